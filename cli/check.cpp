@@ -1,0 +1,72 @@
+// `llmsizer check [PATH...]` — validate profile files or directories, reporting every error.
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cli/command.hpp"
+#include "io/config_error.hpp"
+#include "io/hf_import.hpp"
+#include "io/profile_loader.hpp"
+#include "io/validate_files.hpp"
+
+namespace llmsizer::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct CheckOptions {
+  std::vector<std::string> paths;
+};
+
+std::vector<fs::path> files_under(const std::vector<std::string>& paths, std::ostream& err, int& errors) {
+  std::vector<fs::path> files;
+  for (const std::string& path : paths) {
+    if (fs::is_directory(path)) {
+      std::vector<fs::path> found;
+      for (const auto& entry : fs::recursive_directory_iterator(path)) {
+        const auto ext = entry.path().extension();
+        if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) found.push_back(entry.path());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(path)) {
+      files.emplace_back(path);
+    } else {
+      err << ConfigError(path, 0, 0, "", "no such file or directory").format() << "\n";
+      ++errors;
+    }
+  }
+  return files;
+}
+
+int run_check(const CheckOptions& options, Context& context) {
+  int errors = 0;
+  std::vector<std::string> paths = options.paths;
+  if (paths.empty()) {
+    for (const fs::path& dir : profile_directories(context.profile_dirs)) paths.push_back(dir.string());
+  }
+  const std::vector<fs::path> files = files_under(paths, *context.err, errors);
+  std::vector<std::string> names;
+  for (const fs::path& file : files) {
+    try {
+      names.push_back(validate_profile_file(file.string()));
+    } catch (const ConfigError& e) {
+      *context.err << e.format() << "\n";
+      ++errors;
+    }
+  }
+  *context.out << fmt::format("checked {} file{}: {} ok, {} with errors\n", files.size(), files.size() == 1 ? "" : "s",
+                              files.size() - static_cast<size_t>(std::min<int>(errors, static_cast<int>(files.size()))),
+                              errors);
+  return errors == 0 ? 0 : 2;
+}
+
+}  // namespace
+
+Command add_check(CLI::App& app, Context& context) {
+  auto options = std::make_shared<CheckOptions>();
+  CLI::App* sub = app.add_subcommand("check", "Validate profile files or directories and print every error");
+  sub->add_option("paths", options->paths, "Files or directories (default: the profile directories in use)");
+  return {sub, [options, &context] { return run_check(*options, context); }};
+}
+
+}  // namespace llmsizer::cli

@@ -1,0 +1,10 @@
+#include "cli/command.hpp"
+
+namespace llmsizer::cli {
+
+Command add_fit(CLI::App& app, Context& context) {
+  CLI::App* sub = app.add_subcommand("fit", "(in progress)");
+  return {sub, [&context] { *context.err << "not implemented\n"; return 3; }};
+}
+
+}  // namespace llmsizer::cli

@@ -1,0 +1,38 @@
+// `llmsizer import-hf <config.json> [-o file.yaml] [--name NAME]` — a profile from a HF config.
+#include <fmt/format.h>
+
+#include "cli/command.hpp"
+#include "io/hf_import.hpp"
+#include "io/table.hpp"
+
+namespace llmsizer::cli {
+namespace {
+
+struct ImportOptions {
+  std::string config;
+  std::string output;
+};
+
+int run_import(const ImportOptions& options, Context& context) {
+  const ModelSpec model = import_hf_config_file(options.config);
+  const std::string yaml = model_to_yaml(model);
+  if (options.output.empty()) {
+    *context.out << yaml;
+  } else {
+    write_file_atomically(options.output, yaml);
+    *context.err << fmt::format("wrote {} (model '{}')\n", options.output, model.name);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_import_hf(CLI::App& app, Context& context) {
+  auto options = std::make_shared<ImportOptions>();
+  CLI::App* sub = app.add_subcommand("import-hf", "Write a model profile from a Hugging Face config.json");
+  sub->add_option("config", options->config, "Path to config.json")->required();
+  sub->add_option("-o,--output", options->output, "Write the profile here (default: stdout)");
+  return {sub, [options, &context] { return run_import(*options, context); }};
+}
+
+}  // namespace llmsizer::cli

@@ -1,0 +1,106 @@
+// `llmsizer show <model|gpu> [--json]` — one profile plus the facts derived from it.
+#include <fmt/format.h>
+
+#include "cli/command.hpp"
+#include "estimator/model_stats.hpp"
+#include "io/config_error.hpp"
+#include "io/spec_json.hpp"
+#include "io/table.hpp"
+
+namespace llmsizer::cli {
+namespace {
+
+struct ShowOptions {
+  std::string name;
+  bool json = false;
+};
+
+std::string gb(Bytes b) { return fixed(in_gigabytes(b), 1) + " GB (" + fixed(in_gibibytes(b), 1) + " GiB)"; }
+
+void print_model(const ModelSpec& model, std::ostream& out) {
+  const ParamCounts p = count_params(model);
+  out << fmt::format("{} — {}\n", model.name, model.display_name);
+  if (!model.hf_repo.empty()) out << fmt::format("  Hugging Face: {}\n", model.hf_repo);
+  out << fmt::format("  family {}, {} layers, hidden {}, {} heads", model.family, model.num_layers, model.hidden_size,
+                     model.num_heads);
+  if (const auto* gqa = std::get_if<GqaAttention>(&model.attention)) {
+    out << fmt::format(", {} KV heads x {} (GQA)\n", gqa->num_kv_heads, gqa->head_dim);
+  } else {
+    const auto& mla = std::get<MlaAttention>(model.attention);
+    out << fmt::format(", MLA (q_lora {}, kv_lora {}, rope {}, nope {}, v {})\n", mla.q_lora_rank, mla.kv_lora_rank,
+                       mla.qk_rope_head_dim, mla.qk_nope_head_dim, mla.v_head_dim);
+  }
+  if (model.moe) {
+    out << fmt::format("  MoE: {} routed experts, top-{}, {} shared, expert FFN {}, {} MoE layers of {}\n",
+                       model.moe->num_experts, model.moe->experts_per_token, model.moe->num_shared_experts,
+                       model.moe->expert_ffn_size, model.moe_layer_count(), model.num_layers);
+  }
+  out << fmt::format("  max context {} tokens, vocab {}, MTP layers {}\n", with_commas(static_cast<double>(model.max_context)),
+                     with_commas(static_cast<double>(model.vocab_size)), model.mtp_layers);
+  out << fmt::format("  parameters: {} total, {} active per token", with_commas(p.total), with_commas(p.active));
+  if (model.official_total_params) {
+    out << fmt::format(" (official {:.1f}B", *model.official_total_params / 1e9);
+    if (model.official_active_params) out << fmt::format(" / {:.1f}B", *model.official_active_params / 1e9);
+    out << ")";
+  }
+  out << "\n";
+  if (p.mtp > 0) out << fmt::format("  MTP modules add {} parameters (loaded only with MTP)\n", with_commas(p.mtp));
+  out << fmt::format("  weights at native precision ({}{}): {}\n", name(model.weights_precision),
+                     model.experts_precision != model.weights_precision
+                         ? fmt::format(", experts {}", name(model.experts_precision)) : std::string(),
+                     gb(native_weight_bytes(model)));
+  TextTable table({"weights", "size"});
+  for (Precision precision : {Precision::bf16, Precision::fp8, Precision::nvfp4, Precision::int4}) {
+    table.add_row({std::string(name(precision)), gb(weight_bytes(model, precision, precision))});
+  }
+  out << table.render();
+  out << fmt::format("  KV cache per token: {} bytes in BF16, {} in FP8\n",
+                     with_commas(kv_bytes_per_token(model, Precision::bf16)), with_commas(kv_bytes_per_token(model, Precision::fp8)));
+  out << fmt::format("  KV cache of one sequence at max context (BF16): {}\n",
+                     gb(kv_bytes_per_sequence(model, Precision::bf16, model.max_context)));
+}
+
+void print_gpu(const GpuSpec& gpu, std::ostream& out) {
+  out << fmt::format("{} — {} ({}, {}, {})\n", gpu.name, gpu.display_name, gpu.vendor, gpu.generation, gpu.launch_year);
+  out << fmt::format("  memory {:.0f} GB at {:.0f} GB/s\n", in_gigabytes(gpu.memory), gpu.memory_bandwidth.value / 1e9);
+  out << "  dense TFLOPS:";
+  for (int i = 0; i < compute_type_count; ++i) {
+    if (gpu.dense_throughput[i]) out << fmt::format(" {} {:g}", compute_type_names[i], gpu.dense_throughput[i]->value / 1e12);
+  }
+  out << "\n";
+  out << fmt::format("  scale-up {} ({} GPUs, {:.0f} GB/s per direction); scale-out {:.0f} GB/s per direction; "
+                     "{} GPUs per node; TDP {:.0f} W\n",
+                     gpu.scale_up.kind, gpu.scale_up.domain_gpus, gpu.scale_up.bandwidth_per_direction.value / 1e9,
+                     gpu.scale_out_bandwidth_per_direction.value / 1e9, gpu.gpus_per_node, gpu.tdp.value);
+  if (!gpu.prices.empty()) {
+    TextTable prices({"price", "$/GPU-hour", "date", "source"});
+    for (const PricePoint& p : gpu.prices) prices.add_row({p.label, fixed(p.per_gpu_hour.value, 3), p.date, p.source});
+    out << prices.render();
+  }
+}
+
+int run_show(const ShowOptions& options, Context& context) {
+  const Catalog& catalog = context.catalog();
+  std::ostream& out = *context.out;
+  if (const GpuSpec* gpu = catalog.find_gpu(options.name)) {
+    if (options.json) out << gpu_json(*gpu).dump(2) << "\n";
+    else print_gpu(*gpu, out);
+    return 0;
+  }
+  const ModelSpec model = catalog.model(options.name, "show");
+  if (options.json) out << model_json(model).dump(2) << "\n";
+  else print_model(model, out);
+  return 0;
+}
+
+}  // namespace
+
+Command add_show(CLI::App& app, Context& context) {
+  auto options = std::make_shared<ShowOptions>();
+  CLI::App* sub = app.add_subcommand("show", "Show a model or GPU profile with derived facts");
+  sub->add_option("name", options->name, "Model or GPU name, alias, HF repo id, or a config.json path")->required();
+  sub->add_flag("--json", options->json, "Print JSON");
+  return {sub, [options, &context] { return run_show(*options, context); }};
+}
+
+}  // namespace llmsizer::cli

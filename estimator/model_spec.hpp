@@ -1,0 +1,92 @@
+// estimator/model_spec.hpp — a transformer's architecture, as loaded from a model/1 profile or an
+// imported Hugging Face config.json. Immutable after loading; travels by const&.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "estimator/precision.hpp"
+#include "hardware/gpu_spec.hpp"
+
+namespace llmsizer {
+
+/// Grouped-query attention (MHA when num_kv_heads == num_heads, MQA when 1).
+struct GqaAttention {
+  int num_kv_heads = 0;
+  int head_dim = 0;
+};
+
+/// Multi-head latent attention (DeepSeek-V2/V3): K/V compressed to a shared latent of
+/// kv_lora_rank plus a decoupled RoPE key of qk_rope_head_dim (arXiv 2405.04434 §2.1).
+struct MlaAttention {
+  int q_lora_rank = 0;  // 0: queries are not compressed
+  int kv_lora_rank = 0;
+  int qk_nope_head_dim = 0;
+  int qk_rope_head_dim = 0;
+  int v_head_dim = 0;
+};
+
+/// What a layer's token mixer keeps per sequence.
+enum class LayerAttention : unsigned char {
+  full,     // KV for every token
+  sliding,  // KV for the last sliding_window tokens
+  linear,   // fixed-size recurrent state (lightning/linear attention)
+  none,     // no attention (e.g. pure FFN layer)
+};
+
+struct MoeSpec {
+  int num_experts = 0;          // routed experts
+  int experts_per_token = 0;    // top-k
+  int num_shared_experts = 0;
+  int expert_ffn_size = 0;
+  int shared_expert_ffn_size = 0;  // per shared expert
+  bool expert_bias = false;
+  bool router_bias = false;
+};
+
+struct ModelSpec {
+  std::string name;
+  std::string display_name;
+  std::vector<std::string> aliases;
+  std::string hf_repo;
+  std::string family;
+
+  int num_layers = 0;
+  int hidden_size = 0;
+  int num_heads = 0;
+  std::variant<GqaAttention, MlaAttention> attention;
+  bool qkv_bias = false;
+  bool o_bias = false;
+  bool qk_norm = false;
+  std::vector<LayerAttention> layer_attention;  // size num_layers
+  std::int64_t sliding_window = 0;
+
+  int ffn_size = 0;  // dense FFN intermediate size
+  bool ffn_gated = true;
+  std::optional<MoeSpec> moe;
+  std::vector<bool> layer_is_moe;  // size num_layers; all false for dense models
+
+  std::int64_t vocab_size = 0;
+  bool tied_embeddings = false;
+  std::int64_t max_context = 0;
+  int mtp_layers = 0;
+
+  Precision weights_precision = Precision::bf16;  // native storage of linear weights
+  Precision experts_precision = Precision::bf16;  // native storage of routed experts
+
+  std::optional<double> official_total_params;
+  std::optional<double> official_active_params;
+  std::string official_params_source;
+  std::string notes;
+  std::vector<Citation> sources;
+  std::string file;
+
+  [[nodiscard]] bool is_mla() const { return std::holds_alternative<MlaAttention>(attention); }
+  [[nodiscard]] bool is_moe() const { return moe.has_value(); }
+  [[nodiscard]] int moe_layer_count() const;
+};
+
+}  // namespace llmsizer

@@ -1,0 +1,154 @@
+#include "estimator/model_stats.hpp"
+
+#include <algorithm>
+
+namespace llmsizer {
+
+int ModelSpec::moe_layer_count() const {
+  return static_cast<int>(std::count(layer_is_moe.begin(), layer_is_moe.end(), true));
+}
+
+double attention_params_per_layer(const ModelSpec& model) {
+  const double h = model.hidden_size;
+  const double nh = model.num_heads;
+  if (const auto* mla = std::get_if<MlaAttention>(&model.attention)) {
+    // DeepSeek-V3 modeling: q_a_proj, q_a_layernorm, q_b_proj (or q_proj), kv_a_proj_with_mqa,
+    // kv_a_layernorm, kv_b_proj, o_proj.
+    const double qk_head = mla->qk_nope_head_dim + mla->qk_rope_head_dim;
+    const double q = mla->q_lora_rank > 0
+                         ? h * mla->q_lora_rank + mla->q_lora_rank + mla->q_lora_rank * nh * qk_head
+                         : h * nh * qk_head;
+    const double kv_a = h * (mla->kv_lora_rank + mla->qk_rope_head_dim) + mla->kv_lora_rank;
+    const double kv_b = static_cast<double>(mla->kv_lora_rank) * nh *
+                        (mla->qk_nope_head_dim + mla->v_head_dim);
+    const double o = nh * mla->v_head_dim * h;
+    return q + kv_a + kv_b + o;
+  }
+  const auto& gqa = std::get<GqaAttention>(model.attention);
+  const double q_width = nh * gqa.head_dim;
+  const double kv_width = static_cast<double>(gqa.num_kv_heads) * gqa.head_dim;
+  double params = h * q_width + 2.0 * h * kv_width + q_width * h;
+  if (model.qkv_bias) params += q_width + 2.0 * kv_width;
+  if (model.o_bias) params += h;
+  if (model.qk_norm) params += 2.0 * gqa.head_dim;
+  return params;
+}
+
+double dense_ffn_params(const ModelSpec& model, int ffn_size) {
+  const double matrices = model.ffn_gated ? 3.0 : 2.0;
+  return matrices * model.hidden_size * static_cast<double>(ffn_size);
+}
+
+double params_per_expert(const ModelSpec& model) {
+  if (!model.moe) return 0.0;
+  double params = dense_ffn_params(model, model.moe->expert_ffn_size);
+  if (model.moe->expert_bias) {
+    params += (model.ffn_gated ? 2.0 : 1.0) * model.moe->expert_ffn_size + model.hidden_size;
+  }
+  return params;
+}
+
+namespace {
+struct LayerParams {
+  double attention = 0, dense_ffn = 0, routed = 0, shared = 0, router = 0, norms = 0;
+  [[nodiscard]] double total() const { return attention + dense_ffn + routed + shared + router + norms; }
+};
+
+LayerParams layer_params(const ModelSpec& model, bool is_moe) {
+  LayerParams p;
+  p.attention = attention_params_per_layer(model);
+  p.norms = 2.0 * model.hidden_size;
+  if (!is_moe) {
+    p.dense_ffn = dense_ffn_params(model, model.ffn_size);
+    return p;
+  }
+  const MoeSpec& moe = *model.moe;
+  p.routed = moe.num_experts * params_per_expert(model);
+  p.shared = moe.num_shared_experts * dense_ffn_params(model, moe.shared_expert_ffn_size);
+  p.router = static_cast<double>(model.hidden_size) * moe.num_experts + (moe.router_bias ? moe.num_experts : 0);
+  return p;
+}
+}  // namespace
+
+ParamCounts count_params(const ModelSpec& model) {
+  ParamCounts c;
+  const double h = model.hidden_size;
+  c.embedding = static_cast<double>(model.vocab_size) * h;
+  c.lm_head = model.tied_embeddings ? 0.0 : c.embedding;
+  c.norms = h;  // final norm
+  for (int layer = 0; layer < model.num_layers; ++layer) {
+    const LayerParams p = layer_params(model, model.layer_is_moe[layer]);
+    c.attention += p.attention;
+    c.dense_ffn += p.dense_ffn;
+    c.routed_experts += p.routed;
+    c.shared_experts += p.shared;
+    c.router += p.router;
+    c.norms += p.norms;
+  }
+  c.total = c.embedding + c.lm_head + c.attention + c.dense_ffn + c.routed_experts + c.shared_experts +
+            c.router + c.norms;
+  c.active = c.total;
+  if (model.moe) {
+    const double unused_experts = model.moe->num_experts - model.moe->experts_per_token;
+    c.active -= unused_experts * params_per_expert(model) * model.moe_layer_count();
+  }
+  // An MTP module (DeepSeek-V3 report §2.2) is one decoder layer of the last layer's kind plus a
+  // 2H→H projection and two norms; embedding and output head are shared with the main model.
+  if (model.mtp_layers > 0) {
+    const bool last_is_moe = model.num_layers > 0 && model.layer_is_moe.back();
+    const double module = layer_params(model, last_is_moe).total() + 2.0 * h * h + 3.0 * h;
+    c.mtp = model.mtp_layers * module;
+  }
+  return c;
+}
+
+double kv_bytes_per_token_per_layer(const ModelSpec& model, LayerAttention kind, Precision kv) {
+  if (kind == LayerAttention::linear || kind == LayerAttention::none) return 0.0;
+  const double element_bytes = info(kv).bytes_per_element;
+  if (const auto* mla = std::get_if<MlaAttention>(&model.attention)) {
+    return (mla->kv_lora_rank + mla->qk_rope_head_dim) * element_bytes;
+  }
+  const auto& gqa = std::get<GqaAttention>(model.attention);
+  return 2.0 * gqa.num_kv_heads * gqa.head_dim * element_bytes;
+}
+
+double kv_bytes_per_token(const ModelSpec& model, Precision kv) {
+  double total = 0.0;
+  for (LayerAttention kind : model.layer_attention) total += kv_bytes_per_token_per_layer(model, kind, kv);
+  return total;
+}
+
+Bytes kv_bytes_per_sequence(const ModelSpec& model, Precision kv, std::int64_t context_tokens) {
+  const double tokens = static_cast<double>(std::max<std::int64_t>(context_tokens, 0));
+  const double window_tokens = std::min(tokens, static_cast<double>(model.sliding_window));
+  double total = 0.0;
+  for (LayerAttention kind : model.layer_attention) {
+    const double per_token = kv_bytes_per_token_per_layer(model, kind, kv);
+    switch (kind) {
+      case LayerAttention::full: total += per_token * tokens; break;
+      case LayerAttention::sliding: total += per_token * window_tokens; break;
+      case LayerAttention::linear: {
+        const auto* gqa = std::get_if<GqaAttention>(&model.attention);
+        const double head_dim = gqa ? gqa->head_dim : 128.0;
+        total += static_cast<double>(model.num_heads) * head_dim * head_dim * 4.0;
+        break;
+      }
+      case LayerAttention::none: break;
+    }
+  }
+  return bytes(total);
+}
+
+Bytes weight_bytes(const ModelSpec& model, Precision weights, Precision experts) {
+  const ParamCounts c = count_params(model);
+  const double sixteen_bit = 2.0 * (c.embedding + c.lm_head + c.norms);
+  const double linear = info(weights).bytes_per_element * (c.attention + c.dense_ffn + c.shared_experts + c.router);
+  const double routed = info(experts).bytes_per_element * c.routed_experts;
+  return bytes(sixteen_bit + linear + routed);
+}
+
+Bytes native_weight_bytes(const ModelSpec& model) {
+  return weight_bytes(model, model.weights_precision, model.experts_precision);
+}
+
+}  // namespace llmsizer

@@ -1,0 +1,60 @@
+// estimator/model_stats.hpp — facts derived from a ModelSpec: parameter counts and KV-cache size.
+#pragma once
+
+#include <cstdint>
+
+#include "estimator/model_spec.hpp"
+#include "estimator/units.hpp"
+
+namespace llmsizer {
+
+/// Parameter counts by component (plain counts, not bytes). Convention (docs/methodology.md#params):
+/// embeddings and an untied LM head are counted; MTP modules are counted separately in `mtp` and not
+/// in `total`; `active` = everything except the routed experts a token does not use.
+struct ParamCounts {
+  double embedding = 0;
+  double lm_head = 0;
+  double attention = 0;        // projections, biases and q/k norms, all layers
+  double dense_ffn = 0;        // FFN of dense layers
+  double routed_experts = 0;   // all routed experts, all MoE layers
+  double shared_experts = 0;
+  double router = 0;
+  double norms = 0;            // layer norms + final norm
+  double mtp = 0;              // multi-token-prediction modules (not in total)
+  double total = 0;
+  double active = 0;           // per token
+};
+
+/// Per-layer attention parameter count (projections, biases, q/k-norm weights).
+[[nodiscard]] double attention_params_per_layer(const ModelSpec& model);
+/// Parameters of one routed expert (gate, up, down; plus biases when present).
+[[nodiscard]] double params_per_expert(const ModelSpec& model);
+/// Parameters of a dense FFN of width `ffn_size`.
+[[nodiscard]] double dense_ffn_params(const ModelSpec& model, int ffn_size);
+
+[[nodiscard]] ParamCounts count_params(const ModelSpec& model);
+
+/// KV bytes one token adds in one layer of the given kind, at `kv` precision. GQA: 2·kv_heads·
+/// head_dim elements (K and V); MLA: kv_lora_rank + qk_rope_head_dim (the latent and the decoupled
+/// RoPE key, arXiv 2405.04434 §2.1); linear/none: 0 (their state is per sequence).
+[[nodiscard]] double kv_bytes_per_token_per_layer(const ModelSpec& model, LayerAttention kind,
+                                                  Precision kv);
+
+/// KV bytes per token summed over layers that keep per-token KV (full and sliding), i.e. the cost of
+/// a token while the context is within every sliding window.
+[[nodiscard]] double kv_bytes_per_token(const ModelSpec& model, Precision kv);
+
+/// KV-cache bytes of one sequence holding `context_tokens` tokens: full layers grow linearly,
+/// sliding layers are capped at the window, linear-attention layers hold a fixed state of
+/// num_heads·head_dim² elements (fp32 state, as lightning-attention kernels keep it).
+[[nodiscard]] Bytes kv_bytes_per_sequence(const ModelSpec& model, Precision kv,
+                                          std::int64_t context_tokens);
+
+/// Weight bytes at the model's native precisions (see weight_bytes in memory_fit.hpp for others).
+[[nodiscard]] Bytes native_weight_bytes(const ModelSpec& model);
+
+/// Bytes of the model's weights when linear weights are stored as `weights` and routed experts as
+/// `experts`; embeddings, LM head and norms stay 16-bit (engines keep them in BF16).
+[[nodiscard]] Bytes weight_bytes(const ModelSpec& model, Precision weights, Precision experts);
+
+}  // namespace llmsizer

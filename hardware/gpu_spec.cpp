@@ -1,0 +1,37 @@
+#include "hardware/gpu_spec.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace llmsizer {
+
+ComputeType effective_compute_type(const GpuSpec& gpu, Precision p) {
+  const PrecisionInfo& pi = info(p);
+  if (!pi.weight_only && gpu.supports(pi.native_compute)) return pi.native_compute;
+  // FP4 weights on a GPU with FP8 but no FP4 tensor cores: engines run W4A8 (e.g. MXFP4 MoE on
+  // Hopper) — the matmul executes in FP8.
+  if (pi.native_compute == ComputeType::fp4 && gpu.supports(ComputeType::fp8)) return ComputeType::fp8;
+  for (ComputeType c : {ComputeType::bf16, ComputeType::fp16, ComputeType::fp32}) {
+    if (gpu.supports(c)) return c;
+  }
+  return ComputeType::fp32;
+}
+
+bool is_weight_only_on(const GpuSpec& gpu, Precision p) {
+  return effective_compute_type(gpu, p) != info(p).native_compute;
+}
+
+const PricePoint* find_price(const GpuSpec& gpu, std::string_view label) {
+  auto same = [&](const std::string& s) {
+    return s.size() == label.size() &&
+           std::equal(s.begin(), s.end(), label.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           });
+  };
+  for (const PricePoint& price : gpu.prices) {
+    if (same(price.label)) return &price;
+  }
+  return nullptr;
+}
+
+}  // namespace llmsizer

@@ -1,0 +1,40 @@
+// io/catalog.hpp — every profile the tool knows, and name lookup (id, alias, HF repo id).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "estimator/model_spec.hpp"
+#include "hardware/gpu_spec.hpp"
+
+namespace llmsizer {
+
+struct Catalog {
+  std::vector<GpuSpec> gpus;      // sorted by name
+  std::vector<ModelSpec> models;  // sorted by name
+  std::vector<std::filesystem::path> directories;  // searched, in order (later overrides earlier)
+
+  /// Looks up by id, alias or HF repo id, case-insensitively. Unknown names throw ConfigError with the
+  /// closest names. `option` names the flag in the message (e.g. "--gpu").
+  [[nodiscard]] const GpuSpec& gpu(const std::string& name, const std::string& option = "--gpu") const;
+  /// As gpu(); additionally a path to a model/1 YAML file or a Hugging Face config.json is loaded.
+  [[nodiscard]] ModelSpec model(const std::string& name_or_path, const std::string& option = "--model") const;
+  [[nodiscard]] const ModelSpec* find_model(const std::string& name) const;
+  [[nodiscard]] const GpuSpec* find_gpu(const std::string& name) const;
+};
+
+/// Profile directories in order of precedence (lowest first): the profiles installed beside the
+/// executable (<exe dir>/profiles or <exe dir>/../share/llmsizer/profiles), then each entry of
+/// LLMSIZER_PROFILES (colon-separated), then each --profiles DIR.
+[[nodiscard]] std::vector<std::filesystem::path> profile_directories(const std::vector<std::string>& extra);
+
+/// Loads every *.yaml under `<dir>/gpus` and `<dir>/models` (or directly under `dir` by schema).
+/// A profile with the same name in a later directory replaces the earlier one. Throws ConfigError on
+/// the first invalid file.
+[[nodiscard]] Catalog load_catalog(const std::vector<std::filesystem::path>& directories);
+
+/// The directory holding the running executable.
+[[nodiscard]] std::filesystem::path executable_directory();
+
+}  // namespace llmsizer

@@ -1,0 +1,36 @@
+// Cross-field validation of ModelSpec, shared by YAML profiles and HF import.
+#pragma once
+
+#include <fmt/format.h>
+
+namespace llmsizer {
+
+template <class Fail>
+void validate_model(const ModelSpec& model, Fail&& fail) {
+  if (const auto* gqa = std::get_if<GqaAttention>(&model.attention)) {
+    if (gqa->num_kv_heads > model.num_heads) {
+      fail("num_kv_heads", fmt::format("{} KV heads exceed {} attention heads", gqa->num_kv_heads, model.num_heads));
+    }
+    if (model.num_heads % gqa->num_kv_heads != 0) {
+      fail("num_kv_heads", fmt::format("num_heads ({}) must be a multiple of num_kv_heads ({})", model.num_heads,
+                                       gqa->num_kv_heads));
+    }
+  }
+  bool any_sliding = false;
+  for (LayerAttention kind : model.layer_attention) any_sliding = any_sliding || kind == LayerAttention::sliding;
+  if (any_sliding && model.sliding_window <= 0) {
+    fail("attention.sliding_window", "required when a layer uses sliding attention");
+  }
+  bool any_dense = false;
+  for (bool is_moe : model.layer_is_moe) any_dense = any_dense || !is_moe;
+  if (any_dense && model.ffn_size <= 0) fail("ffn_size", "required when any layer has a dense FFN");
+  if (model.moe) {
+    const MoeSpec& moe = *model.moe;
+    if (moe.experts_per_token > moe.num_experts) {
+      fail("moe.experts_per_token",
+           fmt::format("{} experts per token exceed {} experts", moe.experts_per_token, moe.num_experts));
+    }
+  }
+}
+
+}  // namespace llmsizer

@@ -1,0 +1,31 @@
+#include "io/validate_files.hpp"
+
+#include <filesystem>
+
+#include "io/config_error.hpp"
+#include "io/hf_import.hpp"
+#include "io/profile_loader.hpp"
+
+namespace llmsizer {
+
+std::string validate_profile_file(const std::string& path) {
+  if (std::filesystem::path(path).extension() == ".json") {
+    return "model " + import_hf_config_file(path).name;
+  }
+  const std::string text = read_file(path);
+  const SourceText source = make_source(path, text);
+  const YAML::Node root = parse_yaml(text, source);
+  switch (profile_kind(root)) {
+    case ProfileKind::gpu: return "gpu " + parse_gpu(root, source).name;
+    case ProfileKind::model: return "model " + parse_model(root, source).name;
+    case ProfileKind::calibration: return "calibration";
+    case ProfileKind::measurements: return "measurements";
+    case ProfileKind::unknown: break;
+  }
+  if (!root.IsMap()) throw located_error(root, source, "(top level)", "expected a map with a 'schema:' key");
+  const YAML::Node schema = root["schema"];
+  throw located_error(schema.IsDefined() ? schema : root, source, "schema",
+                      "expected 'gpu/1', 'model/1', 'calibration/1' or 'measurements/1'");
+}
+
+}  // namespace llmsizer

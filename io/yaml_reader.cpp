@@ -1,0 +1,251 @@
+#include "io/yaml_reader.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace llmsizer {
+
+std::string SourceText::line(int one_based) const {
+  if (one_based < 1 || one_based > static_cast<int>(lines.size())) return {};
+  std::string text = lines[static_cast<size_t>(one_based - 1)];
+  constexpr size_t max_quoted = 200;  // keep errors readable for very long lines
+  if (text.size() > max_quoted) text = text.substr(0, max_quoted) + "...";
+  return text;
+}
+
+SourceText make_source(const std::string& file, const std::string& text) {
+  SourceText source{file, {}};
+  std::string line;
+  std::istringstream in(text);
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    source.lines.push_back(line);
+  }
+  return source;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path, 0, 0, "", "cannot open file for reading");
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) throw ConfigError(path, 0, 0, "", "cannot read file");
+  return out.str();
+}
+
+ConfigError located_error(const YAML::Node& node, const SourceText& source, const std::string& path,
+                          const std::string& message) {
+  int line = 0, column = 0;
+  if (node.IsDefined()) {
+    const YAML::Mark mark = node.Mark();
+    if (mark.line >= 0) {
+      line = mark.line + 1;
+      column = mark.column + 1;
+    }
+  }
+  return ConfigError(source.file, line, column, path, message, source.line(line));
+}
+
+YAML::Node parse_yaml(const std::string& text, const SourceText& source) {
+  if (text.find('\0') != std::string::npos) {
+    throw ConfigError(source.file, 0, 0, "", "file contains NUL bytes; not a YAML text file");
+  }
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+    const int column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
+    throw ConfigError(source.file, line, column, "", "YAML syntax: " + e.msg, source.line(line));
+  }
+}
+
+namespace {
+std::string number_hint(double value, const Range& range) {
+  if (value > range.max && range.unit_thousandth && value / 1000.0 <= range.max && value / 1000.0 >= range.min) {
+    return fmt::format("; did you mean {}?", range.unit_thousandth);
+  }
+  if (value < range.min && range.unit_thousandfold && value * 1000.0 >= range.min && value * 1000.0 <= range.max) {
+    return fmt::format("; did you mean {}?", range.unit_thousandfold);
+  }
+  return {};
+}
+
+std::string format_range(const Range& range) {
+  const std::string low = fmt::format("{}{:g}", range.min_exclusive ? "> " : ">= ", range.min);
+  const std::string unit = range.unit[0] ? std::string(" ") + range.unit : std::string();
+  if (range.max >= 1e299) return low + unit;
+  return fmt::format("{} and <= {:g}{}", low, range.max, unit);
+}
+}  // namespace
+
+double scalar_number(const YAML::Node& node, const std::string& path, const SourceText& source,
+                     const Range& range) {
+  if (!node.IsScalar()) throw located_error(node, source, path, "expected a number");
+  const std::string& text = node.Scalar();
+  double value = 0;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (begin != end && *begin == '+') ++begin;
+  const auto result = std::from_chars(begin, end, value);
+  if (result.ec == std::errc::result_out_of_range) {
+    throw located_error(node, source, path, fmt::format("'{}' is out of range for a number", text));
+  }
+  if (result.ec != std::errc() || result.ptr != end || text.empty()) {
+    throw located_error(node, source, path, fmt::format("expected a number, got '{}'", text));
+  }
+  if (!std::isfinite(value)) {
+    throw located_error(node, source, path, fmt::format("'{}' is not a finite number", text));
+  }
+  const bool too_low = range.min_exclusive ? value <= range.min : value < range.min;
+  if (too_low || value > range.max) {
+    const std::string unit = range.unit[0] ? std::string(" ") + range.unit : std::string();
+    throw located_error(node, source, path,
+                        fmt::format("{}{} is out of range (must be {}){}", text, unit, format_range(range),
+                                    number_hint(value, range)));
+  }
+  return value;
+}
+
+std::string scalar_string(const YAML::Node& node, const std::string& path, const SourceText& source) {
+  if (!node.IsScalar()) throw located_error(node, source, path, "expected a string");
+  return node.Scalar();
+}
+
+MapReader::MapReader(const YAML::Node& node, std::string path, const SourceText& source,
+                     std::vector<std::string_view> allowed)
+    : node_(node), path_(std::move(path)), source_(&source) {
+  if (!node.IsMap()) {
+    throw located_error(node, source, path_.empty() ? "(top level)" : path_, "expected a map of key: value");
+  }
+  std::set<std::string> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar()) throw located_error(it->first, source, path_, "keys must be plain names");
+    const std::string key = it->first.Scalar();
+    const std::string key_path = field_path(key);
+    bool known = false;
+    for (std::string_view a : allowed) known = known || a == key;
+    if (!known) {
+      const std::string suggestion = closest_match(key, allowed);
+      throw located_error(it->first, source, key_path,
+                          suggestion.empty() ? std::string("unknown key")
+                                             : fmt::format("unknown key; did you mean '{}'?", suggestion));
+    }
+    if (!seen.insert(key).second) {
+      throw located_error(it->first, source, key_path, "duplicate key");
+    }
+  }
+}
+
+std::string MapReader::field_path(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+bool MapReader::has(std::string_view key) const {
+  const YAML::Node value = get(key);
+  return value.IsDefined() && !value.IsNull();
+}
+
+YAML::Node MapReader::get(std::string_view key) const {
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (it->first.Scalar() == key) return it->second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+YAML::Node MapReader::require(std::string_view key) const {
+  if (!has(key)) {
+    const YAML::Node present = get(key);
+    if (present.IsDefined()) throw located_error(present, *source_, field_path(key), "value is missing (null)");
+    throw located_error(node_, *source_, field_path(key), "missing required key");
+  }
+  return get(key);
+}
+
+ConfigError MapReader::error(std::string_view key, const std::string& message) const {
+  const YAML::Node value = get(key);
+  return located_error(value.IsDefined() ? value : node_, *source_, field_path(key), message);
+}
+
+ConfigError MapReader::error_at(const YAML::Node& node, const std::string& path, const std::string& message) const {
+  return located_error(node, *source_, path, message);
+}
+
+std::string MapReader::string(std::string_view key) const {
+  return scalar_string(require(key), field_path(key), *source_);
+}
+
+std::string MapReader::string_or(std::string_view key, std::string fallback) const {
+  return has(key) ? string(key) : fallback;
+}
+
+double MapReader::number(std::string_view key, const Range& range) const {
+  return scalar_number(require(key), field_path(key), *source_, range);
+}
+
+std::optional<double> MapReader::optional_number(std::string_view key, const Range& range) const {
+  if (!has(key)) return std::nullopt;
+  return number(key, range);
+}
+
+std::int64_t MapReader::integer(std::string_view key, std::int64_t min, std::int64_t max) const {
+  const YAML::Node value = require(key);
+  const double number = scalar_number(value, field_path(key), *source_,
+                                      Range{static_cast<double>(min), static_cast<double>(max), false});
+  if (std::floor(number) != number) {
+    throw located_error(value, *source_, field_path(key), fmt::format("expected a whole number, got '{}'", value.Scalar()));
+  }
+  return static_cast<std::int64_t>(number);
+}
+
+std::int64_t MapReader::integer_or(std::string_view key, std::int64_t fallback, std::int64_t min,
+                                   std::int64_t max) const {
+  return has(key) ? integer(key, min, max) : fallback;
+}
+
+bool MapReader::boolean_or(std::string_view key, bool fallback) const {
+  if (!has(key)) return fallback;
+  const YAML::Node value = get(key);
+  if (value.IsScalar()) {
+    const std::string& text = value.Scalar();
+    if (text == "true" || text == "True" || text == "yes") return true;
+    if (text == "false" || text == "False" || text == "no") return false;
+  }
+  throw located_error(value, *source_, field_path(key), "expected true or false");
+}
+
+std::vector<std::string> MapReader::string_list(std::string_view key) const {
+  std::vector<std::string> out;
+  if (!has(key)) return out;
+  const YAML::Node value = get(key);
+  if (!value.IsSequence()) throw located_error(value, *source_, field_path(key), "expected a list");
+  for (size_t i = 0; i < value.size(); ++i) {
+    out.push_back(scalar_string(value[i], fmt::format("{}[{}]", field_path(key), i), *source_));
+  }
+  return out;
+}
+
+std::vector<std::int64_t> MapReader::integer_list(std::string_view key, std::int64_t min, std::int64_t max) const {
+  std::vector<std::int64_t> out;
+  if (!has(key)) return out;
+  const YAML::Node value = get(key);
+  if (!value.IsSequence()) throw located_error(value, *source_, field_path(key), "expected a list");
+  for (size_t i = 0; i < value.size(); ++i) {
+    const std::string item_path = fmt::format("{}[{}]", field_path(key), i);
+    const double number = scalar_number(value[i], item_path, *source_,
+                                        Range{static_cast<double>(min), static_cast<double>(max), false});
+    if (std::floor(number) != number) throw located_error(value[i], *source_, item_path, "expected a whole number");
+    out.push_back(static_cast<std::int64_t>(number));
+  }
+  return out;
+}
+
+MapReader MapReader::map(std::string_view key, std::vector<std::string_view> allowed) const {
+  return MapReader(require(key), field_path(key), *source_, std::move(allowed));
+}
+
+}  // namespace llmsizer

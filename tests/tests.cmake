@@ -1,0 +1,6 @@
+# One doctest binary; ctest runs it per test-suite so failures are reported by area.
+set(LLMSIZER_TEST_SUITES units profiles loader hf_import params memory performance serving cli validate decisions hardening)
+foreach(suite ${LLMSIZER_TEST_SUITES})
+  add_test(NAME ${suite} COMMAND llmsizer_tests --test-suite=${suite} --no-version)
+  set_tests_properties(${suite} PROPERTIES LABELS "unit" WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
+endforeach()
