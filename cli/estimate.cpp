@@ -1,10 +1,55 @@
-#include "cli/command.hpp"
+// `llmsizer estimate` — TTFT, TPOT, throughput, cost and energy of one deployment, or of every row
+// of a scenarios CSV.
+#include <fmt/format.h>
+
+#include "cli/estimate_output.hpp"
+#include "cli/scenario.hpp"
+#include "io/config_error.hpp"
+#include "io/csv_reader.hpp"
+#include "io/yaml_reader.hpp"
 
 namespace llmsizer::cli {
+namespace {
+
+struct EstimateOptions {
+  ScenarioInput input;
+  std::string scenarios;
+  bool json = false;
+  bool csv = false;
+  std::string calibration = "default";
+};
+
+int run_single(const EstimateOptions& o, Context& context) {
+  ScenarioResolver resolver(context, o.calibration);
+  const ScenarioResolver::Resolved r = resolver.resolve(o.input);
+  const Estimate e = estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
+  const EstimateRow row{&o.input, &r, &e, {}};
+  std::ostream& out = *context.out;
+  if (o.json) out << estimate_json(row).dump(2) << "\n";
+  else if (o.csv) out << estimate_csv({row});
+  else out << describe_estimate(r, e);
+  return 0;
+}
+
+}  // namespace
 
 Command add_estimate(CLI::App& app, Context& context) {
-  CLI::App* sub = app.add_subcommand("estimate", "(in progress)");
-  return {sub, [&context] { *context.err << "not implemented\n"; return 3; }};
+  auto o = std::make_shared<EstimateOptions>();
+  CLI::App* sub = app.add_subcommand("estimate", "TTFT, TPOT, throughput, $/Mtok and J/token of a deployment");
+  add_scenario_options(*sub, o->input, false);
+  sub->add_option("--scenarios", o->scenarios, "CSV file, one scenario per row (columns are the long option names)");
+  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  auto* json = sub->add_flag("--json", o->json, "Print JSON");
+  sub->add_flag("--csv", o->csv, "Print CSV")->excludes(json);
+  return {sub, [o, &context] {
+            if (!o->scenarios.empty()) {
+              const ScenarioBatchFormat format = o->json ? ScenarioBatchFormat::json
+                                                 : o->csv ? ScenarioBatchFormat::csv
+                                                          : ScenarioBatchFormat::table;
+              return run_scenarios(o->scenarios, o->input, o->calibration, format, context);
+            }
+            return run_single(*o, context);
+          }};
 }
 
 }  // namespace llmsizer::cli

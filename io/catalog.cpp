@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "io/calibration_loader.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
 #include "io/profile_loader.hpp"
@@ -70,8 +71,18 @@ void load_file(Catalog& catalog, const fs::path& file) {
   switch (profile_kind(root)) {
     case ProfileKind::gpu: insert_or_replace(catalog.gpus, parse_gpu(root, source)); break;
     case ProfileKind::model: insert_or_replace(catalog.models, parse_model(root, source)); break;
-    case ProfileKind::calibration:
-    case ProfileKind::measurements: break;  // read by their own commands
+    case ProfileKind::calibration: {
+      Calibration calibration = parse_calibration(root, source);
+      for (Calibration& existing : catalog.calibrations) {
+        if (existing.name == calibration.name) {
+          existing = std::move(calibration);
+          return;
+        }
+      }
+      catalog.calibrations.push_back(std::move(calibration));
+      break;
+    }
+    case ProfileKind::measurements: break;  // read by `validate`
     case ProfileKind::unknown: {
       const YAML::Node schema = root.IsMap() ? root["schema"] : YAML::Node();
       throw located_error(schema.IsDefined() ? schema : root, source, "schema",
@@ -145,6 +156,17 @@ Catalog load_catalog(const std::vector<fs::path>& directories) {
   std::sort(catalog.gpus.begin(), catalog.gpus.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::sort(catalog.models.begin(), catalog.models.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return catalog;
+}
+
+const Calibration& Catalog::calibration(const std::string& name) const {
+  for (const Calibration& c : calibrations) {
+    if (c.name == name) return c;
+  }
+  std::vector<std::string> names;
+  for (const Calibration& c : calibrations) names.push_back(c.name);
+  const std::string hint = closest_match(name, names);
+  throw ConfigError("--calibration", fmt::format("no calibration profile named '{}'{}", name,
+                                                 hint.empty() ? "" : "; did you mean '" + hint + "'?"));
 }
 
 const GpuSpec* Catalog::find_gpu(const std::string& name) const {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "estimator/efficiency.hpp"
 #include "estimator/model_spec.hpp"
 #include "hardware/gpu_spec.hpp"
 
@@ -14,6 +15,10 @@ struct Catalog {
   std::vector<GpuSpec> gpus;      // sorted by name
   std::vector<ModelSpec> models;  // sorted by name
   std::vector<std::filesystem::path> directories;  // searched, in order (later overrides earlier)
+  std::vector<Calibration> calibrations;          // calibration/1 profiles, by name
+
+  /// The calibration named `name` ("default" unless --calibration chose another).
+  [[nodiscard]] const Calibration& calibration(const std::string& name = "default") const;
 
   /// Looks up by id, alias or HF repo id, case-insensitively. Unknown names throw ConfigError with the
   /// closest names. `option` names the flag in the message (e.g. "--gpu").

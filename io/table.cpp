@@ -16,7 +16,7 @@ namespace {
 bool looks_numeric(const std::string& cell) {
   if (cell.empty()) return false;
   const char c = cell[0];
-  return (c >= '0' && c <= '9') || ((c == '-' || c == '+' || c == '.') && cell.size() > 1 && cell[1] >= '0' && cell[1] <= '9');
+  return (c >= '0' && c <= '9') || ((c == '-' || c == '+' || c == '.' || c == '$') && cell.size() > 1 && cell[1] >= '0' && cell[1] <= '9');
 }
 size_t display_width(const std::string& s) {
   size_t width = 0;

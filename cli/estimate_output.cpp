@@ -1,0 +1,90 @@
+#include "cli/estimate_output.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "estimator/text_format.hpp"
+#include "io/config_error.hpp"
+#include "io/csv_reader.hpp"
+#include "io/yaml_reader.hpp"
+
+namespace llmsizer::cli {
+namespace {
+
+std::string ms(Seconds s) {
+  const double v = in_milliseconds(s);
+  return v >= 100 ? with_commas(v) + " ms" : fmt::format("{:.2f} ms", v);
+}
+
+std::string layout_text(const Deployment& d) {
+  const Parallelism& p = d.parallel;
+  std::string text = fmt::format("tp{} pp{} dp{} ep{}", p.tp, p.pp, p.dp, p.ep);
+  if (d.replicas > 1) text += fmt::format(" x {} replicas", d.replicas);
+  return text;
+}
+
+std::string breakdown(const StepTime& s) {
+  return fmt::format("compute-bound ops {}, memory-bound ops {}, communication {}, fixed overheads {} -> {}-bound",
+                     ms(s.compute_bound), ms(s.memory_bound), ms(s.communication), ms(s.overhead), bound_name(s.bound()));
+}
+
+}  // namespace
+
+std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimate& e) {
+  const Deployment& d = r.deployment;
+  std::string out = fmt::format("{} on {} x {} ({}), weights {}, KV {}, engine {}\n", r.model->name, d.total_gpus(),
+                                r.gpu->name, layout_text(d), upper(name(d.weights)) +
+                                (d.experts != d.weights ? "+" + upper(name(d.experts)) + " experts" : std::string()),
+                                upper(name(d.kv)), r.engine);
+  out += fmt::format("workload: {} input + {} output tokens per request, {} requests in flight\n",
+                     with_commas(static_cast<double>(r.workload.isl)), with_commas(static_cast<double>(r.workload.osl)),
+                     with_commas(static_cast<double>(e.concurrency)));
+  const MemoryPerGpu& m = e.memory.need;
+  out += fmt::format("memory per GPU: weights {:.1f} GB + KV {:.1f} GB + activations {:.1f} GB = {:.1f} GB of {:.1f} GB usable\n",
+                     in_gigabytes(m.weights), in_gigabytes(m.kv_cache), in_gigabytes(m.activations),
+                     in_gigabytes(m.total()), in_gigabytes(e.memory.usable_per_gpu));
+  for (const std::string& note : e.notes) out += "note: " + note + "\n";
+  if (!e.fits) {
+    out += "does not fit: " + (e.reasons.empty() ? std::string("memory") : e.reasons.front()) + "\n";
+    return out;
+  }
+  out += fmt::format("free KV capacity: {} more tokens\n", with_commas(e.memory.free_kv_tokens));
+  TextTable table({"metric", "value", "why"});
+  table.add_row({"TTFT", ms(e.ttft), fmt::format("prefill alone {} ({}-bound) + queueing behind other prompts",
+                                                 ms(e.prefill_alone), bound_name(e.prefill_detail.bound()))});
+  table.add_row({"TPOT", ms(e.tpot), fmt::format("decode step {} ({}-bound){}", ms(e.decode_step), bound_name(e.decode_detail.bound()),
+                                                 e.prefill_share > 0.005 ? fmt::format(", stretched {:.0f}% by prefill chunks", e.prefill_share * 100) : "")});
+  table.add_row({"output throughput", fmt::format("{} tok/s", with_commas(e.output_tok_s)),
+                 fmt::format("{} tok/s per GPU", with_commas(e.output_tok_s_per_gpu, 1))});
+  table.add_row({"per user", fmt::format("{:.1f} tok/s", e.tok_s_per_user), e.tokens_per_decode_step > 1 ?
+                 fmt::format("{:.2f} tokens per step with speculative decoding", e.tokens_per_decode_step) : ""});
+  if (e.usd_per_mtok_output) {
+    table.add_row({"cost per M output tokens", fmt::format("${:.3f}", *e.usd_per_mtok_output),
+                   fmt::format("${:.2f}/h for {} GPUs at ${:.3f}/GPU-h ({})", *e.usd_per_hour, d.total_gpus(),
+                               *r.usd_per_gpu_hour, r.price_label)});
+    if (e.usd_per_mtok_input) {
+      table.add_row({"cost per M input tokens", fmt::format("${:.3f}", *e.usd_per_mtok_input),
+                     fmt::format("prefill share {:.0f}% of GPU time", e.prefill_share * 100)});
+    }
+  } else {
+    table.add_row({"cost", "-", fmt::format("{} has no price; pass --usd-per-gpu-hour", r.gpu->name)});
+  }
+  table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),
+                 fmt::format("{:.3f} kWh per M output tokens at {:.0f} W", e.kwh_per_mtok_output, e.power_w)});
+  out += table.render();
+  out += "decode step (one stage): " + breakdown(e.decode_detail) + "\n";
+  out += "prefill chunk (one stage): " + breakdown(e.prefill_detail) + "\n";
+  return out;
+}
+
+std::string estimate_csv(const std::vector<EstimateRow>& rows) {
+  std::vector<std::string> header;
+  for (const Column& c : estimate_columns()) header.push_back(c.key);
+  std::string out = csv_line(header);
+  for (const EstimateRow& row : rows) out += csv_line(estimate_csv_fields(row));
+  return out;
+}
+
+}  // namespace llmsizer::cli

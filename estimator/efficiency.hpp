@@ -1,0 +1,62 @@
+// estimator/efficiency.hpp — the named, calibrated factors that turn peak figures into achievable
+// ones. Values live in profiles/calibration/*.yaml (written by `llmsizer calibrate`), never in code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "estimator/units.hpp"
+
+namespace llmsizer {
+
+/// Achievable fractions of a GPU generation's peaks (docs/methodology.md#efficiency).
+struct HardwareEfficiency {
+  std::string generation;
+  double compute_fraction = 0.6;      // of dense 16-bit peak, on large GEMMs
+  double fp8_compute_derate = 0.85;   // FP8 GEMMs reach this fraction of compute_fraction
+  double fp4_compute_derate = 0.7;    // FP4 GEMMs likewise (newer kernels, scale handling)
+  double bandwidth_fraction = 0.8;    // of peak HBM bandwidth, streaming weights and KV
+  double link_fraction = 0.7;         // of per-direction link bandwidth, in collectives
+};
+
+/// Per-engine software costs (docs/methodology.md#overheads).
+struct EngineEfficiency {
+  std::string engine;
+  Seconds step_overhead{0.002};        // per iteration: scheduling, sampling, host sync
+  Seconds layer_overhead{10e-6};       // per layer per iteration: launches, norms, rope, small ops
+  Seconds collective_latency{15e-6};   // fixed cost of one all-reduce / all-to-all
+  double attention_fraction = 0.5;     // flash-attention achievable fraction of 16-bit peak
+  std::int64_t prefill_chunk_tokens = 8192;  // per-iteration token budget (chunked prefill)
+  std::int64_t max_batch = 2048;       // running sequences per DP rank when concurrency is unbounded
+  double moe_imbalance = 1.2;          // hottest EP rank's expert load over the mean
+  double startup_burst_share = 0.5;    // share of the start-up burst's queueing seen per request
+};
+
+/// Everything estimate() needs besides the specs.
+struct EfficiencyParams {
+  HardwareEfficiency hardware;
+  EngineEfficiency engine;
+  double memory_utilization = 0.90;    // usable fraction of device memory (runtime reserve)
+  double power_utilization = 0.70;     // average board power while serving, fraction of TDP
+  double comm_overlap = 0.0;           // fraction of communication hidden behind compute
+};
+
+/// A calibration profile: per-generation and per-engine tables plus provenance.
+struct Calibration {
+  std::string name;
+  std::string fitted_on;               // date
+  std::string data;                    // which measurements
+  std::string result;                  // resulting error, as text
+  std::vector<HardwareEfficiency> generations;  // "default" entry used when absent
+  std::vector<EngineEfficiency> engines;        // "default" entry used when absent
+  std::string default_engine = "default";
+  double memory_utilization = 0.90;
+  double power_utilization = 0.70;
+  double comm_overlap = 0.0;
+
+  /// The parameters for a GPU generation and an engine (falls back to the "default" entries).
+  [[nodiscard]] EfficiencyParams resolve(const std::string& generation, const std::string& engine) const;
+};
+
+}  // namespace llmsizer

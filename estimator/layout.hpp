@@ -1,0 +1,46 @@
+// estimator/layout.hpp — parallel layouts: validate what the user asked for, choose sensible
+// defaults, and find the smallest GPU count that holds a model (docs/methodology.md#layout).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "estimator/deployment.hpp"
+#include "estimator/memory_fit.hpp"
+
+namespace llmsizer {
+
+/// Degrees the user fixed; the rest are chosen.
+struct LayoutHints {
+  std::optional<int> tp, pp, dp, ep;
+};
+
+/// Empty when `parallel` is valid for the model, GPU and count; else what is wrong, e.g.
+/// "tp 3 must divide the 64 attention heads".
+[[nodiscard]] std::string layout_problem(const ModelSpec& model, const GpuSpec& gpu, const Parallelism& parallel,
+                                         int total_gpus);
+
+/// The instance layout for exactly `gpus` GPUs: tp = the largest power of two within the scale-up
+/// domain that divides the heads and the count, the rest pipeline stages; dp = ep = 1 unless hinted.
+/// With tp/dp/pp hinted and the product smaller than `gpus`, the rest become replicas.
+[[nodiscard]] std::optional<Deployment> layout_for(const ModelSpec& model, const GpuSpec& gpu, int gpus,
+                                                   const LayoutHints& hints, const Deployment& precisions,
+                                                   std::string* problem);
+
+/// GPU counts tried when sizing: 1, 2, 4, ... up to a node, then whole nodes up to `max_gpus`.
+[[nodiscard]] std::vector<int> candidate_gpu_counts(const GpuSpec& gpu, int max_gpus);
+
+struct MinimumGpus {
+  std::optional<int> gpus;   // nullopt: nothing up to the limit fits
+  Deployment deployment;     // layout chosen (valid when gpus is set)
+  MemoryFit fit;             // at that count (or at the largest tried when none fits)
+};
+
+/// The smallest candidate count whose default layout holds weights, KV for `residency` and
+/// activations (one instance, no replicas).
+[[nodiscard]] MinimumGpus minimum_gpus(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
+                                       const Residency& residency, const EfficiencyParams& efficiency,
+                                       int max_gpus = 1024);
+
+}  // namespace llmsizer

@@ -1,0 +1,63 @@
+// estimator/memory_fit.hpp — bytes per GPU of a deployment, whether it fits, and the smallest GPU
+// count that does (docs/methodology.md#memory).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "estimator/deployment.hpp"
+#include "estimator/efficiency.hpp"
+#include "estimator/prepared_model.hpp"
+#include "hardware/gpu_spec.hpp"
+
+namespace llmsizer {
+
+struct MemoryPerGpu {
+  Bytes weights;
+  Bytes kv_cache;
+  Bytes activations;
+  [[nodiscard]] Bytes total() const { return weights + kv_cache + activations; }
+};
+
+/// "Does not fit" is a value: fits == false and reasons say why, with numbers.
+struct MemoryFit {
+  bool fits = false;
+  MemoryPerGpu need;                 // on the most loaded GPU
+  Bytes capacity_per_gpu;
+  Bytes usable_per_gpu;              // capacity x memory_utilization
+  double kv_bytes_per_token_per_gpu = 0;  // marginal KV of one more token on that GPU
+  double free_kv_tokens = 0;         // further tokens of KV that fit (0 when it does not fit)
+  std::vector<std::string> reasons;  // why not
+  std::vector<std::string> notes;    // e.g. weight-only fallback
+};
+
+/// Context (prompt + output) and number of sequences resident at once, across the deployment.
+struct Residency {
+  std::int64_t context_tokens = 0;
+  std::int64_t sequences = 1;
+};
+
+/// Weight bytes on the most loaded GPU of the layout (embeddings/LM head vocab-parallel over tp and
+/// on the first/last pipeline stage; experts over ep·moe_tp; attention over tp, KV projections
+/// replicated beyond the KV-head count; MLA down-projections replicated).
+[[nodiscard]] Bytes weight_bytes_per_gpu(const PreparedModel& model, const Deployment& deployment);
+
+/// KV bytes one sequence of `context` tokens occupies on one GPU (GQA heads split over tp, or
+/// replicated when tp > kv_heads; MLA latent replicated on every attention rank; layers over pp).
+[[nodiscard]] double kv_bytes_per_sequence_per_gpu(const PreparedModel& model, const Deployment& deployment,
+                                                   std::int64_t context);
+
+/// Activation/workspace bytes for the largest iteration (the prefill token budget).
+[[nodiscard]] Bytes activation_bytes_per_gpu(const PreparedModel& model, const Deployment& deployment,
+                                             const EfficiencyParams& efficiency);
+
+[[nodiscard]] MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
+                                   const Residency& residency, const EfficiencyParams& efficiency);
+
+/// Largest number of sequences of `context` tokens per deployment that fit (0 if none).
+[[nodiscard]] std::int64_t max_resident_sequences(const PreparedModel& model, const GpuSpec& gpu,
+                                                  const Deployment& deployment, std::int64_t context,
+                                                  const EfficiencyParams& efficiency);
+
+}  // namespace llmsizer

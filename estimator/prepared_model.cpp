@@ -1,0 +1,72 @@
+#include "estimator/prepared_model.hpp"
+
+namespace llmsizer {
+namespace {
+
+void add_layer(PreparedModel& p, LayerAttention attention, bool moe) {
+  for (int i = 0; i < p.group_count; ++i) {
+    if (p.groups[i].attention == attention && p.groups[i].moe == moe) {
+      ++p.groups[i].count;
+      return;
+    }
+  }
+  p.groups[p.group_count++] = LayerGroup{attention, moe, 1};  // at most 4 kinds x 2 FFN kinds
+}
+
+void prepare_attention(PreparedModel& p, const ModelSpec& model) {
+  const double h = model.hidden_size;
+  const double nh = model.num_heads;
+  if (const auto* mla = std::get_if<MlaAttention>(&model.attention)) {
+    p.mla = true;
+    p.num_kv_heads = 1;
+    const double qk_head = mla->qk_nope_head_dim + mla->qk_rope_head_dim;
+    // Down-projections (q_a, kv_a) and their norms run replicated on every TP rank; the
+    // up-projections (q_b, kv_b) and o_proj are split by heads (DeepSeek-V3 inference code).
+    const double q_down = mla->q_lora_rank > 0 ? h * mla->q_lora_rank + mla->q_lora_rank : 0.0;
+    const double kv_down = h * (mla->kv_lora_rank + mla->qk_rope_head_dim) + mla->kv_lora_rank;
+    p.attn_params_replicated = q_down + kv_down;
+    p.attn_params_sharded = attention_params_per_layer(model) - p.attn_params_replicated;
+    p.attn_flops_per_pair_prefill = 2.0 * nh * (qk_head + mla->v_head_dim);
+    p.attn_flops_per_pair_decode = 2.0 * nh * (2.0 * mla->kv_lora_rank + mla->qk_rope_head_dim);
+    p.kv_elements_per_token_layer = mla->kv_lora_rank + mla->qk_rope_head_dim;
+    return;
+  }
+  const auto& gqa = std::get<GqaAttention>(model.attention);
+  p.num_kv_heads = gqa.num_kv_heads;
+  const double kv_width = static_cast<double>(gqa.num_kv_heads) * gqa.head_dim;
+  p.attn_params_kv = 2.0 * h * kv_width + (model.qkv_bias ? 2.0 * kv_width : 0.0);
+  p.attn_params_sharded = attention_params_per_layer(model) - p.attn_params_kv;
+  p.attn_flops_per_pair_prefill = 4.0 * nh * gqa.head_dim;
+  p.attn_flops_per_pair_decode = p.attn_flops_per_pair_prefill;
+  p.kv_elements_per_token_layer = 2.0 * kv_width;
+  p.linear_state_elements = nh * gqa.head_dim * gqa.head_dim;
+  p.head_dim = gqa.head_dim;
+}
+
+}  // namespace
+
+PreparedModel prepare(const ModelSpec& model) {
+  PreparedModel p;
+  p.spec = &model;
+  p.params = count_params(model);
+  for (int layer = 0; layer < model.num_layers; ++layer) {
+    add_layer(p, model.layer_attention[static_cast<size_t>(layer)], model.layer_is_moe[static_cast<size_t>(layer)]);
+  }
+  p.hidden = model.hidden_size;
+  p.vocab = static_cast<double>(model.vocab_size);
+  p.num_heads = model.num_heads;
+  prepare_attention(p, model);
+  p.dense_ffn_params = model.ffn_size > 0 ? dense_ffn_params(model, model.ffn_size) : 0.0;
+  if (model.moe) {
+    p.expert_params = params_per_expert(model);
+    p.shared_params = model.moe->num_shared_experts * dense_ffn_params(model, model.moe->shared_expert_ffn_size);
+    p.router_params = p.hidden * model.moe->num_experts;
+    p.num_experts = model.moe->num_experts;
+    p.experts_per_token = model.moe->experts_per_token;
+  }
+  p.sliding_window = static_cast<double>(model.sliding_window);
+  if (model.mtp_layers > 0) p.mtp_layer_params = p.params.mtp / model.mtp_layers;
+  return p;
+}
+
+}  // namespace llmsizer

@@ -1,0 +1,138 @@
+#include "estimator/serving.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace llmsizer {
+namespace {
+
+constexpr double max_prefill_load = 0.95;  // keeps the queueing formulas finite near saturation
+constexpr int fixed_point_iterations = 6;
+
+struct PrefillCosts {
+  Seconds alone;        // one prompt on an idle instance, through every stage
+  Seconds marginal;     // extra time a prompt adds when mixed into running decode steps
+  Seconds burst_step;   // one step of a start-up burst (token budget full of prompts)
+  double burst_steps = 1;
+  StepTime detail;
+};
+
+/// A prompt of `isl` tokens split into chunks of at most the token budget. All operator costs are
+/// linear in tokens except attention, whose mean causal context is isl/2, so n equal chunks at that
+/// context reproduce the total (docs/methodology.md#prefill).
+PrefillCosts prefill_costs(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
+                           double isl, double decode_sequences, double decode_context, const StepTime& decode_alone) {
+  PrefillCosts c;
+  const double budget = static_cast<double>(e.engine.prefill_chunk_tokens);
+  const double chunks = std::max(1.0, std::ceil(isl / budget));
+  const double pp = d.parallel.pp;
+  StepShape alone{0, 0, 1, isl / chunks, isl / 2.0, 1.0 / chunks};
+  c.detail = stage_step_time(m, gpu, d, e, alone);
+  c.alone = c.detail.total * (chunks * pp);
+  StepShape mixed{decode_sequences, decode_context, 1, isl / chunks, isl / 2.0, 1.0 / chunks};
+  const Seconds extra = stage_step_time(m, gpu, d, e, mixed).total - decode_alone.total;
+  c.marginal = extra * chunks;
+  // Start-up burst on one DP rank: all its prompts at once, packed into full token budgets.
+  const double burst_tokens = std::max(1.0, decode_sequences) * isl;
+  c.burst_steps = std::max(1.0, std::ceil(burst_tokens / budget));
+  StepShape burst{0, 0, 1, burst_tokens / c.burst_steps, isl / 2.0, std::max(1.0, decode_sequences) / c.burst_steps};
+  c.burst_step = stage_step_time(m, gpu, d, e, burst).total * pp;
+  return c;
+}
+
+std::int64_t resolve_concurrency(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
+                                 const EfficiencyParams& e, std::vector<std::string>& notes) {
+  if (w.concurrency > 0) return w.concurrency;
+  const std::int64_t fit = max_resident_sequences(m, gpu, d, w.isl + w.osl, e);
+  const std::int64_t cap = e.engine.max_batch * d.parallel.dp * d.replicas;
+  const std::int64_t chosen = std::max<std::int64_t>(1, std::min(fit, cap));
+  notes.push_back(fmt::format("concurrency {} = {} (largest batch that {})", chosen,
+                              fit < cap ? "memory" : "engine max batch", fit < cap ? "fits in KV memory" : "the engine runs"));
+  return chosen;
+}
+
+void add_cost_and_energy(Estimate& r, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
+                         std::optional<double> usd_per_gpu_hour) {
+  const double gpus = d.total_gpus();
+  r.power_w = gpus * gpu.tdp.value * e.power_utilization;
+  r.joules_per_output_token = r.output_tok_s > 0 ? r.power_w / r.output_tok_s : 0.0;
+  r.kwh_per_mtok_output = r.joules_per_output_token * 1e6 / joules_per_kwh;
+  if (!usd_per_gpu_hour) return;
+  r.usd_per_hour = gpus * *usd_per_gpu_hour;
+  const double output_per_hour = r.output_tok_s * seconds_per_hour;
+  const double input_per_hour = r.input_tok_s * seconds_per_hour;
+  if (output_per_hour > 0) r.usd_per_mtok_output = *r.usd_per_hour / output_per_hour * 1e6;
+  if (input_per_hour > 0) r.usd_per_mtok_input = *r.usd_per_hour * r.prefill_share / input_per_hour * 1e6;
+}
+
+}  // namespace
+
+Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
+                  const EfficiencyParams& e, std::optional<double> usd_per_gpu_hour) {
+  Estimate r;
+  r.concurrency = resolve_concurrency(m, gpu, d, w, e, r.notes);
+  r.memory = fit_memory(m, gpu, d, Residency{w.isl + w.osl, r.concurrency}, e);
+  r.notes.insert(r.notes.end(), r.memory.notes.begin(), r.memory.notes.end());
+  r.fits = r.memory.fits;
+  if (!r.fits) {
+    r.reasons = r.memory.reasons;
+    return r;
+  }
+  const Parallelism& par = d.parallel;
+  const double per_rank = static_cast<double>(r.concurrency) / d.replicas / par.dp;  // sequences per DP rank
+  const double isl = static_cast<double>(w.isl);
+  const double osl = static_cast<double>(w.osl);
+  const double mean_context = isl + osl / 2.0;
+  // Speculative decoding verifies n drafted tokens per step; with acceptance a the expected tokens
+  // per step are (1 − a^(n+1)) / (1 − a) (Leviathan et al. 2023, §3.1).
+  const double n_draft = d.speculative_tokens;
+  const double a = std::clamp(d.speculative_acceptance, 0.0, 0.999);
+  r.tokens_per_decode_step = n_draft > 0 ? (1.0 - std::pow(a, n_draft + 1.0)) / (1.0 - a) : 1.0;
+  // Pipeline stages work on pp micro-batches; a token waits for all of them to pass every stage.
+  const double micro = per_rank / par.pp;
+  const StepShape decode_shape{micro, mean_context, 1.0 + n_draft, 0, 0, 0};
+  r.decode_detail = stage_step_time(m, gpu, d, e, decode_shape);
+  double step = r.decode_detail.total.value * par.pp;
+  if (n_draft > 0) {
+    // Drafting: n passes of one MTP layer (about one decoder layer and the LM head).
+    const StepShape draft_shape{micro, mean_context, 1.0, 0, 0, 0};
+    const StepTime one = stage_step_time(m, gpu, d, e, draft_shape);
+    step += n_draft * (one.total.value * par.pp / std::max(1, m.spec->num_layers) + e.engine.layer_overhead.value);
+  }
+  r.decode_step = seconds(step);
+  const PrefillCosts pf = prefill_costs(m, gpu, d, e, isl, micro, mean_context, r.decode_detail);
+  r.prefill_detail = pf.detail;
+  r.prefill_alone = pf.alone;
+  const double token_step = step / r.tokens_per_decode_step;
+  double tpot = token_step;
+  double ttft = pf.alone.value;
+  double load = 0;
+  const double burst_share = e.engine.startup_burst_share;
+  const double burst_ttft = (pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value;
+  for (int i = 0; i < fixed_point_iterations; ++i) {
+    // Closed loop: each rank's requests cycle every TTFT + (OSL−1)·TPOT seconds.
+    const double cycle = ttft + std::max(0.0, osl - 1.0) * tpot;
+    const double arrivals = per_rank / cycle;
+    load = std::min(max_prefill_load, arrivals * pf.marginal.value * par.pp);
+    tpot = token_step / (1.0 - load);  // decode steps stretched by interleaved prefill chunks
+    // M/D/1 wait for prefills ahead (Pollaczek–Khinchine, deterministic service).
+    const double prefill_load = std::min(max_prefill_load, arrivals * pf.alone.value);
+    const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
+    ttft = burst_share * burst_ttft + (1.0 - burst_share) * (pf.alone.value + steady_wait) + step / 2.0;
+  }
+  r.ttft = seconds(ttft);
+  r.tpot = seconds(tpot);
+  r.prefill_share = load;
+  const double cycle = ttft + std::max(0.0, osl - 1.0) * tpot;
+  const double requests_per_s = static_cast<double>(r.concurrency) / cycle;
+  r.output_tok_s = requests_per_s * osl;
+  r.input_tok_s = requests_per_s * isl;
+  r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
+  r.tok_s_per_user = 1.0 / tpot;
+  add_cost_and_energy(r, gpu, d, e, usd_per_gpu_hour);
+  return r;
+}
+
+}  // namespace llmsizer

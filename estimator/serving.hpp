@@ -1,0 +1,50 @@
+// estimator/serving.hpp — a deployment serving a closed-loop workload: TTFT, TPOT, throughput,
+// cost and energy (docs/methodology.md#serving).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "estimator/deployment.hpp"
+#include "estimator/efficiency.hpp"
+#include "estimator/memory_fit.hpp"
+#include "estimator/prepared_model.hpp"
+#include "estimator/step_time.hpp"
+#include "hardware/gpu_spec.hpp"
+
+namespace llmsizer {
+
+struct Estimate {
+  bool fits = false;
+  std::vector<std::string> reasons;  // why it does not fit
+  std::vector<std::string> notes;    // weight-only fallback, concurrency capped, ...
+  MemoryFit memory;
+  std::int64_t concurrency = 0;      // requests in flight across the deployment
+  Seconds ttft;                      // mean time to first token
+  Seconds tpot;                      // mean time per output token after the first
+  Seconds prefill_alone;             // prefill of one prompt on an idle instance
+  Seconds decode_step;               // one decode iteration at the mean context
+  StepTime decode_detail;            // where a decode iteration's time goes (one stage)
+  StepTime prefill_detail;           // where a prefill chunk's time goes (one stage)
+  double prefill_share = 0;          // fraction of GPU time spent on prompts
+  double output_tok_s = 0;           // whole deployment
+  double output_tok_s_per_gpu = 0;
+  double input_tok_s = 0;
+  double tok_s_per_user = 0;         // 1 / TPOT
+  double tokens_per_decode_step = 1; // > 1 with speculative decoding
+  std::optional<double> usd_per_hour;         // whole deployment
+  std::optional<double> usd_per_mtok_output;  // all GPU time / output tokens
+  std::optional<double> usd_per_mtok_input;   // prefill share of GPU time / input tokens
+  double power_w = 0;
+  double joules_per_output_token = 0;
+  double kwh_per_mtok_output = 0;
+};
+
+/// Workload concurrency 0 means "as many as fit" (max-throughput benchmarks): the largest number of
+/// sequences of isl+osl tokens that fit in memory, capped by the engine's max batch per DP rank.
+[[nodiscard]] Estimate estimate(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
+                                const Workload& workload, const EfficiencyParams& efficiency,
+                                std::optional<double> usd_per_gpu_hour);
+
+}  // namespace llmsizer

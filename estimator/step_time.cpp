@@ -1,0 +1,214 @@
+#include "estimator/step_time.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace llmsizer {
+
+const char* bound_name(Bound bound) {
+  switch (bound) {
+    case Bound::compute: return "compute";
+    case Bound::memory: return "memory";
+    case Bound::communication: return "communication";
+    case Bound::overhead: return "overhead";
+  }
+  return "compute";
+}
+
+Bound StepTime::bound() const {
+  Bound best = Bound::compute;
+  double longest = compute_bound.value;
+  if (memory_bound.value > longest) { best = Bound::memory; longest = memory_bound.value; }
+  if (communication.value > longest) { best = Bound::communication; longest = communication.value; }
+  if (overhead.value > longest) best = Bound::overhead;
+  return best;
+}
+
+double expected_active_experts(double experts, double k, double tokens) {
+  if (experts <= 0 || tokens <= 0) return 0.0;
+  return experts * (1.0 - std::pow(1.0 - k / experts, tokens));
+}
+
+Seconds ring_allreduce_time(Bytes message, int ranks, BytesPerSecond bandwidth, Seconds latency) {
+  if (ranks <= 1) return seconds(0);
+  const double factor = 2.0 * (ranks - 1) / ranks;
+  return seconds(factor * message.value / bandwidth.value) + latency;
+}
+
+namespace {
+
+/// Achievable rates of this GPU for this deployment, resolved once per step.
+struct Rates {
+  double weight_flops;    // FLOP/s of matmuls with the deployment's weights
+  double expert_flops;    // FLOP/s of routed-expert matmuls
+  double head_flops;      // FLOP/s of 16-bit matmuls (LM head)
+  double attention_flops; // FLOP/s of the attention core
+  double bandwidth;       // bytes/s from HBM
+  double scale_up;        // bytes/s per direction, in collectives
+  double scale_out;
+};
+
+double matmul_rate(const GpuSpec& gpu, Precision p, const HardwareEfficiency& hw) {
+  const ComputeType c = effective_compute_type(gpu, p);
+  double derate = 1.0;
+  if (c == ComputeType::fp8 || c == ComputeType::int8) derate = hw.fp8_compute_derate;
+  if (c == ComputeType::fp4) derate = hw.fp4_compute_derate;
+  const auto& peak = gpu.throughput(c);
+  return (peak ? peak->value : 1e12) * hw.compute_fraction * derate;
+}
+
+double bf16_peak(const GpuSpec& gpu) {
+  for (ComputeType c : {ComputeType::bf16, ComputeType::fp16, ComputeType::fp32}) {
+    if (gpu.supports(c)) return gpu.throughput(c)->value;
+  }
+  return 1e12;
+}
+
+Rates rates_for(const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
+  Rates r{};
+  r.weight_flops = matmul_rate(gpu, d.weights, e.hardware);
+  r.expert_flops = matmul_rate(gpu, d.experts, e.hardware);
+  r.head_flops = bf16_peak(gpu) * e.hardware.compute_fraction;
+  r.attention_flops = bf16_peak(gpu) * e.engine.attention_fraction;
+  r.bandwidth = gpu.memory_bandwidth.value * e.hardware.bandwidth_fraction;
+  r.scale_up = gpu.scale_up.bandwidth_per_direction.value * e.hardware.link_fraction;
+  r.scale_out = std::max(gpu.scale_out_bandwidth_per_direction.value, 1e6) * e.hardware.link_fraction;
+  return r;
+}
+
+/// Accumulates operators as roofline max(compute, memory) and tracks which bound each hit.
+struct Accumulator {
+  StepTime step;
+  void op(double flops, double bytes_moved, double flop_rate, double byte_rate, double repeat) {
+    const double t_compute = flops / flop_rate;
+    const double t_memory = bytes_moved / byte_rate;
+    if (t_compute >= t_memory) step.compute_bound.value += t_compute * repeat;
+    else step.memory_bound.value += t_memory * repeat;
+    step.flops.value += flops * repeat;
+    step.bytes.value += bytes_moved * repeat;
+  }
+};
+
+/// Bandwidth for a collective over `ranks` GPUs: scale-up when they share a domain, else the
+/// traffic leaving the domain goes over scale-out.
+double collective_seconds(double message_bytes, int ranks, const GpuSpec& gpu, const Rates& r) {
+  if (ranks <= 1) return 0.0;
+  if (ranks <= gpu.scale_up.domain_gpus) return message_bytes / r.scale_up;
+  const double off_domain = 1.0 - static_cast<double>(gpu.scale_up.domain_gpus) / ranks;
+  return message_bytes * (1.0 - off_domain) / r.scale_up + message_bytes * off_domain / r.scale_out;
+}
+
+void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
+                   const Rates& r, const StepShape& s, double layers) {
+  const double tp = d.parallel.tp;
+  const double w = info(d.weights).bytes_per_element;
+  const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
+  const double proj = m.attn_params_sharded / tp + m.attn_params_kv / std::min(tp, std::max(1.0, m.num_kv_heads)) +
+                      m.attn_params_replicated;
+  acc.op(2.0 * tokens * proj, proj * w, r.weight_flops, r.bandwidth, layers);
+  if (g.attention == LayerAttention::none) return;
+  const double kv_element = info(d.kv).bytes_per_element;
+  const double kv_fraction = m.mla ? 1.0 : std::max(1.0 / tp, 1.0 / m.num_kv_heads);
+  double decode_ctx = s.decode_context;
+  double prefill_ctx = s.prefill_context;
+  double kv_bytes = 0;
+  if (g.attention == LayerAttention::linear) {
+    // Linear attention: a fixed d×d state per head is read and updated per token, which costs as
+    // many FLOPs as attending to head_dim tokens.
+    decode_ctx = prefill_ctx = m.head_dim;
+    kv_bytes = s.decode_sequences * m.linear_state_elements * 4.0 / tp;
+  } else {
+    if (g.attention == LayerAttention::sliding) {
+      decode_ctx = std::min(decode_ctx, m.sliding_window);
+      prefill_ctx = std::min(prefill_ctx, m.sliding_window);
+    }
+    kv_bytes = s.decode_sequences * decode_ctx * m.kv_elements_per_token_layer * kv_element * kv_fraction;
+    kv_bytes += s.prefill_tokens * m.kv_elements_per_token_layer * kv_element * kv_fraction;  // KV written
+  }
+  const double flops = (s.decode_sequences * s.tokens_per_sequence * decode_ctx * m.attn_flops_per_pair_decode +
+                        s.prefill_tokens * prefill_ctx * m.attn_flops_per_pair_prefill) / tp;
+  acc.op(flops, kv_bytes, r.attention_flops, r.bandwidth, layers);
+}
+
+void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
+             const EfficiencyParams& e, const Rates& r, double tokens, double layers) {
+  const double tp = d.parallel.tp;
+  const double w = info(d.weights).bytes_per_element;
+  if (!g.moe) {
+    const double params = m.dense_ffn_params / tp;
+    acc.op(2.0 * tokens * params, params * w, r.weight_flops, r.bandwidth, layers);
+    return;
+  }
+  const Parallelism& par = d.parallel;
+  // Tokens of all DP ranks meet in the MoE layer; TP ranks of one DP rank hold the same tokens.
+  const double group_tokens = tokens * par.dp;
+  const double active = expected_active_experts(m.num_experts, m.experts_per_token, group_tokens);
+  const double ep = par.ep;
+  const double moe_tp = par.moe_tp();
+  const double imbalance = ep > 1 ? e.engine.moe_imbalance : 1.0;
+  const double expert_bytes = active / ep * m.expert_params / moe_tp * info(d.experts).bytes_per_element * imbalance;
+  const double expert_flops = 2.0 * group_tokens * m.experts_per_token * m.expert_params / (ep * moe_tp) * imbalance;
+  acc.op(expert_flops, expert_bytes, r.expert_flops, r.bandwidth, layers);
+  if (m.shared_params > 0) {
+    const double shared = m.shared_params / tp;
+    acc.op(2.0 * tokens * shared, shared * w, r.weight_flops, r.bandwidth, layers);
+  }
+  acc.op(2.0 * tokens * m.router_params, m.router_params * 2.0, r.head_flops, r.bandwidth, layers);
+}
+
+double layer_communication(const PreparedModel& m, const LayerGroup& g, const GpuSpec& gpu, const Deployment& d,
+                           const EfficiencyParams& e, const Rates& r, double tokens) {
+  const Parallelism& par = d.parallel;
+  const double latency = e.engine.collective_latency.value;
+  double t = 0;
+  if (par.tp > 1) {
+    // Two all-reduces per layer (after attention, after the FFN) of the 16-bit hidden states.
+    const double message = tokens * m.hidden * 2.0;
+    t += 2.0 * (2.0 * (par.tp - 1) / par.tp * collective_seconds(message, par.tp, gpu, r) + latency);
+  }
+  if (g.moe && par.ep > 1) {
+    // Dispatch (FP8, 1 byte) and combine (BF16, 2 bytes) all-to-all of each token's k copies; a GPU
+    // sends the share of its tokens routed to other ranks (DeepEP-style, arXiv 2412.19437 §3.4).
+    const double tokens_per_gpu = tokens / par.tp;
+    const double bytes_sent = tokens_per_gpu * m.experts_per_token * m.hidden * 3.0 * (par.ep - 1) / par.ep;
+    t += collective_seconds(bytes_sent, par.ep, gpu, r) + 2.0 * latency;
+  }
+  return t;
+}
+
+}  // namespace
+
+StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d,
+                         const EfficiencyParams& e, const StepShape& s) {
+  const Rates r = rates_for(gpu, d, e);
+  Accumulator acc;
+  const double pp = d.parallel.pp;
+  const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
+  double communication = 0;
+  double layers_total = 0;
+  for (int i = 0; i < m.group_count; ++i) {
+    const LayerGroup& g = m.groups[i];
+    const double layers = g.count / pp;
+    layers_total += layers;
+    add_attention(acc, m, g, d, r, s, layers);
+    add_ffn(acc, m, g, d, e, r, tokens, layers);
+    communication += layers * layer_communication(m, g, gpu, d, e, r, tokens);
+  }
+  // LM head on the sequences that sample a token this step (vocab-parallel over tp, 16-bit).
+  const double head_tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_sequences;
+  const double head_params = m.vocab * m.hidden / d.parallel.tp;
+  acc.op(2.0 * head_tokens * head_params, head_params * 2.0, r.head_flops, r.bandwidth, 1.0);
+  if (d.parallel.pp > 1) {
+    // Activations handed to the next stage (assume stages in different scale-up domains when the
+    // instance spans more than one).
+    const bool same_domain = d.parallel.gpus() <= gpu.scale_up.domain_gpus;
+    communication += tokens * m.hidden * 2.0 / (same_domain ? r.scale_up : r.scale_out) + e.engine.collective_latency.value;
+  }
+  StepTime step = acc.step;
+  step.communication = seconds(communication * (1.0 - e.comm_overlap));
+  step.overhead = seconds(layers_total * e.engine.layer_overhead.value + e.engine.step_overhead.value / pp);
+  step.total = step.compute_bound + step.memory_bound + step.communication + step.overhead;
+  return step;
+}
+
+}  // namespace llmsizer

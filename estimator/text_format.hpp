@@ -1,0 +1,21 @@
+// estimator/text_format.hpp — the sentences results carry (reasons, notes), built in one place.
+#pragma once
+
+#include <string>
+
+#include "estimator/precision.hpp"
+#include "estimator/units.hpp"
+
+namespace llmsizer {
+
+/// "weights 88.2 GB + KV 6.2 GB + activations 1.3 GB = 95.7 GB per GPU; 86.4 GB usable (90% of 96 GB)"
+[[nodiscard]] std::string describe_shortfall(Bytes weights, Bytes kv, Bytes activations, Bytes usable, Bytes capacity,
+                                             double utilization);
+
+/// "FP8 weights run as BF16 matmuls on a100-80gb-sxm (weight-only: stored FP8, dequantized)"
+[[nodiscard]] std::string weight_only_note(Precision stored, ComputeType compute, const std::string& gpu);
+
+/// Upper-case display of a precision ("FP8", "NVFP4").
+[[nodiscard]] std::string upper(std::string_view text);
+
+}  // namespace llmsizer

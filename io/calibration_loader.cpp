@@ -1,0 +1,114 @@
+#include "io/calibration_loader.hpp"
+
+#include <fmt/format.h>
+
+#include "io/profile_loader.hpp"
+
+namespace llmsizer {
+namespace {
+
+const std::vector<std::string_view> top_keys = {"schema", "name", "fitted", "memory_utilization", "power_utilization",
+                                                "comm_overlap", "default_engine", "generations", "engines", "sources"};
+const std::vector<std::string_view> generation_keys = {"generation",        "compute_fraction",  "fp8_compute_derate",
+                                                       "fp4_compute_derate", "bandwidth_fraction", "link_fraction"};
+const std::vector<std::string_view> engine_keys = {
+    "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "attention_fraction",
+    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share"};
+
+constexpr Range fraction{0, 1, true, ""};
+
+HardwareEfficiency parse_generation(const MapReader& g) {
+  HardwareEfficiency h;
+  h.generation = g.string("generation");
+  h.compute_fraction = g.number("compute_fraction", fraction);
+  h.fp8_compute_derate = g.number("fp8_compute_derate", fraction);
+  h.fp4_compute_derate = g.number("fp4_compute_derate", fraction);
+  h.bandwidth_fraction = g.number("bandwidth_fraction", fraction);
+  h.link_fraction = g.number("link_fraction", fraction);
+  return h;
+}
+
+EngineEfficiency parse_engine(const MapReader& e) {
+  EngineEfficiency x;
+  x.engine = e.string("engine");
+  x.step_overhead = microseconds(e.number("step_overhead_us", {0, 1e6, false, "us"}));
+  x.layer_overhead = microseconds(e.number("layer_overhead_us", {0, 1e4, false, "us"}));
+  x.collective_latency = microseconds(e.number("collective_latency_us", {0, 1e4, false, "us"}));
+  x.attention_fraction = e.number("attention_fraction", fraction);
+  x.prefill_chunk_tokens = e.integer("prefill_chunk_tokens", 1, 1 << 24);
+  x.max_batch = e.integer("max_batch", 1, 1 << 20);
+  x.moe_imbalance = e.number("moe_imbalance", {1, 16, false, ""});
+  x.startup_burst_share = e.number("startup_burst_share", {0, 1, false, ""});
+  return x;
+}
+
+template <class T, class Parse>
+std::vector<T> parse_list(const MapReader& doc, const char* key, const std::vector<std::string_view>& keys,
+                          Parse&& parse) {
+  std::vector<T> out;
+  const YAML::Node list = doc.require(key);
+  if (!list.IsSequence()) throw doc.error(key, "expected a list");
+  for (size_t i = 0; i < list.size(); ++i) {
+    out.push_back(parse(MapReader(list[i], fmt::format("{}[{}]", key, i), doc.source(), keys)));
+  }
+  return out;
+}
+
+}  // namespace
+
+Calibration parse_calibration(const YAML::Node& root, const SourceText& source) {
+  const MapReader doc(root, "", source, top_keys);
+  if (doc.string("schema") != "calibration/1") throw doc.error("schema", "expected 'calibration/1'");
+  Calibration c;
+  c.name = doc.string("name");
+  if (doc.has("fitted")) {
+    const MapReader fitted = doc.map("fitted", {"date", "data", "result"});
+    c.fitted_on = fitted.string_or("date", "");
+    c.data = fitted.string_or("data", "");
+    c.result = fitted.string_or("result", "");
+  }
+  c.memory_utilization = doc.number("memory_utilization", fraction);
+  c.power_utilization = doc.number("power_utilization", fraction);
+  c.comm_overlap = doc.optional_number("comm_overlap", {0, 1, false, ""}).value_or(0.0);
+  c.default_engine = doc.string_or("default_engine", "default");
+  c.generations = parse_list<HardwareEfficiency>(doc, "generations", generation_keys, parse_generation);
+  c.engines = parse_list<EngineEfficiency>(doc, "engines", engine_keys, parse_engine);
+  (void)doc.require("sources");
+  return c;
+}
+
+Calibration load_calibration_file(const std::string& path) {
+  const std::string text = read_file(path);
+  const SourceText source = make_source(path, text);
+  return parse_calibration(parse_yaml(text, source), source);
+}
+
+std::string calibration_to_yaml(const Calibration& c) {
+  std::string out = "schema: calibration/1\n";
+  out += fmt::format("name: {}\n", c.name);
+  out += fmt::format("fitted:\n  date: \"{}\"\n  data: \"{}\"\n  result: \"{}\"\n", c.fitted_on, c.data, c.result);
+  out += fmt::format("memory_utilization: {}\npower_utilization: {}\ncomm_overlap: {}\ndefault_engine: {}\n",
+                     c.memory_utilization, c.power_utilization, c.comm_overlap, c.default_engine);
+  out += "generations:\n";
+  for (const HardwareEfficiency& h : c.generations) {
+    out += fmt::format(
+        "  - {{generation: {}, compute_fraction: {:.4g}, fp8_compute_derate: {:.4g}, fp4_compute_derate: {:.4g}, "
+        "bandwidth_fraction: {:.4g}, link_fraction: {:.4g}}}\n",
+        h.generation, h.compute_fraction, h.fp8_compute_derate, h.fp4_compute_derate, h.bandwidth_fraction,
+        h.link_fraction);
+  }
+  out += "engines:\n";
+  for (const EngineEfficiency& e : c.engines) {
+    out += fmt::format(
+        "  - {{engine: {}, step_overhead_us: {:.4g}, layer_overhead_us: {:.4g}, collective_latency_us: {:.4g}, "
+        "attention_fraction: {:.4g}, prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, "
+        "startup_burst_share: {:.4g}}}\n",
+        e.engine, in_microseconds(e.step_overhead), in_microseconds(e.layer_overhead),
+        in_microseconds(e.collective_latency), e.attention_fraction, e.prefill_chunk_tokens, e.max_batch,
+        e.moe_imbalance, e.startup_burst_share);
+  }
+  out += "sources:\n  - fields: [\"*\"]\n    cite: \"fitted by `llmsizer calibrate` on " + c.data + "\"\n";
+  return out;
+}
+
+}  // namespace llmsizer
