@@ -13,7 +13,6 @@ using nlohmann::json;
 using Getter = std::function<json(const EstimateRow&)>;
 
 json opt(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-json opt_int(const std::optional<int>& v) { return v ? json(*v) : json(nullptr); }
 
 /// A column whose value needs a resolved, fitting estimate.
 Getter fitted(std::function<json(const Estimate&)> f) {

@@ -1,10 +1,159 @@
-#include "cli/command.hpp"
+// `llmsizer fit` — the smallest number of GPUs that holds a model, per weight precision.
+#include <fmt/format.h>
+
+#include "cli/scenario.hpp"
+#include "estimator/text_format.hpp"
+#include "io/config_error.hpp"
 
 namespace llmsizer::cli {
+namespace {
+
+struct FitOptions {
+  std::string model;
+  std::string gpu;
+  std::string weights;
+  std::string kv;
+  std::optional<std::int64_t> context;
+  std::int64_t concurrency = 1;
+  std::optional<double> memory_utilization;
+  std::optional<int> max_gpus;
+  bool json = false;
+  std::string calibration = "default";
+};
+
+struct FitRow {
+  Deployment precisions;
+  std::string weights_label;
+  MinimumGpus result;
+};
+
+std::string weights_label(const Deployment& d) {
+  return d.weights == d.experts ? std::string(name(d.weights))
+                                : fmt::format("{}+{}", name(d.weights), name(d.experts));
+}
+
+/// Native precision first, then the common deployment precisions the native one is not.
+std::vector<Deployment> precision_rows(const ModelSpec& model, const FitOptions& o, Precision kv) {
+  std::vector<Deployment> rows;
+  auto add = [&](Precision weights, Precision experts) {
+    for (const Deployment& d : rows) {
+      if (d.weights == weights && d.experts == experts) return;
+    }
+    Deployment d;
+    d.weights = weights;
+    d.experts = experts;
+    d.kv = kv;
+    rows.push_back(d);
+  };
+  if (!o.weights.empty()) {
+    const Precision p = parse_precision_option(o.weights, "--weights");
+    add(p, p);
+    return rows;
+  }
+  add(model.weights_precision, model.experts_precision);
+  for (Precision p : {Precision::bf16, Precision::fp8, Precision::int8, Precision::nvfp4, Precision::int4}) add(p, p);
+  return rows;
+}
+
+std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& row, const Residency& residency) {
+  if (!row.result.gpus) {
+    return fmt::format("{} weights: does not fit on any count up to the limit; {}", upper(row.weights_label),
+                       row.result.fit.reasons.empty() ? std::string() : row.result.fit.reasons.front());
+  }
+  const MemoryFit& fit = row.result.fit;
+  const int n = *row.result.gpus;
+  const double gpus = n;
+  const double kv_total = kv_bytes_per_sequence(model, row.precisions.kv, residency.context_tokens).value *
+                          static_cast<double>(residency.sequences);
+  return fmt::format("{} x {} ({} weights {:.0f} GB + KV for {} tokens {:.0f} GB of {:.0f} GB usable)", n, gpu.name,
+                     upper(row.weights_label), in_gigabytes(weight_bytes(model, row.precisions.weights, row.precisions.experts)),
+                     with_commas(static_cast<double>(residency.context_tokens * residency.sequences)), kv_total / 1e9,
+                     in_gigabytes(fit.usable_per_gpu) * gpus);
+}
+
+nlohmann::json row_json(const FitRow& row) {
+  nlohmann::json j;
+  const MemoryFit& fit = row.result.fit;
+  const Parallelism& p = row.result.deployment.parallel;
+  j["weights"] = row.weights_label;
+  j["kv"] = std::string(name(row.precisions.kv));
+  j["fits"] = row.result.gpus.has_value();
+  j["min_gpus"] = row.result.gpus ? nlohmann::json(*row.result.gpus) : nlohmann::json(nullptr);
+  j["tp"] = row.result.gpus ? nlohmann::json(p.tp) : nlohmann::json(nullptr);
+  j["pp"] = row.result.gpus ? nlohmann::json(p.pp) : nlohmann::json(nullptr);
+  j["ep"] = row.result.gpus ? nlohmann::json(p.ep) : nlohmann::json(nullptr);
+  j["dp"] = row.result.gpus ? nlohmann::json(p.dp) : nlohmann::json(nullptr);
+  j["weights_gb_per_gpu"] = in_gigabytes(fit.need.weights);
+  j["kv_gb_per_gpu"] = in_gigabytes(fit.need.kv_cache);
+  j["activations_gb_per_gpu"] = in_gigabytes(fit.need.activations);
+  j["usable_gb_per_gpu"] = in_gigabytes(fit.usable_per_gpu);
+  j["free_kv_tokens"] = row.result.gpus ? fit.free_kv_tokens : 0.0;
+  j["notes"] = fit.notes;
+  j["reason"] = fit.fits || fit.reasons.empty() ? nlohmann::json(nullptr) : nlohmann::json(fit.reasons.front());
+  return j;
+}
+
+int run_fit(const FitOptions& o, Context& context) {
+  ScenarioResolver resolver(context, o.calibration);
+  const auto prepared = resolver.prepared(o.model);
+  const ModelSpec& model = *prepared->spec;
+  const GpuSpec& gpu = context.catalog().gpu(o.gpu);
+  const EfficiencyParams efficiency = resolver.efficiency(gpu, "", o.memory_utilization);
+  const Precision kv = o.kv.empty() ? Precision::bf16 : parse_precision_option(o.kv, "--kv");
+  const std::int64_t context_tokens = o.context.value_or(model.max_context);
+  if (context_tokens < 1 || context_tokens > (1LL << 31)) throw ConfigError("--context", "must be between 1 and 2^31");
+  if (o.concurrency < 1 || o.concurrency > (1LL << 31)) throw ConfigError("--concurrency", "must be between 1 and 2^31");
+  const int max_gpus = o.max_gpus.value_or(1024);
+  if (max_gpus < 1 || max_gpus > 100000) throw ConfigError("--max-gpus", "must be between 1 and 100000");
+  const Residency residency{context_tokens, o.concurrency};
+  std::vector<FitRow> rows;
+  for (const Deployment& d : precision_rows(model, o, kv)) {
+    rows.push_back({d, weights_label(d), minimum_gpus(*prepared, gpu, d, residency, efficiency, max_gpus)});
+  }
+  std::ostream& out = *context.out;
+  if (o.json) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const FitRow& row : rows) array.push_back(row_json(row));
+    out << array.dump(2) << "\n";
+    return 0;
+  }
+  out << fmt::format("{} on {} ({:.0f} GB, {} per node, {:.0f}% usable): context {} tokens x {} sequence{}, KV {}\n",
+                     model.name, gpu.name, in_gigabytes(gpu.memory), gpu.gpus_per_node,
+                     efficiency.memory_utilization * 100, with_commas(static_cast<double>(context_tokens)),
+                     o.concurrency, o.concurrency == 1 ? "" : "s", upper(name(kv)));
+  TextTable table({"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"});
+  for (const FitRow& row : rows) {
+    const MemoryFit& fit = row.result.fit;
+    const Parallelism& p = row.result.deployment.parallel;
+    const bool ok = row.result.gpus.has_value();
+    std::string notes;
+    for (const std::string& n : fit.notes) notes += (notes.empty() ? "" : "; ") + n;
+    table.add_row({row.weights_label, ok ? std::to_string(*row.result.gpus) : "does not fit",
+                   ok ? fmt::format("tp{} pp{}", p.tp, p.pp) : "-", ok ? fixed(in_gigabytes(fit.need.weights), 1) : "-",
+                   ok ? fixed(in_gigabytes(fit.need.kv_cache), 1) : "-", ok ? fixed(in_gigabytes(fit.need.activations), 1) : "-",
+                   ok ? with_commas(fit.free_kv_tokens) : "-", notes});
+  }
+  out << table.render();
+  for (const FitRow& row : rows) out << "  " << sentence(model, gpu, row, residency) << "\n";
+  return 0;
+}
+
+}  // namespace
 
 Command add_fit(CLI::App& app, Context& context) {
-  CLI::App* sub = app.add_subcommand("fit", "(in progress)");
-  return {sub, [&context] { *context.err << "not implemented\n"; return 3; }};
+  auto o = std::make_shared<FitOptions>();
+  CLI::App* sub = app.add_subcommand("fit", "Smallest GPU count that holds a model, per weight precision");
+  sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
+  sub->add_option("--gpu", o->gpu, "GPU name or alias")->required();
+  sub->add_option("--weights", o->weights, "Weight precision (default: one row per precision, native first)");
+  sub->add_option("--kv", o->kv, "KV-cache precision (default bf16)");
+  sub->add_option("--context", o->context, "Tokens per sequence (default: the model's maximum context)");
+  sub->add_option("--concurrency", o->concurrency, "Sequences resident at once (default 1)");
+  sub->add_option("--memory-utilization", o->memory_utilization, "Usable fraction of GPU memory (default 0.90)");
+  sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count to try (default 1024)");
+  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  sub->add_flag("--json", o->json, "Print a JSON array, one object per precision");
+  return {sub, [o, &context] { return run_fit(*o, context); }};
 }
 
 }  // namespace llmsizer::cli

@@ -21,6 +21,7 @@ void add_scenario_options(CLI::App& app, ScenarioInput& in, bool require_workloa
   app.add_option("--weights", in.weights, "Weight precision: bf16, fp16, fp8, int8, fp4, int4 (default: native)");
   app.add_option("--kv", in.kv, "KV-cache precision: bf16, fp16, fp8, int8, fp4, int4 (default: bf16)");
   app.add_option("--engine", in.engine, "Serving engine for overheads: trtllm, vllm, sglang (default: generic)");
+  app.add_option("--phase", in.phase, "mixed (default), or decode / prefill for one side of disaggregated serving");
   auto* isl = app.add_option("--isl", in.isl, "Input (prompt) tokens per request");
   auto* osl = app.add_option("--osl", in.osl, "Output tokens per request");
   app.add_option("--concurrency", in.concurrency, "Requests in flight across the deployment (0: as many as fit)");
@@ -104,6 +105,15 @@ void check_degree(const std::optional<int>& value, const char* option) {
   }
 }
 
+Phase parse_phase(const std::string& text) {
+  if (text.empty() || text == "mixed") return Phase::mixed;
+  if (text == "decode") return Phase::decode;
+  if (text == "prefill") return Phase::prefill;
+  const std::string hint = closest_match(text, std::vector<std::string>{"mixed", "decode", "prefill"});
+  throw ConfigError("--phase", fmt::format("unknown phase '{}' (expected mixed, decode or prefill){}", text,
+                                           hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+}
+
 Deployment precisions_of(const ScenarioInput& in, const ModelSpec& model) {
   Deployment d;
   d.weights = model.weights_precision;
@@ -169,7 +179,7 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
                                               hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
   }
   r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
-  r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1)};
+  r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), parse_phase(in.phase)};
   const Deployment base = precisions_of(in, *r.model);
   const bool hinted = in.tp || in.pp || in.dp || in.ep;
   const LayoutHints hints{in.tp, in.pp, in.dp, in.ep};

@@ -27,6 +27,7 @@ struct ScenarioInput {
   std::string weights;  // empty: the model's native precisions
   std::string kv;       // empty: bf16
   std::string engine;   // empty: the calibration's default
+  std::string phase;    // mixed (default), decode or prefill (disaggregated serving)
   std::optional<std::int64_t> isl, osl, concurrency;  // concurrency 0: as many as fit
   std::optional<int> mtp;                    // speculative tokens
   std::optional<double> mtp_acceptance;

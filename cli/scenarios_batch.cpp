@@ -12,13 +12,13 @@
 namespace llmsizer::cli {
 namespace {
 
-enum class Field { id, model, gpu, gpus, tp, pp, dp, ep, weights, kv, engine, isl, osl, concurrency, mtp, price,
+enum class Field { id, model, gpu, gpus, tp, pp, dp, ep, weights, kv, engine, phase, isl, osl, concurrency, mtp, price,
                    usd_per_gpu_hour, ignored };
 
 const std::vector<std::pair<std::string, Field>> known_columns = {
     {"id", Field::id},       {"model", Field::model},   {"gpu", Field::gpu},         {"gpus", Field::gpus},
     {"tp", Field::tp},       {"pp", Field::pp},         {"dp", Field::dp},           {"ep", Field::ep},
-    {"weights", Field::weights}, {"kv", Field::kv},     {"engine", Field::engine},   {"isl", Field::isl},
+    {"weights", Field::weights}, {"kv", Field::kv},     {"engine", Field::engine},   {"phase", Field::phase}, {"isl", Field::isl},
     {"osl", Field::osl},     {"concurrency", Field::concurrency}, {"mtp", Field::mtp}, {"price", Field::price},
     {"usd_per_gpu_hour", Field::usd_per_gpu_hour}};
 
@@ -54,6 +54,7 @@ void apply(ScenarioInput& in, Field field, const std::string& v, const std::stri
     case Field::weights: in.weights = v; break;
     case Field::kv: in.kv = v; break;
     case Field::engine: in.engine = v; break;
+    case Field::phase: in.phase = v; break;
     case Field::isl: in.isl = parse_whole(v, column); break;
     case Field::osl: in.osl = parse_whole(v, column); break;
     case Field::concurrency: in.concurrency = parse_whole(v, column); break;

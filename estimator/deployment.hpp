@@ -38,12 +38,17 @@ struct Deployment {
   [[nodiscard]] int total_gpus() const { return replicas * parallel.gpus(); }
 };
 
+/// Which phases run on the deployment: both (co-located, the usual), or one side of a
+/// prefill/decode-disaggregated system.
+enum class Phase : unsigned char { mixed, decode, prefill };
+
 /// A closed-loop benchmark workload: `concurrency` requests in flight across the deployment, each
 /// with isl prompt tokens and osl output tokens.
 struct Workload {
   std::int64_t isl = 1024;
   std::int64_t osl = 1024;
   std::int64_t concurrency = 1;
+  Phase phase = Phase::mixed;
 };
 
 }  // namespace llmsizer

@@ -25,7 +25,9 @@ struct EngineEfficiency {
   std::string engine;
   Seconds step_overhead{0.002};        // per iteration: scheduling, sampling, host sync
   Seconds layer_overhead{10e-6};       // per layer per iteration: launches, norms, rope, small ops
-  Seconds collective_latency{15e-6};   // fixed cost of one all-reduce / all-to-all
+  Seconds collective_latency{15e-6};   // fixed cost of one all-reduce / all-to-all within a scale-up domain
+  Seconds scale_out_latency{40e-6};    // the same when the collective crosses nodes (RDMA)
+  Seconds moe_layer_overhead{20e-6};   // per MoE layer per iteration: routing, permutation, grouped-GEMM setup
   double attention_fraction = 0.5;     // flash-attention achievable fraction of 16-bit peak
   std::int64_t prefill_chunk_tokens = 8192;  // per-iteration token budget (chunked prefill)
   std::int64_t max_batch = 2048;       // running sequences per DP rank when concurrency is unbounded

@@ -42,6 +42,26 @@ PrefillCosts prefill_costs(const PreparedModel& m, const GpuSpec& gpu, const Dep
   return c;
 }
 
+/// One side of a prefill/decode-disaggregated deployment. Decode: every resident sequence produces a
+/// token per step, nothing interrupts. Prefill: prompts queue and are packed into full token
+/// budgets; output is the first token of each.
+void disaggregated_phase(Estimate& r, const Workload& w, const PrefillCosts& pf, double token_step, double sequences) {
+  const double isl = static_cast<double>(w.isl);
+  if (w.phase == Phase::decode) {
+    r.tpot = seconds(token_step);
+    r.ttft = seconds(0);
+    r.output_tok_s = sequences / token_step;
+  } else {
+    const double burst_time = pf.burst_step.value * pf.burst_steps;
+    r.ttft = seconds((pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value);
+    r.tpot = seconds(0);
+    r.input_tok_s = sequences * isl / burst_time;
+    r.output_tok_s = r.input_tok_s / isl;
+  }
+  r.tok_s_per_user = r.tpot.value > 0 ? 1.0 / r.tpot.value : 0.0;
+  r.prefill_share = w.phase == Phase::prefill ? 1.0 : 0.0;
+}
+
 std::int64_t resolve_concurrency(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
                                  const EfficiencyParams& e, std::vector<std::string>& notes) {
   if (w.concurrency > 0) return w.concurrency;
@@ -106,6 +126,12 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   r.prefill_detail = pf.detail;
   r.prefill_alone = pf.alone;
   const double token_step = step / r.tokens_per_decode_step;
+  if (w.phase != Phase::mixed) {
+    disaggregated_phase(r, w, pf, token_step, per_rank * par.dp * d.replicas);
+    r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
+    add_cost_and_energy(r, gpu, d, e, usd_per_gpu_hour);
+    return r;
+  }
   double tpot = token_step;
   double ttft = pf.alone.value;
   double load = 0;

@@ -69,7 +69,11 @@ Rates rates_for(const GpuSpec& gpu, const Deployment& d, const EfficiencyParams&
   r.weight_flops = matmul_rate(gpu, d.weights, e.hardware);
   r.expert_flops = matmul_rate(gpu, d.experts, e.hardware);
   r.head_flops = bf16_peak(gpu) * e.hardware.compute_fraction;
-  r.attention_flops = bf16_peak(gpu) * e.engine.attention_fraction;
+  // Attention runs in the KV cache's type where the GPU has it (FP8 flash/MLA kernels), else 16-bit.
+  const bool fp8_attention = (d.kv == Precision::fp8) && gpu.supports(ComputeType::fp8);
+  r.attention_flops = fp8_attention
+                          ? gpu.throughput(ComputeType::fp8)->value * e.engine.attention_fraction * e.hardware.fp8_compute_derate
+                          : bf16_peak(gpu) * e.engine.attention_fraction;
   r.bandwidth = gpu.memory_bandwidth.value * e.hardware.bandwidth_fraction;
   r.scale_up = gpu.scale_up.bandwidth_per_direction.value * e.hardware.link_fraction;
   r.scale_out = std::max(gpu.scale_out_bandwidth_per_direction.value, 1e6) * e.hardware.link_fraction;
@@ -159,19 +163,21 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
 double layer_communication(const PreparedModel& m, const LayerGroup& g, const GpuSpec& gpu, const Deployment& d,
                            const EfficiencyParams& e, const Rates& r, double tokens) {
   const Parallelism& par = d.parallel;
-  const double latency = e.engine.collective_latency.value;
+  auto latency = [&](int ranks) {
+    return ranks <= gpu.scale_up.domain_gpus ? e.engine.collective_latency.value : e.engine.scale_out_latency.value;
+  };
   double t = 0;
   if (par.tp > 1) {
     // Two all-reduces per layer (after attention, after the FFN) of the 16-bit hidden states.
     const double message = tokens * m.hidden * 2.0;
-    t += 2.0 * (2.0 * (par.tp - 1) / par.tp * collective_seconds(message, par.tp, gpu, r) + latency);
+    t += 2.0 * (2.0 * (par.tp - 1) / par.tp * collective_seconds(message, par.tp, gpu, r) + latency(par.tp));
   }
   if (g.moe && par.ep > 1) {
     // Dispatch (FP8, 1 byte) and combine (BF16, 2 bytes) all-to-all of each token's k copies; a GPU
     // sends the share of its tokens routed to other ranks (DeepEP-style, arXiv 2412.19437 §3.4).
     const double tokens_per_gpu = tokens / par.tp;
     const double bytes_sent = tokens_per_gpu * m.experts_per_token * m.hidden * 3.0 * (par.ep - 1) / par.ep;
-    t += collective_seconds(bytes_sent, par.ep, gpu, r) + 2.0 * latency;
+    t += collective_seconds(bytes_sent, par.ep, gpu, r) + 2.0 * latency(par.ep);
   }
   return t;
 }
@@ -186,10 +192,12 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
   const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
   double communication = 0;
   double layers_total = 0;
+  double moe_layers = 0;
   for (int i = 0; i < m.group_count; ++i) {
     const LayerGroup& g = m.groups[i];
     const double layers = g.count / pp;
     layers_total += layers;
+    if (g.moe) moe_layers += layers;
     add_attention(acc, m, g, d, r, s, layers);
     add_ffn(acc, m, g, d, e, r, tokens, layers);
     communication += layers * layer_communication(m, g, gpu, d, e, r, tokens);
@@ -202,11 +210,13 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
     // Activations handed to the next stage (assume stages in different scale-up domains when the
     // instance spans more than one).
     const bool same_domain = d.parallel.gpus() <= gpu.scale_up.domain_gpus;
-    communication += tokens * m.hidden * 2.0 / (same_domain ? r.scale_up : r.scale_out) + e.engine.collective_latency.value;
+    communication += tokens * m.hidden * 2.0 / (same_domain ? r.scale_up : r.scale_out) +
+                     (same_domain ? e.engine.collective_latency : e.engine.scale_out_latency).value;
   }
   StepTime step = acc.step;
   step.communication = seconds(communication * (1.0 - e.comm_overlap));
-  step.overhead = seconds(layers_total * e.engine.layer_overhead.value + e.engine.step_overhead.value / pp);
+  step.overhead = seconds(layers_total * e.engine.layer_overhead.value + moe_layers * e.engine.moe_layer_overhead.value +
+                          e.engine.step_overhead.value / pp);
   step.total = step.compute_bound + step.memory_bound + step.communication + step.overhead;
   return step;
 }

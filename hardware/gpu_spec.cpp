@@ -18,7 +18,7 @@ ComputeType effective_compute_type(const GpuSpec& gpu, Precision p) {
 }
 
 bool is_weight_only_on(const GpuSpec& gpu, Precision p) {
-  return effective_compute_type(gpu, p) != info(p).native_compute;
+  return info(p).weight_only || effective_compute_type(gpu, p) != info(p).native_compute;
 }
 
 const PricePoint* find_price(const GpuSpec& gpu, std::string_view label) {

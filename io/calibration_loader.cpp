@@ -12,7 +12,8 @@ const std::vector<std::string_view> top_keys = {"schema", "name", "fitted", "mem
 const std::vector<std::string_view> generation_keys = {"generation",        "compute_fraction",  "fp8_compute_derate",
                                                        "fp4_compute_derate", "bandwidth_fraction", "link_fraction"};
 const std::vector<std::string_view> engine_keys = {
-    "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "attention_fraction",
+    "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "scale_out_latency_us",
+    "moe_layer_overhead_us", "attention_fraction",
     "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share"};
 
 constexpr Range fraction{0, 1, true, ""};
@@ -34,6 +35,8 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.step_overhead = microseconds(e.number("step_overhead_us", {0, 1e6, false, "us"}));
   x.layer_overhead = microseconds(e.number("layer_overhead_us", {0, 1e4, false, "us"}));
   x.collective_latency = microseconds(e.number("collective_latency_us", {0, 1e4, false, "us"}));
+  x.scale_out_latency = microseconds(e.number("scale_out_latency_us", {0, 1e5, false, "us"}));
+  x.moe_layer_overhead = microseconds(e.number("moe_layer_overhead_us", {0, 1e5, false, "us"}));
   x.attention_fraction = e.number("attention_fraction", fraction);
   x.prefill_chunk_tokens = e.integer("prefill_chunk_tokens", 1, 1 << 24);
   x.max_batch = e.integer("max_batch", 1, 1 << 20);
@@ -101,10 +104,11 @@ std::string calibration_to_yaml(const Calibration& c) {
   for (const EngineEfficiency& e : c.engines) {
     out += fmt::format(
         "  - {{engine: {}, step_overhead_us: {:.4g}, layer_overhead_us: {:.4g}, collective_latency_us: {:.4g}, "
-        "attention_fraction: {:.4g}, prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, "
-        "startup_burst_share: {:.4g}}}\n",
+        "scale_out_latency_us: {:.4g}, moe_layer_overhead_us: {:.4g}, attention_fraction: {:.4g}, "
+        "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}}}\n",
         e.engine, in_microseconds(e.step_overhead), in_microseconds(e.layer_overhead),
-        in_microseconds(e.collective_latency), e.attention_fraction, e.prefill_chunk_tokens, e.max_batch,
+        in_microseconds(e.collective_latency), in_microseconds(e.scale_out_latency),
+        in_microseconds(e.moe_layer_overhead), e.attention_fraction, e.prefill_chunk_tokens, e.max_batch,
         e.moe_imbalance, e.startup_burst_share);
   }
   out += "sources:\n  - fields: [\"*\"]\n    cite: \"fitted by `llmsizer calibrate` on " + c.data + "\"\n";
