@@ -41,6 +41,12 @@ Command add_check(CLI::App& app, Context& context);
 Command add_import_hf(CLI::App& app, Context& context);
 Command add_fit(CLI::App& app, Context& context);
 Command add_estimate(CLI::App& app, Context& context);
+Command add_sweep(CLI::App& app, Context& context);
+Command add_compare(CLI::App& app, Context& context);
+Command add_plan(CLI::App& app, Context& context);
+Command add_report(CLI::App& app, Context& context);
+Command add_validate(CLI::App& app, Context& context);
+Command add_calibrate(CLI::App& app, Context& context);
 
 /// Runs the tool as if from the command line; used by main and by tests. Returns the exit code:
 /// 0 answered, 2 bad input or usage, 3 internal error.

@@ -35,9 +35,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   app.require_subcommand(1, 1);
   app.fallthrough();
   add_profiles_option(app, context);
-  std::vector<Command> commands = {add_list(app, context),   add_show(app, context), add_check(app, context),
-                                   add_import_hf(app, context), add_fit(app, context),
-                                   add_estimate(app, context)};
+  std::vector<Command> commands = {add_list(app, context),     add_show(app, context),     add_check(app, context),
+                                   add_import_hf(app, context), add_fit(app, context),      add_estimate(app, context),
+                                   add_sweep(app, context),     add_compare(app, context),  add_plan(app, context),
+                                   add_report(app, context),    add_validate(app, context), add_calibrate(app, context)};
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);

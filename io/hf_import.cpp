@@ -105,12 +105,13 @@ std::string json_reason(const std::string& what) {
   return reason;
 }
 
-std::string describe_type(const Json& value) {
+// A value as quoted in messages; containers by kind only (dumping them recurses, and may be huge).
+std::string shown(const Json& value) {
   if (value.is_array()) return "an array";
-  if (value.is_string()) return "a string";
-  if (value.is_number()) return "a number";
-  if (value.is_boolean()) return "a boolean";
-  return "null";
+  if (value.is_object()) return "an object";
+  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  constexpr size_t max_shown = 60;
+  return text.size() > max_shown ? text.substr(0, max_shown) + "..." : text;
 }
 
 Json parse_json(const std::string& text, const std::string& file) {
@@ -130,15 +131,9 @@ Json parse_json(const std::string& text, const std::string& file) {
   if (!root.is_object()) {
     const size_t first = text.find_first_not_of(" \t\r\n");
     throw error_at_offset(text, file, first == std::string::npos ? 0 : first,
-                          "expected a JSON object (the text of a config.json), got " + describe_type(root));
+                          "expected a JSON object (the text of a config.json), got " + shown(root));
   }
   return root;
-}
-
-std::string shown(const Json& value) {
-  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  constexpr size_t max_shown = 60;
-  return text.size() > max_shown ? text.substr(0, max_shown) + "..." : text;
 }
 
 struct Field {
@@ -469,7 +464,8 @@ std::vector<std::int64_t> layer_list(const Reader& r, const Field& f, int layers
   if (!f.value->is_array()) throw r.error(f.path, "expected a list of layer indices, got " + shown(*f.value));
   std::vector<std::int64_t> out;
   for (size_t i = 0; i < f.value->size(); ++i) {
-    out.push_back(r.integer_at(Field{&(*f.value)[i], fmt::format("{}[{}]", f.path, i)}, 0, std::max(layers - 1, 0)));
+    out.push_back(r.integer_at(Field{&(*f.value)[i], fmt::format("{}[{}]", f.path, i)}, 0,
+                                layers > 0 ? layers - 1 : max_layers));
   }
   return out;
 }

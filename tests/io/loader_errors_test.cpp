@@ -336,6 +336,28 @@ TEST_CASE("wrong schema") {
         "        ^");
 }
 
+TEST_CASE("GPU cross-field rules") {
+  CHECK(gpu_error(with(good_gpu, "domain_gpus: 8", "domain_gpus: 3")) ==
+        "bad.yaml:9:11: error: scale_up: domain_gpus (3) must divide gpus_per_node (8)\n"
+        "scale_up: {kind: nvlink4, domain_gpus: 3, bw_gbps_per_dir: 450}\n"
+        "          ^");
+  CHECK(gpu_error(with(good_gpu, "{fp8: 296, bf16: 148}", "{}")) ==
+        "bad.yaml:8:15: error: dense_tflops: at least one data type needs a dense TFLOPS figure\n"
+        "dense_tflops: {}\n"
+        "              ^");
+}
+
+TEST_CASE("a list where a scalar belongs and a scalar where a list belongs") {
+  CHECK(gpu_error(with(good_gpu, "name: bad\n", "name: bad\naliases: h20\n")) ==
+        "bad.yaml:3:10: error: aliases: expected a list\n"
+        "aliases: h20\n"
+        "         ^");
+  CHECK(gpu_error(with(good_gpu, "vendor: nvidia", "vendor: [nvidia]")) ==
+        "bad.yaml:3:9: error: vendor: expected a string\n"
+        "vendor: [nvidia]\n"
+        "        ^");
+}
+
 TEST_CASE("unknown precision with did-you-mean") {
   CHECK(model_error(with(good_model, "weights: bf16", "weights: bf61")) ==
         "bad.yaml:14:22: error: precision.weights: unknown precision 'bf61' (expected one of bf16, fp16, fp8, int8, "
@@ -520,6 +542,18 @@ TEST_CASE("llmsizer check DIR prints every error and exits 2") {
                      "num_kv_heads: 3\n"
                      "              ^\n");
   CHECK(out.str() == "checked 2 files: 0 ok, 2 with errors\n");
+}
+
+TEST_CASE("llmsizer check reports an unknown schema") {
+  const test::TempDir dir;
+  write_text(dir.path() / "bad.yaml", with(good_gpu, "schema: gpu/1", "schema: tpu/1"));
+  std::ostringstream out, err;
+  CHECK(cli::run_cli({"check", (dir.path() / "bad.yaml").string()}, out, err) == 2);
+  CHECK(err.str() == (dir.path() / "bad.yaml").string() +
+                         ":1:9: error: schema: expected 'gpu/1', 'model/1', 'calibration/1' or 'measurements/1'\n"
+                         "schema: tpu/1\n"
+                         "        ^\n");
+  CHECK(out.str() == "checked 1 file: 0 ok, 1 with errors\n");
 }
 
 TEST_CASE("llmsizer check DIR with good files exits 0") {
