@@ -1,14 +1,93 @@
-// `llmsizer calibrate` — in progress.
-#include "cli/command.hpp"
+// `llmsizer calibrate` — fit the calibration's factors to measured deployments and write a
+// calibration profile with the date, the data used and the resulting error.
+#include <chrono>
+#include <filesystem>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "cli/measured_cases.hpp"
+#include "cli/validation_report.hpp"
+#include "io/calibration_loader.hpp"
+#include "io/table.hpp"
 
 namespace llmsizer::cli {
+namespace {
+
+struct CalibrateOptions {
+  std::vector<std::string> files;
+  bool with_shipped = false;
+  std::string from = "priors";
+  std::string name = "default";
+  std::string output;
+  std::string date;
+};
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  char buffer[16];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d", std::gmtime(&now));
+  return buffer;
+}
+
+std::string error_text(const ValidationResult& r, const std::string& group) {
+  std::string out;
+  for (Metric m : {Metric::tpot, Metric::ttft, Metric::output_per_gpu}) {
+    const ErrorSummary s = overall_summary(r, group, m);
+    if (s.rows == 0) continue;
+    out += fmt::format("{}{} median {:.0f}% p90 {:.0f}% (n={})", out.empty() ? "" : "; ", metric_name(m),
+                       s.median_abs * 100, s.p90_abs * 100, s.rows);
+  }
+  return out.empty() ? "no rows" : out;
+}
+
+int run_calibrate(const CalibrateOptions& o, Context& context) {
+  ScenarioResolver resolver(context, o.from);
+  const std::vector<std::string> files = measurement_files(o.files, o.with_shipped);
+  const std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);
+  std::vector<MeasuredCase> training;
+  int holdout = 0;
+  for (const MeasuredRow& row : rows) {
+    if (!row.usable) continue;
+    if (row.estimate_case.holdout) ++holdout;
+    else training.push_back(row.estimate_case);
+  }
+  const FitResult fit = fit_calibration(training, resolver.calibration());
+  Calibration result = fit.calibration;
+  result.name = o.name;
+  result.fitted_on = o.date.empty() ? today() : o.date;
+  std::string data;
+  for (const std::string& f : files) data += (data.empty() ? "" : ", ") + std::filesystem::path(f).filename().string();
+  result.data = fmt::format("{} ({} training rows, {} held out by id hash)", data, training.size(), holdout);
+  const ValidationResult after = evaluate_rows(rows, result);
+  result.result = fmt::format("held-out: {}. training: {}", error_text(after, "held-out rows"), error_text(after, "training rows"));
+  const std::string yaml = calibration_to_yaml(result);
+  if (o.output.empty()) *context.out << yaml;
+  else write_file_atomically(o.output, yaml);
+  std::ostream& err = *context.err;
+  err << fmt::format("fitted {} parameters on {} residuals in {} iterations (cost {:.3f} -> {:.3f}); {} left at prior\n",
+                     fit.fitted.size(), fit.residuals, fit.iterations, fit.cost_before, fit.cost_after,
+                     fit.unconstrained.size());
+  TextTable table({"parameter", "prior", "fitted"});
+  for (const FitParameter& p : fit.fitted) {
+    table.add_row({p.name, fmt::format("{:.4g}", get_parameter(resolver.calibration(), p.name)), fmt::format("{:.4g}", p.prior)});
+  }
+  err << table.render() << result.result << "\n";
+  if (!o.output.empty()) err << "wrote " << o.output << "\n";
+  return 0;
+}
+
+}  // namespace
 
 Command add_calibrate(CLI::App& app, Context& context) {
-  CLI::App* sub = app.add_subcommand("calibrate", "(not implemented yet)");
-  return {sub, [&context] {
-            *context.err << "error: 'calibrate' is not implemented yet\n";
-            return 2;
-          }};
+  auto o = std::make_shared<CalibrateOptions>();
+  CLI::App* sub = app.add_subcommand("calibrate", "Fit efficiency factors to measured deployments; write a calibration profile");
+  add_measurement_options(*sub, o->files, o->with_shipped);
+  sub->add_option("--from", o->from, "Calibration profile holding the priors (default: priors)");
+  sub->add_option("--name", o->name, "Name of the written calibration (default: default)");
+  sub->add_option("--date", o->date, "Date to record (default: today, UTC)");
+  sub->add_option("-o,--output", o->output, "Write the profile here (default: stdout)");
+  return {sub, [o, &context] { return run_calibrate(*o, context); }};
 }
 
 }  // namespace llmsizer::cli

@@ -20,20 +20,24 @@ struct CheckOptions {
 std::vector<fs::path> files_under(const std::vector<std::string>& paths, std::ostream& err, int& errors) {
   std::vector<fs::path> files;
   for (const std::string& path : paths) {
-    if (fs::is_directory(path)) {
+    std::error_code ec;  // the error_code forms: a bad path is the user's error, not an internal one
+    if (fs::is_directory(path, ec)) {
       std::vector<fs::path> found;
-      for (const auto& entry : fs::recursive_directory_iterator(path)) {
-        const auto ext = entry.path().extension();
-        if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json")) found.push_back(entry.path());
+      for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        const auto ext = it->path().extension();
+        if (it->is_regular_file(ec) && (ext == ".yaml" || ext == ".yml" || ext == ".json")) found.push_back(it->path());
       }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(path)) {
+      if (!ec) continue;
+    } else if (fs::exists(path, ec)) {
       files.emplace_back(path);
-    } else {
-      err << ConfigError(path, 0, 0, "", "no such file or directory").format() << "\n";
-      ++errors;
+      continue;
     }
+    err << ConfigError(path, 0, 0, "", ec ? "cannot read: " + ec.message() : "no such file or directory").format()
+        << "\n";
+    ++errors;
   }
   return files;
 }

@@ -1,14 +1,227 @@
-// `llmsizer compare` — in progress.
-#include "cli/command.hpp"
+// `llmsizer compare` — models side by side on GPUs, each at its best configuration that meets the
+// SLOs (from the same sweep as `llmsizer sweep`), with why they differ.
+#include <fmt/format.h>
+
+#include "cli/scenario.hpp"
+#include "estimator/model_stats.hpp"
+#include "estimator/sweep.hpp"
+#include "estimator/text_format.hpp"
+#include "io/config_error.hpp"
 
 namespace llmsizer::cli {
+namespace {
+
+using nlohmann::json;
+
+struct CompareOptions {
+  std::vector<std::string> models;
+  std::vector<std::string> gpus;
+  std::int64_t isl = 0;
+  std::int64_t osl = 0;
+  std::optional<double> ttft_ms;
+  std::optional<double> tpot_ms;
+  int max_gpus = 64;
+  std::string price;
+  std::optional<double> usd_per_gpu_hour;
+  std::string calibration = "default";
+  bool json = false;
+};
+
+constexpr std::int64_t max_tokens = 1LL << 31;
+constexpr int max_gpu_limit = 4096;
+constexpr std::int64_t max_concurrency = 1024;
+
+std::optional<Seconds> latency_target(const std::optional<double>& ms, const char* option) {
+  if (!ms) return std::nullopt;
+  if (!(*ms > 0 && *ms < 1e9)) throw ConfigError(option, fmt::format("{} is out of range (must be > 0)", *ms));
+  return milliseconds(*ms);
+}
+
+SweepRequest make_request(const CompareOptions& o) {
+  for (auto [value, option] : {std::pair{o.isl, "--isl"}, {o.osl, "--osl"}}) {
+    if (value < 1 || value > max_tokens) throw ConfigError(option, fmt::format("{} is out of range (1 to 2^31)", value));
+  }
+  if (o.max_gpus < 1 || o.max_gpus > max_gpu_limit) {
+    throw ConfigError("--max-gpus", fmt::format("{} is out of range (1 to {})", o.max_gpus, max_gpu_limit));
+  }
+  SweepRequest r;
+  r.isl = o.isl;
+  r.osl = o.osl;
+  r.max_gpus = o.max_gpus;
+  r.slo = {latency_target(o.ttft_ms, "--ttft-ms"), latency_target(o.tpot_ms, "--tpot-ms")};
+  for (std::int64_t c = 1; c <= max_concurrency; c *= 2) r.concurrencies.push_back(c);
+  return r;
+}
+
+/// One (model, GPU) of the comparison: the row chosen, or none when nothing fits.
+struct Choice {
+  const ModelSpec* model = nullptr;
+  const PreparedModel* prepared = nullptr;
+  const GpuSpec* gpu = nullptr;
+  const SweepRow* row = nullptr;   // best meeting the SLO, else the fastest
+  std::optional<int> min_gpus;     // smallest count that holds the chosen precision
+  bool meets_slo = false;
+};
+
+Choice choose(const PreparedModel& prepared, const SweepResult& result, std::size_t target, const GpuSpec& gpu) {
+  const SweepTargetResult& t = result.targets[target];
+  Choice c{prepared.spec, &prepared, &gpu, nullptr, std::nullopt, t.best.has_value()};
+  const std::optional<std::size_t> index = t.best ? t.best : t.fastest;
+  if (!index) return c;
+  c.row = &result.rows[*index];
+  const WeightChoice chosen{c.row->deployment.weights, c.row->deployment.experts};
+  for (std::size_t w = 0; w < t.weights.size(); ++w) {
+    if (t.weights[w] == chosen) c.min_gpus = t.min_gpus[w];
+  }
+  return c;
+}
+
+std::string billions(double params) { return fmt::format("{:.0f}B", params / 1e9); }
+
+std::string precision_label(const Deployment& d) {
+  return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
+}
+
+/// Why the model costs what it does, from its parameter counts (docs/methodology.md#params).
+std::string why(const Choice& c) {
+  const ParamCounts& p = c.prepared->params;
+  std::string resident;
+  if (c.row) {
+    const Deployment& d = c.row->deployment;
+    resident = fmt::format(" ({:.0f} GB at {})", in_gigabytes(weight_bytes(*c.model, d.weights, d.experts)),
+                           upper(precision_label(d)));
+  }
+  if (!c.model->is_moe()) return fmt::format("dense: every token reads all {} parameters{}", billions(p.total), resident);
+  return fmt::format("MoE: {} active of {} — decode reads {:.0f}x fewer weight bytes per token than total, but needs all {} resident{}",
+                     billions(p.active), billions(p.total), p.total / p.active, billions(p.total), resident);
+}
+
+json or_null(const SweepRow* row, auto&& value) { return row ? json(value(*row)) : json(nullptr); }
+
+json choice_json(const Choice& c) {
+  const SweepRow* r = c.row;
+  return json{
+      {"model", c.model->name},
+      {"gpu", c.gpu->name},
+      {"min_gpus", c.min_gpus ? json(*c.min_gpus) : json(nullptr)},
+      {"gpus", or_null(r, [](const SweepRow& x) { return x.deployment.total_gpus(); })},
+      {"tp", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.tp; })},
+      {"pp", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.pp; })},
+      {"dp", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.dp; })},
+      {"ep", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.ep; })},
+      {"weights", or_null(r, [](const SweepRow& x) { return precision_label(x.deployment); })},
+      {"concurrency", or_null(r, [](const SweepRow& x) { return x.concurrency; })},
+      {"memory_gb_per_gpu", or_null(r, [](const SweepRow& x) { return in_gigabytes(x.memory_per_gpu); })},
+      {"ttft_ms", or_null(r, [](const SweepRow& x) { return in_milliseconds(x.ttft); })},
+      {"tpot_ms", or_null(r, [](const SweepRow& x) { return in_milliseconds(x.tpot); })},
+      {"output_tok_s_per_gpu", or_null(r, [](const SweepRow& x) { return x.output_tok_s_per_gpu; })},
+      {"tok_s_per_user", or_null(r, [](const SweepRow& x) { return x.tok_s_per_user; })},
+      {"usd_per_mtok_output", r && r->usd_per_mtok_output ? json(*r->usd_per_mtok_output) : json(nullptr)},
+      {"joules_per_output_token", or_null(r, [](const SweepRow& x) { return x.joules_per_output_token; })},
+      {"meets_slo", c.meets_slo},
+      {"why", why(c)},
+  };
+}
+
+/// One line of the side-by-side table: a label and one cell per (model, GPU), "-" when nothing fits.
+void add_metric(TextTable& table, const std::string& label, const std::vector<Choice>& choices,
+                const std::function<std::string(const SweepRow&)>& cell) {
+  std::vector<std::string> cells{label};
+  for (const Choice& c : choices) cells.push_back(c.row ? cell(*c.row) : "-");
+  table.add_row(std::move(cells));
+}
+
+std::string layout_text(const SweepRow& r) {
+  const Parallelism& p = r.deployment.parallel;
+  return fmt::format("{} GPUs: tp{} pp{} dp{} ep{}", r.deployment.total_gpus(), p.tp, p.pp, p.dp, p.ep);
+}
+
+void print_table(const std::vector<Choice>& choices, const SweepRequest& request, std::ostream& out) {
+  std::vector<std::string> headers{""};
+  for (const Choice& c : choices) headers.push_back(fmt::format("{} on {}", c.model->name, c.gpu->name));
+  TextTable table(headers);
+  std::vector<std::string> needed{"GPUs needed (min fit)"};
+  for (const Choice& c : choices) needed.push_back(c.min_gpus ? std::to_string(*c.min_gpus) : "-");
+  table.add_row(needed);
+  add_metric(table, "best configuration", choices, layout_text);
+  add_metric(table, "weights", choices, [](const SweepRow& r) { return upper(precision_label(r.deployment)); });
+  add_metric(table, "concurrency", choices, [](const SweepRow& r) { return with_commas(static_cast<double>(r.concurrency)); });
+  add_metric(table, "memory per GPU", choices, [](const SweepRow& r) { return fixed(in_gigabytes(r.memory_per_gpu), 1) + " GB"; });
+  add_metric(table, "TTFT", choices, [](const SweepRow& r) { return with_commas(in_milliseconds(r.ttft), 1) + " ms"; });
+  add_metric(table, "TPOT", choices, [](const SweepRow& r) { return fixed(in_milliseconds(r.tpot), 2) + " ms"; });
+  add_metric(table, "output tok/s per GPU", choices, [](const SweepRow& r) { return with_commas(r.output_tok_s_per_gpu, 1); });
+  add_metric(table, "tok/s per user", choices, [](const SweepRow& r) { return fixed(r.tok_s_per_user, 1); });
+  add_metric(table, "$/Mtok output", choices, [](const SweepRow& r) {
+    return r.usd_per_mtok_output ? fmt::format("${:.3f}", *r.usd_per_mtok_output) : std::string("- (no price)"); });
+  add_metric(table, "J/token", choices, [](const SweepRow& r) { return fixed(r.joules_per_output_token, 3); });
+  std::vector<std::string> slo{"meets SLO"};
+  for (const Choice& c : choices) {
+    slo.push_back(c.meets_slo ? "yes" : c.row ? "no: fastest shown" : fmt::format("nothing fits on {} GPUs", request.max_gpus));
+  }
+  table.add_row(slo);
+  out << table.render() << "\nwhy:\n";
+  for (const Choice& c : choices) out << fmt::format("  {} on {}: {}\n", c.model->name, c.gpu->name, why(c));
+}
+
+std::string heading(const SweepRequest& r) {
+  std::string slo;
+  if (r.slo.ttft) slo += fmt::format("TTFT <= {} ms", in_milliseconds(*r.slo.ttft));
+  if (r.slo.tpot) slo += fmt::format("{}TPOT <= {} ms", slo.empty() ? "" : ", ", in_milliseconds(*r.slo.tpot));
+  return fmt::format("{} input + {} output tokens per request, {}; each at its lowest $/Mtok output that meets the SLO "
+                     "(highest output tok/s per GPU when unpriced), up to {} GPUs\n\n",
+                     with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)),
+                     slo.empty() ? "no SLO" : "SLO " + slo, r.max_gpus);
+}
+
+int run_compare(const CompareOptions& o, Context& context) {
+  ScenarioResolver resolver(context, o.calibration);
+  const SweepRequest request = make_request(o);
+  if (o.usd_per_gpu_hour && !(*o.usd_per_gpu_hour >= 0 && *o.usd_per_gpu_hour < 1e6)) {
+    throw ConfigError("--usd-per-gpu-hour", fmt::format("{} is out of range (must be >= 0)", *o.usd_per_gpu_hour));
+  }
+  std::vector<SweepTarget> targets;
+  for (const std::string& name : o.gpus) {
+    const GpuSpec& gpu = context.catalog().gpu(name);
+    targets.push_back({&gpu, resolver.efficiency(gpu, "", std::nullopt), choose_price(gpu, o.price, o.usd_per_gpu_hour, nullptr), {}});
+  }
+  std::vector<std::shared_ptr<const PreparedModel>> prepared;
+  for (const std::string& name : o.models) prepared.push_back(resolver.prepared(name));
+  std::vector<SweepResult> results;  // the rows the choices point into
+  results.reserve(prepared.size());
+  std::vector<Choice> choices;
+  for (const auto& model : prepared) {
+    const SweepResult& result = results.emplace_back(sweep(*model, targets, request));
+    for (std::size_t t = 0; t < targets.size(); ++t) choices.push_back(choose(*model, result, t, *targets[t].gpu));
+  }
+  std::ostream& out = *context.out;
+  if (o.json) {
+    json array = json::array();
+    for (const Choice& c : choices) array.push_back(choice_json(c));
+    out << array.dump(2) << "\n";
+    return 0;
+  }
+  out << heading(request);
+  print_table(choices, request, out);
+  return 0;
+}
+
+}  // namespace
 
 Command add_compare(CLI::App& app, Context& context) {
-  CLI::App* sub = app.add_subcommand("compare", "(not implemented yet)");
-  return {sub, [&context] {
-            *context.err << "error: 'compare' is not implemented yet\n";
-            return 2;
-          }};
+  auto o = std::make_shared<CompareOptions>();
+  CLI::App* sub = app.add_subcommand("compare", "Models side by side on GPUs, each at its best configuration meeting the SLOs");
+  sub->add_option("--model", o->models, "Model name, alias, HF repo id, or path (repeatable)")->required();
+  sub->add_option("--gpu", o->gpus, "GPU name or alias (repeatable)")->required();
+  sub->add_option("--isl", o->isl, "Input (prompt) tokens per request")->required();
+  sub->add_option("--osl", o->osl, "Output tokens per request")->required();
+  sub->add_option("--ttft-ms", o->ttft_ms, "TTFT target in ms");
+  sub->add_option("--tpot-ms", o->tpot_ms, "TPOT target in ms");
+  sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
+  sub->add_option("--price", o->price, "Price label from the GPU profiles (default: each GPU's first price)");
+  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour, "Price in $ per GPU-hour for every GPU (overrides --price)");
+  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  sub->add_flag("--json", o->json, "Print a JSON array, one object per (model, GPU)");
+  return {sub, [o, &context] { return run_compare(*o, context); }};
 }
 
 }  // namespace llmsizer::cli

@@ -101,10 +101,17 @@ int run_fit(const FitOptions& o, Context& context) {
   const EfficiencyParams efficiency = resolver.efficiency(gpu, "", o.memory_utilization);
   const Precision kv = o.kv.empty() ? Precision::bf16 : parse_precision_option(o.kv, "--kv");
   const std::int64_t context_tokens = o.context.value_or(model.max_context);
-  if (context_tokens < 1 || context_tokens > (1LL << 31)) throw ConfigError("--context", "must be between 1 and 2^31");
-  if (o.concurrency < 1 || o.concurrency > (1LL << 31)) throw ConfigError("--concurrency", "must be between 1 and 2^31");
+  constexpr std::int64_t max_count = std::int64_t{1} << 31;  // context x concurrency stays exact and small
+  if (context_tokens < 1 || context_tokens > max_count) {
+    throw ConfigError("--context", fmt::format("{} is out of range (must be >= 1 and <= {})", context_tokens, max_count));
+  }
+  if (o.concurrency < 1 || o.concurrency > max_count) {
+    throw ConfigError("--concurrency", fmt::format("{} is out of range (must be >= 1 and <= {})", o.concurrency, max_count));
+  }
   const int max_gpus = o.max_gpus.value_or(1024);
-  if (max_gpus < 1 || max_gpus > 100000) throw ConfigError("--max-gpus", "must be between 1 and 100000");
+  if (max_gpus < 1 || max_gpus > 100000) {
+    throw ConfigError("--max-gpus", fmt::format("{} is out of range (must be >= 1 and <= 100000)", max_gpus));
+  }
   const Residency residency{context_tokens, o.concurrency};
   std::vector<FitRow> rows;
   for (const Deployment& d : precision_rows(model, o, kv)) {

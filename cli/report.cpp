@@ -1,14 +1,353 @@
-// `llmsizer report` — in progress.
-#include "cli/command.hpp"
+// `llmsizer report` — one self-contained HTML page per model: fit table, roofline and throughput/
+// latency charts per GPU, and the cost table.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "cli/scenario.hpp"
+#include "estimator/plan.hpp"
+#include "estimator/roofline.hpp"
+#include "estimator/text_format.hpp"
+#include "io/config_error.hpp"
+#include "io/html_report.hpp"
+#include "io/svg_chart.hpp"
 
 namespace llmsizer::cli {
+namespace {
+
+struct ReportOptions {
+  std::string model;
+  std::vector<std::string> gpus;
+  std::optional<std::int64_t> isl, osl, concurrency;
+  std::optional<double> ttft_ms, tpot_ms, usd_per_gpu_hour;
+  std::string price, engine, weights, kv, html, calibration = "default";
+};
+
+struct FitRow {
+  std::string weights;
+  MinimumGpus minimum;
+};
+
+/// Everything the page shows for one GPU type.
+struct GpuSection {
+  ScenarioResolver::Resolved resolved;
+  std::vector<FitRow> fit;
+  std::vector<Estimate> ladder;  // the default layout across concurrency
+  std::optional<size_t> chosen;  // index into ladder
+  bool chosen_meets_slo = false;
+  std::string problem;           // why there is nothing to chart
+  OperatorBreakdown prefill{}, decode{};
+  Roofs roofs{};
+};
+
+std::string weights_text(const Deployment& d) {
+  return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
+}
+std::string layout_text(const Deployment& d) {
+  const Parallelism& p = d.parallel;
+  std::string text = fmt::format("{} GPUs: tp{} pp{}", d.total_gpus(), p.tp, p.pp);
+  if (p.dp > 1) text += fmt::format(" dp{}", p.dp);
+  if (p.ep > 1) text += fmt::format(" ep{}", p.ep);
+  return text;
+}
+
+std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residency& residency) {
+  std::vector<FitRow> rows;
+  std::vector<std::pair<Precision, Precision>> seen;
+  auto add = [&](Precision weights, Precision experts) {
+    if (std::find(seen.begin(), seen.end(), std::pair{weights, experts}) != seen.end()) return;
+    seen.emplace_back(weights, experts);
+    Deployment d = r.deployment;
+    d.weights = weights;
+    d.experts = experts;
+    rows.push_back({weights_text(d), minimum_gpus(*r.prepared, *r.gpu, d, residency, r.efficiency)});
+  };
+  add(r.deployment.weights, r.deployment.experts);
+  for (Precision p : {Precision::bf16, Precision::fp8, Precision::nvfp4, Precision::int4}) add(p, p);
+  return rows;
+}
+
+/// The step shapes serving.cpp uses for the chosen concurrency: one decode micro-batch at the mean
+/// context, and one prefill chunk of a prompt.
+void add_breakdowns(GpuSection& s) {
+  const auto& r = s.resolved;
+  const Deployment& d = r.deployment;
+  const Estimate& e = s.ladder[*s.chosen];
+  const double isl = static_cast<double>(r.workload.isl);
+  const double per_rank = static_cast<double>(e.concurrency) / d.replicas / d.parallel.dp;
+  const StepShape decode{per_rank / d.parallel.pp, isl + static_cast<double>(r.workload.osl) / 2.0,
+                         1.0 + d.speculative_tokens, 0, 0, 0};
+  const double chunks = std::max(1.0, std::ceil(isl / static_cast<double>(r.efficiency.engine.prefill_chunk_tokens)));
+  const StepShape prefill{0, 0, 1, isl / chunks, isl / 2.0, 1.0 / chunks};
+  s.decode = operator_breakdown(*r.prepared, *r.gpu, d, r.efficiency, decode);
+  s.prefill = operator_breakdown(*r.prepared, *r.gpu, d, r.efficiency, prefill);
+  s.roofs = achievable_roofs(*r.gpu, d, r.efficiency);
+}
+
+void choose(GpuSection& s, const Slo& slo, bool fixed_concurrency) {
+  if (s.ladder.empty()) return;
+  if (fixed_concurrency) {
+    s.chosen = s.ladder.size() - 1;  // the user's concurrency was appended last
+  } else {
+    for (size_t i = 0; i < s.ladder.size(); ++i) {
+      if (!meets_slo(s.ladder[i], slo)) continue;
+      if (!s.chosen || s.ladder[i].output_tok_s_per_gpu > s.ladder[*s.chosen].output_tok_s_per_gpu) s.chosen = i;
+    }
+    if (!s.chosen) s.chosen = 0;
+  }
+  s.chosen_meets_slo = meets_slo(s.ladder[*s.chosen], slo);
+  add_breakdowns(s);
+}
+
+GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, const std::string& gpu, const Slo& slo) {
+  ScenarioInput in;
+  in.model = o.model;
+  in.gpu = gpu;
+  in.isl = o.isl;
+  in.osl = o.osl;
+  in.concurrency = o.concurrency.value_or(1);
+  in.weights = o.weights;
+  in.kv = o.kv;
+  in.engine = o.engine;
+  in.price = o.price;
+  in.usd_per_gpu_hour = o.usd_per_gpu_hour;
+  GpuSection s;
+  s.resolved = resolver.resolve(in);
+  const auto& r = s.resolved;
+  s.fit = fit_rows(r, Residency{r.workload.isl + r.workload.osl, r.workload.concurrency});
+  Workload w = r.workload;
+  for (std::int64_t c : concurrency_ladder(*r.prepared, *r.gpu, r.deployment, w, r.efficiency)) {
+    if (o.concurrency && c >= *o.concurrency) break;
+    w.concurrency = c;
+    s.ladder.push_back(estimate(*r.prepared, *r.gpu, r.deployment, w, r.efficiency, r.usd_per_gpu_hour));
+  }
+  if (o.concurrency && !s.ladder.empty()) {
+    w.concurrency = *o.concurrency;
+    const Estimate e = estimate(*r.prepared, *r.gpu, r.deployment, w, r.efficiency, r.usd_per_gpu_hour);
+    if (e.fits) s.ladder.push_back(e);
+    else s.ladder.clear();
+    if (!e.fits) s.problem = fmt::format("{} requests do not fit: {}", *o.concurrency, e.reasons.empty() ? "memory" : e.reasons.front());
+  }
+  std::erase_if(s.ladder, [](const Estimate& e) { return !e.fits || e.output_tok_s <= 0; });
+  if (s.ladder.empty() && s.problem.empty()) {
+    const MemoryFit& fit = s.fit.front().minimum.fit;
+    s.problem = fmt::format("does not fit on any count up to 1024 GPUs{}", fit.reasons.empty() ? "" : "; " + fit.reasons.front());
+  }
+  choose(s, slo, o.concurrency.has_value());
+  return s;
+}
+
+// ---- charts ----
+
+constexpr const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"};
+
+ChartSeries roof_series(const std::string& label, double flops_per_s, double bandwidth, double x_lo, double x_hi,
+                        const std::string& color, LineStyle style) {
+  const double tflops = flops_per_s / 1e12;
+  const double ridge = flops_per_s / bandwidth;
+  ChartSeries s{label, color, Marker::none, false, style, {}};
+  s.points.push_back({x_lo, x_lo * bandwidth / 1e12, ""});
+  if (ridge > x_lo && ridge < x_hi) s.points.push_back({ridge, tflops, ""});
+  s.points.push_back({x_hi, std::min(tflops, x_hi * bandwidth / 1e12), ""});
+  return s;
+}
+
+Chart roofline_chart(const GpuSection& s) {
+  const auto& r = s.resolved;
+  Chart c;
+  c.title = fmt::format("Roofline: {} on {} ({}, {} requests)", r.model->name, r.gpu->name, layout_text(r.deployment),
+                        s.ladder[*s.chosen].concurrency);
+  c.x = {"arithmetic intensity (FLOP/byte of HBM traffic)", true, {}, {}};
+  c.y = {"attainable throughput (TFLOP/s per GPU)", true, {}, {}};
+  double lo = 1e300, hi = 0;
+  for (const OperatorBreakdown* b : {&s.prefill, &s.decode}) {
+    for (const OperatorLoad& op : *b) {
+      if (op.flops.value <= 0 || op.bytes.value <= 0) continue;
+      lo = std::min(lo, op.flop_per_byte());
+      hi = std::max(hi, op.flop_per_byte());
+    }
+  }
+  const double bw = s.roofs.bandwidth.value;
+  hi = std::max(hi, 2.0 * s.roofs.weight_matmul.value / bw);
+  const double x_lo = std::pow(10.0, std::floor(std::log10(std::max(lo, 1e-3))));
+  const double x_hi = std::pow(10.0, std::ceil(std::log10(hi)));
+  c.x.min = x_lo;
+  c.x.max = x_hi;
+  const std::string precision = upper(name(effective_compute_type(*r.gpu, r.deployment.weights)));
+  c.series.push_back(roof_series(fmt::format("{} matmul roof {:.0f} TFLOP/s; HBM {:.0f} GB/s", precision,
+                                             s.roofs.weight_matmul.value / 1e12, bw / 1e9),
+                                 s.roofs.weight_matmul.value, bw, x_lo, x_hi, "#333333", LineStyle::solid));
+  if (std::fabs(s.roofs.head_matmul.value / s.roofs.weight_matmul.value - 1) > 0.01) {
+    c.series.push_back(roof_series(fmt::format("16-bit matmul roof {:.0f} TFLOP/s", s.roofs.head_matmul.value / 1e12),
+                                   s.roofs.head_matmul.value, bw, x_lo, x_hi, "#999999", LineStyle::dashed));
+  }
+  c.series.push_back(roof_series(fmt::format("attention roof {:.0f} TFLOP/s", s.roofs.attention.value / 1e12),
+                                 s.roofs.attention.value, bw, x_lo, x_hi, "#c7a000", LineStyle::dashed));
+  for (int k = 0; k < operator_kind_count; ++k) {
+    if (static_cast<OperatorKind>(k) == OperatorKind::router) continue;  // negligible, clutters the chart
+    const std::string op = operator_kind_name(static_cast<OperatorKind>(k));
+    for (const auto& [b, phase, marker, filled] : {std::tuple{&s.prefill, "prefill", Marker::circle, true},
+                                                   std::tuple{&s.decode, "decode", Marker::triangle, false}}) {
+      const OperatorLoad& load = (*b)[k];
+      if (load.flops.value <= 0 || load.bytes.value <= 0) continue;
+      c.series.push_back({fmt::format("{}: {}", op, phase), palette[k], marker, filled, LineStyle::none,
+                          {{load.flop_per_byte(), load.attained_flops_per_s() / 1e12, ""}}});
+    }
+  }
+  return c;
+}
+
+Chart pareto_chart(const GpuSection& s, const Slo& slo) {
+  const auto& r = s.resolved;
+  Chart c;
+  c.title = fmt::format("Throughput vs speed: {} on {} ({})", r.model->name, r.gpu->name, layout_text(r.deployment));
+  c.x = {"decode speed per user (output tokens/s per request)", false, {}, {}};
+  c.y = {"throughput (output tokens/s per GPU)", false, {}, {}};
+  ChartSeries line{"requests in flight 1, 2, 4, ... (labels)", palette[0], Marker::circle, true, LineStyle::solid, {}};
+  for (const Estimate& e : s.ladder) {
+    line.points.push_back({e.tok_s_per_user, e.output_tok_s_per_gpu, with_commas(static_cast<double>(e.concurrency))});
+  }
+  c.series.push_back(line);
+  if (s.chosen) {
+    const Estimate& e = s.ladder[*s.chosen];
+    c.series.push_back({fmt::format("chosen: {} requests", e.concurrency), palette[1], Marker::diamond, true, LineStyle::none,
+                        {{e.tok_s_per_user, e.output_tok_s_per_gpu, ""}}});
+  }
+  if (slo.tpot) {
+    c.references.push_back({true, 1.0 / slo.tpot->value, fmt::format("TPOT SLO {:g} ms", in_milliseconds(*slo.tpot)), "#d62728"});
+  }
+  return c;
+}
+
+// ---- page ----
+
+std::string slo_text(const Slo& slo) {
+  std::string text;
+  if (slo.ttft) text += fmt::format("TTFT <= {:g} ms", in_milliseconds(*slo.ttft));
+  if (slo.tpot) text += fmt::format("{}TPOT <= {:g} ms", text.empty() ? "" : ", ", in_milliseconds(*slo.tpot));
+  return text.empty() ? "none" : text;
+}
+
+void fit_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
+  std::vector<std::vector<std::string>> rows;
+  for (const GpuSection& s : sections) {
+    for (const FitRow& f : s.fit) {
+      const bool ok = f.minimum.gpus.has_value();
+      const MemoryFit& m = f.minimum.fit;
+      rows.push_back({s.resolved.gpu->name, upper(f.weights), ok ? std::to_string(*f.minimum.gpus) : "does not fit",
+                      ok ? fmt::format("tp{} pp{}", f.minimum.deployment.parallel.tp, f.minimum.deployment.parallel.pp) : "-",
+                      ok ? fixed(in_gigabytes(m.need.weights), 1) : "-", ok ? fixed(in_gigabytes(m.need.kv_cache), 1) : "-",
+                      fixed(in_gigabytes(m.usable_per_gpu), 1), ok ? with_commas(m.free_kv_tokens) : "-"});
+    }
+  }
+  page.table("Smallest GPU count that holds the model, per weight precision",
+             {"GPU", "weights", "min GPUs", "layout", "weights (GB/GPU)", "KV (GB/GPU)", "usable (GB/GPU)", "free KV (tokens)"},
+             rows);
+}
+
+void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
+  std::vector<std::vector<std::string>> rows;
+  for (const GpuSection& s : sections) {
+    const auto& r = s.resolved;
+    if (!s.chosen) {
+      rows.push_back({r.gpu->name, s.problem, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"});
+      continue;
+    }
+    const Estimate& e = s.ladder[*s.chosen];
+    rows.push_back({r.gpu->name, layout_text(r.deployment), with_commas(static_cast<double>(e.concurrency)),
+                    fixed(in_milliseconds(e.ttft), 0), fixed(in_milliseconds(e.tpot), 1), with_commas(e.output_tok_s_per_gpu, 1),
+                    fixed(e.tok_s_per_user, 1),
+                    r.usd_per_gpu_hour ? fmt::format("${:.3f} ({})", *r.usd_per_gpu_hour, r.price_label) : "no price",
+                    e.usd_per_mtok_output ? fmt::format("${:.3f}", *e.usd_per_mtok_output) : "-",
+                    fixed(e.joules_per_output_token, 2), fixed(e.kwh_per_mtok_output, 2), s.chosen_meets_slo ? "yes" : "no"});
+  }
+  page.table("Cost and energy at the chosen concurrency",
+             {"GPU", "deployment", "requests in flight", "TTFT (ms)", "TPOT (ms)", "output (tokens/s per GPU)",
+              "per user (tokens/s)", "price ($/GPU-hour)", "cost ($/Mtok output)", "energy (J/output token)",
+              "energy (kWh/Mtok output)", "meets SLOs"},
+             rows);
+}
+
+void gpu_charts(HtmlReport& page, const GpuSection& s, const Slo& slo) {
+  const auto& r = s.resolved;
+  page.heading(3, fmt::format("{} ({})", r.gpu->name, r.gpu->display_name));
+  if (!s.chosen) {
+    page.paragraph(fmt::format("{} on {}: {}; no charts.", r.model->name, r.gpu->name, s.problem));
+    return;
+  }
+  const Estimate& e = s.ladder[*s.chosen];
+  page.paragraph(fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {} requests{}.", layout_text(r.deployment),
+                             upper(weights_text(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
+                             s.chosen_meets_slo ? "" : " (no concurrency meets the SLOs; showing the fastest)"));
+  page.figures({{render_svg(roofline_chart(s)),
+                 fmt::format("Each point is one operator kind over one iteration on one GPU at {} requests: x = FLOPs / HBM bytes, "
+                             "y = FLOPs / modelled time. Prefill: one chunk of a {}-token prompt; decode: one step at the mean "
+                             "context. Roofs are achievable peaks (calibrated fractions of the datasheet).",
+                             e.concurrency, r.workload.isl)},
+                {render_svg(pareto_chart(s, slo)),
+                 "Each point is the default layout at a concurrency (labelled); more requests in flight raise throughput per "
+                 "GPU and slow each user."}});
+}
+
+int run_report(const ReportOptions& o, Context& context) {
+  if (o.ttft_ms && !(std::isfinite(*o.ttft_ms) && *o.ttft_ms > 0)) throw ConfigError("--ttft-ms", "must be > 0");
+  if (o.tpot_ms && !(std::isfinite(*o.tpot_ms) && *o.tpot_ms > 0)) throw ConfigError("--tpot-ms", "must be > 0");
+  if (o.concurrency && *o.concurrency < 1) throw ConfigError("--concurrency", fmt::format("{} is out of range (must be >= 1)", *o.concurrency));
+  Slo slo;
+  if (o.ttft_ms) slo.ttft = milliseconds(*o.ttft_ms);
+  if (o.tpot_ms) slo.tpot = milliseconds(*o.tpot_ms);
+  ScenarioResolver resolver(context, o.calibration);
+  std::vector<GpuSection> sections;
+  std::string gpu_names;
+  for (const std::string& gpu : o.gpus) {
+    sections.push_back(make_section(resolver, o, gpu, slo));
+    gpu_names += (gpu_names.empty() ? "" : ", ") + sections.back().resolved.gpu->name;
+  }
+  const auto& first = sections.front().resolved;
+  HtmlReport page(fmt::format("llmsizer report: {} on {}", first.model->name, gpu_names));
+  page.facts({{"model", fmt::format("{} ({}; {:.1f}B parameters, {:.1f}B active)", first.model->name, first.model->display_name,
+                                    first.prepared->params.total / 1e9, first.prepared->params.active / 1e9)},
+              {"GPUs", gpu_names},
+              {"workload", fmt::format("{} input + {} output tokens per request", first.workload.isl, first.workload.osl)},
+              {"concurrency", o.concurrency ? fmt::format("{} requests in flight", *o.concurrency)
+                                            : "chosen per GPU: most output per GPU that meets the SLOs"},
+              {"SLOs", slo_text(slo)},
+              {"engine", first.engine},
+              {"calibration", fmt::format("{} (fitted {}: {})", resolver.calibration().name, resolver.calibration().fitted_on,
+                                          resolver.calibration().result)}});
+  page.heading(2, "Memory fit");
+  fit_table(page, sections);
+  page.heading(2, "Cost");
+  cost_table(page, sections);
+  page.heading(2, "Roofline and throughput per GPU type");
+  for (const GpuSection& s : sections) gpu_charts(page, s, slo);
+  page.paragraph("Generated by llmsizer from its model, GPU and calibration profiles; estimates, not measurements.", "note");
+  write_file_atomically(o.html, page.render());
+  *context.out << fmt::format("wrote {}\n", o.html);
+  return 0;
+}
+
+}  // namespace
 
 Command add_report(CLI::App& app, Context& context) {
-  CLI::App* sub = app.add_subcommand("report", "(not implemented yet)");
-  return {sub, [&context] {
-            *context.err << "error: 'report' is not implemented yet\n";
-            return 2;
-          }};
+  auto o = std::make_shared<ReportOptions>();
+  CLI::App* sub = app.add_subcommand("report", "Self-contained HTML report: fit, roofline, throughput/latency and cost per GPU");
+  sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
+  sub->add_option("--gpu", o->gpus, "GPU type (repeatable)")->required();
+  sub->add_option("--isl", o->isl, "Input tokens per request")->required();
+  sub->add_option("--osl", o->osl, "Output tokens per request")->required();
+  sub->add_option("--concurrency", o->concurrency, "Requests in flight (default: best output per GPU within the SLOs)");
+  sub->add_option("--ttft-ms", o->ttft_ms, "Time-to-first-token SLO in ms");
+  sub->add_option("--tpot-ms", o->tpot_ms, "Time-per-output-token SLO in ms");
+  sub->add_option("--price", o->price, "Price label from the GPU profiles");
+  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour, "Price in $ per GPU-hour for every GPU type");
+  sub->add_option("--engine", o->engine, "Serving engine for overheads: trtllm, vllm, sglang");
+  sub->add_option("--weights", o->weights, "Weight precision (default: native)");
+  sub->add_option("--kv", o->kv, "KV-cache precision (default bf16)");
+  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  sub->add_option("--html", o->html, "The HTML file to write")->required();
+  return {sub, [o, &context] { return run_report(*o, context); }};
 }
 
 }  // namespace llmsizer::cli

@@ -1,4 +1,5 @@
 // The dispatcher: parses arguments, runs the chosen subcommand, maps exceptions to exit codes.
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -24,6 +25,33 @@ constexpr int exit_usage = 2;
 constexpr int exit_internal = 3;
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+/// The subcommand word: the first argument that is neither an option nor the value of --profiles.
+/// Empty when there is none, or when --help comes first (CLI11 answers that).
+std::string command_word(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-h" || arg == "--help" || arg == "--") return {};
+    if (arg == "--profiles") {
+      ++i;
+      continue;
+    }
+    if (arg.empty() || arg[0] != '-') return arg;
+  }
+  return {};
+}
+
+/// CLI11 reports a mistyped subcommand as "A subcommand is required"; name it, with a did-you-mean.
+bool unknown_command(const std::vector<std::string>& args, const std::vector<Command>& commands, std::ostream& err) {
+  const std::string word = command_word(args);
+  std::vector<std::string> names;
+  for (const Command& command : commands) names.push_back(command.app->get_name());
+  if (word.empty() || std::find(names.begin(), names.end(), word) != names.end()) return false;
+  const std::string hint = closest_match(word, names);
+  err << "error: unknown command '" << word << "'" << (hint.empty() ? "" : "; did you mean '" + hint + "'?")
+      << "\nhint: run 'llmsizer --help' for usage\n";
+  return true;
+}
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -39,6 +67,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                                    add_import_hf(app, context), add_fit(app, context),      add_estimate(app, context),
                                    add_sweep(app, context),     add_compare(app, context),  add_plan(app, context),
                                    add_report(app, context),    add_validate(app, context), add_calibrate(app, context)};
+  if (unknown_command(args, commands, err)) return exit_usage;
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);

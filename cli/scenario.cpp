@@ -9,6 +9,11 @@ namespace llmsizer::cli {
 
 // DeepSeek-V3 technical report §5.4.3: the second token predicted by MTP is accepted 85–90% of the time.
 constexpr double default_mtp_acceptance = 0.85;
+// Later draft positions reuse the one MTP module on its own predictions and are accepted less often;
+// 0.8 per position gives 1.85 / 2.43 / 2.74 tokens per step for 1 / 2 / 3 drafts, inside the
+// 1.8–3.3 accepted tokens per step Ant Group reports for DeepSeek-R1 with MTP on H20 (LMSYS blog
+// 2025-09-26).
+constexpr double default_mtp_acceptance_decay = 0.8;
 
 void add_scenario_options(CLI::App& app, ScenarioInput& in, bool require_workload) {
   auto* model = app.add_option("--model", in.model, "Model name, alias, HF repo id, or path to config.json / model YAML");
@@ -19,6 +24,7 @@ void add_scenario_options(CLI::App& app, ScenarioInput& in, bool require_workloa
   app.add_option("--dp", in.dp, "Attention data-parallel degree within an instance");
   app.add_option("--ep", in.ep, "Expert-parallel degree of routed experts (divides tp x dp)");
   app.add_option("--weights", in.weights, "Weight precision: bf16, fp16, fp8, int8, fp4, int4 (default: native)");
+  app.add_option("--experts", in.experts, "Routed experts' precision when it differs from --weights (e.g. fp4)");
   app.add_option("--kv", in.kv, "KV-cache precision: bf16, fp16, fp8, int8, fp4, int4 (default: bf16)");
   app.add_option("--engine", in.engine, "Serving engine for overheads: trtllm, vllm, sglang (default: generic)");
   app.add_option("--phase", in.phase, "mixed (default), or decode / prefill for one side of disaggregated serving");
@@ -41,7 +47,9 @@ void add_scenario_options(CLI::App& app, ScenarioInput& in, bool require_workloa
 Precision parse_precision_option(const std::string& text, const std::string& option) {
   if (auto p = parse_precision(text)) return *p;
   const std::string hint = closest_match(text, precision_vocabulary);
-  throw ConfigError(option, fmt::format("unknown precision '{}' (expected bf16, fp16, fp8, int8, fp4, int4){}", text,
+  std::string names;
+  for (std::string_view n : precision_vocabulary) names += (names.empty() ? "" : ", ") + std::string(n);
+  throw ConfigError(option, fmt::format("unknown precision '{}' (expected one of {}){}", text, names,
                                         hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
 }
 
@@ -96,13 +104,25 @@ EfficiencyParams ScenarioResolver::efficiency(const GpuSpec& gpu, const std::str
 
 namespace {
 
-void check_positive(const std::optional<std::int64_t>& value, const char* option, std::int64_t min) {
-  if (value && *value < min) throw ConfigError(option, fmt::format("{} is out of range (must be >= {})", *value, min));
+// Token counts and concurrency stay below 2^31, so products such as context x concurrency x KV bytes
+// per token stay far inside a double's exact range and never overflow an int64.
+constexpr std::int64_t max_count = std::int64_t{1} << 31;
+constexpr int max_degree = 1 << 20;
+constexpr double max_usd_per_gpu_hour = 1000;  // the same bound as prices in gpu/1 profiles
+
+void check_count(const std::optional<std::int64_t>& value, const char* option, std::int64_t min) {
+  if (value && (*value < min || *value > max_count)) {
+    throw ConfigError(option, fmt::format("{} is out of range (must be >= {} and <= {})", *value, min, max_count));
+  }
 }
 void check_degree(const std::optional<int>& value, const char* option) {
-  if (value && (*value < 1 || *value > 1 << 20)) {
-    throw ConfigError(option, fmt::format("{} is out of range (must be >= 1)", *value));
+  if (value && (*value < 1 || *value > max_degree)) {
+    throw ConfigError(option, fmt::format("{} is out of range (must be >= 1 and <= {})", *value, max_degree));
   }
+}
+// NaN fails every comparison, so each check is written as "not inside the range".
+void check_range(const std::optional<double>& value, const char* option, const char* range, bool inside) {
+  if (value && !inside) throw ConfigError(option, fmt::format("{} is out of range (must be {})", *value, range));
 }
 
 Phase parse_phase(const std::string& text) {
@@ -119,14 +139,15 @@ Deployment precisions_of(const ScenarioInput& in, const ModelSpec& model) {
   d.weights = model.weights_precision;
   d.experts = model.experts_precision;
   if (!in.weights.empty()) d.weights = d.experts = parse_precision_option(in.weights, "--weights");
+  if (!in.experts.empty()) d.experts = parse_precision_option(in.experts, "--experts");
   d.kv = in.kv.empty() ? Precision::bf16 : parse_precision_option(in.kv, "--kv");
   if (in.mtp) {
-    if (*in.mtp < 0 || *in.mtp > 16) throw ConfigError("--mtp", fmt::format("{} is out of range (0 to 16)", *in.mtp));
+    if (*in.mtp < 0 || *in.mtp > 16) {
+      throw ConfigError("--mtp", fmt::format("{} is out of range (must be >= 0 and <= 16)", *in.mtp));
+    }
     d.speculative_tokens = *in.mtp;
     d.speculative_acceptance = in.mtp_acceptance.value_or(default_mtp_acceptance);
-    if (!(d.speculative_acceptance >= 0 && d.speculative_acceptance < 1)) {
-      throw ConfigError("--mtp-acceptance", "must be >= 0 and < 1");
-    }
+    d.speculative_acceptance_decay = default_mtp_acceptance_decay;
   }
   return d;
 }
@@ -158,16 +179,16 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   if (in.gpu.empty()) throw ConfigError("--gpu", "missing: name a GPU");
   if (!in.isl) throw ConfigError("--isl", "missing: input tokens per request");
   if (!in.osl) throw ConfigError("--osl", "missing: output tokens per request");
-  check_positive(in.isl, "--isl", 1);
-  check_positive(in.osl, "--osl", 1);
-  check_positive(in.concurrency, "--concurrency", 0);
+  check_count(in.isl, "--isl", 1);
+  check_count(in.osl, "--osl", 1);
+  check_count(in.concurrency, "--concurrency", 0);
   for (auto [value, option] : {std::pair{in.gpus, "--gpus"}, {in.tp, "--tp"}, {in.pp, "--pp"}, {in.dp, "--dp"}, {in.ep, "--ep"}}) {
     check_degree(value, option);
   }
-  constexpr std::int64_t max_tokens = 1LL << 31;
-  if (*in.isl > max_tokens || *in.osl > max_tokens || in.concurrency.value_or(1) > (1LL << 31)) {
-    throw ConfigError("--isl", "token counts and concurrency must be below 2^31");
-  }
+  const auto& acceptance = in.mtp_acceptance;
+  check_range(acceptance, "--mtp-acceptance", ">= 0 and < 1", acceptance && *acceptance >= 0 && *acceptance < 1);
+  const auto& usd = in.usd_per_gpu_hour;
+  check_range(usd, "--usd-per-gpu-hour", "> 0 and <= 1000 $/GPU-hour", usd && *usd > 0 && *usd <= max_usd_per_gpu_hour);
   Resolved r;
   r.prepared = prepared(in.model);
   r.model = models_.at(in.model).first;

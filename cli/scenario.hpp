@@ -25,6 +25,7 @@ struct ScenarioInput {
   std::string gpu;
   std::optional<int> gpus, tp, pp, dp, ep;
   std::string weights;  // empty: the model's native precisions
+  std::string experts;  // routed experts' precision when it differs (empty: as weights)
   std::string kv;       // empty: bf16
   std::string engine;   // empty: the calibration's default
   std::string phase;    // mixed (default), decode or prefill (disaggregated serving)

@@ -12,13 +12,13 @@
 namespace llmsizer::cli {
 namespace {
 
-enum class Field { id, model, gpu, gpus, tp, pp, dp, ep, weights, kv, engine, phase, isl, osl, concurrency, mtp, price,
+enum class Field { id, model, gpu, gpus, tp, pp, dp, ep, weights, experts, kv, engine, phase, isl, osl, concurrency, mtp, price,
                    usd_per_gpu_hour, ignored };
 
 const std::vector<std::pair<std::string, Field>> known_columns = {
     {"id", Field::id},       {"model", Field::model},   {"gpu", Field::gpu},         {"gpus", Field::gpus},
     {"tp", Field::tp},       {"pp", Field::pp},         {"dp", Field::dp},           {"ep", Field::ep},
-    {"weights", Field::weights}, {"kv", Field::kv},     {"engine", Field::engine},   {"phase", Field::phase}, {"isl", Field::isl},
+    {"weights", Field::weights}, {"experts", Field::experts}, {"kv", Field::kv},     {"engine", Field::engine},   {"phase", Field::phase}, {"isl", Field::isl},
     {"osl", Field::osl},     {"concurrency", Field::concurrency}, {"mtp", Field::mtp}, {"price", Field::price},
     {"usd_per_gpu_hour", Field::usd_per_gpu_hour}};
 
@@ -29,15 +29,20 @@ std::int64_t parse_whole(const std::string& text, const std::string& column) {
   if (result.ec == std::errc() && result.ptr == end) return value;
   double real = 0;
   const auto r2 = std::from_chars(text.data(), end, real);  // accept 1e3 and 8.0
-  if (r2.ec == std::errc() && r2.ptr == end && std::isfinite(real) && std::floor(real) == real && std::fabs(real) < 9e15) {
-    return static_cast<std::int64_t>(real);
+  const bool parsed = r2.ptr == end && (r2.ec == std::errc() || r2.ec == std::errc::result_out_of_range);
+  if (!parsed || std::isnan(real)) throw ConfigError(column, fmt::format("expected a whole number, got '{}'", text));
+  if (std::isinf(real)) throw ConfigError(column, fmt::format("'{}' is not a finite number", text));
+  // Beyond int64 or 2^53 (1e30, 99999999999999999999): named here, as a cast would wrap it.
+  if (r2.ec == std::errc::result_out_of_range || std::fabs(real) >= 9e15) {
+    throw ConfigError(column, fmt::format("'{}' is out of range for a count", text));
   }
-  throw ConfigError(column, fmt::format("expected a whole number, got '{}'", text));
+  if (std::floor(real) != real) throw ConfigError(column, fmt::format("expected a whole number, got '{}'", text));
+  return static_cast<std::int64_t>(real);
 }
 
 int parse_degree(const std::string& text, const std::string& column) {
   const std::int64_t v = parse_whole(text, column);
-  if (v < 1 || v > (1 << 20)) throw ConfigError(column, fmt::format("{} is out of range (must be >= 1)", v));
+  if (v < 1 || v > (1 << 20)) throw ConfigError(column, fmt::format("{} is out of range (must be >= 1 and <= 1048576)", v));
   return static_cast<int>(v);
 }
 
@@ -52,13 +57,19 @@ void apply(ScenarioInput& in, Field field, const std::string& v, const std::stri
     case Field::dp: in.dp = parse_degree(v, column); break;
     case Field::ep: in.ep = parse_degree(v, column); break;
     case Field::weights: in.weights = v; break;
+    case Field::experts: in.experts = v; break;
     case Field::kv: in.kv = v; break;
     case Field::engine: in.engine = v; break;
     case Field::phase: in.phase = v; break;
     case Field::isl: in.isl = parse_whole(v, column); break;
     case Field::osl: in.osl = parse_whole(v, column); break;
     case Field::concurrency: in.concurrency = parse_whole(v, column); break;
-    case Field::mtp: in.mtp = static_cast<int>(parse_whole(v, column)); break;
+    case Field::mtp: {
+      const std::int64_t mtp = parse_whole(v, column);  // range-checked before it narrows to int
+      if (mtp < 0 || mtp > 16) throw ConfigError(column, fmt::format("{} is out of range (must be >= 0 and <= 16)", mtp));
+      in.mtp = static_cast<int>(mtp);
+      break;
+    }
     case Field::price: in.price = v; break;
     case Field::usd_per_gpu_hour: {
       double d = 0;

@@ -1,4 +1,6 @@
 // `llmsizer show <model|gpu> [--json]` — one profile plus the facts derived from it.
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
@@ -86,6 +88,16 @@ int run_show(const ShowOptions& options, Context& context) {
     if (options.json) out << gpu_json(*gpu).dump(2) << "\n";
     else print_gpu(*gpu, out);
     return 0;
+  }
+  const std::filesystem::path path(options.name);
+  std::error_code ec;
+  const bool file = path.extension() == ".json" || path.extension() == ".yaml" || path.extension() == ".yml" ||
+                    std::filesystem::is_regular_file(path, ec);
+  if (!file && !catalog.find_model(options.name)) {
+    const std::string hint = catalog.closest_names(options.name);
+    throw ConfigError("show", fmt::format("unknown model or GPU '{}'{}; `llmsizer list models` and `llmsizer list "
+                                          "gpus` show them all, and a path to a Hugging Face config.json works too",
+                                          options.name, hint.empty() ? "" : "; did you mean " + hint + "?"));
   }
   const ModelSpec model = catalog.model(options.name, "show");
   if (options.json) out << model_json(model).dump(2) << "\n";

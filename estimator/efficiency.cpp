@@ -24,6 +24,7 @@ EfficiencyParams Calibration::resolve(const std::string& generation, const std::
   }
   if (e) params.engine = *e;
   else if (e_default) params.engine = *e_default;
+  if (params.engine.memory_utilization > 0) params.memory_utilization = params.engine.memory_utilization;
   return params;
 }
 

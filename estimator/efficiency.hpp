@@ -33,6 +33,7 @@ struct EngineEfficiency {
   std::int64_t max_batch = 2048;       // running sequences per DP rank when concurrency is unbounded
   double moe_imbalance = 1.2;          // hottest EP rank's expert load over the mean
   double startup_burst_share = 0.5;    // share of the start-up burst's queueing seen per request
+  double memory_utilization = 0;       // the engine's usable memory fraction; 0: the calibration's global
 };
 
 /// Everything estimate() needs besides the specs.

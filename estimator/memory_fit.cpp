@@ -78,8 +78,8 @@ MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deplo
                      const Residency& residency, const EfficiencyParams& efficiency) {
   MemoryFit fit;
   const Parallelism& par = deployment.parallel;
-  fit.capacity_per_gpu = gpu.memory;
-  fit.usable_per_gpu = gpu.memory * efficiency.memory_utilization;
+  fit.capacity_per_gpu = gpu.usable_capacity();
+  fit.usable_per_gpu = gpu.usable_capacity() * efficiency.memory_utilization;
   fit.need.weights = weight_bytes_per_gpu(model, deployment);
   fit.need.activations = activation_bytes_per_gpu(model, deployment, efficiency);
   // Requests spread over replicas, then over attention-DP ranks; the busiest rank holds the ceiling.
@@ -109,7 +109,7 @@ MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deplo
 
 std::int64_t max_resident_sequences(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                     std::int64_t context, const EfficiencyParams& efficiency) {
-  const Bytes usable = gpu.memory * efficiency.memory_utilization;
+  const Bytes usable = gpu.usable_capacity() * efficiency.memory_utilization;
   const Bytes fixed = weight_bytes_per_gpu(model, deployment) + activation_bytes_per_gpu(model, deployment, efficiency);
   if (fixed >= usable) return 0;
   const double per_sequence = kv_bytes_per_sequence_per_gpu(model, deployment, context);

@@ -104,7 +104,7 @@ ParamCounts count_params(const ModelSpec& model) {
 
 double kv_bytes_per_token_per_layer(const ModelSpec& model, LayerAttention kind, Precision kv) {
   if (kind == LayerAttention::linear || kind == LayerAttention::none) return 0.0;
-  const double element_bytes = info(kv).bytes_per_element;
+  const double element_bytes = kv_bytes_per_element(kv);
   if (const auto* mla = std::get_if<MlaAttention>(&model.attention)) {
     return (mla->kv_lora_rank + mla->qk_rope_head_dim) * element_bytes;
   }

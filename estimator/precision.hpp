@@ -47,6 +47,12 @@ inline constexpr std::array<PrecisionInfo, precision_count> precision_table = {{
   return precision_table[static_cast<int>(p)];
 }
 [[nodiscard]] constexpr std::string_view name(Precision p) { return info(p).name; }
+
+/// Bytes per element of a KV cache in precision `p`. FP8/INT8 KV caches use per-tensor (or
+/// per-head) scales, so unlike weights they carry no per-block overhead; FP4 KV keeps NVFP4 scales.
+[[nodiscard]] constexpr double kv_bytes_per_element(Precision p) {
+  return p == Precision::fp8 ? 1.0 : info(p).bytes_per_element;
+}
 [[nodiscard]] constexpr std::string_view name(ComputeType c) {
   return compute_type_names[static_cast<int>(c)];
 }

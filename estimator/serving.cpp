@@ -9,7 +9,6 @@ namespace llmsizer {
 namespace {
 
 constexpr double max_prefill_load = 0.95;  // keeps the queueing formulas finite near saturation
-constexpr int fixed_point_iterations = 6;
 
 struct PrefillCosts {
   Seconds alone;        // one prompt on an idle instance, through every stage
@@ -62,6 +61,23 @@ void disaggregated_phase(Estimate& r, const Workload& w, const PrefillCosts& pf,
   r.prefill_share = w.phase == Phase::prefill ? 1.0 : 0.0;
 }
 
+}  // namespace
+
+double expected_tokens_per_step(int drafted, double acceptance, double decay) {
+  // Token i (1-based) of the draft is kept only if it and every earlier one are accepted; an MTP
+  // module reused autoregressively drifts, so draft i is accepted with probability a·decay^(i−1).
+  // With decay = 1 this is (1 − a^(n+1)) / (1 − a) (Leviathan et al. 2023, §3.1).
+  double expected = 1.0;
+  double all_accepted = 1.0;
+  for (int i = 1; i <= drafted; ++i) {
+    all_accepted *= std::clamp(acceptance * std::pow(decay, i - 1), 0.0, 1.0);
+    expected += all_accepted;
+  }
+  return expected;
+}
+
+namespace {
+
 std::int64_t resolve_concurrency(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
                                  const EfficiencyParams& e, std::vector<std::string>& notes) {
   if (w.concurrency > 0) return w.concurrency;
@@ -105,11 +121,9 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   const double isl = static_cast<double>(w.isl);
   const double osl = static_cast<double>(w.osl);
   const double mean_context = isl + osl / 2.0;
-  // Speculative decoding verifies n drafted tokens per step; with acceptance a the expected tokens
-  // per step are (1 − a^(n+1)) / (1 − a) (Leviathan et al. 2023, §3.1).
   const double n_draft = d.speculative_tokens;
-  const double a = std::clamp(d.speculative_acceptance, 0.0, 0.999);
-  r.tokens_per_decode_step = n_draft > 0 ? (1.0 - std::pow(a, n_draft + 1.0)) / (1.0 - a) : 1.0;
+  r.tokens_per_decode_step = expected_tokens_per_step(d.speculative_tokens, d.speculative_acceptance,
+                                                      d.speculative_acceptance_decay);
   // Pipeline stages work on pp micro-batches; a token waits for all of them to pass every stage.
   const double micro = per_rank / par.pp;
   const StepShape decode_shape{micro, mean_context, 1.0 + n_draft, 0, 0, 0};
@@ -132,22 +146,21 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
     add_cost_and_energy(r, gpu, d, e, usd_per_gpu_hour);
     return r;
   }
-  double tpot = token_step;
-  double ttft = pf.alone.value;
-  double load = 0;
+  // Closed loop with continuous batching (docs/methodology.md#serving). While a request decodes
+  // its OSL−1 tokens, the other B−1 requests of its rank each come back once and have their prompts
+  // mixed into the running steps, so its TPOT carries their prefill time; its TTFT is its own
+  // prefill plus the wait for prompts ahead of it: a start-up burst (all B arrive together, packed
+  // into full token budgets) and a steady-state M/D/1 queue (Pollaczek–Khinchine).
+  const double decode_steps = std::max(1.0, osl - 1.0);
+  const double interleaved = std::max(0.0, per_rank - 1.0) * pf.marginal.value * par.pp;
+  const double tpot = token_step + interleaved / decode_steps;
+  const double first_cycle = pf.alone.value + decode_steps * tpot;
+  const double prefill_load = std::min(max_prefill_load, std::max(0.0, per_rank - 1.0) * pf.alone.value / first_cycle);
+  const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
   const double burst_share = e.engine.startup_burst_share;
   const double burst_ttft = (pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value;
-  for (int i = 0; i < fixed_point_iterations; ++i) {
-    // Closed loop: each rank's requests cycle every TTFT + (OSL−1)·TPOT seconds.
-    const double cycle = ttft + std::max(0.0, osl - 1.0) * tpot;
-    const double arrivals = per_rank / cycle;
-    load = std::min(max_prefill_load, arrivals * pf.marginal.value * par.pp);
-    tpot = token_step / (1.0 - load);  // decode steps stretched by interleaved prefill chunks
-    // M/D/1 wait for prefills ahead (Pollaczek–Khinchine, deterministic service).
-    const double prefill_load = std::min(max_prefill_load, arrivals * pf.alone.value);
-    const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
-    ttft = burst_share * burst_ttft + (1.0 - burst_share) * (pf.alone.value + steady_wait) + step / 2.0;
-  }
+  const double ttft = burst_share * burst_ttft + (1.0 - burst_share) * (pf.alone.value + steady_wait) + step / 2.0;
+  const double load = interleaved / (ttft + decode_steps * tpot);
   r.ttft = seconds(ttft);
   r.tpot = seconds(tpot);
   r.prefill_share = load;

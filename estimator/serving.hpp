@@ -41,6 +41,10 @@ struct Estimate {
   double kwh_per_mtok_output = 0;
 };
 
+/// Expected tokens a decode step yields with `drafted` speculative tokens, first-token acceptance
+/// `acceptance` and per-position decay (1 when each draft is accepted independently).
+[[nodiscard]] double expected_tokens_per_step(int drafted, double acceptance, double decay);
+
 /// Workload concurrency 0 means "as many as fit" (max-throughput benchmarks): the largest number of
 /// sequences of isl+osl tokens that fit in memory, capped by the engine's max batch per DP rank.
 [[nodiscard]] Estimate estimate(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,

@@ -111,7 +111,7 @@ void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g
                       m.attn_params_replicated;
   acc.op(2.0 * tokens * proj, proj * w, r.weight_flops, r.bandwidth, layers);
   if (g.attention == LayerAttention::none) return;
-  const double kv_element = info(d.kv).bytes_per_element;
+  const double kv_element = kv_bytes_per_element(d.kv);
   const double kv_fraction = m.mla ? 1.0 : std::max(1.0 / tp, 1.0 / m.num_kv_heads);
   double decode_ctx = s.decode_context;
   double prefill_ctx = s.prefill_context;

@@ -38,7 +38,8 @@ struct GpuSpec {
   std::string vendor;
   std::string generation;    // efficiency class: hopper, blackwell, ...
   int launch_year = 0;
-  Bytes memory;
+  Bytes memory;              // vendor capacity (memory_gb)
+  std::optional<Bytes> memory_visible;  // what the runtime sees (memory_visible_gib), when known
   BytesPerSecond memory_bandwidth;
   /// Dense tensor throughput per ComputeType; nullopt = not supported natively.
   std::array<std::optional<FlopsPerSecond>, compute_type_count> dense_throughput;
@@ -55,6 +56,9 @@ struct GpuSpec {
     return dense_throughput[static_cast<int>(c)];
   }
   [[nodiscard]] bool supports(ComputeType c) const { return throughput(c).has_value(); }
+  /// Device memory the serving runtime can allocate from: the visible capacity when the profile
+  /// states it (HBM "80 GB" parts expose ~79.6 GiB = 85.5 GB), else the vendor figure.
+  [[nodiscard]] Bytes usable_capacity() const { return memory_visible.value_or(memory); }
 };
 
 /// The tensor-core type a matmul with weights stored as `p` runs in on `gpu`: the precision's native

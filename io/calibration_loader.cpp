@@ -14,7 +14,7 @@ const std::vector<std::string_view> generation_keys = {"generation",        "com
 const std::vector<std::string_view> engine_keys = {
     "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "scale_out_latency_us",
     "moe_layer_overhead_us", "attention_fraction",
-    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share"};
+    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization"};
 
 constexpr Range fraction{0, 1, true, ""};
 
@@ -42,6 +42,7 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.max_batch = e.integer("max_batch", 1, 1 << 20);
   x.moe_imbalance = e.number("moe_imbalance", {1, 16, false, ""});
   x.startup_burst_share = e.number("startup_burst_share", {0, 1, false, ""});
+  x.memory_utilization = e.optional_number("memory_utilization", fraction).value_or(0.0);
   return x;
 }
 
@@ -105,11 +106,12 @@ std::string calibration_to_yaml(const Calibration& c) {
     out += fmt::format(
         "  - {{engine: {}, step_overhead_us: {:.4g}, layer_overhead_us: {:.4g}, collective_latency_us: {:.4g}, "
         "scale_out_latency_us: {:.4g}, moe_layer_overhead_us: {:.4g}, attention_fraction: {:.4g}, "
-        "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}}}\n",
+        "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}{}}}\n",
         e.engine, in_microseconds(e.step_overhead), in_microseconds(e.layer_overhead),
         in_microseconds(e.collective_latency), in_microseconds(e.scale_out_latency),
         in_microseconds(e.moe_layer_overhead), e.attention_fraction, e.prefill_chunk_tokens, e.max_batch,
-        e.moe_imbalance, e.startup_burst_share);
+        e.moe_imbalance, e.startup_burst_share,
+        e.memory_utilization > 0 ? fmt::format(", memory_utilization: {:.4g}", e.memory_utilization) : std::string());
   }
   out += "sources:\n  - fields: [\"*\"]\n    cite: \"fitted by `llmsizer calibrate` on " + c.data + "\"\n";
   return out;

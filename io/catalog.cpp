@@ -35,8 +35,7 @@ bool matches_model(const ModelSpec& spec, const std::string& key) {
 }
 
 template <class Spec>
-std::string suggestions(const std::vector<Spec>& specs, const std::string& word) {
-  std::vector<std::pair<int, std::string>> scored;
+void score_names(const std::vector<Spec>& specs, const std::string& word, std::vector<std::pair<int, std::string>>& scored) {
   for (const Spec& spec : specs) {
     int best = edit_distance(word, spec.name);
     for (const std::string& alias : spec.aliases) best = std::min(best, edit_distance(word, alias));
@@ -44,6 +43,10 @@ std::string suggestions(const std::vector<Spec>& specs, const std::string& word)
     if (lower(spec.name).find(word) != std::string::npos) best = std::min(best, 1);
     scored.emplace_back(best, spec.name);
   }
+}
+
+/// The three closest names, quoted ("'a', 'b', 'c'"), or "" when none is plausible.
+std::string best_names(std::vector<std::pair<int, std::string>> scored, const std::string& word) {
   std::sort(scored.begin(), scored.end());
   std::string out;
   for (size_t i = 0; i < scored.size() && i < 3; ++i) {
@@ -51,6 +54,13 @@ std::string suggestions(const std::vector<Spec>& specs, const std::string& word)
     out += (out.empty() ? "" : ", ") + ("'" + scored[i].second + "'");
   }
   return out;
+}
+
+template <class Spec>
+std::string suggestions(const std::vector<Spec>& specs, const std::string& word) {
+  std::vector<std::pair<int, std::string>> scored;
+  score_names(specs, word, scored);
+  return best_names(std::move(scored), word);
 }
 
 template <class Spec>
@@ -122,7 +132,8 @@ std::vector<fs::path> profile_directories(const std::vector<std::string>& extra)
   std::vector<fs::path> dirs;
   const fs::path exe_dir = executable_directory();
   for (const fs::path& candidate : {exe_dir / "profiles", exe_dir / ".." / "share" / "llmsizer" / "profiles"}) {
-    if (fs::is_directory(candidate)) {
+    std::error_code ec;
+    if (fs::is_directory(candidate, ec)) {
       dirs.push_back(candidate);
       break;
     }
@@ -144,11 +155,15 @@ Catalog load_catalog(const std::vector<fs::path>& directories) {
   Catalog catalog;
   catalog.directories = directories;
   for (const fs::path& dir : directories) {
-    if (!fs::is_directory(dir)) throw ConfigError("--profiles", fmt::format("'{}' is not a directory", dir.string()));
+    // The error_code forms: a name too long for the OS or an unreadable directory is bad input, and
+    // the throwing forms would make it an internal error.
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw ConfigError("--profiles", fmt::format("'{}' is not a directory", dir.string()));
     std::vector<fs::path> files;
-    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".yaml") files.push_back(entry.path());
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec) && it->path().extension() == ".yaml") files.push_back(it->path());
     }
+    if (ec) throw ConfigError("--profiles", fmt::format("cannot read '{}': {}", dir.string(), ec.message()));
     std::sort(files.begin(), files.end());
     for (const fs::path& file : files) load_file(catalog, file);
   }
@@ -185,6 +200,13 @@ const ModelSpec* Catalog::find_model(const std::string& name) const {
   return nullptr;
 }
 
+std::string Catalog::closest_names(const std::string& name) const {
+  std::vector<std::pair<int, std::string>> scored;
+  score_names(gpus, lower(name), scored);
+  score_names(models, lower(name), scored);
+  return best_names(std::move(scored), lower(name));
+}
+
 const GpuSpec& Catalog::gpu(const std::string& name, const std::string& option) const {
   if (const GpuSpec* gpu = find_gpu(name)) return *gpu;
   const std::string hint = suggestions(gpus, lower(name));
@@ -197,7 +219,8 @@ ModelSpec Catalog::model(const std::string& name_or_path, const std::string& opt
   const fs::path path(name_or_path);
   if (path.extension() == ".json") return import_hf_config_file(name_or_path);
   if (path.extension() == ".yaml" || path.extension() == ".yml") return load_model_file(name_or_path);
-  if (fs::is_regular_file(path)) return import_hf_config_file(name_or_path);
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) return import_hf_config_file(name_or_path);
   const std::string hint = suggestions(models, lower(name_or_path));
   throw ConfigError(option, fmt::format("unknown model '{}'{}; `llmsizer list models` shows them all, and a path "
                                         "to a Hugging Face config.json works too",

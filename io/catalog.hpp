@@ -27,6 +27,9 @@ struct Catalog {
   [[nodiscard]] ModelSpec model(const std::string& name_or_path, const std::string& option = "--model") const;
   [[nodiscard]] const ModelSpec* find_model(const std::string& name) const;
   [[nodiscard]] const GpuSpec* find_gpu(const std::string& name) const;
+  /// Up to three GPU or model names closest to `name`, quoted and comma-separated ("'h100-sxm',
+  /// 'h200'"); "" when nothing is close.
+  [[nodiscard]] std::string closest_names(const std::string& name) const;
 };
 
 /// Profile directories in order of precedence (lowest first): the profiles installed beside the

@@ -19,7 +19,16 @@ ConfigError::ConfigError(std::string file, int line, int column, std::string pat
 ConfigError::ConfigError(std::string path, std::string message)
     : ConfigError({}, 0, 0, std::move(path), std::move(message)) {}
 
+namespace {
+// A 100k-character key or value would otherwise be printed whole, maybe several times.
+std::string excerpt(const std::string& text, size_t limit) {
+  return text.size() <= limit ? text : text.substr(0, limit) + "...";
+}
+}  // namespace
+
 std::string ConfigError::format() const {
+  constexpr size_t max_path = 200;
+  constexpr size_t max_message = 1000;
   std::string out;
   if (!file_.empty()) {
     out += file_;
@@ -28,8 +37,8 @@ std::string ConfigError::format() const {
     out += ": ";
   }
   out += "error: ";
-  if (!path_.empty()) out += path_ + ": ";
-  out += message_;
+  if (!path_.empty()) out += excerpt(path_, max_path) + ": ";
+  out += excerpt(message_, max_message);
   if (!source_line_.empty() && column_ > 0) {
     out += "\n" + source_line_ + "\n";
     // Keep tabs so the caret lines up under tab-indented text.

@@ -4,16 +4,16 @@
 // docs/profiles.md#hugging-face-import.
 #include "io/hf_import.hpp"
 
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <optional>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
+#include <optional>
 
 #include "io/config_error.hpp"
 #include "io/profile_loader.hpp"
@@ -56,7 +56,8 @@ Position position_of(const std::string& text, size_t offset) {
   return {static_cast<int>(lines_before) + 1, static_cast<int>(offset - line_start) + 1};
 }
 
-ConfigError error_at_offset(const std::string& text, const std::string& file, size_t offset, const std::string& message) {
+ConfigError error_at_offset(const std::string& text, const std::string& file, size_t offset,
+                            const std::string& message) {
   const Position at = position_of(text, offset);
   return ConfigError(file, at.line, at.column, "", message, make_source(file, text).line(at.line));
 }
@@ -123,7 +124,8 @@ Json parse_json(const std::string& text, const std::string& file) {
   } catch (const Json::exception& e) {  // out_of_range.406: "number overflow parsing '1e400'"
     const std::string reason = json_reason(e.what());
     const size_t quote = reason.find('\'');
-    const std::string literal = quote == std::string::npos ? "" : reason.substr(quote + 1, reason.rfind('\'') - quote - 1);
+    const std::string literal =
+        quote == std::string::npos ? "" : reason.substr(quote + 1, reason.rfind('\'') - quote - 1);
     const size_t offset = literal.empty() ? std::string::npos : text.find(literal);
     if (offset == std::string::npos) throw ConfigError(file, 0, 0, "", "JSON syntax: " + reason);
     throw error_at_offset(text, file, offset, "JSON syntax: " + reason);
@@ -275,17 +277,21 @@ struct FamilyTraits {
   bool router_bias = false;         // GLM-4 MoE e_score_correction_bias; gpt-oss router Linear bias
   bool expert_bias = false;         // gpt-oss experts' linear layers
   bool shared_expert = false;       // Llama 4: one shared expert as wide as a routed one
+  bool tied_by_default = false;     // Gemma: configs omit tie_word_embeddings (PretrainedConfig's true)
+  std::int64_t sliding_period = 0;  // Gemma 2: even layers slide, odd layers are full
 };
 
 FamilyTraits family_traits(std::string_view type) {
   FamilyTraits t;
   t.qkv_bias = type.starts_with("qwen2");
-  t.qk_norm = type.starts_with("qwen3");
+  t.qk_norm = type.starts_with("qwen3") || type.starts_with("gemma3");
   t.bias_only_qkv = type == "glm4_moe";
   t.router_bias = type == "glm4_moe" || type == "gpt_oss";
   t.expert_bias = type == "gpt_oss";
   t.weightless_qk_norm = type.starts_with("llama4");
   t.shared_expert = type.starts_with("llama4");
+  t.tied_by_default = type.starts_with("gemma");
+  t.sliding_period = type.starts_with("gemma2") ? 2 : 0;
   return t;
 }
 
@@ -330,8 +336,8 @@ std::string repo_id(const Json& root) {
   const bool plain = std::all_of(id.begin(), id.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '-' || c == '_' || c == '.';
   });
-  const bool two_parts = slash != std::string::npos && slash > 0 && slash + 1 < id.size() &&
-                         id.find('/', slash + 1) == std::string::npos;
+  const bool two_parts =
+      slash != std::string::npos && slash > 0 && slash + 1 < id.size() && id.find('/', slash + 1) == std::string::npos;
   return plain && two_parts && id.front() != '.' ? id : std::string();
 }
 
@@ -347,13 +353,13 @@ void read_identity(const Reader& r, const std::string& file, ModelSpec& m) {
   m.file = file;
 }
 
-void read_core(Reader& r, ModelSpec& m) {
+void read_core(Reader& r, ModelSpec& m, const FamilyTraits& t) {
   m.hidden_size = static_cast<int>(r.required({"hidden_size"}, max_hidden));
   m.num_layers = static_cast<int>(r.required({"num_hidden_layers", "num_layers"}, max_layers));
   m.num_heads = static_cast<int>(r.required({"num_attention_heads"}, max_heads));
   m.vocab_size = r.required({"vocab_size"}, max_vocab);
   m.max_context = r.required({"max_position_embeddings", "seq_length", "max_sequence_length"}, max_context);
-  m.tied_embeddings = r.flag({"tie_word_embeddings"}, false);
+  m.tied_embeddings = r.flag({"tie_word_embeddings"}, t.tied_by_default);
   m.mtp_layers = static_cast<int>(r.count({"num_nextn_predict_layers", "num_mtp_modules"}, 0, max_mtp).value_or(0));
 }
 
@@ -388,53 +394,42 @@ void read_attention(Reader& r, ModelSpec& m, const FamilyTraits& t) {
   m.qk_norm = !t.weightless_qk_norm && r.flag({"use_qk_norm"}, t.qk_norm);
 }
 
-std::vector<LayerAttention> kinds_from_layer_types(const Reader& r, const Field& f, int layers) {
-  if (!f.value->is_array()) throw r.error(f.path, "expected a list of layer types, got " + shown(*f.value));
+// `layer_types` (full_attention, sliding_attention, linear_attention) or MiniMax's `attn_type_list`
+// (0 = lightning, i.e. linear, attention; 1 = softmax attention).
+std::vector<LayerAttention> kinds_from_list(const Reader& r, const Field& f, int layers) {
+  const bool minimax = f.path.ends_with("attn_type_list");
+  const std::vector<std::pair<Json, LayerAttention>> names =
+      minimax ? std::vector<std::pair<Json, LayerAttention>>{{0, LayerAttention::linear}, {1, LayerAttention::full}}
+              : std::vector<std::pair<Json, LayerAttention>>{{"full_attention", LayerAttention::full},
+                                                             {"sliding_attention", LayerAttention::sliding},
+                                                             {"linear_attention", LayerAttention::linear}};
+  const char* expected = minimax ? "0 (linear) or 1 (full)" : "full_attention, sliding_attention or linear_attention";
+  if (!f.value->is_array())
+    throw r.error(f.path, fmt::format("expected a list of {}, got {}", expected, shown(*f.value)));
   if (layers > 0 && f.value->size() != static_cast<size_t>(layers)) {
     throw r.error(f.path, fmt::format("{} entries for {} layers", f.value->size(), layers));
   }
   std::vector<LayerAttention> kinds;
   for (size_t i = 0; i < f.value->size(); ++i) {
-    const Field item{&(*f.value)[i], fmt::format("{}[{}]", f.path, i)};
-    const std::string type = r.string_at(item);
-    if (type == "full_attention") {
-      kinds.push_back(LayerAttention::full);
-    } else if (type == "sliding_attention") {
-      kinds.push_back(LayerAttention::sliding);
-    } else if (type == "linear_attention") {
-      kinds.push_back(LayerAttention::linear);
-    } else {
-      throw r.error(item.path, fmt::format("unknown layer type '{}' (expected full_attention, sliding_attention or "
-                                           "linear_attention)", type));
+    const Json& item = (*f.value)[i];
+    const auto match = std::find_if(names.begin(), names.end(), [&](const auto& name) { return name.first == item; });
+    if (match == names.end()) {
+      throw r.error(fmt::format("{}[{}]", f.path, i),
+                    fmt::format("unknown layer type {} (expected {})", shown(item), expected));
     }
-  }
-  return kinds;
-}
-
-// MiniMax: 0 = lightning (linear) attention, 1 = softmax attention.
-std::vector<LayerAttention> kinds_from_attn_types(const Reader& r, const Field& f, int layers) {
-  if (!f.value->is_array()) throw r.error(f.path, "expected a list of 0 (linear) and 1 (full), got " + shown(*f.value));
-  if (layers > 0 && f.value->size() != static_cast<size_t>(layers)) {
-    throw r.error(f.path, fmt::format("{} entries for {} layers", f.value->size(), layers));
-  }
-  std::vector<LayerAttention> kinds;
-  for (size_t i = 0; i < f.value->size(); ++i) {
-    const Field item{&(*f.value)[i], fmt::format("{}[{}]", f.path, i)};
-    if (!item.value->is_number_integer() || (*item.value != 0 && *item.value != 1)) {
-      throw r.error(item.path, "expected 0 (linear) or 1 (full), got " + shown(*item.value));
-    }
-    kinds.push_back(*item.value == 0 ? LayerAttention::linear : LayerAttention::full);
+    kinds.push_back(match->second);
   }
   return kinds;
 }
 
 // Without layer_types: Qwen2 opts in with use_sliding_window (layers >= max_window_layers slide),
-// Gemma 3 makes every sliding_window_pattern-th layer full, Mistral slides in every layer.
-std::vector<LayerAttention> kinds_from_sliding_window(const Reader& r, int layers) {
+// Gemma makes every sliding_window_pattern-th layer full (Gemma 2: every second), Mistral slides in
+// every layer.
+std::vector<LayerAttention> kinds_from_sliding_window(const Reader& r, int layers, const FamilyTraits& t) {
   std::vector<LayerAttention> kinds(static_cast<size_t>(layers), LayerAttention::full);
   if (r.count({"sliding_window"}, 0, max_window).value_or(0) == 0) return kinds;
   std::int64_t first_sliding = 0;
-  std::int64_t period = 0;
+  std::int64_t period = t.sliding_period;
   if (const Field use = r.field({"use_sliding_window"})) {
     if (!r.bool_at(use)) return kinds;
     first_sliding = r.count({"max_window_layers"}, 0, max_layers).value_or(0);
@@ -447,13 +442,11 @@ std::vector<LayerAttention> kinds_from_sliding_window(const Reader& r, int layer
   return kinds;
 }
 
-void read_layer_kinds(Reader& r, ModelSpec& m) {
-  if (const Field types = r.field({"layer_types"})) {
-    m.layer_attention = kinds_from_layer_types(r, types, m.num_layers);
-  } else if (const Field types = r.field({"attn_type_list"})) {
-    m.layer_attention = kinds_from_attn_types(r, types, m.num_layers);
+void read_layer_kinds(Reader& r, ModelSpec& m, const FamilyTraits& t) {
+  if (const Field types = r.field({"layer_types", "attn_type_list"})) {
+    m.layer_attention = kinds_from_list(r, types, m.num_layers);
   } else {
-    m.layer_attention = kinds_from_sliding_window(r, m.num_layers);
+    m.layer_attention = kinds_from_sliding_window(r, m.num_layers, t);
   }
   if (std::count(m.layer_attention.begin(), m.layer_attention.end(), LayerAttention::sliding) > 0) {
     m.sliding_window = r.required({"sliding_window"}, max_window);
@@ -464,8 +457,8 @@ std::vector<std::int64_t> layer_list(const Reader& r, const Field& f, int layers
   if (!f.value->is_array()) throw r.error(f.path, "expected a list of layer indices, got " + shown(*f.value));
   std::vector<std::int64_t> out;
   for (size_t i = 0; i < f.value->size(); ++i) {
-    out.push_back(r.integer_at(Field{&(*f.value)[i], fmt::format("{}[{}]", f.path, i)}, 0,
-                                layers > 0 ? layers - 1 : max_layers));
+    out.push_back(
+        r.integer_at(Field{&(*f.value)[i], fmt::format("{}[{}]", f.path, i)}, 0, layers > 0 ? layers - 1 : max_layers));
   }
   return out;
 }
@@ -514,7 +507,8 @@ MoeSpec read_moe_spec(Reader& r, std::int64_t experts, const FamilyTraits& t) {
 }
 
 void read_ffn(Reader& r, ModelSpec& m, const FamilyTraits& t) {
-  const std::int64_t experts = r.count({"n_routed_experts", "num_local_experts", "num_experts"}, 0, max_experts).value_or(0);
+  const std::int64_t experts =
+      r.count({"n_routed_experts", "num_local_experts", "num_experts"}, 0, max_experts).value_or(0);
   m.layer_is_moe.assign(static_cast<size_t>(m.num_layers), false);
   if (experts > 0) {
     m.moe = read_moe_spec(r, experts, t);
@@ -562,7 +556,8 @@ Precision modelopt_precision(const Reader& r, const Field& q) {
   if (name == "FP8" || name == "FP8_BLOCK_SCALES") return Precision::fp8;
   if (name == "W4A16_AWQ" || name == "W4A8_AWQ") return Precision::int4;
   throw r.error(algo.path, fmt::format("unsupported ModelOpt algorithm '{}' (expected NVFP4, FP8, W4A16_AWQ or "
-                                       "W4A8_AWQ)", name));
+                                       "W4A8_AWQ)",
+                                       name));
 }
 
 // The first quantization group's weight scheme (approximation: later groups are ignored).
@@ -582,7 +577,8 @@ Precision compressed_tensors_precision(const Reader& r, const Field& q) {
   if (type == "int" && bits == 8) return Precision::int8;
   if (type == "int" && bits == 4) return Precision::int4;
   throw r.error(weights.path, fmt::format("unsupported weight scheme {} {}-bit (expected float 8, float 4, int 8 or "
-                                          "int 4)", type, bits));
+                                          "int 4)",
+                                          type, bits));
 }
 
 Precision quant_precision(const Reader& r, const Field& q, const Field& method_field) {
@@ -598,7 +594,8 @@ Precision quant_precision(const Reader& r, const Field& q, const Field& method_f
     throw r.error(q.path, "bitsandbytes without load_in_4bit or load_in_8bit");
   }
   throw r.error(method_field.path, fmt::format("unsupported quantization method '{}' (expected fp8, fbgemm_fp8, mxfp4, "
-                                               "modelopt, awq, gptq, compressed-tensors or bitsandbytes)", method));
+                                               "modelopt, awq, gptq, compressed-tensors or bitsandbytes)",
+                                               method));
 }
 
 // Checkpoints that quantize only the experts list the attention modules as not converted.
@@ -636,9 +633,9 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
   const FamilyTraits traits = family_traits(r.model_type(true));
   ModelSpec model;
   read_identity(r, file, model);
-  read_core(r, model);
+  read_core(r, model, traits);
   read_attention(r, model, traits);
-  read_layer_kinds(r, model);
+  read_layer_kinds(r, model, traits);
   read_ffn(r, model, traits);
   r.throw_if_missing();
   read_precision(r, model);
@@ -648,7 +645,9 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
   return model;
 }
 
-ModelSpec import_hf_config_file(const std::string& path) { return import_hf_config(read_file(path), path); }
+ModelSpec import_hf_config_file(const std::string& path) {
+  return import_hf_config(read_file(path), path);
+}
 
 // ---------------------------------------------------------------- model/1 writer
 namespace {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -22,7 +23,35 @@ bool valid_name(const std::string& name) {
   });
 }
 
-std::vector<Citation> parse_sources(const MapReader& doc, const std::vector<std::string_view>& keys) {
+/// The keys of a profile and, for keys holding a map, the keys of that map; a `sources` field may
+/// name either ("dense_tflops" or "dense_tflops.bf16").
+struct ProfileKeys {
+  std::vector<std::string_view> top;
+  std::vector<std::pair<std::string_view, std::vector<std::string_view>>> children;
+};
+
+/// nullopt when a `sources` field names a field of the profile (or is "*"); otherwise the end of
+/// the error message ("" or a did-you-mean).
+std::optional<std::string> unknown_source_field(const std::string& field, const ProfileKeys& keys) {
+  if (field == "*") return std::nullopt;
+  const size_t dot = field.find('.');
+  const std::string top = field.substr(0, dot);
+  if (std::find(keys.top.begin(), keys.top.end(), top) == keys.top.end()) {
+    const std::string suggestion = closest_match(top, keys.top);
+    return suggestion.empty() ? std::string() : fmt::format("; did you mean '{}'?", suggestion);
+  }
+  if (dot == std::string::npos) return std::nullopt;
+  const std::string sub = field.substr(dot + 1);
+  for (const auto& [parent, children] : keys.children) {
+    if (parent != top) continue;
+    if (std::find(children.begin(), children.end(), sub) != children.end()) return std::nullopt;
+    const std::string suggestion = closest_match(sub, children);
+    return suggestion.empty() ? std::string() : fmt::format("; did you mean '{}.{}'?", top, suggestion);
+  }
+  return fmt::format("; {} has no sub-fields", top);
+}
+
+std::vector<Citation> parse_sources(const MapReader& doc, const ProfileKeys& keys) {
   const YAML::Node list = doc.require("sources");
   if (!list.IsSequence() || list.size() == 0) {
     throw doc.error("sources", "expected a non-empty list of {fields, cite}");
@@ -33,19 +62,17 @@ std::vector<Citation> parse_sources(const MapReader& doc, const std::vector<std:
     Citation c{entry.string_list("fields"), entry.string("cite")};
     if (c.fields.empty()) throw entry.error("fields", "list the fields this source covers (or \"*\")");
     for (size_t f = 0; f < c.fields.size(); ++f) {
-      const std::string top = c.fields[f].substr(0, c.fields[f].find('.'));
-      if (top == "*" || std::find(keys.begin(), keys.end(), top) != keys.end()) continue;
-      const std::string suggestion = closest_match(top, keys);
+      const std::optional<std::string> why = unknown_source_field(c.fields[f], keys);
+      if (!why) continue;
       throw entry.error_at(entry.get("fields")[f], fmt::format("sources[{}].fields[{}]", i, f),
-                           fmt::format("'{}' is not a field of this profile{}", c.fields[f],
-                                       suggestion.empty() ? "" : fmt::format("; did you mean '{}'?", suggestion)));
+                           fmt::format("'{}' is not a field of this profile{}", c.fields[f], *why));
     }
     out.push_back(std::move(c));
   }
   return out;
 }
 
-Header parse_header(const MapReader& doc, const std::vector<std::string_view>& keys) {
+Header parse_header(const MapReader& doc, const ProfileKeys& keys) {
   Header h;
   h.name = doc.string("name");
   if (!valid_name(h.name)) {
@@ -84,11 +111,14 @@ void require_sources_for(const MapReader& doc, const std::vector<Citation>& sour
 
 const std::vector<std::string_view> gpu_keys = {
     "schema", "name", "display_name", "aliases", "vendor", "generation", "launch_year", "memory_gb",
-    "memory_bw_gbps", "dense_tflops", "scale_up", "scale_out_bw_gbps_per_dir", "gpus_per_node", "tdp_w",
+    "memory_visible_gib", "memory_bw_gbps", "dense_tflops", "scale_up", "scale_out_bw_gbps_per_dir", "gpus_per_node", "tdp_w",
     "prices", "notes", "sources"};
+const std::vector<std::string_view> dense_tflops_keys(compute_type_names.begin(), compute_type_names.end());
+const std::vector<std::string_view> scale_up_keys = {"kind", "domain_gpus", "bw_gbps_per_dir", "latency_us"};
+const ProfileKeys gpu_profile_keys = {gpu_keys, {{"dense_tflops", dense_tflops_keys}, {"scale_up", scale_up_keys}}};
 
 LinkSpec parse_scale_up(const MapReader& doc) {
-  const MapReader link = doc.map("scale_up", {"kind", "domain_gpus", "bw_gbps_per_dir", "latency_us"});
+  const MapReader link = doc.map("scale_up", scale_up_keys);
   LinkSpec spec;
   spec.kind = link.string("kind");
   spec.domain_gpus = static_cast<int>(link.integer("domain_gpus", 1, 100000));
@@ -133,7 +163,7 @@ ProfileKind profile_kind(const YAML::Node& root) {
 GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
   const MapReader doc(root, "", source, gpu_keys);
   if (doc.string("schema") != "gpu/1") throw doc.error("schema", "expected 'gpu/1'");
-  Header h = parse_header(doc, gpu_keys);
+  Header h = parse_header(doc, gpu_profile_keys);
   GpuSpec gpu;
   gpu.name = h.name;
   gpu.display_name = h.display_name;
@@ -145,9 +175,11 @@ GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
   gpu.generation = doc.string("generation");
   gpu.launch_year = static_cast<int>(doc.integer("launch_year", 1990, 2100));
   gpu.memory = gigabytes(doc.number("memory_gb", {0, 2000, true, "GB", "MB", "TB"}));
+  if (auto visible = doc.optional_number("memory_visible_gib", {0, 2000, true, "GiB", "MiB", "TiB"})) {
+    gpu.memory_visible = gibibytes(*visible);
+  }
   gpu.memory_bandwidth = gigabytes_per_second(doc.number("memory_bw_gbps", {0, 50000, true, "GB/s", "MB/s", "TB/s"}));
-  std::vector<std::string_view> dtypes(compute_type_names.begin(), compute_type_names.end());
-  const MapReader tflops = doc.map("dense_tflops", dtypes);
+  const MapReader tflops = doc.map("dense_tflops", dense_tflops_keys);
   bool any = false;
   for (int i = 0; i < compute_type_count; ++i) {
     if (auto value = tflops.optional_number(compute_type_names[i], {0, 100000, true, "TFLOPS", "GFLOPS", "PFLOPS"})) {
@@ -163,7 +195,7 @@ GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
   gpu.tdp = watts(doc.number("tdp_w", {0, 10000, true, "W", "mW", "kW"}));
   gpu.prices = parse_prices(doc);
   require_sources_for(doc, gpu.sources,
-                      {"launch_year", "memory_gb", "memory_bw_gbps", "dense_tflops", "scale_up",
+                      {"launch_year", "memory_gb", "memory_visible_gib", "memory_bw_gbps", "dense_tflops", "scale_up",
                        "scale_out_bw_gbps_per_dir", "gpus_per_node", "tdp_w"});
   if (gpu.scale_up.domain_gpus > 1 && gpu.scale_up.domain_gpus < gpu.gpus_per_node &&
       gpu.gpus_per_node % gpu.scale_up.domain_gpus != 0) {
@@ -195,14 +227,28 @@ const std::vector<std::string_view> model_keys = {
     "schema", "name", "display_name", "aliases", "hf_repo", "family", "num_layers", "hidden_size", "num_heads",
     "num_kv_heads", "head_dim", "ffn_size", "ffn_gated", "vocab_size", "tied_embeddings", "max_context",
     "attention", "moe", "mtp_layers", "precision", "params_official", "notes", "sources"};
+const std::vector<std::string_view> attention_keys = {
+    "kind", "qkv_bias", "o_bias", "qk_norm", "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim",
+    "v_head_dim", "layer_pattern", "sliding_window"};
+const std::vector<std::string_view> moe_keys = {"num_experts", "experts_per_token", "num_shared_experts",
+                                                "expert_ffn_size", "shared_expert_ffn_size", "dense_layers",
+                                                "expert_bias", "router_bias"};
+const std::vector<std::string_view> precision_keys = {"weights", "experts"};
+const std::vector<std::string_view> params_official_keys = {"total", "active", "source"};
+const ProfileKeys model_profile_keys = {model_keys,
+                                        {{"attention", attention_keys},
+                                         {"moe", moe_keys},
+                                         {"precision", precision_keys},
+                                         {"params_official", params_official_keys}}};
 
 Precision parse_precision_field(const MapReader& m, std::string_view key) {
   const std::string text = m.string(key);
   if (auto p = parse_precision(text)) return *p;
   const std::string suggestion = closest_match(text, precision_vocabulary);
-  throw m.error(key, fmt::format("unknown precision '{}' (expected one of bf16, fp16, fp8, int8, nvfp4, mxfp4, "
-                                 "int4, fp32){}",
-                                 text, suggestion.empty() ? "" : fmt::format("; did you mean '{}'?", suggestion)));
+  std::string names;
+  for (std::string_view n : precision_vocabulary) names += (names.empty() ? "" : ", ") + std::string(n);
+  throw m.error(key, fmt::format("unknown precision '{}' (expected one of {}){}", text, names,
+                                 suggestion.empty() ? "" : fmt::format("; did you mean '{}'?", suggestion)));
 }
 
 LayerAttention parse_layer_kind(const YAML::Node& node, const std::string& path, const SourceText& source) {
@@ -218,9 +264,7 @@ LayerAttention parse_layer_kind(const YAML::Node& node, const std::string& path,
 }
 
 void parse_attention(const MapReader& doc, ModelSpec& model) {
-  const MapReader a = doc.map("attention", {"kind", "qkv_bias", "o_bias", "qk_norm", "q_lora_rank", "kv_lora_rank",
-                                            "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "layer_pattern",
-                                            "sliding_window"});
+  const MapReader a = doc.map("attention", attention_keys);
   const std::string kind = a.string("kind");
   model.qkv_bias = a.boolean_or("qkv_bias", false);
   model.o_bias = a.boolean_or("o_bias", false);
@@ -261,8 +305,7 @@ void parse_attention(const MapReader& doc, ModelSpec& model) {
 void parse_moe(const MapReader& doc, ModelSpec& model) {
   model.layer_is_moe.assign(static_cast<size_t>(model.num_layers), false);
   if (!doc.has("moe")) return;
-  const MapReader m = doc.map("moe", {"num_experts", "experts_per_token", "num_shared_experts", "expert_ffn_size",
-                                      "shared_expert_ffn_size", "dense_layers", "expert_bias", "router_bias"});
+  const MapReader m = doc.map("moe", moe_keys);
   MoeSpec moe;
   moe.num_experts = static_cast<int>(m.integer("num_experts", 1, 1 << 20));
   moe.experts_per_token = static_cast<int>(m.integer("experts_per_token", 1, 1 << 20));
@@ -279,7 +322,7 @@ void parse_moe(const MapReader& doc, ModelSpec& model) {
 
 void parse_official_params(const MapReader& doc, ModelSpec& model) {
   if (!doc.has("params_official")) return;
-  const MapReader p = doc.map("params_official", {"total", "active", "source"});
+  const MapReader p = doc.map("params_official", params_official_keys);
   model.official_total_params = p.number("total", {0, 1e14, true, "parameters"});
   model.official_active_params = p.optional_number("active", {0, 1e14, true, "parameters"});
   model.official_params_source = p.string("source");
@@ -288,12 +331,32 @@ void parse_official_params(const MapReader& doc, ModelSpec& model) {
   }
 }
 
+/// The node a dotted field path names ("moe.experts_per_token"), or its deepest present ancestor:
+/// errors about a missing key point at the map that should hold it.
+YAML::Node node_at(const YAML::Node& root, const std::string& path) {
+  YAML::Node node = root;
+  size_t start = 0;
+  while (start <= path.size() && node.IsMap()) {
+    const size_t end = std::min(path.find('.', start), path.size());
+    const std::string key = path.substr(start, end - start);
+    // Node::operator= writes through to the tree; reset() only rebinds the handle.
+    YAML::Node child(YAML::NodeType::Undefined);
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == key) child.reset(it->second);
+    }
+    if (!child.IsDefined() || child.IsNull()) break;
+    node.reset(child);
+    start = end + 1;
+  }
+  return node;
+}
+
 }  // namespace
 
 ModelSpec parse_model(const YAML::Node& root, const SourceText& source) {
   const MapReader doc(root, "", source, model_keys);
   if (doc.string("schema") != "model/1") throw doc.error("schema", "expected 'model/1'");
-  Header h = parse_header(doc, model_keys);
+  Header h = parse_header(doc, model_profile_keys);
   ModelSpec model;
   model.name = h.name;
   model.display_name = h.display_name;
@@ -310,7 +373,7 @@ ModelSpec parse_model(const YAML::Node& root, const SourceText& source) {
   model.ffn_gated = doc.boolean_or("ffn_gated", true);
   model.vocab_size = doc.integer("vocab_size", 1, max_count);
   model.tied_embeddings = doc.boolean_or("tied_embeddings", false);
-  if (!doc.has("tied_embeddings")) doc.require("tied_embeddings");
+  if (!doc.has("tied_embeddings")) (void)doc.require("tied_embeddings");
   model.max_context = doc.integer("max_context", 1, 1LL << 34);
   model.mtp_layers = static_cast<int>(doc.integer_or("mtp_layers", 0, 0, 64));
   parse_attention(doc, model);
@@ -320,7 +383,7 @@ ModelSpec parse_model(const YAML::Node& root, const SourceText& source) {
     }
   }
   parse_moe(doc, model);
-  const MapReader precision = doc.map("precision", {"weights", "experts"});
+  const MapReader precision = doc.map("precision", precision_keys);
   model.weights_precision = parse_precision_field(precision, "weights");
   model.experts_precision =
       precision.has("experts") ? parse_precision_field(precision, "experts") : model.weights_precision;
@@ -329,8 +392,7 @@ ModelSpec parse_model(const YAML::Node& root, const SourceText& source) {
                       {"num_layers", "hidden_size", "num_heads", "num_kv_heads", "head_dim", "ffn_size", "vocab_size",
                        "max_context", "attention", "moe", "mtp_layers", "params_official"});
   validate_model(model, [&](const std::string& path, const std::string& message) {
-    const std::string top = path.substr(0, path.find('.'));
-    throw located_error(doc.has(top) ? doc.get(top) : root, source, path, message);
+    throw located_error(node_at(root, path), source, path, message);
   });
   return model;
 }

@@ -75,7 +75,8 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw ConfigError(path, 0, 0, "", "cannot write: directory does not exist");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw ConfigError(path, 0, 0, "", "cannot write: directory does not exist");
   const fs::path temp = dir / fmt::format(".{}.tmp.{}", target.filename().string(), ::getpid());
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
@@ -88,7 +89,6 @@ void write_file_atomically(const std::string& path, const std::string& content) 
       throw ConfigError(path, 0, 0, "", "cannot write: write failed (disk full?)");
     }
   }
-  std::error_code ec;
   fs::rename(temp, target, ec);
   if (ec) {
     fs::remove(temp, ec);

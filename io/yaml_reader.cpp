@@ -1,5 +1,6 @@
 #include "io/yaml_reader.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 
 namespace llmsizer {
 
@@ -57,6 +59,12 @@ YAML::Node parse_yaml(const std::string& text, const SourceText& source) {
   }
   try {
     return YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's parser recurses per nesting level and stops itself at 500 ("bad file"); say why.
+    const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+    const int column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
+    throw ConfigError(source.file, line, column, "", "YAML syntax: nested deeper than the parser's limit of 500 levels",
+                      source.line(line));
   } catch (const YAML::Exception& e) {
     const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
     const int column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
@@ -81,12 +89,24 @@ std::string format_range(const Range& range) {
   if (range.max >= 1e299) return low + unit;
   return fmt::format("{} and <= {:g}{}", low, range.max, unit);
 }
+
+
+// YAML 1.2 spells infinity and NaN `.inf`, `-.inf`, `.nan` (any case); from_chars does not know them.
+bool yaml_non_finite(const std::string& text) {
+  std::string word = text;
+  if (!word.empty() && (word[0] == '+' || word[0] == '-')) word.erase(0, 1);
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return word == ".inf" || word == ".nan";
+}
 }  // namespace
 
 double scalar_number(const YAML::Node& node, const std::string& path, const SourceText& source,
                      const Range& range) {
   if (!node.IsScalar()) throw located_error(node, source, path, "expected a number");
   const std::string& text = node.Scalar();
+  if (yaml_non_finite(text)) {
+    throw located_error(node, source, path, fmt::format("'{}' is not a finite number", text));
+  }
   double value = 0;
   const char* begin = text.data();
   const char* end = begin + text.size();
@@ -158,12 +178,16 @@ YAML::Node MapReader::get(std::string_view key) const {
 }
 
 YAML::Node MapReader::require(std::string_view key) const {
-  if (!has(key)) {
-    const YAML::Node present = get(key);
-    if (present.IsDefined()) throw located_error(present, *source_, field_path(key), "value is missing (null)");
-    throw located_error(node_, *source_, field_path(key), "missing required key");
+  if (has(key)) return get(key);
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    if (it->first.Scalar() != key) continue;
+    // An explicit `~` is marked where it stands; an empty value (`key:` and nothing) is marked at
+    // the next token, often on a later line, so the error is placed at the key instead.
+    const YAML::Mark value_mark = it->second.Mark();
+    const bool same_line = value_mark.line >= 0 && value_mark.line == it->first.Mark().line;
+    throw located_error(same_line ? it->second : it->first, *source_, field_path(key), "value is missing (null)");
   }
-  return get(key);
+  throw located_error(node_, *source_, field_path(key), "missing required key");
 }
 
 ConfigError MapReader::error(std::string_view key, const std::string& message) const {

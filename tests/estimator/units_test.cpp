@@ -179,10 +179,9 @@ TEST_CASE("effective compute type: native where supported, otherwise a fallback"
   CHECK(effective_compute_type(a100, Precision::int8) == ComputeType::int8);
 }
 
-// INT4 is weight-only by definition (PrecisionInfo::weight_only), but is_weight_only_on compares the
-// effective type with info(int4).native_compute, which is bf16, so it answers false on any GPU with
-// BF16 and memory_fit never adds the "dequantized for compute" note. See the report.
-TEST_CASE("INT4 weights are weight-only on every GPU" * doctest::skip()) {
+// INT4 is weight-only by definition (PrecisionInfo::weight_only) even though its effective compute
+// type, BF16, equals its native_compute; memory_fit relies on this to add the "dequantized" note.
+TEST_CASE("INT4 weights are weight-only on every GPU") {
   CHECK(is_weight_only_on(a100_like(), Precision::int4));
   CHECK(is_weight_only_on(h100_like(), Precision::int4));
   CHECK(is_weight_only_on(b200_like(), Precision::int4));

@@ -1,16 +1,16 @@
 // Hugging Face config.json import (io/hf_import.hpp) and the model/1 writer. The config fixtures in
 // tests/data/hf/ were written from the architecture facts in the catalog (standard HF key names);
 // an imported catalog model must count exactly like its hand-written profile.
+#include "io/hf_import.hpp"
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 
 #include "estimator/model_stats.hpp"
 #include "io/config_error.hpp"
-#include "io/hf_import.hpp"
 #include "io/profile_loader.hpp"
 #include "io/yaml_reader.hpp"
 
@@ -21,7 +21,9 @@ std::string fixture_path(const std::string& name) {
   return std::string(LLMSIZER_SOURCE_DIR) + "/tests/data/hf/" + name + ".json";
 }
 
-ModelSpec import_fixture(const std::string& name) { return import_hf_config_file(fixture_path(name)); }
+ModelSpec import_fixture(const std::string& name) {
+  return import_hf_config_file(fixture_path(name));
+}
 
 ModelSpec catalog_model(const std::string& id) {
   return load_model_file(std::string(LLMSIZER_SOURCE_DIR) + "/profiles/models/" + id + ".yaml");
@@ -92,9 +94,10 @@ std::string import_error(const std::string& json, const std::string& file = "bad
 
 // A small valid dense config; `extra` adds or overrides keys.
 std::string small_config(const nlohmann::json& extra = nlohmann::json::object()) {
-  nlohmann::json config = {{"model_type", "llama"},     {"hidden_size", 256},        {"num_hidden_layers", 4},
-                           {"num_attention_heads", 8},  {"num_key_value_heads", 2},  {"intermediate_size", 512},
-                           {"vocab_size", 1000},        {"max_position_embeddings", 4096}};
+  nlohmann::json config = {{"model_type", "llama"},    {"hidden_size", 256},
+                           {"num_hidden_layers", 4},   {"num_attention_heads", 8},
+                           {"num_key_value_heads", 2}, {"intermediate_size", 512},
+                           {"vocab_size", 1000},       {"max_position_embeddings", 4096}};
   if (extra.is_object()) config.update(extra);
   return config.dump(2);
 }
@@ -103,9 +106,9 @@ ModelSpec import_small(const nlohmann::json& extra, const std::string& file = "s
   return import_hf_config(small_config(extra), file);
 }
 
-const std::vector<std::string> catalog_fixtures = {
-    "llama-3.1-8b", "qwen2.5-72b", "exaone-3.5-32b", "mixtral-8x7b", "qwen3-235b-a22b", "deepseek-v3",
-    "kimi-k2",      "glm-4.5",     "gpt-oss-120b",   "minimax-m2",   "minimax-m1"};
+const std::vector<std::string> catalog_fixtures = {"llama-3.1-8b",    "qwen2.5-72b", "exaone-3.5-32b", "mixtral-8x7b",
+                                                   "qwen3-235b-a22b", "deepseek-v3", "kimi-k2",        "glm-4.5",
+                                                   "gpt-oss-120b",    "minimax-m2",  "minimax-m1"};
 
 }  // namespace
 
@@ -183,7 +186,7 @@ TEST_SUITE("hf_import") {
     CHECK(m.moe->experts_per_token == 4);
     CHECK(m.moe->expert_bias);
     CHECK(m.moe->router_bias);
-    CHECK(m.ffn_size == 0);  // every layer is MoE; intermediate_size is the expert width
+    CHECK(m.ffn_size == 0);                         // every layer is MoE; intermediate_size is the expert width
     CHECK(m.weights_precision == Precision::bf16);  // no torch_dtype in this config: BF16
     CHECK(m.experts_precision == Precision::mxfp4);
   }
@@ -219,9 +222,9 @@ TEST_SUITE("hf_import") {
   TEST_CASE("multimodal config: text_config is the model, top-level fields fill gaps") {
     const ModelSpec m = import_fixture("llava-llama-3.1-8b");
     CHECK(m.family == "llava");
-    CHECK(m.vocab_size == 128256);  // text_config wins over the top-level 128320
+    CHECK(m.vocab_size == 128256);                  // text_config wins over the top-level 128320
     CHECK(m.weights_precision == Precision::fp16);  // torch_dtype only at the top level
-    CHECK(m.hidden_size == 4096);  // not vision_config's 1024
+    CHECK(m.hidden_size == 4096);                   // not vision_config's 1024
     const ModelSpec llama = import_fixture("llama-3.1-8b");
     CHECK(count_params(m).total == count_params(llama).total);  // the vision tower is not counted
     CHECK(kv_bytes_per_token(m, Precision::bf16) == kv_bytes_per_token(llama, Precision::bf16));
@@ -269,7 +272,8 @@ TEST_SUITE("hf_import") {
     const ModelSpec mistral = import_small({{"sliding_window", 4096}});
     CHECK(mistral.layer_attention == std::vector<LA>(4, LA::sliding));
     CHECK(mistral.sliding_window == 4096);
-    const ModelSpec qwen_on = import_small({{"sliding_window", 1024}, {"use_sliding_window", true}, {"max_window_layers", 2}});
+    const ModelSpec qwen_on =
+        import_small({{"sliding_window", 1024}, {"use_sliding_window", true}, {"max_window_layers", 2}});
     CHECK(qwen_on.layer_attention == std::vector<LA>{LA::full, LA::full, LA::sliding, LA::sliding});
     const ModelSpec qwen_off = import_small({{"sliding_window", 1024}, {"use_sliding_window", false}});
     CHECK(qwen_off.layer_attention == std::vector<LA>(4, LA::full));
@@ -277,6 +281,9 @@ TEST_SUITE("hf_import") {
     const ModelSpec gemma = import_small({{"sliding_window", 512}, {"sliding_window_pattern", 2}});
     CHECK(gemma.layer_attention == std::vector<LA>{LA::sliding, LA::full, LA::sliding, LA::full});
     CHECK(import_small({{"sliding_window", nullptr}}).layer_attention == std::vector<LA>(4, LA::full));
+    const ModelSpec gemma2 = import_small({{"model_type", "gemma2"}, {"sliding_window", 4096}});
+    CHECK(gemma2.layer_attention == std::vector<LA>{LA::sliding, LA::full, LA::sliding, LA::full});
+    CHECK(gemma2.tied_embeddings);  // Gemma configs leave it to PretrainedConfig's default
   }
 
   TEST_CASE("interleaved MoE: Llama-4 interleave_moe_layer_step, DeepSeek moe_layer_freq") {
@@ -287,10 +294,10 @@ TEST_SUITE("hf_import") {
                                            {"intermediate_size_mlp", 1024},
                                            {"use_qk_norm", true}});
     CHECK(llama4.layer_is_moe == std::vector<bool>{false, true, false, true});
-    CHECK(llama4.ffn_size == 1024);               // dense layers: intermediate_size_mlp
-    CHECK(llama4.moe->expert_ffn_size == 512);    // experts: intermediate_size
+    CHECK(llama4.ffn_size == 1024);             // dense layers: intermediate_size_mlp
+    CHECK(llama4.moe->expert_ffn_size == 512);  // experts: intermediate_size
     CHECK(llama4.moe->num_shared_experts == 1);
-    CHECK_FALSE(llama4.qk_norm);                  // Llama 4's q/k norm has no weights
+    CHECK_FALSE(llama4.qk_norm);  // Llama 4's q/k norm has no weights
     const ModelSpec freq = import_small({{"n_routed_experts", 8},
                                          {"num_experts_per_tok", 2},
                                          {"moe_intermediate_size", 128},
@@ -331,7 +338,8 @@ TEST_SUITE("hf_import") {
     CHECK(model_to_yaml(import_fixture("minimax-m1"))
               .find("layer_pattern: [linear, linear, linear, linear, linear, linear, linear, full]\n") !=
           std::string::npos);
-    const ModelSpec tail = import_small({{"sliding_window", 64}, {"use_sliding_window", true}, {"max_window_layers", 3}});
+    const ModelSpec tail =
+        import_small({{"sliding_window", 64}, {"use_sliding_window", true}, {"max_window_layers", 3}});
     CHECK(model_to_yaml(tail).find("layer_pattern: [full, full, full, sliding]\n") != std::string::npos);
     ModelSpec odd = import_small(nlohmann::json::object());
     odd.display_name = "odd: \"quoted\" # not a comment\nsecond line";
@@ -356,17 +364,18 @@ TEST_SUITE("hf_import") {
           "text_config.max_position_embeddings, text_config.intermediate_size");
     CHECK(import_error(small_config({{"kv_lora_rank", 512}})) ==
           "bad.json: error: cannot import model_type 'llama': missing qk_nope_head_dim, qk_rope_head_dim, v_head_dim");
-    CHECK(import_error(small_config({{"layer_types", {"sliding_attention", "full_attention", "full_attention",
-                                                      "full_attention"}}})) ==
+    CHECK(import_error(small_config(
+              {{"layer_types", {"sliding_attention", "full_attention", "full_attention", "full_attention"}}})) ==
           "bad.json: error: cannot import model_type 'llama': missing sliding_window");
   }
 
   TEST_CASE("wrong types and values name the key path, with line and caret") {
-    CHECK(import_error("{\n  \"model_type\": \"llava\",\n  \"text_config\": {\n    \"num_attention_heads\": -3\n  }\n}\n",
-                       "vlm.json") ==
-          "vlm.json:4:28: error: text_config.num_attention_heads: expected a positive integer, got -3\n"
-          "    \"num_attention_heads\": -3\n"
-          "                           ^");
+    CHECK(
+        import_error("{\n  \"model_type\": \"llava\",\n  \"text_config\": {\n    \"num_attention_heads\": -3\n  }\n}\n",
+                     "vlm.json") ==
+        "vlm.json:4:28: error: text_config.num_attention_heads: expected a positive integer, got -3\n"
+        "    \"num_attention_heads\": -3\n"
+        "                           ^");
     CHECK(import_error(R"({"hidden_size": "4096"})") ==
           "bad.json:1:17: error: hidden_size: expected a positive integer, got \"4096\"\n"
           "{\"hidden_size\": \"4096\"}\n"
@@ -377,33 +386,35 @@ TEST_SUITE("hf_import") {
           std::string::npos);
     CHECK(import_error(R"({"hidden_size": 1e30})").find("hidden_size: 1e+30 is too large (at most 1048576)\n") !=
           std::string::npos);
-    CHECK(import_error(small_config({{"tie_word_embeddings", "false"}})).find(
-              "tie_word_embeddings: expected true or false, got \"false\"") != std::string::npos);
-    CHECK(import_error(small_config({{"first_k_dense_replace", -1}, {"n_routed_experts", 4},
-                                     {"num_experts_per_tok", 2}})).find(
-              "first_k_dense_replace: expected a non-negative integer, got -1") != std::string::npos);
+    CHECK(import_error(small_config({{"tie_word_embeddings", "false"}}))
+              .find("tie_word_embeddings: expected true or false, got \"false\"") != std::string::npos);
+    CHECK(
+        import_error(small_config({{"first_k_dense_replace", -1}, {"n_routed_experts", 4}, {"num_experts_per_tok", 2}}))
+            .find("first_k_dense_replace: expected a non-negative integer, got -1") != std::string::npos);
     CHECK(import_error(R"({"text_config": [1]})") ==
           "bad.json:1:17: error: text_config: expected an object, got an array\n{\"text_config\": [1]}\n"
           "                ^");
   }
 
   TEST_CASE("layer lists, quantization and cross-field rules are checked") {
-    CHECK(import_error(small_config({{"layer_types", {"full_attention"}}})).find(
-              "layer_types: 1 entries for 4 layers") != std::string::npos);
-    CHECK(import_error(small_config({{"layer_types", {"full_attention", "full_attention", "chunked", "x"}}})).find(
-              "layer_types[2]: unknown layer type 'chunked' (expected full_attention, sliding_attention or "
-              "linear_attention)") != std::string::npos);
-    CHECK(import_error(small_config({{"attn_type_list", {1, 1, 2, 1}}})).find(
-              "attn_type_list[2]: expected 0 (linear) or 1 (full), got 2") != std::string::npos);
-    CHECK(import_error(small_config({{"num_experts", 4}, {"num_experts_per_tok", 1}, {"mlp_only_layers", {9}}})).find(
-              "mlp_only_layers[0]: 9 is too large (at most 3)") != std::string::npos);
-    CHECK(import_error(small_config({{"quantization_config", {{"quant_method", "hqq"}}}})).find(
-              "quantization_config.quant_method: unsupported quantization method 'hqq' (expected fp8, fbgemm_fp8, "
-              "mxfp4, modelopt, awq, gptq, compressed-tensors or bitsandbytes)") != std::string::npos);
-    CHECK(import_error(small_config({{"quantization_config", {{"quant_method", "gptq"}, {"bits", 3}}}})).find(
-              "quantization_config.bits: 3-bit gptq is not supported (expected 4 or 8)") != std::string::npos);
-    CHECK(import_error(small_config({{"torch_dtype", "int3"}})).find(
-              "torch_dtype: unknown dtype 'int3' (expected bfloat16, float16 or float32)") != std::string::npos);
+    CHECK(
+        import_error(small_config({{"layer_types", {"full_attention"}}})).find("layer_types: 1 entries for 4 layers") !=
+        std::string::npos);
+    CHECK(import_error(small_config({{"layer_types", {"full_attention", "full_attention", "chunked", "x"}}}))
+              .find("layer_types[2]: unknown layer type \"chunked\" (expected full_attention, sliding_attention or "
+                    "linear_attention)") != std::string::npos);
+    CHECK(import_error(small_config({{"attn_type_list", {1, 1, 2, 1}}}))
+              .find("attn_type_list[2]: unknown layer type 2 (expected 0 (linear) or 1 (full))") != std::string::npos);
+    CHECK(import_error(small_config({{"num_experts", 4}, {"num_experts_per_tok", 1}, {"mlp_only_layers", {9}}}))
+              .find("mlp_only_layers[0]: 9 is too large (at most 3)") != std::string::npos);
+    CHECK(
+        import_error(small_config({{"quantization_config", {{"quant_method", "hqq"}}}}))
+            .find("quantization_config.quant_method: unsupported quantization method 'hqq' (expected fp8, fbgemm_fp8, "
+                  "mxfp4, modelopt, awq, gptq, compressed-tensors or bitsandbytes)") != std::string::npos);
+    CHECK(import_error(small_config({{"quantization_config", {{"quant_method", "gptq"}, {"bits", 3}}}}))
+              .find("quantization_config.bits: 3-bit gptq is not supported (expected 4 or 8)") != std::string::npos);
+    CHECK(import_error(small_config({{"torch_dtype", "int3"}}))
+              .find("torch_dtype: unknown dtype 'int3' (expected bfloat16, float16 or float32)") != std::string::npos);
     CHECK(import_error(small_config({{"num_attention_heads", 6}, {"head_dim", 32}, {"num_key_value_heads", 4}})) ==
           "bad.json: error: num_kv_heads: num_heads (6) must be a multiple of num_kv_heads (4)");
     CHECK(import_error(small_config({{"num_local_experts", 8}, {"num_experts_per_tok", 9}})) ==
@@ -441,8 +452,17 @@ TEST_SUITE("hf_import") {
     CHECK(import_error("{\"model_type\": \"\xff\xfe\"}").find("JSON syntax") != std::string::npos);
     CHECK(import_error(std::string("{\"hidden_size\": \0 4096}", 22)).find("JSON syntax") != std::string::npos);
     using nlohmann::json;
-    const std::vector<json> replacements = {nullptr, -1, 0, 2.5, 1e300, "x", json::array(), json::object(), true,
-                                            json::array({json::object()}), 18446744073709551615ULL};
+    const std::vector<json> replacements = {nullptr,
+                                            -1,
+                                            0,
+                                            2.5,
+                                            1e300,
+                                            "x",
+                                            json::array(),
+                                            json::object(),
+                                            true,
+                                            json::array({json::object()}),
+                                            18446744073709551615ULL};
     for (const char* id : {"deepseek-v3", "gpt-oss-120b", "llava-llama-3.1-8b", "qwen2-moe-sparse"}) {
       const json original = json::parse(read_file(fixture_path(id)));
       for (const auto& item : original.items()) {

@@ -221,14 +221,27 @@ TEST_CASE("missing required field points at the parent map and names the full pa
         "        ^");
 }
 
-// An empty value (`tied_embeddings:` and nothing after it) has yaml-cpp's mark at the next token, so
-// the error quotes line 12 (`max_context: 4096`) instead of line 11. MapReader::require should locate
-// a null value at its key. See the report.
-TEST_CASE("a key with an empty value is reported on its own line" * doctest::skip()) {
+// An empty value (`tied_embeddings:` and nothing after it) has yaml-cpp's mark at the next token, on
+// the next line; MapReader::require places the error at the key instead.
+TEST_CASE("a key with an empty value is reported on its own line") {
   const std::string message = model_error(with(good_model, "tied_embeddings: false", "tied_embeddings:"));
   CHECK(message.rfind("bad.yaml:11:", 0) == 0);
   CHECK(message.find("\ntied_embeddings:\n") != std::string::npos);
   CHECK(message.find("tied_embeddings: value is missing (null)") != std::string::npos);
+  CHECK(message ==
+        "bad.yaml:11:1: error: tied_embeddings: value is missing (null)\n"
+        "tied_embeddings:\n"
+        "^");
+  // Nested, block style: at the nested key.
+  CHECK(model_error(with(good_moe_model, "  num_experts: 8", "  num_experts:")) ==
+        "bad.yaml:15:3: error: moe.num_experts: value is missing (null)\n"
+        "  num_experts:\n"
+        "  ^");
+  // The last key of the document.
+  CHECK(gpu_error(with(good_gpu, "    cite: test\n", "    cite:\n")) ==
+        "bad.yaml:15:5: error: sources[0].cite: value is missing (null)\n"
+        "    cite:\n"
+        "    ^");
 }
 
 TEST_CASE("wrong type: a string where a number belongs") {
@@ -273,17 +286,24 @@ TEST_CASE("zero, negative, nan and infinite values") {
         "       ^");
   // YAML's own spellings of NaN and infinity are rejected too.
   CHECK(gpu_error(with(good_gpu, "tdp_w: 400", "tdp_w: .nan")) ==
-        "bad.yaml:12:8: error: tdp_w: expected a number, got '.nan'\n"
+        "bad.yaml:12:8: error: tdp_w: '.nan' is not a finite number\n"
         "tdp_w: .nan\n"
         "       ^");
   CHECK(gpu_error(with(good_gpu, "bf16: 148", "bf16: .inf")) ==
-        "bad.yaml:8:32: error: dense_tflops.bf16: expected a number, got '.inf'\n"
+        "bad.yaml:8:32: error: dense_tflops.bf16: '.inf' is not a finite number\n"
         "dense_tflops: {fp8: 296, bf16: .inf}\n"
         "                               ^");
   CHECK(gpu_error(with(good_gpu, "bf16: 148", "bf16: inf")) ==
         "bad.yaml:8:32: error: dense_tflops.bf16: 'inf' is not a finite number\n"
         "dense_tflops: {fp8: 296, bf16: inf}\n"
         "                               ^");
+  for (const char* spelling : {"-.inf", "+.inf", ".Inf", ".INF", ".NaN", ".NAN", "-inf", "NaN", "infinity"}) {
+    CAPTURE(spelling);
+    CHECK(gpu_error(with(good_gpu, "tdp_w: 400", std::string("tdp_w: ") + spelling)) ==
+          "bad.yaml:12:8: error: tdp_w: '" + std::string(spelling) + "' is not a finite number\n"
+          "tdp_w: " + spelling + "\n"
+          "       ^");
+  }
   CHECK(gpu_error(with(good_gpu, "bf16: 148", "bf16: 1e400")) ==
         "bad.yaml:8:32: error: dense_tflops.bf16: '1e400' is out of range for a number\n"
         "dense_tflops: {fp8: 296, bf16: 1e400}\n"
@@ -361,12 +381,12 @@ TEST_CASE("a list where a scalar belongs and a scalar where a list belongs") {
 TEST_CASE("unknown precision with did-you-mean") {
   CHECK(model_error(with(good_model, "weights: bf16", "weights: bf61")) ==
         "bad.yaml:14:22: error: precision.weights: unknown precision 'bf61' (expected one of bf16, fp16, fp8, int8, "
-        "nvfp4, mxfp4, int4, fp32); did you mean 'bf16'?\n"
+        "fp4, nvfp4, mxfp4, int4, fp32); did you mean 'bf16'?\n"
         "precision: {weights: bf61}\n"
         "                     ^");
   CHECK(model_error(with(good_model, "{weights: bf16}", "{weights: bf16, experts: mxfp5}")) ==
         "bad.yaml:14:37: error: precision.experts: unknown precision 'mxfp5' (expected one of bf16, fp16, fp8, "
-        "int8, nvfp4, mxfp4, int4, fp32); did you mean 'mxfp4'?\n"
+        "int8, fp4, nvfp4, mxfp4, int4, fp32); did you mean 'mxfp4'?\n"
         "precision: {weights: bf16, experts: mxfp5}\n"
         "                                    ^");
   // Precision names are case-insensitive in profiles as on the command line.
@@ -414,12 +434,12 @@ TEST_CASE("a dense model needs ffn_size") {
 }
 
 TEST_CASE("experts_per_token must not exceed num_experts") {
-  // Flow-style map: the caret is under the moe map on the same line.
+  // Flow-style map: the caret is under the experts_per_token value.
   CHECK(model_error(with(good_model, "precision: {weights: bf16}",
                          "precision: {weights: bf16}\nmoe: {num_experts: 8, experts_per_token: 16, expert_ffn_size: 32}")) ==
-        "bad.yaml:15:6: error: moe.experts_per_token: 16 experts per token exceed 8 experts\n"
+        "bad.yaml:15:42: error: moe.experts_per_token: 16 experts per token exceed 8 experts\n"
         "moe: {num_experts: 8, experts_per_token: 16, expert_ffn_size: 32}\n"
-        "     ^");
+        "                                         ^");
   // Dense layer indices must exist.
   CHECK(model_error(with(good_moe_model, "  expert_ffn_size: 32\n", "  expert_ffn_size: 32\n  dense_layers: [0, 4]\n")) ==
         "bad.yaml:18:21: error: moe.dense_layers[1]: 4 is out of range (must be >= 0 and <= 3)\n"
@@ -427,10 +447,9 @@ TEST_CASE("experts_per_token must not exceed num_experts") {
         "                    ^");
 }
 
-// validate_model reports "moe.experts_per_token" but profile_loader.cpp locates it at the whole `moe`
-// value, so in block style the caret sits under `num_experts` on another line. It should point at the
-// experts_per_token value. See the report.
-TEST_CASE("experts_per_token error points at its own value in block style" * doctest::skip()) {
+// validate_model reports "moe.experts_per_token"; the error follows the dotted path to that value, so in
+// block style the caret is on the experts_per_token line, not under the moe map's first key.
+TEST_CASE("experts_per_token error points at its own value in block style") {
   CHECK(model_error(with(good_moe_model, "experts_per_token: 2", "experts_per_token: 16")) ==
         "bad.yaml:16:22: error: moe.experts_per_token: 16 experts per token exceed 8 experts\n"
         "  experts_per_token: 16\n"
@@ -482,11 +501,36 @@ TEST_CASE("sources: missing, empty, not covering a number, naming an unknown key
         "                  ^");
 }
 
-// parse_sources checks only the part of a dotted path before the first '.', so a typo after it passes
-// silently (and, through covered(), "dense_tflops.bf61" even counts as covering all of dense_tflops).
-// See the report.
-TEST_CASE("sources: a dotted field with an unknown sub-key is an error" * doctest::skip()) {
-  CHECK(gpu_error(with(good_gpu, "fields: [\"*\"]", "fields: [\"*\", dense_tflops.bf61]")) != "(no error)");
+// A dotted field names a key of a child map: both parts are checked (a typo after the dot would
+// otherwise count, through covered(), as covering all of dense_tflops).
+TEST_CASE("sources: a dotted field with an unknown sub-key is an error") {
+  CHECK(gpu_error(with(good_gpu, "fields: [\"*\"]", "fields: [\"*\", dense_tflops.bf61]")) ==
+        "bad.yaml:14:19: error: sources[0].fields[1]: 'dense_tflops.bf61' is not a field of this profile; did you "
+        "mean 'dense_tflops.bf16'?\n"
+        "  - fields: [\"*\", dense_tflops.bf61]\n"
+        "                  ^");
+  CHECK(gpu_error(with(good_gpu, "fields: [\"*\"]", "fields: [\"*\", scale_up.latency_ms]")) ==
+        "bad.yaml:14:19: error: sources[0].fields[1]: 'scale_up.latency_ms' is not a field of this profile; did you "
+        "mean 'scale_up.latency_us'?\n"
+        "  - fields: [\"*\", scale_up.latency_ms]\n"
+        "                  ^");
+  // A scalar field has no sub-fields.
+  CHECK(gpu_error(with(good_gpu, "fields: [\"*\"]", "fields: [\"*\", memory_gb.hbm]")) ==
+        "bad.yaml:14:19: error: sources[0].fields[1]: 'memory_gb.hbm' is not a field of this profile; memory_gb "
+        "has no sub-fields\n"
+        "  - fields: [\"*\", memory_gb.hbm]\n"
+        "                  ^");
+  // Nothing close: no suggestion.
+  CHECK(model_error(with(good_model, "fields: [\"*\"]", "fields: [\"*\", moe.routing_function]")) ==
+        "bad.yaml:16:19: error: sources[0].fields[1]: 'moe.routing_function' is not a field of this profile\n"
+        "  - fields: [\"*\", moe.routing_function]\n"
+        "                  ^");
+  // Known sub-keys of each map are accepted, whether or not the document sets them.
+  CHECK(gpu_error(with(good_gpu, "fields: [\"*\"]", "fields: [\"*\", dense_tflops.fp4, scale_up.latency_us]")) ==
+        "(no error)");
+  CHECK(model_error(with(good_model, "fields: [\"*\"]",
+                         "fields: [\"*\", attention.kind, moe.num_experts, precision.experts, params_official.total]")) ==
+        "(no error)");
 }
 
 TEST_CASE("duplicate price labels") {

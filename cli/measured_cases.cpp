@@ -1,0 +1,106 @@
+#include "cli/measured_cases.hpp"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "io/config_error.hpp"
+
+namespace llmsizer::cli {
+
+std::string shipped_measurements_path() {
+  const std::filesystem::path dir = executable_directory();
+  for (const auto& candidate : {dir / "validation" / "measurements.yaml",
+                                dir / ".." / "share" / "llmsizer" / "validation" / "measurements.yaml"}) {
+    if (std::filesystem::is_regular_file(candidate)) return candidate.string();
+  }
+  throw ConfigError("--measurements", "the shipped measurements were not found next to the executable; pass a file");
+}
+
+void add_measurement_options(CLI::App& app, std::vector<std::string>& files, bool& with_shipped) {
+  app.add_option("--measurements", files,
+                 "Measurements file (repeatable; default: the shipped validation/measurements.yaml)")
+      ->type_name("FILE");
+  app.add_flag("--shipped", with_shipped, "Also include the shipped measurements when --measurements is given");
+}
+
+std::vector<std::string> measurement_files(const std::vector<std::string>& files, bool with_shipped) {
+  std::vector<std::string> out = files;
+  if (files.empty() || with_shipped) out.insert(out.begin(), shipped_measurements_path());
+  return out;
+}
+
+namespace {
+
+ScenarioInput scenario_of(const Measurement& m) {
+  ScenarioInput in;
+  in.id = m.id;
+  in.model = m.model;
+  in.gpu = m.gpu;
+  in.gpus = m.gpus;
+  in.tp = m.tp;
+  in.pp = m.pp;
+  in.dp = m.dp;
+  in.ep = m.ep;
+  if (!in.tp && !in.pp && !in.dp) in.tp = m.gpus;  // a stated single instance without degrees: TP across it
+  if (in.dp && !in.tp) in.tp = 1;
+  in.weights = m.weights;
+  in.experts = m.experts;
+  in.kv = m.kv;
+  in.engine = m.engine;
+  in.phase = m.phase;
+  in.isl = m.isl;
+  in.osl = m.osl;
+  in.concurrency = m.concurrency;
+  in.mtp = m.mtp;
+  return in;
+}
+
+void attach_metrics(const Measurement& m, MeasuredCase& c) {
+  if (m.tpot_ms) c.tpot_s = *m.tpot_ms / 1000.0;
+  if (m.ttft_ms) c.ttft_s = *m.ttft_ms / 1000.0;
+  c.output_tok_s_per_gpu = m.output_tok_s_per_gpu;
+  c.input_tok_s_per_gpu = m.input_tok_s_per_gpu;
+}
+
+}  // namespace
+
+std::vector<MeasuredRow> load_measured_rows(const std::vector<std::string>& files, ScenarioResolver& resolver) {
+  std::vector<MeasuredRow> rows;
+  for (const std::string& file : files) {
+    for (Measurement& m : load_measurements(file)) {
+      MeasuredRow row;
+      row.measurement = std::move(m);
+      const Measurement& mm = row.measurement;
+      if (!mm.skip_reason.empty()) {
+        row.status = "skipped: " + mm.skip_reason;
+      } else if (!mm.quality.empty() && mm.quality[0] == 'C') {
+        row.status = "excluded: quality C (ambiguous normalisation)";
+      } else if (!mm.tpot_ms && !mm.ttft_ms && !mm.output_tok_s_per_gpu && !mm.input_tok_s_per_gpu) {
+        row.status = "skipped: no metric the estimator predicts";
+      } else {
+        try {
+          const ScenarioResolver::Resolved r = resolver.resolve(scenario_of(mm));
+          MeasuredCase& c = row.estimate_case;
+          c.id = mm.id;
+          c.source = mm.source;
+          c.model = r.prepared.get();
+          c.gpu = r.gpu;
+          c.deployment = r.deployment;
+          c.workload = r.workload;
+          c.engine = r.engine;
+          c.holdout = is_holdout(mm.id);
+          attach_metrics(mm, c);
+          row.usable = true;
+          row.status = "estimated";
+        } catch (const ConfigError& e) {
+          row.status = fmt::format("error: {}{}", e.path().empty() ? "" : e.path() + ": ", e.message());
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  return rows;
+}
+
+}  // namespace llmsizer::cli

@@ -1,0 +1,174 @@
+#include "cli/validation_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "io/table.hpp"
+
+namespace llmsizer::cli {
+namespace {
+
+constexpr std::int64_t low_concurrency_limit = 64;  // the regime for the accuracy target
+const Metric all_metrics[] = {Metric::tpot, Metric::ttft, Metric::output_per_gpu, Metric::input_per_gpu};
+
+std::vector<SummaryLine> summarize(const std::vector<RowError>& errors, const std::string& group,
+                                   const std::function<bool(const RowError&)>& keep) {
+  std::vector<SummaryLine> out;
+  for (Metric m : all_metrics) {
+    std::vector<double> e;
+    for (const RowError& x : errors) {
+      if (x.metric == m && keep(x)) e.push_back(x.error);
+    }
+    if (!e.empty()) out.push_back({group, m, summarize_errors(e)});
+  }
+  return out;
+}
+
+std::string pct(double fraction) { return fmt::format("{:+.0f}%", fraction * 100.0); }
+std::string abs_pct(double fraction) { return fmt::format("{:.0f}%", fraction * 100.0); }
+
+std::string display(Metric m, double si) {
+  if (m == Metric::tpot || m == Metric::ttft) return fmt::format("{:.2f} ms", si * 1000.0);
+  return fmt::format("{:.0f} tok/s", si);
+}
+
+TextTable summary_table(const std::vector<SummaryLine>& lines, const char* first) {
+  TextTable t({first, "metric", "rows", "median |err|", "p90 |err|", "bias"});
+  for (const SummaryLine& l : lines) {
+    t.add_row({l.group, metric_name(l.metric), std::to_string(l.summary.rows), abs_pct(l.summary.median_abs),
+               abs_pct(l.summary.p90_abs), pct(l.summary.bias)});
+  }
+  return t;
+}
+
+}  // namespace
+
+ValidationResult evaluate_rows(const std::vector<MeasuredRow>& rows, const Calibration& calibration) {
+  ValidationResult r;
+  for (const MeasuredRow& row : rows) {
+    if (!row.usable) {
+      r.not_estimated.push_back(&row);
+      continue;
+    }
+    const Prediction p = predict(row.estimate_case, calibration);
+    if (!p.fits) {
+      r.not_fitting.emplace_back(&row, p.reason);
+      continue;
+    }
+    ++r.estimated;
+    for (Metric m : all_metrics) {
+      const auto measured = measured_value(row.estimate_case, m);
+      const auto& predicted = p.value[static_cast<int>(m)];
+      if (!measured || !predicted) continue;
+      r.errors.push_back({&row, m, *measured, *predicted, relative_error(*predicted, *measured)});
+    }
+  }
+  std::map<std::string, int> order;
+  for (const RowError& e : r.errors) order.emplace(e.row->measurement.source, static_cast<int>(order.size()));
+  for (const auto& [source, unused] : order) {
+    const std::string name = source;
+    auto lines = summarize(r.errors, name, [&](const RowError& e) { return e.row->measurement.source == name; });
+    r.by_source.insert(r.by_source.end(), lines.begin(), lines.end());
+  }
+  auto add = [&](const std::string& group, const std::function<bool(const RowError&)>& keep) {
+    auto lines = summarize(r.errors, group, keep);
+    r.overall.insert(r.overall.end(), lines.begin(), lines.end());
+  };
+  add("all rows", [](const RowError&) { return true; });
+  add("held-out rows", [](const RowError& e) { return e.row->estimate_case.holdout; });
+  add("training rows", [](const RowError& e) { return !e.row->estimate_case.holdout; });
+  add("concurrency <= 64", [](const RowError& e) {
+    const std::int64_t c = e.row->estimate_case.workload.concurrency;
+    return c > 0 && c <= low_concurrency_limit;
+  });
+  add("held-out, concurrency <= 64", [](const RowError& e) {
+    const std::int64_t c = e.row->estimate_case.workload.concurrency;
+    return e.row->estimate_case.holdout && c > 0 && c <= low_concurrency_limit;
+  });
+  return r;
+}
+
+ErrorSummary overall_summary(const ValidationResult& r, const std::string& group, Metric metric) {
+  for (const SummaryLine& l : r.overall) {
+    if (l.group == group && l.metric == metric) return l.summary;
+  }
+  return {};
+}
+
+std::string validation_text(const ValidationResult& r, int worst) {
+  std::string out = fmt::format(
+      "{} measured deployments estimated, {} did not fit, {} not estimated (missing inputs, quality C or unknown "
+      "names)\nerror = (predicted - measured) / measured; bias > 0 means the estimator predicts too high\n\n",
+      r.estimated, r.not_fitting.size(), r.not_estimated.size());
+  out += "Per source\n" + summary_table(r.by_source, "source").render() + "\n";
+  out += "Overall (held-out rows were never used in calibration)\n" + summary_table(r.overall, "rows").render() + "\n";
+  std::vector<RowError> sorted = r.errors;
+  std::sort(sorted.begin(), sorted.end(), [](const RowError& a, const RowError& b) { return std::fabs(a.error) > std::fabs(b.error); });
+  if (worst > 0 && !sorted.empty()) {
+    TextTable t({"id", "metric", "measured", "predicted", "error", "split", "source"});
+    for (size_t i = 0; i < sorted.size() && static_cast<int>(i) < worst; ++i) {
+      const RowError& e = sorted[i];
+      t.add_row({e.row->measurement.id, metric_name(e.metric), display(e.metric, e.measured), display(e.metric, e.predicted),
+                 pct(e.error), e.row->estimate_case.holdout ? "held-out" : "training", e.row->measurement.source});
+    }
+    out += "Worst rows\n" + t.render() + "\n";
+  }
+  if (!r.not_fitting.empty()) {
+    out += "Measured deployments the memory model says do not fit (a bug in the memory model):\n";
+    for (const auto& [row, reason] : r.not_fitting) out += fmt::format("  {}: {}\n", row->measurement.id, reason);
+    out += "\n";
+  }
+  std::map<std::string, std::vector<std::string>> by_status;
+  for (const MeasuredRow* row : r.not_estimated) by_status[row->status].push_back(row->measurement.id);
+  if (!by_status.empty()) {
+    out += "Not estimated\n";
+    for (const auto& [status, ids] : by_status) {
+      std::string list;
+      for (size_t i = 0; i < ids.size() && i < 12; ++i) list += (i ? ", " : "") + ids[i];
+      if (ids.size() > 12) list += fmt::format(", ... ({} more)", ids.size() - 12);
+      out += fmt::format("  {} rows, {}: {}\n", ids.size(), status, list);
+    }
+  }
+  return out;
+}
+
+nlohmann::json validation_json(const ValidationResult& r) {
+  using nlohmann::json;
+  auto lines = [](const std::vector<SummaryLine>& v) {
+    json a = json::array();
+    for (const SummaryLine& l : v) {
+      a.push_back({{"group", l.group}, {"metric", metric_name(l.metric)}, {"rows", l.summary.rows},
+                   {"median_abs_error", l.summary.median_abs}, {"p90_abs_error", l.summary.p90_abs},
+                   {"bias", l.summary.bias}});
+    }
+    return a;
+  };
+  json rows = json::array();
+  for (const RowError& e : r.errors) {
+    rows.push_back({{"id", e.row->measurement.id}, {"source", e.row->measurement.source}, {"metric", metric_name(e.metric)},
+                    {"measured", e.measured}, {"predicted", e.predicted}, {"error", e.error},
+                    {"holdout", e.row->estimate_case.holdout}, {"concurrency", e.row->estimate_case.workload.concurrency}});
+  }
+  json not_fitting = json::array();
+  for (const auto& [row, reason] : r.not_fitting) not_fitting.push_back({{"id", row->measurement.id}, {"reason", reason}});
+  json not_estimated = json::array();
+  for (const MeasuredRow* row : r.not_estimated) not_estimated.push_back({{"id", row->measurement.id}, {"status", row->status}});
+  return {{"estimated", r.estimated}, {"by_source", lines(r.by_source)}, {"overall", lines(r.overall)},
+          {"rows", rows}, {"not_fitting", not_fitting}, {"not_estimated", not_estimated}};
+}
+
+std::string validation_csv(const ValidationResult& r) {
+  std::string out = csv_line({"id", "source", "metric", "measured", "predicted", "error", "holdout", "concurrency"});
+  for (const RowError& e : r.errors) {
+    out += csv_line({e.row->measurement.id, e.row->measurement.source, metric_name(e.metric), fmt::format("{:.6g}", e.measured),
+                     fmt::format("{:.6g}", e.predicted), fmt::format("{:.4f}", e.error),
+                     e.row->estimate_case.holdout ? "true" : "false",
+                     std::to_string(e.row->estimate_case.workload.concurrency)});
+  }
+  return out;
+}
+
+}  // namespace llmsizer::cli

@@ -1,0 +1,45 @@
+// cli/validation_report.hpp — predicted vs measured, summarised per source, split and regime.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/measured_cases.hpp"
+#include "estimator/error_stats.hpp"
+
+namespace llmsizer::cli {
+
+struct RowError {
+  const MeasuredRow* row = nullptr;
+  Metric metric = Metric::tpot;
+  double measured = 0;
+  double predicted = 0;
+  double error = 0;  // (predicted − measured) / measured
+};
+
+struct SummaryLine {
+  std::string group;  // a source name, "held-out", "all", "concurrency <= 64"
+  Metric metric = Metric::tpot;
+  ErrorSummary summary;
+};
+
+struct ValidationResult {
+  std::vector<RowError> errors;
+  std::vector<SummaryLine> by_source;
+  std::vector<SummaryLine> overall;  // all rows, held-out rows, training rows, concurrency <= 64
+  std::vector<std::pair<const MeasuredRow*, std::string>> not_fitting;
+  std::vector<const MeasuredRow*> not_estimated;  // skipped, excluded, errors
+  int estimated = 0;
+};
+
+[[nodiscard]] ValidationResult evaluate_rows(const std::vector<MeasuredRow>& rows, const Calibration& calibration);
+/// The overall summary line of `group` and `metric` (rows == 0 when absent).
+[[nodiscard]] ErrorSummary overall_summary(const ValidationResult& r, const std::string& group, Metric metric);
+
+[[nodiscard]] std::string validation_text(const ValidationResult& r, int worst);
+[[nodiscard]] nlohmann::json validation_json(const ValidationResult& r);
+[[nodiscard]] std::string validation_csv(const ValidationResult& r);
+
+}  // namespace llmsizer::cli

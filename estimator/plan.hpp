@@ -1,0 +1,103 @@
+// estimator/plan.hpp — the fleet that serves a daily token demand (replicas, GPUs, nodes, cost,
+// power) and the replica configuration it is built from (docs/methodology.md#plan).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "estimator/serving.hpp"
+
+namespace llmsizer {
+
+inline constexpr double seconds_per_day = 86400.0;
+/// 8760 h a year / 12: the month every $/month and MWh/month figure uses.
+inline constexpr double hours_per_month = 730.0;
+/// Peak hour over the daily average when the user gives none: diurnal chat traffic typically peaks
+/// at about twice its mean; sizing for the mean would queue half the day.
+inline constexpr double default_peak_to_average = 2.0;
+
+/// A daily demand as the user states it.
+struct Demand {
+  double output_tokens_per_day = 0;
+  double input_tokens_per_day = 0;
+  double peak_to_average = default_peak_to_average;
+  /// tokens/s averaged over the day.
+  [[nodiscard]] double average_output_tok_s() const { return output_tokens_per_day / seconds_per_day; }
+  /// tokens/s the fleet must sustain at peak.
+  [[nodiscard]] double peak_output_tok_s() const { return average_output_tok_s() * peak_to_average; }
+  [[nodiscard]] double output_tokens_per_month() const { return output_tokens_per_day * hours_per_month / 24.0; }
+};
+
+/// One replica (a model instance) and what its GPUs cost and draw.
+struct ReplicaUnit {
+  double output_tok_s = 0;  // per replica, at its concurrency
+  int gpus = 1;             // per replica
+  int gpus_per_node = 8;
+  std::optional<double> usd_per_gpu_hour;
+  double tdp_w = 0;
+  double power_utilization = 0.7;  // average board power while serving, fraction of TDP
+};
+
+struct Fleet {
+  std::int64_t replicas = 0;   // ceil(peak demand / per-replica throughput)
+  std::int64_t gpus = 0;       // replicas x GPUs per replica
+  std::int64_t nodes = 0;      // ceil(GPUs / GPUs per node)
+  double capacity_output_tok_s = 0;
+  double utilization = 0;      // average demand / capacity
+  std::optional<double> usd_per_month;        // GPUs x $/GPU-hour x 730 h
+  std::optional<double> usd_per_mtok_output;  // $/month / (output tokens per month / 1e6)
+  double power_kw = 0;                        // GPUs x TDP x power utilization
+  double energy_mwh_per_month = 0;            // power x 730 h
+};
+
+/// The fleet arithmetic, nothing estimated: every output is a closed form of the inputs.
+[[nodiscard]] Fleet size_fleet(const Demand& demand, const ReplicaUnit& unit);
+
+/// Latency targets; unset means unconstrained.
+struct Slo {
+  std::optional<Seconds> ttft;
+  std::optional<Seconds> tpot;
+};
+[[nodiscard]] bool meets_slo(const Estimate& estimate, const Slo& slo);
+
+/// Concurrency values worth trying on one deployment: 1, 2, 4, ... below the most sequences of
+/// isl+osl tokens that fit (capped by the engine's max batch per DP rank), then that maximum.
+/// Empty when not even the weights fit.
+[[nodiscard]] std::vector<std::int64_t> concurrency_ladder(const PreparedModel& model, const GpuSpec& gpu,
+                                                         const Deployment& deployment, const Workload& workload,
+                                                         const EfficiencyParams& efficiency);
+
+struct ReplicaSearch {
+  Slo slo;
+  int max_gpus_per_replica = 128;
+};
+
+struct ReplicaChoice {
+  std::optional<Deployment> deployment;  // nullopt: no configuration meets the SLOs
+  Estimate estimate;                     // of one replica at the chosen concurrency
+  Fleet fleet;
+  int configs_evaluated = 0;
+  std::string why_none;                  // when deployment is nullopt
+};
+
+/// Searches GPU counts per replica (candidate_gpu_counts, default layout_for layouts) and
+/// concurrency (concurrency_ladder) for the configuration that meets the SLOs with the fewest fleet
+/// GPUs for `demand` — the cheapest, as every GPU of a type costs the same — breaking ties by
+/// output tokens/s per GPU. `precisions` gives the weight, expert and KV precisions.
+[[nodiscard]] ReplicaChoice choose_replica(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
+                                           const Workload& workload, const EfficiencyParams& efficiency,
+                                           std::optional<double> usd_per_gpu_hour, const Demand& demand,
+                                           const ReplicaSearch& search);
+
+/// Ranks options: priced ones by $/month (cheapest first), then unpriced ones by GPUs, then those
+/// with no configuration. Returns the indices in rank order.
+struct RankKey {
+  bool feasible = false;
+  std::optional<double> usd_per_month;
+  std::int64_t gpus = 0;
+};
+[[nodiscard]] std::vector<size_t> rank_options(const std::vector<RankKey>& keys);
+
+}  // namespace llmsizer

@@ -1,0 +1,165 @@
+#include "estimator/sweep.hpp"
+
+#include <algorithm>
+
+#include "estimator/layout.hpp"
+#include "estimator/pareto.hpp"
+
+namespace llmsizer {
+
+std::vector<WeightChoice> default_weight_choices(const ModelSpec& model, const GpuSpec& gpu) {
+  std::vector<WeightChoice> choices{{model.weights_precision, model.experts_precision}};
+  auto add = [&](Precision p) {
+    const WeightChoice choice{p, p};
+    if (std::find(choices.begin(), choices.end(), choice) == choices.end()) choices.push_back(choice);
+  };
+  if (gpu.supports(ComputeType::fp8)) add(Precision::fp8);
+  if (gpu.supports(ComputeType::fp4)) add(Precision::nvfp4);
+  return choices;
+}
+
+std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gpu, int gpus) {
+  std::vector<Parallelism> layouts;
+  auto add = [&](Parallelism p) {
+    if (p.pp > model.num_layers || !layout_problem(model, gpu, p, gpus).empty()) return;
+    layouts.push_back(p);
+  };
+  const int domain = std::max(1, gpu.scale_up.domain_gpus);
+  for (int tp = 1; tp <= std::min(domain, gpus); tp *= 2) {
+    if (model.num_heads % tp != 0 || gpus % tp != 0) continue;
+    const int rest = gpus / tp;
+    add({tp, rest, 1, 1});
+    if (!model.moe) continue;
+    if (tp > 1) add({tp, rest, 1, tp});
+    if (rest > 1) add({tp, 1, rest, tp * rest});
+    const int dp_in_domain = domain / tp;
+    if (dp_in_domain > 1 && dp_in_domain < rest && rest % dp_in_domain == 0) {
+      add({tp, rest / dp_in_domain, dp_in_domain, tp * dp_in_domain});
+    }
+  }
+  return layouts;
+}
+
+namespace {
+
+SweepRow make_row(int target, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
+  SweepRow row;
+  row.target = target;
+  row.deployment = d;
+  row.concurrency = e.concurrency;
+  row.ttft = e.ttft;
+  row.tpot = e.tpot;
+  row.output_tok_s = e.output_tok_s;
+  row.output_tok_s_per_gpu = e.output_tok_s_per_gpu;
+  row.tok_s_per_user = e.tok_s_per_user;
+  row.usd_per_mtok_output = e.usd_per_mtok_output;
+  row.joules_per_output_token = e.joules_per_output_token;
+  row.weights_per_gpu = e.memory.need.weights;
+  row.memory_per_gpu = e.memory.need.total();
+  row.meets_slo = slo.met_by(e.ttft, e.tpot);
+  return row;
+}
+
+/// Every concurrency of one (GPU, count, layout, precision). The memory check repeats fit_memory's
+/// arithmetic in the same order, so a configuration passes here exactly when estimate() fits it.
+/// Returns whether anything fitted.
+bool sweep_deployment(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
+                      const SweepRequest& request, SweepResult& out) {
+  const auto n = static_cast<std::int64_t>(request.concurrencies.size());
+  const Bytes usable = t.gpu->memory * t.efficiency.memory_utilization;
+  const Bytes weights = weight_bytes_per_gpu(m, d);
+  if (weights > usable) {
+    out.configs_pruned += n;
+    return false;
+  }
+  const Bytes activations = activation_bytes_per_gpu(m, d, t.efficiency);
+  const double per_sequence = kv_bytes_per_sequence_per_gpu(m, d, request.isl + request.osl);
+  const std::int64_t dp = d.parallel.dp;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t concurrency = request.concurrencies[static_cast<std::size_t>(i)];
+    const std::int64_t per_rank = (concurrency + dp - 1) / dp;
+    const Bytes need = weights + bytes(per_sequence * static_cast<double>(per_rank)) + activations;
+    if ((usable - need).value < 0) {
+      out.configs_pruned += n - i;  // more requests only need more KV
+      return i > 0;
+    }
+    const Workload workload{request.isl, request.osl, concurrency, Phase::mixed};
+    const Estimate e = estimate(m, *t.gpu, d, workload, t.efficiency, t.usd_per_gpu_hour);
+    ++out.configs_evaluated;
+    if (!e.fits) {
+      out.configs_pruned += n - i - 1;
+      return i > 0;
+    }
+    out.rows.push_back(make_row(target, d, e, request.slo));
+  }
+  return n > 0;
+}
+
+/// Ranks rows of one GPU type: lower $/Mtok (or higher tok/s per GPU when unpriced), then on the
+/// frontier, then fewer GPUs, then earlier.
+bool better_value(const SweepRow& a, const SweepRow& b) {
+  if (a.usd_per_mtok_output && b.usd_per_mtok_output && *a.usd_per_mtok_output != *b.usd_per_mtok_output) {
+    return *a.usd_per_mtok_output < *b.usd_per_mtok_output;
+  }
+  if (a.output_tok_s_per_gpu != b.output_tok_s_per_gpu) return a.output_tok_s_per_gpu > b.output_tok_s_per_gpu;
+  if (a.on_frontier != b.on_frontier) return a.on_frontier;
+  return a.deployment.total_gpus() < b.deployment.total_gpus();
+}
+
+void rank_target(SweepResult& result, SweepTargetResult& t) {
+  std::vector<ParetoPoint> points;
+  points.reserve(t.end_row - t.first_row);
+  for (std::size_t i = t.first_row; i < t.end_row; ++i) {
+    points.push_back({result.rows[i].output_tok_s_per_gpu, result.rows[i].tok_s_per_user});
+  }
+  for (std::size_t i : pareto_frontier(points)) {
+    t.frontier.push_back(t.first_row + i);
+    result.rows[t.first_row + i].on_frontier = true;
+  }
+  for (std::size_t i = t.first_row; i < t.end_row; ++i) {
+    const SweepRow& row = result.rows[i];
+    if (row.meets_slo && (!t.best || better_value(row, result.rows[*t.best]))) t.best = i;
+    if (!t.fastest || row.tok_s_per_user > result.rows[*t.fastest].tok_s_per_user) t.fastest = i;
+  }
+  if (t.best && result.rows[*t.best].usd_per_mtok_output) result.rows[*t.best].cheapest = true;
+}
+
+}  // namespace
+
+SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& targets, const SweepRequest& request,
+                  const SweepProgress& progress) {
+  SweepResult result;
+  std::vector<std::vector<int>> counts;
+  std::size_t total = 0;
+  for (const SweepTarget& t : targets) {
+    counts.push_back(candidate_gpu_counts(*t.gpu, request.max_gpus));
+    total += counts.back().size();
+  }
+  std::size_t done = 0;
+  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
+    const SweepTarget& t = targets[ti];
+    SweepTargetResult& r = result.targets.emplace_back();
+    r.first_row = result.rows.size();
+    r.weights = t.weights.empty() ? default_weight_choices(*model.spec, *t.gpu) : t.weights;
+    r.min_gpus.assign(r.weights.size(), std::nullopt);
+    for (int gpus : counts[ti]) {
+      for (const Parallelism& layout : sweep_layouts(*model.spec, *t.gpu, gpus)) {
+        for (std::size_t wi = 0; wi < r.weights.size(); ++wi) {
+          Deployment d;
+          d.parallel = layout;
+          d.weights = r.weights[wi].weights;
+          d.experts = r.weights[wi].experts;
+          d.kv = request.kv;
+          const bool fitted = sweep_deployment(model, t, static_cast<int>(ti), d, request, result);
+          if (fitted && !r.min_gpus[wi]) r.min_gpus[wi] = gpus;
+        }
+      }
+      if (progress) progress(++done, total);
+    }
+    r.end_row = result.rows.size();
+  }
+  for (SweepTargetResult& t : result.targets) rank_target(result, t);
+  return result;
+}
+
+}  // namespace llmsizer

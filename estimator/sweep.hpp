@@ -1,0 +1,107 @@
+// estimator/sweep.hpp — every deployment of one model on some GPU types: enumerate GPU count x
+// layout x weight precision x concurrency, rule out what cannot fit before estimating, estimate the
+// rest, and pick per GPU type the Pareto frontier of output tokens/s per GPU against tokens/s per
+// user and the cheapest configuration that meets the service levels (docs/methodology.md#sweep).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "estimator/serving.hpp"
+
+namespace llmsizer {
+
+/// Storage precision of linear weights and of routed experts.
+struct WeightChoice {
+  Precision weights = Precision::bf16;
+  Precision experts = Precision::bf16;
+  friend constexpr bool operator==(WeightChoice, WeightChoice) = default;
+};
+
+/// The model's native precisions, then FP8 and NVFP4 where `gpu` computes them natively.
+[[nodiscard]] std::vector<WeightChoice> default_weight_choices(const ModelSpec& model, const GpuSpec& gpu);
+
+/// Instance layouts on exactly `gpus` GPUs (no replicas: per-GPU metrics of r replicas at
+/// concurrency c equal those of one instance at c/r). For each tp — a power of two within the
+/// scale-up domain dividing the heads and the count — pipeline stages fill the rest. MoE models
+/// add ep = tp, and attention data parallelism with ep = tp·dp: dp over all the rest (one stage),
+/// and dp filling the scale-up domain with stages across domains.
+[[nodiscard]] std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gpu, int gpus);
+
+/// Latency targets; an absent one is always met.
+struct ServiceLevel {
+  std::optional<Seconds> ttft;
+  std::optional<Seconds> tpot;
+  [[nodiscard]] bool met_by(Seconds ttft_value, Seconds tpot_value) const {
+    return (!ttft || ttft_value <= *ttft) && (!tpot || tpot_value <= *tpot);
+  }
+};
+
+/// One GPU type to sweep, resolved by the caller.
+struct SweepTarget {
+  const GpuSpec* gpu = nullptr;
+  EfficiencyParams efficiency;
+  std::optional<double> usd_per_gpu_hour;  // nullopt: unpriced (no $/Mtok)
+  std::vector<WeightChoice> weights;       // empty: default_weight_choices
+};
+
+struct SweepRequest {
+  std::int64_t isl = 1024;
+  std::int64_t osl = 1024;
+  std::vector<std::int64_t> concurrencies;  // requests in flight, ascending, each >= 1
+  int max_gpus = 64;
+  Precision kv = Precision::bf16;
+  ServiceLevel slo;
+};
+
+/// One configuration that fits, with the figures the sweep ranks by.
+struct SweepRow {
+  int target = 0;  // index into the targets
+  Deployment deployment;
+  std::int64_t concurrency = 0;
+  Seconds ttft;
+  Seconds tpot;
+  double output_tok_s = 0;
+  double output_tok_s_per_gpu = 0;
+  double tok_s_per_user = 0;
+  std::optional<double> usd_per_mtok_output;
+  double joules_per_output_token = 0;
+  Bytes weights_per_gpu;
+  Bytes memory_per_gpu;  // weights + KV + activations on the busiest GPU
+  bool meets_slo = false;
+  bool on_frontier = false;
+  bool cheapest = false;  // the lowest $/Mtok output of this GPU type among rows meeting the SLO
+};
+
+struct SweepTargetResult {
+  std::size_t first_row = 0;  // this target's rows are rows[first_row, end_row)
+  std::size_t end_row = 0;
+  std::vector<std::size_t> frontier;  // row indices, by tok_s_per_user ascending
+  /// Meeting the SLO: lowest $/Mtok output when priced, else highest output tok/s per GPU (the
+  /// same order: one price per GPU type, and $/Mtok = price / (tok/s per GPU)).
+  std::optional<std::size_t> best;
+  std::optional<std::size_t> fastest;  // highest tok/s per user, SLO or not
+  std::vector<WeightChoice> weights;   // the precisions swept
+  std::vector<std::optional<int>> min_gpus;  // per precision: smallest count where anything fit
+};
+
+struct SweepResult {
+  std::vector<SweepRow> rows;  // every configuration estimated
+  std::vector<SweepTargetResult> targets;
+  std::int64_t configs_evaluated = 0;  // estimates run
+  std::int64_t configs_pruned = 0;     // ruled out by memory without estimating
+};
+
+/// Called after each (GPU type, count) with how many of those are done.
+using SweepProgress = std::function<void(std::size_t done, std::size_t total)>;
+
+/// Sweeps `model` over `targets`. Memory is checked before any estimate: weights alone rule out a
+/// (GPU, count, layout, precision) for every concurrency, and once a concurrency's KV does not fit
+/// no larger one is tried.
+[[nodiscard]] SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& targets,
+                                const SweepRequest& request, const SweepProgress& progress = {});
+
+}  // namespace llmsizer

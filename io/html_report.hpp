@@ -1,0 +1,35 @@
+// io/html_report.hpp — a self-contained HTML page (inline CSS, inline SVG, no scripts, nothing
+// fetched) built from headings, paragraphs, tables and figures. All text is escaped here; only SVG
+// from render_svg() is inserted as markup.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace llmsizer {
+
+class HtmlReport {
+ public:
+  explicit HtmlReport(std::string title) : title_(std::move(title)) {}
+
+  void heading(int level, std::string_view text);
+  void paragraph(std::string_view text, std::string_view css_class = {});
+  /// Key/value pairs, e.g. the inputs of the report.
+  void facts(const std::vector<std::pair<std::string, std::string>>& pairs);
+  /// Cells that look numeric are right-aligned. `caption` may be empty.
+  void table(std::string_view caption, const std::vector<std::string>& headers,
+             const std::vector<std::vector<std::string>>& rows);
+  /// SVG charts side by side (wrapping on narrow windows), each with a caption below.
+  void figures(const std::vector<std::pair<std::string, std::string>>& svg_and_caption);
+
+  /// The whole document.
+  [[nodiscard]] std::string render() const;
+
+ private:
+  std::string title_;
+  std::string body_;
+};
+
+}  // namespace llmsizer

@@ -1,0 +1,53 @@
+// io/xlsx_writer.hpp — the `plan` workbook (libxlsxwriter): a Summary sheet ranking the options, one
+// sheet per GPU type whose inputs are cells and whose counts and costs are formulas of them (so
+// editing the price or the demand recomputes), and a Sources sheet. Formulas carry the computed
+// value as their cached result, so viewers that do not recalculate still show numbers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "estimator/plan.hpp"
+#include "hardware/gpu_spec.hpp"
+
+namespace llmsizer {
+
+/// One GPU type's option, in rank order.
+struct PlanWorkbookOption {
+  std::string gpu;
+  bool feasible = false;
+  std::string configuration;  // "tp8 pp1 dp1 ep1, FP8 weights, KV BF16"
+  std::string note;           // why there is no configuration, or "no price"
+  ReplicaUnit unit;
+  Fleet fleet;
+  std::int64_t concurrency = 0;  // requests in flight per replica
+  double ttft_ms = 0;
+  double tpot_ms = 0;
+  std::string price_label;    // empty when unpriced
+  std::string price_source;
+  std::string price_date;
+  std::string gpu_file;
+  std::vector<Citation> gpu_sources;
+};
+
+struct PlanWorkbook {
+  std::string title;            // "glm-4.5: fleet for 2,000,000,000 output tokens/day"
+  Demand demand;
+  bool peak_to_average_default = true;
+  std::string slo_text;         // "TPOT <= 50 ms" or "none"
+  std::string model;
+  std::string model_file;
+  std::vector<Citation> model_sources;
+  std::string calibration;      // name, date, data, result as one line
+  std::vector<PlanWorkbookOption> options;
+};
+
+/// Writes the workbook to `path` via a temporary file in the same directory and a rename; throws
+/// ConfigError (exit 2) when it cannot be written, leaving nothing behind.
+void write_plan_workbook(const std::string& path, const PlanWorkbook& book);
+
+/// A worksheet name Excel accepts: []:*?/\ replaced by '_', at most 31 characters.
+[[nodiscard]] std::string worksheet_name(const std::string& text);
+
+}  // namespace llmsizer

@@ -1,0 +1,201 @@
+// Fleet arithmetic (estimator/plan.hpp) by hand, the replica search, ranking, and the per-operator
+// roofline breakdown (estimator/roofline.hpp) against stage_step_time's totals.
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "estimator/layout.hpp"
+#include "estimator/plan.hpp"
+#include "estimator/roofline.hpp"
+#include "estimator/step_time.hpp"
+#include "io/calibration_loader.hpp"
+#include "tests/test_support.hpp"
+
+namespace llmsizer {
+namespace {
+
+struct Loaded {
+  std::unique_ptr<ModelSpec> model;  // PreparedModel points into it
+  PreparedModel prepared;
+  GpuSpec gpu;
+  EfficiencyParams efficiency;
+};
+
+Loaded load(const std::string& model, const std::string& gpu) {
+  Loaded l;
+  l.model = std::make_unique<ModelSpec>(test::shipped_model(model));
+  l.prepared = prepare(*l.model);
+  l.gpu = test::shipped_gpu(gpu);
+  l.efficiency = load_calibration_file(test::source_path("profiles/calibration/default.yaml").string())
+                     .resolve(l.gpu.generation, "");
+  return l;
+}
+
+Deployment native(const ModelSpec& model) {
+  Deployment d;
+  d.weights = model.weights_precision;
+  d.experts = model.experts_precision;
+  return d;
+}
+
+}  // namespace
+
+TEST_SUITE("decisions") {
+
+TEST_CASE("fleet arithmetic by hand: 2e9 output tokens/day at peak 2 on 1,000 tok/s replicas of 8 GPUs") {
+  const Demand demand{2e9, 2e9, 2.0};
+  // Average 2e9 / 86,400 = 23,148.15 tok/s; peak x2 = 46,296.30 tok/s.
+  CHECK(demand.average_output_tok_s() == doctest::Approx(23'148.148148));
+  CHECK(demand.peak_output_tok_s() == doctest::Approx(46'296.296296));
+  const ReplicaUnit unit{1000.0, 8, 8, 2.0, 700.0, 0.7};
+  const Fleet f = size_fleet(demand, unit);
+  CHECK(f.replicas == 47);     // ceil(46,296.3 / 1,000)
+  CHECK(f.gpus == 376);        // 47 x 8
+  CHECK(f.nodes == 47);        // 376 / 8
+  CHECK(f.capacity_output_tok_s == doctest::Approx(47'000.0));
+  CHECK(f.utilization == doctest::Approx(23'148.148148 / 47'000.0));  // 49.3%
+  REQUIRE(f.usd_per_month);
+  CHECK(*f.usd_per_month == doctest::Approx(548'960.0));  // 376 GPUs x $2 x 730 h
+  // 2e9 x 730 / 24 = 60,833,333,333 tokens/month; $548,960 / 60,833.33 Mtok = $9.024/Mtok.
+  REQUIRE(f.usd_per_mtok_output);
+  CHECK(*f.usd_per_mtok_output == doctest::Approx(9.024));
+  CHECK(f.power_kw == doctest::Approx(184.24));               // 376 x 700 W x 0.7 / 1000
+  CHECK(f.energy_mwh_per_month == doctest::Approx(134.4952));  // 184.24 kW x 730 h / 1000
+}
+
+TEST_CASE("fleet arithmetic: partial nodes round up, exact fits do not, no price gives no cost") {
+  const Demand demand{2e9, 2e9, 2.0};
+  // 12-GPU replicas: 47 x 12 = 564 GPUs = 70.5 nodes -> 71.
+  const Fleet partial = size_fleet(demand, ReplicaUnit{1000.0, 12, 8, std::nullopt, 400.0, 0.7});
+  CHECK(partial.gpus == 564);
+  CHECK(partial.nodes == 71);
+  CHECK_FALSE(partial.usd_per_month);
+  CHECK_FALSE(partial.usd_per_mtok_output);
+  CHECK(partial.power_kw == doctest::Approx(157.92));  // 564 x 400 x 0.7 / 1000
+  // A replica of exactly the peak demand: one replica, utilisation 1 / peak-to-average = 50%.
+  const Fleet exact = size_fleet(demand, ReplicaUnit{demand.peak_output_tok_s(), 8, 8, 1.0, 700.0, 0.7});
+  CHECK(exact.replicas == 1);
+  CHECK(exact.utilization == doctest::Approx(0.5));
+}
+
+TEST_CASE("ranking: priced by $/month, then unpriced by GPUs, then options with no configuration") {
+  const std::vector<RankKey> keys = {
+      {true, std::nullopt, 40}, {true, 9000.0, 64}, {false, std::nullopt, 0}, {true, 5000.0, 96}, {true, std::nullopt, 16}};
+  const std::vector<size_t> order = rank_options(keys);
+  CHECK(order == std::vector<size_t>{3, 1, 4, 0, 2});
+}
+
+TEST_CASE("SLOs: an estimate meets them when it fits and both times are within their targets") {
+  Estimate e;
+  e.fits = true;
+  e.ttft = milliseconds(800);
+  e.tpot = milliseconds(40);
+  CHECK(meets_slo(e, Slo{}));
+  CHECK(meets_slo(e, Slo{milliseconds(800), milliseconds(40)}));  // equal is within
+  CHECK_FALSE(meets_slo(e, Slo{milliseconds(799), std::nullopt}));
+  CHECK_FALSE(meets_slo(e, Slo{std::nullopt, milliseconds(39)}));
+  e.fits = false;
+  CHECK_FALSE(meets_slo(e, Slo{}));
+}
+
+TEST_CASE("concurrency ladder: powers of two up to the most sequences that fit, then that maximum") {
+  const Loaded l = load("llama-3.1-70b", "h100-sxm");
+  std::string problem;
+  const auto d = layout_for(*l.model, l.gpu, 4, LayoutHints{}, native(*l.model), &problem);
+  REQUIRE(d);
+  const Workload w{1000, 1000, 1, Phase::mixed};
+  const auto ladder = concurrency_ladder(l.prepared, l.gpu, *d, w, l.efficiency);
+  const std::int64_t most = std::min(max_resident_sequences(l.prepared, l.gpu, *d, 2000, l.efficiency),
+                                     l.efficiency.engine.max_batch);
+  REQUIRE(ladder.size() >= 2);
+  CHECK(ladder.front() == 1);
+  CHECK(ladder.back() == most);
+  for (size_t i = 1; i + 1 < ladder.size(); ++i) CHECK(ladder[i] == 2 * ladder[i - 1]);
+  CHECK(ladder[ladder.size() - 2] < most);
+  // A layout that cannot hold the weights has nothing to try: 70B in BF16 (141 GB) on one H100.
+  const auto one = layout_for(*l.model, l.gpu, 1, LayoutHints{}, native(*l.model), &problem);
+  REQUIRE(one);
+  CHECK(concurrency_ladder(l.prepared, l.gpu, *one, w, l.efficiency).empty());
+}
+
+TEST_CASE("replica search: meets the SLO, sizes the fleet from the chosen replica, explains when nothing does") {
+  const Loaded l = load("llama-3.1-70b", "h100-sxm");
+  const Demand demand{2e9, 2e9, 2.0};
+  const Workload w{1000, 1000, 1, Phase::mixed};
+  const Slo slo{std::nullopt, milliseconds(50)};
+  const ReplicaChoice c = choose_replica(l.prepared, l.gpu, native(*l.model), w, l.efficiency, 2.0, demand, ReplicaSearch{slo, 16});
+  REQUIRE(c.deployment);
+  CHECK(c.configs_evaluated > 10);
+  CHECK(c.estimate.fits);
+  CHECK(c.estimate.tpot <= milliseconds(50));
+  const Fleet expected = size_fleet(demand, ReplicaUnit{c.estimate.output_tok_s, c.deployment->total_gpus(), 8, 2.0,
+                                                        l.gpu.tdp.value, l.efficiency.power_utilization});
+  CHECK(c.fleet.gpus == expected.gpus);
+  CHECK(c.fleet.replicas * c.deployment->total_gpus() == c.fleet.gpus);
+  // No other SLO-meeting concurrency on the chosen layout needs fewer fleet GPUs.
+  Workload probe = w;
+  for (std::int64_t conc : concurrency_ladder(l.prepared, l.gpu, *c.deployment, w, l.efficiency)) {
+    probe.concurrency = conc;
+    const Estimate e = estimate(l.prepared, l.gpu, *c.deployment, probe, l.efficiency, 2.0);
+    if (!meets_slo(e, slo)) continue;
+    CHECK(size_fleet(demand, ReplicaUnit{e.output_tok_s, c.deployment->total_gpus(), 8, 2.0, 700, 0.7}).gpus >= c.fleet.gpus);
+  }
+  const ReplicaChoice impossible =
+      choose_replica(l.prepared, l.gpu, native(*l.model), w, l.efficiency, 2.0, demand, ReplicaSearch{Slo{std::nullopt, milliseconds(1)}, 16});
+  CHECK_FALSE(impossible.deployment);
+  CHECK(impossible.why_none.rfind("no configuration up to 16 GPUs per replica meets TPOT <= 1 ms; closest: ", 0) == 0);
+  const ReplicaChoice too_small =
+      choose_replica(l.prepared, l.gpu, native(*l.model), w, l.efficiency, 2.0, demand, ReplicaSearch{slo, 1});
+  CHECK_FALSE(too_small.deployment);
+  CHECK(too_small.why_none == "does not fit in up to 1 GPUs per replica");
+}
+
+TEST_CASE("roofline breakdown: operator kinds add up to the step's FLOPs and bytes, and their times to its roofline time") {
+  struct Case {
+    const char* model;
+    const char* gpu;
+    int gpus;
+  };
+  for (const Case& k : {Case{"llama-3.1-70b", "h100-sxm", 4}, Case{"glm-4.5", "h20", 16}, Case{"deepseek-r1", "h200-sxm", 8}}) {
+    CAPTURE(k.model);
+    const Loaded l = load(k.model, k.gpu);
+    std::string problem;
+    const auto d = layout_for(*l.model, l.gpu, k.gpus, LayoutHints{}, native(*l.model), &problem);
+    REQUIRE(d);
+    for (const StepShape& shape : {StepShape{32, 1500, 1, 0, 0, 0}, StepShape{0, 0, 1, 1000, 500, 1}, StepShape{16, 1200, 1, 512, 256, 0.5}}) {
+      const StepTime step = stage_step_time(l.prepared, l.gpu, *d, l.efficiency, shape);
+      const OperatorBreakdown ops = operator_breakdown(l.prepared, l.gpu, *d, l.efficiency, shape);
+      double flops = 0, bytes = 0, time = 0;
+      for (const OperatorLoad& op : ops) {
+        flops += op.flops.value;
+        bytes += op.bytes.value;
+        time += op.time.value;
+      }
+      CHECK(flops == doctest::Approx(step.flops.value).epsilon(1e-9));
+      CHECK(bytes == doctest::Approx(step.bytes.value).epsilon(1e-9));
+      CHECK(time == doctest::Approx((step.compute_bound + step.memory_bound).value).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("roofline breakdown: decode projections are memory-bound at batch 1, prefill ones compute-bound") {
+  const Loaded l = load("llama-3.1-70b", "h100-sxm");
+  std::string problem;
+  const auto d = layout_for(*l.model, l.gpu, 4, LayoutHints{}, native(*l.model), &problem);
+  REQUIRE(d);
+  const Roofs roofs = achievable_roofs(l.gpu, *d, l.efficiency);
+  const auto proj = static_cast<int>(OperatorKind::attention_projections);
+  const OperatorBreakdown decode = operator_breakdown(l.prepared, l.gpu, *d, l.efficiency, StepShape{1, 1000, 1, 0, 0, 0});
+  // One token: 2 FLOPs per 2-byte BF16 weight = 1 FLOP/byte; attained = 1 x achievable bandwidth.
+  CHECK(decode[proj].flop_per_byte() == doctest::Approx(1.0));
+  CHECK(decode[proj].attained_flops_per_s() == doctest::Approx(roofs.bandwidth.value));
+  const OperatorBreakdown prefill = operator_breakdown(l.prepared, l.gpu, *d, l.efficiency, StepShape{0, 0, 1, 4096, 2048, 1});
+  CHECK(prefill[proj].flop_per_byte() == doctest::Approx(4096.0));
+  CHECK(prefill[proj].attained_flops_per_s() == doctest::Approx(roofs.weight_matmul.value));
+  CHECK(std::string(operator_kind_name(OperatorKind::lm_head)) == "LM head");
+}
+
+}  // TEST_SUITE
+
+}  // namespace llmsizer
