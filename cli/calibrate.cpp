@@ -21,6 +21,7 @@ struct CalibrateOptions {
   std::string name = "default";
   std::string output;
   std::string date;
+  double prior_strength = 0.5;
 };
 
 std::string today() {
@@ -52,7 +53,7 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
     if (row.estimate_case.holdout) ++holdout;
     else training.push_back(row.estimate_case);
   }
-  const FitResult fit = fit_calibration(training, resolver.calibration());
+  const FitResult fit = fit_calibration(training, resolver.calibration(), 3, 40, o.prior_strength);
   Calibration result = fit.calibration;
   result.name = o.name;
   result.fitted_on = o.date.empty() ? today() : o.date;
@@ -87,6 +88,8 @@ Command add_calibrate(CLI::App& app, Context& context) {
   sub->add_option("--name", o->name, "Name of the written calibration (default: default)");
   sub->add_option("--date", o->date, "Date to record (default: today, UTC)");
   sub->add_option("-o,--output", o->output, "Write the profile here (default: stdout)");
+  sub->add_option("--prior-strength", o->prior_strength, "Weight of the priors against the data (default 0.5)")
+      ->check(CLI::Range(1e-3, 1e3));
   return {sub, [o, &context] { return run_calibrate(*o, context); }};
 }
 

@@ -126,6 +126,11 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   for (const std::string& gpu : o.gpus) {
     options.push_back(plan_gpu(resolver, o, plan, gpu));
     const PlanOption& p = options.back();
+    for (size_t i = 0; i + 1 < options.size(); ++i) {
+      if (options[i].resolved.gpu == p.resolved.gpu) {
+        throw ConfigError("--gpu", fmt::format("'{}' names {} again; give each GPU type once", gpu, p.resolved.gpu->name));
+      }
+    }
     keys.push_back({p.feasible(), p.choice.fleet.usd_per_month, p.choice.fleet.gpus});
   }
   for (size_t index : rank_options(keys)) {
@@ -223,16 +228,17 @@ std::string csv_cell(const json& v) {
   return fmt::format("{:.10g}", v.get<double>());
 }
 
-std::string slo_text(const Slo& slo) {
-  std::string text;
-  if (slo.ttft) text += fmt::format("TTFT <= {:g} ms", in_milliseconds(*slo.ttft));
-  if (slo.tpot) text += fmt::format("{}TPOT <= {:g} ms", text.empty() ? "" : ", ", in_milliseconds(*slo.tpot));
-  return text.empty() ? "none" : text;
+std::string infeasible_notes(const Plan& plan) {
+  std::string out;
+  for (const PlanOption& p : plan.options) {
+    if (!p.feasible()) out += fmt::format("note: {}: {}\n", p.resolved.gpu->name, p.choice.why_none);
+  }
+  return out;
 }
 
 std::string recommendation(const Plan& plan) {
   if (plan.options.empty() || !plan.options.front().feasible()) {
-    return "recommendation: none: no GPU type serves this demand within the SLOs\n";
+    return "recommendation: none: no GPU type serves this demand within the SLOs\n" + infeasible_notes(plan);
   }
   const PlanOption& best = plan.options.front();
   const Fleet& f = best.choice.fleet;
@@ -248,9 +254,8 @@ std::string recommendation(const Plan& plan) {
       out += fmt::format("note: {} has no price: ranked after the priced options by GPU count; pass --usd-per-gpu-hour to compare\n",
                          p.resolved.gpu->name);
     }
-    if (!p.feasible()) out += fmt::format("note: {}: {}\n", p.resolved.gpu->name, p.choice.why_none);
   }
-  return out;
+  return out + infeasible_notes(plan);
 }
 
 /// 2.0, 2.5, 1.75: a ratio with at least one decimal, so "2.0" reads as the ratio it is.
@@ -273,7 +278,7 @@ int print_table(const Plan& plan, const std::vector<PlanColumn>& columns, std::o
   out << demand_text(plan, plan.options.front().resolved.model->name);
   const auto& first = plan.options.front().resolved;
   out << fmt::format("SLOs: {}; weights {}, KV {}; engine {}; $/month at {:g} h/month; power at {:.0f}% of TDP\n",
-                     slo_text(plan.slo), upper(weights_text(first.deployment)), upper(name(first.deployment.kv)), first.engine,
+                     describe_slo(plan.slo), upper(weights_text(first.deployment)), upper(name(first.deployment.kv)), first.engine,
                      hours_per_month, first.efficiency.power_utilization * 100);
   std::vector<const PlanColumn*> shown;
   for (const PlanColumn& c : columns) if (c.label && c.column.key != "rank") shown.push_back(&c);
@@ -324,7 +329,7 @@ PlanWorkbook workbook_of(const Plan& plan, const ScenarioResolver& resolver) {
   const auto& model = *plan.options.front().resolved.model;
   const Calibration& cal = resolver.calibration();
   PlanWorkbook book{fmt::format("{}: fleet for {} output tokens/day", model.name, with_commas(plan.demand.output_tokens_per_day)),
-                    plan.demand, plan.default_peak, slo_text(plan.slo), model.name, profile_path(model.file), model.sources,
+                    plan.demand, plan.default_peak, describe_slo(plan.slo), model.name, profile_path(model.file), model.sources,
                     fmt::format("{} (fitted {}: {}; {})", cal.name, cal.fitted_on, cal.data, cal.result), {}};
   for (const PlanOption& p : plan.options) {
     PlanWorkbookOption w;

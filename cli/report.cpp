@@ -142,14 +142,17 @@ GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, cons
 
 constexpr const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"};
 
-ChartSeries roof_series(const std::string& label, double flops_per_s, double bandwidth, double x_lo, double x_hi,
-                        const std::string& color, LineStyle style) {
-  const double tflops = flops_per_s / 1e12;
-  const double ridge = flops_per_s / bandwidth;
+/// The modelled attainable throughput against intensity: the smoothed roofline sampled on the
+/// log axis (what step time uses), which bends under the ridge instead of a sharp corner.
+ChartSeries roof_series(const std::string& label, double flops_per_s, double bandwidth, double sharpness, double x_lo,
+                        double x_hi, const std::string& color, LineStyle style) {
   ChartSeries s{label, color, Marker::none, false, style, {}};
-  s.points.push_back({x_lo, x_lo * bandwidth / 1e12, ""});
-  if (ridge > x_lo && ridge < x_hi) s.points.push_back({ridge, tflops, ""});
-  s.points.push_back({x_hi, std::min(tflops, x_hi * bandwidth / 1e12), ""});
+  constexpr int samples = 64;
+  for (int i = 0; i <= samples; ++i) {
+    const double intensity = x_lo * std::pow(x_hi / x_lo, static_cast<double>(i) / samples);
+    const double seconds_per_flop = smoothed_roofline_time(1.0 / flops_per_s, 1.0 / (intensity * bandwidth), sharpness);
+    s.points.push_back({intensity, 1.0 / seconds_per_flop / 1e12, ""});
+  }
   return s;
 }
 
@@ -175,15 +178,16 @@ Chart roofline_chart(const GpuSection& s) {
   c.x.min = x_lo;
   c.x.max = x_hi;
   const std::string precision = upper(name(effective_compute_type(*r.gpu, r.deployment.weights)));
-  c.series.push_back(roof_series(fmt::format("{} matmul roof {:.0f} TFLOP/s; HBM {:.0f} GB/s", precision,
-                                             s.roofs.weight_matmul.value / 1e12, bw / 1e9),
-                                 s.roofs.weight_matmul.value, bw, x_lo, x_hi, "#333333", LineStyle::solid));
+  const double k = r.efficiency.hardware.roofline_sharpness;
+  c.series.push_back(roof_series(fmt::format("{} matmul roof {:.0f} TFLOP/s; HBM {:.0f} GB/s (smoothed, k = {:g})", precision,
+                                             s.roofs.weight_matmul.value / 1e12, bw / 1e9, k),
+                                 s.roofs.weight_matmul.value, bw, k, x_lo, x_hi, "#333333", LineStyle::solid));
   if (std::fabs(s.roofs.head_matmul.value / s.roofs.weight_matmul.value - 1) > 0.01) {
     c.series.push_back(roof_series(fmt::format("16-bit matmul roof {:.0f} TFLOP/s", s.roofs.head_matmul.value / 1e12),
-                                   s.roofs.head_matmul.value, bw, x_lo, x_hi, "#999999", LineStyle::dashed));
+                                   s.roofs.head_matmul.value, bw, k, x_lo, x_hi, "#999999", LineStyle::dashed));
   }
   c.series.push_back(roof_series(fmt::format("attention roof {:.0f} TFLOP/s", s.roofs.attention.value / 1e12),
-                                 s.roofs.attention.value, bw, x_lo, x_hi, "#c7a000", LineStyle::dashed));
+                                 s.roofs.attention.value, bw, k, x_lo, x_hi, "#c7a000", LineStyle::dashed));
   for (int k = 0; k < operator_kind_count; ++k) {
     if (static_cast<OperatorKind>(k) == OperatorKind::router) continue;  // negligible, clutters the chart
     const std::string op = operator_kind_name(static_cast<OperatorKind>(k));
@@ -221,13 +225,6 @@ Chart pareto_chart(const GpuSection& s, const Slo& slo) {
 }
 
 // ---- page ----
-
-std::string slo_text(const Slo& slo) {
-  std::string text;
-  if (slo.ttft) text += fmt::format("TTFT <= {:g} ms", in_milliseconds(*slo.ttft));
-  if (slo.tpot) text += fmt::format("{}TPOT <= {:g} ms", text.empty() ? "" : ", ", in_milliseconds(*slo.tpot));
-  return text.empty() ? "none" : text;
-}
 
 void fit_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
   std::vector<std::vector<std::string>> rows;
@@ -302,6 +299,12 @@ int run_report(const ReportOptions& o, Context& context) {
   std::string gpu_names;
   for (const std::string& gpu : o.gpus) {
     sections.push_back(make_section(resolver, o, gpu, slo));
+    for (size_t i = 0; i + 1 < sections.size(); ++i) {
+      if (sections[i].resolved.gpu == sections.back().resolved.gpu) {
+        throw ConfigError("--gpu", fmt::format("'{}' names {} again; give each GPU type once", gpu,
+                                               sections.back().resolved.gpu->name));
+      }
+    }
     gpu_names += (gpu_names.empty() ? "" : ", ") + sections.back().resolved.gpu->name;
   }
   const auto& first = sections.front().resolved;
@@ -312,7 +315,7 @@ int run_report(const ReportOptions& o, Context& context) {
               {"workload", fmt::format("{} input + {} output tokens per request", first.workload.isl, first.workload.osl)},
               {"concurrency", o.concurrency ? fmt::format("{} requests in flight", *o.concurrency)
                                             : "chosen per GPU: most output per GPU that meets the SLOs"},
-              {"SLOs", slo_text(slo)},
+              {"SLOs", describe_slo(slo)},
               {"engine", first.engine},
               {"calibration", fmt::format("{} (fitted {}: {})", resolver.calibration().name, resolver.calibration().fitted_on,
                                           resolver.calibration().result)}});

@@ -1,4 +1,5 @@
 // `estimate --scenarios FILE.csv`: many scenarios, one per row, answered in order.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -162,7 +163,10 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
     } catch (const ConfigError& e) {
       ++bad;
       std::string where = e.path();
-      if (!where.empty() && where.rfind("--", 0) == 0) where = where.substr(2);
+      if (!where.empty() && where.rfind("--", 0) == 0) {
+        where = where.substr(2);  // the option's CSV column: --usd-per-gpu-hour is usd_per_gpu_hour
+        std::replace(where.begin(), where.end(), '-', '_');
+      }
       rows[i].error = (where.empty() ? "" : where + ": ") + e.message();
       *context.err << fmt::format("{}:{}: error: {}\n", file, record.line, rows[i].error);
     }

@@ -303,21 +303,22 @@ void write_xlsx(const std::string& path, const SweepResult& result, const std::v
 /// "\rsweep: 40% (12/30 GPU counts)" on a terminal's stderr, once the sweep has run long enough to notice.
 class ProgressLine {
  public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  /// `err` nullptr: no progress (stderr is not a terminal).
+  explicit ProgressLine(std::ostream* err) : err_(err), start_(std::chrono::steady_clock::now()) {}
   ~ProgressLine() {
-    if (shown_) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+    if (shown_) *err_ << "\r" << std::string(60, ' ') << "\r" << std::flush;
   }
   ProgressLine(const ProgressLine&) = delete;
   ProgressLine& operator=(const ProgressLine&) = delete;
   void update(std::size_t done, std::size_t total) {
-    if (!enabled_ || std::chrono::steady_clock::now() - start_ < progress_delay) return;
-    std::cerr << fmt::format("\rsweep: {:3.0f}% ({}/{} GPU counts)", 100.0 * done / std::max<std::size_t>(1, total), done, total)
+    if (!err_ || std::chrono::steady_clock::now() - start_ < progress_delay) return;
+    *err_ << fmt::format("\rsweep: {:3.0f}% ({}/{} GPU counts)", 100.0 * done / std::max<std::size_t>(1, total), done, total)
               << std::flush;
     shown_ = true;
   }
 
  private:
-  bool enabled_;
+  std::ostream* err_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point start_;
 };
@@ -330,7 +331,8 @@ int run_sweep(const SweepOptions& o, Context& context) {
   const auto start = std::chrono::steady_clock::now();
   SweepResult result;
   {
-    ProgressLine progress(context.err == &std::cerr && ::isatty(STDERR_FILENO));
+    const bool terminal = context.err == &std::cerr && ::isatty(STDERR_FILENO);
+    ProgressLine progress(terminal ? context.err : nullptr);
     result = sweep(*prepared, targets, request, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
   }
   const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

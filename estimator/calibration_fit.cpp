@@ -57,6 +57,7 @@ double* hardware_field(HardwareEfficiency& h, const std::string& field) {
   if (field == "fp4_compute_derate") return &h.fp4_compute_derate;
   if (field == "bandwidth_fraction") return &h.bandwidth_fraction;
   if (field == "link_fraction") return &h.link_fraction;
+  if (field == "roofline_sharpness") return &h.roofline_sharpness;
   return nullptr;
 }
 
@@ -68,6 +69,7 @@ double* engine_field(EngineEfficiency& e, const std::string& field) {
   if (field == "moe_layer_overhead") return &e.moe_layer_overhead.value;
   if (field == "attention_fraction") return &e.attention_fraction;
   if (field == "startup_burst_share") return &e.startup_burst_share;
+  if (field == "request_overhead") return &e.request_overhead.value;
   return nullptr;
 }
 
@@ -151,7 +153,9 @@ std::vector<FitParameter> candidate_parameters(const Calibration& c) {
   for (const char* engine : {"trtllm", "vllm", "sglang"}) {
     add(std::string(engine) + ".step_overhead", 1.5, false);
     add(std::string(engine) + ".layer_overhead", 1.5, false);
+    add(std::string(engine) + ".request_overhead", 1.5, false);
   }
+  add("*.roofline_sharpness", 0.5, false);
   add("*.moe_layer_overhead", 1.5, false);
   add("*.collective_latency", 0.7, false);
   add("*.scale_out_latency", 0.7, false);
@@ -219,7 +223,7 @@ struct Problem {
 }  // namespace
 
 FitResult fit_calibration(const std::vector<MeasuredCase>& training, const Calibration& prior, int min_sensitive_rows,
-                          int max_iterations) {
+                          int max_iterations, double prior_strength) {
   FitResult result;
   result.calibration = prior;
   std::vector<FitParameter> all = candidate_parameters(prior);
@@ -232,7 +236,10 @@ FitResult fit_calibration(const std::vector<MeasuredCase>& training, const Calib
     set_parameter(moved, p.name, from_z(p, to_z(p, p.prior) + 0.1));
     const Eigen::VectorXd d = (residuals(training, moved) - base_r) / 0.1;
     const int sensitive = static_cast<int>((d.array().abs() > sensitivity_threshold).count());
-    if (sensitive >= min_sensitive_rows) params.push_back(p);
+    if (sensitive >= min_sensitive_rows) {
+      params.push_back(p);
+      params.back().log_sigma /= prior_strength;
+    }
     else result.unconstrained.push_back(p.name);
   }
   Eigen::VectorXd z(static_cast<Eigen::Index>(params.size()));

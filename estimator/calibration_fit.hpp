@@ -68,7 +68,8 @@ struct FitResult {
 /// a ridge pull toward the priors so sparsely measured parameters stay physical. Parameters that
 /// fewer than `min_sensitive_rows` residuals depend on are not moved.
 [[nodiscard]] FitResult fit_calibration(const std::vector<MeasuredCase>& training, const Calibration& prior,
-                                        int min_sensitive_rows = 3, int max_iterations = 40);
+                                        int min_sensitive_rows = 3, int max_iterations = 40,
+                                        double prior_strength = 1.0);
 
 /// Reads / writes one named parameter of a calibration (all matching entries for "*").
 [[nodiscard]] double get_parameter(const Calibration& c, const std::string& name);

@@ -18,6 +18,7 @@ struct HardwareEfficiency {
   double fp4_compute_derate = 0.7;    // FP4 GEMMs likewise (newer kernels, scale handling)
   double bandwidth_fraction = 0.8;    // of peak HBM bandwidth, streaming weights and KV
   double link_fraction = 0.7;         // of per-direction link bandwidth, in collectives
+  double roofline_sharpness = 3.0;    // k of the smoothed roofline (t_c^k + t_m^k)^(1/k); large = sharp max
 };
 
 /// Per-engine software costs (docs/methodology.md#overheads).
@@ -34,6 +35,7 @@ struct EngineEfficiency {
   double moe_imbalance = 1.2;          // hottest EP rank's expert load over the mean
   double startup_burst_share = 0.5;    // share of the start-up burst's queueing seen per request
   double memory_utilization = 0;       // the engine's usable memory fraction; 0: the calibration's global
+  Seconds request_overhead{0.01};      // per request before its first step: API, tokenization, scheduling
 };
 
 /// Everything estimate() needs besides the specs.

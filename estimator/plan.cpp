@@ -38,6 +38,13 @@ bool meets_slo(const Estimate& e, const Slo& slo) {
   return true;
 }
 
+std::string describe_slo(const Slo& slo) {
+  std::string text;
+  if (slo.ttft) text += fmt::format("TTFT <= {:g} ms", in_milliseconds(*slo.ttft));
+  if (slo.tpot) text += fmt::format("{}TPOT <= {:g} ms", text.empty() ? "" : ", ", in_milliseconds(*slo.tpot));
+  return text.empty() ? "none" : text;
+}
+
 std::vector<std::int64_t> concurrency_ladder(const PreparedModel& model, const GpuSpec& gpu, const Deployment& d,
                                              const Workload& w, const EfficiencyParams& e) {
   const std::int64_t fit = max_resident_sequences(model, gpu, d, w.isl + w.osl, e);
@@ -57,13 +64,6 @@ double slo_excess(const Estimate& e, const Slo& slo) {
   if (slo.ttft) worst = std::max(worst, e.ttft / *slo.ttft);
   if (slo.tpot) worst = std::max(worst, e.tpot / *slo.tpot);
   return worst;
-}
-
-std::string slo_text(const Slo& slo) {
-  std::string text;
-  if (slo.ttft) text += fmt::format("TTFT <= {:g} ms", in_milliseconds(*slo.ttft));
-  if (slo.tpot) text += fmt::format("{}TPOT <= {:g} ms", text.empty() ? "" : " and ", in_milliseconds(*slo.tpot));
-  return text;
 }
 
 bool better(const Fleet& f, const Estimate& e, const Deployment& d, const ReplicaChoice& best) {
@@ -86,7 +86,7 @@ std::string why_none(bool any_fit, const Closest& closest, const ReplicaSearch& 
   const Parallelism& p = closest.deployment.parallel;
   return fmt::format("no configuration up to {} GPUs per replica meets {}; closest: TTFT {:.0f} ms, TPOT {:.1f} ms "
                      "on {} GPUs (tp{} pp{}) with {} request{} in flight",
-                     search.max_gpus_per_replica, slo_text(search.slo), in_milliseconds(closest.estimate.ttft),
+                     search.max_gpus_per_replica, describe_slo(search.slo), in_milliseconds(closest.estimate.ttft),
                      in_milliseconds(closest.estimate.tpot), p.gpus(), p.tp, p.pp, closest.estimate.concurrency,
                      closest.estimate.concurrency == 1 ? "" : "s");
 }

@@ -61,6 +61,8 @@ struct Slo {
   std::optional<Seconds> tpot;
 };
 [[nodiscard]] bool meets_slo(const Estimate& estimate, const Slo& slo);
+/// "TTFT <= 2000 ms, TPOT <= 50 ms", or "none".
+[[nodiscard]] std::string describe_slo(const Slo& slo);
 
 /// Concurrency values worth trying on one deployment: 1, 2, 4, ... below the most sequences of
 /// isl+osl tokens that fit (capped by the engine's max batch per DP rank), then that maximum.

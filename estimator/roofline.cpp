@@ -1,6 +1,7 @@
 #include "estimator/roofline.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 // The formulas below repeat those of step_time.cpp operator by operator (same shapes, same
 // sharding, same rates). step_time.cpp keeps them private; until it exposes this breakdown, a
@@ -42,11 +43,12 @@ double bf16_peak(const GpuSpec& gpu) {
 struct Adder {
   OperatorBreakdown ops{};
   double bandwidth;
+  double sharpness;
   void op(OperatorKind kind, double flops, double bytes, FlopsPerSecond rate, double repeat) {
     OperatorLoad& load = ops[static_cast<int>(kind)];
     load.flops.value += flops * repeat;
     load.bytes.value += bytes * repeat;
-    load.time.value += std::max(flops / rate.value, bytes / bandwidth) * repeat;
+    load.time.value += smoothed_roofline_time(flops / rate.value, bytes / bandwidth, sharpness) * repeat;
     load.roof = rate;
   }
 };
@@ -108,6 +110,13 @@ void add_ffn(Adder& a, const PreparedModel& m, const LayerGroup& g, const Deploy
 
 }  // namespace
 
+double smoothed_roofline_time(double compute_seconds, double memory_seconds, double sharpness) {
+  const double longest = std::max(compute_seconds, memory_seconds);
+  if (longest <= 0) return longest;
+  const double rc = compute_seconds / longest, rm = memory_seconds / longest;
+  return longest * std::pow(std::pow(rc, sharpness) + std::pow(rm, sharpness), 1.0 / sharpness);
+}
+
 Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
   Roofs r;
   r.weight_matmul.value = matmul_rate(gpu, d.weights, e.hardware);
@@ -126,6 +135,7 @@ OperatorBreakdown operator_breakdown(const PreparedModel& m, const GpuSpec& gpu,
   const Roofs r = achievable_roofs(gpu, d, e);
   Adder a;
   a.bandwidth = r.bandwidth.value;
+  a.sharpness = e.hardware.roofline_sharpness;
   const double pp = d.parallel.pp;
   const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
   for (int i = 0; i < m.group_count; ++i) {

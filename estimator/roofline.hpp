@@ -35,6 +35,10 @@ struct Roofs {
   BytesPerSecond bandwidth;      // HBM
 };
 
+/// Time of one operator on the smoothed roofline (t_c^k + t_m^k)^(1/k), k = `sharpness`: near the
+/// ridge a kernel reaches neither peak; k -> infinity is max(t_c, t_m).
+[[nodiscard]] double smoothed_roofline_time(double compute_seconds, double memory_seconds, double sharpness);
+
 [[nodiscard]] Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& deployment,
                                      const EfficiencyParams& efficiency);
 
@@ -42,7 +46,7 @@ struct Roofs {
 struct OperatorLoad {
   Flops flops;
   Bytes bytes;
-  Seconds time;        // sum over layers of max(flops / roof, bytes / bandwidth)
+  Seconds time;        // sum over layers of the smoothed roofline time of flops / roof and bytes / bandwidth
   FlopsPerSecond roof; // the compute roof this kind runs against
   [[nodiscard]] double flop_per_byte() const { return bytes.value > 0 ? flops.value / bytes.value : 0.0; }
   [[nodiscard]] double attained_flops_per_s() const { return time.value > 0 ? flops.value / time.value : 0.0; }

@@ -44,7 +44,8 @@ PrefillCosts prefill_costs(const PreparedModel& m, const GpuSpec& gpu, const Dep
 /// One side of a prefill/decode-disaggregated deployment. Decode: every resident sequence produces a
 /// token per step, nothing interrupts. Prefill: prompts queue and are packed into full token
 /// budgets; output is the first token of each.
-void disaggregated_phase(Estimate& r, const Workload& w, const PrefillCosts& pf, double token_step, double sequences) {
+void disaggregated_phase(Estimate& r, const Workload& w, const EfficiencyParams& e, const PrefillCosts& pf,
+                         double token_step, double sequences) {
   const double isl = static_cast<double>(w.isl);
   if (w.phase == Phase::decode) {
     r.tpot = seconds(token_step);
@@ -52,7 +53,7 @@ void disaggregated_phase(Estimate& r, const Workload& w, const PrefillCosts& pf,
     r.output_tok_s = sequences / token_step;
   } else {
     const double burst_time = pf.burst_step.value * pf.burst_steps;
-    r.ttft = seconds((pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value);
+    r.ttft = seconds((pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value + e.engine.request_overhead.value);
     r.tpot = seconds(0);
     r.input_tok_s = sequences * isl / burst_time;
     r.output_tok_s = r.input_tok_s / isl;
@@ -141,7 +142,7 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   r.prefill_alone = pf.alone;
   const double token_step = step / r.tokens_per_decode_step;
   if (w.phase != Phase::mixed) {
-    disaggregated_phase(r, w, pf, token_step, per_rank * par.dp * d.replicas);
+    disaggregated_phase(r, w, e, pf, token_step, per_rank * par.dp * d.replicas);
     r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
     add_cost_and_energy(r, gpu, d, e, usd_per_gpu_hour);
     return r;
@@ -159,7 +160,8 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
   const double burst_share = e.engine.startup_burst_share;
   const double burst_ttft = (pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value;
-  const double ttft = burst_share * burst_ttft + (1.0 - burst_share) * (pf.alone.value + steady_wait) + step / 2.0;
+  const double ttft = burst_share * burst_ttft + (1.0 - burst_share) * (pf.alone.value + steady_wait) + step / 2.0 +
+                      e.engine.request_overhead.value;
   const double load = interleaved / (ttft + decode_steps * tpot);
   r.ttft = seconds(ttft);
   r.tpot = seconds(tpot);

@@ -10,11 +10,12 @@ namespace {
 const std::vector<std::string_view> top_keys = {"schema", "name", "fitted", "memory_utilization", "power_utilization",
                                                 "comm_overlap", "default_engine", "generations", "engines", "sources"};
 const std::vector<std::string_view> generation_keys = {"generation",        "compute_fraction",  "fp8_compute_derate",
-                                                       "fp4_compute_derate", "bandwidth_fraction", "link_fraction"};
+                                                       "fp4_compute_derate", "bandwidth_fraction", "link_fraction",
+                                                       "roofline_sharpness"};
 const std::vector<std::string_view> engine_keys = {
     "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "scale_out_latency_us",
     "moe_layer_overhead_us", "attention_fraction",
-    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization"};
+    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization", "request_overhead_us"};
 
 constexpr Range fraction{0, 1, true, ""};
 
@@ -26,6 +27,7 @@ HardwareEfficiency parse_generation(const MapReader& g) {
   h.fp4_compute_derate = g.number("fp4_compute_derate", fraction);
   h.bandwidth_fraction = g.number("bandwidth_fraction", fraction);
   h.link_fraction = g.number("link_fraction", fraction);
+  h.roofline_sharpness = g.optional_number("roofline_sharpness", {1, 100, false, ""}).value_or(3.0);
   return h;
 }
 
@@ -43,6 +45,7 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.moe_imbalance = e.number("moe_imbalance", {1, 16, false, ""});
   x.startup_burst_share = e.number("startup_burst_share", {0, 1, false, ""});
   x.memory_utilization = e.optional_number("memory_utilization", fraction).value_or(0.0);
+  x.request_overhead = microseconds(e.optional_number("request_overhead_us", {0, 1e7, false, "us"}).value_or(10000.0));
   return x;
 }
 
@@ -97,20 +100,21 @@ std::string calibration_to_yaml(const Calibration& c) {
   for (const HardwareEfficiency& h : c.generations) {
     out += fmt::format(
         "  - {{generation: {}, compute_fraction: {:.4g}, fp8_compute_derate: {:.4g}, fp4_compute_derate: {:.4g}, "
-        "bandwidth_fraction: {:.4g}, link_fraction: {:.4g}}}\n",
+        "bandwidth_fraction: {:.4g}, link_fraction: {:.4g}, roofline_sharpness: {:.4g}}}\n",
         h.generation, h.compute_fraction, h.fp8_compute_derate, h.fp4_compute_derate, h.bandwidth_fraction,
-        h.link_fraction);
+        h.link_fraction, h.roofline_sharpness);
   }
   out += "engines:\n";
   for (const EngineEfficiency& e : c.engines) {
     out += fmt::format(
         "  - {{engine: {}, step_overhead_us: {:.4g}, layer_overhead_us: {:.4g}, collective_latency_us: {:.4g}, "
         "scale_out_latency_us: {:.4g}, moe_layer_overhead_us: {:.4g}, attention_fraction: {:.4g}, "
-        "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}{}}}\n",
+        "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}, "
+        "request_overhead_us: {:.4g}{}}}\n",
         e.engine, in_microseconds(e.step_overhead), in_microseconds(e.layer_overhead),
         in_microseconds(e.collective_latency), in_microseconds(e.scale_out_latency),
         in_microseconds(e.moe_layer_overhead), e.attention_fraction, e.prefill_chunk_tokens, e.max_batch,
-        e.moe_imbalance, e.startup_burst_share,
+        e.moe_imbalance, e.startup_burst_share, in_microseconds(e.request_overhead),
         e.memory_utilization > 0 ? fmt::format(", memory_utilization: {:.4g}", e.memory_utilization) : std::string());
   }
   out += "sources:\n  - fields: [\"*\"]\n    cite: \"fitted by `llmsizer calibrate` on " + c.data + "\"\n";

@@ -1,5 +1,6 @@
 #include "io/xlsx_writer.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 #include <unistd.h>
@@ -202,7 +203,7 @@ constexpr SummaryColumn summary_columns[] = {
     {"GPUs", 9}, {"Nodes", 8}, {"Requests in flight per replica", 12}, {"TTFT (ms)", 10}, {"TPOT (ms)", 10},
     {"Output throughput per replica (tokens/s)", 14}, {"Utilization (average)", 12}, {"Price ($/GPU-hour)", 11},
     {"Cost ($/month)", 14}, {"Cost ($/Mtok output)", 12}, {"Power (kW)", 10}, {"Energy (MWh/month)", 11},
-    {"Price label", 16}, {"Note", 50}};
+    {"Price label", 20}, {"Note", 50}};
 constexpr lxw_row_t summary_first_row = 4;
 
 constexpr lxw_col_t cost_column = 13;  // "Cost ($/month)"
@@ -234,7 +235,7 @@ void summary_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Formats& f)
   lxw_worksheet* ws = workbook_add_worksheet(wb, "Summary");
   worksheet_merge_range(ws, 0, 0, 0, 12, book.title.c_str(), f.title);
   worksheet_merge_range(ws, 1, 0, 1, 18,
-                         fmt::format("Peak demand {:.0f} output tokens/s (average x peak-to-average {:g}); SLOs: {}. "
+                         fmt::format("Peak demand {:.0f} output tokens/s (average x peak-to-average {:.2f}); SLOs: {}. "
                                      "Figures link to the per-GPU sheets: edit inputs there.",
                                      book.demand.peak_output_tok_s(), book.demand.peak_to_average, book.slo_text).c_str(), f.text);
   const lxw_row_t header = summary_first_row - 1;
@@ -314,6 +315,15 @@ void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   if (!fs::is_directory(dir)) throw ConfigError(path, 0, 0, "", "cannot write: directory does not exist");
+  std::vector<std::string> names{"Summary", "Sources"};
+  for (const PlanWorkbookOption& o : book.options) {
+    if (!o.feasible) continue;
+    const std::string sheet = worksheet_name(o.gpu);
+    if (std::find(names.begin(), names.end(), sheet) != names.end()) {
+      throw ConfigError("--gpu", fmt::format("two options would share the worksheet name '{}'; name each GPU once", sheet));
+    }
+    names.push_back(sheet);
+  }
   const fs::path temp = dir / fmt::format(".{}.tmp.{}", target.filename().string(), ::getpid());
   lxw_workbook* wb = workbook_new(temp.string().c_str());
   if (!wb) throw ConfigError(path, 0, 0, "", "cannot write: could not start the workbook");

@@ -117,7 +117,7 @@ TEST_CASE("sweep: the table has a heading, one section per GPU and the cheapest 
 
 TEST_CASE("golden: sweep --csv of a small dense model") {
   const SweepRun r = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "1000",
-                          "--tpot-ms", "20", "--max-gpus", "2", "--csv"});
+                          "--tpot-ms", "8", "--max-gpus", "2", "--csv"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
   check_golden("sweep_llama-3.1-8b_h100-sxm_csv", r.out);

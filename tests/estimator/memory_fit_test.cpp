@@ -18,6 +18,13 @@
 namespace llmsizer {
 namespace {
 
+/// A relative tolerance. doctest's Approx adds 1.0 to the scale, which turns `epsilon` into an
+/// absolute tolerance for the small numbers here (seconds, shares); scale(0) keeps it relative.
+doctest::Approx rel(double expected, double tolerance) {
+  return doctest::Approx(expected).epsilon(tolerance).scale(0);
+}
+
+
 /// A shipped model with its prepared constants (which point into the spec, so the spec lives on
 /// the heap and does not move), a shipped GPU and the default calibration for its generation.
 struct Loaded {
@@ -79,8 +86,8 @@ TEST_CASE("seed: GLM-4.5 at its 131,072-token context needs 8 x H20 in FP8 and 1
   CHECK(*fp8.gpus == 8);
   CHECK(fp8.deployment.parallel.tp == 8);
   CHECK(fp8.deployment.parallel.pp == 1);
-  CHECK(in_gigabytes(fp8.fit.need.weights) == doctest::Approx(44.44).epsilon(0.005));
-  CHECK(in_gigabytes(fp8.fit.need.kv_cache) == doctest::Approx(376'832.0 * 131'072 / 8 / 1e9).epsilon(1e-9));
+  CHECK(in_gigabytes(fp8.fit.need.weights) == rel(44.44, 0.005));
+  CHECK(in_gigabytes(fp8.fit.need.kv_cache) == rel(376'832.0 * 131'072 / 8 / 1e9, 1e-9));
   CHECK_FALSE(fit_at(l, 4, precisions(Precision::fp8), residency).fits);
 
   const MinimumGpus bf16 = minimum_gpus(l.prepared, l.gpu, precisions(Precision::bf16), residency, l.efficiency);
@@ -105,13 +112,13 @@ TEST_CASE("seed: DeepSeek-R1 with FP8 weights needs 16 x A100-80GB SXM, as weigh
   CHECK(*r.gpus == 16);
   CHECK(r.deployment.parallel.tp == 8);
   CHECK(r.deployment.parallel.pp == 2);
-  CHECK(in_gigabytes(r.fit.need.kv_cache) == doctest::Approx(70'272.0 * 163'840 / 2 / 1e9).epsilon(1e-9));
+  CHECK(in_gigabytes(r.fit.need.kv_cache) == rel(70'272.0 * 163'840 / 2 / 1e9, 1e-9));
   REQUIRE(r.fit.notes.size() == 1);
   CHECK(r.fit.notes[0] ==
         "FP8 weights run as BF16 matmuls on a100-80gb-sxm (weight-only: stored FP8, dequantized for compute)");
   const MemoryFit at8 = fit_at(l, 8, precisions(Precision::fp8), residency);
   CHECK_FALSE(at8.fits);
-  CHECK(in_gigabytes(at8.need.weights) == doctest::Approx(85.14).epsilon(0.005));
+  CHECK(in_gigabytes(at8.need.weights) == rel(85.14, 0.005));
 }
 
 TEST_CASE("seed: Llama-3.1-405B FP8 at 8K context fits 8 x H100, not 4") {
@@ -124,7 +131,7 @@ TEST_CASE("seed: Llama-3.1-405B FP8 at 8K context fits 8 x H100, not 4") {
   REQUIRE(r.gpus.has_value());
   CHECK(*r.gpus == 8);
   CHECK(r.deployment.parallel.tp == 8);
-  CHECK(in_gigabytes(r.fit.need.kv_cache) == doctest::Approx(516'096.0 * 8'192 / 8 / 1e9).epsilon(1e-9));
+  CHECK(in_gigabytes(r.fit.need.kv_cache) == rel(516'096.0 * 8'192 / 8 / 1e9, 1e-9));
   CHECK(r.fit.notes.empty());
   CHECK_FALSE(fit_at(l, 4, precisions(Precision::fp8), residency).fits);
 }
@@ -138,7 +145,7 @@ TEST_CASE("seed: Qwen3-235B-A22B in BF16 at its 40,960-token context fits 8 x H2
   const MinimumGpus r = minimum_gpus(l.prepared, l.gpu, precisions(Precision::bf16), residency, l.efficiency);
   REQUIRE(r.gpus.has_value());
   CHECK(*r.gpus == 8);
-  CHECK(in_gigabytes(r.fit.need.kv_cache) == doctest::Approx(192'512.0 * 40'960 / 4 / 1e9).epsilon(1e-9));
+  CHECK(in_gigabytes(r.fit.need.kv_cache) == rel(192'512.0 * 40'960 / 4 / 1e9, 1e-9));
   CHECK_FALSE(fit_at(l, 4, precisions(Precision::bf16), residency).fits);
 }
 
@@ -152,7 +159,7 @@ TEST_CASE("seed: GLM-4.5 FP8 at 8K context fits 4 x H200, not 2") {
   REQUIRE(r.gpus.has_value());
   CHECK(*r.gpus == 4);
   CHECK(r.deployment.parallel.tp == 4);
-  CHECK(in_gigabytes(r.fit.need.kv_cache) == doctest::Approx(376'832.0 * 8'192 / 4 / 1e9).epsilon(1e-9));
+  CHECK(in_gigabytes(r.fit.need.kv_cache) == rel(376'832.0 * 8'192 / 4 / 1e9, 1e-9));
   CHECK_FALSE(fit_at(l, 2, precisions(Precision::fp8), residency).fits);
 }
 
@@ -230,7 +237,7 @@ TEST_CASE("Llama-3.1-70B weight bytes per GPU under tp and pp, by hand") {
   // FP8 weights: linear layers at 1 + 4/16384 B, norms and embeddings stay 16-bit.
   const double fp8_linear = 80.0 * 855'638'016 / 8 * (1.0 + 4.0 / 16384);
   CHECK(weight_bytes_per_gpu(l.prepared, layout(Precision::fp8, 8)).value ==
-        doctest::Approx(fp8_linear + 80.0 * 32'768 + 4.0 * 131'334'144).epsilon(1e-12));
+        rel(fp8_linear + 80.0 * 32'768 + 4.0 * 131'334'144, 1e-12));
 }
 
 TEST_CASE("routed experts split over tp x dp; ep changes how, not how much") {
@@ -243,8 +250,8 @@ TEST_CASE("routed experts split over tp x dp; ep changes how, not how much") {
     return weight_bytes_per_gpu(l.prepared, layout(Precision::fp8, tp, 1, dp, ep)).value;
   };
   const double routed = 58.0 * 256 * 44'040'192 * (1.0 + 4.0 / 16384);
-  CHECK(weights(4, 1, 1) - weights(4, 2, 1) == doctest::Approx(routed / 8).epsilon(1e-12));
-  CHECK(routed / 8 == doctest::Approx(81'758'552'064.0).epsilon(1e-12));
+  CHECK(weights(4, 1, 1) - weights(4, 2, 1) == rel(routed / 8, 1e-12));
+  CHECK(routed / 8 == rel(81'758'552'064.0, 1e-12));
   CHECK(weights(8, 1, 8) == weights(8, 1, 1));
   CHECK(weights(4, 2, 8) == weights(4, 2, 2));
 }
@@ -282,7 +289,7 @@ TEST_CASE("does not fit: a value with the shortfall in numbers") {
   CHECK(fit.reasons[0].rfind("needs 146.3 GB per GPU (weights 141.1 GB + KV 2.7 GB + activations 2.5 GB); ", 0) == 0);
   CHECK(fit.reasons[0].find(fmt::format("{:.1f} GB usable (90% of ", in_gigabytes(fit.usable_per_gpu))) !=
         std::string::npos);
-  CHECK(fit.usable_per_gpu.value == doctest::Approx(0.9 * fit.capacity_per_gpu.value).epsilon(1e-12));
+  CHECK(fit.usable_per_gpu.value == rel(0.9 * fit.capacity_per_gpu.value, 1e-12));
   CHECK(max_resident_sequences(l.prepared, l.gpu, layout(Precision::bf16, 1), 8'192, l.efficiency) == 0);
 }
 

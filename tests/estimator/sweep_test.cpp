@@ -9,6 +9,7 @@
 #include <map>
 #include <tuple>
 
+#include "estimator/layout.hpp"
 #include "estimator/pareto.hpp"
 #include "estimator/sweep.hpp"
 #include "tests/test_support.hpp"

@@ -1,0 +1,263 @@
+// Hostile and careless inputs, each with its exact message: deep nesting and very long lines in
+// YAML, NaN/Inf and out-of-range numbers on the command line and in scenario CSVs, counts large
+// enough to overflow, unwritable output paths, and the exit-code contract (0 answered, 2 bad input
+// or usage with one error line and a hint, 3 internal error with a request for a bug report).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <streambuf>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/command.hpp"
+#include "io/config_error.hpp"
+#include "io/profile_loader.hpp"
+#include "io/yaml_reader.hpp"
+#include "tests/test_support.hpp"
+
+namespace llmsizer {
+namespace {
+namespace fs = std::filesystem;
+
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Run run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int code = cli::run_cli(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+// The formatted error of loading `text` as a GPU profile named bad.yaml.
+std::string gpu_error(const std::string& text) {
+  const SourceText source = make_source("bad.yaml", text);
+  try {
+    (void)parse_gpu(parse_yaml(text, source), source);
+  } catch (const ConfigError& e) {
+    return e.format();
+  }
+  return "(no error)";
+}
+
+std::vector<std::string> estimate_with(std::vector<std::string> extra) {
+  std::vector<std::string> args = {"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1024", "--osl", "256"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// A usage error: exit 2, nothing on stdout, exactly "error: ..." then "hint: ...".
+void check_usage_error(const Run& r) {
+  CHECK(r.code == 2);
+  CHECK(r.out.empty());
+  const size_t first = r.err.find('\n');
+  REQUIRE(first != std::string::npos);
+  CHECK(r.err.rfind("error: ", 0) == 0);
+  CHECK(r.err.substr(first + 1).rfind("hint: ", 0) == 0);
+  CHECK(r.err.find('\n', first + 1) == r.err.size() - 1);
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  REQUIRE(out.good());
+}
+
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// A stream buffer that refuses every write, as a closed pipe or a full disk would.
+class FailingBuffer : public std::streambuf {
+ protected:
+  int_type overflow(int_type) override { return traits_type::eof(); }
+  std::streamsize xsputn(const char*, std::streamsize) override { return 0; }
+};
+
+}  // namespace
+
+TEST_SUITE("hardening") {
+
+TEST_CASE("10,000-deep nesting is a located ConfigError, not a stack overflow") {
+  // yaml-cpp stops its recursive parser at 500 levels; the loader says so at the scanner's position.
+  const std::string flow = "schema: gpu/1\nvendor: " + std::string(10000, '[') + std::string(10000, ']') + "\n";
+  // The quoted line is cut at 200 characters, so the caret stands at its end.
+  CHECK(gpu_error(flow) ==
+        "bad.yaml:2:20009: error: YAML syntax: nested deeper than the parser's limit of 500 levels\n"
+        "vendor: " + std::string(192, '[') + "...\n" + std::string(203, ' ') + "^");
+  std::string maps = "vendor: ";
+  for (int i = 0; i < 10000; ++i) maps += "{a: ";
+  CHECK(gpu_error(maps + "1" + std::string(10000, '}')).find("bad.yaml:1:") == 0);
+  CHECK(gpu_error(maps + "1" + std::string(10000, '}')).find("nested deeper than the parser's limit of 500 levels") !=
+        std::string::npos);
+  std::string block = "vendor:\n";
+  for (int i = 0; i < 10000; ++i) block += "- ";
+  CHECK(gpu_error(block + "x\n").find("YAML syntax: nested deeper than the parser's limit of 500 levels") !=
+        std::string::npos);
+  // 400 levels is legal YAML, just not a GPU profile.
+  CHECK(gpu_error("schema: gpu/1\nvendor: " + std::string(400, '[') + std::string(400, ']') + "\n") ==
+        "bad.yaml:1:1: error: name: missing required key\n"
+        "schema: gpu/1\n"
+        "^");
+}
+
+TEST_CASE("very long keys, values and lines are quoted shortened") {
+  // YAML limits implicit keys to 1024 characters; a 1000-character key is legal and unknown.
+  const std::string key(1000, 'k');
+  CHECK(gpu_error("schema: gpu/1\n" + key + ": 1\n") ==
+        "bad.yaml:2:1: error: " + std::string(200, 'k') + "...: unknown key\n" + std::string(200, 'k') + "...\n^");
+  // A 100,000-character value in a message is cut at 1000 characters of the message.
+  const std::string value(100000, 'x');
+  const std::string message = gpu_error("schema: gpu/1\nname: bad\nvendor: v\ngeneration: g\nlaunch_year: 2024\n"
+                                        "memory_gb: " + value + "\nsources: [{fields: ['*'], cite: test}]\n");
+  CHECK(message == "bad.yaml:6:12: error: memory_gb: " + ("expected a number, got '" + value).substr(0, 1000) +
+                       "...\nmemory_gb: " + std::string(189, 'x') + "...\n           ^");
+}
+
+TEST_CASE("NaN, infinity and out-of-range numbers on the command line name the option and its range") {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--usd-per-gpu-hour", "nan"}, "error: --usd-per-gpu-hour: nan is out of range (must be > 0 and <= 1000 $/GPU-hour)\n"},
+      {{"--usd-per-gpu-hour", "inf"}, "error: --usd-per-gpu-hour: inf is out of range (must be > 0 and <= 1000 $/GPU-hour)\n"},
+      {{"--usd-per-gpu-hour", "-1"}, "error: --usd-per-gpu-hour: -1 is out of range (must be > 0 and <= 1000 $/GPU-hour)\n"},
+      {{"--usd-per-gpu-hour", "0"}, "error: --usd-per-gpu-hour: 0 is out of range (must be > 0 and <= 1000 $/GPU-hour)\n"},
+      {{"--memory-utilization", "inf"}, "error: --memory-utilization: inf is out of range (must be > 0 and <= 1)\n"},
+      {{"--memory-utilization", "nan"}, "error: --memory-utilization: nan is out of range (must be > 0 and <= 1)\n"},
+      {{"--memory-utilization", "0"}, "error: --memory-utilization: 0 is out of range (must be > 0 and <= 1)\n"},
+      {{"--mtp", "1", "--mtp-acceptance", "nan"}, "error: --mtp-acceptance: nan is out of range (must be >= 0 and < 1)\n"},
+      {{"--mtp-acceptance", "1"}, "error: --mtp-acceptance: 1 is out of range (must be >= 0 and < 1)\n"},
+      {{"--mtp", "17"}, "error: --mtp: 17 is out of range (must be >= 0 and <= 16)\n"},
+      {{"--concurrency", "-1"}, "error: --concurrency: -1 is out of range (must be >= 0 and <= 2147483648)\n"},
+      {{"--concurrency", "2147483649"}, "error: --concurrency: 2147483649 is out of range (must be >= 0 and <= 2147483648)\n"},
+      {{"--tp", "0"}, "error: --tp: 0 is out of range (must be >= 1 and <= 1048576)\n"},
+  };
+  for (const auto& [extra, expected] : cases) {
+    CAPTURE(extra[0]);
+    const Run r = run(estimate_with(extra));
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err == expected);
+  }
+  const Run isl = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "0", "--osl", "1"});
+  CHECK(isl.err == "error: --isl: 0 is out of range (must be >= 1 and <= 2147483648)\n");
+  // Values CLI11 cannot convert to the option's type are usage errors with a hint.
+  const Run huge = run(estimate_with({"--concurrency", "1e30"}));
+  check_usage_error(huge);
+  CHECK(huge.err == "error: Could not convert: --concurrency = 1e30\nhint: run 'llmsizer estimate --help' for usage\n");
+  check_usage_error(run(estimate_with({"--gpus", "99999999999"})));
+  // fit checks its own counts.
+  const Run context = run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "0"});
+  CHECK(context.err == "error: --context: 0 is out of range (must be >= 1 and <= 2147483648)\n");
+  const Run max_gpus = run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--max-gpus", "0"});
+  CHECK(max_gpus.err == "error: --max-gpus: 0 is out of range (must be >= 1 and <= 100000)\n");
+  const Run util = run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--memory-utilization", "nan"});
+  CHECK(util.err == "error: --memory-utilization: nan is out of range (must be > 0 and <= 1)\n");
+}
+
+TEST_CASE("scenario CSV cells: nan, inf and counts beyond range are row errors") {
+  const test::TempDir dir;
+  const fs::path csv = dir.path() / "s.csv";
+  write_text(csv,
+             "id,model,gpu,isl,osl,concurrency,mtp,tp,usd_per_gpu_hour\n"
+             "nan-isl,llama-3.1-8b,h100-sxm,nan,256,1,,,\n"
+             "inf-osl,llama-3.1-8b,h100-sxm,1024,inf,1,,,\n"
+             "huge-concurrency,llama-3.1-8b,h100-sxm,1024,256,1e30,,,\n"
+             "wrapping-mtp,llama-3.1-8b,h100-sxm,1024,256,1,4294967297,,\n"
+             "huge-tp,llama-3.1-8b,h100-sxm,1024,256,1,,99999999999999999999,\n"
+             "nan-price,llama-3.1-8b,h100-sxm,1024,256,1,,,nan\n"
+             "big-price,llama-3.1-8b,h100-sxm,1024,256,1,,,1e9\n"
+             "max-counts,llama-3.1-8b,h100-sxm,2147483648,2147483648,2147483648,,,\n"
+             "ok,llama-3.1-8b,h100-sxm,1024,256,1,,,\n");
+  const Run r = run({"estimate", "--scenarios", csv.string(), "--csv"});
+  CHECK(r.code == 2);
+  const std::string f = csv.string();
+  CHECK(r.err == f + ":2: error: isl: expected a whole number, got 'nan'\n" +
+                     f + ":3: error: osl: 'inf' is not a finite number\n" +
+                     f + ":4: error: concurrency: '1e30' is out of range for a count\n" +
+                     f + ":5: error: mtp: 4294967297 is out of range (must be >= 0 and <= 16)\n" +
+                     f + ":6: error: tp: '99999999999999999999' is out of range for a count\n" +
+                     f + ":7: error: usd_per_gpu_hour: expected a positive number, got 'nan'\n" +
+                     f + ":8: error: usd_per_gpu_hour: 1000000000 is out of range (must be > 0 and <= 1000 $/GPU-hour)\n");
+  // The largest accepted counts: context x concurrency x KV bytes is ~7e24 bytes, computed in
+  // doubles; the row does not fit, with finite numbers.
+  CHECK(r.out.find("max-counts,llama-3.1-8b,h100-sxm,") != std::string::npos);
+  for (const char* word : {"nan", "inf", "NaN", "Inf"}) CHECK(r.out.find(std::string(",") + word) == std::string::npos);
+  const Run json = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "2147483648", "--osl",
+                        "2147483648", "--concurrency", "2147483648", "--json"});
+  CHECK(json.code == 0);
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  CHECK(j["fits"] == false);
+  for (const auto& [key, value] : j.items()) {
+    CAPTURE(key);
+    if (value.is_number()) CHECK(std::isfinite(value.get<double>()));
+  }
+}
+
+TEST_CASE("import-hf -o writes atomically; an unwritable path is exit 2 and leaves nothing") {
+  const std::string config = test::source_path("tests/data/hf/llama-3.1-8b.json").string();
+  const Run missing = run({"import-hf", config, "-o", "/nonexistent/dir/x.yaml"});
+  CHECK(missing.code == 2);
+  CHECK(missing.out.empty());
+  CHECK(missing.err == "/nonexistent/dir/x.yaml: error: cannot write: directory does not exist\n");
+  CHECK_FALSE(fs::exists("/nonexistent/dir/x.yaml"));
+
+  const test::TempDir dir;
+  // A regular file used as a directory (root ignores permission bits, so read-only directories do
+  // not fail here; this does).
+  const fs::path file = dir.path() / "file.txt";
+  write_text(file, "not a directory\n");
+  const std::string under_file = (file / "x.yaml").string();
+  const Run not_dir = run({"import-hf", config, "-o", under_file});
+  CHECK(not_dir.code == 2);
+  CHECK(not_dir.err == under_file + ": error: cannot write: directory does not exist\n");
+  // The target is an existing directory: the rename fails and the temporary file is removed.
+  fs::create_directories(dir.path() / "taken.yaml");
+  const Run onto_dir = run({"import-hf", config, "-o", (dir.path() / "taken.yaml").string()});
+  CHECK(onto_dir.code == 2);
+  CHECK(onto_dir.err.rfind((dir.path() / "taken.yaml").string() + ": error: cannot write: ", 0) == 0);
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"file.txt", "taken.yaml"});
+  // Success replaces an existing file whole and leaves no temporary file.
+  const fs::path out = dir.path() / "llama.yaml";
+  write_text(out, std::string(100000, '#') + "\n");
+  const Run ok = run({"import-hf", config, "-o", out.string()});
+  CHECK(ok.code == 0);
+  CHECK(ok.err == "wrote " + out.string() + " (model 'llama-3.1-8b')\n");
+  CHECK(read_file(out.string()) == run({"import-hf", config}).out);
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"file.txt", "llama.yaml", "taken.yaml"});
+}
+
+TEST_CASE("CLI11's own usage errors are one line plus a hint, exit 2") {
+  check_usage_error(run({"estimate", "--model", "llama-3.1-8b", "--json", "--csv"}));           // excludes
+  check_usage_error(run({"fit", "--gpu", "h100-sxm"}));                                         // required
+  check_usage_error(run({"show"}));                                                             // positional
+  check_usage_error(run({"show", "h20", "h100-sxm"}));                                          // extra positional
+  check_usage_error(run({"list", "gpus", "--profiles"}));                                       // missing value
+  check_usage_error(run({"estimate", "--isl", "many"}));                                        // conversion
+  check_usage_error(run({"--nonsense"}));
+  check_usage_error(run({"lsit"}));
+}
+
+TEST_CASE("an exception that is not a ConfigError is exit 3 with a bug-report request") {
+  // stdout that throws on write (a stream with badbit exceptions over a buffer refusing writes)
+  // stands in for any unexpected exception inside a command.
+  FailingBuffer failing;
+  std::ostream out(&failing);
+  out.exceptions(std::ios::badbit);
+  std::ostringstream err;
+  CHECK(cli::run_cli({"list", "gpus"}, out, err) == 3);
+  CHECK(err.str().rfind("internal error: ", 0) == 0);
+  CHECK(err.str().find("\nThis is a bug in llmsizer; please report it with the command line that caused it.\n") !=
+        std::string::npos);
+}
+
+}  // TEST_SUITE("hardening")
+
+}  // namespace llmsizer
