@@ -195,13 +195,14 @@ TEST_CASE("roofline breakdown: decode projections are memory-bound at batch 1, p
   const auto proj = static_cast<int>(OperatorKind::attention_projections);
   const OperatorBreakdown decode = operator_breakdown(l.prepared, l.gpu, *d, l.efficiency, StepShape{1, 1000, 1, 0, 0, 0});
   // One token: 2 FLOPs per 2-byte BF16 weight = 1 FLOP/byte; attained = 1 x achievable bandwidth
-  // (the smoothed roofline adds (1 + (1/250)^3)^(1/3) - 1, about 2e-8).
+  // (the ridge is ~250 FLOP/byte, so the smoothed roofline costs (1 + 250^-k)^(1/k) - 1 < 1e-4 for k >= 2).
   CHECK(decode[proj].flop_per_byte() == doctest::Approx(1.0));
-  CHECK(decode[proj].attained_flops_per_s() == doctest::Approx(roofs.bandwidth.value));
+  CHECK(decode[proj].attained_flops_per_s() == doctest::Approx(roofs.bandwidth.value).epsilon(1e-4));
   const OperatorBreakdown prefill = operator_breakdown(l.prepared, l.gpu, *d, l.efficiency, StepShape{0, 0, 1, 4096, 2048, 1});
   CHECK(prefill[proj].flop_per_byte() == doctest::Approx(4096.0));
-  // 4,096 FLOP/byte is 15x the ridge (~250): the smoothed roofline is within 0.1% of the compute roof.
-  CHECK(prefill[proj].attained_flops_per_s() == doctest::Approx(roofs.weight_matmul.value).epsilon(1e-3));
+  // 4,096 FLOP/byte is 16x the ridge (~250): the smoothed roofline is within 1% of the compute roof
+  // for any sharpness k >= 2 ((1 + 16^-2)^(1/2) = 1.002).
+  CHECK(prefill[proj].attained_flops_per_s() == doctest::Approx(roofs.weight_matmul.value).epsilon(0.01));
   CHECK(std::string(operator_kind_name(OperatorKind::lm_head)) == "LM head");
 }
 

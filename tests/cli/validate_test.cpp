@@ -1,0 +1,186 @@
+// Tests of `validate` and `calibrate`: the published error, its CI gate, reproducible calibration,
+// user measurement files and their errors.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/command.hpp"
+#include "estimator/calibration_fit.hpp"
+#include "estimator/error_stats.hpp"
+#include "io/calibration_loader.hpp"
+#include "io/measurements.hpp"
+#include "io/yaml_reader.hpp"
+#include "tests/test_support.hpp"
+
+namespace {
+
+struct Run {
+  int code = 0;
+  std::string out, err;
+};
+
+Run run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  Run r;
+  r.code = llmsizer::cli::run_cli(args, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+double summary_value(const nlohmann::json& j, const std::string& group, const std::string& metric, const char* key) {
+  for (const auto& line : j["overall"]) {
+    if (line["group"] == group && line["metric"] == metric) return line[key].get<double>();
+  }
+  FAIL("no summary line for " << group << " / " << metric);
+  return 0;
+}
+
+void write(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+}  // namespace
+
+TEST_SUITE("validate") {
+  TEST_CASE("error statistics by hand") {
+    // Errors -0.5, -0.1, 0.2, 0.3, 1.0: |e| sorted 0.1 0.2 0.3 0.5 1.0 -> median 0.3, nearest-rank
+    // p90 = ceil(0.9*5) = 5th = 1.0; signed median 0.2.
+    const llmsizer::ErrorSummary s = llmsizer::summarize_errors({-0.5, -0.1, 0.2, 0.3, 1.0});
+    CHECK(s.rows == 5);
+    CHECK(s.median_abs == doctest::Approx(0.3));
+    CHECK(s.p90_abs == doctest::Approx(1.0));
+    CHECK(s.bias == doctest::Approx(0.2));
+    CHECK(llmsizer::relative_error(120, 100) == doctest::Approx(0.2));
+  }
+
+  TEST_CASE("the held-out split is deterministic and about 30%") {
+    int held = 0;
+    for (int i = 0; i < 1000; ++i) held += llmsizer::is_holdout("m" + std::to_string(i)) ? 1 : 0;
+    CHECK(held > 250);
+    CHECK(held < 350);
+    CHECK(llmsizer::is_holdout("m185") == llmsizer::is_holdout("m185"));
+  }
+
+  TEST_CASE("validate prints per-source and overall tables for the shipped measurements") {
+    const Run r = run({"validate"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("Per source") != std::string::npos);
+    CHECK(r.out.find("held-out rows") != std::string::npos);
+    CHECK(r.out.find("TensorRT-LLM perf overview (v0.13.0)") != std::string::npos);
+    CHECK(r.out.find("Worst rows") != std::string::npos);
+    CHECK(r.out.find("median |err|") != std::string::npos);
+  }
+
+  TEST_CASE("CI gate: held-out error stays within the thresholds set from the honest result") {
+    // Thresholds come from the calibrated result recorded in docs/validation.md (held-out TPOT
+    // median 33% on 1 row, output tok/s per GPU median 19% on 18 rows) plus a margin; a change that
+    // makes the estimator worse on rows calibration never saw fails here.
+    const Run r = run({"validate", "--json"});
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(summary_value(j, "held-out rows", "tpot", "median_abs_error") <= 0.40);
+    CHECK(summary_value(j, "held-out rows", "output_tok_s_per_gpu", "median_abs_error") <= 0.25);
+    CHECK(summary_value(j, "all rows", "tpot", "median_abs_error") <= 0.40);
+    CHECK(summary_value(j, "all rows", "ttft", "median_abs_error") <= 0.30);
+    // A measured deployment that "does not fit" would be a bug in the memory model.
+    CHECK(j["not_fitting"].empty());
+    CHECK(j["estimated"].get<int>() >= 50);
+  }
+
+  TEST_CASE("calibrate from the priors reproduces the shipped default calibration") {
+    const auto shipped = llmsizer::load_calibration_file(
+        llmsizer::test::source_path("profiles/calibration/default.yaml").string());
+    const Run r = run({"calibrate", "--date", shipped.fitted_on});
+    REQUIRE(r.code == 0);
+    const llmsizer::SourceText src = llmsizer::make_source("calibrated.yaml", r.out);
+    const auto fitted = llmsizer::parse_calibration(llmsizer::parse_yaml(r.out, src), src);
+    CHECK(fitted.data == shipped.data);
+    for (const auto& p : llmsizer::candidate_parameters(shipped)) {
+      CAPTURE(p.name);
+      CHECK(llmsizer::get_parameter(fitted, p.name) ==
+            doctest::Approx(llmsizer::get_parameter(shipped, p.name)).epsilon(2e-3));
+    }
+  }
+
+  TEST_CASE("a user's measurement file is validated on its own rows") {
+    llmsizer::test::TempDir dir;
+    const auto file = dir.path() / "mine.yaml";
+    write(file, R"(schema: measurements/1
+measurements:
+- id: lab-1
+  source: {name: our lab, path: run 42}
+  model_ref: llama-3.1-8b
+  precision: {weights: bf16}
+  hardware: {gpu: h100-sxm, count: 1}
+  engine: vLLM 0.10
+  parallelism: {tp: 1}
+  workload: {isl: 1000, osl: 1000, concurrency: 8}
+  metrics: {tpot_ms: 9.5, ttft_ms: 60}
+  quality: A
+- id: lab-2
+  source: {name: our lab, path: run 43}
+  model_ref: llama-3.1-8b
+  precision: {weights: bf16}
+  hardware: {gpu: h100-sxm, count: 1}
+  engine: vLLM 0.10
+  workload: {concurrency: 8}
+  metrics: {tpot_ms: 9.5}
+  quality: A
+)");
+    const Run r = run({"validate", "--measurements", file.string(), "--json"});
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["estimated"] == 1);
+    REQUIRE(j["rows"].size() == 2);  // lab-1: tpot and ttft
+    CHECK(j["rows"][0]["id"] == "lab-1");
+    CHECK(j["rows"][0]["source"] == "our lab");
+    REQUIRE(j["not_estimated"].size() == 1);
+    CHECK(j["not_estimated"][0]["id"] == "lab-2");
+    CHECK(j["not_estimated"][0]["status"] == "skipped: input/output lengths not stated");
+  }
+
+  TEST_CASE("measurement files with structural errors exit 2 with file:line:col") {
+    llmsizer::test::TempDir dir;
+    const auto file = dir.path() / "bad.yaml";
+    write(file, "measurements:\n  id: m1\n");
+    Run r = run({"validate", "--measurements", file.string()});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("bad.yaml:2:3: error: measurements: expected a list of measured deployments") != std::string::npos);
+    write(file, "measurements:\n- id: m1\n  model_ref: llama-3.1-8b\n  hardwrae: {gpu: h100, count: 1}\n");
+    r = run({"validate", "--measurements", file.string()});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("bad.yaml:4:3: error: measurements[0].hardwrae: unknown key; did you mean 'hardware'?") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("prose in the shipped data is interpreted, not guessed") {
+    const auto rows = llmsizer::load_measurements(llmsizer::test::source_path("validation/measurements.yaml").string());
+    auto find = [&](const std::string& id) {
+      for (const auto& m : rows) {
+        if (m.id == id) return m;
+      }
+      FAIL("missing " << id);
+      return rows.front();
+    };
+    const auto ant = find("m159");  // "Attention-DP16 + MoE-EP16", batch 48 per GPU on 16 GPUs, MTP 1 step
+    CHECK(ant.dp == 16);
+    CHECK(ant.ep == 16);
+    CHECK(ant.tp == 1);
+    CHECK(ant.concurrency == 48 * 16);
+    CHECK(ant.mtp == 1);
+    CHECK(ant.phase == "decode");
+    CHECK(ant.kv == "fp8");  // FP8 MLA
+    const auto b200 = find("m170");  // "nvfp4 experts/fp8"
+    CHECK(b200.experts == "nvfp4");
+    CHECK(b200.weights == "fp8");
+    CHECK(b200.tpot_ms == doctest::Approx(1000.0 / 274.7));
+    const auto offline = find("m033");
+    CHECK(offline.concurrency == 0);  // unbounded: as many as fit
+    CHECK(find("m108").skip_reason == "input/output lengths not stated");
+    CHECK(find("m096").skip_reason == "static batching (the estimator models continuous batching)");
+  }
+}
