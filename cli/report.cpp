@@ -36,6 +36,7 @@ struct GpuSection {
   std::vector<Estimate> ladder;  // the default layout across concurrency
   std::optional<size_t> chosen;  // index into ladder
   bool chosen_meets_slo = false;
+  bool fixed_concurrency = false;  // --concurrency given
   std::string problem;           // why there is nothing to chart
   OperatorBreakdown prefill{}, decode{};
   Roofs roofs{};
@@ -97,6 +98,7 @@ void choose(GpuSection& s, const Slo& slo, bool fixed_concurrency) {
     if (!s.chosen) s.chosen = 0;
   }
   s.chosen_meets_slo = meets_slo(s.ladder[*s.chosen], slo);
+  s.fixed_concurrency = fixed_concurrency;
   add_breakdowns(s);
 }
 
@@ -276,7 +278,9 @@ void gpu_charts(HtmlReport& page, const GpuSection& s, const Slo& slo) {
   const Estimate& e = s.ladder[*s.chosen];
   page.paragraph(fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {} requests{}.", layout_text(r.deployment),
                              upper(weights_text(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
-                             s.chosen_meets_slo ? "" : " (no concurrency meets the SLOs; showing the fastest)"));
+                             s.chosen_meets_slo        ? ""
+                             : s.fixed_concurrency     ? " (it misses the SLOs)"
+                                                       : " (no concurrency meets the SLOs; showing the lowest-latency one)"));
   page.figures({{render_svg(roofline_chart(s)),
                  fmt::format("Each point is one operator kind over one iteration on one GPU at {} requests: x = FLOPs / HBM bytes, "
                              "y = FLOPs / modelled time. Prefill: one chunk of a {}-token prompt; decode: one step at the mean "

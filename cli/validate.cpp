@@ -8,6 +8,7 @@
 #include "cli/measured_cases.hpp"
 #include "cli/validation_report.hpp"
 #include "estimator/error_stats.hpp"
+#include "io/table.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -19,12 +20,14 @@ struct ValidateOptions {
   bool csv = false;
   std::string calibration = "default";
   int worst = 10;
+  std::string svg;
 };
 
 int run_validate(const ValidateOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   const std::vector<MeasuredRow> rows = load_measured_rows(measurement_files(o.files, o.with_shipped), resolver);
   const ValidationResult result = evaluate_rows(rows, resolver.calibration());
+  if (!o.svg.empty()) write_file_atomically(o.svg, validation_svg(result));
   std::ostream& out = *context.out;
   if (o.json) out << validation_json(result).dump(2) << "\n";
   else if (o.csv) out << validation_csv(result);
@@ -40,6 +43,7 @@ Command add_validate(CLI::App& app, Context& context) {
   add_measurement_options(*sub, o->files, o->with_shipped);
   sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
   sub->add_option("--worst", o->worst, "How many worst rows to list (default 10)")->check(CLI::Range(0, 10000));
+  sub->add_option("--svg", o->svg, "Also write a predicted-vs-measured plot (SVG) to FILE");
   auto* json = sub->add_flag("--json", o->json, "Print JSON");
   sub->add_flag("--csv", o->csv, "Print one CSV line per row and metric")->excludes(json);
   return {sub, [o, &context] { return run_validate(*o, context); }};

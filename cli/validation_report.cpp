@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "io/svg_chart.hpp"
 #include "io/table.hpp"
 
 namespace llmsizer::cli {
@@ -169,6 +170,46 @@ std::string validation_csv(const ValidationResult& r) {
                      std::to_string(e.row->estimate_case.workload.concurrency)});
   }
   return out;
+}
+
+namespace {
+
+Chart panel(const ValidationResult& r, Metric metric, const std::string& title, const std::string& unit, double scale) {
+  Chart chart;
+  chart.title = title;
+  chart.x = {"measured " + unit, true, {}, {}};
+  chart.y = {"predicted " + unit, true, {}, {}};
+  ChartSeries training{"training rows", "#1f77b4", Marker::circle, true, LineStyle::none, {}};
+  ChartSeries held{"held-out rows", "#d62728", Marker::square, true, LineStyle::none, {}};
+  double lo = 1e300, hi = 0;
+  for (const RowError& e : r.errors) {
+    if (e.metric != metric) continue;
+    const double x = e.measured * scale, y = e.predicted * scale;
+    lo = std::min({lo, x, y});
+    hi = std::max({hi, x, y});
+    // Label points only where they are few enough to read.
+    const std::string label = metric == Metric::tpot ? e.row->measurement.id : std::string();
+    (e.row->estimate_case.holdout ? held : training).points.push_back({x, y, label});
+  }
+  if (hi <= 0) return chart;
+  ChartSeries identity{"predicted = measured", "#888888", Marker::none, false, LineStyle::dashed, {{lo, lo, ""}, {hi, hi, ""}}};
+  ChartSeries plus{"+/-30%", "#cccccc", Marker::none, false, LineStyle::dashed, {{lo, lo * 1.3, ""}, {hi, hi * 1.3, ""}}};
+  ChartSeries minus{"", "#cccccc", Marker::none, false, LineStyle::dashed, {{lo, lo / 1.3, ""}, {hi, hi / 1.3, ""}}};
+  chart.series = {identity, plus, minus, training, held};
+  return chart;
+}
+
+}  // namespace
+
+std::string validation_svg(const ValidationResult& r) {
+  const std::string top = render_svg(panel(r, Metric::tpot, "TPOT: predicted vs measured", "TPOT (ms)", 1000.0));
+  const std::string bottom = render_svg(panel(r, Metric::output_per_gpu, "Output throughput per GPU: predicted vs measured",
+                                              "output tokens/s per GPU", 1.0));
+  constexpr int panel_height = 520;
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" "
+      "height=\"{}\">\n<g>{}</g>\n<g transform=\"translate(0,{})\">{}</g>\n</svg>\n",
+      2 * panel_height, top, panel_height, bottom);
 }
 
 }  // namespace llmsizer::cli

@@ -41,5 +41,8 @@ struct ValidationResult {
 [[nodiscard]] std::string validation_text(const ValidationResult& r, int worst);
 [[nodiscard]] nlohmann::json validation_json(const ValidationResult& r);
 [[nodiscard]] std::string validation_csv(const ValidationResult& r);
+/// Predicted vs measured on log axes, one panel each for TPOT and output tokens/s per GPU, with the
+/// y = x line; training and held-out rows in different colours. One standalone SVG document.
+[[nodiscard]] std::string validation_svg(const ValidationResult& r);
 
 }  // namespace llmsizer::cli

@@ -365,6 +365,8 @@ std::vector<Target> make_targets(const Environment& env) {
                      [work = env.work_dir](const std::string& in) { return run_measurements(in, work); }});
   targets.push_back({"cli", ".args", true, cli_seeds(src / "tests/data/fuzz/cli_seeds.txt"),
                      [env](const std::string& in) { return run_args(in, env); }});
+  targets.push_back({"cli-decisions", ".args", true, cli_seeds(src / "tests/data/fuzz/cli_decisions_seeds.txt"),
+                     [env](const std::string& in) { return run_args(in, env); }});
   return targets;
 }
 

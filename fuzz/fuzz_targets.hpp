@@ -27,7 +27,7 @@ struct Result {
 };
 
 struct Target {
-  std::string name;       // profile, hf, csv, scenarios, measurements, cli
+  std::string name;       // profile, hf, csv, scenarios, measurements, cli, cli-decisions
   std::string extension;  // of corpus and regression files: .yaml, .json, .csv, .args
   bool argv = false;      // inputs are argument lists, one argument per line
   std::vector<std::string> seeds;
@@ -42,7 +42,8 @@ struct Environment {
 
 /// Every target, with seeds loaded: profile (gpu/model/calibration YAML), hf (config.json), csv (the
 /// CSV reader), scenarios (estimate --scenarios in-process), measurements (load_measurements) and cli
-/// (run_cli with mutated argv). Throws ConfigError when a seed file is missing.
+/// (run_cli with mutated argv: list, show, check, import-hf, fit, estimate) and cli-decisions (sweep,
+/// compare, plan, report, validate, calibrate). Throws ConfigError when a seed file is missing.
 [[nodiscard]] std::vector<Target> make_targets(const Environment& env);
 
 struct Finding {

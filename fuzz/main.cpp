@@ -2,11 +2,14 @@
 //
 //   llmsizer-fuzz [--seconds N] [--seed S] [--findings DIR] [--source DIR] [--hang-seconds N] TARGET...
 //
-// TARGET is profile, hf, csv, scenarios, measurements, cli, or all. Each target runs for N seconds
-// (default 60). Inputs that break an invariant are written to DIR (default ./fuzz-findings) as
-// <target>-<n><ext> with the violation in <target>-<n>.txt; an input that crashes the process is
-// written to crash-<target><ext> by a signal handler, and one running longer than --hang-seconds to
-// hang-<target><ext>. Exit status 0 when nothing was found, 1 otherwise, 2 on bad usage.
+// TARGET is profile, hf, csv, scenarios, measurements, cli, cli-decisions, or all. Each target runs
+// for N seconds (default 60). Inputs that break an invariant are written to DIR (default
+// ./fuzz-findings) as <target>-<n><ext> with the violation in <target>-<n>.txt; an input that crashes
+// the process is written to crash-<target><ext> by a signal handler, and one running longer than
+// --hang-seconds to hang-<target><ext>. The slowest input of each target is kept as
+// slowest-<target><ext>. Exit status 0 when nothing was found, 1 otherwise, 2 on bad usage.
+// Run it from the build directory (the catalog is the profiles/ copied beside the executables) or
+// set LLMSIZER_PROFILES.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -84,7 +87,7 @@ struct Options {
 
 int usage(const std::string& problem) {
   std::cerr << "error: " << problem << "\nhint: llmsizer-fuzz [--seconds N] [--seed S] [--findings DIR] "
-            << "[--source DIR] [--hang-seconds N] {profile|hf|csv|scenarios|measurements|cli|all}...\n";
+            << "[--source DIR] [--hang-seconds N] {profile|hf|csv|scenarios|measurements|cli|cli-decisions|all}...\n";
   return 2;
 }
 

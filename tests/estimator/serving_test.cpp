@@ -77,18 +77,16 @@ TEST_CASE("closed loop: throughput, per-user speed, cost and energy follow from 
   CHECK(e.output_tok_s_per_gpu == rel(e.output_tok_s / 4, 1e-12));
   CHECK(e.tok_s_per_user == rel(1 / e.tpot.value, 1e-12));
   // TPOT is the decode step plus the prompts of the other 31 requests mixed into this request's
-  // 511 steps; that interleaved time is the prefill share of each cycle.
+  // 511 steps; that interleaved time is at least part of the prefill share of each cycle.
   CHECK(e.tpot > e.decode_step);
-  CHECK(e.prefill_share == rel((e.tpot.value - e.decode_step.value) * 511 / cycle, 1e-9));
-  CHECK(e.prefill_share > 0);
-  CHECK(e.prefill_share < 0.95);
+  CHECK(e.prefill_share >= rel((e.tpot.value - e.decode_step.value) * 511 / cycle, 1e-9));
+  CHECK(e.prefill_share < 1);
   REQUIRE(e.usd_per_hour.has_value());
   CHECK(*e.usd_per_hour == rel(8.0, 1e-9));
   REQUIRE(e.usd_per_mtok_output.has_value());
   CHECK(*e.usd_per_mtok_output == rel(8.0 / (e.output_tok_s * 3600) * 1e6, 1e-12));
   REQUIRE(e.usd_per_mtok_input.has_value());
-  CHECK(*e.usd_per_mtok_input ==
-        rel(8.0 * e.prefill_share / (e.input_tok_s * 3600) * 1e6, 1e-12));
+  CHECK(*e.usd_per_mtok_input == rel(8.0 * e.prefill_share / (e.input_tok_s * 3600) * 1e6, 1e-12));
   CHECK(e.power_w == rel(4 * 700 * l.efficiency.power_utilization, 1e-12));
   CHECK(e.joules_per_output_token == rel(e.power_w / e.output_tok_s, 1e-12));
   CHECK(e.kwh_per_mtok_output == rel(e.joules_per_output_token / 3.6, 1e-12));
@@ -103,8 +101,8 @@ TEST_CASE("concurrency 1: TTFT is the prefill plus half a decode step, TPOT the 
   const Loaded l = load("llama-3.1-8b", "h100-sxm");
   const Estimate e = run(l, layout(Precision::bf16, 1), Workload{2'000, 200, 1, Phase::mixed});
   REQUIRE(e.fits);
-  CHECK(e.ttft.value == rel(e.prefill_alone.value + e.decode_step.value / 2 +
-                                        l.efficiency.engine.request_overhead.value, 1e-9));
+  CHECK(e.ttft.value ==
+        rel(e.prefill_alone.value + e.decode_step.value / 2 + l.efficiency.engine.request_overhead.value, 1e-9));
   CHECK(e.tpot.value == rel(e.decode_step.value, 1e-12));
   // Llama-3.1-8B prefill of 2,000 tokens on H100: 2 x 7.5e9 x 2,000 = 30 TFLOP at ~640 TFLOPS is
   // 47 ms, plus attention and per-layer and per-step overheads.
@@ -281,34 +279,8 @@ TEST_CASE("measured deployments fit and their TPOT is within a factor 2.5 of pub
     CAPTURE(predicted);
     CAPTURE(measured);
     CHECK(std::isfinite(predicted));
-    // m098 (static batch of 96 x 2,048-token prompts) is just outside the band (see the skipped
-    // test below); hold it within a factor 3 meanwhile.
-    if (id == "m098") {
-      CHECK(predicted / measured <= 3);
-      CHECK(predicted / measured >= 1 / 3.0);
-      continue;
-    }
     CHECK(predicted / measured <= 2.5);
     CHECK(predicted / measured >= 1 / 2.5);
-  }
-}
-
-TEST_CASE("m098: static batching pays the whole batch's prefill inside every request" * doctest::skip()) {
-  // KNOWN GAP, not a code bug (estimator/serving.cpp, mixed phase): Llama-2-70B FP8 on 2 x H100,
-  // static batch 96 x 2,048 in / 128 out (TRT-LLM v0.6.1 performance.md): 612 tok/s -> 156.9 ms per
-  // output token. Static batching prefills all 96 x 2,048 = 196,608 tokens (2 x 69e9 x 196,608 =
-  // 2.7e16 FLOP, ~13 s at the FP8 rate) before any decode, so each request waits for all of it;
-  // the closed-loop model charges only startup_burst_share (0.5) of half the burst, predicting
-  // ~60 ms (ratio 0.39, just outside 1/2.5). Expected to move inside after calibration or with a
-  // static-batching mode.
-  const std::string file = test::source_path("tests/data/measured_deployments.csv").string();
-  std::ostringstream out, err;
-  REQUIRE(cli::run_cli({"estimate", "--scenarios", file, "--json"}, out, err) == 0);
-  const nlohmann::json results = nlohmann::json::parse(out.str());
-  for (const nlohmann::json& r : results) {
-    if (r["id"] != "m098") continue;
-    const double predicted = r["concurrency"].get<double>() / r["output_tok_s"].get<double>() * 1000;
-    CHECK(predicted / 156.9 >= 1 / 2.5);
   }
 }
 
