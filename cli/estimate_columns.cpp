@@ -1,4 +1,5 @@
 // The one column schema of estimate results: table, JSON and CSV all read it.
+#include <algorithm>
 #include <functional>
 
 #include <fmt/format.h>
@@ -93,10 +94,12 @@ const Schema& schema() {
 
 std::string csv_text(const json& v) {
   if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
+  if (v.is_string()) return v.get_ref<const std::string&>();
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
   if (v.is_number_integer()) return std::to_string(v.get<long long>());
-  return fmt::format("{:.6g}", v.get<double>());
+  char buffer[32];  // fmt::format_to_n: no temporary string per number
+  const auto end = fmt::format_to_n(buffer, sizeof buffer, "{:.6g}", v.get<double>());
+  return std::string(buffer, std::min<size_t>(end.size, sizeof buffer));
 }
 
 }  // namespace
@@ -113,6 +116,7 @@ json estimate_json(const EstimateRow& row) {
 
 std::vector<std::string> estimate_csv_fields(const EstimateRow& row) {
   std::vector<std::string> fields;
+  fields.reserve(schema().columns.size());
   for (size_t i = 0; i < schema().columns.size(); ++i) fields.push_back(csv_text(estimate_value(row, i)));
   return fields;
 }

@@ -1,7 +1,11 @@
-// `llmsizer import-hf <config.json> [-o file.yaml] [--name NAME]` — a profile from a HF config.
+// `llmsizer import-hf <config.json> [-o file.yaml]` — a profile from a HF config. With -o the
+// model is named after the file, so the written profile loads back (profiles are named like their file).
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
+#include "io/config_error.hpp"
 #include "io/hf_import.hpp"
 #include "io/table.hpp"
 
@@ -14,7 +18,18 @@ struct ImportOptions {
 };
 
 int run_import(const ImportOptions& options, Context& context) {
-  const ModelSpec model = import_hf_config_file(options.config);
+  ModelSpec model = import_hf_config_file(options.config);
+  if (!options.output.empty()) {
+    const std::string stem = std::filesystem::path(options.output).stem().string();
+    const bool valid = !stem.empty() && std::all_of(stem.begin(), stem.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    });
+    if (!valid) {
+      throw ConfigError("-o", fmt::format("'{}': the file name becomes the model name; use lower-case letters, "
+                                          "digits, '-', '_' or '.' (e.g. {}.yaml)", options.output, model.name));
+    }
+    model.name = stem;
+  }
   const std::string yaml = model_to_yaml(model);
   if (options.output.empty()) {
     *context.out << yaml;

@@ -13,7 +13,7 @@
 namespace llmsizer::cli {
 namespace {
 
-enum class Field { id, model, gpu, gpus, tp, pp, dp, ep, weights, experts, kv, engine, phase, isl, osl, concurrency, mtp, price,
+enum class Field { mtp_acceptance, memory_utilization, id, model, gpu, gpus, tp, pp, dp, ep, weights, experts, kv, engine, phase, isl, osl, concurrency, mtp, price,
                    usd_per_gpu_hour, ignored };
 
 const std::vector<std::pair<std::string, Field>> known_columns = {
@@ -21,7 +21,8 @@ const std::vector<std::pair<std::string, Field>> known_columns = {
     {"tp", Field::tp},       {"pp", Field::pp},         {"dp", Field::dp},           {"ep", Field::ep},
     {"weights", Field::weights}, {"experts", Field::experts}, {"kv", Field::kv},     {"engine", Field::engine},   {"phase", Field::phase}, {"isl", Field::isl},
     {"osl", Field::osl},     {"concurrency", Field::concurrency}, {"mtp", Field::mtp}, {"price", Field::price},
-    {"usd_per_gpu_hour", Field::usd_per_gpu_hour}};
+    {"usd_per_gpu_hour", Field::usd_per_gpu_hour}, {"mtp_acceptance", Field::mtp_acceptance},
+    {"memory_utilization", Field::memory_utilization}};
 
 std::int64_t parse_whole(const std::string& text, const std::string& column) {
   std::int64_t value = 0;
@@ -39,6 +40,15 @@ std::int64_t parse_whole(const std::string& text, const std::string& column) {
   }
   if (std::floor(real) != real) throw ConfigError(column, fmt::format("expected a whole number, got '{}'", text));
   return static_cast<std::int64_t>(real);
+}
+
+double parse_positive(const std::string& v, const std::string& column) {
+  double d = 0;
+  const auto r = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (r.ec != std::errc() || r.ptr != v.data() + v.size() || !(d > 0) || !std::isfinite(d)) {
+    throw ConfigError(column, fmt::format("expected a positive number, got '{}'", v));
+  }
+  return d;
 }
 
 int parse_degree(const std::string& text, const std::string& column) {
@@ -72,15 +82,9 @@ void apply(ScenarioInput& in, Field field, const std::string& v, const std::stri
       break;
     }
     case Field::price: in.price = v; break;
-    case Field::usd_per_gpu_hour: {
-      double d = 0;
-      const auto r = std::from_chars(v.data(), v.data() + v.size(), d);
-      if (r.ec != std::errc() || r.ptr != v.data() + v.size() || !(d > 0) || !std::isfinite(d)) {
-        throw ConfigError(column, fmt::format("expected a positive number, got '{}'", v));
-      }
-      in.usd_per_gpu_hour = d;
-      break;
-    }
+    case Field::usd_per_gpu_hour: in.usd_per_gpu_hour = parse_positive(v, column); break;
+    case Field::mtp_acceptance: in.mtp_acceptance = parse_positive(v, column); break;
+    case Field::memory_utilization: in.memory_utilization = parse_positive(v, column); break;
     case Field::ignored: break;
   }
 }

@@ -31,6 +31,12 @@ double layer_bytes(const PreparedModel& m, const LayerGroup& g, const Deployment
 
 }  // namespace
 
+double busiest_stage_share(const ModelSpec& model, int pp) {
+  if (pp <= 1 || model.num_layers <= 0) return 1.0;
+  const int busiest = (model.num_layers + pp - 1) / pp;  // stages hold ceil(L/pp) layers at most
+  return static_cast<double>(busiest) / model.num_layers;
+}
+
 Bytes weight_bytes_per_gpu(const PreparedModel& model, const Deployment& deployment) {
   const Parallelism& par = deployment.parallel;
   double layers = 0;
@@ -42,7 +48,7 @@ Bytes weight_bytes_per_gpu(const PreparedModel& model, const Deployment& deploym
   const double embed = 2.0 * model.params.embedding / par.tp;
   const double head = 2.0 * model.params.lm_head / par.tp;
   const double ends = par.pp == 1 ? embed + head : std::max(embed, head);
-  double total = layers / par.pp + ends;
+  double total = layers * busiest_stage_share(*model.spec, par.pp) + ends;
   if (deployment.speculative_tokens > 0 && model.mtp_layer_params > 0) {
     // An MTP module (on the last stage): one decoder layer of the last layer's kind plus its 2H->H
     // projection, sharded like the other layers.
@@ -55,7 +61,7 @@ Bytes weight_bytes_per_gpu(const PreparedModel& model, const Deployment& deploym
 
 double kv_bytes_per_sequence_per_gpu(const PreparedModel& model, const Deployment& deployment, std::int64_t context) {
   const double whole = kv_bytes_per_sequence(*model.spec, deployment.kv, context).value;
-  return whole * kv_shard(model, deployment.parallel.tp) / deployment.parallel.pp;
+  return whole * kv_shard(model, deployment.parallel.tp) * busiest_stage_share(*model.spec, deployment.parallel.pp);
 }
 
 Bytes activation_bytes_per_gpu(const PreparedModel& model, const Deployment& deployment,
@@ -88,7 +94,7 @@ MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deplo
   const double per_sequence = kv_bytes_per_sequence_per_gpu(model, deployment, residency.context_tokens);
   fit.need.kv_cache = bytes(per_sequence * static_cast<double>(per_rank));
   fit.kv_bytes_per_token_per_gpu =
-      kv_bytes_per_token(*model.spec, deployment.kv) * 1.0 / par.pp *
+      kv_bytes_per_token(*model.spec, deployment.kv) * busiest_stage_share(*model.spec, par.pp) *
       (model.mla ? 1.0 : std::max(1.0 / par.tp, 1.0 / model.num_kv_heads));
   const Bytes spare = fit.usable_per_gpu - fit.need.total();
   fit.fits = spare.value >= 0;
@@ -96,7 +102,7 @@ MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deplo
     fit.free_kv_tokens = fit.kv_bytes_per_token_per_gpu > 0 ? spare.value / fit.kv_bytes_per_token_per_gpu : 0.0;
   } else {
     fit.reasons.push_back(describe_shortfall(fit.need.weights, fit.need.kv_cache, fit.need.activations,
-                                             fit.usable_per_gpu, gpu.memory, efficiency.memory_utilization));
+                                             fit.usable_per_gpu, fit.capacity_per_gpu, efficiency.memory_utilization));
   }
   for (Precision p : {deployment.weights, deployment.experts}) {
     if (is_weight_only_on(gpu, p)) {

@@ -38,6 +38,9 @@ struct Residency {
   std::int64_t sequences = 1;
 };
 
+/// Fraction of the layers on the busiest pipeline stage: ceil(L/pp)/L (1 without pipelining).
+[[nodiscard]] double busiest_stage_share(const ModelSpec& model, int pp);
+
 /// Weight bytes on the most loaded GPU of the layout (embeddings/LM head vocab-parallel over tp and
 /// on the first/last pipeline stage; experts over ep·moe_tp; attention over tp, KV projections
 /// replicated beyond the KV-head count; MLA down-projections replicated).

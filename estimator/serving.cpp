@@ -162,7 +162,8 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   const double burst_ttft = (pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value;
   const double ttft = burst_share * burst_ttft + (1.0 - burst_share) * (pf.alone.value + steady_wait) + step / 2.0 +
                       e.engine.request_overhead.value;
-  const double load = interleaved / (ttft + decode_steps * tpot);
+  // Every prompt of the rank, its own included, is prefilled once per cycle.
+  const double load = std::min(1.0, per_rank * pf.marginal.value * par.pp / (ttft + decode_steps * tpot));
   r.ttft = seconds(ttft);
   r.tpot = seconds(tpot);
   r.prefill_share = load;

@@ -21,17 +21,27 @@ std::string lower(std::string s) {
   return s;
 }
 
+/// lower(text) == key for an already lowered key, without allocating (catalog lookups run once per
+/// row of a scenarios file; docs/performance.md).
+bool lowered_equals(const std::string& text, const std::string& key) {
+  if (text.size() != key.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))) != key[i]) return false;
+  }
+  return true;
+}
+
 template <class Spec>
 bool matches(const Spec& spec, const std::string& key) {
-  if (lower(spec.name) == key) return true;
+  if (lowered_equals(spec.name, key)) return true;
   for (const std::string& alias : spec.aliases) {
-    if (lower(alias) == key) return true;
+    if (lowered_equals(alias, key)) return true;
   }
   return false;
 }
 
 bool matches_model(const ModelSpec& spec, const std::string& key) {
-  return matches(spec, key) || (!spec.hf_repo.empty() && lower(spec.hf_repo) == key);
+  return matches(spec, key) || (!spec.hf_repo.empty() && lowered_equals(spec.hf_repo, key));
 }
 
 template <class Spec>
