@@ -31,6 +31,38 @@ double layer_bytes(const PreparedModel& m, const LayerGroup& g, const Deployment
 
 }  // namespace
 
+namespace {
+
+/// kv_bytes_per_token (model_stats.hpp) over the prepared layer groups instead of every layer.
+double prepared_kv_bytes_per_token(const PreparedModel& model, Precision kv) {
+  double layers = 0;
+  for (int i = 0; i < model.group_count; ++i) {
+    const LayerAttention a = model.groups[i].attention;
+    if (a == LayerAttention::full || a == LayerAttention::sliding) layers += model.groups[i].count;
+  }
+  return layers * model.kv_elements_per_token_layer * kv_bytes_per_element(kv);
+}
+
+/// kv_bytes_per_sequence (model_stats.hpp) over the prepared layer groups: full layers grow with the
+/// context, sliding ones stop at the window, linear ones hold a fixed FP32 state.
+double prepared_kv_bytes_per_sequence(const PreparedModel& model, Precision kv, std::int64_t context) {
+  const double tokens = static_cast<double>(std::max<std::int64_t>(context, 0));
+  const double per_token_layer = model.kv_elements_per_token_layer * kv_bytes_per_element(kv);
+  double total = 0;
+  for (int i = 0; i < model.group_count; ++i) {
+    const LayerGroup& g = model.groups[i];
+    switch (g.attention) {
+      case LayerAttention::full: total += g.count * per_token_layer * tokens; break;
+      case LayerAttention::sliding: total += g.count * per_token_layer * std::min(tokens, model.sliding_window); break;
+      case LayerAttention::linear: total += g.count * model.linear_state_elements * 4.0; break;
+      case LayerAttention::none: break;
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
 double busiest_stage_share(const ModelSpec& model, int pp) {
   if (pp <= 1 || model.num_layers <= 0) return 1.0;
   const int busiest = (model.num_layers + pp - 1) / pp;  // stages hold ceil(L/pp) layers at most
@@ -60,7 +92,7 @@ Bytes weight_bytes_per_gpu(const PreparedModel& model, const Deployment& deploym
 }
 
 double kv_bytes_per_sequence_per_gpu(const PreparedModel& model, const Deployment& deployment, std::int64_t context) {
-  const double whole = kv_bytes_per_sequence(*model.spec, deployment.kv, context).value;
+  const double whole = prepared_kv_bytes_per_sequence(model, deployment.kv, context);
   return whole * kv_shard(model, deployment.parallel.tp) * busiest_stage_share(*model.spec, deployment.parallel.pp);
 }
 
@@ -94,7 +126,7 @@ MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deplo
   const double per_sequence = kv_bytes_per_sequence_per_gpu(model, deployment, residency.context_tokens);
   fit.need.kv_cache = bytes(per_sequence * static_cast<double>(per_rank));
   fit.kv_bytes_per_token_per_gpu =
-      kv_bytes_per_token(*model.spec, deployment.kv) * busiest_stage_share(*model.spec, par.pp) *
+      prepared_kv_bytes_per_token(model, deployment.kv) * busiest_stage_share(*model.spec, par.pp) *
       (model.mla ? 1.0 : std::max(1.0 / par.tp, 1.0 / model.num_kv_heads));
   const Bytes spare = fit.usable_per_gpu - fit.need.total();
   fit.fits = spare.value >= 0;

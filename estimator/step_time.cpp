@@ -1,5 +1,7 @@
 #include "estimator/step_time.hpp"
 
+#include "estimator/memory_fit.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -35,18 +37,29 @@ Seconds ring_allreduce_time(Bytes message, int ranks, BytesPerSecond bandwidth, 
   return seconds(factor * message.value / bandwidth.value) + latency;
 }
 
-namespace {
+const char* operator_kind_name(OperatorKind kind) {
+  switch (kind) {
+    case OperatorKind::attention_projections: return "attention projections";
+    case OperatorKind::attention_core: return "attention core";
+    case OperatorKind::dense_ffn: return "dense FFN";
+    case OperatorKind::routed_experts: return "routed experts";
+    case OperatorKind::shared_experts: return "shared experts";
+    case OperatorKind::router: return "router";
+    case OperatorKind::lm_head: return "LM head";
+  }
+  return "operator";
+}
 
-/// Achievable rates of this GPU for this deployment, resolved once per step.
-struct Rates {
-  double weight_flops;    // FLOP/s of matmuls with the deployment's weights
-  double expert_flops;    // FLOP/s of routed-expert matmuls
-  double head_flops;      // FLOP/s of 16-bit matmuls (LM head)
-  double attention_flops; // FLOP/s of the attention core
-  double bandwidth;       // bytes/s from HBM
-  double scale_up;        // bytes/s per direction, in collectives
-  double scale_out;
-};
+double smoothed_roofline_time(double compute_seconds, double memory_seconds, double sharpness) {
+  const double longest = std::max(compute_seconds, memory_seconds);
+  if (longest <= 0) return longest;
+  // One of the two ratios is exactly 1: longest · (1 + r^k)^(1/k) with r = shorter / longest.
+  const double r = std::min(compute_seconds, memory_seconds) / longest;
+  if (r < 1e-9) return longest;  // r^k underflows relative to 1 for any k >= 1
+  return longest * std::pow(1.0 + std::pow(r, sharpness), 1.0 / sharpness);
+}
+
+namespace {
 
 double matmul_rate(const GpuSpec& gpu, Precision p, const HardwareEfficiency& hw) {
   const ComputeType c = effective_compute_type(gpu, p);
@@ -64,41 +77,61 @@ double bf16_peak(const GpuSpec& gpu) {
   return 1e12;
 }
 
-Rates rates_for(const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
-  Rates r{};
-  r.weight_flops = matmul_rate(gpu, d.weights, e.hardware);
-  r.expert_flops = matmul_rate(gpu, d.experts, e.hardware);
-  r.head_flops = bf16_peak(gpu) * e.hardware.compute_fraction;
+}  // namespace
+
+Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
+  Roofs r;
+  r.weight_matmul.value = matmul_rate(gpu, d.weights, e.hardware);
+  r.expert_matmul.value = matmul_rate(gpu, d.experts, e.hardware);
+  r.head_matmul.value = bf16_peak(gpu) * e.hardware.compute_fraction;
   // Attention runs in the KV cache's type where the GPU has it (FP8 flash/MLA kernels), else 16-bit.
   const bool fp8_attention = (d.kv == Precision::fp8) && gpu.supports(ComputeType::fp8);
-  r.attention_flops = fp8_attention
+  r.attention.value = fp8_attention
                           ? gpu.throughput(ComputeType::fp8)->value * e.engine.attention_fraction * e.hardware.fp8_compute_derate
                           : bf16_peak(gpu) * e.engine.attention_fraction;
-  r.bandwidth = gpu.memory_bandwidth.value * e.hardware.bandwidth_fraction;
+  r.bandwidth.value = gpu.memory_bandwidth.value * e.hardware.bandwidth_fraction;
+  return r;
+}
+
+namespace {
+
+/// Achievable rates of this GPU for this deployment, resolved once per step.
+struct Rates {
+  Roofs roofs;
+  double scale_up;   // bytes/s per direction, in collectives
+  double scale_out;
+};
+
+Rates rates_for(const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
+  Rates r{};
+  r.roofs = achievable_roofs(gpu, d, e);
   r.scale_up = gpu.scale_up.bandwidth_per_direction.value * e.hardware.link_fraction;
   r.scale_out = std::max(gpu.scale_out_bandwidth_per_direction.value, 1e6) * e.hardware.link_fraction;
   return r;
 }
 
-/// Accumulates operators on a smoothed roofline and tracks which bound each hit. A kernel near the
-/// ridge point reaches neither peak (tiles stall on both), so time = (t_c^k + t_m^k)^(1/k): k → ∞
-/// is the sharp max(compute, memory); k = 3 costs 26% at the ridge and < 1% at 3x away from it.
+/// Accumulates operators on the smoothed roofline, tracks which bound each hit, and fills the
+/// per-kind breakdown when one was asked for.
 struct Accumulator {
   StepTime step;
+  double bandwidth = 0;
   double sharpness = 3.0;
-  void op(double flops, double bytes_moved, double flop_rate, double byte_rate, double repeat) {
-    const double t_compute = flops / flop_rate;
-    const double t_memory = bytes_moved / byte_rate;
-    const double longest = std::max(t_compute, t_memory);
-    double t = longest;
-    if (longest > 0) {
-      const double rc = t_compute / longest, rm = t_memory / longest;
-      t = longest * std::pow(std::pow(rc, sharpness) + std::pow(rm, sharpness), 1.0 / sharpness);
-    }
+  OperatorBreakdown* breakdown = nullptr;
+  void op(OperatorKind kind, double flops, double bytes_moved, FlopsPerSecond rate, double repeat) {
+    const double t_compute = flops / rate.value;
+    const double t_memory = bytes_moved / bandwidth;
+    const double t = smoothed_roofline_time(t_compute, t_memory, sharpness);
     if (t_compute >= t_memory) step.compute_bound.value += t * repeat;
     else step.memory_bound.value += t * repeat;
     step.flops.value += flops * repeat;
     step.bytes.value += bytes_moved * repeat;
+    if (breakdown != nullptr) {
+      OperatorLoad& load = (*breakdown)[static_cast<int>(kind)];
+      load.flops.value += flops * repeat;
+      load.bytes.value += bytes_moved * repeat;
+      load.time.value += t * repeat;
+      load.roof = rate;
+    }
   }
 };
 
@@ -118,7 +151,7 @@ void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g
   const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
   const double proj = m.attn_params_sharded / tp + m.attn_params_kv / std::min(tp, std::max(1.0, m.num_kv_heads)) +
                       m.attn_params_replicated;
-  acc.op(2.0 * tokens * proj, proj * w, r.weight_flops, r.bandwidth, layers);
+  acc.op(OperatorKind::attention_projections, 2.0 * tokens * proj, proj * w, r.roofs.weight_matmul, layers);
   if (g.attention == LayerAttention::none) return;
   const double kv_element = kv_bytes_per_element(d.kv);
   const double kv_fraction = m.mla ? 1.0 : std::max(1.0 / tp, 1.0 / m.num_kv_heads);
@@ -140,7 +173,7 @@ void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g
   }
   const double flops = (s.decode_sequences * s.tokens_per_sequence * decode_ctx * m.attn_flops_per_pair_decode +
                         s.prefill_tokens * prefill_ctx * m.attn_flops_per_pair_prefill) / tp;
-  acc.op(flops, kv_bytes, r.attention_flops, r.bandwidth, layers);
+  acc.op(OperatorKind::attention_core, flops, kv_bytes, r.roofs.attention, layers);
 }
 
 void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
@@ -149,7 +182,7 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
   const double w = info(d.weights).bytes_per_element;
   if (!g.moe) {
     const double params = m.dense_ffn_params / tp;
-    acc.op(2.0 * tokens * params, params * w, r.weight_flops, r.bandwidth, layers);
+    acc.op(OperatorKind::dense_ffn, 2.0 * tokens * params, params * w, r.roofs.weight_matmul, layers);
     return;
   }
   const Parallelism& par = d.parallel;
@@ -161,12 +194,12 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
   const double imbalance = ep > 1 ? e.engine.moe_imbalance : 1.0;
   const double expert_bytes = active / ep * m.expert_params / moe_tp * info(d.experts).bytes_per_element * imbalance;
   const double expert_flops = 2.0 * group_tokens * m.experts_per_token * m.expert_params / (ep * moe_tp) * imbalance;
-  acc.op(expert_flops, expert_bytes, r.expert_flops, r.bandwidth, layers);
+  acc.op(OperatorKind::routed_experts, expert_flops, expert_bytes, r.roofs.expert_matmul, layers);
   if (m.shared_params > 0) {
     const double shared = m.shared_params / tp;
-    acc.op(2.0 * tokens * shared, shared * w, r.weight_flops, r.bandwidth, layers);
+    acc.op(OperatorKind::shared_experts, 2.0 * tokens * shared, shared * w, r.roofs.weight_matmul, layers);
   }
-  acc.op(2.0 * tokens * m.router_params, m.router_params * 2.0, r.head_flops, r.bandwidth, layers);
+  acc.op(OperatorKind::router, 2.0 * tokens * m.router_params, m.router_params * 2.0, r.roofs.head_matmul, layers);
 }
 
 double layer_communication(const PreparedModel& m, const LayerGroup& g, const GpuSpec& gpu, const Deployment& d,
@@ -194,18 +227,22 @@ double layer_communication(const PreparedModel& m, const LayerGroup& g, const Gp
 }  // namespace
 
 StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d,
-                         const EfficiencyParams& e, const StepShape& s) {
+                         const EfficiencyParams& e, const StepShape& s, OperatorBreakdown* breakdown) {
   const Rates r = rates_for(gpu, d, e);
   Accumulator acc;
+  acc.bandwidth = r.roofs.bandwidth.value;
   acc.sharpness = e.hardware.roofline_sharpness;
+  if (breakdown != nullptr) *breakdown = OperatorBreakdown{};
+  acc.breakdown = breakdown;
   const double pp = d.parallel.pp;
   const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
   double communication = 0;
   double layers_total = 0;
   double moe_layers = 0;
+  const double busiest_share = busiest_stage_share(*m.spec, d.parallel.pp);
   for (int i = 0; i < m.group_count; ++i) {
     const LayerGroup& g = m.groups[i];
-    const double layers = g.count / pp;
+    const double layers = g.count * busiest_share;  // the slowest stage holds ceil(L/pp) layers
     layers_total += layers;
     if (g.moe) moe_layers += layers;
     add_attention(acc, m, g, d, r, s, layers);
@@ -215,7 +252,7 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
   // LM head on the sequences that sample a token this step (vocab-parallel over tp, 16-bit).
   const double head_tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_sequences;
   const double head_params = m.vocab * m.hidden / d.parallel.tp;
-  acc.op(2.0 * head_tokens * head_params, head_params * 2.0, r.head_flops, r.bandwidth, 1.0);
+  acc.op(OperatorKind::lm_head, 2.0 * head_tokens * head_params, head_params * 2.0, r.roofs.head_matmul, 1.0);
   if (d.parallel.pp > 1) {
     // Activations handed to the next stage (assume stages in different scale-up domains when the
     // instance spans more than one).

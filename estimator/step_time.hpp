@@ -3,9 +3,12 @@
 // (docs/methodology.md#step-time).
 #pragma once
 
+#include <array>
+
 #include "estimator/deployment.hpp"
 #include "estimator/efficiency.hpp"
 #include "estimator/prepared_model.hpp"
+#include "estimator/units.hpp"
 #include "hardware/gpu_spec.hpp"
 
 namespace llmsizer {
@@ -35,10 +38,57 @@ struct StepTime {
   [[nodiscard]] Bound bound() const;
 };
 
+/// The operators of one iteration; each is placed on the roofline on its own.
+enum class OperatorKind : unsigned char {
+  attention_projections,  // q/k/v/o (and MLA down/up) projections
+  attention_core,         // softmax(QK^T)V over the KV cache, and writing new KV
+  dense_ffn,              // FFN of dense layers
+  routed_experts,         // routed experts of MoE layers (with the EP imbalance)
+  shared_experts,         // always-active experts of MoE layers
+  router,                 // expert gate (16-bit)
+  lm_head,                // vocabulary projection of the sampled positions (16-bit)
+};
+inline constexpr int operator_kind_count = 7;
+[[nodiscard]] const char* operator_kind_name(OperatorKind kind);
+
+/// Achievable rates of one GPU for one deployment (peaks x calibrated fractions).
+struct Roofs {
+  FlopsPerSecond weight_matmul;  // matmuls with the deployment's weight precision
+  FlopsPerSecond expert_matmul;  // routed-expert matmuls
+  FlopsPerSecond head_matmul;    // 16-bit matmuls (LM head, router)
+  FlopsPerSecond attention;      // flash-attention core (FP8 when the KV cache is FP8 and supported)
+  BytesPerSecond bandwidth;      // HBM
+};
+
+[[nodiscard]] Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& deployment,
+                                     const EfficiencyParams& efficiency);
+
+/// Time in seconds of one operator on the smoothed roofline (t_c^k + t_m^k)^(1/k), k = `sharpness`:
+/// near the ridge a kernel reaches neither peak (tiles stall on both); k -> infinity is the sharp
+/// max(t_c, t_m), k = 3 costs 26% at the ridge and < 1% at 3x away from it.
+[[nodiscard]] double smoothed_roofline_time(double compute_seconds, double memory_seconds, double sharpness);
+
+/// One operator kind over one iteration on one pipeline stage, per GPU.
+struct OperatorLoad {
+  Flops flops;
+  Bytes bytes;
+  Seconds time;        // sum over layers of the smoothed roofline time of flops / roof and bytes / bandwidth
+  FlopsPerSecond roof; // the compute roof this kind runs against
+  [[nodiscard]] double flop_per_byte() const { return bytes.value > 0 ? flops.value / bytes.value : 0.0; }
+  [[nodiscard]] double attained_flops_per_s() const { return time.value > 0 ? flops.value / time.value : 0.0; }
+};
+
+/// Index with static_cast<int>(OperatorKind). Sums over kinds equal StepTime::flops, ::bytes and
+/// compute_bound + memory_bound.
+using OperatorBreakdown = std::array<OperatorLoad, operator_kind_count>;
+
 /// One iteration on one pipeline stage (num_layers / pp layers; the LM head counted on the stage
-/// that owns it, i.e. always included so the slowest stage is modelled).
+/// that owns it, i.e. always included so the slowest stage is modelled). When `breakdown` is not
+/// null it is overwritten with the compute and memory parts by operator kind; the result is the
+/// same either way, and nothing is allocated (sweeps call this in their inner loop).
 [[nodiscard]] StepTime stage_step_time(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
-                                       const EfficiencyParams& efficiency, const StepShape& shape);
+                                       const EfficiencyParams& efficiency, const StepShape& shape,
+                                       OperatorBreakdown* breakdown = nullptr);
 
 /// Expected number of distinct experts a batch of `tokens` activates when each picks `k` of `e`
 /// uniformly: E·(1 − (1 − k/E)^B) (occupancy argument; docs/methodology.md#moe).

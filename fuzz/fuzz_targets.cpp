@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <typeinfo>
 
@@ -157,19 +156,24 @@ bool nonfinite_word(std::string cell) {
   return cell == "nan" || cell == "inf" || cell == "infinity";
 }
 
-/// The first "nan"/"inf" printed as a number in `text` (outside '...' quotes, which echo input).
+/// The first line of `text` with "nan"/"inf" printed as a word of its own (outside '...' quotes,
+/// which echo input): "$inf", "nan ms", "-inf," but not "infinity-fabric" or "info".
 std::string nonfinite_in_text(const std::string& text) {
-  static const std::regex word(R"((^|[^A-Za-z0-9_.\-])[-+]?(nan|inf|infinity)(?![A-Za-z0-9_\-]))", std::regex::icase);
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '+'; };
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
-    std::string unquoted;
     bool quoted = false;
-    for (char c : line) {
+    std::string word;
+    for (size_t i = 0; i <= line.size(); ++i) {
+      const char c = i < line.size() ? line[i] : ' ';
       if (c == '\'') quoted = !quoted;
-      else if (!quoted) unquoted += c;
+      if (!quoted && word_char(c)) {
+        word += c;
+        continue;
+      }
+      if (nonfinite_word(word)) return line;
+      word.clear();
     }
-    std::smatch m;
-    if (std::regex_search(unquoted, m, word)) return line;
   }
   return {};
 }

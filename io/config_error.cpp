@@ -22,7 +22,10 @@ ConfigError::ConfigError(std::string path, std::string message)
 namespace {
 // A 100k-character key or value would otherwise be printed whole, maybe several times.
 std::string excerpt(const std::string& text, size_t limit) {
-  return text.size() <= limit ? text : text.substr(0, limit) + "...";
+  if (text.size() <= limit) return text;
+  std::string out = text.substr(0, limit);
+  out += "...";
+  return out;
 }
 }  // namespace
 
@@ -32,15 +35,27 @@ std::string ConfigError::format() const {
   std::string out;
   if (!file_.empty()) {
     out += file_;
-    if (line_ > 0) out += ":" + std::to_string(line_);
-    if (line_ > 0 && column_ > 0) out += ":" + std::to_string(column_);
+    // Appended piece by piece: GCC 12 reports a false -Wrestrict on `":" + std::to_string(...)`.
+    if (line_ > 0) {
+      out += ':';
+      out += std::to_string(line_);
+    }
+    if (line_ > 0 && column_ > 0) {
+      out += ':';
+      out += std::to_string(column_);
+    }
     out += ": ";
   }
   out += "error: ";
-  if (!path_.empty()) out += excerpt(path_, max_path) + ": ";
+  if (!path_.empty()) {
+    out += excerpt(path_, max_path);
+    out += ": ";
+  }
   out += excerpt(message_, max_message);
   if (!source_line_.empty() && column_ > 0) {
-    out += "\n" + source_line_ + "\n";
+    out += '\n';
+    out += source_line_;
+    out += '\n';
     // Keep tabs so the caret lines up under tab-indented text.
     for (int i = 0; i + 1 < column_ && i < static_cast<int>(source_line_.size()); ++i) {
       out += source_line_[static_cast<size_t>(i)] == '\t' ? '\t' : ' ';
