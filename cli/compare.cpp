@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/scenario.hpp"
+#include "cli/sweep_common.hpp"
 #include "estimator/model_stats.hpp"
 #include "estimator/sweep.hpp"
 #include "estimator/text_format.hpp"
@@ -27,29 +28,10 @@ struct CompareOptions {
   bool json = false;
 };
 
-constexpr std::int64_t max_tokens = 1LL << 31;
-constexpr int max_gpu_limit = 4096;
-constexpr std::int64_t max_concurrency = 1024;
-
-std::optional<Seconds> latency_target(const std::optional<double>& ms, const char* option) {
-  if (!ms) return std::nullopt;
-  if (!(*ms > 0 && *ms < 1e9)) throw ConfigError(option, fmt::format("{} is out of range (must be > 0)", *ms));
-  return milliseconds(*ms);
-}
-
 SweepRequest make_request(const CompareOptions& o) {
-  for (auto [value, option] : {std::pair{o.isl, "--isl"}, {o.osl, "--osl"}}) {
-    if (value < 1 || value > max_tokens) throw ConfigError(option, fmt::format("{} is out of range (1 to 2^31)", value));
-  }
-  if (o.max_gpus < 1 || o.max_gpus > max_gpu_limit) {
-    throw ConfigError("--max-gpus", fmt::format("{} is out of range (1 to {})", o.max_gpus, max_gpu_limit));
-  }
-  SweepRequest r;
-  r.isl = o.isl;
-  r.osl = o.osl;
-  r.max_gpus = o.max_gpus;
-  r.slo = {latency_target(o.ttft_ms, "--ttft-ms"), latency_target(o.tpot_ms, "--tpot-ms")};
-  for (std::int64_t c = 1; c <= max_concurrency; c *= 2) r.concurrencies.push_back(c);
+  SweepRequest r = sized_request(o.isl, o.osl, o.max_gpus);
+  r.slo = slo_targets(o.ttft_ms, o.tpot_ms);
+  r.concurrencies = default_concurrencies();
   return r;
 }
 
@@ -78,10 +60,6 @@ Choice choose(const PreparedModel& prepared, const SweepResult& result, std::siz
 
 std::string billions(double params) { return fmt::format("{:.0f}B", params / 1e9); }
 
-std::string precision_label(const Deployment& d) {
-  return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
-}
-
 /// Why the model costs what it does, from its parameter counts (docs/methodology.md#params).
 std::string why(const Choice& c) {
   const ParamCounts& p = c.prepared->params;
@@ -89,7 +67,7 @@ std::string why(const Choice& c) {
   if (c.row) {
     const Deployment& d = c.row->deployment;
     resident = fmt::format(" ({:.0f} GB at {})", in_gigabytes(weight_bytes(*c.model, d.weights, d.experts)),
-                           upper(precision_label(d)));
+                           upper(weights_label(d)));
   }
   if (!c.model->is_moe()) return fmt::format("dense: every token reads all {} parameters{}", billions(p.total), resident);
   return fmt::format("MoE: {} active of {} — decode reads {:.0f}x fewer weight bytes per token than total, but needs all {} resident{}",
@@ -109,7 +87,7 @@ json choice_json(const Choice& c) {
       {"pp", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.pp; })},
       {"dp", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.dp; })},
       {"ep", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.ep; })},
-      {"weights", or_null(r, [](const SweepRow& x) { return precision_label(x.deployment); })},
+      {"weights", or_null(r, [](const SweepRow& x) { return weights_label(x.deployment); })},
       {"concurrency", or_null(r, [](const SweepRow& x) { return x.concurrency; })},
       {"memory_gb_per_gpu", or_null(r, [](const SweepRow& x) { return in_gigabytes(x.memory_per_gpu); })},
       {"ttft_ms", or_null(r, [](const SweepRow& x) { return in_milliseconds(x.ttft); })},
@@ -144,7 +122,7 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   for (const Choice& c : choices) needed.push_back(c.min_gpus ? std::to_string(*c.min_gpus) : "-");
   table.add_row(needed);
   add_metric(table, "best configuration", choices, layout_text);
-  add_metric(table, "weights", choices, [](const SweepRow& r) { return upper(precision_label(r.deployment)); });
+  add_metric(table, "weights", choices, [](const SweepRow& r) { return upper(weights_label(r.deployment)); });
   add_metric(table, "concurrency", choices, [](const SweepRow& r) { return with_commas(static_cast<double>(r.concurrency)); });
   add_metric(table, "memory per GPU", choices, [](const SweepRow& r) { return fixed(in_gigabytes(r.memory_per_gpu), 1) + " GB"; });
   add_metric(table, "TTFT", choices, [](const SweepRow& r) { return with_commas(in_milliseconds(r.ttft), 1) + " ms"; });
@@ -164,21 +142,16 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
 }
 
 std::string heading(const SweepRequest& r) {
-  std::string slo;
-  if (r.slo.ttft) slo += fmt::format("TTFT <= {} ms", in_milliseconds(*r.slo.ttft));
-  if (r.slo.tpot) slo += fmt::format("{}TPOT <= {} ms", slo.empty() ? "" : ", ", in_milliseconds(*r.slo.tpot));
   return fmt::format("{} input + {} output tokens per request, {}; each at its lowest $/Mtok output that meets the SLO "
                      "(highest output tok/s per GPU when unpriced), up to {} GPUs\n\n",
-                     with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)),
-                     slo.empty() ? "no SLO" : "SLO " + slo, r.max_gpus);
+                     with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)), slo_text(r),
+                     r.max_gpus);
 }
 
 int run_compare(const CompareOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   const SweepRequest request = make_request(o);
-  if (o.usd_per_gpu_hour && !(*o.usd_per_gpu_hour >= 0 && *o.usd_per_gpu_hour < 1e6)) {
-    throw ConfigError("--usd-per-gpu-hour", fmt::format("{} is out of range (must be >= 0)", *o.usd_per_gpu_hour));
-  }
+  check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   std::vector<SweepTarget> targets;
   for (const std::string& name : o.gpus) {
     const GpuSpec& gpu = context.catalog().gpu(name);

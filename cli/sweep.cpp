@@ -10,6 +10,7 @@
 #include <xlsxwriter.h>
 
 #include "cli/scenario.hpp"
+#include "cli/sweep_common.hpp"
 #include "estimator/sweep.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
@@ -41,34 +42,12 @@ struct SweepOptions {
 };
 
 constexpr std::int64_t max_tokens = 1LL << 31;
-constexpr int max_gpu_limit = 4096;
 constexpr auto progress_delay = std::chrono::milliseconds(500);
 
-std::vector<std::int64_t> default_concurrencies() {
-  std::vector<std::int64_t> levels;
-  for (std::int64_t c = 1; c <= 1024; c *= 2) levels.push_back(c);
-  return levels;
-}
-
-std::optional<Seconds> latency_target(const std::optional<double>& ms, const char* option) {
-  if (!ms) return std::nullopt;
-  if (!(*ms > 0 && *ms < 1e9)) throw ConfigError(option, fmt::format("{} is out of range (must be > 0)", *ms));
-  return milliseconds(*ms);
-}
-
 SweepRequest make_request(const SweepOptions& o) {
-  for (auto [value, option] : {std::pair{o.isl, "--isl"}, {o.osl, "--osl"}}) {
-    if (value < 1 || value > max_tokens) throw ConfigError(option, fmt::format("{} is out of range (1 to 2^31)", value));
-  }
-  if (o.max_gpus < 1 || o.max_gpus > max_gpu_limit) {
-    throw ConfigError("--max-gpus", fmt::format("{} is out of range (1 to {})", o.max_gpus, max_gpu_limit));
-  }
-  SweepRequest r;
-  r.isl = o.isl;
-  r.osl = o.osl;
-  r.max_gpus = o.max_gpus;
+  SweepRequest r = sized_request(o.isl, o.osl, o.max_gpus);
   r.kv = o.kv.empty() ? Precision::bf16 : parse_precision_option(o.kv, "--kv");
-  r.slo = {latency_target(o.ttft_ms, "--ttft-ms"), latency_target(o.tpot_ms, "--tpot-ms")};
+  r.slo = slo_targets(o.ttft_ms, o.tpot_ms);
   r.concurrencies = o.concurrency.empty() ? default_concurrencies() : o.concurrency;
   for (std::int64_t c : r.concurrencies) {
     if (c < 1 || c > max_tokens) throw ConfigError("--concurrency", fmt::format("{} is out of range (1 to 2^31)", c));
@@ -90,9 +69,7 @@ void check_engine(const std::string& engine) {
 std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, const ScenarioResolver& resolver) {
   if (o.gpus.empty() && !o.all_gpus) throw ConfigError("--gpu", "missing: name a GPU or pass --all-gpus");
   check_engine(o.engine);
-  if (o.usd_per_gpu_hour && !(*o.usd_per_gpu_hour >= 0 && *o.usd_per_gpu_hour < 1e6)) {
-    throw ConfigError("--usd-per-gpu-hour", fmt::format("{} is out of range (must be >= 0)", *o.usd_per_gpu_hour));
-  }
+  check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   std::vector<WeightChoice> weights;
   for (const std::string& w : o.weights) {
     const Precision p = parse_precision_option(w, "--weights");
@@ -112,10 +89,6 @@ std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, c
     targets.push_back(std::move(t));
   }
   return targets;
-}
-
-std::string weights_label(const Deployment& d) {
-  return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
 }
 
 /// The one column schema of sweep rows: table, CSV, JSON and XLSX read it.
@@ -215,13 +188,6 @@ void print_table(const SweepResult& result, const std::vector<SweepTarget>& targ
     }
     out << table.render();
   }
-}
-
-std::string slo_text(const SweepRequest& r) {
-  std::string text;
-  if (r.slo.ttft) text += fmt::format("TTFT <= {} ms", in_milliseconds(*r.slo.ttft));
-  if (r.slo.tpot) text += fmt::format("{}TPOT <= {} ms", text.empty() ? "" : ", ", in_milliseconds(*r.slo.tpot));
-  return text.empty() ? "no SLO" : "SLO " + text;
 }
 
 std::string csv_document(const SweepResult& result, const std::vector<SweepTarget>& targets) {

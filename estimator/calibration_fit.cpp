@@ -155,7 +155,6 @@ std::vector<FitParameter> candidate_parameters(const Calibration& c) {
     add(std::string(engine) + ".layer_overhead", 1.5, false);
     add(std::string(engine) + ".request_overhead", 1.5, false);
   }
-  add("*.roofline_sharpness", 0.5, false);
   add("*.moe_layer_overhead", 1.5, false);
   add("*.collective_latency", 0.7, false);
   add("*.scale_out_latency", 0.7, false);

@@ -2,16 +2,23 @@
 #pragma once
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <system_error>
+#include <vector>
 
+#include <doctest/doctest.h>
 #include <unistd.h>
 
+#include "cli/command.hpp"
 #include "estimator/model_spec.hpp"
 #include "hardware/gpu_spec.hpp"
 #include "io/catalog.hpp"
 #include "io/profile_loader.hpp"
+#include "io/yaml_reader.hpp"
 
 namespace llmsizer::test {
 
@@ -52,5 +59,35 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+/// One in-process run of the command line: exit code, stdout and stderr.
+struct Run {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+inline Run run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int code = cli::run_cli(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+/// Compares `actual` (stdout) with tests/golden/<name>.txt, or rewrites the file when
+/// LLMSIZER_UPDATE_GOLDEN=1 (review the diff before committing).
+inline void check_golden(const std::string& name, const std::string& actual) {
+  const auto path = source_path("tests/golden/" + name + ".txt");
+  const char* env = std::getenv("LLMSIZER_UPDATE_GOLDEN");
+  if (env && std::string(env) == "1") {
+    std::ofstream out(path, std::ios::binary);
+    out << actual;
+    REQUIRE(out.good());
+    MESSAGE("rewrote " << path.string());
+    return;
+  }
+  const std::string expected = read_file(path.string());
+  CHECK_MESSAGE(actual == expected, "stdout differs from " << path.string()
+                                    << "; rerun with LLMSIZER_UPDATE_GOLDEN=1 and review the diff");
+}
 
 }  // namespace llmsizer::test

@@ -19,43 +19,15 @@
 namespace llmsizer {
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int code = cli::run_cli(args, out, err);
-  return {code, out.str(), err.str()};
-}
+using test::check_golden;
+using test::Run;
+using test::run;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
-}
-
-bool update_goldens() {
-  const char* env = std::getenv("LLMSIZER_UPDATE_GOLDEN");
-  return env && std::string(env) == "1";
-}
-
-// Compares `actual` with tests/golden/<name>.txt, or rewrites the file when updating.
-void check_golden(const std::string& name, const std::string& actual) {
-  const auto path = test::source_path("tests/golden/" + name + ".txt");
-  if (update_goldens()) {
-    std::ofstream out(path, std::ios::binary);
-    out << actual;
-    REQUIRE(out.good());
-    MESSAGE("rewrote " << path.string());
-    return;
-  }
-  const std::string expected = read_file(path.string());
-  CHECK_MESSAGE(actual == expected, "stdout differs from " << path.string()
-                                    << "; rerun with LLMSIZER_UPDATE_GOLDEN=1 and review the diff");
 }
 
 // A usage error: exit 2, exactly one "error:" line, then a "hint:" line.

@@ -30,39 +30,15 @@ doctest::Approx rel(double expected, double tolerance) {
 }
 
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-CliRun cli_run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int code = cli::run_cli(args, out, err);
-  return {code, out.str(), err.str()};
-}
-
-/// Compares stdout with tests/golden/<name>.txt, or rewrites it when LLMSIZER_UPDATE_GOLDEN=1.
-void compare_golden(const std::string& name, const std::string& actual) {
-  const auto path = test::source_path("tests/golden/" + name + ".txt");
-  const char* env = std::getenv("LLMSIZER_UPDATE_GOLDEN");
-  if (env && std::string(env) == "1") {
-    std::ofstream out(path, std::ios::binary);
-    out << actual;
-    REQUIRE(out.good());
-    MESSAGE("rewrote " << path.string());
-    return;
-  }
-  const std::string expected = read_file(path.string());
-  CHECK_MESSAGE(actual == expected, "stdout differs from " << path.string()
-                                    << "; rerun with LLMSIZER_UPDATE_GOLDEN=1 and review the diff");
-}
+using test::check_golden;
+using test::Run;
+using test::run;
 
 /// `fit ... --json` parsed, with exit code 0 and nothing on stderr.
 nlohmann::json fit_json(std::vector<std::string> args) {
   args.insert(args.begin(), "fit");
   args.emplace_back("--json");
-  const CliRun r = cli_run(args);
+  const Run r = run(args);
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
   const nlohmann::json rows = nlohmann::json::parse(r.out);
@@ -144,33 +120,33 @@ TEST_CASE("fit --json: GLM-4.5 FP8 at 8K context fits 4 x H200") {
 }
 
 TEST_CASE("golden: fit deepseek-r1 on a100-80gb-sxm") {
-  const CliRun r = cli_run({"fit", "--model", "deepseek-r1", "--gpu", "a100-80gb-sxm"});
+  const Run r = run({"fit", "--model", "deepseek-r1", "--gpu", "a100-80gb-sxm"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
-  compare_golden("fit_deepseek-r1_a100-80gb-sxm", r.out);
+  check_golden("fit_deepseek-r1_a100-80gb-sxm", r.out);
 }
 
 // ---- estimate ---------------------------------------------------------------------------------
 
 TEST_CASE("golden: estimate llama-3.1-70b FP8 on 4 x h100-sxm, JSON") {
-  const CliRun r = cli_run({"estimate", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--gpus", "4", "--weights",
+  const Run r = run({"estimate", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--gpus", "4", "--weights",
                             "fp8", "--kv", "fp8", "--isl", "2048", "--osl", "512", "--concurrency", "32", "--json"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
-  compare_golden("estimate_llama-3.1-70b_h100-sxm", r.out);
+  check_golden("estimate_llama-3.1-70b_h100-sxm", r.out);
 }
 
 TEST_CASE("golden: estimate deepseek-r1 tp8 ep8 with MTP on h200-sxm, JSON") {
-  const CliRun r = cli_run({"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--tp", "8", "--ep", "8",
+  const Run r = run({"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--tp", "8", "--ep", "8",
                             "--isl", "1024", "--osl", "2048", "--concurrency", "64", "--engine", "trtllm", "--mtp",
                             "1", "--json"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
-  compare_golden("estimate_deepseek-r1_h200-sxm", r.out);
+  check_golden("estimate_deepseek-r1_h200-sxm", r.out);
 }
 
 TEST_CASE("estimate --csv: the header carries every documented column, one row of as many fields") {
-  const CliRun r = cli_run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1024", "--osl",
+  const Run r = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1024", "--osl",
                             "256", "--concurrency", "8", "--csv"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
@@ -199,7 +175,7 @@ TEST_CASE("estimate --csv: the header carries every documented column, one row o
 
 TEST_CASE("estimate: a model that does not fit is an answer (fits=false, reason, exit 0)") {
   // Llama-3.1-405B BF16 on one 24 GB L4: 811.7 GB of weights.
-  const CliRun r = cli_run({"estimate", "--model", "llama-3.1-405b", "--gpu", "l4", "--gpus", "1", "--isl", "1024",
+  const Run r = run({"estimate", "--model", "llama-3.1-405b", "--gpu", "l4", "--gpus", "1", "--isl", "1024",
                             "--osl", "1024", "--json"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
@@ -211,7 +187,7 @@ TEST_CASE("estimate: a model that does not fit is an answer (fits=false, reason,
   CHECK(j["tpot_ms"].is_null());
   CHECK(j["ttft_ms"].is_null());
   CHECK(j["error"].is_null());
-  const CliRun table = cli_run({"estimate", "--model", "llama-3.1-405b", "--gpu", "l4", "--gpus", "1", "--isl",
+  const Run table = run({"estimate", "--model", "llama-3.1-405b", "--gpu", "l4", "--gpus", "1", "--isl",
                                 "1024", "--osl", "1024"});
   CHECK(table.code == 0);
   CHECK(table.out.find("\ndoes not fit: needs 816.6 GB per GPU") != std::string::npos);
@@ -222,27 +198,27 @@ TEST_CASE("estimate and fit: bad options exit 2 with a pinned message") {
   auto estimate_with = [&](std::vector<std::string> args) {
     args.insert(args.begin(), "estimate");
     args.insert(args.end(), workload.begin(), workload.end());
-    return cli_run(args);
+    return run(args);
   };
   SUBCASE("--weights fp9: did you mean fp8") {
-    const CliRun r = estimate_with({"--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--weights", "fp9"});
+    const Run r = estimate_with({"--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--weights", "fp9"});
     CHECK(r.code == 2);
     CHECK(r.out.empty());
     CHECK(r.err ==
           "error: --weights: unknown precision 'fp9' (expected one of bf16, fp16, fp8, int8, fp4, nvfp4, mxfp4, "
           "int4, fp32); did you mean 'fp8'?\n");
-    const CliRun fit = cli_run({"fit", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--weights", "fp9"});
+    const Run fit = run({"fit", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--weights", "fp9"});
     CHECK(fit.code == 2);
     CHECK(fit.err == r.err);
   }
   SUBCASE("--tp 3 for a 64-head model") {
-    const CliRun r = estimate_with({"--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--tp", "3"});
+    const Run r = estimate_with({"--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--tp", "3"});
     CHECK(r.code == 2);
     CHECK(r.out.empty());
     CHECK(r.err == "error: --tp: tp 3 must divide the 64 attention heads of llama-3.1-70b\n");
   }
   SUBCASE("unknown GPU") {
-    const CliRun r = estimate_with({"--model", "llama-3.1-70b", "--gpu", "h100-sxn"});
+    const Run r = estimate_with({"--model", "llama-3.1-70b", "--gpu", "h100-sxn"});
     CHECK(r.code == 2);
     CHECK(r.out.empty());
     CHECK(r.err ==
@@ -250,12 +226,12 @@ TEST_CASE("estimate and fit: bad options exit 2 with a pinned message") {
           "`llmsizer list gpus` shows them all\n");
   }
   SUBCASE("--tp that is not a number: a usage error from the parser") {
-    const CliRun r = estimate_with({"--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--tp", "x"});
+    const Run r = estimate_with({"--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--tp", "x"});
     CHECK(r.code == 2);
     CHECK(r.err == "error: Could not convert: --tp = x\nhint: run 'llmsizer estimate --help' for usage\n");
   }
   SUBCASE("missing --isl") {
-    const CliRun r = cli_run({"estimate", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--osl", "10"});
+    const Run r = run({"estimate", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--osl", "10"});
     CHECK(r.code == 2);
     CHECK(r.err == "error: --isl: missing: input tokens per request\n");
   }
@@ -271,7 +247,7 @@ TEST_CASE("estimate --scenarios: ids and row order kept, bad rows reported by li
   //   5 beta   empty isl and concurrency -> --isl 512 from the command line, concurrency 1
   // plus an unknown `comment` column: one warning. Exit 2 because some rows were bad.
   const std::string file = test::source_path("tests/data/scenarios/batch.csv").string();
-  const CliRun r = cli_run({"estimate", "--scenarios", file, "--isl", "512", "--json"});
+  const Run r = run({"estimate", "--scenarios", file, "--isl", "512", "--json"});
   CHECK(r.code == 2);
   CHECK(r.err == file + ":1: warning: ignoring unknown column 'comment'\n" + file +
                      ":3: error: tp: expected a whole number, got 'x'\n" + file +
@@ -308,7 +284,7 @@ TEST_CASE("estimate --scenarios: ids and row order kept, bad rows reported by li
 
 TEST_CASE("estimate --scenarios --csv: the same rows in the same order, errors in the error column") {
   const std::string file = test::source_path("tests/data/scenarios/batch.csv").string();
-  const CliRun r = cli_run({"estimate", "--scenarios", file, "--isl", "512", "--csv"});
+  const Run r = run({"estimate", "--scenarios", file, "--isl", "512", "--csv"});
   CHECK(r.code == 2);
   const CsvTable csv = parse_csv(r.out, "stdout");
   REQUIRE(csv.records.size() == 4);
@@ -330,7 +306,7 @@ TEST_CASE("estimate --scenarios: an mtp cell beyond int is an error, not a wrap-
   test::TempDir dir;
   const std::string file = (dir.path() / "mtp.csv").string();
   std::ofstream(file) << "id,model,gpu,isl,osl,mtp\nhuge,deepseek-r1,h200-sxm,1024,1024,4294967297\n";
-  const CliRun r = cli_run({"estimate", "--scenarios", file, "--json"});
+  const Run r = run({"estimate", "--scenarios", file, "--json"});
   CHECK(r.code == 2);
   CHECK(r.err == file + ":2: error: mtp: 4294967297 is out of range (must be >= 0 and <= 16)\n");
   const nlohmann::json rows = nlohmann::json::parse(r.out);
@@ -347,7 +323,7 @@ TEST_CASE("estimate --scenarios: every scenario option has a column") {
   const std::string file = (dir.path() / "columns.csv").string();
   std::ofstream(file) << "id,model,gpu,isl,osl,mtp,mtp_acceptance,memory_utilization\n"
                          "a,deepseek-r1,h200-sxm,1024,1024,1,0.5,0.5\n";
-  const CliRun r = cli_run({"estimate", "--scenarios", file, "--json"});
+  const Run r = run({"estimate", "--scenarios", file, "--json"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
   const nlohmann::json rows = nlohmann::json::parse(r.out);

@@ -20,31 +20,9 @@
 namespace llmsizer {
 namespace {
 
-struct Run {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int code = cli::run_cli(args, out, err);
-  return {code, out.str(), err.str()};
-}
-
-// Compares with tests/golden/<name>.txt, or rewrites it when LLMSIZER_UPDATE_GOLDEN=1.
-void check_golden(const std::string& name, const std::string& actual) {
-  const auto path = test::source_path("tests/golden/" + name + ".txt");
-  const char* env = std::getenv("LLMSIZER_UPDATE_GOLDEN");
-  if (env && std::string(env) == "1") {
-    std::ofstream out(path, std::ios::binary);
-    out << actual;
-    REQUIRE(out.good());
-    return;
-  }
-  CHECK_MESSAGE(actual == read_file(path.string()), "stdout differs from " << path.string()
-                                                    << "; rerun with LLMSIZER_UPDATE_GOLDEN=1 and review the diff");
-}
+using test::check_golden;
+using test::Run;
+using test::run;
 
 const std::vector<std::string> glm_plan = {"plan", "--model", "glm-4.5", "--gpu", "h20", "--gpu", "h200-sxm",
                                            "--output-tokens-per-day", "2e9", "--tpot-ms", "50"};

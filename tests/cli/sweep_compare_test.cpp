@@ -21,32 +21,9 @@
 namespace llmsizer {
 namespace {
 
-struct SweepRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-SweepRun run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int code = cli::run_cli(args, out, err);
-  return {code, out.str(), err.str()};
-}
-
-/// Compares stdout with tests/golden/<name>.txt, or rewrites it when LLMSIZER_UPDATE_GOLDEN=1.
-void check_golden(const std::string& name, const std::string& actual) {
-  const auto path = test::source_path("tests/golden/" + name + ".txt");
-  const char* env = std::getenv("LLMSIZER_UPDATE_GOLDEN");
-  if (env && std::string(env) == "1") {
-    std::ofstream out(path, std::ios::binary);
-    out << actual;
-    REQUIRE(out.good());
-    MESSAGE("rewrote " << path.string());
-    return;
-  }
-  CHECK_MESSAGE(actual == read_file(path.string()),
-                "stdout differs from " << path.string() << "; rerun with LLMSIZER_UPDATE_GOLDEN=1 and review the diff");
-}
+using test::check_golden;
+using test::Run;
+using test::run;
 
 const std::vector<std::string> small_sweep = {"sweep", "--model", "glm-4.5", "--gpu", "h20", "--gpu", "h100-sxm",
                                               "--isl", "1000", "--osl", "1000", "--tpot-ms", "50", "--max-gpus", "16"};
@@ -66,7 +43,7 @@ const std::vector<std::string> row_keys = {"gpu",     "gpus",        "tp",      
 TEST_SUITE("decisions") {
 
 TEST_CASE("sweep --json: {model, configs_evaluated, frontier}, rows with every key, frontier rows undominated") {
-  const SweepRun r = run(with(small_sweep, {"--json"}));
+  const Run r = run(with(small_sweep, {"--json"}));
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
   const auto j = nlohmann::json::parse(r.out);
@@ -97,7 +74,7 @@ TEST_CASE("sweep --json: {model, configs_evaluated, frontier}, rows with every k
 }
 
 TEST_CASE("sweep --csv: the header is the column schema") {
-  const SweepRun r = run(with(small_sweep, {"--csv"}));
+  const Run r = run(with(small_sweep, {"--csv"}));
   REQUIRE(r.code == 0);
   const std::string header = r.out.substr(0, r.out.find('\n'));
   CHECK(header ==
@@ -106,7 +83,7 @@ TEST_CASE("sweep --csv: the header is the column schema") {
 }
 
 TEST_CASE("sweep: the table has a heading, one section per GPU and the cheapest row flagged") {
-  const SweepRun r = run(small_sweep);
+  const Run r = run(small_sweep);
   REQUIRE(r.code == 0);
   CHECK(r.out.rfind("glm-4.5: 1,000 input + 1,000 output tokens per request, SLO TPOT <= 50 ms: ", 0) == 0);
   CHECK(r.out.find("configurations evaluated") != std::string::npos);
@@ -116,7 +93,7 @@ TEST_CASE("sweep: the table has a heading, one section per GPU and the cheapest 
 }
 
 TEST_CASE("golden: sweep --csv of a small dense model") {
-  const SweepRun r = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "1000",
+  const Run r = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "1000",
                           "--tpot-ms", "8", "--max-gpus", "2", "--csv"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
@@ -126,7 +103,7 @@ TEST_CASE("golden: sweep --csv of a small dense model") {
 TEST_CASE("sweep --xlsx: a workbook is written; unwritable paths exit 2 and leave nothing behind") {
   const test::TempDir dir;
   const auto path = dir.path() / "frontier.xlsx";
-  const SweepRun ok = run(with(small_sweep, {"--xlsx", path.string()}));
+  const Run ok = run(with(small_sweep, {"--xlsx", path.string()}));
   REQUIRE(ok.code == 0);
   CHECK(ok.out == "wrote the frontier of 2 GPU types to " + path.string() + "\n");
   std::ifstream in(path, std::ios::binary);
@@ -136,14 +113,14 @@ TEST_CASE("sweep --xlsx: a workbook is written; unwritable paths exit 2 and leav
   CHECK(bytes.find("xl/worksheets/sheet1.xml") != std::string::npos);
 
   const auto missing = dir.path() / "no-such-dir" / "frontier.xlsx";
-  const SweepRun no_dir = run(with(small_sweep, {"--xlsx", missing.string()}));
+  const Run no_dir = run(with(small_sweep, {"--xlsx", missing.string()}));
   CHECK(no_dir.code == 2);
   CHECK(no_dir.out.empty());
   CHECK(no_dir.err == missing.string() + ": error: cannot write: directory does not exist\n");
 
   const auto taken = dir.path() / "taken.xlsx";  // a directory: the final rename fails
   std::filesystem::create_directory(taken);
-  const SweepRun clash = run(with(small_sweep, {"--xlsx", taken.string()}));
+  const Run clash = run(with(small_sweep, {"--xlsx", taken.string()}));
   CHECK(clash.code == 2);
   CHECK(clash.err.rfind(taken.string() + ": error: cannot write: ", 0) == 0);
   int entries = 0;
@@ -153,7 +130,7 @@ TEST_CASE("sweep --xlsx: a workbook is written; unwritable paths exit 2 and leav
 
 TEST_CASE("sweep: bad options are usage errors with pinned messages") {
   const std::vector<std::string> base = {"sweep", "--model", "llama-3.1-8b", "--isl", "100", "--osl", "100"};
-  SweepRun r = run(base);
+  Run r = run(base);
   CHECK(r.code == 2);
   CHECK(r.err == "error: --gpu: missing: name a GPU or pass --all-gpus\n");
   r = run(with(base, {"--gpu", "h100-sx"}));
@@ -177,7 +154,7 @@ TEST_CASE("sweep: bad options are usage errors with pinned messages") {
 }
 
 TEST_CASE("compare --json: one object per (model, GPU) with the documented keys") {
-  const SweepRun r = run({"compare", "--model", "glm-4.5", "--model", "llama-3.1-70b", "--gpu", "h20", "--gpu",
+  const Run r = run({"compare", "--model", "glm-4.5", "--model", "llama-3.1-70b", "--gpu", "h20", "--gpu",
                           "h100-sxm", "--isl", "1000", "--osl", "1000", "--tpot-ms", "50", "--max-gpus", "16", "--json"});
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
@@ -203,20 +180,20 @@ TEST_CASE("compare --json: one object per (model, GPU) with the documented keys"
 }
 
 TEST_CASE("compare: when nothing meets the SLO it says so and shows the fastest") {
-  const SweepRun r = run({"compare", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "1000",
+  const Run r = run({"compare", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "1000",
                           "--tpot-ms", "1", "--max-gpus", "8", "--json"});
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   REQUIRE(j.size() == 1);
   CHECK_FALSE(j[0].at("meets_slo").get<bool>());
   CHECK(j[0].at("concurrency") == 1);  // the fastest per user runs alone
-  const SweepRun table = run({"compare", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--isl", "1000", "--osl",
+  const Run table = run({"compare", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--isl", "1000", "--osl",
                               "1000", "--tpot-ms", "1", "--max-gpus", "8"});
   CHECK(table.out.find("no: fastest shown") != std::string::npos);
 }
 
 TEST_CASE("golden: compare GLM-4.5 (MoE) with Llama-3.1-405B (dense) on H20") {
-  const SweepRun r = run({"compare", "--model", "glm-4.5", "--model", "llama-3.1-405b", "--gpu", "h20", "--isl", "1000",
+  const Run r = run({"compare", "--model", "glm-4.5", "--model", "llama-3.1-405b", "--gpu", "h20", "--isl", "1000",
                           "--osl", "1000", "--tpot-ms", "50"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());

@@ -17,19 +17,8 @@
 
 namespace {
 
-struct Run {
-  int code = 0;
-  std::string out, err;
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  Run r;
-  r.code = llmsizer::cli::run_cli(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+using llmsizer::test::Run;
+using llmsizer::test::run;
 
 double summary_value(const nlohmann::json& j, const std::string& group, const std::string& metric, const char* key) {
   for (const auto& line : j["overall"]) {
