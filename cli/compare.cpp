@@ -40,8 +40,8 @@ struct Choice {
   const ModelSpec* model = nullptr;
   const PreparedModel* prepared = nullptr;
   const GpuSpec* gpu = nullptr;
-  const SweepRow* row = nullptr;   // best meeting the SLO, else the fastest
-  std::optional<int> min_gpus;     // smallest count that holds the chosen precision
+  const SweepRow* row = nullptr;  // best meeting the SLO, else the fastest
+  std::optional<int> min_gpus;    // smallest count that holds the chosen precision
   bool meets_slo = false;
 };
 
@@ -58,7 +58,9 @@ Choice choose(const PreparedModel& prepared, const SweepResult& result, std::siz
   return c;
 }
 
-std::string billions(double params) { return fmt::format("{:.0f}B", params / 1e9); }
+std::string billions(double params) {
+  return fmt::format("{:.0f}B", params / 1e9);
+}
 
 /// Why the model costs what it does, from its parameter counts (docs/methodology.md#params).
 std::string why(const Choice& c) {
@@ -69,12 +71,17 @@ std::string why(const Choice& c) {
     resident = fmt::format(" ({:.0f} GB at {})", in_gigabytes(weight_bytes(*c.model, d.weights, d.experts)),
                            upper(weights_label(d)));
   }
-  if (!c.model->is_moe()) return fmt::format("dense: every token reads all {} parameters{}", billions(p.total), resident);
-  return fmt::format("MoE: {} active of {} — decode reads {:.0f}x fewer weight bytes per token than total, but needs all {} resident{}",
-                     billions(p.active), billions(p.total), p.total / p.active, billions(p.total), resident);
+  if (!c.model->is_moe())
+    return fmt::format("dense: every token reads all {} parameters{}", billions(p.total), resident);
+  return fmt::format(
+      "MoE: {} active of {} — decode reads {:.0f}x fewer weight bytes per token than total, but needs all {} "
+      "resident{}",
+      billions(p.active), billions(p.total), p.total / p.active, billions(p.total), resident);
 }
 
-json or_null(const SweepRow* row, auto&& value) { return row ? json(value(*row)) : json(nullptr); }
+json or_null(const SweepRow* row, auto&& value) {
+  return row ? json(value(*row)) : json(nullptr);
+}
 
 json choice_json(const Choice& c) {
   const SweepRow* r = c.row;
@@ -123,18 +130,24 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   table.add_row(needed);
   add_metric(table, "best configuration", choices, layout_text);
   add_metric(table, "weights", choices, [](const SweepRow& r) { return upper(weights_label(r.deployment)); });
-  add_metric(table, "concurrency", choices, [](const SweepRow& r) { return with_commas(static_cast<double>(r.concurrency)); });
-  add_metric(table, "memory per GPU", choices, [](const SweepRow& r) { return fixed(in_gigabytes(r.memory_per_gpu), 1) + " GB"; });
+  add_metric(table, "concurrency", choices,
+             [](const SweepRow& r) { return with_commas(static_cast<double>(r.concurrency)); });
+  add_metric(table, "memory per GPU", choices,
+             [](const SweepRow& r) { return fixed(in_gigabytes(r.memory_per_gpu), 1) + " GB"; });
   add_metric(table, "TTFT", choices, [](const SweepRow& r) { return with_commas(in_milliseconds(r.ttft), 1) + " ms"; });
   add_metric(table, "TPOT", choices, [](const SweepRow& r) { return fixed(in_milliseconds(r.tpot), 2) + " ms"; });
-  add_metric(table, "output tok/s per GPU", choices, [](const SweepRow& r) { return with_commas(r.output_tok_s_per_gpu, 1); });
+  add_metric(table, "output tok/s per GPU", choices,
+             [](const SweepRow& r) { return with_commas(r.output_tok_s_per_gpu, 1); });
   add_metric(table, "tok/s per user", choices, [](const SweepRow& r) { return fixed(r.tok_s_per_user, 1); });
   add_metric(table, "$/Mtok output", choices, [](const SweepRow& r) {
-    return r.usd_per_mtok_output ? fmt::format("${:.3f}", *r.usd_per_mtok_output) : std::string("- (no price)"); });
+    return r.usd_per_mtok_output ? fmt::format("${:.3f}", *r.usd_per_mtok_output) : std::string("- (no price)");
+  });
   add_metric(table, "J/token", choices, [](const SweepRow& r) { return fixed(r.joules_per_output_token, 3); });
   std::vector<std::string> slo{"meets SLO"};
   for (const Choice& c : choices) {
-    slo.push_back(c.meets_slo ? "yes" : c.row ? "no: fastest shown" : fmt::format("nothing fits on {} GPUs", request.max_gpus));
+    slo.push_back(c.meets_slo ? "yes"
+                  : c.row     ? "no: fastest shown"
+                              : fmt::format("nothing fits on {} GPUs", request.max_gpus));
   }
   table.add_row(slo);
   out << table.render() << "\nwhy:\n";
@@ -142,10 +155,10 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
 }
 
 std::string heading(const SweepRequest& r) {
-  return fmt::format("{} input + {} output tokens per request, {}; each at its lowest $/Mtok output that meets the SLO "
-                     "(highest output tok/s per GPU when unpriced), up to {} GPUs\n\n",
-                     with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)), slo_text(r),
-                     r.max_gpus);
+  return fmt::format(
+      "{} input + {} output tokens per request, {}; each at its lowest $/Mtok output that meets the SLO "
+      "(highest output tok/s per GPU when unpriced), up to {} GPUs\n\n",
+      with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)), slo_text(r), r.max_gpus);
 }
 
 int run_compare(const CompareOptions& o, Context& context) {
@@ -155,7 +168,10 @@ int run_compare(const CompareOptions& o, Context& context) {
   std::vector<SweepTarget> targets;
   for (const std::string& name : o.gpus) {
     const GpuSpec& gpu = context.catalog().gpu(name);
-    targets.push_back({&gpu, resolver.efficiency(gpu, "", std::nullopt), choose_price(gpu, o.price, o.usd_per_gpu_hour, nullptr), {}});
+    targets.push_back({&gpu,
+                       resolver.efficiency(gpu, "", std::nullopt),
+                       choose_price(gpu, o.price, o.usd_per_gpu_hour, nullptr),
+                       {}});
   }
   std::vector<std::shared_ptr<const PreparedModel>> prepared;
   for (const std::string& name : o.models) prepared.push_back(resolver.prepared(name));
@@ -182,7 +198,8 @@ int run_compare(const CompareOptions& o, Context& context) {
 
 Command add_compare(CLI::App& app, Context& context) {
   auto o = std::make_shared<CompareOptions>();
-  CLI::App* sub = app.add_subcommand("compare", "Models side by side on GPUs, each at its best configuration meeting the SLOs");
+  CLI::App* sub =
+      app.add_subcommand("compare", "Models side by side on GPUs, each at its best configuration meeting the SLOs");
   sub->add_option("--model", o->models, "Model name, alias, HF repo id, or path (repeatable)")->required();
   sub->add_option("--gpu", o->gpus, "GPU name or alias (repeatable)")->required();
   sub->add_option("--isl", o->isl, "Input (prompt) tokens per request")->required();
@@ -191,7 +208,8 @@ Command add_compare(CLI::App& app, Context& context) {
   sub->add_option("--tpot-ms", o->tpot_ms, "TPOT target in ms");
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
   sub->add_option("--price", o->price, "Price label from the GPU profiles (default: each GPU's first price)");
-  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour, "Price in $ per GPU-hour for every GPU (overrides --price)");
+  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour,
+                  "Price in $ per GPU-hour for every GPU (overrides --price)");
   sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
   sub->add_flag("--json", o->json, "Print a JSON array, one object per (model, GPU)");
   return {sub, [o, &context] { return run_compare(*o, context); }};

@@ -1,17 +1,17 @@
 // `llmsizer sweep` — every deployment of a model on some GPU types; per GPU type the Pareto frontier
 // of output tokens/s per GPU against tokens/s per user, which rows meet the SLOs, and the cheapest.
+#include "estimator/sweep.hpp"
+
+#include <fmt/format.h>
 #include <unistd.h>
+#include <xlsxwriter.h>
 
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 
-#include <fmt/format.h>
-#include <xlsxwriter.h>
-
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
-#include "estimator/sweep.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 
@@ -99,30 +99,60 @@ struct SweepColumn {
 };
 
 const std::vector<SweepColumn>& sweep_columns() {
-  static const std::vector<SweepColumn> columns = {  // immutable after first use
+  static const std::vector<SweepColumn> columns = {
+      // immutable after first use
       {{"gpu", "", "GPU type"}, -1, [](auto&, const GpuSpec& g) { return json(g.name); }},
-      {{"gpus", "count", "GPUs in the instance"}, -1, [](const SweepRow& r, auto&) { return json(r.deployment.total_gpus()); }},
+      {{"gpus", "count", "GPUs in the instance"},
+       -1,
+       [](const SweepRow& r, auto&) { return json(r.deployment.total_gpus()); }},
       {{"tp", "", "tensor parallel"}, -1, [](const SweepRow& r, auto&) { return json(r.deployment.parallel.tp); }},
       {{"pp", "", "pipeline stages"}, -1, [](const SweepRow& r, auto&) { return json(r.deployment.parallel.pp); }},
-      {{"dp", "", "attention data parallel"}, -1, [](const SweepRow& r, auto&) { return json(r.deployment.parallel.dp); }},
+      {{"dp", "", "attention data parallel"},
+       -1,
+       [](const SweepRow& r, auto&) { return json(r.deployment.parallel.dp); }},
       {{"ep", "", "expert parallel"}, -1, [](const SweepRow& r, auto&) { return json(r.deployment.parallel.ep); }},
-      {{"weights", "", "weight precision"}, -1, [](const SweepRow& r, auto&) { return json(weights_label(r.deployment)); }},
-      {{"kv", "", "KV-cache precision"}, -1, [](const SweepRow& r, auto&) { return json(std::string(name(r.deployment.kv))); }},
-      {{"concurrency", "requests", "requests in flight"}, -1, [](const SweepRow& r, auto&) { return json(r.concurrency); }},
-      {{"ttft_ms", "ms", "mean time to first token"}, 1, [](const SweepRow& r, auto&) { return json(in_milliseconds(r.ttft)); }},
-      {{"tpot_ms", "ms", "mean time per output token"}, 2, [](const SweepRow& r, auto&) { return json(in_milliseconds(r.tpot)); }},
-      {{"output_tok_s", "tokens/s", "output throughput of the instance"}, 0, [](const SweepRow& r, auto&) { return json(r.output_tok_s); }},
-      {{"output_tok_s_per_gpu", "tokens/s/GPU", "output throughput per GPU"}, 1, [](const SweepRow& r, auto&) { return json(r.output_tok_s_per_gpu); }},
-      {{"tok_s_per_user", "tokens/s", "decode speed one user sees (1/TPOT)"}, 1, [](const SweepRow& r, auto&) { return json(r.tok_s_per_user); }},
-      {{"usd_per_mtok_output", "$/Mtok", "all GPU time per million output tokens"}, 3, [](const SweepRow& r, auto&) {
-         return r.usd_per_mtok_output ? json(*r.usd_per_mtok_output) : json(nullptr); }},
-      {{"meets_slo", "", "TTFT and TPOT within the --ttft-ms/--tpot-ms targets"}, -1, [](const SweepRow& r, auto&) { return json(r.meets_slo); }},
-      {{"cheapest", "", "lowest $/Mtok output of this GPU type meeting the SLO"}, -1, [](const SweepRow& r, auto&) { return json(r.cheapest); }},
-      {{"on_frontier", "", "no row of this GPU type is better in both tok/s per GPU and per user"}, -1,
+      {{"weights", "", "weight precision"},
+       -1,
+       [](const SweepRow& r, auto&) { return json(weights_label(r.deployment)); }},
+      {{"kv", "", "KV-cache precision"},
+       -1,
+       [](const SweepRow& r, auto&) { return json(std::string(name(r.deployment.kv))); }},
+      {{"concurrency", "requests", "requests in flight"},
+       -1,
+       [](const SweepRow& r, auto&) { return json(r.concurrency); }},
+      {{"ttft_ms", "ms", "mean time to first token"},
+       1,
+       [](const SweepRow& r, auto&) { return json(in_milliseconds(r.ttft)); }},
+      {{"tpot_ms", "ms", "mean time per output token"},
+       2,
+       [](const SweepRow& r, auto&) { return json(in_milliseconds(r.tpot)); }},
+      {{"output_tok_s", "tokens/s", "output throughput of the instance"},
+       0,
+       [](const SweepRow& r, auto&) { return json(r.output_tok_s); }},
+      {{"output_tok_s_per_gpu", "tokens/s/GPU", "output throughput per GPU"},
+       1,
+       [](const SweepRow& r, auto&) { return json(r.output_tok_s_per_gpu); }},
+      {{"tok_s_per_user", "tokens/s", "decode speed one user sees (1/TPOT)"},
+       1,
+       [](const SweepRow& r, auto&) { return json(r.tok_s_per_user); }},
+      {{"usd_per_mtok_output", "$/Mtok", "all GPU time per million output tokens"},
+       3,
+       [](const SweepRow& r, auto&) { return r.usd_per_mtok_output ? json(*r.usd_per_mtok_output) : json(nullptr); }},
+      {{"meets_slo", "", "TTFT and TPOT within the --ttft-ms/--tpot-ms targets"},
+       -1,
+       [](const SweepRow& r, auto&) { return json(r.meets_slo); }},
+      {{"cheapest", "", "lowest $/Mtok output of this GPU type meeting the SLO"},
+       -1,
+       [](const SweepRow& r, auto&) { return json(r.cheapest); }},
+      {{"on_frontier", "", "no row of this GPU type is better in both tok/s per GPU and per user"},
+       -1,
        [](const SweepRow& r, auto&) { return json(r.on_frontier); }},
-      {{"memory_gb_per_gpu", "GB", "weights + KV + activations on the busiest GPU"}, 1,
+      {{"memory_gb_per_gpu", "GB", "weights + KV + activations on the busiest GPU"},
+       1,
        [](const SweepRow& r, auto&) { return json(in_gigabytes(r.memory_per_gpu)); }},
-      {{"joules_per_output_token", "J/token", "energy per output token"}, 3, [](const SweepRow& r, auto&) { return json(r.joules_per_output_token); }},
+      {{"joules_per_output_token", "J/token", "energy per output token"},
+       3,
+       [](const SweepRow& r, auto&) { return json(r.joules_per_output_token); }},
   };
   return columns;
 }
@@ -154,14 +184,19 @@ std::string csv_text(const json& v) {
 std::string target_heading(const SweepResult& result, const SweepTargetResult& t, const SweepTarget& target,
                            int max_gpus) {
   const GpuSpec& gpu = *target.gpu;
-  const std::string price = target.usd_per_gpu_hour ? fmt::format("${:.2f}/GPU-h", *target.usd_per_gpu_hour) : "no price";
+  const std::string price =
+      target.usd_per_gpu_hour ? fmt::format("${:.2f}/GPU-h", *target.usd_per_gpu_hour) : "no price";
   if (t.end_row == t.first_row) {
-    return fmt::format("{} ({:.0f} GB, {}): nothing fits on up to {} GPUs\n", gpu.name, in_gigabytes(gpu.memory), price, max_gpus);
+    return fmt::format("{} ({:.0f} GB, {}): nothing fits on up to {} GPUs\n", gpu.name, in_gigabytes(gpu.memory), price,
+                       max_gpus);
   }
   std::string line = fmt::format("{} ({:.0f} GB, {}): {} frontier rows of {} configurations that fit", gpu.name,
-                                 in_gigabytes(gpu.memory), price, t.frontier.size(), with_commas(static_cast<double>(t.end_row - t.first_row)));
-  if (!t.best) line += "; none meets the SLO";
-  else if (!result.rows[*t.best].usd_per_mtok_output) line += "; no price, so no cheapest row";
+                                 in_gigabytes(gpu.memory), price, t.frontier.size(),
+                                 with_commas(static_cast<double>(t.end_row - t.first_row)));
+  if (!t.best)
+    line += "; none meets the SLO";
+  else if (!result.rows[*t.best].usd_per_mtok_output)
+    line += "; no price, so no cheapest row";
   return line + "\n";
 }
 
@@ -197,7 +232,8 @@ std::string csv_document(const SweepResult& result, const std::vector<SweepTarge
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     for (std::size_t i : shown_rows(result, result.targets[ti])) {
       std::vector<std::string> fields;
-      for (const SweepColumn& c : sweep_columns()) fields.push_back(csv_text(c.value(result.rows[i], *targets[ti].gpu)));
+      for (const SweepColumn& c : sweep_columns())
+        fields.push_back(csv_text(c.value(result.rows[i], *targets[ti].gpu)));
       out += csv_line(fields);
     }
   }
@@ -215,17 +251,24 @@ json json_document(const ModelSpec& model, const SweepResult& result, const std:
     }
   }
   const auto ms = [](const std::optional<Seconds>& s) { return s ? json(in_milliseconds(*s)) : json(nullptr); };
-  return json{{"model", model.name},           {"isl", request.isl},
-              {"osl", request.osl},            {"ttft_ms_target", ms(request.slo.ttft)},
-              {"tpot_ms_target", ms(request.slo.tpot)}, {"configs_evaluated", result.configs_evaluated},
-              {"configs_pruned", result.configs_pruned}, {"frontier", std::move(rows)}};
+  return json{{"model", model.name},
+              {"isl", request.isl},
+              {"osl", request.osl},
+              {"ttft_ms_target", ms(request.slo.ttft)},
+              {"tpot_ms_target", ms(request.slo.tpot)},
+              {"configs_evaluated", result.configs_evaluated},
+              {"configs_pruned", result.configs_pruned},
+              {"frontier", std::move(rows)}};
 }
 
 void write_cell(lxw_worksheet* sheet, lxw_row_t r, lxw_col_t c, const json& v) {
   if (v.is_null()) return;
-  if (v.is_boolean()) worksheet_write_boolean(sheet, r, c, v.get<bool>() ? 1 : 0, nullptr);
-  else if (v.is_string()) worksheet_write_string(sheet, r, c, v.get<std::string>().c_str(), nullptr);
-  else worksheet_write_number(sheet, r, c, v.get<double>(), nullptr);
+  if (v.is_boolean())
+    worksheet_write_boolean(sheet, r, c, v.get<bool>() ? 1 : 0, nullptr);
+  else if (v.is_string())
+    worksheet_write_string(sheet, r, c, v.get<std::string>().c_str(), nullptr);
+  else
+    worksheet_write_number(sheet, r, c, v.get<double>(), nullptr);
 }
 
 /// The frontier rows as one sheet, written to "<file>.tmp.<pid>" and renamed so nothing is half-written.
@@ -262,7 +305,8 @@ void write_xlsx(const std::string& path, const SweepResult& result, const std::v
   if (status == LXW_NO_ERROR) fs::rename(temp, target, ec);
   if (status != LXW_NO_ERROR || ec) {
     fs::remove(temp, ec);
-    throw ConfigError(path, 0, 0, "", fmt::format("cannot write: {}", status != LXW_NO_ERROR ? lxw_strerror(status) : ec.message()));
+    throw ConfigError(path, 0, 0, "",
+                      fmt::format("cannot write: {}", status != LXW_NO_ERROR ? lxw_strerror(status) : ec.message()));
   }
 }
 
@@ -278,8 +322,9 @@ class ProgressLine {
   ProgressLine& operator=(const ProgressLine&) = delete;
   void update(std::size_t done, std::size_t total) {
     if (!err_ || std::chrono::steady_clock::now() - start_ < progress_delay) return;
-    *err_ << fmt::format("\rsweep: {:3.0f}% ({}/{} GPU counts)", 100.0 * done / std::max<std::size_t>(1, total), done, total)
-              << std::flush;
+    *err_ << fmt::format("\rsweep: {:3.0f}% ({}/{} GPU counts)", 100.0 * done / std::max<std::size_t>(1, total), done,
+                         total)
+          << std::flush;
     shown_ = true;
   }
 
@@ -299,7 +344,8 @@ int run_sweep(const SweepOptions& o, Context& context) {
   {
     const bool terminal = context.err == &std::cerr && ::isatty(STDERR_FILENO);
     ProgressLine progress(terminal ? context.err : nullptr);
-    result = sweep(*prepared, targets, request, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
+    result =
+        sweep(*prepared, targets, request, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
   }
   const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::ostream& out = *context.out;
@@ -309,12 +355,16 @@ int run_sweep(const SweepOptions& o, Context& context) {
     out << csv_document(result, targets);
   } else if (!o.xlsx.empty()) {
     write_xlsx(o.xlsx, result, targets);
-    out << fmt::format("wrote the frontier of {} GPU type{} to {}\n", targets.size(), targets.size() == 1 ? "" : "s", o.xlsx);
+    out << fmt::format("wrote the frontier of {} GPU type{} to {}\n", targets.size(), targets.size() == 1 ? "" : "s",
+                       o.xlsx);
   } else {
-    out << fmt::format("{}: {} input + {} output tokens per request, {}: {} configurations evaluated ({} ruled out by memory) in {} ms\n",
-                       prepared->spec->name, with_commas(static_cast<double>(request.isl)), with_commas(static_cast<double>(request.osl)),
-                       slo_text(request), with_commas(static_cast<double>(result.configs_evaluated)),
-                       with_commas(static_cast<double>(result.configs_pruned)), fixed(elapsed_ms, elapsed_ms < 10 ? 1 : 0));
+    out << fmt::format(
+        "{}: {} input + {} output tokens per request, {}: {} configurations evaluated ({} ruled out by memory) in {} "
+        "ms\n",
+        prepared->spec->name, with_commas(static_cast<double>(request.isl)),
+        with_commas(static_cast<double>(request.osl)), slo_text(request),
+        with_commas(static_cast<double>(result.configs_evaluated)),
+        with_commas(static_cast<double>(result.configs_pruned)), fixed(elapsed_ms, elapsed_ms < 10 ? 1 : 0));
     print_table(result, targets, request, out);
   }
   return 0;
@@ -324,7 +374,8 @@ int run_sweep(const SweepOptions& o, Context& context) {
 
 Command add_sweep(CLI::App& app, Context& context) {
   auto o = std::make_shared<SweepOptions>();
-  CLI::App* sub = app.add_subcommand("sweep", "Pareto frontier of tok/s per GPU vs tok/s per user over GPU count, layout, precision and concurrency");
+  CLI::App* sub = app.add_subcommand(
+      "sweep", "Pareto frontier of tok/s per GPU vs tok/s per user over GPU count, layout, precision and concurrency");
   sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
   auto* gpu = sub->add_option("--gpu", o->gpus, "GPU name or alias (repeatable)");
   sub->add_flag("--all-gpus", o->all_gpus, "Sweep every GPU profile")->excludes(gpu);
@@ -333,16 +384,22 @@ Command add_sweep(CLI::App& app, Context& context) {
   sub->add_option("--ttft-ms", o->ttft_ms, "TTFT target in ms (meets_slo)");
   sub->add_option("--tpot-ms", o->tpot_ms, "TPOT target in ms (meets_slo)");
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
-  sub->add_option("--weights", o->weights, "Weight precisions (repeatable; default: native, plus fp8 and nvfp4 where native)");
+  sub->add_option("--weights", o->weights,
+                  "Weight precisions (repeatable; default: native, plus fp8 and nvfp4 where native)");
   sub->add_option("--kv", o->kv, "KV-cache precision (default bf16)");
   sub->add_option("--engine", o->engine, "Serving engine for overheads: trtllm, vllm, sglang (default: generic)");
   sub->add_option("--concurrency", o->concurrency, "Requests in flight (repeatable; default 1, 2, 4, ..., 1024)");
   sub->add_option("--price", o->price, "Price label from the GPU profiles (default: each GPU's first price)");
-  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour, "Price in $ per GPU-hour for every GPU (overrides --price)");
+  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour,
+                  "Price in $ per GPU-hour for every GPU (overrides --price)");
   sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
   auto* csv = sub->add_flag("--csv", o->csv, "Print the frontier rows as CSV");
-  auto* json = sub->add_flag("--json", o->json, "Print {model, configs_evaluated, frontier: [rows]} as JSON")->excludes(csv);
-  sub->add_option("--xlsx", o->xlsx, "Write the frontier rows to an Excel workbook")->type_name("FILE")->excludes(csv)->excludes(json);
+  auto* json =
+      sub->add_flag("--json", o->json, "Print {model, configs_evaluated, frontier: [rows]} as JSON")->excludes(csv);
+  sub->add_option("--xlsx", o->xlsx, "Write the frontier rows to an Excel workbook")
+      ->type_name("FILE")
+      ->excludes(csv)
+      ->excludes(json);
   return {sub, [o, &context] { return run_sweep(*o, context); }};
 }
 

@@ -1,8 +1,8 @@
 #include "cli/sweep_common.hpp"
 
-#include <utility>
-
 #include <fmt/format.h>
+
+#include <utility>
 
 #include "io/config_error.hpp"
 
@@ -23,7 +23,8 @@ std::optional<Seconds> latency_target(const std::optional<double>& ms, const cha
 
 SweepRequest sized_request(std::int64_t isl, std::int64_t osl, int max_gpus) {
   for (auto [value, option] : {std::pair{isl, "--isl"}, {osl, "--osl"}}) {
-    if (value < 1 || value > max_tokens) throw ConfigError(option, fmt::format("{} is out of range (1 to 2^31)", value));
+    if (value < 1 || value > max_tokens)
+      throw ConfigError(option, fmt::format("{} is out of range (1 to 2^31)", value));
   }
   if (max_gpus < 1 || max_gpus > max_gpu_limit) {
     throw ConfigError("--max-gpus", fmt::format("{} is out of range (1 to {})", max_gpus, max_gpu_limit));

@@ -1,21 +1,15 @@
 #include "io/profile_loader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <optional>
-
-#include <fmt/format.h>
 
 namespace llmsizer {
 namespace {
 
 constexpr std::int64_t max_count = 1'000'000'000;
-
-struct Header {
-  std::string name, display_name, notes;
-  std::vector<std::string> aliases;
-  std::vector<Citation> sources;
-};
 
 bool valid_name(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -72,21 +66,23 @@ std::vector<Citation> parse_sources(const MapReader& doc, const ProfileKeys& key
   return out;
 }
 
-Header parse_header(const MapReader& doc, const ProfileKeys& keys) {
-  Header h;
-  h.name = doc.string("name");
-  if (!valid_name(h.name)) {
+/// The header every profile kind carries (name, display_name, aliases, notes, sources) and its file,
+/// written into `spec` (a GpuSpec or ModelSpec).
+template <class Spec>
+void parse_header(const MapReader& doc, const ProfileKeys& keys, Spec& spec) {
+  spec.name = doc.string("name");
+  if (!valid_name(spec.name)) {
     throw doc.error("name", "must be lower-case letters, digits, '-', '_' or '.' (it is the file name)");
   }
   const std::string stem = std::filesystem::path(doc.source().file).stem().string();
-  if (!doc.source().file.empty() && doc.source().file != "-" && stem != h.name) {
-    throw doc.error("name", fmt::format("'{}' does not match the file name '{}.yaml'", h.name, stem));
+  if (!doc.source().file.empty() && doc.source().file != "-" && stem != spec.name) {
+    throw doc.error("name", fmt::format("'{}' does not match the file name '{}.yaml'", spec.name, stem));
   }
-  h.display_name = doc.string_or("display_name", h.name);
-  h.aliases = doc.string_list("aliases");
-  h.notes = doc.string_or("notes", "");
-  h.sources = parse_sources(doc, keys);
-  return h;
+  spec.display_name = doc.string_or("display_name", spec.name);
+  spec.aliases = doc.string_list("aliases");
+  spec.notes = doc.string_or("notes", "");
+  spec.sources = parse_sources(doc, keys);
+  spec.file = doc.source().file;
 }
 
 bool covered(const std::vector<Citation>& sources, const std::string& key) {
@@ -109,10 +105,24 @@ void require_sources_for(const MapReader& doc, const std::vector<Citation>& sour
 
 // ---------------------------------------------------------------- gpu/1
 
-const std::vector<std::string_view> gpu_keys = {
-    "schema", "name", "display_name", "aliases", "vendor", "generation", "launch_year", "memory_gb",
-    "memory_visible_gib", "memory_bw_gbps", "dense_tflops", "scale_up", "scale_out_bw_gbps_per_dir", "gpus_per_node", "tdp_w",
-    "prices", "notes", "sources"};
+const std::vector<std::string_view> gpu_keys = {"schema",
+                                                "name",
+                                                "display_name",
+                                                "aliases",
+                                                "vendor",
+                                                "generation",
+                                                "launch_year",
+                                                "memory_gb",
+                                                "memory_visible_gib",
+                                                "memory_bw_gbps",
+                                                "dense_tflops",
+                                                "scale_up",
+                                                "scale_out_bw_gbps_per_dir",
+                                                "gpus_per_node",
+                                                "tdp_w",
+                                                "prices",
+                                                "notes",
+                                                "sources"};
 const std::vector<std::string_view> dense_tflops_keys(compute_type_names.begin(), compute_type_names.end());
 const std::vector<std::string_view> scale_up_keys = {"kind", "domain_gpus", "bw_gbps_per_dir", "latency_us"};
 const ProfileKeys gpu_profile_keys = {gpu_keys, {{"dense_tflops", dense_tflops_keys}, {"scale_up", scale_up_keys}}};
@@ -163,14 +173,8 @@ ProfileKind profile_kind(const YAML::Node& root) {
 GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
   const MapReader doc(root, "", source, gpu_keys);
   if (doc.string("schema") != "gpu/1") throw doc.error("schema", "expected 'gpu/1'");
-  Header h = parse_header(doc, gpu_profile_keys);
   GpuSpec gpu;
-  gpu.name = h.name;
-  gpu.display_name = h.display_name;
-  gpu.aliases = h.aliases;
-  gpu.notes = h.notes;
-  gpu.sources = h.sources;
-  gpu.file = source.file;
+  parse_header(doc, gpu_profile_keys, gpu);
   gpu.vendor = doc.string("vendor");
   gpu.generation = doc.string("generation");
   gpu.launch_year = static_cast<int>(doc.integer("launch_year", 1990, 2100));
@@ -199,8 +203,8 @@ GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
                        "scale_out_bw_gbps_per_dir", "gpus_per_node", "tdp_w"});
   if (gpu.scale_up.domain_gpus > 1 && gpu.scale_up.domain_gpus < gpu.gpus_per_node &&
       gpu.gpus_per_node % gpu.scale_up.domain_gpus != 0) {
-    throw doc.error("scale_up", fmt::format("domain_gpus ({}) must divide gpus_per_node ({})",
-                                            gpu.scale_up.domain_gpus, gpu.gpus_per_node));
+    throw doc.error("scale_up", fmt::format("domain_gpus ({}) must divide gpus_per_node ({})", gpu.scale_up.domain_gpus,
+                                            gpu.gpus_per_node));
   }
   return gpu;
 }
@@ -224,15 +228,17 @@ namespace llmsizer {
 namespace {
 
 const std::vector<std::string_view> model_keys = {
-    "schema", "name", "display_name", "aliases", "hf_repo", "family", "num_layers", "hidden_size", "num_heads",
-    "num_kv_heads", "head_dim", "ffn_size", "ffn_gated", "vocab_size", "tied_embeddings", "max_context",
-    "attention", "moe", "mtp_layers", "precision", "params_official", "notes", "sources"};
+    "schema",     "name",        "display_name",    "aliases",      "hf_repo",   "family",
+    "num_layers", "hidden_size", "num_heads",       "num_kv_heads", "head_dim",  "ffn_size",
+    "ffn_gated",  "vocab_size",  "tied_embeddings", "max_context",  "attention", "moe",
+    "mtp_layers", "precision",   "params_official", "notes",        "sources"};
 const std::vector<std::string_view> attention_keys = {
-    "kind", "qkv_bias", "o_bias", "qk_norm", "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim",
-    "v_head_dim", "layer_pattern", "sliding_window"};
-const std::vector<std::string_view> moe_keys = {"num_experts", "experts_per_token", "num_shared_experts",
-                                                "expert_ffn_size", "shared_expert_ffn_size", "dense_layers",
-                                                "expert_bias", "router_bias"};
+    "kind",        "qkv_bias",      "o_bias",           "qk_norm",
+    "q_lora_rank", "kv_lora_rank",  "qk_nope_head_dim", "qk_rope_head_dim",
+    "v_head_dim",  "layer_pattern", "sliding_window"};
+const std::vector<std::string_view> moe_keys = {
+    "num_experts",  "experts_per_token", "num_shared_experts", "expert_ffn_size", "shared_expert_ffn_size",
+    "dense_layers", "expert_bias",       "router_bias"};
 const std::vector<std::string_view> precision_keys = {"weights", "experts"};
 const std::vector<std::string_view> params_official_keys = {"total", "active", "source"};
 const ProfileKeys model_profile_keys = {model_keys,
@@ -298,7 +304,8 @@ void parse_attention(const MapReader& doc, ModelSpec& model) {
     for (size_t i = 0; i < n; ++i) {
       kinds.push_back(parse_layer_kind(pattern[i], fmt::format("attention.layer_pattern[{}]", i), doc.source()));
     }
-    for (size_t layer = 0; layer < model.layer_attention.size(); ++layer) model.layer_attention[layer] = kinds[layer % n];
+    for (size_t layer = 0; layer < model.layer_attention.size(); ++layer)
+      model.layer_attention[layer] = kinds[layer % n];
   }
 }
 
@@ -311,7 +318,8 @@ void parse_moe(const MapReader& doc, ModelSpec& model) {
   moe.experts_per_token = static_cast<int>(m.integer("experts_per_token", 1, 1 << 20));
   moe.num_shared_experts = static_cast<int>(m.integer_or("num_shared_experts", 0, 0, 1024));
   moe.expert_ffn_size = static_cast<int>(m.integer("expert_ffn_size", 1, 1 << 24));
-  moe.shared_expert_ffn_size = static_cast<int>(m.integer_or("shared_expert_ffn_size", moe.expert_ffn_size, 1, 1 << 24));
+  moe.shared_expert_ffn_size =
+      static_cast<int>(m.integer_or("shared_expert_ffn_size", moe.expert_ffn_size, 1, 1 << 24));
   moe.expert_bias = m.boolean_or("expert_bias", false);
   moe.router_bias = m.boolean_or("router_bias", false);
   model.moe = moe;
@@ -356,14 +364,8 @@ YAML::Node node_at(const YAML::Node& root, const std::string& path) {
 ModelSpec parse_model(const YAML::Node& root, const SourceText& source) {
   const MapReader doc(root, "", source, model_keys);
   if (doc.string("schema") != "model/1") throw doc.error("schema", "expected 'model/1'");
-  Header h = parse_header(doc, model_profile_keys);
   ModelSpec model;
-  model.name = h.name;
-  model.display_name = h.display_name;
-  model.aliases = h.aliases;
-  model.notes = h.notes;
-  model.sources = h.sources;
-  model.file = source.file;
+  parse_header(doc, model_profile_keys, model);
   model.hf_repo = doc.string_or("hf_repo", "");
   model.family = doc.string("family");
   model.num_layers = static_cast<int>(doc.integer("num_layers", 1, 10000));

@@ -1,6 +1,9 @@
 // tests/test_support.hpp — paths to the repository's data and small helpers shared by test files.
 #pragma once
 
+#include <doctest/doctest.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -9,9 +12,6 @@
 #include <string>
 #include <system_error>
 #include <vector>
-
-#include <doctest/doctest.h>
-#include <unistd.h>
 
 #include "cli/command.hpp"
 #include "estimator/model_spec.hpp"
@@ -28,7 +28,9 @@ inline std::filesystem::path source_path(const std::string& relative) {
 }
 
 /// The shipped profiles, straight from the source tree (not the copy beside the binary).
-inline Catalog shipped_catalog() { return load_catalog({source_path("profiles")}); }
+inline Catalog shipped_catalog() {
+  return load_catalog({source_path("profiles")});
+}
 
 inline ModelSpec shipped_model(const std::string& name) {
   return load_model_file(source_path("profiles/models/" + name + ".yaml").string());
@@ -86,8 +88,8 @@ inline void check_golden(const std::string& name, const std::string& actual) {
     return;
   }
   const std::string expected = read_file(path.string());
-  CHECK_MESSAGE(actual == expected, "stdout differs from " << path.string()
-                                    << "; rerun with LLMSIZER_UPDATE_GOLDEN=1 and review the diff");
+  CHECK_MESSAGE(actual == expected,
+                "stdout differs from " << path.string() << "; rerun with LLMSIZER_UPDATE_GOLDEN=1 and review the diff");
 }
 
 }  // namespace llmsizer::test

@@ -3,9 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/command.hpp"
 #include "estimator/calibration_fit.hpp"
@@ -81,8 +80,8 @@ TEST_SUITE("validate") {
   }
 
   TEST_CASE("calibrate from the priors reproduces the shipped default calibration") {
-    const auto shipped = llmsizer::load_calibration_file(
-        llmsizer::test::source_path("profiles/calibration/default.yaml").string());
+    const auto shipped =
+        llmsizer::load_calibration_file(llmsizer::test::source_path("profiles/calibration/default.yaml").string());
     const Run r = run({"calibrate", "--date", shipped.fitted_on});
     REQUIRE(r.code == 0);
     const llmsizer::SourceText src = llmsizer::make_source("calibrated.yaml", r.out);
@@ -138,7 +137,8 @@ measurements:
     write(file, "measurements:\n  id: m1\n");
     Run r = run({"validate", "--measurements", file.string()});
     CHECK(r.code == 2);
-    CHECK(r.err.find("bad.yaml:2:3: error: measurements: expected a list of measured deployments") != std::string::npos);
+    CHECK(r.err.find("bad.yaml:2:3: error: measurements: expected a list of measured deployments") !=
+          std::string::npos);
     write(file, "measurements:\n- id: m1\n  model_ref: llama-3.1-8b\n  hardwrae: {gpu: h100, count: 1}\n");
     r = run({"validate", "--measurements", file.string()});
     CHECK(r.code == 2);
@@ -162,7 +162,7 @@ measurements:
     CHECK(ant.concurrency == 48 * 16);
     CHECK(ant.mtp == 1);
     CHECK(ant.phase == "decode");
-    CHECK(ant.kv == "fp8");  // FP8 MLA
+    CHECK(ant.kv == "fp8");          // FP8 MLA
     const auto b200 = find("m170");  // "nvfp4 experts/fp8"
     CHECK(b200.experts == "nvfp4");
     CHECK(b200.weights == "fp8");
