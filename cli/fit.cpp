@@ -124,8 +124,11 @@ int run_fit(const FitOptions& o, Context& context) {
     out << array.dump(2) << "\n";
     return 0;
   }
-  out << fmt::format("{} on {} ({:.0f} GB, {} per node, {:.0f}% usable): context {} tokens x {} sequence{}, KV {}\n",
-                     model.name, gpu.name, in_gigabytes(gpu.usable_capacity()), gpu.gpus_per_node,
+  const std::string visible = gpu.memory_visible
+                                  ? fmt::format(", runtime sees {:.1f} GB", in_gigabytes(gpu.usable_capacity()))
+                                  : std::string();
+  out << fmt::format("{} on {} ({:.0f} GB{}, {} per node, {:.0f}% usable): context {} tokens x {} sequence{}, KV {}\n",
+                     model.name, gpu.name, in_gigabytes(gpu.memory), visible, gpu.gpus_per_node,
                      efficiency.memory_utilization * 100, with_commas(static_cast<double>(context_tokens)),
                      o.concurrency, o.concurrency == 1 ? "" : "s", upper(name(kv)));
   TextTable table({"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"});
