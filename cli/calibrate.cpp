@@ -9,6 +9,7 @@
 #include "cli/measured_cases.hpp"
 #include "cli/validation_report.hpp"
 #include "io/calibration_loader.hpp"
+#include "io/config_error.hpp"
 #include "io/table.hpp"
 
 namespace llmsizer::cli {
@@ -43,6 +44,10 @@ std::string error_text(const ValidationResult& r, const std::string& group) {
 }
 
 int run_calibrate(const CalibrateOptions& o, Context& context) {
+  // CLI11's Range validator lets NaN through (every comparison with NaN is false).
+  if (!(o.prior_strength >= 0.001 && o.prior_strength <= 1000)) {
+    throw ConfigError("--prior-strength", fmt::format("{} is out of range (must be >= 0.001 and <= 1000)", o.prior_strength));
+  }
   ScenarioResolver resolver(context, o.from);
   const std::vector<std::string> files = measurement_files(o.files, o.with_shipped);
   const std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);

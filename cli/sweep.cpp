@@ -275,7 +275,8 @@ void write_cell(lxw_worksheet* sheet, lxw_row_t r, lxw_col_t c, const json& v) {
 void write_xlsx(const std::string& path, const SweepResult& result, const std::vector<SweepTarget>& targets) {
   namespace fs = std::filesystem;
   const fs::path target(path);
-  if (!fs::is_directory(target.has_parent_path() ? target.parent_path() : fs::path("."))) {
+  std::error_code missing;  // the error_code form: a path too long for the OS is bad input, not an internal error
+  if (!fs::is_directory(target.has_parent_path() ? target.parent_path() : fs::path("."), missing)) {
     throw ConfigError(path, 0, 0, "", "cannot write: directory does not exist");
   }
   const std::string temp = fmt::format("{}.tmp.{}", path, ::getpid());

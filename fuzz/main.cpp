@@ -126,13 +126,45 @@ void watchdog(double limit_seconds, const std::atomic<bool>& done, const fs::pat
   }
 }
 
+/// Fuzzes one target until its time budget ends, prints a summary and writes the findings.
+size_t run_target(const llmsizer::fuzz::Target& target, const Options& o, std::string& target_file) {
+  {
+    std::lock_guard<std::mutex> lock(current_mutex);
+    target_file = target.name + target.extension;
+    crash_path = (o.findings / ("crash-" + target_file)).string();
+  }
+  llmsizer::fuzz::Mutator mutator(o.seed);
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  const llmsizer::fuzz::Stats stats = llmsizer::fuzz::fuzz_target(
+      target, mutator, static_cast<size_t>(-1), deadline, [](const std::string& input) {
+        std::lock_guard<std::mutex> lock(current_mutex);
+        current_input = input;
+        current_started_ns = now_ns();
+      });
+  current_started_ns = 0;
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::cout << fmt::format("{:<13} {:>8} inputs in {:>6.1f} s ({:>7.1f}/s): {} accepted, {} rejected, {} findings; "
+                           "slowest input {:.3f} s\n",
+                           target.name, stats.inputs, elapsed, stats.inputs / elapsed, stats.accepted, stats.rejected,
+                           stats.findings.size(), stats.slowest_seconds)
+            << std::flush;
+  write_file(o.findings / ("slowest-" + target.name + target.extension), stats.slowest_input);
+  for (size_t i = 0; i < stats.findings.size(); ++i) {
+    const fs::path base = o.findings / fmt::format("{}-{}", target.name, i);
+    write_file(base.string() + target.extension, stats.findings[i].input);
+    write_file(base.string() + ".txt", stats.findings[i].violation + "\n");
+    if (i < 5) std::cout << "  " << base.string() << target.extension << ": " << stats.findings[i].violation.substr(0, 300) << "\n";
+  }
+  return stats.findings.size();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
   std::string problem;
   if (!parse_options(argc, argv, o, problem)) return usage(problem);
-  fs::create_directories(o.findings);
   char scratch[] = "/tmp/llmsizer-fuzz-XXXXXX";
   if (!::mkdtemp(scratch)) return usage("cannot create a scratch directory in /tmp");
   std::vector<llmsizer::fuzz::Target> targets;
@@ -140,57 +172,31 @@ int main(int argc, char** argv) {
     targets = llmsizer::fuzz::make_targets({o.source, scratch});
   } catch (const llmsizer::ConfigError& e) {
     std::cerr << e.format() << "\nhint: --source must be the llmsizer source tree\n";
+    fs::remove_all(scratch);
     return 2;
   }
   if (o.targets.size() == 1 && o.targets[0] == "all") {
     o.targets.clear();
     for (const auto& t : targets) o.targets.push_back(t.name);
   }
+  std::vector<const llmsizer::fuzz::Target*> chosen;
+  for (const std::string& name : o.targets) {
+    const auto it = std::find_if(targets.begin(), targets.end(), [&](const auto& t) { return t.name == name; });
+    if (it == targets.end()) {
+      fs::remove_all(scratch);
+      return usage("unknown target '" + name + "'");
+    }
+    chosen.push_back(&*it);
+  }
+  fs::create_directories(o.findings);
   install_crash_handler();
   std::atomic<bool> done{false};
   std::string target_file;  // hang-<target><ext>, read by the watchdog
   std::thread dog(watchdog, o.hang_seconds, std::cref(done), o.findings, &target_file);
-  size_t total_findings = 0;
-  for (const std::string& name : o.targets) {
-    const auto it = std::find_if(targets.begin(), targets.end(), [&](const auto& t) { return t.name == name; });
-    if (it == targets.end()) {
-      done = true;
-      dog.join();
-      return usage("unknown target '" + name + "'");
-    }
-    const llmsizer::fuzz::Target& target = *it;
-    {
-      std::lock_guard<std::mutex> lock(current_mutex);
-      target_file = target.name + target.extension;
-      crash_path = (o.findings / ("crash-" + target_file)).string();
-    }
-    llmsizer::fuzz::Mutator mutator(o.seed);
-    const auto start = Clock::now();
-    const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
-    const llmsizer::fuzz::Stats stats = llmsizer::fuzz::fuzz_target(
-        target, mutator, static_cast<size_t>(-1), deadline, [](const std::string& input) {
-          std::lock_guard<std::mutex> lock(current_mutex);
-          current_input = input;
-          current_started_ns = now_ns();
-        });
-    current_started_ns = 0;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    std::cout << fmt::format("{:<13} {:>8} inputs in {:>6.1f} s ({:>7.1f}/s): {} accepted, {} rejected, {} findings; "
-                             "slowest input {:.3f} s\n",
-                             target.name, stats.inputs, elapsed, stats.inputs / elapsed, stats.accepted, stats.rejected,
-                             stats.findings.size(), stats.slowest_seconds)
-              << std::flush;
-    write_file(o.findings / ("slowest-" + target.name + target.extension), stats.slowest_input);
-    for (size_t i = 0; i < stats.findings.size(); ++i) {
-      const fs::path base = o.findings / fmt::format("{}-{}", target.name, i);
-      write_file(base.string() + target.extension, stats.findings[i].input);
-      write_file(base.string() + ".txt", stats.findings[i].violation + "\n");
-      if (i < 5) std::cout << "  " << base.string() << target.extension << ": " << stats.findings[i].violation.substr(0, 300) << "\n";
-    }
-    total_findings += stats.findings.size();
-  }
+  size_t findings = 0;
+  for (const llmsizer::fuzz::Target* target : chosen) findings += run_target(*target, o, target_file);
   done = true;
   dog.join();
   fs::remove_all(scratch);
-  return total_findings == 0 ? 0 : 1;
+  return findings == 0 ? 0 : 1;
 }

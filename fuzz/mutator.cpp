@@ -15,6 +15,13 @@ constexpr std::array<std::string_view, 62> garbage_values = {
     "[]", "{}", "[1, 2]", "{a: 1}", "&a 1", "*a", "*undefined_alias", "true", "yes", "\"\"", "'", "\"", "!!binary AAAA",
     "!!str 5", "? x", "|", ">", "- x", "#", ":", "---", "%YAML 1.2", "\t"};
 
+// Options of the subcommands, inserted with or without a value.
+constexpr std::array<std::string_view, 34> option_names = {
+    "--model", "--gpu", "--gpus", "--tp", "--pp", "--dp", "--ep", "--weights", "--kv", "--engine", "--phase",
+    "--isl", "--osl", "--concurrency", "--mtp", "--mtp-acceptance", "--price", "--usd-per-gpu-hour",
+    "--memory-utilization", "--scenarios", "--calibration", "--json", "--csv", "--context", "--max-gpus",
+    "--profiles", "--help", "-h", "--", "-o", "--name", "--ttft-ms", "--tpot-ms", "--all-gpus"};
+
 // Byte sequences that are not valid UTF-8: a lone continuation byte, an overlong '/', a UTF-16
 // surrogate, a truncated 3-byte sequence, bytes that never occur, and a BOM in the middle.
 constexpr std::array<std::string_view, 7> invalid_utf8 = {"\x80", "\xC0\xAF", "\xED\xA0\x80", "\xE2\x82",
@@ -135,144 +142,131 @@ std::string Mutator::bytes(const std::string& text, bool invalid) {
   return out;
 }
 
-std::string Mutator::mutate_once(const std::string& text, const std::vector<std::string>& corpus) {
+// Line-level edits of hand-edited files: 0 truncation, 1 a deleted line, 2 a duplicated line, 3 two
+// lines swapped, 4 indentation added, removed or turned into a tab.
+std::string Mutator::edit_lines(const std::string& text, size_t kind) {
   std::vector<std::string> lines = split_lines(text);
   const size_t n = lines.size();
-  switch (below(16)) {
-    case 0: return text.substr(0, text.empty() ? 0 : below(text.size()));  // truncation
-    case 1:  // delete a line
-      if (n > 0) lines.erase(lines.begin() + static_cast<long>(below(n)));
-      return join(lines);
-    case 2:  // duplicate a line somewhere
-      if (n > 0) {
-        const std::string copy = lines[below(n)];
-        lines.insert(lines.begin() + static_cast<long>(below(n + 1)), copy);
-      }
-      return join(lines);
-    case 3:  // swap two lines
-      if (n > 1) {
-        const size_t a = below(n);
-        std::swap(lines[a], lines[below(n)]);
-      }
-      return join(lines);
-    case 4: {  // indentation: add or remove spaces, or a tab
-      if (n == 0) return text;
-      std::string& line = lines[below(n)];
-      const size_t kind = below(3);
-      if (kind == 0) line.insert(0, std::string(1 + below(4), ' '));
-      else if (kind == 1) line.erase(0, std::min(line.find_first_not_of(' '), 1 + below(4)));
-      else line.insert(0, "\t");
-      return join(lines);
-    }
+  if (kind == 0) return text.substr(0, text.empty() ? 0 : below(text.size()));
+  if (n == 0) return text;
+  if (kind == 1) {
+    lines.erase(lines.begin() + static_cast<long>(below(n)));
+  } else if (kind == 2) {
+    const std::string copy = lines[below(n)];
+    lines.insert(lines.begin() + static_cast<long>(below(n + 1)), copy);
+  } else if (kind == 3) {
+    const size_t a = below(n);
+    std::swap(lines[a], lines[below(n)]);
+  } else {
+    std::string& line = lines[below(n)];
+    const size_t how = below(3);
+    if (how == 0) line.insert(0, std::string(1 + below(4), ' '));
+    else if (how == 1) line.erase(0, std::min(line.find_first_not_of(' '), 1 + below(4)));
+    else line.insert(0, "\t");
+  }
+  return join(lines);
+}
+
+// A run of up to 8 lines from another input of the corpus, inserted between two lines.
+std::string Mutator::splice(const std::string& text, const std::vector<std::string>& corpus) {
+  if (corpus.empty()) return text;
+  std::vector<std::string> lines = split_lines(text);
+  const std::vector<std::string> other = split_lines(corpus[below(corpus.size())]);
+  if (other.empty()) return text;
+  const size_t from = below(other.size());
+  const size_t count = 1 + below(std::min<size_t>(8, other.size() - from));
+  const size_t at = below(lines.size() + 1);
+  lines.insert(lines.begin() + static_cast<long>(at), other.begin() + static_cast<long>(from),
+               other.begin() + static_cast<long>(from + count));
+  return join(lines);
+}
+
+// A 400-digit number, or 30 nines negated, in place of a run of digits.
+std::string Mutator::huge_number(const std::string& text) {
+  std::string out = text;
+  const size_t digit = out.find_first_of("0123456789", out.empty() ? 0 : below(out.size()));
+  if (digit == std::string::npos) return out;
+  const size_t end = std::min(out.find_first_not_of("0123456789.", digit), out.size());
+  const std::string huge = below(2) ? "1" + std::string(400, '0') : "-" + std::string(30, '9');
+  out.replace(digit, end - digit, huge);
+  return out;
+}
+
+// One character deleted, inserted or replaced; inserted characters are YAML/CSV/JSON punctuation.
+std::string Mutator::edit_character(const std::string& text) {
+  std::string out = text;
+  const char special = std::string_view("\n\r\":,[]{}-#&*!|>'%@`")[below(21)];
+  if (out.empty()) return std::string(1, special);
+  const size_t at = below(out.size());
+  const size_t kind = below(3);
+  if (kind == 0) out.erase(at, 1);
+  else if (kind == 1) out.insert(at, 1, special);
+  else out[at] = special;
+  return out;
+}
+
+std::string Mutator::mutate_once(const std::string& text, const std::vector<std::string>& corpus) {
+  const size_t kind = below(16);
+  if (kind < 5) return edit_lines(text, kind);
+  std::string out = text;
+  switch (kind) {
     case 5:
     case 6: return replace_value(text);
-    case 7: {  // garbage inserted at a random position
-      std::string out = text;
+    case 7: {
       const size_t at = below(out.size() + 1);
       out.insert(at, garbage());
       return out;
     }
     case 8: return bytes(text, false);
     case 9: return bytes(text, true);
-    case 10: {  // a very long line
-      std::string out = text;
-      const size_t at = below(2) && n > 0 ? text.size() - lines.back().size() : out.size();
+    case 10: {  // at the start of the last line, or at the end
+      const size_t at = below(2) && !text.empty() ? text.size() - split_lines(text).back().size() : text.size();
       out.insert(at, long_line());
       return out;
     }
-    case 11: {  // deep nesting, inserted as a line or as a value
-      std::string out = text;
+    case 11: {  // deep nesting as the first line, or appended as a value
       const size_t at = below(2) ? 0 : out.size();
       out.insert(at, deep_nesting());
       return out;
     }
     case 12: return anchors(text);
-    case 13: {  // splice: a run of lines from another input of the corpus
-      if (corpus.empty()) return text;
-      const std::vector<std::string> other = split_lines(corpus[below(corpus.size())]);
-      if (other.empty()) return text;
-      const size_t from = below(other.size());
-      const size_t count = 1 + below(std::min<size_t>(8, other.size() - from));
-      const size_t at = below(n + 1);
-      lines.insert(lines.begin() + static_cast<long>(at), other.begin() + static_cast<long>(from),
-                   other.begin() + static_cast<long>(from + count));
-      return join(lines);
-    }
-    case 14: {  // a huge number in place of a digit run
-      std::string out = text;
-      const size_t digit = out.find_first_of("0123456789", out.empty() ? 0 : below(out.size()));
-      if (digit == std::string::npos) return out;
-      const size_t end = std::min(out.find_first_not_of("0123456789.", digit), out.size());
-      const std::string huge = below(2) ? "1" + std::string(400, '0') : "-" + std::string(30, '9');
-      out.replace(digit, end - digit, huge);
-      return out;
-    }
-    default: {  // character-level edits
-      std::string out = text;
-      const char special = std::string_view("\n\r\":,[]{}-#&*!|>'%@`")[below(21)];
-      if (out.empty()) return std::string(1, special);
-      const size_t at = below(out.size());
-      const size_t kind = below(3);
-      if (kind == 0) out.erase(at, 1);
-      else if (kind == 1) out.insert(at, 1, special);
-      else out[at] = special;
-      return out;
-    }
+    case 13: return splice(text, corpus);
+    case 14: return huge_number(text);
+    default: return edit_character(text);
+  }
+}
+
+// One edit of an argument list: 0 drop, 1 duplicate, 2 swap, 3-4 a garbage value, 5 a typo, 6 an
+// inserted option, 7 an inserted option with a garbage value.
+void Mutator::edit_args(std::vector<std::string>& args) {
+  const size_t n = args.size();
+  const size_t kind = below(8);
+  if (kind >= 6) {
+    std::vector<std::string> inserted = {std::string(option_names[below(option_names.size())])};
+    if (kind == 7) inserted.push_back(garbage());
+    args.insert(args.begin() + static_cast<long>(below(n + 1)), inserted.begin(), inserted.end());
+    return;
+  }
+  if (n == 0) return;
+  const size_t at = below(n);
+  if (kind == 0) {
+    args.erase(args.begin() + static_cast<long>(at));
+  } else if (kind == 1) {
+    const std::string copy = args[at];
+    args.insert(args.begin() + static_cast<long>(below(n + 1)), copy);
+  } else if (kind == 2) {
+    std::swap(args[at], args[below(n)]);
+  } else if (kind <= 4) {
+    if (args[at].rfind("--", 0) != 0) args[at] = garbage();  // values only; option names stay
+  } else if (!args[at].empty()) {
+    args[at].erase(below(args[at].size()), 1);
   }
 }
 
 std::vector<std::string> Mutator::mutate_args(const std::vector<std::string>& args) {
-  static const std::vector<std::string> options = {
-      "--model", "--gpu", "--gpus", "--tp", "--pp", "--dp", "--ep", "--weights", "--kv", "--engine", "--phase",
-      "--isl", "--osl", "--concurrency", "--mtp", "--mtp-acceptance", "--price", "--usd-per-gpu-hour",
-      "--memory-utilization", "--scenarios", "--calibration", "--json", "--csv", "--context", "--max-gpus",
-      "--profiles", "--help", "-h", "--", "-o", "--name", "--ttft-ms", "--tpot-ms", "--all-gpus"};
   std::vector<std::string> out = args;
   const size_t count = 1 + below(3);
-  for (size_t i = 0; i < count; ++i) {
-    const size_t n = out.size();
-    switch (below(8)) {
-      case 0:
-        if (n > 0) out.erase(out.begin() + static_cast<long>(below(n)));
-        break;
-      case 1:
-        if (n > 0) {
-          const std::string copy = out[below(n)];
-          out.insert(out.begin() + static_cast<long>(below(n + 1)), copy);
-        }
-        break;
-      case 2:
-        if (n > 1) {
-          const size_t a = below(n);
-          std::swap(out[a], out[below(n)]);
-        }
-        break;
-      case 3:
-      case 4:  // a garbage value in place of an argument that is not an option name
-        if (n > 0) {
-          const size_t at = below(n);
-          if (out[at].rfind("--", 0) != 0) out[at] = garbage();
-        }
-        break;
-      case 5:  // a typo in an argument
-        if (n > 0) {
-          std::string& arg = out[below(n)];
-          if (!arg.empty()) arg.erase(below(arg.size()), 1);
-        }
-        break;
-      case 6: {
-        const std::string option = options[below(options.size())];
-        out.insert(out.begin() + static_cast<long>(below(n + 1)), option);
-        break;
-      }
-      default: {  // an option with a garbage value
-        const std::string option = options[below(options.size())];
-        const std::string value = garbage();
-        out.insert(out.begin() + static_cast<long>(below(n + 1)), {option, value});
-        break;
-      }
-    }
-  }
+  for (size_t i = 0; i < count; ++i) edit_args(out);
   return out;
 }
 

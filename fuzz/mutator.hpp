@@ -30,6 +30,11 @@ class Mutator {
 
  private:
   std::string mutate_once(const std::string& text, const std::vector<std::string>& corpus);
+  std::string edit_lines(const std::string& text, size_t kind);
+  std::string splice(const std::string& text, const std::vector<std::string>& corpus);
+  std::string huge_number(const std::string& text);
+  std::string edit_character(const std::string& text);
+  void edit_args(std::vector<std::string>& args);
   std::string replace_value(const std::string& text);
   std::string deep_nesting();
   std::string long_line();

@@ -314,7 +314,8 @@ void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw ConfigError(path, 0, 0, "", "cannot write: directory does not exist");
+  std::error_code missing;  // the error_code form: a path too long for the OS is bad input, not an internal error
+  if (!fs::is_directory(dir, missing)) throw ConfigError(path, 0, 0, "", "cannot write: directory does not exist");
   std::vector<std::string> names{"Summary", "Sources"};
   for (const PlanWorkbookOption& o : book.options) {
     if (!o.feasible) continue;

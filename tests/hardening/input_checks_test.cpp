@@ -160,6 +160,10 @@ TEST_CASE("NaN, infinity and out-of-range numbers on the command line name the o
   CHECK(max_gpus.err == "error: --max-gpus: 0 is out of range (must be >= 1 and <= 100000)\n");
   const Run util = run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--memory-utilization", "nan"});
   CHECK(util.err == "error: --memory-utilization: nan is out of range (must be > 0 and <= 1)\n");
+  // CLI11's Range validator passes NaN; calibrate checks it itself.
+  const Run prior = run({"calibrate", "--prior-strength", "nan"});
+  CHECK(prior.code == 2);
+  CHECK(prior.err == "error: --prior-strength: nan is out of range (must be >= 0.001 and <= 1000)\n");
 }
 
 TEST_CASE("scenario CSV cells: nan, inf and counts beyond range are row errors") {
