@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/scenario.hpp"
+#include "cli/sweep_common.hpp"
 #include "estimator/plan.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
@@ -42,7 +43,7 @@ struct Plan {
   Demand demand;
   bool default_peak = true;
   std::int64_t isl = default_request_tokens, osl = default_request_tokens;
-  Slo slo;
+  ServiceLevel slo;
   std::vector<PlanOption> options;  // in rank order
 };
 
@@ -66,9 +67,13 @@ double parse_count(const std::string& text, const std::string& option) {
   return std::round(value);
 }
 
-void check_positive(const std::optional<double>& value, const char* option, double min, const char* rule) {
-  if (value && !(std::isfinite(*value) && *value >= min && *value > 0)) {
-    throw ConfigError(option, fmt::format("{} is out of range (must be {})", *value, rule));
+constexpr double max_peak_to_average = 1000;
+
+void check_peak_to_average(const std::optional<double>& value) {
+  if (value && !(*value >= 1 && *value <= max_peak_to_average)) {
+    throw ConfigError("--peak-to-average",
+                      fmt::format("{} is out of range (must be >= 1 and <= {}: the peak is at least the average)",
+                                  *value, max_peak_to_average));
   }
 }
 
@@ -76,14 +81,11 @@ void check_positive(const std::optional<double>& value, const char* option, doub
 Plan plan_inputs(const PlanOptions& o) {
   Plan p;
   p.demand.output_tokens_per_day = parse_count(o.output_per_day, "--output-tokens-per-day");
-  check_positive(o.peak_to_average, "--peak-to-average", 1.0, ">= 1: the peak is at least the average");
-  check_positive(o.ttft_ms, "--ttft-ms", 0.0, "> 0");
-  check_positive(o.tpot_ms, "--tpot-ms", 0.0, "> 0");
-  check_positive(o.usd_per_gpu_hour, "--usd-per-gpu-hour", 0.0, "> 0");
+  check_peak_to_average(o.peak_to_average);
+  p.slo = slo_targets(o.ttft_ms, o.tpot_ms);
+  check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   p.default_peak = !o.peak_to_average;
   p.demand.peak_to_average = o.peak_to_average.value_or(default_peak_to_average);
-  if (o.ttft_ms) p.slo.ttft = milliseconds(*o.ttft_ms);
-  if (o.tpot_ms) p.slo.tpot = milliseconds(*o.tpot_ms);
   if (!o.input_per_day.empty()) {
     if (o.isl || o.osl) throw ConfigError("--input-tokens-per-day", "give either it or --isl/--osl, not both");
     p.demand.input_tokens_per_day = parse_count(o.input_per_day, "--input-tokens-per-day");

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/scenario.hpp"
+#include "cli/sweep_common.hpp"
 #include "estimator/plan.hpp"
 #include "estimator/roofline.hpp"
 #include "estimator/text_format.hpp"
@@ -86,7 +87,7 @@ void add_breakdowns(GpuSection& s) {
   s.roofs = achievable_roofs(*r.gpu, d, r.efficiency);
 }
 
-void choose(GpuSection& s, const Slo& slo, bool fixed_concurrency) {
+void choose(GpuSection& s, const ServiceLevel& slo, bool fixed_concurrency) {
   if (s.ladder.empty()) return;
   if (fixed_concurrency) {
     s.chosen = s.ladder.size() - 1;  // the user's concurrency was appended last
@@ -102,7 +103,7 @@ void choose(GpuSection& s, const Slo& slo, bool fixed_concurrency) {
   add_breakdowns(s);
 }
 
-GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, const std::string& gpu, const Slo& slo) {
+GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, const std::string& gpu, const ServiceLevel& slo) {
   ScenarioInput in;
   in.model = o.model;
   in.gpu = gpu;
@@ -204,7 +205,7 @@ Chart roofline_chart(const GpuSection& s) {
   return c;
 }
 
-Chart pareto_chart(const GpuSection& s, const Slo& slo) {
+Chart pareto_chart(const GpuSection& s, const ServiceLevel& slo) {
   const auto& r = s.resolved;
   Chart c;
   c.title = fmt::format("Throughput vs speed: {} on {} ({})", r.model->name, r.gpu->name, layout_text(r.deployment));
@@ -268,7 +269,7 @@ void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
              rows);
 }
 
-void gpu_charts(HtmlReport& page, const GpuSection& s, const Slo& slo) {
+void gpu_charts(HtmlReport& page, const GpuSection& s, const ServiceLevel& slo) {
   const auto& r = s.resolved;
   page.heading(3, fmt::format("{} ({})", r.gpu->name, r.gpu->display_name));
   if (!s.chosen) {
@@ -292,12 +293,8 @@ void gpu_charts(HtmlReport& page, const GpuSection& s, const Slo& slo) {
 }
 
 int run_report(const ReportOptions& o, Context& context) {
-  if (o.ttft_ms && !(std::isfinite(*o.ttft_ms) && *o.ttft_ms > 0)) throw ConfigError("--ttft-ms", "must be > 0");
-  if (o.tpot_ms && !(std::isfinite(*o.tpot_ms) && *o.tpot_ms > 0)) throw ConfigError("--tpot-ms", "must be > 0");
   if (o.concurrency && *o.concurrency < 1) throw ConfigError("--concurrency", fmt::format("{} is out of range (must be >= 1)", *o.concurrency));
-  Slo slo;
-  if (o.ttft_ms) slo.ttft = milliseconds(*o.ttft_ms);
-  if (o.tpot_ms) slo.tpot = milliseconds(*o.tpot_ms);
+  const ServiceLevel slo = slo_targets(o.ttft_ms, o.tpot_ms);
   ScenarioResolver resolver(context, o.calibration);
   std::vector<GpuSection> sections;
   std::string gpu_names;

@@ -174,6 +174,10 @@ Deployment default_layout(const PreparedModel& m, const GpuSpec& gpu, int gpus, 
 
 }  // namespace
 
+void check_usd_per_gpu_hour(const std::optional<double>& usd) {
+  check_range(usd, "--usd-per-gpu-hour", "> 0 and <= 1000 $/GPU-hour", usd && *usd > 0 && *usd <= max_usd_per_gpu_hour);
+}
+
 ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   if (in.model.empty()) throw ConfigError("--model", "missing: name a model");
   if (in.gpu.empty()) throw ConfigError("--gpu", "missing: name a GPU");
@@ -187,8 +191,7 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   }
   const auto& acceptance = in.mtp_acceptance;
   check_range(acceptance, "--mtp-acceptance", ">= 0 and < 1", acceptance && *acceptance >= 0 && *acceptance < 1);
-  const auto& usd = in.usd_per_gpu_hour;
-  check_range(usd, "--usd-per-gpu-hour", "> 0 and <= 1000 $/GPU-hour", usd && *usd > 0 && *usd <= max_usd_per_gpu_hour);
+  check_usd_per_gpu_hour(in.usd_per_gpu_hour);
   Resolved r;
   r.prepared = prepared(in.model);
   r.model = models_.at(in.model).first;

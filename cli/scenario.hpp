@@ -40,6 +40,9 @@ struct ScenarioInput {
 /// Registers the scenario options on a subcommand (long names equal the CSV column names).
 void add_scenario_options(CLI::App& app, ScenarioInput& input, bool require_workload);
 
+/// --usd-per-gpu-hour (or a scenario's usd_per_gpu_hour cell): > 0 and at most the bound of profile prices.
+void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour);
+
 /// Caches prepared models and calibrations so many scenarios resolve fast.
 class ScenarioResolver {
  public:

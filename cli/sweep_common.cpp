@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "estimator/plan.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer::cli {
@@ -15,7 +16,9 @@ constexpr std::int64_t max_concurrency = 1024;
 
 std::optional<Seconds> latency_target(const std::optional<double>& ms, const char* option) {
   if (!ms) return std::nullopt;
-  if (!(*ms > 0 && *ms < 1e9)) throw ConfigError(option, fmt::format("{} is out of range (must be > 0)", *ms));
+  if (!(*ms > 0 && *ms <= 1e9)) {
+    throw ConfigError(option, fmt::format("{} is out of range (must be > 0 and <= 1e9 ms)", *ms));
+  }
   return milliseconds(*ms);
 }
 
@@ -46,17 +49,8 @@ std::vector<std::int64_t> default_concurrencies() {
   return levels;
 }
 
-void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour) {
-  if (usd_per_gpu_hour && !(*usd_per_gpu_hour >= 0 && *usd_per_gpu_hour < 1e6)) {
-    throw ConfigError("--usd-per-gpu-hour", fmt::format("{} is out of range (must be >= 0)", *usd_per_gpu_hour));
-  }
-}
-
 std::string slo_text(const SweepRequest& r) {
-  std::string text;
-  if (r.slo.ttft) text += fmt::format("TTFT <= {} ms", in_milliseconds(*r.slo.ttft));
-  if (r.slo.tpot) text += fmt::format("{}TPOT <= {} ms", text.empty() ? "" : ", ", in_milliseconds(*r.slo.tpot));
-  return text.empty() ? "no SLO" : "SLO " + text;
+  return r.slo.ttft || r.slo.tpot ? "SLO " + describe_slo(r.slo) : "no SLO";
 }
 
 std::string weights_label(const Deployment& d) {

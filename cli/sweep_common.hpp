@@ -18,8 +18,6 @@ namespace llmsizer::cli {
 [[nodiscard]] ServiceLevel slo_targets(const std::optional<double>& ttft_ms, const std::optional<double>& tpot_ms);
 /// Concurrency levels 1, 2, 4, ..., 1024.
 [[nodiscard]] std::vector<std::int64_t> default_concurrencies();
-/// Throws ConfigError unless --usd-per-gpu-hour (when given) is >= 0 and < 1e6.
-void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour);
 /// "SLO TTFT <= 500 ms, TPOT <= 50 ms", or "no SLO".
 [[nodiscard]] std::string slo_text(const SweepRequest& request);
 /// The weight precision, "weights+experts" when the routed experts differ.

@@ -31,14 +31,11 @@ Fleet size_fleet(const Demand& demand, const ReplicaUnit& unit) {
   return f;
 }
 
-bool meets_slo(const Estimate& e, const Slo& slo) {
-  if (!e.fits) return false;
-  if (slo.ttft && e.ttft > *slo.ttft) return false;
-  if (slo.tpot && e.tpot > *slo.tpot) return false;
-  return true;
+bool meets_slo(const Estimate& e, const ServiceLevel& slo) {
+  return e.fits && slo.met_by(e.ttft, e.tpot);
 }
 
-std::string describe_slo(const Slo& slo) {
+std::string describe_slo(const ServiceLevel& slo) {
   std::string text;
   if (slo.ttft) text += fmt::format("TTFT <= {:g} ms", in_milliseconds(*slo.ttft));
   if (slo.tpot) text += fmt::format("{}TPOT <= {:g} ms", text.empty() ? "" : ", ", in_milliseconds(*slo.tpot));
@@ -59,7 +56,7 @@ std::vector<std::int64_t> concurrency_ladder(const PreparedModel& model, const G
 namespace {
 
 /// How far an estimate is from the SLOs: the larger ratio of measured to target (<= 1 meets them).
-double slo_excess(const Estimate& e, const Slo& slo) {
+double slo_excess(const Estimate& e, const ServiceLevel& slo) {
   double worst = 0;
   if (slo.ttft) worst = std::max(worst, e.ttft / *slo.ttft);
   if (slo.tpot) worst = std::max(worst, e.tpot / *slo.tpot);

@@ -56,13 +56,9 @@ struct Fleet {
 [[nodiscard]] Fleet size_fleet(const Demand& demand, const ReplicaUnit& unit);
 
 /// Latency targets; unset means unconstrained.
-struct Slo {
-  std::optional<Seconds> ttft;
-  std::optional<Seconds> tpot;
-};
-[[nodiscard]] bool meets_slo(const Estimate& estimate, const Slo& slo);
+[[nodiscard]] bool meets_slo(const Estimate& estimate, const ServiceLevel& slo);
 /// "TTFT <= 2000 ms, TPOT <= 50 ms", or "none".
-[[nodiscard]] std::string describe_slo(const Slo& slo);
+[[nodiscard]] std::string describe_slo(const ServiceLevel& slo);
 
 /// Concurrency values worth trying on one deployment: 1, 2, 4, ... below the most sequences of
 /// isl+osl tokens that fit (capped by the engine's max batch per DP rank), then that maximum.
@@ -72,7 +68,7 @@ struct Slo {
                                                          const EfficiencyParams& efficiency);
 
 struct ReplicaSearch {
-  Slo slo;
+  ServiceLevel slo;
   int max_gpus_per_replica = 128;
 };
 

@@ -15,6 +15,15 @@
 
 namespace llmsizer {
 
+/// Latency targets; an absent one is always met.
+struct ServiceLevel {
+  std::optional<Seconds> ttft;
+  std::optional<Seconds> tpot;
+  [[nodiscard]] bool met_by(Seconds ttft_value, Seconds tpot_value) const {
+    return (!ttft || ttft_value <= *ttft) && (!tpot || tpot_value <= *tpot);
+  }
+};
+
 struct Estimate {
   bool fits = false;
   std::vector<std::string> reasons;  // why it does not fit

@@ -107,7 +107,7 @@ Rates rates_for(const GpuSpec& gpu, const Deployment& d, const EfficiencyParams&
   Rates r{};
   r.roofs = achievable_roofs(gpu, d, e);
   r.scale_up = gpu.scale_up.bandwidth_per_direction.value * e.hardware.link_fraction;
-  r.scale_out = std::max(gpu.scale_out_bandwidth_per_direction.value, 1e6) * e.hardware.link_fraction;
+  r.scale_out = gpu.scale_out_bandwidth_per_direction.value * e.hardware.link_fraction;  // > 0 (gpu/1 loader)
   return r;
 }
 

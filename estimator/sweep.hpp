@@ -31,15 +31,6 @@ struct WeightChoice {
 /// and dp filling the scale-up domain with stages across domains.
 [[nodiscard]] std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gpu, int gpus);
 
-/// Latency targets; an absent one is always met.
-struct ServiceLevel {
-  std::optional<Seconds> ttft;
-  std::optional<Seconds> tpot;
-  [[nodiscard]] bool met_by(Seconds ttft_value, Seconds tpot_value) const {
-    return (!ttft || ttft_value <= *ttft) && (!tpot || tpot_value <= *tpot);
-  }
-};
-
 /// One GPU type to sweep, resolved by the caller.
 struct SweepTarget {
   const GpuSpec* gpu = nullptr;

@@ -640,6 +640,14 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
   r.throw_if_missing();
   read_precision(r, model);
   validate_model(model, [&](const std::string& path, const std::string& message) {
+    // The model/1 field the check names, as the config.json keys it was read from (the key lists of
+    // the read_* functions above), so that the error points at the line to fix.
+    const Field source = path == "num_kv_heads"               ? r.field({"num_key_value_heads"})
+                         : path == "attention.sliding_window" ? r.field({"sliding_window"})
+                         : path == "ffn_size"                 ? r.field({"intermediate_size"})
+                         : path == "moe.experts_per_token"    ? r.field({"num_experts_per_tok", "experts_per_token"})
+                                                              : Field{};
+    if (source) throw r.error(source.path, message);
     throw ConfigError(file, 0, 0, path, message);
   });
   return model;

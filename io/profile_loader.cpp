@@ -133,7 +133,7 @@ LinkSpec parse_scale_up(const MapReader& doc) {
   spec.kind = link.string("kind");
   spec.domain_gpus = static_cast<int>(link.integer("domain_gpus", 1, 100000));
   spec.bandwidth_per_direction =
-      gigabytes_per_second(link.number("bw_gbps_per_dir", {0, 20000, true, "GB/s", "MB/s", "TB/s"}));
+      gigabytes_per_second(link.number("bw_gbps_per_dir", {0.1, 20000, false, "GB/s", "MB/s", "TB/s"}));
   if (auto latency = link.optional_number("latency_us", {0, 1000, true, "us"})) spec.latency = microseconds(*latency);
   return spec;
 }
@@ -178,15 +178,22 @@ GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
   gpu.vendor = doc.string("vendor");
   gpu.generation = doc.string("generation");
   gpu.launch_year = static_cast<int>(doc.integer("launch_year", 1990, 2100));
-  gpu.memory = gigabytes(doc.number("memory_gb", {0, 2000, true, "GB", "MB", "TB"}));
-  if (auto visible = doc.optional_number("memory_visible_gib", {0, 2000, true, "GiB", "MiB", "TiB"})) {
+  gpu.memory = gigabytes(doc.number("memory_gb", {1, 2000, false, "GB", "MB", "TB"}));
+  if (auto visible = doc.optional_number("memory_visible_gib", {1, 2000, false, "GiB", "MiB", "TiB"})) {
     gpu.memory_visible = gibibytes(*visible);
+    // The runtime cannot see more than is installed. Vendors quote HBM in binary units ("80 GB" is
+    // 80 GiB of HBM), so the installed figure read as GiB is the upper bound.
+    const double installed_gb = in_gigabytes(gpu.memory);
+    if (*visible > installed_gb) {
+      throw doc.error("memory_visible_gib",
+                      fmt::format("{} GiB is more than the {} GB installed (memory_gb)", *visible, installed_gb));
+    }
   }
-  gpu.memory_bandwidth = gigabytes_per_second(doc.number("memory_bw_gbps", {0, 50000, true, "GB/s", "MB/s", "TB/s"}));
+  gpu.memory_bandwidth = gigabytes_per_second(doc.number("memory_bw_gbps", {10, 50000, false, "GB/s", "MB/s", "TB/s"}));
   const MapReader tflops = doc.map("dense_tflops", dense_tflops_keys);
   bool any = false;
   for (int i = 0; i < compute_type_count; ++i) {
-    if (auto value = tflops.optional_number(compute_type_names[i], {0, 100000, true, "TFLOPS", "GFLOPS", "PFLOPS"})) {
+    if (auto value = tflops.optional_number(compute_type_names[i], {0.1, 100000, false, "TFLOPS", "GFLOPS", "PFLOPS"})) {
       gpu.dense_throughput[i] = teraflops_per_second(*value);
       any = true;
     }
@@ -194,9 +201,9 @@ GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
   if (!any) throw doc.error("dense_tflops", "at least one data type needs a dense TFLOPS figure");
   gpu.scale_up = parse_scale_up(doc);
   gpu.scale_out_bandwidth_per_direction =
-      gigabytes_per_second(doc.number("scale_out_bw_gbps_per_dir", {0, 10000, false, "GB/s", "MB/s", "TB/s"}));
+      gigabytes_per_second(doc.number("scale_out_bw_gbps_per_dir", {0.1, 10000, false, "GB/s", "MB/s", "TB/s"}));
   gpu.gpus_per_node = static_cast<int>(doc.integer("gpus_per_node", 1, 1024));
-  gpu.tdp = watts(doc.number("tdp_w", {0, 10000, true, "W", "mW", "kW"}));
+  gpu.tdp = watts(doc.number("tdp_w", {1, 10000, false, "W", "mW", "kW"}));
   gpu.prices = parse_prices(doc);
   require_sources_for(doc, gpu.sources,
                       {"launch_year", "memory_gb", "memory_visible_gib", "memory_bw_gbps", "dense_tflops", "scale_up",

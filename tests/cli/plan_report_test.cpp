@@ -129,7 +129,7 @@ TEST_SUITE("decisions") {
     const Run peak = run(with(glm_plan, {"--peak-to-average", "0.5"}));
     CHECK(peak.code == 2);
     CHECK(peak.err ==
-          "error: --peak-to-average: 0.5 is out of range (must be >= 1: the peak is at least the average)\n");
+          "error: --peak-to-average: 0.5 is out of range (must be >= 1 and <= 1000: the peak is at least the average)\n");
   }
 
   TEST_CASE("plan --xlsx: a workbook with Summary, a sheet per GPU with formulas, and Sources") {

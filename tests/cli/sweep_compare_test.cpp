@@ -160,7 +160,7 @@ TEST_SUITE("decisions") {
     r = run(with(base, {"--gpu", "h20", "--concurrency", "0"}));
     CHECK(r.err == "error: --concurrency: 0 is out of range (1 to 2^31)\n");
     r = run(with(base, {"--gpu", "h20", "--tpot-ms", "-1"}));
-    CHECK(r.err == "error: --tpot-ms: -1 is out of range (must be > 0)\n");
+    CHECK(r.err == "error: --tpot-ms: -1 is out of range (must be > 0 and <= 1e9 ms)\n");
     r = run(with(base, {"--gpu", "h20", "--all-gpus"}));
     CHECK(r.code == 2);
     CHECK(r.err.rfind("error: --gpu excludes --all-gpus", 0) == 0);

@@ -91,12 +91,12 @@ TEST_CASE("SLOs: an estimate meets them when it fits and both times are within t
   e.fits = true;
   e.ttft = milliseconds(800);
   e.tpot = milliseconds(40);
-  CHECK(meets_slo(e, Slo{}));
-  CHECK(meets_slo(e, Slo{milliseconds(800), milliseconds(40)}));  // equal is within
-  CHECK_FALSE(meets_slo(e, Slo{milliseconds(799), std::nullopt}));
-  CHECK_FALSE(meets_slo(e, Slo{std::nullopt, milliseconds(39)}));
+  CHECK(meets_slo(e, ServiceLevel{}));
+  CHECK(meets_slo(e, ServiceLevel{milliseconds(800), milliseconds(40)}));  // equal is within
+  CHECK_FALSE(meets_slo(e, ServiceLevel{milliseconds(799), std::nullopt}));
+  CHECK_FALSE(meets_slo(e, ServiceLevel{std::nullopt, milliseconds(39)}));
   e.fits = false;
-  CHECK_FALSE(meets_slo(e, Slo{}));
+  CHECK_FALSE(meets_slo(e, ServiceLevel{}));
 }
 
 TEST_CASE("concurrency ladder: powers of two up to the most sequences that fit, then that maximum") {
@@ -123,7 +123,7 @@ TEST_CASE("replica search: meets the SLO, sizes the fleet from the chosen replic
   const Loaded l = load("llama-3.1-70b", "h100-sxm");
   const Demand demand{2e9, 2e9, 2.0};
   const Workload w{1000, 1000, 1, Phase::mixed};
-  const Slo slo{std::nullopt, milliseconds(50)};
+  const ServiceLevel slo{std::nullopt, milliseconds(50)};
   const ReplicaChoice c = choose_replica(l.prepared, l.gpu, native(*l.model), w, l.efficiency, 2.0, demand, ReplicaSearch{slo, 16});
   REQUIRE(c.deployment);
   CHECK(c.configs_evaluated > 10);
@@ -142,7 +142,7 @@ TEST_CASE("replica search: meets the SLO, sizes the fleet from the chosen replic
     CHECK(size_fleet(demand, ReplicaUnit{e.output_tok_s, c.deployment->total_gpus(), 8, 2.0, 700, 0.7}).gpus >= c.fleet.gpus);
   }
   const ReplicaChoice impossible =
-      choose_replica(l.prepared, l.gpu, native(*l.model), w, l.efficiency, 2.0, demand, ReplicaSearch{Slo{std::nullopt, milliseconds(1)}, 16});
+      choose_replica(l.prepared, l.gpu, native(*l.model), w, l.efficiency, 2.0, demand, ReplicaSearch{ServiceLevel{std::nullopt, milliseconds(1)}, 16});
   CHECK_FALSE(impossible.deployment);
   CHECK(impossible.why_none.rfind("no configuration up to 16 GPUs per replica meets TPOT <= 1 ms; closest: ", 0) == 0);
   const ReplicaChoice too_small =

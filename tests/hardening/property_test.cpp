@@ -47,7 +47,7 @@ std::string random_gpu_yaml(Random& r) {
       "scale_up: {{kind: link, domain_gpus: {}, bw_gbps_per_dir: {:.0f}}}\nscale_out_bw_gbps_per_dir: {:.0f}\n"
       "gpus_per_node: 8\ntdp_w: {:.0f}\nsources: [{{fields: ['*'], cite: generated}}]\n",
       r.pick({"hopper", "ampere", "blackwell", "cdna3", "unknown"}), r.real(16, 300), r.real(300, 10000), bf16,
-      r.chance() ? fmt::format(", fp8: {:.1f}", 2 * bf16) : "", domain, r.real(16, 1000), r.real(0, 100),
+      r.chance() ? fmt::format(", fp8: {:.1f}", 2 * bf16) : "", domain, r.real(16, 1000), r.real(1, 100),
       r.real(150, 1500));
 }
 

@@ -416,9 +416,13 @@ TEST_SUITE("hf_import") {
     CHECK(import_error(small_config({{"torch_dtype", "int3"}}))
               .find("torch_dtype: unknown dtype 'int3' (expected bfloat16, float16 or float32)") != std::string::npos);
     CHECK(import_error(small_config({{"num_attention_heads", 6}, {"head_dim", 32}, {"num_key_value_heads", 4}})) ==
-          "bad.json: error: num_kv_heads: num_heads (6) must be a multiple of num_kv_heads (4)");
+          "bad.json:9:26: error: num_key_value_heads: num_heads (6) must be a multiple of num_kv_heads (4)\n"
+        "  \"num_key_value_heads\": 4,\n"
+        "                         ^");
     CHECK(import_error(small_config({{"num_local_experts", 8}, {"num_experts_per_tok", 9}})) ==
-          "bad.json: error: moe.experts_per_token: 9 experts per token exceed 8 experts");
+          "bad.json:7:26: error: num_experts_per_tok: 9 experts per token exceed 8 experts\n"
+        "  \"num_experts_per_tok\": 9,\n"
+        "                         ^");
     CHECK(import_error(small_config({{"num_attention_heads", 7}})) ==
           "bad.json:1:1: error: head_dim: absent, and hidden_size (256) is not a multiple of num_attention_heads (7)\n"
           "{\n^");

@@ -273,11 +273,11 @@ TEST_CASE("wrong type: a string where a number belongs") {
 
 TEST_CASE("zero, negative, nan and infinite values") {
   CHECK(gpu_error(with(good_gpu, "memory_gb: 96", "memory_gb: 0")) ==
-        "bad.yaml:6:12: error: memory_gb: 0 GB is out of range (must be > 0 and <= 2000 GB)\n"
+        "bad.yaml:6:12: error: memory_gb: 0 GB is out of range (must be >= 1 and <= 2000 GB)\n"
         "memory_gb: 0\n"
         "           ^");
   CHECK(gpu_error(with(good_gpu, "memory_bw_gbps: 4000", "memory_bw_gbps: -4000")) ==
-        "bad.yaml:7:17: error: memory_bw_gbps: -4000 GB/s is out of range (must be > 0 and <= 50000 GB/s)\n"
+        "bad.yaml:7:17: error: memory_bw_gbps: -4000 GB/s is out of range (must be >= 10 and <= 50000 GB/s)\n"
         "memory_bw_gbps: -4000\n"
         "                ^");
   CHECK(gpu_error(with(good_gpu, "tdp_w: 400", "tdp_w: nan")) ==
@@ -313,29 +313,52 @@ TEST_CASE("zero, negative, nan and infinite values") {
         "bad.yaml:4:13: error: num_layers: 0 is out of range (must be >= 1 and <= 10000)\n"
         "num_layers: 0\n"
         "            ^");
-  // A scale-out bandwidth of 0 is allowed (single node); negative is not.
-  CHECK(gpu_error(with(good_gpu, "scale_out_bw_gbps_per_dir: 25", "scale_out_bw_gbps_per_dir: 0")) == "(no error)");
+  // Traffic that leaves the scale-up domain (also inside a node) uses the scale-out bandwidth, so it
+  // must be positive.
+  CHECK(gpu_error(with(good_gpu, "scale_out_bw_gbps_per_dir: 25", "scale_out_bw_gbps_per_dir: 0")) ==
+        "bad.yaml:10:28: error: scale_out_bw_gbps_per_dir: 0 GB/s is out of range (must be >= 0.1 and <= 10000 GB/s)\n"
+        "scale_out_bw_gbps_per_dir: 0\n"
+        "                           ^");
   CHECK(gpu_error(with(good_gpu, "scale_out_bw_gbps_per_dir: 25", "scale_out_bw_gbps_per_dir: -1")) ==
-        "bad.yaml:10:28: error: scale_out_bw_gbps_per_dir: -1 GB/s is out of range (must be >= 0 and <= 10000 GB/s)\n"
+        "bad.yaml:10:28: error: scale_out_bw_gbps_per_dir: -1 GB/s is out of range (must be >= 0.1 and <= 10000 GB/s)\n"
         "scale_out_bw_gbps_per_dir: -1\n"
         "                           ^");
 }
 
 TEST_CASE("implausible magnitude suggests the unit that was probably meant") {
   CHECK(gpu_error(with(good_gpu, "memory_gb: 96", "memory_gb: 80000")) ==
-        "bad.yaml:6:12: error: memory_gb: 80000 GB is out of range (must be > 0 and <= 2000 GB); did you mean MB?\n"
+        "bad.yaml:6:12: error: memory_gb: 80000 GB is out of range (must be >= 1 and <= 2000 GB); did you mean MB?\n"
         "memory_gb: 80000\n"
         "           ^");
   CHECK(gpu_error(with(good_gpu, "memory_bw_gbps: 4000", "memory_bw_gbps: 4000000")) ==
-        "bad.yaml:7:17: error: memory_bw_gbps: 4000000 GB/s is out of range (must be > 0 and <= 50000 GB/s); "
+        "bad.yaml:7:17: error: memory_bw_gbps: 4000000 GB/s is out of range (must be >= 10 and <= 50000 GB/s); "
         "did you mean MB/s?\n"
         "memory_bw_gbps: 4000000\n"
         "                ^");
+  // Below the plausible floor by about 1000x: the larger unit was probably meant.
+  CHECK(gpu_error(with(good_gpu, "memory_bw_gbps: 4000", "memory_bw_gbps: 4")).starts_with(
+      "bad.yaml:7:17: error: memory_bw_gbps: 4 GB/s is out of range (must be >= 10 and <= 50000 GB/s); did you mean TB/s?"));
   // Far beyond 1000x: no guess.
   CHECK(gpu_error(with(good_gpu, "memory_gb: 96", "memory_gb: 80000000000")) ==
-        "bad.yaml:6:12: error: memory_gb: 80000000000 GB is out of range (must be > 0 and <= 2000 GB)\n"
+        "bad.yaml:6:12: error: memory_gb: 80000000000 GB is out of range (must be >= 1 and <= 2000 GB)\n"
         "memory_gb: 80000000000\n"
         "           ^");
+}
+
+TEST_CASE("physically implausible accelerator figures are rejected, naming the field and its range") {
+  // Tiny positive values would give finite but absurd estimates (hours per token).
+  CHECK(gpu_error(with(good_gpu, "fp8: 296", "fp8: 1e-30")).starts_with(
+      "bad.yaml:8:21: error: dense_tflops.fp8: 1e-30 TFLOPS is out of range (must be >= 0.1 and <= 100000 TFLOPS)"));
+  CHECK(gpu_error(with(good_gpu, "bw_gbps_per_dir: 450", "bw_gbps_per_dir: 0.001")).starts_with(
+      "bad.yaml:9:60: error: scale_up.bw_gbps_per_dir: 0.001 GB/s is out of range (must be >= 0.1 and <= 20000 GB/s)"));
+  CHECK(gpu_error(with(good_gpu, "tdp_w: 400", "tdp_w: 0.5")).starts_with(
+      "bad.yaml:12:8: error: tdp_w: 0.5 W is out of range (must be >= 1 and <= 10000 W)"));
+  // The runtime cannot see more memory than is installed.
+  CHECK(gpu_error(with(good_gpu, "memory_gb: 96", "memory_gb: 96\nmemory_visible_gib: 200")) ==
+        "bad.yaml:7:21: error: memory_visible_gib: 200 GiB is more than the 96 GB installed (memory_gb)\n"
+        "memory_visible_gib: 200\n"
+        "                    ^");
+  CHECK(gpu_error(with(good_gpu, "memory_gb: 96", "memory_gb: 96\nmemory_visible_gib: 95.58")) == "(no error)");
 }
 
 TEST_CASE("name must match the file name and be a plain id") {
@@ -579,7 +602,7 @@ TEST_CASE("llmsizer check DIR prints every error and exits 2") {
   const std::string gpu_file = (dir.path() / "bad.yaml").string();
   const std::string model_file = (dir.path() / "models" / "bad.yaml").string();
   CHECK(err.str() ==
-        gpu_file + ":6:12: error: memory_gb: 80000 GB is out of range (must be > 0 and <= 2000 GB); did you mean MB?\n"
+        gpu_file + ":6:12: error: memory_gb: 80000 GB is out of range (must be >= 1 and <= 2000 GB); did you mean MB?\n"
                    "memory_gb: 80000\n"
                    "           ^\n" +
         model_file + ":7:15: error: num_kv_heads: num_heads (8) must be a multiple of num_kv_heads (3)\n"
