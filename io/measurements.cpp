@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <regex>
 
 #include <fmt/format.h>
@@ -35,29 +36,49 @@ std::string text_of(const YAML::Node& node) {
   return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
 }
 
-/// Whole number when the scalar is one; nullopt for prose ("unbounded ...") or absent.
-std::optional<std::int64_t> whole(const YAML::Node& node) {
-  if (!node.IsDefined() || !node.IsScalar()) return std::nullopt;
-  const std::string& s = node.Scalar();
-  if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    return std::nullopt;
-  }
-  if (s.size() > 12) return std::nullopt;
-  return std::stoll(s);
+/// Whether a scalar is written as a number (YAML's .nan/.inf spellings included) rather than prose.
+bool looks_numeric(const std::string& s) {
+  static const std::regex number(R"([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?\.?(inf|Inf|INF)|\.?(nan|NaN|NAN))");
+  return std::regex_match(s, number);
 }
 
-/// A metric: absent → nullopt; a number → its value; prose ("20-22 average") → nullopt, since
-/// sources state ranges and conditions in words — only a non-scalar is a structural error.
-std::optional<double> metric(const YAML::Node& metrics, const char* key, const std::string& path, const SourceText& src) {
-  const YAML::Node node = child(metrics, key);
-  if (!node.IsDefined() || node.IsNull()) return std::nullopt;
-  if (!node.IsScalar()) throw located_error(node, src, path + "." + key, "expected a number");
-  try {
-    return scalar_number(node, path + "." + key, src, Range{0, 1e12, true, ""});
-  } catch (const ConfigError&) {
-    return std::nullopt;
+/// Sources state some quantities in words ("unbounded (max throughput)", "9 nodes, EP72"): such
+/// prose is read elsewhere or the row is skipped with a reason. A value written as a number, though,
+/// must be a sensible one: a negative batch or a NaN throughput is a typo, reported where it is.
+struct RowReader {
+  const SourceText& src;
+  std::string path;  // "measurements[3]"
+
+  /// Whole number in [min, max] when the scalar is one; nullopt for prose or absent.
+  [[nodiscard]] std::optional<std::int64_t> whole(const YAML::Node& parent, const char* section, const char* key,
+                                                  std::int64_t min, std::int64_t max) const {
+    const YAML::Node node = child(parent, key);
+    if (!node.IsDefined() || !node.IsScalar() || !looks_numeric(node.Scalar())) return std::nullopt;
+    const double value = scalar_number(node, field(section, key), src, Range{-1e300, 1e300, false, ""});
+    if (value != std::floor(value) || value < static_cast<double>(min) || value > static_cast<double>(max)) {
+      throw located_error(node, src, field(section, key),
+                          fmt::format("{} is out of range (must be a whole number from {} to {})", node.Scalar(), min, max));
+    }
+    return static_cast<std::int64_t>(value);
   }
-}
+
+  /// A metric: absent or prose ("20-22 average") → nullopt; a number must be > 0 and finite.
+  [[nodiscard]] std::optional<double> metric(const YAML::Node& metrics, const char* key) const {
+    const YAML::Node node = child(metrics, key);
+    if (!node.IsDefined() || node.IsNull()) return std::nullopt;
+    if (!node.IsScalar()) throw located_error(node, src, field("metrics", key), "expected a number");
+    if (!looks_numeric(node.Scalar())) return std::nullopt;
+    return scalar_number(node, field("metrics", key), src, Range{0, 1e12, true, ""});
+  }
+
+  [[nodiscard]] std::string field(const char* section, const char* key) const {
+    return fmt::format("{}.{}.{}", path, section, key);
+  }
+};
+
+constexpr std::int64_t max_tokens = std::int64_t{1} << 31;  // the CLI's bound on lengths and concurrency
+constexpr std::int64_t max_degree = 1 << 20;
+constexpr std::int64_t max_gpus = 100000;
 
 /// "fp8 (block)" → fp8; "nvfp4 experts/fp8" → experts nvfp4, rest fp8; "fp4" → nvfp4; "int8 (W8A8)" → int8.
 void read_precision(const YAML::Node& precision, Measurement& m) {
@@ -99,10 +120,9 @@ std::optional<int> number_after(const std::string& text, const std::string& pref
 
 /// Parallel degrees from structured keys, or from the prose sources use for disaggregated setups
 /// ("Attention-DP16 + MoE-EP16", "EP72 + DP attention", "DP16+EP16").
-void read_parallelism(const YAML::Node& par, const std::string& phase, Measurement& m) {
+void read_parallelism(const RowReader& r, const YAML::Node& par, const std::string& phase, Measurement& m) {
   auto degree = [&](const char* key) -> std::optional<int> {
-    // No deployment has a degree beyond 2^20, and a larger one would wrap in the cast (2^32 + 1 -> 1).
-    if (auto v = whole(child(par, key)); v && *v <= (1 << 20)) return static_cast<int>(*v);
+    if (auto v = r.whole(par, "parallelism", key, 1, max_degree)) return static_cast<int>(*v);
     return std::nullopt;
   };
   m.tp = degree("tp");
@@ -129,27 +149,34 @@ void read_parallelism(const YAML::Node& par, const std::string& phase, Measureme
   }
 }
 
-std::optional<int> mtp_steps(const YAML::Node& mtp, const std::string& engine_text) {
+std::optional<int> mtp_steps(const RowReader& r, const YAML::Node& mtp, const std::string& engine_text) {
   if (mtp.IsMap()) {
-    if (auto steps = whole(child(mtp, "steps")); steps && *steps <= 64) return static_cast<int>(*steps);
+    if (auto steps = r.whole(mtp, "workload.mtp", "steps", 0, 64)) return static_cast<int>(*steps);
   }
   if (auto n = number_after(text_of(mtp), "steps=")) return n;
   if (auto n = number_after(engine_text, "MTP ")) return n;
   return std::nullopt;
 }
 
-void read_workload(const YAML::Node& w, const std::string& engine_text, Measurement& m) {
+void read_workload(const RowReader& r, const YAML::Node& w, const std::string& engine_text, Measurement& m) {
+  auto count = [&](const char* key, std::int64_t min) { return r.whole(w, "workload", key, min, max_tokens); };
   m.phase = lower(text_of(child(w, "phase")));
   if (m.phase.empty()) m.phase = "mixed";
-  m.isl = whole(child(w, "isl"));
-  if (!m.isl) m.isl = whole(child(w, "kv_len"));
-  m.osl = whole(child(w, "osl"));
-  const YAML::Node concurrency = child(w, "concurrency");
-  m.concurrency = whole(concurrency);
-  if (!m.concurrency && lower(text_of(concurrency)).find("unbounded") != std::string::npos) m.concurrency = 0;
-  if (!m.concurrency) m.concurrency = whole(child(w, "batch_size"));
-  if (auto per_gpu = whole(child(w, "batch_per_gpu"))) m.concurrency = *per_gpu * m.gpus;
-  m.mtp = mtp_steps(child(w, "mtp"), engine_text);
+  m.isl = count("isl", 1);
+  if (!m.isl) m.isl = count("kv_len", 1);
+  m.osl = count("osl", 1);
+  m.concurrency = count("concurrency", 0);  // 0: unbounded (offline, max throughput)
+  if (!m.concurrency && lower(text_of(child(w, "concurrency"))).find("unbounded") != std::string::npos) m.concurrency = 0;
+  if (!m.concurrency) m.concurrency = count("batch_size", 1);
+  if (auto per_gpu = count("batch_per_gpu", 1)) {
+    m.concurrency = *per_gpu * m.gpus;
+    if (*m.concurrency > max_tokens) {
+      throw located_error(child(w, "batch_per_gpu"), r.src, r.field("workload", "batch_per_gpu"),
+                          fmt::format("{} per GPU on {} GPUs is more than {} requests in flight", *per_gpu, m.gpus,
+                                      max_tokens));
+    }
+  }
+  m.mtp = mtp_steps(r, child(w, "mtp"), engine_text);
 }
 
 Measurement read_row(const YAML::Node& row, size_t index, const SourceText& src) {
@@ -166,25 +193,25 @@ Measurement read_row(const YAML::Node& row, size_t index, const SourceText& src)
   m.model = r.has("model_ref") ? r.string("model_ref") : r.string("model");
   const YAML::Node hardware = r.require("hardware");
   m.gpu = text_of(child(hardware, "gpu"));
-  const auto count = whole(child(hardware, "count"));
-  if (!count || *count < 1 || *count > 100000) m.skip_reason = "GPU count not stated as a number";
+  const RowReader reader{src, path};
+  const auto count = reader.whole(hardware, "hardware", "count", 1, max_gpus);
+  if (!count) m.skip_reason = "GPU count not stated as a number";
   else m.gpus = static_cast<int>(*count);
   const std::string engine_text = text_of(r.get("engine"));
   m.engine = engine_of(engine_text);
   read_precision(r.get("precision"), m);
-  read_workload(r.get("workload"), engine_text, m);
-  read_parallelism(r.get("parallelism"), m.phase, m);
+  read_workload(reader, r.get("workload"), engine_text, m);
+  read_parallelism(reader, r.get("parallelism"), m.phase, m);
   const YAML::Node metrics = r.get("metrics");
-  const std::string mpath = path + ".metrics";
-  m.tpot_ms = metric(metrics, "tpot_ms", mpath, src);
-  if (!m.tpot_ms) m.tpot_ms = metric(metrics, "tpot_ms_mean", mpath, src);
+  m.tpot_ms = reader.metric(metrics, "tpot_ms");
+  if (!m.tpot_ms) m.tpot_ms = reader.metric(metrics, "tpot_ms_mean");
   if (!m.tpot_ms) {
-    if (auto per_user = metric(metrics, "tok_s_per_user", mpath, src)) m.tpot_ms = 1000.0 / *per_user;
+    if (auto per_user = reader.metric(metrics, "tok_s_per_user")) m.tpot_ms = 1000.0 / *per_user;
   }
-  m.ttft_ms = metric(metrics, "ttft_ms", mpath, src);
-  if (!m.ttft_ms) m.ttft_ms = metric(metrics, "ttft_ms_mean", mpath, src);
-  m.output_tok_s_per_gpu = metric(metrics, "output_tok_s_per_gpu", mpath, src);
-  m.input_tok_s_per_gpu = metric(metrics, "input_tok_s_per_gpu", mpath, src);
+  m.ttft_ms = reader.metric(metrics, "ttft_ms");
+  if (!m.ttft_ms) m.ttft_ms = reader.metric(metrics, "ttft_ms_mean");
+  m.output_tok_s_per_gpu = reader.metric(metrics, "output_tok_s_per_gpu");
+  m.input_tok_s_per_gpu = reader.metric(metrics, "input_tok_s_per_gpu");
   if (lower(engine_text).find("static batching") != std::string::npos) {
     m.skip_reason = "static batching (the estimator models continuous batching)";
   }
@@ -209,11 +236,13 @@ std::vector<Measurement> load_measurements(const std::string& path) {
   if (!rows.IsSequence()) throw doc.error("measurements", "expected a list of measured deployments");
   std::vector<Measurement> out;
   for (size_t i = 0; i < rows.size(); ++i) out.push_back(read_row(rows[i], i, src));
-  std::vector<std::string> ids;
-  for (const Measurement& m : out) ids.push_back(m.id);
-  std::sort(ids.begin(), ids.end());
-  for (size_t i = 1; i < ids.size(); ++i) {
-    if (ids[i] == ids[i - 1]) throw ConfigError(path, 0, 0, "id", fmt::format("duplicate measurement id '{}'", ids[i]));
+  std::map<std::string, size_t> first_row;  // id -> index of the row that has it
+  for (size_t i = 0; i < out.size(); ++i) {
+    const auto [it, added] = first_row.emplace(out[i].id, i);
+    if (!added) {
+      throw located_error(rows[i]["id"], src, fmt::format("measurements[{}].id", i),
+                          fmt::format("duplicate measurement id '{}' (also on line {})", out[i].id, out[it->second].line));
+    }
   }
   return out;
 }

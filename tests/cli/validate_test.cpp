@@ -146,6 +146,45 @@ measurements:
           std::string::npos);
   }
 
+  TEST_CASE("numbers in a measurement file are range-checked; prose is skipped with a reason") {
+    llmsizer::test::TempDir dir;
+    const auto file = dir.path() / "ranges.yaml";
+    const std::string row =
+        "measurements:\n"
+        "- id: m1\n"
+        "  model_ref: llama-3.1-8b\n"
+        "  hardware: {gpu: h100-sxm, count: 1}\n"
+        "  workload: {isl: 1000, osl: 1000, concurrency: 8}\n"
+        "  metrics: {tpot_ms: 9.5}\n";
+    auto error_with = [&](const std::string& from, const std::string& to) {
+      std::string text = row;
+      text.replace(text.find(from), from.size(), to);
+      write(file, text);
+      const Run r = run({"validate", "--measurements", file.string()});
+      CHECK(r.code == (r.err.empty() ? 0 : 2));
+      return r.err.substr(0, r.err.find('\n'));
+    };
+    const std::string at = file.string();
+    CHECK(error_with("count: 1", "count: 0") ==
+          at + ":4:36: error: measurements[0].hardware.count: 0 is out of range (must be a whole number from 1 to 100000)");
+    CHECK(error_with("concurrency: 8", "concurrency: -8") ==
+          at + ":5:49: error: measurements[0].workload.concurrency: -8 is out of range (must be a whole number from 0 to "
+                "2147483648)");
+    CHECK(error_with("isl: 1000", "isl: 1e30") ==
+          at + ":5:19: error: measurements[0].workload.isl: 1e30 is out of range (must be a whole number from 1 to 2147483648)");
+    CHECK(error_with("tpot_ms: 9.5", "tpot_ms: .nan") ==
+          at + ":6:22: error: measurements[0].metrics.tpot_ms: '.nan' is not a finite number");
+    CHECK(error_with("tpot_ms: 9.5", "tpot_ms: 0").starts_with(at + ":6:22: error: measurements[0].metrics.tpot_ms: 0 "));
+    CHECK(error_with("- id: m1", "- id: m1\n  parallelism: {tp: 2.5}").starts_with(
+        at + ":3:21: error: measurements[0].parallelism.tp: 2.5 is out of range"));
+    // Prose stays prose: the row is skipped with a reason, not an error.
+    CHECK(error_with("count: 1", "count: eight").empty());
+    CHECK(error_with("tpot_ms: 9.5", "tpot_ms: 9-10 ms").empty());
+    // A repeated id names both rows.
+    CHECK(error_with("metrics: {tpot_ms: 9.5}\n", "metrics: {tpot_ms: 9.5}\n" + row.substr(row.find("- id"))) ==
+          at + ":7:7: error: measurements[1].id: duplicate measurement id 'm1' (also on line 2)");
+  }
+
   TEST_CASE("prose in the shipped data is interpreted, not guessed") {
     const auto rows = llmsizer::load_measurements(llmsizer::test::source_path("validation/measurements.yaml").string());
     auto find = [&](const std::string& id) {
