@@ -646,6 +646,9 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
                          : path == "attention.sliding_window" ? r.field({"sliding_window"})
                          : path == "ffn_size"                 ? r.field({"intermediate_size"})
                          : path == "moe.experts_per_token"    ? r.field({"num_experts_per_tok", "experts_per_token"})
+                         : path == "moe.dense_layers"         ? r.field({"first_k_dense_replace", "mlp_only_layers",
+                                                                         "moe_layers", "decoder_sparse_step",
+                                                                         "moe_layer_freq", "interleave_moe_layer_step"})
                                                               : Field{};
     if (source) throw r.error(source.path, message);
     throw ConfigError(file, 0, 0, path, message);

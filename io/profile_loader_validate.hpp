@@ -5,6 +5,13 @@
 
 namespace llmsizer {
 
+inline bool any_moe_layer(const ModelSpec& model) {
+  for (bool is_moe : model.layer_is_moe) {
+    if (is_moe) return true;
+  }
+  return false;
+}
+
 template <class Fail>
 void validate_model(const ModelSpec& model, Fail&& fail) {
   if (const auto* gqa = std::get_if<GqaAttention>(&model.attention)) {
@@ -21,16 +28,20 @@ void validate_model(const ModelSpec& model, Fail&& fail) {
   if (any_sliding && model.sliding_window <= 0) {
     fail("attention.sliding_window", "required when a layer uses sliding attention");
   }
-  bool any_dense = false;
-  for (bool is_moe : model.layer_is_moe) any_dense = any_dense || !is_moe;
-  if (any_dense && model.ffn_size <= 0) fail("ffn_size", "required when any layer has a dense FFN");
   if (model.moe) {
     const MoeSpec& moe = *model.moe;
     if (moe.experts_per_token > moe.num_experts) {
       fail("moe.experts_per_token",
            fmt::format("{} experts per token exceed {} experts", moe.experts_per_token, moe.num_experts));
     }
+    if (!any_moe_layer(model)) {
+      fail("moe.dense_layers", fmt::format("all {} layers are dense, so no layer uses the experts; describe a dense "
+                                           "model without 'moe'", model.num_layers));
+    }
   }
+  bool any_dense = false;
+  for (bool is_moe : model.layer_is_moe) any_dense = any_dense || !is_moe;
+  if (any_dense && model.ffn_size <= 0) fail("ffn_size", "required when any layer has a dense FFN");
 }
 
 }  // namespace llmsizer

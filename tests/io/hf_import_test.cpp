@@ -419,6 +419,8 @@ TEST_SUITE("hf_import") {
           "bad.json:9:26: error: num_key_value_heads: num_heads (6) must be a multiple of num_kv_heads (4)\n"
         "  \"num_key_value_heads\": 4,\n"
         "                         ^");
+    CHECK(import_error(small_config({{"num_local_experts", 8}, {"num_experts_per_tok", 2}, {"first_k_dense_replace", 99}}))
+              .find("error: first_k_dense_replace: all 4 layers are dense, so no layer uses the experts") != std::string::npos);
     CHECK(import_error(small_config({{"num_local_experts", 8}, {"num_experts_per_tok", 9}})) ==
           "bad.json:7:26: error: num_experts_per_tok: 9 experts per token exceed 8 experts\n"
         "  \"num_experts_per_tok\": 9,\n"

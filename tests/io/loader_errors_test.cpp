@@ -468,6 +468,12 @@ TEST_CASE("experts_per_token must not exceed num_experts") {
         "bad.yaml:18:21: error: moe.dense_layers[1]: 4 is out of range (must be >= 0 and <= 3)\n"
         "  dense_layers: [0, 4]\n"
         "                    ^");
+  // An MoE block whose every layer is dense describes no MoE model.
+  CHECK(model_error(with(good_moe_model, "  expert_ffn_size: 32\n", "  expert_ffn_size: 32\n  dense_layers: [0, 1, 2, 3]\n")) ==
+        "bad.yaml:18:17: error: moe.dense_layers: all 4 layers are dense, so no layer uses the experts; describe a "
+        "dense model without 'moe'\n"
+        "  dense_layers: [0, 1, 2, 3]\n"
+        "                ^");
 }
 
 // validate_model reports "moe.experts_per_token"; the error follows the dotted path to that value, so in
