@@ -11,6 +11,7 @@
 #include "io/calibration_loader.hpp"
 #include "io/config_error.hpp"
 #include "io/table.hpp"
+#include "io/output_file.hpp"
 
 namespace llmsizer::cli {
 namespace {

@@ -1,5 +1,6 @@
 // `llmsizer import-hf <config.json> [-o file.yaml]` — a profile from a HF config. With -o the
-// model is named after the file, so the written profile loads back (profiles are named like their file).
+// model is named after the file, so the written profile loads back (profiles are named like their file);
+// a device such as /dev/stdout keeps the name derived from the config.
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
 #include "io/table.hpp"
+#include "io/output_file.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -19,7 +21,10 @@ struct ImportOptions {
 
 int run_import(const ImportOptions& options, Context& context) {
   ModelSpec model = import_hf_config_file(options.config);
-  if (!options.output.empty()) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(options.output, ec);
+  const bool device = std::filesystem::exists(status) && !std::filesystem::is_regular_file(status);  // /dev/stdout
+  if (!options.output.empty() && !device) {
     const std::string stem = std::filesystem::path(options.output).stem().string();
     const bool valid = !stem.empty() && std::all_of(stem.begin(), stem.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';

@@ -13,6 +13,7 @@
 #include "io/config_error.hpp"
 #include "io/html_report.hpp"
 #include "io/svg_chart.hpp"
+#include "io/output_file.hpp"
 
 namespace llmsizer::cli {
 namespace {

@@ -12,6 +12,7 @@
 
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
+#include "io/output_file.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 
@@ -271,16 +272,10 @@ void write_cell(lxw_worksheet* sheet, lxw_row_t r, lxw_col_t c, const json& v) {
     worksheet_write_number(sheet, r, c, v.get<double>(), nullptr);
 }
 
-/// The frontier rows as one sheet, written to "<file>.tmp.<pid>" and renamed so nothing is half-written.
+/// The frontier rows as one sheet, through an OutputFile so nothing is half-written.
 void write_xlsx(const std::string& path, const SweepResult& result, const std::vector<SweepTarget>& targets) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  std::error_code missing;  // the error_code form: a path too long for the OS is bad input, not an internal error
-  if (!fs::is_directory(target.has_parent_path() ? target.parent_path() : fs::path("."), missing)) {
-    throw ConfigError(path, 0, 0, "", "cannot write: directory does not exist");
-  }
-  const std::string temp = fmt::format("{}.tmp.{}", path, ::getpid());
-  lxw_workbook* book = workbook_new(temp.c_str());
+  OutputFile file(path);
+  lxw_workbook* book = workbook_new(file.temp_path().c_str());
   if (!book) throw ConfigError(path, 0, 0, "", "cannot write: could not create the workbook");
   lxw_worksheet* sheet = workbook_add_worksheet(book, "frontier");
   lxw_format* bold = workbook_add_format(book);
@@ -302,13 +297,8 @@ void write_xlsx(const std::string& path, const SweepResult& result, const std::v
     }
   }
   const lxw_error status = workbook_close(book);
-  std::error_code ec;
-  if (status == LXW_NO_ERROR) fs::rename(temp, target, ec);
-  if (status != LXW_NO_ERROR || ec) {
-    fs::remove(temp, ec);
-    throw ConfigError(path, 0, 0, "",
-                      fmt::format("cannot write: {}", status != LXW_NO_ERROR ? lxw_strerror(status) : ec.message()));
-  }
+  if (status != LXW_NO_ERROR) throw ConfigError(path, 0, 0, "", fmt::format("cannot write: {}", lxw_strerror(status)));
+  file.commit();
 }
 
 /// "\rsweep: 40% (12/30 GPU counts)" on a terminal's stderr, once the sweep has run long enough to notice.

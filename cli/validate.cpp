@@ -9,6 +9,7 @@
 #include "cli/validation_report.hpp"
 #include "estimator/error_stats.hpp"
 #include "io/table.hpp"
+#include "io/output_file.hpp"
 
 namespace llmsizer::cli {
 namespace {

@@ -71,31 +71,6 @@ std::string csv_line(const std::vector<std::string>& fields) {
   return out;
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw ConfigError(path, 0, 0, "", "cannot write: directory does not exist");
-  const fs::path temp = dir / fmt::format(".{}.tmp.{}", target.filename().string(), ::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw ConfigError(path, 0, 0, "", "cannot write: permission denied or invalid path");
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw ConfigError(path, 0, 0, "", "cannot write: write failed (disk full?)");
-    }
-  }
-  fs::rename(temp, target, ec);
-  if (ec) {
-    fs::remove(temp, ec);
-    throw ConfigError(path, 0, 0, "", "cannot write: " + ec.message());
-  }
-}
-
 std::string with_commas(double value, int decimals) {
   if (!std::isfinite(value)) return "-";
   std::string text = fmt::format("{:.{}f}", std::fabs(value), decimals);

@@ -1,4 +1,4 @@
-// io/table.hpp — aligned text tables for people, CSV for programs, atomic file writes.
+// io/table.hpp — aligned text tables for people, CSV for programs.
 #pragma once
 
 #include <string>
@@ -29,10 +29,6 @@ class TextTable {
 /// RFC 4180 quoting of one CSV field.
 [[nodiscard]] std::string csv_field(const std::string& text);
 [[nodiscard]] std::string csv_line(const std::vector<std::string>& fields);
-
-/// Writes `content` to `path` via a temporary file in the same directory and a rename, so a failure
-/// never leaves a half-written file. Throws ConfigError (exit 2) when the path is not writable.
-void write_file_atomically(const std::string& path, const std::string& content);
 
 /// Formatting helpers for tables: thousands separators and fixed significant digits.
 [[nodiscard]] std::string with_commas(double value, int decimals = 0);

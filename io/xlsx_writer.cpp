@@ -1,14 +1,12 @@
 #include "io/xlsx_writer.hpp"
 
 #include <algorithm>
-#include <filesystem>
-#include <system_error>
-#include <unistd.h>
 
 #include <fmt/format.h>
 #include <xlsxwriter.h>
 
 #include "io/config_error.hpp"
+#include "io/output_file.hpp"
 
 namespace llmsizer {
 
@@ -311,11 +309,6 @@ void sources_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Formats& f)
 }  // namespace
 
 void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::error_code missing;  // the error_code form: a path too long for the OS is bad input, not an internal error
-  if (!fs::is_directory(dir, missing)) throw ConfigError(path, 0, 0, "", "cannot write: directory does not exist");
   std::vector<std::string> names{"Summary", "Sources"};
   for (const PlanWorkbookOption& o : book.options) {
     if (!o.feasible) continue;
@@ -325,8 +318,8 @@ void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
     }
     names.push_back(sheet);
   }
-  const fs::path temp = dir / fmt::format(".{}.tmp.{}", target.filename().string(), ::getpid());
-  lxw_workbook* wb = workbook_new(temp.string().c_str());
+  OutputFile file(path);
+  lxw_workbook* wb = workbook_new(file.temp_path().c_str());
   if (!wb) throw ConfigError(path, 0, 0, "", "cannot write: could not start the workbook");
   const Formats f = make_formats(wb);
   summary_sheet(wb, book, f);
@@ -335,17 +328,8 @@ void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
   }
   sources_sheet(wb, book, f);
   const lxw_error status = workbook_close(wb);
-  std::error_code ec;
-  if (status != LXW_NO_ERROR) {
-    fs::remove(temp, ec);
-    throw ConfigError(path, 0, 0, "", fmt::format("cannot write: {}", lxw_strerror(status)));
-  }
-  fs::rename(temp, target, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw ConfigError(path, 0, 0, "", "cannot write: " + ec.message());
-  }
+  if (status != LXW_NO_ERROR) throw ConfigError(path, 0, 0, "", fmt::format("cannot write: {}", lxw_strerror(status)));
+  file.commit();
 }
 
 }  // namespace llmsizer

@@ -4,6 +4,9 @@
 // or usage with one error line and a hint, 3 internal error with a request for a bug report).
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -239,6 +242,36 @@ TEST_CASE("import-hf -o writes atomically; an unwritable path is exit 2 and leav
   CHECK(names_in(dir.path()) == std::vector<std::string>{"file.txt", "llama.yaml", "taken.yaml"});
 }
 
+TEST_CASE("output paths that are devices or symlinks are written through, never replaced") {
+  const std::string config = test::source_path("tests/data/hf/llama-3.1-8b.json").string();
+  // /dev/null stays a device (renaming a file over it as root would replace the device node).
+  const Run null = run({"import-hf", config, "-o", "/dev/null"});
+  CHECK(null.code == 0);
+  CHECK(null.err == "wrote /dev/null (model 'llama-3.1-8b')\n");  // a device does not name the model
+  CHECK(fs::is_character_file("/dev/null"));
+  // A full device is a write error with the system's reason, exit 2.
+  if (fs::is_character_file("/dev/full")) {
+    const Run full = run({"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--output-tokens-per-day", "1e9",
+                          "--xlsx", "/dev/full"});
+    CHECK(full.code == 2);
+    CHECK(full.err == "/dev/full: error: cannot write: No space left on device\n");
+    CHECK(fs::is_character_file("/dev/full"));
+  }
+  // Through a symlink (even a dangling one) the file it names is written and the link kept.
+  const test::TempDir dir;
+  fs::create_symlink("real.yaml", dir.path() / "link.yaml");
+  const Run linked = run({"import-hf", config, "-o", (dir.path() / "link.yaml").string()});
+  CHECK(linked.code == 0);
+  CHECK(fs::is_symlink(dir.path() / "link.yaml"));
+  CHECK(read_file((dir.path() / "real.yaml").string()).rfind("schema: model/1\n", 0) == 0);
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"link.yaml", "real.yaml"});
+  // A directory in the file's place is named as such.
+  const Run onto_dir = run({"report", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "100", "--osl", "100",
+                            "--html", dir.path().string()});
+  CHECK(onto_dir.code == 2);
+  CHECK(onto_dir.err == dir.path().string() + ": error: cannot write: is a directory\n");
+}
+
 TEST_CASE("CLI11's own usage errors are one line plus a hint, exit 2") {
   check_usage_error(run({"estimate", "--model", "llama-3.1-8b", "--json", "--csv"}));           // excludes
   check_usage_error(run({"fit", "--gpu", "h100-sxm"}));                                         // required
@@ -261,6 +294,14 @@ TEST_CASE("an exception that is not a ConfigError is exit 3 with a bug-report re
   CHECK(err.str().rfind("internal error: ", 0) == 0);
   CHECK(err.str().find("\nThis is a bug in llmsizer; please report it with the command line that caused it.\n") !=
         std::string::npos);
+}
+
+TEST_CASE("output that cannot reach standard output is exit 2, not success") {
+  if (!fs::is_character_file("/dev/full")) return;
+  const std::string command = std::string("'") + LLMSIZER_BINARY + "' list gpus > /dev/full 2>/dev/null";
+  const int status = std::system(command.c_str());
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
 }
 
 }  // TEST_SUITE("hardening")
