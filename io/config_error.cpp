@@ -4,22 +4,48 @@
 #include <cctype>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace llmsizer {
 
 ConfigError::ConfigError(std::string file, int line, int column, std::string path, std::string message,
                          std::string source_line)
-    : std::runtime_error(message),
-      file_(std::move(file)),
+    : std::runtime_error(printable(message)),
+      file_(printable(file)),
       line_(line),
       column_(column),
-      path_(std::move(path)),
-      message_(std::move(message)),
+      path_(printable(path)),
+      message_(printable(message)),
       source_line_(std::move(source_line)) {}
 
 ConfigError::ConfigError(std::string path, std::string message)
     : ConfigError({}, 0, 0, std::move(path), std::move(message)) {}
 
 namespace {
+
+/// Length of the valid UTF-8 sequence starting at text[i] (RFC 3629: no overlong forms, no
+/// surrogates, nothing above U+10FFFF), or 0 when the byte there does not start one.
+size_t utf8_sequence(const std::string& text, size_t i) {
+  const auto byte = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  const unsigned lead = byte(i);
+  const auto continuation = [&](size_t k, unsigned low = 0x80, unsigned high = 0xBF) {
+    return byte(k) >= low && byte(k) <= high;
+  };
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(i + 1) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    const unsigned low = lead == 0xE0 ? 0xA0 : 0x80;   // overlong
+    const unsigned high = lead == 0xED ? 0x9F : 0xBF;  // surrogates
+    return continuation(i + 1, low, high) && continuation(i + 2) ? 3 : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    const unsigned low = lead == 0xF0 ? 0x90 : 0x80;
+    const unsigned high = lead == 0xF4 ? 0x8F : 0xBF;
+    return continuation(i + 1, low, high) && continuation(i + 2) && continuation(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
 // A 100k-character key or value would otherwise be printed whole, maybe several times.
 std::string excerpt(const std::string& text, size_t limit) {
   if (text.size() <= limit) return text;
@@ -28,6 +54,24 @@ std::string excerpt(const std::string& text, size_t limit) {
   return out;
 }
 }  // namespace
+
+std::string printable(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const size_t n = utf8_sequence(text, i);
+    const bool control = (c < 0x20 && c != '\t' && c != '\n') || c == 0x7F;
+    if (n == 0 || control) {
+      out += fmt::format("\\x{:02X}", c);
+      ++i;
+    } else {
+      out.append(text, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
 
 std::string ConfigError::format() const {
   constexpr size_t max_path = 200;
@@ -53,12 +97,17 @@ std::string ConfigError::format() const {
   }
   out += excerpt(message_, max_message);
   if (!source_line_.empty() && column_ > 0) {
+    // The column counts bytes; the caret goes under the character it starts, counted in the line as
+    // printed (escapes included). Tabs are kept so it lines up under tab-indented text.
+    const size_t at = std::min(static_cast<size_t>(column_ - 1), source_line_.size());
+    const std::string before = printable(source_line_.substr(0, at));
     out += '\n';
-    out += source_line_;
+    out += before;
+    out += printable(source_line_.substr(at));
     out += '\n';
-    // Keep tabs so the caret lines up under tab-indented text.
-    for (int i = 0; i + 1 < column_ && i < static_cast<int>(source_line_.size()); ++i) {
-      out += source_line_[static_cast<size_t>(i)] == '\t' ? '\t' : ' ';
+    for (size_t i = 0; i < before.size(); ++i) {
+      const auto c = static_cast<unsigned char>(before[i]);
+      if ((c & 0xC0) != 0x80) out += c == '\t' ? '\t' : ' ';  // one per code point
     }
     out += "^";
   }

@@ -35,6 +35,10 @@ class ConfigError : public std::runtime_error {
   std::string source_line_;
 };
 
+/// `text` safe to print: invalid UTF-8 bytes and control characters other than tab and newline
+/// become \xNN escapes, so a binary or mis-encoded input cannot garble the terminal or a CSV cell.
+[[nodiscard]] std::string printable(const std::string& text);
+
 /// Edit distance (Levenshtein) between two strings, case-insensitive.
 [[nodiscard]] int edit_distance(const std::string& a, const std::string& b);
 

@@ -296,6 +296,25 @@ TEST_CASE("an exception that is not a ConfigError is exit 3 with a bug-report re
         std::string::npos);
 }
 
+TEST_CASE("scenario CSV headers: a near-miss of a column is a typo, a repeated column is ambiguous") {
+  const test::TempDir dir;
+  const fs::path csv = dir.path() / "s.csv";
+  auto header_error = [&](const std::string& header, const std::string& row) {
+    write_text(csv, header + "\n" + row + "\n");
+    const Run r = run({"estimate", "--scenarios", csv.string(), "--csv"});
+    return std::pair{r.code, r.err};
+  };
+  CHECK(header_error("model,gpu,isl,osl,concurency", "llama-3.1-8b,h100-sxm,100,100,4") ==
+        std::pair{2, csv.string() + ":1: error: concurency: unknown column; did you mean 'concurrency'?\n"});
+  CHECK(header_error("model,gpu,isl,osl,weight", "llama-3.1-8b,h100-sxm,100,100,fp8") ==
+        std::pair{2, csv.string() + ":1: error: weight: unknown column; did you mean 'weights'?\n"});
+  CHECK(header_error("model,gpu,isl,osl,isl", "llama-3.1-8b,h100-sxm,100,100,200") ==
+        std::pair{2, csv.string() + ":1: error: isl: the column appears twice; which value would count is ambiguous\n"});
+  // Columns that are not near any known one (notes, labels) are kept out with a warning.
+  CHECK(header_error("model,gpu,isl,osl,cost,notes", "llama-3.1-8b,h100-sxm,100,100,4,x") ==
+        std::pair{0, csv.string() + ":1: warning: ignoring unknown columns 'cost', 'notes'\n"});
+}
+
 TEST_CASE("output that cannot reach standard output is exit 2, not success") {
   if (!fs::is_character_file("/dev/full")) return;
   const std::string command = std::string("'") + LLMSIZER_BINARY + "' list gpus > /dev/full 2>/dev/null";

@@ -664,3 +664,16 @@ TEST_CASE("llmsizer check of the shipped profiles exits 0") {
 }  // TEST_SUITE("loader")
 
 }  // namespace llmsizer
+
+TEST_CASE("messages show invalid UTF-8 and control bytes as escapes, with the caret still in place") {
+  using llmsizer::ConfigError;
+  using llmsizer::printable;
+  CHECK(printable("ok \xe4\xb8\xad") == "ok \xe4\xb8\xad");                  // valid UTF-8 is kept
+  CHECK(printable("a\xff\xfe" "b") == "a\\xFF\\xFEb");                       // invalid bytes
+  CHECK(printable("\xc0\xaf") == "\\xC0\\xAF");                              // overlong '/'
+  CHECK(printable("\xed\xa0\x80") == "\\xED\\xA0\\x80");                     // UTF-16 surrogate
+  CHECK(printable("x\r\x1b[2J\ty") == "x\\x0D\\x1B[2J\ty");                  // terminal controls; tab kept
+  const ConfigError e("f.yaml", 1, 11, "name", "bad", "name: \xff\xe4\xb8\xad!");
+  // The caret is under '!', after one escape (4 characters) and one 3-byte character (1 column).
+  CHECK(e.format() == "f.yaml:1:11: error: name: bad\nname: \\xFF\xe4\xb8\xad!\n           ^");
+}
