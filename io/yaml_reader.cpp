@@ -58,7 +58,15 @@ YAML::Node parse_yaml(const std::string& text, const SourceText& source) {
     throw ConfigError(source.file, 0, 0, "", "file contains NUL bytes; not a YAML text file");
   }
   try {
-    return YAML::Load(text);
+    // Every file holds one entity: a second document would be silently ignored by Load.
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    for (size_t i = 1; i < documents.size(); ++i) {
+      if (documents[i].IsNull()) continue;  // a stray '---' or '...' at the end
+      const int line = documents[i].Mark().line + 1;
+      throw ConfigError(source.file, line, documents[i].Mark().column + 1, "",
+                        "a second YAML document ('---'); a profile file holds one", source.line(line));
+    }
+    return documents.empty() ? YAML::Node() : documents[0];
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's parser recurses per nesting level and stops itself at 500 ("bad file"); say why.
     const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;

@@ -677,3 +677,11 @@ TEST_CASE("messages show invalid UTF-8 and control bytes as escapes, with the ca
   // The caret is under '!', after one escape (4 characters) and one 3-byte character (1 column).
   CHECK(e.format() == "f.yaml:1:11: error: name: bad\nname: \\xFF\xe4\xb8\xad!\n           ^");
 }
+
+TEST_CASE("a second YAML document in a profile is an error, not silently ignored") {
+  CHECK(llmsizer::gpu_error(llmsizer::good_gpu + "---\nschema: model/1\n") ==
+        "bad.yaml:17:1: error: a second YAML document ('---'); a profile file holds one\n"
+        "schema: model/1\n"
+        "^");
+  CHECK(llmsizer::gpu_error(llmsizer::good_gpu + "---\n") == "(no error)");  // a stray end marker is harmless
+}
