@@ -18,15 +18,18 @@ const std::vector<std::string_view> engine_keys = {
     "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization", "request_overhead_us"};
 
 constexpr Range fraction{0, 1, true, ""};
+// Achievable fractions of a peak: no engine runs at under 1% of a roof, and such a value would give
+// finite but absurd estimates.
+constexpr Range achievable{0.01, 1, false, ""};
 
 HardwareEfficiency parse_generation(const MapReader& g) {
   HardwareEfficiency h;
   h.generation = g.string("generation");
-  h.compute_fraction = g.number("compute_fraction", fraction);
-  h.fp8_compute_derate = g.number("fp8_compute_derate", fraction);
-  h.fp4_compute_derate = g.number("fp4_compute_derate", fraction);
-  h.bandwidth_fraction = g.number("bandwidth_fraction", fraction);
-  h.link_fraction = g.number("link_fraction", fraction);
+  h.compute_fraction = g.number("compute_fraction", achievable);
+  h.fp8_compute_derate = g.number("fp8_compute_derate", achievable);
+  h.fp4_compute_derate = g.number("fp4_compute_derate", achievable);
+  h.bandwidth_fraction = g.number("bandwidth_fraction", achievable);
+  h.link_fraction = g.number("link_fraction", achievable);
   h.roofline_sharpness = g.optional_number("roofline_sharpness", {1, 100, false, ""}).value_or(3.0);
   return h;
 }
@@ -39,7 +42,7 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.collective_latency = microseconds(e.number("collective_latency_us", {0, 1e4, false, "us"}));
   x.scale_out_latency = microseconds(e.number("scale_out_latency_us", {0, 1e5, false, "us"}));
   x.moe_layer_overhead = microseconds(e.number("moe_layer_overhead_us", {0, 1e5, false, "us"}));
-  x.attention_fraction = e.number("attention_fraction", fraction);
+  x.attention_fraction = e.number("attention_fraction", achievable);
   x.prefill_chunk_tokens = e.integer("prefill_chunk_tokens", 1, 1 << 24);
   x.max_batch = e.integer("max_batch", 1, 1 << 20);
   x.moe_imbalance = e.number("moe_imbalance", {1, 16, false, ""});

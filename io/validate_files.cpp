@@ -2,8 +2,10 @@
 
 #include <filesystem>
 
+#include "io/calibration_loader.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
+#include "io/measurements.hpp"
 #include "io/profile_loader.hpp"
 
 namespace llmsizer {
@@ -18,11 +20,16 @@ std::string validate_profile_file(const std::string& path) {
   switch (profile_kind(root)) {
     case ProfileKind::gpu: return "gpu " + parse_gpu(root, source).name;
     case ProfileKind::model: return "model " + parse_model(root, source).name;
-    case ProfileKind::calibration: return "calibration";
-    case ProfileKind::measurements: return "measurements";
+    case ProfileKind::calibration: return "calibration " + parse_calibration(root, source).name;
+    case ProfileKind::measurements:
+      return "measurements (" + std::to_string(load_measurements(path).size()) + " rows)";
     case ProfileKind::unknown: break;
   }
   if (!root.IsMap()) throw located_error(root, source, "(top level)", "expected a map with a 'schema:' key");
+  // The shared measurement file predates `schema:` and says `schema_version: 1`.
+  if (root["measurements"].IsDefined() && !root["schema"].IsDefined()) {
+    return "measurements (" + std::to_string(load_measurements(path).size()) + " rows)";
+  }
   const YAML::Node schema = root["schema"];
   throw located_error(schema.IsDefined() ? schema : root, source, "schema",
                       "expected 'gpu/1', 'model/1', 'calibration/1' or 'measurements/1'");

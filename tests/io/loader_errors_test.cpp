@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/command.hpp"
+#include "io/calibration_loader.hpp"
 #include "io/config_error.hpp"
 #include "io/profile_loader.hpp"
 #include "io/yaml_reader.hpp"
@@ -640,6 +641,22 @@ TEST_CASE("llmsizer check DIR with good files exits 0") {
   CHECK(out.str() == "checked 3 files: 3 ok, 0 with errors\n");
 }
 
+TEST_CASE("llmsizer check validates calibration and measurement files too") {
+  const test::TempDir dir;
+  std::string calibration = read_file(test::source_path("profiles/calibration/default.yaml").string());
+  const std::string from = "link_fraction: 0.75";
+  calibration.replace(calibration.find(from), from.size(), "link_fraction: 7.5");
+  write_text(dir.path() / "calibration.yaml", calibration);
+  std::filesystem::copy_file(test::source_path("validation/measurements.yaml"), dir.path() / "measurements.yaml");
+  write_text(dir.path() / "mine.yaml", "measurements:\n- id: a\n  model_ref: x\n  hardware: {gpu: h20, count: -2}\n");
+  std::ostringstream out, err;
+  CHECK(cli::run_cli({"check", dir.path().string()}, out, err) == 2);
+  CHECK(err.str().find("calibration.yaml:13:") != std::string::npos);
+  CHECK(err.str().find("link_fraction: 7.5 is out of range (must be >= 0.01 and <= 1)") != std::string::npos);
+  CHECK(err.str().find("mine.yaml:4:31: error: measurements[0].hardware.count: -2 is out of range") != std::string::npos);
+  CHECK(out.str() == "checked 3 files: 1 ok, 2 with errors\n");  // the shipped measurements are fine
+}
+
 TEST_CASE("llmsizer check on a missing path") {
   std::ostringstream out, err;
   CHECK(cli::run_cli({"check", "/nonexistent/llmsizer-profiles"}, out, err) == 2);
@@ -684,4 +701,21 @@ TEST_CASE("a second YAML document in a profile is an error, not silently ignored
         "schema: model/1\n"
         "^");
   CHECK(llmsizer::gpu_error(llmsizer::good_gpu + "---\n") == "(no error)");  // a stray end marker is harmless
+}
+
+TEST_CASE("calibration efficiency fractions have a plausible floor") {
+  const std::string text =
+      llmsizer::read_file(llmsizer::test::source_path("profiles/calibration/default.yaml").string());
+  const std::string from = "{generation: hopper, compute_fraction: 0.6449";
+  std::string bad = text;
+  bad.replace(bad.find(from), from.size(), "{generation: hopper, compute_fraction: 1e-9");
+  const llmsizer::SourceText source = llmsizer::make_source("default.yaml", bad);
+  try {
+    (void)llmsizer::parse_calibration(llmsizer::parse_yaml(bad, source), source);
+    FAIL("accepted a compute fraction of 1e-9");
+  } catch (const llmsizer::ConfigError& e) {
+    CAPTURE(e.format());
+    CHECK(e.format().find("error: generations[3].compute_fraction: 1e-9 is out of range (must be >= 0.01 and <= 1)") !=
+          std::string::npos);
+  }
 }
