@@ -1,10 +1,13 @@
 #include "io/measurements.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
+#include <string_view>
+#include <utility>
 #include <cctype>
 #include <cmath>
 #include <map>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -37,9 +40,39 @@ std::string text_of(const YAML::Node& node) {
 }
 
 /// Whether a scalar is written as a number (YAML's .nan/.inf spellings included) rather than prose.
+/// (Scanned by hand: std::regex recurses once per character and overflows the stack on long values.)
 bool looks_numeric(const std::string& s) {
-  static const std::regex number(R"([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?\.?(inf|Inf|INF)|\.?(nan|NaN|NAN))");
-  return std::regex_match(s, number);
+  size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+  const std::string rest = lower(s.substr(i));
+  if (rest == "inf" || rest == ".inf" || ((rest == "nan" || rest == ".nan") && i == 0)) return true;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    return i - start;
+  };
+  size_t mantissa = digits();
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    mantissa += digits();
+  }
+  if (mantissa == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
+}
+
+/// The first precision word in lower-case text ("fp4" read as nvfp4), and where it ends.
+std::optional<std::pair<std::string, size_t>> precision_word(const std::string& text, size_t from = 0) {
+  static const std::array<std::string_view, 8> words = {"nvfp4", "mxfp4", "fp4", "fp8", "int8", "int4", "bf16", "fp16"};
+  for (size_t at = from; at < text.size(); ++at) {
+    for (std::string_view w : words) {  // longer words first, so "nvfp4" is not read as "fp4"
+      if (text.compare(at, w.size(), w) == 0) return std::pair{w == "fp4" ? std::string("nvfp4") : std::string(w), at + w.size()};
+    }
+  }
+  return std::nullopt;
 }
 
 /// Sources state some quantities in words ("unbounded (max throughput)", "9 nodes, EP72"): such
@@ -83,15 +116,12 @@ constexpr std::int64_t max_gpus = 100000;
 /// "fp8 (block)" → fp8; "nvfp4 experts/fp8" → experts nvfp4, rest fp8; "fp4" → nvfp4; "int8 (W8A8)" → int8.
 void read_precision(const YAML::Node& precision, Measurement& m) {
   const std::string weights = lower(text_of(child(precision, "weights")));
-  static const std::regex word("(nvfp4|mxfp4|fp4|fp8|int8|int4|bf16|fp16)");
-  std::smatch first;
-  if (std::regex_search(weights, first, word)) {
-    m.weights = first[1] == "fp4" ? "nvfp4" : std::string(first[1]);
-    const std::string rest = first.suffix();
-    std::smatch second;
-    if (weights.find("experts") != std::string::npos && std::regex_search(rest, second, word)) {
+  if (const auto first = precision_word(weights)) {
+    m.weights = first->first;
+    const auto second = precision_word(weights, first->second);
+    if (weights.find("experts") != std::string::npos && second) {
       m.experts = m.weights;  // "nvfp4 experts/fp8": the first type is the experts'
-      m.weights = second[1] == "fp4" ? "nvfp4" : std::string(second[1]);
+      m.weights = second->first;
     }
   } else if (!weights.empty()) {
     m.skip_reason = "weights precision not stated";
@@ -110,11 +140,19 @@ std::string engine_of(const std::string& text) {
   return "";
 }
 
+/// The number right after the first case-insensitive `prefix` that has digits after it ("EP72" → 72).
 std::optional<int> number_after(const std::string& text, const std::string& prefix) {
-  const std::regex pattern(prefix + R"((\d+))", std::regex::icase);
-  std::smatch match;
-  // At most 6 digits: std::stoi throws (an internal error) beyond int, and no degree is that large.
-  if (std::regex_search(text, match, pattern) && match[1].length() <= 6) return std::stoi(match[1]);
+  const std::string haystack = lower(text);
+  const std::string needle = lower(prefix);
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
+    size_t end = at + needle.size();
+    while (end < haystack.size() && std::isdigit(static_cast<unsigned char>(haystack[end]))) ++end;
+    const size_t count = end - at - needle.size();
+    if (count == 0) continue;
+    // At most 6 digits: no degree is that large, and more would overflow an int.
+    if (count > 6) return std::nullopt;
+    return std::stoi(haystack.substr(at + needle.size(), count));
+  }
   return std::nullopt;
 }
 

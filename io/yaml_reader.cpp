@@ -4,11 +4,13 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 namespace llmsizer {
 
@@ -53,20 +55,63 @@ ConfigError located_error(const YAML::Node& node, const SourceText& source, cons
   return ConfigError(source.file, line, column, path, message, source.line(line));
 }
 
+namespace {
+
+/// Events of the documents after the first: where the first one with content starts. Empty
+/// documents (a stray '---' or '...' at the end) have none.
+class LaterDocuments : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> content;
+  int documents = 0;
+
+  void OnDocumentStart(const YAML::Mark&) override { ++documents; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { note(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override { note(mark); }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    note(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void note(const YAML::Mark& mark) {
+    if (documents > 1 && !content) content = mark;
+  }
+};
+
+/// Where a second document with content starts, if there is one. yaml-cpp's LoadAll never returns
+/// on some malformed inputs (each call yields another empty document; found by libFuzzer), so the
+/// documents are walked one at a time, a few at most.
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  constexpr int documents_looked_at = 4;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  LaterDocuments events;
+  for (int i = 0; i < documents_looked_at && !events.content && parser.HandleNextDocument(events); ++i) {
+  }
+  return events.content;
+}
+
+}  // namespace
+
 YAML::Node parse_yaml(const std::string& text, const SourceText& source) {
   if (text.find('\0') != std::string::npos) {
     throw ConfigError(source.file, 0, 0, "", "file contains NUL bytes; not a YAML text file");
   }
   try {
-    // Every file holds one entity: a second document would be silently ignored by Load.
-    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    for (size_t i = 1; i < documents.size(); ++i) {
-      if (documents[i].IsNull()) continue;  // a stray '---' or '...' at the end
-      const int line = documents[i].Mark().line + 1;
-      throw ConfigError(source.file, line, documents[i].Mark().column + 1, "",
+    YAML::Node root = YAML::Load(text);
+    // Every file holds one entity: Load would silently ignore a second document.
+    if (const auto mark = second_document(text)) {
+      const int line = mark->line + 1;
+      throw ConfigError(source.file, line, mark->column + 1, "",
                         "a second YAML document ('---'); a profile file holds one", source.line(line));
     }
-    return documents.empty() ? YAML::Node() : documents[0];
+    return root;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's parser recurses per nesting level and stops itself at 500 ("bad file"); say why.
     const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
