@@ -3,10 +3,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
@@ -34,12 +36,24 @@ SourceText make_source(const std::string& file, const std::string& text) {
 }
 
 std::string read_file(const std::string& path) {
+  // No input of this tool is near this size; the cap keeps /dev/zero or a runaway pipe from eating
+  // all memory.
+  constexpr std::streamsize max_bytes = std::streamsize{256} << 20;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw ConfigError(path, 0, 0, "", "is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path, 0, 0, "", "cannot open file for reading");
-  std::ostringstream out;
-  out << in.rdbuf();
+  std::string text;
+  std::vector<char> chunk(1 << 16);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+    if (static_cast<std::streamsize>(text.size()) > max_bytes) {
+      throw ConfigError(path, 0, 0, "", "larger than 256 MiB; not an input this tool reads");
+    }
+  }
   if (in.bad()) throw ConfigError(path, 0, 0, "", "cannot read file");
-  return out.str();
+  return text;
 }
 
 ConfigError located_error(const YAML::Node& node, const SourceText& source, const std::string& path,

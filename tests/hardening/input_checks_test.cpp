@@ -315,6 +315,17 @@ TEST_CASE("scenario CSV headers: a near-miss of a column is a typo, a repeated c
         std::pair{0, csv.string() + ":1: warning: ignoring unknown columns 'cost', 'notes'\n"});
 }
 
+TEST_CASE("inputs that are directories or endless streams are errors, not hangs") {
+  const Run dir = run({"import-hf", test::source_path("tests/data").string()});
+  CHECK(dir.code == 2);
+  CHECK(dir.err == test::source_path("tests/data").string() + ": error: is a directory, not a file\n");
+  if (fs::is_character_file("/dev/zero")) {
+    const Run zero = run({"estimate", "--scenarios", "/dev/zero"});
+    CHECK(zero.code == 2);
+    CHECK(zero.err == "/dev/zero: error: larger than 256 MiB; not an input this tool reads\n");
+  }
+}
+
 TEST_CASE("output that cannot reach standard output is exit 2, not success") {
   if (!fs::is_character_file("/dev/full")) return;
   const std::string command = std::string("'") + LLMSIZER_BINARY + "' list gpus > /dev/full 2>/dev/null";
