@@ -130,7 +130,7 @@ std::string validation_text(const ValidationResult& r, int worst) {
       std::string list;
       for (size_t i = 0; i < ids.size() && i < 12; ++i) list += (i ? ", " : "") + ids[i];
       if (ids.size() > 12) list += fmt::format(", ... ({} more)", ids.size() - 12);
-      out += fmt::format("  {} rows, {}: {}\n", ids.size(), status, list);
+      out += fmt::format("  {} row{}, {}: {}\n", ids.size(), ids.size() == 1 ? "" : "s", status, list);
     }
   }
   return out;
