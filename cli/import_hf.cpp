@@ -21,10 +21,7 @@ struct ImportOptions {
 
 int run_import(const ImportOptions& options, Context& context) {
   ModelSpec model = import_hf_config_file(options.config);
-  std::error_code ec;
-  const auto status = std::filesystem::status(options.output, ec);
-  const bool device = std::filesystem::exists(status) && !std::filesystem::is_regular_file(status);  // /dev/stdout
-  if (!options.output.empty() && !device) {
+  if (!options.output.empty() && !is_stream_path(options.output)) {  // -o /dev/stdout names nothing
     const std::string stem = std::filesystem::path(options.output).stem().string();
     const bool valid = !stem.empty() && std::all_of(stem.begin(), stem.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';

@@ -1,5 +1,6 @@
 #include "estimator/calibration_fit.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -116,7 +117,10 @@ std::vector<double*> fields(Calibration& c, const std::string& name) {
 }
 
 double to_z(const FitParameter& p, double x) { return p.fraction ? std::log(x / (1.0 - x)) : std::log(x); }
-double from_z(const FitParameter& p, double z) { return p.fraction ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z); }
+// Fractions stay at or above the floor the calibration loader enforces, so a fit always loads back.
+double from_z(const FitParameter& p, double z) {
+  return p.fraction ? std::max(min_achievable_fraction, 1.0 / (1.0 + std::exp(-z))) : std::exp(z);
+}
 
 }  // namespace
 

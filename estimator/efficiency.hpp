@@ -10,6 +10,11 @@
 
 namespace llmsizer {
 
+/// The smallest achievable fraction of a peak a calibration may hold: no engine runs at under 1% of a
+/// roof, and a smaller value would give finite but absurd estimates. Enforced by the calibration
+/// loader and kept by `calibrate`'s fit.
+constexpr double min_achievable_fraction = 0.01;
+
 /// Achievable fractions of a GPU generation's peaks (docs/methodology.md#efficiency).
 struct HardwareEfficiency {
   std::string generation;

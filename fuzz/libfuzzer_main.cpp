@@ -51,6 +51,10 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   if (!name) usage("set LLMSIZER_FUZZ_TARGET");
   static char scratch[] = "/tmp/llmsizer-libfuzzer-XXXXXX";
   if (!::mkdtemp(scratch)) usage("cannot create a scratch directory in /tmp");
+  std::atexit([] {
+    std::error_code ignored;
+    fs::remove_all(scratch, ignored);
+  });
   const char* source = std::getenv("LLMSIZER_SOURCE_DIR");
   try {
     all_targets = new std::vector<llmsizer::fuzz::Target>(

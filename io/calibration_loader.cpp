@@ -18,9 +18,7 @@ const std::vector<std::string_view> engine_keys = {
     "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization", "request_overhead_us"};
 
 constexpr Range fraction{0, 1, true, ""};
-// Achievable fractions of a peak: no engine runs at under 1% of a roof, and such a value would give
-// finite but absurd estimates.
-constexpr Range achievable{0.01, 1, false, ""};
+constexpr Range achievable{min_achievable_fraction, 1, false, ""};
 
 HardwareEfficiency parse_generation(const MapReader& g) {
   HardwareEfficiency h;

@@ -46,10 +46,29 @@ size_t utf8_sequence(const std::string& text, size_t i) {
   return 0;
 }
 
-// A 100k-character key or value would otherwise be printed whole, maybe several times.
+/// C1 controls (U+0080-U+009F; a terminal may read U+009B as an escape sequence) and the bidirectional
+/// overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what is shown.
+bool invisible_control(const std::string& text, size_t i, size_t n) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  if (n == 2) return byte(0) == 0xC2 && byte(1) <= 0x9F;
+  if (n == 3 && byte(0) == 0xE2 && byte(1) == 0x80) return byte(2) >= 0xAA && byte(2) <= 0xAE;
+  if (n == 3 && byte(0) == 0xE2 && byte(1) == 0x81) return byte(2) >= 0xA6 && byte(2) <= 0xA9;
+  return false;
+}
+
+// A 100k-character key or value would otherwise be printed whole, maybe several times. The cut backs
+// up to the start of a character or of a \xNN escape, so it never splits one.
 std::string excerpt(const std::string& text, size_t limit) {
   if (text.size() <= limit) return text;
-  std::string out = text.substr(0, limit);
+  size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  for (size_t back = 1; back <= 3 && back <= cut; ++back) {
+    if (text.compare(cut - back, 2, "\\x") == 0) {
+      cut -= back;
+      break;
+    }
+  }
+  std::string out = text.substr(0, cut);
   out += "...";
   return out;
 }
@@ -65,6 +84,9 @@ std::string printable(const std::string& text) {
     if (n == 0 || control) {
       out += fmt::format("\\x{:02X}", c);
       ++i;
+    } else if (n > 1 && invisible_control(text, i, n)) {
+      for (size_t k = 0; k < n; ++k) out += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[i + k]));
+      i += n;
     } else {
       out.append(text, i, n);
       i += n;

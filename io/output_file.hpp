@@ -7,11 +7,16 @@ namespace llmsizer {
 
 /// One output file. The writer fills temp_path(); commit() then puts it in place:
 /// - a regular file (new, or existing; through a symlink, the file it points to) is replaced by
-///   renaming the temporary file, written beside it, over it — a failure never leaves half a file;
-/// - a device, FIFO or socket (/dev/stdout, /dev/null, a pipe) cannot be renamed over, so the
-///   temporary file is written in the system temp directory and copied into it.
-/// A missing directory, a directory in the file's place, or a failed write is a ConfigError naming
-/// the path (exit 2). The temporary file is removed unless commit() succeeded.
+///   renaming the temporary file, written beside it, over it — a failure never leaves half a file,
+///   and a replaced file keeps its permissions;
+/// - a descriptor alias (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N) is written to that
+///   descriptor, so `-o /dev/stdout >> log` appends instead of replacing the log;
+/// - a device, FIFO or socket (/dev/null, a named pipe) cannot be renamed over, so it is written
+///   through.
+/// In the last two cases the temporary file lives in the system temp directory. It is created with
+/// mkstemp (no predictable name to plant a link on) and removed unless commit() succeeded. A missing
+/// directory, a directory in the file's place, a symlink loop or a failed write is a ConfigError
+/// naming the path (exit 2).
 class OutputFile {
  public:
   explicit OutputFile(const std::string& path);
@@ -23,12 +28,18 @@ class OutputFile {
   void commit();
 
  private:
+  enum class Mode { replace, descriptor, write_through };
   std::string path_;    // as the user gave it, for messages
-  std::string target_;  // the file that ends up holding the output
+  std::string target_;  // the file that ends up holding the output (replace, write_through)
   std::string temp_;
-  bool in_place_ = false;
+  Mode mode_ = Mode::replace;
+  int descriptor_ = -1;  // Mode::descriptor
   bool committed_ = false;
 };
+
+/// Whether `path` names a stream rather than a file: a descriptor alias (/dev/stdout, /dev/fd/N,
+/// /proc/self/fd/N), a device, a FIFO or a socket. import-hf names the model after a file, not these.
+[[nodiscard]] bool is_stream_path(const std::string& path);
 
 /// Writes `content` to `path` through an OutputFile.
 void write_file_atomically(const std::string& path, const std::string& content);

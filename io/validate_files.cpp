@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "io/calibration_loader.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
@@ -22,13 +24,13 @@ std::string validate_profile_file(const std::string& path) {
     case ProfileKind::model: return "model " + parse_model(root, source).name;
     case ProfileKind::calibration: return "calibration " + parse_calibration(root, source).name;
     case ProfileKind::measurements:
-      return "measurements (" + std::to_string(load_measurements(path).size()) + " rows)";
+      return fmt::format("measurements ({} rows)", load_measurements(path).size());
     case ProfileKind::unknown: break;
   }
   if (!root.IsMap()) throw located_error(root, source, "(top level)", "expected a map with a 'schema:' key");
   // The shared measurement file predates `schema:` and says `schema_version: 1`.
   if (root["measurements"].IsDefined() && !root["schema"].IsDefined()) {
-    return "measurements (" + std::to_string(load_measurements(path).size()) + " rows)";
+    return fmt::format("measurements ({} rows)", load_measurements(path).size());
   }
   const YAML::Node schema = root["schema"];
   throw located_error(schema.IsDefined() ? schema : root, source, "schema",

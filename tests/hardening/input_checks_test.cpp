@@ -265,6 +265,16 @@ TEST_CASE("output paths that are devices or symlinks are written through, never 
   CHECK(fs::is_symlink(dir.path() / "link.yaml"));
   CHECK(read_file((dir.path() / "real.yaml").string()).rfind("schema: model/1\n", 0) == 0);
   CHECK(names_in(dir.path()) == std::vector<std::string>{"link.yaml", "real.yaml"});
+  // A symlink loop is an error, and the links stay links.
+  fs::create_symlink("loop-b", dir.path() / "loop-a");
+  fs::create_symlink("loop-a", dir.path() / "loop-b");
+  const Run loop = run({"import-hf", config, "-o", (dir.path() / "loop-a").string()});
+  CHECK(loop.code == 2);
+  CHECK(loop.err.find("cannot write: ") != std::string::npos);
+  CHECK(fs::is_symlink(dir.path() / "loop-a"));
+  CHECK(fs::is_symlink(dir.path() / "loop-b"));
+  fs::remove(dir.path() / "loop-a");
+  fs::remove(dir.path() / "loop-b");
   // A directory in the file's place is named as such.
   const Run onto_dir = run({"report", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "100", "--osl", "100",
                             "--html", dir.path().string()});
@@ -324,6 +334,19 @@ TEST_CASE("inputs that are directories or endless streams are errors, not hangs"
     CHECK(zero.code == 2);
     CHECK(zero.err == "/dev/zero: error: larger than 256 MiB; not an input this tool reads\n");
   }
+}
+
+TEST_CASE("-o /dev/stdout writes to the descriptor: appending to a log appends") {
+  const test::TempDir dir;
+  const fs::path log = dir.path() / "log.yaml";
+  write_text(log, "# earlier\n");
+  const std::string command = std::string("'") + LLMSIZER_BINARY + "' import-hf '" +
+                              test::source_path("tests/data/hf/llama-3.1-8b.json").string() + "' -o /dev/stdout >> '" +
+                              log.string() + "' 2>/dev/null";
+  REQUIRE(std::system(command.c_str()) == 0);
+  const std::string text = read_file(log.string());
+  CHECK(text.rfind("# earlier\nschema: model/1\nname: llama-3.1-8b\n", 0) == 0);  // kept, and not named 'stdout'
+  CHECK(fs::is_regular_file(log));
 }
 
 TEST_CASE("output that cannot reach standard output is exit 2, not success") {

@@ -690,6 +690,17 @@ TEST_CASE("messages show invalid UTF-8 and control bytes as escapes, with the ca
   CHECK(printable("\xc0\xaf") == "\\xC0\\xAF");                              // overlong '/'
   CHECK(printable("\xed\xa0\x80") == "\\xED\\xA0\\x80");                     // UTF-16 surrogate
   CHECK(printable("x\r\x1b[2J\ty") == "x\\x0D\\x1B[2J\ty");                  // terminal controls; tab kept
+  CHECK(printable("a\xc2\x9b" "b") == "a\\xC2\\x9Bb");                       // C1 control (CSI)
+  CHECK(printable("\xe2\x80\xae" "evil") == "\\xE2\\x80\\xAEevil");            // right-to-left override
+  // A long message is cut at a character boundary, never inside a character or an escape.
+  std::string long_text;
+  for (int i = 0; i < 700; ++i) long_text += "\xc3\xa9\xff";  // é then an invalid byte
+  const std::string cut = ConfigError("f", long_text).format();
+  CHECK(cut.size() < 1100);
+  CHECK(cut.ends_with("..."));
+  CHECK(printable(cut) == cut);                        // valid UTF-8, nothing half-escaped
+  const std::string body = cut.substr(0, cut.size() - 3);  // the last escape before "..." is whole
+  CHECK((body.ends_with("\\xFF") || body.ends_with("\xc3\xa9")));
   const ConfigError e("f.yaml", 1, 11, "name", "bad", "name: \xff\xe4\xb8\xad!");
   // The caret is under '!', after one escape (4 characters) and one 3-byte character (1 column).
   CHECK(e.format() == "f.yaml:1:11: error: name: bad\nname: \\xFF\xe4\xb8\xad!\n           ^");
