@@ -125,7 +125,8 @@ int run_fit(const FitOptions& o, Context& context) {
     return 0;
   }
   const std::string visible = gpu.memory_visible
-                                  ? fmt::format(", runtime sees {:.1f} GB", in_gigabytes(gpu.usable_capacity()))
+                                  ? fmt::format(", runtime sees {:.2f} GiB = {:.1f} GB", in_gibibytes(gpu.usable_capacity()),
+                                                in_gigabytes(gpu.usable_capacity()))
                                   : std::string();
   out << fmt::format("{} on {} ({:.0f} GB{}, {} per node, {:.0f}% usable): context {} tokens x {} sequence{}, KV {}\n",
                      model.name, gpu.name, in_gigabytes(gpu.memory), visible, gpu.gpus_per_node,
