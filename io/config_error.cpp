@@ -46,6 +46,26 @@ size_t utf8_sequence(const std::string& text, size_t i) {
   return 0;
 }
 
+/// The code point of the valid n-byte UTF-8 sequence at text[i].
+char32_t decode(const std::string& text, size_t i, size_t n) {
+  static constexpr unsigned lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t cp = static_cast<unsigned char>(text[i]) & lead_mask[n];
+  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  return cp;
+}
+
+/// Terminal columns of a code point: 2 for East Asian wide and fullwidth characters and emoji
+/// (Unicode UAX #11, the main blocks), 0 for combining marks, else 1.
+size_t display_columns(char32_t cp) {
+  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F)) return 0;
+  const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                    (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+                    (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD);
+  return wide ? 2 : 1;
+}
+
 /// C1 controls (U+0080-U+009F; a terminal may read U+009B as an escape sequence) and the bidirectional
 /// overrides and isolates (U+202A-U+202E, U+2066-U+2069) that reorder what is shown.
 bool invisible_control(const std::string& text, size_t i, size_t n) {
@@ -119,17 +139,20 @@ std::string ConfigError::format() const {
   }
   out += excerpt(message_, max_message);
   if (!source_line_.empty() && column_ > 0) {
-    // The column counts bytes; the caret goes under the character it starts, counted in the line as
-    // printed (escapes included). Tabs are kept so it lines up under tab-indented text.
+    // The column counts bytes; the caret goes under the character it starts, counted in terminal
+    // columns of the line as printed (escapes included, wide characters two). Tabs are kept so it
+    // lines up under tab-indented text.
     const size_t at = std::min(static_cast<size_t>(column_ - 1), source_line_.size());
     const std::string before = printable(source_line_.substr(0, at));
     out += '\n';
     out += before;
     out += printable(source_line_.substr(at));
     out += '\n';
-    for (size_t i = 0; i < before.size(); ++i) {
-      const auto c = static_cast<unsigned char>(before[i]);
-      if ((c & 0xC0) != 0x80) out += c == '\t' ? '\t' : ' ';  // one per code point
+    for (size_t i = 0; i < before.size();) {
+      const size_t n = std::max<size_t>(1, utf8_sequence(before, i));  // `before` is valid UTF-8
+      if (before[i] == '\t') out += '\t';
+      else out.append(display_columns(decode(before, i, n)), ' ');
+      i += n;
     }
     out += "^";
   }

@@ -47,10 +47,10 @@ std::string read_file(const std::string& path) {
   std::vector<char> chunk(1 << 16);
   while (in) {
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    text.append(chunk.data(), static_cast<size_t>(in.gcount()));
-    if (static_cast<std::streamsize>(text.size()) > max_bytes) {
+    if (static_cast<std::streamsize>(text.size()) + in.gcount() > max_bytes) {  // checked before it grows
       throw ConfigError(path, 0, 0, "", "larger than 256 MiB; not an input this tool reads");
     }
+    text.append(chunk.data(), static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) throw ConfigError(path, 0, 0, "", "cannot read file");
   return text;
@@ -100,9 +100,9 @@ class LaterDocuments : public YAML::EventHandler {
 
 /// Where a second document with content starts, if there is one. yaml-cpp's LoadAll never returns
 /// on some malformed inputs (each call yields another empty document; found by libFuzzer), so the
-/// documents are walked one at a time, a few at most.
+/// documents are walked one at a time, 64 at most.
 std::optional<YAML::Mark> second_document(const std::string& text) {
-  constexpr int documents_looked_at = 4;
+  constexpr int documents_looked_at = 64;
   std::istringstream in(text);
   YAML::Parser parser(in);
   LaterDocuments events;

@@ -702,8 +702,11 @@ TEST_CASE("messages show invalid UTF-8 and control bytes as escapes, with the ca
   const std::string body = cut.substr(0, cut.size() - 3);  // the last escape before "..." is whole
   CHECK((body.ends_with("\\xFF") || body.ends_with("\xc3\xa9")));
   const ConfigError e("f.yaml", 1, 11, "name", "bad", "name: \xff\xe4\xb8\xad!");
-  // The caret is under '!', after one escape (4 characters) and one 3-byte character (1 column).
-  CHECK(e.format() == "f.yaml:1:11: error: name: bad\nname: \\xFF\xe4\xb8\xad!\n           ^");
+  // The caret is under '!', after one escape (4 columns) and one wide CJK character (2 columns).
+  CHECK(e.format() == "f.yaml:1:11: error: name: bad\nname: \\xFF\xe4\xb8\xad!\n            ^");
+  // A combining accent takes no column, an accented letter one.
+  const ConfigError combining("f.yaml", 1, 10, "name", "bad", "name: e\xcc\x81x!");
+  CHECK(combining.format() == "f.yaml:1:10: error: name: bad\nname: e\xcc\x81x!\n       ^");  // under x
 }
 
 TEST_CASE("a second YAML document in a profile is an error, not silently ignored") {
