@@ -23,11 +23,6 @@ Getter resolved(std::function<json(const ScenarioResolver::Resolved&, const Esti
   return [f](const EstimateRow& r) { return r.resolved && r.estimate ? f(*r.resolved, *r.estimate) : json(nullptr); };
 }
 
-std::string precision_label(const Deployment& d) {
-  if (d.weights == d.experts) return std::string(name(d.weights));
-  return fmt::format("{}+{}", name(d.weights), name(d.experts));
-}
-
 struct Schema {
   std::vector<Column> columns;
   std::vector<Getter> getters;
@@ -50,7 +45,7 @@ Schema make_schema() {
   s.add({"dp", "", "attention data parallel"}, resolved([](auto& x, auto&) { return json(x.deployment.parallel.dp); }));
   s.add({"ep", "", "expert parallel"}, resolved([](auto& x, auto&) { return json(x.deployment.parallel.ep); }));
   s.add({"replicas", "count", "independent instances"}, resolved([](auto& x, auto&) { return json(x.deployment.replicas); }));
-  s.add({"weights", "", "weight precision"}, resolved([](auto& x, auto&) { return json(precision_label(x.deployment)); }));
+  s.add({"weights", "", "weight precision"}, resolved([](auto& x, auto&) { return json(weights_label(x.deployment)); }));
   s.add({"kv", "", "KV-cache precision"}, resolved([](auto& x, auto&) { return json(std::string(name(x.deployment.kv))); }));
   s.add({"engine", "", "engine overhead profile"}, resolved([](auto& x, auto&) { return json(x.engine); }));
   s.add({"isl", "tokens", "input tokens per request"}, resolved([](auto& x, auto&) { return json(x.workload.isl); }));

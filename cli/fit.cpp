@@ -23,14 +23,8 @@ struct FitOptions {
 
 struct FitRow {
   Deployment precisions;
-  std::string weights_label;
   MinimumGpus result;
 };
-
-std::string weights_label(const Deployment& d) {
-  return d.weights == d.experts ? std::string(name(d.weights))
-                                : fmt::format("{}+{}", name(d.weights), name(d.experts));
-}
 
 /// Native precision first, then the common deployment precisions the native one is not.
 std::vector<Deployment> precision_rows(const ModelSpec& model, const FitOptions& o, Precision kv) {
@@ -57,7 +51,7 @@ std::vector<Deployment> precision_rows(const ModelSpec& model, const FitOptions&
 
 std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& row, const Residency& residency) {
   if (!row.result.gpus) {
-    return fmt::format("{} weights: does not fit on any count up to the limit; {}", upper(row.weights_label),
+    return fmt::format("{} weights: does not fit on any count up to the limit; {}", upper(weights_label(row.precisions)),
                        row.result.fit.reasons.empty() ? std::string() : row.result.fit.reasons.front());
   }
   const MemoryFit& fit = row.result.fit;
@@ -66,7 +60,7 @@ std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& r
   const double kv_total = kv_bytes_per_sequence(model, row.precisions.kv, residency.context_tokens).value *
                           static_cast<double>(residency.sequences);
   return fmt::format("{} x {} ({} weights {:.0f} GB + KV for {} tokens {:.0f} GB of {:.0f} GB usable)", n, gpu.name,
-                     upper(row.weights_label), in_gigabytes(weight_bytes(model, row.precisions.weights, row.precisions.experts)),
+                     upper(weights_label(row.precisions)), in_gigabytes(weight_bytes(model, row.precisions.weights, row.precisions.experts)),
                      with_commas(static_cast<double>(residency.context_tokens * residency.sequences)), kv_total / 1e9,
                      in_gigabytes(fit.usable_per_gpu) * gpus);
 }
@@ -75,7 +69,7 @@ nlohmann::json row_json(const FitRow& row) {
   nlohmann::json j;
   const MemoryFit& fit = row.result.fit;
   const Parallelism& p = row.result.deployment.parallel;
-  j["weights"] = row.weights_label;
+  j["weights"] = weights_label(row.precisions);
   j["kv"] = std::string(name(row.precisions.kv));
   j["fits"] = row.result.gpus.has_value();
   j["min_gpus"] = row.result.gpus ? nlohmann::json(*row.result.gpus) : nlohmann::json(nullptr);
@@ -115,7 +109,7 @@ int run_fit(const FitOptions& o, Context& context) {
   const Residency residency{context_tokens, o.concurrency};
   std::vector<FitRow> rows;
   for (const Deployment& d : precision_rows(model, o, kv)) {
-    rows.push_back({d, weights_label(d), minimum_gpus(*prepared, gpu, d, residency, efficiency, max_gpus)});
+    rows.push_back({d, minimum_gpus(*prepared, gpu, d, residency, efficiency, max_gpus)});
   }
   std::ostream& out = *context.out;
   if (o.json) {
@@ -139,7 +133,7 @@ int run_fit(const FitOptions& o, Context& context) {
     const bool ok = row.result.gpus.has_value();
     std::string notes;
     for (const std::string& n : fit.notes) notes += (notes.empty() ? "" : "; ") + n;
-    table.add_row({row.weights_label, ok ? std::to_string(*row.result.gpus) : "does not fit",
+    table.add_row({weights_label(row.precisions), ok ? std::to_string(*row.result.gpus) : "does not fit",
                    ok ? fmt::format("tp{} pp{}", p.tp, p.pp) : "-", ok ? fixed(in_gigabytes(fit.need.weights), 1) : "-",
                    ok ? fixed(in_gigabytes(fit.need.kv_cache), 1) : "-", ok ? fixed(in_gigabytes(fit.need.activations), 1) : "-",
                    ok ? with_commas(fit.free_kv_tokens) : "-", notes});

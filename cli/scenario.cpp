@@ -174,6 +174,10 @@ Deployment default_layout(const PreparedModel& m, const GpuSpec& gpu, int gpus, 
 
 }  // namespace
 
+std::string weights_label(const Deployment& d) {
+  return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
+}
+
 void check_usd_per_gpu_hour(const std::optional<double>& usd) {
   check_range(usd, "--usd-per-gpu-hour", "> 0 and <= 1000 $/GPU-hour", usd && *usd > 0 && *usd <= max_usd_per_gpu_hour);
 }

@@ -40,6 +40,9 @@ struct ScenarioInput {
 /// Registers the scenario options on a subcommand (long names equal the CSV column names).
 void add_scenario_options(CLI::App& app, ScenarioInput& input, bool require_workload);
 
+/// The weight precision, "weights+experts" when the routed experts differ ("fp8", "bf16+nvfp4").
+[[nodiscard]] std::string weights_label(const Deployment& deployment);
+
 /// --usd-per-gpu-hour (or a scenario's usd_per_gpu_hour cell): > 0 and at most the bound of profile prices.
 void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour);
 

@@ -53,8 +53,4 @@ std::string slo_text(const SweepRequest& r) {
   return r.slo.ttft || r.slo.tpot ? "SLO " + describe_slo(r.slo) : "no SLO";
 }
 
-std::string weights_label(const Deployment& d) {
-  return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
-}
-
 }  // namespace llmsizer::cli

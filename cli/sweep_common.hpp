@@ -20,7 +20,5 @@ namespace llmsizer::cli {
 [[nodiscard]] std::vector<std::int64_t> default_concurrencies();
 /// "SLO TTFT <= 500 ms, TPOT <= 50 ms", or "no SLO".
 [[nodiscard]] std::string slo_text(const SweepRequest& request);
-/// The weight precision, "weights+experts" when the routed experts differ.
-[[nodiscard]] std::string weights_label(const Deployment& deployment);
 
 }  // namespace llmsizer::cli
