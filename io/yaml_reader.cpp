@@ -102,6 +102,15 @@ class LaterDocuments : public YAML::EventHandler {
 /// on some malformed inputs (each call yields another empty document; found by libFuzzer), so the
 /// documents are walked one at a time, 64 at most.
 std::optional<YAML::Mark> second_document(const std::string& text) {
+  // A document after the first starts with a '---' or follows a '...' at the start of a line (YAML
+  // 1.2, l-yaml-stream). Without either there is nothing to find, and profiles have neither: the
+  // text is not parsed a second time.
+  const auto marker_at = [&](size_t at) { return text.compare(at, 3, "---") == 0 || text.compare(at, 3, "...") == 0; };
+  bool marker = marker_at(0);
+  for (size_t nl = text.find('\n'); !marker && nl != std::string::npos; nl = text.find('\n', nl + 1)) {
+    marker = marker_at(nl + 1);
+  }
+  if (!marker) return std::nullopt;
   constexpr int documents_looked_at = 64;
   std::istringstream in(text);
   YAML::Parser parser(in);
