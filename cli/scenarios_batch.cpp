@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -94,21 +95,20 @@ std::vector<Field> map_header(const std::vector<std::string>& header, const std:
   std::vector<std::string> unknown;
   std::vector<std::string> names;
   for (const auto& [key, value] : known_columns) names.push_back(key);
-  for (size_t i = 0; i < header.size(); ++i) {
-    const std::string& name = header[i];
+  std::set<Field> seen;
+  for (const std::string& name : header) {
     Field f = Field::ignored;
     for (const auto& [key, value] : known_columns) {
       if (key == name) f = value;
     }
-    if (f != Field::ignored && std::find(header.begin(), header.begin() + static_cast<std::ptrdiff_t>(i), name) !=
-                                   header.begin() + static_cast<std::ptrdiff_t>(i)) {
+    if (f != Field::ignored && !seen.insert(f).second) {
       throw ConfigError(file, 1, 0, name, "the column appears twice; which value would count is ambiguous");
     }
     if (f == Field::ignored) {
       // Extra columns (notes, labels) are fine; a near-miss of a known one is a typo that would
       // silently drop the setting.
-      const std::string near = closest_match(name, names);
-      if (!near.empty() && edit_distance(name, near) <= std::max<int>(1, static_cast<int>(name.size()) / 4)) {
+      const std::string near = closest_match(name, names, std::max<int>(1, static_cast<int>(name.size()) / 4));
+      if (!near.empty()) {
         throw ConfigError(file, 1, 0, name, fmt::format("unknown column; did you mean '{}'?", near));
       }
       unknown.push_back(name);

@@ -42,9 +42,9 @@ class ConfigError : public std::runtime_error {
 /// Edit distance (Levenshtein) between two strings, case-insensitive.
 [[nodiscard]] int edit_distance(const std::string& a, const std::string& b);
 
-/// The closest candidate to `word` when it is close enough to be a plausible typo, else "".
+/// The closest candidate to `word` within `max_distance` edits, else "".
 template <class Range>
-[[nodiscard]] std::string closest_match(const std::string& word, const Range& candidates) {
+[[nodiscard]] std::string closest_match(const std::string& word, const Range& candidates, int max_distance) {
   std::string best;
   int best_distance = 1 << 30;
   for (const auto& candidate : candidates) {
@@ -55,8 +55,13 @@ template <class Range>
       best = c;
     }
   }
-  const int limit = std::max<int>(2, static_cast<int>(word.size()) / 3);
-  return best_distance <= limit ? best : std::string();
+  return best_distance <= max_distance ? best : std::string();
+}
+
+/// The closest candidate to `word` when it is close enough to be a plausible typo, else "".
+template <class Range>
+[[nodiscard]] std::string closest_match(const std::string& word, const Range& candidates) {
+  return closest_match(word, candidates, std::max<int>(2, static_cast<int>(word.size()) / 3));
 }
 
 }  // namespace llmsizer
