@@ -39,6 +39,9 @@ constexpr std::int64_t max_context = 1LL << 34;
 constexpr std::int64_t max_window = 1LL << 40;
 constexpr std::int64_t max_mtp = 64;
 
+// Keys read in one place and named again when a cross-field check points back at the config.
+const Keys experts_per_token_keys = {"num_experts_per_tok", "experts_per_token"};
+
 struct Position {
   int line = 0;
   int column = 0;
@@ -489,7 +492,7 @@ std::vector<bool> moe_layer_mask(const Reader& r, int layers) {
 MoeSpec read_moe_spec(Reader& r, std::int64_t experts, const FamilyTraits& t) {
   MoeSpec moe;
   moe.num_experts = static_cast<int>(experts);
-  moe.experts_per_token = static_cast<int>(r.required({"num_experts_per_tok", "experts_per_token"}, max_experts));
+  moe.experts_per_token = static_cast<int>(r.required(experts_per_token_keys, max_experts));
   moe.expert_ffn_size = static_cast<int>(r.required({"moe_intermediate_size", "intermediate_size"}, max_ffn));
   moe.shared_expert_ffn_size = moe.expert_ffn_size;
   if (auto shared = r.count({"n_shared_experts", "num_shared_experts"}, 0, max_shared_experts)) {
@@ -645,7 +648,7 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
     const Field source = path == "num_kv_heads"               ? r.field({"num_key_value_heads"})
                          : path == "attention.sliding_window" ? r.field({"sliding_window"})
                          : path == "ffn_size"                 ? r.field({"intermediate_size"})
-                         : path == "moe.experts_per_token"    ? r.field({"num_experts_per_tok", "experts_per_token"})
+                         : path == "moe.experts_per_token"    ? r.field(experts_per_token_keys)
                          : path == "moe.dense_layers"         ? r.field({"first_k_dense_replace", "mlp_only_layers",
                                                                          "moe_layers", "decoder_sparse_step",
                                                                          "moe_layer_freq", "interleave_moe_layer_step"})

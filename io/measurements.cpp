@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <optional>
-#include <string_view>
-#include <utility>
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include <fmt/format.h>
 

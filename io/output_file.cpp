@@ -43,6 +43,13 @@ std::optional<int> descriptor_alias(const std::string& path) {
   return std::nullopt;
 }
 
+/// Where temporary copies of stream outputs go: the system's temporary directory, else /tmp.
+fs::path temp_directory() {
+  std::error_code ec;
+  const fs::path dir = fs::temp_directory_path(ec);
+  return ec ? fs::path("/tmp") : dir;
+}
+
 /// A temporary file created with mkstemp in `dir`, named after `target` (cut short, so that a long
 /// target name cannot make the temporary name too long for the file system).
 std::string make_temp(const fs::path& dir, const std::string& target_name, const std::string& path) {
@@ -100,14 +107,13 @@ bool is_stream_path(const std::string& path) {
 OutputFile::OutputFile(const std::string& path) : path_(path) {
   if (path.empty()) cannot_write(path, "empty file name");
   // error_code overloads throughout: a path too long for the OS is bad input, not an internal error.
-  std::error_code ec;
-  const fs::path tmp_dir = fs::temp_directory_path(ec);
   if (const auto fd = descriptor_alias(path)) {
     mode_ = Mode::descriptor;
     descriptor_ = *fd;
-    temp_ = make_temp(ec ? fs::path("/tmp") : tmp_dir, "output", path);
+    temp_ = make_temp(temp_directory(), "output", path);
     return;
   }
+  std::error_code ec;
   fs::path target(path);
   const fs::file_status status = fs::status(target, ec);  // follows symlinks
   if (ec == std::errc::too_many_symbolic_link_levels) cannot_write(path, "too many levels of symbolic links");
@@ -115,7 +121,7 @@ OutputFile::OutputFile(const std::string& path) : path_(path) {
   if (fs::exists(status) && !fs::is_regular_file(status)) {
     mode_ = Mode::write_through;  // a device, FIFO or socket
     target_ = path;
-    temp_ = make_temp(tmp_dir.empty() ? fs::path("/tmp") : tmp_dir, target.filename().string(), path);
+    temp_ = make_temp(temp_directory(), target.filename().string(), path);
     return;
   }
   // Through a symlink, replace the file it points to (existing or not) and keep the link.

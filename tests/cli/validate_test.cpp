@@ -47,7 +47,7 @@ TEST_SUITE("validate") {
 
   TEST_CASE("the held-out split is deterministic and about 30%") {
     int held = 0;
-    for (int i = 0; i < 1000; ++i) held += llmsizer::is_holdout("m" + std::to_string(i)) ? 1 : 0;
+    for (int i = 0; i < 1000; ++i) held += llmsizer::is_holdout(std::string("m").append(std::to_string(i))) ? 1 : 0;
     CHECK(held > 250);
     CHECK(held < 350);
     CHECK(llmsizer::is_holdout("m185") == llmsizer::is_holdout("m185"));
