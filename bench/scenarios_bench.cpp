@@ -2,6 +2,8 @@
 // profile loading, CSV parsing, resolving each row, estimating it and writing the CSV answer.
 // LLMSIZER_BENCH_ROWS sets the row count (default 100000; the ctest smoke run uses 2000).
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,10 +12,6 @@
 #include <streambuf>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "bench/bench_support.hpp"
 #include "cli/command.hpp"
@@ -39,10 +37,10 @@ std::filesystem::path write_scenarios(long rows) {
     const char* weights;
   };
   static const Base bases[] = {
-      {"llama-3.1-8b", "h100-sxm", 1, 1, "bf16"},     {"llama-3.1-70b", "h100-sxm", 4, 4, "bf16"},
-      {"llama-3.1-70b", "h200-sxm", 2, 2, "fp8"},      {"qwen3-32b", "l40s", 2, 2, "fp8"},
-      {"deepseek-v3", "h200-sxm", 8, 8, "fp8"},        {"qwen3-235b-a22b", "b200", 4, 4, "fp8"},
-      {"gpt-oss-120b", "h100-sxm", 1, 1, "mxfp4"},     {"mixtral-8x7b", "a100-80gb-sxm", 2, 2, "bf16"},
+      {"llama-3.1-8b", "h100-sxm", 1, 1, "bf16"},  {"llama-3.1-70b", "h100-sxm", 4, 4, "bf16"},
+      {"llama-3.1-70b", "h200-sxm", 2, 2, "fp8"},  {"qwen3-32b", "l40s", 2, 2, "fp8"},
+      {"deepseek-v3", "h200-sxm", 8, 8, "fp8"},    {"qwen3-235b-a22b", "b200", 4, 4, "fp8"},
+      {"gpt-oss-120b", "h100-sxm", 1, 1, "mxfp4"}, {"mixtral-8x7b", "a100-80gb-sxm", 2, 2, "bf16"},
   };
   static const char* engines[] = {"", "vllm", "sglang", "trtllm"};
   static const int isls[] = {128, 1000, 4000, 8000};
@@ -54,8 +52,8 @@ std::filesystem::path write_scenarios(long rows) {
   out << "id,model,gpu,gpus,tp,weights,engine,isl,osl,concurrency\n";
   for (long i = 0; i < rows; ++i) {
     const Base& b = bases[i % 8];
-    out << fmt::format("r{},{},{},{},{},{},{},{},{},{}\n", i, b.model, b.gpu, b.gpus, b.tp, b.weights, engines[(i / 8) % 4],
-                       isls[(i / 32) % 4], osls[(i / 128) % 4], 1 << ((i / 512) % 8));
+    out << fmt::format("r{},{},{},{},{},{},{},{},{},{}\n", i, b.model, b.gpu, b.gpus, b.tp, b.weights,
+                       engines[(i / 8) % 4], isls[(i / 32) % 4], osls[(i / 128) % 4], 1 << ((i / 512) % 8));
   }
   return path;
 }
@@ -63,7 +61,8 @@ std::filesystem::path write_scenarios(long rows) {
 void BM_estimate_scenarios_100k(benchmark::State& state) {
   const long rows = env_or("LLMSIZER_BENCH_ROWS", 100000);
   const std::filesystem::path file = write_scenarios(rows);
-  const std::vector<std::string> args = {"--profiles", profiles_dir().string(), "estimate", "--scenarios", file.string(), "--csv"};
+  const std::vector<std::string> args = {"--profiles",  profiles_dir().string(), "estimate",
+                                         "--scenarios", file.string(),           "--csv"};
   NullBuffer null_buffer;
   std::ostream null_out(&null_buffer);
   std::ostringstream err;

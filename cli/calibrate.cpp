@@ -1,17 +1,17 @@
 // `llmsizer calibrate` — fit the calibration's factors to measured deployments and write a
 // calibration profile with the date, the data used and the resulting error.
-#include <chrono>
-#include <filesystem>
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
 
 #include "cli/measured_cases.hpp"
 #include "cli/validation_report.hpp"
 #include "io/calibration_loader.hpp"
 #include "io/config_error.hpp"
-#include "io/table.hpp"
 #include "io/output_file.hpp"
+#include "io/table.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -47,7 +47,8 @@ std::string error_text(const ValidationResult& r, const std::string& group) {
 int run_calibrate(const CalibrateOptions& o, Context& context) {
   // CLI11's Range validator lets NaN through (every comparison with NaN is false).
   if (!(o.prior_strength >= 0.001 && o.prior_strength <= 1000)) {
-    throw ConfigError("--prior-strength", fmt::format("{} is out of range (must be >= 0.001 and <= 1000)", o.prior_strength));
+    throw ConfigError("--prior-strength",
+                      fmt::format("{} is out of range (must be >= 0.001 and <= 1000)", o.prior_strength));
   }
   ScenarioResolver resolver(context, o.from);
   const std::vector<std::string> files = measurement_files(o.files, o.with_shipped);
@@ -56,8 +57,10 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
   int holdout = 0;
   for (const MeasuredRow& row : rows) {
     if (!row.usable) continue;
-    if (row.estimate_case.holdout) ++holdout;
-    else training.push_back(row.estimate_case);
+    if (row.estimate_case.holdout)
+      ++holdout;
+    else
+      training.push_back(row.estimate_case);
   }
   const FitResult fit = fit_calibration(training, resolver.calibration(), 3, 40, o.prior_strength);
   Calibration result = fit.calibration;
@@ -67,17 +70,21 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
   for (const std::string& f : files) data += (data.empty() ? "" : ", ") + std::filesystem::path(f).filename().string();
   result.data = fmt::format("{} ({} training rows, {} held out by id hash)", data, training.size(), holdout);
   const ValidationResult after = evaluate_rows(rows, result);
-  result.result = fmt::format("held-out: {}. training: {}", error_text(after, "held-out rows"), error_text(after, "training rows"));
+  result.result =
+      fmt::format("held-out: {}. training: {}", error_text(after, "held-out rows"), error_text(after, "training rows"));
   const std::string yaml = calibration_to_yaml(result);
-  if (o.output.empty()) *context.out << yaml;
-  else write_file_atomically(o.output, yaml);
+  if (o.output.empty())
+    *context.out << yaml;
+  else
+    write_file_atomically(o.output, yaml);
   std::ostream& err = *context.err;
-  err << fmt::format("fitted {} parameters on {} residuals in {} iterations (cost {:.3f} -> {:.3f}); {} left at prior\n",
-                     fit.fitted.size(), fit.residuals, fit.iterations, fit.cost_before, fit.cost_after,
-                     fit.unconstrained.size());
+  err << fmt::format(
+      "fitted {} parameters on {} residuals in {} iterations (cost {:.3f} -> {:.3f}); {} left at prior\n",
+      fit.fitted.size(), fit.residuals, fit.iterations, fit.cost_before, fit.cost_after, fit.unconstrained.size());
   TextTable table({"parameter", "prior", "fitted"});
   for (const FitParameter& p : fit.fitted) {
-    table.add_row({p.name, fmt::format("{:.4g}", get_parameter(resolver.calibration(), p.name)), fmt::format("{:.4g}", p.prior)});
+    table.add_row(
+        {p.name, fmt::format("{:.4g}", get_parameter(resolver.calibration(), p.name)), fmt::format("{:.4g}", p.prior)});
   }
   err << table.render() << result.result << "\n";
   if (!o.output.empty()) err << "wrote " << o.output << "\n";
@@ -88,7 +95,8 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
 
 Command add_calibrate(CLI::App& app, Context& context) {
   auto o = std::make_shared<CalibrateOptions>();
-  CLI::App* sub = app.add_subcommand("calibrate", "Fit efficiency factors to measured deployments; write a calibration profile");
+  CLI::App* sub =
+      app.add_subcommand("calibrate", "Fit efficiency factors to measured deployments; write a calibration profile");
   add_measurement_options(*sub, o->files, o->with_shipped);
   sub->add_option("--from", o->from, "Calibration profile holding the priors (default: priors)");
   sub->add_option("--name", o->name, "Name of the written calibration (default: default)");

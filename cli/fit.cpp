@@ -51,7 +51,8 @@ std::vector<Deployment> precision_rows(const ModelSpec& model, const FitOptions&
 
 std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& row, const Residency& residency) {
   if (!row.result.gpus) {
-    return fmt::format("{} weights: does not fit on any count up to the limit; {}", upper(weights_label(row.precisions)),
+    return fmt::format("{} weights: does not fit on any count up to the limit; {}",
+                       upper(weights_label(row.precisions)),
                        row.result.fit.reasons.empty() ? std::string() : row.result.fit.reasons.front());
   }
   const MemoryFit& fit = row.result.fit;
@@ -60,7 +61,8 @@ std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& r
   const double kv_total = kv_bytes_per_sequence(model, row.precisions.kv, residency.context_tokens).value *
                           static_cast<double>(residency.sequences);
   return fmt::format("{} x {} ({} weights {:.0f} GB + KV for {} tokens {:.0f} GB of {:.0f} GB usable)", n, gpu.name,
-                     upper(weights_label(row.precisions)), in_gigabytes(weight_bytes(model, row.precisions.weights, row.precisions.experts)),
+                     upper(weights_label(row.precisions)),
+                     in_gigabytes(weight_bytes(model, row.precisions.weights, row.precisions.experts)),
                      with_commas(static_cast<double>(residency.context_tokens * residency.sequences)), kv_total / 1e9,
                      in_gigabytes(fit.usable_per_gpu) * gpus);
 }
@@ -97,10 +99,12 @@ int run_fit(const FitOptions& o, Context& context) {
   const std::int64_t context_tokens = o.context.value_or(model.max_context);
   constexpr std::int64_t max_count = std::int64_t{1} << 31;  // context x concurrency stays exact and small
   if (context_tokens < 1 || context_tokens > max_count) {
-    throw ConfigError("--context", fmt::format("{} is out of range (must be >= 1 and <= {})", context_tokens, max_count));
+    throw ConfigError("--context",
+                      fmt::format("{} is out of range (must be >= 1 and <= {})", context_tokens, max_count));
   }
   if (o.concurrency < 1 || o.concurrency > max_count) {
-    throw ConfigError("--concurrency", fmt::format("{} is out of range (must be >= 1 and <= {})", o.concurrency, max_count));
+    throw ConfigError("--concurrency",
+                      fmt::format("{} is out of range (must be >= 1 and <= {})", o.concurrency, max_count));
   }
   const int max_gpus = o.max_gpus.value_or(1024);
   if (max_gpus < 1 || max_gpus > 100000) {
@@ -118,15 +122,16 @@ int run_fit(const FitOptions& o, Context& context) {
     out << array.dump(2) << "\n";
     return 0;
   }
-  const std::string visible = gpu.memory_visible
-                                  ? fmt::format(", runtime sees {:.2f} GiB = {:.1f} GB", in_gibibytes(gpu.usable_capacity()),
-                                                in_gigabytes(gpu.usable_capacity()))
-                                  : std::string();
+  const std::string visible =
+      gpu.memory_visible ? fmt::format(", runtime sees {:.2f} GiB = {:.1f} GB", in_gibibytes(gpu.usable_capacity()),
+                                       in_gigabytes(gpu.usable_capacity()))
+                         : std::string();
   out << fmt::format("{} on {} ({:.0f} GB{}, {} per node, {:.0f}% usable): context {} tokens x {} sequence{}, KV {}\n",
                      model.name, gpu.name, in_gigabytes(gpu.memory), visible, gpu.gpus_per_node,
                      efficiency.memory_utilization * 100, with_commas(static_cast<double>(context_tokens)),
                      o.concurrency, o.concurrency == 1 ? "" : "s", upper(name(kv)));
-  TextTable table({"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"});
+  TextTable table(
+      {"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"});
   for (const FitRow& row : rows) {
     const MemoryFit& fit = row.result.fit;
     const Parallelism& p = row.result.deployment.parallel;
@@ -135,8 +140,9 @@ int run_fit(const FitOptions& o, Context& context) {
     for (const std::string& n : fit.notes) notes += (notes.empty() ? "" : "; ") + n;
     table.add_row({weights_label(row.precisions), ok ? std::to_string(*row.result.gpus) : "does not fit",
                    ok ? fmt::format("tp{} pp{}", p.tp, p.pp) : "-", ok ? fixed(in_gigabytes(fit.need.weights), 1) : "-",
-                   ok ? fixed(in_gigabytes(fit.need.kv_cache), 1) : "-", ok ? fixed(in_gigabytes(fit.need.activations), 1) : "-",
-                   ok ? with_commas(fit.free_kv_tokens) : "-", notes});
+                   ok ? fixed(in_gigabytes(fit.need.kv_cache), 1) : "-",
+                   ok ? fixed(in_gigabytes(fit.need.activations), 1) : "-", ok ? with_commas(fit.free_kv_tokens) : "-",
+                   notes});
   }
   out << table.render();
   for (const FitRow& row : rows) out << "  " << sentence(model, gpu, row, residency) << "\n";

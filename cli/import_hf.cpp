@@ -1,15 +1,15 @@
 // `llmsizer import-hf <config.json> [-o file.yaml]` — a profile from a HF config. With -o the
 // model is named after the file, so the written profile loads back (profiles are named like their file);
 // a device such as /dev/stdout keeps the name derived from the config.
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "cli/command.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
-#include "io/table.hpp"
 #include "io/output_file.hpp"
+#include "io/table.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -28,7 +28,8 @@ int run_import(const ImportOptions& options, Context& context) {
     });
     if (!valid) {
       throw ConfigError("-o", fmt::format("'{}': the file name becomes the model name; use lower-case letters, "
-                                          "digits, '-', '_' or '.' (e.g. {}.yaml)", options.output, model.name));
+                                          "digits, '-', '_' or '.' (e.g. {}.yaml)",
+                                          options.output, model.name));
     }
     model.name = stem;
   }
