@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "estimator/precision.hpp"
+#include "base/precision.hpp"
 
 namespace llmsizer {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "estimator/units.hpp"
+#include "base/units.hpp"
 
 namespace llmsizer {
 

@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "estimator/precision.hpp"
+#include "base/precision.hpp"
 #include "hardware/gpu_spec.hpp"
 
 namespace llmsizer {

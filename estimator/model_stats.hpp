@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "estimator/model_spec.hpp"
-#include "estimator/units.hpp"
+#include "base/units.hpp"
 
 namespace llmsizer {
 

@@ -8,7 +8,7 @@
 #include "estimator/deployment.hpp"
 #include "estimator/efficiency.hpp"
 #include "estimator/prepared_model.hpp"
-#include "estimator/units.hpp"
+#include "base/units.hpp"
 #include "hardware/gpu_spec.hpp"
 
 namespace llmsizer {

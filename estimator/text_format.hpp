@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "estimator/precision.hpp"
-#include "estimator/units.hpp"
+#include "base/precision.hpp"
+#include "base/units.hpp"
 
 namespace llmsizer {
 

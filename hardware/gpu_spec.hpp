@@ -6,8 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "estimator/precision.hpp"
-#include "estimator/units.hpp"
+#include "base/citation.hpp"
+#include "base/precision.hpp"
+#include "base/units.hpp"
 
 namespace llmsizer {
 
@@ -24,11 +25,6 @@ struct PricePoint {
   Usd per_gpu_hour;
   std::string source;
   std::string date;
-};
-
-struct Citation {
-  std::vector<std::string> fields;
-  std::string cite;
 };
 
 struct GpuSpec {

@@ -29,8 +29,15 @@ llmsizer_build() {
   # $@: extra cmake configure arguments
   local jobs
   jobs="$(nproc 2>/dev/null || echo 2)"
+  # ccache, where installed, makes rebuilds of an unchanged tree (a second clone, the sanitizer pass
+  # after a clean checkout) cheap; it is optional and never installed by this script.
+  local launcher=()
+  if command -v ccache >/dev/null 2>&1; then
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$LLMSIZER_ROOT}"
+  fi
   if [ ! -f "$LLMSIZER_BUILD_DIR/build.ninja" ]; then
-    cmake -S "$LLMSIZER_ROOT" -B "$LLMSIZER_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >&2
+    cmake -S "$LLMSIZER_ROOT" -B "$LLMSIZER_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release ${launcher[@]+"${launcher[@]}"} "$@" >&2
   fi
   cmake --build "$LLMSIZER_BUILD_DIR" -j "$jobs" ${LLMSIZER_BUILD_TARGETS[@]+"${LLMSIZER_BUILD_TARGETS[@]}"} >&2
 }

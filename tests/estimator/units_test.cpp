@@ -1,12 +1,12 @@
-// Units, precisions and the tensor-core type a precision runs in (estimator/units.hpp,
-// estimator/precision.hpp, hardware/gpu_spec.hpp).
+// Units, precisions and the tensor-core type a precision runs in (base/units.hpp,
+// base/precision.hpp, hardware/gpu_spec.hpp).
 #include <doctest/doctest.h>
 
 #include <initializer_list>
 #include <string>
 
-#include "estimator/precision.hpp"
-#include "estimator/units.hpp"
+#include "base/precision.hpp"
+#include "base/units.hpp"
 #include "hardware/gpu_spec.hpp"
 
 namespace llmsizer {

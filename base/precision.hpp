@@ -1,4 +1,4 @@
-// estimator/precision.hpp — storage precisions of weights and KV cache, and tensor-core data types.
+// base/precision.hpp — storage precisions of weights and KV cache, and tensor-core data types.
 #pragma once
 
 #include <array>

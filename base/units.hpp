@@ -1,4 +1,4 @@
-// estimator/units.hpp — SI quantities with the unit in the type.
+// base/units.hpp — SI quantities with the unit in the type.
 //
 // Every quantity in the core is held in SI base units (bytes, seconds, FLOP, watts, US dollars).
 // Conversions from profile units (GB, GB/s, TFLOPS, µs) happen in loaders through the factories

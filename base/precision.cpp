@@ -1,4 +1,4 @@
-#include "estimator/precision.hpp"
+#include "base/precision.hpp"
 
 #include <algorithm>
 #include <cctype>
