@@ -4,6 +4,7 @@
 #include "cli/scenario.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
+#include "io/result_table.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -18,6 +19,7 @@ struct FitOptions {
   std::optional<double> memory_utilization;
   std::optional<int> max_gpus;
   bool json = false;
+  bool csv = false;
   std::string calibration = "default";
 };
 
@@ -67,26 +69,48 @@ std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& r
                      in_gigabytes(fit.usable_per_gpu) * gpus);
 }
 
-nlohmann::json row_json(const FitRow& row) {
-  nlohmann::json j;
-  const MemoryFit& fit = row.result.fit;
-  const Parallelism& p = row.result.deployment.parallel;
-  j["weights"] = weights_label(row.precisions);
-  j["kv"] = std::string(name(row.precisions.kv));
-  j["fits"] = row.result.gpus.has_value();
-  j["min_gpus"] = row.result.gpus ? nlohmann::json(*row.result.gpus) : nlohmann::json(nullptr);
-  j["tp"] = row.result.gpus ? nlohmann::json(p.tp) : nlohmann::json(nullptr);
-  j["pp"] = row.result.gpus ? nlohmann::json(p.pp) : nlohmann::json(nullptr);
-  j["ep"] = row.result.gpus ? nlohmann::json(p.ep) : nlohmann::json(nullptr);
-  j["dp"] = row.result.gpus ? nlohmann::json(p.dp) : nlohmann::json(nullptr);
-  j["weights_gb_per_gpu"] = in_gigabytes(fit.need.weights);
-  j["kv_gb_per_gpu"] = in_gigabytes(fit.need.kv_cache);
-  j["activations_gb_per_gpu"] = in_gigabytes(fit.need.activations);
-  j["usable_gb_per_gpu"] = in_gigabytes(fit.usable_per_gpu);
-  j["free_kv_tokens"] = row.result.gpus ? fit.free_kv_tokens : 0.0;
-  j["notes"] = fit.notes;
-  j["reason"] = fit.fits || fit.reasons.empty() ? nlohmann::json(nullptr) : nlohmann::json(fit.reasons.front());
-  return j;
+/// The one column schema of fit rows (JSON and CSV); the text table is the human view of the same rows.
+Schema<FitRow> make_schema(const ModelSpec& model, const GpuSpec& gpu) {
+  Schema<FitRow> s;
+  auto layout = [](int Parallelism::*field) {
+    return [field](const FitRow& r) {
+      return r.result.gpus ? Cell(std::int64_t{r.result.deployment.parallel.*field}) : Cell();
+    };
+  };
+  auto memory = [](Bytes MemoryPerGpu::*field) {
+    return [field](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.need.*field)); };
+  };
+  s.add({"model", "", "model"}, [&model](const FitRow&) { return Cell(model.name); });
+  s.add({"gpu", "", "GPU type"}, [&gpu](const FitRow&) { return Cell(gpu.name); });
+  s.add({"weights", "", "weight precision"}, [](const FitRow& r) { return Cell(weights_label(r.precisions)); });
+  s.add({"kv", "", "KV-cache precision"}, [](const FitRow& r) { return Cell(std::string(name(r.precisions.kv))); });
+  s.add({"fits", "", "fits on at most --max-gpus GPUs"}, [](const FitRow& r) { return Cell(r.result.gpus.has_value()); });
+  s.add({"min_gpus", "count", "smallest GPU count that holds the model"},
+        [](const FitRow& r) { return r.result.gpus ? Cell(std::int64_t{*r.result.gpus}) : Cell(); });
+  s.add({"tp", "", "tensor parallel"}, layout(&Parallelism::tp));
+  s.add({"pp", "", "pipeline stages"}, layout(&Parallelism::pp));
+  s.add({"ep", "", "expert parallel"}, layout(&Parallelism::ep));
+  s.add({"dp", "", "attention data parallel"}, layout(&Parallelism::dp));
+  s.add({"weights_gb_per_gpu", "GB", "weights on the busiest GPU"}, memory(&MemoryPerGpu::weights));
+  s.add({"kv_gb_per_gpu", "GB", "KV cache on the busiest GPU"}, memory(&MemoryPerGpu::kv_cache));
+  s.add({"activations_gb_per_gpu", "GB", "activation workspace per GPU"}, memory(&MemoryPerGpu::activations));
+  s.add({"usable_gb_per_gpu", "GB", "usable memory per GPU"},
+        [](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.usable_per_gpu)); });
+  s.add({"free_kv_tokens", "tokens", "further KV tokens that fit"},
+        [](const FitRow& r) { return Cell(r.result.gpus ? r.result.fit.free_kv_tokens : 0.0); });
+  s.add({"notes", "", "notes"}, [](const FitRow& r) { return Cell(r.result.fit.notes); });
+  s.add({"reason", "", "why it does not fit"}, [](const FitRow& r) {
+    const MemoryFit& fit = r.result.fit;
+    return fit.fits || fit.reasons.empty() ? Cell() : Cell(fit.reasons.front());
+  });
+  return s;
+}
+
+ResultTable fit_table(const ModelSpec& model, const GpuSpec& gpu, const std::vector<FitRow>& rows) {
+  const Schema<FitRow> schema = make_schema(model, gpu);
+  ResultTable table = schema.table();
+  for (const FitRow& row : rows) table.rows.push_back(schema.cells(row));
+  return table;
 }
 
 int run_fit(const FitOptions& o, Context& context) {
@@ -117,9 +141,11 @@ int run_fit(const FitOptions& o, Context& context) {
   }
   std::ostream& out = *context.out;
   if (o.json) {
-    nlohmann::json array = nlohmann::json::array();
-    for (const FitRow& row : rows) array.push_back(row_json(row));
-    out << array.dump(2) << "\n";
+    out << json_rows(fit_table(model, gpu, rows)).dump(2) << "\n";
+    return 0;
+  }
+  if (o.csv) {
+    out << csv_document(fit_table(model, gpu, rows));
     return 0;
   }
   const std::string visible =
@@ -163,7 +189,8 @@ Command add_fit(CLI::App& app, Context& context) {
   sub->add_option("--memory-utilization", o->memory_utilization, "Usable fraction of GPU memory (default 0.90)");
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count to try (default 1024)");
   sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
-  sub->add_flag("--json", o->json, "Print a JSON array, one object per precision");
+  auto* json = sub->add_flag("--json", o->json, "Print a JSON array, one object per precision");
+  sub->add_flag("--csv", o->csv, "Print CSV, one row per precision")->excludes(json);
   return {sub, [o, &context] { return run_fit(*o, context); }};
 }
 

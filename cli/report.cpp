@@ -12,6 +12,7 @@
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 #include "io/html_report.hpp"
+#include "io/result_table.hpp"
 #include "io/svg_chart.hpp"
 #include "io/output_file.hpp"
 
@@ -44,15 +45,8 @@ struct GpuSection {
   Roofs roofs{};
 };
 
-std::string weights_text(const Deployment& d) {
-  return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
-}
 std::string layout_text(const Deployment& d) {
-  const Parallelism& p = d.parallel;
-  std::string text = fmt::format("{} GPUs: tp{} pp{}", d.total_gpus(), p.tp, p.pp);
-  if (p.dp > 1) text += fmt::format(" dp{}", p.dp);
-  if (p.ep > 1) text += fmt::format(" ep{}", p.ep);
-  return text;
+  return fmt::format("{} GPUs: {}", d.total_gpus(), layout_label(d.parallel));
 }
 
 std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residency& residency) {
@@ -64,28 +58,21 @@ std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residenc
     Deployment d = r.deployment;
     d.weights = weights;
     d.experts = experts;
-    rows.push_back({weights_text(d), minimum_gpus(*r.prepared, *r.gpu, d, residency, r.efficiency)});
+    rows.push_back({weights_label(d), minimum_gpus(*r.prepared, *r.gpu, d, residency, r.efficiency)});
   };
   add(r.deployment.weights, r.deployment.experts);
   for (Precision p : {Precision::bf16, Precision::fp8, Precision::nvfp4, Precision::int4}) add(p, p);
   return rows;
 }
 
-/// The step shapes serving.cpp uses for the chosen concurrency: one decode micro-batch at the mean
-/// context, and one prefill chunk of a prompt.
+/// The step shapes the estimate at the chosen concurrency used (estimator/serving.hpp).
 void add_breakdowns(GpuSection& s) {
   const auto& r = s.resolved;
-  const Deployment& d = r.deployment;
-  const Estimate& e = s.ladder[*s.chosen];
-  const double isl = static_cast<double>(r.workload.isl);
-  const double per_rank = static_cast<double>(e.concurrency) / d.replicas / d.parallel.dp;
-  const StepShape decode{per_rank / d.parallel.pp, isl + static_cast<double>(r.workload.osl) / 2.0,
-                         1.0 + d.speculative_tokens, 0, 0, 0};
-  const double chunks = std::max(1.0, std::ceil(isl / static_cast<double>(r.efficiency.engine.prefill_chunk_tokens)));
-  const StepShape prefill{0, 0, 1, isl / chunks, isl / 2.0, 1.0 / chunks};
-  s.decode = operator_breakdown(*r.prepared, *r.gpu, d, r.efficiency, decode);
-  s.prefill = operator_breakdown(*r.prepared, *r.gpu, d, r.efficiency, prefill);
-  s.roofs = achievable_roofs(*r.gpu, d, r.efficiency);
+  const ServingStepShapes shapes =
+      serving_step_shapes(r.deployment, r.workload, r.efficiency, s.ladder[*s.chosen].concurrency);
+  s.decode = operator_breakdown(*r.prepared, *r.gpu, r.deployment, r.efficiency, shapes.decode);
+  s.prefill = operator_breakdown(*r.prepared, *r.gpu, r.deployment, r.efficiency, shapes.prefill_chunk);
+  s.roofs = achievable_roofs(*r.gpu, r.deployment, r.efficiency);
 }
 
 void choose(GpuSection& s, const ServiceLevel& slo, bool fixed_concurrency) {
@@ -279,7 +266,7 @@ void gpu_charts(HtmlReport& page, const GpuSection& s, const ServiceLevel& slo) 
   }
   const Estimate& e = s.ladder[*s.chosen];
   page.paragraph(fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {} requests{}.", layout_text(r.deployment),
-                             upper(weights_text(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
+                             upper(weights_label(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
                              s.chosen_meets_slo        ? ""
                              : s.fixed_concurrency     ? " (it misses the SLOs)"
                                                        : " (no concurrency meets the SLOs; showing the lowest-latency one)"));

@@ -77,20 +77,6 @@ class ScenarioResolver {
   std::map<std::string, std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>> models_;
 };
 
-/// Output columns of an estimate, shared by table, JSON and CSV writers.
-struct EstimateRow {
-  const ScenarioInput* input = nullptr;
-  const ScenarioResolver::Resolved* resolved = nullptr;
-  const Estimate* estimate = nullptr;
-  std::string error;  // a bad scenario row: the message, other columns empty
-};
-
-[[nodiscard]] const std::vector<Column>& estimate_columns();
-/// The value of `column` for `row` as JSON (numbers, strings, booleans or null).
-[[nodiscard]] nlohmann::json estimate_value(const EstimateRow& row, size_t column);
-[[nodiscard]] nlohmann::json estimate_json(const EstimateRow& row);
-[[nodiscard]] std::vector<std::string> estimate_csv_fields(const EstimateRow& row);
-
 /// Parses a precision option, with did-you-mean. `option` names it in errors.
 [[nodiscard]] Precision parse_precision_option(const std::string& text, const std::string& option);
 /// The price to use: --usd-per-gpu-hour, else --price LABEL, else the GPU's first price (nullopt if none).
