@@ -7,6 +7,7 @@
 #include "estimator/model_stats.hpp"
 #include "estimator/sweep.hpp"
 #include "estimator/text_format.hpp"
+#include "io/columns.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer::cli {
@@ -91,7 +92,7 @@ Schema<Choice> make_schema() {
   };
   from_sweep("model");
   from_sweep("gpu");
-  s.add({"min_gpus", "count", "smallest GPU count that holds the chosen precision"},
+  s.add(columns::min_gpus,
         [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
   for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "weights", "concurrency", "memory_gb_per_gpu", "ttft_ms",
                           "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user", "usd_per_mtok_output",

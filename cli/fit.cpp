@@ -4,6 +4,7 @@
 #include "cli/scenario.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
+#include "io/columns.hpp"
 #include "io/result_table.hpp"
 
 namespace llmsizer::cli {
@@ -80,26 +81,26 @@ Schema<FitRow> make_schema(const ModelSpec& model, const GpuSpec& gpu) {
   auto memory = [](Bytes MemoryPerGpu::*field) {
     return [field](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.need.*field)); };
   };
-  s.add({"model", "", "model"}, [&model](const FitRow&) { return Cell(model.name); });
-  s.add({"gpu", "", "GPU type"}, [&gpu](const FitRow&) { return Cell(gpu.name); });
-  s.add({"weights", "", "weight precision"}, [](const FitRow& r) { return Cell(weights_label(r.precisions)); });
-  s.add({"kv", "", "KV-cache precision"}, [](const FitRow& r) { return Cell(std::string(name(r.precisions.kv))); });
+  s.add(columns::model, [&model](const FitRow&) { return Cell(model.name); });
+  s.add(columns::gpu, [&gpu](const FitRow&) { return Cell(gpu.name); });
+  s.add(columns::weights, [](const FitRow& r) { return Cell(weights_label(r.precisions)); });
+  s.add(columns::kv, [](const FitRow& r) { return Cell(std::string(name(r.precisions.kv))); });
   s.add({"fits", "", "fits on at most --max-gpus GPUs"}, [](const FitRow& r) { return Cell(r.result.gpus.has_value()); });
-  s.add({"min_gpus", "count", "smallest GPU count that holds the model"},
+  s.add(columns::min_gpus,
         [](const FitRow& r) { return r.result.gpus ? Cell(std::int64_t{*r.result.gpus}) : Cell(); });
-  s.add({"tp", "", "tensor parallel"}, layout(&Parallelism::tp));
-  s.add({"pp", "", "pipeline stages"}, layout(&Parallelism::pp));
-  s.add({"ep", "", "expert parallel"}, layout(&Parallelism::ep));
-  s.add({"dp", "", "attention data parallel"}, layout(&Parallelism::dp));
-  s.add({"weights_gb_per_gpu", "GB", "weights on the busiest GPU"}, memory(&MemoryPerGpu::weights));
-  s.add({"kv_gb_per_gpu", "GB", "KV cache on the busiest GPU"}, memory(&MemoryPerGpu::kv_cache));
-  s.add({"activations_gb_per_gpu", "GB", "activation workspace per GPU"}, memory(&MemoryPerGpu::activations));
-  s.add({"usable_gb_per_gpu", "GB", "usable memory per GPU"},
+  s.add(columns::tp, layout(&Parallelism::tp));
+  s.add(columns::pp, layout(&Parallelism::pp));
+  s.add(columns::ep, layout(&Parallelism::ep));
+  s.add(columns::dp, layout(&Parallelism::dp));
+  s.add(columns::weights_gb_per_gpu, memory(&MemoryPerGpu::weights));
+  s.add(columns::kv_gb_per_gpu, memory(&MemoryPerGpu::kv_cache));
+  s.add(columns::activations_gb_per_gpu, memory(&MemoryPerGpu::activations));
+  s.add(columns::usable_gb_per_gpu,
         [](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.usable_per_gpu)); });
-  s.add({"free_kv_tokens", "tokens", "further KV tokens that fit"},
+  s.add(columns::free_kv_tokens,
         [](const FitRow& r) { return Cell(r.result.gpus ? r.result.fit.free_kv_tokens : 0.0); });
-  s.add({"notes", "", "notes"}, [](const FitRow& r) { return Cell(r.result.fit.notes); });
-  s.add({"reason", "", "why it does not fit"}, [](const FitRow& r) {
+  s.add(columns::notes, [](const FitRow& r) { return Cell(r.result.fit.notes); });
+  s.add(columns::reason, [](const FitRow& r) {
     const MemoryFit& fit = r.result.fit;
     return fit.fits || fit.reasons.empty() ? Cell() : Cell(fit.reasons.front());
   });

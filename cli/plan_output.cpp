@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "estimator/text_format.hpp"
+#include "io/columns.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -33,26 +34,26 @@ constexpr CellFormat money3{NumberStyle::money, 3};
 constexpr CellFormat one_decimal{NumberStyle::commas, 1};
 
 void add_fleet_columns(Schema<PlanOption>& s) {
-  s.add({"model", "", "model"}, [](const PlanOption& p) { return Cell(p.resolved.model->name); });
-  s.add({"gpu", "", "GPU type"}, [](const PlanOption& p) { return Cell(p.resolved.gpu->name); });
+  s.add(columns::model, [](const PlanOption& p) { return Cell(p.resolved.model->name); });
+  s.add(columns::gpu, [](const PlanOption& p) { return Cell(p.resolved.gpu->name); });
   s.add({"replicas", "count", "model instances"}, of_fleet([](auto& f) { return count(f.replicas); }));
   s.add({"gpus_per_replica", "count", "GPUs per instance", {}, "GPUs/replica"},
         when_feasible([](auto& c) { return count(c.deployment->total_gpus()); }));
   s.add({"gpus", "count", "GPUs in the fleet", {}, "GPUs"}, of_fleet([](auto& f) { return count(f.gpus); }));
   s.add({"nodes", "count", "nodes in the fleet"}, of_fleet([](auto& f) { return count(f.nodes); }));
-  s.add({"tp", "", "tensor parallel"}, of_layout(&Parallelism::tp));
-  s.add({"pp", "", "pipeline stages"}, of_layout(&Parallelism::pp));
-  s.add({"dp", "", "attention data parallel"}, of_layout(&Parallelism::dp));
-  s.add({"ep", "", "expert parallel"}, of_layout(&Parallelism::ep));
-  s.add({"weights", "", "weight precision"}, when_feasible([](auto& c) { return Cell(weights_label(*c.deployment)); }));
+  s.add(columns::tp, of_layout(&Parallelism::tp));
+  s.add(columns::pp, of_layout(&Parallelism::pp));
+  s.add(columns::dp, of_layout(&Parallelism::dp));
+  s.add(columns::ep, of_layout(&Parallelism::ep));
+  s.add(columns::weights, when_feasible([](auto& c) { return Cell(weights_label(*c.deployment)); }));
 }
 
 void add_serving_columns(Schema<PlanOption>& s) {
   s.add({"concurrency_per_replica", "requests", "requests in flight per replica", {}, "req/replica"},
         of_estimate([](auto& e) { return count(e.concurrency); }));
-  s.add({"ttft_ms", "ms", "mean time to first token", {}, "TTFT ms"},
+  s.add(columns::shown(columns::ttft_ms, {}, "TTFT ms"),
         of_estimate([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
-  s.add({"tpot_ms", "ms", "mean time per output token", one_decimal, "TPOT ms"},
+  s.add(columns::shown(columns::tpot_ms, one_decimal, "TPOT ms"),
         of_estimate([](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
   s.add({"output_tok_s_per_replica", "tokens/s", "output throughput of one replica", {}, "tok/s/replica"},
         of_estimate([](auto& e) { return Cell(e.output_tok_s); }));
@@ -61,18 +62,18 @@ void add_serving_columns(Schema<PlanOption>& s) {
 }
 
 void add_cost_columns(Schema<PlanOption>& s) {
-  s.add({"usd_per_gpu_hour", "$/GPU-hour", "price", money3, "$/GPU-h"},
+  s.add(columns::shown(columns::usd_per_gpu_hour, money3, "$/GPU-h"),
         [](const PlanOption& p) { return optional_cell(p.resolved.usd_per_gpu_hour); });
   s.add({"usd_per_month", "$/month", "GPUs x $/GPU-hour x 730 h", money0, "$/month"},
         of_fleet([](auto& f) { return optional_cell(f.usd_per_month); }));
-  s.add({"usd_per_mtok_output", "$/Mtok", "$/month per million output tokens served", money3, "$/Mtok"},
+  s.add(columns::shown(columns::usd_per_mtok_output, money3, "$/Mtok"),
         of_fleet([](auto& f) { return optional_cell(f.usd_per_mtok_output); }));
   s.add({"power_kw", "kW", "GPUs x TDP x power utilization", one_decimal, "kW"},
         of_fleet([](auto& f) { return Cell(f.power_kw); }));
   s.add({"energy_mwh_per_month", "MWh/month", "power x 730 h", one_decimal, "MWh/month"},
         of_fleet([](auto& f) { return Cell(f.energy_mwh_per_month); }));
   s.add({"rank", "", "1 = recommended"}, [](const PlanOption& p) { return count(p.rank); });
-  s.add({"price", "", "price label used"},
+  s.add(columns::price,
         [](const PlanOption& p) { return p.resolved.usd_per_gpu_hour ? Cell(p.resolved.price_label) : Cell(); });
   s.add({"note", "", "why there is no option, or that there is no price"}, [](const PlanOption& p) {
     if (!p.feasible()) return Cell(p.choice.why_none);

@@ -7,6 +7,7 @@
 
 #include "cli/scenario.hpp"
 #include "estimator/plan.hpp"
+#include "io/columns.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer::cli {
@@ -33,30 +34,30 @@ Getter of_row(std::function<Cell(const SweepRow&)> f) {
 Cell count(std::int64_t value) { return Cell(value); }
 
 void add_layout_columns(Schema<SweepRowRef>& s) {
-  s.add({"model", "", "model"}, [](const SweepRowRef& r) { return Cell(r.model->name); });
-  s.add({"gpu", "", "GPU type"}, [](const SweepRowRef& r) { return Cell(r.gpu->name); });
+  s.add(columns::model, [](const SweepRowRef& r) { return Cell(r.model->name); });
+  s.add(columns::gpu, [](const SweepRowRef& r) { return Cell(r.gpu->name); });
   s.add({"gpus", "count", "GPUs in the instance"}, of_row([](auto& r) { return count(r.deployment.total_gpus()); }));
-  s.add({"tp", "", "tensor parallel"}, of_row([](auto& r) { return count(r.deployment.parallel.tp); }));
-  s.add({"pp", "", "pipeline stages"}, of_row([](auto& r) { return count(r.deployment.parallel.pp); }));
-  s.add({"dp", "", "attention data parallel"}, of_row([](auto& r) { return count(r.deployment.parallel.dp); }));
-  s.add({"ep", "", "expert parallel"}, of_row([](auto& r) { return count(r.deployment.parallel.ep); }));
-  s.add({"weights", "", "weight precision"}, of_row([](auto& r) { return Cell(weights_label(r.deployment)); }));
-  s.add({"kv", "", "KV-cache precision"}, of_row([](auto& r) { return Cell(std::string(name(r.deployment.kv))); }));
-  s.add({"concurrency", "requests", "requests in flight"}, of_row([](auto& r) { return count(r.concurrency); }));
+  s.add(columns::tp, of_row([](auto& r) { return count(r.deployment.parallel.tp); }));
+  s.add(columns::pp, of_row([](auto& r) { return count(r.deployment.parallel.pp); }));
+  s.add(columns::dp, of_row([](auto& r) { return count(r.deployment.parallel.dp); }));
+  s.add(columns::ep, of_row([](auto& r) { return count(r.deployment.parallel.ep); }));
+  s.add(columns::weights, of_row([](auto& r) { return Cell(weights_label(r.deployment)); }));
+  s.add(columns::kv, of_row([](auto& r) { return Cell(std::string(name(r.deployment.kv))); }));
+  s.add(columns::concurrency, of_row([](auto& r) { return count(r.concurrency); }));
 }
 
 void add_result_columns(Schema<SweepRowRef>& s) {
-  s.add({"ttft_ms", "ms", "mean time to first token", {NumberStyle::commas, 1}},
+  s.add(columns::shown(columns::ttft_ms, {NumberStyle::commas, 1}),
         of_row([](auto& r) { return Cell(in_milliseconds(r.ttft)); }));
-  s.add({"tpot_ms", "ms", "mean time per output token", {NumberStyle::commas, 2}},
+  s.add(columns::shown(columns::tpot_ms, {NumberStyle::commas, 2}),
         of_row([](auto& r) { return Cell(in_milliseconds(r.tpot)); }));
   s.add({"output_tok_s", "tokens/s", "output throughput of the instance"},
         of_row([](auto& r) { return Cell(r.output_tok_s); }));
-  s.add({"output_tok_s_per_gpu", "tokens/s/GPU", "output throughput per GPU", {NumberStyle::commas, 1}},
+  s.add(columns::shown(columns::output_tok_s_per_gpu, {NumberStyle::commas, 1}),
         of_row([](auto& r) { return Cell(r.output_tok_s_per_gpu); }));
-  s.add({"tok_s_per_user", "tokens/s", "decode speed one user sees (1/TPOT)", {NumberStyle::commas, 1}},
+  s.add(columns::shown(columns::tok_s_per_user, {NumberStyle::commas, 1}),
         of_row([](auto& r) { return Cell(r.tok_s_per_user); }));
-  s.add({"usd_per_mtok_output", "$/Mtok", "all GPU time per million output tokens", {NumberStyle::commas, 3}},
+  s.add(columns::shown(columns::usd_per_mtok_output, {NumberStyle::commas, 3}),
         of_row([](auto& r) { return optional_cell(r.usd_per_mtok_output); }));
   s.add({"meets_slo", "", "TTFT and TPOT within the --ttft-ms/--tpot-ms targets"},
         of_row([](auto& r) { return Cell(r.meets_slo); }));
@@ -66,7 +67,7 @@ void add_result_columns(Schema<SweepRowRef>& s) {
         of_row([](auto& r) { return Cell(r.on_frontier); }));
   s.add({"memory_gb_per_gpu", "GB", "weights + KV + activations on the busiest GPU", {NumberStyle::commas, 1}},
         of_row([](auto& r) { return Cell(in_gigabytes(r.memory_per_gpu)); }));
-  s.add({"joules_per_output_token", "J/token", "energy per output token", {NumberStyle::commas, 3}},
+  s.add(columns::shown(columns::joules_per_output_token, {NumberStyle::commas, 3}),
         of_row([](auto& r) { return Cell(r.joules_per_output_token); }));
 }
 

@@ -112,12 +112,17 @@ std::vector<std::string> text_cells(const ResultTable& table, std::size_t row, c
   return cells;
 }
 
+std::vector<std::size_t> all_columns(const ResultTable& table) {
+  std::vector<std::size_t> all(table.columns.size());
+  for (std::size_t c = 0; c < all.size(); ++c) all[c] = c;
+  return all;
+}
+
 std::string text_document(const ResultTable& table) {
   std::vector<std::string> headers;
   for (const Column& c : table.columns) headers.push_back(c.header());
   TextTable text(headers);
-  std::vector<std::size_t> all(table.columns.size());
-  for (std::size_t c = 0; c < all.size(); ++c) all[c] = c;
+  const std::vector<std::size_t> all = all_columns(table);
   for (std::size_t r = 0; r < table.rows.size(); ++r) text.add_row(text_cells(table, r, all));
   return text.render();
 }

@@ -78,6 +78,8 @@ class Schema {
 /// The text cells of one row for the given columns, in that order.
 [[nodiscard]] std::vector<std::string> text_cells(const ResultTable& table, std::size_t row,
                                                   const std::vector<std::size_t>& columns);
+/// 0, 1, ..., columns - 1: every column, for text_cells.
+[[nodiscard]] std::vector<std::size_t> all_columns(const ResultTable& table);
 /// An aligned text table of every column, headed by each column's header().
 [[nodiscard]] std::string text_document(const ResultTable& table);
 
