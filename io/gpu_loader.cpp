@@ -86,7 +86,8 @@ GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
   const MapReader tflops = doc.map("dense_tflops", dense_tflops_keys);
   bool any = false;
   for (int i = 0; i < compute_type_count; ++i) {
-    if (auto value = tflops.optional_number(compute_type_names[i], {0.1, 100000, false, "TFLOPS", "GFLOPS", "PFLOPS"})) {
+    if (auto value =
+            tflops.optional_number(compute_type_names[i], {0.1, 100000, false, "TFLOPS", "GFLOPS", "PFLOPS"})) {
       gpu.dense_throughput[i] = teraflops_per_second(*value);
       any = true;
     }
@@ -98,9 +99,10 @@ GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
   gpu.gpus_per_node = static_cast<int>(doc.integer("gpus_per_node", 1, 1024));
   gpu.tdp = watts(doc.number("tdp_w", {1, 10000, false, "W", "mW", "kW"}));
   gpu.prices = parse_prices(doc);
-  profile_detail::require_sources_for(doc, gpu.sources,
-                      {"launch_year", "memory_gb", "memory_visible_gib", "memory_bw_gbps", "dense_tflops", "scale_up",
-                       "scale_out_bw_gbps_per_dir", "gpus_per_node", "tdp_w"});
+  profile_detail::require_sources_for(
+      doc, gpu.sources,
+      {"launch_year", "memory_gb", "memory_visible_gib", "memory_bw_gbps", "dense_tflops", "scale_up",
+       "scale_out_bw_gbps_per_dir", "gpus_per_node", "tdp_w"});
   if (gpu.scale_up.domain_gpus > 1 && gpu.scale_up.domain_gpus < gpu.gpus_per_node &&
       gpu.gpus_per_node % gpu.scale_up.domain_gpus != 0) {
     throw doc.error("scale_up", fmt::format("domain_gpus ({}) must divide gpus_per_node ({})", gpu.scale_up.domain_gpus,

@@ -35,7 +35,8 @@ void read_field(const MapReader& r, const ModelField& field, ModelSpec& model) {
     case FieldType::text:
       field.set_text(model, field.required ? r.string(field.key) : r.string_or(field.key, ""));
       return;
-    default: return;
+    default:
+      return;
   }
 }
 

@@ -7,10 +7,14 @@ namespace llmsizer {
 
 std::string layer_kind_name(LayerAttention kind) {
   switch (kind) {
-    case LayerAttention::full: return "full";
-    case LayerAttention::sliding: return "sliding";
-    case LayerAttention::linear: return "linear";
-    case LayerAttention::none: return "none";
+    case LayerAttention::full:
+      return "full";
+    case LayerAttention::sliding:
+      return "sliding";
+    case LayerAttention::linear:
+      return "linear";
+    case LayerAttention::none:
+      return "none";
   }
   return "full";
 }
@@ -50,7 +54,8 @@ nlohmann::json model_json(const ModelSpec& model) {
   put_schema_fields(j, model);
   j["attention"]["kind"] = model.is_mla() ? "mla" : "gqa";
   json layers = json::object();
-  for (LayerAttention kind : model.layer_attention) layers[layer_kind_name(kind)] = layers.value(layer_kind_name(kind), 0) + 1;
+  for (LayerAttention kind : model.layer_attention)
+    layers[layer_kind_name(kind)] = layers.value(layer_kind_name(kind), 0) + 1;
   j["attention"]["layers"] = layers;
   if (model.moe) j["moe"]["moe_layers"] = model.moe_layer_count();
   j["precision"] = {{"weights", std::string(name(model.weights_precision))},
@@ -58,21 +63,24 @@ nlohmann::json model_json(const ModelSpec& model) {
   j["params_total"] = params.total;
   j["params_active"] = params.active;
   j["params_mtp"] = params.mtp;
-  j["params_breakdown"] = {{"embedding", params.embedding},   {"lm_head", params.lm_head},
-                           {"attention", params.attention},   {"dense_ffn", params.dense_ffn},
-                           {"routed_experts", params.routed_experts}, {"shared_experts", params.shared_experts},
-                           {"router", params.router},         {"norms", params.norms}};
+  j["params_breakdown"] = {{"embedding", params.embedding},
+                           {"lm_head", params.lm_head},
+                           {"attention", params.attention},
+                           {"dense_ffn", params.dense_ffn},
+                           {"routed_experts", params.routed_experts},
+                           {"shared_experts", params.shared_experts},
+                           {"router", params.router},
+                           {"norms", params.norms}};
   if (model.official_total_params) {
     j["params_official"] = {{"total", *model.official_total_params}, {"source", model.official_params_source}};
     if (model.official_active_params) j["params_official"]["active"] = *model.official_active_params;
   }
   j["weights_bytes"] = native_weight_bytes(model).value;
-  j["weights_bytes_by_precision"] = {
-      {"bf16", weight_bytes(model, Precision::bf16, Precision::bf16).value},
-      {"fp8", weight_bytes(model, Precision::fp8, Precision::fp8).value},
-      {"nvfp4", weight_bytes(model, Precision::nvfp4, Precision::nvfp4).value},
-      {"mxfp4", weight_bytes(model, Precision::mxfp4, Precision::mxfp4).value},
-      {"int4", weight_bytes(model, Precision::int4, Precision::int4).value}};
+  j["weights_bytes_by_precision"] = {{"bf16", weight_bytes(model, Precision::bf16, Precision::bf16).value},
+                                     {"fp8", weight_bytes(model, Precision::fp8, Precision::fp8).value},
+                                     {"nvfp4", weight_bytes(model, Precision::nvfp4, Precision::nvfp4).value},
+                                     {"mxfp4", weight_bytes(model, Precision::mxfp4, Precision::mxfp4).value},
+                                     {"int4", weight_bytes(model, Precision::int4, Precision::int4).value}};
   j["kv_bytes_per_token"] = kv_bytes_per_token(model, Precision::bf16);
   j["kv_bytes_per_token_fp8"] = kv_bytes_per_token(model, Precision::fp8);
   j["kv_bytes_per_sequence_at_max_context"] = kv_bytes_per_sequence(model, Precision::bf16, model.max_context).value;
@@ -104,7 +112,8 @@ nlohmann::json gpu_json(const GpuSpec& gpu) {
   j["tdp_w"] = gpu.tdp.value;
   json prices = json::array();
   for (const PricePoint& p : gpu.prices) {
-    prices.push_back({{"label", p.label}, {"usd_per_gpu_hour", p.per_gpu_hour.value}, {"source", p.source}, {"date", p.date}});
+    prices.push_back(
+        {{"label", p.label}, {"usd_per_gpu_hour", p.per_gpu_hour.value}, {"source", p.source}, {"date", p.date}});
   }
   j["prices"] = prices;
   j["file"] = gpu.file;
