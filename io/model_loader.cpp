@@ -26,11 +26,11 @@ void read_field(const MapReader& r, const ModelField& field, ModelSpec& model) {
   switch (field.type) {
     case FieldType::integer:
       field.set(model, field.required ? r.integer(field.key, field.min, field.max)
-                                      : r.integer_or(field.key, field.fallback(model), field.min, field.max));
+                                      : r.integer_or(field.key, fallback_value(field, model), field.min, field.max));
       return;
     case FieldType::boolean:
       if (field.required && !r.has(field.key)) (void)r.require(field.key);
-      field.set(model, r.boolean_or(field.key, field.fallback ? field.fallback(model) != 0 : false) ? 1 : 0);
+      field.set(model, r.boolean_or(field.key, fallback_value(field, model) != 0) ? 1 : 0);
       return;
     case FieldType::text:
       field.set_text(model, field.required ? r.string(field.key) : r.string_or(field.key, ""));

@@ -49,7 +49,8 @@ struct ModelField {
   // whenever the row applies; the loader makes it before reading the section.
   std::int64_t (*get)(const ModelSpec&) = nullptr;
   void (*set)(ModelSpec&, std::int64_t) = nullptr;
-  std::int64_t (*fallback)(const ModelSpec&) = nullptr;  // the value of an absent optional key
+  std::int64_t fallback = 0;           // the value of an absent optional key (booleans: 0 / 1) ...
+  std::string_view fallback_row = {};  // ... or the value of this other row ("moe.expert_ffn_size")
   // Text rows.
   const std::string& (*get_text)(const ModelSpec&) = nullptr;
   void (*set_text)(ModelSpec&, std::string) = nullptr;
@@ -74,7 +75,14 @@ struct ModelField {
 /// Whether the row describes `model` (GQA rows for GQA attention, MLA rows for MLA).
 [[nodiscard]] bool applies_to(const ModelField& field, const ModelSpec& model);
 
+/// The value an absent optional (integer or boolean) row takes in `model`.
+[[nodiscard]] std::int64_t fallback_value(const ModelField& field, const ModelSpec& model);
+
 /// Whether a writer following `emit` shows the (generic) row's value for `model`.
 [[nodiscard]] bool shown_for(const ModelField& field, Emit emit, const ModelSpec& model);
+
+/// The table as Markdown (key, unit, required and default, range, meaning), as docs/profiles.md
+/// shows it; a test keeps the two equal.
+[[nodiscard]] std::string model_schema_markdown();
 
 }  // namespace llmsizer

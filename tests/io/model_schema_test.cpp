@@ -8,7 +8,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -219,9 +222,37 @@ std::string with_value(const std::string& path, std::int64_t value) {
   return YAML::Dump(root) + "\n";
 }
 
+constexpr std::string_view table_begin = "<!-- model/1 keys: generated from io/model_schema.cpp -->\n";
+constexpr std::string_view table_end = "<!-- end of model/1 keys -->\n";
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
 TEST_SUITE("loader") {
+  TEST_CASE("docs/profiles.md shows the model/1 table as the schema states it") {
+    const fs::path doc = test::source_path("docs/profiles.md");
+    std::string text = read_text(doc);
+    const size_t begin = text.find(table_begin);
+    const size_t end = text.find(table_end);
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    const size_t table_start = begin + table_begin.size();
+    const std::string documented = text.substr(table_start, end - table_start);
+    if (std::getenv("LLMSIZER_UPDATE_GOLDEN") != nullptr && documented != model_schema_markdown()) {
+      text.replace(table_start, end - table_start, model_schema_markdown());
+      std::ofstream(doc) << text;
+      MESSAGE("rewrote the model/1 table in docs/profiles.md");
+      return;
+    }
+    CHECK(documented == model_schema_markdown());  // LLMSIZER_UPDATE_GOLDEN=1 rewrites it
+  }
+
   TEST_CASE("the every-key document loads and uses each row of the table exactly once") {
     const ModelSpec model = load_text("every-key", every_key_document);
     CHECK(model.is_mla());
