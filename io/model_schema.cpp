@@ -180,7 +180,7 @@ const std::array fields = {
                .json = E::always, .get = read<&M::mtp_layers>, .set = write<&M::mtp_layers>},
     ModelField{.key = "precision", .type = F::section, .required = true, .unit = "map", .description = "native storage precisions"},
     ModelField{.section = "precision", .key = "weights", .type = F::custom, .required = true,
-               .unit = "precision", .description = "linear weights: `bf16`, `fp16`, `fp8`, `int8`, `nvfp4`, `mxfp4`, `int4`"},
+               .unit = "precision", .description = "native storage of linear weights"},
     ModelField{.section = "precision", .key = "experts", .type = F::custom,
                .unit = "precision", .description = "routed experts' storage (gpt-oss: `mxfp4`; default: as weights)"},
     ModelField{.key = "params_official", .type = F::section, .unit = "map", .description = "official parameter counts",
@@ -219,13 +219,22 @@ std::string range_text(const ModelField& field) {
   return "";
 }
 
+// The description, with the precision names the loader accepts for a precision row.
+std::string meaning(const ModelField& field) {
+  std::string text(field.description);
+  if (field.unit != "precision") return text;
+  std::string names;
+  for (std::string_view name : precision_vocabulary) names += fmt::format("{}`{}`", names.empty() ? "" : ", ", name);
+  return text + "; one of " + names;
+}
+
 }  // namespace
 
 std::string model_schema_markdown() {
   std::string out = "| key | unit / type | required | range | meaning |\n|---|---|---|---|---|\n";
   for (const ModelField& field : fields) {
     out += fmt::format("| `{}` | {} | {} | {} | {} |\n", field.path(), field.unit, requirement(field),
-                       range_text(field), field.description);
+                       range_text(field), meaning(field));
   }
   return out;
 }
