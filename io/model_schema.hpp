@@ -25,7 +25,8 @@ enum class FieldType : unsigned char {
   custom,   // lists, precisions, the header: each consumer reads and writes it by key
 };
 
-/// Which architectures a row describes; a row that does not apply is neither read nor written.
+/// Which architectures a row describes; a row that does not apply is neither stored nor written (a
+/// GQA key an MLA profile keeps is range-checked and ignored).
 enum class Applies : unsigned char { always, gqa, mla };
 
 /// When a writer shows a value: always, only when it differs from the row's fallback, or never.
@@ -37,9 +38,9 @@ struct ModelField {
   FieldType type = FieldType::integer;
   bool required = false;
   Applies applies = Applies::always;
-  std::int64_t min = 0;  // inclusive limits of an integer, as the loader checks them
-  std::int64_t max = 0;
-  std::string_view unit = {};
+  std::int64_t min = 0;        // limits as the loader checks them: inclusive for integers, min exclusive for
+  std::int64_t max = 0;        // the parameter counts (real numbers)
+  std::string_view unit = {};  // of a number; for other rows the shape of the value ("bool", "map")
   std::string_view description = {};
   bool needs_source = false;  // a `sources` entry must cover the key when it is present
   Emit yaml = Emit::always;
