@@ -166,8 +166,23 @@ TEST_SUITE("cli") {
     for (const auto& row : compare_rows) CHECK(row.at("gpu") == "h20");
   }
 
-  TEST_CASE("--json and --csv exclude each other on fit, list and compare") {
-    for (const auto& args : {fit_args, std::vector<std::string>{"list", "gpus"}, compare_args}) {
+  TEST_CASE("show --csv: a model's weights per precision, a GPU's prices") {
+    const CsvTable model = csv_of({"show", "llama-3.1-70b"});
+    CHECK(model.header == std::vector<std::string>{"model", "weights", "weights_gb", "weights_gib"});
+    REQUIRE(model.records.size() == 4);
+    // 70,553,706,496 parameters x 2 bytes = 141,107,412,992 B in BF16 (STYLE.md section 6a).
+    CHECK(model.records[0].fields == std::vector<std::string>{"llama-3.1-70b", "bf16", "141.107412992",
+                                                              model.records[0].fields[3]});
+    CHECK(std::stod(model.records[0].fields[3]) == doctest::Approx(131.4).epsilon(0.001));
+    const CsvTable gpu = csv_of({"show", "h100-sxm"});
+    CHECK(gpu.header == std::vector<std::string>{"gpu", "price", "usd_per_gpu_hour", "date", "source"});
+    REQUIRE_FALSE(gpu.records.empty());
+    CHECK(gpu.records[0].fields[0] == "h100-sxm");
+  }
+
+  TEST_CASE("--json and --csv exclude each other on fit, list, compare and show") {
+    for (const auto& args : {fit_args, std::vector<std::string>{"list", "gpus"}, compare_args,
+                             std::vector<std::string>{"show", "h20"}}) {
       std::vector<std::string> both = with(with(args, "--json"), "--csv");
       const Run r = run(both);
       CHECK(r.code == 2);
