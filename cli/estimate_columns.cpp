@@ -53,13 +53,13 @@ void add_performance_columns(Schema<EstimateRow>& s) {
     return r.estimate && !r.estimate->fits && !r.estimate->reasons.empty() ? text(r.estimate->reasons.front()) : Cell();
   });
   s.add(columns::ttft_ms, fitted([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
-  s.add(columns::tpot_ms, fitted([](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
+  s.add(columns::tpot_ms, fitted([](auto& e) { return e.has_tpot ? Cell(in_milliseconds(e.tpot)) : Cell(); }));
+  s.add({"prefill_alone_ms", "ms", "prefill of one prompt on an idle deployment"},
+        fitted([](auto& e) { return Cell(in_milliseconds(e.prefill_alone)); }));
   s.add({"output_tok_s", "tokens/s", "output throughput of the deployment"},
         fitted([](auto& e) { return Cell(e.output_tok_s); }));
-  s.add(columns::output_tok_s_per_gpu,
-        fitted([](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
-  s.add(columns::tok_s_per_user,
-        fitted([](auto& e) { return Cell(e.tok_s_per_user); }));
+  s.add(columns::output_tok_s_per_gpu, fitted([](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
+  s.add(columns::tok_s_per_user, fitted([](auto& e) { return e.has_tpot ? Cell(e.tok_s_per_user) : Cell(); }));
   s.add({"input_tok_s", "tokens/s", "prompt tokens processed per second"},
         fitted([](auto& e) { return Cell(e.input_tok_s); }));
   s.add({"prefill_bound", "", "what limits prefill"},

@@ -37,7 +37,7 @@ double parse_count(const std::string& text, const std::string& option) {
   if (text.empty() || ec != std::errc() || stop != end || std::isnan(value)) {
     throw ConfigError(option, fmt::format("'{}' is not a number; give a token count such as 2000000000 or 2e9", text));
   }
-  if (value <= 0 || value > max_tokens_per_day) {
+  if (value < 1 || value > max_tokens_per_day) {  // a count that rounds to 0 tokens is none
     throw ConfigError(option, fmt::format("'{}' is out of range (must be a positive count up to 1e15 tokens/day)", text));
   }
   if (std::fabs(value - std::round(value)) > 1e-6) {

@@ -188,8 +188,10 @@ std::string recommendation(const Plan& plan) {
   std::string out = fmt::format("recommendation: {}: {} GPUs ({} nodes, {} replicas of {} GPUs)", best.resolved.gpu->name,
                                 with_commas(static_cast<double>(f.gpus)), with_commas(static_cast<double>(f.nodes)),
                                 with_commas(static_cast<double>(f.replicas)), best.choice.deployment->total_gpus());
-  out += f.usd_per_month ? fmt::format(" at ${}/month, ${:.3f} per million output tokens ({} at ${:.3f}/GPU-hour)\n",
-                                       with_commas(*f.usd_per_month), *f.usd_per_mtok_output, best.resolved.price_label,
+  out += f.usd_per_month ? fmt::format(" at ${}/month, {} per million output tokens ({} at ${:.3f}/GPU-hour)\n",
+                                       with_commas(*f.usd_per_month),
+                                       f.usd_per_mtok_output ? fmt::format("${:.3f}", *f.usd_per_mtok_output) : "- (no tokens)",
+                                       best.resolved.price_label,
                                        *best.resolved.usd_per_gpu_hour)
                            : "; no GPU type has a price, so options are ranked by GPU count\n";
   for (const PlanOption& p : plan.options) {
