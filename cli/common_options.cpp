@@ -1,0 +1,29 @@
+#include "cli/common_options.hpp"
+
+namespace llmsizer::cli {
+
+void add_calibration_option(CLI::App& app, std::string& calibration) {
+  app.add_option("--calibration", calibration, "Calibration profile name (default: default)");
+}
+
+void add_price_options(CLI::App& app, std::string& price, std::optional<double>& usd_per_gpu_hour) {
+  add_field_option(app, "price", &ScenarioInput::price, price);
+  add_field_option(app, "usd_per_gpu_hour", &ScenarioInput::usd_per_gpu_hour, usd_per_gpu_hour);
+}
+
+void add_engine_option(CLI::App& app, std::string& engine) {
+  add_field_option(app, "engine", &ScenarioInput::engine, engine);
+}
+
+void add_weights_option(CLI::App& app, std::string& weights, std::string_view help) {
+  CLI::Option* option = add_field_option(app, "weights", &ScenarioInput::weights, weights);
+  if (!help.empty()) option->description(std::string(help));
+}
+
+void add_kv_option(CLI::App& app, std::string& kv) { add_field_option(app, "kv", &ScenarioInput::kv, kv); }
+
+void add_memory_utilization_option(CLI::App& app, std::optional<double>& memory_utilization) {
+  add_field_option(app, "memory_utilization", &ScenarioInput::memory_utilization, memory_utilization);
+}
+
+}  // namespace llmsizer::cli
