@@ -2,6 +2,16 @@
 
 namespace llmsizer::cli {
 
+void add_request_size_options(CLI::App& app, std::int64_t& isl, std::int64_t& osl) {
+  add_field_option(app, "isl", &ScenarioInput::isl, isl)->required();
+  add_field_option(app, "osl", &ScenarioInput::osl, osl)->required();
+}
+
+void add_request_size_options(CLI::App& app, std::optional<std::int64_t>& isl, std::optional<std::int64_t>& osl) {
+  add_field_option(app, "isl", &ScenarioInput::isl, isl)->required();
+  add_field_option(app, "osl", &ScenarioInput::osl, osl)->required();
+}
+
 void add_calibration_option(CLI::App& app, std::string& calibration) {
   app.add_option("--calibration", calibration, "Calibration profile name (default: default)");
 }

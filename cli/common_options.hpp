@@ -3,6 +3,7 @@
 // range check from request/scenario_fields.hpp.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,24 @@ CLI::Option* add_field_option(CLI::App& app, std::string_view field, T ScenarioI
       help_text(f));
 }
 
+/// The same for a subcommand that keeps the value itself rather than optional (a required option).
+template <typename T>
+CLI::Option* add_field_option(CLI::App& app, std::string_view field, std::optional<T> ScenarioInput::*member,
+                              T& target) {
+  const ScenarioField& f = scenario_field(field);
+  return app.add_option_function<std::string>(
+      option_name(f),
+      [&f, member, &target](const std::string& text) {
+        ScenarioInput parsed;
+        f.parse(parsed, text, option_name(f));
+        target = *(parsed.*member);
+      },
+      help_text(f));
+}
+
+/// --isl and --osl, required.
+void add_request_size_options(CLI::App& app, std::int64_t& isl, std::int64_t& osl);
+void add_request_size_options(CLI::App& app, std::optional<std::int64_t>& isl, std::optional<std::int64_t>& osl);
 /// --calibration NAME.
 void add_calibration_option(CLI::App& app, std::string& calibration);
 /// --price LABEL and --usd-per-gpu-hour USD.

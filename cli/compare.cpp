@@ -203,8 +203,7 @@ Command add_compare(CLI::App& app, Context& context) {
       app.add_subcommand("compare", "Models side by side on GPUs, each at its best configuration meeting the SLOs");
   sub->add_option("--model", o->models, "Model name, alias, HF repo id, or path (repeatable)")->required();
   sub->add_option("--gpu", o->gpus, "GPU name or alias (repeatable)")->required();
-  sub->add_option("--isl", o->isl, "Input (prompt) tokens per request")->required();
-  sub->add_option("--osl", o->osl, "Output tokens per request")->required();
+  add_request_size_options(*sub, o->isl, o->osl);
   sub->add_option("--ttft-ms", o->ttft_ms, "TTFT target in ms");
   sub->add_option("--tpot-ms", o->tpot_ms, "TPOT target in ms");
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");

@@ -338,8 +338,7 @@ Command add_report(CLI::App& app, Context& context) {
   CLI::App* sub = app.add_subcommand("report", "Self-contained HTML report: fit, roofline, throughput/latency and cost per GPU");
   sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
   sub->add_option("--gpu", o->gpus, "GPU type (repeatable)")->required();
-  sub->add_option("--isl", o->isl, "Input tokens per request")->required();
-  sub->add_option("--osl", o->osl, "Output tokens per request")->required();
+  add_request_size_options(*sub, o->isl, o->osl);
   sub->add_option("--concurrency", o->concurrency, "Requests in flight (default: best output per GPU within the SLOs)");
   sub->add_option("--ttft-ms", o->ttft_ms, "Time-to-first-token SLO in ms");
   sub->add_option("--tpot-ms", o->tpot_ms, "Time-per-output-token SLO in ms");

@@ -363,8 +363,7 @@ Command add_sweep(CLI::App& app, Context& context) {
   sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
   auto* gpu = sub->add_option("--gpu", o->gpus, "GPU name or alias (repeatable)");
   sub->add_flag("--all-gpus", o->all_gpus, "Sweep every GPU profile")->excludes(gpu);
-  sub->add_option("--isl", o->isl, "Input (prompt) tokens per request")->required();
-  sub->add_option("--osl", o->osl, "Output tokens per request")->required();
+  add_request_size_options(*sub, o->isl, o->osl);
   sub->add_option("--ttft-ms", o->ttft_ms, "TTFT target in ms (meets_slo)");
   sub->add_option("--tpot-ms", o->tpot_ms, "TPOT target in ms (meets_slo)");
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");

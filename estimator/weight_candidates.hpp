@@ -27,8 +27,8 @@ enum class CandidateUse {
 /// bf16, fp8, int8, nvfp4, int4 in that order, each once. For `memory` every format counts: one the
 /// GPU cannot compute is still stored, and engines dequantize it for the matmul. For `speed` only
 /// fp8 and nvfp4, and only where the GPU has that tensor-core type: those are the formats engines
-/// serve at full rate by default (docs/methodology.md#sweep); a 16-bit or integer variant of an
-/// already-chosen model would only add slower rows.
+/// serve at full tensor-core rate by default; a 16-bit or integer variant would add rows that are
+/// no faster (integer and weight-only formats run their matmul dequantized) at more sweep time.
 [[nodiscard]] std::vector<WeightChoice> weight_candidates(WeightChoice first, const GpuSpec& gpu, CandidateUse use);
 
 /// The model's native precisions, then FP8 and NVFP4 where `gpu` computes them natively

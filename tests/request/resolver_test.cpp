@@ -65,6 +65,18 @@ TEST_SUITE("request") {
     CHECK(plan.err == expected);
   }
 
+  TEST_CASE("shared options: --isl is the isl field in estimate, sweep, compare and report") {
+    const std::string expected = "error: --isl: 0 is out of range (must be >= 1 and <= 2147483648)\n";
+    for (const char* command : {"estimate", "sweep", "compare", "report"}) {
+      CAPTURE(command);
+      std::vector<std::string> args = {command, "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "0", "--osl", "100"};
+      if (std::string(command) == "report") args.insert(args.end(), {"--html", "x.html"});
+      const Run r = run(args);
+      CHECK(r.code == 2);
+      CHECK(r.err == expected);
+    }
+  }
+
   TEST_CASE("shared options: --usd-per-gpu-hour parses and checks alike in every subcommand") {
     const std::string expected = "error: --usd-per-gpu-hour: 0 is out of range (must be > 0 and <= 1000 $/GPU-hour)\n";
     const std::vector<std::vector<std::string>> commands = {
