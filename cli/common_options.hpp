@@ -27,7 +27,8 @@ CLI::Option* add_field_option(CLI::App& app, std::string_view field, T ScenarioI
         f.parse(parsed, text, option_name(f));
         target = parsed.*member;
       },
-      help_text(f));
+      help_text(f))
+      ->type_name(f.value_kind);
 }
 
 /// The same for a subcommand that keeps the value itself rather than optional (a required option).
@@ -42,7 +43,8 @@ CLI::Option* add_field_option(CLI::App& app, std::string_view field, std::option
         f.parse(parsed, text, option_name(f));
         target = *(parsed.*member);
       },
-      help_text(f));
+      help_text(f))
+      ->type_name(f.value_kind);
 }
 
 /// --isl and --osl, required.

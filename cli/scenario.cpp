@@ -8,6 +8,7 @@ void add_scenario_options(CLI::App& app, ScenarioInput& in, bool require_workloa
     CLI::Option* option = app.add_option_function<std::string>(
         option_name(field), [&in, f](const std::string& text) { f->parse(in, text, option_name(*f)); },
         help_text(field));
+    option->type_name(field.value_kind);
     const bool workload = field.name == "model" || field.name == "gpu" || field.name == "isl" || field.name == "osl";
     if (require_workload && workload) option->required();
   }

@@ -30,6 +30,7 @@ struct ScenarioField {
   void (*parse)(ScenarioInput& input, const std::string& text, const std::string& where);
   /// Checks the range of a value already in `input` (set by code rather than parsed); nullptr for text.
   void (*check)(const ScenarioInput& input, const std::string& where);
+  std::string value_kind = "TEXT";  // what --help shows for the value: TEXT, INT or NUMBER
 };
 
 /// The table, in the order options are listed in --help.
