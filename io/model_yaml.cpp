@@ -1,5 +1,6 @@
 // io/model_yaml.cpp — a ModelSpec written as a model/1 profile that parse_model reads back to the
-// same spec (used by `import-hf -o`).
+// same spec (used by `import-hf -o`). Keys and their order come from the schema table
+// (io/model_schema.hpp); only lists, precisions and the header are written here by name.
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "io/hf_import.hpp"
+#include "io/model_schema.hpp"
 #include "io/spec_json.hpp"
 
 namespace llmsizer {
@@ -28,68 +30,30 @@ size_t pattern_period(const std::vector<LayerAttention>& kinds) {
   return kinds.size();
 }
 
-void emit_attention(YAML::Emitter& out, const ModelSpec& m) {
-  out << YAML::Key << "attention" << YAML::Value << YAML::BeginMap;
-  put(out, "kind", m.is_mla() ? "mla" : "gqa");
-  put(out, "qkv_bias", m.qkv_bias);
-  put(out, "o_bias", m.o_bias);
-  put(out, "qk_norm", m.qk_norm);
-  if (const auto* mla = std::get_if<MlaAttention>(&m.attention)) {
-    put(out, "q_lora_rank", mla->q_lora_rank);
-    put(out, "kv_lora_rank", mla->kv_lora_rank);
-    put(out, "qk_nope_head_dim", mla->qk_nope_head_dim);
-    put(out, "qk_rope_head_dim", mla->qk_rope_head_dim);
-    put(out, "v_head_dim", mla->v_head_dim);
-  }
+void emit_layer_pattern(YAML::Emitter& out, const ModelSpec& m) {
   const auto& kinds = m.layer_attention;
-  if (std::any_of(kinds.begin(), kinds.end(), [](LayerAttention k) { return k != LayerAttention::full; })) {
-    out << YAML::Key << "layer_pattern" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (size_t i = 0; i < pattern_period(kinds); ++i) out << layer_kind_name(kinds[i]);
-    out << YAML::EndSeq;
-  }
-  if (m.sliding_window > 0) put(out, "sliding_window", m.sliding_window);
-  out << YAML::EndMap;
+  if (std::none_of(kinds.begin(), kinds.end(), [](LayerAttention k) { return k != LayerAttention::full; })) return;
+  out << YAML::Key << "layer_pattern" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (size_t i = 0; i < pattern_period(kinds); ++i) out << layer_kind_name(kinds[i]);
+  out << YAML::EndSeq;
 }
 
-void emit_moe(YAML::Emitter& out, const ModelSpec& m) {
-  const MoeSpec& moe = *m.moe;
-  out << YAML::Key << "moe" << YAML::Value << YAML::BeginMap;
-  put(out, "num_experts", moe.num_experts);
-  put(out, "experts_per_token", moe.experts_per_token);
-  put(out, "num_shared_experts", moe.num_shared_experts);
-  put(out, "expert_ffn_size", moe.expert_ffn_size);
-  put(out, "shared_expert_ffn_size", moe.shared_expert_ffn_size);
+void emit_dense_layers(YAML::Emitter& out, const ModelSpec& m) {
   std::vector<int> dense;
   for (size_t layer = 0; layer < m.layer_is_moe.size(); ++layer) {
     if (!m.layer_is_moe[layer]) dense.push_back(static_cast<int>(layer));
   }
   if (!dense.empty()) out << YAML::Key << "dense_layers" << YAML::Value << YAML::Flow << dense;
-  put(out, "expert_bias", moe.expert_bias);
-  put(out, "router_bias", moe.router_bias);
-  out << YAML::EndMap;
 }
 
-void emit_dimensions(YAML::Emitter& out, const ModelSpec& m) {
-  put(out, "family", m.family);
-  put(out, "num_layers", m.num_layers);
-  put(out, "hidden_size", m.hidden_size);
-  put(out, "num_heads", m.num_heads);
-  if (const auto* gqa = std::get_if<GqaAttention>(&m.attention)) {
-    put(out, "num_kv_heads", gqa->num_kv_heads);
-    put(out, "head_dim", gqa->head_dim);
-  }
-  if (m.ffn_size > 0) put(out, "ffn_size", m.ffn_size);
-  put(out, "ffn_gated", m.ffn_gated);
-  put(out, "vocab_size", m.vocab_size);
-  put(out, "tied_embeddings", m.tied_embeddings);
-  put(out, "max_context", m.max_context);
-}
-
-void emit_precision_and_params(YAML::Emitter& out, const ModelSpec& m) {
+void emit_precision(YAML::Emitter& out, const ModelSpec& m) {
   out << YAML::Key << "precision" << YAML::Value << YAML::Flow << YAML::BeginMap;
   put(out, "weights", std::string(name(m.weights_precision)));
   if (m.experts_precision != m.weights_precision) put(out, "experts", std::string(name(m.experts_precision)));
   out << YAML::EndMap;
+}
+
+void emit_official_params(YAML::Emitter& out, const ModelSpec& m) {
   if (!m.official_total_params) return;
   // fmt's shortest round-trip form, so the counts load back bit-identical.
   out << YAML::Key << "params_official" << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -99,30 +63,66 @@ void emit_precision_and_params(YAML::Emitter& out, const ModelSpec& m) {
   out << YAML::EndMap;
 }
 
-}  // namespace
-
-std::string model_to_yaml(const ModelSpec& model) {
-  YAML::Emitter out;
-  out << YAML::BeginMap;
-  put(out, "schema", "model/1");
-  put(out, "name", model.name);
-  put(out, "display_name", model.display_name);
-  if (!model.aliases.empty()) out << YAML::Key << "aliases" << YAML::Value << YAML::Flow << model.aliases;
-  if (!model.hf_repo.empty()) put(out, "hf_repo", model.hf_repo);
-  emit_dimensions(out, model);
-  emit_attention(out, model);
-  if (model.moe) emit_moe(out, model);
-  put(out, "mtp_layers", model.mtp_layers);
-  emit_precision_and_params(out, model);
-  if (!model.notes.empty()) put(out, "notes", model.notes);
+void emit_sources(YAML::Emitter& out, const ModelSpec& m) {
   out << YAML::Key << "sources" << YAML::Value << YAML::BeginSeq;
-  for (const Citation& source : model.sources) {
+  for (const Citation& source : m.sources) {
     out << YAML::BeginMap;
     out << YAML::Key << "fields" << YAML::Value << YAML::Flow << source.fields;
     put(out, "cite", source.cite);
     out << YAML::EndMap;
   }
-  out << YAML::EndSeq << YAML::EndMap;
+  out << YAML::EndSeq;
+}
+
+// The rows the table cannot write by accessor, by path; sections write their own maps.
+void emit_custom(YAML::Emitter& out, const ModelField& field, const ModelSpec& m) {
+  const std::string path = field.path();
+  if (path == "schema") put(out, "schema", "model/1");
+  if (path == "name") put(out, "name", m.name);
+  if (path == "display_name") put(out, "display_name", m.display_name);
+  if (path == "aliases" && !m.aliases.empty()) out << YAML::Key << "aliases" << YAML::Value << YAML::Flow << m.aliases;
+  if (path == "attention.kind") put(out, "kind", m.is_mla() ? "mla" : "gqa");
+  if (path == "attention.layer_pattern") emit_layer_pattern(out, m);
+  if (path == "moe.dense_layers") emit_dense_layers(out, m);
+  if (path == "precision") emit_precision(out, m);
+  if (path == "params_official") emit_official_params(out, m);
+  if (path == "notes" && !m.notes.empty()) put(out, "notes", m.notes);
+  if (path == "sources") emit_sources(out, m);
+}
+
+void emit_generic(YAML::Emitter& out, const ModelField& field, const ModelSpec& m) {
+  if (!shown_for(field, field.yaml, m)) return;
+  if (field.type == FieldType::text) put(out, field.key.data(), field.get_text(m));
+  if (field.type == FieldType::integer) put(out, field.key.data(), field.get(m));
+  if (field.type == FieldType::boolean) put(out, field.key.data(), field.get(m) != 0);
+}
+
+// The rows of `section` in table order; a section row opens a block map of its own rows, except
+// precision and params_official, written whole as flow maps.
+void emit_rows(YAML::Emitter& out, std::string_view section, const ModelSpec& m) {
+  for (const ModelField& field : model_fields()) {
+    if (field.section != section) continue;
+    const bool block_section = field.key == "attention" || field.key == "moe";
+    if (field.type == FieldType::section && block_section) {
+      if (field.key == "moe" && !m.moe) continue;
+      out << YAML::Key << field.key.data() << YAML::Value << YAML::BeginMap;
+      emit_rows(out, field.key, m);
+      out << YAML::EndMap;
+    } else if (field.generic()) {
+      emit_generic(out, field, m);
+    } else {
+      emit_custom(out, field, m);
+    }
+  }
+}
+
+}  // namespace
+
+std::string model_to_yaml(const ModelSpec& model) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  emit_rows(out, "", model);
+  out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }
 

@@ -1,18 +1,47 @@
 #include "io/spec_json.hpp"
 
 #include "estimator/model_stats.hpp"
+#include "io/model_schema.hpp"
 
 namespace llmsizer {
 
 std::string layer_kind_name(LayerAttention kind) {
   switch (kind) {
-    case LayerAttention::full: return "full";
-    case LayerAttention::sliding: return "sliding";
-    case LayerAttention::linear: return "linear";
-    case LayerAttention::none: return "none";
+    case LayerAttention::full:
+      return "full";
+    case LayerAttention::sliding:
+      return "sliding";
+    case LayerAttention::linear:
+      return "linear";
+    case LayerAttention::none:
+      return "none";
   }
   return "full";
 }
+
+namespace {
+
+// Sets `j` at a dotted path ("attention.head_dim"), making the maps on the way.
+void set_at(nlohmann::json& j, std::string_view path, nlohmann::json value) {
+  nlohmann::json* node = &j;
+  for (size_t dot = path.find('.'); dot != std::string_view::npos; dot = path.find('.')) {
+    node = &(*node)[std::string(path.substr(0, dot))];
+    path.remove_prefix(dot + 1);
+  }
+  (*node)[std::string(path)] = std::move(value);
+}
+
+// The profile's fields that `show --json` lists, as the schema table places them.
+void put_schema_fields(nlohmann::json& j, const ModelSpec& model) {
+  for (const ModelField& field : model_fields()) {
+    if (!shown_for(field, field.json, model)) continue;
+    if (field.type == FieldType::text) set_at(j, field.json_path, field.get_text(model));
+    if (field.type == FieldType::integer) set_at(j, field.json_path, field.get(model));
+    if (field.type == FieldType::boolean) set_at(j, field.json_path, field.get(model) != 0);
+  }
+}
+
+}  // namespace
 
 nlohmann::json model_json(const ModelSpec& model) {
   using nlohmann::json;
@@ -21,61 +50,37 @@ nlohmann::json model_json(const ModelSpec& model) {
   j["name"] = model.name;
   j["display_name"] = model.display_name;
   j["aliases"] = model.aliases;
-  j["hf_repo"] = model.hf_repo;
-  j["family"] = model.family;
-  j["num_layers"] = model.num_layers;
-  j["hidden_size"] = model.hidden_size;
-  j["num_heads"] = model.num_heads;
-  if (const auto* gqa = std::get_if<GqaAttention>(&model.attention)) {
-    j["attention"] = {{"kind", "gqa"}, {"num_kv_heads", gqa->num_kv_heads}, {"head_dim", gqa->head_dim}};
-  } else {
-    const auto& mla = std::get<MlaAttention>(model.attention);
-    j["attention"] = {{"kind", "mla"},
-                      {"q_lora_rank", mla.q_lora_rank},
-                      {"kv_lora_rank", mla.kv_lora_rank},
-                      {"qk_nope_head_dim", mla.qk_nope_head_dim},
-                      {"qk_rope_head_dim", mla.qk_rope_head_dim},
-                      {"v_head_dim", mla.v_head_dim}};
-  }
+  j["moe"] = nullptr;  // replaced by the MoE rows when the model has experts
+  put_schema_fields(j, model);
+  j["attention"]["kind"] = model.is_mla() ? "mla" : "gqa";
   json layers = json::object();
-  for (LayerAttention kind : model.layer_attention) layers[layer_kind_name(kind)] = layers.value(layer_kind_name(kind), 0) + 1;
+  for (LayerAttention kind : model.layer_attention)
+    layers[layer_kind_name(kind)] = layers.value(layer_kind_name(kind), 0) + 1;
   j["attention"]["layers"] = layers;
-  if (model.sliding_window > 0) j["attention"]["sliding_window"] = model.sliding_window;
-  j["ffn_size"] = model.ffn_size;
-  if (model.moe) {
-    const MoeSpec& moe = *model.moe;
-    j["moe"] = {{"num_experts", moe.num_experts},
-                {"experts_per_token", moe.experts_per_token},
-                {"num_shared_experts", moe.num_shared_experts},
-                {"expert_ffn_size", moe.expert_ffn_size},
-                {"moe_layers", model.moe_layer_count()}};
-  } else {
-    j["moe"] = nullptr;
-  }
-  j["vocab_size"] = model.vocab_size;
-  j["tied_embeddings"] = model.tied_embeddings;
-  j["max_context"] = model.max_context;
-  j["mtp_layers"] = model.mtp_layers;
+  if (model.moe) j["moe"]["moe_layers"] = model.moe_layer_count();
   j["precision"] = {{"weights", std::string(name(model.weights_precision))},
                     {"experts", std::string(name(model.experts_precision))}};
   j["params_total"] = params.total;
   j["params_active"] = params.active;
   j["params_mtp"] = params.mtp;
-  j["params_breakdown"] = {{"embedding", params.embedding},   {"lm_head", params.lm_head},
-                           {"attention", params.attention},   {"dense_ffn", params.dense_ffn},
-                           {"routed_experts", params.routed_experts}, {"shared_experts", params.shared_experts},
-                           {"router", params.router},         {"norms", params.norms}};
+  j["params_breakdown"] = {{"embedding", params.embedding},
+                           {"lm_head", params.lm_head},
+                           {"attention", params.attention},
+                           {"dense_ffn", params.dense_ffn},
+                           {"routed_experts", params.routed_experts},
+                           {"shared_experts", params.shared_experts},
+                           {"router", params.router},
+                           {"norms", params.norms}};
   if (model.official_total_params) {
     j["params_official"] = {{"total", *model.official_total_params}, {"source", model.official_params_source}};
     if (model.official_active_params) j["params_official"]["active"] = *model.official_active_params;
   }
   j["weights_bytes"] = native_weight_bytes(model).value;
-  j["weights_bytes_by_precision"] = {
-      {"bf16", weight_bytes(model, Precision::bf16, Precision::bf16).value},
-      {"fp8", weight_bytes(model, Precision::fp8, Precision::fp8).value},
-      {"nvfp4", weight_bytes(model, Precision::nvfp4, Precision::nvfp4).value},
-      {"mxfp4", weight_bytes(model, Precision::mxfp4, Precision::mxfp4).value},
-      {"int4", weight_bytes(model, Precision::int4, Precision::int4).value}};
+  j["weights_bytes_by_precision"] = {{"bf16", weight_bytes(model, Precision::bf16, Precision::bf16).value},
+                                     {"fp8", weight_bytes(model, Precision::fp8, Precision::fp8).value},
+                                     {"nvfp4", weight_bytes(model, Precision::nvfp4, Precision::nvfp4).value},
+                                     {"mxfp4", weight_bytes(model, Precision::mxfp4, Precision::mxfp4).value},
+                                     {"int4", weight_bytes(model, Precision::int4, Precision::int4).value}};
   j["kv_bytes_per_token"] = kv_bytes_per_token(model, Precision::bf16);
   j["kv_bytes_per_token_fp8"] = kv_bytes_per_token(model, Precision::fp8);
   j["kv_bytes_per_sequence_at_max_context"] = kv_bytes_per_sequence(model, Precision::bf16, model.max_context).value;
@@ -107,7 +112,8 @@ nlohmann::json gpu_json(const GpuSpec& gpu) {
   j["tdp_w"] = gpu.tdp.value;
   json prices = json::array();
   for (const PricePoint& p : gpu.prices) {
-    prices.push_back({{"label", p.label}, {"usd_per_gpu_hour", p.per_gpu_hour.value}, {"source", p.source}, {"date", p.date}});
+    prices.push_back(
+        {{"label", p.label}, {"usd_per_gpu_hour", p.per_gpu_hour.value}, {"source", p.source}, {"date", p.date}});
   }
   j["prices"] = prices;
   j["file"] = gpu.file;
