@@ -1,6 +1,14 @@
 #include "cli/common_options.hpp"
 
+#include <utility>
+
 namespace llmsizer::cli {
+
+CLI::Option* add_field_text_option(CLI::App& app, const ScenarioField& field,
+                                   std::function<void(const std::string&)> on_text) {
+  return app.add_option_function<std::string>(option_name(field), std::move(on_text), help_text(field))
+      ->type_name(field.value_kind);
+}
 
 void add_request_size_options(CLI::App& app, std::int64_t& isl, std::int64_t& osl) {
   add_field_option(app, "isl", &ScenarioInput::isl, isl)->required();

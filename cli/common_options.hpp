@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <CLI/CLI.hpp>
 
@@ -14,37 +16,26 @@
 
 namespace llmsizer::cli {
 
-/// Registers scenario field `field` as its option ("--" + name with '_' -> '-'): the text is parsed
-/// and range-checked by the field, and the field's value stored in `target`. Errors are ConfigErrors
-/// naming the option.
-template <typename T>
-CLI::Option* add_field_option(CLI::App& app, std::string_view field, T ScenarioInput::*member, T& target) {
-  const ScenarioField& f = scenario_field(field);
-  return app.add_option_function<std::string>(
-      option_name(f),
-      [&f, member, &target](const std::string& text) {
-        ScenarioInput parsed;
-        f.parse(parsed, text, option_name(f));
-        target = parsed.*member;
-      },
-      help_text(f))
-      ->type_name(f.value_kind);
-}
+/// Registers scenario field `field` as its option ("--" + name with '_' -> '-'), with its help and
+/// value kind; `on_text` receives the text as given.
+CLI::Option* add_field_text_option(CLI::App& app, const ScenarioField& field,
+                                   std::function<void(const std::string&)> on_text);
 
-/// The same for a subcommand that keeps the value itself rather than optional (a required option).
-template <typename T>
-CLI::Option* add_field_option(CLI::App& app, std::string_view field, std::optional<T> ScenarioInput::*member,
-                              T& target) {
+/// Registers scenario field `field` as its option: the text is parsed and range-checked by the field
+/// and the field's value stored in `target` (the value itself where `target` is not optional). Errors
+/// are ConfigErrors naming the option.
+template <typename Value, typename Target>
+CLI::Option* add_field_option(CLI::App& app, std::string_view field, Value ScenarioInput::*member, Target& target) {
   const ScenarioField& f = scenario_field(field);
-  return app.add_option_function<std::string>(
-      option_name(f),
-      [&f, member, &target](const std::string& text) {
-        ScenarioInput parsed;
-        f.parse(parsed, text, option_name(f));
-        target = *(parsed.*member);
-      },
-      help_text(f))
-      ->type_name(f.value_kind);
+  return add_field_text_option(app, f, [&f, member, &target](const std::string& text) {
+    ScenarioInput parsed;
+    f.parse(parsed, text, option_name(f));
+    if constexpr (std::is_same_v<Value, Target>) {
+      target = parsed.*member;
+    } else {
+      target = *(parsed.*member);  // an optional field stored as a plain value: parse always sets it
+    }
+  });
 }
 
 /// --isl and --osl, required.
