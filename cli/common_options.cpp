@@ -20,6 +20,26 @@ void add_request_size_options(CLI::App& app, std::optional<std::int64_t>& isl, s
   add_field_option(app, "osl", &ScenarioInput::osl, osl)->required();
 }
 
+void add_concurrency_option(CLI::App& app, std::optional<std::int64_t>& concurrency, std::string_view help) {
+  add_field_option(app, "concurrency", &ScenarioInput::concurrency, concurrency)->description(std::string(help));
+}
+
+void add_concurrency_list_option(CLI::App& app, std::vector<std::int64_t>& levels, std::string_view help) {
+  const ScenarioField& field = scenario_field("concurrency");
+  app.add_option_function<std::vector<std::string>>(
+         option_name(field),
+         [&field, &levels](const std::vector<std::string>& texts) {
+           levels.clear();
+           for (const std::string& text : texts) {
+             ScenarioInput parsed;
+             field.parse(parsed, text, option_name(field));
+             levels.push_back(*parsed.concurrency);
+           }
+         },
+         std::string(help))
+      ->type_name(field.value_kind);
+}
+
 void add_calibration_option(CLI::App& app, std::string& calibration) {
   app.add_option("--calibration", calibration, "Calibration profile name (default: default)");
 }

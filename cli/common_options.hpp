@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -41,6 +42,10 @@ CLI::Option* add_field_option(CLI::App& app, std::string_view field, Value Scena
 /// --isl and --osl, required.
 void add_request_size_options(CLI::App& app, std::int64_t& isl, std::int64_t& osl);
 void add_request_size_options(CLI::App& app, std::optional<std::int64_t>& isl, std::optional<std::int64_t>& osl);
+/// --concurrency N, with the subcommand's help (what no value means differs between them).
+void add_concurrency_option(CLI::App& app, std::optional<std::int64_t>& concurrency, std::string_view help);
+/// --concurrency N, repeatable: each value parsed as the concurrency field.
+void add_concurrency_list_option(CLI::App& app, std::vector<std::int64_t>& levels, std::string_view help);
 /// --calibration NAME.
 void add_calibration_option(CLI::App& app, std::string& calibration);
 /// --price LABEL and --usd-per-gpu-hour USD.

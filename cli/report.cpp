@@ -339,7 +339,7 @@ Command add_report(CLI::App& app, Context& context) {
   sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
   sub->add_option("--gpu", o->gpus, "GPU type (repeatable)")->required();
   add_request_size_options(*sub, o->isl, o->osl);
-  sub->add_option("--concurrency", o->concurrency, "Requests in flight (default: best output per GPU within the SLOs)");
+  add_concurrency_option(*sub, o->concurrency, "Requests in flight (default: best output per GPU within the SLOs)");
   sub->add_option("--ttft-ms", o->ttft_ms, "Time-to-first-token SLO in ms");
   sub->add_option("--tpot-ms", o->tpot_ms, "Time-per-output-token SLO in ms");
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);

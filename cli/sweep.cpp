@@ -371,7 +371,7 @@ Command add_sweep(CLI::App& app, Context& context) {
                   "Weight precisions (repeatable; default: native, plus fp8 and nvfp4 where native)");
   add_kv_option(*sub, o->kv);
   add_engine_option(*sub, o->engine);
-  sub->add_option("--concurrency", o->concurrency, "Requests in flight (repeatable; default 1, 2, 4, ..., 1024)");
+  add_concurrency_list_option(*sub, o->concurrency, "Requests in flight (repeatable; default 1, 2, 4, ..., 1024)");
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
   add_calibration_option(*sub, o->calibration);
   auto* csv = sub->add_flag("--csv", o->csv, "Print the frontier rows as CSV");

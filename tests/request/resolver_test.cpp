@@ -2,6 +2,7 @@
 // through the scenario fields in every subcommand.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,18 @@ TEST_SUITE("request") {
       CHECK(r.code == 2);
       CHECK(r.err == expected);
     }
+  }
+
+  TEST_CASE("shared options: sweep's repeatable --concurrency reads each value as the concurrency field") {
+    const Run r = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "100", "--osl", "100",
+                       "--max-gpus", "1", "--concurrency", "010", "--json"});
+    REQUIRE(r.code == 0);
+    const auto frontier = nlohmann::json::parse(r.out).at("frontier");
+    REQUIRE_FALSE(frontier.empty());
+    for (const auto& row : frontier) CHECK(row["concurrency"] == 10);  // decimal, not octal 8
+    const Run bad = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "100", "--osl", "100",
+                         "--concurrency", "4", "--concurrency", "lots"});
+    CHECK(bad.err == "error: --concurrency: expected a whole number, got 'lots'\n");
   }
 
   TEST_CASE("shared options: --usd-per-gpu-hour parses and checks alike in every subcommand") {
