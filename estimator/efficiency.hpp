@@ -1,5 +1,6 @@
 // estimator/efficiency.hpp — the named, calibrated factors that turn peak figures into achievable
-// ones. Values live in profiles/calibration/*.yaml (written by `llmsizer calibrate`), never in code.
+// ones: the engine's part here, the GPU generation's in hardware/hardware_efficiency.hpp. Values live
+// in profiles/calibration/*.yaml (written by `llmsizer calibrate`), never in code.
 #pragma once
 
 #include <cstdint>
@@ -7,24 +8,9 @@
 #include <vector>
 
 #include "base/units.hpp"
+#include "hardware/hardware_efficiency.hpp"
 
 namespace llmsizer {
-
-/// The smallest achievable fraction of a peak a calibration may hold: no engine runs at under 1% of a
-/// roof, and a smaller value would give finite but absurd estimates. Enforced by the calibration
-/// loader and kept by `calibrate`'s fit.
-constexpr double min_achievable_fraction = 0.01;
-
-/// Achievable fractions of a GPU generation's peaks (docs/methodology.md#efficiency).
-struct HardwareEfficiency {
-  std::string generation;
-  double compute_fraction = 0.6;      // of dense 16-bit peak, on large GEMMs
-  double fp8_compute_derate = 0.85;   // FP8 GEMMs reach this fraction of compute_fraction
-  double fp4_compute_derate = 0.7;    // FP4 GEMMs likewise (newer kernels, scale handling)
-  double bandwidth_fraction = 0.8;    // of peak HBM bandwidth, streaming weights and KV
-  double link_fraction = 0.7;         // of per-direction link bandwidth, in collectives
-  double roofline_sharpness = 3.0;    // k of the smoothed roofline (t_c^k + t_m^k)^(1/k); large = sharp max
-};
 
 /// Per-engine software costs (docs/methodology.md#overheads).
 struct EngineEfficiency {

@@ -8,6 +8,7 @@
 
 #include "estimator/deployment.hpp"
 #include "estimator/efficiency.hpp"
+#include "estimator/placement.hpp"
 #include "estimator/prepared_model.hpp"
 #include "hardware/gpu_spec.hpp"
 
@@ -38,12 +39,7 @@ struct Residency {
   std::int64_t sequences = 1;
 };
 
-/// Fraction of the layers on the busiest pipeline stage: ceil(L/pp)/L (1 without pipelining).
-[[nodiscard]] double busiest_stage_share(const ModelSpec& model, int pp);
-
-/// Weight bytes on the most loaded GPU of the layout (embeddings/LM head vocab-parallel over tp and
-/// on the first/last pipeline stage; experts over ep·moe_tp; attention over tp, KV projections
-/// replicated beyond the KV-head count; MLA down-projections replicated).
+/// Weight bytes on the most loaded GPU of the layout: place(model, deployment).weights.total().
 [[nodiscard]] Bytes weight_bytes_per_gpu(const PreparedModel& model, const Deployment& deployment);
 
 /// KV bytes one sequence of `context` tokens occupies on one GPU (GQA heads split over tp, or
@@ -54,6 +50,19 @@ struct Residency {
 /// Activation/workspace bytes for the largest iteration (the prefill token budget).
 [[nodiscard]] Bytes activation_bytes_per_gpu(const PreparedModel& model, const Deployment& deployment,
                                              const EfficiencyParams& efficiency);
+
+/// The usable memory of one GPU: what the runtime can allocate times the usable fraction. Every
+/// memory check (fit, largest batch, the sweep's pruning) compares against this one figure.
+[[nodiscard]] Bytes usable_memory_per_gpu(const GpuSpec& gpu, const EfficiencyParams& efficiency);
+
+/// Sequences the busiest attention-DP rank holds when `sequences` spread over replicas, then over
+/// the dp ranks of an instance (ceilings at both steps).
+[[nodiscard]] std::int64_t sequences_on_busiest_rank(const Deployment& deployment, std::int64_t sequences);
+
+/// The one per-GPU memory formula (docs/methodology.md#memory): the placement's weights, the KV of
+/// the busiest rank's `sequences` of `context` tokens, and the iteration's activations.
+[[nodiscard]] MemoryPerGpu memory_per_gpu(const Placement& placement, Bytes activations, std::int64_t sequences,
+                                          std::int64_t context);
 
 [[nodiscard]] MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                    const Residency& residency, const EfficiencyParams& efficiency);

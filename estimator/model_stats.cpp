@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "estimator/placement.hpp"
+#include "estimator/prepared_model.hpp"
+
 namespace llmsizer {
 
 int ModelSpec::moe_layer_count() const {
@@ -48,6 +51,12 @@ double params_per_expert(const ModelSpec& model) {
   return params;
 }
 
+double router_params_per_layer(const ModelSpec& model) {
+  if (!model.moe) return 0.0;
+  const double experts = model.moe->num_experts;
+  return static_cast<double>(model.hidden_size) * experts + (model.moe->router_bias ? experts : 0.0);
+}
+
 namespace {
 struct LayerParams {
   double attention = 0, dense_ffn = 0, routed = 0, shared = 0, router = 0, norms = 0;
@@ -65,7 +74,7 @@ LayerParams layer_params(const ModelSpec& model, bool is_moe) {
   const MoeSpec& moe = *model.moe;
   p.routed = moe.num_experts * params_per_expert(model);
   p.shared = moe.num_shared_experts * dense_ffn_params(model, moe.shared_expert_ffn_size);
-  p.router = static_cast<double>(model.hidden_size) * moe.num_experts + (moe.router_bias ? moe.num_experts : 0);
+  p.router = router_params_per_layer(model);
   return p;
 }
 }  // namespace
@@ -102,49 +111,41 @@ ParamCounts count_params(const ModelSpec& model) {
   return c;
 }
 
-double kv_bytes_per_token_per_layer(const ModelSpec& model, LayerAttention kind, Precision kv) {
-  if (kind == LayerAttention::linear || kind == LayerAttention::none) return 0.0;
-  const double element_bytes = kv_bytes_per_element(kv);
+double kv_elements_per_token_per_layer(const ModelSpec& model) {
   if (const auto* mla = std::get_if<MlaAttention>(&model.attention)) {
-    return (mla->kv_lora_rank + mla->qk_rope_head_dim) * element_bytes;
+    return static_cast<double>(mla->kv_lora_rank) + mla->qk_rope_head_dim;
   }
   const auto& gqa = std::get<GqaAttention>(model.attention);
-  return 2.0 * gqa.num_kv_heads * gqa.head_dim * element_bytes;
+  return 2.0 * gqa.num_kv_heads * gqa.head_dim;
+}
+
+double linear_state_elements_per_layer(const ModelSpec& model) {
+  if (const auto* mla = std::get_if<MlaAttention>(&model.attention)) {
+    const double key_dim = static_cast<double>(mla->qk_nope_head_dim) + mla->qk_rope_head_dim;
+    return static_cast<double>(model.num_heads) * key_dim * mla->v_head_dim;
+  }
+  const auto& gqa = std::get<GqaAttention>(model.attention);
+  return static_cast<double>(model.num_heads) * gqa.head_dim * gqa.head_dim;
+}
+
+double kv_bytes_per_token_per_layer(const ModelSpec& model, LayerAttention kind, Precision kv) {
+  if (kind == LayerAttention::linear || kind == LayerAttention::none) return 0.0;
+  return kv_elements_per_token_per_layer(model) * kv_bytes_per_element(kv);
 }
 
 double kv_bytes_per_token(const ModelSpec& model, Precision kv) {
-  double total = 0.0;
-  for (LayerAttention kind : model.layer_attention) total += kv_bytes_per_token_per_layer(model, kind, kv);
-  return total;
+  return kv_bytes_per_token(prepare(model), kv);
 }
 
 Bytes kv_bytes_per_sequence(const ModelSpec& model, Precision kv, std::int64_t context_tokens) {
-  const double tokens = static_cast<double>(std::max<std::int64_t>(context_tokens, 0));
-  const double window_tokens = std::min(tokens, static_cast<double>(model.sliding_window));
-  double total = 0.0;
-  for (LayerAttention kind : model.layer_attention) {
-    const double per_token = kv_bytes_per_token_per_layer(model, kind, kv);
-    switch (kind) {
-      case LayerAttention::full: total += per_token * tokens; break;
-      case LayerAttention::sliding: total += per_token * window_tokens; break;
-      case LayerAttention::linear: {
-        const auto* gqa = std::get_if<GqaAttention>(&model.attention);
-        const double head_dim = gqa ? gqa->head_dim : 128.0;
-        total += static_cast<double>(model.num_heads) * head_dim * head_dim * 4.0;
-        break;
-      }
-      case LayerAttention::none: break;
-    }
-  }
-  return bytes(total);
+  return bytes(kv_bytes_per_sequence(prepare(model), kv, context_tokens));
 }
 
 Bytes weight_bytes(const ModelSpec& model, Precision weights, Precision experts) {
-  const ParamCounts c = count_params(model);
-  const double sixteen_bit = 2.0 * (c.embedding + c.lm_head + c.norms);
-  const double linear = info(weights).bytes_per_element * (c.attention + c.dense_ffn + c.shared_experts + c.router);
-  const double routed = info(experts).bytes_per_element * c.routed_experts;
-  return bytes(sixteen_bit + linear + routed);
+  Deployment single;
+  single.weights = weights;
+  single.experts = experts;
+  return place(prepare(model), single).weights.total();
 }
 
 Bytes native_weight_bytes(const ModelSpec& model) {

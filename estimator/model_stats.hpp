@@ -32,7 +32,21 @@ struct ParamCounts {
 /// Parameters of a dense FFN of width `ffn_size`.
 [[nodiscard]] double dense_ffn_params(const ModelSpec& model, int ffn_size);
 
+/// Parameters of one MoE layer's router: the hidden x experts gate, plus a bias per expert when present.
+[[nodiscard]] double router_params_per_layer(const ModelSpec& model);
+
 [[nodiscard]] ParamCounts count_params(const ModelSpec& model);
+
+/// KV elements one token adds in a layer that keeps per-token KV. GQA: 2·kv_heads·head_dim (K and
+/// V); MLA: kv_lora_rank + qk_rope_head_dim (the latent and the decoupled RoPE key, arXiv 2405.04434
+/// §2.1).
+[[nodiscard]] double kv_elements_per_token_per_layer(const ModelSpec& model);
+
+/// Elements of one linear-attention layer's recurrent state per sequence: one key_dim x value_dim
+/// matrix per query head (lightning attention, MiniMax-01, arXiv 2501.08313). GQA: head_dim²; MLA (no
+/// shipped model mixes it with linear layers, but the schema allows it): the query-key head width
+/// (qk_nope + qk_rope) times v_head_dim.
+[[nodiscard]] double linear_state_elements_per_layer(const ModelSpec& model);
 
 /// KV bytes one token adds in one layer of the given kind, at `kv` precision. GQA: 2·kv_heads·
 /// head_dim elements (K and V); MLA: kv_lora_rank + qk_rope_head_dim (the latent and the decoupled
@@ -41,20 +55,21 @@ struct ParamCounts {
                                                   Precision kv);
 
 /// KV bytes per token summed over layers that keep per-token KV (full and sliding), i.e. the cost of
-/// a token while the context is within every sliding window.
+/// a token while the context is within every sliding window (placement.hpp, on one GPU).
 [[nodiscard]] double kv_bytes_per_token(const ModelSpec& model, Precision kv);
 
 /// KV-cache bytes of one sequence holding `context_tokens` tokens: full layers grow linearly,
-/// sliding layers are capped at the window, linear-attention layers hold a fixed state of
-/// num_heads·head_dim² elements (fp32 state, as lightning-attention kernels keep it).
+/// sliding layers are capped at the window, linear-attention layers hold a fixed FP32 state of
+/// linear_state_elements_per_layer elements (placement.hpp, on one GPU).
 [[nodiscard]] Bytes kv_bytes_per_sequence(const ModelSpec& model, Precision kv,
                                           std::int64_t context_tokens);
 
-/// Weight bytes at the model's native precisions (see weight_bytes in memory_fit.hpp for others).
+/// Weight bytes at the model's native precisions.
 [[nodiscard]] Bytes native_weight_bytes(const ModelSpec& model);
 
 /// Bytes of the model's weights when linear weights are stored as `weights` and routed experts as
-/// `experts`; embeddings, LM head and norms stay 16-bit (engines keep them in BF16).
+/// `experts`; embeddings, LM head, router and norms stay 16-bit (engines keep them in BF16). Defined
+/// as the placement on one GPU (placement.hpp), so the whole-model figure and the per-GPU one agree.
 [[nodiscard]] Bytes weight_bytes(const ModelSpec& model, Precision weights, Precision experts);
 
 }  // namespace llmsizer

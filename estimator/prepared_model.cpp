@@ -28,7 +28,6 @@ void prepare_attention(PreparedModel& p, const ModelSpec& model) {
     p.attn_params_sharded = attention_params_per_layer(model) - p.attn_params_replicated;
     p.attn_flops_per_pair_prefill = 2.0 * nh * (qk_head + mla->v_head_dim);
     p.attn_flops_per_pair_decode = 2.0 * nh * (2.0 * mla->kv_lora_rank + mla->qk_rope_head_dim);
-    p.kv_elements_per_token_layer = mla->kv_lora_rank + mla->qk_rope_head_dim;
     return;
   }
   const auto& gqa = std::get<GqaAttention>(model.attention);
@@ -38,8 +37,6 @@ void prepare_attention(PreparedModel& p, const ModelSpec& model) {
   p.attn_params_sharded = attention_params_per_layer(model) - p.attn_params_kv;
   p.attn_flops_per_pair_prefill = 4.0 * nh * gqa.head_dim;
   p.attn_flops_per_pair_decode = p.attn_flops_per_pair_prefill;
-  p.kv_elements_per_token_layer = 2.0 * kv_width;
-  p.linear_state_elements = nh * gqa.head_dim * gqa.head_dim;
   p.head_dim = gqa.head_dim;
 }
 
@@ -56,11 +53,13 @@ PreparedModel prepare(const ModelSpec& model) {
   p.vocab = static_cast<double>(model.vocab_size);
   p.num_heads = model.num_heads;
   prepare_attention(p, model);
+  p.kv_elements_per_token_layer = kv_elements_per_token_per_layer(model);
+  p.linear_state_elements = linear_state_elements_per_layer(model);
   p.dense_ffn_params = model.ffn_size > 0 ? dense_ffn_params(model, model.ffn_size) : 0.0;
   if (model.moe) {
     p.expert_params = params_per_expert(model);
     p.shared_params = model.moe->num_shared_experts * dense_ffn_params(model, model.moe->shared_expert_ffn_size);
-    p.router_params = p.hidden * model.moe->num_experts;
+    p.router_params = router_params_per_layer(model);
     p.num_experts = model.moe->num_experts;
     p.experts_per_token = model.moe->experts_per_token;
   }

@@ -1,9 +1,9 @@
 #include "estimator/step_time.hpp"
 
-#include "estimator/memory_fit.hpp"
-
 #include <algorithm>
 #include <cmath>
+
+#include "estimator/placement.hpp"
 
 namespace llmsizer {
 
@@ -31,12 +31,6 @@ double expected_active_experts(double experts, double k, double tokens) {
   return experts * (1.0 - std::pow(1.0 - k / experts, tokens));
 }
 
-Seconds ring_allreduce_time(Bytes message, int ranks, BytesPerSecond bandwidth, Seconds latency) {
-  if (ranks <= 1) return seconds(0);
-  const double factor = 2.0 * (ranks - 1) / ranks;
-  return seconds(factor * message.value / bandwidth.value) + latency;
-}
-
 const char* operator_kind_name(OperatorKind kind) {
   switch (kind) {
     case OperatorKind::attention_projections: return "attention projections";
@@ -60,54 +54,26 @@ double smoothed_roofline_time(double compute_seconds, double memory_seconds, dou
   return longest * std::pow(1.0 + std::pow(r, sharpness), 1.0 / sharpness);
 }
 
-namespace {
-
-double matmul_rate(const GpuSpec& gpu, Precision p, const HardwareEfficiency& hw) {
-  const ComputeType c = effective_compute_type(gpu, p);
-  double derate = 1.0;
-  if (c == ComputeType::fp8 || c == ComputeType::int8) derate = hw.fp8_compute_derate;
-  if (c == ComputeType::fp4) derate = hw.fp4_compute_derate;
-  const auto& peak = gpu.throughput(c);
-  return (peak ? peak->value : 1e12) * hw.compute_fraction * derate;
-}
-
-double bf16_peak(const GpuSpec& gpu) {
-  for (ComputeType c : {ComputeType::bf16, ComputeType::fp16, ComputeType::fp32}) {
-    if (gpu.supports(c)) return gpu.throughput(c)->value;
-  }
-  return 1e12;
-}
-
-}  // namespace
-
 Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
-  Roofs r;
-  r.weight_matmul.value = matmul_rate(gpu, d.weights, e.hardware);
-  r.expert_matmul.value = matmul_rate(gpu, d.experts, e.hardware);
-  r.head_matmul.value = bf16_peak(gpu) * e.hardware.compute_fraction;
-  // Attention runs in the KV cache's type where the GPU has it (FP8 flash/MLA kernels), else 16-bit.
-  const bool fp8_attention = (d.kv == Precision::fp8) && gpu.supports(ComputeType::fp8);
-  r.attention.value = fp8_attention
-                          ? gpu.throughput(ComputeType::fp8)->value * e.engine.attention_fraction * e.hardware.fp8_compute_derate
-                          : bf16_peak(gpu) * e.engine.attention_fraction;
-  r.bandwidth.value = gpu.memory_bandwidth.value * e.hardware.bandwidth_fraction;
-  return r;
+  return achievable_roofs(gpu, RoofPrecisions{d.weights, d.experts, d.kv}, e.hardware, e.engine.attention_fraction);
 }
 
 namespace {
 
-/// Achievable rates of this GPU for this deployment, resolved once per step.
+/// What one step needs resolved once: the GPU's achievable rates and how the layout shards the model.
 struct Rates {
   Roofs roofs;
-  double scale_up;   // bytes/s per direction, in collectives
-  double scale_out;
+  LinkRates links;
+  CollectiveLatency latency;
+  Sharding sharding;
 };
 
-Rates rates_for(const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
+Rates rates_for(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
   Rates r{};
   r.roofs = achievable_roofs(gpu, d, e);
-  r.scale_up = gpu.scale_up.bandwidth_per_direction.value * e.hardware.link_fraction;
-  r.scale_out = gpu.scale_out_bandwidth_per_direction.value * e.hardware.link_fraction;  // > 0 (gpu/1 loader)
+  r.links = achievable_link_rates(gpu, e.hardware);
+  r.latency = CollectiveLatency{e.engine.collective_latency, e.engine.scale_out_latency};
+  r.sharding = shard(m, d.parallel);
   return r;
 }
 
@@ -136,26 +102,16 @@ struct Accumulator {
   }
 };
 
-/// Bandwidth for a collective over `ranks` GPUs: scale-up when they share a domain, else the
-/// traffic leaving the domain goes over scale-out.
-double collective_seconds(double message_bytes, int ranks, const GpuSpec& gpu, const Rates& r) {
-  if (ranks <= 1) return 0.0;
-  if (ranks <= gpu.scale_up.domain_gpus) return message_bytes / r.scale_up;
-  const double off_domain = 1.0 - static_cast<double>(gpu.scale_up.domain_gpus) / ranks;
-  return message_bytes * (1.0 - off_domain) / r.scale_up + message_bytes * off_domain / r.scale_out;
-}
-
 void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
                    const Rates& r, const StepShape& s, double layers) {
   const double tp = d.parallel.tp;
   const double w = info(d.weights).bytes_per_element;
   const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
-  const double proj = m.attn_params_sharded / tp + m.attn_params_kv / std::min(tp, std::max(1.0, m.num_kv_heads)) +
-                      m.attn_params_replicated;
+  const double proj = attention_params_per_gpu(m, r.sharding);
   acc.op(OperatorKind::attention_projections, 2.0 * tokens * proj, proj * w, r.roofs.weight_matmul, layers);
   if (g.attention == LayerAttention::none) return;
   const double kv_element = kv_bytes_per_element(d.kv);
-  const double kv_fraction = m.mla ? 1.0 : std::max(1.0 / tp, 1.0 / m.num_kv_heads);
+  const double kv_fraction = r.sharding.kv_cache_fraction;
   double decode_ctx = s.decode_context;
   double prefill_ctx = s.prefill_context;
   double kv_bytes = 0;
@@ -163,7 +119,8 @@ void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g
     // Linear attention: a fixed d×d state per head is read and updated per token, which costs as
     // many FLOPs as attending to head_dim tokens.
     decode_ctx = prefill_ctx = m.head_dim;
-    kv_bytes = s.decode_sequences * m.linear_state_elements * 4.0 / tp;
+    kv_bytes = s.decode_sequences * m.linear_state_elements * linear_state_bytes_per_element *
+               r.sharding.linear_state_fraction;
   } else {
     if (g.attention == LayerAttention::sliding) {
       decode_ctx = std::min(decode_ctx, m.sliding_window);
@@ -179,7 +136,7 @@ void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g
 
 void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
              const EfficiencyParams& e, const Rates& r, double tokens, double layers) {
-  const double tp = d.parallel.tp;
+  const double tp = r.sharding.attention_ranks;
   const double w = info(d.weights).bytes_per_element;
   if (!g.moe) {
     const double params = m.dense_ffn_params / tp;
@@ -194,33 +151,33 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
   const double moe_tp = par.moe_tp();
   const double imbalance = ep > 1 ? e.engine.moe_imbalance : 1.0;
   const double expert_bytes = active / ep * m.expert_params / moe_tp * info(d.experts).bytes_per_element * imbalance;
-  const double expert_flops = 2.0 * group_tokens * m.experts_per_token * m.expert_params / (ep * moe_tp) * imbalance;
+  const double expert_flops =
+      2.0 * group_tokens * m.experts_per_token * m.expert_params / r.sharding.expert_ranks * imbalance;
   acc.op(OperatorKind::routed_experts, expert_flops, expert_bytes, r.roofs.expert_matmul, layers);
   if (m.shared_params > 0) {
     const double shared = m.shared_params / tp;
     acc.op(OperatorKind::shared_experts, 2.0 * tokens * shared, shared * w, r.roofs.weight_matmul, layers);
   }
-  acc.op(OperatorKind::router, 2.0 * tokens * m.router_params, m.router_params * 2.0, r.roofs.head_matmul, layers);
+  acc.op(OperatorKind::router, 2.0 * tokens * m.router_params, m.router_params * sixteen_bit_bytes, r.roofs.head_matmul,
+         layers);
 }
 
 double layer_communication(const PreparedModel& m, const LayerGroup& g, const GpuSpec& gpu, const Deployment& d,
-                           const EfficiencyParams& e, const Rates& r, double tokens) {
+                           const Rates& r, double tokens) {
   const Parallelism& par = d.parallel;
-  auto latency = [&](int ranks) {
-    return ranks <= gpu.scale_up.domain_gpus ? e.engine.collective_latency.value : e.engine.scale_out_latency.value;
-  };
   double t = 0;
   if (par.tp > 1) {
     // Two all-reduces per layer (after attention, after the FFN) of the 16-bit hidden states.
-    const double message = tokens * m.hidden * 2.0;
-    t += 2.0 * (2.0 * (par.tp - 1) / par.tp * collective_seconds(message, par.tp, gpu, r) + latency(par.tp));
+    const Bytes message = bytes(tokens * m.hidden * sixteen_bit_bytes);
+    t += 2.0 * allreduce_time(message, par.tp, gpu, r.links, r.latency).value;
   }
   if (g.moe && par.ep > 1) {
     // Dispatch (FP8, 1 byte) and combine (BF16, 2 bytes) all-to-all of each token's k copies; a GPU
     // sends the share of its tokens routed to other ranks (DeepEP-style, arXiv 2412.19437 §3.4).
     const double tokens_per_gpu = tokens / par.tp;
     const double bytes_sent = tokens_per_gpu * m.experts_per_token * m.hidden * 3.0 * (par.ep - 1) / par.ep;
-    t += collective_seconds(bytes_sent, par.ep, gpu, r) + 2.0 * latency(par.ep);
+    t += transfer_time(bytes(bytes_sent), par.ep, gpu, r.links).value +
+         2.0 * collective_latency(par.ep, gpu, r.latency).value;
   }
   return t;
 }
@@ -229,7 +186,7 @@ double layer_communication(const PreparedModel& m, const LayerGroup& g, const Gp
 
 StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d,
                          const EfficiencyParams& e, const StepShape& s, OperatorBreakdown* breakdown) {
-  const Rates r = rates_for(gpu, d, e);
+  const Rates r = rates_for(m, gpu, d, e);
   Accumulator acc;
   acc.bandwidth = r.roofs.bandwidth.value;
   acc.sharpness = e.hardware.roofline_sharpness;
@@ -240,7 +197,7 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
   double communication = 0;
   double layers_total = 0;
   double moe_layers = 0;
-  const double busiest_share = busiest_stage_share(*m.spec, d.parallel.pp);
+  const double busiest_share = r.sharding.stage_share;
   for (int i = 0; i < m.group_count; ++i) {
     const LayerGroup& g = m.groups[i];
     const double layers = g.count * busiest_share;  // the slowest stage holds ceil(L/pp) layers
@@ -248,18 +205,20 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
     if (g.moe) moe_layers += layers;
     add_attention(acc, m, g, d, r, s, layers);
     add_ffn(acc, m, g, d, e, r, tokens, layers);
-    communication += layers * layer_communication(m, g, gpu, d, e, r, tokens);
+    communication += layers * layer_communication(m, g, gpu, d, r, tokens);
   }
   // LM head on the sequences that sample a token this step (vocab-parallel over tp, 16-bit).
   const double head_tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_sequences;
   const double head_params = m.vocab * m.hidden / d.parallel.tp;
-  acc.op(OperatorKind::lm_head, 2.0 * head_tokens * head_params, head_params * 2.0, r.roofs.head_matmul, 1.0);
+  acc.op(OperatorKind::lm_head, 2.0 * head_tokens * head_params, head_params * sixteen_bit_bytes, r.roofs.head_matmul,
+         1.0);
   if (d.parallel.pp > 1) {
     // Activations handed to the next stage (assume stages in different scale-up domains when the
     // instance spans more than one).
     const bool same_domain = d.parallel.gpus() <= gpu.scale_up.domain_gpus;
-    communication += tokens * m.hidden * 2.0 / (same_domain ? r.scale_up : r.scale_out) +
-                     (same_domain ? e.engine.collective_latency : e.engine.scale_out_latency).value;
+    communication +=
+        tokens * m.hidden * sixteen_bit_bytes / (same_domain ? r.links.scale_up : r.links.scale_out).value +
+        (same_domain ? e.engine.collective_latency : e.engine.scale_out_latency).value;
   }
   StepTime step = acc.step;
   step.communication = seconds(communication * (1.0 - e.comm_overlap));

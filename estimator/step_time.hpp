@@ -5,10 +5,12 @@
 
 #include <array>
 
+#include "base/units.hpp"
 #include "estimator/deployment.hpp"
 #include "estimator/efficiency.hpp"
 #include "estimator/prepared_model.hpp"
-#include "base/units.hpp"
+#include "hardware/achievable.hpp"
+#include "hardware/collectives.hpp"
 #include "hardware/gpu_spec.hpp"
 
 namespace llmsizer {
@@ -51,15 +53,7 @@ enum class OperatorKind : unsigned char {
 inline constexpr int operator_kind_count = 7;
 [[nodiscard]] const char* operator_kind_name(OperatorKind kind);
 
-/// Achievable rates of one GPU for one deployment (peaks x calibrated fractions).
-struct Roofs {
-  FlopsPerSecond weight_matmul;  // matmuls with the deployment's weight precision
-  FlopsPerSecond expert_matmul;  // routed-expert matmuls
-  FlopsPerSecond head_matmul;    // 16-bit matmuls (LM head, router)
-  FlopsPerSecond attention;      // flash-attention core (FP8 when the KV cache is FP8 and supported)
-  BytesPerSecond bandwidth;      // HBM
-};
-
+/// The roofs (hardware/achievable.hpp) of `gpu` for a deployment's precisions under `efficiency`.
 [[nodiscard]] Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& deployment,
                                      const EfficiencyParams& efficiency);
 
@@ -93,8 +87,5 @@ using OperatorBreakdown = std::array<OperatorLoad, operator_kind_count>;
 /// Expected number of distinct experts a batch of `tokens` activates when each picks `k` of `e`
 /// uniformly: E·(1 − (1 − k/E)^B) (occupancy argument; docs/methodology.md#moe).
 [[nodiscard]] double expected_active_experts(double experts, double k, double tokens);
-
-/// Ring all-reduce time: 2·(n−1)/n · bytes / bandwidth + latency (Patarasuk & Yuan 2009).
-[[nodiscard]] Seconds ring_allreduce_time(Bytes message, int ranks, BytesPerSecond bandwidth, Seconds latency);
 
 }  // namespace llmsizer

@@ -49,26 +49,25 @@ SweepRow make_row(int target, const Deployment& d, const Estimate& e, const Serv
   return row;
 }
 
-/// Every concurrency of one (GPU, count, layout, precision). The memory check repeats fit_memory's
-/// arithmetic in the same order, so a configuration passes here exactly when estimate() fits it.
-/// Returns whether anything fitted.
+/// Every concurrency of one (GPU, count, layout, precision). The memory check is fit_memory's: the
+/// same placement, formula and usable capacity, so a configuration passes here exactly when
+/// estimate() fits it. Returns whether anything fitted.
 bool sweep_deployment(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
                       const SweepRequest& request, SweepResult& out) {
   const auto n = static_cast<std::int64_t>(request.concurrencies.size());
-  const Bytes usable = t.gpu->memory * t.efficiency.memory_utilization;
-  const Bytes weights = weight_bytes_per_gpu(m, d);
-  if (weights > usable) {
+  const Bytes usable = usable_memory_per_gpu(*t.gpu, t.efficiency);
+  const Placement placement = place(m, d);
+  if (placement.weights.total() > usable) {
     out.configs_pruned += n;
     return false;
   }
   const Bytes activations = activation_bytes_per_gpu(m, d, t.efficiency);
-  const double per_sequence = kv_bytes_per_sequence_per_gpu(m, d, request.isl + request.osl);
-  const std::int64_t dp = d.parallel.dp;
+  const std::int64_t context = request.isl + request.osl;
   for (std::int64_t i = 0; i < n; ++i) {
     const std::int64_t concurrency = request.concurrencies[static_cast<std::size_t>(i)];
-    const std::int64_t per_rank = (concurrency + dp - 1) / dp;
-    const Bytes need = weights + bytes(per_sequence * static_cast<double>(per_rank)) + activations;
-    if ((usable - need).value < 0) {
+    const MemoryPerGpu need =
+        memory_per_gpu(placement, activations, sequences_on_busiest_rank(d, concurrency), context);
+    if ((usable - need.total()).value < 0) {
       out.configs_pruned += n - i;  // more requests only need more KV
       return i > 0;
     }

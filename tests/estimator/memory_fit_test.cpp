@@ -232,14 +232,17 @@ TEST_CASE("Llama-3.1-70B weight bytes per GPU under tp and pp, by hand") {
   auto weights = [&](int tp, int pp = 1) {
     return weight_bytes_per_gpu(l.prepared, layout(Precision::bf16, tp, pp)).value;
   };
-  CHECK(weights(1) == 141'107'396'608.0);
-  CHECK(weights(8) == 17'640'718'336.0);
-  CHECK(weights(16) == 8'989'442'048.0);
-  CHECK(weights(4, 2) == 17'639'407'616.0);
+  // Each figure above plus the final norm (8,192 x 2 B = 16,384 B), which sits beside the LM head on
+  // the busiest GPU and was left out before the placement counted it (so tp1 now equals the whole
+  // model's 141,107,412,992 B).
+  CHECK(weights(1) == 141'107'396'608.0 + 16'384);
+  CHECK(weights(8) == 17'640'718'336.0 + 16'384);
+  CHECK(weights(16) == 8'989'442'048.0 + 16'384);
+  CHECK(weights(4, 2) == 17'639'407'616.0 + 16'384);
   // FP8 weights: linear layers at 1 + 4/16384 B, norms and embeddings stay 16-bit.
   const double fp8_linear = 80.0 * 855'638'016 / 8 * (1.0 + 4.0 / 16384);
   CHECK(weight_bytes_per_gpu(l.prepared, layout(Precision::fp8, 8)).value ==
-        rel(fp8_linear + 80.0 * 32'768 + 4.0 * 131'334'144, 1e-12));
+        rel(fp8_linear + 80.0 * 32'768 + 4.0 * 131'334'144 + 16'384, 1e-12));
 }
 
 TEST_CASE("routed experts split over tp x dp; ep changes how, not how much") {
@@ -361,8 +364,8 @@ TEST_CASE("uneven pipeline stages: the busiest stage holds ceil(layers / pp) lay
   // Weights: the busiest stage holds 11 layers and one end (embedding or head).
   // Per layer at tp8: (4096 x 4096 x 2 + 3 x 4096 x 14336) / 8 + 2 x 4096 x 1024 / 8 = 27,262,976
   // params -> 54,525,952 B + 16,384 B of norms; one end 128,256 x 4096 / 8 x 2 B = 131,334,144 B;
-  // 11 x 54,542,336 + 131,334,144 = 731,299,840 B.
-  CHECK(weight_bytes_per_gpu(l.prepared, layout(Precision::bf16, 8, 3)).value == 731'299'840.0);
+  // 11 x 54,542,336 + 131,334,144 = 731,299,840 B, plus the final norm 4096 x 2 B = 8,192 B.
+  CHECK(weight_bytes_per_gpu(l.prepared, layout(Precision::bf16, 8, 3)).value == 731'299'840.0 + 8'192);
 }
 
 }  // TEST_SUITE("memory")

@@ -1,0 +1,50 @@
+#include "hardware/achievable.hpp"
+
+namespace llmsizer {
+namespace {
+
+/// Stands in for a peak the profile does not give (the gpu/1 loader requires one dense figure, not a
+/// 16-bit one), so a rate stays finite and visibly poor (1 TFLOPS) instead of dividing by zero.
+constexpr double fallback_peak_flops_per_s = 1e12;
+
+}  // namespace
+
+FlopsPerSecond sixteen_bit_peak(const GpuSpec& gpu) {
+  for (ComputeType c : {ComputeType::bf16, ComputeType::fp16, ComputeType::fp32}) {
+    if (gpu.supports(c)) return *gpu.throughput(c);
+  }
+  return FlopsPerSecond{fallback_peak_flops_per_s};
+}
+
+FlopsPerSecond matmul_rate(const GpuSpec& gpu, Precision p, const HardwareEfficiency& hw) {
+  const ComputeType c = effective_compute_type(gpu, p);
+  double derate = 1.0;
+  if (c == ComputeType::fp8 || c == ComputeType::int8) derate = hw.fp8_compute_derate;
+  if (c == ComputeType::fp4) derate = hw.fp4_compute_derate;
+  const auto& peak = gpu.throughput(c);
+  return FlopsPerSecond{(peak ? peak->value : fallback_peak_flops_per_s) * hw.compute_fraction * derate};
+}
+
+Roofs achievable_roofs(const GpuSpec& gpu, const RoofPrecisions& p, const HardwareEfficiency& hw,
+                       double attention_fraction) {
+  Roofs r;
+  r.weight_matmul = matmul_rate(gpu, p.weights, hw);
+  r.expert_matmul = matmul_rate(gpu, p.experts, hw);
+  r.head_matmul.value = sixteen_bit_peak(gpu).value * hw.compute_fraction;
+  // Attention runs in the KV cache's type where the GPU has it (FP8 flash/MLA kernels), else 16-bit.
+  const bool fp8_attention = (p.kv == Precision::fp8) && gpu.supports(ComputeType::fp8);
+  r.attention.value = fp8_attention
+                          ? gpu.throughput(ComputeType::fp8)->value * attention_fraction * hw.fp8_compute_derate
+                          : sixteen_bit_peak(gpu).value * attention_fraction;
+  r.bandwidth.value = gpu.memory_bandwidth.value * hw.bandwidth_fraction;
+  return r;
+}
+
+LinkRates achievable_link_rates(const GpuSpec& gpu, const HardwareEfficiency& hw) {
+  LinkRates r;
+  r.scale_up.value = gpu.scale_up.bandwidth_per_direction.value * hw.link_fraction;
+  r.scale_out.value = gpu.scale_out_bandwidth_per_direction.value * hw.link_fraction;  // > 0 (gpu/1 loader)
+  return r;
+}
+
+}  // namespace llmsizer

@@ -1,0 +1,33 @@
+#include "hardware/collectives.hpp"
+
+namespace llmsizer {
+
+Seconds collective_latency(int ranks, const GpuSpec& gpu, const CollectiveLatency& latency) {
+  return ranks <= gpu.scale_up.domain_gpus ? latency.scale_up : latency.scale_out;
+}
+
+Seconds transfer_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkRates& links) {
+  if (ranks <= 1) return seconds(0);
+  if (ranks <= gpu.scale_up.domain_gpus) return message / links.scale_up;
+  const double off_domain = 1.0 - static_cast<double>(gpu.scale_up.domain_gpus) / ranks;
+  return seconds(message.value * (1.0 - off_domain) / links.scale_up.value +
+                 message.value * off_domain / links.scale_out.value);
+}
+
+double ring_allreduce_factor(int ranks) {
+  return ranks <= 1 ? 0.0 : 2.0 * (ranks - 1) / ranks;
+}
+
+Seconds ring_allreduce_time(Bytes message, int ranks, BytesPerSecond bandwidth, Seconds latency) {
+  if (ranks <= 1) return seconds(0);
+  return seconds(ring_allreduce_factor(ranks) * message.value / bandwidth.value) + latency;
+}
+
+Seconds allreduce_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkRates& links,
+                       const CollectiveLatency& latency) {
+  if (ranks <= 1) return seconds(0);
+  return seconds(ring_allreduce_factor(ranks) * transfer_time(message, ranks, gpu, links).value) +
+         collective_latency(ranks, gpu, latency);
+}
+
+}  // namespace llmsizer

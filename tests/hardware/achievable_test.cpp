@@ -1,0 +1,78 @@
+// What a GPU can do under a calibration (hardware/achievable.hpp) and collective times over its
+// links (hardware/collectives.hpp), by hand on a made-up GPU with round numbers.
+#include "hardware/achievable.hpp"
+
+#include <doctest/doctest.h>
+
+#include "hardware/collectives.hpp"
+
+namespace llmsizer {
+namespace {
+
+/// 1000 TFLOPS BF16, 2000 FP8, no FP4; 4 TB/s HBM; 8-GPU domain at 400 GB/s, 50 GB/s scale-out.
+GpuSpec round_gpu() {
+  GpuSpec g;
+  g.name = "round";
+  g.memory_bandwidth = BytesPerSecond{4e12};
+  g.dense_throughput[static_cast<int>(ComputeType::bf16)] = FlopsPerSecond{1e15};
+  g.dense_throughput[static_cast<int>(ComputeType::fp8)] = FlopsPerSecond{2e15};
+  g.scale_up = LinkSpec{"fabric", 8, BytesPerSecond{400e9}, std::nullopt};
+  g.scale_out_bandwidth_per_direction = BytesPerSecond{50e9};
+  return g;
+}
+
+HardwareEfficiency round_fractions() {
+  HardwareEfficiency h;
+  h.compute_fraction = 0.5;
+  h.fp8_compute_derate = 0.8;
+  h.fp4_compute_derate = 0.6;
+  h.bandwidth_fraction = 0.75;
+  h.link_fraction = 0.5;
+  return h;
+}
+
+}  // namespace
+
+TEST_SUITE("performance") {
+  TEST_CASE("achievable: matmul, attention, HBM and link rates are peaks times calibrated fractions") {
+    const GpuSpec gpu = round_gpu();
+    const HardwareEfficiency h = round_fractions();
+    CHECK(matmul_rate(gpu, Precision::bf16, h).value == 0.5e15);
+    CHECK(matmul_rate(gpu, Precision::fp8, h).value == 2e15 * 0.5 * 0.8);
+    // NVFP4 weights with FP8 but no FP4 tensor cores run W4A8, at the FP8 rate.
+    CHECK(matmul_rate(gpu, Precision::nvfp4, h).value == 2e15 * 0.5 * 0.8);
+    CHECK(sixteen_bit_peak(gpu).value == 1e15);
+    const Roofs bf16_kv =
+        achievable_roofs(gpu, RoofPrecisions{Precision::fp8, Precision::nvfp4, Precision::bf16}, h, 0.4);
+    CHECK(bf16_kv.weight_matmul.value == 0.8e15);
+    CHECK(bf16_kv.head_matmul.value == 0.5e15);
+    CHECK(bf16_kv.attention.value == 1e15 * 0.4);  // 16-bit flash attention
+    CHECK(bf16_kv.bandwidth.value == 3e12);
+    const Roofs fp8_kv =
+        achievable_roofs(gpu, RoofPrecisions{Precision::bf16, Precision::bf16, Precision::fp8}, h, 0.4);
+    CHECK(fp8_kv.attention.value == 2e15 * 0.4 * 0.8);  // FP8 attention where the GPU has FP8
+    const LinkRates links = achievable_link_rates(gpu, h);
+    CHECK(links.scale_up.value == 200e9);
+    CHECK(links.scale_out.value == 25e9);
+  }
+
+  TEST_CASE("collectives: within the domain over scale-up, beyond it the off-domain share over scale-out") {
+    const GpuSpec gpu = round_gpu();
+    const LinkRates links{BytesPerSecond{200e9}, BytesPerSecond{25e9}};
+    const CollectiveLatency latency{microseconds(10), microseconds(40)};
+    CHECK(transfer_time(bytes(1e9), 1, gpu, links).value == 0);
+    CHECK(transfer_time(bytes(1e9), 8, gpu, links).value == doctest::Approx(1e9 / 200e9));
+    // 16 ranks, 8 per domain: half the peers off-domain: 0.5 GB / 200 GB/s + 0.5 GB / 25 GB/s = 22.5 ms.
+    CHECK(transfer_time(bytes(1e9), 16, gpu, links).value == doctest::Approx(0.0225));
+    CHECK(collective_latency(8, gpu, latency).value == microseconds(10).value);
+    CHECK(collective_latency(16, gpu, latency).value == microseconds(40).value);
+    CHECK(ring_allreduce_factor(1) == 0);
+    CHECK(ring_allreduce_factor(4) == 1.5);
+    // All-reduce over 4 ranks: 2 x 3/4 x 1 GB / 200 GB/s + 10 µs = 7.51 ms.
+    CHECK(allreduce_time(bytes(1e9), 4, gpu, links, latency).value == doctest::Approx(0.00751));
+    CHECK(allreduce_time(bytes(1e9), 1, gpu, links, latency).value == 0);
+  }
+
+}  // TEST_SUITE("performance")
+
+}  // namespace llmsizer
