@@ -67,13 +67,14 @@ Schema make_schema() {
                                                                            : json(nullptr);
   });
   s.add({"ttft_ms", "ms", "mean time to first token"}, fitted([](auto& e) { return json(in_milliseconds(e.ttft)); }));
-  s.add({"tpot_ms", "ms", "mean time per output token"}, fitted([](auto& e) { return json(in_milliseconds(e.tpot)); }));
+  s.add({"tpot_ms", "ms", "mean time per output token"}, fitted([](auto& e) { return e.has_tpot ? json(in_milliseconds(e.tpot)) : json(nullptr); }));
+  s.add({"prefill_alone_ms", "ms", "prefill of one prompt on an idle deployment"}, fitted([](auto& e) { return json(in_milliseconds(e.prefill_alone)); }));
   s.add({"output_tok_s", "tokens/s", "output throughput of the deployment"},
         fitted([](auto& e) { return json(e.output_tok_s); }));
   s.add({"output_tok_s_per_gpu", "tokens/s/GPU", "output throughput per GPU"},
         fitted([](auto& e) { return json(e.output_tok_s_per_gpu); }));
   s.add({"tok_s_per_user", "tokens/s", "decode speed one user sees (1/TPOT)"},
-        fitted([](auto& e) { return json(e.tok_s_per_user); }));
+        fitted([](auto& e) { return e.has_tpot ? json(e.tok_s_per_user) : json(nullptr); }));
   s.add({"input_tok_s", "tokens/s", "prompt tokens processed per second"},
         fitted([](auto& e) { return json(e.input_tok_s); }));
   s.add({"prefill_bound", "", "what limits prefill"},

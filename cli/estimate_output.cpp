@@ -54,8 +54,8 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
   TextTable table({"metric", "value", "why"});
   table.add_row({"TTFT", ms(e.ttft), fmt::format("prefill alone {} ({}-bound) + queueing behind other prompts",
                                                  ms(e.prefill_alone), bound_name(e.prefill_detail.bound()))});
-  table.add_row({"TPOT", ms(e.tpot), fmt::format("decode step {} ({}-bound){}", ms(e.decode_step), bound_name(e.decode_detail.bound()),
-                                                 e.prefill_share > 0.005 ? fmt::format(", stretched {:.0f}% by prefill chunks", e.prefill_share * 100) : "")});
+  table.add_row({"TPOT", e.has_tpot ? ms(e.tpot) : "-", fmt::format("decode step {} ({}-bound){}", ms(e.decode_step), bound_name(e.decode_detail.bound()),
+                                                 e.tpot_prefill_share > 0.005 ? fmt::format(", stretched {:.0f}% by prefill chunks", e.tpot_prefill_share * 100) : "")});
   table.add_row({"output throughput", fmt::format("{} tok/s", with_commas(e.output_tok_s)),
                  fmt::format("{} tok/s per GPU", with_commas(e.output_tok_s_per_gpu, 1))});
   table.add_row({"per user", fmt::format("{:.1f} tok/s", e.tok_s_per_user), e.tokens_per_decode_step > 1 ?

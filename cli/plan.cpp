@@ -59,7 +59,7 @@ double parse_count(const std::string& text, const std::string& option) {
   if (text.empty() || ec != std::errc() || stop != end || std::isnan(value)) {
     throw ConfigError(option, fmt::format("'{}' is not a number; give a token count such as 2000000000 or 2e9", text));
   }
-  if (value <= 0 || value > max_tokens_per_day) {
+  if (value < 1 || value > max_tokens_per_day) {  // a count that rounds to 0 tokens is none
     throw ConfigError(option, fmt::format("'{}' is out of range (must be a positive count up to 1e15 tokens/day)", text));
   }
   if (std::fabs(value - std::round(value)) > 1e-6) {
@@ -248,8 +248,10 @@ std::string recommendation(const Plan& plan) {
   std::string out = fmt::format("recommendation: {}: {} GPUs ({} nodes, {} replicas of {} GPUs)", best.resolved.gpu->name,
                                 with_commas(static_cast<double>(f.gpus)), with_commas(static_cast<double>(f.nodes)),
                                 with_commas(static_cast<double>(f.replicas)), best.choice.deployment->total_gpus());
-  out += f.usd_per_month ? fmt::format(" at ${}/month, ${:.3f} per million output tokens ({} at ${:.3f}/GPU-hour)\n",
-                                       with_commas(*f.usd_per_month), *f.usd_per_mtok_output, best.resolved.price_label,
+  out += f.usd_per_month ? fmt::format(" at ${}/month, {} per million output tokens ({} at ${:.3f}/GPU-hour)\n",
+                                       with_commas(*f.usd_per_month),
+                                       f.usd_per_mtok_output ? fmt::format("${:.3f}", *f.usd_per_mtok_output) : "- (no tokens)",
+                                       best.resolved.price_label,
                                        *best.resolved.usd_per_gpu_hour)
                            : "; no GPU type has a price, so options are ranked by GPU count\n";
   for (const PlanOption& p : plan.options) {

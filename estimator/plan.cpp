@@ -16,7 +16,9 @@ Fleet size_fleet(const Demand& demand, const ReplicaUnit& unit) {
   assert(unit.output_tok_s > 0 && unit.gpus > 0 && unit.gpus_per_node > 0);
   Fleet f;
   const double average = demand.average_output_tok_s();
-  f.replicas = static_cast<std::int64_t>(std::ceil(demand.peak_output_tok_s() / unit.output_tok_s));
+  // A demand that needs a fraction of one replica still needs that replica: the fleet is never
+  // empty, so its capacity, utilization and power are defined (docs/methodology.md#plan).
+  f.replicas = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(demand.peak_output_tok_s() / unit.output_tok_s)));
   f.gpus = f.replicas * unit.gpus;
   f.nodes = (f.gpus + unit.gpus_per_node - 1) / unit.gpus_per_node;
   f.capacity_output_tok_s = static_cast<double>(f.replicas) * unit.output_tok_s;
@@ -24,7 +26,9 @@ Fleet size_fleet(const Demand& demand, const ReplicaUnit& unit) {
   const double gpus = static_cast<double>(f.gpus);
   if (unit.usd_per_gpu_hour) {
     f.usd_per_month = gpus * *unit.usd_per_gpu_hour * hours_per_month;
-    f.usd_per_mtok_output = *f.usd_per_month / (demand.output_tokens_per_month() / 1e6);
+    // Per token served: a demand of no tokens has no cost per token (not inf, not 0/0).
+    const double mtok_per_month = demand.output_tokens_per_month() / 1e6;
+    if (mtok_per_month > 0) f.usd_per_mtok_output = *f.usd_per_month / mtok_per_month;
   }
   f.power_kw = gpus * unit.tdp_w * unit.power_utilization / 1000.0;
   f.energy_mwh_per_month = f.power_kw * hours_per_month / 1000.0;

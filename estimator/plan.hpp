@@ -41,13 +41,13 @@ struct ReplicaUnit {
 };
 
 struct Fleet {
-  std::int64_t replicas = 0;   // ceil(peak demand / per-replica throughput)
+  std::int64_t replicas = 0;   // ceil(peak demand / per-replica throughput), at least 1
   std::int64_t gpus = 0;       // replicas x GPUs per replica
   std::int64_t nodes = 0;      // ceil(GPUs / GPUs per node)
   double capacity_output_tok_s = 0;
   double utilization = 0;      // average demand / capacity
   std::optional<double> usd_per_month;        // GPUs x $/GPU-hour x 730 h
-  std::optional<double> usd_per_mtok_output;  // $/month / (output tokens per month / 1e6)
+  std::optional<double> usd_per_mtok_output;  // $/month / (output tokens per month / 1e6); none for 0 tokens
   double power_kw = 0;                        // GPUs x TDP x power utilization
   double energy_mwh_per_month = 0;            // power x 730 h
 };

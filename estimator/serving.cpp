@@ -41,6 +41,14 @@ PrefillCosts prefill_costs(const PreparedModel& m, const GpuSpec& gpu, const Dep
   return c;
 }
 
+/// Mean time to the first token of the prompts of a start-up burst: packed into full token budgets,
+/// prompt k of B finishes at step ceil(k·isl/budget), on average (steps + 1) / 2 steps. No prompt
+/// finishes before its own prefill, so one prompt longer than a budget (or a burst of one) waits
+/// prefill alone, not half of it.
+double burst_ttft(const PrefillCosts& pf) {
+  return std::max(pf.alone.value, (pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value);
+}
+
 /// One side of a prefill/decode-disaggregated deployment. Decode: every resident sequence produces a
 /// token per step, nothing interrupts. Prefill: prompts queue and are packed into full token
 /// budgets; output is the first token of each.
@@ -53,8 +61,9 @@ void disaggregated_phase(Estimate& r, const Workload& w, const EfficiencyParams&
     r.output_tok_s = sequences / token_step;
   } else {
     const double burst_time = pf.burst_step.value * pf.burst_steps;
-    r.ttft = seconds((pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value + e.engine.request_overhead.value);
+    r.ttft = seconds(burst_ttft(pf) + e.engine.request_overhead.value);
     r.tpot = seconds(0);
+    r.has_tpot = false;  // the first token is the only one this side produces
     r.input_tok_s = sequences * isl / burst_time;
     r.output_tok_s = r.input_tok_s / isl;
   }
@@ -159,20 +168,22 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   const double prefill_load = std::min(max_prefill_load, std::max(0.0, per_rank - 1.0) * pf.alone.value / first_cycle);
   const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
   const double burst_share = e.engine.startup_burst_share;
-  const double burst_ttft = (pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value;
-  const double ttft = burst_share * burst_ttft + (1.0 - burst_share) * (pf.alone.value + steady_wait) + step / 2.0 +
+  const double ttft = burst_share * burst_ttft(pf) + (1.0 - burst_share) * (pf.alone.value + steady_wait) + step / 2.0 +
                       e.engine.request_overhead.value;
   // Every prompt of the rank, its own included, is prefilled once per cycle.
   const double load = std::min(1.0, per_rank * pf.marginal.value * par.pp / (ttft + decode_steps * tpot));
   r.ttft = seconds(ttft);
-  r.tpot = seconds(tpot);
+  // With one output token there is no time per output token after the first, only a TTFT.
+  r.has_tpot = w.osl > 1;
+  r.tpot = seconds(r.has_tpot ? tpot : 0.0);
+  r.tpot_prefill_share = interleaved / decode_steps / tpot;
   r.prefill_share = load;
   const double cycle = ttft + std::max(0.0, osl - 1.0) * tpot;
   const double requests_per_s = static_cast<double>(r.concurrency) / cycle;
   r.output_tok_s = requests_per_s * osl;
   r.input_tok_s = requests_per_s * isl;
   r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
-  r.tok_s_per_user = 1.0 / tpot;
+  r.tok_s_per_user = r.has_tpot ? 1.0 / tpot : 0.0;
   add_cost_and_energy(r, gpu, d, e, usd_per_gpu_hour);
   return r;
 }

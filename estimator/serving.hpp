@@ -31,12 +31,14 @@ struct Estimate {
   MemoryFit memory;
   std::int64_t concurrency = 0;      // requests in flight across the deployment
   Seconds ttft;                      // mean time to first token
-  Seconds tpot;                      // mean time per output token after the first
-  Seconds prefill_alone;             // prefill of one prompt on an idle instance
+  Seconds tpot;                      // mean time per output token after the first; 0 when !has_tpot
+  bool has_tpot = true;              // false when no token follows the first (osl 1, the prefill side)
+  Seconds prefill_alone;             // prefill of one prompt on an idle instance; TTFT is never less
   Seconds decode_step;               // one decode iteration at the mean context
   StepTime decode_detail;            // where a decode iteration's time goes (one stage)
   StepTime prefill_detail;           // where a prefill chunk's time goes (one stage)
   double prefill_share = 0;          // fraction of GPU time spent on prompts
+  double tpot_prefill_share = 0;     // fraction of TPOT spent on other requests' prompts (0 at concurrency 1)
   double output_tok_s = 0;           // whole deployment
   double output_tok_s_per_gpu = 0;
   double input_tok_s = 0;

@@ -44,7 +44,8 @@ std::string text_of(const YAML::Node& node) {
 bool looks_numeric(const std::string& s) {
   size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
   const std::string rest = lower(s.substr(i));
-  if (rest == "inf" || rest == ".inf" || ((rest == "nan" || rest == ".nan") && i == 0)) return true;
+  // Every spelling of a non-finite value counts as a number, so that it is rejected, not skipped.
+  if (rest == "inf" || rest == ".inf" || rest == "infinity" || rest == "nan" || rest == ".nan") return true;
   const auto digits = [&] {
     const size_t start = i;
     while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;

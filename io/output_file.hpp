@@ -6,17 +6,20 @@
 namespace llmsizer {
 
 /// One output file. The writer fills temp_path(); commit() then puts it in place:
-/// - a regular file (new, or existing; through a symlink, the file it points to) is replaced by
-///   renaming the temporary file, written beside it, over it — a failure never leaves half a file,
-///   and a replaced file keeps its permissions;
+/// - a regular file (new, or existing; through a symlink, the existing file it points to) is
+///   replaced by renaming the temporary file, written beside it, over it — a failure never leaves
+///   half a file, and a replaced file keeps its owner, group and permission bits;
 /// - a descriptor alias (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N) is written to that
 ///   descriptor, so `-o /dev/stdout >> log` appends instead of replacing the log;
 /// - a device, FIFO or socket (/dev/null, a named pipe) cannot be renamed over, so it is written
 ///   through.
 /// In the last two cases the temporary file lives in the system temp directory. It is created with
-/// mkstemp (no predictable name to plant a link on) and removed unless commit() succeeded. A missing
-/// directory, a directory in the file's place, a symlink loop or a failed write is a ConfigError
-/// naming the path (exit 2).
+/// mkstemp (no predictable name to plant a link on) and removed unless commit() succeeded, also when
+/// SIGINT, SIGTERM, SIGHUP or SIGXFSZ (a file-size limit) ends the process: a handler removes the
+/// registered temporaries and re-raises the signal. A missing directory, a directory in the file's
+/// place, a symlink loop, a dangling symlink, a symlink the kernel's protected_symlinks rule would
+/// not follow (another user's, in a sticky world-writable directory) or a failed write is a
+/// ConfigError naming the path (exit 2), with nothing written.
 class OutputFile {
  public:
   explicit OutputFile(const std::string& path);
@@ -34,6 +37,7 @@ class OutputFile {
   std::string temp_;
   Mode mode_ = Mode::replace;
   int descriptor_ = -1;  // Mode::descriptor
+  int temp_slot_ = -1;   // where temp_ is registered for removal by SIGINT, SIGTERM, SIGHUP, SIGXFSZ
   bool committed_ = false;
 };
 

@@ -1,7 +1,5 @@
 #include "io/yaml_reader.hpp"
 
-#include <cctype>
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -14,13 +12,21 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include "io/number_text.hpp"
+
 namespace llmsizer {
 
 std::string SourceText::line(int one_based) const {
   if (one_based < 1 || one_based > static_cast<int>(lines.size())) return {};
   std::string text = lines[static_cast<size_t>(one_based - 1)];
   constexpr size_t max_quoted = 200;  // keep errors readable for very long lines
-  if (text.size() > max_quoted) text = text.substr(0, max_quoted) + "...";
+  if (text.size() > max_quoted) {
+    // Cut before a UTF-8 continuation byte (10xxxxxx) never inside a character, so the quoted line
+    // shows no broken byte the original did not have.
+    size_t cut = max_quoted;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
   return text;
 }
 
@@ -98,26 +104,43 @@ class LaterDocuments : public YAML::EventHandler {
   }
 };
 
-/// Where a second document with content starts, if there is one. yaml-cpp's LoadAll never returns
-/// on some malformed inputs (each call yields another empty document; found by libFuzzer), so the
-/// documents are walked one at a time, 64 at most.
-std::optional<YAML::Mark> second_document(const std::string& text) {
-  // A document after the first starts with a '---' or follows a '...' at the start of a line (YAML
-  // 1.2, l-yaml-stream). Without either there is nothing to find, and profiles have neither: the
-  // text is not parsed a second time.
+/// Whether the text may hold a document after the first: one starts with a '---' or follows a
+/// '...' at the start of a line (YAML 1.2, l-yaml-stream). Profiles have neither, so most texts are
+/// not parsed a second time.
+bool has_document_marker(const std::string& text) {
   const auto marker_at = [&](size_t at) { return text.compare(at, 3, "---") == 0 || text.compare(at, 3, "...") == 0; };
   bool marker = marker_at(0);
   for (size_t nl = text.find('\n'); !marker && nl != std::string::npos; nl = text.find('\n', nl + 1)) {
     marker = marker_at(nl + 1);
   }
-  if (!marker) return std::nullopt;
+  return marker;
+}
+
+/// Rejects a second document with content. yaml-cpp's LoadAll never returns on some malformed
+/// inputs (each call yields another empty document; found by libFuzzer), so the documents are
+/// walked one at a time with the event parser, and the walk is bounded: a text still yielding
+/// documents past the bound is an error too, never accepted unread.
+void reject_later_documents(const std::string& text, const SourceText& source) {
+  if (!has_document_marker(text)) return;
   constexpr int documents_looked_at = 64;
   std::istringstream in(text);
   YAML::Parser parser(in);
   LaterDocuments events;
-  for (int i = 0; i < documents_looked_at && !events.content && parser.HandleNextDocument(events); ++i) {
+  bool more = true;
+  int walked = 0;
+  for (; walked < documents_looked_at && !events.content && more; ++walked) more = parser.HandleNextDocument(events);
+  // One more document decides whether the text goes on past the bound.
+  const bool beyond = more && !events.content && parser.HandleNextDocument(events);
+  if (const auto& mark = events.content) {
+    const int line = mark->line + 1;
+    throw ConfigError(source.file, line, mark->column + 1, "",
+                      "a second YAML document ('---'); a profile file holds one", source.line(line));
   }
-  return events.content;
+  if (beyond) {
+    throw ConfigError(source.file, 0, 0, "",
+                      fmt::format("more than {} YAML documents (empty ones included); a profile file holds one",
+                                  documents_looked_at));
+  }
 }
 
 }  // namespace
@@ -129,11 +152,7 @@ YAML::Node parse_yaml(const std::string& text, const SourceText& source) {
   try {
     YAML::Node root = YAML::Load(text);
     // Every file holds one entity: Load would silently ignore a second document.
-    if (const auto mark = second_document(text)) {
-      const int line = mark->line + 1;
-      throw ConfigError(source.file, line, mark->column + 1, "",
-                        "a second YAML document ('---'); a profile file holds one", source.line(line));
-    }
+    reject_later_documents(text, source);
     return root;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's parser recurses per nesting level and stops itself at 500 ("bad file"); say why.
@@ -166,37 +185,16 @@ std::string format_range(const Range& range) {
   return fmt::format("{} and <= {:g}{}", low, range.max, unit);
 }
 
-
-// YAML 1.2 spells infinity and NaN `.inf`, `-.inf`, `.nan` (any case); from_chars does not know them.
-bool yaml_non_finite(const std::string& text) {
-  std::string word = text;
-  if (!word.empty() && (word[0] == '+' || word[0] == '-')) word.erase(0, 1);
-  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return word == ".inf" || word == ".nan";
-}
 }  // namespace
 
 double scalar_number(const YAML::Node& node, const std::string& path, const SourceText& source,
                      const Range& range) {
   if (!node.IsScalar()) throw located_error(node, source, path, "expected a number");
   const std::string& text = node.Scalar();
-  if (yaml_non_finite(text)) {
-    throw located_error(node, source, path, fmt::format("'{}' is not a finite number", text));
-  }
-  double value = 0;
-  const char* begin = text.data();
-  const char* end = begin + text.size();
-  if (begin != end && *begin == '+') ++begin;
-  const auto result = std::from_chars(begin, end, value);
-  if (result.ec == std::errc::result_out_of_range) {
-    throw located_error(node, source, path, fmt::format("'{}' is out of range for a number", text));
-  }
-  if (result.ec != std::errc() || result.ptr != end || text.empty()) {
-    throw located_error(node, source, path, fmt::format("expected a number, got '{}'", text));
-  }
-  if (!std::isfinite(value)) {
-    throw located_error(node, source, path, fmt::format("'{}' is not a finite number", text));
-  }
+  // One reading of numbers for every input (io/number_text.hpp): decimal, finite, normal.
+  const NumberText parsed = parse_number_text(text);
+  if (!parsed.ok()) throw located_error(node, source, path, describe_number_problem(parsed.problem, text));
+  const double value = parsed.value;
   const bool too_low = range.min_exclusive ? value <= range.min : value < range.min;
   if (too_low || value > range.max) {
     const std::string unit = range.unit[0] ? std::string(" ") + range.unit : std::string();

@@ -260,9 +260,16 @@ TEST_CASE("output paths that are devices or symlinks are written through, never 
     CHECK(full.err == "/dev/full: error: cannot write: No space left on device\n");
     CHECK(fs::is_character_file("/dev/full"));
   }
-  // Through a symlink (even a dangling one) the file it names is written and the link kept.
+  // Through a symlink the file it names is replaced and the link kept; a dangling link is an error
+  // and creates nothing where it points.
   const test::TempDir dir;
   fs::create_symlink("real.yaml", dir.path() / "link.yaml");
+  const Run dangling = run({"import-hf", config, "-o", (dir.path() / "link.yaml").string()});
+  CHECK(dangling.code == 2);
+  CHECK(dangling.err == (dir.path() / "link.yaml").string() + ": error: cannot write: is a symbolic link to " +
+                            (dir.path() / "real.yaml").string() + ", which does not exist\n");
+  CHECK(names_in(dir.path()) == std::vector<std::string>{"link.yaml"});
+  std::ofstream(dir.path() / "real.yaml") << "old\n";
   const Run linked = run({"import-hf", config, "-o", (dir.path() / "link.yaml").string()});
   CHECK(linked.code == 0);
   CHECK(fs::is_symlink(dir.path() / "link.yaml"));

@@ -3,7 +3,8 @@
 // loaders (so every case is a profile a user could write). For each: estimates are finite and
 // positive, and they move the way physics says when one input improves:
 //   more memory bandwidth -> decode step not slower; more compute -> prefill not slower;
-//   more memory -> a fitting deployment still fits; more concurrency -> TPOT not lower.
+//   more memory -> a fitting deployment still fits; more concurrency -> TPOT not lower;
+//   TTFT >= prefill alone, TPOT >= decode step / tokens per step.
 // tests/estimator/properties_test.cpp checks the same properties on the shipped profiles.
 #include <doctest/doctest.h>
 
@@ -165,6 +166,10 @@ TEST_CASE("property: random valid profiles give finite, positive estimates") {
                      e.usd_per_mtok_output.value_or(-1)}) {
       CHECK(finite_positive(v));
     }
+    // Numbers no deployment shows: a first token before its own prompt is prefilled, a token
+    // faster than the step that makes it (tests/hardening/serving_invariants_test.cpp has the grid).
+    CHECK(e.ttft.value >= e.prefill_alone.value * (1 - 1e-12));
+    CHECK(e.tpot.value >= e.decode_step.value / e.tokens_per_decode_step * (1 - 1e-12));
   }
   CHECK(fitting >= 75);  // most random cases fit within 64 GPUs
 }

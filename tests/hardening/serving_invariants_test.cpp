@@ -1,0 +1,137 @@
+// Invariants of a serving estimate over a generated grid of shipped models x GPUs x layouts x
+// request shapes x concurrency — numbers no deployment can show, whatever the calibration:
+//   TTFT >= the prefill of the one prompt (its first token comes after its own prefill);
+//   TPOT >= the decode step / tokens per step (a token cannot come faster than the step making it);
+//   output tokens/s <= the HBM-bandwidth bound (dense models: every decode step and prefill chunk
+//   reads each GPU's weights once, at most peak bandwidth, for at most concurrency x tokens-per-step
+//   tokens across pp stages);
+//   no TPOT for one output token, no "stretched by prefill chunks" with one request in flight;
+//   every number finite.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "estimator/serving.hpp"
+#include "io/calibration_loader.hpp"
+#include "tests/test_support.hpp"
+
+namespace llmsizer {
+namespace {
+
+struct Shape {
+  std::int64_t isl, osl;
+};
+
+struct Grid {
+  std::vector<std::string> models{"llama-3.1-8b", "llama-3.1-70b", "mixtral-8x22b", "deepseek-v3", "gpt-oss-20b"};
+  std::vector<std::string> gpus{"h100-sxm", "a100-80gb-sxm", "mi300x", "l4", "b200"};
+  std::vector<Parallelism> layouts{{1, 1, 1, 1}, {2, 1, 1, 1}, {8, 1, 1, 1}, {4, 2, 1, 1}, {2, 4, 1, 1}, {1, 1, 8, 8}};
+  std::vector<Shape> shapes{{128, 1}, {2048, 256}, {100'000, 500}, {1, 2}};
+  std::vector<std::int64_t> concurrency{1, 16, 256};
+};
+
+bool not_below(double a, double b) { return a >= b * (1 - 1e-12); }  // a >= b up to rounding
+
+void check_finite(const Estimate& e) {
+  for (double v : {e.ttft.value, e.tpot.value, e.prefill_alone.value, e.decode_step.value, e.output_tok_s,
+                   e.output_tok_s_per_gpu, e.input_tok_s, e.tok_s_per_user, e.prefill_share, e.tpot_prefill_share,
+                   e.power_w, e.joules_per_output_token, e.kwh_per_mtok_output, e.usd_per_hour.value_or(0),
+                   e.usd_per_mtok_output.value_or(0), e.usd_per_mtok_input.value_or(0)}) {
+    CHECK(std::isfinite(v));
+  }
+}
+
+/// Output tokens/s a dense deployment cannot exceed: a step of each stage reads the stage's
+/// weights once, so it takes at least weights / peak HBM bandwidth, and pp stages pass in turn.
+double bandwidth_bound_tok_s(const Estimate& e, const GpuSpec& gpu, const Deployment& d) {
+  const double stage_seconds = e.memory.need.weights.value / gpu.memory_bandwidth.value;
+  return static_cast<double>(e.concurrency) * e.tokens_per_decode_step / (d.parallel.pp * stage_seconds);
+}
+
+void check_invariants(const Estimate& e, const ModelSpec& model, const GpuSpec& gpu, const Deployment& d,
+                      const Workload& w) {
+  check_finite(e);
+  CHECK(not_below(e.ttft.value, e.prefill_alone.value));
+  CHECK(e.has_tpot == (w.osl > 1));
+  if (e.has_tpot) CHECK(not_below(e.tpot.value, e.decode_step.value / e.tokens_per_decode_step));
+  else CHECK(e.tpot.value == 0);
+  if (e.concurrency == 1) CHECK(e.tpot_prefill_share == 0);
+  if (!model.is_moe()) CHECK(e.output_tok_s <= bandwidth_bound_tok_s(e, gpu, d) * (1 + 1e-12));
+}
+
+}  // namespace
+
+TEST_SUITE("hardening") {
+
+TEST_CASE("invariants over a grid: TTFT >= prefill alone, TPOT >= step / tokens, throughput <= HBM bound, finite") {
+  const Grid grid;
+  const Calibration calibration =
+      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
+  int fitting = 0, bounded = 0;
+  for (const std::string& model_name : grid.models) {
+    const auto model = std::make_unique<ModelSpec>(test::shipped_model(model_name));
+    const PreparedModel prepared = prepare(*model);
+    for (const std::string& gpu_name : grid.gpus) {
+      const GpuSpec gpu = test::shipped_gpu(gpu_name);
+      const EfficiencyParams efficiency = calibration.resolve(gpu.generation, "");
+      for (const Parallelism& p : grid.layouts) {
+        if (p.ep > 1 && !model->is_moe()) continue;
+        Deployment d;
+        d.weights = d.experts = model->weights_precision;
+        d.parallel = p;
+        for (const Shape& shape : grid.shapes) {
+          for (std::int64_t concurrency : grid.concurrency) {
+            const Workload w{shape.isl, shape.osl, concurrency, Phase::mixed};
+            CAPTURE(model_name);
+            CAPTURE(gpu_name);
+            CAPTURE(p.tp);
+            CAPTURE(p.pp);
+            CAPTURE(p.dp);
+            CAPTURE(shape.isl);
+            CAPTURE(shape.osl);
+            CAPTURE(concurrency);
+            const Estimate e = estimate(prepared, gpu, d, w, efficiency, 2.0);
+            CHECK(std::isfinite(e.memory.need.total().value));
+            if (!e.fits) continue;
+            ++fitting;
+            bounded += model->is_moe() ? 0 : 1;
+            check_invariants(e, *model, gpu, d, w);
+          }
+        }
+      }
+    }
+  }
+  // The grid is meant to exercise the checks, not to be skipped: most of it fits.
+  CHECK(fitting >= 400);
+  CHECK(bounded >= 150);
+}
+
+TEST_CASE("one prompt longer than the token budget, one request in flight: TTFT is at least its prefill") {
+  // The case the adversarial pass found: llama-3.1-8b, 1 x H100, 100,000 in / 500 out, concurrency
+  // 1 printed TTFT 6,019 ms beside "prefill alone 7,797 ms": the start-up burst of a single prompt
+  // was charged half its 13 chunks. TTFT is now prefill alone + half a decode step + overhead.
+  const auto model = std::make_unique<ModelSpec>(test::shipped_model("llama-3.1-8b"));
+  const PreparedModel prepared = prepare(*model);
+  const GpuSpec gpu = test::shipped_gpu("h100-sxm");
+  const EfficiencyParams efficiency =
+      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string()).resolve(gpu.generation, "");
+  Deployment d;
+  const Estimate e = estimate(prepared, gpu, d, Workload{100'000, 500, 1, Phase::mixed}, efficiency, 2.0);
+  REQUIRE(e.fits);
+  CHECK(e.ttft.value == doctest::Approx(e.prefill_alone.value + e.decode_step.value / 2 +
+                                        efficiency.engine.request_overhead.value)
+                            .epsilon(1e-9));
+  CHECK(e.tpot.value == doctest::Approx(e.decode_step.value).epsilon(1e-12));
+  CHECK(e.tpot_prefill_share == 0);  // nothing stretches TPOT at concurrency 1
+  CHECK(e.prefill_share > 0);        // though the GPU does spend time on the prompt
+  const Estimate one = estimate(prepared, gpu, d, Workload{100, 1, 1, Phase::mixed}, efficiency, 2.0);
+  CHECK_FALSE(one.has_tpot);
+  CHECK(one.tok_s_per_user == 0);
+}
+
+}  // TEST_SUITE("hardening")
+
+}  // namespace llmsizer
