@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "io/config_error.hpp"
+#include "io/number_text.hpp"
 
 namespace llmsizer {
 namespace {
@@ -161,28 +162,27 @@ std::int64_t parse_whole(const std::string& text, const std::string& where) {
   const char* end = text.data() + text.size();
   const auto result = std::from_chars(text.data(), end, value);  // base 10: no octal, no hex
   if (result.ec == std::errc() && result.ptr == end) return value;
-  double real = 0;
-  const auto r2 = std::from_chars(text.data(), end, real);  // accept 1e3 and 8.0
-  const bool parsed = r2.ptr == end && (r2.ec == std::errc() || r2.ec == std::errc::result_out_of_range);
-  if (!parsed || std::isnan(real)) throw ConfigError(where, fmt::format("expected a whole number, got '{}'", text));
-  if (std::isinf(real)) throw ConfigError(where, fmt::format("'{}' is not a finite number", text));
-  // Beyond int64 or 2^53 (1e30, 99999999999999999999): named here, as a cast would wrap it.
-  if (r2.ec == std::errc::result_out_of_range || std::fabs(real) >= max_exact_whole) {
+  // Otherwise the one number reading of every input (io/number_text.hpp) decides, so "1e3" and "8.0"
+  // are counts while "0x10", "nan" and "1e-310" are rejected as everywhere else.
+  const NumberText number = parse_number_text(text);
+  if (number.problem == NumberTextProblem::not_a_number) {
+    throw ConfigError(where, fmt::format("expected a whole number, got '{}'", text));
+  }
+  if (number.problem == NumberTextProblem::out_of_range || (number.ok() && std::fabs(number.value) >= max_exact_whole)) {
+    // Beyond int64 or 2^53 (1e30, 99999999999999999999): named here, as a cast would wrap it.
     throw ConfigError(where, fmt::format("'{}' is out of range for a count", text));
   }
-  if (std::floor(real) != real) throw ConfigError(where, fmt::format("expected a whole number, got '{}'", text));
-  return static_cast<std::int64_t>(real);
+  if (!number.ok()) throw ConfigError(where, describe_number_problem(number.problem, text));
+  if (std::floor(number.value) != number.value) {
+    throw ConfigError(where, fmt::format("expected a whole number, got '{}'", text));
+  }
+  return static_cast<std::int64_t>(number.value);
 }
 
 double parse_number(const std::string& text, const std::string& where) {
-  double value = 0;
-  const char* end = text.data() + text.size();
-  const auto result = std::from_chars(text.data(), end, value);
-  if (result.ptr != end || text.empty()) throw ConfigError(where, fmt::format("expected a number, got '{}'", text));
-  if (result.ec == std::errc::result_out_of_range) {
-    throw ConfigError(where, fmt::format("'{}' is out of range for a number", text));
-  }
-  return value;
+  std::string message;
+  if (const auto value = number_from_text(text, &message)) return *value;
+  throw ConfigError(where, message);
 }
 
 }  // namespace llmsizer
