@@ -51,23 +51,55 @@ Residency residency_of(const Workload& w) {
 }
 
 /// Default instance for a given GPU count: one instance up to the scale-up domain; beyond it the
-/// smallest multiple of the domain that holds the model, replicated.
+/// smallest multiple of the domain that holds the model, replicated; failing that, the smallest
+/// instance that divides the count and holds the model, replicated (replicas before a pipeline deeper
+/// than the count needs: 33 GPUs of an 8B model are 33 replicas, not 33 stages).
 Deployment default_layout(const PreparedModel& m, const GpuSpec& gpu, int gpus, const Deployment& base,
                           const Workload& w, const EfficiencyParams& e) {
-  std::string problem;
   const int domain = std::max(1, gpu.scale_up.domain_gpus);
-  if (gpus > domain && gpus % domain == 0) {
+  auto replicated = [&](int size) -> std::optional<Deployment> {
+    auto d = layout_for(*m.spec, gpu, size, LayoutHints{}, base, nullptr);
+    if (!d) return std::nullopt;
+    d->replicas = gpus / size;
+    if (!fit_memory(m, gpu, *d, residency_of(w), e).fits) return std::nullopt;
+    return d;
+  };
+  if (gpus <= domain) {
+    if (auto d = layout_for(*m.spec, gpu, gpus, LayoutHints{}, base, nullptr)) return *d;
+  }
+  if (gpus % domain == 0) {
     for (int size = domain; size <= gpus; size += domain) {
       if (gpus % size != 0) continue;
-      auto d = layout_for(*m.spec, gpu, size, LayoutHints{}, base, &problem);
-      if (!d) continue;
-      d->replicas = gpus / size;
-      if (fit_memory(m, gpu, *d, residency_of(w), e).fits) return *d;
+      if (auto d = replicated(size)) return *d;
     }
   }
+  for (int size = 1; size <= gpus; ++size) {
+    if (gpus % size != 0) continue;
+    if (auto d = replicated(size)) return *d;
+  }
+  std::string problem;
   auto d = layout_for(*m.spec, gpu, gpus, LayoutHints{}, base, &problem);
-  if (!d) throw ConfigError("--gpus", problem);
+  if (!d) {
+    throw ConfigError("--gpus", fmt::format("no layout of {} GPUs holds {} (the one-instance layout fails: {}); "
+                                            "give --tp/--pp/--dp or another --gpus",
+                                            gpus, m.spec->name, problem));
+  }
   return *d;
+}
+
+/// The option a layout problem names: the degree's own option when the user gave it, else --gpus when
+/// given, else the first degree the user gave.
+std::string blamed_option(const ScenarioInput& in, LayoutDegree degree) {
+  const std::pair<bool, const char*> own[] = {{in.tp.has_value(), "--tp"}, {in.pp.has_value(), "--pp"},
+                                              {in.dp.has_value(), "--dp"}, {in.ep.has_value(), "--ep"},
+                                              {in.gpus.has_value(), "--gpus"}};
+  const auto& mine = own[static_cast<int>(degree)];
+  if (mine.first) return mine.second;
+  if (in.gpus) return "--gpus";
+  for (const auto& [given, option] : own) {
+    if (given) return option;
+  }
+  return "--gpus";
 }
 
 void check_required(const ScenarioInput& in) {
@@ -172,8 +204,9 @@ Deployment ScenarioResolver::layout(const ScenarioInput& in, const Resolved& r, 
   if (!hinted) return default_layout(*r.prepared, *r.gpu, *in.gpus, base, r.workload, r.efficiency);
   const int gpus = in.gpus.value_or(in.tp.value_or(1) * in.pp.value_or(1) * in.dp.value_or(1));
   std::string problem;
-  auto d = layout_for(*r.model, *r.gpu, gpus, LayoutHints{in.tp, in.pp, in.dp, in.ep}, base, &problem);
-  if (!d) throw ConfigError(in.tp ? "--tp" : "--gpus", problem);
+  LayoutDegree degree = LayoutDegree::gpus;
+  auto d = layout_for(*r.model, *r.gpu, gpus, LayoutHints{in.tp, in.pp, in.dp, in.ep}, base, &problem, &degree);
+  if (!d) throw ConfigError(blamed_option(in, degree), problem);
   return *d;
 }
 

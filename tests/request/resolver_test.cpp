@@ -108,6 +108,45 @@ TEST_SUITE("request") {
       CHECK(r.err == expected);
     }
   }
+
+  TEST_CASE("layouts: a layout error names the option the user gave") {
+    auto error_of = [](std::vector<std::string> extra) {
+      std::vector<std::string> args{"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000",
+                                    "--osl", "500"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      const Run r = run(args);
+      CHECK(r.code == 2);
+      return r.err;
+    };
+    CHECK(error_of({"--tp", "2", "--pp", "40"}) == "error: --pp: pp 40 exceeds the 32 layers\n");
+    CHECK(error_of({"--tp", "2", "--ep", "2"}) == "error: --ep: ep 2 needs a mixture-of-experts model; llama-3.1-8b is dense\n");
+    CHECK(error_of({"--tp", "3"}) == "error: --tp: tp 3 must divide the 32 attention heads of llama-3.1-8b\n");
+    CHECK(error_of({"--dp", "3", "--gpus", "8"}) == "error: --gpus: 8 GPUs is not a multiple of tp x pp x dp = 3\n");
+  }
+
+  TEST_CASE("layouts: an automatic layout replicates before it builds a pipeline deeper than needed") {
+    // 33 and 100 H100s for an 8B model: one GPU holds it, so every GPU is a replica (it used to pick
+    // pp 33, beyond the 32 layers, and blame --gpus; and tp4 pp25 for 100).
+    for (const char* gpus : {"33", "100"}) {
+      CAPTURE(gpus);
+      const Run r = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", gpus, "--isl", "1000",
+                         "--osl", "500", "--concurrency", "64", "--json"});
+      REQUIRE(r.code == 0);
+      const auto j = nlohmann::json::parse(r.out);
+      const auto& row = j.is_array() ? j.at(0) : j;
+      CHECK(row.at("pp") == 1);
+      CHECK(row.at("tp") == 1);
+      CHECK(row.at("replicas") == std::stoi(gpus));
+    }
+    // A hinted pipeline depth leaves the rest of the count to tp: --pp 2 on 8 GPUs is tp4 pp2.
+    const Run r = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "8", "--pp", "2", "--isl",
+                       "1000", "--osl", "500", "--json"});
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    const auto& row = j.is_array() ? j.at(0) : j;
+    CHECK(row.at("tp") == 4);
+    CHECK(row.at("pp") == 2);
+  }
 }
 
 }  // namespace llmsizer
