@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -210,5 +211,69 @@ measurements:
     CHECK(offline.concurrency == 0);  // unbounded: as many as fit
     CHECK(find("m108").skip_reason == "input/output lengths not stated");
     CHECK(find("m096").skip_reason == "static batching (the estimator models continuous batching)");
+  }
+}
+
+namespace {
+
+struct CaseFixture {
+  std::unique_ptr<llmsizer::ModelSpec> spec;
+  llmsizer::PreparedModel prepared;
+};
+
+CaseFixture fixture(const std::string& model) {
+  CaseFixture f;
+  f.spec = std::make_unique<llmsizer::ModelSpec>(llmsizer::test::shipped_model(model));
+  f.prepared = llmsizer::prepare(*f.spec);
+  return f;
+}
+
+/// A measured case whose "measurement" is the prior's prediction scaled by `factor`.
+llmsizer::MeasuredCase scaled_case(const CaseFixture& f, const llmsizer::GpuSpec& gpu, std::int64_t concurrency,
+                                   double factor, const llmsizer::Calibration& prior) {
+  llmsizer::MeasuredCase c;
+  c.id = f.spec->name + "-" + std::to_string(concurrency);
+  c.model = &f.prepared;
+  c.gpu = &gpu;
+  c.deployment.weights = c.deployment.experts = llmsizer::Precision::fp8;
+  c.deployment.parallel.tp = 8;
+  c.workload = llmsizer::Workload{1024, 1024, concurrency, llmsizer::Phase::mixed};
+  c.engine = "trtllm";
+  const llmsizer::Prediction p = llmsizer::predict(c, prior);
+  c.tpot_s = *p.value[static_cast<int>(llmsizer::Metric::tpot)] * factor;
+  c.ttft_s = *p.value[static_cast<int>(llmsizer::Metric::ttft)] * factor;
+  return c;
+}
+
+}  // namespace
+
+TEST_SUITE("validate") {
+  TEST_CASE("leave-one-model-out: each model is predicted by the fit on the other models only") {
+    const auto prior =
+        llmsizer::load_calibration_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
+    const llmsizer::GpuSpec gpu = llmsizer::test::shipped_gpu("h100-sxm");
+    const CaseFixture small = fixture("llama-3.1-8b");
+    const CaseFixture large = fixture("llama-3.1-70b");
+    std::vector<llmsizer::MeasuredCase> cases;
+    for (std::int64_t c : {1, 8, 32, 128}) cases.push_back(scaled_case(small, gpu, c, 1.3, prior));
+    for (std::int64_t c : {1, 8, 32, 128}) cases.push_back(scaled_case(large, gpu, c, 0.8, prior));
+    const auto lomo = llmsizer::leave_one_model_out(cases, prior, 3, 10, 0.5);
+    REQUIRE(lomo.size() == cases.size());
+    // The 8B's cases are predicted by the calibration fitted on the 70B's alone, and vice versa.
+    const std::vector<llmsizer::MeasuredCase> only_large(cases.begin() + 4, cases.end());
+    const std::vector<llmsizer::MeasuredCase> only_small(cases.begin(), cases.begin() + 4);
+    const auto fit_large = llmsizer::fit_calibration(only_large, prior, 3, 10, 0.5).calibration;
+    const auto fit_small = llmsizer::fit_calibration(only_small, prior, 3, 10, 0.5).calibration;
+    for (size_t i = 0; i < cases.size(); ++i) {
+      CAPTURE(cases[i].id);
+      const auto expected = llmsizer::predict(cases[i], i < 4 ? fit_large : fit_small);
+      const int tpot = static_cast<int>(llmsizer::Metric::tpot);
+      REQUIRE(lomo[i].value[tpot].has_value());
+      CHECK(*lomo[i].value[tpot] == doctest::Approx(*expected.value[tpot]).epsilon(1e-12));
+    }
+    // Fitted on the 70B (measured 20% faster than the prior), the 8B is predicted faster than
+    // the prior too: the error of a model the fit never saw, not the in-sample one.
+    const int tpot = static_cast<int>(llmsizer::Metric::tpot);
+    CHECK(*lomo[2].value[tpot] < *llmsizer::predict(cases[2], prior).value[tpot]);
   }
 }
