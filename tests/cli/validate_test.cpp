@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -275,5 +276,51 @@ TEST_SUITE("validate") {
     // the prior too: the error of a model the fit never saw, not the in-sample one.
     const int tpot = static_cast<int>(llmsizer::Metric::tpot);
     CHECK(*lomo[2].value[tpot] < *llmsizer::predict(cases[2], prior).value[tpot]);
+  }
+}
+
+TEST_SUITE("validate") {
+  TEST_CASE("validate reads the serving-run CSV: every measured run of the shipped file fits") {
+    const std::string csv = llmsizer::test::source_path("validation/serving_sample.csv").string();
+    const Run r = run({"validate", "--measurements", csv, "--json"});
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    // Engines queue what the KV cache cannot hold; none of these runs may read "does not fit".
+    CHECK(j["not_fitting"].empty());
+    CHECK(j["estimated"].get<int>() == 1159);
+    CHECK(j["not_estimated"].empty());
+    bool by_model = false;
+    for (const auto& line : j["regimes"]) by_model = by_model || line["group"] == "model deepseek-r1";
+    CHECK(by_model);
+  }
+
+  TEST_CASE("validate --leave-one-model-out reports the error on each model left out of the fit") {
+    llmsizer::test::TempDir dir;
+    const auto file = dir.path() / "runs.csv";
+    std::ifstream in(llmsizer::test::source_path("validation/serving_sample.csv"));
+    std::string line, text;
+    std::map<std::string, int> per_model;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#' || line.starts_with("id,")) {
+        text += line + "\n";
+        continue;
+      }
+      const std::string model = line.substr(line.find(',') + 1, line.find(',', line.find(',') + 1) - line.find(',') - 1);
+      if ((model == "llama-3.1-8b" || model == "llama-3.1-70b") && per_model[model]++ < 8) text += line + "\n";
+    }
+    write(file, text);
+    const Run r = run({"validate", "--measurements", file.string(), "--leave-one-model-out", "--json"});
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j.contains("leave_one_model_out"));
+    int rows = 0;
+    for (const auto& l : j["leave_one_model_out"]["overall"]) {
+      if (l["group"] == "all rows" && l["metric"] == "tpot") rows = l["rows"].get<int>();
+    }
+    CHECK(rows == 16);
+    const Run text_run = run({"validate", "--measurements", file.string(), "--leave-one-model-out", "--worst", "0"});
+    CHECK(text_run.out.find("Leave-one-model-out (each model predicted by a calibration fitted from 'priors' without it)") !=
+          std::string::npos);
+    CHECK(text_run.out.find("(leave-one-model-out)") != std::string::npos);
   }
 }
