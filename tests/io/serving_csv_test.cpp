@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
 
 #include "io/config_error.hpp"
 #include "io/serving_csv.hpp"
@@ -70,18 +71,25 @@ TEST_SUITE("loader") {
                                         "   ^");
     CHECK(error_of("# source\nid,id\n") == "runs.csv:2:4: error: id: duplicate column\nid,id\n   ^");
     CHECK(error_of("id,model\n").starts_with("runs.csv:1:1: error: gpu: missing column (the header must name it)"));
-    CHECK(error_of(header + "r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,abc\n")
-              .starts_with("runs.csv:2:70: error: tpot_ms: expected a number, got 'abc'"));
-    CHECK(error_of(header + "r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,0,trtllm,1.3.0rc1,531.5,89.3\n")
-              .starts_with("runs.csv:2:45: error: concurrency: 0 is out of range (must be a whole number from 1 to 2147483648)"));
-    CHECK(error_of(header + "r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,nan,89.3\n")
-              .starts_with("runs.csv:2:64: error: ttft_ms: 'nan' is not a finite number"));
-    CHECK(error_of(header + "r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,0\n")
-              .starts_with("runs.csv:2:70: error: tpot_ms: 0 is out of range (must be > 0)"));
-    CHECK(error_of(header + "r1,deepseek-r1,b200,6,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,89.3\n")
-              .starts_with("runs.csv:2:21: error: gpus: 6 is not tp x pp x dp = 4 x 1 x 2 = 8"));
-    CHECK(error_of(header + "r1,deepseek-r1,b200,8,4,1,2,8,fp5,4000,1000,96,trtllm,1.3.0rc1,531.5,89.3\n")
-              .starts_with("runs.csv:2:31: error: weights: unknown precision 'fp5'; did you mean"));
+    // One bad cell of a data row each: the row, then the start of the message it must give.
+    const std::pair<const char*, const char*> bad_rows[] = {
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,abc",
+         "runs.csv:2:70: error: tpot_ms: expected a number, got 'abc'"},
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,0,trtllm,1.3.0rc1,531.5,89.3",
+         "runs.csv:2:45: error: concurrency: 0 is out of range (must be a whole number from 1 to 2147483648)"},
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,nan,89.3",
+         "runs.csv:2:64: error: ttft_ms: 'nan' is not a finite number"},
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,0",
+         "runs.csv:2:70: error: tpot_ms: 0 is out of range (must be > 0)"},
+        {"r1,deepseek-r1,b200,6,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,89.3",
+         "runs.csv:2:21: error: gpus: 6 is not tp x pp x dp = 4 x 1 x 2 = 8"},
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp5,4000,1000,96,trtllm,1.3.0rc1,531.5,89.3",
+         "runs.csv:2:31: error: weights: unknown precision 'fp5'; did you mean"},
+    };
+    for (const auto& [row, message] : bad_rows) {
+      CAPTURE(row);
+      CHECK(error_of(header + row + "\n").starts_with(message));
+    }
     CHECK(error_of(header + "r1,deepseek-r1,b200\n").starts_with("runs.csv:2:20: error: 3 fields, the header has 16"));
     CHECK(error_of(header + good_row + good_row)
               .starts_with("runs.csv:3:1: error: id: duplicate id 'r1' (also on line 2)"));
