@@ -84,6 +84,9 @@ std::string csv_line(const std::vector<std::string>& fields) {
 
 std::string with_commas(double value, int decimals) {
   if (!std::isfinite(value)) return "-";
+  // A nonzero figure never prints as 0 ("0 tok/s" beside "0.2 tok/s per GPU"): add decimals until its
+  // first significant digit shows (six at most).
+  while (value != 0 && decimals < 6 && std::fabs(value) < 0.5 * std::pow(10.0, -decimals)) ++decimals;
   std::string text = fmt::format("{:.{}f}", std::fabs(value), decimals);
   const size_t dot = text.find('.');
   const size_t int_end = dot == std::string::npos ? text.size() : dot;

@@ -45,6 +45,7 @@ class TextTable {
 [[nodiscard]] std::string csv_line(const std::vector<std::string>& fields);
 
 /// Formatting helpers for tables: thousands separators and fixed significant digits.
+/// `value` with thousands separators and `decimals` decimals, more where a nonzero value would read 0.
 [[nodiscard]] std::string with_commas(double value, int decimals = 0);
 [[nodiscard]] std::string fixed(double value, int decimals);
 

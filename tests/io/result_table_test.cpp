@@ -46,6 +46,16 @@ TEST_SUITE("cli") {
     CHECK(t.index("util") == 3);
   }
 
+  TEST_CASE("with_commas: thousands separators, and a nonzero value never reads 0") {
+    CHECK(with_commas(1234567.4) == "1,234,567");
+    CHECK(with_commas(-1234.5, 1) == "-1,234.5");
+    CHECK(with_commas(0) == "0");
+    CHECK(with_commas(0.4) == "0.4");      // was "0": "output throughput 0 tok/s" beside 0.2 tok/s per GPU
+    CHECK(with_commas(0.04, 1) == "0.04");
+    CHECK(with_commas(0.6) == "1");
+    CHECK(with_commas(1e-9) == "0.000000");  // six decimals at most
+  }
+
   TEST_CASE("layout_label: dp and ep only when they exceed 1") {
     CHECK(layout_label({8, 1, 1, 1}) == "tp8 pp1");
     CHECK(layout_label({4, 2, 2, 8}) == "tp4 pp2 dp2 ep8");
