@@ -48,7 +48,7 @@ void add_concurrency_option(CLI::App& app, std::optional<std::int64_t>& concurre
 void add_concurrency_list_option(CLI::App& app, std::vector<std::int64_t>& levels, std::string_view help);
 /// --calibration NAME.
 void add_calibration_option(CLI::App& app, std::string& calibration);
-/// --price LABEL and --usd-per-gpu-hour USD.
+/// --price LABEL|BASIS|GPU=USD (repeatable) and --usd-per-gpu-hour USD.
 void add_price_options(CLI::App& app, std::string& price, std::optional<double>& usd_per_gpu_hour);
 /// --engine NAME (checked against the calibration when the request is resolved).
 void add_engine_option(CLI::App& app, std::string& engine);

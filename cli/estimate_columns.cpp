@@ -102,6 +102,8 @@ Schema make_schema() {
         resolved([](auto&, auto& e) { return json(e.memory.free_kv_tokens); }));
   s.add({"price", "", "price label used"},
         resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? json(x.price_label) : json(nullptr); }));
+  s.add({"price_basis", "", "price basis: on-demand, reserved, 3yr-rental, owned or user"},
+        resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? json(x.price_basis) : json(nullptr); }));
   s.add({"notes", "", "notes"}, [](const EstimateRow& r) {
     std::string text;
     if (r.estimate)
