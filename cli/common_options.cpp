@@ -63,7 +63,16 @@ void add_calibration_option(CLI::App& app, std::string& calibration) {
 }
 
 void add_price_options(CLI::App& app, std::string& price, std::optional<double>& usd_per_gpu_hour) {
-  add_field_option(app, "price", &ScenarioInput::price, price);
+  // Repeatable: the values join with ',' into the one price field (request/price_choice.hpp reads it).
+  const ScenarioField& field = scenario_field("price");
+  app.add_option_function<std::vector<std::string>>(
+         option_name(field),
+         [&price](const std::vector<std::string>& texts) {
+           price.clear();
+           for (const std::string& text : texts) price += (price.empty() ? "" : ",") + text;
+         },
+         help_text(field))
+      ->type_name(field.value_kind);
   add_field_option(app, "usd_per_gpu_hour", &ScenarioInput::usd_per_gpu_hour, usd_per_gpu_hour);
 }
 

@@ -55,7 +55,7 @@ CLI::Option* add_gpus_option(CLI::App& app, std::vector<std::string>& gpus);
 void add_slo_options(CLI::App& app, std::optional<double>& ttft_ms, std::optional<double>& tpot_ms);
 /// --calibration NAME.
 void add_calibration_option(CLI::App& app, std::string& calibration);
-/// --price LABEL and --usd-per-gpu-hour USD.
+/// --price LABEL|BASIS|GPU=USD (repeatable) and --usd-per-gpu-hour USD.
 void add_price_options(CLI::App& app, std::string& price, std::optional<double>& usd_per_gpu_hour);
 /// --engine NAME (checked against the calibration when the request is resolved).
 void add_engine_option(CLI::App& app, std::string& engine);

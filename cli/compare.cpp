@@ -172,12 +172,13 @@ int run_compare(const CompareOptions& o, Context& context) {
   const SweepRequest request = make_request(o);
   check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   std::vector<SweepTarget> targets;
-  for (const std::string& name : o.gpus) {
-    const GpuSpec& gpu = context.catalog().gpu(name);
-    targets.push_back({&gpu,
-                       resolver.efficiency(gpu, "", std::nullopt),
-                       choose_price(gpu, o.price, o.usd_per_gpu_hour, nullptr),
-                       {}});
+  std::vector<const GpuSpec*> gpus;
+  for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
+  const PriceOption price = parse_price_option(context.catalog(), o.price);
+  const std::optional<PriceBasis> basis = common_price_basis(gpus);
+  for (const GpuSpec* gpu : gpus) {
+    targets.push_back({gpu, resolver.efficiency(*gpu, "", std::nullopt),
+                       choose_price(*gpu, price, o.usd_per_gpu_hour, basis).usd_per_gpu_hour, {}});
   }
   std::vector<std::shared_ptr<const PreparedModel>> prepared;
   for (const std::string& name : o.models) prepared.push_back(resolver.prepared(name));

@@ -95,6 +95,8 @@ void add_memory_columns(Schema<EstimateRow>& s) {
         resolved([](auto&, auto& e) { return Cell(e.memory.free_kv_tokens); }));
   s.add(columns::price,
         resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_label) : Cell(); }));
+  s.add(columns::price_basis,
+        resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_basis) : Cell(); }));
   s.add(columns::notes, [](const EstimateRow& r) {
     std::string joined;
     if (r.estimate)

@@ -63,13 +63,14 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
   if (e.usd_per_mtok_output) {
     table.add_row({"cost per M output tokens", fmt::format("${:.3f}", *e.usd_per_mtok_output),
                    fmt::format("${:.2f}/h for {} GPUs at ${:.3f}/GPU-h ({})", *e.usd_per_hour, d.total_gpus(),
-                               *r.usd_per_gpu_hour, r.price_label)});
+                               *r.usd_per_gpu_hour,
+                               r.price_basis == r.price_label ? r.price_label : r.price_label + ", " + r.price_basis + " basis")});
     if (e.usd_per_mtok_input) {
       table.add_row({"cost per M input tokens", fmt::format("${:.3f}", *e.usd_per_mtok_input),
                      fmt::format("prefill share {:.0f}% of GPU time", e.prefill_share * 100)});
     }
   } else {
-    table.add_row({"cost", "-", fmt::format("{} has no price; pass --usd-per-gpu-hour", r.gpu->name)});
+    table.add_row({"cost", "-", fmt::format("{} has no price; pass --price {}=USD", r.gpu->name, r.gpu->name)});
   }
   table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),
                  fmt::format("{:.3f} kWh per M output tokens at {:.0f} W", e.kwh_per_mtok_output, e.power_w)});

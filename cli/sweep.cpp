@@ -74,10 +74,12 @@ std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, c
   }
   for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
   std::vector<SweepTarget> targets;
+  const PriceOption price = parse_price_option(context.catalog(), o.price);
+  const std::optional<PriceBasis> basis = common_price_basis(gpus);
   for (const GpuSpec* gpu : gpus) {
     SweepTarget t{gpu, resolver.efficiency(*gpu, o.engine, std::nullopt), std::nullopt, weights};
-    if (!o.all_gpus || o.price.empty() || o.usd_per_gpu_hour || find_price(*gpu, o.price)) {
-      t.usd_per_gpu_hour = choose_price(*gpu, o.price, o.usd_per_gpu_hour, nullptr);
+    if (!o.all_gpus || o.usd_per_gpu_hour || has_named_price(*gpu, price)) {
+      t.usd_per_gpu_hour = choose_price(*gpu, price, o.usd_per_gpu_hour, basis).usd_per_gpu_hour;
     }
     targets.push_back(std::move(t));
   }

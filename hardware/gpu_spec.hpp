@@ -9,6 +9,7 @@
 #include "base/citation.hpp"
 #include "base/precision.hpp"
 #include "base/units.hpp"
+#include "hardware/tco.hpp"
 
 namespace llmsizer {
 
@@ -25,6 +26,7 @@ struct PricePoint {
   Usd per_gpu_hour;
   std::string source;
   std::string date;
+  PriceBasis basis = PriceBasis::on_demand;
 };
 
 struct GpuSpec {
@@ -43,7 +45,8 @@ struct GpuSpec {
   BytesPerSecond scale_out_bandwidth_per_direction;
   int gpus_per_node = 8;
   Watts tdp;
-  std::vector<PricePoint> prices;
+  std::vector<PricePoint> prices;   // as listed, then the owned price computed from `purchase`
+  std::optional<PurchasePrice> purchase;
   std::string notes;
   std::vector<Citation> sources;
   std::string file;          // where it was loaded from (for messages)

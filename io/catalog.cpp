@@ -11,6 +11,7 @@
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
 #include "io/profile_loader.hpp"
+#include "io/tco_loader.hpp"
 
 namespace llmsizer {
 namespace fs = std::filesystem;
@@ -102,11 +103,12 @@ void load_file(Catalog& catalog, const fs::path& file) {
       catalog.calibrations.push_back(std::move(calibration));
       break;
     }
+    case ProfileKind::tco: insert_or_replace(catalog.tco, parse_tco(root, source)); break;
     case ProfileKind::measurements: break;  // read by `validate`
     case ProfileKind::unknown: {
       const YAML::Node schema = root.IsMap() ? root["schema"] : YAML::Node();
       throw located_error(schema.IsDefined() ? schema : root, source, "schema",
-                          "expected 'gpu/1' or 'model/1' (or calibration/1, measurements/1)");
+                          "expected 'gpu/1' or 'model/1' (or calibration/1, tco/1, measurements/1)");
     }
   }
 }
@@ -128,6 +130,15 @@ void check_unique_names(const Catalog& catalog) {
   };
   check(catalog.gpus, "GPU");
   check(catalog.models, "model");
+}
+/// Every GPU with a purchase price gets an owned price under the "default" tco/1 profile. Applied
+/// after all directories load, so a later directory's GPU or TCO profile counts.
+void add_owned_prices(Catalog& catalog) {
+  constexpr std::string_view default_tco = "default";
+  for (const TcoAssumptions& assumptions : catalog.tco) {
+    if (assumptions.name != default_tco) continue;
+    for (GpuSpec& gpu : catalog.gpus) add_owned_price(gpu, assumptions);
+  }
 }
 }  // namespace
 
@@ -178,6 +189,7 @@ Catalog load_catalog(const std::vector<fs::path>& directories) {
     for (const fs::path& file : files) load_file(catalog, file);
   }
   check_unique_names(catalog);
+  add_owned_prices(catalog);
   std::sort(catalog.gpus.begin(), catalog.gpus.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   std::sort(catalog.models.begin(), catalog.models.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return catalog;

@@ -8,6 +8,7 @@
 #include "estimator/efficiency.hpp"
 #include "estimator/model_spec.hpp"
 #include "hardware/gpu_spec.hpp"
+#include "hardware/tco.hpp"
 
 namespace llmsizer {
 
@@ -16,6 +17,7 @@ struct Catalog {
   std::vector<ModelSpec> models;  // sorted by name
   std::vector<std::filesystem::path> directories;  // searched, in order (later overrides earlier)
   std::vector<Calibration> calibrations;          // calibration/1 profiles, by name
+  std::vector<TcoAssumptions> tco;                // tco/1 profiles; "default" prices every purchase
 
   /// The calibration named `name` ("default" unless --calibration chose another).
   [[nodiscard]] const Calibration& calibration(const std::string& name = "default") const;

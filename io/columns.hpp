@@ -28,6 +28,7 @@ inline const Column usd_per_gpu_hour{"usd_per_gpu_hour", "$/GPU-hour", "price"};
 inline const Column usd_per_mtok_output{"usd_per_mtok_output", "$/Mtok", "all GPU time per million output tokens"};
 inline const Column joules_per_output_token{"joules_per_output_token", "J/token", "energy per output token"};
 inline const Column price{"price", "", "price label used"};
+inline const Column price_basis{"price_basis", "", "price basis: on-demand, reserved, 3yr-rental, owned or user"};
 
 inline const Column weights_gb_per_gpu{"weights_gb_per_gpu", "GB", "weights on the busiest GPU"};
 inline const Column kv_gb_per_gpu{"kv_gb_per_gpu", "GB", "KV cache on the busiest GPU"};

@@ -26,11 +26,14 @@ const std::vector<std::string_view> gpu_keys = {"schema",
                                                 "gpus_per_node",
                                                 "tdp_w",
                                                 "prices",
+                                                "purchase",
                                                 "notes",
                                                 "sources"};
 const std::vector<std::string_view> dense_tflops_keys(compute_type_names.begin(), compute_type_names.end());
 const std::vector<std::string_view> scale_up_keys = {"kind", "domain_gpus", "bw_gbps_per_dir", "latency_us"};
-const ProfileKeys gpu_profile_keys = {gpu_keys, {{"dense_tflops", dense_tflops_keys}, {"scale_up", scale_up_keys}}};
+const std::vector<std::string_view> purchase_keys = {"usd", "per", "source", "date"};
+const ProfileKeys gpu_profile_keys = {
+    gpu_keys, {{"dense_tflops", dense_tflops_keys}, {"scale_up", scale_up_keys}, {"purchase", purchase_keys}}};
 
 LinkSpec parse_scale_up(const MapReader& doc) {
   const MapReader link = doc.map("scale_up", scale_up_keys);
@@ -43,22 +46,50 @@ LinkSpec parse_scale_up(const MapReader& doc) {
   return spec;
 }
 
+PriceBasis parse_basis(const MapReader& price) {
+  const std::string text = price.string("basis");
+  if (auto basis = parse_price_basis(text)) return *basis;
+  std::string names;
+  for (std::string_view n : price_basis_names) names += (names.empty() ? "" : ", ") + std::string(n);
+  const std::string hint = closest_match(text, price_basis_names);
+  throw price.error("basis", fmt::format("unknown price basis '{}' (expected one of {}){}", text, names,
+                                         hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+}
+
 std::vector<PricePoint> parse_prices(const MapReader& doc) {
   std::vector<PricePoint> prices;
   if (!doc.has("prices")) return prices;
   const YAML::Node list = doc.get("prices");
-  if (!list.IsSequence()) throw doc.error("prices", "expected a list of {label, usd_per_gpu_hour, source, date}");
+  if (!list.IsSequence()) throw doc.error("prices", "expected a list of {label, basis, usd_per_gpu_hour, source, date}");
   for (size_t i = 0; i < list.size(); ++i) {
     const MapReader p(list[i], fmt::format("prices[{}]", i), doc.source(),
-                      {"label", "usd_per_gpu_hour", "source", "date"});
+                      {"label", "basis", "usd_per_gpu_hour", "source", "date"});
     PricePoint price{p.string("label"), usd(p.number("usd_per_gpu_hour", {0, 1000, true, "$/GPU-hour"})),
-                     p.string("source"), p.string("date")};
+                     p.string("source"), p.string("date"), parse_basis(p)};
     for (const PricePoint& other : prices) {
       if (edit_distance(other.label, price.label) == 0) throw p.error("label", "duplicate price label");
     }
     prices.push_back(std::move(price));
   }
   return prices;
+}
+
+/// purchase: {usd, per: card | server, source, date} — what one card or one whole server costs.
+std::optional<PurchasePrice> parse_purchase(const MapReader& doc) {
+  if (!doc.has("purchase")) return std::nullopt;
+  const MapReader p = doc.map("purchase", purchase_keys);
+  PurchasePrice price;
+  price.amount = usd(p.number("usd", {1, 100'000'000, false, "USD"}));
+  const std::string per = p.string("per");
+  if (per != "card" && per != "server") {
+    const std::string hint = closest_match(per, std::vector<std::string>{"card", "server"});
+    throw p.error("per", fmt::format("expected 'card' or 'server', not '{}'{}", per,
+                                     hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+  }
+  price.per_server = per == "server";
+  price.source = p.string("source");
+  price.date = p.string("date");
+  return price;
 }
 
 }  // namespace
@@ -99,6 +130,7 @@ GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source) {
   gpu.gpus_per_node = static_cast<int>(doc.integer("gpus_per_node", 1, 1024));
   gpu.tdp = watts(doc.number("tdp_w", {1, 10000, false, "W", "mW", "kW"}));
   gpu.prices = parse_prices(doc);
+  gpu.purchase = parse_purchase(doc);
   profile_detail::require_sources_for(
       doc, gpu.sources,
       {"launch_year", "memory_gb", "memory_visible_gib", "memory_bw_gbps", "dense_tflops", "scale_up",

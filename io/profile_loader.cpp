@@ -93,6 +93,7 @@ ProfileKind profile_kind(const YAML::Node& root) {
   if (kind == "model") return ProfileKind::model;
   if (kind == "calibration") return ProfileKind::calibration;
   if (kind == "measurements") return ProfileKind::measurements;
+  if (kind == "tco") return ProfileKind::tco;
   return ProfileKind::unknown;
 }
 

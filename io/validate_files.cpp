@@ -9,6 +9,7 @@
 #include "io/hf_import.hpp"
 #include "io/measurements.hpp"
 #include "io/profile_loader.hpp"
+#include "io/tco_loader.hpp"
 
 namespace llmsizer {
 
@@ -23,6 +24,7 @@ std::string validate_profile_file(const std::string& path) {
     case ProfileKind::gpu: return "gpu " + parse_gpu(root, source).name;
     case ProfileKind::model: return "model " + parse_model(root, source).name;
     case ProfileKind::calibration: return "calibration " + parse_calibration(root, source).name;
+    case ProfileKind::tco: return "tco " + parse_tco(root, source).name;
     case ProfileKind::measurements:
       return fmt::format("measurements ({} rows)", load_measurements(path).size());
     case ProfileKind::unknown: break;
@@ -34,7 +36,7 @@ std::string validate_profile_file(const std::string& path) {
   }
   const YAML::Node schema = root["schema"];
   throw located_error(schema.IsDefined() ? schema : root, source, "schema",
-                      "expected 'gpu/1', 'model/1', 'calibration/1' or 'measurements/1'");
+                      "expected 'gpu/1', 'model/1', 'calibration/1', 'tco/1' or 'measurements/1'");
 }
 
 }  // namespace llmsizer

@@ -129,30 +129,6 @@ Precision parse_precision_option(const std::string& text, const std::string& opt
   throw ConfigError(option, fmt::format("unknown precision '{}' (expected one of {}){}", text, names, did_you_mean(hint)));
 }
 
-std::optional<double> choose_price(const GpuSpec& gpu, const std::string& label, std::optional<double> explicit_usd,
-                                   std::string* label_used) {
-  if (explicit_usd) {
-    if (label_used) *label_used = "user";
-    return explicit_usd;
-  }
-  if (!label.empty()) {
-    if (const PricePoint* p = find_price(gpu, label)) {
-      if (label_used) *label_used = p->label;
-      return p->per_gpu_hour.value;
-    }
-    std::vector<std::string> labels;
-    for (const PricePoint& p : gpu.prices) labels.push_back(p.label);
-    std::string known;
-    for (const std::string& l : labels) known += (known.empty() ? "" : ", ") + l;
-    throw ConfigError("--price", fmt::format("{} has no price '{}'{}", gpu.name, label,
-                                             labels.empty() ? "; it has no prices, use --usd-per-gpu-hour"
-                                                            : fmt::format(" (it has: {})", known)));
-  }
-  if (gpu.prices.empty()) return std::nullopt;
-  if (label_used) *label_used = gpu.prices.front().label;
-  return gpu.prices.front().per_gpu_hour.value;
-}
-
 void check_engine(const Calibration& calibration, const std::string& engine) {
   // "default" always resolves: Calibration::resolve falls back to it for an engine it does not list.
   constexpr const char* fallback = "default";
@@ -222,7 +198,10 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
   r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), parse_phase(in.phase)};
   r.deployment = layout(in, r, precisions_of(in, *r.model));
-  r.usd_per_gpu_hour = choose_price(*r.gpu, in.price, in.usd_per_gpu_hour, &r.price_label);
+  const PriceChoice price = choose_price(*r.gpu, parse_price_option(catalog_, in.price), in.usd_per_gpu_hour, price_basis_);
+  r.usd_per_gpu_hour = price.usd_per_gpu_hour;
+  r.price_label = price.label;
+  r.price_basis = price.basis;
   return r;
 }
 

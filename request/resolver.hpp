@@ -14,6 +14,7 @@
 #include "estimator/layout.hpp"
 #include "estimator/serving.hpp"
 #include "io/catalog.hpp"
+#include "request/price_choice.hpp"
 #include "request/scenario_fields.hpp"
 #include "request/scenario_input.hpp"
 
@@ -27,10 +28,6 @@ void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour);
 
 /// Parses a precision option, with did-you-mean. `option` names it in errors.
 [[nodiscard]] Precision parse_precision_option(const std::string& text, const std::string& option);
-
-/// The price to use: --usd-per-gpu-hour, else --price LABEL, else the GPU's first price (nullopt if none).
-[[nodiscard]] std::optional<double> choose_price(const GpuSpec& gpu, const std::string& label,
-                                                 std::optional<double> explicit_usd, std::string* label_used);
 
 /// Throws ConfigError (--engine) unless `engine` is empty, "default" or an engine `calibration` lists;
 /// a near miss gets a did-you-mean from the calibration's names.
@@ -57,6 +54,7 @@ class ScenarioResolver {
     EfficiencyParams efficiency;
     std::optional<double> usd_per_gpu_hour;
     std::string price_label;
+    std::string price_basis;  // on-demand, reserved, 3yr-rental, owned; "user" when given; "" unpriced
     std::string engine;
   };
 
@@ -65,6 +63,9 @@ class ScenarioResolver {
   [[nodiscard]] std::shared_ptr<const PreparedModel> prepared(const std::string& model_name);
   [[nodiscard]] const Calibration& calibration() const { return *calibration_; }
   [[nodiscard]] const Catalog& catalog() const { return catalog_; }
+  /// The price basis every later resolve() prices on by default (common_price_basis over the GPUs of
+  /// a command that compares several); nullopt: each GPU's first price.
+  void use_price_basis(std::optional<PriceBasis> basis) { price_basis_ = basis; }
   [[nodiscard]] EfficiencyParams efficiency(const GpuSpec& gpu, const std::string& engine,
                                             std::optional<double> memory_utilization) const;
 
@@ -73,6 +74,7 @@ class ScenarioResolver {
 
   const Catalog& catalog_;
   const Calibration* calibration_;
+  std::optional<PriceBasis> price_basis_;
   std::map<std::string, std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>> models_;
 };
 

@@ -112,9 +112,10 @@ std::vector<ScenarioField> make_table() {
        parse_small<&In::mtp, 0, max_mtp_tokens>, check_small<&In::mtp, 0, max_mtp_tokens>, "INT"},
       {"mtp_acceptance", "Acceptance rate of drafted tokens", fmt::format("{}", default_mtp_acceptance),
        parse_real<&In::mtp_acceptance, check_acceptance>, check_acceptance, "NUMBER"},
-      {"price", "Price label from the GPU profiles (e.g. 3yr-rental)", "each GPU's first price",
+      {"price", "Price: a label or basis (on-demand, reserved, 3yr-rental, owned) from the GPU profiles, or GPU=USD "
+       "for one GPU type (repeatable; ',' joins several in a CSV cell)", "each GPU's first price, on one basis for all GPUs",
        parse_text<&In::price>, nullptr},
-      {"usd_per_gpu_hour", "Price in $ per GPU-hour for every GPU (overrides --price)", "",
+      {"usd_per_gpu_hour", "Price in $ per GPU-hour for every GPU not given as --price GPU=USD (overrides a price label)", "",
        parse_real<&In::usd_per_gpu_hour, check_usd>, check_usd, "NUMBER"},
       {"memory_utilization", "Usable fraction of GPU memory", "the calibration's, 0.90 for the generic engine",
        parse_real<&In::memory_utilization, check_utilization>, check_utilization, "NUMBER"},

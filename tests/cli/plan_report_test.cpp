@@ -86,7 +86,7 @@ TEST_SUITE("decisions") {
     CHECK(j["demand"]["peak_to_average_is_default"] == true);
     CHECK(j["demand"]["hours_per_month"] == 730.0);
     REQUIRE(j["options"].size() == 2);
-    CHECK(j["recommendation"] == "h200-sxm");  // h20 has no price, so it ranks after
+    CHECK(j["recommendation"] == "h200-sxm");  // both on the owned basis: h200-sxm costs less per month
     const auto& best = j["options"][0];
     CHECK(best["rank"] == 1);
     CHECK(best["tpot_ms"].get<double>() <= 50.0);
@@ -94,8 +94,8 @@ TEST_SUITE("decisions") {
     CHECK(best["usd_per_month"].get<double>() ==
           doctest::Approx(best["gpus"].get<double>() * best["usd_per_gpu_hour"].get<double>() * 730.0));
     CHECK(j["options"][1]["gpu"] == "h20");
-    CHECK(j["options"][1]["usd_per_month"].is_null());
-    CHECK(j["options"][1]["note"] == "no price; pass --usd-per-gpu-hour");
+    CHECK(j["options"][1]["usd_per_month"].get<double>() > best["usd_per_month"].get<double>());
+    CHECK(j["options"][1]["price"] == "tco-owned");
   }
 
   TEST_CASE("plan: token counts in scientific notation equal the digits; --input-tokens-per-day sets the ISL") {

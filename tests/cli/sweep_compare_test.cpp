@@ -73,7 +73,8 @@ TEST_SUITE("decisions") {
         CHECK(row.at("tpot_ms").get<double>() <= 50);
       }
       CHECK(row.at("meets_slo").get<bool>() == (row.at("tpot_ms").get<double>() <= 50));
-      if (row.at("gpu") == "h20") CHECK(row.at("usd_per_mtok_output").is_null());  // h20 has no price
+      // h20's one price is its owned (TCO) price, so both GPUs are priced on the owned basis.
+      CHECK(row.at("usd_per_mtok_output").get<double>() > 0);
       for (const auto& other : rows) {
         if (other.at("gpu") != row.at("gpu") || !row.at("on_frontier").get<bool>()) continue;
         const double x = row.at("output_tok_s_per_gpu"), y = row.at("tok_s_per_user");
@@ -82,7 +83,7 @@ TEST_SUITE("decisions") {
       }
     }
     CHECK(per_gpu.size() == 2);
-    CHECK(cheapest == std::map<std::string, int>{{"h100-sxm", 1}});
+    CHECK(cheapest == std::map<std::string, int>{{"h100-sxm", 1}, {"h20", 1}});
   }
 
   TEST_CASE("sweep --csv: the header is the column schema") {
@@ -101,7 +102,7 @@ TEST_SUITE("decisions") {
     REQUIRE(r.code == 0);
     CHECK(r.out.rfind("glm-4.5: 1,000 input + 1,000 output tokens per request, SLO TPOT <= 50 ms: ", 0) == 0);
     CHECK(r.out.find("configurations evaluated") != std::string::npos);
-    CHECK(r.out.find("\nh20 (96 GB, no price): ") != std::string::npos);
+    CHECK(r.out.find("\nh20 (96 GB, $0.85/GPU-h): ") != std::string::npos);  // its owned (TCO) price
     CHECK(r.out.find("\nh100-sxm (80 GB, $") != std::string::npos);
     CHECK(r.out.find("<- cheapest") != std::string::npos);
   }
@@ -204,7 +205,7 @@ TEST_SUITE("decisions") {
     CHECK(j[2].at("model") == "llama-3.1-70b");
     CHECK(j[0].at("why").get<std::string>().rfind("MoE: ", 0) == 0);
     CHECK(j[2].at("why").get<std::string>().rfind("dense: every token reads all 71B parameters", 0) == 0);
-    CHECK(j[0].at("usd_per_mtok_output").is_null());  // h20: no price
+    CHECK(j[0].at("usd_per_mtok_output").get<double>() > 0);  // h20: its owned (TCO) price
     CHECK(j[1].at("usd_per_mtok_output").get<double>() > 0);
   }
 

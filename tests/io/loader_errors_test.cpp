@@ -566,12 +566,38 @@ TEST_CASE("sources: a dotted field with an unknown sub-key is an error") {
 TEST_CASE("duplicate price labels") {
   const std::string priced = with(good_gpu, "tdp_w: 400\n",
                                   "tdp_w: 400\nprices:\n"
-                                  "  - {label: aws, usd_per_gpu_hour: 2, source: a, date: '2025'}\n"
-                                  "  - {label: AWS, usd_per_gpu_hour: 3, source: b, date: '2025'}\n");
+                                  "  - {label: aws, usd_per_gpu_hour: 2, source: a, date: '2025', basis: on-demand}\n"
+                                  "  - {label: AWS, usd_per_gpu_hour: 3, source: b, date: '2025', basis: on-demand}\n");
   CHECK(gpu_error(priced) ==
         "bad.yaml:15:13: error: prices[1].label: duplicate price label\n"
-        "  - {label: AWS, usd_per_gpu_hour: 3, source: b, date: '2025'}\n"
+        "  - {label: AWS, usd_per_gpu_hour: 3, source: b, date: '2025', basis: on-demand}\n"
         "            ^");
+}
+
+TEST_CASE("a price states its basis, one of a closed set") {
+  const std::string typo = with(good_gpu, "tdp_w: 400\n",
+                                "tdp_w: 400\nprices:\n"
+                                "  - {label: aws, basis: on-demnd, usd_per_gpu_hour: 2, source: a, date: '2025'}\n");
+  CHECK(gpu_error(typo) ==
+        "bad.yaml:14:25: error: prices[0].basis: unknown price basis 'on-demnd' (expected one of on-demand, reserved, "
+        "3yr-rental, owned); did you mean 'on-demand'?\n"
+        "  - {label: aws, basis: on-demnd, usd_per_gpu_hour: 2, source: a, date: '2025'}\n"
+        "                        ^");
+  const std::string missing = with(good_gpu, "tdp_w: 400\n",
+                                   "tdp_w: 400\nprices:\n  - {label: aws, usd_per_gpu_hour: 2, source: a, date: '2025'}\n");
+  CHECK(gpu_error(missing) ==
+        "bad.yaml:14:5: error: prices[0].basis: missing required key\n"
+        "  - {label: aws, usd_per_gpu_hour: 2, source: a, date: '2025'}\n"
+        "    ^");
+}
+
+TEST_CASE("a purchase price is per card or per server") {
+  const std::string bad_per = with(good_gpu, "tdp_w: 400\n",
+                                   "tdp_w: 400\npurchase: {usd: 12000, per: crad, source: a, date: '2024'}\n");
+  CHECK(gpu_error(bad_per) ==
+        "bad.yaml:13:29: error: purchase.per: expected 'card' or 'server', not 'crad'; did you mean 'card'?\n"
+        "purchase: {usd: 12000, per: crad, source: a, date: '2024'}\n"
+        "                            ^");
 }
 
 TEST_CASE("a missing file is reported by name") {
@@ -624,7 +650,7 @@ TEST_CASE("llmsizer check reports an unknown schema") {
   std::ostringstream out, err;
   CHECK(cli::run_cli({"check", (dir.path() / "bad.yaml").string()}, out, err) == 2);
   CHECK(err.str() == (dir.path() / "bad.yaml").string() +
-                         ":1:9: error: schema: expected 'gpu/1', 'model/1', 'calibration/1' or 'measurements/1'\n"
+                         ":1:9: error: schema: expected 'gpu/1', 'model/1', 'calibration/1', 'tco/1' or 'measurements/1'\n"
                          "schema: tpu/1\n"
                          "        ^\n");
   CHECK(out.str() == "checked 1 file: 0 ok, 1 with errors\n");

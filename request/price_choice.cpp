@@ -1,0 +1,129 @@
+#include "request/price_choice.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "io/config_error.hpp"
+#include "io/number_text.hpp"
+
+namespace llmsizer {
+namespace {
+
+constexpr double max_usd_per_gpu_hour = 1000;  // the bound of prices in gpu/1 profiles
+constexpr const char* option = "--price";
+
+std::string trimmed(const std::string& text) {
+  const size_t first = text.find_first_not_of(' ');
+  if (first == std::string::npos) return {};
+  return text.substr(first, text.find_last_not_of(' ') - first + 1);
+}
+
+double parse_usd(const std::string& gpu_text, const std::string& value_text) {
+  std::string problem;
+  const std::optional<double> value = number_from_text(value_text, &problem);
+  if (!value) throw ConfigError(option, fmt::format("{}: {}", gpu_text, problem));
+  if (!(*value > 0 && *value <= max_usd_per_gpu_hour)) {
+    throw ConfigError(option, fmt::format("{}: {} $/GPU-hour is out of range (> 0 and <= 1000)", gpu_text, value_text));
+  }
+  return *value;
+}
+
+const PricePoint* first_of_basis(const GpuSpec& gpu, PriceBasis basis) {
+  for (const PricePoint& p : gpu.prices) {
+    if (p.basis == basis) return &p;
+  }
+  return nullptr;
+}
+
+/// The price a label or basis name picks on `gpu`: the label first, then the basis.
+const PricePoint* named_price(const GpuSpec& gpu, const std::string& name) {
+  if (const PricePoint* p = find_price(gpu, name)) return p;
+  if (auto basis = parse_price_basis(name)) return first_of_basis(gpu, *basis);
+  return nullptr;
+}
+
+PriceChoice from_profile(const PricePoint& p) { return {p.per_gpu_hour.value, p.label, std::string(name(p.basis))}; }
+
+}  // namespace
+
+PriceOption parse_price_option(const Catalog& catalog, const std::string& text) {
+  PriceOption parsed;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t end = std::min(text.find(',', start), text.size());
+    const std::string entry = trimmed(text.substr(start, end - start));
+    start = end + 1;
+    if (entry.empty()) continue;
+    const size_t equals = entry.find('=');
+    if (equals == std::string::npos) {
+      if (!parsed.label.empty() && parsed.label != entry) {
+        throw ConfigError(option, fmt::format("two price labels, '{}' and '{}'; give one label, and GPU=USD for "
+                                              "single GPU types", parsed.label, entry));
+      }
+      parsed.label = entry;
+      continue;
+    }
+    const std::string gpu_text = trimmed(entry.substr(0, equals));
+    const GpuSpec& gpu = catalog.gpu(gpu_text, option);
+    const double usd_per_hour = parse_usd(gpu_text, trimmed(entry.substr(equals + 1)));
+    for (const auto& [known, value] : parsed.per_gpu) {
+      if (known == &gpu && value != usd_per_hour) {
+        throw ConfigError(option, fmt::format("{} is given two prices ({} and {})", gpu.name, value, usd_per_hour));
+      }
+    }
+    parsed.per_gpu.emplace_back(&gpu, usd_per_hour);
+  }
+  return parsed;
+}
+
+PriceChoice choose_price(const GpuSpec& gpu, const PriceOption& o, std::optional<double> usd_per_gpu_hour,
+                         std::optional<PriceBasis> basis) {
+  for (const auto& [priced, value] : o.per_gpu) {
+    if (priced == &gpu || priced->name == gpu.name) return {value, user_price_label, user_price_label};
+  }
+  if (usd_per_gpu_hour) return {usd_per_gpu_hour, user_price_label, user_price_label};
+  if (!o.label.empty()) {
+    if (const PricePoint* p = named_price(gpu, o.label)) return from_profile(*p);
+    std::string known;
+    for (const PricePoint& p : gpu.prices) known += (known.empty() ? "" : ", ") + fmt::format("{} ({})", p.label, name(p.basis));
+    throw ConfigError(option, fmt::format("{} has no price '{}'{}", gpu.name, o.label,
+                                          known.empty() ? fmt::format("; it has no prices, use --price {}=USD", gpu.name)
+                                                        : fmt::format(" (it has: {})", known)));
+  }
+  if (basis) {
+    if (const PricePoint* p = first_of_basis(gpu, *basis)) return from_profile(*p);
+    return {};
+  }
+  if (gpu.prices.empty()) return {};
+  return from_profile(gpu.prices.front());
+}
+
+bool has_named_price(const GpuSpec& gpu, const PriceOption& o) {
+  return o.label.empty() || named_price(gpu, o.label) != nullptr;
+}
+
+std::optional<PriceBasis> common_price_basis(const std::vector<const GpuSpec*>& gpus) {
+  std::vector<const GpuSpec*> priced;
+  for (const GpuSpec* g : gpus) {
+    if (!g->prices.empty()) priced.push_back(g);
+  }
+  if (priced.empty()) return std::nullopt;
+  auto count = [&](PriceBasis b) {
+    return std::count_if(priced.begin(), priced.end(), [&](const GpuSpec* g) { return first_of_basis(*g, b) != nullptr; });
+  };
+  const PriceBasis first = priced.front()->prices.front().basis;
+  if (count(first) == static_cast<std::ptrdiff_t>(priced.size())) return first;
+  std::optional<PriceBasis> best;
+  std::ptrdiff_t best_count = 0;
+  for (size_t i = 0; i < std::size(price_basis_names); ++i) {
+    const auto b = static_cast<PriceBasis>(i);
+    if (count(b) > best_count) {
+      best = b;
+      best_count = count(b);
+    }
+  }
+  return best;
+}
+
+}  // namespace llmsizer

@@ -1,0 +1,133 @@
+// request/price_choice: --price GPU=USD per GPU type, a label or basis for the rest, one basis for a
+// command over several GPUs, and the price every command then uses.
+#include "request/price_choice.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "io/config_error.hpp"
+#include "io/tco_loader.hpp"
+#include "tests/test_support.hpp"
+
+namespace llmsizer {
+namespace {
+
+using test::Run;
+using test::run;
+
+std::string price_error(const Catalog& catalog, const std::string& text) {
+  try {
+    (void)parse_price_option(catalog, text);
+  } catch (const ConfigError& e) {
+    return e.path() + ": " + e.message();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_SUITE("request") {
+  TEST_CASE("--price GPU=USD prices one GPU type; a label or basis prices the rest") {
+    const Catalog catalog = test::shipped_catalog();
+    const PriceOption o = parse_price_option(catalog, "h20=1.2,3yr-rental");
+    const PriceChoice h20 = choose_price(catalog.gpu("h20"), o, std::nullopt);
+    CHECK(*h20.usd_per_gpu_hour == doctest::Approx(1.2));
+    CHECK(h20.basis == "user");
+    const PriceChoice h100 = choose_price(catalog.gpu("h100-sxm"), o, std::nullopt);
+    CHECK(*h100.usd_per_gpu_hour == doctest::Approx(1.30));
+    CHECK(h100.basis == "3yr-rental");
+    // --usd-per-gpu-hour prices every GPU that has no GPU=USD entry.
+    CHECK(*choose_price(catalog.gpu("h100-sxm"), o, 2.5).usd_per_gpu_hour == doctest::Approx(2.5));
+    CHECK(*choose_price(catalog.gpu("h20"), o, 2.5).usd_per_gpu_hour == doctest::Approx(1.2));
+  }
+
+  TEST_CASE("a basis name picks the GPU's first price on that basis") {
+    const Catalog catalog = test::shipped_catalog();
+    const PriceChoice owned = choose_price(catalog.gpu("h100-sxm"), parse_price_option(catalog, "owned"), std::nullopt);
+    CHECK(owned.label == "neocloud-tco");
+    CHECK(owned.basis == "owned");
+    const PriceChoice on_demand = choose_price(catalog.gpu("h100-sxm"), parse_price_option(catalog, "on-demand"), std::nullopt);
+    CHECK(on_demand.label == "lambda-on-demand");
+  }
+
+  TEST_CASE("--price errors name the option") {
+    const Catalog catalog = test::shipped_catalog();
+    CHECK(price_error(catalog, "h2o=1.2") ==
+          "--price: unknown GPU 'h2o'; did you mean 'h20', 'h200-sxm', 'l20'?; `llmsizer list gpus` shows them all");
+    CHECK(price_error(catalog, "h20=abc") == "--price: h20: expected a number, got 'abc'");
+    CHECK(price_error(catalog, "h20=0") == "--price: h20: 0 $/GPU-hour is out of range (> 0 and <= 1000)");
+    CHECK(price_error(catalog, "h20=1,h20=2") == "--price: h20 is given two prices (1 and 2)");
+    CHECK(price_error(catalog, "owned,on-demand") ==
+          "--price: two price labels, 'owned' and 'on-demand'; give one label, and GPU=USD for single GPU types");
+    try {
+      (void)choose_price(catalog.gpu("l4"), parse_price_option(catalog, "owned"), std::nullopt);
+      FAIL("expected an error");
+    } catch (const ConfigError& e) {
+      CHECK(e.path() == "--price");
+      CHECK(e.message() == "l4 has no price 'owned'; it has no prices, use --price l4=USD");
+    }
+  }
+
+  TEST_CASE("one basis for a command over several GPUs: never a mix") {
+    const Catalog catalog = test::shipped_catalog();
+    const GpuSpec& h20 = catalog.gpu("h20");
+    const GpuSpec& h100 = catalog.gpu("h100-sxm");
+    const GpuSpec& a100 = catalog.gpu("a100-80gb-sxm");
+    // H100's first price is a 3-year rental; H20 has only its owned price: both are priced as owned.
+    CHECK(common_price_basis({&h100, &h20}) == PriceBasis::owned);
+    CHECK(common_price_basis({&h100}) == PriceBasis::rental_3yr);
+    // A100 80GB has one on-demand price, and H100 has one too.
+    CHECK(common_price_basis({&a100, &h100}) == PriceBasis::on_demand);
+    // A GPU without a price on the chosen basis stays unpriced rather than priced on another.
+    const std::optional<PriceBasis> basis = common_price_basis({&h100, &h20, &a100});
+    REQUIRE(basis.has_value());
+    for (const GpuSpec* gpu : {&h100, &h20, &a100}) {
+      const PriceChoice c = choose_price(*gpu, PriceOption{}, std::nullopt, basis);
+      if (c.usd_per_gpu_hour) CHECK(c.basis == name(*basis));
+    }
+    CHECK_FALSE(common_price_basis({&catalog.gpu("l4")}).has_value());
+  }
+}
+
+TEST_SUITE("cli") {
+  TEST_CASE("estimate on H20 with no price given has a $/Mtok and names its basis") {
+    const Run r = run({"estimate", "--model", "glm-4.5", "--gpu", "h20", "--isl", "1000", "--osl", "200"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("cost per M output tokens") != std::string::npos);
+    CHECK(r.out.find("(tco-owned, owned basis)") != std::string::npos);
+  }
+
+  TEST_CASE("--price h20=1.2 in estimate, sweep, compare and plan") {
+    const Run estimate = run({"estimate", "--model", "glm-4.5", "--gpu", "h20", "--isl", "1000", "--osl", "200",
+                              "--price", "h20=1.2"});
+    REQUIRE(estimate.code == 0);
+    CHECK(estimate.out.find("at $1.200/GPU-h (user)") != std::string::npos);
+    const Run sweep = run({"sweep", "--model", "glm-4.5", "--gpu", "h20", "--isl", "1000", "--osl", "200",
+                           "--price", "h20=1.2"});
+    CHECK(sweep.code == 0);
+    CHECK(sweep.out.find("$1.20/GPU-h") != std::string::npos);
+    const Run compare = run({"compare", "--model", "glm-4.5", "--model", "deepseek-r1", "--gpu", "h20", "--isl",
+                             "1000", "--osl", "200", "--price", "h20=1.2"});
+    CHECK(compare.code == 0);
+    const Run plan = run({"plan", "--model", "glm-4.5", "--gpu", "h20", "--output-tokens-per-day", "1e9", "--price",
+                          "h20=1.2", "--json"});
+    REQUIRE(plan.code == 0);
+    CHECK(plan.out.find("\"usd_per_gpu_hour\": 1.2") != std::string::npos);
+    const Run bad = run({"plan", "--model", "glm-4.5", "--gpu", "h20", "--output-tokens-per-day", "1e9", "--price",
+                         "h20=x"});
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("--price: h20: expected a number, got 'x'") != std::string::npos);
+  }
+
+  TEST_CASE("a GPU with no price at all stays unpriced beside priced ones") {
+    const Run r = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "l4", "--gpu", "h100-sxm", "--isl", "1000", "--osl",
+                       "200", "--max-gpus", "2"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("\nl4 (24 GB, no price): ") != std::string::npos);
+    CHECK(r.out.find("\nh100-sxm (80 GB, $1.30/GPU-h): ") != std::string::npos);  // its 3-year rental
+  }
+}
+
+}  // namespace llmsizer
