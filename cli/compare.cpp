@@ -2,6 +2,7 @@
 // SLOs (from the same sweep as `llmsizer sweep`), with why they differ.
 #include <fmt/format.h>
 
+#include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
 #include "estimator/model_stats.hpp"
@@ -202,15 +203,12 @@ Command add_compare(CLI::App& app, Context& context) {
       app.add_subcommand("compare", "Models side by side on GPUs, each at its best configuration meeting the SLOs");
   sub->add_option("--model", o->models, "Model name, alias, HF repo id, or path (repeatable)")->required();
   sub->add_option("--gpu", o->gpus, "GPU name or alias (repeatable)")->required();
-  sub->add_option("--isl", o->isl, "Input (prompt) tokens per request")->required();
-  sub->add_option("--osl", o->osl, "Output tokens per request")->required();
+  add_request_size_options(*sub, o->isl, o->osl);
   sub->add_option("--ttft-ms", o->ttft_ms, "TTFT target in ms");
   sub->add_option("--tpot-ms", o->tpot_ms, "TPOT target in ms");
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
-  sub->add_option("--price", o->price, "Price label from the GPU profiles (default: each GPU's first price)");
-  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour,
-                  "Price in $ per GPU-hour for every GPU (overrides --price)");
-  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  add_price_options(*sub, o->price, o->usd_per_gpu_hour);
+  add_calibration_option(*sub, o->calibration);
   sub->add_flag("--json", o->json, "Print a JSON array, one object per (model, GPU)");
   return {sub, [o, &context] { return run_compare(*o, context); }};
 }

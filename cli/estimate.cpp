@@ -2,6 +2,7 @@
 // of a scenarios CSV.
 #include <fmt/format.h>
 
+#include "cli/common_options.hpp"
 #include "cli/estimate_output.hpp"
 #include "cli/scenario.hpp"
 #include "io/config_error.hpp"
@@ -38,7 +39,7 @@ Command add_estimate(CLI::App& app, Context& context) {
   CLI::App* sub = app.add_subcommand("estimate", "TTFT, TPOT, throughput, $/Mtok and J/token of a deployment");
   add_scenario_options(*sub, o->input, false);
   sub->add_option("--scenarios", o->scenarios, "CSV file, one scenario per row (columns are the long option names)");
-  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  add_calibration_option(*sub, o->calibration);
   auto* json = sub->add_flag("--json", o->json, "Print JSON");
   sub->add_flag("--csv", o->csv, "Print CSV")->excludes(json);
   return {sub, [o, &context] {

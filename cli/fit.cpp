@@ -1,7 +1,9 @@
 // `llmsizer fit` — the smallest number of GPUs that holds a model, per weight precision.
 #include <fmt/format.h>
 
+#include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
+#include "estimator/weight_candidates.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 
@@ -26,26 +28,23 @@ struct FitRow {
   MinimumGpus result;
 };
 
-/// Native precision first, then the common deployment precisions the native one is not.
-std::vector<Deployment> precision_rows(const ModelSpec& model, const FitOptions& o, Precision kv) {
-  std::vector<Deployment> rows;
-  auto add = [&](Precision weights, Precision experts) {
-    for (const Deployment& d : rows) {
-      if (d.weights == weights && d.experts == experts) return;
-    }
-    Deployment d;
-    d.weights = weights;
-    d.experts = experts;
-    d.kv = kv;
-    rows.push_back(d);
-  };
+/// The --weights precision alone, else every candidate for memory (estimator/weight_candidates.hpp).
+std::vector<Deployment> precision_rows(const ModelSpec& model, const GpuSpec& gpu, const FitOptions& o, Precision kv) {
+  std::vector<WeightChoice> choices;
   if (!o.weights.empty()) {
     const Precision p = parse_precision_option(o.weights, "--weights");
-    add(p, p);
-    return rows;
+    choices.push_back({p, p});
+  } else {
+    choices = weight_candidates({model.weights_precision, model.experts_precision}, gpu, CandidateUse::memory);
   }
-  add(model.weights_precision, model.experts_precision);
-  for (Precision p : {Precision::bf16, Precision::fp8, Precision::int8, Precision::nvfp4, Precision::int4}) add(p, p);
+  std::vector<Deployment> rows;
+  for (const WeightChoice& choice : choices) {
+    Deployment d;
+    d.weights = choice.weights;
+    d.experts = choice.experts;
+    d.kv = kv;
+    rows.push_back(d);
+  }
   return rows;
 }
 
@@ -112,7 +111,7 @@ int run_fit(const FitOptions& o, Context& context) {
   }
   const Residency residency{context_tokens, o.concurrency};
   std::vector<FitRow> rows;
-  for (const Deployment& d : precision_rows(model, o, kv)) {
+  for (const Deployment& d : precision_rows(model, gpu, o, kv)) {
     rows.push_back({d, minimum_gpus(*prepared, gpu, d, residency, efficiency, max_gpus)});
   }
   std::ostream& out = *context.out;
@@ -156,13 +155,13 @@ Command add_fit(CLI::App& app, Context& context) {
   CLI::App* sub = app.add_subcommand("fit", "Smallest GPU count that holds a model, per weight precision");
   sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
   sub->add_option("--gpu", o->gpu, "GPU name or alias")->required();
-  sub->add_option("--weights", o->weights, "Weight precision (default: one row per precision, native first)");
-  sub->add_option("--kv", o->kv, "KV-cache precision (default bf16)");
+  add_weights_option(*sub, o->weights, "Weight precision (default: one row per precision, native first)");
+  add_kv_option(*sub, o->kv);
   sub->add_option("--context", o->context, "Tokens per sequence (default: the model's maximum context)");
   sub->add_option("--concurrency", o->concurrency, "Sequences resident at once (default 1)");
-  sub->add_option("--memory-utilization", o->memory_utilization, "Usable fraction of GPU memory (default 0.90)");
+  add_memory_utilization_option(*sub, o->memory_utilization);
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count to try (default 1024)");
-  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  add_calibration_option(*sub, o->calibration);
   sub->add_flag("--json", o->json, "Print a JSON array, one object per precision");
   return {sub, [o, &context] { return run_fit(*o, context); }};
 }

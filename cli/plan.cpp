@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
 #include "estimator/plan.hpp"
@@ -402,12 +403,11 @@ Command add_plan(CLI::App& app, Context& context) {
   sub->add_option("--peak-to-average", o->peak_to_average, "Peak-hour demand over the daily average (default 2.0)");
   sub->add_option("--ttft-ms", o->ttft_ms, "Time-to-first-token SLO in ms");
   sub->add_option("--tpot-ms", o->tpot_ms, "Time-per-output-token SLO in ms");
-  sub->add_option("--price", o->price, "Price label from the GPU profiles (default: each GPU's first price)");
-  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour, "Price in $ per GPU-hour for every GPU type");
-  sub->add_option("--engine", o->engine, "Serving engine for overheads: trtllm, vllm, sglang");
-  sub->add_option("--weights", o->weights, "Weight precision (default: native)");
-  sub->add_option("--kv", o->kv, "KV-cache precision (default bf16)");
-  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  add_price_options(*sub, o->price, o->usd_per_gpu_hour);
+  add_engine_option(*sub, o->engine);
+  add_weights_option(*sub, o->weights);
+  add_kv_option(*sub, o->kv);
+  add_calibration_option(*sub, o->calibration);
   auto* xlsx = sub->add_option("--xlsx", o->xlsx, "Write a workbook with formulas (Summary, one sheet per GPU, Sources)");
   auto* csv = sub->add_flag("--csv", o->csv, "Print CSV, one row per GPU type");
   auto* js = sub->add_flag("--json", o->json, "Print JSON: demand, options, recommendation");

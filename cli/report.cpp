@@ -5,10 +5,12 @@
 
 #include <fmt/format.h>
 
+#include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
 #include "estimator/plan.hpp"
 #include "estimator/roofline.hpp"
+#include "estimator/weight_candidates.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 #include "io/html_report.hpp"
@@ -57,17 +59,13 @@ std::string layout_text(const Deployment& d) {
 
 std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residency& residency) {
   std::vector<FitRow> rows;
-  std::vector<std::pair<Precision, Precision>> seen;
-  auto add = [&](Precision weights, Precision experts) {
-    if (std::find(seen.begin(), seen.end(), std::pair{weights, experts}) != seen.end()) return;
-    seen.emplace_back(weights, experts);
+  const WeightChoice chosen{r.deployment.weights, r.deployment.experts};
+  for (const WeightChoice& choice : weight_candidates(chosen, *r.gpu, CandidateUse::memory)) {
     Deployment d = r.deployment;
-    d.weights = weights;
-    d.experts = experts;
+    d.weights = choice.weights;
+    d.experts = choice.experts;
     rows.push_back({weights_text(d), minimum_gpus(*r.prepared, *r.gpu, d, residency, r.efficiency)});
-  };
-  add(r.deployment.weights, r.deployment.experts);
-  for (Precision p : {Precision::bf16, Precision::fp8, Precision::nvfp4, Precision::int4}) add(p, p);
+  }
   return rows;
 }
 
@@ -340,17 +338,15 @@ Command add_report(CLI::App& app, Context& context) {
   CLI::App* sub = app.add_subcommand("report", "Self-contained HTML report: fit, roofline, throughput/latency and cost per GPU");
   sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
   sub->add_option("--gpu", o->gpus, "GPU type (repeatable)")->required();
-  sub->add_option("--isl", o->isl, "Input tokens per request")->required();
-  sub->add_option("--osl", o->osl, "Output tokens per request")->required();
-  sub->add_option("--concurrency", o->concurrency, "Requests in flight (default: best output per GPU within the SLOs)");
+  add_request_size_options(*sub, o->isl, o->osl);
+  add_concurrency_option(*sub, o->concurrency, "Requests in flight (default: best output per GPU within the SLOs)");
   sub->add_option("--ttft-ms", o->ttft_ms, "Time-to-first-token SLO in ms");
   sub->add_option("--tpot-ms", o->tpot_ms, "Time-per-output-token SLO in ms");
-  sub->add_option("--price", o->price, "Price label from the GPU profiles");
-  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour, "Price in $ per GPU-hour for every GPU type");
-  sub->add_option("--engine", o->engine, "Serving engine for overheads: trtllm, vllm, sglang");
-  sub->add_option("--weights", o->weights, "Weight precision (default: native)");
-  sub->add_option("--kv", o->kv, "KV-cache precision (default bf16)");
-  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  add_price_options(*sub, o->price, o->usd_per_gpu_hour);
+  add_engine_option(*sub, o->engine);
+  add_weights_option(*sub, o->weights);
+  add_kv_option(*sub, o->kv);
+  add_calibration_option(*sub, o->calibration);
   sub->add_option("--html", o->html, "The HTML file to write")->required();
   return {sub, [o, &context] { return run_report(*o, context); }};
 }

@@ -88,6 +88,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     err << "error: " << first_line(e.what()) << "\nhint: run '" << where << " --help' for usage\n";
     return exit_usage;
+  } catch (const ConfigError& e) {  // an option's value rejected by its field's parser (request/)
+    err << e.format() << "\n";
+    return exit_usage;
   }
   try {
     for (const Command& command : commands) {

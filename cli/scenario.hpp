@@ -1,6 +1,5 @@
-// cli/scenario.hpp — one estimate request as the user states it (strings and optional numbers),
-// resolved against the catalog into specs, a deployment and a workload; shared by `estimate`,
-// `estimate --scenarios`, `validate`, `sweep`, `compare` and `plan`.
+// cli/scenario.hpp — the scenario options of `estimate`; the request itself (ScenarioInput, its
+// fields, ScenarioResolver) lives in request/, which this header brings in for every cli/ file.
 #pragma once
 
 #include <map>
@@ -13,69 +12,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.hpp"
-#include "estimator/layout.hpp"
-#include "estimator/serving.hpp"
 #include "io/table.hpp"
+#include "request/resolver.hpp"
 
 namespace llmsizer::cli {
 
-struct ScenarioInput {
-  std::string id;
-  std::string model;
-  std::string gpu;
-  std::optional<int> gpus, tp, pp, dp, ep;
-  std::string weights;  // empty: the model's native precisions
-  std::string experts;  // routed experts' precision when it differs (empty: as weights)
-  std::string kv;       // empty: bf16
-  std::string engine;   // empty: the calibration's default
-  std::string phase;    // mixed (default), decode or prefill (disaggregated serving)
-  std::optional<std::int64_t> isl, osl, concurrency;  // concurrency 0: as many as fit
-  std::optional<int> mtp;                    // speculative tokens
-  std::optional<double> mtp_acceptance;
-  std::string price;                         // price label
-  std::optional<double> usd_per_gpu_hour;
-  std::optional<double> memory_utilization;
-};
-
-/// Registers the scenario options on a subcommand (long names equal the CSV column names).
+/// Registers every scenario field (request/scenario_fields.hpp) as an option on a subcommand: the
+/// long name is the CSV column with '_' -> '-', and the text goes through the field's own parser,
+/// so the command line and a scenarios CSV read numbers alike.
 void add_scenario_options(CLI::App& app, ScenarioInput& input, bool require_workload);
-
-/// The weight precision, "weights+experts" when the routed experts differ ("fp8", "bf16+nvfp4").
-[[nodiscard]] std::string weights_label(const Deployment& deployment);
-
-/// --usd-per-gpu-hour (or a scenario's usd_per_gpu_hour cell): > 0 and at most the bound of profile prices.
-void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour);
-
-/// Caches prepared models and calibrations so many scenarios resolve fast.
-class ScenarioResolver {
- public:
-  ScenarioResolver(Context& context, std::string calibration_name = "default");
-
-  struct Resolved {
-    std::shared_ptr<const ModelSpec> model;
-    std::shared_ptr<const PreparedModel> prepared;
-    const GpuSpec* gpu = nullptr;
-    Deployment deployment;
-    Workload workload;
-    EfficiencyParams efficiency;
-    std::optional<double> usd_per_gpu_hour;
-    std::string price_label;
-    std::string engine;
-  };
-
-  /// Throws ConfigError naming the option (or CSV column) that is wrong.
-  [[nodiscard]] Resolved resolve(const ScenarioInput& input);
-  [[nodiscard]] std::shared_ptr<const PreparedModel> prepared(const std::string& model_name);
-  [[nodiscard]] const Calibration& calibration() const { return *calibration_; }
-  [[nodiscard]] EfficiencyParams efficiency(const GpuSpec& gpu, const std::string& engine,
-                                            std::optional<double> memory_utilization) const;
-  [[nodiscard]] Context& context() { return context_; }
-
- private:
-  Context& context_;
-  const Calibration* calibration_;
-  std::map<std::string, std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>> models_;
-};
 
 /// Output columns of an estimate, shared by table, JSON and CSV writers.
 struct EstimateRow {
@@ -90,11 +35,5 @@ struct EstimateRow {
 [[nodiscard]] nlohmann::json estimate_value(const EstimateRow& row, size_t column);
 [[nodiscard]] nlohmann::json estimate_json(const EstimateRow& row);
 [[nodiscard]] std::vector<std::string> estimate_csv_fields(const EstimateRow& row);
-
-/// Parses a precision option, with did-you-mean. `option` names it in errors.
-[[nodiscard]] Precision parse_precision_option(const std::string& text, const std::string& option);
-/// The price to use: --usd-per-gpu-hour, else --price LABEL, else the GPU's first price (nullopt if none).
-[[nodiscard]] std::optional<double> choose_price(const GpuSpec& gpu, const std::string& label,
-                                                 std::optional<double> explicit_usd, std::string* label_used);
 
 }  // namespace llmsizer::cli

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
 #include "io/output_file.hpp"
@@ -58,18 +59,10 @@ SweepRequest make_request(const SweepOptions& o) {
   return r;
 }
 
-void check_engine(const std::string& engine) {
-  const std::vector<std::string> known{"trtllm", "vllm", "sglang", "default"};
-  if (engine.empty() || std::find(known.begin(), known.end(), engine) != known.end()) return;
-  const std::string hint = closest_match(engine, known);
-  throw ConfigError("--engine", fmt::format("unknown engine '{}' (expected trtllm, vllm or sglang){}", engine,
-                                            hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
-}
-
 /// One target per GPU. With --all-gpus a GPU without the --price label is unpriced rather than an error.
 std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, const ScenarioResolver& resolver) {
   if (o.gpus.empty() && !o.all_gpus) throw ConfigError("--gpu", "missing: name a GPU or pass --all-gpus");
-  check_engine(o.engine);
+  check_engine(resolver.calibration(), o.engine);
   check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   std::vector<WeightChoice> weights;
   for (const std::string& w : o.weights) {
@@ -370,20 +363,17 @@ Command add_sweep(CLI::App& app, Context& context) {
   sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
   auto* gpu = sub->add_option("--gpu", o->gpus, "GPU name or alias (repeatable)");
   sub->add_flag("--all-gpus", o->all_gpus, "Sweep every GPU profile")->excludes(gpu);
-  sub->add_option("--isl", o->isl, "Input (prompt) tokens per request")->required();
-  sub->add_option("--osl", o->osl, "Output tokens per request")->required();
+  add_request_size_options(*sub, o->isl, o->osl);
   sub->add_option("--ttft-ms", o->ttft_ms, "TTFT target in ms (meets_slo)");
   sub->add_option("--tpot-ms", o->tpot_ms, "TPOT target in ms (meets_slo)");
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
   sub->add_option("--weights", o->weights,
                   "Weight precisions (repeatable; default: native, plus fp8 and nvfp4 where native)");
-  sub->add_option("--kv", o->kv, "KV-cache precision (default bf16)");
-  sub->add_option("--engine", o->engine, "Serving engine for overheads: trtllm, vllm, sglang (default: generic)");
-  sub->add_option("--concurrency", o->concurrency, "Requests in flight (repeatable; default 1, 2, 4, ..., 1024)");
-  sub->add_option("--price", o->price, "Price label from the GPU profiles (default: each GPU's first price)");
-  sub->add_option("--usd-per-gpu-hour", o->usd_per_gpu_hour,
-                  "Price in $ per GPU-hour for every GPU (overrides --price)");
-  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  add_kv_option(*sub, o->kv);
+  add_engine_option(*sub, o->engine);
+  add_concurrency_list_option(*sub, o->concurrency, "Requests in flight (repeatable; default 1, 2, 4, ..., 1024)");
+  add_price_options(*sub, o->price, o->usd_per_gpu_hour);
+  add_calibration_option(*sub, o->calibration);
   auto* csv = sub->add_flag("--csv", o->csv, "Print the frontier rows as CSV");
   auto* json =
       sub->add_flag("--json", o->json, "Print {model, configs_evaluated, frontier: [rows]} as JSON")->excludes(csv);

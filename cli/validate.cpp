@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/common_options.hpp"
 #include "cli/measured_cases.hpp"
 #include "cli/validation_report.hpp"
 #include "estimator/error_stats.hpp"
@@ -42,7 +43,7 @@ Command add_validate(CLI::App& app, Context& context) {
   auto o = std::make_shared<ValidateOptions>();
   CLI::App* sub = app.add_subcommand("validate", "Error of the estimator against measured deployments");
   add_measurement_options(*sub, o->files, o->with_shipped);
-  sub->add_option("--calibration", o->calibration, "Calibration profile name (default: default)");
+  add_calibration_option(*sub, o->calibration);
   sub->add_option("--worst", o->worst, "How many worst rows to list (default 10)")->check(CLI::Range(0, 10000));
   sub->add_option("--svg", o->svg, "Also write a predicted-vs-measured plot (SVG) to FILE");
   auto* json = sub->add_flag("--json", o->json, "Print JSON");

@@ -4,26 +4,36 @@
 
 namespace llmsizer {
 
-std::string layout_problem(const ModelSpec& model, const GpuSpec& gpu, const Parallelism& p, int total_gpus) {
-  if (p.tp < 1 || p.pp < 1 || p.dp < 1 || p.ep < 1) return "parallel degrees must be at least 1";
+LayoutProblem check_layout(const ModelSpec& model, const GpuSpec& gpu, const Parallelism& p, int total_gpus) {
+  using D = LayoutDegree;
+  if (p.tp < 1) return {D::tp, "parallel degrees must be at least 1"};
+  if (p.pp < 1) return {D::pp, "parallel degrees must be at least 1"};
+  if (p.dp < 1) return {D::dp, "parallel degrees must be at least 1"};
+  if (p.ep < 1) return {D::ep, "parallel degrees must be at least 1"};
   if (model.num_heads % p.tp != 0) {
-    return fmt::format("tp {} must divide the {} attention heads of {}", p.tp, model.num_heads, model.name);
+    return {D::tp, fmt::format("tp {} must divide the {} attention heads of {}", p.tp, model.num_heads, model.name)};
   }
-  if (p.pp > model.num_layers) return fmt::format("pp {} exceeds the {} layers", p.pp, model.num_layers);
-  if (p.ep > 1 && !model.moe) return fmt::format("ep {} needs a mixture-of-experts model; {} is dense", p.ep, model.name);
-  if ((p.tp * p.dp) % p.ep != 0) return fmt::format("ep {} must divide tp x dp = {}", p.ep, p.tp * p.dp);
+  if (p.pp > model.num_layers) return {D::pp, fmt::format("pp {} exceeds the {} layers", p.pp, model.num_layers)};
+  if (p.ep > 1 && !model.moe) {
+    return {D::ep, fmt::format("ep {} needs a mixture-of-experts model; {} is dense", p.ep, model.name)};
+  }
+  if ((p.tp * p.dp) % p.ep != 0) return {D::ep, fmt::format("ep {} must divide tp x dp = {}", p.ep, p.tp * p.dp)};
   if (model.moe && model.moe->num_experts % p.ep != 0) {
-    return fmt::format("ep {} must divide the {} routed experts", p.ep, model.moe->num_experts);
+    return {D::ep, fmt::format("ep {} must divide the {} routed experts", p.ep, model.moe->num_experts)};
   }
   if (total_gpus % p.gpus() != 0) {
-    return fmt::format("{} GPUs is not a multiple of tp x pp x dp = {}", total_gpus, p.gpus());
+    return {D::gpus, fmt::format("{} GPUs is not a multiple of tp x pp x dp = {}", total_gpus, p.gpus())};
   }
   (void)gpu;  // tp beyond the scale-up domain is allowed; its all-reduces then cross the scale-out network
   return {};
 }
 
+std::string layout_problem(const ModelSpec& model, const GpuSpec& gpu, const Parallelism& p, int total_gpus) {
+  return check_layout(model, gpu, p, total_gpus).message;
+}
+
 std::optional<Deployment> layout_for(const ModelSpec& model, const GpuSpec& gpu, int gpus, const LayoutHints& hints,
-                                     const Deployment& precisions, std::string* problem) {
+                                     const Deployment& precisions, std::string* problem, LayoutDegree* blamed) {
   Deployment d = precisions;
   Parallelism& p = d.parallel;
   p.dp = hints.dp.value_or(1);
@@ -31,18 +41,21 @@ std::optional<Deployment> layout_for(const ModelSpec& model, const GpuSpec& gpu,
   if (hints.tp) {
     p.tp = *hints.tp;
   } else {
-    const int limit = std::min(gpus / std::max(1, p.dp), std::max(1, gpu.scale_up.domain_gpus));
+    // A hinted pipeline depth takes its share of the count before tp is chosen.
+    const int others = std::max(1, p.dp) * std::max(1, hints.pp.value_or(1));
+    const int limit = std::min(gpus / others, std::max(1, gpu.scale_up.domain_gpus));
     p.tp = 1;
     for (int t = 2; t <= limit; t *= 2) {
-      if (model.num_heads % t == 0 && gpus % (t * p.dp) == 0) p.tp = t;
+      if (model.num_heads % t == 0 && gpus % (t * others) == 0) p.tp = t;
     }
   }
   if (hints.pp) p.pp = *hints.pp;
   else p.pp = (hints.tp || hints.dp) ? 1 : std::max(1, gpus / (p.tp * p.dp));
   if (p.gpus() > 0 && gpus % p.gpus() == 0) d.replicas = gpus / p.gpus();
-  const std::string issue = layout_problem(model, gpu, p, gpus);
-  if (!issue.empty()) {
-    if (problem) *problem = issue;
+  LayoutProblem issue = check_layout(model, gpu, p, gpus);
+  if (!issue.message.empty()) {
+    if (problem) *problem = std::move(issue.message);
+    if (blamed) *blamed = issue.degree;
     return std::nullopt;
   }
   return d;

@@ -16,8 +16,20 @@ struct LayoutHints {
   std::optional<int> tp, pp, dp, ep;
 };
 
-/// Empty when `parallel` is valid for the model, GPU and count; else what is wrong, e.g.
-/// "tp 3 must divide the 64 attention heads".
+/// Which choice a layout problem is about, so the message can name the option the user gave.
+enum class LayoutDegree : unsigned char { tp, pp, dp, ep, gpus };
+
+/// What is wrong with a layout: the degree at fault and the message ("tp 3 must divide the 64
+/// attention heads of ..."); an empty message when the layout is valid.
+struct LayoutProblem {
+  LayoutDegree degree = LayoutDegree::gpus;
+  std::string message;
+};
+
+[[nodiscard]] LayoutProblem check_layout(const ModelSpec& model, const GpuSpec& gpu, const Parallelism& parallel,
+                                         int total_gpus);
+
+/// check_layout's message alone: empty when `parallel` is valid for the model, GPU and count.
 [[nodiscard]] std::string layout_problem(const ModelSpec& model, const GpuSpec& gpu, const Parallelism& parallel,
                                          int total_gpus);
 
@@ -26,7 +38,7 @@ struct LayoutHints {
 /// With tp/dp/pp hinted and the product smaller than `gpus`, the rest become replicas.
 [[nodiscard]] std::optional<Deployment> layout_for(const ModelSpec& model, const GpuSpec& gpu, int gpus,
                                                    const LayoutHints& hints, const Deployment& precisions,
-                                                   std::string* problem);
+                                                   std::string* problem, LayoutDegree* blamed = nullptr);
 
 /// GPU counts tried when sizing: 1, 2, 4, ... up to a node, then whole nodes up to `max_gpus`.
 [[nodiscard]] std::vector<int> candidate_gpu_counts(const GpuSpec& gpu, int max_gpus);

@@ -7,17 +7,6 @@
 
 namespace llmsizer {
 
-std::vector<WeightChoice> default_weight_choices(const ModelSpec& model, const GpuSpec& gpu) {
-  std::vector<WeightChoice> choices{{model.weights_precision, model.experts_precision}};
-  auto add = [&](Precision p) {
-    const WeightChoice choice{p, p};
-    if (std::find(choices.begin(), choices.end(), choice) == choices.end()) choices.push_back(choice);
-  };
-  if (gpu.supports(ComputeType::fp8)) add(Precision::fp8);
-  if (gpu.supports(ComputeType::fp4)) add(Precision::nvfp4);
-  return choices;
-}
-
 std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gpu, int gpus) {
   std::vector<Parallelism> layouts;
   auto add = [&](Parallelism p) {

@@ -11,18 +11,9 @@
 #include <vector>
 
 #include "estimator/serving.hpp"
+#include "estimator/weight_candidates.hpp"
 
 namespace llmsizer {
-
-/// Storage precision of linear weights and of routed experts.
-struct WeightChoice {
-  Precision weights = Precision::bf16;
-  Precision experts = Precision::bf16;
-  friend constexpr bool operator==(WeightChoice, WeightChoice) = default;
-};
-
-/// The model's native precisions, then FP8 and NVFP4 where `gpu` computes them natively.
-[[nodiscard]] std::vector<WeightChoice> default_weight_choices(const ModelSpec& model, const GpuSpec& gpu);
 
 /// Instance layouts on exactly `gpus` GPUs (no replicas: per-GPU metrics of r replicas at
 /// concurrency c equal those of one instance at c/r). For each tp — a power of two within the

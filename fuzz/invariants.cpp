@@ -47,10 +47,23 @@ std::string check_estimate(const Estimate& e) {
   if (!finite_nonnegative(e.memory.need.total().value)) return fmt::format("memory need {}", e.memory.need.total().value);
   if (!e.fits) return {};
   const std::pair<const char*, double> positive[] = {
-      {"ttft", e.ttft.value}, {"tpot", e.tpot.value}, {"output_tok_s", e.output_tok_s},
-      {"output_tok_s_per_gpu", e.output_tok_s_per_gpu}, {"tok_s_per_user", e.tok_s_per_user}};
+      {"output_tok_s", e.output_tok_s}, {"output_tok_s_per_gpu", e.output_tok_s_per_gpu},
+      {"decode_step", e.decode_step.value}, {"prefill_alone", e.prefill_alone.value}};
   for (const auto& [name, value] : positive) {
     if (!finite_positive(value)) return fmt::format("estimate {} = {}", name, value);
+  }
+  if (!finite_nonnegative(e.ttft.value)) return fmt::format("estimate ttft = {}", e.ttft.value);
+  if (e.has_tpot) {
+    if (!finite_positive(e.tpot.value) || !finite_positive(e.tok_s_per_user)) {
+      return fmt::format("estimate tpot = {}, tok_s_per_user = {}", e.tpot.value, e.tok_s_per_user);
+    }
+    // A token never comes faster than the decode step spread over the tokens one step yields.
+    const double floor = e.decode_step.value / e.tokens_per_decode_step;
+    if (e.tpot.value < floor * (1 - 1e-9)) return fmt::format("tpot {} below decode step / tokens {}", e.tpot.value, floor);
+  }
+  // A co-located deployment's first token waits at least for its own prompt's prefill.
+  if (e.ttft.value > 0 && e.ttft.value < e.prefill_alone.value * (1 - 1e-9)) {
+    return fmt::format("ttft {} below prefill alone {}", e.ttft.value, e.prefill_alone.value);
   }
   const std::pair<const char*, double> nonnegative[] = {
       {"input_tok_s", e.input_tok_s}, {"prefill_share", e.prefill_share}, {"power_w", e.power_w},

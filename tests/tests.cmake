@@ -1,5 +1,5 @@
 # One doctest binary; ctest runs it per test-suite so failures are reported by area.
-set(LLMSIZER_TEST_SUITES units profiles loader hf_import params memory performance serving cli validate decisions hardening architecture)
+set(LLMSIZER_TEST_SUITES units profiles loader hf_import params memory performance serving cli validate decisions hardening architecture request)
 foreach(suite ${LLMSIZER_TEST_SUITES})
   add_test(NAME ${suite} COMMAND llmsizer_tests --test-suite=${suite} --no-version)
   # A hang (a regression input that loops again) fails in minutes instead of holding CI for ctest's

@@ -128,14 +128,14 @@ TEST_CASE("very long keys, values and lines are quoted shortened") {
 
 TEST_CASE("NaN, infinity and out-of-range numbers on the command line name the option and its range") {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"--usd-per-gpu-hour", "nan"}, "error: --usd-per-gpu-hour: nan is out of range (must be > 0 and <= 1000 $/GPU-hour)\n"},
-      {{"--usd-per-gpu-hour", "inf"}, "error: --usd-per-gpu-hour: inf is out of range (must be > 0 and <= 1000 $/GPU-hour)\n"},
+      {{"--usd-per-gpu-hour", "nan"}, "error: --usd-per-gpu-hour: 'nan' is not a finite number\n"},
+      {{"--usd-per-gpu-hour", "inf"}, "error: --usd-per-gpu-hour: 'inf' is not a finite number\n"},
       {{"--usd-per-gpu-hour", "-1"}, "error: --usd-per-gpu-hour: -1 is out of range (must be > 0 and <= 1000 $/GPU-hour)\n"},
       {{"--usd-per-gpu-hour", "0"}, "error: --usd-per-gpu-hour: 0 is out of range (must be > 0 and <= 1000 $/GPU-hour)\n"},
-      {{"--memory-utilization", "inf"}, "error: --memory-utilization: inf is out of range (must be > 0 and <= 1)\n"},
-      {{"--memory-utilization", "nan"}, "error: --memory-utilization: nan is out of range (must be > 0 and <= 1)\n"},
+      {{"--memory-utilization", "inf"}, "error: --memory-utilization: 'inf' is not a finite number\n"},
+      {{"--memory-utilization", "nan"}, "error: --memory-utilization: 'nan' is not a finite number\n"},
       {{"--memory-utilization", "0"}, "error: --memory-utilization: 0 is out of range (must be > 0 and <= 1)\n"},
-      {{"--mtp", "1", "--mtp-acceptance", "nan"}, "error: --mtp-acceptance: nan is out of range (must be >= 0 and < 1)\n"},
+      {{"--mtp", "1", "--mtp-acceptance", "nan"}, "error: --mtp-acceptance: 'nan' is not a finite number\n"},
       {{"--mtp-acceptance", "1"}, "error: --mtp-acceptance: 1 is out of range (must be >= 0 and < 1)\n"},
       {{"--mtp", "17"}, "error: --mtp: 17 is out of range (must be >= 0 and <= 16)\n"},
       {{"--concurrency", "-1"}, "error: --concurrency: -1 is out of range (must be >= 0 and <= 2147483648)\n"},
@@ -151,18 +151,21 @@ TEST_CASE("NaN, infinity and out-of-range numbers on the command line name the o
   }
   const Run isl = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "0", "--osl", "1"});
   CHECK(isl.err == "error: --isl: 0 is out of range (must be >= 1 and <= 2147483648)\n");
-  // Values CLI11 cannot convert to the option's type are usage errors with a hint.
+  // Scenario options are parsed by their field (request/scenario_fields), as a scenarios CSV cell is:
+  // a count beyond range is named with the option, not a CLI11 conversion failure.
   const Run huge = run(estimate_with({"--concurrency", "1e30"}));
-  check_usage_error(huge);
-  CHECK(huge.err == "error: Could not convert: --concurrency = 1e30\nhint: run 'llmsizer estimate --help' for usage\n");
-  check_usage_error(run(estimate_with({"--gpus", "99999999999"})));
+  CHECK(huge.code == 2);
+  CHECK(huge.err == "error: --concurrency: '1e30' is out of range for a count\n");
+  const Run gpus = run(estimate_with({"--gpus", "99999999999"}));
+  CHECK(gpus.code == 2);
+  CHECK(gpus.err == "error: --gpus: 99999999999 is out of range (must be >= 1 and <= 1048576)\n");
   // fit checks its own counts.
   const Run context = run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "0"});
   CHECK(context.err == "error: --context: 0 is out of range (must be >= 1 and <= 2147483648)\n");
   const Run max_gpus = run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--max-gpus", "0"});
   CHECK(max_gpus.err == "error: --max-gpus: 0 is out of range (must be >= 1 and <= 100000)\n");
   const Run util = run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--memory-utilization", "nan"});
-  CHECK(util.err == "error: --memory-utilization: nan is out of range (must be > 0 and <= 1)\n");
+  CHECK(util.err == "error: --memory-utilization: 'nan' is not a finite number\n");
   // CLI11's Range validator passes NaN; calibrate checks it itself.
   const Run prior = run({"calibrate", "--prior-strength", "nan"});
   CHECK(prior.code == 2);
@@ -186,12 +189,12 @@ TEST_CASE("scenario CSV cells: nan, inf and counts beyond range are row errors")
   const Run r = run({"estimate", "--scenarios", csv.string(), "--csv"});
   CHECK(r.code == 2);
   const std::string f = csv.string();
-  CHECK(r.err == f + ":2: error: isl: expected a whole number, got 'nan'\n" +
+  CHECK(r.err == f + ":2: error: isl: 'nan' is not a finite number\n" +
                      f + ":3: error: osl: 'inf' is not a finite number\n" +
                      f + ":4: error: concurrency: '1e30' is out of range for a count\n" +
                      f + ":5: error: mtp: 4294967297 is out of range (must be >= 0 and <= 16)\n" +
                      f + ":6: error: tp: '99999999999999999999' is out of range for a count\n" +
-                     f + ":7: error: usd_per_gpu_hour: expected a positive number, got 'nan'\n" +
+                     f + ":7: error: usd_per_gpu_hour: 'nan' is not a finite number\n" +
                      f + ":8: error: usd_per_gpu_hour: 1000000000 is out of range (must be > 0 and <= 1000 $/GPU-hour)\n");
   // The largest accepted counts: context x concurrency x KV bytes is ~7e24 bytes, computed in
   // doubles; the row does not fit, with finite numbers.
@@ -295,7 +298,11 @@ TEST_CASE("CLI11's own usage errors are one line plus a hint, exit 2") {
   check_usage_error(run({"show"}));                                                             // positional
   check_usage_error(run({"show", "h20", "h100-sxm"}));                                          // extra positional
   check_usage_error(run({"list", "gpus", "--profiles"}));                                       // missing value
-  check_usage_error(run({"estimate", "--isl", "many"}));                                        // conversion
+  check_usage_error(run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "many"}));  // conversion
+  // A scenario option's value is read by its field's parser: a ConfigError naming the option, as in a CSV.
+  const Run many = run({"estimate", "--isl", "many"});
+  CHECK(many.code == 2);
+  CHECK(many.err == "error: --isl: expected a whole number, got 'many'\n");
   check_usage_error(run({"--nonsense"}));
   check_usage_error(run({"lsit"}));
 }

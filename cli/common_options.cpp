@@ -1,0 +1,67 @@
+#include "cli/common_options.hpp"
+
+#include <utility>
+
+namespace llmsizer::cli {
+
+CLI::Option* add_field_text_option(CLI::App& app, const ScenarioField& field,
+                                   std::function<void(const std::string&)> on_text) {
+  return app.add_option_function<std::string>(option_name(field), std::move(on_text), help_text(field))
+      ->type_name(field.value_kind);
+}
+
+void add_request_size_options(CLI::App& app, std::int64_t& isl, std::int64_t& osl) {
+  add_field_option(app, "isl", &ScenarioInput::isl, isl)->required();
+  add_field_option(app, "osl", &ScenarioInput::osl, osl)->required();
+}
+
+void add_request_size_options(CLI::App& app, std::optional<std::int64_t>& isl, std::optional<std::int64_t>& osl) {
+  add_field_option(app, "isl", &ScenarioInput::isl, isl)->required();
+  add_field_option(app, "osl", &ScenarioInput::osl, osl)->required();
+}
+
+void add_concurrency_option(CLI::App& app, std::optional<std::int64_t>& concurrency, std::string_view help) {
+  add_field_option(app, "concurrency", &ScenarioInput::concurrency, concurrency)->description(std::string(help));
+}
+
+void add_concurrency_list_option(CLI::App& app, std::vector<std::int64_t>& levels, std::string_view help) {
+  const ScenarioField& field = scenario_field("concurrency");
+  app.add_option_function<std::vector<std::string>>(
+         option_name(field),
+         [&field, &levels](const std::vector<std::string>& texts) {
+           levels.clear();
+           for (const std::string& text : texts) {
+             ScenarioInput parsed;
+             field.parse(parsed, text, option_name(field));
+             levels.push_back(*parsed.concurrency);
+           }
+         },
+         std::string(help))
+      ->type_name(field.value_kind);
+}
+
+void add_calibration_option(CLI::App& app, std::string& calibration) {
+  app.add_option("--calibration", calibration, "Calibration profile name (default: default)");
+}
+
+void add_price_options(CLI::App& app, std::string& price, std::optional<double>& usd_per_gpu_hour) {
+  add_field_option(app, "price", &ScenarioInput::price, price);
+  add_field_option(app, "usd_per_gpu_hour", &ScenarioInput::usd_per_gpu_hour, usd_per_gpu_hour);
+}
+
+void add_engine_option(CLI::App& app, std::string& engine) {
+  add_field_option(app, "engine", &ScenarioInput::engine, engine);
+}
+
+void add_weights_option(CLI::App& app, std::string& weights, std::string_view help) {
+  CLI::Option* option = add_field_option(app, "weights", &ScenarioInput::weights, weights);
+  if (!help.empty()) option->description(std::string(help));
+}
+
+void add_kv_option(CLI::App& app, std::string& kv) { add_field_option(app, "kv", &ScenarioInput::kv, kv); }
+
+void add_memory_utilization_option(CLI::App& app, std::optional<double>& memory_utilization) {
+  add_field_option(app, "memory_utilization", &ScenarioInput::memory_utilization, memory_utilization);
+}
+
+}  // namespace llmsizer::cli

@@ -1,0 +1,229 @@
+#include "request/resolver.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "io/config_error.hpp"
+
+namespace llmsizer {
+namespace {
+
+// "a, b or c" for an error message.
+std::string spoken_list(const std::vector<std::string>& names) {
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  }
+  return text;
+}
+
+std::string did_you_mean(const std::string& hint) {
+  return hint.empty() ? std::string() : fmt::format("; did you mean '{}'?", hint);
+}
+
+Phase parse_phase(const std::string& text) {
+  if (text.empty() || text == "mixed") return Phase::mixed;
+  if (text == "decode") return Phase::decode;
+  if (text == "prefill") return Phase::prefill;
+  const std::string hint = closest_match(text, std::vector<std::string>{"mixed", "decode", "prefill"});
+  throw ConfigError("--phase",
+                    fmt::format("unknown phase '{}' (expected mixed, decode or prefill){}", text, did_you_mean(hint)));
+}
+
+Deployment precisions_of(const ScenarioInput& in, const ModelSpec& model) {
+  Deployment d;
+  d.weights = model.weights_precision;
+  d.experts = model.experts_precision;
+  if (!in.weights.empty()) d.weights = d.experts = parse_precision_option(in.weights, "--weights");
+  if (!in.experts.empty()) d.experts = parse_precision_option(in.experts, "--experts");
+  d.kv = in.kv.empty() ? Precision::bf16 : parse_precision_option(in.kv, "--kv");
+  if (in.mtp) {
+    d.speculative_tokens = *in.mtp;
+    d.speculative_acceptance = in.mtp_acceptance.value_or(default_mtp_acceptance);
+    d.speculative_acceptance_decay = default_mtp_acceptance_decay;
+  }
+  return d;
+}
+
+Residency residency_of(const Workload& w) {
+  return Residency{w.isl + w.osl, std::max<std::int64_t>(1, w.concurrency)};
+}
+
+/// Default instance for a given GPU count: one instance up to the scale-up domain; beyond it the
+/// smallest multiple of the domain that holds the model, replicated; failing that, the smallest
+/// instance that divides the count and holds the model, replicated (replicas before a pipeline deeper
+/// than the count needs: 33 GPUs of an 8B model are 33 replicas, not 33 stages).
+Deployment default_layout(const PreparedModel& m, const GpuSpec& gpu, int gpus, const Deployment& base,
+                          const Workload& w, const EfficiencyParams& e) {
+  const int domain = std::max(1, gpu.scale_up.domain_gpus);
+  auto replicated = [&](int size) -> std::optional<Deployment> {
+    auto d = layout_for(*m.spec, gpu, size, LayoutHints{}, base, nullptr);
+    if (!d) return std::nullopt;
+    d->replicas = gpus / size;
+    if (!fit_memory(m, gpu, *d, residency_of(w), e).fits) return std::nullopt;
+    return d;
+  };
+  if (gpus <= domain) {
+    if (auto d = layout_for(*m.spec, gpu, gpus, LayoutHints{}, base, nullptr)) return *d;
+  }
+  if (gpus % domain == 0) {
+    for (int size = domain; size <= gpus; size += domain) {
+      if (gpus % size != 0) continue;
+      if (auto d = replicated(size)) return *d;
+    }
+  }
+  for (int size = 1; size <= gpus; ++size) {
+    if (gpus % size != 0) continue;
+    if (auto d = replicated(size)) return *d;
+  }
+  std::string problem;
+  auto d = layout_for(*m.spec, gpu, gpus, LayoutHints{}, base, &problem);
+  if (!d) {
+    throw ConfigError("--gpus", fmt::format("no layout of {} GPUs holds {} (the one-instance layout fails: {}); "
+                                            "give --tp/--pp/--dp or another --gpus",
+                                            gpus, m.spec->name, problem));
+  }
+  return *d;
+}
+
+/// The option a layout problem names: the degree's own option when the user gave it, else --gpus when
+/// given, else the first degree the user gave.
+std::string blamed_option(const ScenarioInput& in, LayoutDegree degree) {
+  const std::pair<bool, const char*> own[] = {{in.tp.has_value(), "--tp"}, {in.pp.has_value(), "--pp"},
+                                              {in.dp.has_value(), "--dp"}, {in.ep.has_value(), "--ep"},
+                                              {in.gpus.has_value(), "--gpus"}};
+  const auto& mine = own[static_cast<int>(degree)];
+  if (mine.first) return mine.second;
+  if (in.gpus) return "--gpus";
+  for (const auto& [given, option] : own) {
+    if (given) return option;
+  }
+  return "--gpus";
+}
+
+void check_required(const ScenarioInput& in) {
+  if (in.model.empty()) throw ConfigError("--model", "missing: name a model");
+  if (in.gpu.empty()) throw ConfigError("--gpu", "missing: name a GPU");
+  if (!in.isl) throw ConfigError("--isl", "missing: input tokens per request");
+  if (!in.osl) throw ConfigError("--osl", "missing: output tokens per request");
+}
+
+}  // namespace
+
+std::string weights_label(const Deployment& d) {
+  return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
+}
+
+void check_usd_per_gpu_hour(const std::optional<double>& usd) {
+  ScenarioInput in;
+  in.usd_per_gpu_hour = usd;
+  scenario_field("usd_per_gpu_hour").check(in, "--usd-per-gpu-hour");
+}
+
+Precision parse_precision_option(const std::string& text, const std::string& option) {
+  if (auto p = parse_precision(text)) return *p;
+  const std::string hint = closest_match(text, precision_vocabulary);
+  std::string names;
+  for (std::string_view n : precision_vocabulary) names += (names.empty() ? "" : ", ") + std::string(n);
+  throw ConfigError(option, fmt::format("unknown precision '{}' (expected one of {}){}", text, names, did_you_mean(hint)));
+}
+
+std::optional<double> choose_price(const GpuSpec& gpu, const std::string& label, std::optional<double> explicit_usd,
+                                   std::string* label_used) {
+  if (explicit_usd) {
+    if (label_used) *label_used = "user";
+    return explicit_usd;
+  }
+  if (!label.empty()) {
+    if (const PricePoint* p = find_price(gpu, label)) {
+      if (label_used) *label_used = p->label;
+      return p->per_gpu_hour.value;
+    }
+    std::vector<std::string> labels;
+    for (const PricePoint& p : gpu.prices) labels.push_back(p.label);
+    std::string known;
+    for (const std::string& l : labels) known += (known.empty() ? "" : ", ") + l;
+    throw ConfigError("--price", fmt::format("{} has no price '{}'{}", gpu.name, label,
+                                             labels.empty() ? "; it has no prices, use --usd-per-gpu-hour"
+                                                            : fmt::format(" (it has: {})", known)));
+  }
+  if (gpu.prices.empty()) return std::nullopt;
+  if (label_used) *label_used = gpu.prices.front().label;
+  return gpu.prices.front().per_gpu_hour.value;
+}
+
+void check_engine(const Calibration& calibration, const std::string& engine) {
+  // "default" always resolves: Calibration::resolve falls back to it for an engine it does not list.
+  constexpr const char* fallback = "default";
+  if (engine.empty() || engine == fallback) return;
+  std::vector<std::string> all{fallback};
+  std::vector<std::string> named;  // what the message offers: the engines other than the fallback
+  for (const EngineEfficiency& e : calibration.engines) {
+    if (e.engine == engine) return;
+    if (std::find(all.begin(), all.end(), e.engine) != all.end()) continue;
+    all.push_back(e.engine);
+    named.push_back(e.engine);
+  }
+  throw ConfigError("--engine", fmt::format("unknown engine '{}' (expected {}){}", engine,
+                                            named.empty() ? std::string(fallback) : spoken_list(named),
+                                            did_you_mean(closest_match(engine, all))));
+}
+
+ScenarioResolver::ScenarioResolver(const Catalog& catalog, std::string calibration_name)
+    : catalog_(catalog), calibration_(&catalog.calibration(calibration_name)) {}
+
+std::shared_ptr<const PreparedModel> ScenarioResolver::prepared(const std::string& model_name) {
+  auto it = models_.find(model_name);
+  if (it == models_.end()) {
+    auto model = std::make_shared<const ModelSpec>(catalog_.model(model_name));
+    auto prep = std::make_shared<const PreparedModel>(prepare(*model));
+    it = models_.emplace(model_name, std::make_pair(model, prep)).first;
+  }
+  return it->second.second;
+}
+
+EfficiencyParams ScenarioResolver::efficiency(const GpuSpec& gpu, const std::string& engine,
+                                              std::optional<double> memory_utilization) const {
+  EfficiencyParams e = calibration_->resolve(gpu.generation, engine);
+  if (memory_utilization) {
+    ScenarioInput in;
+    in.memory_utilization = memory_utilization;
+    scenario_field("memory_utilization").check(in, "--memory-utilization");
+    e.memory_utilization = *memory_utilization;
+  }
+  return e;
+}
+
+Deployment ScenarioResolver::layout(const ScenarioInput& in, const Resolved& r, const Deployment& base) const {
+  const bool hinted = in.tp || in.pp || in.dp || in.ep;
+  if (!in.gpus && !hinted) {
+    const MinimumGpus min = minimum_gpus(*r.prepared, *r.gpu, base, residency_of(r.workload), r.efficiency);
+    return min.gpus ? min.deployment : base;
+  }
+  if (!hinted) return default_layout(*r.prepared, *r.gpu, *in.gpus, base, r.workload, r.efficiency);
+  const int gpus = in.gpus.value_or(in.tp.value_or(1) * in.pp.value_or(1) * in.dp.value_or(1));
+  std::string problem;
+  LayoutDegree degree = LayoutDegree::gpus;
+  auto d = layout_for(*r.model, *r.gpu, gpus, LayoutHints{in.tp, in.pp, in.dp, in.ep}, base, &problem, &degree);
+  if (!d) throw ConfigError(blamed_option(in, degree), problem);
+  return *d;
+}
+
+ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
+  check_required(in);
+  check_scenario_ranges(in);
+  Resolved r;
+  r.prepared = prepared(in.model);
+  r.model = models_.at(in.model).first;
+  r.gpu = &catalog_.gpu(in.gpu);
+  check_engine(*calibration_, in.engine);
+  r.engine = in.engine.empty() ? calibration_->default_engine : in.engine;
+  r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
+  r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), parse_phase(in.phase)};
+  r.deployment = layout(in, r, precisions_of(in, *r.model));
+  r.usd_per_gpu_hour = choose_price(*r.gpu, in.price, in.usd_per_gpu_hour, &r.price_label);
+  return r;
+}
+
+}  // namespace llmsizer

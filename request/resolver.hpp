@@ -1,0 +1,79 @@
+// request/resolver.hpp — a ScenarioInput resolved against the catalog into specs, a deployment
+// (default layout, precisions, MTP), a workload, the calibration's efficiencies for an engine it
+// lists, and a price. No command-line parsing and no I/O beyond the catalog lookups.
+#pragma once
+
+#include <concepts>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "estimator/layout.hpp"
+#include "estimator/serving.hpp"
+#include "io/catalog.hpp"
+#include "request/scenario_fields.hpp"
+#include "request/scenario_input.hpp"
+
+namespace llmsizer {
+
+/// The weight precision, "weights+experts" when the routed experts differ ("fp8", "bf16+nvfp4").
+[[nodiscard]] std::string weights_label(const Deployment& deployment);
+
+/// --usd-per-gpu-hour (or a scenario's usd_per_gpu_hour cell): > 0 and at most the bound of profile prices.
+void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour);
+
+/// Parses a precision option, with did-you-mean. `option` names it in errors.
+[[nodiscard]] Precision parse_precision_option(const std::string& text, const std::string& option);
+
+/// The price to use: --usd-per-gpu-hour, else --price LABEL, else the GPU's first price (nullopt if none).
+[[nodiscard]] std::optional<double> choose_price(const GpuSpec& gpu, const std::string& label,
+                                                 std::optional<double> explicit_usd, std::string* label_used);
+
+/// Throws ConfigError (--engine) unless `engine` is empty, "default" or an engine `calibration` lists;
+/// a near miss gets a did-you-mean from the calibration's names.
+void check_engine(const Calibration& calibration, const std::string& engine);
+
+/// Caches prepared models so many scenarios resolve fast.
+class ScenarioResolver {
+ public:
+  ScenarioResolver(const Catalog& catalog, std::string calibration_name = "default");
+  /// Anything that hands out the catalog (the command line's context loads it on first use).
+  template <typename CatalogHolder>
+    requires requires(CatalogHolder& holder) {
+      { holder.catalog() } -> std::convertible_to<const Catalog&>;
+    }
+  ScenarioResolver(CatalogHolder& holder, std::string calibration_name = "default")
+      : ScenarioResolver(holder.catalog(), std::move(calibration_name)) {}
+
+  struct Resolved {
+    std::shared_ptr<const ModelSpec> model;
+    std::shared_ptr<const PreparedModel> prepared;
+    const GpuSpec* gpu = nullptr;
+    Deployment deployment;
+    Workload workload;
+    EfficiencyParams efficiency;
+    std::optional<double> usd_per_gpu_hour;
+    std::string price_label;
+    std::string engine;
+  };
+
+  /// Throws ConfigError naming the option (or CSV column) that is wrong.
+  [[nodiscard]] Resolved resolve(const ScenarioInput& input);
+  [[nodiscard]] std::shared_ptr<const PreparedModel> prepared(const std::string& model_name);
+  [[nodiscard]] const Calibration& calibration() const { return *calibration_; }
+  [[nodiscard]] const Catalog& catalog() const { return catalog_; }
+  [[nodiscard]] EfficiencyParams efficiency(const GpuSpec& gpu, const std::string& engine,
+                                            std::optional<double> memory_utilization) const;
+
+ private:
+  [[nodiscard]] Deployment layout(const ScenarioInput& input, const Resolved& resolved, const Deployment& base) const;
+
+  const Catalog& catalog_;
+  const Calibration* calibration_;
+  std::map<std::string, std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>> models_;
+};
+
+}  // namespace llmsizer

@@ -1,0 +1,188 @@
+#include "request/scenario_fields.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "io/config_error.hpp"
+#include "io/number_text.hpp"
+
+namespace llmsizer {
+namespace {
+
+// Token counts and concurrency stay below 2^31, so products such as context x concurrency x KV bytes
+// per token stay far inside a double's exact range and never overflow an int64.
+constexpr std::int64_t max_count = std::int64_t{1} << 31;
+constexpr std::int64_t max_degree = 1 << 20;
+constexpr std::int64_t max_mtp_tokens = 16;
+constexpr double max_usd_per_gpu_hour = 1000;  // the same bound as prices in gpu/1 profiles
+// Beyond 2^53 a double no longer holds every whole number; a cast from there would wrap silently.
+constexpr double max_exact_whole = 9e15;
+
+void check_whole_range(std::int64_t value, std::int64_t min, std::int64_t max, const std::string& where) {
+  if (value < min || value > max) {
+    throw ConfigError(where, fmt::format("{} is out of range (must be >= {} and <= {})", value, min, max));
+  }
+}
+
+// NaN fails every comparison, so each range is written as "inside", and its negation is the error.
+void check_real_range(double value, bool inside, const char* range, const std::string& where) {
+  if (!inside) throw ConfigError(where, fmt::format("{} is out of range (must be {})", value, range));
+}
+
+template <std::string ScenarioInput::*member>
+void parse_text(ScenarioInput& in, const std::string& text, const std::string&) {
+  in.*member = text;
+}
+
+template <std::optional<std::int64_t> ScenarioInput::*member, std::int64_t min>
+void check_count(const ScenarioInput& in, const std::string& where) {
+  if (in.*member) check_whole_range(*(in.*member), min, max_count, where);
+}
+template <std::optional<std::int64_t> ScenarioInput::*member, std::int64_t min>
+void parse_count(ScenarioInput& in, const std::string& text, const std::string& where) {
+  in.*member = parse_whole(text, where);
+  check_count<member, min>(in, where);
+}
+
+// Degrees and MTP tokens are ints: the range is checked on the 64-bit value before it narrows.
+template <std::optional<int> ScenarioInput::*member, std::int64_t min, std::int64_t max>
+void check_small(const ScenarioInput& in, const std::string& where) {
+  if (in.*member) check_whole_range(*(in.*member), min, max, where);
+}
+template <std::optional<int> ScenarioInput::*member, std::int64_t min, std::int64_t max>
+void parse_small(ScenarioInput& in, const std::string& text, const std::string& where) {
+  const std::int64_t value = parse_whole(text, where);
+  check_whole_range(value, min, max, where);
+  in.*member = static_cast<int>(value);
+}
+
+void check_usd(const ScenarioInput& in, const std::string& where) {
+  const auto& v = in.usd_per_gpu_hour;
+  if (v) check_real_range(*v, *v > 0 && *v <= max_usd_per_gpu_hour, "> 0 and <= 1000 $/GPU-hour", where);
+}
+void check_acceptance(const ScenarioInput& in, const std::string& where) {
+  const auto& v = in.mtp_acceptance;
+  if (v) check_real_range(*v, *v >= 0 && *v < 1, ">= 0 and < 1", where);
+}
+void check_utilization(const ScenarioInput& in, const std::string& where) {
+  const auto& v = in.memory_utilization;
+  if (v) check_real_range(*v, *v > 0 && *v <= 1, "> 0 and <= 1", where);
+}
+template <std::optional<double> ScenarioInput::*member, void (*check)(const ScenarioInput&, const std::string&)>
+void parse_real(ScenarioInput& in, const std::string& text, const std::string& where) {
+  in.*member = parse_number(text, where);
+  check(in, where);
+}
+
+using In = ScenarioInput;
+
+std::vector<ScenarioField> make_table() {
+  const std::string precisions = "bf16, fp16, fp8, int8, fp4, int4";
+  return {
+      {"id", "Scenario id, copied to the output row", "", parse_text<&In::id>, nullptr},
+      {"model", "Model name, alias, HF repo id, or path to config.json / model YAML", "", parse_text<&In::model>,
+       nullptr},
+      {"gpu", "GPU name or alias", "", parse_text<&In::gpu>, nullptr},
+      {"gpus", "Total GPUs", "the smallest layout that fits", parse_small<&In::gpus, 1, max_degree>,
+       check_small<&In::gpus, 1, max_degree>, "INT"},
+      {"tp", "Tensor-parallel degree of attention and dense layers", "", parse_small<&In::tp, 1, max_degree>,
+       check_small<&In::tp, 1, max_degree>, "INT"},
+      {"pp", "Pipeline-parallel stages", "", parse_small<&In::pp, 1, max_degree>, check_small<&In::pp, 1, max_degree>, "INT"},
+      {"dp", "Attention data-parallel degree within an instance", "", parse_small<&In::dp, 1, max_degree>,
+       check_small<&In::dp, 1, max_degree>, "INT"},
+      {"ep", "Expert-parallel degree of routed experts (divides tp x dp)", "", parse_small<&In::ep, 1, max_degree>,
+       check_small<&In::ep, 1, max_degree>, "INT"},
+      {"weights", "Weight precision: " + precisions, "native", parse_text<&In::weights>, nullptr},
+      {"experts", "Routed experts' precision when it differs from --weights (e.g. fp4)", "as --weights",
+       parse_text<&In::experts>, nullptr},
+      {"kv", "KV-cache precision: " + precisions, "bf16", parse_text<&In::kv>, nullptr},
+      {"engine", "Serving engine for overheads, one the calibration lists (shipped: trtllm, vllm, sglang)", "generic",
+       parse_text<&In::engine>, nullptr},
+      {"phase", "mixed, or decode / prefill for one side of disaggregated serving", "mixed", parse_text<&In::phase>,
+       nullptr},
+      {"isl", "Input (prompt) tokens per request", "", parse_count<&In::isl, 1>, check_count<&In::isl, 1>, "INT"},
+      {"osl", "Output tokens per request", "", parse_count<&In::osl, 1>, check_count<&In::osl, 1>, "INT"},
+      {"concurrency", "Requests in flight across the deployment (0: as many as fit)", "1",
+       parse_count<&In::concurrency, 0>, check_count<&In::concurrency, 0>, "INT"},
+      {"mtp", "Speculative tokens drafted per step with the model's MTP module", "0",
+       parse_small<&In::mtp, 0, max_mtp_tokens>, check_small<&In::mtp, 0, max_mtp_tokens>, "INT"},
+      {"mtp_acceptance", "Acceptance rate of drafted tokens", fmt::format("{}", default_mtp_acceptance),
+       parse_real<&In::mtp_acceptance, check_acceptance>, check_acceptance, "NUMBER"},
+      {"price", "Price label from the GPU profiles (e.g. 3yr-rental)", "each GPU's first price",
+       parse_text<&In::price>, nullptr},
+      {"usd_per_gpu_hour", "Price in $ per GPU-hour for every GPU (overrides --price)", "",
+       parse_real<&In::usd_per_gpu_hour, check_usd>, check_usd, "NUMBER"},
+      {"memory_utilization", "Usable fraction of GPU memory", "the calibration's, 0.90 for the generic engine",
+       parse_real<&In::memory_utilization, check_utilization>, check_utilization, "NUMBER"},
+  };
+}
+
+}  // namespace
+
+const std::vector<ScenarioField>& scenario_fields() {
+  static const std::vector<ScenarioField> table = make_table();  // immutable once built
+  return table;
+}
+
+const ScenarioField* find_scenario_field(std::string_view name) {
+  for (const ScenarioField& f : scenario_fields()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+const ScenarioField& scenario_field(std::string_view name) {
+  const ScenarioField* f = find_scenario_field(name);
+  assert(f && "not a scenario field");
+  return *f;
+}
+
+std::string option_name(const ScenarioField& field) {
+  std::string option = "--" + field.name;
+  std::replace(option.begin(), option.end(), '_', '-');
+  return option;
+}
+
+std::string help_text(const ScenarioField& field) {
+  return field.default_text.empty() ? field.help : fmt::format("{} (default: {})", field.help, field.default_text);
+}
+
+void check_scenario_ranges(const ScenarioInput& input) {
+  for (const ScenarioField& f : scenario_fields()) {
+    if (f.check) f.check(input, option_name(f));
+  }
+}
+
+std::int64_t parse_whole(const std::string& text, const std::string& where) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto result = std::from_chars(text.data(), end, value);  // base 10: no octal, no hex
+  if (result.ec == std::errc() && result.ptr == end) return value;
+  // Otherwise the one number reading of every input (io/number_text.hpp) decides, so "1e3" and "8.0"
+  // are counts while "0x10", "nan" and "1e-310" are rejected as everywhere else.
+  const NumberText number = parse_number_text(text);
+  if (number.problem == NumberTextProblem::not_a_number) {
+    throw ConfigError(where, fmt::format("expected a whole number, got '{}'", text));
+  }
+  if (number.problem == NumberTextProblem::out_of_range || (number.ok() && std::fabs(number.value) >= max_exact_whole)) {
+    // Beyond int64 or 2^53 (1e30, 99999999999999999999): named here, as a cast would wrap it.
+    throw ConfigError(where, fmt::format("'{}' is out of range for a count", text));
+  }
+  if (!number.ok()) throw ConfigError(where, describe_number_problem(number.problem, text));
+  if (std::floor(number.value) != number.value) {
+    throw ConfigError(where, fmt::format("expected a whole number, got '{}'", text));
+  }
+  return static_cast<std::int64_t>(number.value);
+}
+
+double parse_number(const std::string& text, const std::string& where) {
+  std::string message;
+  if (const auto value = number_from_text(text, &message)) return *value;
+  throw ConfigError(where, message);
+}
+
+}  // namespace llmsizer

@@ -1,0 +1,30 @@
+// request/scenario_input.hpp — one estimate request as the user states it: names as text and
+// optional numbers, before anything is looked up. The fields are declared once, with their parsers,
+// ranges and help, in request/scenario_fields.hpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace llmsizer {
+
+struct ScenarioInput {
+  std::string id;
+  std::string model;
+  std::string gpu;
+  std::optional<int> gpus, tp, pp, dp, ep;
+  std::string weights;  // empty: the model's native precisions
+  std::string experts;  // routed experts' precision when it differs (empty: as weights)
+  std::string kv;       // empty: bf16
+  std::string engine;   // empty: the calibration's default
+  std::string phase;    // mixed (default), decode or prefill (disaggregated serving)
+  std::optional<std::int64_t> isl, osl, concurrency;  // concurrency 0: as many as fit
+  std::optional<int> mtp;                              // speculative tokens
+  std::optional<double> mtp_acceptance;
+  std::string price;  // price label
+  std::optional<double> usd_per_gpu_hour;
+  std::optional<double> memory_utilization;
+};
+
+}  // namespace llmsizer
