@@ -8,12 +8,11 @@
 #include "estimator/model_stats.hpp"
 #include "estimator/sweep.hpp"
 #include "estimator/text_format.hpp"
+#include "io/columns.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer::cli {
 namespace {
-
-using nlohmann::json;
 
 struct CompareOptions {
   std::vector<std::string> models;
@@ -27,6 +26,7 @@ struct CompareOptions {
   std::optional<double> usd_per_gpu_hour;
   std::string calibration = "default";
   bool json = false;
+  bool csv = false;
 };
 
 SweepRequest make_request(const CompareOptions& o) {
@@ -80,33 +80,38 @@ std::string why(const Choice& c) {
       billions(p.active), billions(p.total), p.total / p.active, billions(p.total), resident);
 }
 
-json or_null(const SweepRow* row, auto&& value) {
-  return row ? json(value(*row)) : json(nullptr);
+/// The one column schema of compare rows: the model and GPU, the smallest count that holds the
+/// chosen precision, the chosen sweep row under the sweep's own column keys, and why.
+Schema<Choice> make_schema() {
+  Schema<Choice> s;
+  const Schema<SweepRowRef>& sweep = sweep_schema();
+  const ResultTable keys = sweep.table();
+  auto from_sweep = [&](const std::string& key) {
+    const std::size_t column = keys.index(key);
+    s.add(sweep.columns()[column],
+          [column](const Choice& c) { return sweep_schema().value({c.model, c.gpu, c.row}, column); });
+  };
+  from_sweep("model");
+  from_sweep("gpu");
+  s.add(columns::min_gpus,
+        [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
+  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "weights", "concurrency", "memory_gb_per_gpu", "ttft_ms",
+                          "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user", "usd_per_mtok_output",
+                          "joules_per_output_token"}) {
+    from_sweep(key);
+  }
+  s.add({"meets_slo", "", "the configuration shown meets the SLO (else it is the fastest)"},
+        [](const Choice& c) { return Cell(c.meets_slo); });
+  s.add({"why", "", "why the model costs what it does, from its parameter counts"},
+        [](const Choice& c) { return Cell(why(c)); });
+  return s;
 }
 
-json choice_json(const Choice& c) {
-  const SweepRow* r = c.row;
-  return json{
-      {"model", c.model->name},
-      {"gpu", c.gpu->name},
-      {"min_gpus", c.min_gpus ? json(*c.min_gpus) : json(nullptr)},
-      {"gpus", or_null(r, [](const SweepRow& x) { return x.deployment.total_gpus(); })},
-      {"tp", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.tp; })},
-      {"pp", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.pp; })},
-      {"dp", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.dp; })},
-      {"ep", or_null(r, [](const SweepRow& x) { return x.deployment.parallel.ep; })},
-      {"weights", or_null(r, [](const SweepRow& x) { return weights_label(x.deployment); })},
-      {"concurrency", or_null(r, [](const SweepRow& x) { return x.concurrency; })},
-      {"memory_gb_per_gpu", or_null(r, [](const SweepRow& x) { return in_gigabytes(x.memory_per_gpu); })},
-      {"ttft_ms", or_null(r, [](const SweepRow& x) { return in_milliseconds(x.ttft); })},
-      {"tpot_ms", or_null(r, [](const SweepRow& x) { return in_milliseconds(x.tpot); })},
-      {"output_tok_s_per_gpu", or_null(r, [](const SweepRow& x) { return x.output_tok_s_per_gpu; })},
-      {"tok_s_per_user", or_null(r, [](const SweepRow& x) { return x.tok_s_per_user; })},
-      {"usd_per_mtok_output", r && r->usd_per_mtok_output ? json(*r->usd_per_mtok_output) : json(nullptr)},
-      {"joules_per_output_token", or_null(r, [](const SweepRow& x) { return x.joules_per_output_token; })},
-      {"meets_slo", c.meets_slo},
-      {"why", why(c)},
-  };
+ResultTable compare_table(const std::vector<Choice>& choices) {
+  const Schema<Choice> schema = make_schema();
+  ResultTable table = schema.table();
+  for (const Choice& c : choices) table.rows.push_back(schema.cells(c));
+  return table;
 }
 
 /// One line of the side-by-side table: a label and one cell per (model, GPU), "-" when nothing fits.
@@ -185,9 +190,11 @@ int run_compare(const CompareOptions& o, Context& context) {
   }
   std::ostream& out = *context.out;
   if (o.json) {
-    json array = json::array();
-    for (const Choice& c : choices) array.push_back(choice_json(c));
-    out << array.dump(2) << "\n";
+    out << json_rows(compare_table(choices)).dump(2) << "\n";
+    return 0;
+  }
+  if (o.csv) {
+    out << csv_document(compare_table(choices));
     return 0;
   }
   out << heading(request);
@@ -209,7 +216,8 @@ Command add_compare(CLI::App& app, Context& context) {
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
   add_calibration_option(*sub, o->calibration);
-  sub->add_flag("--json", o->json, "Print a JSON array, one object per (model, GPU)");
+  auto* json = sub->add_flag("--json", o->json, "Print a JSON array, one object per (model, GPU)");
+  sub->add_flag("--csv", o->csv, "Print CSV, one row per (model, GPU)")->excludes(json);
   return {sub, [o, &context] { return run_compare(*o, context); }};
 }
 

@@ -80,11 +80,7 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
 }
 
 std::string estimate_csv(const std::vector<EstimateRow>& rows) {
-  std::vector<std::string> header;
-  for (const Column& c : estimate_columns()) header.push_back(c.key);
-  std::string out = csv_line(header);
-  for (const EstimateRow& row : rows) out += csv_line(estimate_csv_fields(row));
-  return out;
+  return csv_document(estimate_table(rows));
 }
 
 }  // namespace llmsizer::cli

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/scenario.hpp"
+#include "cli/estimate_row.hpp"
 
 namespace llmsizer::cli {
 

@@ -6,6 +6,8 @@
 #include "estimator/weight_candidates.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
+#include "io/columns.hpp"
+#include "io/result_table.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -20,6 +22,7 @@ struct FitOptions {
   std::optional<double> memory_utilization;
   std::optional<int> max_gpus;
   bool json = false;
+  bool csv = false;
   std::string calibration = "default";
 };
 
@@ -66,26 +69,48 @@ std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& r
                      in_gigabytes(fit.usable_per_gpu) * gpus);
 }
 
-nlohmann::json row_json(const FitRow& row) {
-  nlohmann::json j;
-  const MemoryFit& fit = row.result.fit;
-  const Parallelism& p = row.result.deployment.parallel;
-  j["weights"] = weights_label(row.precisions);
-  j["kv"] = std::string(name(row.precisions.kv));
-  j["fits"] = row.result.gpus.has_value();
-  j["min_gpus"] = row.result.gpus ? nlohmann::json(*row.result.gpus) : nlohmann::json(nullptr);
-  j["tp"] = row.result.gpus ? nlohmann::json(p.tp) : nlohmann::json(nullptr);
-  j["pp"] = row.result.gpus ? nlohmann::json(p.pp) : nlohmann::json(nullptr);
-  j["ep"] = row.result.gpus ? nlohmann::json(p.ep) : nlohmann::json(nullptr);
-  j["dp"] = row.result.gpus ? nlohmann::json(p.dp) : nlohmann::json(nullptr);
-  j["weights_gb_per_gpu"] = in_gigabytes(fit.need.weights);
-  j["kv_gb_per_gpu"] = in_gigabytes(fit.need.kv_cache);
-  j["activations_gb_per_gpu"] = in_gigabytes(fit.need.activations);
-  j["usable_gb_per_gpu"] = in_gigabytes(fit.usable_per_gpu);
-  j["free_kv_tokens"] = row.result.gpus ? fit.free_kv_tokens : 0.0;
-  j["notes"] = fit.notes;
-  j["reason"] = fit.fits || fit.reasons.empty() ? nlohmann::json(nullptr) : nlohmann::json(fit.reasons.front());
-  return j;
+/// The one column schema of fit rows (JSON and CSV); the text table is the human view of the same rows.
+Schema<FitRow> make_schema(const ModelSpec& model, const GpuSpec& gpu) {
+  Schema<FitRow> s;
+  auto layout = [](int Parallelism::*field) {
+    return [field](const FitRow& r) {
+      return r.result.gpus ? Cell(std::int64_t{r.result.deployment.parallel.*field}) : Cell();
+    };
+  };
+  auto memory = [](Bytes MemoryPerGpu::*field) {
+    return [field](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.need.*field)); };
+  };
+  s.add(columns::model, [&model](const FitRow&) { return Cell(model.name); });
+  s.add(columns::gpu, [&gpu](const FitRow&) { return Cell(gpu.name); });
+  s.add(columns::weights, [](const FitRow& r) { return Cell(weights_label(r.precisions)); });
+  s.add(columns::kv, [](const FitRow& r) { return Cell(std::string(name(r.precisions.kv))); });
+  s.add({"fits", "", "fits on at most --max-gpus GPUs"}, [](const FitRow& r) { return Cell(r.result.gpus.has_value()); });
+  s.add(columns::min_gpus,
+        [](const FitRow& r) { return r.result.gpus ? Cell(std::int64_t{*r.result.gpus}) : Cell(); });
+  s.add(columns::tp, layout(&Parallelism::tp));
+  s.add(columns::pp, layout(&Parallelism::pp));
+  s.add(columns::ep, layout(&Parallelism::ep));
+  s.add(columns::dp, layout(&Parallelism::dp));
+  s.add(columns::weights_gb_per_gpu, memory(&MemoryPerGpu::weights));
+  s.add(columns::kv_gb_per_gpu, memory(&MemoryPerGpu::kv_cache));
+  s.add(columns::activations_gb_per_gpu, memory(&MemoryPerGpu::activations));
+  s.add(columns::usable_gb_per_gpu,
+        [](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.usable_per_gpu)); });
+  s.add(columns::free_kv_tokens,
+        [](const FitRow& r) { return Cell(r.result.gpus ? r.result.fit.free_kv_tokens : 0.0); });
+  s.add(columns::notes, [](const FitRow& r) { return Cell(r.result.fit.notes); });
+  s.add(columns::reason, [](const FitRow& r) {
+    const MemoryFit& fit = r.result.fit;
+    return fit.fits || fit.reasons.empty() ? Cell() : Cell(fit.reasons.front());
+  });
+  return s;
+}
+
+ResultTable fit_table(const ModelSpec& model, const GpuSpec& gpu, const std::vector<FitRow>& rows) {
+  const Schema<FitRow> schema = make_schema(model, gpu);
+  ResultTable table = schema.table();
+  for (const FitRow& row : rows) table.rows.push_back(schema.cells(row));
+  return table;
 }
 
 int run_fit(const FitOptions& o, Context& context) {
@@ -116,9 +141,11 @@ int run_fit(const FitOptions& o, Context& context) {
   }
   std::ostream& out = *context.out;
   if (o.json) {
-    nlohmann::json array = nlohmann::json::array();
-    for (const FitRow& row : rows) array.push_back(row_json(row));
-    out << array.dump(2) << "\n";
+    out << json_rows(fit_table(model, gpu, rows)).dump(2) << "\n";
+    return 0;
+  }
+  if (o.csv) {
+    out << csv_document(fit_table(model, gpu, rows));
     return 0;
   }
   const std::string visible =
@@ -162,7 +189,8 @@ Command add_fit(CLI::App& app, Context& context) {
   add_memory_utilization_option(*sub, o->memory_utilization);
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count to try (default 1024)");
   add_calibration_option(*sub, o->calibration);
-  sub->add_flag("--json", o->json, "Print a JSON array, one object per precision");
+  auto* json = sub->add_flag("--json", o->json, "Print a JSON array, one object per precision");
+  sub->add_flag("--csv", o->csv, "Print CSV, one row per precision")->excludes(json);
   return {sub, [o, &context] { return run_fit(*o, context); }};
 }
 

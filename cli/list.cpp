@@ -1,11 +1,11 @@
-// `llmsizer list models|gpus [--json]` — the catalog at a glance.
+// `llmsizer list models|gpus [--json|--csv]` — the catalog at a glance.
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
 #include "estimator/model_stats.hpp"
 #include "io/config_error.hpp"
+#include "io/result_table.hpp"
 #include "io/spec_json.hpp"
-#include "io/table.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -13,56 +13,94 @@ namespace {
 struct ListOptions {
   std::string what;
   bool json = false;
+  bool csv = false;
 };
 
-std::string billions(double count) { return fixed(count / 1e9, 1) + "B"; }
+constexpr double bytes_per_kb = 1e3;             // KV per token is shown in kB (SI)
+constexpr double per_giga = 1e9;                 // GB/s and TFLOPS columns: SI prefixes
+constexpr double per_tera = 1e12;
+constexpr CellFormat plain0{NumberStyle::plain, 0};
+constexpr CellFormat plain1{NumberStyle::plain, 1};
+
+/// The one column schema of `list models`: the table and the CSV.
+Schema<ModelSpec> model_schema() {
+  Schema<ModelSpec> s;
+  s.add({"model", "", "model name", {}, "name"}, [](const ModelSpec& m) { return Cell(m.name); });
+  s.add({"family", "", "model family"}, [](const ModelSpec& m) { return Cell(m.family); });
+  s.add({"layers", "count", "decoder layers", {NumberStyle::plain, 0}},
+        [](const ModelSpec& m) { return Cell(std::int64_t{m.num_layers}); });
+  s.add({"params", "count", "total parameters", {NumberStyle::billions, 1}},
+        [](const ModelSpec& m) { return Cell(count_params(m).total); });
+  s.add({"active_params", "count", "parameters one token reads", {NumberStyle::billions, 1}, "active"},
+        [](const ModelSpec& m) { return Cell(count_params(m).active); });
+  s.add({"experts", "", "routed experts per token / experts, or dense"}, [](const ModelSpec& m) {
+    return Cell(m.moe ? fmt::format("{}/{}", m.moe->experts_per_token, m.moe->num_experts) : std::string("dense"));
+  });
+  s.add({"attention", "", "MLA or GQA"}, [](const ModelSpec& m) { return Cell(std::string(m.is_mla() ? "MLA" : "GQA")); });
+  s.add({"native", "", "native weight precision (+ routed experts' when it differs)"}, [](const ModelSpec& m) {
+    return Cell(m.experts_precision == m.weights_precision
+                    ? std::string(name(m.weights_precision))
+                    : fmt::format("{}+{}", name(m.weights_precision), name(m.experts_precision)));
+  });
+  s.add({"weights_gb", "GB", "weights at the native precision", plain1, "weights GB"},
+        [](const ModelSpec& m) { return Cell(in_gigabytes(native_weight_bytes(m))); });
+  s.add({"kv_kb_per_token", "kB", "BF16 KV cache per token", plain1, "KV KB/token"},
+        [](const ModelSpec& m) { return Cell(kv_bytes_per_token(m, Precision::bf16) / bytes_per_kb); });
+  s.add({"context", "tokens", "maximum context"}, [](const ModelSpec& m) { return Cell(std::int64_t{m.max_context}); });
+  return s;
+}
+
+Cell tflops(const GpuSpec& gpu, ComputeType c) {
+  return gpu.throughput(c) ? Cell(gpu.throughput(c)->value / per_tera) : Cell();
+}
+
+/// The one column schema of `list gpus`: the table and the CSV.
+Schema<GpuSpec> gpu_schema() {
+  Schema<GpuSpec> s;
+  s.add({"gpu", "", "GPU name", {}, "name"}, [](const GpuSpec& g) { return Cell(g.name); });
+  s.add({"vendor", "", "vendor"}, [](const GpuSpec& g) { return Cell(g.vendor); });
+  s.add({"generation", "", "architecture generation", {}, "gen"}, [](const GpuSpec& g) { return Cell(g.generation); });
+  s.add({"launch_year", "", "launch year", plain0, "year"}, [](const GpuSpec& g) { return Cell(std::int64_t{g.launch_year}); });
+  s.add({"memory_gb", "GB", "device memory", plain0, "memory GB"}, [](const GpuSpec& g) { return Cell(in_gigabytes(g.memory)); });
+  s.add({"hbm_gb_per_s", "GB/s", "memory bandwidth", plain0, "HBM GB/s"},
+        [](const GpuSpec& g) { return Cell(g.memory_bandwidth.value / per_giga); });
+  s.add({"bf16_tflops", "TFLOPS", "dense BF16", plain0, "BF16 TFLOPS"}, [](auto& g) { return tflops(g, ComputeType::bf16); });
+  s.add({"fp8_tflops", "TFLOPS", "dense FP8", plain0, "FP8 TFLOPS"}, [](auto& g) { return tflops(g, ComputeType::fp8); });
+  s.add({"fp4_tflops", "TFLOPS", "dense FP4", plain0, "FP4 TFLOPS"}, [](auto& g) { return tflops(g, ComputeType::fp4); });
+  s.add({"scale_up_gb_per_s_per_direction", "GB/s", "scale-up link bandwidth per direction", plain0, "scale-up GB/s/dir"},
+        [](const GpuSpec& g) { return Cell(g.scale_up.bandwidth_per_direction.value / per_giga); });
+  s.add({"scale_up_domain_gpus", "count", "GPUs in one scale-up domain", plain0, "domain"},
+        [](const GpuSpec& g) { return Cell(std::int64_t{g.scale_up.domain_gpus}); });
+  s.add({"tdp_w", "W", "thermal design power", plain0, "TDP W"}, [](const GpuSpec& g) { return Cell(g.tdp.value); });
+  s.add({"usd_per_gpu_hour", "$/GPU-hour", "the profile's first price", {NumberStyle::plain, 2}, "$/GPU-h"},
+        [](const GpuSpec& g) { return g.prices.empty() ? Cell() : Cell(g.prices.front().per_gpu_hour.value); });
+  return s;
+}
+
+template <class Spec>
+ResultTable catalog_table(const Schema<Spec>& schema, const std::vector<Spec>& specs) {
+  ResultTable table = schema.table();
+  for (const Spec& spec : specs) table.rows.push_back(schema.cells(spec));
+  return table;
+}
 
 int run_list(const ListOptions& options, Context& context) {
   const Catalog& catalog = context.catalog();
   std::ostream& out = *context.out;
-  if (options.what == "models") {
-    if (options.json) {
-      nlohmann::json array = nlohmann::json::array();
-      for (const ModelSpec& model : catalog.models) array.push_back(model_json(model));
-      out << array.dump(2) << "\n";
-      return 0;
-    }
-    TextTable table({"name", "family", "layers", "params", "active", "experts", "attention", "native", "weights GB",
-                     "KV KB/token", "context"});
-    for (const ModelSpec& model : catalog.models) {
-      const ParamCounts params = count_params(model);
-      const std::string experts =
-          model.moe ? fmt::format("{}/{}", model.moe->experts_per_token, model.moe->num_experts) : "dense";
-      const std::string precision = model.experts_precision == model.weights_precision
-                                        ? std::string(name(model.weights_precision))
-                                        : fmt::format("{}+{}", name(model.weights_precision), name(model.experts_precision));
-      table.add_row({model.name, model.family, std::to_string(model.num_layers), billions(params.total),
-                     billions(params.active), experts, model.is_mla() ? "MLA" : "GQA", precision,
-                     fixed(in_gigabytes(native_weight_bytes(model)), 1),
-                     fixed(kv_bytes_per_token(model, Precision::bf16) / 1e3, 1), with_commas(static_cast<double>(model.max_context))});
-    }
-    out << table.render();
-    return 0;
-  }
-  if (options.json) {
+  const bool models = options.what == "models";
+  if (options.json) {  // the profiles themselves, in profile units (io/spec_json.hpp)
     nlohmann::json array = nlohmann::json::array();
-    for (const GpuSpec& gpu : catalog.gpus) array.push_back(gpu_json(gpu));
+    if (models) {
+      for (const ModelSpec& model : catalog.models) array.push_back(model_json(model));
+    } else {
+      for (const GpuSpec& gpu : catalog.gpus) array.push_back(gpu_json(gpu));
+    }
     out << array.dump(2) << "\n";
     return 0;
   }
-  TextTable table({"name", "vendor", "gen", "year", "memory GB", "HBM GB/s", "BF16 TFLOPS", "FP8 TFLOPS", "FP4 TFLOPS",
-                   "scale-up GB/s/dir", "domain", "TDP W", "$/GPU-h"});
-  auto tflops = [](const GpuSpec& gpu, ComputeType c) {
-    return gpu.throughput(c) ? fixed(gpu.throughput(c)->value / 1e12, 0) : std::string("-");
-  };
-  for (const GpuSpec& gpu : catalog.gpus) {
-    table.add_row({gpu.name, gpu.vendor, gpu.generation, std::to_string(gpu.launch_year), fixed(in_gigabytes(gpu.memory), 0),
-                   fixed(gpu.memory_bandwidth.value / 1e9, 0), tflops(gpu, ComputeType::bf16), tflops(gpu, ComputeType::fp8),
-                   tflops(gpu, ComputeType::fp4), fixed(gpu.scale_up.bandwidth_per_direction.value / 1e9, 0),
-                   std::to_string(gpu.scale_up.domain_gpus), fixed(gpu.tdp.value, 0),
-                   gpu.prices.empty() ? "-" : fixed(gpu.prices.front().per_gpu_hour.value, 2)});
-  }
-  out << table.render();
+  const ResultTable table =
+      models ? catalog_table(model_schema(), catalog.models) : catalog_table(gpu_schema(), catalog.gpus);
+  out << (options.csv ? csv_document(table) : text_document(table));
   return 0;
 }
 
@@ -72,7 +110,8 @@ Command add_list(CLI::App& app, Context& context) {
   auto options = std::make_shared<ListOptions>();
   CLI::App* sub = app.add_subcommand("list", "List the models or GPUs in the catalog");
   sub->add_option("what", options->what, "models or gpus")->required()->check(CLI::IsMember({"models", "gpus"}));
-  sub->add_flag("--json", options->json, "Print a JSON array of objects");
+  auto* json = sub->add_flag("--json", options->json, "Print a JSON array of objects");
+  sub->add_flag("--csv", options->csv, "Print CSV, one row per model or GPU")->excludes(json);
   return {sub, [options, &context] { return run_list(*options, context); }};
 }
 

@@ -13,7 +13,9 @@
 #include "estimator/weight_candidates.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
+#include "io/columns.hpp"
 #include "io/html_report.hpp"
+#include "io/result_table.hpp"
 #include "io/svg_chart.hpp"
 #include "io/output_file.hpp"
 
@@ -46,15 +48,8 @@ struct GpuSection {
   Roofs roofs{};
 };
 
-std::string weights_text(const Deployment& d) {
-  return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
-}
 std::string layout_text(const Deployment& d) {
-  const Parallelism& p = d.parallel;
-  std::string text = fmt::format("{} GPUs: tp{} pp{}", d.total_gpus(), p.tp, p.pp);
-  if (p.dp > 1) text += fmt::format(" dp{}", p.dp);
-  if (p.ep > 1) text += fmt::format(" ep{}", p.ep);
-  return text;
+  return fmt::format("{} GPUs: {}", d.total_gpus(), layout_label(d.parallel));
 }
 
 std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residency& residency) {
@@ -64,26 +59,19 @@ std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residenc
     Deployment d = r.deployment;
     d.weights = choice.weights;
     d.experts = choice.experts;
-    rows.push_back({weights_text(d), minimum_gpus(*r.prepared, *r.gpu, d, residency, r.efficiency)});
+    rows.push_back({weights_label(d), minimum_gpus(*r.prepared, *r.gpu, d, residency, r.efficiency)});
   }
   return rows;
 }
 
-/// The step shapes serving.cpp uses for the chosen concurrency: one decode micro-batch at the mean
-/// context, and one prefill chunk of a prompt.
+/// The step shapes the estimate at the chosen concurrency used (estimator/serving.hpp).
 void add_breakdowns(GpuSection& s) {
   const auto& r = s.resolved;
-  const Deployment& d = r.deployment;
-  const Estimate& e = s.ladder[*s.chosen];
-  const double isl = static_cast<double>(r.workload.isl);
-  const double per_rank = static_cast<double>(e.concurrency) / d.replicas / d.parallel.dp;
-  const StepShape decode{per_rank / d.parallel.pp, isl + static_cast<double>(r.workload.osl) / 2.0,
-                         1.0 + d.speculative_tokens, 0, 0, 0};
-  const double chunks = std::max(1.0, std::ceil(isl / static_cast<double>(r.efficiency.engine.prefill_chunk_tokens)));
-  const StepShape prefill{0, 0, 1, isl / chunks, isl / 2.0, 1.0 / chunks};
-  s.decode = operator_breakdown(*r.prepared, *r.gpu, d, r.efficiency, decode);
-  s.prefill = operator_breakdown(*r.prepared, *r.gpu, d, r.efficiency, prefill);
-  s.roofs = achievable_roofs(*r.gpu, d, r.efficiency);
+  const ServingStepShapes shapes =
+      serving_step_shapes(r.deployment, r.workload, r.efficiency, s.ladder[*s.chosen].concurrency);
+  s.decode = operator_breakdown(*r.prepared, *r.gpu, r.deployment, r.efficiency, shapes.decode);
+  s.prefill = operator_breakdown(*r.prepared, *r.gpu, r.deployment, r.efficiency, shapes.prefill_chunk);
+  s.roofs = achievable_roofs(*r.gpu, r.deployment, r.efficiency);
 }
 
 void choose(GpuSection& s, const ServiceLevel& slo, bool fixed_concurrency) {
@@ -228,44 +216,76 @@ Chart pareto_chart(const GpuSection& s, const ServiceLevel& slo) {
 
 // ---- page ----
 
+/// One fit row of one GPU type on the page.
+struct FitEntry {
+  const GpuSection* section;
+  const FitRow* fit;
+  [[nodiscard]] bool ok() const { return fit->minimum.gpus.has_value(); }
+};
+
+constexpr CellFormat plain(int decimals) { return {NumberStyle::plain, decimals}; }
+
 void fit_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
-  std::vector<std::vector<std::string>> rows;
-  for (const GpuSection& s : sections) {
-    for (const FitRow& f : s.fit) {
-      const bool ok = f.minimum.gpus.has_value();
-      const MemoryFit& m = f.minimum.fit;
-      rows.push_back({s.resolved.gpu->name, upper(f.weights), ok ? std::to_string(*f.minimum.gpus) : "does not fit",
-                      ok ? fmt::format("tp{} pp{}", f.minimum.deployment.parallel.tp, f.minimum.deployment.parallel.pp) : "-",
-                      ok ? fixed(in_gigabytes(m.need.weights), 1) : "-", ok ? fixed(in_gigabytes(m.need.kv_cache), 1) : "-",
-                      fixed(in_gigabytes(m.usable_per_gpu), 1), ok ? with_commas(m.free_kv_tokens) : "-"});
-    }
+  Schema<FitEntry> s;
+  auto when_ok = [](auto f) { return [f](const FitEntry& e) { return e.ok() ? f(e.fit->minimum) : Cell(); }; };
+  s.add(columns::shown(columns::gpu, {}, "GPU"), [](const FitEntry& e) { return Cell(e.section->resolved.gpu->name); });
+  s.add(columns::weights, [](const FitEntry& e) { return Cell(upper(e.fit->weights)); });
+  s.add(columns::shown(columns::min_gpus, {}, "min GPUs"), [](const FitEntry& e) {
+    return e.ok() ? Cell(std::int64_t{*e.fit->minimum.gpus}) : Cell(std::string("does not fit"));
+  });
+  s.add({"layout", "", "tensor and pipeline degrees"}, when_ok([](const MinimumGpus& m) {
+          return Cell(fmt::format("tp{} pp{}", m.deployment.parallel.tp, m.deployment.parallel.pp));
+        }));
+  s.add(columns::shown(columns::weights_gb_per_gpu, plain(1), "weights (GB/GPU)"),
+        when_ok([](const MinimumGpus& m) { return Cell(in_gigabytes(m.fit.need.weights)); }));
+  s.add(columns::shown(columns::kv_gb_per_gpu, plain(1), "KV (GB/GPU)"),
+        when_ok([](const MinimumGpus& m) { return Cell(in_gigabytes(m.fit.need.kv_cache)); }));
+  s.add(columns::shown(columns::usable_gb_per_gpu, plain(1), "usable (GB/GPU)"),
+        [](const FitEntry& e) { return Cell(in_gigabytes(e.fit->minimum.fit.usable_per_gpu)); });
+  s.add(columns::shown(columns::free_kv_tokens, {}, "free KV (tokens)"),
+        when_ok([](const MinimumGpus& m) { return Cell(m.fit.free_kv_tokens); }));
+  ResultTable table = s.table();
+  for (const GpuSection& section : sections) {
+    for (const FitRow& f : section.fit) table.rows.push_back(s.cells({&section, &f}));
   }
-  page.table("Smallest GPU count that holds the model, per weight precision",
-             {"GPU", "weights", "min GPUs", "layout", "weights (GB/GPU)", "KV (GB/GPU)", "usable (GB/GPU)", "free KV (tokens)"},
-             rows);
+  page.table("Smallest GPU count that holds the model, per weight precision", table);
 }
 
 void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
-  std::vector<std::vector<std::string>> rows;
-  for (const GpuSection& s : sections) {
-    const auto& r = s.resolved;
-    if (!s.chosen) {
-      rows.push_back({r.gpu->name, s.problem, "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"});
-      continue;
-    }
-    const Estimate& e = s.ladder[*s.chosen];
-    rows.push_back({r.gpu->name, layout_text(r.deployment), with_commas(static_cast<double>(e.concurrency)),
-                    fixed(in_milliseconds(e.ttft), 0), fixed(in_milliseconds(e.tpot), 1), with_commas(e.output_tok_s_per_gpu, 1),
-                    fixed(e.tok_s_per_user, 1),
-                    r.usd_per_gpu_hour ? fmt::format("${:.3f} ({})", *r.usd_per_gpu_hour, r.price_label) : "no price",
-                    e.usd_per_mtok_output ? fmt::format("${:.3f}", *e.usd_per_mtok_output) : "-",
-                    fixed(e.joules_per_output_token, 2), fixed(e.kwh_per_mtok_output, 2), s.chosen_meets_slo ? "yes" : "no"});
-  }
-  page.table("Cost and energy at the chosen concurrency",
-             {"GPU", "deployment", "requests in flight", "TTFT (ms)", "TPOT (ms)", "output (tokens/s per GPU)",
-              "per user (tokens/s)", "price ($/GPU-hour)", "cost ($/Mtok output)", "energy (J/output token)",
-              "energy (kWh/Mtok output)", "meets SLOs"},
-             rows);
+  Schema<GpuSection> s;
+  auto chosen = [](auto f) {
+    return [f](const GpuSection& g) { return g.chosen ? f(g.ladder[*g.chosen]) : Cell(); };
+  };
+  s.add(columns::shown(columns::gpu, {}, "GPU"), [](const GpuSection& g) { return Cell(g.resolved.gpu->name); });
+  s.add({"deployment", "", "the default layout, or why nothing is charted"}, [](const GpuSection& g) {
+    return Cell(g.chosen ? layout_text(g.resolved.deployment) : g.problem);
+  });
+  s.add(columns::shown(columns::concurrency, {}, "requests in flight"),
+        chosen([](const Estimate& e) { return Cell(e.concurrency); }));
+  s.add(columns::shown(columns::ttft_ms, plain(0), "TTFT (ms)"),
+        chosen([](const Estimate& e) { return Cell(in_milliseconds(e.ttft)); }));
+  s.add(columns::shown(columns::tpot_ms, plain(1), "TPOT (ms)"),
+        chosen([](const Estimate& e) { return Cell(in_milliseconds(e.tpot)); }));
+  s.add(columns::shown(columns::output_tok_s_per_gpu, {NumberStyle::commas, 1}, "output (tokens/s per GPU)"),
+        chosen([](const Estimate& e) { return Cell(e.output_tok_s_per_gpu); }));
+  s.add(columns::shown(columns::tok_s_per_user, plain(1), "per user (tokens/s)"),
+        chosen([](const Estimate& e) { return Cell(e.tok_s_per_user); }));
+  s.add(columns::shown(columns::price, {}, "price ($/GPU-hour)"), [](const GpuSection& g) {
+    const auto& r = g.resolved;
+    if (!g.chosen) return Cell();
+    return Cell(r.usd_per_gpu_hour ? fmt::format("${:.3f} ({})", *r.usd_per_gpu_hour, r.price_label) : "no price");
+  });
+  s.add(columns::shown(columns::usd_per_mtok_output, {NumberStyle::money, 3}, "cost ($/Mtok output)"),
+        chosen([](const Estimate& e) { return optional_cell(e.usd_per_mtok_output); }));
+  s.add(columns::shown(columns::joules_per_output_token, plain(2), "energy (J/output token)"),
+        chosen([](const Estimate& e) { return Cell(e.joules_per_output_token); }));
+  s.add({"kwh_per_mtok_output", "kWh/Mtok", "energy per million output tokens", plain(2), "energy (kWh/Mtok output)"},
+        chosen([](const Estimate& e) { return Cell(e.kwh_per_mtok_output); }));
+  s.add({"meets_slo", "", "the chosen concurrency meets the SLOs", {}, "meets SLOs"},
+        [](const GpuSection& g) { return g.chosen ? Cell(g.chosen_meets_slo) : Cell(); });
+  ResultTable table = s.table();
+  for (const GpuSection& section : sections) table.rows.push_back(s.cells(section));
+  page.table("Cost and energy at the chosen concurrency", table);
 }
 
 void gpu_charts(HtmlReport& page, const GpuSection& s, const ServiceLevel& slo) {
@@ -277,7 +297,7 @@ void gpu_charts(HtmlReport& page, const GpuSection& s, const ServiceLevel& slo) 
   }
   const Estimate& e = s.ladder[*s.chosen];
   page.paragraph(fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {} requests{}.", layout_text(r.deployment),
-                             upper(weights_text(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
+                             upper(weights_label(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
                              s.chosen_meets_slo        ? ""
                              : s.fixed_concurrency     ? " (it misses the SLOs)"
                                                        : " (no concurrency meets the SLOs; showing the lowest-latency one)"));

@@ -22,18 +22,5 @@ namespace llmsizer::cli {
 /// so the command line and a scenarios CSV read numbers alike.
 void add_scenario_options(CLI::App& app, ScenarioInput& input, bool require_workload);
 
-/// Output columns of an estimate, shared by table, JSON and CSV writers.
-struct EstimateRow {
-  const ScenarioInput* input = nullptr;
-  const ScenarioResolver::Resolved* resolved = nullptr;
-  const Estimate* estimate = nullptr;
-  std::string error;  // a bad scenario row: the message, other columns empty
-};
-
-[[nodiscard]] const std::vector<Column>& estimate_columns();
-/// The value of `column` for `row` as JSON (numbers, strings, booleans or null).
-[[nodiscard]] nlohmann::json estimate_value(const EstimateRow& row, size_t column);
-[[nodiscard]] nlohmann::json estimate_json(const EstimateRow& row);
-[[nodiscard]] std::vector<std::string> estimate_csv_fields(const EstimateRow& row);
 
 }  // namespace llmsizer::cli

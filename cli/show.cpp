@@ -1,4 +1,5 @@
-// `llmsizer show <model|gpu> [--json]` — one profile plus the facts derived from it.
+// `llmsizer show <model|gpu> [--json|--csv]` — one profile plus the facts derived from it; --csv
+// prints its table (a model's weights per precision, a GPU's prices).
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -7,7 +8,8 @@
 #include "estimator/model_stats.hpp"
 #include "io/config_error.hpp"
 #include "io/spec_json.hpp"
-#include "io/table.hpp"
+#include "io/columns.hpp"
+#include "io/result_table.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -15,7 +17,10 @@ namespace {
 struct ShowOptions {
   std::string name;
   bool json = false;
+  bool csv = false;
 };
+
+const std::vector<Precision> shown_precisions = {Precision::bf16, Precision::fp8, Precision::nvfp4, Precision::int4};
 
 std::string gb(Bytes b) { return fixed(in_gigabytes(b), 1) + " GB (" + fixed(in_gibibytes(b), 1) + " GiB)"; }
 
@@ -52,7 +57,7 @@ void print_model(const ModelSpec& model, std::ostream& out) {
                          ? fmt::format(", experts {}", name(model.experts_precision)) : std::string(),
                      gb(native_weight_bytes(model)));
   TextTable table({"weights", "size"});
-  for (Precision precision : {Precision::bf16, Precision::fp8, Precision::nvfp4, Precision::int4}) {
+  for (Precision precision : shown_precisions) {
     table.add_row({std::string(name(precision)), gb(weight_bytes(model, precision, precision))});
   }
   out << table.render();
@@ -81,11 +86,43 @@ void print_gpu(const GpuSpec& gpu, std::ostream& out) {
   }
 }
 
+/// A model's weights at each shown precision, one row each.
+ResultTable model_weights_table(const ModelSpec& model) {
+  struct Row {
+    const ModelSpec* model;
+    Precision precision;
+    [[nodiscard]] Bytes bytes() const { return weight_bytes(*model, precision, precision); }
+  };
+  Schema<Row> s;
+  s.add(columns::model, [](const Row& r) { return Cell(r.model->name); });
+  s.add(columns::weights, [](const Row& r) { return Cell(std::string(name(r.precision))); });
+  s.add({"weights_gb", "GB", "all weights at this precision, block scales included"},
+        [](const Row& r) { return Cell(in_gigabytes(r.bytes())); });
+  s.add({"weights_gib", "GiB", "the same in GiB"}, [](const Row& r) { return Cell(in_gibibytes(r.bytes())); });
+  ResultTable table = s.table();
+  for (Precision p : shown_precisions) table.rows.push_back(s.cells({&model, p}));
+  return table;
+}
+
+/// A GPU's prices, one row each.
+ResultTable gpu_prices_table(const GpuSpec& gpu) {
+  Schema<PricePoint> s;
+  s.add(columns::gpu, [&gpu](const PricePoint&) { return Cell(gpu.name); });
+  s.add(columns::price, [](const PricePoint& p) { return Cell(p.label); });
+  s.add(columns::usd_per_gpu_hour, [](const PricePoint& p) { return Cell(p.per_gpu_hour.value); });
+  s.add({"date", "", "when the price was read"}, [](const PricePoint& p) { return Cell(p.date); });
+  s.add({"source", "", "where the price comes from"}, [](const PricePoint& p) { return Cell(p.source); });
+  ResultTable table = s.table();
+  for (const PricePoint& p : gpu.prices) table.rows.push_back(s.cells(p));
+  return table;
+}
+
 int run_show(const ShowOptions& options, Context& context) {
   const Catalog& catalog = context.catalog();
   std::ostream& out = *context.out;
   if (const GpuSpec* gpu = catalog.find_gpu(options.name)) {
     if (options.json) out << gpu_json(*gpu).dump(2) << "\n";
+    else if (options.csv) out << csv_document(gpu_prices_table(*gpu));
     else print_gpu(*gpu, out);
     return 0;
   }
@@ -101,6 +138,7 @@ int run_show(const ShowOptions& options, Context& context) {
   }
   const ModelSpec model = catalog.model(options.name, "show");
   if (options.json) out << model_json(model).dump(2) << "\n";
+  else if (options.csv) out << csv_document(model_weights_table(model));
   else print_model(model, out);
   return 0;
 }
@@ -111,7 +149,9 @@ Command add_show(CLI::App& app, Context& context) {
   auto options = std::make_shared<ShowOptions>();
   CLI::App* sub = app.add_subcommand("show", "Show a model or GPU profile with derived facts");
   sub->add_option("name", options->name, "Model or GPU name, alias, HF repo id, or a config.json path")->required();
-  sub->add_flag("--json", options->json, "Print JSON");
+  auto* json = sub->add_flag("--json", options->json, "Print JSON");
+  sub->add_flag("--csv", options->csv, "Print the table as CSV: a model's weights per precision, a GPU's prices")
+      ->excludes(json);
   return {sub, [options, &context] { return run_show(*options, context); }};
 }
 

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
 #include <chrono>
 #include <filesystem>
@@ -13,9 +12,9 @@
 #include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
-#include "io/output_file.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
+#include "io/xlsx_writer.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -85,96 +84,6 @@ std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, c
   return targets;
 }
 
-/// The one column schema of sweep rows: table, CSV, JSON and XLSX read it.
-struct SweepColumn {
-  Column column;
-  int decimals;  // in the text table; -1 for text and integers
-  std::function<json(const SweepRow&, const GpuSpec&)> value;
-};
-
-const std::vector<SweepColumn>& sweep_columns() {
-  static const std::vector<SweepColumn> columns = {
-      // immutable after first use
-      {{"gpu", "", "GPU type"}, -1, [](auto&, const GpuSpec& g) { return json(g.name); }},
-      {{"gpus", "count", "GPUs in the instance"},
-       -1,
-       [](const SweepRow& r, auto&) { return json(r.deployment.total_gpus()); }},
-      {{"tp", "", "tensor parallel"}, -1, [](const SweepRow& r, auto&) { return json(r.deployment.parallel.tp); }},
-      {{"pp", "", "pipeline stages"}, -1, [](const SweepRow& r, auto&) { return json(r.deployment.parallel.pp); }},
-      {{"dp", "", "attention data parallel"},
-       -1,
-       [](const SweepRow& r, auto&) { return json(r.deployment.parallel.dp); }},
-      {{"ep", "", "expert parallel"}, -1, [](const SweepRow& r, auto&) { return json(r.deployment.parallel.ep); }},
-      {{"weights", "", "weight precision"},
-       -1,
-       [](const SweepRow& r, auto&) { return json(weights_label(r.deployment)); }},
-      {{"kv", "", "KV-cache precision"},
-       -1,
-       [](const SweepRow& r, auto&) { return json(std::string(name(r.deployment.kv))); }},
-      {{"concurrency", "requests", "requests in flight"},
-       -1,
-       [](const SweepRow& r, auto&) { return json(r.concurrency); }},
-      {{"ttft_ms", "ms", "mean time to first token"},
-       1,
-       [](const SweepRow& r, auto&) { return json(in_milliseconds(r.ttft)); }},
-      {{"tpot_ms", "ms", "mean time per output token"},
-       2,
-       [](const SweepRow& r, auto&) { return json(in_milliseconds(r.tpot)); }},
-      {{"output_tok_s", "tokens/s", "output throughput of the instance"},
-       0,
-       [](const SweepRow& r, auto&) { return json(r.output_tok_s); }},
-      {{"output_tok_s_per_gpu", "tokens/s/GPU", "output throughput per GPU"},
-       1,
-       [](const SweepRow& r, auto&) { return json(r.output_tok_s_per_gpu); }},
-      {{"tok_s_per_user", "tokens/s", "decode speed one user sees (1/TPOT)"},
-       1,
-       [](const SweepRow& r, auto&) { return json(r.tok_s_per_user); }},
-      {{"usd_per_mtok_output", "$/Mtok", "all GPU time per million output tokens"},
-       3,
-       [](const SweepRow& r, auto&) { return r.usd_per_mtok_output ? json(*r.usd_per_mtok_output) : json(nullptr); }},
-      {{"meets_slo", "", "TTFT and TPOT within the --ttft-ms/--tpot-ms targets"},
-       -1,
-       [](const SweepRow& r, auto&) { return json(r.meets_slo); }},
-      {{"cheapest", "", "lowest $/Mtok output of this GPU type meeting the SLO"},
-       -1,
-       [](const SweepRow& r, auto&) { return json(r.cheapest); }},
-      {{"on_frontier", "", "no row of this GPU type is better in both tok/s per GPU and per user"},
-       -1,
-       [](const SweepRow& r, auto&) { return json(r.on_frontier); }},
-      {{"memory_gb_per_gpu", "GB", "weights + KV + activations on the busiest GPU"},
-       1,
-       [](const SweepRow& r, auto&) { return json(in_gigabytes(r.memory_per_gpu)); }},
-      {{"joules_per_output_token", "J/token", "energy per output token"},
-       3,
-       [](const SweepRow& r, auto&) { return json(r.joules_per_output_token); }},
-  };
-  return columns;
-}
-
-/// The rows shown for one GPU type: its frontier by tok/s per user, then the cheapest SLO row if a
-/// TTFT target kept it off the frontier.
-std::vector<std::size_t> shown_rows(const SweepResult& result, const SweepTargetResult& t) {
-  std::vector<std::size_t> rows = t.frontier;
-  if (t.best && result.rows[*t.best].cheapest && !result.rows[*t.best].on_frontier) rows.push_back(*t.best);
-  return rows;
-}
-
-std::string cell_text(const json& v, int decimals) {
-  if (v.is_null()) return "-";
-  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer()) return with_commas(static_cast<double>(v.get<long long>()));
-  return with_commas(v.get<double>(), std::max(0, decimals));
-}
-
-std::string csv_text(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_number_integer()) return std::to_string(v.get<long long>());
-  return fmt::format("{:.6g}", v.get<double>());
-}
-
 std::string target_heading(const SweepResult& result, const SweepTargetResult& t, const SweepTarget& target,
                            int max_gpus) {
   const GpuSpec& gpu = *target.gpu;
@@ -195,55 +104,30 @@ std::string target_heading(const SweepResult& result, const SweepTargetResult& t
 }
 
 void print_table(const SweepResult& result, const std::vector<SweepTarget>& targets, const SweepRequest& request,
-                 std::ostream& out) {
-  const auto& columns = sweep_columns();
-  constexpr std::size_t first_shown = 1, end_shown = 16;  // gpus .. meets_slo; the GPU is in the heading
+                 const ResultTable& table, std::ostream& out) {
+  // gpus .. meets_slo; the model and GPU are in the headings
+  std::vector<std::size_t> shown;
+  for (std::size_t c = table.index("gpus"); c <= table.index("meets_slo"); ++c) shown.push_back(c);
+  std::vector<std::string> headers;
+  for (std::size_t c : shown) headers.push_back(table.columns[c].key);
+  headers.emplace_back("note");
+  std::size_t row = 0;  // the table holds the shown rows of every target, in target order
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     const SweepTargetResult& t = result.targets[ti];
     out << "\n" << target_heading(result, t, targets[ti], request.max_gpus);
-    if (t.end_row == t.first_row) continue;
-    std::vector<std::string> headers;
-    for (std::size_t c = first_shown; c < end_shown; ++c) headers.push_back(columns[c].column.key);
-    headers.push_back("note");
-    TextTable table(headers);
+    TextTable text(headers);
     for (std::size_t i : shown_rows(result, t)) {
-      const SweepRow& row = result.rows[i];
-      std::vector<std::string> cells;
-      for (std::size_t c = first_shown; c < end_shown; ++c) {
-        cells.push_back(cell_text(columns[c].value(row, *targets[ti].gpu), columns[c].decimals));
-      }
-      cells.push_back(row.cheapest ? (row.on_frontier ? "<- cheapest" : "<- cheapest (off the frontier: TTFT)") : "");
-      table.add_row(std::move(cells));
+      std::vector<std::string> cells = text_cells(table, row++, shown);
+      const SweepRow& r = result.rows[i];
+      cells.emplace_back(r.cheapest ? (r.on_frontier ? "<- cheapest" : "<- cheapest (off the frontier: TTFT)") : "");
+      text.add_row(std::move(cells));
     }
-    out << table.render();
+    if (t.end_row != t.first_row) out << text.render();
   }
 }
 
-std::string csv_document(const SweepResult& result, const std::vector<SweepTarget>& targets) {
-  std::vector<std::string> header;
-  for (const SweepColumn& c : sweep_columns()) header.push_back(c.column.key);
-  std::string out = csv_line(header);
-  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
-    for (std::size_t i : shown_rows(result, result.targets[ti])) {
-      std::vector<std::string> fields;
-      for (const SweepColumn& c : sweep_columns())
-        fields.push_back(csv_text(c.value(result.rows[i], *targets[ti].gpu)));
-      out += csv_line(fields);
-    }
-  }
-  return out;
-}
-
-json json_document(const ModelSpec& model, const SweepResult& result, const std::vector<SweepTarget>& targets,
-                   const SweepRequest& request) {
-  json rows = json::array();
-  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
-    for (std::size_t i : shown_rows(result, result.targets[ti])) {
-      json row = json::object();
-      for (const SweepColumn& c : sweep_columns()) row[c.column.key] = c.value(result.rows[i], *targets[ti].gpu);
-      rows.push_back(std::move(row));
-    }
-  }
+nlohmann::json json_document(const ModelSpec& model, const SweepResult& result, const ResultTable& table,
+                             const SweepRequest& request) {
   const auto ms = [](const std::optional<Seconds>& s) { return s ? json(in_milliseconds(*s)) : json(nullptr); };
   return json{{"model", model.name},
               {"isl", request.isl},
@@ -252,46 +136,7 @@ json json_document(const ModelSpec& model, const SweepResult& result, const std:
               {"tpot_ms_target", ms(request.slo.tpot)},
               {"configs_evaluated", result.configs_evaluated},
               {"configs_pruned", result.configs_pruned},
-              {"frontier", std::move(rows)}};
-}
-
-void write_cell(lxw_worksheet* sheet, lxw_row_t r, lxw_col_t c, const json& v) {
-  if (v.is_null()) return;
-  if (v.is_boolean())
-    worksheet_write_boolean(sheet, r, c, v.get<bool>() ? 1 : 0, nullptr);
-  else if (v.is_string())
-    worksheet_write_string(sheet, r, c, v.get<std::string>().c_str(), nullptr);
-  else
-    worksheet_write_number(sheet, r, c, v.get<double>(), nullptr);
-}
-
-/// The frontier rows as one sheet, through an OutputFile so nothing is half-written.
-void write_xlsx(const std::string& path, const SweepResult& result, const std::vector<SweepTarget>& targets) {
-  OutputFile file(path);
-  lxw_workbook* book = workbook_new(file.temp_path().c_str());
-  if (!book) throw ConfigError(path, 0, 0, "", "cannot write: could not create the workbook");
-  lxw_worksheet* sheet = workbook_add_worksheet(book, "frontier");
-  lxw_format* bold = workbook_add_format(book);
-  format_set_bold(bold);
-  const auto& columns = sweep_columns();
-  for (std::size_t c = 0; c < columns.size(); ++c) {
-    const Column& col = columns[c].column;
-    const std::string header = col.unit.empty() ? col.key : fmt::format("{} ({})", col.key, col.unit);
-    worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), header.c_str(), bold);
-  }
-  worksheet_freeze_panes(sheet, 1, 0);
-  lxw_row_t r = 1;
-  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
-    for (std::size_t i : shown_rows(result, result.targets[ti])) {
-      for (std::size_t c = 0; c < columns.size(); ++c) {
-        write_cell(sheet, r, static_cast<lxw_col_t>(c), columns[c].value(result.rows[i], *targets[ti].gpu));
-      }
-      ++r;
-    }
-  }
-  const lxw_error status = workbook_close(book);
-  if (status != LXW_NO_ERROR) throw ConfigError(path, 0, 0, "", fmt::format("cannot write: {}", lxw_strerror(status)));
-  file.commit();
+              {"frontier", json_rows(table)}};
 }
 
 /// "\rsweep: 40% (12/30 GPU counts)" on a terminal's stderr, once the sweep has run long enough to notice.
@@ -333,12 +178,13 @@ int run_sweep(const SweepOptions& o, Context& context) {
   }
   const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::ostream& out = *context.out;
+  const ResultTable table = sweep_table(*prepared->spec, result, targets);
   if (o.json) {
-    out << json_document(*prepared->spec, result, targets, request).dump(2) << "\n";
+    out << json_document(*prepared->spec, result, table, request).dump(2) << "\n";
   } else if (o.csv) {
-    out << csv_document(result, targets);
+    out << csv_document(table);
   } else if (!o.xlsx.empty()) {
-    write_xlsx(o.xlsx, result, targets);
+    write_table_workbook(o.xlsx, "frontier", table);
     out << fmt::format("wrote the frontier of {} GPU type{} to {}\n", targets.size(), targets.size() == 1 ? "" : "s",
                        o.xlsx);
   } else {
@@ -349,7 +195,7 @@ int run_sweep(const SweepOptions& o, Context& context) {
         with_commas(static_cast<double>(request.osl)), slo_text(request),
         with_commas(static_cast<double>(result.configs_evaluated)),
         with_commas(static_cast<double>(result.configs_pruned)), fixed(elapsed_ms, elapsed_ms < 10 ? 1 : 0));
-    print_table(result, targets, request, out);
+    print_table(result, targets, request, table, out);
   }
   return 0;
 }

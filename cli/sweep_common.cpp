@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <utility>
 
+#include "cli/scenario.hpp"
 #include "estimator/plan.hpp"
+#include "io/columns.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer::cli {
@@ -22,7 +25,81 @@ std::optional<Seconds> latency_target(const std::optional<double>& ms, const cha
   return milliseconds(*ms);
 }
 
+using Getter = Schema<SweepRowRef>::Getter;
+
+/// A column read from the sweep row; null when nothing fits.
+Getter of_row(std::function<Cell(const SweepRow&)> f) {
+  return [f](const SweepRowRef& r) { return r.row ? f(*r.row) : Cell(); };
+}
+Cell count(std::int64_t value) { return Cell(value); }
+
+void add_layout_columns(Schema<SweepRowRef>& s) {
+  s.add(columns::model, [](const SweepRowRef& r) { return Cell(r.model->name); });
+  s.add(columns::gpu, [](const SweepRowRef& r) { return Cell(r.gpu->name); });
+  s.add({"gpus", "count", "GPUs in the instance"}, of_row([](auto& r) { return count(r.deployment.total_gpus()); }));
+  s.add(columns::tp, of_row([](auto& r) { return count(r.deployment.parallel.tp); }));
+  s.add(columns::pp, of_row([](auto& r) { return count(r.deployment.parallel.pp); }));
+  s.add(columns::dp, of_row([](auto& r) { return count(r.deployment.parallel.dp); }));
+  s.add(columns::ep, of_row([](auto& r) { return count(r.deployment.parallel.ep); }));
+  s.add(columns::weights, of_row([](auto& r) { return Cell(weights_label(r.deployment)); }));
+  s.add(columns::kv, of_row([](auto& r) { return Cell(std::string(name(r.deployment.kv))); }));
+  s.add(columns::concurrency, of_row([](auto& r) { return count(r.concurrency); }));
+}
+
+void add_result_columns(Schema<SweepRowRef>& s) {
+  s.add(columns::shown(columns::ttft_ms, {NumberStyle::commas, 1}),
+        of_row([](auto& r) { return Cell(in_milliseconds(r.ttft)); }));
+  s.add(columns::shown(columns::tpot_ms, {NumberStyle::commas, 2}),
+        of_row([](auto& r) { return Cell(in_milliseconds(r.tpot)); }));
+  s.add({"output_tok_s", "tokens/s", "output throughput of the instance"},
+        of_row([](auto& r) { return Cell(r.output_tok_s); }));
+  s.add(columns::shown(columns::output_tok_s_per_gpu, {NumberStyle::commas, 1}),
+        of_row([](auto& r) { return Cell(r.output_tok_s_per_gpu); }));
+  s.add(columns::shown(columns::tok_s_per_user, {NumberStyle::commas, 1}),
+        of_row([](auto& r) { return Cell(r.tok_s_per_user); }));
+  s.add(columns::shown(columns::usd_per_mtok_output, {NumberStyle::commas, 3}),
+        of_row([](auto& r) { return optional_cell(r.usd_per_mtok_output); }));
+  s.add({"meets_slo", "", "TTFT and TPOT within the --ttft-ms/--tpot-ms targets"},
+        of_row([](auto& r) { return Cell(r.meets_slo); }));
+  s.add({"cheapest", "", "lowest $/Mtok output of this GPU type meeting the SLO"},
+        of_row([](auto& r) { return Cell(r.cheapest); }));
+  s.add({"on_frontier", "", "no row of this GPU type is better in both tok/s per GPU and per user"},
+        of_row([](auto& r) { return Cell(r.on_frontier); }));
+  s.add({"memory_gb_per_gpu", "GB", "weights + KV + activations on the busiest GPU", {NumberStyle::commas, 1}},
+        of_row([](auto& r) { return Cell(in_gigabytes(r.memory_per_gpu)); }));
+  s.add(columns::shown(columns::joules_per_output_token, {NumberStyle::commas, 3}),
+        of_row([](auto& r) { return Cell(r.joules_per_output_token); }));
+}
+
+Schema<SweepRowRef> make_sweep_schema() {
+  Schema<SweepRowRef> s;
+  add_layout_columns(s);
+  add_result_columns(s);
+  return s;
+}
+
 }  // namespace
+
+const Schema<SweepRowRef>& sweep_schema() {
+  static const Schema<SweepRowRef> schema = make_sweep_schema();  // immutable after first use
+  return schema;
+}
+
+std::vector<std::size_t> shown_rows(const SweepResult& result, const SweepTargetResult& t) {
+  std::vector<std::size_t> rows = t.frontier;
+  if (t.best && result.rows[*t.best].cheapest && !result.rows[*t.best].on_frontier) rows.push_back(*t.best);
+  return rows;
+}
+
+ResultTable sweep_table(const ModelSpec& model, const SweepResult& result, const std::vector<SweepTarget>& targets) {
+  ResultTable table = sweep_schema().table();
+  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
+    for (std::size_t i : shown_rows(result, result.targets[ti])) {
+      table.rows.push_back(sweep_schema().cells({&model, targets[ti].gpu, &result.rows[i]}));
+    }
+  }
+  return table;
+}
 
 SweepRequest sized_request(std::int64_t isl, std::int64_t osl, int max_gpus) {
   for (auto [value, option] : {std::pair{isl, "--isl"}, {osl, "--osl"}}) {

@@ -1,4 +1,4 @@
-// cli/sweep_common.hpp — the option checks and labels shared by `sweep` and `compare`.
+// cli/sweep_common.hpp — the option checks, labels and output schema shared by `sweep` and `compare`.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,10 @@
 #include <vector>
 
 #include "estimator/deployment.hpp"
+#include "estimator/model_spec.hpp"
 #include "estimator/sweep.hpp"
+#include "hardware/gpu_spec.hpp"
+#include "io/result_table.hpp"
 
 namespace llmsizer::cli {
 
@@ -20,5 +23,25 @@ namespace llmsizer::cli {
 [[nodiscard]] std::vector<std::int64_t> default_concurrencies();
 /// "SLO TTFT <= 500 ms, TPOT <= 50 ms", or "no SLO".
 [[nodiscard]] std::string slo_text(const SweepRequest& request);
+
+/// One configuration of a sweep as the writers see it; `row` nullptr when nothing fits, and every
+/// column but model and GPU is then null.
+struct SweepRowRef {
+  const ModelSpec* model = nullptr;
+  const GpuSpec* gpu = nullptr;
+  const SweepRow* row = nullptr;
+};
+
+/// The one column schema of sweep rows: `sweep`'s table, CSV, JSON and XLSX, and the per-row
+/// columns of `compare`, read it.
+[[nodiscard]] const Schema<SweepRowRef>& sweep_schema();
+
+/// The rows shown for one GPU type: its frontier by tok/s per user, then the cheapest SLO row if a
+/// TTFT target kept it off the frontier.
+[[nodiscard]] std::vector<std::size_t> shown_rows(const SweepResult& result, const SweepTargetResult& target);
+
+/// The shown rows of every target, in target order, under sweep_schema().
+[[nodiscard]] ResultTable sweep_table(const ModelSpec& model, const SweepResult& result,
+                                      const std::vector<SweepTarget>& targets);
 
 }  // namespace llmsizer::cli

@@ -22,15 +22,17 @@ struct PrefillCosts {
 /// linear in tokens except attention, whose mean causal context is isl/2, so n equal chunks at that
 /// context reproduce the total (docs/methodology.md#prefill).
 PrefillCosts prefill_costs(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
-                           double isl, double decode_sequences, double decode_context, const StepTime& decode_alone) {
+                           double isl, const ServingStepShapes& shapes, const StepTime& decode_alone) {
   PrefillCosts c;
   const double budget = static_cast<double>(e.engine.prefill_chunk_tokens);
-  const double chunks = std::max(1.0, std::ceil(isl / budget));
+  const double chunks = shapes.prefill_chunks;
   const double pp = d.parallel.pp;
-  StepShape alone{0, 0, 1, isl / chunks, isl / 2.0, 1.0 / chunks};
+  const StepShape& alone = shapes.prefill_chunk;
   c.detail = stage_step_time(m, gpu, d, e, alone);
   c.alone = c.detail.total * (chunks * pp);
-  StepShape mixed{decode_sequences, decode_context, 1, isl / chunks, isl / 2.0, 1.0 / chunks};
+  const double decode_sequences = shapes.decode.decode_sequences;
+  StepShape mixed{decode_sequences, shapes.decode.decode_context, 1, alone.prefill_tokens, alone.prefill_context,
+                  alone.prefill_sequences};
   const Seconds extra = stage_step_time(m, gpu, d, e, mixed).total - decode_alone.total;
   c.marginal = extra * chunks;
   // Start-up burst on one DP rank: all its prompts at once, packed into full token budgets.
@@ -72,6 +74,18 @@ void disaggregated_phase(Estimate& r, const Workload& w, const EfficiencyParams&
 }
 
 }  // namespace
+
+ServingStepShapes serving_step_shapes(const Deployment& d, const Workload& w, const EfficiencyParams& e,
+                                      std::int64_t concurrency) {
+  const double per_rank = static_cast<double>(concurrency) / d.replicas / d.parallel.dp;  // sequences per DP rank
+  const double isl = static_cast<double>(w.isl);
+  const double mean_context = isl + static_cast<double>(w.osl) / 2.0;
+  // Pipeline stages work on pp micro-batches; a token waits for all of them to pass every stage.
+  const double micro = per_rank / d.parallel.pp;
+  const double chunks = std::max(1.0, std::ceil(isl / static_cast<double>(e.engine.prefill_chunk_tokens)));
+  return {per_rank, StepShape{micro, mean_context, 1.0 + d.speculative_tokens, 0, 0, 0},
+          StepShape{0, 0, 1, isl / chunks, isl / 2.0, 1.0 / chunks}, chunks};
+}
 
 double expected_tokens_per_step(int drafted, double acceptance, double decay) {
   // Token i (1-based) of the draft is kept only if it and every earlier one are accepted; an MTP
@@ -127,17 +141,16 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
     return r;
   }
   const Parallelism& par = d.parallel;
-  const double per_rank = static_cast<double>(r.concurrency) / d.replicas / par.dp;  // sequences per DP rank
+  const ServingStepShapes shapes = serving_step_shapes(d, w, e, r.concurrency);
+  const double per_rank = shapes.sequences_per_rank;
   const double isl = static_cast<double>(w.isl);
   const double osl = static_cast<double>(w.osl);
-  const double mean_context = isl + osl / 2.0;
   const double n_draft = d.speculative_tokens;
   r.tokens_per_decode_step = expected_tokens_per_step(d.speculative_tokens, d.speculative_acceptance,
                                                       d.speculative_acceptance_decay);
-  // Pipeline stages work on pp micro-batches; a token waits for all of them to pass every stage.
-  const double micro = per_rank / par.pp;
-  const StepShape decode_shape{micro, mean_context, 1.0 + n_draft, 0, 0, 0};
-  r.decode_detail = stage_step_time(m, gpu, d, e, decode_shape);
+  const double micro = shapes.decode.decode_sequences;
+  const double mean_context = shapes.decode.decode_context;
+  r.decode_detail = stage_step_time(m, gpu, d, e, shapes.decode);
   double step = r.decode_detail.total.value * par.pp;
   if (n_draft > 0) {
     // Drafting: n passes of one MTP layer (about one decoder layer and the LM head).
@@ -146,7 +159,7 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
     step += n_draft * (one.total.value * par.pp / std::max(1, m.spec->num_layers) + e.engine.layer_overhead.value);
   }
   r.decode_step = seconds(step);
-  const PrefillCosts pf = prefill_costs(m, gpu, d, e, isl, micro, mean_context, r.decode_detail);
+  const PrefillCosts pf = prefill_costs(m, gpu, d, e, isl, shapes, r.decode_detail);
   r.prefill_detail = pf.detail;
   r.prefill_alone = pf.alone;
   const double token_step = step / r.tokens_per_decode_step;

@@ -56,6 +56,21 @@ struct Estimate {
 /// `acceptance` and per-position decay (1 when each draft is accepted independently).
 [[nodiscard]] double expected_tokens_per_step(int drafted, double acceptance, double decay);
 
+/// The iterations an estimate is built from, on one attention-DP rank and one pipeline stage
+/// (docs/methodology.md#serving, #prefill): a decode step of one micro-batch (the rank's sequences
+/// over pp stages) at the mean context isl + osl/2, and one chunk of a prompt alone, the prompt
+/// split into `prefill_chunks` equal chunks of at most the engine's token budget.
+struct ServingStepShapes {
+  double sequences_per_rank = 0;  // requests in flight / replicas / dp
+  StepShape decode;
+  StepShape prefill_chunk;
+  double prefill_chunks = 1;
+};
+
+/// The step shapes of `estimate` for `concurrency` requests in flight (resolved, > 0).
+[[nodiscard]] ServingStepShapes serving_step_shapes(const Deployment& deployment, const Workload& workload,
+                                                    const EfficiencyParams& efficiency, std::int64_t concurrency);
+
 /// Workload concurrency 0 means "as many as fit" (max-throughput benchmarks): the largest number of
 /// sequences of isl+osl tokens that fit in memory, capped by the engine's max batch per DP rank.
 [[nodiscard]] Estimate estimate(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/scenario.hpp"
+#include "cli/estimate_row.hpp"
 #include "estimator/layout.hpp"
 #include "estimator/serving.hpp"
 #include "io/calibration_loader.hpp"

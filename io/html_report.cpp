@@ -70,6 +70,15 @@ void HtmlReport::table(std::string_view caption, const std::vector<std::string>&
   body_ += "</table>\n";
 }
 
+void HtmlReport::table(std::string_view caption, const ResultTable& result) {
+  std::vector<std::string> headers;
+  for (const Column& c : result.columns) headers.push_back(c.header());
+  const std::vector<std::size_t> all = all_columns(result);
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t r = 0; r < result.rows.size(); ++r) rows.push_back(text_cells(result, r, all));
+  table(caption, headers, rows);
+}
+
 void HtmlReport::figures(const std::vector<std::pair<std::string, std::string>>& svg_and_caption) {
   body_ += "<div class=\"figures\">\n";
   for (const auto& [svg, caption] : svg_and_caption) {

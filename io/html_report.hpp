@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "io/result_table.hpp"
+
 namespace llmsizer {
 
 class HtmlReport {
@@ -21,6 +23,8 @@ class HtmlReport {
   /// Cells that look numeric are right-aligned. `caption` may be empty.
   void table(std::string_view caption, const std::vector<std::string>& headers,
              const std::vector<std::vector<std::string>>& rows);
+  /// A result table: each column's header(), cells in its text format (io/result_table.hpp).
+  void table(std::string_view caption, const ResultTable& table);
   /// SVG charts side by side (wrapping on narrow windows), each with a caption below.
   void figures(const std::vector<std::pair<std::string, std::string>>& svg_and_caption);
 

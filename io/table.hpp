@@ -6,11 +6,25 @@
 
 namespace llmsizer {
 
-/// A column of every writer: the key programs read, its unit, and what it means.
+/// How the text table shows a number with `decimals` digits: with thousands separators (commas),
+/// also with a leading "$" (money), times 100 with a trailing "%" (percent), without separators
+/// (plain: years, datasheet figures), or over 1e9 with a trailing "B" (billions: parameter counts).
+/// CSV, JSON and XLSX keep the full value.
+enum class NumberStyle : unsigned char { commas, money, percent, plain, billions };
+struct CellFormat {
+  NumberStyle style = NumberStyle::commas;
+  int decimals = 0;
+};
+
+/// A column of every writer: the key programs read, its unit, what it means, how text shows it,
+/// and the text table's header when it is not the key.
 struct Column {
   std::string key;
   std::string unit;
   std::string description;
+  CellFormat format{};
+  std::string label{};
+  [[nodiscard]] const std::string& header() const { return label.empty() ? key : label; }
 };
 
 /// An aligned text table: numbers right-aligned, text left-aligned, a rule under the header.

@@ -306,7 +306,48 @@ void sources_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Formats& f)
        book.peak_to_average_default ? "default: diurnal traffic peaks at about twice its mean" : "given on the command line", "");
 }
 
+void write_table_cell(lxw_worksheet* sheet, lxw_row_t r, lxw_col_t c, const Cell& cell) {
+  if (std::holds_alternative<std::monostate>(cell)) return;
+  if (const bool* flag = std::get_if<bool>(&cell)) {
+    worksheet_write_boolean(sheet, r, c, *flag ? 1 : 0, nullptr);
+  } else if (const auto* count = std::get_if<std::int64_t>(&cell)) {
+    worksheet_write_number(sheet, r, c, static_cast<double>(*count), nullptr);
+  } else if (const double* value = std::get_if<double>(&cell)) {
+    worksheet_write_number(sheet, r, c, *value, nullptr);
+  } else {
+    worksheet_write_string(sheet, r, c, csv_text(cell).c_str(), nullptr);
+  }
+}
+
+/// Closes the workbook and renames the temporary file over `path`, or throws naming `path`.
+void close_workbook(lxw_workbook* wb, OutputFile& file, const std::string& path) {
+  const lxw_error status = workbook_close(wb);
+  if (status != LXW_NO_ERROR) throw ConfigError(path, 0, 0, "", fmt::format("cannot write: {}", lxw_strerror(status)));
+  file.commit();
+}
+
 }  // namespace
+
+void write_table_workbook(const std::string& path, const std::string& sheet_name, const ResultTable& table) {
+  OutputFile file(path);
+  lxw_workbook* wb = workbook_new(file.temp_path().c_str());
+  if (!wb) throw ConfigError(path, 0, 0, "", "cannot write: could not start the workbook");
+  lxw_worksheet* sheet = workbook_add_worksheet(wb, worksheet_name(sheet_name).c_str());
+  lxw_format* bold = workbook_add_format(wb);
+  format_set_bold(bold);
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    const Column& col = table.columns[c];
+    const std::string header = col.unit.empty() ? col.key : fmt::format("{} ({})", col.key, col.unit);
+    worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), header.c_str(), bold);
+  }
+  worksheet_freeze_panes(sheet, 1, 0);
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    for (std::size_t c = 0; c < table.rows[r].size(); ++c) {
+      write_table_cell(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), table.rows[r][c]);
+    }
+  }
+  close_workbook(wb, file, path);
+}
 
 void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
   std::vector<std::string> names{"Summary", "Sources"};
@@ -327,9 +368,7 @@ void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
     if (o.feasible) gpu_sheet(wb, book, o, f);
   }
   sources_sheet(wb, book, f);
-  const lxw_error status = workbook_close(wb);
-  if (status != LXW_NO_ERROR) throw ConfigError(path, 0, 0, "", fmt::format("cannot write: {}", lxw_strerror(status)));
-  file.commit();
+  close_workbook(wb, file, path);
 }
 
 }  // namespace llmsizer

@@ -1,4 +1,5 @@
-// io/xlsx_writer.hpp — the `plan` workbook (libxlsxwriter): a Summary sheet ranking the options, one
+// io/xlsx_writer.hpp — every workbook llmsizer writes (the one module that uses libxlsxwriter):
+// any result table as one sheet, and the `plan` workbook: a Summary sheet ranking the options, one
 // sheet per GPU type whose inputs are cells and whose counts and costs are formulas of them (so
 // editing the price or the demand recomputes), and a Sources sheet. Formulas carry the computed
 // value as their cached result, so viewers that do not recalculate still show numbers.
@@ -10,6 +11,7 @@
 
 #include "estimator/plan.hpp"
 #include "hardware/gpu_spec.hpp"
+#include "io/result_table.hpp"
 
 namespace llmsizer {
 
@@ -46,6 +48,10 @@ struct PlanWorkbook {
 /// Writes the workbook to `path` via a temporary file in the same directory and a rename; throws
 /// ConfigError (exit 2) when it cannot be written, leaving nothing behind.
 void write_plan_workbook(const std::string& path, const PlanWorkbook& book);
+
+/// `table` as one sheet named `sheet`: a bold header "key (unit)" frozen above the rows, numbers
+/// as numbers, flags as booleans, empty cells for null. Written like write_plan_workbook.
+void write_table_workbook(const std::string& path, const std::string& sheet, const ResultTable& table);
 
 /// A worksheet name Excel accepts: []:*?/\ replaced by '_', at most 31 characters.
 [[nodiscard]] std::string worksheet_name(const std::string& text);

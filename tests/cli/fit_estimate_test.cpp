@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
-#include "cli/scenario.hpp"
+#include "cli/estimate_row.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"

@@ -1,0 +1,237 @@
+#include "cli/plan_output.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "estimator/text_format.hpp"
+#include "io/columns.hpp"
+
+namespace llmsizer::cli {
+namespace {
+
+using nlohmann::json;
+using Getter = Schema<PlanOption>::Getter;
+
+Getter when_feasible(std::function<Cell(const ReplicaChoice&)> f) {
+  return [f](const PlanOption& p) { return p.feasible() ? f(p.choice) : Cell(); };
+}
+Getter of_fleet(std::function<Cell(const Fleet&)> f) {
+  return when_feasible([f](const ReplicaChoice& c) { return f(c.fleet); });
+}
+Getter of_estimate(std::function<Cell(const Estimate&)> f) {
+  return when_feasible([f](const ReplicaChoice& c) { return f(c.estimate); });
+}
+Getter of_layout(int Parallelism::*field) {
+  return when_feasible([field](const ReplicaChoice& c) { return Cell(std::int64_t{c.deployment->parallel.*field}); });
+}
+Cell count(std::int64_t value) { return Cell(value); }
+
+constexpr CellFormat money0{NumberStyle::money, 0};
+constexpr CellFormat money3{NumberStyle::money, 3};
+constexpr CellFormat one_decimal{NumberStyle::commas, 1};
+
+void add_fleet_columns(Schema<PlanOption>& s) {
+  s.add(columns::model, [](const PlanOption& p) { return Cell(p.resolved.model->name); });
+  s.add(columns::gpu, [](const PlanOption& p) { return Cell(p.resolved.gpu->name); });
+  s.add({"replicas", "count", "model instances"}, of_fleet([](auto& f) { return count(f.replicas); }));
+  s.add({"gpus_per_replica", "count", "GPUs per instance", {}, "GPUs/replica"},
+        when_feasible([](auto& c) { return count(c.deployment->total_gpus()); }));
+  s.add({"gpus", "count", "GPUs in the fleet", {}, "GPUs"}, of_fleet([](auto& f) { return count(f.gpus); }));
+  s.add({"nodes", "count", "nodes in the fleet"}, of_fleet([](auto& f) { return count(f.nodes); }));
+  s.add(columns::tp, of_layout(&Parallelism::tp));
+  s.add(columns::pp, of_layout(&Parallelism::pp));
+  s.add(columns::dp, of_layout(&Parallelism::dp));
+  s.add(columns::ep, of_layout(&Parallelism::ep));
+  s.add(columns::weights, when_feasible([](auto& c) { return Cell(weights_label(*c.deployment)); }));
+}
+
+void add_serving_columns(Schema<PlanOption>& s) {
+  s.add({"concurrency_per_replica", "requests", "requests in flight per replica", {}, "req/replica"},
+        of_estimate([](auto& e) { return count(e.concurrency); }));
+  s.add(columns::shown(columns::ttft_ms, {}, "TTFT ms"),
+        of_estimate([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
+  s.add(columns::shown(columns::tpot_ms, one_decimal, "TPOT ms"),
+        of_estimate([](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
+  s.add({"output_tok_s_per_replica", "tokens/s", "output throughput of one replica", {}, "tok/s/replica"},
+        of_estimate([](auto& e) { return Cell(e.output_tok_s); }));
+  s.add({"utilization", "fraction", "average demand / fleet capacity", {NumberStyle::percent, 0}, "util"},
+        of_fleet([](auto& f) { return Cell(f.utilization); }));
+}
+
+void add_cost_columns(Schema<PlanOption>& s) {
+  s.add(columns::shown(columns::usd_per_gpu_hour, money3, "$/GPU-h"),
+        [](const PlanOption& p) { return optional_cell(p.resolved.usd_per_gpu_hour); });
+  s.add({"usd_per_month", "$/month", "GPUs x $/GPU-hour x 730 h", money0, "$/month"},
+        of_fleet([](auto& f) { return optional_cell(f.usd_per_month); }));
+  s.add(columns::shown(columns::usd_per_mtok_output, money3, "$/Mtok"),
+        of_fleet([](auto& f) { return optional_cell(f.usd_per_mtok_output); }));
+  s.add({"power_kw", "kW", "GPUs x TDP x power utilization", one_decimal, "kW"},
+        of_fleet([](auto& f) { return Cell(f.power_kw); }));
+  s.add({"energy_mwh_per_month", "MWh/month", "power x 730 h", one_decimal, "MWh/month"},
+        of_fleet([](auto& f) { return Cell(f.energy_mwh_per_month); }));
+  s.add({"rank", "", "1 = recommended"}, [](const PlanOption& p) { return count(p.rank); });
+  s.add(columns::price,
+        [](const PlanOption& p) { return p.resolved.usd_per_gpu_hour ? Cell(p.resolved.price_label) : Cell(); });
+  s.add({"note", "", "why there is no option, or that there is no price"}, [](const PlanOption& p) {
+    if (!p.feasible()) return Cell(p.choice.why_none);
+    return p.resolved.usd_per_gpu_hour ? Cell() : Cell(std::string("no price; pass --usd-per-gpu-hour"));
+  });
+}
+
+const Schema<PlanOption>& plan_schema() {
+  static const Schema<PlanOption> schema = [] {  // immutable after first use
+    Schema<PlanOption> s;
+    add_fleet_columns(s);
+    add_serving_columns(s);
+    add_cost_columns(s);
+    return s;
+  }();
+  return schema;
+}
+
+std::string infeasible_notes(const Plan& plan) {
+  std::string out;
+  for (const PlanOption& p : plan.options) {
+    if (!p.feasible()) out += fmt::format("note: {}: {}\n", p.resolved.gpu->name, p.choice.why_none);
+  }
+  return out;
+}
+
+/// 2.0, 2.5, 1.75: a ratio with at least one decimal, so "2.0" reads as the ratio it is.
+std::string ratio_text(double ratio) {
+  return ratio == std::round(ratio) ? fmt::format("{:.1f}", ratio) : fmt::format("{:g}", ratio);
+}
+
+std::string demand_text(const Plan& plan, const std::string& model) {
+  const Demand& d = plan.demand;
+  std::string out = fmt::format("{}: fleet for {} output tokens/day ({} input tokens/day; requests of {} input + {} output tokens)\n",
+                                model, with_commas(d.output_tokens_per_day), with_commas(d.input_tokens_per_day),
+                                with_commas(static_cast<double>(plan.isl)), with_commas(static_cast<double>(plan.osl)));
+  out += fmt::format("demand: average {} output tokens/s; sized for the peak {} tokens/s = average x peak-to-average {}{}\n",
+                     with_commas(d.average_output_tok_s()), with_commas(d.peak_output_tok_s()), ratio_text(d.peak_to_average),
+                     plan.default_peak ? " (the default; set --peak-to-average)" : "");
+  return out;
+}
+
+/// The ranked table: rank first ("-" without an option), the layout after the GPUs per replica.
+std::string ranked_table(const Plan& plan) {
+  const ResultTable table = plan_table(plan);
+  std::vector<std::size_t> shown;
+  for (const char* key : {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "concurrency_per_replica", "ttft_ms",
+                          "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "usd_per_month",
+                          "usd_per_mtok_output", "power_kw", "energy_mwh_per_month"}) {
+    shown.push_back(table.index(key));
+  }
+  const std::size_t layout_after = 3;  // rank, gpu, replicas, GPUs/replica
+  std::vector<std::string> headers{"rank"};
+  for (std::size_t c : shown) headers.push_back(table.columns[c].header());
+  headers.insert(headers.begin() + layout_after + 1, "layout");
+  TextTable text(headers);
+  for (std::size_t r = 0; r < plan.options.size(); ++r) {
+    const PlanOption& p = plan.options[r];
+    std::vector<std::string> cells{p.feasible() ? std::to_string(p.rank) : "-"};
+    for (std::string& cell : text_cells(table, r, shown)) cells.push_back(std::move(cell));
+    cells.insert(cells.begin() + layout_after + 1, p.feasible() ? layout_label(p.choice.deployment->parallel) : "-");
+    text.add_row(std::move(cells));
+  }
+  return text.render();
+}
+
+/// A profile path from "profiles/" on, so the workbook does not record where the tool was built.
+std::string profile_path(const std::string& file) {
+  const size_t at = file.rfind("profiles/");
+  return at == std::string::npos ? file : file.substr(at);
+}
+
+PlanWorkbookOption workbook_option(const PlanOption& p) {
+  PlanWorkbookOption w;
+  const auto& r = p.resolved;
+  w.gpu = r.gpu->name;
+  w.feasible = p.feasible();
+  w.note = p.feasible() ? (r.usd_per_gpu_hour ? "" : "no price: type one in the GPU sheet") : p.choice.why_none;
+  if (p.feasible()) {
+    const Deployment& d = *p.choice.deployment;
+    w.configuration = fmt::format("{} GPUs {}, {} weights, KV {}", d.total_gpus(), layout_label(d.parallel),
+                                  upper(weights_label(d)), upper(name(d.kv)));
+    w.unit = {p.choice.estimate.output_tok_s, d.total_gpus(), std::max(1, r.gpu->gpus_per_node), r.usd_per_gpu_hour,
+              r.gpu->tdp.value, r.efficiency.power_utilization};
+    w.fleet = p.choice.fleet;
+    w.concurrency = p.choice.estimate.concurrency;
+    w.ttft_ms = in_milliseconds(p.choice.estimate.ttft);
+    w.tpot_ms = in_milliseconds(p.choice.estimate.tpot);
+  }
+  if (r.usd_per_gpu_hour) w.price_label = r.price_label;
+  w.price_source = p.price ? p.price->source : (r.usd_per_gpu_hour ? "--usd-per-gpu-hour on the command line" : "");
+  w.price_date = p.price ? p.price->date : "";
+  w.gpu_file = profile_path(r.gpu->file);
+  w.gpu_sources = r.gpu->sources;
+  return w;
+}
+
+}  // namespace
+
+ResultTable plan_table(const Plan& plan) {
+  ResultTable table = plan_schema().table();
+  for (const PlanOption& p : plan.options) table.rows.push_back(plan_schema().cells(p));
+  return table;
+}
+
+std::string recommendation(const Plan& plan) {
+  if (plan.options.empty() || !plan.options.front().feasible()) {
+    return "recommendation: none: no GPU type serves this demand within the SLOs\n" + infeasible_notes(plan);
+  }
+  const PlanOption& best = plan.options.front();
+  const Fleet& f = best.choice.fleet;
+  std::string out = fmt::format("recommendation: {}: {} GPUs ({} nodes, {} replicas of {} GPUs)", best.resolved.gpu->name,
+                                with_commas(static_cast<double>(f.gpus)), with_commas(static_cast<double>(f.nodes)),
+                                with_commas(static_cast<double>(f.replicas)), best.choice.deployment->total_gpus());
+  out += f.usd_per_month ? fmt::format(" at ${}/month, {} per million output tokens ({} at ${:.3f}/GPU-hour)\n",
+                                       with_commas(*f.usd_per_month),
+                                       f.usd_per_mtok_output ? fmt::format("${:.3f}", *f.usd_per_mtok_output) : "- (no tokens)",
+                                       best.resolved.price_label,
+                                       *best.resolved.usd_per_gpu_hour)
+                           : "; no GPU type has a price, so options are ranked by GPU count\n";
+  for (const PlanOption& p : plan.options) {
+    if (p.feasible() && !p.resolved.usd_per_gpu_hour && f.usd_per_month) {
+      out += fmt::format("note: {} has no price: ranked after the priced options by GPU count; pass --usd-per-gpu-hour to compare\n",
+                         p.resolved.gpu->name);
+    }
+  }
+  return out + infeasible_notes(plan);
+}
+
+std::string plan_text(const Plan& plan) {
+  const auto& first = plan.options.front().resolved;
+  std::string out = demand_text(plan, first.model->name);
+  out += fmt::format("SLOs: {}; weights {}, KV {}; engine {}; $/month at {:g} h/month; power at {:.0f}% of TDP\n",
+                     describe_slo(plan.slo), upper(weights_label(first.deployment)), upper(name(first.deployment.kv)),
+                     first.engine, hours_per_month, first.efficiency.power_utilization * 100);
+  return out + ranked_table(plan) + recommendation(plan);
+}
+
+json plan_json(const Plan& plan) {
+  const Demand& d = plan.demand;
+  json demand = {{"output_tokens_per_day", d.output_tokens_per_day}, {"input_tokens_per_day", d.input_tokens_per_day},
+                 {"isl", plan.isl}, {"osl", plan.osl}, {"peak_to_average", d.peak_to_average},
+                 {"peak_to_average_is_default", plan.default_peak}, {"average_output_tok_s", d.average_output_tok_s()},
+                 {"peak_output_tok_s", d.peak_output_tok_s()}, {"hours_per_month", hours_per_month},
+                 {"ttft_ms", plan.slo.ttft ? json(in_milliseconds(*plan.slo.ttft)) : json(nullptr)},
+                 {"tpot_ms", plan.slo.tpot ? json(in_milliseconds(*plan.slo.tpot)) : json(nullptr)}};
+  const bool any = !plan.options.empty() && plan.options.front().feasible();
+  return {{"demand", demand}, {"options", json_rows(plan_table(plan))},
+          {"recommendation", any ? json(plan.options.front().resolved.gpu->name) : json(nullptr)}};
+}
+
+PlanWorkbook workbook_of(const Plan& plan, const Calibration& cal) {
+  const auto& model = *plan.options.front().resolved.model;
+  PlanWorkbook book{fmt::format("{}: fleet for {} output tokens/day", model.name, with_commas(plan.demand.output_tokens_per_day)),
+                    plan.demand, plan.default_peak, describe_slo(plan.slo), model.name, profile_path(model.file), model.sources,
+                    fmt::format("{} (fitted {}: {}; {})", cal.name, cal.fitted_on, cal.data, cal.result), {}};
+  for (const PlanOption& p : plan.options) book.options.push_back(workbook_option(p));
+  return book;
+}
+
+}  // namespace llmsizer::cli

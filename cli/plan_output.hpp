@@ -1,0 +1,48 @@
+// cli/plan_output.hpp — what `plan` decided, and its writers: one column schema for the table, CSV,
+// JSON and the workbook summary (io/result_table.hpp, io/xlsx_writer.hpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/scenario.hpp"
+#include "estimator/plan.hpp"
+#include "io/result_table.hpp"
+#include "io/xlsx_writer.hpp"
+
+namespace llmsizer::cli {
+
+inline constexpr std::int64_t default_request_tokens = 1000;  // ISL and OSL when neither is given
+
+/// One GPU type's answer.
+struct PlanOption {
+  ScenarioResolver::Resolved resolved;
+  ReplicaChoice choice;
+  const PricePoint* price = nullptr;  // nullptr when unpriced or given with --usd-per-gpu-hour
+  int rank = 0;                       // 1-based
+  [[nodiscard]] bool feasible() const { return choice.deployment.has_value(); }
+};
+
+struct Plan {
+  Demand demand;
+  bool default_peak = true;
+  std::int64_t isl = default_request_tokens, osl = default_request_tokens;
+  ServiceLevel slo;
+  std::vector<PlanOption> options;  // in rank order
+};
+
+/// One row per option, in rank order, under the plan schema.
+[[nodiscard]] ResultTable plan_table(const Plan& plan);
+/// The people's view: demand, assumptions, the ranked table and the recommendation.
+[[nodiscard]] std::string plan_text(const Plan& plan);
+/// {demand, options: [rows], recommendation}.
+[[nodiscard]] nlohmann::json plan_json(const Plan& plan);
+/// "recommendation: h200-sxm: ..." and a note per unpriced or infeasible GPU type.
+[[nodiscard]] std::string recommendation(const Plan& plan);
+/// The workbook's inputs, cached values and sources.
+[[nodiscard]] PlanWorkbook workbook_of(const Plan& plan, const Calibration& calibration);
+
+}  // namespace llmsizer::cli

@@ -1,0 +1,47 @@
+// io/columns.hpp — the columns more than one command prints, declared once so that the same
+// quantity has the same key, unit and description in `estimate`, `sweep`, `compare`, `plan` and
+// `fit`. A command may show one with its own text format or header (`shown`).
+#pragma once
+
+#include <string>
+
+#include "io/table.hpp"
+
+namespace llmsizer::columns {
+
+inline const Column model{"model", "", "model"};
+inline const Column gpu{"gpu", "", "GPU type"};
+inline const Column tp{"tp", "", "tensor parallel"};
+inline const Column pp{"pp", "", "pipeline stages"};
+inline const Column dp{"dp", "", "attention data parallel"};
+inline const Column ep{"ep", "", "expert parallel"};
+inline const Column weights{"weights", "", "weight precision"};
+inline const Column kv{"kv", "", "KV-cache precision"};
+inline const Column concurrency{"concurrency", "requests", "requests in flight"};
+inline const Column min_gpus{"min_gpus", "count", "smallest GPU count that holds the model at that precision"};
+
+inline const Column ttft_ms{"ttft_ms", "ms", "mean time to first token"};
+inline const Column tpot_ms{"tpot_ms", "ms", "mean time per output token"};
+inline const Column output_tok_s_per_gpu{"output_tok_s_per_gpu", "tokens/s/GPU", "output throughput per GPU"};
+inline const Column tok_s_per_user{"tok_s_per_user", "tokens/s", "decode speed one user sees (1/TPOT)"};
+inline const Column usd_per_gpu_hour{"usd_per_gpu_hour", "$/GPU-hour", "price"};
+inline const Column usd_per_mtok_output{"usd_per_mtok_output", "$/Mtok", "all GPU time per million output tokens"};
+inline const Column joules_per_output_token{"joules_per_output_token", "J/token", "energy per output token"};
+inline const Column price{"price", "", "price label used"};
+
+inline const Column weights_gb_per_gpu{"weights_gb_per_gpu", "GB", "weights on the busiest GPU"};
+inline const Column kv_gb_per_gpu{"kv_gb_per_gpu", "GB", "KV cache on the busiest GPU"};
+inline const Column activations_gb_per_gpu{"activations_gb_per_gpu", "GB", "activation workspace per GPU"};
+inline const Column usable_gb_per_gpu{"usable_gb_per_gpu", "GB", "usable memory per GPU"};
+inline const Column free_kv_tokens{"free_kv_tokens", "tokens", "further KV tokens that fit"};
+inline const Column notes{"notes", "", "notes"};
+inline const Column reason{"reason", "", "why it does not fit"};
+
+/// `column` shown in text with `format`, headed `label` when it is not empty.
+[[nodiscard]] inline Column shown(Column column, CellFormat format, std::string label = {}) {
+  column.format = format;
+  column.label = std::move(label);
+  return column;
+}
+
+}  // namespace llmsizer::columns

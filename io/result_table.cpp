@@ -1,0 +1,137 @@
+#include "io/result_table.hpp"
+
+#include <algorithm>
+#include <cassert>
+
+#include <fmt/format.h>
+
+namespace llmsizer {
+namespace {
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : "; ") + item;
+  return text;
+}
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+constexpr double per_billion = 1e9;  // parameter counts read in billions
+
+std::string number_text(double value, const CellFormat& format) {
+  switch (format.style) {
+    case NumberStyle::money: return "$" + with_commas(value, format.decimals);
+    case NumberStyle::percent: return fixed(value * 100, format.decimals) + "%";
+    case NumberStyle::plain: return fixed(value, format.decimals);
+    case NumberStyle::billions: return fixed(value / per_billion, format.decimals) + "B";
+    case NumberStyle::commas: break;
+  }
+  return with_commas(value, format.decimals);
+}
+
+}  // namespace
+
+Cell optional_cell(const std::optional<double>& value) {
+  return value ? Cell(*value) : Cell();
+}
+
+std::size_t ResultTable::index(const std::string& key) const {
+  const auto at = std::find_if(columns.begin(), columns.end(), [&](const Column& c) { return c.key == key; });
+  assert(at != columns.end());
+  return static_cast<std::size_t>(at - columns.begin());
+}
+
+std::vector<std::string> ResultTable::keys() const {
+  std::vector<std::string> out;
+  out.reserve(columns.size());
+  for (const Column& c : columns) out.push_back(c.key);
+  return out;
+}
+
+nlohmann::json json_value(const Cell& cell) {
+  return std::visit(Overloaded{[](std::monostate) { return nlohmann::json(nullptr); },
+                               [](const auto& value) { return nlohmann::json(value); }},
+                    cell);
+}
+
+nlohmann::json json_object(const ResultTable& table, std::size_t row) {
+  nlohmann::json object = nlohmann::json::object();
+  for (std::size_t c = 0; c < table.columns.size(); ++c) object[table.columns[c].key] = json_value(table.rows[row][c]);
+  return object;
+}
+
+nlohmann::json json_rows(const ResultTable& table) {
+  nlohmann::json array = nlohmann::json::array();
+  for (std::size_t r = 0; r < table.rows.size(); ++r) array.push_back(json_object(table, r));
+  return array;
+}
+
+std::string csv_number(double value) {
+  return fmt::format("{}", value);
+}
+
+std::string csv_text(const Cell& cell) {
+  return std::visit(Overloaded{[](std::monostate) { return std::string(); },
+                               [](bool flag) { return std::string(flag ? "true" : "false"); },
+                               [](std::int64_t count) { return std::to_string(count); },
+                               [](double value) { return csv_number(value); },
+                               [](const std::string& text) { return text; },
+                               [](const std::vector<std::string>& items) { return joined(items); }},
+                    cell);
+}
+
+std::string csv_document(const ResultTable& table) {
+  std::string out = csv_line(table.keys());
+  std::vector<std::string> fields(table.columns.size());
+  for (const std::vector<Cell>& row : table.rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) fields[c] = csv_text(row[c]);
+    out += csv_line(fields);
+  }
+  return out;
+}
+
+std::string text_cell(const Cell& cell, const CellFormat& format) {
+  return std::visit(Overloaded{[](std::monostate) { return std::string("-"); },
+                               [](bool flag) { return std::string(flag ? "yes" : "no"); },
+                               [&](std::int64_t count) { return number_text(static_cast<double>(count), format); },
+                               [&](double value) { return number_text(value, format); },
+                               [](const std::string& text) { return text; },
+                               [](const std::vector<std::string>& items) { return joined(items); }},
+                    cell);
+}
+
+std::vector<std::string> text_cells(const ResultTable& table, std::size_t row, const std::vector<std::size_t>& columns) {
+  std::vector<std::string> cells;
+  cells.reserve(columns.size());
+  for (std::size_t c : columns) cells.push_back(text_cell(table.rows[row][c], table.columns[c].format));
+  return cells;
+}
+
+std::vector<std::size_t> all_columns(const ResultTable& table) {
+  std::vector<std::size_t> all(table.columns.size());
+  for (std::size_t c = 0; c < all.size(); ++c) all[c] = c;
+  return all;
+}
+
+std::string text_document(const ResultTable& table) {
+  std::vector<std::string> headers;
+  for (const Column& c : table.columns) headers.push_back(c.header());
+  TextTable text(headers);
+  const std::vector<std::size_t> all = all_columns(table);
+  for (std::size_t r = 0; r < table.rows.size(); ++r) text.add_row(text_cells(table, r, all));
+  return text.render();
+}
+
+std::string layout_label(const Parallelism& p) {
+  std::string text = fmt::format("tp{} pp{}", p.tp, p.pp);
+  if (p.dp > 1) text += fmt::format(" dp{}", p.dp);
+  if (p.ep > 1) text += fmt::format(" ep{}", p.ep);
+  return text;
+}
+
+}  // namespace llmsizer
