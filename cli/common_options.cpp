@@ -40,6 +40,24 @@ void add_concurrency_list_option(CLI::App& app, std::vector<std::int64_t>& level
       ->type_name(field.value_kind);
 }
 
+CLI::Option* add_model_option(CLI::App& app, std::string& model) {
+  return app.add_option("--model", model, "Model name, alias, HF repo id, or path to config.json / model YAML")
+      ->required();
+}
+
+CLI::Option* add_model_option(CLI::App& app, std::vector<std::string>& models) {
+  return app.add_option("--model", models, "Model name, alias, HF repo id, or path (repeatable)")->required();
+}
+
+CLI::Option* add_gpus_option(CLI::App& app, std::vector<std::string>& gpus) {
+  return app.add_option("--gpu", gpus, "GPU name or alias (repeatable)");
+}
+
+void add_slo_options(CLI::App& app, std::optional<double>& ttft_ms, std::optional<double>& tpot_ms) {
+  app.add_option("--ttft-ms", ttft_ms, "Time-to-first-token SLO in ms (meets_slo)");
+  app.add_option("--tpot-ms", tpot_ms, "Time-per-output-token SLO in ms (meets_slo)");
+}
+
 void add_calibration_option(CLI::App& app, std::string& calibration) {
   app.add_option("--calibration", calibration, "Calibration profile name (default: default)");
 }

@@ -46,6 +46,13 @@ void add_request_size_options(CLI::App& app, std::optional<std::int64_t>& isl, s
 void add_concurrency_option(CLI::App& app, std::optional<std::int64_t>& concurrency, std::string_view help);
 /// --concurrency N, repeatable: each value parsed as the concurrency field.
 void add_concurrency_list_option(CLI::App& app, std::vector<std::int64_t>& levels, std::string_view help);
+/// --model NAME, required: one model (fit, sweep, plan, report) or, repeatable, several (compare).
+CLI::Option* add_model_option(CLI::App& app, std::string& model);
+CLI::Option* add_model_option(CLI::App& app, std::vector<std::string>& models);
+/// --gpu NAME, repeatable (sweep, compare, plan, report); the caller marks it required where it is.
+CLI::Option* add_gpus_option(CLI::App& app, std::vector<std::string>& gpus);
+/// --ttft-ms and --tpot-ms: the service levels a configuration must meet.
+void add_slo_options(CLI::App& app, std::optional<double>& ttft_ms, std::optional<double>& tpot_ms);
 /// --calibration NAME.
 void add_calibration_option(CLI::App& app, std::string& calibration);
 /// --price LABEL and --usd-per-gpu-hour USD.

@@ -208,11 +208,10 @@ Command add_compare(CLI::App& app, Context& context) {
   auto o = std::make_shared<CompareOptions>();
   CLI::App* sub =
       app.add_subcommand("compare", "Models side by side on GPUs, each at its best configuration meeting the SLOs");
-  sub->add_option("--model", o->models, "Model name, alias, HF repo id, or path (repeatable)")->required();
-  sub->add_option("--gpu", o->gpus, "GPU name or alias (repeatable)")->required();
+  add_model_option(*sub, o->models);
+  add_gpus_option(*sub, o->gpus)->required();
   add_request_size_options(*sub, o->isl, o->osl);
-  sub->add_option("--ttft-ms", o->ttft_ms, "TTFT target in ms");
-  sub->add_option("--tpot-ms", o->tpot_ms, "TPOT target in ms");
+  add_slo_options(*sub, o->ttft_ms, o->tpot_ms);
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
   add_calibration_option(*sub, o->calibration);

@@ -181,7 +181,7 @@ int run_fit(const FitOptions& o, Context& context) {
 Command add_fit(CLI::App& app, Context& context) {
   auto o = std::make_shared<FitOptions>();
   CLI::App* sub = app.add_subcommand("fit", "Smallest GPU count that holds a model, per weight precision");
-  sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
+  add_model_option(*sub, o->model);
   sub->add_option("--gpu", o->gpu, "GPU name or alias")->required();
   add_weights_option(*sub, o->weights, "Weight precision (default: one row per precision, native first)");
   add_kv_option(*sub, o->kv);

@@ -145,15 +145,14 @@ int run_plan(const PlanOptions& o, Context& context) {
 Command add_plan(CLI::App& app, Context& context) {
   auto o = std::make_shared<PlanOptions>();
   CLI::App* sub = app.add_subcommand("plan", "Fleet (GPUs, nodes, $/month, power) to serve a daily token demand, per GPU type");
-  sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
-  sub->add_option("--gpu", o->gpus, "GPU type to plan for (repeatable)")->required();
+  add_model_option(*sub, o->model);
+  add_gpus_option(*sub, o->gpus)->required();
   sub->add_option("--output-tokens-per-day", o->output_per_day, "Output tokens to serve per day (2e9 accepted)")->required();
   sub->add_option("--input-tokens-per-day", o->input_per_day, "Prompt tokens per day; sets ISL:OSL (OSL 1000)");
   sub->add_option("--isl", o->isl, "Input tokens per request (default 1000)");
   sub->add_option("--osl", o->osl, "Output tokens per request (default 1000)");
   sub->add_option("--peak-to-average", o->peak_to_average, "Peak-hour demand over the daily average (default 2.0)");
-  sub->add_option("--ttft-ms", o->ttft_ms, "Time-to-first-token SLO in ms");
-  sub->add_option("--tpot-ms", o->tpot_ms, "Time-per-output-token SLO in ms");
+  add_slo_options(*sub, o->ttft_ms, o->tpot_ms);
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
   add_engine_option(*sub, o->engine);
   add_weights_option(*sub, o->weights);

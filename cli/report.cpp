@@ -356,12 +356,11 @@ int run_report(const ReportOptions& o, Context& context) {
 Command add_report(CLI::App& app, Context& context) {
   auto o = std::make_shared<ReportOptions>();
   CLI::App* sub = app.add_subcommand("report", "Self-contained HTML report: fit, roofline, throughput/latency and cost per GPU");
-  sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
-  sub->add_option("--gpu", o->gpus, "GPU type (repeatable)")->required();
+  add_model_option(*sub, o->model);
+  add_gpus_option(*sub, o->gpus)->required();
   add_request_size_options(*sub, o->isl, o->osl);
   add_concurrency_option(*sub, o->concurrency, "Requests in flight (default: best output per GPU within the SLOs)");
-  sub->add_option("--ttft-ms", o->ttft_ms, "Time-to-first-token SLO in ms");
-  sub->add_option("--tpot-ms", o->tpot_ms, "Time-per-output-token SLO in ms");
+  add_slo_options(*sub, o->ttft_ms, o->tpot_ms);
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
   add_engine_option(*sub, o->engine);
   add_weights_option(*sub, o->weights);

@@ -206,12 +206,11 @@ Command add_sweep(CLI::App& app, Context& context) {
   auto o = std::make_shared<SweepOptions>();
   CLI::App* sub = app.add_subcommand(
       "sweep", "Pareto frontier of tok/s per GPU vs tok/s per user over GPU count, layout, precision and concurrency");
-  sub->add_option("--model", o->model, "Model name, alias, HF repo id, or path to config.json")->required();
-  auto* gpu = sub->add_option("--gpu", o->gpus, "GPU name or alias (repeatable)");
+  add_model_option(*sub, o->model);
+  auto* gpu = add_gpus_option(*sub, o->gpus);
   sub->add_flag("--all-gpus", o->all_gpus, "Sweep every GPU profile")->excludes(gpu);
   add_request_size_options(*sub, o->isl, o->osl);
-  sub->add_option("--ttft-ms", o->ttft_ms, "TTFT target in ms (meets_slo)");
-  sub->add_option("--tpot-ms", o->tpot_ms, "TPOT target in ms (meets_slo)");
+  add_slo_options(*sub, o->ttft_ms, o->tpot_ms);
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
   sub->add_option("--weights", o->weights,
                   "Weight precisions (repeatable; default: native, plus fp8 and nvfp4 where native)");

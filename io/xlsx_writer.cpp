@@ -1,6 +1,8 @@
 #include "io/xlsx_writer.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <xlsxwriter.h>
@@ -10,11 +12,66 @@
 
 namespace llmsizer {
 
+namespace {
+
+/// The first `max_chars` UTF-8 characters of `text` (never cut inside a character).
+std::string first_characters(std::string text, std::size_t max_chars) {
+  std::size_t bytes = 0;
+  for (std::size_t chars = 0; bytes < text.size() && chars < max_chars; ++chars) {
+    ++bytes;
+    while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) ++bytes;
+  }
+  text.resize(bytes);
+  return text;
+}
+
+constexpr std::size_t max_sheet_chars = 31;  // Excel's limit on a worksheet name
+
+}  // namespace
+
 std::string worksheet_name(const std::string& text) {
   std::string out;
   for (char c : text) out += std::string_view("[]:*?/\\").find(c) == std::string_view::npos ? c : '_';
-  if (out.size() > 31) out.resize(31);
+  // Excel refuses a name that starts or ends with an apostrophe.
+  while (!out.empty() && out.front() == '\'') out.erase(out.begin());
+  while (!out.empty() && out.back() == '\'') out.pop_back();
+  out = first_characters(std::move(out), max_sheet_chars);
   return out.empty() ? "GPU" : out;
+}
+
+namespace {
+
+std::string lower_ascii(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+}  // namespace
+
+std::vector<std::string> unique_worksheet_names(const std::vector<std::string>& wanted,
+                                                const std::vector<std::string>& taken) {
+  // Spreadsheet programs compare sheet names case-insensitively: "summary" clashes with "Summary".
+  std::vector<std::string> used;
+  for (const std::string& t : taken) used.push_back(lower_ascii(t));
+  std::vector<std::string> names;
+  for (const std::string& w : wanted) {
+    const std::string base = worksheet_name(w);
+    std::string name = base;
+    for (int n = 2; std::find(used.begin(), used.end(), lower_ascii(name)) != used.end(); ++n) {
+      const std::string suffix = fmt::format(" ({})", n);
+      name = first_characters(base, max_sheet_chars - suffix.size()) + suffix;
+    }
+    used.push_back(lower_ascii(name));
+    names.push_back(name);
+  }
+  return names;
+}
+
+lxw_worksheet* add_worksheet(lxw_workbook* wb, const std::string& name) {
+  lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
+  // Names are made valid and unique before any sheet is added; a refusal here is a bug, not bad input.
+  if (ws == nullptr) throw std::logic_error(fmt::format("libxlsxwriter refused the worksheet name '{}'", name));
+  return ws;
 }
 
 namespace {
@@ -178,8 +235,9 @@ void gpu_outputs(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbook
          "power x hours per month / 1000", fl.energy_mwh_per_month, "MWh/month", f.number, f);
 }
 
-void gpu_sheet(lxw_workbook* wb, const PlanWorkbook& book, const PlanWorkbookOption& o, const Formats& f) {
-  lxw_worksheet* ws = workbook_add_worksheet(wb, worksheet_name(o.gpu).c_str());
+void gpu_sheet(lxw_workbook* wb, const PlanWorkbook& book, const PlanWorkbookOption& o, const std::string& sheet,
+               const Formats& f) {
+  lxw_worksheet* ws = add_worksheet(wb, sheet);
   worksheet_set_column(ws, 0, 0, 32, nullptr);
   worksheet_set_column(ws, 1, 1, 16, nullptr);
   worksheet_set_column(ws, 2, 2, 16, nullptr);
@@ -206,8 +264,8 @@ constexpr lxw_row_t summary_first_row = 4;
 
 constexpr lxw_col_t cost_column = 13;  // "Cost ($/month)"
 
-void summary_links(lxw_worksheet* ws, lxw_row_t row, const PlanWorkbookOption& o, const Formats& f) {
-  const std::string sheet = worksheet_name(o.gpu);
+void summary_links(lxw_worksheet* ws, lxw_row_t row, const PlanWorkbookOption& o, const std::string& sheet,
+                   const Formats& f) {
   auto link = [&](lxw_col_t col, lxw_row_t source, double cached, lxw_format* format) {
     worksheet_write_formula_num(ws, row, col, sheet_ref(sheet, source).c_str(), format, cached);
   };
@@ -229,8 +287,9 @@ void summary_links(lxw_worksheet* ws, lxw_row_t row, const PlanWorkbookOption& o
   link(16, row_energy, o.fleet.energy_mwh_per_month, f.number);
 }
 
-void summary_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Formats& f) {
-  lxw_worksheet* ws = workbook_add_worksheet(wb, "Summary");
+void summary_sheet(lxw_workbook* wb, const PlanWorkbook& book, const std::vector<std::string>& sheets,
+                   const Formats& f) {
+  lxw_worksheet* ws = add_worksheet(wb, "Summary");
   worksheet_merge_range(ws, 0, 0, 0, 12, book.title.c_str(), f.title);
   worksheet_merge_range(ws, 1, 0, 1, 18,
                          fmt::format("Peak demand {:.0f} output tokens/s (average x peak-to-average {:.2f}); SLOs: {}. "
@@ -264,13 +323,13 @@ void summary_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Formats& f)
     worksheet_write_number(ws, row, 8, o.ttft_ms, f.number);
     worksheet_write_number(ws, row, 9, o.tpot_ms, f.number);
     worksheet_write_string(ws, row, 17, o.price_label.c_str(), f.text);
-    summary_links(ws, row, o, f);
+    summary_links(ws, row, o, sheets[i], f);
   }
   worksheet_freeze_panes(ws, summary_first_row, 2);
 }
 
 void sources_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Formats& f) {
-  lxw_worksheet* ws = workbook_add_worksheet(wb, "Sources");
+  lxw_worksheet* ws = add_worksheet(wb, "Sources");
   const double widths[] = {30, 28, 90, 12};
   for (lxw_col_t c = 0; c < 4; ++c) worksheet_set_column(ws, c, c, widths[c], nullptr);
   const char* headers[] = {"Item", "Value / fields", "Source", "Date"};
@@ -332,7 +391,7 @@ void write_table_workbook(const std::string& path, const std::string& sheet_name
   OutputFile file(path);
   lxw_workbook* wb = workbook_new(file.temp_path().c_str());
   if (!wb) throw ConfigError(path, 0, 0, "", "cannot write: could not start the workbook");
-  lxw_worksheet* sheet = workbook_add_worksheet(wb, worksheet_name(sheet_name).c_str());
+  lxw_worksheet* sheet = add_worksheet(wb, worksheet_name(sheet_name));
   lxw_format* bold = workbook_add_format(wb);
   format_set_bold(bold);
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
@@ -350,22 +409,17 @@ void write_table_workbook(const std::string& path, const std::string& sheet_name
 }
 
 void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
-  std::vector<std::string> names{"Summary", "Sources"};
-  for (const PlanWorkbookOption& o : book.options) {
-    if (!o.feasible) continue;
-    const std::string sheet = worksheet_name(o.gpu);
-    if (std::find(names.begin(), names.end(), sheet) != names.end()) {
-      throw ConfigError("--gpu", fmt::format("two options would share the worksheet name '{}'; name each GPU once", sheet));
-    }
-    names.push_back(sheet);
-  }
+  std::vector<std::string> gpus;
+  for (const PlanWorkbookOption& o : book.options) gpus.push_back(o.gpu);
+  // One sheet per option (infeasible ones keep a name so indices line up; they get no sheet).
+  const std::vector<std::string> sheets = unique_worksheet_names(gpus, {"Summary", "Sources"});
   OutputFile file(path);
   lxw_workbook* wb = workbook_new(file.temp_path().c_str());
   if (!wb) throw ConfigError(path, 0, 0, "", "cannot write: could not start the workbook");
   const Formats f = make_formats(wb);
-  summary_sheet(wb, book, f);
-  for (const PlanWorkbookOption& o : book.options) {
-    if (o.feasible) gpu_sheet(wb, book, o, f);
+  summary_sheet(wb, book, sheets, f);
+  for (std::size_t i = 0; i < book.options.size(); ++i) {
+    if (book.options[i].feasible) gpu_sheet(wb, book, book.options[i], sheets[i], f);
   }
   sources_sheet(wb, book, f);
   close_workbook(wb, file, path);

@@ -53,7 +53,13 @@ void write_plan_workbook(const std::string& path, const PlanWorkbook& book);
 /// as numbers, flags as booleans, empty cells for null. Written like write_plan_workbook.
 void write_table_workbook(const std::string& path, const std::string& sheet, const ResultTable& table);
 
-/// A worksheet name Excel accepts: []:*?/\ replaced by '_', at most 31 characters.
+/// A worksheet name Excel accepts: []:*?/\ replaced by '_', no leading or trailing apostrophe, at most
+/// 31 characters (cut between UTF-8 characters).
 [[nodiscard]] std::string worksheet_name(const std::string& text);
+
+/// worksheet_name of each of `wanted`, made unique case-insensitively (as spreadsheet programs compare
+/// them) against each other and against `taken`: "summary" beside "Summary" becomes "summary (2)".
+[[nodiscard]] std::vector<std::string> unique_worksheet_names(const std::vector<std::string>& wanted,
+                                                              const std::vector<std::string>& taken);
 
 }  // namespace llmsizer

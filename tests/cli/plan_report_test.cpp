@@ -12,6 +12,7 @@
 
 #include "cli/command.hpp"
 #include "io/html_report.hpp"
+#include "io/xlsx_writer.hpp"
 #include "io/svg_chart.hpp"
 #include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"
@@ -43,6 +44,10 @@ std::string unzip_member(const std::filesystem::path& zip, const std::string& me
   const std::string command = "unzip -p '" + zip.string() + "' '" + member + "' > '" + out.string() + "' 2>/dev/null";
   REQUIRE(std::system(command.c_str()) == 0);
   return read_file(out.string());
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
 }
 
 size_t entries(const std::filesystem::path& dir) {
@@ -156,6 +161,42 @@ TEST_SUITE("decisions") {
     CHECK(gpu_sheet.find("<f>ROUNDUP(B16/B7,0)</f>") != std::string::npos);                         // replicas
     CHECK(gpu_sheet.find("<f>IF(ISNUMBER(B6),B18*B6*B12,\"no price\")</f>") != std::string::npos);  // $/month
     CHECK(gpu_sheet.find("<f>B18*B10*B11/1000</f>") != std::string::npos);                          // kW
+  }
+
+  TEST_CASE("plan --xlsx: GPU profiles named like the fixed sheets get names of their own, no crash") {
+    // Spreadsheet programs (and libxlsxwriter) compare sheet names case-insensitively: a GPU named
+    // 'summary' or 'SOURCES' used to clash with Summary/Sources and crash the writer.
+    const test::TempDir dir;
+    std::string h20 = read_file(std::string(LLMSIZER_SOURCE_DIR) + "/profiles/gpus/h20.yaml");
+    h20.replace(h20.find("aliases: [h20-96gb]\n"), std::string("aliases: [h20-96gb]\n").size(), "");
+    for (const char* name : {"summary", "sources"}) {
+      std::string text = h20;
+      text.replace(text.find("name: h20"), std::string("name: h20").size(), std::string("name: ") + name);
+      write_text(dir.path() / (std::string(name) + ".yaml"), text);
+    }
+    const auto path = dir.path() / "out" / "fleet.xlsx";
+    std::filesystem::create_directory(dir.path() / "out");
+    const Run r = run({"--profiles", dir.path().string(), "plan", "--model", "llama-3.1-8b", "--gpu", "summary", "--gpu",
+                       "sources", "--gpu", "h20", "--output-tokens-per-day", "1e9", "--xlsx", path.string()});
+    REQUIRE(r.code == 0);
+    CHECK(entries(dir.path() / "out") == 1);
+    if (!have_unzip()) return;
+    const std::string workbook = unzip_member(path, "xl/workbook.xml");
+    for (const char* sheet : {"Summary", "summary (2)", "sources (2)", "h20", "Sources"}) {
+      CHECK(workbook.find(std::string("<sheet name=\"") + sheet + "\"") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("worksheet names: valid, at most 31 characters cut between characters, unique case-insensitively") {
+    CHECK(worksheet_name("a/b:c") == "a_b_c");
+    CHECK(worksheet_name("'quoted'") == "quoted");
+    CHECK(worksheet_name(std::string(40, 'x')).size() == 31);
+    const std::string accented = std::string(30, 'x') + "\xc3\xa9\xc3\xa9";  // 30 x then two 2-byte characters
+    CHECK(worksheet_name(accented) == std::string(30, 'x') + "\xc3\xa9");
+    CHECK(unique_worksheet_names({"h20", "H20", "summary"}, {"Summary"}) ==
+          std::vector<std::string>{"h20", "H20 (2)", "summary (2)"});
+    const auto long_names = unique_worksheet_names({std::string(31, 'g'), std::string(31, 'G')}, {});
+    CHECK(long_names[1] == std::string(27, 'G') + " (2)");
   }
 
   TEST_CASE("plan --xlsx and report --html: unwritable paths exit 2 and leave nothing behind") {
