@@ -52,6 +52,11 @@ void add_performance_columns(Schema<EstimateRow>& s) {
   s.add(columns::reason, [](const EstimateRow& r) {
     return r.estimate && !r.estimate->fits && !r.estimate->reasons.empty() ? text(r.estimate->reasons.front()) : Cell();
   });
+  // The KV cache (or the engine's max batch) limits how many of the requests in flight run at once.
+  s.add({"running", "requests", "requests running at once (the rest queue)"},
+        fitted([](auto& e) { return count(e.running); }));
+  s.add({"queued", "requests", "requests waiting for KV cache or a batch slot"},
+        fitted([](auto& e) { return count(e.queued); }));
   s.add(columns::ttft_ms, fitted([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
   s.add(columns::tpot_ms, fitted([](auto& e) { return e.has_tpot ? Cell(in_milliseconds(e.tpot)) : Cell(); }));
   s.add({"prefill_alone_ms", "ms", "prefill of one prompt on an idle deployment"},

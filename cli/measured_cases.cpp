@@ -5,28 +5,41 @@
 #include <fmt/format.h>
 
 #include "io/config_error.hpp"
+#include "io/serving_csv.hpp"
 
 namespace llmsizer::cli {
 
-std::string shipped_measurements_path() {
+namespace {
+
+std::string shipped_file(const char* name) {
   const std::filesystem::path dir = executable_directory();
-  for (const auto& candidate : {dir / "validation" / "measurements.yaml",
-                                dir / ".." / "share" / "llmsizer" / "validation" / "measurements.yaml"}) {
+  for (const auto& candidate : {dir / "validation" / name, dir / ".." / "share" / "llmsizer" / "validation" / name}) {
     if (std::filesystem::is_regular_file(candidate)) return candidate.string();
   }
-  throw ConfigError("--measurements", "the shipped measurements were not found next to the executable; pass a file");
+  throw ConfigError("--measurements",
+                    fmt::format("the shipped {} was not found next to the executable; pass a file", name));
 }
+
+}  // namespace
+
+std::string shipped_measurements_path() { return shipped_file("measurements.yaml"); }
+
+std::string shipped_serving_runs_path() { return shipped_file("serving_sample.csv"); }
 
 void add_measurement_options(CLI::App& app, std::vector<std::string>& files, bool& with_shipped) {
   app.add_option("--measurements", files,
-                 "Measurements file (repeatable; default: the shipped validation/measurements.yaml)")
+                 "Measurements file, YAML or serving-run CSV (repeatable; default: the shipped "
+                 "validation/measurements.yaml)")
       ->type_name("FILE");
-  app.add_flag("--shipped", with_shipped, "Also include the shipped measurements when --measurements is given");
+  app.add_flag("--shipped", with_shipped,
+               "Include every shipped file: validation/measurements.yaml and the measured serving runs "
+               "validation/serving_sample.csv");
 }
 
 std::vector<std::string> measurement_files(const std::vector<std::string>& files, bool with_shipped) {
   std::vector<std::string> out = files;
-  if (files.empty() || with_shipped) out.insert(out.begin(), shipped_measurements_path());
+  if (with_shipped) out.insert(out.begin(), {shipped_measurements_path(), shipped_serving_runs_path()});
+  else if (files.empty()) out.push_back(shipped_measurements_path());
   return out;
 }
 
@@ -68,7 +81,7 @@ void attach_metrics(const Measurement& m, MeasuredCase& c) {
 std::vector<MeasuredRow> load_measured_rows(const std::vector<std::string>& files, ScenarioResolver& resolver) {
   std::vector<MeasuredRow> rows;
   for (const std::string& file : files) {
-    for (Measurement& m : load_measurements(file)) {
+    for (Measurement& m : load_measurement_file(file)) {
       MeasuredRow row;
       row.measurement = std::move(m);
       const Measurement& mm = row.measurement;

@@ -20,6 +20,8 @@ struct MeasuredRow {
 
 /// The shipped measurements file (next to the executable), for when no --measurements is given.
 [[nodiscard]] std::string shipped_measurements_path();
+/// The shipped measured serving runs (validation/serving_sample.csv), included by --shipped.
+[[nodiscard]] std::string shipped_serving_runs_path();
 
 /// Loads every file and resolves each row against the catalog. Rows without enough inputs, rows of
 /// quality C (ambiguous normalisation) and rows naming unknown models/GPUs are kept with a status.

@@ -68,7 +68,7 @@ std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residenc
 void add_breakdowns(GpuSection& s) {
   const auto& r = s.resolved;
   const ServingStepShapes shapes =
-      serving_step_shapes(r.deployment, r.workload, r.efficiency, s.ladder[*s.chosen].concurrency);
+      serving_step_shapes(r.deployment, r.workload, r.efficiency, s.ladder[*s.chosen].running);
   s.decode = operator_breakdown(*r.prepared, *r.gpu, r.deployment, r.efficiency, shapes.decode);
   s.prefill = operator_breakdown(*r.prepared, *r.gpu, r.deployment, r.efficiency, shapes.prefill_chunk);
   s.roofs = achievable_roofs(*r.gpu, r.deployment, r.efficiency);

@@ -40,7 +40,8 @@ ColumnFields map_header(const std::vector<std::string>& header, const std::strin
   if (!unknown.empty()) {
     std::string list;
     for (const std::string& u : unknown) list += (list.empty() ? "'" : ", '") + u + "'";
-    err << fmt::format("{}:1: warning: ignoring unknown column{} {}\n", file, unknown.size() > 1 ? "s" : "", list);
+    err << fmt::format("{}:1: warning: ignoring unknown column{} {}\n", printable(file), unknown.size() > 1 ? "s" : "",
+                       printable(list));
   }
   return fields;
 }

@@ -1,6 +1,7 @@
 // `llmsizer show <model|gpu> [--json|--csv]` — one profile plus the facts derived from it; --csv
 // prints its table (a model's weights per precision, a GPU's prices).
 #include <filesystem>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -117,13 +118,22 @@ ResultTable gpu_prices_table(const GpuSpec& gpu) {
   return table;
 }
 
+/// What `print` writes, escaped (io/config_error.hpp printable): display names, notes and sources come
+/// from profile files and may hold control bytes.
+template <typename Print>
+std::string printable_text(Print print) {
+  std::ostringstream text;
+  print(text);
+  return printable(text.str());
+}
+
 int run_show(const ShowOptions& options, Context& context) {
   const Catalog& catalog = context.catalog();
   std::ostream& out = *context.out;
   if (const GpuSpec* gpu = catalog.find_gpu(options.name)) {
     if (options.json) out << gpu_json(*gpu).dump(2) << "\n";
     else if (options.csv) out << csv_document(gpu_prices_table(*gpu));
-    else print_gpu(*gpu, out);
+    else out << printable_text([gpu](std::ostream& text) { print_gpu(*gpu, text); });
     return 0;
   }
   const std::filesystem::path path(options.name);
@@ -140,7 +150,7 @@ int run_show(const ShowOptions& options, Context& context) {
   print_model_warnings(model, *context.err);
   if (options.json) out << model_json(model).dump(2) << "\n";
   else if (options.csv) out << csv_document(model_weights_table(model));
-  else print_model(model, out);
+  else out << printable_text([&model](std::ostream& text) { print_model(model, text); });
   return 0;
 }
 

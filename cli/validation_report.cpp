@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 
 #include <fmt/format.h>
@@ -45,16 +46,80 @@ TextTable summary_table(const std::vector<SummaryLine>& lines, const char* first
   return t;
 }
 
+/// The concurrency band of a row: the regimes the accuracy targets and error bands are stated for.
+std::string concurrency_band(std::int64_t concurrency) {
+  if (concurrency <= 0) return "concurrency unbounded";
+  if (concurrency <= 8) return "concurrency 1-8";
+  if (concurrency <= low_concurrency_limit) return "concurrency 9-64";
+  if (concurrency <= 256) return "concurrency 65-256";
+  return "concurrency > 256";
+}
+
+std::vector<SummaryLine> regime_lines(const std::vector<RowError>& errors) {
+  using Key = std::function<std::string(const MeasuredCase&)>;
+  const std::vector<std::pair<const char*, Key>> keys = {
+      {"model", [](const MeasuredCase& c) { return c.model->spec->name; }},
+      {"gpu", [](const MeasuredCase& c) { return c.gpu->name; }},
+      {"engine", [](const MeasuredCase& c) { return c.engine.empty() ? std::string("default") : c.engine; }},
+      {"precision", [](const MeasuredCase& c) { return weights_label(c.deployment); }},
+      {"band", [](const MeasuredCase& c) { return concurrency_band(c.workload.concurrency); }}};
+  std::vector<SummaryLine> out;
+  for (const auto& [kind, key] : keys) {
+    std::map<std::string, int> groups;
+    for (const RowError& e : errors) groups.emplace(key(e.row->estimate_case), 0);
+    for (const auto& [group, unused] : groups) {
+      const std::string label = std::string(kind) == "band" ? group : std::string(kind) + " " + group;
+      auto lines = summarize(errors, label, [&](const RowError& e) { return key(e.row->estimate_case) == group; });
+      out.insert(out.end(), lines.begin(), lines.end());
+    }
+  }
+  return out;
+}
+
+ValidationResult evaluate(const std::vector<MeasuredRow>& rows,
+                          const std::function<Prediction(size_t, const MeasuredRow&)>& prediction_of);
+
 }  // namespace
 
 ValidationResult evaluate_rows(const std::vector<MeasuredRow>& rows, const Calibration& calibration) {
-  ValidationResult r;
+  return evaluate(rows, [&](size_t, const MeasuredRow& row) { return predict(row.estimate_case, calibration); });
+}
+
+ValidationResult evaluate_predictions(const std::vector<MeasuredRow>& rows, const std::vector<Prediction>& predictions) {
+  return evaluate(rows, [&](size_t i, const MeasuredRow&) { return predictions.at(i); });
+}
+
+std::vector<Prediction> leave_one_model_out_predictions(const std::vector<MeasuredRow>& rows, const Calibration& prior,
+                                                        double prior_strength) {
+  std::vector<MeasuredCase> cases;
   for (const MeasuredRow& row : rows) {
+    if (row.usable) cases.push_back(row.estimate_case);
+  }
+  const std::vector<Prediction> fitted = leave_one_model_out(cases, prior, 3, 40, prior_strength);
+  std::vector<Prediction> out(rows.size());
+  size_t k = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].usable) out[i] = fitted[k++];
+  }
+  return out;
+}
+
+std::string regime_text(const ValidationResult& r, const std::string& title) {
+  return title + "\n" + summary_table(r.regimes, "regime").render() + "\n";
+}
+
+namespace {
+
+ValidationResult evaluate(const std::vector<MeasuredRow>& rows,
+                          const std::function<Prediction(size_t, const MeasuredRow&)>& prediction_of) {
+  ValidationResult r;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const MeasuredRow& row = rows[i];
     if (!row.usable) {
       r.not_estimated.push_back(&row);
       continue;
     }
-    const Prediction p = predict(row.estimate_case, calibration);
+    const Prediction p = prediction_of(i, row);
     if (!p.fits) {
       r.not_fitting.emplace_back(&row, p.reason);
       continue;
@@ -89,8 +154,11 @@ ValidationResult evaluate_rows(const std::vector<MeasuredRow>& rows, const Calib
     const std::int64_t c = e.row->estimate_case.workload.concurrency;
     return e.row->estimate_case.holdout && c > 0 && c <= low_concurrency_limit;
   });
+  r.regimes = regime_lines(r.errors);
   return r;
 }
+
+}  // namespace
 
 ErrorSummary overall_summary(const ValidationResult& r, const std::string& group, Metric metric) {
   for (const SummaryLine& l : r.overall) {
@@ -106,6 +174,7 @@ std::string validation_text(const ValidationResult& r, int worst) {
       r.estimated, r.not_fitting.size(), r.not_estimated.size());
   out += "Per source\n" + summary_table(r.by_source, "source").render() + "\n";
   out += "Overall (held-out rows were never used in calibration)\n" + summary_table(r.overall, "rows").render() + "\n";
+  out += regime_text(r, "By model, GPU, engine, precision and concurrency band (in sample)");
   std::vector<RowError> sorted = r.errors;
   std::sort(sorted.begin(), sorted.end(), [](const RowError& a, const RowError& b) { return std::fabs(a.error) > std::fabs(b.error); });
   if (worst > 0 && !sorted.empty()) {
@@ -158,6 +227,7 @@ nlohmann::json validation_json(const ValidationResult& r) {
   json not_estimated = json::array();
   for (const MeasuredRow* row : r.not_estimated) not_estimated.push_back({{"id", row->measurement.id}, {"status", row->status}});
   return {{"estimated", r.estimated}, {"by_source", lines(r.by_source)}, {"overall", lines(r.overall)},
+          {"regimes", lines(r.regimes)},
           {"rows", rows}, {"not_fitting", not_fitting}, {"not_estimated", not_estimated}};
 }
 

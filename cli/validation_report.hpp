@@ -29,12 +29,22 @@ struct ValidationResult {
   std::vector<RowError> errors;
   std::vector<SummaryLine> by_source;
   std::vector<SummaryLine> overall;  // all rows, held-out rows, training rows, concurrency <= 64
+  std::vector<SummaryLine> regimes;  // by model, GPU, engine, precision and concurrency band
   std::vector<std::pair<const MeasuredRow*, std::string>> not_fitting;
   std::vector<const MeasuredRow*> not_estimated;  // skipped, excluded, errors
   int estimated = 0;
 };
 
 [[nodiscard]] ValidationResult evaluate_rows(const std::vector<MeasuredRow>& rows, const Calibration& calibration);
+/// The same from given predictions, one per row (rows that are not usable are ignored), e.g. the
+/// leave-one-model-out ones.
+[[nodiscard]] ValidationResult evaluate_predictions(const std::vector<MeasuredRow>& rows,
+                                                    const std::vector<Prediction>& predictions);
+/// Predictions of each usable row by the calibration fitted from `prior` without the row's model.
+[[nodiscard]] std::vector<Prediction> leave_one_model_out_predictions(const std::vector<MeasuredRow>& rows,
+                                                                      const Calibration& prior, double prior_strength);
+/// The regime table (model, GPU, engine, precision, concurrency band) as text; `title` heads it.
+[[nodiscard]] std::string regime_text(const ValidationResult& r, const std::string& title);
 /// The overall summary line of `group` and `metric` (rows == 0 when absent).
 [[nodiscard]] ErrorSummary overall_summary(const ValidationResult& r, const std::string& group, Metric metric);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 
 #include <Eigen/Dense>
 
@@ -281,6 +282,23 @@ FitResult fit_calibration(const std::vector<MeasuredCase>& training, const Calib
     result.fitted.push_back(p);
   }
   return result;
+}
+
+std::vector<Prediction> leave_one_model_out(const std::vector<MeasuredCase>& cases, const Calibration& prior,
+                                            int min_sensitive_rows, int max_iterations, double prior_strength) {
+  std::map<std::string, std::vector<size_t>> by_model;  // ordered: the fits run in a fixed order
+  for (size_t i = 0; i < cases.size(); ++i) by_model[cases[i].model->spec->name].push_back(i);
+  std::vector<Prediction> out(cases.size());
+  for (const auto& [model, held_out] : by_model) {
+    std::vector<MeasuredCase> training;
+    for (const MeasuredCase& c : cases) {
+      if (c.model->spec->name != model) training.push_back(c);
+    }
+    const Calibration fitted =
+        fit_calibration(training, prior, min_sensitive_rows, max_iterations, prior_strength).calibration;
+    for (size_t i : held_out) out[i] = predict(cases[i], fitted);
+  }
+  return out;
 }
 
 }  // namespace llmsizer

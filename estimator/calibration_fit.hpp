@@ -71,6 +71,14 @@ struct FitResult {
                                         int min_sensitive_rows = 3, int max_iterations = 40,
                                         double prior_strength = 1.0);
 
+/// Leave-one-model-out cross-validation: for each model of `cases` (by model name), the calibration
+/// is fitted from `prior` on the cases of every other model and predicts that model's cases, so the
+/// error says how the estimator does on a model calibration never saw. Returns one prediction per
+/// case, in order. Fit arguments as fit_calibration's.
+[[nodiscard]] std::vector<Prediction> leave_one_model_out(const std::vector<MeasuredCase>& cases,
+                                                          const Calibration& prior, int min_sensitive_rows = 3,
+                                                          int max_iterations = 40, double prior_strength = 1.0);
+
 /// Reads / writes one named parameter of a calibration (all matching entries for "*").
 [[nodiscard]] double get_parameter(const Calibration& c, const std::string& name);
 void set_parameter(Calibration& c, const std::string& name, double value);

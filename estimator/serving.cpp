@@ -113,6 +113,19 @@ std::int64_t resolve_concurrency(const PreparedModel& m, const GpuSpec& gpu, con
   return chosen;
 }
 
+/// Requests that run at once out of the `concurrency` in flight. Engines admit a request only when
+/// the KV pool can hold it and the running count is under the max batch; the rest wait in an
+/// unbounded queue (engine_defaults.yaml, when_kv_cache_is_full: vLLM and SGLang admit on the KV
+/// pool, TensorRT-LLM's default GUARANTEED_NO_EVICT reserves prompt + output). Each running request
+/// is counted at its whole context (isl + osl), the no-evict reservation: engines that admit on the
+/// current length hold more at first and then preempt or retract back towards it.
+std::int64_t running_requests(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
+                              const EfficiencyParams& e, std::int64_t concurrency) {
+  const std::int64_t kv_room = max_resident_sequences(m, gpu, d, w.isl + w.osl, e);
+  const std::int64_t batch_room = e.engine.max_batch * d.parallel.dp * d.replicas;
+  return std::min({concurrency, kv_room, batch_room});
+}
+
 void add_cost_and_energy(Estimate& r, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
                          std::optional<double> usd_per_gpu_hour) {
   const double gpus = d.total_gpus();
@@ -133,15 +146,27 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
                   const EfficiencyParams& e, std::optional<double> usd_per_gpu_hour) {
   Estimate r;
   r.concurrency = resolve_concurrency(m, gpu, d, w, e, r.notes);
-  r.memory = fit_memory(m, gpu, d, Residency{w.isl + w.osl, r.concurrency}, e);
+  r.running = running_requests(m, gpu, d, w, e, r.concurrency);
+  // Not one request fits: the memory check of a single request says by how much.
+  r.memory = fit_memory(m, gpu, d, Residency{w.isl + w.osl, std::max<std::int64_t>(1, r.running)}, e);
   r.notes.insert(r.notes.end(), r.memory.notes.begin(), r.memory.notes.end());
-  r.fits = r.memory.fits;
+  r.fits = r.memory.fits && r.running > 0;
   if (!r.fits) {
     r.reasons = r.memory.reasons;
+    r.running = 0;
     return r;
   }
+  r.queued = r.concurrency - r.running;
+  if (r.queued > 0) {
+    r.notes.push_back(fmt::format("{} requests in flight, {} run at once ({}); {} wait in the queue", r.concurrency,
+                                  r.running, r.running < e.engine.max_batch * d.parallel.dp * d.replicas
+                                                 ? "as many as the KV cache holds"
+                                                 : "the engine's max batch",
+                                  r.queued));
+  }
   const Parallelism& par = d.parallel;
-  const ServingStepShapes shapes = serving_step_shapes(d, w, e, r.concurrency);
+  // The running batch sets the step shapes; queued requests only wait (docs/methodology.md#kv-limited-batch).
+  const ServingStepShapes shapes = serving_step_shapes(d, w, e, r.running);
   const double per_rank = shapes.sequences_per_rank;
   const double isl = static_cast<double>(w.isl);
   const double osl = static_cast<double>(w.osl);
@@ -185,14 +210,19 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
                       e.engine.request_overhead.value;
   // Every prompt of the rank, its own included, is prefilled once per cycle.
   const double load = std::min(1.0, per_rank * pf.marginal.value * par.pp / (ttft + decode_steps * tpot));
-  r.ttft = seconds(ttft);
+  // Queued requests (closed loop, FCFS): a slot frees once per running request's cycle, so by
+  // Little's law the running batch serves `running` requests per cycle and each of the `queued`
+  // waits queued / running cycles before its prefill starts.
+  const double running_cycle = ttft + std::max(0.0, osl - 1.0) * tpot;
+  const double queue_wait = static_cast<double>(r.queued) / static_cast<double>(r.running) * running_cycle;
+  r.ttft = seconds(ttft + queue_wait);
   // With one output token there is no time per output token after the first, only a TTFT.
   r.has_tpot = w.osl > 1;
   r.tpot = seconds(r.has_tpot ? tpot : 0.0);
   r.tpot_prefill_share = interleaved / decode_steps / tpot;
   r.prefill_share = load;
-  const double cycle = ttft + std::max(0.0, osl - 1.0) * tpot;
-  const double requests_per_s = static_cast<double>(r.concurrency) / cycle;
+  // Throughput is what the running batch delivers; queued requests add latency, not tokens.
+  const double requests_per_s = static_cast<double>(r.running) / running_cycle;
   r.output_tok_s = requests_per_s * osl;
   r.input_tok_s = requests_per_s * isl;
   r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();

@@ -30,6 +30,8 @@ struct Estimate {
   std::vector<std::string> notes;    // weight-only fallback, concurrency capped, ...
   MemoryFit memory;
   std::int64_t concurrency = 0;      // requests in flight across the deployment
+  std::int64_t running = 0;          // of those, how many the KV cache and max batch let run at once
+  std::int64_t queued = 0;           // concurrency - running: waiting for a running request to finish
   Seconds ttft;                      // mean time to first token
   Seconds tpot;                      // mean time per output token after the first; 0 when !has_tpot
   bool has_tpot = true;              // false when no token follows the first (osl 1, the prefill side)
@@ -67,12 +69,16 @@ struct ServingStepShapes {
   double prefill_chunks = 1;
 };
 
-/// The step shapes of `estimate` for `concurrency` requests in flight (resolved, > 0).
+/// The step shapes of `estimate` for `concurrency` requests running at once (Estimate::running, > 0).
 [[nodiscard]] ServingStepShapes serving_step_shapes(const Deployment& deployment, const Workload& workload,
                                                     const EfficiencyParams& efficiency, std::int64_t concurrency);
 
 /// Workload concurrency 0 means "as many as fit" (max-throughput benchmarks): the largest number of
 /// sequences of isl+osl tokens that fit in memory, capped by the engine's max batch per DP rank.
+/// When more requests are in flight than the KV cache (or the max batch) holds, the engine runs as
+/// many as fit and queues the rest (docs/methodology.md#kv-limited-batch): TPOT and throughput are
+/// the running batch's, TTFT includes the wait. It does not fit only when weights, activations and
+/// one request's KV do not.
 [[nodiscard]] Estimate estimate(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                 const Workload& workload, const EfficiencyParams& efficiency,
                                 std::optional<double> usd_per_gpu_hour);

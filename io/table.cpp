@@ -23,12 +23,23 @@ size_t display_width(const std::string& s) {
   for (unsigned char c : s) width += (c & 0xC0) != 0x80;  // count UTF-8 code points
   return width;
 }
+std::vector<std::string> escaped(const std::vector<std::string>& cells) {
+  std::vector<std::string> out;
+  out.reserve(cells.size());
+  for (const std::string& c : cells) out.push_back(printable(c));
+  return out;
+}
 }  // namespace
 
 std::string TextTable::render() const {
-  std::vector<size_t> widths(headers_.size(), 0);
-  for (size_t i = 0; i < headers_.size(); ++i) widths[i] = display_width(headers_[i]);
-  for (const auto& row : rows_) {
+  // Every cell goes through the one escaping of the tool (io/config_error.hpp printable): a profile's
+  // display name or a CSV id with ESC, BEL or a bidi override cannot restyle or reorder the terminal.
+  const std::vector<std::string> headers = escaped(headers_);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : rows_) rows.push_back(escaped(row));
+  std::vector<size_t> widths(headers.size(), 0);
+  for (size_t i = 0; i < headers.size(); ++i) widths[i] = display_width(headers[i]);
+  for (const auto& row : rows) {
     for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
   }
   auto line = [&](const std::vector<std::string>& cells, bool header) {
@@ -43,11 +54,11 @@ std::string TextTable::render() const {
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";
   };
-  std::string out = line(headers_, true);
+  std::string out = line(headers, true);
   std::string rule;
   for (size_t i = 0; i < widths.size(); ++i) rule += std::string(widths[i], '-') + (i + 1 < widths.size() ? "  " : "");
   out += rule + "\n";
-  for (const auto& row : rows_) out += line(row, false);
+  for (const auto& row : rows) out += line(row, false);
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -210,5 +212,115 @@ measurements:
     CHECK(offline.concurrency == 0);  // unbounded: as many as fit
     CHECK(find("m108").skip_reason == "input/output lengths not stated");
     CHECK(find("m096").skip_reason == "static batching (the estimator models continuous batching)");
+  }
+}
+
+namespace {
+
+struct CaseFixture {
+  std::unique_ptr<llmsizer::ModelSpec> spec;
+  llmsizer::PreparedModel prepared;
+};
+
+CaseFixture fixture(const std::string& model) {
+  CaseFixture f;
+  f.spec = std::make_unique<llmsizer::ModelSpec>(llmsizer::test::shipped_model(model));
+  f.prepared = llmsizer::prepare(*f.spec);
+  return f;
+}
+
+/// A measured case whose "measurement" is the prior's prediction scaled by `factor`.
+llmsizer::MeasuredCase scaled_case(const CaseFixture& f, const llmsizer::GpuSpec& gpu, std::int64_t concurrency,
+                                   double factor, const llmsizer::Calibration& prior) {
+  llmsizer::MeasuredCase c;
+  c.id = f.spec->name + "-" + std::to_string(concurrency);
+  c.model = &f.prepared;
+  c.gpu = &gpu;
+  c.deployment.weights = c.deployment.experts = llmsizer::Precision::fp8;
+  c.deployment.parallel.tp = 8;
+  c.workload = llmsizer::Workload{1024, 1024, concurrency, llmsizer::Phase::mixed};
+  c.engine = "trtllm";
+  const llmsizer::Prediction p = llmsizer::predict(c, prior);
+  c.tpot_s = *p.value[static_cast<int>(llmsizer::Metric::tpot)] * factor;
+  c.ttft_s = *p.value[static_cast<int>(llmsizer::Metric::ttft)] * factor;
+  return c;
+}
+
+}  // namespace
+
+TEST_SUITE("validate") {
+  TEST_CASE("leave-one-model-out: each model is predicted by the fit on the other models only") {
+    const auto prior =
+        llmsizer::load_calibration_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
+    const llmsizer::GpuSpec gpu = llmsizer::test::shipped_gpu("h100-sxm");
+    const CaseFixture small = fixture("llama-3.1-8b");
+    const CaseFixture large = fixture("llama-3.1-70b");
+    std::vector<llmsizer::MeasuredCase> cases;
+    for (std::int64_t c : {1, 8, 32, 128}) cases.push_back(scaled_case(small, gpu, c, 1.3, prior));
+    for (std::int64_t c : {1, 8, 32, 128}) cases.push_back(scaled_case(large, gpu, c, 0.8, prior));
+    const auto lomo = llmsizer::leave_one_model_out(cases, prior, 3, 10, 0.5);
+    REQUIRE(lomo.size() == cases.size());
+    // The 8B's cases are predicted by the calibration fitted on the 70B's alone, and vice versa.
+    const std::vector<llmsizer::MeasuredCase> only_large(cases.begin() + 4, cases.end());
+    const std::vector<llmsizer::MeasuredCase> only_small(cases.begin(), cases.begin() + 4);
+    const auto fit_large = llmsizer::fit_calibration(only_large, prior, 3, 10, 0.5).calibration;
+    const auto fit_small = llmsizer::fit_calibration(only_small, prior, 3, 10, 0.5).calibration;
+    for (size_t i = 0; i < cases.size(); ++i) {
+      CAPTURE(cases[i].id);
+      const auto expected = llmsizer::predict(cases[i], i < 4 ? fit_large : fit_small);
+      const int tpot = static_cast<int>(llmsizer::Metric::tpot);
+      REQUIRE(lomo[i].value[tpot].has_value());
+      CHECK(*lomo[i].value[tpot] == doctest::Approx(*expected.value[tpot]).epsilon(1e-12));
+    }
+    // Fitted on the 70B (measured 20% faster than the prior), the 8B is predicted faster than
+    // the prior too: the error of a model the fit never saw, not the in-sample one.
+    const int tpot = static_cast<int>(llmsizer::Metric::tpot);
+    CHECK(*lomo[2].value[tpot] < *llmsizer::predict(cases[2], prior).value[tpot]);
+  }
+}
+
+TEST_SUITE("validate") {
+  TEST_CASE("validate reads the serving-run CSV: every measured run of the shipped file fits") {
+    const std::string csv = llmsizer::test::source_path("validation/serving_sample.csv").string();
+    const Run r = run({"validate", "--measurements", csv, "--json"});
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    // Engines queue what the KV cache cannot hold; none of these runs may read "does not fit".
+    CHECK(j["not_fitting"].empty());
+    CHECK(j["estimated"].get<int>() == 1159);
+    CHECK(j["not_estimated"].empty());
+    bool by_model = false;
+    for (const auto& line : j["regimes"]) by_model = by_model || line["group"] == "model deepseek-r1";
+    CHECK(by_model);
+  }
+
+  TEST_CASE("validate --leave-one-model-out reports the error on each model left out of the fit") {
+    llmsizer::test::TempDir dir;
+    const auto file = dir.path() / "runs.csv";
+    std::ifstream in(llmsizer::test::source_path("validation/serving_sample.csv"));
+    std::string line, text;
+    std::map<std::string, int> per_model;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#' || line.starts_with("id,")) {
+        text += line + "\n";
+        continue;
+      }
+      const std::string model = line.substr(line.find(',') + 1, line.find(',', line.find(',') + 1) - line.find(',') - 1);
+      if ((model == "llama-3.1-8b" || model == "llama-3.1-70b") && per_model[model]++ < 8) text += line + "\n";
+    }
+    write(file, text);
+    const Run r = run({"validate", "--measurements", file.string(), "--leave-one-model-out", "--json"});
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j.contains("leave_one_model_out"));
+    int rows = 0;
+    for (const auto& l : j["leave_one_model_out"]["overall"]) {
+      if (l["group"] == "all rows" && l["metric"] == "tpot") rows = l["rows"].get<int>();
+    }
+    CHECK(rows == 16);
+    const Run text_run = run({"validate", "--measurements", file.string(), "--leave-one-model-out", "--worst", "0"});
+    CHECK(text_run.out.find("Leave-one-model-out (each model predicted by a calibration fitted from 'priors' without it)") !=
+          std::string::npos);
+    CHECK(text_run.out.find("(leave-one-model-out)") != std::string::npos);
   }
 }

@@ -217,6 +217,55 @@ TEST_CASE("a deployment that does not fit has reasons and no timings") {
   CHECK_FALSE(e.usd_per_mtok_output.has_value());
 }
 
+TEST_CASE("more requests than the KV cache holds: as many run as fit, the rest queue") {
+  // Measured run 2026_04_06_llama_3_1_70b_h200_sxm_trtllm_fp8_agg_1024x8192_c128_tp1_ep1_417
+  // (validation/serving_sample.csv): 128 requests of 1024 + 8192 tokens need 386.5 GB of KV on one
+  // H200 that has about 70 GB left after the FP8 weights; the engine ran it.
+  const Loaded l = load("llama-3.1-70b", "h200-sxm", "trtllm");
+  const Deployment d = layout(Precision::fp8, 1);
+  const Workload w{1'024, 8'192, 128, Phase::mixed};
+  const std::int64_t room = max_resident_sequences(l.prepared, l.gpu, d, w.isl + w.osl, l.efficiency);
+  REQUIRE(room > 0);
+  REQUIRE(room < 128);
+  const Estimate e = run(l, d, w);
+  REQUIRE(e.fits);
+  CHECK(e.concurrency == 128);
+  CHECK(e.running == room);
+  CHECK(e.queued == 128 - room);
+  CHECK(e.memory.fits);
+  CHECK(e.memory.free_kv_tokens < static_cast<double>(w.isl + w.osl));  // not room for one more request
+  // TPOT and throughput are the running batch's: the same as a closed loop of `room` requests.
+  const Estimate alone = run(l, d, Workload{w.isl, w.osl, room, Phase::mixed});
+  CHECK(alone.queued == 0);
+  CHECK(e.tpot.value == rel(alone.tpot.value, 1e-12));
+  CHECK(e.output_tok_s == rel(alone.output_tok_s, 1e-12));
+  // TTFT adds the wait: queued / running cycles of a running request (Little's law, FCFS).
+  const double cycle = alone.ttft.value + (w.osl - 1) * alone.tpot.value;
+  CHECK(e.ttft.value == rel(alone.ttft.value + static_cast<double>(e.queued) / static_cast<double>(room) * cycle, 1e-9));
+  bool said = false;
+  for (const std::string& n : e.notes) said = said || n.find("run at once (as many as the KV cache holds)") != std::string::npos;
+  CHECK(said);
+}
+
+TEST_CASE("the engine's max batch limits the running batch like the KV cache does") {
+  Loaded l = load("llama-3.1-8b", "h200-sxm", "vllm");
+  l.efficiency.engine.max_batch = 16;
+  const Estimate e = run(l, layout(Precision::fp8, 1), Workload{1'024, 128, 64, Phase::mixed});
+  REQUIRE(e.fits);
+  CHECK(e.running == 16);
+  CHECK(e.queued == 48);
+}
+
+TEST_CASE("does not fit only when weights, activations and one request's KV do not") {
+  const Loaded l = load("llama-3.1-70b", "h100-sxm");
+  // 141 GB of BF16 weights on one 80 GB GPU: not even one request.
+  const Estimate e = run(l, layout(Precision::bf16, 1), Workload{1'024, 1'024, 64, Phase::mixed});
+  CHECK_FALSE(e.fits);
+  CHECK(e.running == 0);
+  REQUIRE(e.reasons.size() == 1);
+  CHECK(e.reasons[0].find("KV 0.7 GB") != std::string::npos);  // one request: 2048 x 327,680 B = 0.67 GB
+}
+
 TEST_CASE("a lone request's prompt still costs GPU time: input tokens are not free") {
   // BUG (estimator/serving.cpp estimate(), `const double load = interleaved / (ttft + ...)`): the
   // prefill share counts only the other B - 1 requests' prompts, so at concurrency 1 it is 0 and

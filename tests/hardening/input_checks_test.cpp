@@ -172,6 +172,32 @@ TEST_CASE("NaN, infinity and out-of-range numbers on the command line name the o
   CHECK(prior.err == "error: --prior-strength: nan is out of range (must be >= 0.001 and <= 1000)\n");
 }
 
+TEST_CASE("control bytes and bidi overrides from profiles and CSV files are escaped in show, tables and warnings") {
+  const test::TempDir dir;
+  std::string h20 = read_file(std::string(LLMSIZER_SOURCE_DIR) + "/profiles/gpus/h20.yaml");
+  h20.replace(h20.find("name: h20"), std::string("name: h20").size(), "name: evil");
+  h20.replace(h20.find("aliases: [h20-96gb]"), std::string("aliases: [h20-96gb]").size(), "aliases: []");
+  const std::string display = "display_name: NVIDIA H20 96GB";
+  // ESC [2J clears a terminal; U+202E (E2 80 AE) reverses the text after it.
+  h20.replace(h20.find(display), display.size(), "display_name: \"clear\\e[2J right\\u202Eleft\"");
+  write_text(dir.path() / "evil.yaml", h20);
+  const Run show = run({"--profiles", dir.path().string(), "show", "evil"});
+  REQUIRE(show.code == 0);
+  CHECK(show.out.find('\x1b') == std::string::npos);
+  CHECK(show.out.find("\xe2\x80\xae") == std::string::npos);
+  CHECK(show.out.find("clear\\x1B[2J right\\xE2\\x80\\xAEleft") != std::string::npos);
+  // A scenario id in the estimate table, and an unknown column named in the warning.
+  const fs::path csv = dir.path() / "s.csv";
+  write_text(csv, "id,model,gpu,isl,osl,note\x07\x1b]0;title\x07\nrow\x1b[31m,llama-3.1-8b,h100-sxm,100,10,x\n");
+  const Run table = run({"estimate", "--scenarios", csv.string()});
+  REQUIRE(table.code == 0);
+  CHECK(table.out.find('\x1b') == std::string::npos);
+  CHECK(table.out.find("row\\x1B[31m") != std::string::npos);
+  CHECK(table.err.find('\x1b') == std::string::npos);
+  CHECK(table.err.find('\x07') == std::string::npos);
+  CHECK(table.err.find("warning: ignoring unknown column 'note\\x07\\x1B]0;title\\x07'") != std::string::npos);
+}
+
 TEST_CASE("scenario CSV cells: nan, inf and counts beyond range are row errors") {
   const test::TempDir dir;
   const fs::path csv = dir.path() / "s.csv";

@@ -1,0 +1,105 @@
+// The serving-run CSV reader (io/serving_csv.hpp): the shipped file reads into measurements with
+// every column mapped, and each structural error names file:line:col with the line and a caret.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <utility>
+
+#include "io/config_error.hpp"
+#include "io/serving_csv.hpp"
+#include "tests/test_support.hpp"
+
+namespace llmsizer {
+namespace {
+
+const std::string header = "id,model,gpu,gpus,tp,pp,dp,ep,weights,isl,osl,concurrency,engine,engine_version,ttft_ms,tpot_ms\n";
+const std::string good_row = "r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,89.3\n";
+
+std::string error_of(const std::string& text) {
+  try {
+    (void)parse_serving_csv(text, "runs.csv");
+  } catch (const ConfigError& e) {
+    return e.format();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_SUITE("loader") {
+  TEST_CASE("the shipped serving_sample.csv reads every run, with its layout, precision and metrics") {
+    const auto rows = load_measurement_file(test::source_path("validation/serving_sample.csv").string());
+    REQUIRE(rows.size() == 1159);  // the file's data rows (NOTES.md: 1,159 runs)
+    const Measurement& first = rows.front();
+    // First data row after the 4 comment lines and the header.
+    CHECK(first.line == 6);
+    CHECK(first.model == "deepseek-r1");
+    CHECK(first.gpu == "b200");
+    CHECK(first.gpus == 4);
+    CHECK(*first.tp == 4);
+    CHECK(*first.pp == 1);
+    CHECK(*first.dp == 1);
+    CHECK(*first.ep == 4);
+    CHECK(first.weights == "nvfp4");  // "fp4" on Blackwell is NVFP4
+    CHECK(first.kv.empty());          // not recorded: the estimator's default applies
+    CHECK(first.engine == "trtllm");
+    CHECK(first.phase == "mixed");
+    CHECK(*first.isl == 4000);
+    CHECK(*first.osl == 1000);
+    CHECK(*first.concurrency == 224);
+    CHECK(*first.ttft_ms == doctest::Approx(588.6100334575892));
+    CHECK(*first.tpot_ms == doctest::Approx(90.83985855867864));
+    CHECK(first.source == "serving_sample.csv");
+    CHECK(first.skip_reason.empty());
+    int native = 0;
+    for (const Measurement& m : rows) native += m.weights.empty() ? 1 : 0;
+    CHECK(native == 203);  // rows whose weights cell is empty: the model's native precisions
+  }
+
+  TEST_CASE("a comment-free file with an empty metric cell reads; the metric is absent") {
+    const auto rows = parse_serving_csv(header + "r1,llama-3.1-8b,h100-sxm,1,1,1,1,1,,1024,128,8,vllm,,,7.5\n", "runs.csv");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].line == 2);
+    CHECK(rows[0].weights.empty());
+    CHECK_FALSE(rows[0].ttft_ms.has_value());
+    CHECK(*rows[0].tpot_ms == 7.5);
+  }
+
+  TEST_CASE("structural errors in a serving CSV name file:line:col, the line and a caret") {
+    CHECK(error_of("id,modle,gpu\n") == "runs.csv:1:4: error: modle: unknown column; did you mean 'model'?\n"
+                                        "id,modle,gpu\n"
+                                        "   ^");
+    CHECK(error_of("# source\nid,id\n") == "runs.csv:2:4: error: id: duplicate column\nid,id\n   ^");
+    CHECK(error_of("id,model\n").starts_with("runs.csv:1:1: error: gpu: missing column (the header must name it)"));
+    // One bad cell of a data row each: the row, then the start of the message it must give.
+    const std::pair<const char*, const char*> bad_rows[] = {
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,abc",
+         "runs.csv:2:70: error: tpot_ms: expected a number, got 'abc'"},
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,0,trtllm,1.3.0rc1,531.5,89.3",
+         "runs.csv:2:45: error: concurrency: 0 is out of range (must be a whole number from 1 to 2147483648)"},
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,nan,89.3",
+         "runs.csv:2:64: error: ttft_ms: 'nan' is not a finite number"},
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,0",
+         "runs.csv:2:70: error: tpot_ms: 0 is out of range (must be > 0)"},
+        {"r1,deepseek-r1,b200,6,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,89.3",
+         "runs.csv:2:21: error: gpus: 6 is not tp x pp x dp = 4 x 1 x 2 = 8"},
+        {"r1,deepseek-r1,b200,8,4,1,2,8,fp5,4000,1000,96,trtllm,1.3.0rc1,531.5,89.3",
+         "runs.csv:2:31: error: weights: unknown precision 'fp5'; did you mean"},
+    };
+    for (const auto& [row, message] : bad_rows) {
+      CAPTURE(row);
+      CHECK(error_of(header + row + "\n").starts_with(message));
+    }
+    CHECK(error_of(header + "r1,deepseek-r1,b200\n").starts_with("runs.csv:2:20: error: 3 fields, the header has 16"));
+    CHECK(error_of(header + good_row + good_row)
+              .starts_with("runs.csv:3:1: error: id: duplicate id 'r1' (also on line 2)"));
+  }
+
+  TEST_CASE("the file's extension picks the format") {
+    const auto yaml = load_measurement_file(test::source_path("validation/measurements.yaml").string());
+    CHECK_FALSE(yaml.empty());
+    CHECK(yaml.front().source != "measurements.yaml");  // YAML rows carry their own source names
+  }
+}
+
+}  // namespace llmsizer
