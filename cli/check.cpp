@@ -50,9 +50,12 @@ int run_check(const CheckOptions& options, Context& context) {
   }
   const std::vector<fs::path> files = files_under(paths, *context.err, errors);
   std::vector<std::string> names;
+  std::vector<std::string> warnings;
   for (const fs::path& file : files) {
     try {
-      names.push_back(validate_profile_file(file.string()));
+      names.push_back(validate_profile_file(file.string(), &warnings));
+      for (const std::string& warning : warnings) *context.err << warning << "\n";
+      warnings.clear();
     } catch (const ConfigError& e) {
       *context.err << e.format() << "\n";
       ++errors;

@@ -28,6 +28,9 @@ class Context {
   std::optional<Catalog> catalog_;
 };
 
+/// Writes each of `model`'s import warnings (ModelSpec::warnings) to `err` as "warning: <model>: ...".
+void print_model_warnings(const ModelSpec& model, std::ostream& err);
+
 /// A registered subcommand: its CLI11 node and what to run when it was chosen. Returns the exit code.
 struct Command {
   CLI::App* app = nullptr;

@@ -117,6 +117,7 @@ int run_fit(const FitOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   const auto prepared = resolver.prepared(o.model);
   const ModelSpec& model = *prepared->spec;
+  print_model_warnings(model, *context.err);
   const GpuSpec& gpu = context.catalog().gpu(o.gpu);
   const EfficiencyParams efficiency = resolver.efficiency(gpu, "", o.memory_utilization);
   const Precision kv = o.kv.empty() ? Precision::bf16 : parse_precision_option(o.kv, "--kv");

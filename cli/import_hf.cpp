@@ -21,6 +21,7 @@ struct ImportOptions {
 
 int run_import(const ImportOptions& options, Context& context) {
   ModelSpec model = import_hf_config_file(options.config);
+  print_model_warnings(model, *context.err);
   if (!options.output.empty() && !is_stream_path(options.output)) {  // -o /dev/stdout names nothing
     const std::string stem = std::filesystem::path(options.output).stem().string();
     const bool valid = !stem.empty() && std::all_of(stem.begin(), stem.end(), [](char c) {

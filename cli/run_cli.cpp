@@ -13,6 +13,10 @@ const Catalog& Context::catalog() {
   return *catalog_;
 }
 
+void print_model_warnings(const ModelSpec& model, std::ostream& err) {
+  for (const std::string& warning : model.warnings) err << "warning: " << model.name << ": " << warning << "\n";
+}
+
 void add_profiles_option(CLI::App& app, Context& context) {
   app.add_option("--profiles", context.profile_dirs,
                  "Extra profile directory (repeatable); later directories override earlier ones by name")

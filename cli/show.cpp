@@ -147,6 +147,7 @@ int run_show(const ShowOptions& options, Context& context) {
                                           options.name, hint.empty() ? "" : "; did you mean " + hint + "?"));
   }
   const ModelSpec model = catalog.model(options.name, "show");
+  print_model_warnings(model, *context.err);
   if (options.json) out << model_json(model).dump(2) << "\n";
   else if (options.csv) out << csv_document(model_weights_table(model));
   else out << printable_text([&model](std::ostream& text) { print_model(model, text); });

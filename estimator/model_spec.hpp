@@ -45,6 +45,29 @@ struct MoeSpec {
   int shared_expert_ffn_size = 0;  // per shared expert
   bool expert_bias = false;
   bool router_bias = false;
+  // Zero-computation experts (LongCat-Flash, arXiv 2509.01322 §2.1): router slots besides the
+  // routed experts that return their input, so they hold no weights and cost no FLOPs.
+  int zero_experts = 0;
+};
+
+/// Gated DeltaNet linear attention (Qwen3-Next; arXiv 2412.06464): q and k projected to
+/// num_key_heads x key_head_dim, v and the output gate to num_value_heads x value_head_dim, a
+/// depthwise causal convolution of conv_kernel taps over q, k and v, and per sequence a recurrent
+/// state of key_head_dim x value_head_dim per value head.
+struct LinearAttentionSpec {
+  int num_key_heads = 0;
+  int num_value_heads = 0;
+  int key_head_dim = 0;
+  int value_head_dim = 0;
+  int conv_kernel = 0;
+};
+
+/// DeepSeek Sparse Attention (DeepSeek-V3.2-Exp report §2.1): a lightning indexer of index_heads
+/// heads of index_head_dim scores every earlier token, and attention reads only the index_topk best.
+struct SparseAttentionSpec {
+  int index_heads = 0;
+  int index_head_dim = 0;
+  std::int64_t index_topk = 0;
 };
 
 struct ModelSpec {
@@ -61,8 +84,13 @@ struct ModelSpec {
   bool qkv_bias = false;
   bool o_bias = false;
   bool qk_norm = false;
+  bool output_gate = false;  // q_proj also yields a sigmoid gate on the attention output (Qwen3-Next)
   std::vector<LayerAttention> layer_attention;  // size num_layers
   std::int64_t sliding_window = 0;
+  // The linear layers' own projections and state; absent, a linear layer has the softmax
+  // attention's shape (MiniMax lightning attention).
+  std::optional<LinearAttentionSpec> linear_attention;
+  std::optional<SparseAttentionSpec> sparse_attention;  // absent: dense attention over the context
 
   int ffn_size = 0;  // dense FFN intermediate size
   bool ffn_gated = true;
@@ -83,6 +111,9 @@ struct ModelSpec {
   std::string notes;
   std::vector<Citation> sources;
   std::string file;
+  // What the importer could not read into this spec (a config key it does not understand, a family
+  // read as a generic decoder): every command prints them, `show --json` lists them.
+  std::vector<std::string> warnings;
 
   [[nodiscard]] bool is_mla() const { return std::holds_alternative<MlaAttention>(attention); }
   [[nodiscard]] bool is_moe() const { return moe.has_value(); }

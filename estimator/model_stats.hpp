@@ -25,27 +25,45 @@ struct ParamCounts {
   double active = 0;           // per token
 };
 
-/// Per-layer attention parameter count (projections, biases, q/k-norm weights).
+/// Per-layer attention parameter count (projections, biases, q/k-norm weights, the output gate, a
+/// sparse-attention indexer).
 [[nodiscard]] double attention_params_per_layer(const ModelSpec& model);
+/// Parameters of a DeepSeek Sparse Attention lightning indexer in one layer (0 without one).
+[[nodiscard]] double indexer_params_per_layer(const ModelSpec& model);
+/// Parameters of one linear-attention layer's token mixer: with a LinearAttentionSpec, Gated
+/// DeltaNet's projections (HF modeling_qwen3_next: in_proj_qkvz, in_proj_ba, conv1d, dt_bias, A_log,
+/// the gated norm, out_proj); without one, the softmax attention's (MiniMax lightning attention).
+[[nodiscard]] double linear_attention_params_per_layer(const ModelSpec& model);
+/// Token-mixer parameters of one layer of the given kind.
+[[nodiscard]] double mixer_params_per_layer(const ModelSpec& model, LayerAttention kind);
 /// Parameters of one routed expert (gate, up, down; plus biases when present).
 [[nodiscard]] double params_per_expert(const ModelSpec& model);
+/// Routed experts with weights a token uses on average: top-k of num_experts + zero_experts router
+/// slots, of which zero-computation experts hold no weights. With uniform routing over the slots
+/// that is k · num_experts / (num_experts + zero_experts) (LongCat-Flash, arXiv 2509.01322 §2.1: 12
+/// of 512 + 256 slots gives 8, so ~27B active as the report's mean); without zero experts exactly k.
+[[nodiscard]] double routed_experts_per_token(const MoeSpec& moe);
 /// Parameters of a dense FFN of width `ffn_size`.
 [[nodiscard]] double dense_ffn_params(const ModelSpec& model, int ffn_size);
 
-/// Parameters of one MoE layer's router: the hidden x experts gate, plus a bias per expert when present.
+/// Parameters of one MoE layer's router: the hidden x slots gate (routed plus zero-computation
+/// experts), plus a bias per slot when present.
 [[nodiscard]] double router_params_per_layer(const ModelSpec& model);
 
 [[nodiscard]] ParamCounts count_params(const ModelSpec& model);
 
 /// KV elements one token adds in a layer that keeps per-token KV. GQA: 2·kv_heads·head_dim (K and
 /// V); MLA: kv_lora_rank + qk_rope_head_dim (the latent and the decoupled RoPE key, arXiv 2405.04434
-/// §2.1).
+/// §2.1); plus index_head_dim with a sparse-attention indexer (its key cache, DeepSeek-V3.2-Exp §2.1),
+/// counted at the KV precision.
 [[nodiscard]] double kv_elements_per_token_per_layer(const ModelSpec& model);
 
 /// Elements of one linear-attention layer's recurrent state per sequence: one key_dim x value_dim
 /// matrix per query head (lightning attention, MiniMax-01, arXiv 2501.08313). GQA: head_dim²; MLA (no
 /// shipped model mixes it with linear layers, but the schema allows it): the query-key head width
-/// (qk_nope + qk_rope) times v_head_dim.
+/// (qk_nope + qk_rope) times v_head_dim. With a LinearAttentionSpec (Gated DeltaNet): one
+/// key_head_dim x value_head_dim matrix per value head, plus the causal convolution's last
+/// conv_kernel - 1 inputs of the q, k and v channels.
 [[nodiscard]] double linear_state_elements_per_layer(const ModelSpec& model);
 
 /// KV bytes one token adds in one layer of the given kind, at `kv` precision. GQA: 2·kv_heads·

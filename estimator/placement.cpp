@@ -12,7 +12,7 @@ constexpr double norms_per_layer = 2.0;
 WeightBytesByKind layer_weights(const PreparedModel& m, const LayerGroup& g, const Deployment& d, const Sharding& s) {
   const double w = info(d.weights).bytes_per_element;
   WeightBytesByKind b;
-  b.attention = bytes(attention_params_per_gpu(m, s) * w);
+  b.attention = bytes(mixer_params_per_gpu(m, g.attention, s) * w);
   b.norms = bytes(norms_per_layer * m.hidden * sixteen_bit_bytes);
   if (!g.moe) {
     b.dense_ffn = bytes(m.dense_ffn_params / s.attention_ranks * w);
@@ -75,6 +75,11 @@ Sharding shard(const PreparedModel& m, const Parallelism& p) {
 double attention_params_per_gpu(const PreparedModel& m, const Sharding& s) {
   return m.attn_params_sharded / s.attention_ranks + m.attn_params_kv / s.kv_projection_ranks +
          m.attn_params_replicated;
+}
+
+double mixer_params_per_gpu(const PreparedModel& m, LayerAttention kind, const Sharding& s) {
+  if (kind == LayerAttention::linear && m.spec->linear_attention) return m.linear_attn_params / s.attention_ranks;
+  return attention_params_per_gpu(m, s);
 }
 
 Placement place(const PreparedModel& m, const Deployment& d) {

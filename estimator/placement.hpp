@@ -70,6 +70,9 @@ struct Placement {
 
 /// Attention projection parameters of one layer on one GPU under `sharding`.
 [[nodiscard]] double attention_params_per_gpu(const PreparedModel& model, const Sharding& sharding);
+/// Token-mixer parameters of one layer of kind `kind` on one GPU: a Gated DeltaNet layer's are split
+/// by heads over tp (its heads are independent), other kinds as attention_params_per_gpu.
+[[nodiscard]] double mixer_params_per_gpu(const PreparedModel& model, LayerAttention kind, const Sharding& sharding);
 
 /// The placement of `model` under `deployment` (its parallel layout, precisions and speculation).
 [[nodiscard]] Placement place(const PreparedModel& model, const Deployment& deployment);

@@ -35,12 +35,18 @@ struct PreparedModel {
   double shared_params = 0;           // all shared experts of one layer
   double router_params = 0;
   double num_experts = 0;
-  double experts_per_token = 0;
+  double experts_per_token = 0;      // routed experts with weights per token (model_stats.hpp)
   // Attention core FLOPs per (query token, context token) pair, all heads.
   double attn_flops_per_pair_prefill = 0;  // GQA: 4·nh·hd; MLA: 2·nh·(qk_head + v_head)
   double attn_flops_per_pair_decode = 0;   // MLA absorbed: 2·nh·(2·kv_lora + rope)
   double kv_elements_per_token_layer = 0;  // GQA 2·kv_heads·hd; MLA kv_lora + rope
   double linear_state_elements = 0;        // per linear-attention layer per sequence
+  double linear_attn_params = 0;           // token mixer of one linear layer (split over tp by heads)
+  double linear_flops_per_token = 0;       // state recurrence of one linear layer, all heads
+  // DeepSeek Sparse Attention: the indexer scores every context token, attention reads index_topk.
+  double indexer_flops_per_pair = 0;       // 2·index_heads·index_head_dim per (query, context token)
+  double indexer_elements_per_token = 0;   // its cached key, inside kv_elements_per_token_layer
+  double index_topk = 0;                   // 0: dense attention
   double head_dim = 0;                     // GQA head dimension (0 for MLA)
   double sliding_window = 0;
   double mtp_layer_params = 0;             // one MTP module (0 without MTP)

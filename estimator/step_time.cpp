@@ -107,29 +107,41 @@ void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g
   const double tp = d.parallel.tp;
   const double w = info(d.weights).bytes_per_element;
   const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
-  const double proj = attention_params_per_gpu(m, r.sharding);
+  const double proj = mixer_params_per_gpu(m, g.attention, r.sharding);
   acc.op(OperatorKind::attention_projections, 2.0 * tokens * proj, proj * w, r.roofs.weight_matmul, layers);
   if (g.attention == LayerAttention::none) return;
+  if (g.attention == LayerAttention::linear) {
+    // Linear attention: a fixed state per head is read and updated per token, whatever the context
+    // (prepared_model.cpp, prepare_linear).
+    const double state_flops = tokens * m.linear_flops_per_token / tp;
+    const double state_bytes = s.decode_sequences * m.linear_state_elements * linear_state_bytes_per_element *
+                               r.sharding.linear_state_fraction;
+    acc.op(OperatorKind::attention_core, state_flops, state_bytes, r.roofs.attention, layers);
+    return;
+  }
   const double kv_element = kv_bytes_per_element(d.kv);
   const double kv_fraction = r.sharding.kv_cache_fraction;
+  const double decode_tokens = s.decode_sequences * s.tokens_per_sequence;
   double decode_ctx = s.decode_context;
   double prefill_ctx = s.prefill_context;
-  double kv_bytes = 0;
-  if (g.attention == LayerAttention::linear) {
-    // Linear attention: a fixed d×d state per head is read and updated per token, which costs as
-    // many FLOPs as attending to head_dim tokens.
-    decode_ctx = prefill_ctx = m.head_dim;
-    kv_bytes = s.decode_sequences * m.linear_state_elements * linear_state_bytes_per_element *
-               r.sharding.linear_state_fraction;
-  } else {
-    if (g.attention == LayerAttention::sliding) {
-      decode_ctx = std::min(decode_ctx, m.sliding_window);
-      prefill_ctx = std::min(prefill_ctx, m.sliding_window);
-    }
-    kv_bytes = s.decode_sequences * decode_ctx * m.kv_elements_per_token_layer * kv_element * kv_fraction;
-    kv_bytes += s.prefill_tokens * m.kv_elements_per_token_layer * kv_element * kv_fraction;  // KV written
+  if (g.attention == LayerAttention::sliding) {
+    decode_ctx = std::min(decode_ctx, m.sliding_window);
+    prefill_ctx = std::min(prefill_ctx, m.sliding_window);
   }
-  const double flops = (s.decode_sequences * s.tokens_per_sequence * decode_ctx * m.attn_flops_per_pair_decode +
+  double kv_bytes = s.prefill_tokens * m.kv_elements_per_token_layer * kv_element * kv_fraction;  // KV written
+  double attention_elements = m.kv_elements_per_token_layer;
+  if (m.index_topk > 0) {
+    // DeepSeek Sparse Attention (V3.2-Exp report §2.1): the indexer, replicated on every rank, scores
+    // and reads the key of every context token; attention then reads only the index_topk selected.
+    const double indexer_flops = (decode_tokens * decode_ctx + s.prefill_tokens * prefill_ctx) * m.indexer_flops_per_pair;
+    acc.op(OperatorKind::attention_core, indexer_flops,
+           s.decode_sequences * decode_ctx * m.indexer_elements_per_token * kv_element, r.roofs.attention, layers);
+    attention_elements -= m.indexer_elements_per_token;
+    decode_ctx = std::min(decode_ctx, m.index_topk);
+    prefill_ctx = std::min(prefill_ctx, m.index_topk);
+  }
+  kv_bytes += s.decode_sequences * decode_ctx * attention_elements * kv_element * kv_fraction;
+  const double flops = (decode_tokens * decode_ctx * m.attn_flops_per_pair_decode +
                         s.prefill_tokens * prefill_ctx * m.attn_flops_per_pair_prefill) / tp;
   acc.op(OperatorKind::attention_core, flops, kv_bytes, r.roofs.attention, layers);
 }

@@ -13,6 +13,8 @@
 #include <filesystem>
 
 #include "io/config_error.hpp"
+#include "io/hf_keys.hpp"
+#include "io/hf_moe.hpp"
 #include "io/hf_precision.hpp"
 #include "io/hf_reader.hpp"
 #include "io/model_schema.hpp"
@@ -33,18 +35,14 @@ std::int64_t max_of(std::string_view path) {
   return model_field(path).max;
 }
 
-// Keys read in one place and named again when a cross-field check points back at the config.
-const Keys experts_per_token_keys = {"num_experts_per_tok", "experts_per_token"};
-
 // What a family's modeling code fixes rather than its config spelling out.
 struct FamilyTraits {
   bool qkv_bias = false;            // Qwen2 family: q/k/v projections always carry biases
-  bool qk_norm = false;             // Qwen3 family: RMSNorm on each query and key head
+  bool qk_norm = false;             // Qwen3 family, EXAONE 4: RMSNorm on each query and key head
   bool bias_only_qkv = false;       // GLM-4 MoE: attention_bias covers q/k/v but not o_proj
   bool weightless_qk_norm = false;  // Llama 4: use_qk_norm is an L2 norm without weights
-  bool router_bias = false;         // GLM-4 MoE e_score_correction_bias; gpt-oss router Linear bias
-  bool expert_bias = false;         // gpt-oss experts' linear layers
-  bool shared_expert = false;       // Llama 4: one shared expert as wide as a routed one
+  hf::MoeTraits moe;                // what the family fixes about its experts (io/hf_moe.hpp)
+  bool output_gate = false;         // Qwen3-Next: q_proj doubled, half of it gating the attention output
   bool tied_by_default = false;     // Gemma: configs omit tie_word_embeddings (PretrainedConfig's true)
   std::int64_t sliding_period = 0;  // Gemma 2: even layers slide, odd layers are full
 };
@@ -52,12 +50,14 @@ struct FamilyTraits {
 FamilyTraits family_traits(std::string_view type) {
   FamilyTraits t;
   t.qkv_bias = type.starts_with("qwen2");
-  t.qk_norm = type.starts_with("qwen3") || type.starts_with("gemma3");
+  t.qk_norm = type.starts_with("qwen3") || type.starts_with("gemma3") || type == "exaone4";
   t.bias_only_qkv = type == "glm4_moe";
-  t.router_bias = type == "glm4_moe" || type == "gpt_oss";
-  t.expert_bias = type == "gpt_oss";
+  t.moe.router_bias = type == "glm4_moe" || type == "gpt_oss";
+  t.moe.expert_bias = type == "gpt_oss";
+  t.moe.shared_expert = type.starts_with("llama4");
+  t.moe.shortcut_moe = type.starts_with("longcat_flash");
   t.weightless_qk_norm = type.starts_with("llama4");
-  t.shared_expert = type.starts_with("llama4");
+  t.output_gate = type == "qwen3_next";
   t.tied_by_default = type.starts_with("gemma");
   t.sliding_period = type.starts_with("gemma2") ? 2 : 0;
   return t;
@@ -129,11 +129,11 @@ void read_core(Reader& r, ModelSpec& m, const FamilyTraits& t) {
   m.max_context = r.required({"max_position_embeddings", "seq_length", "max_sequence_length"}, max_of("max_context"));
   m.tied_embeddings = r.flag({"tie_word_embeddings"}, t.tied_by_default);
   m.mtp_layers =
-      static_cast<int>(r.count({"num_nextn_predict_layers", "num_mtp_modules"}, 0, max_of("mtp_layers")).value_or(0));
+      static_cast<int>(r.count({"num_nextn_predict_layers", "num_mtp_modules", "mtp_num_hidden_layers"}, 0, max_of("mtp_layers")).value_or(0));
 }
 
 int head_dim(const Reader& r, const ModelSpec& m) {
-  if (auto dim = r.count({"head_dim"}, 1, max_of("head_dim"))) return static_cast<int>(*dim);
+  if (auto dim = r.count({"head_dim", "attention_head_dim"}, 1, max_of("head_dim"))) return static_cast<int>(*dim);
   if (m.hidden_size == 0 || m.num_heads == 0) return 0;  // already reported missing
   if (m.hidden_size % m.num_heads != 0) {
     throw r.error("head_dim", fmt::format("absent, and hidden_size ({}) is not a multiple of num_attention_heads ({})",
@@ -158,10 +158,11 @@ void read_attention(Reader& r, ModelSpec& m, const FamilyTraits& t) {
     gqa.head_dim = head_dim(r, m);
     m.attention = gqa;
   }
-  const bool bias = r.flag({"attention_bias"}, false);
+  const bool bias = r.flag({"attention_bias", "use_bias"}, false);  // ERNIE 4.5: use_bias
   m.qkv_bias = t.qkv_bias || bias;
   m.o_bias = bias && !t.bias_only_qkv;
   m.qk_norm = !t.weightless_qk_norm && r.flag({"use_qk_norm"}, t.qk_norm);
+  m.output_gate = r.flag({"attn_output_gate"}, t.output_gate);
 }
 
 // `layer_types` (full_attention, sliding_attention, linear_attention) or MiniMax's `attn_type_list`
@@ -192,6 +193,28 @@ std::vector<LayerAttention> kinds_from_list(const Reader& r, const Field& f, int
   return kinds;
 }
 
+// EXAONE 4's sliding_window_pattern written as letters, "LLLG": L a local (sliding) layer, G a
+// global (full) one, repeated from layer 0.
+std::vector<LayerAttention> kinds_from_letters(const Reader& r, const Field& f, int layers) {
+  const std::string letters = r.string_at(f);
+  if (letters.empty() || letters.find_first_not_of("LG") != std::string::npos) {
+    throw r.error(f.path, fmt::format("expected a number or letters L (local) and G (global), got {}", shown(*f.value)));
+  }
+  std::vector<LayerAttention> kinds(static_cast<size_t>(layers));
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    kinds[i] = letters[i % letters.size()] == 'L' ? LayerAttention::sliding : LayerAttention::full;
+  }
+  return kinds;
+}
+
+// Qwen3-Next's full_attention_interval N: every N-th layer is full attention, the others Gated
+// DeltaNet (HF Qwen3NextConfig: layer_types from (i + 1) % N).
+std::vector<LayerAttention> kinds_from_interval(std::int64_t interval, int layers) {
+  std::vector<LayerAttention> kinds(static_cast<size_t>(layers), LayerAttention::linear);
+  for (std::int64_t i = interval - 1; i < layers; i += interval) kinds[static_cast<size_t>(i)] = LayerAttention::full;
+  return kinds;
+}
+
 // Without layer_types: Qwen2 opts in with use_sliding_window (layers >= max_window_layers slide),
 // Gemma makes every sliding_window_pattern-th layer full (Gemma 2: every second), Mistral slides in
 // every layer.
@@ -203,8 +226,10 @@ std::vector<LayerAttention> kinds_from_sliding_window(const Reader& r, int layer
   if (const Field use = r.field({"use_sliding_window"})) {
     if (!r.bool_at(use)) return kinds;
     first_sliding = r.count({"max_window_layers"}, 0, max_of("num_layers")).value_or(0);
-  } else if (auto pattern = r.count({"sliding_window_pattern"}, 1, max_of("num_layers"))) {
-    period = *pattern;
+  } else if (const Field pattern = r.field({"sliding_window_pattern"}); pattern && pattern.value->is_string()) {
+    return kinds_from_letters(r, pattern, layers);
+  } else if (pattern) {
+    period = r.integer_at(pattern, 1, max_of("num_layers"));
   }
   for (std::int64_t i = first_sliding; i < layers; ++i) {
     if (period == 0 || (i + 1) % period != 0) kinds[static_cast<size_t>(i)] = LayerAttention::sliding;
@@ -215,6 +240,8 @@ std::vector<LayerAttention> kinds_from_sliding_window(const Reader& r, int layer
 void read_layer_kinds(Reader& r, ModelSpec& m, const FamilyTraits& t) {
   if (const Field types = r.field({"layer_types", "attn_type_list"})) {
     m.layer_attention = kinds_from_list(r, types, m.num_layers);
+  } else if (auto interval = r.count({"full_attention_interval"}, 1, max_of("num_layers"))) {
+    m.layer_attention = kinds_from_interval(*interval, m.num_layers);
   } else {
     m.layer_attention = kinds_from_sliding_window(r, m.num_layers, t);
   }
@@ -223,76 +250,28 @@ void read_layer_kinds(Reader& r, ModelSpec& m, const FamilyTraits& t) {
   }
 }
 
-std::vector<std::int64_t> layer_list(const Reader& r, const Field& f, int layers) {
-  if (!f.value->is_array()) throw r.error(f.path, "expected a list of layer indices, got " + shown(*f.value));
-  std::vector<std::int64_t> out;
-  for (size_t i = 0; i < f.value->size(); ++i) {
-    out.push_back(r.integer_at(Field{&(*f.value)[i], fmt::format("{}[{}]", f.path, i)}, 0,
-                               layers > 0 ? layers - 1 : max_of("num_layers")));
-  }
-  return out;
+// Gated DeltaNet layers (Qwen3-Next): their own heads and convolution. Without these keys linear
+// layers keep the softmax attention's shape (MiniMax's lightning attention).
+void read_linear_attention(Reader& r, ModelSpec& m) {
+  const bool any_linear = std::count(m.layer_attention.begin(), m.layer_attention.end(), LayerAttention::linear) > 0;
+  if (!any_linear || !r.field({"linear_num_value_heads", "linear_num_key_heads"})) return;
+  LinearAttentionSpec la;
+  la.num_key_heads = static_cast<int>(r.required({"linear_num_key_heads"}, max_of("linear_attention.num_key_heads")));
+  la.num_value_heads = static_cast<int>(r.required({"linear_num_value_heads"}, max_of("linear_attention.num_value_heads")));
+  la.key_head_dim = static_cast<int>(r.required({"linear_key_head_dim"}, max_of("linear_attention.key_head_dim")));
+  la.value_head_dim = static_cast<int>(r.required({"linear_value_head_dim"}, max_of("linear_attention.value_head_dim")));
+  la.conv_kernel = static_cast<int>(r.required({"linear_conv_kernel_dim"}, max_of("linear_attention.conv_kernel")));
+  m.linear_attention = la;
 }
 
-// HF modeling code: Qwen2/3-MoE (decoder_sparse_step, mlp_only_layers), DeepSeek/GLM/Kimi
-// (first_k_dense_replace, moe_layer_freq), Llama 4 (interleave_moe_layer_step, or moe_layers listed).
-std::vector<bool> moe_layer_mask(const Reader& r, int layers) {
-  const std::int64_t step = r.count({"decoder_sparse_step"}, 1, max_of("num_layers")).value_or(1);
-  const std::int64_t interleave = r.count({"interleave_moe_layer_step"}, 1, max_of("num_layers")).value_or(1);
-  const std::int64_t first_moe = r.count({"first_k_dense_replace"}, 0, max_of("num_layers")).value_or(0);
-  const std::int64_t freq = r.count({"moe_layer_freq"}, 1, max_of("num_layers")).value_or(1);
-  const Field dense_field = r.field({"mlp_only_layers"});
-  const auto dense = dense_field ? layer_list(r, dense_field, layers) : std::vector<std::int64_t>{};
-  std::vector<bool> mask(static_cast<size_t>(layers));
-  for (std::int64_t i = 0; i < layers; ++i) {
-    mask[static_cast<size_t>(i)] = (i + 1) % step == 0 && (i + 1) % interleave == 0 && i >= first_moe &&
-                                   i % freq == 0 && std::find(dense.begin(), dense.end(), i) == dense.end();
-  }
-  if (const Field listed = r.field({"moe_layers"})) {
-    const auto moe = layer_list(r, listed, layers);
-    for (std::int64_t i = 0; i < layers; ++i) {
-      mask[static_cast<size_t>(i)] = std::find(moe.begin(), moe.end(), i) != moe.end();
-    }
-  }
-  return mask;
-}
-
-MoeSpec read_moe_spec(Reader& r, std::int64_t experts, const FamilyTraits& t) {
-  MoeSpec moe;
-  moe.num_experts = static_cast<int>(experts);
-  moe.experts_per_token = static_cast<int>(r.required(experts_per_token_keys, max_of("moe.experts_per_token")));
-  moe.expert_ffn_size =
-      static_cast<int>(r.required({"moe_intermediate_size", "intermediate_size"}, max_of("moe.expert_ffn_size")));
-  moe.shared_expert_ffn_size = moe.expert_ffn_size;
-  if (auto shared = r.count({"n_shared_experts", "num_shared_experts"}, 0, max_of("moe.num_shared_experts"))) {
-    moe.num_shared_experts = static_cast<int>(*shared);
-  } else if (auto width = r.count({"shared_expert_intermediate_size", "shared_intermediate_size"}, 0,
-                                  max_of("moe.shared_expert_ffn_size"));
-             width && *width > 0) {
-    moe.num_shared_experts = 1;
-    moe.shared_expert_ffn_size = static_cast<int>(*width);
-  } else if (t.shared_expert) {
-    moe.num_shared_experts = 1;
-  }
-  moe.router_bias = t.router_bias || r.flag({"use_routing_bias"}, false) || r.text({"topk_method"}) == "noaux_tc";
-  moe.expert_bias = t.expert_bias;
-  return moe;
-}
-
-void read_ffn(Reader& r, ModelSpec& m, const FamilyTraits& t) {
-  const std::int64_t experts =
-      r.count({"n_routed_experts", "num_local_experts", "num_experts"}, 0, max_of("moe.num_experts")).value_or(0);
-  m.layer_is_moe.assign(static_cast<size_t>(m.num_layers), false);
-  if (experts > 0) {
-    m.moe = read_moe_spec(r, experts, t);
-    m.layer_is_moe = moe_layer_mask(r, m.num_layers);
-  }
-  const bool any_dense = !m.moe || std::count(m.layer_is_moe.begin(), m.layer_is_moe.end(), false) > 0;
-  if (!any_dense) return;
-  if (auto dense_width = r.count({"intermediate_size_mlp"}, 1, max_of("ffn_size")); dense_width && m.moe) {
-    m.ffn_size = static_cast<int>(*dense_width);  // Llama 4: intermediate_size is the expert width
-  } else {
-    m.ffn_size = static_cast<int>(r.required({"intermediate_size"}, max_of("ffn_size")));
-  }
+// DeepSeek-V3.2's lightning indexer (index_n_heads, index_head_dim, index_topk).
+void read_sparse_attention(Reader& r, ModelSpec& m) {
+  if (!r.field({"index_topk"})) return;
+  SparseAttentionSpec sa;
+  sa.index_heads = static_cast<int>(r.required({"index_n_heads"}, max_of("sparse_attention.index_heads")));
+  sa.index_head_dim = static_cast<int>(r.required({"index_head_dim"}, max_of("sparse_attention.index_head_dim")));
+  sa.index_topk = r.required({"index_topk"}, max_of("sparse_attention.index_topk"));
+  m.sparse_attention = sa;
 }
 
 }  // namespace
@@ -306,7 +285,9 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
   read_core(r, model, traits);
   read_attention(r, model, traits);
   read_layer_kinds(r, model, traits);
-  read_ffn(r, model, traits);
+  read_linear_attention(r, model);
+  read_sparse_attention(r, model);
+  hf::read_ffn(r, model, traits.moe);
   r.throw_if_missing();
   hf::read_precision(r, model);
   validate_model(model, [&](const std::string& path, const std::string& message) {
@@ -314,15 +295,11 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
     // the read_* functions above), so that the error points at the line to fix.
     const Field source = path == "num_kv_heads"               ? r.field({"num_key_value_heads"})
                          : path == "attention.sliding_window" ? r.field({"sliding_window"})
-                         : path == "ffn_size"                 ? r.field({"intermediate_size"})
-                         : path == "moe.experts_per_token"    ? r.field(experts_per_token_keys)
-                         : path == "moe.dense_layers"
-                             ? r.field({"first_k_dense_replace", "mlp_only_layers", "moe_layers", "decoder_sparse_step",
-                                        "moe_layer_freq", "interleave_moe_layer_step"})
-                             : Field{};
+                                                              : hf::moe_source_field(r, path);
     if (source) throw r.error(source.path, message);
     throw ConfigError(file, 0, 0, path, message);
   });
+  model.warnings = hf::import_warnings(r);
   return model;
 }
 

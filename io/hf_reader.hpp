@@ -39,6 +39,9 @@ class Reader {
   Reader(const Json& root, const std::string& text, const std::string& file);
 
   [[nodiscard]] const Json& root() const { return root_; }
+  /// The text model's object (`text_config`, or the root) and the prefix of its paths in messages.
+  [[nodiscard]] const Json& text_model() const { return *text_model_; }
+  [[nodiscard]] const std::string& text_prefix() const { return prefix_; }
   [[nodiscard]] Field child(const Field& parent, std::string_view key) const;
   /// The first of `keys` present (and not null), in the text model, then at the top level.
   [[nodiscard]] Field field(Keys keys) const;

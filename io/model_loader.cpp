@@ -127,6 +127,18 @@ void parse_moe(const MapReader& doc, ModelSpec& model) {
   for (std::int64_t layer : dense) model.layer_is_moe[static_cast<size_t>(layer)] = false;
 }
 
+// The optional blocks of one struct each: present, they are read whole by the schema rows.
+void parse_mixer_blocks(const MapReader& doc, ModelSpec& model) {
+  if (doc.has("linear_attention")) {
+    model.linear_attention = LinearAttentionSpec{};
+    read_section(doc.map("linear_attention", model_keys("linear_attention")), "linear_attention", model);
+  }
+  if (doc.has("sparse_attention")) {
+    model.sparse_attention = SparseAttentionSpec{};
+    read_section(doc.map("sparse_attention", model_keys("sparse_attention")), "sparse_attention", model);
+  }
+}
+
 void parse_precision(const MapReader& doc, ModelSpec& model) {
   const MapReader precision = doc.map("precision", model_keys("precision"));
   model.weights_precision = parse_precision_field(precision, "weights");
@@ -187,6 +199,7 @@ ModelSpec parse_model(const YAML::Node& root, const SourceText& source) {
   profile_detail::parse_header(doc, model_profile_keys(), model);
   read_section(doc, "", model);
   parse_attention(doc, model);
+  parse_mixer_blocks(doc, model);
   parse_moe(doc, model);
   parse_precision(doc, model);
   parse_official_params(doc, model);

@@ -33,6 +33,10 @@ auto& owner_in(Spec& model) {
     return model;
   } else if constexpr (std::is_same_v<Owner, MoeSpec>) {
     return *model.moe;
+  } else if constexpr (std::is_same_v<Owner, LinearAttentionSpec>) {
+    return *model.linear_attention;
+  } else if constexpr (std::is_same_v<Owner, SparseAttentionSpec>) {
+    return *model.sparse_attention;
   } else {
     return std::get<Owner>(model.attention);
   }
@@ -122,6 +126,9 @@ const std::array fields = {
     ModelField{.section = "attention", .key = "qk_norm", .type = F::boolean,
                .unit = "bool", .description = "RMSNorm on each query and key head", .get = read<&M::qk_norm>,
                .set = write<&M::qk_norm>},
+    ModelField{.section = "attention", .key = "output_gate", .type = F::boolean,
+               .unit = "bool", .description = "q_proj also yields a gate on the attention output (Qwen3-Next)", .yaml = E::unless_default,
+               .get = read<&M::output_gate>, .set = write<&M::output_gate>},
     ModelField{.section = "attention", .key = "q_lora_rank", .applies = A::mla, .min = 0, .max = max_rank,
                .unit = "elements", .description = "query compression rank (0 = no Q compression)",
                .json_path = "attention.q_lora_rank", .json = E::always, .get = read<&MlaAttention::q_lora_rank>,
@@ -148,6 +155,35 @@ const std::array fields = {
                .description = "tokens a sliding layer keeps; required if any layer is `sliding`", .yaml = E::unless_default,
                .json_path = "attention.sliding_window", .json = E::unless_default, .get = read<&M::sliding_window>,
                .set = write<&M::sliding_window>},
+    ModelField{.key = "linear_attention", .type = F::section, .unit = "map",
+               .description = "Gated DeltaNet projections and state of the `linear` layers (absent: they have the softmax attention's shape, as MiniMax lightning attention)",
+               .needs_source = true},
+    ModelField{.section = "linear_attention", .key = "num_key_heads", .required = true, .min = 1, .max = max_head_width,
+               .unit = "heads", .description = "query/key heads", .json_path = "linear_attention.num_key_heads", .json = E::always,
+               .get = read<&LinearAttentionSpec::num_key_heads>, .set = write<&LinearAttentionSpec::num_key_heads>},
+    ModelField{.section = "linear_attention", .key = "num_value_heads", .required = true, .min = 1, .max = max_head_width,
+               .unit = "heads", .description = "value heads, each with a key_head_dim x value_head_dim state", .json_path = "linear_attention.num_value_heads",
+               .json = E::always, .get = read<&LinearAttentionSpec::num_value_heads>, .set = write<&LinearAttentionSpec::num_value_heads>},
+    ModelField{.section = "linear_attention", .key = "key_head_dim", .required = true, .min = 1, .max = max_head_width,
+               .unit = "elements", .description = "width of one query/key head", .json_path = "linear_attention.key_head_dim", .json = E::always,
+               .get = read<&LinearAttentionSpec::key_head_dim>, .set = write<&LinearAttentionSpec::key_head_dim>},
+    ModelField{.section = "linear_attention", .key = "value_head_dim", .required = true, .min = 1, .max = max_head_width,
+               .unit = "elements", .description = "width of one value head", .json_path = "linear_attention.value_head_dim", .json = E::always,
+               .get = read<&LinearAttentionSpec::value_head_dim>, .set = write<&LinearAttentionSpec::value_head_dim>},
+    ModelField{.section = "linear_attention", .key = "conv_kernel", .required = true, .min = 1, .max = 1024,
+               .unit = "taps", .description = "causal convolution over q, k and v", .json_path = "linear_attention.conv_kernel", .json = E::always,
+               .get = read<&LinearAttentionSpec::conv_kernel>, .set = write<&LinearAttentionSpec::conv_kernel>},
+    ModelField{.key = "sparse_attention", .type = F::section, .unit = "map",
+               .description = "DeepSeek Sparse Attention's lightning indexer (absent: attention reads the whole context)", .needs_source = true},
+    ModelField{.section = "sparse_attention", .key = "index_heads", .required = true, .min = 1, .max = max_head_width,
+               .unit = "heads", .description = "indexer heads", .json_path = "sparse_attention.index_heads", .json = E::always,
+               .get = read<&SparseAttentionSpec::index_heads>, .set = write<&SparseAttentionSpec::index_heads>},
+    ModelField{.section = "sparse_attention", .key = "index_head_dim", .required = true, .min = 1, .max = max_head_width,
+               .unit = "elements", .description = "width of an indexer head and of the key it caches per token", .json_path = "sparse_attention.index_head_dim",
+               .json = E::always, .get = read<&SparseAttentionSpec::index_head_dim>, .set = write<&SparseAttentionSpec::index_head_dim>},
+    ModelField{.section = "sparse_attention", .key = "index_topk", .required = true, .min = 1, .max = max_token_count,
+               .unit = "tokens", .description = "context tokens each query attends to once the context is longer", .json_path = "sparse_attention.index_topk",
+               .json = E::always, .get = read<&SparseAttentionSpec::index_topk>, .set = write<&SparseAttentionSpec::index_topk>},
     ModelField{.key = "moe", .type = F::section, .unit = "map", .description = "mixture of experts (absent: a dense model)",
                .needs_source = true},
     ModelField{.section = "moe", .key = "num_experts", .required = true, .min = 1, .max = max_expert_count,
@@ -175,6 +211,10 @@ const std::array fields = {
                .set = write<&MoeSpec::expert_bias>},
     ModelField{.section = "moe", .key = "router_bias", .type = F::boolean, .unit = "bool", .description = "router has a bias/correction vector",
                .get = read<&MoeSpec::router_bias>, .set = write<&MoeSpec::router_bias>},
+    ModelField{.section = "moe", .key = "zero_experts", .min = 0, .max = max_expert_count, .unit = "experts",
+               .description = "router slots that return their input: no weights, no FLOPs (LongCat-Flash)", .yaml = E::unless_default,
+               .json_path = "moe.zero_experts", .json = E::unless_default, .get = read<&MoeSpec::zero_experts>,
+               .set = write<&MoeSpec::zero_experts>},
     ModelField{.key = "mtp_layers", .min = 0, .max = 64, .unit = "layers",
                .description = "multi-token-prediction modules (each a full decoder layer + projection)", .needs_source = true, .json_path = "mtp_layers",
                .json = E::always, .get = read<&M::mtp_layers>, .set = write<&M::mtp_layers>},
@@ -265,6 +305,8 @@ std::vector<std::string_view> model_keys(std::string_view section) {
 
 bool applies_to(const ModelField& field, const ModelSpec& model) {
   if (field.section == "moe" && !model.is_moe()) return false;
+  if (field.section == "linear_attention" && !model.linear_attention) return false;
+  if (field.section == "sparse_attention" && !model.sparse_attention) return false;
   switch (field.applies) {
     case Applies::always:
       return true;

@@ -102,9 +102,12 @@ void emit_generic(YAML::Emitter& out, const ModelField& field, const ModelSpec& 
 void emit_rows(YAML::Emitter& out, std::string_view section, const ModelSpec& m) {
   for (const ModelField& field : model_fields()) {
     if (field.section != section) continue;
-    const bool block_section = field.key == "attention" || field.key == "moe";
+    const bool block_section = field.key == "attention" || field.key == "moe" || field.key == "linear_attention" ||
+                               field.key == "sparse_attention";
     if (field.type == FieldType::section && block_section) {
       if (field.key == "moe" && !m.moe) continue;
+      if (field.key == "linear_attention" && !m.linear_attention) continue;
+      if (field.key == "sparse_attention" && !m.sparse_attention) continue;
       out << YAML::Key << field.key.data() << YAML::Value << YAML::BeginMap;
       emit_rows(out, field.key, m);
       out << YAML::EndMap;

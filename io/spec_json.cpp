@@ -85,6 +85,7 @@ nlohmann::json model_json(const ModelSpec& model) {
   j["kv_bytes_per_token_fp8"] = kv_bytes_per_token(model, Precision::fp8);
   j["kv_bytes_per_sequence_at_max_context"] = kv_bytes_per_sequence(model, Precision::bf16, model.max_context).value;
   j["file"] = model.file;
+  j["warnings"] = model.warnings;  // what an import could not read (ModelSpec::warnings); [] for profiles
   return j;
 }
 

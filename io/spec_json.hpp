@@ -9,7 +9,7 @@
 namespace llmsizer {
 
 /// A model's profile plus derived facts: params_total, params_active (counts), weights_bytes (native
-/// precision), kv_bytes_per_token (BF16 KV), and a breakdown by component.
+/// precision), kv_bytes_per_token (BF16 KV), a breakdown by component, and the import `warnings`.
 [[nodiscard]] nlohmann::json model_json(const ModelSpec& model);
 /// A GPU's profile in profile units (memory_gb, memory_bw_gbps, dense_tflops, ...).
 [[nodiscard]] nlohmann::json gpu_json(const GpuSpec& gpu);

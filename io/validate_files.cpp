@@ -13,9 +13,13 @@
 
 namespace llmsizer {
 
-std::string validate_profile_file(const std::string& path) {
+std::string validate_profile_file(const std::string& path, std::vector<std::string>* warnings) {
   if (std::filesystem::path(path).extension() == ".json") {
-    return "model " + import_hf_config_file(path).name;
+    const ModelSpec model = import_hf_config_file(path);
+    for (const std::string& w : model.warnings) {
+      if (warnings != nullptr) warnings->push_back(path + ": warning: " + w);
+    }
+    return "model " + model.name;
   }
   const std::string text = read_file(path);
   const SourceText source = make_source(path, text);

@@ -93,12 +93,12 @@ TEST_SUITE("cli") {
   TEST_CASE("list models --csv and list gpus --csv: one row per profile, keyed by model or gpu") {
     const CsvTable models = csv_of({"list", "models"});
     CHECK(models.header.front() == "model");
-    CHECK(models.records.size() == 22);
+    CHECK(models.records.size() == 28);
     CHECK(has(models.header, "params"));
     CHECK(has(models.header, "kv_kb_per_token"));
     const CsvTable gpus = csv_of({"list", "gpus"});
     CHECK(gpus.header.front() == "gpu");
-    CHECK(gpus.records.size() == 31);
+    CHECK(gpus.records.size() == 32);
     CHECK(has(gpus.header, "usd_per_gpu_hour"));
     // Llama-3.1-70B has 70,553,706,496 parameters (STYLE.md section 6a), in full rather than "70.6B".
     bool found = false;

@@ -254,18 +254,24 @@ TEST_CASE("every shipped model reproduces param_oracle.md exactly") {
   const std::map<std::string, std::pair<double, double>> oracle = {
       {"deepseek-r1", {671'026'419'200, 37'552'297'472}},
       {"deepseek-v3", {671'026'419'200, 37'552'297'472}},
+      {"deepseek-v3.1", {671'026'419'200, 37'552'297'472}},
+      {"ernie-4.5-300b-a47b", {299'484'163'264, 47'926'586'560}},
       {"exaone-3.5-32b", {32'003'200'000, 32'003'200'000}},
+      {"exaone-4.0-32b", {32'003'216'384, 32'003'216'384}},
       {"glm-4.5-air", {106'852'251'264, 13'424'129'664}},
       {"glm-4.5", {352'797'829'024, 33'632'266'144}},
+      {"glm-4.6", {352'797'829'024, 33'632'266'144}},
       {"gpt-oss-120b", {116'829'154'368, 5'711'980'608}},
       {"gpt-oss-20b", {20'914'755'648, 4'187'439'168}},
       {"kimi-k2", {1'026'408'232'448, 32'861'500'928}},
+      {"kimi-k2-thinking", {1'026'408'232'448, 32'861'500'928}},
       {"llama-2-70b", {68'976'648'192, 68'976'648'192}},
       {"llama-3.1-405b", {405'853'388'800, 405'853'388'800}},
       {"llama-3.1-70b", {70'553'706'496, 70'553'706'496}},
       {"llama-3.1-8b", {8'030'261'248, 8'030'261'248}},
       {"minimax-m1", {446'400'239'616, 38'713'890'816}},
       {"minimax-m2", {228'689'336'320, 11'030'124'544}},
+      {"minimax-m2.1", {228'689'336'320, 11'030'124'544}},
       {"mistral-large-2407", {122'610'069'504, 122'610'069'504}},
       {"mixtral-8x22b", {140'620'634'112, 39'152'031'744}},
       {"mixtral-8x7b", {46'702'792'704, 12'879'925'248}},
@@ -306,19 +312,25 @@ TEST_CASE("every shipped model is within its tolerance of params_official") {
       // 671.03B vs 671B; active 37.55B vs "37B" (rounded; DeepSeek's 37B includes the 0.9B LM head): +1.5%.
       {"deepseek-r1", {0.001, 0.02, C::all}},
       {"deepseek-v3", {0.001, 0.02, C::all}},
+      {"deepseek-v3.1", {0.001, 0.02, C::all}},  // V3's architecture
+      // 299.48B / 47.93B vs 300B / 47B (-0.2% / +2.0%); the MTP layer is excluded here.
+      {"ernie-4.5-300b-a47b", {0.005, 0.025, C::all}},
       {"exaone-3.5-32b", {0.001, 0.001, C::all}},  // 32.003B vs 32B
+      {"exaone-4.0-32b", {0.001, 0.001, C::all}},  // 32.003B vs 30.95B + 1.05B embeddings = 32.0B
       // Total +0.8% (106.85B vs 106B; MTP excluded here). Active: Z.ai leaves out embedding and LM head:
       // 13.42 - 1.24 = 12.18B vs 12B (+1.5%).
       {"glm-4.5-air", {0.01, 0.02, C::no_embedding_or_head}},
       // Total -0.6%: the MTP layer (~4B) is excluded here and in the official 355B. Active: 33.63 - 1.55
       // (embedding + head) = 32.08B vs 32B.
       {"glm-4.5", {0.01, 0.005, C::no_embedding_or_head}},
+      {"glm-4.6", {0.01, 0.005, C::no_embedding_or_head}},  // GLM-4.5's architecture
       // OpenAI's active count leaves out the input embedding (201088*2880 = 579,133,440):
       // 5.71 - 0.58 = 5.13B vs 5.1B; 4.19 - 0.58 = 3.61B vs 3.6B. Attention sinks are not counted.
       {"gpt-oss-120b", {0.001, 0.01, C::no_input_embedding}},
       {"gpt-oss-20b", {0.001, 0.005, C::no_input_embedding}},
       // "1T" is rounded: 1.026T (+2.6%); active 32.86B vs 32B (+2.7%).
       {"kimi-k2", {0.03, 0.03, C::all}},
+      {"kimi-k2-thinking", {0.03, 0.03, C::all}},  // K2's architecture
       {"llama-2-70b", {0.02, 0.02, C::all}},        // nominal 70B vs 68.98B counted (-1.5%)
       {"llama-3.1-405b", {0.005, 0.005, C::all}},   // nominal 405B vs 405.85B (+0.2%)
       {"llama-3.1-70b", {0.001, 0.001, C::all}},    // 70.6B vs 70.55B (-0.07%)
@@ -329,6 +341,7 @@ TEST_CASE("every shipped model is within its tolerance of params_official") {
       // Total -0.6%. Active: 11.03 - 1.23 (embedding + head) = 9.80B vs 10B (-2.0%); full-width QK-norm
       // (~0.43M) not counted.
       {"minimax-m2", {0.01, 0.025, C::no_embedding_or_head}},
+      {"minimax-m2.1", {0.01, 0.025, C::no_embedding_or_head}},  // M2's architecture
       {"mistral-large-2407", {0.005, 0.005, C::all}},  // 122.61B vs 123B (-0.3%)
       {"mixtral-8x22b", {0.005, 0.005, C::all}},       // 140.62B / 39.15B vs 141B / 39B
       {"mixtral-8x7b", {0.001, 0.002, C::all}},        // 46.70B / 12.88B vs 46.7B / 12.9B

@@ -326,10 +326,18 @@ TEST_SUITE("hf_import") {
       const ModelSpec profile = catalog_model(id);
       check_identical(profile, round_trip(profile));
     }
-    for (const char* id : {"qwen2-moe-sparse", "llava-llama-3.1-8b", "llama-3.1-8b-w4a16"}) {
+    for (const char* id : {"qwen2-moe-sparse", "llava-llama-3.1-8b", "llama-3.1-8b-w4a16", "qwen3-next-80b-a3b",
+                           "deepseek-v3.2-exp", "longcat-flash-chat"}) {
       CAPTURE(id);
       const ModelSpec imported = import_fixture(id);
-      check_identical(imported, round_trip(imported));
+      const ModelSpec loaded = round_trip(imported);
+      check_identical(imported, loaded);
+      // Linear-attention state, the indexer and zero experts travel in their own model/1 blocks.
+      CHECK(kv_bytes_per_sequence(loaded, Precision::bf16, 5000).value ==
+            kv_bytes_per_sequence(imported, Precision::bf16, 5000).value);
+      CHECK(loaded.output_gate == imported.output_gate);
+      CHECK(loaded.linear_attention.has_value() == imported.linear_attention.has_value());
+      CHECK(loaded.sparse_attention.has_value() == imported.sparse_attention.has_value());
     }
   }
 

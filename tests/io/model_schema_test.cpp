@@ -51,6 +51,7 @@ attention:
   qkv_bias: true
   o_bias: true
   qk_norm: true
+  output_gate: true
   q_lora_rank: 64
   kv_lora_rank: 32
   qk_nope_head_dim: 32
@@ -58,6 +59,16 @@ attention:
   v_head_dim: 32
   layer_pattern: [sliding, full]
   sliding_window: 128
+linear_attention:
+  num_key_heads: 4
+  num_value_heads: 8
+  key_head_dim: 32
+  value_head_dim: 32
+  conv_kernel: 4
+sparse_attention:
+  index_heads: 4
+  index_head_dim: 32
+  index_topk: 64
 moe:
   num_experts: 8
   experts_per_token: 2
@@ -67,6 +78,7 @@ moe:
   dense_layers: [0]
   expert_bias: true
   router_bias: true
+  zero_experts: 2
 mtp_layers: 1
 precision:
   weights: bf16
@@ -263,7 +275,8 @@ TEST_SUITE("loader") {
   }
 
   TEST_CASE("a key outside the table is unknown in every map of the document") {
-    for (const std::string section : {"", "attention", "moe", "precision", "params_official"}) {
+    for (const std::string section :
+         {"", "attention", "linear_attention", "sparse_attention", "moe", "precision", "params_official"}) {
       CAPTURE(section);
       YAML::Node root = YAML::Load(every_key_document);
       YAML::Node map = section.empty() ? root : root[section];

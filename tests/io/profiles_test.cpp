@@ -45,7 +45,7 @@ TEST_SUITE("profiles") {
 
 TEST_CASE("every file in profiles/gpus is a valid gpu/1 profile named after its file") {
   const auto files = yaml_files_in("profiles/gpus");
-  CHECK(files.size() == 31);
+  CHECK(files.size() == 32);
   for (const fs::path& file : files) {
     CAPTURE(file.string());
     CHECK(file.extension() == ".yaml");
@@ -65,7 +65,7 @@ TEST_CASE("every file in profiles/gpus is a valid gpu/1 profile named after its 
 
 TEST_CASE("every file in profiles/models is a valid model/1 profile named after its file") {
   const auto files = yaml_files_in("profiles/models");
-  CHECK(files.size() == 22);
+  CHECK(files.size() == 28);
   for (const fs::path& file : files) {
     CAPTURE(file.string());
     CHECK(file.extension() == ".yaml");
@@ -82,10 +82,10 @@ TEST_CASE("every file in profiles/models is a valid model/1 profile named after 
   }
 }
 
-TEST_CASE("the catalog holds 31 GPUs and 22 models, sorted, with unique names and aliases") {
+TEST_CASE("the catalog holds 32 GPUs and 28 models, sorted, with unique names and aliases") {
   const Catalog catalog = shipped_catalog();
-  CHECK(catalog.gpus.size() == 31);
-  CHECK(catalog.models.size() == 22);
+  CHECK(catalog.gpus.size() == 32);
+  CHECK(catalog.models.size() == 28);
   CHECK(std::is_sorted(catalog.gpus.begin(), catalog.gpus.end(),
                        [](const GpuSpec& a, const GpuSpec& b) { return a.name < b.name; }));
   CHECK(std::is_sorted(catalog.models.begin(), catalog.models.end(),
@@ -258,7 +258,7 @@ TEST_CASE("a later profile directory overrides an earlier one by name") {
     out << text;
   }
   const Catalog catalog = load_catalog({source_path("profiles"), dir.path()});
-  CHECK(catalog.gpus.size() == 31);
+  CHECK(catalog.gpus.size() == 32);
   CHECK(catalog.gpu("h20").memory.value == 141e9);
 }
 

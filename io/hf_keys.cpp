@@ -1,0 +1,100 @@
+// io/hf_keys.cpp — see io/hf_keys.hpp. The lists are the keys of docs/profiles.md#hugging-face-import.
+#include "io/hf_keys.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace llmsizer::hf {
+namespace {
+
+// Keys io/hf_import.cpp, io/hf_moe.cpp and io/hf_precision.cpp read.
+constexpr std::array read_keys = std::to_array<std::string_view>({
+    "architectures", "model_type", "_name_or_path", "text_config", "quantization_config", "torch_dtype", "dtype",
+    "hidden_size", "num_hidden_layers", "num_layers", "num_attention_heads", "num_key_value_heads", "head_dim",
+    "attention_head_dim", "vocab_size", "max_position_embeddings", "seq_length", "max_sequence_length",
+    "tie_word_embeddings", "attention_bias", "use_bias", "use_qk_norm", "kv_lora_rank", "q_lora_rank",
+    "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim", "layer_types", "attn_type_list", "sliding_window",
+    "use_sliding_window", "max_window_layers", "sliding_window_pattern", "intermediate_size", "intermediate_size_mlp",
+    "ffn_hidden_size", "n_routed_experts", "num_local_experts", "num_experts", "moe_num_experts",
+    "num_experts_per_tok", "experts_per_token", "moe_k", "moe_topk", "moe_intermediate_size",
+    "expert_ffn_hidden_size", "n_shared_experts", "num_shared_experts", "moe_num_shared_experts", "num_shared_expert",
+    "shared_expert_intermediate_size", "shared_intermediate_size", "use_mixed_mlp_moe", "zero_expert_num",
+    "zero_expert_type", "first_k_dense_replace", "moe_layer_num_skipped", "decoder_sparse_step",
+    "interleave_moe_layer_step", "moe_layer_freq", "mlp_only_layers", "moe_layers", "moe_layer_start_index",
+    "moe_layer_end_index", "moe_layer_interval", "use_routing_bias", "moe_use_aux_free", "topk_method",
+    "num_nextn_predict_layers", "num_mtp_modules", "mtp_num_hidden_layers", "full_attention_interval",
+    "linear_num_key_heads", "linear_num_value_heads", "linear_key_head_dim", "linear_value_head_dim",
+    "linear_conv_kernel_dim", "attn_output_gate", "index_topk", "index_n_heads", "index_head_dim",
+});
+
+// Keys that change neither parameters nor KV nor per-token cost: token ids, training and
+// initialization settings, numerics (norm epsilons, RoPE frequencies, routing scales and groups),
+// runtime switches, and keys a read key already implies (attention_method "MLA" with kv_lora_rank).
+constexpr std::array no_effect_keys = std::to_array<std::string_view>({
+    "bos_token_id", "eos_token_id", "pad_token_id", "sep_token_id", "decoder_start_token_id", "ignore_index",
+    "image_token_index", "transformers_version", "use_cache", "initializer_range", "attention_dropout",
+    "embed_dropout", "hidden_dropout", "dropout", "rms_norm_eps", "layer_norm_epsilon", "layer_norm_eps",
+    "use_rmsnorm", "hidden_act", "activation_function", "pretraining_tp", "rope_theta", "rope_scaling",
+    "rope_parameters", "partial_rotary_factor", "rotary_dim", "initial_context_length", "norm_topk_prob",
+    "routed_scaling_factor", "scoring_func", "n_group", "topk_group", "aux_loss_alpha", "router_aux_loss_coef",
+    "output_router_logits", "moe_capacity", "moe_gate", "ep_size", "swiglu_limit", "qk_norm_type",
+    "attention_method", "projector_hidden_act", "vision_feature_layer", "vision_feature_select_strategy",
+    "use_mtp", "mtp_transformer_layers", "torchscript", "return_dict", "is_encoder_decoder", "tokenizer_class",
+    "auto_map", "bias_update_speed", "use_return_dict", "cla_share_factor",
+});
+
+// The families whose modeling code io/hf_import.cpp follows (FamilyTraits), besides the generic decoder.
+constexpr std::array known_families = std::to_array<std::string_view>({
+    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "deepseek_v2", "deepseek_v3",
+    "kimi_k2", "glm4_moe", "gpt_oss", "minimax", "minimax_m1", "minimax_m2", "gemma", "gemma2", "gemma3",
+    "gemma3_text", "llama4", "llama4_text", "exaone", "exaone4", "ernie4_5", "ernie4_5_moe", "hunyuan",
+    "longcat_flash", "llava", "qwen3_next", "deepseek_v32",
+});
+
+template <size_t N>
+bool listed(const std::array<std::string_view, N>& keys, std::string_view key) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+bool turns_nothing_on(const Json& value) {
+  if (value.is_null()) return true;
+  if (value.is_boolean()) return !value.get<bool>();
+  if (value.is_number()) return value.get<double>() == 0.0;
+  if (value.is_array() || value.is_object() || value.is_string()) return value.empty();
+  return false;
+}
+
+void add_unread(const Json& config, const std::string& prefix, std::vector<std::string>& out) {
+  for (const auto& [key, value] : config.items()) {
+    if (key == "vision_config" || listed(read_keys, key) || listed(no_effect_keys, key) || turns_nothing_on(value)) {
+      continue;
+    }
+    out.push_back(fmt::format("config key '{}{}' ({}) is not understood and was ignored; the estimate does not "
+                              "include what it changes",
+                              prefix, key, shown(value)));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> import_warnings(const Reader& r) {
+  std::vector<std::string> out;
+  const std::string type = r.model_type(true);
+  if (!listed(known_families, type)) {
+    out.push_back(fmt::format("model_type '{}' is not a known family: read as a generic decoder (attention as its "
+                              "keys say, a gated FFN, no biases unless attention_bias)",
+                              type.empty() ? "(none)" : type));
+  }
+  add_unread(r.text_model(), r.text_prefix(), out);
+  if (&r.text_model() != &r.root()) add_unread(r.root(), "", out);
+  const auto vision = r.root().find("vision_config");
+  if (vision != r.root().end() && !turns_nothing_on(*vision)) {
+    out.push_back("vision_config: the vision tower's weights are not counted (only the text model is)");
+  }
+  return out;
+}
+
+}  // namespace llmsizer::hf

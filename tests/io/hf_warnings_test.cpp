@@ -1,0 +1,72 @@
+// Never a silent guess: what a config.json says that the importer does not read is a warning on
+// the ModelSpec naming the key (io/hf_keys.hpp), and every fixture of a supported family has none.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "io/hf_import.hpp"
+
+namespace llmsizer {
+namespace {
+
+ModelSpec import_json(const nlohmann::json& extra) {
+  nlohmann::json config = {{"model_type", "llama"},    {"hidden_size", 256},
+                           {"num_hidden_layers", 4},   {"num_attention_heads", 8},
+                           {"num_key_value_heads", 2}, {"intermediate_size", 512},
+                           {"vocab_size", 1000},       {"max_position_embeddings", 4096}};
+  config.update(extra);
+  return import_hf_config(config.dump(2), "small.json");
+}
+
+ModelSpec import_fixture(const std::string& name) {
+  return import_hf_config_file(std::string(LLMSIZER_SOURCE_DIR) + "/tests/data/hf/" + name + ".json");
+}
+
+}  // namespace
+
+TEST_SUITE("hf_import") {
+  TEST_CASE("every fixture of a supported family imports without a warning") {
+    for (const char* name : {"deepseek-v3", "ernie-4.5-21b-a3b", "ernie-4.5-300b-a47b", "exaone-3.5-32b",
+                             "exaone-4.0-32b", "glm-4.5", "glm-4.6", "gpt-oss-120b", "hunyuan-a13b", "kimi-k2",
+                             "llama-3.1-8b-w4a16", "llama-3.1-8b", "longcat-flash-chat", "minimax-m1", "minimax-m2",
+                             "mixtral-8x7b", "qwen2-moe-sparse", "qwen2.5-72b", "qwen3-235b-a22b"}) {
+      CAPTURE(name);
+      CHECK(import_fixture(name).warnings == std::vector<std::string>{});
+    }
+  }
+
+  TEST_CASE("a key that is not understood is named with its value; one that turns nothing on is not") {
+    const ModelSpec m = import_json({{"use_cla", true}, {"cla_share_factor", 2}, {"mlp_bias", false},
+                                     {"fancy_new_layers", {1, 2}}});
+    CHECK(m.warnings == std::vector<std::string>{
+                            "config key 'fancy_new_layers' (an array) is not understood and was ignored; the "
+                            "estimate does not include what it changes",
+                            "config key 'use_cla' (true) is not understood and was ignored; the estimate does not "
+                            "include what it changes"});
+  }
+
+  TEST_CASE("an unknown model_type says it was read as a generic decoder") {
+    CHECK(import_json({{"model_type", "brand_new"}}).warnings ==
+          std::vector<std::string>{"model_type 'brand_new' is not a known family: read as a generic decoder "
+                                   "(attention as its keys say, a gated FFN, no biases unless attention_bias)"});
+    CHECK(import_json({{"model_type", nullptr}}).warnings ==
+          std::vector<std::string>{"model_type '(none)' is not a known family: read as a generic decoder "
+                                   "(attention as its keys say, a gated FFN, no biases unless attention_bias)"});
+  }
+
+  TEST_CASE("multimodal: text_config keys are named with their path, the vision tower is said to be uncounted") {
+    CHECK(import_fixture("llava-llama-3.1-8b").warnings ==
+          std::vector<std::string>{"vision_config: the vision tower's weights are not counted (only the text model is)"});
+    nlohmann::json text = {{"model_type", "llama"}, {"hidden_size", 256}, {"num_hidden_layers", 4},
+                           {"num_attention_heads", 8}, {"intermediate_size", 512}, {"vocab_size", 1000},
+                           {"max_position_embeddings", 4096}, {"use_cla", true}};
+    const nlohmann::json config = {{"model_type", "llava"}, {"text_config", text}};
+    CHECK(import_hf_config(config.dump(), "mm.json").warnings ==
+          std::vector<std::string>{"config key 'text_config.use_cla' (true) is not understood and was ignored; the "
+                                   "estimate does not include what it changes"});
+  }
+}
+
+}  // namespace llmsizer
