@@ -102,6 +102,22 @@ std::string blamed_option(const ScenarioInput& in, LayoutDegree degree) {
   return "--gpus";
 }
 
+/// What the model itself cannot do: a request longer than its context window, or speculative decoding
+/// with an MTP module it does not have.
+void check_model_limits(const ScenarioInput& in, const ModelSpec& model) {
+  const std::int64_t context = *in.isl + *in.osl;
+  if (model.max_context > 0 && context > model.max_context) {
+    throw ConfigError(in.isl > model.max_context ? "--isl" : "--osl",
+                      fmt::format("{} prompt + {} output = {} tokens exceed the {}-token context window of {}", *in.isl,
+                                  *in.osl, context, model.max_context, model.name));
+  }
+  if (in.mtp && *in.mtp > 0 && model.mtp_layers == 0) {
+    throw ConfigError("--mtp", fmt::format("{} has no MTP module (mtp_layers 0); speculative decoding with --mtp needs "
+                                           "one",
+                                           model.name));
+  }
+}
+
 void check_required(const ScenarioInput& in) {
   if (in.model.empty()) throw ConfigError("--model", "missing: name a model");
   if (in.gpu.empty()) throw ConfigError("--gpu", "missing: name a GPU");
@@ -197,6 +213,7 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   r.engine = in.engine.empty() ? calibration_->default_engine : in.engine;
   r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
   r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), parse_phase(in.phase)};
+  check_model_limits(in, *r.model);
   r.deployment = layout(in, r, precisions_of(in, *r.model));
   const PriceChoice price = choose_price(*r.gpu, parse_price_option(catalog_, in.price), in.usd_per_gpu_hour, price_basis_);
   r.usd_per_gpu_hour = price.usd_per_gpu_hour;

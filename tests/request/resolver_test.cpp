@@ -147,6 +147,25 @@ TEST_SUITE("request") {
     CHECK(row.at("tp") == 4);
     CHECK(row.at("pp") == 2);
   }
+
+  TEST_CASE("model limits: a request beyond the context window, and --mtp without an MTP module, are errors") {
+    const Run glm = run({"estimate", "--model", "glm-4.5", "--gpu", "h20", "--isl", "300000", "--osl", "100"});
+    CHECK(glm.code == 2);
+    CHECK(glm.err == "error: --isl: 300000 prompt + 100 output = 300100 tokens exceed the 131072-token context window "
+                     "of glm-4.5\n");
+    const Run osl = run({"estimate", "--model", "glm-4.5", "--gpu", "h20", "--isl", "1000", "--osl", "131000"});
+    CHECK(osl.err.rfind("error: --osl: 1000 prompt + 131000 output = 132000 tokens exceed", 0) == 0);
+    const Run at_limit = run({"estimate", "--model", "glm-4.5", "--gpu", "h20", "--isl", "131000", "--osl", "72"});
+    CHECK(at_limit.code == 0);
+    const Run mtp = run({"estimate", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "100",
+                         "--mtp", "2"});
+    CHECK(mtp.code == 2);
+    CHECK(mtp.err == "error: --mtp: llama-3.1-70b has no MTP module (mtp_layers 0); speculative decoding with --mtp "
+                     "needs one\n");
+    const Run with_module = run({"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--isl", "1000", "--osl",
+                                 "100", "--mtp", "2"});
+    CHECK(with_module.code == 0);
+  }
 }
 
 }  // namespace llmsizer
