@@ -81,6 +81,57 @@ std::string json_reason(const std::string& what) {
   return reason;
 }
 
+/// Finds the first key that repeats within one JSON object of `text` (already known to be valid JSON):
+/// its byte offset and dotted path, or npos. nlohmann keeps the last value of a repeated key silently,
+/// so the check is a scan of the text itself. Keys compare as written (escapes are not decoded).
+struct DuplicateKey {
+  size_t offset = std::string::npos;
+  std::string path;
+};
+
+DuplicateKey find_duplicate_key(const std::string& text) {
+  struct Level {
+    bool object = false;
+    std::string path;
+    std::vector<std::string> keys;
+    std::string last_key;
+  };
+  std::vector<Level> levels;
+  bool expect_key = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      const size_t start = i;
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
+      }
+      if (expect_key && !levels.empty() && levels.back().object) {
+        Level& level = levels.back();
+        std::string key = text.substr(start + 1, i - start - 1);
+        const std::string path = level.path.empty() ? key : level.path + "." + key;
+        if (std::find(level.keys.begin(), level.keys.end(), key) != level.keys.end()) return {start, path};
+        level.keys.push_back(key);
+        level.last_key = std::move(key);
+        expect_key = false;
+      }
+    } else if (c == '{' || c == '[') {
+      std::string path;
+      if (!levels.empty()) {
+        const Level& parent = levels.back();
+        const std::string name = parent.object ? parent.last_key : "[]";
+        path = parent.path.empty() ? name : parent.path + (parent.object ? "." : "") + name;
+      }
+      levels.push_back(Level{c == '{', path, {}, {}});
+      expect_key = c == '{';
+    } else if (c == '}' || c == ']') {
+      if (!levels.empty()) levels.pop_back();
+    } else if (c == ',') {
+      expect_key = !levels.empty() && levels.back().object;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string shown(const Json& value) {
@@ -105,6 +156,11 @@ Json parse_json(const std::string& text, const std::string& file) {
     const size_t offset = literal.empty() ? std::string::npos : text.find(literal);
     if (offset == std::string::npos) throw ConfigError(file, 0, 0, "", "JSON syntax: " + reason);
     throw error_at_offset(text, file, offset, "JSON syntax: " + reason);
+  }
+  if (const DuplicateKey dup = find_duplicate_key(text); dup.offset != std::string::npos) {
+    const Position at = position_of(text, dup.offset);
+    throw ConfigError(file, at.line, at.column, dup.path, "duplicate key; a config.json names each key once",
+                      make_source(file, text).line(at.line));
   }
   if (!root.is_object()) {
     const size_t first = text.find_first_not_of(" \t\r\n");

@@ -69,6 +69,27 @@ constexpr uid_t nobody = 65534;  // Debian's nobody:nogroup
 
 TEST_SUITE("hardening") {
 
+TEST_CASE("config.json: a repeated key is an error at the second occurrence, with its path") {
+  // nlohmann keeps the last value silently; the importer must not (a second num_hidden_layers changes
+  // the model). Nested objects name their path.
+  const test::TempDir dir;
+  const std::string file = (dir.path() / "config.json").string();
+  auto error_of = [&](const std::string& text) {
+    std::ofstream(file, std::ios::binary) << text;
+    const test::Run r = test::run({"show", file});
+    CHECK(r.code == 2);
+    return r.err;
+  };
+  CHECK(error_of("{\n  \"model_type\": \"llama\",\n  \"hidden_size\": 4096,\n  \"hidden_size\": 8192\n}\n") ==
+        file + ":4:3: error: hidden_size: duplicate key; a config.json names each key once\n"
+               "  \"hidden_size\": 8192\n  ^\n");
+  CHECK(error_of("{\"text_config\": {\"vocab_size\": 1, \"vocab_size\": 2}}").find(
+            ":1:35: error: text_config.vocab_size: duplicate key") != std::string::npos);
+  // The same key in two different objects is not a repeat.
+  const std::string fine = error_of("{\"a\": {\"x\": 1}, \"b\": {\"x\": 1}, \"c\": [{\"x\": 1}, {\"x\": 2}]}");
+  CHECK(fine.find("duplicate key") == std::string::npos);
+}
+
 TEST_CASE("one number parser: decimal only, finite, normal; the message names the text") {
   CHECK(*number_from_text("0100") == 100);  // decimal, not octal 64
   CHECK(*number_from_text("+1e3") == 1000);
