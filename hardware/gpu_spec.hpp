@@ -21,6 +21,10 @@ struct LinkSpec {
   std::optional<Seconds> latency;  // per collective step; calibration default when absent
 };
 
+/// The highest price in $/GPU-hour a profile or an option may state: far above any rental price, so a
+/// larger figure is a unit slip (a per-node or per-month price), not a price.
+inline constexpr double max_usd_per_gpu_hour = 1000;
+
 struct PricePoint {
   std::string label;         // aws-on-demand, 3yr-rental, ...
   Usd per_gpu_hour;

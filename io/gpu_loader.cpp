@@ -64,7 +64,7 @@ std::vector<PricePoint> parse_prices(const MapReader& doc) {
   for (size_t i = 0; i < list.size(); ++i) {
     const MapReader p(list[i], fmt::format("prices[{}]", i), doc.source(),
                       {"label", "basis", "usd_per_gpu_hour", "source", "date"});
-    PricePoint price{p.string("label"), usd(p.number("usd_per_gpu_hour", {0, 1000, true, "$/GPU-hour"})),
+    PricePoint price{p.string("label"), usd(p.number("usd_per_gpu_hour", {0, max_usd_per_gpu_hour, true, "$/GPU-hour"})),
                      p.string("source"), p.string("date"), parse_basis(p)};
     for (const PricePoint& other : prices) {
       if (edit_distance(other.label, price.label) == 0) throw p.error("label", "duplicate price label");

@@ -10,7 +10,6 @@
 namespace llmsizer {
 namespace {
 
-constexpr double max_usd_per_gpu_hour = 1000;  // the bound of prices in gpu/1 profiles
 constexpr const char* option = "--price";
 
 std::string trimmed(const std::string& text) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "io/config_error.hpp"
+#include "hardware/gpu_spec.hpp"
 #include "io/number_text.hpp"
 
 namespace llmsizer {
@@ -18,7 +19,6 @@ namespace {
 constexpr std::int64_t max_count = std::int64_t{1} << 31;
 constexpr std::int64_t max_degree = 1 << 20;
 constexpr std::int64_t max_mtp_tokens = 16;
-constexpr double max_usd_per_gpu_hour = 1000;  // the same bound as prices in gpu/1 profiles
 // Beyond 2^53 a double no longer holds every whole number; a cast from there would wrap silently.
 constexpr double max_exact_whole = 9e15;
 
