@@ -45,6 +45,10 @@ void print_model(const ModelSpec& model, std::ostream& out) {
   }
   out << fmt::format("  max context {} tokens, vocab {}, MTP layers {}\n", with_commas(static_cast<double>(model.max_context)),
                      with_commas(static_cast<double>(model.vocab_size)), model.mtp_layers);
+  if (model.rope_extended_context > 0) {
+    out << fmt::format("  RoPE scaling ({}) reaches {} tokens; requests beyond max context up to it run with a warning\n",
+                       model.rope_scaling, with_commas(static_cast<double>(model.rope_extended_context)));
+  }
   out << fmt::format("  parameters: {} total, {} active per token", with_commas(p.total), with_commas(p.active));
   if (model.official_total_params) {
     out << fmt::format(" (official {:.1f}B", *model.official_total_params / 1e9);
@@ -66,6 +70,8 @@ void print_model(const ModelSpec& model, std::ostream& out) {
                      with_commas(kv_bytes_per_token(model, Precision::bf16)), with_commas(kv_bytes_per_token(model, Precision::fp8)));
   out << fmt::format("  KV cache of one sequence at max context (BF16): {}\n",
                      gb(kv_bytes_per_sequence(model, Precision::bf16, model.max_context)));
+  // An estimated profile's notes are what is published and what was assumed: the reader needs them.
+  if (model.estimated) out << fmt::format("  estimated profile: {}\n", model.notes);
 }
 
 void print_gpu(const GpuSpec& gpu, std::ostream& out) {

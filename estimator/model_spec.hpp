@@ -119,6 +119,9 @@ struct ModelSpec {
   // What the importer could not read into this spec (a config key it does not understand, a family
   // read as a generic decoder): every command prints them, `show --json` lists them.
   std::vector<std::string> warnings;
+  // The architecture is not published and the profile is an approximation built from what is (a
+  // total parameter count, a family): every command names it as estimated.
+  bool estimated = false;
 
   [[nodiscard]] bool is_mla() const { return std::holds_alternative<MlaAttention>(attention); }
   [[nodiscard]] bool is_moe() const { return moe.has_value(); }

@@ -207,6 +207,11 @@ ModelSpec parse_model(const YAML::Node& root, const SourceText& source) {
   validate_model(model, [&](const std::string& path, const std::string& message) {
     throw located_error(node_at(root, path), source, path, message);
   });
+  if (model.estimated) {
+    model.warnings.push_back("an estimated profile (estimated: true): the architecture is not published, so memory, "
+                             "latency and cost are approximations; `llmsizer show " + model.name +
+                             "` says what is and is not published");
+  }
   return model;
 }
 

@@ -84,7 +84,7 @@ TEST_SUITE("cli") {
     CHECK(r.err.empty());
     const nlohmann::json array = nlohmann::json::parse(r.out);
     REQUIRE(array.is_array());
-    CHECK(array.size() == 28);
+    CHECK(array.size() == 29);
     std::set<std::string> names;
     for (const auto& item : array) {
       REQUIRE(item.is_object());
@@ -94,7 +94,7 @@ TEST_SUITE("cli") {
       CHECK(item["aliases"].is_array());
       names.insert(item["name"].get<std::string>());
     }
-    CHECK(names.size() == 28);
+    CHECK(names.size() == 29);
     CHECK(names.count("glm-4.5") == 1);
     CHECK(names.count("deepseek-r1") == 1);
   }

@@ -93,7 +93,7 @@ TEST_SUITE("cli") {
   TEST_CASE("list models --csv and list gpus --csv: one row per profile, keyed by model or gpu") {
     const CsvTable models = csv_of({"list", "models"});
     CHECK(models.header.front() == "model");
-    CHECK(models.records.size() == 28);
+    CHECK(models.records.size() == 29);
     CHECK(has(models.header, "params"));
     CHECK(has(models.header, "kv_kb_per_token"));
     const CsvTable gpus = csv_of({"list", "gpus"});

@@ -82,6 +82,7 @@ moe:
   router_bias: true
   zero_experts: 2
 mtp_layers: 1
+estimated: true
 precision:
   weights: bf16
   experts: fp8
