@@ -6,6 +6,7 @@
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
 #include "estimator/model_stats.hpp"
+#include "estimator/realism.hpp"
 #include "estimator/sweep.hpp"
 #include "estimator/text_format.hpp"
 #include "io/columns.hpp"
@@ -21,10 +22,12 @@ struct CompareOptions {
   std::int64_t osl = 0;
   std::optional<double> ttft_ms;
   std::optional<double> tpot_ms;
-  int max_gpus = 64;
+  int max_gpus = default_sweep_max_gpus;
   std::string price;
   std::optional<double> usd_per_gpu_hour;
   std::string calibration = "default";
+  std::optional<int> tp, pp, dp, ep;
+  bool allow_unrealistic = false;
   bool json = false;
   bool csv = false;
 };
@@ -33,6 +36,8 @@ SweepRequest make_request(const CompareOptions& o) {
   SweepRequest r = sized_request(o.isl, o.osl, o.max_gpus);
   r.slo = slo_targets(o.ttft_ms, o.tpot_ms);
   r.concurrencies = default_concurrencies();
+  r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
+  r.allow_unrealistic = o.allow_unrealistic;
   return r;
 }
 
@@ -42,13 +47,14 @@ struct Choice {
   const PreparedModel* prepared = nullptr;
   const GpuSpec* gpu = nullptr;
   const SweepRow* row = nullptr;  // best meeting the SLO, else the fastest
+  std::string price_basis;        // of the GPU's price; "" unpriced
   std::optional<int> min_gpus;    // smallest count that holds the chosen precision
   bool meets_slo = false;
 };
 
-Choice choose(const PreparedModel& prepared, const SweepResult& result, std::size_t target, const GpuSpec& gpu) {
+Choice choose(const PreparedModel& prepared, const SweepResult& result, std::size_t target, const SweepTarget& st) {
   const SweepTargetResult& t = result.targets[target];
-  Choice c{prepared.spec, &prepared, &gpu, nullptr, std::nullopt, t.best.has_value()};
+  Choice c{prepared.spec, &prepared, st.gpu, nullptr, st.price_basis, std::nullopt, t.best.has_value()};
   const std::optional<std::size_t> index = t.best ? t.best : t.fastest;
   if (!index) return c;
   c.row = &result.rows[*index];
@@ -89,7 +95,7 @@ Schema<Choice> make_schema() {
   auto from_sweep = [&](const std::string& key) {
     const std::size_t column = keys.index(key);
     s.add(sweep.columns()[column],
-          [column](const Choice& c) { return sweep_schema().value({c.model, c.gpu, c.row}, column); });
+          [column](const Choice& c) { return sweep_schema().value({c.model, c.gpu, c.row, c.price_basis}, column); });
   };
   from_sweep("model");
   from_sweep("gpu");
@@ -97,7 +103,7 @@ Schema<Choice> make_schema() {
         [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
   for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "weights", "concurrency", "memory_gb_per_gpu", "ttft_ms",
                           "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user", "usd_per_mtok_output",
-                          "joules_per_output_token"}) {
+                          "joules_per_output_token", "realistic", "price_basis"}) {
     from_sweep(key);
   }
   s.add({"meets_slo", "", "the configuration shown meets the SLO (else it is the fastest)"},
@@ -156,15 +162,37 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
                               : fmt::format("nothing fits on {} GPUs", request.max_gpus));
   }
   table.add_row(slo);
+  std::vector<std::string> realistic{"realistic"};
+  for (const Choice& c : choices) {
+    realistic.push_back(!c.row            ? "-"
+                        : c.row->realistic ? "yes"
+                                           : "no: " + unrealistic_text(*c.gpu, c.row->deployment.parallel,
+                                                                       c.row->tok_s_per_user));
+  }
+  table.add_row(realistic);
   out << table.render() << "\nwhy:\n";
   for (const Choice& c : choices) out << fmt::format("  {} on {}: {}\n", c.model->name, c.gpu->name, why(c));
 }
 
-std::string heading(const SweepRequest& r) {
+/// "$ on the owned (TCO) basis", one clause per basis the GPU prices use, or "no prices".
+std::string basis_clause(const std::vector<SweepTarget>& targets) {
+  std::vector<std::string> bases;
+  for (const SweepTarget& t : targets) {
+    const std::string text = price_basis_text(t.price_basis);
+    if (!text.empty() && std::find(bases.begin(), bases.end(), text) == bases.end()) bases.push_back(text);
+  }
+  if (bases.empty()) return "no prices";
+  std::string list;
+  for (const std::string& b : bases) list += (list.empty() ? "" : ", ") + b;
+  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: prices given per GPU)" : "");
+}
+
+std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targets) {
   return fmt::format(
       "{} input + {} output tokens per request, {}; each at its lowest $/Mtok output that meets the SLO "
-      "(highest output tok/s per GPU when unpriced), up to {} GPUs\n\n",
-      with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)), slo_text(r), r.max_gpus);
+      "(highest output tok/s per GPU when unpriced) among realistic layouts{}, up to {} GPUs; {}\n\n",
+      with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)), slo_text(r),
+      r.allow_unrealistic ? " or not" : "", r.max_gpus, basis_clause(targets));
 }
 
 int run_compare(const CompareOptions& o, Context& context) {
@@ -177,8 +205,8 @@ int run_compare(const CompareOptions& o, Context& context) {
   const PriceOption price = parse_price_option(context.catalog(), o.price);
   const std::optional<PriceBasis> basis = common_price_basis(gpus);
   for (const GpuSpec* gpu : gpus) {
-    targets.push_back({gpu, resolver.efficiency(*gpu, "", std::nullopt),
-                       choose_price(*gpu, price, o.usd_per_gpu_hour, basis).usd_per_gpu_hour, {}});
+    const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, basis);
+    targets.push_back({gpu, resolver.efficiency(*gpu, "", std::nullopt), chosen.usd_per_gpu_hour, {}, chosen.basis});
   }
   std::vector<std::shared_ptr<const PreparedModel>> prepared;
   for (const std::string& name : o.models) prepared.push_back(resolver.prepared(name));
@@ -187,7 +215,7 @@ int run_compare(const CompareOptions& o, Context& context) {
   std::vector<Choice> choices;
   for (const auto& model : prepared) {
     const SweepResult& result = results.emplace_back(sweep(*model, targets, request));
-    for (std::size_t t = 0; t < targets.size(); ++t) choices.push_back(choose(*model, result, t, *targets[t].gpu));
+    for (std::size_t t = 0; t < targets.size(); ++t) choices.push_back(choose(*model, result, t, targets[t]));
   }
   std::ostream& out = *context.out;
   if (o.json) {
@@ -198,7 +226,7 @@ int run_compare(const CompareOptions& o, Context& context) {
     out << csv_document(compare_table(choices));
     return 0;
   }
-  out << heading(request);
+  out << heading(request, targets);
   print_table(choices, request, out);
   return 0;
 }
@@ -215,6 +243,8 @@ Command add_compare(CLI::App& app, Context& context) {
   add_slo_options(*sub, o->ttft_ms, o->tpot_ms);
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
+  add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
+  add_allow_unrealistic_option(*sub, o->allow_unrealistic);
   add_calibration_option(*sub, o->calibration);
   auto* json = sub->add_flag("--json", o->json, "Print a JSON array, one object per (model, GPU)");
   sub->add_flag("--csv", o->csv, "Print CSV, one row per (model, GPU)")->excludes(json);

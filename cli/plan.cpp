@@ -16,6 +16,9 @@ namespace llmsizer::cli {
 namespace {
 
 constexpr double max_tokens_per_day = 1e15;             // keeps every count far inside int64
+/// Largest replica plan searches by default: 16 nodes of 8, room for wide expert parallelism
+/// (DeepSeek's decode instances span 18 nodes, open-infra-index day 6) beyond sweep's 64.
+constexpr int default_max_gpus_per_replica = 128;
 
 struct PlanOptions {
   std::string model;
@@ -24,7 +27,9 @@ struct PlanOptions {
   std::optional<std::int64_t> isl, osl;
   std::optional<double> peak_to_average, ttft_ms, tpot_ms, usd_per_gpu_hour;
   std::string price, engine, weights, kv, xlsx, calibration = "default";
-  bool csv = false, json = false;
+  std::optional<int> tp, pp, dp, ep;
+  int max_gpus = default_max_gpus_per_replica;
+  bool csv = false, json = false, allow_unrealistic = false;
 };
 
 /// A token count as typed: digits or scientific notation (2e9), finite, positive and whole.
@@ -65,6 +70,9 @@ Plan plan_inputs(const PlanOptions& o) {
   p.slo = slo_targets(o.ttft_ms, o.tpot_ms);
   check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   p.default_peak = !o.peak_to_average;
+  p.weights_given = !o.weights.empty();
+  p.max_gpus_per_replica = o.max_gpus;
+  p.allow_unrealistic = o.allow_unrealistic;
   p.demand.peak_to_average = o.peak_to_average.value_or(default_peak_to_average);
   if (!o.input_per_day.empty()) {
     if (o.isl || o.osl) throw ConfigError("--input-tokens-per-day", "give either it or --isl/--osl, not both");
@@ -95,8 +103,18 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   PlanOption option{resolver.resolve(in), {}, nullptr, 0};
   const auto& r = option.resolved;
   if (!o.usd_per_gpu_hour && r.usd_per_gpu_hour) option.price = find_price(*r.gpu, r.price_label);
-  option.choice = choose_replica(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour,
-                                 plan.demand, ReplicaSearch{plan.slo});
+  // The sweep's search, ranked for this demand: --weights and the layout options restrict it.
+  std::vector<WeightChoice> weights;
+  if (!o.weights.empty()) weights.push_back({r.deployment.weights, r.deployment.experts});
+  const SweepTarget target{r.gpu, r.efficiency, r.usd_per_gpu_hour, weights, r.price_basis};
+  SweepRequest request = sized_request(plan.isl, plan.osl, o.max_gpus);
+  request.slo = plan.slo;
+  request.kv = r.deployment.kv;
+  request.concurrencies = default_concurrencies();
+  request.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
+  request.peak_output_tok_s = plan.demand.peak_output_tok_s();
+  request.allow_unrealistic = o.allow_unrealistic;
+  option.choice = plan_replica(sweep(*r.prepared, {target}, request), 0, target, request, plan.demand);
   return option;
 }
 
@@ -160,6 +178,9 @@ Command add_plan(CLI::App& app, Context& context) {
   add_engine_option(*sub, o->engine);
   add_weights_option(*sub, o->weights);
   add_kv_option(*sub, o->kv);
+  add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
+  sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per replica (default 128)");
+  add_allow_unrealistic_option(*sub, o->allow_unrealistic);
   add_calibration_option(*sub, o->calibration);
   auto* xlsx = sub->add_option("--xlsx", o->xlsx, "Write a workbook with formulas (Summary, one sheet per GPU, Sources)");
   auto* csv = sub->add_flag("--csv", o->csv, "Print CSV, one row per GPU type");

@@ -8,6 +8,7 @@
 
 #include "estimator/text_format.hpp"
 #include "io/columns.hpp"
+#include "request/price_choice.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -21,8 +22,8 @@ Getter when_feasible(std::function<Cell(const ReplicaChoice&)> f) {
 Getter of_fleet(std::function<Cell(const Fleet&)> f) {
   return when_feasible([f](const ReplicaChoice& c) { return f(c.fleet); });
 }
-Getter of_estimate(std::function<Cell(const Estimate&)> f) {
-  return when_feasible([f](const ReplicaChoice& c) { return f(c.estimate); });
+Getter of_row(std::function<Cell(const SweepRow&)> f) {
+  return when_feasible([f](const ReplicaChoice& c) { return f(c.row); });
 }
 Getter of_layout(int Parallelism::*field) {
   return when_feasible([field](const ReplicaChoice& c) { return Cell(std::int64_t{c.deployment->parallel.*field}); });
@@ -46,17 +47,20 @@ void add_fleet_columns(Schema<PlanOption>& s) {
   s.add(columns::dp, of_layout(&Parallelism::dp));
   s.add(columns::ep, of_layout(&Parallelism::ep));
   s.add(columns::weights, when_feasible([](auto& c) { return Cell(weights_label(*c.deployment)); }));
+  s.add(columns::kv, when_feasible([](auto& c) { return Cell(std::string(name(c.deployment->kv))); }));
 }
 
 void add_serving_columns(Schema<PlanOption>& s) {
   s.add({"concurrency_per_replica", "requests", "requests in flight per replica", {}, "req/replica"},
-        of_estimate([](auto& e) { return count(e.concurrency); }));
+        of_row([](auto& e) { return count(e.concurrency); }));
   s.add(columns::shown(columns::ttft_ms, {}, "TTFT ms"),
-        of_estimate([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
+        of_row([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
   s.add(columns::shown(columns::tpot_ms, one_decimal, "TPOT ms"),
-        of_estimate([](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
+        of_row([](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
   s.add({"output_tok_s_per_replica", "tokens/s", "output throughput of one replica", {}, "tok/s/replica"},
-        of_estimate([](auto& e) { return Cell(e.output_tok_s); }));
+        of_row([](auto& e) { return Cell(e.output_tok_s); }));
+  s.add(columns::shown(columns::output_tok_s_per_gpu, {}, "tok/s/GPU"),
+        of_row([](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
   s.add({"utilization", "fraction", "average demand / fleet capacity", {NumberStyle::percent, 0}, "util"},
         of_fleet([](auto& f) { return Cell(f.utilization); }));
 }
@@ -66,8 +70,10 @@ void add_cost_columns(Schema<PlanOption>& s) {
         [](const PlanOption& p) { return optional_cell(p.resolved.usd_per_gpu_hour); });
   s.add({"usd_per_month", "$/month", "GPUs x $/GPU-hour x 730 h", money0, "$/month"},
         of_fleet([](auto& f) { return optional_cell(f.usd_per_month); }));
-  s.add(columns::shown(columns::usd_per_mtok_output, money3, "$/Mtok"),
-        of_fleet([](auto& f) { return optional_cell(f.usd_per_mtok_output); }));
+  s.add(columns::shown(columns::usd_per_mtok_output, money3, "$/Mtok busy"),
+        of_row([](auto& r) { return optional_cell(r.usd_per_mtok_output); }));
+  s.add(columns::shown(columns::usd_per_mtok_served, money3, "$/Mtok served"),
+        of_fleet([](auto& f) { return optional_cell(f.usd_per_mtok_served); }));
   s.add({"power_kw", "kW", "GPUs x TDP x power utilization", one_decimal, "kW"},
         of_fleet([](auto& f) { return Cell(f.power_kw); }));
   s.add({"energy_mwh_per_month", "MWh/month", "power x 730 h", one_decimal, "MWh/month"},
@@ -75,10 +81,15 @@ void add_cost_columns(Schema<PlanOption>& s) {
   s.add({"rank", "", "1 = recommended"}, [](const PlanOption& p) { return count(p.rank); });
   s.add(columns::price,
         [](const PlanOption& p) { return p.resolved.usd_per_gpu_hour ? Cell(p.resolved.price_label) : Cell(); });
-  s.add({"note", "", "why there is no option, or that there is no price"}, [](const PlanOption& p) {
-    if (!p.feasible()) return Cell(p.choice.why_none);
-    return p.resolved.usd_per_gpu_hour ? Cell() : Cell(std::string("no price; pass --usd-per-gpu-hour"));
-  });
+  s.add(columns::price_basis,
+        [](const PlanOption& p) { return p.resolved.usd_per_gpu_hour ? Cell(p.resolved.price_basis) : Cell(); });
+  s.add({"note", "", "why there is no option, that there is no price, or a cheaper unrealistic layout"},
+        [](const PlanOption& p) {
+          if (!p.feasible()) return Cell(p.choice.why_none);
+          std::string note = p.resolved.usd_per_gpu_hour ? "" : "no price; pass --usd-per-gpu-hour";
+          if (!p.choice.unrealistic_note.empty()) note += (note.empty() ? "" : "; ") + p.choice.unrealistic_note;
+          return note.empty() ? Cell() : Cell(note);
+        });
 }
 
 const Schema<PlanOption>& plan_schema() {
@@ -96,6 +107,14 @@ std::string infeasible_notes(const Plan& plan) {
   std::string out;
   for (const PlanOption& p : plan.options) {
     if (!p.feasible()) out += fmt::format("note: {}: {}\n", p.resolved.gpu->name, p.choice.why_none);
+  }
+  return out;
+}
+
+std::string unrealistic_notes(const Plan& plan) {
+  std::string out;
+  for (const PlanOption& p : plan.options) {
+    if (!p.choice.unrealistic_note.empty()) out += fmt::format("note: {}: {}\n", p.resolved.gpu->name, p.choice.unrealistic_note);
   }
   return out;
 }
@@ -120,9 +139,9 @@ std::string demand_text(const Plan& plan, const std::string& model) {
 std::string ranked_table(const Plan& plan) {
   const ResultTable table = plan_table(plan);
   std::vector<std::size_t> shown;
-  for (const char* key : {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "concurrency_per_replica", "ttft_ms",
+  for (const char* key : {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "concurrency_per_replica", "ttft_ms",
                           "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "usd_per_month",
-                          "usd_per_mtok_output", "power_kw", "energy_mwh_per_month"}) {
+                          "usd_per_mtok_served", "power_kw", "energy_mwh_per_month"}) {
     shown.push_back(table.index(key));
   }
   const std::size_t layout_after = 3;  // rank, gpu, replicas, GPUs/replica
@@ -156,14 +175,14 @@ PlanWorkbookOption workbook_option(const PlanOption& p) {
     const Deployment& d = *p.choice.deployment;
     w.configuration = fmt::format("{} GPUs {}, {} weights, KV {}", d.total_gpus(), layout_label(d.parallel),
                                   upper(weights_label(d)), upper(name(d.kv)));
-    w.unit = {p.choice.estimate.output_tok_s, d.total_gpus(), std::max(1, r.gpu->gpus_per_node), r.usd_per_gpu_hour,
+    w.unit = {p.choice.row.output_tok_s, d.total_gpus(), std::max(1, r.gpu->gpus_per_node), r.usd_per_gpu_hour,
               r.gpu->tdp.value, r.efficiency.power_utilization};
     w.fleet = p.choice.fleet;
-    w.concurrency = p.choice.estimate.concurrency;
-    w.ttft_ms = in_milliseconds(p.choice.estimate.ttft);
-    w.tpot_ms = in_milliseconds(p.choice.estimate.tpot);
+    w.concurrency = p.choice.row.concurrency;
+    w.ttft_ms = in_milliseconds(p.choice.row.ttft);
+    w.tpot_ms = in_milliseconds(p.choice.row.tpot);
   }
-  if (r.usd_per_gpu_hour) w.price_label = r.price_label;
+  if (r.usd_per_gpu_hour) w.price_label = fmt::format("{} ({})", r.price_label, price_basis_text(r.price_basis));
   w.price_source = p.price ? p.price->source : (r.usd_per_gpu_hour ? "--usd-per-gpu-hour on the command line" : "");
   w.price_date = p.price ? p.price->date : "";
   w.gpu_file = profile_path(r.gpu->file);
@@ -188,11 +207,11 @@ std::string recommendation(const Plan& plan) {
   std::string out = fmt::format("recommendation: {}: {} GPUs ({} nodes, {} replicas of {} GPUs)", best.resolved.gpu->name,
                                 with_commas(static_cast<double>(f.gpus)), with_commas(static_cast<double>(f.nodes)),
                                 with_commas(static_cast<double>(f.replicas)), best.choice.deployment->total_gpus());
-  out += f.usd_per_month ? fmt::format(" at ${}/month, {} per million output tokens ({} at ${:.3f}/GPU-hour)\n",
+  out += f.usd_per_month ? fmt::format(" at ${}/month, {} per million output tokens served ({} at ${:.3f}/GPU-hour, {} basis)\n",
                                        with_commas(*f.usd_per_month),
-                                       f.usd_per_mtok_output ? fmt::format("${:.3f}", *f.usd_per_mtok_output) : "- (no tokens)",
+                                       f.usd_per_mtok_served ? fmt::format("${:.3f}", *f.usd_per_mtok_served) : "- (no tokens)",
                                        best.resolved.price_label,
-                                       *best.resolved.usd_per_gpu_hour)
+                                       *best.resolved.usd_per_gpu_hour, price_basis_text(best.resolved.price_basis))
                            : "; no GPU type has a price, so options are ranked by GPU count\n";
   for (const PlanOption& p : plan.options) {
     if (p.feasible() && !p.resolved.usd_per_gpu_hour && f.usd_per_month) {
@@ -200,15 +219,20 @@ std::string recommendation(const Plan& plan) {
                          p.resolved.gpu->name);
     }
   }
-  return out + infeasible_notes(plan);
+  return out + unrealistic_notes(plan) + infeasible_notes(plan);
 }
 
 std::string plan_text(const Plan& plan) {
   const auto& first = plan.options.front().resolved;
   std::string out = demand_text(plan, first.model->name);
   out += fmt::format("SLOs: {}; weights {}, KV {}; engine {}; $/month at {:g} h/month; power at {:.0f}% of TDP\n",
-                     describe_slo(plan.slo), upper(weights_label(first.deployment)), upper(name(first.deployment.kv)),
-                     first.engine, hours_per_month, first.efficiency.power_utilization * 100);
+                     describe_slo(plan.slo), plan.weights_given ? upper(weights_label(first.deployment)) : "searched",
+                     upper(name(first.deployment.kv)), first.engine, hours_per_month,
+                     first.efficiency.power_utilization * 100);
+  out += fmt::format("search: the sweep's layouts (tp, pp, attention dp, ep), {} and concurrency, up to {} GPUs per "
+                     "replica, realistic layouts {}; per GPU type the fewest fleet GPUs in whole replicas\n",
+                     plan.weights_given ? "the given weights" : "weight precisions", plan.max_gpus_per_replica,
+                     plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
   return out + ranked_table(plan) + recommendation(plan);
 }
 

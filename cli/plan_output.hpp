@@ -31,6 +31,9 @@ struct Plan {
   bool default_peak = true;
   std::int64_t isl = default_request_tokens, osl = default_request_tokens;
   ServiceLevel slo;
+  bool weights_given = false;      // --weights fixed the precision instead of searching
+  int max_gpus_per_replica = 128;  // --max-gpus
+  bool allow_unrealistic = false;
   std::vector<PlanOption> options;  // in rank order
 };
 

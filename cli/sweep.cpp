@@ -12,6 +12,7 @@
 #include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
+#include "estimator/realism.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 #include "io/xlsx_writer.hpp"
@@ -29,7 +30,7 @@ struct SweepOptions {
   std::int64_t osl = 0;
   std::optional<double> ttft_ms;
   std::optional<double> tpot_ms;
-  int max_gpus = 64;
+  int max_gpus = default_sweep_max_gpus;
   std::vector<std::string> weights;
   std::string kv;
   std::string engine;
@@ -37,6 +38,8 @@ struct SweepOptions {
   std::string price;
   std::optional<double> usd_per_gpu_hour;
   std::string calibration = "default";
+  std::optional<int> tp, pp, dp, ep;
+  bool allow_unrealistic = false;
   bool csv = false;
   bool json = false;
   std::string xlsx;
@@ -50,6 +53,8 @@ SweepRequest make_request(const SweepOptions& o) {
   r.kv = o.kv.empty() ? Precision::bf16 : parse_precision_option(o.kv, "--kv");
   r.slo = slo_targets(o.ttft_ms, o.tpot_ms);
   r.concurrencies = o.concurrency.empty() ? default_concurrencies() : o.concurrency;
+  r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
+  r.allow_unrealistic = o.allow_unrealistic;
   for (std::int64_t c : r.concurrencies) {
     if (c < 1 || c > max_tokens) throw ConfigError("--concurrency", fmt::format("{} is out of range (1 to 2^31)", c));
   }
@@ -77,9 +82,11 @@ std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, c
   const PriceOption price = parse_price_option(context.catalog(), o.price);
   const std::optional<PriceBasis> basis = common_price_basis(gpus);
   for (const GpuSpec* gpu : gpus) {
-    SweepTarget t{gpu, resolver.efficiency(*gpu, o.engine, std::nullopt), std::nullopt, weights};
+    SweepTarget t{gpu, resolver.efficiency(*gpu, o.engine, std::nullopt), std::nullopt, weights, {}};
     if (!o.all_gpus || o.usd_per_gpu_hour || has_named_price(*gpu, price)) {
-      t.usd_per_gpu_hour = choose_price(*gpu, price, o.usd_per_gpu_hour, basis).usd_per_gpu_hour;
+      const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, basis);
+      t.usd_per_gpu_hour = chosen.usd_per_gpu_hour;
+      if (chosen.usd_per_gpu_hour) t.price_basis = chosen.basis;
     }
     targets.push_back(std::move(t));
   }
@@ -90,7 +97,9 @@ std::string target_heading(const SweepResult& result, const SweepTargetResult& t
                            int max_gpus) {
   const GpuSpec& gpu = *target.gpu;
   const std::string price =
-      target.usd_per_gpu_hour ? fmt::format("${:.2f}/GPU-h", *target.usd_per_gpu_hour) : "no price";
+      target.usd_per_gpu_hour
+          ? fmt::format("${:.2f}/GPU-h, {}", *target.usd_per_gpu_hour, price_basis_text(target.price_basis))
+          : "no price";
   if (t.end_row == t.first_row) {
     return fmt::format("{} ({:.0f} GB, {}): nothing fits on up to {} GPUs\n", gpu.name, in_gigabytes(gpu.memory), price,
                        max_gpus);
@@ -99,7 +108,8 @@ std::string target_heading(const SweepResult& result, const SweepTargetResult& t
                                  in_gigabytes(gpu.memory), price, t.frontier.size(),
                                  with_commas(static_cast<double>(t.end_row - t.first_row)));
   if (!t.best)
-    line += "; none meets the SLO";
+    line += t.best_if_unrealistic ? "; only unrealistic rows meet the SLO (--allow-unrealistic to pick one)"
+                                  : "; none meets the SLO";
   else if (!result.rows[*t.best].usd_per_mtok_output)
     line += "; no price, so no cheapest row";
   return line + "\n";
@@ -109,7 +119,7 @@ void print_table(const SweepResult& result, const std::vector<SweepTarget>& targ
                  const ResultTable& table, std::ostream& out) {
   // gpus .. meets_slo; the model and GPU are in the headings
   std::vector<std::size_t> shown;
-  for (std::size_t c = table.index("gpus"); c <= table.index("meets_slo"); ++c) shown.push_back(c);
+  for (std::size_t c = table.index("gpus"); c <= table.index("realistic"); ++c) shown.push_back(c);
   std::vector<std::string> headers;
   for (std::size_t c : shown) headers.push_back(table.columns[c].key);
   headers.emplace_back("note");
@@ -121,7 +131,11 @@ void print_table(const SweepResult& result, const std::vector<SweepTarget>& targ
     for (std::size_t i : shown_rows(result, t)) {
       std::vector<std::string> cells = text_cells(table, row++, shown);
       const SweepRow& r = result.rows[i];
-      cells.emplace_back(r.cheapest ? (r.on_frontier ? "<- cheapest" : "<- cheapest (off the frontier: TTFT)") : "");
+      std::string note = r.cheapest ? (r.on_frontier ? "<- cheapest" : "<- cheapest (off the frontier: TTFT)") : "";
+      if (!r.realistic) {
+        note = "unrealistic: " + unrealistic_text(*targets[ti].gpu, r.deployment.parallel, r.tok_s_per_user);
+      }
+      cells.push_back(std::move(note));
       text.add_row(std::move(cells));
     }
     if (t.end_row != t.first_row) out << text.render();
@@ -220,6 +234,8 @@ Command add_sweep(CLI::App& app, Context& context) {
   add_engine_option(*sub, o->engine);
   add_concurrency_list_option(*sub, o->concurrency, "Requests in flight (repeatable; default 1, 2, 4, ..., 1024)");
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
+  add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
+  add_allow_unrealistic_option(*sub, o->allow_unrealistic);
   add_calibration_option(*sub, o->calibration);
   auto* csv = sub->add_flag("--csv", o->csv, "Print the frontier rows as CSV");
   auto* json =

@@ -61,6 +61,8 @@ void add_result_columns(Schema<SweepRowRef>& s) {
         of_row([](auto& r) { return optional_cell(r.usd_per_mtok_output); }));
   s.add({"meets_slo", "", "TTFT and TPOT within the --ttft-ms/--tpot-ms targets"},
         of_row([](auto& r) { return Cell(r.meets_slo); }));
+  s.add({"realistic", "", "an engine would run it: tp within the scale-up domain, pp <= 4, >= 5 tok/s per user"},
+        of_row([](auto& r) { return Cell(r.realistic); }));
   s.add({"cheapest", "", "lowest $/Mtok output of this GPU type meeting the SLO"},
         of_row([](auto& r) { return Cell(r.cheapest); }));
   s.add({"on_frontier", "", "no row of this GPU type is better in both tok/s per GPU and per user"},
@@ -69,6 +71,9 @@ void add_result_columns(Schema<SweepRowRef>& s) {
         of_row([](auto& r) { return Cell(in_gigabytes(r.memory_per_gpu)); }));
   s.add(columns::shown(columns::joules_per_output_token, {NumberStyle::commas, 3}),
         of_row([](auto& r) { return Cell(r.joules_per_output_token); }));
+  s.add(columns::price_basis, [](const SweepRowRef& r) {
+    return r.row && r.row->usd_per_mtok_output ? Cell(std::string(r.price_basis)) : Cell();
+  });
 }
 
 Schema<SweepRowRef> make_sweep_schema() {
@@ -95,8 +100,40 @@ ResultTable sweep_table(const ModelSpec& model, const SweepResult& result, const
   ResultTable table = sweep_schema().table();
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     for (std::size_t i : shown_rows(result, result.targets[ti])) {
-      table.rows.push_back(sweep_schema().cells({&model, targets[ti].gpu, &result.rows[i]}));
+      table.rows.push_back(sweep_schema().cells({&model, targets[ti].gpu, &result.rows[i], targets[ti].price_basis}));
     }
+  }
+  return table;
+}
+
+void add_layout_restrictions(CLI::App& app, std::optional<int>& tp, std::optional<int>& pp, std::optional<int>& dp,
+                             std::optional<int>& ep) {
+  app.add_option("--tp", tp, "Search only layouts with this tensor parallel size");
+  app.add_option("--pp", pp, "Search only layouts with this many pipeline stages");
+  app.add_option("--dp", dp, "Search only layouts with this attention data parallel size");
+  app.add_option("--ep", ep, "Search only layouts with this expert parallel size");
+}
+
+LayoutHints layout_restriction(std::optional<int> tp, std::optional<int> pp, std::optional<int> dp,
+                               std::optional<int> ep) {
+  for (auto [value, option] : {std::pair{tp, "--tp"}, {pp, "--pp"}, {dp, "--dp"}, {ep, "--ep"}}) {
+    if (value && *value < 1) throw ConfigError(option, fmt::format("{} is out of range (must be >= 1)", *value));
+  }
+  return {tp, pp, dp, ep};
+}
+
+void add_allow_unrealistic_option(CLI::App& app, bool& allow) {
+  app.add_flag("--allow-unrealistic", allow,
+               "Recommend layouts an engine would not run (tp beyond the scale-up domain, pp > 4, < 5 tok/s per user)");
+}
+
+ResultTable best_rows_table(const ModelSpec& model, const SweepResult& result, const std::vector<SweepTarget>& targets) {
+  ResultTable table = sweep_schema().table();
+  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
+    const SweepTargetResult& t = result.targets[ti];
+    const std::optional<std::size_t> index = t.best ? t.best : t.fastest;
+    const SweepRow* row = index ? &result.rows[*index] : nullptr;
+    table.rows.push_back(sweep_schema().cells({&model, targets[ti].gpu, row, targets[ti].price_basis}));
   }
   return table;
 }

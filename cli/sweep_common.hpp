@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "estimator/deployment.hpp"
 #include "estimator/model_spec.hpp"
 #include "estimator/sweep.hpp"
@@ -13,6 +15,9 @@
 #include "io/result_table.hpp"
 
 namespace llmsizer::cli {
+
+/// Largest instance `sweep`, `compare` and `report` search by default (--max-gpus).
+inline constexpr int default_sweep_max_gpus = 64;
 
 /// A request with --isl, --osl and --max-gpus checked and set; the caller fills the rest.
 /// Throws ConfigError naming the option that is out of range.
@@ -24,12 +29,22 @@ namespace llmsizer::cli {
 /// "SLO TTFT <= 500 ms, TPOT <= 50 ms", or "no SLO".
 [[nodiscard]] std::string slo_text(const SweepRequest& request);
 
+/// --tp, --pp, --dp, --ep: each restricts the searched layouts to that degree.
+void add_layout_restrictions(CLI::App& app, std::optional<int>& tp, std::optional<int>& pp, std::optional<int>& dp,
+                             std::optional<int>& ep);
+/// The restriction those options give; throws ConfigError naming the option when one is below 1.
+[[nodiscard]] LayoutHints layout_restriction(std::optional<int> tp, std::optional<int> pp, std::optional<int> dp,
+                                             std::optional<int> ep);
+/// --allow-unrealistic: let layouts flagged by estimator/realism.hpp be recommended.
+void add_allow_unrealistic_option(CLI::App& app, bool& allow);
+
 /// One configuration of a sweep as the writers see it; `row` nullptr when nothing fits, and every
 /// column but model and GPU is then null.
 struct SweepRowRef {
   const ModelSpec* model = nullptr;
   const GpuSpec* gpu = nullptr;
   const SweepRow* row = nullptr;
+  std::string_view price_basis;  // SweepTarget::price_basis of the row's GPU type
 };
 
 /// The one column schema of sweep rows: `sweep`'s table, CSV, JSON and XLSX, and the per-row
@@ -43,5 +58,10 @@ struct SweepRowRef {
 /// The shown rows of every target, in target order, under sweep_schema().
 [[nodiscard]] ResultTable sweep_table(const ModelSpec& model, const SweepResult& result,
                                       const std::vector<SweepTarget>& targets);
+
+/// One row per target: its `best` row (the configuration plan and compare pick), else its fastest,
+/// else none, under sweep_schema().
+[[nodiscard]] ResultTable best_rows_table(const ModelSpec& model, const SweepResult& result,
+                                          const std::vector<SweepTarget>& targets);
 
 }  // namespace llmsizer::cli

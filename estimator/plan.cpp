@@ -3,22 +3,26 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
-#include <limits>
 #include <numeric>
 
 #include <fmt/format.h>
 
-#include "estimator/layout.hpp"
+#include "estimator/realism.hpp"
 
 namespace llmsizer {
+
+std::int64_t replicas_for_peak(double peak_tok_s, double replica_tok_s) {
+  assert(replica_tok_s > 0);
+  // A demand that needs a fraction of one replica still needs that replica: the fleet is never
+  // empty, so its capacity, utilization and power are defined (docs/methodology.md#plan).
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(peak_tok_s / replica_tok_s)));
+}
 
 Fleet size_fleet(const Demand& demand, const ReplicaUnit& unit) {
   assert(unit.output_tok_s > 0 && unit.gpus > 0 && unit.gpus_per_node > 0);
   Fleet f;
   const double average = demand.average_output_tok_s();
-  // A demand that needs a fraction of one replica still needs that replica: the fleet is never
-  // empty, so its capacity, utilization and power are defined (docs/methodology.md#plan).
-  f.replicas = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(demand.peak_output_tok_s() / unit.output_tok_s)));
+  f.replicas = replicas_for_peak(demand.peak_output_tok_s(), unit.output_tok_s);
   f.gpus = f.replicas * unit.gpus;
   f.nodes = (f.gpus + unit.gpus_per_node - 1) / unit.gpus_per_node;
   f.capacity_output_tok_s = static_cast<double>(f.replicas) * unit.output_tok_s;
@@ -28,7 +32,7 @@ Fleet size_fleet(const Demand& demand, const ReplicaUnit& unit) {
     f.usd_per_month = gpus * *unit.usd_per_gpu_hour * hours_per_month;
     // Per token served: a demand of no tokens has no cost per token (not inf, not 0/0).
     const double mtok_per_month = demand.output_tokens_per_month() / 1e6;
-    if (mtok_per_month > 0) f.usd_per_mtok_output = *f.usd_per_month / mtok_per_month;
+    if (mtok_per_month > 0) f.usd_per_mtok_served = *f.usd_per_month / mtok_per_month;
   }
   f.power_kw = gpus * unit.tdp_w * unit.power_utilization / 1000.0;
   f.energy_mwh_per_month = f.power_kw * hours_per_month / 1000.0;
@@ -59,74 +63,68 @@ std::vector<std::int64_t> concurrency_ladder(const PreparedModel& model, const G
 
 namespace {
 
-/// How far an estimate is from the SLOs: the larger ratio of measured to target (<= 1 meets them).
-double slo_excess(const Estimate& e, const ServiceLevel& slo) {
+/// How far a row is from the SLOs: the larger ratio of measured to target (<= 1 meets them).
+double slo_excess(const SweepRow& row, const ServiceLevel& slo) {
   double worst = 0;
-  if (slo.ttft) worst = std::max(worst, e.ttft / *slo.ttft);
-  if (slo.tpot) worst = std::max(worst, e.tpot / *slo.tpot);
+  if (slo.ttft) worst = std::max(worst, row.ttft / *slo.ttft);
+  if (slo.tpot) worst = std::max(worst, row.tpot / *slo.tpot);
   return worst;
 }
 
-bool better(const Fleet& f, const Estimate& e, const Deployment& d, const ReplicaChoice& best) {
-  if (!best.deployment) return true;
-  if (f.gpus != best.fleet.gpus) return f.gpus < best.fleet.gpus;
-  if (e.output_tok_s_per_gpu != best.estimate.output_tok_s_per_gpu) {
-    return e.output_tok_s_per_gpu > best.estimate.output_tok_s_per_gpu;
-  }
-  return d.total_gpus() < best.deployment->total_gpus();
+std::string describe_row(const SweepRow& row) {
+  const Deployment& d = row.deployment;
+  const Parallelism& p = d.parallel;
+  return fmt::format("{} GPUs (tp{} pp{} dp{} ep{}, {} weights) with {} request{} in flight", d.total_gpus(), p.tp,
+                     p.pp, p.dp, p.ep, name(d.experts), row.concurrency, row.concurrency == 1 ? "" : "s");
 }
 
-struct Closest {
-  double excess = std::numeric_limits<double>::infinity();
-  Estimate estimate;
-  Deployment deployment;
-};
-
-std::string why_none(bool any_fit, const Closest& closest, const ReplicaSearch& search) {
-  if (!any_fit) return fmt::format("does not fit in up to {} GPUs per replica", search.max_gpus_per_replica);
-  const Parallelism& p = closest.deployment.parallel;
-  return fmt::format("no configuration up to {} GPUs per replica meets {}; closest: TTFT {:.0f} ms, TPOT {:.1f} ms "
-                     "on {} GPUs (tp{} pp{}) with {} request{} in flight",
-                     search.max_gpus_per_replica, describe_slo(search.slo), in_milliseconds(closest.estimate.ttft),
-                     in_milliseconds(closest.estimate.tpot), p.gpus(), p.tp, p.pp, closest.estimate.concurrency,
-                     closest.estimate.concurrency == 1 ? "" : "s");
+std::string why_none(const SweepResult& result, const SweepTargetResult& t, const SweepTarget& target,
+                     const SweepRequest& request) {
+  if (t.end_row == t.first_row) return fmt::format("does not fit in up to {} GPUs per replica", request.max_gpus);
+  if (t.best_if_unrealistic) {
+    const SweepRow& row = result.rows[*t.best_if_unrealistic];
+    const bool slo = request.slo.ttft || request.slo.tpot;
+    return fmt::format("only unrealistic configurations {}: the best, {}, is flagged: {}; pass --allow-unrealistic "
+                       "to use it", slo ? "meet " + describe_slo(request.slo) : std::string("fit"), describe_row(row),
+                       unrealistic_text(*target.gpu, row.deployment.parallel, row.tok_s_per_user));
+  }
+  std::size_t closest = t.first_row;
+  for (std::size_t i = t.first_row; i < t.end_row; ++i) {
+    if (slo_excess(result.rows[i], request.slo) < slo_excess(result.rows[closest], request.slo)) closest = i;
+  }
+  const SweepRow& row = result.rows[closest];
+  return fmt::format("no configuration up to {} GPUs per replica meets {}; closest: TTFT {:.0f} ms, TPOT {:.1f} ms on {}",
+                     request.max_gpus, describe_slo(request.slo), in_milliseconds(row.ttft), in_milliseconds(row.tpot),
+                     describe_row(row));
 }
 
 }  // namespace
 
-ReplicaChoice choose_replica(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
-                             const Workload& workload, const EfficiencyParams& efficiency,
-                             std::optional<double> usd_per_gpu_hour, const Demand& demand, const ReplicaSearch& search) {
-  ReplicaChoice best;
-  Closest closest;
-  bool any_fit = false;
-  for (int count : candidate_gpu_counts(gpu, search.max_gpus_per_replica)) {
-    const std::optional<Deployment> d = layout_for(*model.spec, gpu, count, LayoutHints{}, precisions, nullptr);
-    if (!d || d->replicas != 1) continue;
-    Workload w = workload;
-    for (std::int64_t concurrency : concurrency_ladder(model, gpu, *d, w, efficiency)) {
-      w.concurrency = concurrency;
-      const Estimate e = estimate(model, gpu, *d, w, efficiency, usd_per_gpu_hour);
-      ++best.configs_evaluated;
-      if (!e.fits || e.output_tok_s <= 0) continue;
-      any_fit = true;
-      if (!meets_slo(e, search.slo)) {
-        const double excess = slo_excess(e, search.slo);
-        if (excess < closest.excess) closest = {excess, e, *d};
-        continue;
-      }
-      const ReplicaUnit unit{e.output_tok_s, d->total_gpus(), std::max(1, gpu.gpus_per_node), usd_per_gpu_hour,
-                             gpu.tdp.value, efficiency.power_utilization};
-      const Fleet fleet = size_fleet(demand, unit);
-      if (better(fleet, e, *d, best)) {
-        best.deployment = *d;
-        best.estimate = e;
-        best.fleet = fleet;
-      }
-    }
+ReplicaChoice plan_replica(const SweepResult& result, std::size_t target, const SweepTarget& t,
+                           const SweepRequest& request, const Demand& demand) {
+  const SweepTargetResult& r = result.targets[target];
+  ReplicaChoice choice;
+  choice.configs_evaluated = static_cast<std::int64_t>(r.end_row - r.first_row);
+  if (!r.best) {
+    choice.why_none = why_none(result, r, t, request);
+    return choice;
   }
-  if (!best.deployment) best.why_none = why_none(any_fit, closest, search);
-  return best;
+  choice.row = result.rows[*r.best];
+  choice.deployment = choice.row.deployment;
+  const GpuSpec& gpu = *t.gpu;
+  const ReplicaUnit unit{choice.row.output_tok_s, choice.deployment->total_gpus(), std::max(1, gpu.gpus_per_node),
+                         t.usd_per_gpu_hour, gpu.tdp.value, t.efficiency.power_utilization};
+  choice.fleet = size_fleet(demand, unit);
+  if (r.best_if_unrealistic) {
+    const SweepRow& row = result.rows[*r.best_if_unrealistic];
+    const ReplicaUnit flagged{row.output_tok_s, row.deployment.total_gpus(), unit.gpus_per_node, unit.usd_per_gpu_hour,
+                              unit.tdp_w, unit.power_utilization};
+    choice.unrealistic_note = fmt::format(
+        "{} GPUs of {} would do, but it is not realistic: {}; pass --allow-unrealistic to use it",
+        size_fleet(demand, flagged).gpus, describe_row(row),
+        unrealistic_text(gpu, row.deployment.parallel, row.tok_s_per_user));
+  }
+  return choice;
 }
 
 std::vector<size_t> rank_options(const std::vector<RankKey>& keys) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "estimator/serving.hpp"
+#include "estimator/sweep.hpp"
 
 namespace llmsizer {
 
@@ -47,10 +48,16 @@ struct Fleet {
   double capacity_output_tok_s = 0;
   double utilization = 0;      // average demand / capacity
   std::optional<double> usd_per_month;        // GPUs x $/GPU-hour x 730 h
-  std::optional<double> usd_per_mtok_output;  // $/month / (output tokens per month / 1e6); none for 0 tokens
+  /// $/month / (output tokens served per month / 1e6): the cost per token at the fleet's
+  /// utilisation, above a replica's busy usd_per_mtok_output; none for 0 tokens.
+  std::optional<double> usd_per_mtok_served;
   double power_kw = 0;                        // GPUs x TDP x power utilization
   double energy_mwh_per_month = 0;            // power x 730 h
 };
+
+/// Whole replicas of `replica_tok_s` each that sustain `peak_tok_s`: ceil(peak / replica), at
+/// least 1 — a demand below one replica still needs that replica (docs/methodology.md#plan).
+[[nodiscard]] std::int64_t replicas_for_peak(double peak_tok_s, double replica_tok_s);
 
 /// The fleet arithmetic, nothing estimated: every output is a closed form of the inputs.
 [[nodiscard]] Fleet size_fleet(const Demand& demand, const ReplicaUnit& unit);
@@ -67,27 +74,22 @@ struct Fleet {
                                                          const Deployment& deployment, const Workload& workload,
                                                          const EfficiencyParams& efficiency);
 
-struct ReplicaSearch {
-  ServiceLevel slo;
-  int max_gpus_per_replica = 128;
-};
-
+/// The fleet's replica configuration: the sweep's best row for one GPU type (sweep() with
+/// SweepRequest::peak_output_tok_s set), and the fleet sized from it.
 struct ReplicaChoice {
   std::optional<Deployment> deployment;  // nullopt: no configuration meets the SLOs
-  Estimate estimate;                     // of one replica at the chosen concurrency
+  SweepRow row;                          // one replica at the chosen concurrency
   Fleet fleet;
-  int configs_evaluated = 0;
+  std::int64_t configs_evaluated = 0;
   std::string why_none;                  // when deployment is nullopt
+  std::string unrealistic_note;          // a flagged configuration that would need fewer GPUs, and why
 };
 
-/// Searches GPU counts per replica (candidate_gpu_counts, default layout_for layouts) and
-/// concurrency (concurrency_ladder) for the configuration that meets the SLOs with the fewest fleet
-/// GPUs for `demand` — the cheapest, as every GPU of a type costs the same — breaking ties by
-/// output tokens/s per GPU. `precisions` gives the weight, expert and KV precisions.
-[[nodiscard]] ReplicaChoice choose_replica(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
-                                           const Workload& workload, const EfficiencyParams& efficiency,
-                                           std::optional<double> usd_per_gpu_hour, const Demand& demand,
-                                           const ReplicaSearch& search);
+/// The fleet for `demand` from sweep target `target` of `result` (whose request carried the same
+/// peak and SLOs): its `best` row sized by size_fleet, or why there is none — nothing fits, the
+/// closest configuration to the SLOs, or only unrealistic layouts meet them.
+[[nodiscard]] ReplicaChoice plan_replica(const SweepResult& result, std::size_t target, const SweepTarget& t,
+                                         const SweepRequest& request, const Demand& demand);
 
 /// Ranks options: priced ones by $/month (cheapest first), then unpriced ones by GPUs, then those
 /// with no configuration. Returns the indices in rank order.

@@ -2,15 +2,25 @@
 
 #include <algorithm>
 
-#include "estimator/layout.hpp"
 #include "estimator/pareto.hpp"
+#include "estimator/plan.hpp"
+#include "estimator/realism.hpp"
 
 namespace llmsizer {
 
-std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gpu, int gpus) {
+namespace {
+
+bool allowed(const Parallelism& p, const LayoutHints& only) {
+  return (!only.tp || *only.tp == p.tp) && (!only.pp || *only.pp == p.pp) && (!only.dp || *only.dp == p.dp) &&
+         (!only.ep || *only.ep == p.ep);
+}
+
+}  // namespace
+
+std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gpu, int gpus, const LayoutHints& only) {
   std::vector<Parallelism> layouts;
   auto add = [&](Parallelism p) {
-    if (p.pp > model.num_layers || !layout_problem(model, gpu, p, gpus).empty()) return;
+    if (p.pp > model.num_layers || !allowed(p, only) || !layout_problem(model, gpu, p, gpus).empty()) return;
     layouts.push_back(p);
   };
   const int domain = std::max(1, gpu.scale_up.domain_gpus);
@@ -31,7 +41,7 @@ std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gp
 
 namespace {
 
-SweepRow make_row(int target, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
+SweepRow make_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
   SweepRow row;
   row.target = target;
   row.deployment = d;
@@ -46,6 +56,7 @@ SweepRow make_row(int target, const Deployment& d, const Estimate& e, const Serv
   row.weights_per_gpu = e.memory.need.weights;
   row.memory_per_gpu = e.memory.need.total();
   row.meets_slo = slo.met_by(e.ttft, e.tpot);
+  row.realistic = is_realistic(gpu, d.parallel, e.tok_s_per_user);
   return row;
 }
 
@@ -78,7 +89,7 @@ bool sweep_deployment(const PreparedModel& m, const SweepTarget& t, int target, 
       out.configs_pruned += n - i - 1;
       return i > 0;
     }
-    out.rows.push_back(make_row(target, d, e, request.slo));
+    out.rows.push_back(make_row(target, *t.gpu, d, e, request.slo));
   }
   return n > 0;
 }
@@ -94,7 +105,29 @@ bool better_value(const SweepRow& a, const SweepRow& b) {
   return a.deployment.total_gpus() < b.deployment.total_gpus();
 }
 
-void rank_target(SweepResult& result, SweepTargetResult& t) {
+/// better_value, after the fewest fleet GPUs for the peak when one is given.
+bool better_for(const SweepRequest& request, const SweepRow& a, const SweepRow& b) {
+  if (request.peak_output_tok_s) {
+    const std::int64_t fleet_a = replicas_for_peak(*request.peak_output_tok_s, a.output_tok_s) * a.deployment.total_gpus();
+    const std::int64_t fleet_b = replicas_for_peak(*request.peak_output_tok_s, b.output_tok_s) * b.deployment.total_gpus();
+    if (fleet_a != fleet_b) return fleet_a < fleet_b;
+  }
+  return better_value(a, b);
+}
+
+/// The best SLO-meeting row by better_for, among the realistic ones unless `count_unrealistic`.
+std::optional<std::size_t> best_row(const SweepResult& result, const SweepTargetResult& t, const SweepRequest& request,
+                                    bool count_unrealistic) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = t.first_row; i < t.end_row; ++i) {
+    const SweepRow& row = result.rows[i];
+    if (!row.meets_slo || row.output_tok_s <= 0 || (!row.realistic && !count_unrealistic)) continue;
+    if (!best || better_for(request, row, result.rows[*best])) best = i;
+  }
+  return best;
+}
+
+void rank_target(SweepResult& result, SweepTargetResult& t, const SweepRequest& request) {
   std::vector<ParetoPoint> points;
   points.reserve(t.end_row - t.first_row);
   for (std::size_t i = t.first_row; i < t.end_row; ++i) {
@@ -104,10 +137,18 @@ void rank_target(SweepResult& result, SweepTargetResult& t) {
     t.frontier.push_back(t.first_row + i);
     result.rows[t.first_row + i].on_frontier = true;
   }
+  t.best = best_row(result, t, request, request.allow_unrealistic);
+  const std::optional<std::size_t> any = best_row(result, t, request, true);
+  if (any != t.best) t.best_if_unrealistic = any;  // the best of a superset: unrealistic and better
   for (std::size_t i = t.first_row; i < t.end_row; ++i) {
     const SweepRow& row = result.rows[i];
-    if (row.meets_slo && (!t.best || better_value(row, result.rows[*t.best]))) t.best = i;
-    if (!t.fastest || row.tok_s_per_user > result.rows[*t.fastest].tok_s_per_user) t.fastest = i;
+    if (!t.fastest) {
+      t.fastest = i;
+      continue;
+    }
+    const SweepRow& fastest = result.rows[*t.fastest];
+    // A realistic row beats any unrealistic one: the fallback is still something one would run.
+    if (row.realistic != fastest.realistic ? row.realistic : row.tok_s_per_user > fastest.tok_s_per_user) t.fastest = i;
   }
   if (t.best && result.rows[*t.best].usd_per_mtok_output) result.rows[*t.best].cheapest = true;
 }
@@ -131,7 +172,7 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
     r.weights = t.weights.empty() ? default_weight_choices(*model.spec, *t.gpu) : t.weights;
     r.min_gpus.assign(r.weights.size(), std::nullopt);
     for (int gpus : counts[ti]) {
-      for (const Parallelism& layout : sweep_layouts(*model.spec, *t.gpu, gpus)) {
+      for (const Parallelism& layout : sweep_layouts(*model.spec, *t.gpu, gpus, request.only)) {
         for (std::size_t wi = 0; wi < r.weights.size(); ++wi) {
           Deployment d;
           d.parallel = layout;
@@ -146,7 +187,7 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
     }
     r.end_row = result.rows.size();
   }
-  for (SweepTargetResult& t : result.targets) rank_target(result, t);
+  for (SweepTargetResult& t : result.targets) rank_target(result, t, request);
   return result;
 }
 

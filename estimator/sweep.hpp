@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "estimator/layout.hpp"
 #include "estimator/serving.hpp"
 #include "estimator/weight_candidates.hpp"
 
@@ -19,8 +20,10 @@ namespace llmsizer {
 /// concurrency c equal those of one instance at c/r). For each tp — a power of two within the
 /// scale-up domain dividing the heads and the count — pipeline stages fill the rest. MoE models
 /// add ep = tp, and attention data parallelism with ep = tp·dp: dp over all the rest (one stage),
-/// and dp filling the scale-up domain with stages across domains.
-[[nodiscard]] std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gpu, int gpus);
+/// and dp filling the scale-up domain with stages across domains. Degrees set in `only` restrict the
+/// layouts to those with that degree.
+[[nodiscard]] std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gpu, int gpus,
+                                                     const LayoutHints& only = {});
 
 /// One GPU type to sweep, resolved by the caller.
 struct SweepTarget {
@@ -28,6 +31,7 @@ struct SweepTarget {
   EfficiencyParams efficiency;
   std::optional<double> usd_per_gpu_hour;  // nullopt: unpriced (no $/Mtok)
   std::vector<WeightChoice> weights;       // empty: default_weight_choices
+  std::string price_basis;                 // PriceChoice::basis of the price: on-demand, ..., "user"; "" unpriced
 };
 
 struct SweepRequest {
@@ -37,6 +41,11 @@ struct SweepRequest {
   int max_gpus = 64;
   Precision kv = Precision::bf16;
   ServiceLevel slo;
+  LayoutHints only;  // degrees the user fixed (--tp, --pp, --dp, --ep)
+  /// Rank `best` for a fleet serving this peak (tokens/s): fewest fleet GPUs in whole replicas
+  /// (replicas_for_peak), then the value order. nullopt: by value alone.
+  std::optional<double> peak_output_tok_s;
+  bool allow_unrealistic = false;  // let flagged rows (estimator/realism.hpp) be `best`
 };
 
 /// One configuration that fits, with the figures the sweep ranks by.
@@ -54,6 +63,7 @@ struct SweepRow {
   Bytes weights_per_gpu;
   Bytes memory_per_gpu;  // weights + KV + activations on the busiest GPU
   bool meets_slo = false;
+  bool realistic = true;  // is_realistic(): an engine would run this layout at this speed
   bool on_frontier = false;
   bool cheapest = false;  // the lowest $/Mtok output of this GPU type among rows meeting the SLO
 };
@@ -62,10 +72,13 @@ struct SweepTargetResult {
   std::size_t first_row = 0;  // this target's rows are rows[first_row, end_row)
   std::size_t end_row = 0;
   std::vector<std::size_t> frontier;  // row indices, by tok_s_per_user ascending
-  /// Meeting the SLO: lowest $/Mtok output when priced, else highest output tok/s per GPU (the
-  /// same order: one price per GPU type, and $/Mtok = price / (tok/s per GPU)).
+  /// Meeting the SLO and realistic (unless allowed): with a peak demand the fewest fleet GPUs,
+  /// then lowest $/Mtok output when priced, else highest output tok/s per GPU (the same order: one
+  /// price per GPU type, and $/Mtok = price / (tok/s per GPU)).
   std::optional<std::size_t> best;
-  std::optional<std::size_t> fastest;  // highest tok/s per user, SLO or not
+  /// The row `best` would be if unrealistic rows counted, when that is a different, better row.
+  std::optional<std::size_t> best_if_unrealistic;
+  std::optional<std::size_t> fastest;  // highest tok/s per user, SLO or not; realistic when any is
   std::vector<WeightChoice> weights;   // the precisions swept
   std::vector<std::optional<int>> min_gpus;  // per precision: smallest count where anything fit
 };

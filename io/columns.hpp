@@ -26,6 +26,9 @@ inline const Column output_tok_s_per_gpu{"output_tok_s_per_gpu", "tokens/s/GPU",
 inline const Column tok_s_per_user{"tok_s_per_user", "tokens/s", "decode speed one user sees (1/TPOT)"};
 inline const Column usd_per_gpu_hour{"usd_per_gpu_hour", "$/GPU-hour", "price"};
 inline const Column usd_per_mtok_output{"usd_per_mtok_output", "$/Mtok", "all GPU time per million output tokens"};
+/// plan's fleet cost per token actually served: usd_per_mtok_output divided by the fleet's utilisation.
+inline const Column usd_per_mtok_served{"usd_per_mtok_served", "$/Mtok",
+                                        "fleet $/month per million output tokens served (at the fleet's utilisation)"};
 inline const Column joules_per_output_token{"joules_per_output_token", "J/token", "energy per output token"};
 inline const Column price{"price", "", "price label used"};
 inline const Column price_basis{"price_basis", "", "price basis: on-demand, reserved, 3yr-rental, owned or user"};

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -72,7 +74,17 @@ nlohmann::json json_rows(const ResultTable& table) {
 }
 
 std::string csv_number(double value) {
-  return fmt::format("{}", value);
+  if (value == 0 || !std::isfinite(value)) return fmt::format("{}", value == 0 ? 0.0 : value);
+  // csv_significant_digits, but never rounding above the units place (whole numbers stay whole),
+  // written as a plain decimal without trailing zeros.
+  const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+  const int decimals = std::max(0, csv_significant_digits - 1 - exponent);
+  std::string text = fmt::format("{:.{}f}", value, decimals);
+  if (text.find('.') != std::string::npos) {
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+  }
+  return text == "-0" ? "0" : text;
 }
 
 std::string csv_text(const Cell& cell) {

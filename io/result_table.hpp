@@ -65,8 +65,12 @@ class Schema {
 /// The rows as an array of objects.
 [[nodiscard]] nlohmann::json json_rows(const ResultTable& table);
 
-/// The one CSV number format of every command: the shortest decimal that reads back as the same
-/// double (fmt's "{}", Dragonbox), so a CSV round-trips exactly and shows no noise digits.
+/// Significant digits of every number in a CSV: 6, what `{:.6g}` and spreadsheets show, and finer
+/// than any model input (calibration factors carry 2-3 digits), so no figure loses meaning.
+inline constexpr int csv_significant_digits = 6;
+/// The one CSV number format of every command: the value rounded to csv_significant_digits but never
+/// above the units place, written as a plain decimal (no exponent, no trailing zeros): 0.1 + 0.2
+/// reads 0.3, 172747.19999999998 reads 172747, and a parameter count 70553706496 stays whole.
 [[nodiscard]] std::string csv_number(double value);
 /// One CSV field: empty for null, true/false, integers in full, numbers by csv_number, notes joined by "; ".
 [[nodiscard]] std::string csv_text(const Cell& cell);

@@ -171,7 +171,7 @@ void gpu_outputs(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbook
                 "GPUs x price x hours per month", fl.usd_per_month, "$/month", f.money, f);
   priced_output(ws, row_cost_mtok, "Cost per million output tokens",
                 fmt::format("{}/({}/1000000)", b(row_cost_month), b(row_tokens_month)),
-                "cost per month / millions of output tokens per month", fl.usd_per_mtok_output, "$/Mtok",
+                "cost per month / millions of output tokens per month", fl.usd_per_mtok_served, "$/Mtok",
                 f.money_fine, f);
   output(ws, row_power, "Power", fmt::format("={}*{}*{}/1000", b(row_gpus), b(row_tdp), b(row_power_utilization)),
          "GPUs x TDP x power utilization / 1000", fl.power_kw, "kW", f.number, f);
@@ -226,7 +226,7 @@ void summary_links(lxw_worksheet* ws, lxw_row_t row, const PlanWorkbookOption& o
   const std::string price = sheet_ref(sheet, row_price).substr(1);
   priced(12, fmt::format("=IF(ISNUMBER({0}),{0},\"no price\")", price), o.unit.usd_per_gpu_hour, f.money_fine);
   priced(cost_column, sheet_ref(sheet, row_cost_month), o.fleet.usd_per_month, f.money);
-  priced(cost_column + 1, sheet_ref(sheet, row_cost_mtok), o.fleet.usd_per_mtok_output, f.money_fine);
+  priced(cost_column + 1, sheet_ref(sheet, row_cost_mtok), o.fleet.usd_per_mtok_served, f.money_fine);
   link(15, row_power, o.fleet.power_kw, f.number);
   link(16, row_energy, o.fleet.energy_mwh_per_month, f.number);
 }

@@ -46,6 +46,13 @@ PriceChoice from_profile(const PricePoint& p) { return {p.per_gpu_hour.value, p.
 
 }  // namespace
 
+std::string price_basis_text(const std::string& basis) {
+  if (basis == name(PriceBasis::rental_3yr)) return "3-year rental";
+  if (basis == name(PriceBasis::owned)) return "owned (TCO)";
+  if (basis == user_price_label) return "user-given";
+  return basis;  // on-demand, reserved, or "" when unpriced
+}
+
 PriceOption parse_price_option(const Catalog& catalog, const std::string& text) {
   PriceOption parsed;
   size_t start = 0;

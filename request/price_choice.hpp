@@ -21,6 +21,10 @@ struct PriceChoice {
   std::string basis;                       // on-demand, reserved, 3yr-rental, owned; "user"; "" unpriced
 };
 
+/// How text names a PriceChoice::basis: "on-demand", "reserved", "3-year rental", "owned (TCO)",
+/// "user-given"; "" when unpriced.
+[[nodiscard]] std::string price_basis_text(const std::string& basis);
+
 /// --price as given: entries joined by ',' (the option repeats), each "GPU=USD" for that GPU type or
 /// one label or basis name for the rest. Throws ConfigError naming --price: an unknown GPU (with the
 /// catalog's did-you-mean), a bad number, a GPU given twice, two labels.

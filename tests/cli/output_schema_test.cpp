@@ -11,6 +11,7 @@
 
 #include "cli/command.hpp"
 #include "io/csv_reader.hpp"
+#include "io/result_table.hpp"
 #include "tests/test_support.hpp"
 
 namespace llmsizer {
@@ -82,8 +83,10 @@ TEST_SUITE("cli") {
       const auto& fields = csv.records[i].fields;
       CHECK(fields[at("weights")] == rows[i]["weights"].get<std::string>());
       CHECK(fields[at("fits")] == (rows[i]["fits"].get<bool>() ? "true" : "false"));
-      // Numbers round-trip: the CSV reads back as the very double the JSON carries.
-      CHECK(std::stod(fields[at("weights_gb_per_gpu")]) == rows[i]["weights_gb_per_gpu"].get<double>());
+      // Numbers agree: the CSV is the JSON's double to six significant digits (csv_number).
+      CHECK(fields[at("weights_gb_per_gpu")] == csv_number(rows[i]["weights_gb_per_gpu"].get<double>()));
+      CHECK(std::stod(fields[at("weights_gb_per_gpu")]) ==
+            doctest::Approx(rows[i]["weights_gb_per_gpu"].get<double>()).epsilon(5e-6));
       if (rows[i]["min_gpus"].is_null()) CHECK(fields[at("tp")].empty());
     }
     // FP8 on A100 runs weight-only (a note), and the notes column joins them with "; ".
@@ -171,7 +174,7 @@ TEST_SUITE("cli") {
     CHECK(model.header == std::vector<std::string>{"model", "weights", "weights_gb", "weights_gib"});
     REQUIRE(model.records.size() == 4);
     // 70,553,706,496 parameters x 2 bytes = 141,107,412,992 B in BF16 (STYLE.md section 6a).
-    CHECK(model.records[0].fields == std::vector<std::string>{"llama-3.1-70b", "bf16", "141.107412992",
+    CHECK(model.records[0].fields == std::vector<std::string>{"llama-3.1-70b", "bf16", "141.107",
                                                               model.records[0].fields[3]});
     CHECK(std::stod(model.records[0].fields[3]) == doctest::Approx(131.4).epsilon(0.001));
     const CsvTable gpu = csv_of({"show", "h100-sxm"});

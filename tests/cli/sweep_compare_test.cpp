@@ -94,7 +94,8 @@ TEST_SUITE("decisions") {
         header ==
         "model,gpu,gpus,tp,pp,dp,ep,weights,kv,concurrency,ttft_ms,tpot_ms,output_tok_s,output_tok_s_per_gpu,"
         "tok_s_per_user,"
-        "usd_per_mtok_output,meets_slo,cheapest,on_frontier,memory_gb_per_gpu,joules_per_output_token");
+        "usd_per_mtok_output,meets_slo,realistic,cheapest,on_frontier,memory_gb_per_gpu,joules_per_output_token,"
+        "price_basis");
   }
 
   TEST_CASE("sweep: the table has a heading, one section per GPU and the cheapest row flagged") {
@@ -102,7 +103,7 @@ TEST_SUITE("decisions") {
     REQUIRE(r.code == 0);
     CHECK(r.out.rfind("glm-4.5: 1,000 input + 1,000 output tokens per request, SLO TPOT <= 50 ms: ", 0) == 0);
     CHECK(r.out.find("configurations evaluated") != std::string::npos);
-    CHECK(r.out.find("\nh20 (96 GB, $0.85/GPU-h): ") != std::string::npos);  // its owned (TCO) price
+    CHECK(r.out.find("\nh20 (96 GB, $0.85/GPU-h, owned (TCO)): ") != std::string::npos);  // its basis named
     CHECK(r.out.find("\nh100-sxm (80 GB, $") != std::string::npos);
     CHECK(r.out.find("<- cheapest") != std::string::npos);
   }

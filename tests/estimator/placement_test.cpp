@@ -42,7 +42,7 @@ void check_sweep_keeps_what_fits(const Catalog& catalog, const std::string& mode
   std::vector<SweepTarget> targets;
   for (const std::string& name : gpu_names) {
     const GpuSpec& gpu = *catalog.find_gpu(name);
-    targets.push_back(SweepTarget{&gpu, catalog.calibration().resolve(gpu.generation, ""), std::nullopt, {}});
+    targets.push_back(SweepTarget{&gpu, catalog.calibration().resolve(gpu.generation, ""), std::nullopt, {}, {}});
   }
   SweepRequest request;
   request.isl = 1000;
@@ -184,7 +184,7 @@ TEST_SUITE("decisions") {
     request.concurrencies = {40, 48, 56};
     request.max_gpus = 2;
     const SweepResult result =
-        sweep(prepared, {SweepTarget{&gpu, e, std::nullopt, {{Precision::bf16, Precision::bf16}}}}, request);
+        sweep(prepared, {SweepTarget{&gpu, e, std::nullopt, {{Precision::bf16, Precision::bf16}}, {}}}, request);
     std::set<std::int64_t> kept;
     for (const SweepRow& row : result.rows) {
       if (row.deployment.parallel.tp == 2 && row.deployment.parallel.pp == 1) kept.insert(row.concurrency);

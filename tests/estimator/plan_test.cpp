@@ -1,4 +1,4 @@
-// Fleet arithmetic (estimator/plan.hpp) by hand, the replica search, ranking, and the per-operator
+// Fleet arithmetic (estimator/plan.hpp) by hand, the plan search over the sweep, its targets, ranking, and the per-operator
 // roofline breakdown (estimator/roofline.hpp) against stage_step_time's totals.
 #include <doctest/doctest.h>
 
@@ -7,6 +7,8 @@
 
 #include "estimator/layout.hpp"
 #include "estimator/plan.hpp"
+#include "estimator/realism.hpp"
+#include "estimator/sweep.hpp"
 #include "estimator/roofline.hpp"
 #include "estimator/step_time.hpp"
 #include "io/calibration_loader.hpp"
@@ -58,8 +60,8 @@ TEST_CASE("fleet arithmetic by hand: 2e9 output tokens/day at peak 2 on 1,000 to
   REQUIRE(f.usd_per_month);
   CHECK(*f.usd_per_month == doctest::Approx(548'960.0));  // 376 GPUs x $2 x 730 h
   // 2e9 x 730 / 24 = 60,833,333,333 tokens/month; $548,960 / 60,833.33 Mtok = $9.024/Mtok.
-  REQUIRE(f.usd_per_mtok_output);
-  CHECK(*f.usd_per_mtok_output == doctest::Approx(9.024));
+  REQUIRE(f.usd_per_mtok_served);
+  CHECK(*f.usd_per_mtok_served == doctest::Approx(9.024));
   CHECK(f.power_kw == doctest::Approx(184.24));               // 376 x 700 W x 0.7 / 1000
   CHECK(f.energy_mwh_per_month == doctest::Approx(134.4952));  // 184.24 kW x 730 h / 1000
 }
@@ -71,7 +73,7 @@ TEST_CASE("fleet arithmetic: partial nodes round up, exact fits do not, no price
   CHECK(partial.gpus == 564);
   CHECK(partial.nodes == 71);
   CHECK_FALSE(partial.usd_per_month);
-  CHECK_FALSE(partial.usd_per_mtok_output);
+  CHECK_FALSE(partial.usd_per_mtok_served);
   CHECK(partial.power_kw == doctest::Approx(157.92));  // 564 x 400 x 0.7 / 1000
   // A replica of exactly the peak demand: one replica, utilisation 1 / peak-to-average = 50%.
   const Fleet exact = size_fleet(demand, ReplicaUnit{demand.peak_output_tok_s(), 8, 8, 1.0, 700.0, 0.7});
@@ -119,36 +121,130 @@ TEST_CASE("concurrency ladder: powers of two up to the most sequences that fit, 
   CHECK(concurrency_ladder(l.prepared, l.gpu, *one, w, l.efficiency).empty());
 }
 
-TEST_CASE("replica search: meets the SLO, sizes the fleet from the chosen replica, explains when nothing does") {
+/// The plan search for one model on one GPU: the sweep ranked for `demand`, then plan_replica.
+struct PlanRun {
+  SweepTarget target;
+  SweepRequest request;
+  SweepResult result;
+  ReplicaChoice choice;
+};
+
+PlanRun plan_run(const Loaded& l, const Demand& demand, const ServiceLevel& slo, int max_gpus, bool allow_unrealistic = false,
+                 std::vector<WeightChoice> weights = {}) {
+  PlanRun run;
+  run.target = SweepTarget{&l.gpu, l.efficiency, 2.0, std::move(weights), "user"};
+  run.request.isl = 1000;
+  run.request.osl = 1000;
+  run.request.max_gpus = max_gpus;
+  run.request.slo = slo;
+  for (std::int64_t c = 1; c <= 1024; c *= 2) run.request.concurrencies.push_back(c);
+  run.request.peak_output_tok_s = demand.peak_output_tok_s();
+  run.request.allow_unrealistic = allow_unrealistic;
+  run.result = sweep(l.prepared, {run.target}, run.request);
+  run.choice = plan_replica(run.result, 0, run.target, run.request, demand);
+  return run;
+}
+
+TEST_CASE("plan search: the sweep's SLO-meeting row with the fewest fleet GPUs, sized into whole replicas") {
   const Loaded l = load("llama-3.1-70b", "h100-sxm");
   const Demand demand{2e9, 2e9, 2.0};
-  const Workload w{1000, 1000, 1, Phase::mixed};
   const ServiceLevel slo{std::nullopt, milliseconds(50)};
-  const ReplicaChoice c = choose_replica(l.prepared, l.gpu, native(*l.model), w, l.efficiency, 2.0, demand, ReplicaSearch{slo, 16});
+  const PlanRun run = plan_run(l, demand, slo, 16);
+  const ReplicaChoice& c = run.choice;
   REQUIRE(c.deployment);
   CHECK(c.configs_evaluated > 10);
-  CHECK(c.estimate.fits);
-  CHECK(c.estimate.tpot <= milliseconds(50));
-  const Fleet expected = size_fleet(demand, ReplicaUnit{c.estimate.output_tok_s, c.deployment->total_gpus(), 8, 2.0,
+  CHECK(c.row.meets_slo);
+  CHECK(c.row.realistic);
+  CHECK(c.row.tpot <= milliseconds(50));
+  const Fleet expected = size_fleet(demand, ReplicaUnit{c.row.output_tok_s, c.deployment->total_gpus(), 8, 2.0,
                                                         l.gpu.tdp.value, l.efficiency.power_utilization});
   CHECK(c.fleet.gpus == expected.gpus);
   CHECK(c.fleet.replicas * c.deployment->total_gpus() == c.fleet.gpus);
-  // No other SLO-meeting concurrency on the chosen layout needs fewer fleet GPUs.
-  Workload probe = w;
-  for (std::int64_t conc : concurrency_ladder(l.prepared, l.gpu, *c.deployment, w, l.efficiency)) {
-    probe.concurrency = conc;
-    const Estimate e = estimate(l.prepared, l.gpu, *c.deployment, probe, l.efficiency, 2.0);
-    if (!meets_slo(e, slo)) continue;
-    CHECK(size_fleet(demand, ReplicaUnit{e.output_tok_s, c.deployment->total_gpus(), 8, 2.0, 700, 0.7}).gpus >= c.fleet.gpus);
+  // No other SLO-meeting realistic row of the sweep needs fewer fleet GPUs.
+  for (const SweepRow& row : run.result.rows) {
+    if (!row.meets_slo || !row.realistic) continue;
+    CHECK(replicas_for_peak(demand.peak_output_tok_s(), row.output_tok_s) * row.deployment.total_gpus() >= c.fleet.gpus);
   }
-  const ReplicaChoice impossible =
-      choose_replica(l.prepared, l.gpu, native(*l.model), w, l.efficiency, 2.0, demand, ReplicaSearch{ServiceLevel{std::nullopt, milliseconds(1)}, 16});
-  CHECK_FALSE(impossible.deployment);
-  CHECK(impossible.why_none.rfind("no configuration up to 16 GPUs per replica meets TPOT <= 1 ms; closest: ", 0) == 0);
-  const ReplicaChoice too_small =
-      choose_replica(l.prepared, l.gpu, native(*l.model), w, l.efficiency, 2.0, demand, ReplicaSearch{slo, 1});
-  CHECK_FALSE(too_small.deployment);
-  CHECK(too_small.why_none == "does not fit in up to 1 GPUs per replica");
+  // The search covers the precisions: the chosen FP8 replica beats every BF16 one for this demand.
+  CHECK(c.deployment->weights == Precision::fp8);
+}
+
+TEST_CASE("plan search: why there is no replica — the closest row to the SLOs, or nothing fits") {
+  const Loaded l = load("llama-3.1-70b", "h100-sxm");
+  const Demand demand{2e9, 2e9, 2.0};
+  const PlanRun impossible = plan_run(l, demand, ServiceLevel{std::nullopt, milliseconds(1)}, 16);
+  CHECK_FALSE(impossible.choice.deployment);
+  CHECK(impossible.choice.why_none.rfind("no configuration up to 16 GPUs per replica meets TPOT <= 1 ms; closest: ", 0) == 0);
+  const Loaded big = load("llama-3.1-405b", "h100-sxm");
+  const PlanRun too_small = plan_run(big, demand, ServiceLevel{std::nullopt, milliseconds(50)}, 1);
+  CHECK_FALSE(too_small.choice.deployment);
+  CHECK(too_small.choice.why_none == "does not fit in up to 1 GPUs per replica");
+}
+
+TEST_CASE("plan search: unrealistic layouts are kept out unless allowed, and the plan says what they would save") {
+  // Llama-3.1-405B at BF16 (810 GB) on 24 GB RTX 4090s over PCIe needs ~40 GPUs: tp8 and 5+ stages.
+  const Loaded l = load("llama-3.1-405b", "rtx-4090");
+  const Demand demand{1e8, 1e8, 2.0};
+  const std::vector<WeightChoice> bf16{{Precision::bf16, Precision::bf16}};
+  const PlanRun strict = plan_run(l, demand, ServiceLevel{}, 128, false, bf16);
+  const PlanRun allowed = plan_run(l, demand, ServiceLevel{}, 128, true, bf16);
+  REQUIRE(allowed.choice.deployment);
+  CHECK_FALSE(allowed.choice.row.realistic);
+  if (strict.choice.deployment) {
+    CHECK(strict.choice.row.realistic);
+    CHECK(strict.choice.deployment->parallel.pp <= max_practical_pipeline_stages);
+  } else {
+    CHECK(strict.choice.why_none.find("only unrealistic configurations fit: the best, ") != std::string::npos);
+    CHECK(strict.choice.why_none.find("pass --allow-unrealistic") != std::string::npos);
+  }
+  CHECK(allowed.choice.unrealistic_note.empty());
+}
+
+TEST_CASE("plan target: catalog MoE models at 2e9 tokens/day and TPOT <= 50 ms need at most 1.1 x peak / the "
+          "frontier's best tok/s per GPU, plus one replica") {
+  const Catalog catalog = test::shipped_catalog();
+  const Demand demand{2e9, 2e9, 2.0};
+  const ServiceLevel slo{std::nullopt, milliseconds(50)};
+  int checked = 0;
+  for (const ModelSpec& model : catalog.models) {
+    if (!model.is_moe()) continue;
+    for (const char* gpu_name : {"h20", "h200-sxm", "b200"}) {
+      CAPTURE(model.name);
+      CAPTURE(gpu_name);
+      Loaded l;
+      l.model = std::make_unique<ModelSpec>(model);
+      l.prepared = prepare(*l.model);
+      l.gpu = *catalog.find_gpu(gpu_name);
+      l.efficiency = catalog.calibration().resolve(l.gpu.generation, "");
+      const PlanRun run = plan_run(l, demand, slo, 64);
+      // The frontier's best throughput per GPU among realistic SLO-meeting rows, as sweep ranks it.
+      double best_tok_s_per_gpu = 0;
+      for (const SweepRow& row : run.result.rows) {
+        if (row.meets_slo && row.realistic) best_tok_s_per_gpu = std::max(best_tok_s_per_gpu, row.output_tok_s_per_gpu);
+      }
+      if (best_tok_s_per_gpu == 0) {
+        CHECK_FALSE(run.choice.deployment);
+        continue;
+      }
+      REQUIRE(run.choice.deployment);
+      const double bound = 1.1 * demand.peak_output_tok_s() / best_tok_s_per_gpu + run.choice.deployment->total_gpus();
+      CHECK(static_cast<double>(run.choice.fleet.gpus) <= bound);
+      ++checked;
+    }
+  }
+  CHECK(checked >= 12);
+}
+
+TEST_CASE("plan target: Kimi K2 on H200 is served by wide expert parallelism across nodes") {
+  const Loaded l = load("kimi-k2", "h200-sxm");
+  const PlanRun run = plan_run(l, Demand{2e9, 2e9, 2.0}, ServiceLevel{std::nullopt, milliseconds(50)}, 64);
+  REQUIRE(run.choice.deployment);
+  const Parallelism& p = run.choice.deployment->parallel;
+  CAPTURE(p.tp);
+  CAPTURE(p.dp);
+  CAPTURE(p.ep);
+  CHECK(p.ep > 8);  // experts spread beyond one 8-GPU node
+  CHECK(run.choice.fleet.gpus < 216);  // the tp8 pp3 native-precision plan this search replaces
 }
 
 TEST_CASE("roofline breakdown: operator kinds add up to the step's FLOPs and bytes, and their times to its roofline time") {

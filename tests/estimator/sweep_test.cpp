@@ -30,7 +30,7 @@ struct SweepFixture {
       : model(*catalog.find_model(model_name)), prepared(prepare(model)) {
     for (const std::string& name : gpus) {
       const GpuSpec& gpu = *catalog.find_gpu(name);
-      SweepTarget t{&gpu, catalog.calibration().resolve(gpu.generation, ""), std::nullopt, {}};
+      SweepTarget t{&gpu, catalog.calibration().resolve(gpu.generation, ""), std::nullopt, {}, {}};
       if (!gpu.prices.empty()) t.usd_per_gpu_hour = gpu.prices.front().per_gpu_hour.value;
       targets.push_back(t);
     }

@@ -166,14 +166,14 @@ TEST_CASE("plan: a demand needing a fraction of a replica costs one replica, eve
   const Fleet tiny = size_fleet(Demand{1e-30, 0, 2.0}, unit);
   CHECK(tiny.replicas == 1);
   CHECK(tiny.gpus == 8);
-  REQUIRE(tiny.usd_per_mtok_output);
-  CHECK(std::isfinite(*tiny.usd_per_mtok_output));
+  REQUIRE(tiny.usd_per_mtok_served);
+  CHECK(std::isfinite(*tiny.usd_per_mtok_served));
   CHECK(std::isfinite(tiny.utilization));
   // No tokens at all: one replica still, and no cost per token (0/0 printed "$-nan" before).
   const Fleet none = size_fleet(Demand{0, 0, 2.0}, unit);
   CHECK(none.replicas == 1);
   CHECK(none.usd_per_month);
-  CHECK_FALSE(none.usd_per_mtok_output);
+  CHECK_FALSE(none.usd_per_mtok_served);
   CHECK(none.utilization == 0);
   // On the command line a count that rounds to no token is out of range.
   const test::Run r = test::run({"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--output-tokens-per-day", "1e-30"});

@@ -1,5 +1,5 @@
-// io/result_table: the shared writers of every result table — one CSV number format that
-// round-trips, typed JSON cells, and the text formats of a column.
+// io/result_table: the shared writers of every result table — one CSV number format (six
+// significant digits, plain decimals), typed JSON cells, and the text formats of a column.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -12,16 +12,31 @@
 namespace llmsizer {
 
 TEST_SUITE("cli") {
-  TEST_CASE("csv_number: the shortest text that reads back as the same double") {
-    for (double x : {0.1, 1.0 / 3.0, 158848.00000000003, 2.6112, 7466.0435246646775, 1e-7, 6.02214076e23,
-                     std::numeric_limits<double>::max(), std::numeric_limits<double>::denorm_min()}) {
-      CAPTURE(x);
-      CHECK(std::strtod(csv_number(x).c_str(), nullptr) == x);  // stod throws on denormals
-    }
-    CHECK(csv_number(0.1) == "0.1");
-    CHECK(csv_number(1.6) == "1.6");
+  TEST_CASE("csv_number: six significant digits (whole numbers in full) as a plain decimal, no float noise") {
+    CHECK(csv_number(0.1 + 0.2) == "0.3");  // 0.30000000000000004 as the sum lands
+    CHECK(csv_number(172747.19999999998) == "172747");
+    CHECK(csv_number(2.8396799999999995) == "2.83968");
+    CHECK(csv_number(0.8512777885104703) == "0.851278");
+    CHECK(csv_number(7466.0435246646775) == "7466.04");
+    CHECK(csv_number(2e9) == "2000000000");
+    CHECK(csv_number(1234567.8) == "1234568");       // whole numbers are never rounded to tens
+    CHECK(csv_number(70553706496.0) == "70553706496");
+    CHECK(csv_number(1e-7) == "0.0000001");
+    CHECK(csv_number(0.062087366347083846) == "0.0620874");
     CHECK(csv_number(158848.0) == "158848");
+    CHECK(csv_number(1.6) == "1.6");
     CHECK(csv_number(-2.5) == "-2.5");
+    CHECK(csv_number(0.0) == "0");
+    CHECK(csv_number(-0.0) == "0");
+    CHECK(csv_number(9.9999996) == "10");  // rounding carries into a new digit
+    for (double x : {0.1, 1.0 / 3.0, 158848.00000000003, 6.02214076e23, std::numeric_limits<double>::max(),
+                     std::numeric_limits<double>::denorm_min()}) {
+      CAPTURE(x);
+      const std::string text = csv_number(x);
+      CHECK(text.find_first_of("eE") == std::string::npos);
+      // Within half a unit of the sixth significant digit (or of the units place).
+      CHECK(std::fabs(std::strtod(text.c_str(), nullptr) - x) <= std::max(5e-6 * std::fabs(x), 0.5));
+    }
   }
 
   TEST_CASE("cells: JSON types, CSV text and text-table text per column format") {

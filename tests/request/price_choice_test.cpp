@@ -126,7 +126,7 @@ TEST_SUITE("cli") {
                        "200", "--max-gpus", "2"});
     REQUIRE(r.code == 0);
     CHECK(r.out.find("\nl4 (24 GB, no price): ") != std::string::npos);
-    CHECK(r.out.find("\nh100-sxm (80 GB, $1.30/GPU-h): ") != std::string::npos);  // its 3-year rental
+    CHECK(r.out.find("\nh100-sxm (80 GB, $1.30/GPU-h, 3-year rental): ") != std::string::npos);  // basis named
   }
 }
 
