@@ -334,6 +334,40 @@ TEST_CASE("measured deployments fit and their TPOT is within a factor 2.5 of pub
   }
 }
 
+TEST_CASE("prefill-first engines pause decoding for whole prompts; mixed ones add chunks to steps") {
+  // 32 requests of 2,048 / 256 on one H100. Prefill-first (SGLang's default), the other 31 prompts
+  // each stop decoding for a prompt's whole iteration, so TPOT is at least the mixed engine's; TTFT is
+  // never below one prompt's prefill either way.
+  Loaded l = load("llama-3.1-8b", "h100-sxm");
+  const Deployment d = layout(Precision::bf16, 1);
+  const Workload w{2'048, 256, 32, Phase::mixed};
+  l.efficiency.engine.prefill_first = false;
+  const Estimate mixed = run(l, d, w);
+  l.efficiency.engine.prefill_first = true;
+  const Estimate first = run(l, d, w);
+  REQUIRE(mixed.fits);
+  CHECK(first.tpot.value == rel(first.decode_step.value + 31 * first.prefill_alone.value / 255, 1e-9));
+  CHECK(first.tpot.value > mixed.tpot.value);
+  CHECK(mixed.ttft.value >= mixed.prefill_alone.value);
+  CHECK(first.ttft.value >= first.prefill_alone.value);
+}
+
+TEST_CASE("engines that admit on the current length run more requests than a no-evict reservation") {
+  // Llama-3.1-70B FP8 on one H200, 1,024 + 8,192 tokens at concurrency 128: a request reserved at
+  // isl + osl (TensorRT-LLM GUARANTEED_NO_EVICT) vs at its mean occupancy isl + osl/2 (vLLM, SGLang).
+  Loaded l = load("llama-3.1-70b", "h200-sxm");
+  const Deployment d = layout(Precision::fp8, 1);
+  const Workload w{1'024, 8'192, 128, Phase::mixed};
+  l.efficiency.engine.kv_reserved_output_fraction = 1.0;
+  const Estimate reserved = run(l, d, w);
+  l.efficiency.engine.kv_reserved_output_fraction = 0.5;
+  const Estimate current = run(l, d, w);
+  CHECK(reserved.running == max_resident_sequences(l.prepared, l.gpu, d, 1'024 + 8'192, l.efficiency));
+  CHECK(current.running == max_resident_sequences(l.prepared, l.gpu, d, 1'024 + 4'096, l.efficiency));
+  CHECK(current.running > reserved.running);
+  CHECK(current.ttft.value < reserved.ttft.value);  // fewer wait
+}
+
 }  // TEST_SUITE("serving")
 
 }  // namespace llmsizer
