@@ -82,9 +82,12 @@ TEST_SUITE("validate") {
   }
 
   TEST_CASE("calibrate from the priors reproduces the shipped default calibration") {
+    // The shipped profile is `llmsizer calibrate --shipped` (its fitted.data says so): every shipped
+    // measurement, the 1,159 serving runs included.
     const auto shipped =
         llmsizer::load_calibration_file(llmsizer::test::source_path("profiles/calibration/default.yaml").string());
-    const Run r = run({"calibrate", "--date", shipped.fitted_on});
+    REQUIRE(shipped.data.starts_with("`llmsizer calibrate --shipped` on measurements.yaml, serving_sample.csv"));
+    const Run r = run({"calibrate", "--shipped", "--date", shipped.fitted_on});
     REQUIRE(r.code == 0);
     const llmsizer::SourceText src = llmsizer::make_source("calibrated.yaml", r.out);
     const auto fitted = llmsizer::parse_calibration(llmsizer::parse_yaml(r.out, src), src);
