@@ -311,7 +311,7 @@ TEST_CASE("grouped GEMM: the routed experts' roof scales by m / (m + m_half), m 
   CHECK(rows == rel(2.6296, 1e-4));  // u = 29.21 experts, 2.6 rows each: most of a 64-row tile idles
   CHECK(padded[experts].roof.value == rel(full[experts].roof.value * rows / (rows + 32), 1e-12));
   CHECK(padded[experts].flops.value == rel(full[experts].flops.value, 1e-12));  // same work, slower
-  CHECK(padded[experts].time.value > full[experts].time.value);
+  CHECK(padded[experts].time.value >= full[experts].time.value);  // equal while the HBM read dominates
 }
 
 TEST_CASE("the hottest EP rank reads at most the experts it holds, whatever the imbalance") {
