@@ -68,7 +68,14 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
   result.fitted_on = o.date.empty() ? today() : o.date;
   std::string data;
   for (const std::string& f : files) data += (data.empty() ? "" : ", ") + std::filesystem::path(f).filename().string();
-  result.data = fmt::format("{} ({} training rows, {} held out by id hash)", data, training.size(), holdout);
+  // The command that reproduces this profile, so the file says how it was made.
+  std::string command = "llmsizer calibrate";
+  if (o.with_shipped) command += " --shipped";
+  for (const std::string& f : o.files) command += " --measurements " + std::filesystem::path(f).filename().string();
+  if (o.from != "priors") command += " --from " + o.from;
+  if (o.prior_strength != 0.5) command += fmt::format(" --prior-strength {}", o.prior_strength);
+  result.data = fmt::format("`{}` on {} ({} training rows, {} held out by id hash)", command, data, training.size(),
+                            holdout);
   const ValidationResult after = evaluate_rows(rows, result);
   result.result =
       fmt::format("held-out: {}. training: {}", error_text(after, "held-out rows"), error_text(after, "training rows"));

@@ -47,6 +47,8 @@ struct FitParameter {
   double prior = 0;
   double log_sigma = 0.5;
   bool fraction = false;  // bounded to (0, 1): fitted on the logit scale, else on the log scale
+  double min = 0;         // physical range (priors.yaml `bounds`); when min < max the fit works on
+  double max = 0;         // the logit of (x - min) / (max - min), so no value outside it is reachable
 };
 
 struct FitResult {

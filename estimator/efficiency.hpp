@@ -19,11 +19,21 @@ struct EngineEfficiency {
   Seconds layer_overhead{10e-6};       // per layer per iteration: launches, norms, rope, small ops
   Seconds collective_latency{15e-6};   // fixed cost of one all-reduce / all-to-all within a scale-up domain
   Seconds scale_out_latency{40e-6};    // the same when the collective crosses nodes (RDMA)
-  Seconds moe_layer_overhead{20e-6};   // per MoE layer per iteration: routing, permutation, grouped-GEMM setup
+  Seconds moe_layer_overhead{20e-6};   // per MoE layer per iteration: router top-k, token permutation and
+                                       // un-permutation kernels (a few launches, not a GEMM cost)
+  double expert_gemm_half_tokens = 0;  // tokens per expert at which a grouped GEMM reaches half its roof:
+                                       // efficiency m / (m + m_half), 0 = none (docs/methodology.md#moe)
   double attention_fraction = 0.5;     // flash-attention achievable fraction of 16-bit peak
   std::int64_t prefill_chunk_tokens = 8192;  // per-iteration token budget (chunked prefill)
+  bool prefill_first = false;          // true: prompts run as their own iterations and pause decoding
+                                       // (SGLang's default); false: prompt chunks ride in the decode
+                                       // steps (vLLM, TensorRT-LLM in-flight batching)
   std::int64_t max_batch = 2048;       // running sequences per DP rank when concurrency is unbounded
   double moe_imbalance = 1.2;          // hottest EP rank's expert load over the mean
+  double kv_reserved_output_fraction = 1;  // share of a running request's output tokens its KV reservation
+                                       // counts: 1 reserves the whole output at admission (TensorRT-LLM
+                                       // GUARANTEED_NO_EVICT), 0.5 the mean occupancy of engines that
+                                       // admit on the current length (vLLM, SGLang; docs/methodology.md#kv-limited-batch)
   double startup_burst_share = 0.5;    // share of the start-up burst's queueing seen per request
   double memory_utilization = 0;       // the engine's usable memory fraction; 0: the calibration's global
   Seconds request_overhead{0.01};      // per request before its first step: API, tokenization, scheduling
@@ -38,6 +48,14 @@ struct EfficiencyParams {
   double comm_overlap = 0.0;           // fraction of communication hidden behind compute
 };
 
+/// The physical range a fitted parameter must stay inside (profiles/calibration/priors.yaml `bounds`),
+/// by the name calibrate uses ("hopper.bandwidth_fraction", "*.moe_layer_overhead"; SI values).
+struct ParameterBound {
+  std::string parameter;
+  double min = 0;
+  double max = 0;
+};
+
 /// A calibration profile: per-generation and per-engine tables plus provenance.
 struct Calibration {
   std::string name;
@@ -50,6 +68,7 @@ struct Calibration {
   double memory_utilization = 0.90;
   double power_utilization = 0.70;
   double comm_overlap = 0.0;
+  std::vector<ParameterBound> bounds;  // ranges calibrate keeps fitted parameters in
 
   /// The parameters for a GPU generation and an engine (falls back to the "default" entries).
   [[nodiscard]] EfficiencyParams resolve(const std::string& generation, const std::string& engine) const;

@@ -113,15 +113,21 @@ std::int64_t resolve_concurrency(const PreparedModel& m, const GpuSpec& gpu, con
   return chosen;
 }
 
+/// Tokens of KV one running request holds for admission: isl + f·osl (see running_requests).
+std::int64_t reserved_context(const Workload& w, const EfficiencyParams& e) {
+  return w.isl + static_cast<std::int64_t>(std::ceil(e.engine.kv_reserved_output_fraction * static_cast<double>(w.osl)));
+}
+
 /// Requests that run at once out of the `concurrency` in flight. Engines admit a request only when
 /// the KV pool can hold it and the running count is under the max batch; the rest wait in an
 /// unbounded queue (engine_defaults.yaml, when_kv_cache_is_full: vLLM and SGLang admit on the KV
 /// pool, TensorRT-LLM's default GUARANTEED_NO_EVICT reserves prompt + output). Each running request
-/// is counted at its whole context (isl + osl), the no-evict reservation: engines that admit on the
-/// current length hold more at first and then preempt or retract back towards it.
+/// is counted at isl + f·osl, f = kv_reserved_output_fraction: 1 is the no-evict reservation; engines
+/// that admit on the current length hold, over a closed loop whose requests are staggered, the mean
+/// occupancy isl + osl/2 each (f = 0.5), preempting or retracting only the excess.
 std::int64_t running_requests(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
                               const EfficiencyParams& e, std::int64_t concurrency) {
-  const std::int64_t kv_room = max_resident_sequences(m, gpu, d, w.isl + w.osl, e);
+  const std::int64_t kv_room = max_resident_sequences(m, gpu, d, reserved_context(w, e), e);
   const std::int64_t batch_room = e.engine.max_batch * d.parallel.dp * d.replicas;
   return std::min({concurrency, kv_room, batch_room});
 }
@@ -148,7 +154,7 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   r.concurrency = resolve_concurrency(m, gpu, d, w, e, r.notes);
   r.running = running_requests(m, gpu, d, w, e, r.concurrency);
   // Not one request fits: the memory check of a single request says by how much.
-  r.memory = fit_memory(m, gpu, d, Residency{w.isl + w.osl, std::max<std::int64_t>(1, r.running)}, e);
+  r.memory = fit_memory(m, gpu, d, Residency{reserved_context(w, e), std::max<std::int64_t>(1, r.running)}, e);
   r.notes.insert(r.notes.end(), r.memory.notes.begin(), r.memory.notes.end());
   r.fits = r.memory.fits && r.running > 0;
   if (!r.fits) {
@@ -200,13 +206,22 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   // prefill plus the wait for prompts ahead of it: a start-up burst (all B arrive together, packed
   // into full token budgets) and a steady-state M/D/1 queue (Pollaczek–Khinchine).
   const double decode_steps = std::max(1.0, osl - 1.0);
-  const double interleaved = std::max(0.0, per_rank - 1.0) * pf.marginal.value * par.pp;
+  const double others = std::max(0.0, per_rank - 1.0);
+  // Prefill-first engines pause decoding for a whole prompt iteration; mixed engines add its chunks
+  // to the running steps (engine_defaults.yaml: SGLang vs vLLM / TensorRT-LLM in-flight batching).
+  const double prompt_interrupt = e.engine.prefill_first ? pf.alone.value : pf.marginal.value * par.pp;
+  const double interleaved = others * prompt_interrupt;
   const double tpot = token_step + interleaved / decode_steps;
-  const double first_cycle = pf.alone.value + decode_steps * tpot;
-  const double prefill_load = std::min(max_prefill_load, std::max(0.0, per_rank - 1.0) * pf.alone.value / first_cycle);
+  // A mixed engine's prompt chunks share their steps with the other requests' decode tokens, so
+  // its own prefill takes its chunks' share of those steps too; never less than prefill alone.
+  const double own_prefill = e.engine.prefill_first
+                                 ? pf.alone.value
+                                 : pf.alone.value + shapes.prefill_chunks * step * others / std::max(1.0, per_rank);
+  const double first_cycle = own_prefill + decode_steps * tpot;
+  const double prefill_load = std::min(max_prefill_load, others * pf.alone.value / first_cycle);
   const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
   const double burst_share = e.engine.startup_burst_share;
-  const double ttft = burst_share * burst_ttft(pf) + (1.0 - burst_share) * (pf.alone.value + steady_wait) + step / 2.0 +
+  const double ttft = burst_share * burst_ttft(pf) + (1.0 - burst_share) * (own_prefill + steady_wait) + step / 2.0 +
                       e.engine.request_overhead.value;
   // Every prompt of the rank, its own included, is prefilled once per cycle.
   const double load = std::min(1.0, per_rank * pf.marginal.value * par.pp / (ttft + decode_steps * tpot));

@@ -158,14 +158,23 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
   const Parallelism& par = d.parallel;
   // Tokens of all DP ranks meet in the MoE layer; TP ranks of one DP rank hold the same tokens.
   const double group_tokens = tokens * par.dp;
-  const double active = expected_active_experts(m.num_experts, m.experts_per_token, group_tokens);
   const double ep = par.ep;
   const double moe_tp = par.moe_tp();
   const double imbalance = ep > 1 ? e.engine.moe_imbalance : 1.0;
-  const double expert_bytes = active / ep * m.expert_params / moe_tp * info(d.experts).bytes_per_element * imbalance;
-  const double expert_flops =
-      2.0 * group_tokens * m.experts_per_token * m.expert_params / r.sharding.expert_ranks * imbalance;
-  acc.op(OperatorKind::routed_experts, expert_flops, expert_bytes, r.roofs.expert_matmul, layers);
+  const double assignments = imbalance * group_tokens * m.experts_per_token / ep;  // on the hottest EP rank
+  // Distinct experts the hottest rank touches: as if imbalance x the tokens each chose k of E, the
+  // rank's share 1/ep of them (occupancy, docs/methodology.md#moe); it saturates at the E/ep it holds.
+  const double touched = expected_active_experts(m.num_experts, m.experts_per_token, imbalance * group_tokens) / ep;
+  const double expert_bytes = touched * m.expert_params / moe_tp * info(d.experts).bytes_per_element;
+  const double expert_flops = 2.0 * assignments * m.expert_params / moe_tp;
+  // Grouped GEMM: each touched expert multiplies its m = assignments / touched tokens; tensor-core tiles
+  // are 64-128 rows, so small m wastes most of each tile. Efficiency m / (m + m_half) is the
+  // saturation form of that padding (CUTLASS grouped GEMM, DeepGEMM masked layout), m_half calibrated.
+  const double tokens_per_expert = touched > 0 ? assignments / touched : 0.0;
+  const double half = e.engine.expert_gemm_half_tokens;
+  const double gemm_efficiency = half > 0 && tokens_per_expert > 0 ? tokens_per_expert / (tokens_per_expert + half) : 1.0;
+  acc.op(OperatorKind::routed_experts, expert_flops,
+         expert_bytes, FlopsPerSecond{r.roofs.expert_matmul.value * gemm_efficiency}, layers);
   if (m.shared_params > 0) {
     const double shared = m.shared_params / tp;
     acc.op(OperatorKind::shared_experts, 2.0 * tokens * shared, shared * w, r.roofs.weight_matmul, layers);

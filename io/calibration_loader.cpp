@@ -8,14 +8,17 @@ namespace llmsizer {
 namespace {
 
 const std::vector<std::string_view> top_keys = {"schema", "name", "fitted", "memory_utilization", "power_utilization",
-                                                "comm_overlap", "default_engine", "generations", "engines", "sources"};
+                                                "comm_overlap", "default_engine", "generations", "engines", "bounds",
+                                                "sources"};
 const std::vector<std::string_view> generation_keys = {"generation",        "compute_fraction",  "fp8_compute_derate",
                                                        "fp4_compute_derate", "bandwidth_fraction", "link_fraction",
                                                        "roofline_sharpness"};
 const std::vector<std::string_view> engine_keys = {
     "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "scale_out_latency_us",
     "moe_layer_overhead_us", "attention_fraction",
-    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization", "request_overhead_us"};
+    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization", "request_overhead_us",
+    "expert_gemm_half_tokens", "kv_reserved_output_fraction", "prefill_first"};
+const std::vector<std::string_view> bound_keys = {"parameter", "min", "max", "min_us", "max_us"};
 
 constexpr Range fraction{0, 1, true, ""};
 constexpr Range achievable{min_achievable_fraction, 1, false, ""};
@@ -47,7 +50,22 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.startup_burst_share = e.number("startup_burst_share", {0, 1, false, ""});
   x.memory_utilization = e.optional_number("memory_utilization", fraction).value_or(0.0);
   x.request_overhead = microseconds(e.optional_number("request_overhead_us", {0, 1e7, false, "us"}).value_or(10000.0));
+  x.expert_gemm_half_tokens = e.optional_number("expert_gemm_half_tokens", {0, 1e5, false, ""}).value_or(0.0);
+  x.kv_reserved_output_fraction = e.optional_number("kv_reserved_output_fraction", fraction).value_or(1.0);
+  x.prefill_first = e.boolean_or("prefill_first", false);
   return x;
+}
+
+/// `{parameter: NAME, min: X, max: Y}` for unitless parameters, `min_us` / `max_us` for times.
+ParameterBound parse_bound(const MapReader& b) {
+  ParameterBound out;
+  out.parameter = b.string("parameter");
+  const bool time = b.has("min_us") || b.has("max_us");
+  const Range any{-1e9, 1e9, false, time ? "us" : ""};
+  out.min = time ? microseconds(b.number("min_us", any)).value : b.number("min", any);
+  out.max = time ? microseconds(b.number("max_us", any)).value : b.number("max", any);
+  if (!(out.min < out.max)) throw b.error(time ? "max_us" : "max", "must be greater than the minimum");
+  return out;
 }
 
 template <class T, class Parse>
@@ -58,6 +76,18 @@ std::vector<T> parse_list(const MapReader& doc, const char* key, const std::vect
   if (!list.IsSequence()) throw doc.error(key, "expected a list");
   for (size_t i = 0; i < list.size(); ++i) {
     out.push_back(parse(MapReader(list[i], fmt::format("{}[{}]", key, i), doc.source(), keys)));
+  }
+  return out;
+}
+
+/// Time bounds (parameters named *overhead or *latency) are written in microseconds.
+std::string bounds_to_yaml(const std::vector<ParameterBound>& bounds) {
+  std::string out = "bounds:\n";
+  for (const ParameterBound& b : bounds) {
+    const bool time = b.parameter.ends_with("overhead") || b.parameter.ends_with("latency");
+    out += time ? fmt::format("  - {{parameter: \"{}\", min_us: {:.4g}, max_us: {:.4g}}}\n", b.parameter,
+                              in_microseconds(seconds(b.min)), in_microseconds(seconds(b.max)))
+                : fmt::format("  - {{parameter: \"{}\", min: {:.4g}, max: {:.4g}}}\n", b.parameter, b.min, b.max);
   }
   return out;
 }
@@ -81,6 +111,7 @@ Calibration parse_calibration(const YAML::Node& root, const SourceText& source) 
   c.default_engine = doc.string_or("default_engine", "default");
   c.generations = parse_list<HardwareEfficiency>(doc, "generations", generation_keys, parse_generation);
   c.engines = parse_list<EngineEfficiency>(doc, "engines", engine_keys, parse_engine);
+  if (doc.has("bounds")) c.bounds = parse_list<ParameterBound>(doc, "bounds", bound_keys, parse_bound);
   (void)doc.require("sources");
   return c;
 }
@@ -111,13 +142,16 @@ std::string calibration_to_yaml(const Calibration& c) {
         "  - {{engine: {}, step_overhead_us: {:.4g}, layer_overhead_us: {:.4g}, collective_latency_us: {:.4g}, "
         "scale_out_latency_us: {:.4g}, moe_layer_overhead_us: {:.4g}, attention_fraction: {:.4g}, "
         "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}, "
-        "request_overhead_us: {:.4g}{}}}\n",
+        "request_overhead_us: {:.4g}, expert_gemm_half_tokens: {:.4g}, kv_reserved_output_fraction: {:.4g}, "
+        "prefill_first: {}{}}}\n",
         e.engine, in_microseconds(e.step_overhead), in_microseconds(e.layer_overhead),
         in_microseconds(e.collective_latency), in_microseconds(e.scale_out_latency),
         in_microseconds(e.moe_layer_overhead), e.attention_fraction, e.prefill_chunk_tokens, e.max_batch,
-        e.moe_imbalance, e.startup_burst_share, in_microseconds(e.request_overhead),
+        e.moe_imbalance, e.startup_burst_share, in_microseconds(e.request_overhead), e.expert_gemm_half_tokens,
+        e.kv_reserved_output_fraction, e.prefill_first,
         e.memory_utilization > 0 ? fmt::format(", memory_utilization: {:.4g}", e.memory_utilization) : std::string());
   }
+  if (!c.bounds.empty()) out += bounds_to_yaml(c.bounds);
   out += "sources:\n  - fields: [\"*\"]\n    cite: \"fitted by `llmsizer calibrate` on " + c.data + "\"\n";
   return out;
 }

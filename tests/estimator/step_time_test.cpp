@@ -290,6 +290,43 @@ TEST_CASE("uneven pipeline stages: the slowest stage runs ceil(layers / pp) laye
         rel(11 * e.engine.layer_overhead.value + e.engine.step_overhead.value / 3, 1e-12));
 }
 
+TEST_CASE("grouped GEMM: the routed experts' roof scales by m / (m + m_half), m tokens per touched expert") {
+  // DeepSeek-R1 FP8 tp8 ep8, 64 decode tokens: the hottest rank gets n = 1.2 x 64 x 8 / 8 = 76.8
+  // assignments (moe_imbalance 1.2) and touches u = 256 (1 - (1 - 8/256)^(1.2 x 64)) / 8 experts,
+  // so each multiplies m = n / u rows; with m_half = 32 the roof is m / (m + 32) of the full one.
+  const Model m = load("deepseek-r1");
+  const GpuSpec gpu = big_hopper();
+  EfficiencyParams e = efficiency_for(gpu);
+  e.engine.moe_imbalance = 1.2;
+  const Deployment d = layout(Precision::fp8, 8, 1, 1, 8);
+  OperatorBreakdown full{}, padded{};
+  e.engine.expert_gemm_half_tokens = 0;
+  (void)stage_step_time(m.prepared, gpu, d, e, decode(64, 0), &full);
+  e.engine.expert_gemm_half_tokens = 32;
+  (void)stage_step_time(m.prepared, gpu, d, e, decode(64, 0), &padded);
+  const int experts = static_cast<int>(OperatorKind::routed_experts);
+  const double n = 1.2 * 64 * 8 / 8;
+  const double u = 256 * (1 - std::pow(1 - 8.0 / 256, 1.2 * 64)) / 8;
+  const double rows = n / u;
+  CHECK(rows == rel(2.6296, 1e-4));  // u = 29.21 experts, 2.6 rows each: most of a 64-row tile idles
+  CHECK(padded[experts].roof.value == rel(full[experts].roof.value * rows / (rows + 32), 1e-12));
+  CHECK(padded[experts].flops.value == rel(full[experts].flops.value, 1e-12));  // same work, slower
+  CHECK(padded[experts].time.value >= full[experts].time.value);  // equal while the HBM read dominates
+}
+
+TEST_CASE("the hottest EP rank reads at most the experts it holds, whatever the imbalance") {
+  // DeepSeek-R1 FP8 tp8 ep8 at 4,096 decode tokens: every one of a rank's 256 / 8 = 32 experts is
+  // touched, so routed-expert bytes are 58 layers x 32 x 44,040,192 x (1 + 4/16384) B, not 1.2x that.
+  const Model m = load("deepseek-r1");
+  const GpuSpec gpu = big_hopper();
+  EfficiencyParams e = efficiency_for(gpu);
+  e.engine.moe_imbalance = 1.2;
+  OperatorBreakdown parts{};
+  (void)stage_step_time(m.prepared, gpu, layout(Precision::fp8, 8, 1, 1, 8), e, decode(4096, 0), &parts);
+  const double all_held = 58.0 * 32 * 44'040'192 * (1.0 + 4.0 / 16384);
+  CHECK(parts[static_cast<int>(OperatorKind::routed_experts)].bytes.value == rel(all_held, 1e-9));
+}
+
 }  // TEST_SUITE("performance")
 
 }  // namespace llmsizer
