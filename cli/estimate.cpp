@@ -31,6 +31,7 @@ int run_single(const EstimateOptions& o, Context& context) {
   ScenarioResolver resolver(catalog, o.calibration);
   const ScenarioResolver::Resolved r = resolver.resolve(o.input);
   print_model_warnings(*r.model, *context.err);
+  for (const std::string& warning : r.warnings) *context.err << "warning: " << warning << "\n";
   const Estimate e = estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
   const EstimateRow row{&o.input, &r, &e, {}};
   std::ostream& out = *context.out;
