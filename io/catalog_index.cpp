@@ -62,16 +62,6 @@ std::optional<std::vector<std::string>> flow_list(std::string_view value) {
   return items;
 }
 
-ProfileKind kind_of(std::string_view schema) {
-  const std::string_view kind = schema.substr(0, schema.find('/'));
-  if (kind == "gpu") return ProfileKind::gpu;
-  if (kind == "model") return ProfileKind::model;
-  if (kind == "calibration") return ProfileKind::calibration;
-  if (kind == "measurements") return ProfileKind::measurements;
-  if (kind == "tco") return ProfileKind::tco;
-  return ProfileKind::unknown;
-}
-
 /// Reads one top-level line into `header`; false when the line makes the scan unsure.
 bool scan_line(std::string_view line, ProfileHeader& header, unsigned& seen) {
   if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '#' || (line[0] == '-' && line.size() > 1 && line[1] == ' ')) {
@@ -108,7 +98,7 @@ bool scan_line(std::string_view line, ProfileHeader& header, unsigned& seen) {
   }
   const std::optional<std::string_view> scalar = simple_scalar(value);
   if (!scalar) return false;
-  if (key == "schema") header.kind = kind_of(*scalar);
+  if (key == "schema") header.kind = profile_kind(*scalar);
   else if (key == "name") header.name = *scalar;
   else header.hf_repo = *scalar;
   return true;
