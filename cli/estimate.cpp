@@ -5,6 +5,7 @@
 #include "cli/common_options.hpp"
 #include "cli/estimate_output.hpp"
 #include "cli/scenario.hpp"
+#include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_reader.hpp"
@@ -21,7 +22,13 @@ struct EstimateOptions {
 };
 
 int run_single(const EstimateOptions& o, Context& context) {
-  ScenarioResolver resolver(context, o.calibration);
+  // Only the named model and GPU are parsed (io/catalog_index.hpp); a --price label may name others.
+  std::optional<Catalog> named;
+  const Catalog& catalog =
+      o.input.price.empty()
+          ? named.emplace(load_catalog_for(profile_directories(context.profile_dirs), {o.input.gpu}, {o.input.model}))
+          : context.catalog();
+  ScenarioResolver resolver(catalog, o.calibration);
   const ScenarioResolver::Resolved r = resolver.resolve(o.input);
   print_model_warnings(*r.model, *context.err);
   for (const std::string& warning : r.warnings) *context.err << "warning: " << warning << "\n";

@@ -5,6 +5,7 @@
 #include "cli/scenario.hpp"
 #include "estimator/weight_candidates.hpp"
 #include "estimator/text_format.hpp"
+#include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
 #include "io/columns.hpp"
 #include "io/result_table.hpp"
@@ -114,11 +115,13 @@ ResultTable fit_table(const ModelSpec& model, const GpuSpec& gpu, const std::vec
 }
 
 int run_fit(const FitOptions& o, Context& context) {
-  ScenarioResolver resolver(context, o.calibration);
+  // Only the named model and GPU are parsed (io/catalog_index.hpp).
+  const Catalog catalog = load_catalog_for(profile_directories(context.profile_dirs), {o.gpu}, {o.model});
+  ScenarioResolver resolver(catalog, o.calibration);
   const auto prepared = resolver.prepared(o.model);
   const ModelSpec& model = *prepared->spec;
   print_model_warnings(model, *context.err);
-  const GpuSpec& gpu = context.catalog().gpu(o.gpu);
+  const GpuSpec& gpu = catalog.gpu(o.gpu);
   const EfficiencyParams efficiency = resolver.efficiency(gpu, "", o.memory_utilization);
   const Precision kv = o.kv.empty() ? Precision::bf16 : parse_precision_option(o.kv, "--kv");
   const std::int64_t context_tokens = o.context.value_or(model.max_context);

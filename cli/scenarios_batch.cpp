@@ -1,6 +1,11 @@
 // `estimate --scenarios FILE.csv`: many scenarios, one per row, answered in order.
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -46,7 +51,8 @@ ColumnFields map_header(const std::vector<std::string>& header, const std::strin
   return fields;
 }
 
-std::string render_table(const std::vector<EstimateRow>& rows) {
+/// The columns of the text table of a batch (the full set is in --csv and --json).
+std::vector<size_t> table_columns() {
   const std::vector<std::string> keys = {"id", "model", "gpu", "gpus", "weights", "concurrency", "fits", "ttft_ms",
                                          "tpot_ms", "output_tok_s_per_gpu", "usd_per_mtok_output", "error"};
   std::vector<size_t> index;
@@ -55,74 +61,159 @@ std::string render_table(const std::vector<EstimateRow>& rows) {
       if (estimate_columns()[i].key == k) index.push_back(i);
     }
   }
-  TextTable table(keys);
-  for (const EstimateRow& row : rows) {
-    std::vector<std::string> cells;
-    for (size_t i : index) {
-      const nlohmann::json v = estimate_value(row, i);
-      if (v.is_null()) cells.emplace_back("-");
-      else if (v.is_string()) cells.push_back(v.get<std::string>());
-      else if (v.is_boolean()) cells.emplace_back(v.get<bool>() ? "yes" : "no");
-      else if (v.is_number_integer()) cells.push_back(std::to_string(v.get<long long>()));
-      else cells.push_back(fmt::format("{:.4g}", v.get<double>()));
-    }
-    table.add_row(std::move(cells));
-  }
-  return table.render();
+  return index;
 }
+
+std::vector<std::string> table_cells(const EstimateRow& row, const std::vector<size_t>& index) {
+  std::vector<std::string> cells;
+  for (size_t i : index) {
+    const nlohmann::json v = estimate_value(row, i);
+    if (v.is_null()) cells.emplace_back("-");
+    else if (v.is_string()) cells.push_back(v.get<std::string>());
+    else if (v.is_boolean()) cells.emplace_back(v.get<bool>() ? "yes" : "no");
+    else if (v.is_number_integer()) cells.push_back(std::to_string(v.get<long long>()));
+    else cells.push_back(fmt::format("{:.4g}", v.get<double>()));
+  }
+  return cells;
+}
+
+/// Writes each answered row as soon as it is estimated: CSV and JSON lines go straight to the
+/// stream; the text table must know every row's width first, so it keeps the short text cells of
+/// each row (not the estimates) and prints at the end.
+class RowWriter {
+ public:
+  RowWriter(ScenarioBatchFormat format, std::ostream& out) : format_(format), out_(out), table_(header()) {
+    if (format_ == ScenarioBatchFormat::csv) {
+      std::vector<std::string> keys;
+      for (const Column& c : estimate_columns()) keys.push_back(c.key);
+      out_ << csv_line(keys);
+      fields_.resize(keys.size());
+    }
+  }
+  void write(const EstimateRow& row) {
+    if (format_ == ScenarioBatchFormat::csv) {
+      for (size_t c = 0; c < fields_.size(); ++c) fields_[c] = csv_text(estimate_schema().value(row, c));
+      out_ << csv_line(fields_);
+    } else if (format_ == ScenarioBatchFormat::json) {
+      // The same text as dump(2) of the whole array: each element indented one level deeper.
+      const std::string element = estimate_json(row).dump(2);
+      out_ << (rows_ == 0 ? "[\n  " : ",\n  ");
+      size_t start = 0;
+      for (size_t end = element.find('\n'); end != std::string::npos; end = element.find('\n', start)) {
+        out_.write(element.data() + start, static_cast<std::streamsize>(end + 1 - start)) << "  ";
+        start = end + 1;
+      }
+      out_.write(element.data() + start, static_cast<std::streamsize>(element.size() - start));
+    } else {
+      table_.add_row(table_cells(row, index_));
+    }
+    ++rows_;
+  }
+  void finish() {
+    if (format_ == ScenarioBatchFormat::json) out_ << (rows_ == 0 ? "[]\n" : "\n]\n");
+    else if (format_ == ScenarioBatchFormat::table) out_ << table_.render();
+  }
+
+ private:
+  static std::vector<std::string> header() {
+    std::vector<std::string> keys;
+    for (size_t i : table_columns()) keys.push_back(estimate_columns()[i].key);
+    return keys;
+  }
+  ScenarioBatchFormat format_;
+  std::ostream& out_;
+  TextTable table_;
+  std::vector<size_t> index_ = table_columns();
+  std::vector<std::string> fields_;
+  size_t rows_ = 0;
+};
+
+/// The scenario of one record: its cells over the command-line defaults, resolved and estimated.
+/// Throws ConfigError naming the column.
+void answer(const CsvRecord& record, const std::vector<std::string>& header, const ColumnFields& fields,
+            ScenarioResolver& resolver, ScenarioInput& input, ScenarioResolver::Resolved& resolved,
+            Estimate& result) {
+  if (record.fields.size() > fields.size()) {
+    throw ConfigError("", fmt::format("{} fields but the header has {}", record.fields.size(), fields.size()));
+  }
+  for (size_t c = 0; c < record.fields.size(); ++c) {
+    if (fields[c] && !record.fields[c].empty()) fields[c]->parse(input, record.fields[c], header[c]);
+  }
+  resolved = resolver.resolve(input);
+  const auto& r = resolved;
+  result = estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
+}
+
+/// The message of a bad row, its option named as the CSV column (--usd-per-gpu-hour is usd_per_gpu_hour).
+std::string row_error(const ConfigError& e) {
+  std::string where = e.path();
+  if (!where.empty() && where.rfind("--", 0) == 0) {
+    where = where.substr(2);
+    std::replace(where.begin(), where.end(), '-', '_');
+  }
+  return (where.empty() ? "" : where + ": ") + e.message();
+}
+
+/// Where the rows come from. A regular file is opened afresh for each pass and read as it goes;
+/// anything else (a pipe, a device) is read once through read_file, whose size cap keeps /dev/zero
+/// from eating memory, and both passes read that text.
+class ScenarioSource {
+ public:
+  explicit ScenarioSource(const std::string& file) : file_(file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec) || !std::ifstream(file, std::ios::binary)) text_ = read_file(file);
+  }
+  [[nodiscard]] std::unique_ptr<std::istream> open() const {
+    if (text_) return std::make_unique<std::istringstream>(*text_);
+    return std::make_unique<std::ifstream>(file_, std::ios::binary);
+  }
+
+ private:
+  std::string file_;
+  std::optional<std::string> text_;
+};
 
 }  // namespace
 
 int run_scenarios(const std::string& file, const ScenarioInput& defaults, const std::string& calibration,
                   ScenarioBatchFormat format, Context& context) {
-  const CsvTable csv = parse_csv(read_file(file), file);
-  if (csv.header.empty()) throw ConfigError(file, 1, 0, "", "empty scenarios file: expected a header row");
-  const ColumnFields fields = map_header(csv.header, file, *context.err);
-  ScenarioResolver resolver(context, calibration);
-  const size_t n = csv.records.size();
-  std::vector<ScenarioInput> inputs(n, defaults);
-  std::vector<ScenarioResolver::Resolved> resolved(n);
-  std::vector<Estimate> estimates(n);
-  std::vector<EstimateRow> rows(n);
-  int bad = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const CsvRecord& record = csv.records[i];
-    rows[i].input = &inputs[i];
-    std::string column;
-    try {
-      if (record.fields.size() > fields.size()) {
-        throw ConfigError("", fmt::format("{} fields but the header has {}", record.fields.size(), fields.size()));
-      }
-      for (size_t c = 0; c < record.fields.size(); ++c) {
-        column = csv.header[c];
-        if (fields[c] && !record.fields[c].empty()) fields[c]->parse(inputs[i], record.fields[c], column);
-      }
-      resolved[i] = resolver.resolve(inputs[i]);
-      const auto& r = resolved[i];
-      estimates[i] = estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
-      rows[i].resolved = &resolved[i];
-      rows[i].estimate = &estimates[i];
-    } catch (const ConfigError& e) {
-      ++bad;
-      std::string where = e.path();
-      if (!where.empty() && where.rfind("--", 0) == 0) {
-        where = where.substr(2);  // the option's CSV column: --usd-per-gpu-hour is usd_per_gpu_hour
-        std::replace(where.begin(), where.end(), '-', '_');
-      }
-      rows[i].error = (where.empty() ? "" : where + ": ") + e.message();
-      *context.err << fmt::format("{}:{}: error: {}\n", file, record.line, rows[i].error);
+  const ScenarioSource source(file);
+  {
+    // A syntax error (an unterminated quote) surfaces only at the end of the file; reading it once
+    // first keeps stdout free of half an answer. It is cheap next to estimating (docs/performance.md).
+    const std::unique_ptr<std::istream> in = source.open();
+    CsvReader syntax(*in, file);
+    CsvRecord record;
+    while (syntax.next(record)) {
     }
   }
-  std::ostream& out = *context.out;
-  if (format == ScenarioBatchFormat::csv) {
-    out << estimate_csv(rows);
-  } else if (format == ScenarioBatchFormat::json) {
-    nlohmann::json array = nlohmann::json::array();
-    for (const EstimateRow& row : rows) array.push_back(estimate_json(row));
-    out << array.dump(2) << "\n";
-  } else {
-    out << render_table(rows);
+  const std::unique_ptr<std::istream> in = source.open();
+  CsvReader csv(*in, file);
+  if (csv.header().empty()) throw ConfigError(file, 1, 0, "", "empty scenarios file: expected a header row");
+  const ColumnFields fields = map_header(csv.header(), file, *context.err);
+  ScenarioResolver resolver(context, calibration);
+  RowWriter writer(format, *context.out);
+  // One row's state, reused: memory does not grow with the number of rows (except the text table's cells).
+  CsvRecord record;
+  ScenarioInput input;
+  ScenarioResolver::Resolved resolved;
+  Estimate result;
+  int bad = 0;
+  while (csv.next(record)) {
+    input = defaults;
+    EstimateRow row{&input, nullptr, nullptr, {}};
+    try {
+      answer(record, csv.header(), fields, resolver, input, resolved, result);
+      row.resolved = &resolved;
+      row.estimate = &result;
+    } catch (const ConfigError& e) {
+      ++bad;
+      row.error = row_error(e);
+      *context.err << fmt::format("{}:{}: error: {}\n", file, record.line, row.error);
+    }
+    writer.write(row);
   }
+  writer.finish();
   return bad == 0 ? 0 : 2;
 }
 

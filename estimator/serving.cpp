@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "estimator/step_rates.hpp"
+
 namespace llmsizer {
 namespace {
 
@@ -22,24 +24,25 @@ struct PrefillCosts {
 /// linear in tokens except attention, whose mean causal context is isl/2, so n equal chunks at that
 /// context reproduce the total (docs/methodology.md#prefill).
 PrefillCosts prefill_costs(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
-                           double isl, const ServingStepShapes& shapes, const StepTime& decode_alone) {
+                           const StepRates& rates, double isl, const ServingStepShapes& shapes,
+                           const StepTime& decode_alone) {
   PrefillCosts c;
   const double budget = static_cast<double>(e.engine.prefill_chunk_tokens);
   const double chunks = shapes.prefill_chunks;
   const double pp = d.parallel.pp;
   const StepShape& alone = shapes.prefill_chunk;
-  c.detail = stage_step_time(m, gpu, d, e, alone);
+  c.detail = stage_step_time(m, gpu, d, e, rates, alone);
   c.alone = c.detail.total * (chunks * pp);
   const double decode_sequences = shapes.decode.decode_sequences;
   StepShape mixed{decode_sequences, shapes.decode.decode_context, 1, alone.prefill_tokens, alone.prefill_context,
                   alone.prefill_sequences};
-  const Seconds extra = stage_step_time(m, gpu, d, e, mixed).total - decode_alone.total;
+  const Seconds extra = stage_step_time(m, gpu, d, e, rates, mixed).total - decode_alone.total;
   c.marginal = extra * chunks;
   // Start-up burst on one DP rank: all its prompts at once, packed into full token budgets.
   const double burst_tokens = std::max(1.0, decode_sequences) * isl;
   c.burst_steps = std::max(1.0, std::ceil(burst_tokens / budget));
   StepShape burst{0, 0, 1, burst_tokens / c.burst_steps, isl / 2.0, std::max(1.0, decode_sequences) / c.burst_steps};
-  c.burst_step = stage_step_time(m, gpu, d, e, burst).total * pp;
+  c.burst_step = stage_step_time(m, gpu, d, e, rates, burst).total * pp;
   return c;
 }
 
@@ -181,16 +184,17 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
                                                       d.speculative_acceptance_decay);
   const double micro = shapes.decode.decode_sequences;
   const double mean_context = shapes.decode.decode_context;
-  r.decode_detail = stage_step_time(m, gpu, d, e, shapes.decode);
+  const StepRates rates = step_rates(m, gpu, d, e);  // shared by every iteration below
+  r.decode_detail = stage_step_time(m, gpu, d, e, rates, shapes.decode);
   double step = r.decode_detail.total.value * par.pp;
   if (n_draft > 0) {
     // Drafting: n passes of one MTP layer (about one decoder layer and the LM head).
     const StepShape draft_shape{micro, mean_context, 1.0, 0, 0, 0};
-    const StepTime one = stage_step_time(m, gpu, d, e, draft_shape);
+    const StepTime one = stage_step_time(m, gpu, d, e, rates, draft_shape);
     step += n_draft * (one.total.value * par.pp / std::max(1, m.spec->num_layers) + e.engine.layer_overhead.value);
   }
   r.decode_step = seconds(step);
-  const PrefillCosts pf = prefill_costs(m, gpu, d, e, isl, shapes, r.decode_detail);
+  const PrefillCosts pf = prefill_costs(m, gpu, d, e, rates, isl, shapes, r.decode_detail);
   r.prefill_detail = pf.detail;
   r.prefill_alone = pf.alone;
   const double token_step = step / r.tokens_per_decode_step;

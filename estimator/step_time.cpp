@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "estimator/placement.hpp"
+#include "estimator/step_rates.hpp"
 
 namespace llmsizer {
 
@@ -60,22 +61,7 @@ Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& d, const Efficiency
 
 namespace {
 
-/// What one step needs resolved once: the GPU's achievable rates and how the layout shards the model.
-struct Rates {
-  Roofs roofs;
-  LinkRates links;
-  CollectiveLatency latency;
-  Sharding sharding;
-};
-
-Rates rates_for(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
-  Rates r{};
-  r.roofs = achievable_roofs(gpu, d, e);
-  r.links = achievable_link_rates(gpu, e.hardware);
-  r.latency = CollectiveLatency{e.engine.collective_latency, e.engine.scale_out_latency};
-  r.sharding = shard(m, d.parallel);
-  return r;
-}
+using Rates = StepRates;
 
 /// Accumulates operators on the smoothed roofline, tracks which bound each hit, and fills the
 /// per-kind breakdown when one was asked for.
@@ -205,9 +191,22 @@ double layer_communication(const PreparedModel& m, const LayerGroup& g, const Gp
 
 }  // namespace
 
+StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
+  StepRates r{};
+  r.roofs = achievable_roofs(gpu, d, e);
+  r.links = achievable_link_rates(gpu, e.hardware);
+  r.latency = CollectiveLatency{e.engine.collective_latency, e.engine.scale_out_latency};
+  r.sharding = shard(m, d.parallel);
+  return r;
+}
+
 StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d,
                          const EfficiencyParams& e, const StepShape& s, OperatorBreakdown* breakdown) {
-  const Rates r = rates_for(m, gpu, d, e);
+  return stage_step_time(m, gpu, d, e, step_rates(m, gpu, d, e), s, breakdown);
+}
+
+StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d,
+                         const EfficiencyParams& e, const Rates& r, const StepShape& s, OperatorBreakdown* breakdown) {
   Accumulator acc;
   acc.bandwidth = r.roofs.bandwidth.value;
   acc.sharpness = e.hardware.roofline_sharpness;

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <optional>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "io/calibration_loader.hpp"
+#include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
 #include "io/profile_loader.hpp"
@@ -85,8 +87,7 @@ void insert_or_replace(std::vector<Spec>& specs, Spec spec) {
   specs.push_back(std::move(spec));
 }
 
-void load_file(Catalog& catalog, const fs::path& file) {
-  const std::string text = read_file(file.string());
+void load_text(Catalog& catalog, const fs::path& file, const std::string& text) {
   const SourceText source = make_source(file.string(), text);
   const YAML::Node root = parse_yaml(text, source);
   switch (profile_kind(root)) {
@@ -113,24 +114,24 @@ void load_file(Catalog& catalog, const fs::path& file) {
   }
 }
 
-void check_unique_names(const Catalog& catalog) {
-  auto check = [](const auto& specs, const char* what) {
-    std::vector<std::pair<std::string, std::string>> names;  // name/alias -> owner
-    for (const auto& spec : specs) {
-      names.emplace_back(lower(spec.name), spec.name);
-      for (const std::string& alias : spec.aliases) names.emplace_back(lower(alias), spec.name);
+/// A name or alias shared by two profiles of one kind is an error. `specs` are the final profiles
+/// (anything with `name` and `aliases`: specs, or the scanned headers of io/catalog_index.hpp).
+template <class Named>
+void check_unique(const std::vector<Named>& specs, const char* what) {
+  std::vector<std::pair<std::string, std::string>> names;  // name/alias -> owner
+  for (const auto& spec : specs) {
+    names.emplace_back(lower(spec.name), spec.name);
+    for (const std::string& alias : spec.aliases) names.emplace_back(lower(alias), spec.name);
+  }
+  std::sort(names.begin(), names.end());
+  for (size_t i = 1; i < names.size(); ++i) {
+    if (names[i].first == names[i - 1].first && names[i].second != names[i - 1].second) {
+      throw ConfigError("aliases", fmt::format("{} name '{}' is used by both '{}' and '{}'", what, names[i].first,
+                                               names[i - 1].second, names[i].second));
     }
-    std::sort(names.begin(), names.end());
-    for (size_t i = 1; i < names.size(); ++i) {
-      if (names[i].first == names[i - 1].first && names[i].second != names[i - 1].second) {
-        throw ConfigError("aliases", fmt::format("{} name '{}' is used by both '{}' and '{}'", what, names[i].first,
-                                                 names[i - 1].second, names[i].second));
-      }
-    }
-  };
-  check(catalog.gpus, "GPU");
-  check(catalog.models, "model");
+  }
 }
+
 /// Every GPU with a purchase price gets an owned price under the "default" tco/1 profile. Applied
 /// after all directories load, so a later directory's GPU or TCO profile counts.
 void add_owned_prices(Catalog& catalog) {
@@ -172,26 +173,121 @@ std::vector<fs::path> profile_directories(const std::vector<std::string>& extra)
   return dirs;
 }
 
+/// Sorted by name, as lookups and `list` show them.
+void sort_specs(Catalog& catalog) {
+  std::sort(catalog.gpus.begin(), catalog.gpus.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(catalog.models.begin(), catalog.models.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+}
+
 Catalog load_catalog(const std::vector<fs::path>& directories) {
   Catalog catalog;
   catalog.directories = directories;
   for (const fs::path& dir : directories) {
-    // The error_code forms: a name too long for the OS or an unreadable directory is bad input, and
-    // the throwing forms would make it an internal error.
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw ConfigError("--profiles", fmt::format("'{}' is not a directory", dir.string()));
-    std::vector<fs::path> files;
-    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file(ec) && it->path().extension() == ".yaml") files.push_back(it->path());
-    }
-    if (ec) throw ConfigError("--profiles", fmt::format("cannot read '{}': {}", dir.string(), ec.message()));
-    std::sort(files.begin(), files.end());
-    for (const fs::path& file : files) load_file(catalog, file);
+    for (const fs::path& file : catalog_files(dir)) load_text(catalog, file, read_file(file.string()));
   }
-  check_unique_names(catalog);
+  check_unique(catalog.gpus, "GPU");
+  check_unique(catalog.models, "model");
   add_owned_prices(catalog);
-  std::sort(catalog.gpus.begin(), catalog.gpus.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-  std::sort(catalog.models.begin(), catalog.models.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  sort_specs(catalog);
+  return catalog;
+}
+
+namespace {
+
+/// A profile file of the catalog: its text, and its scanned header (nullopt: it must be parsed).
+struct IndexedFile {
+  fs::path file;
+  std::string text;
+  std::optional<ProfileHeader> header;
+  bool load = false;
+};
+
+bool header_matches(const ProfileHeader& header, const std::string& key) {
+  return matches(header, key) || (!header.hf_repo.empty() && lowered_equals(header.hf_repo, key));
+}
+
+/// Marks the final profiles of `kind` that `names` ask for; false when some name matches none.
+/// `final` holds the index of the last file of each name (later directories override earlier ones).
+bool mark_named(std::vector<IndexedFile>& files, const std::vector<size_t>& final, ProfileKind kind,
+                const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    const std::string key = lower(name);
+    bool found = false;
+    for (size_t i : final) {
+      if (files[i].header->kind != kind || !header_matches(*files[i].header, key)) continue;
+      files[i].load = true;
+      found = true;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+/// The name checks load_catalog makes on the final specs, made on the final headers; a file the scan
+/// could not read is parsed for its names. In file order, so a later profile of a name replaces an
+/// earlier one as in load_catalog.
+void check_unique_headers(const std::vector<IndexedFile>& files, const std::vector<size_t>& final) {
+  std::vector<ProfileHeader> gpus, models;
+  auto add = [](std::vector<ProfileHeader>& list, ProfileHeader header) {
+    for (ProfileHeader& existing : list) {
+      if (existing.name == header.name) {
+        existing = std::move(header);
+        return;
+      }
+    }
+    list.push_back(std::move(header));
+  };
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i].header) {
+      if (std::find(final.begin(), final.end(), i) == final.end()) continue;
+      add(files[i].header->kind == ProfileKind::gpu ? gpus : models, *files[i].header);
+      continue;
+    }
+    Catalog one;
+    load_text(one, files[i].file, files[i].text);
+    for (const GpuSpec& gpu : one.gpus) add(gpus, ProfileHeader{ProfileKind::gpu, gpu.name, gpu.aliases, {}});
+    for (const ModelSpec& model : one.models) add(models, ProfileHeader{ProfileKind::model, model.name, model.aliases, {}});
+  }
+  check_unique(gpus, "GPU");
+  check_unique(models, "model");
+}
+
+}  // namespace
+
+Catalog load_catalog_for(const std::vector<fs::path>& directories, const std::vector<std::string>& gpu_names,
+                         const std::vector<std::string>& model_names) {
+  std::vector<IndexedFile> files;
+  try {
+    for (const fs::path& dir : directories) {
+      for (const fs::path& file : catalog_files(dir)) {
+        std::string text = read_file(file.string());
+        std::optional<ProfileHeader> header = scan_profile_header(text);
+        files.push_back({file, std::move(text), std::move(header), false});
+      }
+    }
+  } catch (const ConfigError&) {
+    return load_catalog(directories);  // its error, after the files before the bad directory
+  }
+  std::vector<size_t> final;  // scanned GPU and model files not overridden by a later one of the same name
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::optional<ProfileHeader>& h = files[i].header;
+    files[i].load = !h || (h->kind != ProfileKind::gpu && h->kind != ProfileKind::model &&
+                           h->kind != ProfileKind::measurements);  // unread, calibration, tco, unknown schema
+    if (!h || (h->kind != ProfileKind::gpu && h->kind != ProfileKind::model)) continue;
+    std::erase_if(final, [&](size_t j) { return files[j].header->kind == h->kind && files[j].header->name == h->name; });
+    final.push_back(i);
+  }
+  if (!mark_named(files, final, ProfileKind::gpu, gpu_names) || !mark_named(files, final, ProfileKind::model, model_names)) {
+    return load_catalog(directories);  // an unknown name: the did-you-mean reads every name
+  }
+  Catalog catalog;
+  catalog.directories = directories;
+  for (const IndexedFile& f : files) {
+    if (f.load) load_text(catalog, f.file, f.text);
+  }
+  check_unique_headers(files, final);
+  add_owned_prices(catalog);
+  sort_specs(catalog);
   return catalog;
 }
 

@@ -1,6 +1,7 @@
 // io/csv_reader.hpp — RFC 4180 CSV with a header row, keeping each record's line number.
 #pragma once
 
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,27 @@ struct CsvTable {
   std::vector<CsvRecord> records;
 };
 
-/// Parses CSV text. Quoted fields may hold commas, quotes ("") and newlines. Blank lines are
-/// skipped. An unterminated quote is a ConfigError at its line. `file` is used in messages.
+/// Reads CSV one record at a time from a stream, holding only the current record (scenario files
+/// of any length run in constant memory; docs/performance.md). Quoted fields may hold commas,
+/// quotes ("") and newlines. Blank lines are skipped. An unterminated quote is a ConfigError at its
+/// line. `file` is used in messages.
+class CsvReader {
+ public:
+  CsvReader(std::istream& in, std::string file);
+  /// The first non-blank record, its fields trimmed of spaces and tabs; empty for an empty input.
+  [[nodiscard]] const std::vector<std::string>& header() const { return header_; }
+  /// The next non-blank record after the header into `record` (its buffers reused); false at the end.
+  bool next(CsvRecord& record);
+
+ private:
+  bool read_record(CsvRecord& record);
+  std::streambuf* in_;
+  std::string file_;
+  std::vector<std::string> header_;
+  int line_ = 1;
+};
+
+/// Parses CSV text (CsvReader over the whole text).
 [[nodiscard]] CsvTable parse_csv(const std::string& text, const std::string& file);
 
 }  // namespace llmsizer

@@ -88,7 +88,11 @@ ProfileKind profile_kind(const YAML::Node& root) {
   if (!root.IsMap()) return ProfileKind::unknown;
   const YAML::Node schema = root["schema"];
   if (!schema.IsDefined() || !schema.IsScalar()) return ProfileKind::unknown;
-  const std::string kind = schema.Scalar().substr(0, schema.Scalar().find('/'));
+  return profile_kind(std::string_view(schema.Scalar()));
+}
+
+ProfileKind profile_kind(std::string_view schema) {
+  const std::string_view kind = schema.substr(0, schema.find('/'));
   if (kind == "gpu") return ProfileKind::gpu;
   if (kind == "model") return ProfileKind::model;
   if (kind == "calibration") return ProfileKind::calibration;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "estimator/model_spec.hpp"
 #include "hardware/gpu_spec.hpp"
@@ -13,6 +14,8 @@ enum class ProfileKind { gpu, model, calibration, measurements, tco, unknown };
 
 /// The `schema:` of a document ("gpu/1" → gpu), or unknown.
 [[nodiscard]] ProfileKind profile_kind(const YAML::Node& root);
+/// The kind a `schema:` value names ("gpu/1" → gpu), or unknown.
+[[nodiscard]] ProfileKind profile_kind(std::string_view schema);
 
 /// Parses and validates a gpu/1 document. Throws ConfigError.
 [[nodiscard]] GpuSpec parse_gpu(const YAML::Node& root, const SourceText& source);

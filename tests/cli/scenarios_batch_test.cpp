@@ -1,0 +1,129 @@
+// `estimate --scenarios` streams: each row is read, estimated and written before the next is read.
+// These pin that the streamed CSV and JSON equal the answers of the same rows run one file each,
+// that the JSON is the whole array's dump(2), and that a syntax error leaves stdout empty.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "io/config_error.hpp"
+#include "io/csv_reader.hpp"
+#include "tests/test_support.hpp"
+
+namespace llmsizer {
+namespace {
+
+using test::Run;
+using test::run;
+
+const std::string header = "id,model,gpu,gpus,tp,weights,engine,isl,osl,concurrency";
+
+/// Dense and MoE models, several GPUs, engines and workloads, a row that does not fit, and a bad row.
+const std::vector<std::string> rows = {
+    "a,llama-3.1-8b,h100-sxm,1,1,bf16,,128,128,1",         "b,llama-3.1-70b,h100-sxm,4,4,bf16,vllm,1000,500,64",
+    "c,llama-3.1-70b,h200-sxm,2,2,fp8,sglang,4000,1000,8", "d,qwen3-32b,l40s,2,2,fp8,trtllm,8000,2000,2",
+    "e,deepseek-v3,h200-sxm,8,8,fp8,,1000,1000,128",        "f,qwen3-235b-a22b,b200,4,4,fp8,vllm,128,500,16",
+    "g,gpt-oss-120b,h100-sxm,1,1,mxfp4,,4000,128,4",        "h,mixtral-8x7b,a100-80gb-sxm,2,2,bf16,,1000,1000,32",
+    "i,deepseek-v3,l4,1,1,bf16,,1000,1000,1",               "j,llama-3.1-8b,h100-sxm,x,1,bf16,,128,128,1",
+};
+
+std::string write_file(const test::TempDir& dir, const std::string& name, const std::vector<std::string>& lines) {
+  const std::string path = (dir.path() / name).string();
+  std::ofstream out(path);
+  out << header << "\n";
+  for (const std::string& line : lines) out << line << "\n";
+  return path;
+}
+
+/// Everything after the first line.
+std::string after_header(const std::string& text) { return text.substr(text.find('\n') + 1); }
+
+}  // namespace
+
+TEST_SUITE("cli") {
+  TEST_CASE("estimate --scenarios --csv streams the same rows as one file per row") {
+    const test::TempDir dir;
+    const Run all = run({"estimate", "--scenarios", write_file(dir, "all.csv", rows), "--csv"});
+    CHECK(all.code == 2);  // row j is bad; the others are answered
+    std::string expected;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Run one = run({"estimate", "--scenarios", write_file(dir, "one.csv", {rows[i]}), "--csv"});
+      CHECK(one.code == (i + 1 == rows.size() ? 2 : 0));
+      if (i == 0) expected = one.out.substr(0, one.out.find('\n') + 1);
+      expected += after_header(one.out);
+    }
+    CHECK(all.out == expected);
+    const CsvTable table = parse_csv(all.out, "stdout");
+    CHECK(table.records.size() == rows.size());
+    CHECK(all.err.find(":11: error: gpus: expected a whole number, got 'x'") != std::string::npos);
+  }
+
+  TEST_CASE("estimate --scenarios --json streams the whole array's dump(2), element by element") {
+    const test::TempDir dir;
+    const Run all = run({"estimate", "--scenarios", write_file(dir, "all.csv", rows), "--json"});
+    const nlohmann::json array = nlohmann::json::parse(all.out);
+    REQUIRE(array.size() == rows.size());
+    CHECK(all.out == array.dump(2) + "\n");
+    for (size_t i = 0; i < rows.size(); i += 3) {
+      const Run one = run({"estimate", "--scenarios", write_file(dir, "one.csv", {rows[i]}), "--json"});
+      CHECK(nlohmann::json::parse(one.out).at(0) == array.at(i));
+    }
+    const Run none = run({"estimate", "--scenarios", write_file(dir, "none.csv", {}), "--json"});
+    CHECK(none.code == 0);
+    CHECK(none.out == "[]\n");
+  }
+
+  TEST_CASE("estimate --scenarios: an unterminated quote on the last row leaves stdout empty") {
+    const test::TempDir dir;
+    std::vector<std::string> lines = rows;
+    lines.emplace_back("\"k,llama-3.1-8b,h100-sxm,1,1,bf16,,128,128,1");
+    const std::string file = write_file(dir, "bad.csv", lines);
+    for (const char* format : {"--csv", "--json"}) {
+      const Run r = run({"estimate", "--scenarios", file, format});
+      CHECK(r.code == 2);
+      CHECK(r.out.empty());
+      CHECK(r.err == file + ":12: error: unterminated quoted field\n");
+    }
+  }
+}
+
+TEST_SUITE("loader") {
+  TEST_CASE("CsvReader: records one at a time, as parse_csv reads them") {
+    // BOM, CRLF, a lone CR, blank lines, quoted commas, doubled quotes and a newline inside quotes.
+    const std::string text = "\xEF\xBB\xBF id , b \r\n1,\"x,y\"\r\n\r\n2,\"say \"\"hi\"\"\"\r3,\"two\nlines\"\n,\n4,last";
+    std::istringstream in(text);
+    CsvReader reader(in, "t.csv");
+    CHECK(reader.header() == std::vector<std::string>{"id", "b"});
+    std::vector<CsvRecord> seen;
+    CsvRecord record;
+    while (reader.next(record)) seen.push_back(record);
+    REQUIRE(seen.size() == 4);
+    CHECK(seen[0].line == 2);
+    CHECK(seen[0].fields == std::vector<std::string>{"1", "x,y"});
+    CHECK(seen[1].line == 4);
+    CHECK(seen[1].fields == std::vector<std::string>{"2", "say \"hi\""});
+    CHECK(seen[2].line == 5);
+    CHECK(seen[2].fields == std::vector<std::string>{"3", "two\nlines"});
+    CHECK(seen[3].line == 8);  // the "," record on line 7 is blank
+    CHECK(seen[3].fields == std::vector<std::string>{"4", "last"});
+    const CsvTable table = parse_csv(text, "t.csv");
+    CHECK(table.header == reader.header());
+    REQUIRE(table.records.size() == seen.size());
+    for (size_t i = 0; i < seen.size(); ++i) CHECK(table.records[i].fields == seen[i].fields);
+    std::istringstream open_quote("a\n1\n\"2\n3\n");
+    CsvReader bad(open_quote, "q.csv");
+    CsvRecord r;
+    CHECK(bad.next(r));
+    try {
+      (void)bad.next(r);
+      FAIL("an unterminated quote is an error");
+    } catch (const ConfigError& e) {
+      CHECK(e.format() == "q.csv:3: error: unterminated quoted field");
+    }
+  }
+}
+
+}  // namespace llmsizer
