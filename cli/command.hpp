@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -20,8 +21,12 @@ class Context {
   std::vector<std::string> profile_dirs;  // --profiles DIR (repeatable)
   std::ostream* out = nullptr;            // stdout unless redirected by tests
   std::ostream* err = nullptr;
+  const Catalog* preloaded = nullptr;     // loaded once by the caller (cli/embedded.hpp); then profile_dirs is unused
+  /// Where the shipped profiles/ and validation/ are looked for; empty: beside the executable. The
+  /// Python module, whose executable is the interpreter, names its own.
+  std::filesystem::path installed_beside;
 
-  /// Loads profiles on first use (built-in, LLMSIZER_PROFILES, --profiles).
+  /// Loads profiles on first use (built-in, LLMSIZER_PROFILES, --profiles), unless preloaded.
   [[nodiscard]] const Catalog& catalog();
 
  private:
@@ -54,6 +59,13 @@ Command add_calibrate(CLI::App& app, Context& context);
 /// Runs the tool as if from the command line; used by main and by tests. Returns the exit code:
 /// 0 answered, 2 bad input or usage, 3 internal error.
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// As above, with names looked up in `catalog` when it is not null, and the shipped files looked for
+/// beside `installed_beside` when it is not empty (Context::installed_beside).
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Catalog* catalog,
+            const std::filesystem::path& installed_beside);
+
+/// Registers every subcommand on `app`, in the order --help lists them.
+std::vector<Command> add_commands(CLI::App& app, Context& context);
 
 /// Adds --profiles DIR to a subcommand (also accepted before the subcommand).
 void add_profiles_option(CLI::App& app, Context& context);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common_options.hpp"
+#include "cli/embedded.hpp"
 #include "cli/estimate_output.hpp"
 #include "cli/scenario.hpp"
 #include "io/config_error.hpp"
@@ -22,9 +23,10 @@ struct EstimateOptions {
 
 int run_single(const EstimateOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
-  const ScenarioResolver::Resolved r = resolver.resolve(o.input);
+  const AnsweredEstimate answer = answer_estimate(resolver, o.input);
+  const ScenarioResolver::Resolved& r = answer.resolved;
+  const Estimate& e = answer.estimate;
   print_model_warnings(*r.model, *context.err);
-  const Estimate e = estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
   const EstimateRow row{&o.input, &r, &e, {}};
   std::ostream& out = *context.out;
   if (o.json) out << estimate_json(row).dump(2) << "\n";

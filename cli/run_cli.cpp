@@ -9,7 +9,11 @@
 namespace llmsizer::cli {
 
 const Catalog& Context::catalog() {
-  if (!catalog_) catalog_ = load_catalog(profile_directories(profile_dirs));
+  if (preloaded) return *preloaded;
+  if (!catalog_) {
+    catalog_ = load_catalog(
+        profile_directories(profile_dirs, installed_beside.empty() ? executable_directory() : installed_beside));
+  }
   return *catalog_;
 }
 
@@ -58,19 +62,30 @@ bool unknown_command(const std::vector<std::string>& args, const std::vector<Com
 }
 }  // namespace
 
+std::vector<Command> add_commands(CLI::App& app, Context& context) {
+  return {add_list(app, context),     add_show(app, context),     add_check(app, context),
+          add_import_hf(app, context), add_fit(app, context),      add_estimate(app, context),
+          add_sweep(app, context),     add_compare(app, context),  add_plan(app, context),
+          add_report(app, context),    add_validate(app, context), add_calibrate(app, context)};
+}
+
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return run_cli(args, out, err, nullptr, {});
+}
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Catalog* catalog,
+            const std::filesystem::path& installed_beside) {
   Context context;
   context.out = &out;
   context.err = &err;
+  context.preloaded = catalog;
+  context.installed_beside = installed_beside;
   CLI::App app{"llmsizer: how many accelerators an LLM needs, how fast it serves, and what it costs"};
   app.name("llmsizer");
   app.require_subcommand(1, 1);
   app.fallthrough();
   add_profiles_option(app, context);
-  std::vector<Command> commands = {add_list(app, context),     add_show(app, context),     add_check(app, context),
-                                   add_import_hf(app, context), add_fit(app, context),      add_estimate(app, context),
-                                   add_sweep(app, context),     add_compare(app, context),  add_plan(app, context),
-                                   add_report(app, context),    add_validate(app, context), add_calibrate(app, context)};
+  std::vector<Command> commands = add_commands(app, context);
   if (unknown_command(args, commands, err)) return exit_usage;
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
