@@ -27,6 +27,7 @@ int run_single(const EstimateOptions& o, Context& context) {
   const ScenarioResolver::Resolved& r = answer.resolved;
   const Estimate& e = answer.estimate;
   print_model_warnings(*r.model, *context.err);
+  for (const std::string& warning : r.warnings) *context.err << "warning: " << warning << "\n";
   const EstimateRow row{&o.input, &r, &e, {}};
   std::ostream& out = *context.out;
   if (o.json) out << estimate_json(row).dump(2) << "\n";

@@ -127,6 +127,9 @@ int run_fit(const FitOptions& o, Context& context) {
     throw ConfigError("--context",
                       fmt::format("{} is out of range (must be >= 1 and <= {})", context_tokens, max_count));
   }
+  if (auto warning = check_context(model, context_tokens, 0, ContextOptions{"--context", "--context"})) {
+    *context.err << "warning: " << *warning << "\n";
+  }
   if (o.concurrency < 1 || o.concurrency > max_count) {
     throw ConfigError("--concurrency",
                       fmt::format("{} is out of range (must be >= 1 and <= {})", o.concurrency, max_count));

@@ -100,6 +100,11 @@ struct ModelSpec {
   std::int64_t vocab_size = 0;
   bool tied_embeddings = false;
   std::int64_t max_context = 0;
+  // The longest context the checkpoint's RoPE scaling (YaRN, linear, dynamic NTK) reaches beyond
+  // max_context, 0 when it reaches no further; a request up to it runs with a warning naming
+  // `rope_scaling` ("yarn factor 4"), one beyond it is an error.
+  std::int64_t rope_extended_context = 0;
+  std::string rope_scaling;
   int mtp_layers = 0;
 
   Precision weights_precision = Precision::bf16;  // native storage of linear weights

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 
 #include "io/config_error.hpp"
@@ -274,6 +275,28 @@ void read_sparse_attention(Reader& r, ModelSpec& m) {
   m.sparse_attention = sa;
 }
 
+// RoPE scaling (`rope_scaling`, or `rope_parameters` in newer configs): YaRN, linear and dynamic NTK
+// stretch positions by `factor` over the pre-training window, `original_max_position_embeddings`
+// when the config names it (DeepSeek-V3: 4,096 x 40 = its 163,840 max_position_embeddings), else
+// max_position_embeddings (Qwen2.5's model card adds YaRN factor 4 to a 32,768-token config). Only
+// a reach beyond max_position_embeddings is recorded: that is what a request may use with a warning.
+void read_rope_scaling(const Reader& r, ModelSpec& m) {
+  const Field scaling = r.field({"rope_scaling", "rope_parameters"});
+  if (!scaling || !scaling.value->is_object()) return;
+  const Field factor = r.child(scaling, "factor");
+  if (!factor) return;
+  const Field kind = r.child(scaling, "rope_type") ? r.child(scaling, "rope_type") : r.child(scaling, "type");
+  const std::string type = kind ? r.string_at(kind) : "rope";
+  const double stretch = r.number_at(factor, 0.0, static_cast<double>(max_of("max_context")));
+  if (type == "default" || stretch <= 1.0) return;
+  const Field original = r.child(scaling, "original_max_position_embeddings");
+  const std::int64_t window = original ? r.integer_at(original, 1, max_of("max_context")) : m.max_context;
+  const auto reach = static_cast<std::int64_t>(std::floor(static_cast<double>(window) * stretch));
+  if (reach <= m.max_context) return;
+  m.rope_extended_context = std::min(reach, max_of("rope_extended_context"));
+  m.rope_scaling = fmt::format("{} factor {:g}", type, stretch);
+}
+
 }  // namespace
 
 ModelSpec import_hf_config(const std::string& json_text, const std::string& file) {
@@ -283,6 +306,7 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
   ModelSpec model;
   read_identity(r, file, model);
   read_core(r, model, traits);
+  read_rope_scaling(r, model);
   read_attention(r, model, traits);
   read_layer_kinds(r, model, traits);
   read_linear_attention(r, model);

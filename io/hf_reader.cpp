@@ -206,6 +206,15 @@ std::int64_t Reader::integer_at(const Field& f, std::int64_t min, std::int64_t m
   return static_cast<std::int64_t>(x);
 }
 
+double Reader::number_at(const Field& f, double min, double max) const {
+  const Json& v = *f.value;
+  const double x = v.is_number() ? v.get<double>() : 0.0;
+  if (!v.is_number() || !std::isfinite(x) || x < min || x > max) {
+    throw error(f.path, fmt::format("expected a number from {:g} to {:g}, got {}", min, max, shown(v)));
+  }
+  return x;
+}
+
 std::string Reader::string_at(const Field& f) const {
   if (!f.value->is_string()) throw error(f.path, "expected a string, got " + shown(*f.value));
   return f.value->get<std::string>();

@@ -47,6 +47,8 @@ class Reader {
   [[nodiscard]] Field field(Keys keys) const;
 
   [[nodiscard]] std::int64_t integer_at(const Field& f, std::int64_t min, std::int64_t max) const;
+  /// A finite number within [min, max].
+  [[nodiscard]] double number_at(const Field& f, double min, double max) const;
   [[nodiscard]] std::string string_at(const Field& f) const;
   [[nodiscard]] bool bool_at(const Field& f) const;
 

@@ -39,6 +39,13 @@ void validate_model(const ModelSpec& model, Fail&& fail) {
                                            "model without 'moe'", model.num_layers));
     }
   }
+  if (model.rope_extended_context > 0 && model.rope_extended_context <= model.max_context) {
+    fail("rope_extended_context", fmt::format("{} tokens do not extend the {}-token max_context; give 0 or omit it",
+                                              model.rope_extended_context, model.max_context));
+  }
+  if (model.rope_extended_context > 0 && model.rope_scaling.empty()) {
+    fail("rope_scaling", "required with rope_extended_context: name the scaling (`yarn factor 4`)");
+  }
   bool any_dense = false;
   for (bool is_moe : model.layer_is_moe) any_dense = any_dense || !is_moe;
   if (any_dense && model.ffn_size <= 0) fail("ffn_size", "required when any layer has a dense FFN");

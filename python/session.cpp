@@ -115,7 +115,9 @@ py::dict Session::estimate(const py::dict& options, py::handle warning_category)
   const ScenarioInput input = scenario_input(options, calibration);
   const cli::AnsweredEstimate answer = cli::answer_estimate(resolver(calibration), input);
   const ModelSpec& model = *answer.resolved.model;
+  // As the command line prints them: the model's import warnings, then what the request stretches.
   for (const std::string& warning : model.warnings) warn(warning_category, model.name + ": " + warning);
+  for (const std::string& warning : answer.resolved.warnings) warn(warning_category, warning);
   const cli::EstimateRow row{&input, &answer.resolved, &answer.estimate, {}};
   const Schema<cli::EstimateRow>& schema = cli::estimate_schema();
   // Sized for every key up front, so it is filled without rehashing as it grows.

@@ -102,15 +102,8 @@ std::string blamed_option(const ScenarioInput& in, LayoutDegree degree) {
   return "--gpus";
 }
 
-/// What the model itself cannot do: a request longer than its context window, or speculative decoding
-/// with an MTP module it does not have.
+/// Speculative decoding with an MTP module the model does not have.
 void check_model_limits(const ScenarioInput& in, const ModelSpec& model) {
-  const std::int64_t context = *in.isl + *in.osl;
-  if (model.max_context > 0 && context > model.max_context) {
-    throw ConfigError(in.isl > model.max_context ? "--isl" : "--osl",
-                      fmt::format("{} prompt + {} output = {} tokens exceed the {}-token context window of {}", *in.isl,
-                                  *in.osl, context, model.max_context, model.name));
-  }
   if (in.mtp && *in.mtp > 0 && model.mtp_layers == 0) {
     throw ConfigError("--mtp", fmt::format("{} has no MTP module (mtp_layers 0); speculative decoding with --mtp needs "
                                            "one",
@@ -126,6 +119,26 @@ void check_required(const ScenarioInput& in) {
 }
 
 }  // namespace
+
+std::optional<std::string> check_context(const ModelSpec& model, std::int64_t isl, std::int64_t osl,
+                                         const ContextOptions& options) {
+  const std::int64_t context = isl + osl;
+  if (model.max_context <= 0 || context <= model.max_context) return std::nullopt;
+  const std::string& blamed = isl > model.max_context ? options.isl : options.osl;
+  const std::string tokens =
+      osl == 0 ? fmt::format("{} tokens", context) : fmt::format("{} prompt + {} output = {} tokens", isl, osl, context);
+  if (context <= model.rope_extended_context) {
+    return fmt::format("{}: {} exceed the {}-token native context window of {}; its RoPE scaling ({}) reaches {} "
+                       "tokens, so the estimate assumes the engine runs with that scaling enabled",
+                       blamed, tokens, model.max_context, model.name, model.rope_scaling, model.rope_extended_context);
+  }
+  const std::string reach = model.rope_extended_context > 0
+                                ? fmt::format(" (its RoPE scaling, {}, reaches {})", model.rope_scaling,
+                                              model.rope_extended_context)
+                                : "";
+  throw ConfigError(blamed, fmt::format("{} exceed the {}-token context window of {}{}", tokens, model.max_context,
+                                        model.name, reach));
+}
 
 std::string weights_label(const Deployment& d) {
   return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
@@ -214,6 +227,7 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
   r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), parse_phase(in.phase)};
   check_model_limits(in, *r.model);
+  if (auto warning = check_context(*r.model, *in.isl, *in.osl)) r.warnings.push_back(std::move(*warning));
   r.deployment = layout(in, r, precisions_of(in, *r.model));
   const PriceChoice price = choose_price(*r.gpu, parse_price_option(catalog_, in.price), in.usd_per_gpu_hour, price_basis_);
   r.usd_per_gpu_hour = price.usd_per_gpu_hour;

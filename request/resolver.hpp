@@ -33,6 +33,18 @@ void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour);
 /// a near miss gets a did-you-mean from the calibration's names.
 void check_engine(const Calibration& calibration, const std::string& engine);
 
+/// The options (or CSV columns) a context-window problem names.
+struct ContextOptions {
+  std::string isl = "--isl";
+  std::string osl = "--osl";
+};
+
+/// isl + osl against the model's context window. Beyond max_context and any reach of its RoPE
+/// scaling: a ConfigError naming both numbers. Beyond max_context but within the RoPE-scaled reach:
+/// the warning to print, naming the scaling. Within max_context: nullopt.
+[[nodiscard]] std::optional<std::string> check_context(const ModelSpec& model, std::int64_t isl, std::int64_t osl,
+                                                       const ContextOptions& options = {});
+
 /// Caches prepared models so many scenarios resolve fast.
 class ScenarioResolver {
  public:
@@ -56,6 +68,7 @@ class ScenarioResolver {
     std::string price_label;
     std::string price_basis;  // on-demand, reserved, 3yr-rental, owned; "user" when given; "" unpriced
     std::string engine;
+    std::vector<std::string> warnings;  // what the request stretches (a RoPE-scaled context); printed, not fatal
   };
 
   /// Throws ConfigError naming the option (or CSV column) that is wrong.

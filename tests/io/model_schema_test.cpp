@@ -46,6 +46,8 @@ ffn_gated: false
 vocab_size: 1000
 tied_embeddings: false
 max_context: 4096
+rope_extended_context: 16384
+rope_scaling: yarn factor 4
 attention:
   kind: mla
   qkv_bias: true
