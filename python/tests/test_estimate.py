@@ -138,3 +138,28 @@ def test_a_good_scenarios_file_returns_its_rows(tmp_path):
     # each row is what a single estimate of the same fields answers
     single = llmsizer.estimate(id="b", model="llama-3.1-70b", gpu="h200", gpus=4, isl=2048, osl=512, concurrency=32)
     assert rows[1] == single
+
+
+def warnings_of(call):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = call()
+    assert all(issubclass(w.category, llmsizer.InputWarning) for w in caught)
+    return result, [str(w.message) for w in caught]
+
+
+def test_warnings_are_the_command_line_warnings():
+    from conftest import run_cli
+
+    # a RoPE-scaled context (beyond max_position_embeddings, within the model card's YaRN reach), and a
+    # config.json with keys the importer ignores: what stderr says, one warning per line
+    for options in (dict(model="qwen2.5-72b", gpu="h200", gpus=8, isl=60000, osl=1000),
+                    dict(model="tests/data/hf/unknown-family.json", gpu="h100-sxm", gpus=1, isl=100, osl=10)):
+        code, _, err = run_cli(*command_line(options), "--json")
+        assert code == 0 and err
+        answer, messages = warnings_of(lambda: llmsizer.estimate(**options))
+        assert messages == [line.removeprefix("warning: ") for line in err.splitlines()]
+    _, messages = warnings_of(lambda: llmsizer.fit(model="tests/data/hf/unknown-family.json", gpu="h100-sxm"))
+    assert any("config key 'use_cla'" in message for message in messages)
