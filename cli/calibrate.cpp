@@ -51,7 +51,7 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
                       fmt::format("{} is out of range (must be >= 0.001 and <= 1000)", o.prior_strength));
   }
   ScenarioResolver resolver(context, o.from);
-  const std::vector<std::string> files = measurement_files(o.files, o.with_shipped);
+  const std::vector<std::string> files = measurement_files(o.files, o.with_shipped, context.installed_beside);
   const std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);
   std::vector<MeasuredCase> training;
   int holdout = 0;

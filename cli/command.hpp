@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -20,11 +21,20 @@ class Context {
   std::vector<std::string> profile_dirs;  // --profiles DIR (repeatable)
   std::ostream* out = nullptr;            // stdout unless redirected by tests
   std::ostream* err = nullptr;
+  const Catalog* preloaded = nullptr;     // loaded once by the caller (cli/embedded.hpp); then profile_dirs is unused
+  /// Where the shipped profiles/ and validation/ are looked for; empty: beside the executable. The
+  /// Python module, whose executable is the interpreter, names its own.
+  std::filesystem::path installed_beside;
 
-  /// Loads profiles on first use (built-in, LLMSIZER_PROFILES, --profiles).
+  /// Loads profiles on first use (built-in, LLMSIZER_PROFILES, --profiles), unless preloaded.
   [[nodiscard]] const Catalog& catalog();
+  /// What a one-deployment command needs: the preloaded or already loaded catalog when there is one,
+  /// else only the named GPU and model profiles (io/catalog_index.hpp), kept in `storage`.
+  [[nodiscard]] const Catalog& catalog_for(std::optional<Catalog>& storage, const std::vector<std::string>& gpu_names,
+                                           const std::vector<std::string>& model_names);
 
  private:
+  [[nodiscard]] std::vector<std::filesystem::path> directories() const;
   std::optional<Catalog> catalog_;
 };
 
@@ -54,6 +64,13 @@ Command add_calibrate(CLI::App& app, Context& context);
 /// Runs the tool as if from the command line; used by main and by tests. Returns the exit code:
 /// 0 answered, 2 bad input or usage, 3 internal error.
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+/// As above, with names looked up in `catalog` when it is not null, and the shipped files looked for
+/// beside `installed_beside` when it is not empty (Context::installed_beside).
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Catalog* catalog,
+            const std::filesystem::path& installed_beside);
+
+/// Registers every subcommand on `app`, in the order --help lists them.
+std::vector<Command> add_commands(CLI::App& app, Context& context);
 
 /// Adds --profiles DIR to a subcommand (also accepted before the subcommand).
 void add_profiles_option(CLI::App& app, Context& context);

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "cli/common_options.hpp"
+#include "cli/embedded.hpp"
 #include "cli/estimate_output.hpp"
 #include "cli/scenario.hpp"
-#include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_reader.hpp"
@@ -25,14 +25,13 @@ int run_single(const EstimateOptions& o, Context& context) {
   // Only the named model and GPU are parsed (io/catalog_index.hpp); a --price label may name others.
   std::optional<Catalog> named;
   const Catalog& catalog =
-      o.input.price.empty()
-          ? named.emplace(load_catalog_for(profile_directories(context.profile_dirs), {o.input.gpu}, {o.input.model}))
-          : context.catalog();
+      o.input.price.empty() ? context.catalog_for(named, {o.input.gpu}, {o.input.model}) : context.catalog();
   ScenarioResolver resolver(catalog, o.calibration);
-  const ScenarioResolver::Resolved r = resolver.resolve(o.input);
+  const AnsweredEstimate answer = answer_estimate(resolver, o.input);
+  const ScenarioResolver::Resolved& r = answer.resolved;
+  const Estimate& e = answer.estimate;
   print_model_warnings(*r.model, *context.err);
   for (const std::string& warning : r.warnings) *context.err << "warning: " << warning << "\n";
-  const Estimate e = estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
   const EstimateRow row{&o.input, &r, &e, {}};
   std::ostream& out = *context.out;
   if (o.json) out << estimate_json(row).dump(2) << "\n";

@@ -5,7 +5,6 @@
 #include "cli/scenario.hpp"
 #include "estimator/weight_candidates.hpp"
 #include "estimator/text_format.hpp"
-#include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
 #include "io/columns.hpp"
 #include "io/result_table.hpp"
@@ -116,7 +115,8 @@ ResultTable fit_table(const ModelSpec& model, const GpuSpec& gpu, const std::vec
 
 int run_fit(const FitOptions& o, Context& context) {
   // Only the named model and GPU are parsed (io/catalog_index.hpp).
-  const Catalog catalog = load_catalog_for(profile_directories(context.profile_dirs), {o.gpu}, {o.model});
+  std::optional<Catalog> named;
+  const Catalog& catalog = context.catalog_for(named, {o.gpu}, {o.model});
   ScenarioResolver resolver(catalog, o.calibration);
   const auto prepared = resolver.prepared(o.model);
   const ModelSpec& model = *prepared->spec;

@@ -11,8 +11,8 @@ namespace llmsizer::cli {
 
 namespace {
 
-std::string shipped_file(const char* name) {
-  const std::filesystem::path dir = executable_directory();
+std::string shipped_file(const char* name, const std::filesystem::path& installed_beside) {
+  const std::filesystem::path dir = installed_beside.empty() ? executable_directory() : installed_beside;
   for (const auto& candidate : {dir / "validation" / name, dir / ".." / "share" / "llmsizer" / "validation" / name}) {
     if (std::filesystem::is_regular_file(candidate)) return candidate.string();
   }
@@ -22,9 +22,13 @@ std::string shipped_file(const char* name) {
 
 }  // namespace
 
-std::string shipped_measurements_path() { return shipped_file("measurements.yaml"); }
+std::string shipped_measurements_path(const std::filesystem::path& installed_beside) {
+  return shipped_file("measurements.yaml", installed_beside);
+}
 
-std::string shipped_serving_runs_path() { return shipped_file("serving_sample.csv"); }
+std::string shipped_serving_runs_path(const std::filesystem::path& installed_beside) {
+  return shipped_file("serving_sample.csv", installed_beside);
+}
 
 void add_measurement_options(CLI::App& app, std::vector<std::string>& files, bool& with_shipped) {
   app.add_option("--measurements", files,
@@ -36,10 +40,14 @@ void add_measurement_options(CLI::App& app, std::vector<std::string>& files, boo
                "validation/serving_sample.csv");
 }
 
-std::vector<std::string> measurement_files(const std::vector<std::string>& files, bool with_shipped) {
+std::vector<std::string> measurement_files(const std::vector<std::string>& files, bool with_shipped,
+                                           const std::filesystem::path& installed_beside) {
   std::vector<std::string> out = files;
-  if (with_shipped) out.insert(out.begin(), {shipped_measurements_path(), shipped_serving_runs_path()});
-  else if (files.empty()) out.push_back(shipped_measurements_path());
+  if (with_shipped) {
+    out.insert(out.begin(), {shipped_measurements_path(installed_beside), shipped_serving_runs_path(installed_beside)});
+  } else if (files.empty()) {
+    out.push_back(shipped_measurements_path(installed_beside));
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // cli/measured_cases.hpp — measurement files resolved into estimator cases (validate, calibrate).
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,10 +19,11 @@ struct MeasuredRow {
   MeasuredCase estimate_case;
 };
 
-/// The shipped measurements file (next to the executable), for when no --measurements is given.
-[[nodiscard]] std::string shipped_measurements_path();
+/// The shipped measurements file (next to the executable, or `installed_beside` when not empty), for
+/// when no --measurements is given.
+[[nodiscard]] std::string shipped_measurements_path(const std::filesystem::path& installed_beside = {});
 /// The shipped measured serving runs (validation/serving_sample.csv), included by --shipped.
-[[nodiscard]] std::string shipped_serving_runs_path();
+[[nodiscard]] std::string shipped_serving_runs_path(const std::filesystem::path& installed_beside = {});
 
 /// Loads every file and resolves each row against the catalog. Rows without enough inputs, rows of
 /// quality C (ambiguous normalisation) and rows naming unknown models/GPUs are kept with a status.
@@ -30,6 +32,9 @@ struct MeasuredRow {
 
 /// Registers --measurements FILE (repeatable) and --shipped.
 void add_measurement_options(CLI::App& app, std::vector<std::string>& files, bool& with_shipped);
-[[nodiscard]] std::vector<std::string> measurement_files(const std::vector<std::string>& files, bool with_shipped);
+/// The files to read: `files`, the shipped ones first with `with_shipped`, the shipped measurements
+/// when `files` is empty; shipped files are looked for as Context::installed_beside says.
+[[nodiscard]] std::vector<std::string> measurement_files(const std::vector<std::string>& files, bool with_shipped,
+                                                         const std::filesystem::path& installed_beside);
 
 }  // namespace llmsizer::cli

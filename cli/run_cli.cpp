@@ -4,13 +4,26 @@
 #include <sstream>
 
 #include "cli/command.hpp"
+#include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer::cli {
 
+std::vector<std::filesystem::path> Context::directories() const {
+  return profile_directories(profile_dirs, installed_beside.empty() ? executable_directory() : installed_beside);
+}
+
 const Catalog& Context::catalog() {
-  if (!catalog_) catalog_ = load_catalog(profile_directories(profile_dirs));
+  if (preloaded) return *preloaded;
+  if (!catalog_) catalog_ = load_catalog(directories());
   return *catalog_;
+}
+
+const Catalog& Context::catalog_for(std::optional<Catalog>& storage, const std::vector<std::string>& gpu_names,
+                                    const std::vector<std::string>& model_names) {
+  if (preloaded) return *preloaded;
+  if (catalog_) return *catalog_;
+  return storage.emplace(load_catalog_for(directories(), gpu_names, model_names));
 }
 
 void print_model_warnings(const ModelSpec& model, std::ostream& err) {
@@ -58,19 +71,30 @@ bool unknown_command(const std::vector<std::string>& args, const std::vector<Com
 }
 }  // namespace
 
+std::vector<Command> add_commands(CLI::App& app, Context& context) {
+  return {add_list(app, context),     add_show(app, context),     add_check(app, context),
+          add_import_hf(app, context), add_fit(app, context),      add_estimate(app, context),
+          add_sweep(app, context),     add_compare(app, context),  add_plan(app, context),
+          add_report(app, context),    add_validate(app, context), add_calibrate(app, context)};
+}
+
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  return run_cli(args, out, err, nullptr, {});
+}
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Catalog* catalog,
+            const std::filesystem::path& installed_beside) {
   Context context;
   context.out = &out;
   context.err = &err;
+  context.preloaded = catalog;
+  context.installed_beside = installed_beside;
   CLI::App app{"llmsizer: how many accelerators an LLM needs, how fast it serves, and what it costs"};
   app.name("llmsizer");
   app.require_subcommand(1, 1);
   app.fallthrough();
   add_profiles_option(app, context);
-  std::vector<Command> commands = {add_list(app, context),     add_show(app, context),     add_check(app, context),
-                                   add_import_hf(app, context), add_fit(app, context),      add_estimate(app, context),
-                                   add_sweep(app, context),     add_compare(app, context),  add_plan(app, context),
-                                   add_report(app, context),    add_validate(app, context), add_calibrate(app, context)};
+  std::vector<Command> commands = add_commands(app, context);
   if (unknown_command(args, commands, err)) return exit_usage;
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

@@ -47,7 +47,7 @@ nlohmann::json print_leave_one_model_out(const ValidateOptions& o, Context& cont
 
 int run_validate(const ValidateOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
-  const std::vector<MeasuredRow> rows = load_measured_rows(measurement_files(o.files, o.with_shipped), resolver);
+  const std::vector<MeasuredRow> rows = load_measured_rows(measurement_files(o.files, o.with_shipped, context.installed_beside), resolver);
   const ValidationResult result = evaluate_rows(rows, resolver.calibration());
   if (!o.svg.empty()) write_file_atomically(o.svg, validation_svg(result));
   std::ostream& out = *context.out;

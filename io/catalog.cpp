@@ -151,8 +151,11 @@ fs::path executable_directory() {
 }
 
 std::vector<fs::path> profile_directories(const std::vector<std::string>& extra) {
+  return profile_directories(extra, executable_directory());
+}
+
+std::vector<fs::path> profile_directories(const std::vector<std::string>& extra, const fs::path& exe_dir) {
   std::vector<fs::path> dirs;
-  const fs::path exe_dir = executable_directory();
   for (const fs::path& candidate : {exe_dir / "profiles", exe_dir / ".." / "share" / "llmsizer" / "profiles"}) {
     std::error_code ec;
     if (fs::is_directory(candidate, ec)) {

@@ -38,6 +38,10 @@ struct Catalog {
 /// executable (<exe dir>/profiles or <exe dir>/../share/llmsizer/profiles), then each entry of
 /// LLMSIZER_PROFILES (colon-separated), then each --profiles DIR.
 [[nodiscard]] std::vector<std::filesystem::path> profile_directories(const std::vector<std::string>& extra);
+/// As above, with the installed profiles looked for beside `installed_beside` instead of the
+/// executable's directory (the Python module, whose executable is the interpreter).
+[[nodiscard]] std::vector<std::filesystem::path> profile_directories(const std::vector<std::string>& extra,
+                                                                     const std::filesystem::path& installed_beside);
 
 /// Loads every *.yaml under `<dir>/gpus` and `<dir>/models` (or directly under `dir` by schema).
 /// A profile with the same name in a later directory replaces the earlier one. Throws ConfigError on

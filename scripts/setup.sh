@@ -10,6 +10,7 @@ llmsizer_packages=(
   cmake g++ ninja-build pkg-config
   libyaml-cpp-dev libeigen3-dev libcli11-dev doctest-dev libbenchmark-dev
   nlohmann-json3-dev libxlsxwriter-dev libfmt-dev
+  pybind11-dev python3-pybind11 python3-pytest python3-dev
 )
 
 llmsizer_install_packages() {

@@ -6,3 +6,13 @@ foreach(suite ${LLMSIZER_TEST_SUITES})
   # default of 25; the slowest suite takes about 10 s under ASan.
   set_tests_properties(${suite} PROPERTIES LABELS "unit" WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} TIMEOUT 300)
 endforeach()
+
+# The Python module's tests (python/tests/, pytest) with the interpreter the module was built for
+# (python/python.cmake): the module from build/python, checked against this build's executable.
+if(TARGET llmsizer_python)
+  add_dependencies(llmsizer_tests llmsizer_python)  # building the tests builds what ctest runs
+  add_test(NAME python
+           COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/python/tests)
+  set_tests_properties(python PROPERTIES LABELS "python" WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} TIMEOUT 300
+                       ENVIRONMENT "PYTHONPATH=${LLMSIZER_PYTHON_DIR};LLMSIZER_BINARY=$<TARGET_FILE:llmsizer>;PYTHONDONTWRITEBYTECODE=1")
+endif()
