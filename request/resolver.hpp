@@ -56,6 +56,7 @@ class ScenarioResolver {
     std::string price_label;
     std::string price_basis;  // on-demand, reserved, 3yr-rental, owned; "user" when given; "" unpriced
     std::string engine;
+    const ErrorBands* error_bands = nullptr;  // the calibration's bands/1 profile; nullptr: none shipped
   };
 
   /// Throws ConfigError naming the option (or CSV column) that is wrong.
