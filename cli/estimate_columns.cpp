@@ -1,5 +1,8 @@
 // The one column schema of estimate results: table, JSON and CSV all read it.
+#include <algorithm>
 #include <functional>
+
+#include <fmt/format.h>
 
 #include "cli/estimate_row.hpp"
 #include "estimator/text_format.hpp"
@@ -47,6 +50,35 @@ void add_request_columns(Schema<EstimateRow>& s) {
   s.add(columns::concurrency, resolved([](auto&, auto& e) { return count(e.concurrency); }));
 }
 
+/// The p10 or p90 of a metric: the estimate times its band factor; empty without a band.
+Getter banded(BandMetric metric, bool high, std::function<std::optional<double>(const Estimate&)> value) {
+  return [=](const EstimateRow& r) {
+    if (!r.resolved || !r.estimate || !r.estimate->fits) return Cell();
+    const std::optional<double> v = value(*r.estimate);
+    const std::optional<Band> band = estimate_band(*r.resolved, metric);
+    if (!v || !band) return Cell();
+    return Cell(*v * (high ? band->high_factor() : band->low_factor()));
+  };
+}
+
+void add_band_columns(Schema<EstimateRow>& s) {
+  auto ttft = [](const Estimate& e) { return std::optional<double>(in_milliseconds(e.ttft)); };
+  auto tpot = [](const Estimate& e) { return e.has_tpot ? std::optional<double>(in_milliseconds(e.tpot)) : std::nullopt; };
+  auto output = [](const Estimate& e) { return std::optional<double>(e.output_tok_s); };
+  s.add({"ttft_ms_p10", "ms", "TTFT 10th percentile: 8 in 10 measured runs of this regime lie in p10-p90"},
+        banded(BandMetric::ttft, false, ttft));
+  s.add({"ttft_ms_p90", "ms", "TTFT 90th percentile of the measured runs of this regime"}, banded(BandMetric::ttft, true, ttft));
+  s.add({"tpot_ms_p10", "ms", "TPOT 10th percentile of the measured runs of this regime"},
+        banded(BandMetric::tpot, false, tpot));
+  s.add({"tpot_ms_p90", "ms", "TPOT 90th percentile of the measured runs of this regime"}, banded(BandMetric::tpot, true, tpot));
+  s.add({"output_tok_s_p10", "tokens/s", "output throughput 10th percentile of the measured runs of this regime"},
+        banded(BandMetric::output_tok_s, false, output));
+  s.add({"output_tok_s_p90", "tokens/s", "output throughput 90th percentile of the measured runs of this regime"},
+        banded(BandMetric::output_tok_s, true, output));
+  s.add({"band_basis", "", "the regime and runs the p10/p90 come from; 'wide' when borrowed from a coarser regime"},
+        [](const EstimateRow& r) { return r.resolved && r.estimate && r.estimate->fits ? text(band_basis(*r.resolved)) : Cell(); });
+}
+
 void add_performance_columns(Schema<EstimateRow>& s) {
   s.add({"fits", "", "fits in memory"}, [](const EstimateRow& r) { return r.estimate ? Cell(r.estimate->fits) : Cell(); });
   s.add(columns::reason, [](const EstimateRow& r) {
@@ -67,6 +99,7 @@ void add_performance_columns(Schema<EstimateRow>& s) {
   s.add(columns::tok_s_per_user, fitted([](auto& e) { return e.has_tpot ? Cell(e.tok_s_per_user) : Cell(); }));
   s.add({"input_tok_s", "tokens/s", "prompt tokens processed per second"},
         fitted([](auto& e) { return Cell(e.input_tok_s); }));
+  add_band_columns(s);
   s.add({"prefill_bound", "", "what limits prefill"},
         fitted([](auto& e) { return text(bound_name(e.prefill_detail.bound())); }));
   s.add({"decode_bound", "", "what limits decode"},
@@ -116,6 +149,32 @@ Schema<EstimateRow> make_schema() {
 }
 
 }  // namespace
+
+std::optional<Band> estimate_band(const ScenarioResolver::Resolved& r, BandMetric metric) {
+  if (!r.error_bands || !r.model || !r.gpu) return std::nullopt;
+  const Regime regime = regime_of(r.model->is_moe(), r.gpu->generation, r.engine, r.workload.concurrency);
+  return find_band(*r.error_bands, metric, regime);
+}
+
+std::string band_basis(const ScenarioResolver::Resolved& r) {
+  if (!r.error_bands) return "no bands/1 profile for this calibration";
+  const Regime asked = regime_of(r.model->is_moe(), r.gpu->generation, r.engine, r.workload.concurrency);
+  std::vector<std::pair<std::string, std::string>> parts;  // basis -> its metrics
+  for (BandMetric m : band_metrics) {
+    const std::optional<Band> b = estimate_band(r, m);
+    if (!b) continue;
+    const std::string basis =
+        b->wide ? fmt::format("wide: few measurements for this regime ({} of {}, {} needed), so the {} runs of {}",
+                              b->own_runs, asked.label(), r.error_bands->min_runs, b->runs, b->regime.label())
+                : fmt::format("{} measured runs of {}", b->runs, b->regime.label());
+    auto it = std::find_if(parts.begin(), parts.end(), [&](const auto& p) { return p.first == basis; });
+    if (it == parts.end()) parts.emplace_back(basis, band_metric_name(m));
+    else it->second += std::string(", ") + band_metric_name(m);
+  }
+  std::string out;
+  for (const auto& [basis, metrics] : parts) out += (out.empty() ? "" : "; ") + metrics + ": " + basis;
+  return out.empty() ? "no measured runs in the bands profile" : out;
+}
 
 const Schema<EstimateRow>& estimate_schema() {
   static const Schema<EstimateRow> s = make_schema();  // immutable after first use

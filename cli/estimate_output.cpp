@@ -13,10 +13,17 @@
 namespace llmsizer::cli {
 namespace {
 
-std::string ms(Seconds s) {
-  const double v = in_milliseconds(s);
-  return v >= 100 ? with_commas(v) + " ms" : fmt::format("{:.2f} ms", v);
+std::string ms_number(double v) { return v >= 100 ? with_commas(v) : fmt::format("{:.2f}", v); }
+std::string ms(Seconds s) { return ms_number(in_milliseconds(s)) + " ms"; }
+
+/// " (80% range LOW-HIGH UNIT)" of a value under its band; "" without one.
+std::string range_text(const ScenarioResolver::Resolved& r, BandMetric metric, double value,
+                       std::string (*number)(double), const char* unit) {
+  const std::optional<Band> b = estimate_band(r, metric);
+  if (!b) return "";
+  return fmt::format(" (80% range {}-{} {})", number(value * b->low_factor()), number(value * b->high_factor()), unit);
 }
+std::string tok_s_number(double v) { return with_commas(v); }
 
 std::string layout_text(const Deployment& d) {
   const Parallelism& p = d.parallel;
@@ -52,11 +59,14 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
   }
   out += fmt::format("free KV capacity: {} more tokens\n", with_commas(e.memory.free_kv_tokens));
   TextTable table({"metric", "value", "why"});
-  table.add_row({"TTFT", ms(e.ttft), fmt::format("prefill alone {} ({}-bound) + queueing behind other prompts",
+  const double ttft_ms = in_milliseconds(e.ttft), tpot_ms = in_milliseconds(e.tpot);
+  table.add_row({"TTFT", ms(e.ttft) + range_text(r, BandMetric::ttft, ttft_ms, ms_number, "ms"), fmt::format("prefill alone {} ({}-bound) + queueing behind other prompts",
                                                  ms(e.prefill_alone), bound_name(e.prefill_detail.bound()))});
-  table.add_row({"TPOT", e.has_tpot ? ms(e.tpot) : "-", fmt::format("decode step {} ({}-bound){}", ms(e.decode_step), bound_name(e.decode_detail.bound()),
+  table.add_row({"TPOT", e.has_tpot ? ms(e.tpot) + range_text(r, BandMetric::tpot, tpot_ms, ms_number, "ms") : "-", fmt::format("decode step {} ({}-bound){}", ms(e.decode_step), bound_name(e.decode_detail.bound()),
                                                  e.tpot_prefill_share > 0.005 ? fmt::format(", stretched {:.0f}% by prefill chunks", e.tpot_prefill_share * 100) : "")});
-  table.add_row({"output throughput", fmt::format("{} tok/s", with_commas(e.output_tok_s)),
+  table.add_row({"output throughput",
+                 fmt::format("{} tok/s", with_commas(e.output_tok_s)) +
+                     range_text(r, BandMetric::output_tok_s, e.output_tok_s, tok_s_number, "tok/s"),
                  fmt::format("{} tok/s per GPU", with_commas(e.output_tok_s_per_gpu, 1))});
   table.add_row({"per user", fmt::format("{:.1f} tok/s", e.tok_s_per_user), e.tokens_per_decode_step > 1 ?
                  fmt::format("{:.2f} tokens per step with speculative decoding", e.tokens_per_decode_step) : ""});
@@ -75,6 +85,7 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
   table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),
                  fmt::format("{:.3f} kWh per M output tokens at {:.0f} W", e.kwh_per_mtok_output, e.power_w)});
   out += table.render();
+  if (r.error_bands) out += "80% ranges: measured / predicted of " + band_basis(r) + "\n";
   out += "decode step (one stage): " + breakdown(e.decode_detail) + "\n";
   out += "prefill chunk (one stage): " + breakdown(e.prefill_detail) + "\n";
   return out;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/scenario.hpp"
+#include "estimator/error_bands.hpp"
 #include "io/result_table.hpp"
 
 namespace llmsizer::cli {
@@ -19,6 +20,12 @@ struct EstimateRow {
   const Estimate* estimate = nullptr;
   std::string error;  // a bad scenario row: the message, other columns empty
 };
+
+/// The 80 % band of an estimate's metric, from the calibration's bands/1 profile and the estimate's
+/// regime (model architecture, GPU generation, engine, concurrency band); nullopt without bands.
+[[nodiscard]] std::optional<Band> estimate_band(const ScenarioResolver::Resolved& r, BandMetric metric);
+/// Which runs the bands come from, per metric, and "wide: ..." where a regime had too few runs.
+[[nodiscard]] std::string band_basis(const ScenarioResolver::Resolved& r);
 
 [[nodiscard]] const Schema<EstimateRow>& estimate_schema();
 [[nodiscard]] const std::vector<Column>& estimate_columns();

@@ -5,11 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "cli/band_report.hpp"
 #include "cli/common_options.hpp"
 #include "cli/measured_cases.hpp"
 #include "cli/validation_report.hpp"
 #include "estimator/error_stats.hpp"
 #include "io/table.hpp"
+#include "io/bands_loader.hpp"
 #include "io/output_file.hpp"
 
 namespace llmsizer::cli {
@@ -26,42 +28,82 @@ struct ValidateOptions {
   bool leave_one_model_out = false;
   std::string from = "priors";
   double prior_strength = 0.5;
+  std::string write_bands;
+  int band_min_runs = 20;  // runs below which a regime borrows the band of a coarser one
 };
 
-/// The error on models calibration never saw: each model's rows predicted by the calibration
-/// `calibrate` would fit (from the priors) on every other model's rows.
-nlohmann::json print_leave_one_model_out(const ValidateOptions& o, Context& context, const std::vector<MeasuredRow>& rows,
-                                         std::string& text) {
+/// Predictions of every row by the calibration fitted from `o.from` without the row's model.
+ValidationResult leave_one_model_out_result(const ValidateOptions& o, Context& context, const std::vector<MeasuredRow>& rows) {
   ScenarioResolver priors(context, o.from);
-  const ValidationResult lomo =
-      evaluate_predictions(rows, leave_one_model_out_predictions(rows, priors.calibration(), o.prior_strength));
+  return evaluate_predictions(rows, leave_one_model_out_predictions(rows, priors.calibration(), o.prior_strength));
+}
+
+/// The error on models calibration never saw, and how the bands hold on them.
+nlohmann::json print_leave_one_model_out(const ValidateOptions& o, const ValidationResult& lomo, std::string& text) {
   const auto all = [&](Metric m) { return overall_summary(lomo, "all rows", m); };
   text += fmt::format("Leave-one-model-out (each model predicted by a calibration fitted from '{}' without it): "
                       "tpot median {:.0f}% p90 {:.0f}%, ttft median {:.0f}% p90 {:.0f}%\n",
                       o.from, all(Metric::tpot).median_abs * 100, all(Metric::tpot).p90_abs * 100,
                       all(Metric::ttft).median_abs * 100, all(Metric::ttft).p90_abs * 100);
   text += regime_text(lomo, "By model, GPU, engine, precision and concurrency band (leave-one-model-out)");
+  const std::vector<CoverageLine> coverage = leave_one_model_out_coverage(lomo.band_runs, o.band_min_runs);
+  text += "\n" + coverage_text(coverage, fmt::format("Band coverage, leave-one-model-out (each model's runs against the "
+                                                      "bands of every other model's runs, min {} runs per regime)",
+                                                      o.band_min_runs));
   const nlohmann::json j = validation_json(lomo);
-  return {{"overall", j["overall"]}, {"regimes", j["regimes"]}};
+  return {{"overall", j["overall"]}, {"regimes", j["regimes"]}, {"band_coverage", coverage_json(coverage)}};
+}
+
+/// The bands/1 profile of the leave-one-model-out residuals, for the calibration `o.calibration`.
+ErrorBands write_bands(const ValidateOptions& o, const ValidationResult& lomo, const ValidationResult& in_sample,
+                       const std::vector<std::string>& files) {
+  ErrorBands bands = bands_from(lomo.band_runs, in_sample.band_runs, o.band_min_runs);
+  bands.name = o.calibration;
+  bands.source = "llmsizer validate --write-bands (docs/validation.md#error-bands)";
+  bands.residuals = fmt::format("leave-one-model-out: each model predicted by the calibration fitted from '{}' "
+                                "(prior strength {}) on every other model's runs",
+                                o.from, o.prior_strength);
+  int derived = 0;
+  for (const BandRun& r : lomo.band_runs) derived += r.derived ? 1 : 0;
+  bands.data = fmt::format("{} ({} residuals; {} throughputs derived from measured TTFT and TPOT)", data_files(files),
+                           lomo.band_runs.size(), derived);
+  write_file_atomically(o.write_bands, error_bands_to_yaml(bands));
+  return bands;
 }
 
 int run_validate(const ValidateOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
-  const std::vector<MeasuredRow> rows = load_measured_rows(measurement_files(o.files, o.with_shipped, context.installed_beside), resolver);
+  const std::vector<std::string> files = measurement_files(o.files, o.with_shipped, context.installed_beside);
+  const std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);
   const ValidationResult result = evaluate_rows(rows, resolver.calibration());
   if (!o.svg.empty()) write_file_atomically(o.svg, validation_svg(result));
   std::ostream& out = *context.out;
   std::string lomo_text;
   nlohmann::json lomo;
-  if (o.leave_one_model_out) lomo = print_leave_one_model_out(o, context, rows, lomo_text);
+  if (o.leave_one_model_out || !o.write_bands.empty()) {
+    const ValidationResult predicted = leave_one_model_out_result(o, context, rows);
+    if (!o.write_bands.empty()) (void)write_bands(o, predicted, result, files);
+    if (o.leave_one_model_out) lomo = print_leave_one_model_out(o, predicted, lomo_text);
+  }
+  // In sample: the runs against the bands estimates carry (the calibration's bands/1 profile).
+  const ErrorBands* bands = context.catalog().bands(o.calibration);
+  const std::vector<CoverageLine> coverage = bands ? band_coverage(result.band_runs, *bands) : std::vector<CoverageLine>{};
+  const std::string stale = bands && o.write_bands.empty() ? stale_bands_warning(*bands, result.band_runs, files) : "";
+  *context.err << stale;
   if (o.json) {
     nlohmann::json j = validation_json(result);
+    j["band_coverage"] = coverage_json(coverage);
+    j["bands_stale"] = !stale.empty();
     if (o.leave_one_model_out) j["leave_one_model_out"] = lomo;
     out << j.dump(2) << "\n";
   } else if (o.csv) {
     out << validation_csv(result);
   } else {
-    out << validation_text(result, o.worst) << (lomo_text.empty() ? "" : "\n" + lomo_text);
+    const std::string band_text =
+        bands ? coverage_text(coverage, fmt::format("Band coverage (in sample: the bands estimates carry, bands/1 '{}', "
+                                                    "against these runs)", o.calibration))
+              : fmt::format("No bands/1 profile for calibration '{}': estimates carry no 80% range\n", o.calibration);
+    out << validation_text(result, o.worst) << "\n" << band_text << (lomo_text.empty() ? "" : "\n" + lomo_text);
   }
   return 0;
 }
@@ -81,6 +123,11 @@ Command add_validate(CLI::App& app, Context& context) {
   sub->add_option("--from", o->from, "Priors of the leave-one-model-out fits (default: priors)");
   sub->add_option("--prior-strength", o->prior_strength, "Weight of the priors in those fits (default 0.5, as calibrate)")
       ->check(CLI::Range(1e-3, 1e3));
+  sub->add_option("--write-bands", o->write_bands,
+                  "Write the bands/1 profile (80% bands per regime) of the leave-one-model-out residuals to FILE");
+  sub->add_option("--band-min-runs", o->band_min_runs,
+                  "Runs a regime needs for its own band; fewer borrow a coarser regime's (default 20)")
+      ->check(CLI::Range(1, 100000));
   auto* json = sub->add_flag("--json", o->json, "Print JSON");
   sub->add_flag("--csv", o->csv, "Print one CSV line per row and metric")->excludes(json);
   return {sub, [o, &context] { return run_validate(*o, context); }};

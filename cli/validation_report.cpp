@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/band_report.hpp"
 #include "io/svg_chart.hpp"
 #include "io/table.hpp"
 
@@ -46,15 +47,6 @@ TextTable summary_table(const std::vector<SummaryLine>& lines, const char* first
   return t;
 }
 
-/// The concurrency band of a row: the regimes the accuracy targets and error bands are stated for.
-std::string concurrency_band(std::int64_t concurrency) {
-  if (concurrency <= 0) return "concurrency unbounded";
-  if (concurrency <= 8) return "concurrency 1-8";
-  if (concurrency <= low_concurrency_limit) return "concurrency 9-64";
-  if (concurrency <= 256) return "concurrency 65-256";
-  return "concurrency > 256";
-}
-
 std::vector<SummaryLine> regime_lines(const std::vector<RowError>& errors) {
   using Key = std::function<std::string(const MeasuredCase&)>;
   const std::vector<std::pair<const char*, Key>> keys = {
@@ -62,7 +54,7 @@ std::vector<SummaryLine> regime_lines(const std::vector<RowError>& errors) {
       {"gpu", [](const MeasuredCase& c) { return c.gpu->name; }},
       {"engine", [](const MeasuredCase& c) { return c.engine.empty() ? std::string("default") : c.engine; }},
       {"precision", [](const MeasuredCase& c) { return weights_label(c.deployment); }},
-      {"band", [](const MeasuredCase& c) { return concurrency_band(c.workload.concurrency); }}};
+      {"band", [](const MeasuredCase& c) { return "concurrency " + concurrency_band(c.workload.concurrency); }}};
   std::vector<SummaryLine> out;
   for (const auto& [kind, key] : keys) {
     std::map<std::string, int> groups;
@@ -125,6 +117,7 @@ ValidationResult evaluate(const std::vector<MeasuredRow>& rows,
       continue;
     }
     ++r.estimated;
+    add_band_runs(row, p, r.band_runs);
     for (Metric m : all_metrics) {
       const auto measured = measured_value(row.estimate_case, m);
       const auto& predicted = p.value[static_cast<int>(m)];

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/measured_cases.hpp"
+#include "estimator/error_bands.hpp"
 #include "estimator/error_stats.hpp"
 
 namespace llmsizer::cli {
@@ -17,6 +18,13 @@ struct RowError {
   double measured = 0;
   double predicted = 0;
   double error = 0;  // (predicted − measured) / measured
+};
+
+/// One run's error in a band metric (cli/band_report.hpp).
+struct BandRun {
+  const MeasuredRow* row = nullptr;
+  Residual residual;     // metric, regime, ln(measured / predicted)
+  bool derived = false;  // measured throughput derived from measured TTFT and TPOT
 };
 
 struct SummaryLine {
@@ -30,6 +38,7 @@ struct ValidationResult {
   std::vector<SummaryLine> by_source;
   std::vector<SummaryLine> overall;  // all rows, held-out rows, training rows, concurrency <= 64
   std::vector<SummaryLine> regimes;  // by model, GPU, engine, precision and concurrency band
+  std::vector<BandRun> band_runs;    // every fitting run's band residuals
   std::vector<std::pair<const MeasuredRow*, std::string>> not_fitting;
   std::vector<const MeasuredRow*> not_estimated;  // skipped, excluded, errors
   int estimated = 0;

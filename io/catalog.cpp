@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "io/bands_loader.hpp"
 #include "io/calibration_loader.hpp"
 #include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
@@ -104,6 +105,7 @@ void load_text(Catalog& catalog, const fs::path& file, const std::string& text) 
       catalog.calibrations.push_back(std::move(calibration));
       break;
     }
+    case ProfileKind::bands: insert_or_replace(catalog.error_bands, parse_error_bands(root, source)); break;
     case ProfileKind::tco: insert_or_replace(catalog.tco, parse_tco(root, source)); break;
     case ProfileKind::measurements: break;  // read by `validate`
     case ProfileKind::unknown: {
@@ -303,6 +305,13 @@ const Calibration& Catalog::calibration(const std::string& name) const {
   const std::string hint = closest_match(name, names);
   throw ConfigError("--calibration", fmt::format("no calibration profile named '{}'{}", name,
                                                  hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+}
+
+const ErrorBands* Catalog::bands(const std::string& name) const {
+  for (const ErrorBands& b : error_bands) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
 }
 
 const GpuSpec* Catalog::find_gpu(const std::string& name) const {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "estimator/efficiency.hpp"
+#include "estimator/error_bands.hpp"
 #include "estimator/model_spec.hpp"
 #include "hardware/gpu_spec.hpp"
 #include "hardware/tco.hpp"
@@ -17,10 +18,13 @@ struct Catalog {
   std::vector<ModelSpec> models;  // sorted by name
   std::vector<std::filesystem::path> directories;  // searched, in order (later overrides earlier)
   std::vector<Calibration> calibrations;          // calibration/1 profiles, by name
+  std::vector<ErrorBands> error_bands;            // bands/1 profiles, named after their calibration
   std::vector<TcoAssumptions> tco;                // tco/1 profiles; "default" prices every purchase
 
   /// The calibration named `name` ("default" unless --calibration chose another).
   [[nodiscard]] const Calibration& calibration(const std::string& name = "default") const;
+  /// The error bands of the calibration named `name`; nullptr when no bands/1 profile has that name.
+  [[nodiscard]] const ErrorBands* bands(const std::string& name) const;
 
   /// Looks up by id, alias or HF repo id, case-insensitively. Unknown names throw ConfigError with the
   /// closest names. `option` names the flag in the message (e.g. "--gpu").

@@ -96,6 +96,7 @@ ProfileKind profile_kind(std::string_view schema) {
   if (kind == "gpu") return ProfileKind::gpu;
   if (kind == "model") return ProfileKind::model;
   if (kind == "calibration") return ProfileKind::calibration;
+  if (kind == "bands") return ProfileKind::bands;
   if (kind == "measurements") return ProfileKind::measurements;
   if (kind == "tco") return ProfileKind::tco;
   return ProfileKind::unknown;

@@ -10,7 +10,7 @@
 
 namespace llmsizer {
 
-enum class ProfileKind { gpu, model, calibration, measurements, tco, unknown };
+enum class ProfileKind { gpu, model, calibration, bands, measurements, tco, unknown };
 
 /// The `schema:` of a document ("gpu/1" → gpu), or unknown.
 [[nodiscard]] ProfileKind profile_kind(const YAML::Node& root);

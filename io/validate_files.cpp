@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "io/bands_loader.hpp"
 #include "io/calibration_loader.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
@@ -28,6 +29,7 @@ std::string validate_profile_file(const std::string& path, std::vector<std::stri
     case ProfileKind::gpu: return "gpu " + parse_gpu(root, source).name;
     case ProfileKind::model: return "model " + parse_model(root, source).name;
     case ProfileKind::calibration: return "calibration " + parse_calibration(root, source).name;
+    case ProfileKind::bands: return "bands " + parse_error_bands(root, source).name;
     case ProfileKind::tco: return "tco " + parse_tco(root, source).name;
     case ProfileKind::measurements:
       return fmt::format("measurements ({} rows)", load_measurements(path).size());

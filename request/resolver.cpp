@@ -233,6 +233,7 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   r.usd_per_gpu_hour = price.usd_per_gpu_hour;
   r.price_label = price.label;
   r.price_basis = price.basis;
+  r.error_bands = catalog_.bands(calibration_->name);
   return r;
 }
 

@@ -69,6 +69,7 @@ class ScenarioResolver {
     std::string price_basis;  // on-demand, reserved, 3yr-rental, owned; "user" when given; "" unpriced
     std::string engine;
     std::vector<std::string> warnings;  // what the request stretches (a RoPE-scaled context); printed, not fatal
+    const ErrorBands* error_bands = nullptr;  // the calibration's bands/1 profile; nullptr: none shipped
   };
 
   /// Throws ConfigError naming the option (or CSV column) that is wrong.
