@@ -68,7 +68,7 @@ TEST_SUITE("profiles") {
         CHECK(model->hf_repo == header->hf_repo);
       }
     }
-    CHECK(scanned == 63);
+    CHECK(scanned == 65);
   }
 
   TEST_CASE("the name scan leaves to the parser what it does not read exactly") {
