@@ -209,7 +209,10 @@ int run_compare(const CompareOptions& o, Context& context) {
     targets.push_back({gpu, resolver.efficiency(*gpu, "", std::nullopt), chosen.usd_per_gpu_hour, {}, chosen.basis});
   }
   std::vector<std::shared_ptr<const PreparedModel>> prepared;
-  for (const std::string& name : o.models) prepared.push_back(resolver.prepared(name));
+  for (const std::string& name : o.models) {
+    prepared.push_back(resolver.prepared(name));
+    print_model_warnings(*prepared.back()->spec, *context.err);
+  }
   std::vector<SweepResult> results;  // the rows the choices point into
   results.reserve(prepared.size());
   std::vector<Choice> choices;

@@ -121,6 +121,7 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
 Plan make_plan(const PlanOptions& o, Context& context) {
   Plan plan = plan_inputs(o);
   ScenarioResolver resolver(context, o.calibration);
+  print_model_warnings(*resolver.prepared(o.model)->spec, *context.err);
   std::vector<const GpuSpec*> gpus;  // one price basis for the fleets it ranks
   for (const std::string& gpu : o.gpus) gpus.push_back(&context.catalog().gpu(gpu));
   resolver.use_price_basis(common_price_basis(gpus));

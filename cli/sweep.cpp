@@ -182,6 +182,7 @@ class ProgressLine {
 int run_sweep(const SweepOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   const auto prepared = resolver.prepared(o.model);
+  print_model_warnings(*prepared->spec, *context.err);
   const SweepRequest request = make_request(o);
   const std::vector<SweepTarget> targets = make_targets(o, context, resolver);
   const auto start = std::chrono::steady_clock::now();
