@@ -1,12 +1,12 @@
 #include "cli/band_report.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <functional>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "io/table.hpp"
 
@@ -18,7 +18,9 @@ Regime regime_of(const MeasuredCase& c) {
 
 namespace {
 
-std::optional<double> predicted(const Prediction& p, Metric m) { return p.value[static_cast<int>(m)]; }
+std::optional<double> predicted(const Prediction& p, Metric m) {
+  return p.value[static_cast<int>(m)];
+}
 
 /// Measured output tokens/s of the whole deployment: as reported, else from the measured latencies
 /// of a closed-loop run (a fixed number of requests in flight).
@@ -98,17 +100,22 @@ std::string stale_bands_warning(const ErrorBands& bands, const std::vector<BandR
     }
   }
   if (changed.empty()) return "";
-  return fmt::format("warning: the bands/1 profile '{}' was written for other predictions (in-sample mean ln(measured / "
-                     "predicted): {}); regenerate it: llmsizer validate --shipped --write-bands "
-                     "profiles/calibration/bands.yaml\n",
-                     bands.name, changed);
+  return fmt::format(
+      "warning: the bands/1 profile '{}' was written for other predictions (in-sample mean ln(measured / "
+      "predicted): {}); regenerate it: llmsizer validate --shipped --write-bands "
+      "profiles/calibration/bands.yaml\n",
+      bands.name, changed);
 }
 
 namespace {
 
 /// The groups a run's coverage is reported in: all runs, then one per regime field.
 std::vector<std::string> groups_of(const Regime& regime, bool wide) {
-  return {"all runs", regime.architecture, regime.generation, regime.engine, "concurrency " + regime.concurrency,
+  return {"all runs",
+          regime.architecture,
+          regime.generation,
+          regime.engine,
+          "concurrency " + regime.concurrency,
           wide ? "wide (borrowed) bands" : "own-regime bands"};
 }
 
@@ -159,7 +166,8 @@ std::vector<CoverageLine> band_coverage(const std::vector<BandRun>& runs, const 
 }
 
 std::vector<CoverageLine> leave_one_model_out_coverage(const std::vector<BandRun>& runs, int min_runs) {
-  const std::vector<std::optional<HeldOutCheck>> checks = inside_leaving_group_out(residuals_of(runs), models_of(runs), min_runs);
+  const std::vector<std::optional<HeldOutCheck>> checks =
+      inside_leaving_group_out(residuals_of(runs), models_of(runs), min_runs);
   return tally(runs, [&](size_t i) { return checks[i]; });
 }
 
@@ -172,14 +180,17 @@ CoverageLine coverage_of(const std::vector<CoverageLine>& lines, const std::stri
 
 namespace {
 
-std::string share(int part, int whole) { return whole > 0 ? fmt::format("{:.0f}%", 100.0 * part / whole) : "-"; }
+std::string share(int part, int whole) {
+  return whole > 0 ? fmt::format("{:.0f}%", 100.0 * part / whole) : "-";
+}
 
 }  // namespace
 
 std::string coverage_text(const std::vector<CoverageLine>& lines, const std::string& title) {
   TextTable t({"runs in", "metric", "runs", "inside 80% band", "wide bands"});
   for (const CoverageLine& l : lines) {
-    t.add_row({l.group, band_metric_name(l.metric), std::to_string(l.runs), share(l.inside, l.runs), share(l.wide, l.runs)});
+    t.add_row(
+        {l.group, band_metric_name(l.metric), std::to_string(l.runs), share(l.inside, l.runs), share(l.wide, l.runs)});
   }
   return title + "\n" + t.render() + "\n";
 }
@@ -187,8 +198,12 @@ std::string coverage_text(const std::vector<CoverageLine>& lines, const std::str
 nlohmann::json coverage_json(const std::vector<CoverageLine>& lines) {
   nlohmann::json a = nlohmann::json::array();
   for (const CoverageLine& l : lines) {
-    a.push_back({{"group", l.group}, {"metric", band_metric_name(l.metric)}, {"runs", l.runs}, {"inside", l.inside},
-                 {"inside_share", l.runs > 0 ? static_cast<double>(l.inside) / l.runs : 0.0}, {"wide", l.wide}});
+    a.push_back({{"group", l.group},
+                 {"metric", band_metric_name(l.metric)},
+                 {"runs", l.runs},
+                 {"inside", l.inside},
+                 {"inside_share", l.runs > 0 ? static_cast<double>(l.inside) / l.runs : 0.0},
+                 {"wide", l.wide}});
   }
   return a;
 }

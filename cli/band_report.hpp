@@ -2,10 +2,9 @@
 // inside them (validate's band coverage; `validate --write-bands`).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/validation_report.hpp"
 #include "estimator/error_bands.hpp"
@@ -51,7 +50,8 @@ struct CoverageLine {
 [[nodiscard]] std::vector<CoverageLine> leave_one_model_out_coverage(const std::vector<BandRun>& runs, int min_runs);
 
 /// The share inside of `group` and `metric` (0 runs when absent).
-[[nodiscard]] CoverageLine coverage_of(const std::vector<CoverageLine>& lines, const std::string& group, BandMetric metric);
+[[nodiscard]] CoverageLine coverage_of(const std::vector<CoverageLine>& lines, const std::string& group,
+                                       BandMetric metric);
 [[nodiscard]] std::string coverage_text(const std::vector<CoverageLine>& lines, const std::string& title);
 [[nodiscard]] nlohmann::json coverage_json(const std::vector<CoverageLine>& lines);
 

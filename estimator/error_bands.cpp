@@ -12,9 +12,12 @@ namespace llmsizer {
 
 const char* band_metric_name(BandMetric m) {
   switch (m) {
-    case BandMetric::ttft: return "ttft";
-    case BandMetric::tpot: return "tpot";
-    case BandMetric::output_tok_s: return "output_tok_s";
+    case BandMetric::ttft:
+      return "ttft";
+    case BandMetric::tpot:
+      return "tpot";
+    case BandMetric::output_tok_s:
+      return "output_tok_s";
   }
   return "tpot";
 }
@@ -62,7 +65,8 @@ Regime regime_of(bool moe, const std::string& generation, const std::string& eng
 std::vector<BandEntry> band_entries(const std::vector<Residual>& residuals) {
   std::map<std::pair<BandMetric, Regime>, std::vector<double>> groups;
   for (const Residual& r : residuals) {
-    for (int level = 0; level < regime_levels; ++level) groups[{r.metric, coarsen(r.regime, level)}].push_back(r.log_ratio);
+    for (int level = 0; level < regime_levels; ++level)
+      groups[{r.metric, coarsen(r.regime, level)}].push_back(r.log_ratio);
   }
   std::vector<BandEntry> out;
   for (const auto& [key, values] : groups) {
@@ -85,8 +89,9 @@ std::array<double, band_metric_count> mean_log_ratio(const std::vector<Residual>
 namespace {
 
 const BandEntry* find_entry(const std::vector<BandEntry>& entries, BandMetric metric, const Regime& regime) {
-  const auto it = std::lower_bound(entries.begin(), entries.end(), std::tie(metric, regime),
-                                   [](const BandEntry& e, const auto& key) { return std::tie(e.metric, e.regime) < key; });
+  const auto it =
+      std::lower_bound(entries.begin(), entries.end(), std::tie(metric, regime),
+                       [](const BandEntry& e, const auto& key) { return std::tie(e.metric, e.regime) < key; });
   return it != entries.end() && it->metric == metric && it->regime == regime ? &*it : nullptr;
 }
 
@@ -94,16 +99,20 @@ const BandEntry* find_entry(const std::vector<BandEntry>& entries, BandMetric me
 
 // The band reaches `widening` times the regime's spread on each side of its median:
 // [p50 - w (p50 - p10), p50 + w (p90 - p50)] in ln(measured / predicted).
-double Band::low_factor() const { return std::exp(p50_log_ratio - widening * (p50_log_ratio - p10_log_ratio)); }
-double Band::high_factor() const { return std::exp(p50_log_ratio + widening * (p90_log_ratio - p50_log_ratio)); }
+double Band::low_factor() const {
+  return std::exp(p50_log_ratio - widening * (p50_log_ratio - p10_log_ratio));
+}
+double Band::high_factor() const {
+  return std::exp(p50_log_ratio + widening * (p90_log_ratio - p50_log_ratio));
+}
 
 std::optional<Band> find_band(const ErrorBands& bands, BandMetric metric, const Regime& regime) {
   const BandEntry* own = find_entry(bands.entries, metric, regime);
   for (int level = 0; level < regime_levels; ++level) {
     const BandEntry* e = find_entry(bands.entries, metric, coarsen(regime, level));
     if (!e || (e->runs < bands.min_runs && level + 1 < regime_levels)) continue;
-    Band b{e->p10_log_ratio, e->p50_log_ratio, e->p90_log_ratio, bands.widening[static_cast<int>(metric)],
-           e->regime, e->runs, own ? own->runs : 0, level > 0};
+    Band b{e->p10_log_ratio, e->p50_log_ratio, e->p90_log_ratio,    bands.widening[static_cast<int>(metric)],
+           e->regime,        e->runs,          own ? own->runs : 0, level > 0};
     if (b.wide && own) {
       // A borrowed band still spans what the few runs of this regime measured.
       b.p10_log_ratio = std::min(b.p10_log_ratio, own->p10_log_ratio);
@@ -121,10 +130,12 @@ double needed_widening(const Band& band, double log_ratio) {
   return spread > 0 ? std::fabs(d) / spread : std::numeric_limits<double>::infinity();
 }
 
-bool inside(const Band& band, double log_ratio) { return needed_widening(band, log_ratio) <= band.widening; }
+bool inside(const Band& band, double log_ratio) {
+  return needed_widening(band, log_ratio) <= band.widening;
+}
 
 std::vector<std::optional<HeldOutBand>> bands_leaving_group_out(const std::vector<Residual>& residuals,
-                                                                 const std::vector<std::string>& groups, int min_runs) {
+                                                                const std::vector<std::string>& groups, int min_runs) {
   std::map<std::string, ErrorBands> tables;  // group -> the table of every other group
   for (const std::string& g : groups) tables.emplace(g, ErrorBands{});
   for (auto& [group, table] : tables) {
@@ -150,7 +161,8 @@ std::array<double, band_metric_count> calibrate_widening(const std::vector<Resid
   for (BandMetric m : band_metrics) {
     std::vector<double> needed;
     for (size_t i = 0; i < residuals.size(); ++i) {
-      if (residuals[i].metric == m && held_out[i] && (keep.empty() || keep[i])) needed.push_back(held_out[i]->needed_widening);
+      if (residuals[i].metric == m && held_out[i] && (keep.empty() || keep[i]))
+        needed.push_back(held_out[i]->needed_widening);
     }
     // Split conformal prediction: the band_coverage quantile of the held-out runs' needed widening.
     const double w = percentile(std::move(needed), band_coverage * 100);
@@ -160,7 +172,8 @@ std::array<double, band_metric_count> calibrate_widening(const std::vector<Resid
 }
 
 std::vector<std::optional<HeldOutCheck>> inside_leaving_group_out(const std::vector<Residual>& residuals,
-                                                                  const std::vector<std::string>& groups, int min_runs) {
+                                                                  const std::vector<std::string>& groups,
+                                                                  int min_runs) {
   const std::vector<std::optional<HeldOutBand>> held_out = bands_leaving_group_out(residuals, groups, min_runs);
   std::map<std::string, std::array<double, band_metric_count>> widening;  // group -> from the other groups
   for (const std::string& g : groups) {

@@ -29,10 +29,10 @@ inline constexpr int band_metric_count = 3;
 /// What the estimator's error depends on most: dense or MoE, GPU generation, engine, concurrency band.
 /// A field "*" matches any value (a coarser regime).
 struct Regime {
-  std::string architecture;  // "dense" or "moe"
-  std::string generation;    // GPU efficiency class: "hopper", "blackwell", ...
-  std::string engine;        // "trtllm", "vllm", "sglang", "default"
-  std::string concurrency;   // concurrency_band()
+  std::string architecture;                 // "dense" or "moe"
+  std::string generation;                   // GPU efficiency class: "hopper", "blackwell", ...
+  std::string engine;                       // "trtllm", "vllm", "sglang", "default"
+  std::string concurrency;                  // concurrency_band()
   [[nodiscard]] std::string label() const;  // "moe hopper trtllm 9-64", "moe hopper * *"
   friend bool operator==(const Regime&, const Regime&) = default;
   friend auto operator<=>(const Regime&, const Regime&) = default;
@@ -68,11 +68,11 @@ struct BandEntry {
 
 /// A band table and where it came from (a bands/1 profile; `llmsizer validate --write-bands`).
 struct ErrorBands {
-  std::string name;         // the calibration whose estimates these residuals measure
-  std::string source;       // the command that wrote it
-  std::string residuals;    // which predictions the residuals come from
-  std::string data;         // measurement files
-  int min_runs = 20;        // a regime with fewer runs borrows the band of a coarser one
+  std::string name;       // the calibration whose estimates these residuals measure
+  std::string source;     // the command that wrote it
+  std::string residuals;  // which predictions the residuals come from
+  std::string data;       // measurement files
+  int min_runs = 20;      // a regime with fewer runs borrows the band of a coarser one
   /// Per metric: how far the band reaches beyond the median, in units of the regime's p50-p10 and
   /// p90-p50, so that band_coverage of the runs of models left out of the table fall inside
   /// (calibrate_widening). 1 is the regime's own p10-p90.
@@ -96,10 +96,10 @@ struct Band {
   double p50_log_ratio = 0;
   double p90_log_ratio = 0;
   double widening = 1;
-  Regime regime;             // the regime whose runs set it
-  int runs = 0;              // its runs
-  int own_runs = 0;          // runs of the asked regime itself (< min_runs when wide)
-  bool wide = false;         // borrowed from a coarser regime: few measurements for this one
+  Regime regime;      // the regime whose runs set it
+  int runs = 0;       // its runs
+  int own_runs = 0;   // runs of the asked regime itself (< min_runs when wide)
+  bool wide = false;  // borrowed from a coarser regime: few measurements for this one
   /// Multiply the estimate by these for its 80 % range.
   [[nodiscard]] double low_factor() const;
   [[nodiscard]] double high_factor() const;

@@ -1,13 +1,15 @@
 #include "estimator/realism.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace llmsizer {
 namespace {
 
-int domain_of(const GpuSpec& gpu) { return std::max(1, gpu.scale_up.domain_gpus); }
+int domain_of(const GpuSpec& gpu) {
+  return std::max(1, gpu.scale_up.domain_gpus);
+}
 
 }  // namespace
 

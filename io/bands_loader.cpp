@@ -1,17 +1,19 @@
 #include "io/bands_loader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <tuple>
 
-#include <fmt/format.h>
-
 namespace llmsizer {
 namespace {
 
-const std::vector<std::string_view> top_keys = {"schema", "name", "source", "residuals", "data", "min_runs", "widening", "in_sample_mean_log_ratio", "bands"};
-const std::vector<std::string_view> band_keys = {"metric", "architecture", "generation", "engine", "concurrency",
-                                                 "runs", "p10_log_ratio", "p50_log_ratio", "p90_log_ratio"};
+const std::vector<std::string_view> top_keys = {
+    "schema", "name", "source", "residuals", "data", "min_runs", "widening", "in_sample_mean_log_ratio", "bands"};
+const std::vector<std::string_view> band_keys = {"metric",        "architecture",  "generation",
+                                                 "engine",        "concurrency",   "runs",
+                                                 "p10_log_ratio", "p50_log_ratio", "p90_log_ratio"};
 // A log ratio beyond +-10 is a factor of 22,000 off: not a band, a broken file.
 constexpr Range log_ratio_range{-10, 10, false, ""};
 
@@ -51,8 +53,9 @@ std::vector<BandEntry> parse_bands(const MapReader& doc) {
     }
     out.push_back(std::move(e));
   }
-  std::sort(out.begin(), out.end(),
-            [](const BandEntry& a, const BandEntry& b) { return std::tie(a.metric, a.regime) < std::tie(b.metric, b.regime); });
+  std::sort(out.begin(), out.end(), [](const BandEntry& a, const BandEntry& b) {
+    return std::tie(a.metric, a.regime) < std::tie(b.metric, b.regime);
+  });
   return out;
 }
 
@@ -105,8 +108,8 @@ std::string error_bands_to_yaml(const ErrorBands& b) {
     out += fmt::format(
         "  - {{metric: {}, architecture: {}, generation: {}, engine: {}, concurrency: {}, runs: {}, "
         "p10_log_ratio: {:.4f}, p50_log_ratio: {:.4f}, p90_log_ratio: {:.4f}}}\n",
-        band_metric_name(e.metric), quoted(e.regime.architecture), quoted(e.regime.generation),
-        quoted(e.regime.engine), quoted(e.regime.concurrency), e.runs, e.p10_log_ratio, e.p50_log_ratio, e.p90_log_ratio);
+        band_metric_name(e.metric), quoted(e.regime.architecture), quoted(e.regime.generation), quoted(e.regime.engine),
+        quoted(e.regime.concurrency), e.runs, e.p10_log_ratio, e.p50_log_ratio, e.p90_log_ratio);
   }
   return out;
 }

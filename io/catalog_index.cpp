@@ -1,9 +1,9 @@
 #include "io/catalog_index.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "io/config_error.hpp"
 
@@ -64,7 +64,8 @@ std::optional<std::vector<std::string>> flow_list(std::string_view value) {
 
 /// Reads one top-level line into `header`; false when the line makes the scan unsure.
 bool scan_line(std::string_view line, ProfileHeader& header, unsigned& seen) {
-  if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '#' || (line[0] == '-' && line.size() > 1 && line[1] == ' ')) {
+  if (line.empty() || line[0] == ' ' || line[0] == '\t' || line[0] == '#' ||
+      (line[0] == '-' && line.size() > 1 && line[1] == ' ')) {
     return true;  // nested content, a comment or a block list item below some other key
   }
   if (line.rfind("---", 0) == 0 || line.rfind("...", 0) == 0 || line[0] == '%') return false;  // several documents
@@ -98,9 +99,12 @@ bool scan_line(std::string_view line, ProfileHeader& header, unsigned& seen) {
   }
   const std::optional<std::string_view> scalar = simple_scalar(value);
   if (!scalar) return false;
-  if (key == "schema") header.kind = profile_kind(*scalar);
-  else if (key == "name") header.name = *scalar;
-  else header.hf_repo = *scalar;
+  if (key == "schema")
+    header.kind = profile_kind(*scalar);
+  else if (key == "name")
+    header.name = *scalar;
+  else
+    header.hf_repo = *scalar;
   return true;
 }
 
@@ -127,7 +131,8 @@ std::vector<fs::path> catalog_files(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw ConfigError("--profiles", fmt::format("'{}' is not a directory", dir.string()));
   std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (it->is_regular_file(ec) && it->path().extension() == ".yaml") files.push_back(it->path());
   }
   if (ec) throw ConfigError("--profiles", fmt::format("cannot read '{}': {}", dir.string(), ec.message()));

@@ -34,8 +34,9 @@ PYBIND11_MODULE(_llmsizer, module) {
   new_class(module, "InputWarning", PyExc_UserWarning,
             "Input that was accepted but deserves a look (a config.json key that was ignored, an unknown CSV column).");
 
-  static PyObject* not_a_field = new_class(module, "NotAScenarioField", PyExc_Exception,
-                                           "Internal: estimate() was given a keyword its one-estimate path does not read.");
+  static PyObject* not_a_field =
+      new_class(module, "NotAScenarioField", PyExc_Exception,
+                "Internal: estimate() was given a keyword its one-estimate path does not read.");
 
   py::register_local_exception_translator([](std::exception_ptr thrown) {
     try {
@@ -79,5 +80,6 @@ PYBIND11_MODULE(_llmsizer, module) {
       [](const std::string& word, const std::vector<std::string>& candidates) {
         return llmsizer::closest_match(word, candidates);
       },
-      py::arg("word"), py::arg("candidates"), "The candidate within typo distance of `word` (as the CLI suggests), or ''.");
+      py::arg("word"), py::arg("candidates"),
+      "The candidate within typo distance of `word` (as the CLI suggests), or ''.");
 }

@@ -26,7 +26,8 @@ std::string option_text(const ScenarioField& field, py::handle value) {
     if (whole != -1 || !PyErr_Occurred()) return std::to_string(whole);
     PyErr_Clear();  // beyond 64 bits: its text, which the field's parser rejects by name
   }
-  if (PyLong_Check(value.ptr()) || PyFloat_Check(value.ptr())) return py::str(value).cast<std::string>();  // bool: "True"
+  if (PyLong_Check(value.ptr()) || PyFloat_Check(value.ptr()))
+    return py::str(value).cast<std::string>();  // bool: "True"
   if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
     throw ConfigError(option_name(field), "estimate takes one value here, got a list (sweep and compare take several)");
   }
@@ -96,7 +97,7 @@ ScenarioInput Session::scenario_input(const py::dict& options, std::string& cali
   ScenarioInput input;
   const std::vector<ScenarioField>& fields = scenario_fields();
   for (const auto& [key, value] : options) {
-    if (value.is_none()) continue;  // as if the option were not given
+    if (value.is_none()) continue;                                                // as if the option were not given
     PyObject* index = PyDict_GetItemWithError(fields_by_name_.ptr(), key.ptr());  // borrowed
     if (index == nullptr) {
       if (PyErr_Occurred()) throw py::error_already_set();

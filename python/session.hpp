@@ -3,13 +3,13 @@
 // looked up and prepared once per session rather than once per call.
 #pragma once
 
+#include <pybind11/pybind11.h>
+
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <pybind11/pybind11.h>
 
 #include "cli/embedded.hpp"
 
@@ -46,9 +46,9 @@ class Session {
   Catalog catalog_;
   std::map<std::string, std::unique_ptr<ScenarioResolver>> resolvers_;  // by calibration name
   // Built once, as an estimate a call is made of a few lookups and the answer's 40-odd values.
-  pybind11::dict fields_by_name_;       // scenario field name -> its index in scenario_fields()
-  std::vector<std::string> options_;    // option_name() of each field, for its errors
-  std::vector<pybind11::str> keys_;     // estimate_columns() keys
+  pybind11::dict fields_by_name_;     // scenario field name -> its index in scenario_fields()
+  std::vector<std::string> options_;  // option_name() of each field, for its errors
+  std::vector<pybind11::str> keys_;   // estimate_columns() keys
 };
 
 /// A result cell as Python: None, bool, int, float, str or list of str. A non-finite number is None,

@@ -19,8 +19,9 @@ namespace {
 using llmsizer::test::Run;
 using llmsizer::test::run;
 
-const std::vector<std::string> llama_70b = {"estimate", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--gpus", "4",
-                                            "--isl", "2048", "--osl", "512", "--concurrency", "32", "--engine", "vllm"};
+const std::vector<std::string> llama_70b = {
+    "estimate", "--model", "llama-3.1-70b", "--gpu",         "h100-sxm", "--gpus",   "4",   "--isl",
+    "2048",     "--osl",   "512",           "--concurrency", "32",       "--engine", "vllm"};
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
@@ -38,7 +39,8 @@ std::string serving_rows(const std::string& model, int rows) {
   int kept = 0;
   while (std::getline(in, line)) {
     if (line.starts_with("#")) continue;
-    if (line.starts_with("id,")) out += line + "\n";
+    if (line.starts_with("id,"))
+      out += line + "\n";
     else if (line.find("," + model + ",") != std::string::npos && kept < rows) {
       out += line + "\n";
       ++kept;
@@ -74,7 +76,8 @@ TEST_SUITE("validate") {
     const Run csv_run = run(with(llama_70b, {"--csv"}));
     REQUIRE(csv_run.code == 0);
     const llmsizer::CsvTable csv = llmsizer::parse_csv(csv_run.out, "estimate.csv");
-    for (const char* key : {"ttft_ms_p10", "ttft_ms_p90", "tpot_ms_p10", "tpot_ms_p90", "output_tok_s_p10", "output_tok_s_p90"}) {
+    for (const char* key :
+         {"ttft_ms_p10", "ttft_ms_p90", "tpot_ms_p10", "tpot_ms_p90", "output_tok_s_p10", "output_tok_s_p90"}) {
       CAPTURE(key);
       const auto at = std::find(csv.header.begin(), csv.header.end(), key);
       REQUIRE(at != csv.header.end());
@@ -97,7 +100,8 @@ TEST_SUITE("validate") {
     const Run j = run({"estimate", "--model", "mixtral-8x7b", "--gpu", "a100-80gb-sxm", "--gpus", "2", "--isl", "1000",
                        "--osl", "1000", "--concurrency", "4", "--engine", "sglang", "--json"});
     REQUIRE(j.code == 0);
-    CHECK(nlohmann::json::parse(j.out)["band_basis"].get<std::string>().find("wide: few measurements") != std::string::npos);
+    CHECK(nlohmann::json::parse(j.out)["band_basis"].get<std::string>().find("wide: few measurements") !=
+          std::string::npos);
   }
 
   TEST_CASE("a calibration without a bands/1 profile gives estimates without ranges") {
@@ -113,7 +117,8 @@ TEST_SUITE("validate") {
   TEST_CASE("validate --measurements reads a user's serving-run CSV, reports band coverage and writes bands") {
     llmsizer::test::TempDir dir;
     const auto csv = dir.path() / "mine.csv";
-    std::ofstream(csv) << serving_rows("llama-3.1-8b", 6) << serving_rows("qwen3-32b", 6).substr(serving_rows("qwen3-32b", 0).size());
+    std::ofstream(csv) << serving_rows("llama-3.1-8b", 6)
+                       << serving_rows("qwen3-32b", 6).substr(serving_rows("qwen3-32b", 0).size());
     const Run r = run({"validate", "--measurements", csv.string(), "--json"});
     REQUIRE(r.code == 0);
     const auto j = nlohmann::json::parse(r.out);
@@ -132,8 +137,8 @@ TEST_SUITE("validate") {
 
     // The user's own bands: written from their runs, picked up by estimate through --profiles.
     const auto profile = dir.path() / "bands.yaml";
-    const Run w = run({"validate", "--measurements", csv.string(), "--write-bands", profile.string(), "--band-min-runs", "3",
-                       "--leave-one-model-out", "--worst", "0"});
+    const Run w = run({"validate", "--measurements", csv.string(), "--write-bands", profile.string(), "--band-min-runs",
+                       "3", "--leave-one-model-out", "--worst", "0"});
     REQUIRE(w.code == 0);
     CHECK(w.out.find("Band coverage, leave-one-model-out") != std::string::npos);
     const llmsizer::ErrorBands mine = llmsizer::load_error_bands_file(profile.string());
@@ -143,8 +148,8 @@ TEST_SUITE("validate") {
     const Run e = run({"--profiles", dir.path().string(), "estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
                        "--isl", "1000", "--osl", "1000", "--concurrency", "4", "--json"});
     REQUIRE(e.code == 0);
-    const Run shipped = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "1000",
-                             "--concurrency", "4", "--json"});
+    const Run shipped = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl",
+                             "1000", "--concurrency", "4", "--json"});
     REQUIRE(shipped.code == 0);
     CHECK(nlohmann::json::parse(e.out)["band_basis"] != nlohmann::json::parse(shipped.out)["band_basis"]);
   }

@@ -23,11 +23,16 @@ const std::string header = "id,model,gpu,gpus,tp,weights,engine,isl,osl,concurre
 
 /// Dense and MoE models, several GPUs, engines and workloads, a row that does not fit, and a bad row.
 const std::vector<std::string> rows = {
-    "a,llama-3.1-8b,h100-sxm,1,1,bf16,,128,128,1",         "b,llama-3.1-70b,h100-sxm,4,4,bf16,vllm,1000,500,64",
-    "c,llama-3.1-70b,h200-sxm,2,2,fp8,sglang,4000,1000,8", "d,qwen3-32b,l40s,2,2,fp8,trtllm,8000,2000,2",
-    "e,deepseek-v3,h200-sxm,8,8,fp8,,1000,1000,128",        "f,qwen3-235b-a22b,b200,4,4,fp8,vllm,128,500,16",
-    "g,gpt-oss-120b,h100-sxm,1,1,mxfp4,,4000,128,4",        "h,mixtral-8x7b,a100-80gb-sxm,2,2,bf16,,1000,1000,32",
-    "i,deepseek-v3,l4,1,1,bf16,,1000,1000,1",               "j,llama-3.1-8b,h100-sxm,x,1,bf16,,128,128,1",
+    "a,llama-3.1-8b,h100-sxm,1,1,bf16,,128,128,1",
+    "b,llama-3.1-70b,h100-sxm,4,4,bf16,vllm,1000,500,64",
+    "c,llama-3.1-70b,h200-sxm,2,2,fp8,sglang,4000,1000,8",
+    "d,qwen3-32b,l40s,2,2,fp8,trtllm,8000,2000,2",
+    "e,deepseek-v3,h200-sxm,8,8,fp8,,1000,1000,128",
+    "f,qwen3-235b-a22b,b200,4,4,fp8,vllm,128,500,16",
+    "g,gpt-oss-120b,h100-sxm,1,1,mxfp4,,4000,128,4",
+    "h,mixtral-8x7b,a100-80gb-sxm,2,2,bf16,,1000,1000,32",
+    "i,deepseek-v3,l4,1,1,bf16,,1000,1000,1",
+    "j,llama-3.1-8b,h100-sxm,x,1,bf16,,128,128,1",
 };
 
 std::string write_file(const test::TempDir& dir, const std::string& name, const std::vector<std::string>& lines) {
@@ -39,7 +44,9 @@ std::string write_file(const test::TempDir& dir, const std::string& name, const 
 }
 
 /// Everything after the first line.
-std::string after_header(const std::string& text) { return text.substr(text.find('\n') + 1); }
+std::string after_header(const std::string& text) {
+  return text.substr(text.find('\n') + 1);
+}
 
 }  // namespace
 
@@ -93,7 +100,8 @@ TEST_SUITE("cli") {
 TEST_SUITE("loader") {
   TEST_CASE("CsvReader: records one at a time, as parse_csv reads them") {
     // BOM, CRLF, a lone CR, blank lines, quoted commas, doubled quotes and a newline inside quotes.
-    const std::string text = "\xEF\xBB\xBF id , b \r\n1,\"x,y\"\r\n\r\n2,\"say \"\"hi\"\"\"\r3,\"two\nlines\"\n,\n4,last";
+    const std::string text =
+        "\xEF\xBB\xBF id , b \r\n1,\"x,y\"\r\n\r\n2,\"say \"\"hi\"\"\"\r3,\"two\nlines\"\n,\n4,last";
     std::istringstream in(text);
     CsvReader reader(in, "t.csv");
     CHECK(reader.header() == std::vector<std::string>{"id", "b"});

@@ -1,10 +1,10 @@
 // Tests of estimator/error_bands: regimes, band tables by hand, fallback to coarser regimes, the
 // leave-one-group-out check and the closed-loop throughput of measured runs.
+#include "estimator/error_bands.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
-
-#include "estimator/error_bands.hpp"
 
 namespace {
 
@@ -110,7 +110,8 @@ TEST_SUITE("validate") {
     CHECK_FALSE(inside[1]->inside);
     CHECK(inside[2]->inside);
     CHECK(inside[3]->inside);
-    const auto alone = llmsizer::inside_leaving_group_out(runs(moe_hopper_trtllm_low, BandMetric::ttft, {0.0}), {"a"}, 1);
+    const auto alone =
+        llmsizer::inside_leaving_group_out(runs(moe_hopper_trtllm_low, BandMetric::ttft, {0.0}), {"a"}, 1);
     CHECK_FALSE(alone.front());
   }
 

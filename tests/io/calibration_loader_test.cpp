@@ -1,37 +1,38 @@
 // Calibration loader (io/calibration_loader.hpp): the `bounds` calibrate keeps fitted parameters in.
+#include "io/calibration_loader.hpp"
+
 #include <doctest/doctest.h>
 
-#include "io/calibration_loader.hpp"
 #include "io/config_error.hpp"
 #include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"
 
 TEST_SUITE("loader") {
-TEST_CASE("calibration bounds: a range per fitted parameter, minimum below maximum") {
-  const std::string text =
-      llmsizer::read_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
-  const llmsizer::SourceText source = llmsizer::make_source("priors.yaml", text);
-  const llmsizer::Calibration priors = llmsizer::parse_calibration(llmsizer::parse_yaml(text, source), source);
-  bool found = false;
-  for (const llmsizer::ParameterBound& b : priors.bounds) {
-    if (b.parameter != "trtllm.moe_layer_overhead") continue;
-    found = true;
-    CHECK(b.min == 0);
-    CHECK(b.max == doctest::Approx(30e-6));  // written in microseconds
+  TEST_CASE("calibration bounds: a range per fitted parameter, minimum below maximum") {
+    const std::string text =
+        llmsizer::read_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
+    const llmsizer::SourceText source = llmsizer::make_source("priors.yaml", text);
+    const llmsizer::Calibration priors = llmsizer::parse_calibration(llmsizer::parse_yaml(text, source), source);
+    bool found = false;
+    for (const llmsizer::ParameterBound& b : priors.bounds) {
+      if (b.parameter != "trtllm.moe_layer_overhead") continue;
+      found = true;
+      CHECK(b.min == 0);
+      CHECK(b.max == doctest::Approx(30e-6));  // written in microseconds
+    }
+    CHECK(found);
+    const std::string from = "{parameter: trtllm.moe_layer_overhead, min_us: 0, max_us: 30}";
+    REQUIRE(text.find(from) != std::string::npos);
+    std::string bad = text;
+    bad.replace(bad.find(from), from.size(), "{parameter: trtllm.moe_layer_overhead, min_us: 30, max_us: 0}");
+    const llmsizer::SourceText bad_source = llmsizer::make_source("priors.yaml", bad);
+    try {
+      (void)llmsizer::parse_calibration(llmsizer::parse_yaml(bad, bad_source), bad_source);
+      FAIL("accepted a bound with min > max");
+    } catch (const llmsizer::ConfigError& e) {
+      CAPTURE(e.format());
+      CHECK(e.format().find("error: bounds[17].max_us: must be greater than the minimum") != std::string::npos);
+    }
   }
-  CHECK(found);
-  const std::string from = "{parameter: trtllm.moe_layer_overhead, min_us: 0, max_us: 30}";
-  REQUIRE(text.find(from) != std::string::npos);
-  std::string bad = text;
-  bad.replace(bad.find(from), from.size(), "{parameter: trtllm.moe_layer_overhead, min_us: 30, max_us: 0}");
-  const llmsizer::SourceText bad_source = llmsizer::make_source("priors.yaml", bad);
-  try {
-    (void)llmsizer::parse_calibration(llmsizer::parse_yaml(bad, bad_source), bad_source);
-    FAIL("accepted a bound with min > max");
-  } catch (const llmsizer::ConfigError& e) {
-    CAPTURE(e.format());
-    CHECK(e.format().find("error: bounds[17].max_us: must be greater than the minimum") != std::string::npos);
-  }
-}
 
 }  // TEST_SUITE("loader")

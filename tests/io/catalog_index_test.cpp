@@ -2,6 +2,8 @@
 // calibration and TCO ones). These pin that the name scan reads every shipped profile exactly as the
 // parser does, that an edited profile is seen, that errors read as with the whole catalog, and
 // that `check` and `list` still report every broken profile.
+#include "io/catalog_index.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "io/catalog.hpp"
-#include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
 #include "io/profile_loader.hpp"
 #include "tests/test_support.hpp"
@@ -73,15 +74,17 @@ TEST_SUITE("profiles") {
 
   TEST_CASE("the name scan leaves to the parser what it does not read exactly") {
     const std::string head = "schema: gpu/1\n";
-    CHECK(scan_profile_header(head + "name: a\naliases: [b, c]  # two\n")->aliases == std::vector<std::string>{"b", "c"});
-    CHECK(scan_profile_header(head + "name: \"a\"\naliases: [\"1\", 'b']\n")->aliases == std::vector<std::string>{"1", "b"});
-    CHECK_FALSE(scan_profile_header(head + "name: \"a\\\\x\"\n"));         // an escape
-    CHECK_FALSE(scan_profile_header(head + "name: a\naliases:\n  - b\n"));  // block list
-    CHECK_FALSE(scan_profile_header(head + "name: a\nname: b\n"));          // repeated key
-    CHECK_FALSE(scan_profile_header(head + "name: a\n---\nname: b\n"));     // several documents
+    CHECK(scan_profile_header(head + "name: a\naliases: [b, c]  # two\n")->aliases ==
+          std::vector<std::string>{"b", "c"});
+    CHECK(scan_profile_header(head + "name: \"a\"\naliases: [\"1\", 'b']\n")->aliases ==
+          std::vector<std::string>{"1", "b"});
+    CHECK_FALSE(scan_profile_header(head + "name: \"a\\\\x\"\n"));                   // an escape
+    CHECK_FALSE(scan_profile_header(head + "name: a\naliases:\n  - b\n"));           // block list
+    CHECK_FALSE(scan_profile_header(head + "name: a\nname: b\n"));                   // repeated key
+    CHECK_FALSE(scan_profile_header(head + "name: a\n---\nname: b\n"));              // several documents
     CHECK_FALSE(scan_profile_header(head + "notes: \"open\nname: b\"\nname: a\n"));  // a quote across lines
-    CHECK_FALSE(scan_profile_header(head + "name : a\n"));                  // spaced key
-    CHECK_FALSE(scan_profile_header(head + "aliases: [a]\n"));              // no name
+    CHECK_FALSE(scan_profile_header(head + "name : a\n"));                           // spaced key
+    CHECK_FALSE(scan_profile_header(head + "aliases: [a]\n"));                       // no name
   }
 
   TEST_CASE("load_catalog_for: the named profiles as load_catalog reads them, an edit seen at once") {

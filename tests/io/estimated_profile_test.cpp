@@ -38,10 +38,10 @@ TEST_SUITE("profiles") {
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"show", "qwen3-max"},
              {"fit", "--model", "qwen3-max", "--gpu", "h200-sxm"},
-             {"estimate", "--model", "qwen3-max", "--gpu", "h200-sxm", "--gpus", "16", "--isl", "1000", "--osl",
-              "100"},
+             {"estimate", "--model", "qwen3-max", "--gpu", "h200-sxm", "--gpus", "16", "--isl", "1000", "--osl", "100"},
              {"sweep", "--model", "qwen3-max", "--gpu", "b200", "--isl", "1000", "--osl", "100", "--max-gpus", "16"},
-             {"compare", "--model", "qwen3-max", "--model", "kimi-k2", "--gpu", "b200", "--isl", "1000", "--osl", "100"},
+             {"compare", "--model", "qwen3-max", "--model", "kimi-k2", "--gpu", "b200", "--isl", "1000", "--osl",
+              "100"},
              {"plan", "--model", "qwen3-max", "--gpu", "b200", "--output-tokens-per-day", "1e9", "--max-gpus", "16"}}) {
       const Run r = run(args);
       CAPTURE(args[0]);

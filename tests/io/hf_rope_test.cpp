@@ -19,7 +19,8 @@ using test::run;
 
 // The public Qwen2.5-72B-Instruct config.json with the model card's long-context rope_scaling added.
 std::string qwen_with_yarn() {
-  nlohmann::json config = nlohmann::json::parse(read_file(test::source_path("tests/data/hf/qwen2.5-72b.json").string()));
+  nlohmann::json config =
+      nlohmann::json::parse(read_file(test::source_path("tests/data/hf/qwen2.5-72b.json").string()));
   config["rope_scaling"] = {{"factor", 4.0}, {"original_max_position_embeddings", 32768}, {"type", "yarn"}};
   return config.dump(2);
 }
@@ -76,19 +77,21 @@ TEST_SUITE("hf_import") {
 
   TEST_CASE("a request within the RoPE-scaled reach warns; beyond it is an error naming both numbers") {
     // The catalog's qwen2.5-72b carries the model card's YaRN reach (131,072 over 32,768).
-    const Run within = run({"estimate", "--model", "qwen2.5-72b", "--gpu", "h200-sxm", "--gpus", "4", "--isl",
-                            "100000", "--osl", "1000"});
+    const Run within = run(
+        {"estimate", "--model", "qwen2.5-72b", "--gpu", "h200-sxm", "--gpus", "4", "--isl", "100000", "--osl", "1000"});
     CHECK(within.code == 0);
-    CHECK(within.err == "warning: --isl: 100000 prompt + 1000 output = 101000 tokens exceed the 32768-token native "
-                        "context window of qwen2.5-72b; its RoPE scaling (yarn factor 4) reaches 131072 tokens, so "
-                        "the estimate assumes the engine runs with that scaling enabled\n");
-    const Run beyond = run({"estimate", "--model", "qwen2.5-72b", "--gpu", "h200-sxm", "--gpus", "4", "--isl",
-                            "140000", "--osl", "1000"});
+    CHECK(within.err ==
+          "warning: --isl: 100000 prompt + 1000 output = 101000 tokens exceed the 32768-token native "
+          "context window of qwen2.5-72b; its RoPE scaling (yarn factor 4) reaches 131072 tokens, so "
+          "the estimate assumes the engine runs with that scaling enabled\n");
+    const Run beyond = run(
+        {"estimate", "--model", "qwen2.5-72b", "--gpu", "h200-sxm", "--gpus", "4", "--isl", "140000", "--osl", "1000"});
     CHECK(beyond.code == 2);
-    CHECK(beyond.err == "error: --isl: 140000 prompt + 1000 output = 141000 tokens exceed the 32768-token context "
-                        "window of qwen2.5-72b (its RoPE scaling, yarn factor 4, reaches 131072)\n");
-    const Run native = run({"estimate", "--model", "qwen2.5-72b", "--gpu", "h200-sxm", "--gpus", "4", "--isl", "30000",
-                            "--osl", "1000"});
+    CHECK(beyond.err ==
+          "error: --isl: 140000 prompt + 1000 output = 141000 tokens exceed the 32768-token context "
+          "window of qwen2.5-72b (its RoPE scaling, yarn factor 4, reaches 131072)\n");
+    const Run native = run(
+        {"estimate", "--model", "qwen2.5-72b", "--gpu", "h200-sxm", "--gpus", "4", "--isl", "30000", "--osl", "1000"});
     CHECK(native.code == 0);
     CHECK(native.err.empty());
   }
