@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "estimator/error_stats.hpp"
+#include "estimator/serving.hpp"
 
 namespace llmsizer {
 
@@ -192,7 +193,7 @@ std::vector<std::optional<HeldOutCheck>> inside_leaving_group_out(const std::vec
 }
 
 double closed_loop_output_tok_s(std::int64_t concurrency, std::int64_t osl, double ttft_s, double tpot_s) {
-  const double cycle_s = ttft_s + static_cast<double>(std::max<std::int64_t>(osl - 1, 0)) * tpot_s;
+  const double cycle_s = request_cycle_s(ttft_s, tpot_s, static_cast<double>(osl));
   return static_cast<double>(concurrency) * static_cast<double>(osl) / cycle_s;
 }
 

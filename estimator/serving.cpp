@@ -232,7 +232,7 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   // Queued requests (closed loop, FCFS): a slot frees once per running request's cycle, so by
   // Little's law the running batch serves `running` requests per cycle and each of the `queued`
   // waits queued / running cycles before its prefill starts.
-  const double running_cycle = ttft + std::max(0.0, osl - 1.0) * tpot;
+  const double running_cycle = request_cycle_s(ttft, tpot, osl);
   const double queue_wait = static_cast<double>(r.queued) / static_cast<double>(r.running) * running_cycle;
   r.ttft = seconds(ttft + queue_wait);
   // With one output token there is no time per output token after the first, only a TTFT.

@@ -54,6 +54,13 @@ struct Estimate {
   double kwh_per_mtok_output = 0;
 };
 
+/// One request's time in a closed loop: its TTFT, then a decode step for each output token after
+/// the first. The running batch serves its requests once per cycle (Little's law), which gives both
+/// the estimate's throughput and the throughput of a measured run from its TTFT and TPOT.
+[[nodiscard]] inline double request_cycle_s(double ttft_s, double tpot_s, double osl) {
+  return ttft_s + (osl > 1.0 ? osl - 1.0 : 0.0) * tpot_s;
+}
+
 /// Expected tokens a decode step yields with `drafted` speculative tokens, first-token acceptance
 /// `acceptance` and per-position decay (1 when each draft is accepted independently).
 [[nodiscard]] double expected_tokens_per_step(int drafted, double acceptance, double decay);

@@ -59,12 +59,6 @@ std::vector<BandEntry> parse_bands(const MapReader& doc) {
   return out;
 }
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-  return out + "\"";
-}
-
 }  // namespace
 
 ErrorBands parse_error_bands(const YAML::Node& root, const SourceText& source) {
@@ -97,8 +91,8 @@ ErrorBands load_error_bands_file(const std::string& path) {
 
 std::string error_bands_to_yaml(const ErrorBands& b) {
   std::string out = "schema: bands/1\n";
-  out += fmt::format("name: {}\nsource: {}\nresiduals: {}\ndata: {}\nmin_runs: {}\n", quoted(b.name), quoted(b.source),
-                     quoted(b.residuals), quoted(b.data), b.min_runs);
+  out += fmt::format("name: {}\nsource: {}\nresiduals: {}\ndata: {}\nmin_runs: {}\n", yaml_quoted(b.name),
+                     yaml_quoted(b.source), yaml_quoted(b.residuals), yaml_quoted(b.data), b.min_runs);
   out += fmt::format("widening: {{ttft: {:.4f}, tpot: {:.4f}, output_tok_s: {:.4f}}}\n", b.widening[0], b.widening[1],
                      b.widening[2]);
   out += fmt::format("in_sample_mean_log_ratio: {{ttft: {:.8f}, tpot: {:.8f}, output_tok_s: {:.8f}}}\n",
@@ -108,8 +102,9 @@ std::string error_bands_to_yaml(const ErrorBands& b) {
     out += fmt::format(
         "  - {{metric: {}, architecture: {}, generation: {}, engine: {}, concurrency: {}, runs: {}, "
         "p10_log_ratio: {:.4f}, p50_log_ratio: {:.4f}, p90_log_ratio: {:.4f}}}\n",
-        band_metric_name(e.metric), quoted(e.regime.architecture), quoted(e.regime.generation), quoted(e.regime.engine),
-        quoted(e.regime.concurrency), e.runs, e.p10_log_ratio, e.p50_log_ratio, e.p90_log_ratio);
+        band_metric_name(e.metric), yaml_quoted(e.regime.architecture), yaml_quoted(e.regime.generation),
+        yaml_quoted(e.regime.engine), yaml_quoted(e.regime.concurrency), e.runs, e.p10_log_ratio, e.p50_log_ratio,
+        e.p90_log_ratio);
   }
   return out;
 }

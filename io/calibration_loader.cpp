@@ -125,7 +125,8 @@ Calibration load_calibration_file(const std::string& path) {
 std::string calibration_to_yaml(const Calibration& c) {
   std::string out = "schema: calibration/1\n";
   out += fmt::format("name: {}\n", c.name);
-  out += fmt::format("fitted:\n  date: \"{}\"\n  data: \"{}\"\n  result: \"{}\"\n", c.fitted_on, c.data, c.result);
+  out += fmt::format("fitted:\n  date: {}\n  data: {}\n  result: {}\n", yaml_quoted(c.fitted_on), yaml_quoted(c.data),
+                     yaml_quoted(c.result));
   out += fmt::format("memory_utilization: {}\npower_utilization: {}\ncomm_overlap: {}\ndefault_engine: {}\n",
                      c.memory_utilization, c.power_utilization, c.comm_overlap, c.default_engine);
   out += "generations:\n";

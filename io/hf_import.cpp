@@ -285,7 +285,8 @@ void read_rope_scaling(const Reader& r, ModelSpec& m) {
   if (!scaling || !scaling.value->is_object()) return;
   const Field factor = r.child(scaling, "factor");
   if (!factor) return;
-  const Field kind = r.child(scaling, "rope_type") ? r.child(scaling, "rope_type") : r.child(scaling, "type");
+  Field kind = r.child(scaling, "rope_type");
+  if (!kind) kind = r.child(scaling, "type");
   const std::string type = kind ? r.string_at(kind) : "rope";
   const double stretch = r.number_at(factor, 0.0, static_cast<double>(max_of("max_context")));
   if (type == "default" || stretch <= 1.0) return;

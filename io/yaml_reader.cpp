@@ -41,6 +41,15 @@ SourceText make_source(const std::string& file, const std::string& text) {
   return source;
 }
 
+std::string yaml_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string read_file(const std::string& path) {
   // No input of this tool is near this size; the cap keeps /dev/zero or a runaway pipe from eating
   // all memory.

@@ -29,6 +29,8 @@ struct SourceText {
 [[nodiscard]] YAML::Node parse_yaml(const std::string& text, const SourceText& source);
 /// Reads a whole file; a missing or unreadable file is a ConfigError naming it.
 [[nodiscard]] std::string read_file(const std::string& path);
+/// `text` as a YAML double-quoted scalar: quotes and backslashes escaped, so that it reads back as is.
+[[nodiscard]] std::string yaml_quoted(const std::string& text);
 [[nodiscard]] SourceText make_source(const std::string& file, const std::string& text);
 
 /// Allowed range of a number, with the unit for messages and a hint for unit mistakes.
