@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "io/json_scan.hpp"
 #include "io/yaml_reader.hpp"
 
 namespace llmsizer::hf {
@@ -35,6 +36,11 @@ ConfigError error_at_offset(const std::string& text, const std::string& file, si
                             const std::string& message) {
   const Position at = position_of(text, offset);
   return ConfigError(file, at.line, at.column, "", message, make_source(file, text).line(at.line));
+}
+
+ConfigError error_at(const std::string& text, const std::string& file, const JsonTextProblem& problem) {
+  const Position at = position_of(text, problem.offset);
+  return ConfigError(file, at.line, at.column, problem.path, problem.message, make_source(file, text).line(at.line));
 }
 
 // "a.b[2]" → {"a", "b", "[2]"}
@@ -81,57 +87,6 @@ std::string json_reason(const std::string& what) {
   return reason;
 }
 
-/// Finds the first key that repeats within one JSON object of `text` (already known to be valid JSON):
-/// its byte offset and dotted path, or npos. nlohmann keeps the last value of a repeated key silently,
-/// so the check is a scan of the text itself. Keys compare as written (escapes are not decoded).
-struct DuplicateKey {
-  size_t offset = std::string::npos;
-  std::string path;
-};
-
-DuplicateKey find_duplicate_key(const std::string& text) {
-  struct Level {
-    bool object = false;
-    std::string path;
-    std::vector<std::string> keys;
-    std::string last_key;
-  };
-  std::vector<Level> levels;
-  bool expect_key = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      const size_t start = i;
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\') ++i;
-      }
-      if (expect_key && !levels.empty() && levels.back().object) {
-        Level& level = levels.back();
-        std::string key = text.substr(start + 1, i - start - 1);
-        const std::string path = level.path.empty() ? key : level.path + "." + key;
-        if (std::find(level.keys.begin(), level.keys.end(), key) != level.keys.end()) return {start, path};
-        level.keys.push_back(key);
-        level.last_key = std::move(key);
-        expect_key = false;
-      }
-    } else if (c == '{' || c == '[') {
-      std::string path;
-      if (!levels.empty()) {
-        const Level& parent = levels.back();
-        const std::string name = parent.object ? parent.last_key : "[]";
-        path = parent.path.empty() ? name : parent.path + (parent.object ? "." : "") + name;
-      }
-      levels.push_back(Level{c == '{', path, {}, {}});
-      expect_key = c == '{';
-    } else if (c == '}' || c == ']') {
-      if (!levels.empty()) levels.pop_back();
-    } else if (c == ',') {
-      expect_key = !levels.empty() && levels.back().object;
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string shown(const Json& value) {
@@ -149,19 +104,11 @@ Json parse_json(const std::string& text, const std::string& file) {
   } catch (const Json::parse_error& e) {
     throw error_at_offset(text, file, e.byte == 0 ? 0 : e.byte - 1, "JSON syntax: " + json_reason(e.what()));
   } catch (const Json::exception& e) {  // out_of_range.406: "number overflow parsing '1e400'"
-    const std::string reason = json_reason(e.what());
-    const size_t quote = reason.find('\'');
-    const std::string literal =
-        quote == std::string::npos ? "" : reason.substr(quote + 1, reason.rfind('\'') - quote - 1);
-    const size_t offset = literal.empty() ? std::string::npos : text.find(literal);
-    if (offset == std::string::npos) throw ConfigError(file, 0, 0, "", "JSON syntax: " + reason);
-    throw error_at_offset(text, file, offset, "JSON syntax: " + reason);
+    if (const JsonTextProblem problem = first_json_text_problem(text); problem.found()) throw error_at(text, file, problem);
+    throw ConfigError(file, 0, 0, "", "JSON syntax: " + json_reason(e.what()));
   }
-  if (const DuplicateKey dup = find_duplicate_key(text); dup.offset != std::string::npos) {
-    const Position at = position_of(text, dup.offset);
-    throw ConfigError(file, at.line, at.column, dup.path, "duplicate key; a config.json names each key once",
-                      make_source(file, text).line(at.line));
-  }
+  // What nlohmann accepts but the tool does not: a repeated key, a denormal number.
+  if (const JsonTextProblem problem = first_json_text_problem(text); problem.found()) throw error_at(text, file, problem);
   if (!root.is_object()) {
     const size_t first = text.find_first_not_of(" \t\r\n");
     throw error_at_offset(text, file, first == std::string::npos ? 0 : first,
