@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
+#include "io/number_text.hpp"
 
 namespace llmsizer::cli {
 
@@ -69,6 +70,27 @@ bool unknown_command(const std::vector<std::string>& args, const std::vector<Com
       << "\nhint: run 'llmsizer --help' for usage\n";
   return true;
 }
+/// CLI11 converts numbers itself: "0100" as octal 64, "0x10" as hex, "nan" and "inf" as values. Every
+/// option holding a number reads its text by the one number rule first (io/number_text.hpp): a text
+/// it rejects is the same error as in a CSV cell or a profile, and the text CLI11 converts is
+/// plain_number_text's, so "0100" is one hundred and "1e3" a count, as in a CSV. Options whose text goes to a field parser (request/) get the same.
+void apply_number_rule(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    const std::string type = option->get_type_name();
+    const bool numeric = type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0 || type.rfind("FLOAT", 0) == 0 ||
+                         type.rfind("NUMBER", 0) == 0;
+    if (!numeric || option->get_type_size() == 0) continue;
+    const std::string name = option->get_name();
+    option->transform(CLI::Validator(
+        [name](std::string& text) {
+          const NumberText number = parse_number_text(text);
+          if (!number.ok()) throw ConfigError("", 0, 0, name, describe_number_problem(number.problem, text));
+          text = plain_number_text(text);
+          return std::string();
+        },
+        ""));
+  }
+}
 }  // namespace
 
 std::vector<Command> add_commands(CLI::App& app, Context& context) {
@@ -95,6 +117,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   app.fallthrough();
   add_profiles_option(app, context);
   std::vector<Command> commands = add_commands(app, context);
+  apply_number_rule(app);
+  for (const Command& command : commands) apply_number_rule(*command.app);
   if (unknown_command(args, commands, err)) return exit_usage;
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {

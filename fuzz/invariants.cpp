@@ -9,6 +9,7 @@
 
 #include "cli/estimate_row.hpp"
 #include "estimator/layout.hpp"
+#include "estimator/placement.hpp"
 #include "estimator/serving.hpp"
 #include "io/calibration_loader.hpp"
 #include "io/csv_reader.hpp"
@@ -38,7 +39,7 @@ std::string check_pair(const PreparedModel& model, const GpuSpec& gpu, const Eff
   const Workload workload{1024, 256, 8, Phase::mixed};
   const MinimumGpus min = minimum_gpus(model, gpu, base, Residency{1280, 8}, efficiency, 64);
   const Deployment deployment = min.gpus ? min.deployment : base;
-  return check_estimate(estimate(model, gpu, deployment, workload, efficiency, 2.0));
+  return check_estimate(estimate(model, gpu, deployment, workload, efficiency, 2.0), model, gpu, deployment);
 }
 
 }  // namespace
@@ -71,6 +72,24 @@ std::string check_estimate(const Estimate& e) {
   for (const auto& [name, value] : nonnegative) {
     if (!finite_nonnegative(value)) return fmt::format("estimate {} = {}", name, value);
   }
+  return {};
+}
+
+double hbm_bound_output_tok_s(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
+                              const Estimate& e) {
+  const WeightBytesByKind w = place(model, deployment).weights;
+  const double routed_share = model.num_experts > 0 ? std::min(1.0, model.experts_per_token / model.num_experts) : 0.0;
+  const double min_step_bytes = (w.attention + w.dense_ffn + w.shared_experts + w.router + w.norms).value +
+                                w.routed_experts.value * routed_share;
+  const double stage_seconds = min_step_bytes / gpu.memory_bandwidth.value;
+  return static_cast<double>(e.concurrency) * e.tokens_per_decode_step / (deployment.parallel.pp * stage_seconds);
+}
+
+std::string check_estimate(const Estimate& e, const PreparedModel& model, const GpuSpec& gpu,
+                           const Deployment& deployment) {
+  if (std::string broken = check_estimate(e); !broken.empty() || !e.fits) return broken;
+  const double bound = hbm_bound_output_tok_s(model, gpu, deployment, e);
+  if (!(e.output_tok_s <= bound * (1 + 1e-12))) return fmt::format("output {} tok/s above the HBM bound {}", e.output_tok_s, bound);
   return {};
 }
 

@@ -27,8 +27,21 @@ struct Fixtures {
 /// llama-3.1-8b, h100-sxm and the default calibration from the source tree's profiles/.
 [[nodiscard]] std::shared_ptr<Fixtures> load_fixtures(const std::filesystem::path& source_dir);
 
+/// Output tokens/s no deployment can exceed on HBM bandwidth alone. A decode step on the busiest
+/// GPU reads, at least, its share of the weights every token uses (attention, dense FFN, shared
+/// experts, router, norms; the embedding table is left out, a step reads a few of its rows) and,
+/// for an MoE layer, its share of the experts_per_token routed experts one token needs (the step's
+/// tokens touch at least those; experts split evenly over the stage's tp·dp ranks, so a GPU's share
+/// of them is routed bytes x k / E). At peak bandwidth that takes min_bytes / bandwidth, pp stages
+/// pass in turn, and a step yields at most concurrency x tokens-per-step tokens.
+[[nodiscard]] double hbm_bound_output_tok_s(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
+                                            const Estimate& e);
+
 /// Memory need finite; when it fits, TTFT, TPOT and throughputs finite and positive, the rest finite.
 [[nodiscard]] std::string check_estimate(const Estimate& e);
+/// check_estimate, and output tokens/s within hbm_bound_output_tok_s.
+[[nodiscard]] std::string check_estimate(const Estimate& e, const PreparedModel& model, const GpuSpec& gpu,
+                                         const Deployment& deployment);
 /// Parameter counts and KV bytes finite and positive, then sized and estimated on the fixture GPU.
 [[nodiscard]] std::string check_model(const ModelSpec& model, const Fixtures& f);
 /// The fixture model sized and estimated on `gpu`.

@@ -98,4 +98,21 @@ std::optional<double> number_from_text(std::string_view text, std::string* messa
   return std::nullopt;
 }
 
+std::string plain_number_text(std::string_view text) {
+  const NumberText number = parse_number_text(text);
+  if (!number.ok()) return std::string(text);
+  constexpr double largest_exact_integer = 9007199254740992.0;  // 2^53
+  if (number.value == std::floor(number.value) && std::fabs(number.value) <= largest_exact_integer) {
+    return fmt::format("{}", static_cast<long long>(number.value));
+  }
+  std::string result;
+  if (text[0] == '+' || text[0] == '-') {
+    result += text[0];
+    text.remove_prefix(1);
+  }
+  size_t zeros = 0;
+  while (zeros + 1 < text.size() && text[zeros] == '0' && is_digit(text[zeros + 1])) ++zeros;
+  return result + std::string(text.substr(zeros));
+}
+
 }  // namespace llmsizer

@@ -37,4 +37,10 @@ struct NumberText {
 /// The value, or std::nullopt with `*message` set (when given) to describe_number_problem's text.
 [[nodiscard]] std::optional<double> number_from_text(std::string_view text, std::string* message = nullptr);
 
+/// The text of a number parse_number_text accepts, spelled so that readers knowing less of the rule
+/// (CLI11: leading zeros as octal, no exponent in an integer) read the same value: a whole number up
+/// to 2^53 as its digits ("0100" -> "100", "1e3" -> "1000", "-0" -> "0"), anything else without the
+/// leading zeros of its whole part ("-007.5" -> "-7.5"). Text it rejects is returned unchanged.
+[[nodiscard]] std::string plain_number_text(std::string_view text);
+
 }  // namespace llmsizer

@@ -90,6 +90,37 @@ TEST_CASE("config.json: a repeated key is an error at the second occurrence, wit
   CHECK(fine.find("duplicate key") == std::string::npos);
 }
 
+TEST_CASE("config.json numbers follow the one number rule, at file:line:col with the dotted key path") {
+  // nlohmann accepts 1e-310 as a denormal double and reports 1e400 without its key; the importer
+  // holds them to the rule of YAML, CSV and the command line.
+  const test::TempDir dir;
+  const std::string file = (dir.path() / "config.json").string();
+  const std::string llama = read_file(test::source_path("tests/data/hf/llama-3.1-8b.json").string());
+  auto error_with = [&](const std::string& from, const std::string& to) {
+    std::string text = llama;
+    REQUIRE(text.find(from) != std::string::npos);
+    text.replace(text.find(from), from.size(), to);
+    std::ofstream(file, std::ios::binary) << text;
+    const test::Run r = test::run({"show", file});
+    CHECK(r.code == 2);
+    return r.err;
+  };
+  CHECK(error_with("\"rms_norm_eps\": 1e-05", "\"rms_norm_eps\": 1e-310") ==
+        file + ":19:19: error: rms_norm_eps: '1e-310' is too close to zero (nonzero numbers must be at least "
+               "2.22507e-308 in size)\n  \"rms_norm_eps\": 1e-310,\n                  ^\n");
+  CHECK(error_with("\"factor\": 8.0", "\"factor\": -4.9e-324").find(
+            ":21:15: error: rope_scaling.factor: '-4.9e-324' is too close to zero") != std::string::npos);
+  CHECK(error_with("\"rope_theta\": 500000.0", "\"rope_theta\": 1e400") ==
+        file + ":27:17: error: rope_theta: '1e400' is out of range for a number\n"
+               "  \"rope_theta\": 1e400,\n                ^\n");
+  CHECK(error_with("[\"LlamaForCausalLM\"]", "[\"LlamaForCausalLM\", [0, 1e-999999]]")
+            .find(":3:43: error: architectures[1][1]: '1e-999999' is too close to zero") != std::string::npos);
+  // Zero at any exponent is zero; JSON has no spelling of NaN or infinity, so those stay syntax errors.
+  CHECK(error_with("\"attention_dropout\": 0.0", "\"attention_dropout\": 0e-999").find("error") == std::string::npos);
+  CHECK(error_with("\"attention_dropout\": 0.0", "\"attention_dropout\": NaN").find(":5:24: error: JSON syntax: ") !=
+        std::string::npos);
+}
+
 TEST_CASE("one number parser: decimal only, finite, normal; the message names the text") {
   CHECK(*number_from_text("0100") == 100);  // decimal, not octal 64
   CHECK(*number_from_text("+1e3") == 1000);
