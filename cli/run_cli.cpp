@@ -7,6 +7,7 @@
 #include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
 #include "io/number_text.hpp"
+#include "request/scenario_fields.hpp"
 
 namespace llmsizer::cli {
 
@@ -71,21 +72,24 @@ bool unknown_command(const std::vector<std::string>& args, const std::vector<Com
   return true;
 }
 /// CLI11 converts numbers itself: "0100" as octal 64, "0x10" as hex, "nan" and "inf" as values. Every
-/// option holding a number reads its text by the one number rule first (io/number_text.hpp): a text
-/// it rejects is the same error as in a CSV cell or a profile, and the text CLI11 converts is
-/// plain_number_text's, so "0100" is one hundred and "1e3" a count, as in a CSV. Options whose text goes to a field parser (request/) get the same.
+/// option holding a number reads its text first by the readers of a scenario field (request/), which
+/// follow the one number rule of io/number_text.hpp: a text they reject is the same error as in a
+/// CSV cell, and CLI11 then converts plain digits, so "0100" is one hundred and "1e3" a count.
 void apply_number_rule(CLI::App& app) {
   for (CLI::Option* option : app.get_options()) {
     const std::string type = option->get_type_name();
-    const bool numeric = type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0 || type.rfind("FLOAT", 0) == 0 ||
-                         type.rfind("NUMBER", 0) == 0;
-    if (!numeric || option->get_type_size() == 0) continue;
+    const bool whole = type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0;
+    const bool real = type.rfind("FLOAT", 0) == 0 || type.rfind("NUMBER", 0) == 0;
+    if ((!whole && !real) || option->get_type_size() == 0) continue;
     const std::string name = option->get_name();
     option->transform(CLI::Validator(
-        [name](std::string& text) {
-          const NumberText number = parse_number_text(text);
-          if (!number.ok()) throw ConfigError("", 0, 0, name, describe_number_problem(number.problem, text));
-          text = plain_number_text(text);
+        [name, whole](std::string& text) {
+          if (whole) {
+            text = std::to_string(parse_whole(text, name));
+          } else {
+            (void)parse_number(text, name);
+            text = plain_number_text(text);
+          }
           return std::string();
         },
         ""));

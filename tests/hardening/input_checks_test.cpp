@@ -327,11 +327,14 @@ TEST_CASE("CLI11's own usage errors are one line plus a hint, exit 2") {
   check_usage_error(run({"show"}));                                                             // positional
   check_usage_error(run({"show", "h20", "h100-sxm"}));                                          // extra positional
   check_usage_error(run({"list", "gpus", "--profiles"}));                                       // missing value
-  check_usage_error(run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "many"}));  // conversion
   // A scenario option's value is read by its field's parser: a ConfigError naming the option, as in a CSV.
   const Run many = run({"estimate", "--isl", "many"});
   CHECK(many.code == 2);
   CHECK(many.err == "error: --isl: expected a whole number, got 'many'\n");
+  // So is every other numeric option's, before CLI11 converts it (cli/run_cli.cpp apply_number_rule).
+  const Run context = run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "many"});
+  CHECK(context.code == 2);
+  CHECK(context.err == "error: --context: expected a whole number, got 'many'\n");
   check_usage_error(run({"--nonsense"}));
   check_usage_error(run({"lsit"}));
 }
