@@ -6,9 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "io/config_error.hpp"
+
 namespace llmsizer {
 
-std::string xml_escape(std::string_view text) {
+std::string xml_escape(std::string_view raw) {
+  // Control characters, invalid UTF-8 and bidi overrides are shown as \xNN first, as in every
+  // message and table cell (printable): raw, they are invalid in XML or reorder what the page shows.
+  const std::string text = printable(std::string(raw));
   std::string out;
   out.reserve(text.size());
   for (char c : text) {

@@ -54,7 +54,8 @@ struct Chart {
 /// The chart as one <svg> element (no XML prolog).
 [[nodiscard]] std::string render_svg(const Chart& chart);
 
-/// Escapes & < > " ' for XML/HTML text and attribute values.
+/// Escapes & < > " ' for XML/HTML text and attribute values, after printable() (control bytes,
+/// invalid UTF-8 and bidi overrides as \xNN).
 [[nodiscard]] std::string xml_escape(std::string_view text);
 
 /// Tick label text: 0.5, 20, 1.5k, 2M.

@@ -139,6 +139,27 @@ TEST_CASE("paths too long for the OS are bad input (exit 2), for reading and for
   CHECK(out.err.find("cannot write: File name too long") != std::string::npos);
 }
 
+TEST_CASE("HTML and SVG text shows control bytes and bidi overrides escaped, as messages and table cells do") {
+  // A profile's display name reached report --html raw: ESC and BEL are invalid in HTML, U+202E
+  // reorders what the page shows.
+  const test::TempDir dir;
+  std::string h20 = read_file(test::source_path("profiles/gpus/h20.yaml").string());
+  h20.replace(h20.find("name: h20"), std::string("name: h20").size(), "name: evil");
+  h20.replace(h20.find("aliases: [h20-96gb]"), std::string("aliases: [h20-96gb]").size(), "aliases: []");
+  const std::string display = "display_name: NVIDIA H20 96GB";
+  h20.replace(h20.find(display), display.size(), "display_name: \"clear\\e[2J right\\u202Eleft\\a <b>\"");
+  std::ofstream(dir.path() / "evil.yaml") << h20;
+  const fs::path html = dir.path() / "r.html";
+  const test::Run r = test::run({"--profiles", dir.path().string(), "report", "--model", "llama-3.1-8b", "--gpu", "evil",
+                                 "--isl", "100", "--osl", "10", "--html", html.string()});
+  REQUIRE(r.code == 0);
+  const std::string page = read_file(html.string());
+  CHECK(page.find('\x1b') == std::string::npos);
+  CHECK(page.find('\x07') == std::string::npos);
+  CHECK(page.find("\xe2\x80\xae") == std::string::npos);
+  CHECK(page.find("clear\\x1B[2J right\\xE2\\x80\\xAEleft\\x07 &lt;b&gt;") != std::string::npos);
+}
+
 }  // TEST_SUITE("hardening")
 
 }  // namespace llmsizer
