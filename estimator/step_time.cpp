@@ -150,7 +150,10 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
   const double assignments = imbalance * group_tokens * m.experts_per_token / ep;  // on the hottest EP rank
   // Distinct experts the hottest rank touches: as if imbalance x the tokens each chose k of E, the
   // rank's share 1/ep of them (occupancy, docs/methodology.md#moe); it saturates at the E/ep it holds.
-  const double touched = expected_active_experts(m.num_experts, m.experts_per_token, imbalance * group_tokens) / ep;
+  // A step that runs carries at least one token, which reads its k experts: a micro-batch averaging
+  // below one token (concurrency below pp) does not read fewer.
+  const double occupancy_tokens = std::max(1.0, imbalance * group_tokens);
+  const double touched = expected_active_experts(m.num_experts, m.experts_per_token, occupancy_tokens) / ep;
   const double expert_bytes = touched * m.expert_params / moe_tp * info(d.experts).bytes_per_element;
   const double expert_flops = 2.0 * assignments * m.expert_params / moe_tp;
   // Grouped GEMM: each touched expert multiplies its m = assignments / touched tokens; tensor-core tiles

@@ -47,7 +47,8 @@ TEST_CASE("command-line numbers: every command reads them by the one number rule
   const test::Run fit = test::run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "0100",
                                    "--max-gpus", "1e3", "--json"});
   REQUIRE(fit.code == 0);
-  CHECK(fit.out.find("\"context\": 100,") != std::string::npos);
+  // KV of 100 tokens: 100 x 131,072 bytes (32 layers x 8 KV heads x 128 x 2 x 2 bytes); 64 would be 0.0083886.
+  CHECK(fit.out.find("\"kv_gb_per_gpu\": 0.0131072,") != std::string::npos);
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "100", "--osl", "10", "--tpot-ms", "nan"},
        "error: --tpot-ms: 'nan' is not a finite number\n"},

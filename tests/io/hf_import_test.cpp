@@ -455,7 +455,7 @@ TEST_SUITE("hf_import") {
           "bad.json:1:1: error: JSON syntax: syntax error while parsing value - unexpected end of input; expected "
           "'[', '{', or a literal");
     CHECK(import_error(R"({"hidden_size": 1e400})") ==
-          "bad.json:1:17: error: JSON syntax: number overflow parsing '1e400'\n{\"hidden_size\": 1e400}\n"
+          "bad.json:1:17: error: hidden_size: '1e400' is out of range for a number\n{\"hidden_size\": 1e400}\n"
           "                ^");
   }
 
