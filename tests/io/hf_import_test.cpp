@@ -409,8 +409,8 @@ TEST_SUITE("hf_import") {
         import_error(small_config({{"layer_types", {"full_attention"}}})).find("layer_types: 1 entries for 4 layers") !=
         std::string::npos);
     CHECK(import_error(small_config({{"layer_types", {"full_attention", "full_attention", "chunked", "x"}}}))
-              .find("layer_types[2]: unknown layer type \"chunked\" (expected full_attention, sliding_attention or "
-                    "linear_attention)") != std::string::npos);
+              .find("layer_types[2]: unknown layer type \"chunked\" (expected full_attention, sliding_attention, "
+                    "chunked_attention or linear_attention)") != std::string::npos);
     CHECK(import_error(small_config({{"attn_type_list", {1, 1, 2, 1}}}))
               .find("attn_type_list[2]: unknown layer type 2 (expected 0 (linear) or 1 (full))") != std::string::npos);
     CHECK(import_error(small_config({{"num_experts", 4}, {"num_experts_per_tok", 1}, {"mlp_only_layers", {9}}}))
