@@ -47,6 +47,9 @@ struct FamilyTraits {
   bool output_gate = false;         // Qwen3-Next: q_proj doubled, half of it gating the attention output
   bool tied_by_default = false;     // Gemma: configs omit tie_word_embeddings (PretrainedConfig's true)
   std::int64_t sliding_period = 0;  // Gemma 2: even layers slide, odd layers are full
+  // Gemma 3: max_position_embeddings (131,072) is already the reach of its rope_scaling (linear factor
+  // 8 over the 32K pre-training window, Gemma 3 report arXiv 2503.19786 §2.1), not a window to stretch.
+  bool rope_scaling_included = false;
 };
 
 FamilyTraits family_traits(std::string_view type) {
@@ -62,6 +65,7 @@ FamilyTraits family_traits(std::string_view type) {
   t.output_gate = type == "qwen3_next";
   t.tied_by_default = type.starts_with("gemma");
   t.sliding_period = type.starts_with("gemma2") ? 2 : 0;
+  t.rope_scaling_included = type.starts_with("gemma3");
   return t;
 }
 
@@ -315,7 +319,8 @@ void read_sparse_attention(Reader& r, ModelSpec& m) {
 // when the config names it (DeepSeek-V3: 4,096 x 40 = its 163,840 max_position_embeddings), else
 // max_position_embeddings (Qwen2.5's model card adds YaRN factor 4 to a 32,768-token config). Only
 // a reach beyond max_position_embeddings is recorded: that is what a request may use with a warning.
-void read_rope_scaling(const Reader& r, ModelSpec& m) {
+void read_rope_scaling(const Reader& r, ModelSpec& m, const FamilyTraits& t) {
+  if (t.rope_scaling_included) return;
   const Field scaling = r.field({"rope_scaling", "rope_parameters"});
   if (!scaling || !scaling.value->is_object()) return;
   const Field factor = r.child(scaling, "factor");
@@ -342,7 +347,7 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
   ModelSpec model;
   read_identity(r, file, model);
   read_core(r, model, traits);
-  read_rope_scaling(r, model);
+  read_rope_scaling(r, model, traits);
   read_attention(r, model, traits);
   read_layer_kinds(r, model, traits);
   read_linear_attention(r, model);

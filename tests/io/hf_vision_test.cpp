@@ -79,6 +79,7 @@ TEST_SUITE("hf_import") {
     CHECK(m.vision_params == 423'060'336);
     CHECK(count_kind(m, LayerAttention::full) == 10);  // every sliding_window_pattern = 6th layer
     CHECK(m.sliding_window == 1024);
+    CHECK(m.rope_extended_context == 0);  // 131,072 is already the reach of its linear factor 8
     // Gemma 3 report (arXiv 2503.19786) Table 1: 417M vision + 1,416M embedding + 25,600M other = 27.43B.
     check_within(count_params(m).total, 27.433e9, total_tolerance);
   }
