@@ -92,8 +92,8 @@ struct ModelSpec {
   // at position p attends to the tokens from floor(p / attention_chunk) x attention_chunk on, so it
   // keeps and reads at most attention_chunk tokens.
   std::int64_t attention_chunk = 0;
-  // The linear layers' own projections and state; absent, a linear layer has the softmax
-  // attention's shape (MiniMax lightning attention).
+  // The linear layers' own projections and state (Gated DeltaNet); absent, a linear layer is
+  // lightning attention (MiniMax-01): q, k, v and an output gate for every head (model_stats.hpp).
   std::optional<LinearAttentionSpec> linear_attention;
   std::optional<SparseAttentionSpec> sparse_attention;  // absent: dense attention over the context
 

@@ -167,7 +167,7 @@ const std::array fields = {
                .json_path = "attention.chunk_size", .json = E::unless_default, .get = read<&M::attention_chunk>,
                .set = write<&M::attention_chunk>},
     ModelField{.key = "linear_attention", .type = F::section, .unit = "map",
-               .description = "Gated DeltaNet projections and state of the `linear` layers (absent: they have the softmax attention's shape, as MiniMax lightning attention)",
+               .description = "Gated DeltaNet projections and state of the `linear` layers (absent: they are lightning attention, MiniMax: q, k, v and an output gate for every head)",
                .needs_source = true},
     ModelField{.section = "linear_attention", .key = "num_key_heads", .required = true, .min = 1, .max = max_head_width,
                .unit = "heads", .description = "query/key heads", .json_path = "linear_attention.num_key_heads", .json = E::always,
