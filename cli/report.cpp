@@ -365,14 +365,10 @@ int run_report(const ReportOptions& o, Context& context) {
               {"engine", first.engine},
               {"calibration", fmt::format("{} (fitted {}: {})", resolver.calibration().name, resolver.calibration().fitted_on,
                                           resolver.calibration().result)}});
-  // The model's warnings (an estimated profile, config.json keys not understood) and the request's,
-  // as the other commands print them, before any number they qualify.
-  std::vector<std::string> warnings = first.model->warnings;
+  std::vector<std::string> warnings = first.model->warnings;  // the model's, then the request's
   warnings.insert(warnings.end(), first.warnings.begin(), first.warnings.end());
-  if (!warnings.empty()) {
-    page.heading(2, "Warnings");
-    for (const std::string& warning : warnings) page.paragraph("warning: " + warning, "warning");
-  }
+  if (!warnings.empty()) page.heading(2, "Warnings");
+  for (const std::string& warning : warnings) page.paragraph("warning: " + warning, "warning");
   page.heading(2, "Memory fit");
   fit_table(page, sections);
   page.heading(2, "Cost");
