@@ -114,7 +114,8 @@ Schema<Choice> make_schema() {
 }
 
 ResultTable compare_table(const std::vector<Choice>& choices) {
-  const Schema<Choice> schema = make_schema();
+  Schema<Choice> schema = make_schema();
+  schema.add(columns::warnings, [](const Choice& c) { return Cell(c.model->warnings); });
   ResultTable table = schema.table();
   for (const Choice& c : choices) table.rows.push_back(schema.cells(c));
   return table;

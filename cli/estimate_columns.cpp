@@ -136,6 +136,12 @@ void add_memory_columns(Schema<EstimateRow>& s) {
       for (const std::string& n : r.estimate->notes) joined += (joined.empty() ? "" : "; ") + n;
     return text(joined);
   });
+  s.add(columns::warnings, [](const EstimateRow& r) {
+    std::vector<std::string> all;
+    if (r.resolved && r.resolved->model) all = r.resolved->model->warnings;
+    if (r.resolved) all.insert(all.end(), r.resolved->warnings.begin(), r.resolved->warnings.end());
+    return Cell(std::move(all));
+  });
   s.add({"error", "", "why this scenario could not be estimated"},
         [](const EstimateRow& r) { return r.error.empty() ? Cell() : text(r.error); });
 }

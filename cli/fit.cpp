@@ -3,6 +3,7 @@
 
 #include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
+#include "estimator/placement.hpp"
 #include "estimator/weight_candidates.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
@@ -98,7 +99,11 @@ Schema<FitRow> make_schema(const ModelSpec& model, const GpuSpec& gpu) {
         [](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.usable_per_gpu)); });
   s.add(columns::free_kv_tokens,
         [](const FitRow& r) { return Cell(r.result.gpus ? r.result.fit.free_kv_tokens : 0.0); });
+  s.add(columns::vision_gb_per_gpu, [&model](const FitRow& r) {
+    return r.result.gpus ? Cell(in_gigabytes(place(prepare(model), r.result.deployment).weights.vision)) : Cell();
+  });
   s.add(columns::notes, [](const FitRow& r) { return Cell(r.result.fit.notes); });
+  s.add(columns::warnings, [&model](const FitRow&) { return Cell(model.warnings); });
   s.add(columns::reason, [](const FitRow& r) {
     const MemoryFit& fit = r.result.fit;
     return fit.fits || fit.reasons.empty() ? Cell() : Cell(fit.reasons.front());
@@ -179,6 +184,12 @@ int run_fit(const FitOptions& o, Context& context) {
   }
   out << table.render();
   for (const FitRow& row : rows) out << "  " << sentence(model, gpu, row, residency) << "\n";
+  if (model.vision_params > 0) {
+    out << fmt::format("  vision tower: {} parameters, {:.1f} GB in 16-bit, inside the weights: on the first pipeline "
+                       "stage, split over tp\n",
+                       with_commas(static_cast<double>(model.vision_params)),
+                       in_gigabytes(bytes(static_cast<double>(model.vision_params) * sixteen_bit_bytes)));
+  }
   return 0;
 }
 

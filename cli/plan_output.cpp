@@ -245,8 +245,15 @@ json plan_json(const Plan& plan) {
                  {"ttft_ms", plan.slo.ttft ? json(in_milliseconds(*plan.slo.ttft)) : json(nullptr)},
                  {"tpot_ms", plan.slo.tpot ? json(in_milliseconds(*plan.slo.tpot)) : json(nullptr)}};
   const bool any = !plan.options.empty() && plan.options.front().feasible();
+  std::vector<std::string> warnings;  // the model's, then what the request stretches (as stderr shows them)
+  if (!plan.options.empty()) {
+    const ScenarioResolver::Resolved& first = plan.options.front().resolved;
+    if (first.model != nullptr) warnings = first.model->warnings;
+    warnings.insert(warnings.end(), first.warnings.begin(), first.warnings.end());
+  }
   return {{"demand", demand}, {"options", json_rows(plan_table(plan))},
-          {"recommendation", any ? json(plan.options.front().resolved.gpu->name) : json(nullptr)}};
+          {"recommendation", any ? json(plan.options.front().resolved.gpu->name) : json(nullptr)},
+          {"warnings", warnings}};
 }
 
 PlanWorkbook workbook_of(const Plan& plan, const Calibration& cal) {

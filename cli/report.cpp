@@ -353,6 +353,7 @@ int run_report(const ReportOptions& o, Context& context) {
     gpu_names += (gpu_names.empty() ? "" : ", ") + sections.back().resolved.gpu->name;
   }
   const auto& first = sections.front().resolved;
+  print_model_warnings(*first.model, *context.err);
   HtmlReport page(fmt::format("llmsizer report: {} on {}", first.model->name, gpu_names));
   page.facts({{"model", fmt::format("{} ({}; {:.1f}B parameters, {:.1f}B active)", first.model->name, first.model->display_name,
                                     first.prepared->params.total / 1e9, first.prepared->params.active / 1e9)},
@@ -364,6 +365,10 @@ int run_report(const ReportOptions& o, Context& context) {
               {"engine", first.engine},
               {"calibration", fmt::format("{} (fitted {}: {})", resolver.calibration().name, resolver.calibration().fitted_on,
                                           resolver.calibration().result)}});
+  std::vector<std::string> warnings = first.model->warnings;  // the model's, then the request's
+  warnings.insert(warnings.end(), first.warnings.begin(), first.warnings.end());
+  if (!warnings.empty()) page.heading(2, "Warnings");
+  for (const std::string& warning : warnings) page.paragraph("warning: " + warning, "warning");
   page.heading(2, "Memory fit");
   fit_table(page, sections);
   page.heading(2, "Cost");

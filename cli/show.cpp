@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "estimator/model_stats.hpp"
+#include "estimator/placement.hpp"
 #include "io/config_error.hpp"
 #include "io/spec_json.hpp"
 #include "io/columns.hpp"
@@ -57,6 +58,11 @@ void print_model(const ModelSpec& model, std::ostream& out) {
   }
   out << "\n";
   if (p.mtp > 0) out << fmt::format("  MTP modules add {} parameters (loaded only with MTP)\n", with_commas(p.mtp));
+  if (p.vision > 0) {
+    out << fmt::format("  vision tower: {} parameters, {} in 16-bit, in the total; on the first pipeline stage, split "
+                       "over tp; per-token cost is the text model's\n",
+                       with_commas(p.vision), gb(bytes(p.vision * sixteen_bit_bytes)));
+  }
   out << fmt::format("  weights at native precision ({}{}): {}\n", name(model.weights_precision),
                      model.experts_precision != model.weights_precision
                          ? fmt::format(", experts {}", name(model.experts_precision)) : std::string(),

@@ -152,7 +152,8 @@ nlohmann::json json_document(const ModelSpec& model, const SweepResult& result, 
               {"tpot_ms_target", ms(request.slo.tpot)},
               {"configs_evaluated", result.configs_evaluated},
               {"configs_pruned", result.configs_pruned},
-              {"frontier", json_rows(table)}};
+              {"frontier", json_rows(table)},
+              {"warnings", model.warnings}};
 }
 
 /// "\rsweep: 40% (12/30 GPU counts)" on a terminal's stderr, once the sweep has run long enough to notice.

@@ -33,6 +33,7 @@ struct MlaAttention {
 enum class LayerAttention : unsigned char {
   full,     // KV for every token
   sliding,  // KV for the last sliding_window tokens
+  chunked,  // KV for the tokens since the last multiple of attention_chunk (Llama 4's local layers)
   linear,   // fixed-size recurrent state (lightning/linear attention)
   none,     // no attention (e.g. pure FFN layer)
 };
@@ -87,8 +88,12 @@ struct ModelSpec {
   bool output_gate = false;  // q_proj also yields a sigmoid gate on the attention output (Qwen3-Next)
   std::vector<LayerAttention> layer_attention;  // size num_layers
   std::int64_t sliding_window = 0;
-  // The linear layers' own projections and state; absent, a linear layer has the softmax
-  // attention's shape (MiniMax lightning attention).
+  // Chunked attention (Llama 4, HF Llama4TextConfig attention_chunk_size): a `chunked` layer's query
+  // at position p attends to the tokens from floor(p / attention_chunk) x attention_chunk on, so it
+  // keeps and reads at most attention_chunk tokens.
+  std::int64_t attention_chunk = 0;
+  // The linear layers' own projections and state (Gated DeltaNet); absent, a linear layer is
+  // lightning attention (MiniMax-01): q, k, v and an output gate for every head (model_stats.hpp).
   std::optional<LinearAttentionSpec> linear_attention;
   std::optional<SparseAttentionSpec> sparse_attention;  // absent: dense attention over the context
 
@@ -106,6 +111,9 @@ struct ModelSpec {
   std::int64_t rope_extended_context = 0;
   std::string rope_scaling;
   int mtp_layers = 0;
+  // A multimodal checkpoint's vision tower (encoder and projector into the text model), 0 without
+  // one: its weights are counted in memory and in the total, not in per-token cost.
+  std::int64_t vision_params = 0;
 
   Precision weights_precision = Precision::bf16;  // native storage of linear weights
   Precision experts_precision = Precision::bf16;  // native storage of routed experts

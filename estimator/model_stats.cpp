@@ -62,8 +62,22 @@ double attention_params_per_layer(const ModelSpec& model) {
   return softmax_attention_params(model) + indexer_params_per_layer(model);
 }
 
+namespace {
+// Lightning attention (MiniMax-01, arXiv 2501.08313 §2.2.1; its modeling code's LightningAttention):
+// q, k and v for every query head (no KV-head sharing), a sigmoid output gate of the same width, the
+// output projection, and an RMSNorm over the heads' concatenated output. An MLA model with linear
+// layers (none is published) keeps its softmax attention's shape.
+double lightning_attention_params(const ModelSpec& model) {
+  const auto* gqa = std::get_if<GqaAttention>(&model.attention);
+  if (gqa == nullptr) return attention_params_per_layer(model);
+  const double width = static_cast<double>(model.num_heads) * gqa->head_dim;
+  constexpr double projections = 5.0;  // q, k, v, gate (hidden -> width) and out (width -> hidden)
+  return projections * model.hidden_size * width + width;
+}
+}  // namespace
+
 double linear_attention_params_per_layer(const ModelSpec& model) {
-  if (!model.linear_attention) return attention_params_per_layer(model);
+  if (!model.linear_attention) return lightning_attention_params(model);
   const LinearAttentionSpec& la = *model.linear_attention;
   const double h = model.hidden_size;
   const double key_dim = static_cast<double>(la.num_key_heads) * la.key_head_dim;
@@ -143,7 +157,9 @@ ParamCounts count_params(const ModelSpec& model) {
   }
   c.total = c.embedding + c.lm_head + c.attention + c.dense_ffn + c.routed_experts + c.shared_experts +
             c.router + c.norms;
-  c.active = c.total;
+  c.active = c.total;  // before the vision tower: it encodes images once per prompt, no generated token runs it
+  c.vision = static_cast<double>(model.vision_params);
+  c.total += c.vision;
   if (model.moe) {
     const double unused_experts = model.moe->num_experts - routed_experts_per_token(*model.moe);
     c.active -= unused_experts * params_per_expert(model) * model.moe_layer_count();

@@ -21,8 +21,9 @@ struct ParamCounts {
   double router = 0;
   double norms = 0;            // layer norms + final norm
   double mtp = 0;              // multi-token-prediction modules (not in total)
+  double vision = 0;           // a multimodal checkpoint's vision tower (in total, not in active)
   double total = 0;
-  double active = 0;           // per token
+  double active = 0;           // per token (the text model's)
 };
 
 /// Per-layer attention parameter count (projections, biases, q/k-norm weights, the output gate, a
@@ -32,7 +33,9 @@ struct ParamCounts {
 [[nodiscard]] double indexer_params_per_layer(const ModelSpec& model);
 /// Parameters of one linear-attention layer's token mixer: with a LinearAttentionSpec, Gated
 /// DeltaNet's projections (HF modeling_qwen3_next: in_proj_qkvz, in_proj_ba, conv1d, dt_bias, A_log,
-/// the gated norm, out_proj); without one, the softmax attention's (MiniMax lightning attention).
+/// the gated norm, out_proj); without one, lightning attention's (MiniMax-01: q, k, v and an output
+/// gate for every query head, out_proj, a norm over the heads: 5·hidden·heads·head_dim +
+/// heads·head_dim).
 [[nodiscard]] double linear_attention_params_per_layer(const ModelSpec& model);
 /// Token-mixer parameters of one layer of the given kind.
 [[nodiscard]] double mixer_params_per_layer(const ModelSpec& model, LayerAttention kind);

@@ -34,12 +34,18 @@ void add_scaled(WeightBytesByKind& sum, const WeightBytesByKind& layer, double c
 }
 
 /// Embedding on the first stage, LM head and final norm on the last (vocab-parallel over tp, 16-bit
-/// as engines keep them); with one stage the same GPU holds both.
+/// as engines keep them); with one stage the same GPU holds both. A vision tower sits on the first
+/// stage, whose embeddings it feeds (vLLM builds it on the first pipeline rank only), split over tp
+/// (vLLM's default mm_encoder_tp_mode "weights" shards its linear layers as the text model's), in
+/// 16-bit (quantized checkpoints leave it unquantized); the busiest GPU is the heavier end.
 void add_ends(WeightBytesByKind& b, const PreparedModel& m, const Deployment& d) {
   const double tp = d.parallel.tp;
   const double embed = sixteen_bit_bytes * m.params.embedding / tp;
   const double head = sixteen_bit_bytes * m.params.lm_head / tp;
-  b.embedding = bytes(d.parallel.pp == 1 ? embed + head : std::max(embed, head));
+  const double vision = sixteen_bit_bytes * m.params.vision / tp;
+  const bool first_stage_heavier = d.parallel.pp == 1 || embed + vision >= head;
+  b.embedding = bytes(d.parallel.pp == 1 ? embed + head : first_stage_heavier ? embed : head);
+  b.vision = bytes(first_stage_heavier ? vision : 0.0);
   b.norms += bytes(m.hidden * sixteen_bit_bytes);  // final norm, beside the LM head
 }
 
@@ -78,7 +84,7 @@ double attention_params_per_gpu(const PreparedModel& m, const Sharding& s) {
 }
 
 double mixer_params_per_gpu(const PreparedModel& m, LayerAttention kind, const Sharding& s) {
-  if (kind == LayerAttention::linear && m.spec->linear_attention) return m.linear_attn_params / s.attention_ranks;
+  if (kind == LayerAttention::linear) return m.linear_attn_params / s.attention_ranks;
   return attention_params_per_gpu(m, s);
 }
 
@@ -100,6 +106,9 @@ Placement place(const PreparedModel& m, const Deployment& d) {
       case LayerAttention::sliding:
         p.sliding_kv_bytes_per_token += layers * per_token_layer * s.kv_cache_fraction;
         break;
+      case LayerAttention::chunked:
+        p.chunked_kv_bytes_per_token += layers * per_token_layer * s.kv_cache_fraction;
+        break;
       case LayerAttention::linear:
         p.linear_state_bytes_per_sequence += layers * linear_state * s.linear_state_fraction;
         break;
@@ -110,13 +119,16 @@ Placement place(const PreparedModel& m, const Deployment& d) {
   add_ends(p.weights, m, d);
   p.weights.mtp = mtp_weights(m, d, s);
   p.sliding_window = m.sliding_window;
+  p.attention_chunk = m.attention_chunk;
   return p;
 }
 
 double Placement::kv_bytes_per_sequence(std::int64_t context) const {
   const double tokens = static_cast<double>(std::max<std::int64_t>(context, 0));
+  // A chunked layer holds the tokens of the current chunk: at most attention_chunk, which engines
+  // reserve (vLLM's chunked local attention frees the blocks of finished chunks).
   return full_kv_bytes_per_token * tokens + sliding_kv_bytes_per_token * std::min(tokens, sliding_window) +
-         linear_state_bytes_per_sequence;
+         chunked_kv_bytes_per_token * std::min(tokens, attention_chunk) + linear_state_bytes_per_sequence;
 }
 
 namespace {

@@ -38,8 +38,9 @@ struct WeightBytesByKind {
   Bytes norms;      // per-layer norms and the final norm
   Bytes embedding;  // token embedding and LM head on the stage(s) holding them
   Bytes mtp;        // MTP module(s) when speculative decoding uses them
+  Bytes vision;     // a multimodal checkpoint's vision tower, with the embedding on the first stage
   [[nodiscard]] Bytes total() const {
-    return attention + dense_ffn + routed_experts + shared_experts + router + norms + embedding + mtp;
+    return attention + dense_ffn + routed_experts + shared_experts + router + norms + embedding + mtp + vision;
   }
 };
 
@@ -52,10 +53,14 @@ struct Placement {
   // the sliding window; and the fixed linear-attention state of one sequence per GPU.
   double full_kv_bytes_per_token = 0;
   double sliding_kv_bytes_per_token = 0;
+  double chunked_kv_bytes_per_token = 0;  // chunked layers: at most attention_chunk tokens each
   double linear_state_bytes_per_sequence = 0;
   double sliding_window = 0;
-  /// Marginal KV bytes of one more token while the context is within every window.
-  [[nodiscard]] double kv_bytes_per_token() const { return full_kv_bytes_per_token + sliding_kv_bytes_per_token; }
+  double attention_chunk = 0;
+  /// Marginal KV bytes of one more token while the context is within every window and chunk.
+  [[nodiscard]] double kv_bytes_per_token() const {
+    return full_kv_bytes_per_token + sliding_kv_bytes_per_token + chunked_kv_bytes_per_token;
+  }
   /// KV (and linear state) bytes one sequence of `context` tokens holds on the busiest GPU.
   [[nodiscard]] double kv_bytes_per_sequence(std::int64_t context) const;
 };
@@ -70,8 +75,9 @@ struct Placement {
 
 /// Attention projection parameters of one layer on one GPU under `sharding`.
 [[nodiscard]] double attention_params_per_gpu(const PreparedModel& model, const Sharding& sharding);
-/// Token-mixer parameters of one layer of kind `kind` on one GPU: a Gated DeltaNet layer's are split
-/// by heads over tp (its heads are independent), other kinds as attention_params_per_gpu.
+/// Token-mixer parameters of one layer of kind `kind` on one GPU: a linear-attention layer's (Gated
+/// DeltaNet, lightning attention) are split by heads over tp (its heads are independent), other
+/// kinds as attention_params_per_gpu.
 [[nodiscard]] double mixer_params_per_gpu(const PreparedModel& model, LayerAttention kind, const Sharding& sharding);
 
 /// The placement of `model` under `deployment` (its parallel layout, precisions and speculation).

@@ -10,7 +10,7 @@ void add_layer(PreparedModel& p, LayerAttention attention, bool moe) {
       return;
     }
   }
-  p.groups[p.group_count++] = LayerGroup{attention, moe, 1};  // at most 4 kinds x 2 FFN kinds
+  p.groups[p.group_count++] = LayerGroup{attention, moe, 1};  // at most 5 kinds x 2 FFN kinds
 }
 
 void prepare_attention(PreparedModel& p, const ModelSpec& model) {
@@ -96,6 +96,7 @@ PreparedModel prepare(const ModelSpec& model) {
     p.experts_per_token = routed_experts_per_token(*model.moe);
   }
   p.sliding_window = static_cast<double>(model.sliding_window);
+  p.attention_chunk = static_cast<double>(model.attention_chunk);
   if (model.mtp_layers > 0) p.mtp_layer_params = p.params.mtp / model.mtp_layers;
   return p;
 }

@@ -19,7 +19,7 @@ struct LayerGroup {
 struct PreparedModel {
   const ModelSpec* spec = nullptr;
   ParamCounts params;
-  std::array<LayerGroup, 8> groups{};
+  std::array<LayerGroup, 10> groups{};  // at most 5 mixer kinds x 2 FFN kinds
   int group_count = 0;
 
   double hidden = 0;
@@ -49,6 +49,7 @@ struct PreparedModel {
   double index_topk = 0;                   // 0: dense attention
   double head_dim = 0;                     // GQA head dimension (0 for MLA)
   double sliding_window = 0;
+  double attention_chunk = 0;              // chunked layers' chunk (Llama 4), tokens
   double mtp_layer_params = 0;             // one MTP module (0 without MTP)
   bool mla = false;
 };

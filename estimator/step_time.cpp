@@ -114,6 +114,12 @@ void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g
     decode_ctx = std::min(decode_ctx, m.sliding_window);
     prefill_ctx = std::min(prefill_ctx, m.sliding_window);
   }
+  if (g.attention == LayerAttention::chunked) {
+    // A query sees the tokens since its chunk began: at most the chunk in decode (a bound: the mean
+    // over a chunk is half of it), half a chunk on average over a causal prefill longer than one.
+    decode_ctx = std::min(decode_ctx, m.attention_chunk);
+    prefill_ctx = std::min(prefill_ctx, m.attention_chunk / 2.0);
+  }
   double kv_bytes = s.prefill_tokens * m.kv_elements_per_token_layer * kv_element * kv_fraction;  // KV written
   double attention_elements = m.kv_elements_per_token_layer;
   if (m.index_topk > 0) {

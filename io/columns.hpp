@@ -39,6 +39,11 @@ inline const Column activations_gb_per_gpu{"activations_gb_per_gpu", "GB", "acti
 inline const Column usable_gb_per_gpu{"usable_gb_per_gpu", "GB", "usable memory per GPU"};
 inline const Column free_kv_tokens{"free_kv_tokens", "tokens", "further KV tokens that fit"};
 inline const Column notes{"notes", "", "notes"};
+/// What the answer could not account for: the model's warnings (an estimated profile, config.json keys
+/// not understood, a family read as a generic decoder) and, for an estimate, the request's.
+inline const Column warnings{"warnings", "", "what the answer does not account for (model and request warnings)"};
+/// A multimodal checkpoint's vision tower on the busiest GPU, inside weights_gb_per_gpu.
+inline const Column vision_gb_per_gpu{"vision_gb_per_gpu", "GB", "vision tower weights on the busiest GPU (in weights)"};
 inline const Column reason{"reason", "", "why it does not fit"};
 
 /// `column` shown in text with `format`, headed `label` when it is not empty.

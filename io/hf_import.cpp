@@ -18,6 +18,7 @@
 #include "io/hf_moe.hpp"
 #include "io/hf_precision.hpp"
 #include "io/hf_reader.hpp"
+#include "io/hf_vision.hpp"
 #include "io/model_schema.hpp"
 #include "io/profile_loader.hpp"
 #include "io/yaml_reader.hpp"
@@ -46,6 +47,9 @@ struct FamilyTraits {
   bool output_gate = false;         // Qwen3-Next: q_proj doubled, half of it gating the attention output
   bool tied_by_default = false;     // Gemma: configs omit tie_word_embeddings (PretrainedConfig's true)
   std::int64_t sliding_period = 0;  // Gemma 2: even layers slide, odd layers are full
+  // Gemma 3: max_position_embeddings (131,072) is already the reach of its rope_scaling (linear factor
+  // 8 over the 32K pre-training window, Gemma 3 report arXiv 2503.19786 §2.1), not a window to stretch.
+  bool rope_scaling_included = false;
 };
 
 FamilyTraits family_traits(std::string_view type) {
@@ -61,6 +65,7 @@ FamilyTraits family_traits(std::string_view type) {
   t.output_gate = type == "qwen3_next";
   t.tied_by_default = type.starts_with("gemma");
   t.sliding_period = type.starts_with("gemma2") ? 2 : 0;
+  t.rope_scaling_included = type.starts_with("gemma3");
   return t;
 }
 
@@ -174,8 +179,10 @@ std::vector<LayerAttention> kinds_from_list(const Reader& r, const Field& f, int
       minimax ? std::vector<std::pair<Json, LayerAttention>>{{0, LayerAttention::linear}, {1, LayerAttention::full}}
               : std::vector<std::pair<Json, LayerAttention>>{{"full_attention", LayerAttention::full},
                                                              {"sliding_attention", LayerAttention::sliding},
+                                                             {"chunked_attention", LayerAttention::chunked},
                                                              {"linear_attention", LayerAttention::linear}};
-  const char* expected = minimax ? "0 (linear) or 1 (full)" : "full_attention, sliding_attention or linear_attention";
+  const char* expected = minimax ? "0 (linear) or 1 (full)"
+                                 : "full_attention, sliding_attention, chunked_attention or linear_attention";
   if (!f.value->is_array())
     throw r.error(f.path, fmt::format("expected a list of {}, got {}", expected, shown(*f.value)));
   if (layers > 0 && f.value->size() != static_cast<size_t>(layers)) {
@@ -238,9 +245,38 @@ std::vector<LayerAttention> kinds_from_sliding_window(const Reader& r, int layer
   return kinds;
 }
 
+// Llama 4: with attention_chunk_size, the RoPE layers attend within chunks and the NoPE layers
+// (no_rope_layers[i] == 0; by default every no_rope_layer_interval-th, 4) attend to everything (HF
+// Llama4TextConfig: an empty or absent no_rope_layers takes the default).
+std::vector<LayerAttention> kinds_from_chunks(const Reader& r, int layers) {
+  std::vector<LayerAttention> kinds(static_cast<size_t>(layers), LayerAttention::chunked);
+  const Field rope = r.field({"no_rope_layers"});
+  if (rope && !(rope.value->is_array() && rope.value->empty())) {
+    if (!rope.value->is_array() || rope.value->size() != static_cast<size_t>(layers)) {
+      const std::string got =
+          rope.value->is_array() ? fmt::format("{} entries", rope.value->size()) : shown(*rope.value);
+      throw r.error(rope.path, fmt::format("expected a list of {} entries (1: RoPE and chunked, 0: NoPE and full), "
+                                           "got {}", layers, got));
+    }
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      if (r.integer_at(Field{&(*rope.value)[i], fmt::format("{}[{}]", rope.path, i)}, 0, 1) == 0) {
+        kinds[i] = LayerAttention::full;
+      }
+    }
+    return kinds;
+  }
+  constexpr std::int64_t default_nope_interval = 4;  // Llama4TextConfig.no_rope_layer_interval
+  const std::int64_t interval =
+      r.count({"no_rope_layer_interval"}, 1, max_of("num_layers")).value_or(default_nope_interval);
+  for (std::int64_t i = interval - 1; i < layers; i += interval) kinds[static_cast<size_t>(i)] = LayerAttention::full;
+  return kinds;
+}
+
 void read_layer_kinds(Reader& r, ModelSpec& m, const FamilyTraits& t) {
   if (const Field types = r.field({"layer_types", "attn_type_list"})) {
     m.layer_attention = kinds_from_list(r, types, m.num_layers);
+  } else if (r.count({"attention_chunk_size"}, 0, max_of("attention.chunk_size")).value_or(0) > 0) {
+    m.layer_attention = kinds_from_chunks(r, m.num_layers);
   } else if (auto interval = r.count({"full_attention_interval"}, 1, max_of("num_layers"))) {
     m.layer_attention = kinds_from_interval(*interval, m.num_layers);
   } else {
@@ -248,6 +284,9 @@ void read_layer_kinds(Reader& r, ModelSpec& m, const FamilyTraits& t) {
   }
   if (std::count(m.layer_attention.begin(), m.layer_attention.end(), LayerAttention::sliding) > 0) {
     m.sliding_window = r.required({"sliding_window"}, max_of("attention.sliding_window"));
+  }
+  if (std::count(m.layer_attention.begin(), m.layer_attention.end(), LayerAttention::chunked) > 0) {
+    m.attention_chunk = r.required({"attention_chunk_size"}, max_of("attention.chunk_size"));
   }
 }
 
@@ -280,7 +319,8 @@ void read_sparse_attention(Reader& r, ModelSpec& m) {
 // when the config names it (DeepSeek-V3: 4,096 x 40 = its 163,840 max_position_embeddings), else
 // max_position_embeddings (Qwen2.5's model card adds YaRN factor 4 to a 32,768-token config). Only
 // a reach beyond max_position_embeddings is recorded: that is what a request may use with a warning.
-void read_rope_scaling(const Reader& r, ModelSpec& m) {
+void read_rope_scaling(const Reader& r, ModelSpec& m, const FamilyTraits& t) {
+  if (t.rope_scaling_included) return;
   const Field scaling = r.field({"rope_scaling", "rope_parameters"});
   if (!scaling || !scaling.value->is_object()) return;
   const Field factor = r.child(scaling, "factor");
@@ -307,7 +347,7 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
   ModelSpec model;
   read_identity(r, file, model);
   read_core(r, model, traits);
-  read_rope_scaling(r, model);
+  read_rope_scaling(r, model, traits);
   read_attention(r, model, traits);
   read_layer_kinds(r, model, traits);
   read_linear_attention(r, model);
@@ -325,6 +365,9 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
     throw ConfigError(file, 0, 0, path, message);
   });
   model.warnings = hf::import_warnings(r);
+  hf::VisionTower vision = hf::read_vision_tower(r, model.hidden_size);
+  model.vision_params = vision.params;
+  model.warnings.insert(model.warnings.end(), vision.warnings.begin(), vision.warnings.end());
   return model;
 }
 

@@ -28,6 +28,7 @@ constexpr std::array read_keys = std::to_array<std::string_view>({
     "num_nextn_predict_layers", "num_mtp_modules", "mtp_num_hidden_layers", "full_attention_interval",
     "linear_num_key_heads", "linear_num_value_heads", "linear_key_head_dim", "linear_value_head_dim",
     "linear_conv_kernel_dim", "attn_output_gate", "index_topk", "index_n_heads", "index_head_dim",
+    "attention_chunk_size", "no_rope_layers", "no_rope_layer_interval", "vision_config",
 });
 
 // Keys that change neither parameters nor KV nor per-token cost: token ids, training and
@@ -44,6 +45,21 @@ constexpr std::array no_effect_keys = std::to_array<std::string_view>({
     "attention_method", "projector_hidden_act", "vision_feature_layer", "vision_feature_select_strategy",
     "use_mtp", "mtp_transformer_layers", "torchscript", "return_dict", "is_encoder_decoder", "tokenizer_class",
     "auto_map", "bias_update_speed", "use_return_dict", "cla_share_factor",
+    // Token ids and image-token counts of multimodal configs (Llama 4, Gemma 3, Qwen-VL): the
+    // vision tower is counted from vision_config (io/hf_vision.cpp), per-token cost is the text model's.
+    "boi_token_index", "eoi_token_index", "image_token_id", "video_token_id", "vision_start_token_id",
+    "vision_end_token_id", "vision_token_id", "mm_tokens_per_image",
+    // Llama 4 attention numerics: temperature tuning of NoPE layers, the router's training noise,
+    // a quantization-tooling flag.
+    "attn_temperature_tuning", "attn_scale", "floor_scale", "router_jitter_noise", "for_llm_compressor",
+    "_attn_implementation_autoset",
+    // Gemma 3 numerics: query scaling, logit soft-capping, the local layers' RoPE base.
+    "query_pre_attn_scalar", "final_logit_softcapping", "attn_logit_softcapping", "rope_local_base_freq",
+    // MiniMax-01 numerics: residual scaling per sublayer, norm placement, the lightning kernel's block,
+    // how an (absent) shared expert is gated.
+    "layernorm_full_attention_alpha", "layernorm_full_attention_beta", "layernorm_linear_attention_alpha",
+    "layernorm_linear_attention_beta", "layernorm_mlp_alpha", "layernorm_mlp_beta", "postnorm", "block_size",
+    "shared_moe_mode",
 });
 
 // The families whose modeling code io/hf_import.cpp follows (FamilyTraits), besides the generic decoder.
@@ -51,7 +67,8 @@ constexpr std::array known_families = std::to_array<std::string_view>({
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "deepseek_v2", "deepseek_v3",
     "kimi_k2", "glm4_moe", "gpt_oss", "minimax", "minimax_m1", "minimax_m2", "gemma", "gemma2", "gemma3",
     "gemma3_text", "llama4", "llama4_text", "exaone", "exaone4", "ernie4_5", "ernie4_5_moe", "hunyuan",
-    "longcat_flash", "llava", "qwen3_next", "deepseek_v32",
+    "longcat_flash", "llava", "qwen3_next", "deepseek_v32", "MiniMaxText01", "qwen2_vl", "qwen2_5_vl",
+    "qwen3_vl", "qwen3_vl_moe", "qwen3_vl_text", "qwen3_vl_moe_text",
 });
 
 template <size_t N>
@@ -69,7 +86,7 @@ bool turns_nothing_on(const Json& value) {
 
 void add_unread(const Json& config, const std::string& prefix, std::vector<std::string>& out) {
   for (const auto& [key, value] : config.items()) {
-    if (key == "vision_config" || listed(read_keys, key) || listed(no_effect_keys, key) || turns_nothing_on(value)) {
+    if (listed(read_keys, key) || listed(no_effect_keys, key) || turns_nothing_on(value)) {
       continue;
     }
     out.push_back(fmt::format("config key '{}{}' ({}) is not understood and was ignored; the estimate does not "
@@ -90,11 +107,7 @@ std::vector<std::string> import_warnings(const Reader& r) {
   }
   add_unread(r.text_model(), r.text_prefix(), out);
   if (&r.text_model() != &r.root()) add_unread(r.root(), "", out);
-  const auto vision = r.root().find("vision_config");
-  if (vision != r.root().end() && !turns_nothing_on(*vision)) {
-    out.push_back("vision_config: the vision tower's weights are not counted (only the text model is)");
-  }
-  return out;
+  return out;  // vision_config's own keys: io/hf_vision.cpp
 }
 
 }  // namespace llmsizer::hf

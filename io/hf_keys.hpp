@@ -10,8 +10,8 @@ namespace llmsizer::hf {
 
 /// One warning per config key (text model and top level) that the importer neither reads nor
 /// knows to leave parameters, KV and per-token cost unchanged, naming the key; a key whose value
-/// is false, null, 0 or empty turns nothing on and is not named. A `vision_config` says its tower
-/// is not counted, and a model_type outside the known families says which decoder it was read as.
+/// is false, null, 0 or empty turns nothing on and is not named; a model_type outside the known families says which decoder it was read as.
+/// `vision_config` is read by io/hf_vision.cpp, which names its own keys.
 [[nodiscard]] std::vector<std::string> import_warnings(const Reader& r);
 
 }  // namespace llmsizer::hf

@@ -14,6 +14,7 @@ h2{font-size:19px;margin:28px 0 8px;border-bottom:1px solid #ccc;padding-bottom:
 h3{font-size:16px;margin:20px 0 6px}
 p{margin:6px 0}
 p.note{color:#555;font-size:13px}
+p.warning{color:#8a4b00;font-weight:600}
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:8px 0;font-size:14px}
 dl.facts dt{font-weight:600;color:#444}
 dl.facts dd{margin:0}

@@ -77,11 +77,13 @@ LayerAttention parse_layer_kind(const YAML::Node& node, const std::string& path,
   const std::string text = scalar_string(node, path, source);
   if (text == "full") return LayerAttention::full;
   if (text == "sliding") return LayerAttention::sliding;
+  if (text == "chunked") return LayerAttention::chunked;
   if (text == "linear") return LayerAttention::linear;
   if (text == "none") return LayerAttention::none;
-  const std::string suggestion = closest_match(text, std::vector<std::string>{"full", "sliding", "linear", "none"});
+  const std::string suggestion =
+      closest_match(text, std::vector<std::string>{"full", "sliding", "chunked", "linear", "none"});
   throw located_error(node, source, path,
-                      fmt::format("unknown layer kind '{}' (expected full, sliding, linear or none){}", text,
+                      fmt::format("unknown layer kind '{}' (expected full, sliding, chunked, linear or none){}", text,
                                   suggestion.empty() ? "" : fmt::format("; did you mean '{}'?", suggestion)));
 }
 

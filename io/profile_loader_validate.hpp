@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace llmsizer {
 
 inline bool any_moe_layer(const ModelSpec& model) {
@@ -27,6 +29,12 @@ void validate_model(const ModelSpec& model, Fail&& fail) {
   for (LayerAttention kind : model.layer_attention) any_sliding = any_sliding || kind == LayerAttention::sliding;
   if (any_sliding && model.sliding_window <= 0) {
     fail("attention.sliding_window", "required when a layer uses sliding attention");
+  }
+  const bool any_chunked =
+      std::find(model.layer_attention.begin(), model.layer_attention.end(), LayerAttention::chunked) !=
+      model.layer_attention.end();
+  if (any_chunked && model.attention_chunk <= 0) {
+    fail("attention.chunk_size", "required when a layer uses chunked attention");
   }
   if (model.moe) {
     const MoeSpec& moe = *model.moe;

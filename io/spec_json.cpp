@@ -11,6 +11,8 @@ std::string layer_kind_name(LayerAttention kind) {
       return "full";
     case LayerAttention::sliding:
       return "sliding";
+    case LayerAttention::chunked:
+      return "chunked";
     case LayerAttention::linear:
       return "linear";
     case LayerAttention::none:
@@ -70,7 +72,8 @@ nlohmann::json model_json(const ModelSpec& model) {
                            {"routed_experts", params.routed_experts},
                            {"shared_experts", params.shared_experts},
                            {"router", params.router},
-                           {"norms", params.norms}};
+                           {"norms", params.norms},
+                           {"vision", params.vision}};
   if (model.official_total_params) {
     j["params_official"] = {{"total", *model.official_total_params}, {"source", model.official_params_source}};
     if (model.official_active_params) j["params_official"]["active"] = *model.official_active_params;

@@ -27,7 +27,13 @@ std::string validate_profile_file(const std::string& path, std::vector<std::stri
   const YAML::Node root = parse_yaml(text, source);
   switch (profile_kind(root)) {
     case ProfileKind::gpu: return "gpu " + parse_gpu(root, source).name;
-    case ProfileKind::model: return "model " + parse_model(root, source).name;
+    case ProfileKind::model: {
+      const ModelSpec model = parse_model(root, source);  // an estimated profile warns, as an import does
+      for (const std::string& w : model.warnings) {
+        if (warnings != nullptr) warnings->push_back(path + ": warning: " + w);
+      }
+      return "model " + model.name;
+    }
     case ProfileKind::calibration: return "calibration " + parse_calibration(root, source).name;
     case ProfileKind::bands: return "bands " + parse_error_bands(root, source).name;
     case ProfileKind::tco: return "tco " + parse_tco(root, source).name;

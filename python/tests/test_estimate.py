@@ -163,3 +163,12 @@ def test_warnings_are_the_command_line_warnings():
         assert messages == [line.removeprefix("warning: ") for line in err.splitlines()]
     _, messages = warnings_of(lambda: llmsizer.fit(model="tests/data/hf/unknown-family.json", gpu="h100-sxm"))
     assert any("config key 'use_cla'" in message for message in messages)
+
+
+def test_answers_carry_the_warnings_as_the_json_does():
+    path = "tests/data/hf/unknown-family.json"
+    answer, messages = warnings_of(lambda: llmsizer.estimate(model=path, gpu="h100-sxm", gpus=1, isl=100, osl=10))
+    assert answer["warnings"] and all(any(w in m for m in messages) for w in answer["warnings"])
+    rows, _ = warnings_of(lambda: llmsizer.fit(model=path, gpu="h100-sxm"))
+    assert all(row["warnings"] == answer["warnings"] for row in rows)
+    assert llmsizer.estimate(model="llama-3.1-8b", gpu="h100-sxm", isl=100, osl=10)["warnings"] == []

@@ -1,6 +1,6 @@
 // Attention core cost by layer kind (estimator/step_time.cpp, add_attention): DeepSeek Sparse
-// Attention bounded by index_topk once the context exceeds it, and Gated DeltaNet layers whose cost
-// does not grow with the context. Models come from the config fixtures of tests/data/hf/.
+// Attention bounded by index_topk once the context exceeds it, Gated DeltaNet layers whose cost
+// does not grow with the context, and Llama 4's chunked layers bounded by the chunk. Models come from the config fixtures of tests/data/hf/.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -71,6 +71,19 @@ TEST_SUITE("performance") {
     // KV read grows by 100,000 tokens x 12 layers x 2 (K, V) x 2 KV heads x 256 x 2 B, the 2 KV
     // heads over tp 8 (each rank keeps one head: half of a layer's KV).
     CHECK(long_ctx.bytes - short_ctx.bytes == doctest::Approx(100000 * 12 * 2 * 2 * 256 * 2.0 / 2));
+  }
+
+  TEST_CASE("Llama 4 chunked layers cost at most one chunk; only the 12 NoPE layers grow past it") {
+    const ModelSpec m = fixture("llama-4-scout-17b-16e");
+    // GQA: 4·40·128 = 20,480 FLOPs a (token, context) pair over tp 8. Within a chunk all 48 layers see
+    // the whole context.
+    const double pair_flops = 4.0 * 40 * 128 / 8;
+    CHECK(decode_core(m, 1, 8000).flops == doctest::Approx(48 * 8000 * pair_flops));
+    // At 100,000 tokens the 36 chunked layers stop at the 8,192-token chunk.
+    const Core long_ctx = decode_core(m, 1, 100000);
+    CHECK(long_ctx.flops == doctest::Approx((12 * 100000.0 + 36 * 8192.0) * pair_flops));
+    // KV read: 2 (K, V) x 128 x 2 B per KV head, 8 KV heads over tp 8 (one a rank).
+    CHECK(long_ctx.bytes == doctest::Approx((12 * 100000.0 + 36 * 8192.0) * 2 * 128 * 2.0));
   }
 }
 

@@ -226,7 +226,9 @@ TEST_SUITE("hf_import") {
     CHECK(m.weights_precision == Precision::fp16);  // torch_dtype only at the top level
     CHECK(m.hidden_size == 4096);                   // not vision_config's 1024
     const ModelSpec llama = import_fixture("llama-3.1-8b");
-    CHECK(count_params(m).total == count_params(llama).total);  // the vision tower is not counted
+    // The text model is Llama-3.1-8B's; the CLIP tower (hf_vision_test) adds to the total only.
+    CHECK(count_params(m).total == count_params(llama).total + 324'487'168.0);
+    CHECK(count_params(m).active == count_params(llama).active);
     CHECK(kv_bytes_per_token(m, Precision::bf16) == kv_bytes_per_token(llama, Precision::bf16));
   }
 
@@ -409,8 +411,8 @@ TEST_SUITE("hf_import") {
         import_error(small_config({{"layer_types", {"full_attention"}}})).find("layer_types: 1 entries for 4 layers") !=
         std::string::npos);
     CHECK(import_error(small_config({{"layer_types", {"full_attention", "full_attention", "chunked", "x"}}}))
-              .find("layer_types[2]: unknown layer type \"chunked\" (expected full_attention, sliding_attention or "
-                    "linear_attention)") != std::string::npos);
+              .find("layer_types[2]: unknown layer type \"chunked\" (expected full_attention, sliding_attention, "
+                    "chunked_attention or linear_attention)") != std::string::npos);
     CHECK(import_error(small_config({{"attn_type_list", {1, 1, 2, 1}}}))
               .find("attn_type_list[2]: unknown layer type 2 (expected 0 (linear) or 1 (full))") != std::string::npos);
     CHECK(import_error(small_config({{"num_experts", 4}, {"num_experts_per_tok", 1}, {"mlp_only_layers", {9}}}))

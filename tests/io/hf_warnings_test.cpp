@@ -31,7 +31,9 @@ TEST_SUITE("hf_import") {
     for (const char* name : {"deepseek-v3", "ernie-4.5-21b-a3b", "ernie-4.5-300b-a47b", "exaone-3.5-32b",
                              "exaone-4.0-32b", "glm-4.5", "glm-4.6", "gpt-oss-120b", "hunyuan-a13b", "kimi-k2",
                              "llama-3.1-8b-w4a16", "llama-3.1-8b", "longcat-flash-chat", "minimax-m1", "minimax-m2",
-                             "mixtral-8x7b", "qwen2-moe-sparse", "qwen2.5-72b", "qwen3-235b-a22b"}) {
+                             "mixtral-8x7b", "qwen2-moe-sparse", "qwen2.5-72b", "qwen3-235b-a22b",
+                             "llama-4-scout-17b-16e", "llama-4-maverick-17b-128e", "minimax-text-01",
+                             "qwen2.5-vl-7b-instruct", "qwen3-vl-8b-instruct", "gemma-3-27b-it", "llava-llama-3.1-8b"}) {
       CAPTURE(name);
       CHECK(import_fixture(name).warnings == std::vector<std::string>{});
     }
@@ -56,9 +58,7 @@ TEST_SUITE("hf_import") {
                                    "(attention as its keys say, a gated FFN, no biases unless attention_bias)"});
   }
 
-  TEST_CASE("multimodal: text_config keys are named with their path, the vision tower is said to be uncounted") {
-    CHECK(import_fixture("llava-llama-3.1-8b").warnings ==
-          std::vector<std::string>{"vision_config: the vision tower's weights are not counted (only the text model is)"});
+  TEST_CASE("multimodal: text_config keys are named with their path (vision_config's: hf_vision_test)") {
     nlohmann::json text = {{"model_type", "llama"}, {"hidden_size", 256}, {"num_hidden_layers", 4},
                            {"num_attention_heads", 8}, {"intermediate_size", 512}, {"vocab_size", 1000},
                            {"max_position_embeddings", 4096}, {"use_cla", true}};

@@ -61,6 +61,7 @@ attention:
   v_head_dim: 32
   layer_pattern: [sliding, full]
   sliding_window: 128
+  chunk_size: 64
 linear_attention:
   num_key_heads: 4
   num_value_heads: 8
@@ -82,6 +83,7 @@ moe:
   router_bias: true
   zero_experts: 2
 mtp_layers: 1
+vision_params: 1000
 estimated: true
 precision:
   weights: bf16
