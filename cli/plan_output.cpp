@@ -141,7 +141,7 @@ std::string demand_text(const Plan& plan, const std::string& model) {
 std::string ranked_table(const Plan& plan) {
   const ResultTable table = plan_table(plan);
   std::vector<std::size_t> shown;
-  for (const char* key : {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "concurrency_per_replica", "ttft_ms",
+  for (const char* key : {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "kv", "mtp", "concurrency_per_replica", "ttft_ms",
                           "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "usd_per_month",
                           "usd_per_mtok_served", "power_kw", "energy_mwh_per_month"}) {
     shown.push_back(table.index(key));

@@ -87,35 +87,40 @@ class DeploymentProbe {
   Placement placement_;
 };
 
+using Outcomes = std::map<std::int64_t, Outcome>;  // by concurrency
+
 /// Dominated by a row with one draft fewer (same deployment, any concurrency): no better in both
 /// tok/s per GPU and per user.
-bool no_gain(const Outcome& with, const std::vector<Outcome>& fewer) {
-  return std::any_of(fewer.begin(), fewer.end(), [&](const Outcome& f) {
-    return with.tok_s_per_gpu <= f.tok_s_per_gpu && with.tok_s_per_user <= f.tok_s_per_user;
+bool no_gain(const Outcome& with, const Outcomes& fewer) {
+  return std::any_of(fewer.begin(), fewer.end(), [&](const auto& f) {
+    return with.tok_s_per_gpu <= f.second.tok_s_per_gpu && with.tok_s_per_user <= f.second.tok_s_per_user;
   });
 }
 
 
 /// Every concurrency level of one deployment until memory runs out; with `fewer` (the outcomes of
-/// one draft fewer), also stops after the first level dominated by one of them. Returns the
-/// outcomes of the levels that fitted, ascending.
-std::vector<Outcome> sweep_deployment(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
-                                      const SweepRequest& request, const std::vector<Outcome>* fewer,
-                                      SweepResult& out) {
+/// one draft fewer), only levels it reached, stopping after the first level dominated by one of
+/// them. Returns the outcomes of the levels that fitted.
+Outcomes sweep_deployment(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
+                          const SweepRequest& request, const Outcomes* fewer, SweepResult& out) {
   const std::size_t n = request.concurrencies.size();
   DeploymentProbe probe(m, t, target, d, request, out);
-  std::vector<Outcome> outcomes;
+  Outcomes outcomes;
   if (!probe.weights_fit()) {
     out.configs_pruned += static_cast<std::int64_t>(n);
     return outcomes;
   }
   for (std::size_t i = 0; i < n; ++i) {
+    if (fewer && !fewer->count(request.concurrencies[i])) {  // one draft fewer stopped before this level
+      out.configs_pruned += static_cast<std::int64_t>(n - i);
+      break;
+    }
     const auto [evaluated, o] = probe(request.concurrencies[i]);
     if (!o.fitted) {
       out.configs_pruned += static_cast<std::int64_t>(n - i - (evaluated ? 1 : 0));  // more requests only need more KV
       break;
     }
-    outcomes.push_back(o);
+    outcomes[request.concurrencies[i]] = o;
     if (fewer && no_gain(o, *fewer)) {  // compute-bound from here: drafts cost more than they save
       out.configs_pruned += static_cast<std::int64_t>(n - i - 1);
       break;
@@ -156,10 +161,9 @@ std::vector<Deployment> promising(const SweepResult& out, std::size_t first, std
   return deployments;
 }
 
-/// The outcomes of deployment `d` among rows [first, end), by concurrency.
-std::map<std::int64_t, Outcome> outcomes_of(const SweepResult& out, std::size_t first, std::size_t end,
-                                            const Deployment& d) {
-  std::map<std::int64_t, Outcome> by_concurrency;
+/// The outcomes of deployment `d` among rows [first, end).
+Outcomes outcomes_of(const SweepResult& out, std::size_t first, std::size_t end, const Deployment& d) {
+  Outcomes by_concurrency;
   for (std::size_t i = first; i < end; ++i) {
     const SweepRow& r = out.rows[i];
     if (same_deployment(r.deployment, d)) {
@@ -172,8 +176,7 @@ std::map<std::int64_t, Outcome> outcomes_of(const SweepResult& out, std::size_t 
 /// MTP depths beyond the first pass's on deployment `d` (depth 0), each against the one before.
 void deepen_mtp(const PreparedModel& m, const SweepTarget& t, int target, Deployment d, const SweepRequest& request,
                 std::size_t first, SweepResult& out) {
-  std::vector<Outcome> fewer;
-  for (const auto& [c, o] : outcomes_of(out, first, out.rows.size(), d)) fewer.push_back(o);
+  Outcomes fewer = outcomes_of(out, first, out.rows.size(), d);
   for (int depth : sweep_mtp_depths(*m.spec, request)) {
     if (depth == 0) continue;
     d.speculative_tokens = depth;
@@ -187,7 +190,7 @@ void deepen_mtp(const PreparedModel& m, const SweepTarget& t, int target, Deploy
 /// Bisects deployment `d`'s concurrency between its last level that met the SLO and the next level.
 void refine_concurrency(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
                         const SweepRequest& request, std::size_t first, SweepResult& out) {
-  const std::map<std::int64_t, Outcome> seen = outcomes_of(out, first, out.rows.size(), d);
+  const Outcomes seen = outcomes_of(out, first, out.rows.size(), d);
   std::size_t last_pass = request.concurrencies.size();
   for (std::size_t i = 0; i < request.concurrencies.size(); ++i) {
     const auto o = seen.find(request.concurrencies[i]);
