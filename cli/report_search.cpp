@@ -13,12 +13,11 @@ constexpr const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "
 constexpr std::size_t palette_size = std::size(palette);
 
 std::string row_text(const SweepRow& r) {
-  return fmt::format("{} GPUs {}, {} weights, KV {}{}, {} requests", r.deployment.total_gpus(),
-                     layout_label(r.deployment.parallel), upper(weights_label(r.deployment)),
-                     upper(name(r.deployment.kv)),
-                     r.deployment.speculative_tokens > 0 ? fmt::format(", MTP {}", r.deployment.speculative_tokens)
-                                                         : "",
-                     r.concurrency);
+  return fmt::format(
+      "{} GPUs {}, {} weights, KV {}{}, {} requests", r.deployment.total_gpus(), layout_label(r.deployment.parallel),
+      upper(weights_label(r.deployment)), upper(name(r.deployment.kv)),
+      r.deployment.speculative_tokens > 0 ? fmt::format(", MTP {}", r.deployment.speculative_tokens) : "",
+      r.concurrency);
 }
 
 std::string point_tooltip(const std::string& gpu, const SweepRow& r) {
@@ -41,7 +40,8 @@ SweepResult report_sweep(const std::vector<const ScenarioResolver::Resolved*>& g
   return sweep(*first.prepared, targets, request);
 }
 
-BarChart cost_by_gpu_chart(const SweepResult& result, const std::vector<SweepTarget>& targets, const ServiceLevel& slo) {
+BarChart cost_by_gpu_chart(const SweepResult& result, const std::vector<SweepTarget>& targets,
+                           const ServiceLevel& slo) {
   BarChart chart;
   chart.title = fmt::format("Cost per million output tokens, best configuration per GPU type ({})", describe_slo(slo));
   chart.axis_title = "$ per million output tokens (all GPU time, busy replica)";
@@ -55,7 +55,8 @@ BarChart cost_by_gpu_chart(const SweepResult& result, const std::vector<SweepTar
     } else {
       bar.value = *row.usd_per_mtok_output;
       bar.value_text = fmt::format("${:.3f}", *row.usd_per_mtok_output);
-      bar.note = fmt::format("(${:.2f}/GPU-h, {})", *targets[i].usd_per_gpu_hour, price_basis_text(targets[i].price_basis));
+      bar.note =
+          fmt::format("(${:.2f}/GPU-h, {})", *targets[i].usd_per_gpu_hour, price_basis_text(targets[i].price_basis));
     }
     chart.bars.push_back(std::move(bar));
   }
@@ -71,8 +72,8 @@ Chart frontiers_chart(const SweepResult& result, const std::vector<SweepTarget>&
     const SweepTargetResult& t = result.targets[i];
     if (t.frontier.empty()) continue;
     const std::string& gpu = targets[i].gpu->name;
-    ChartSeries line{fmt::format("{} frontier", gpu), palette[i % palette_size], Marker::circle, false,
-                     LineStyle::solid, {}};
+    ChartSeries line{
+        fmt::format("{} frontier", gpu), palette[i % palette_size], Marker::circle, false, LineStyle::solid, {}};
     for (std::size_t row : t.frontier) {
       const SweepRow& r = result.rows[row];
       line.points.push_back({r.tok_s_per_user, r.output_tok_s_per_gpu, "", point_tooltip(gpu, r)});
@@ -80,8 +81,12 @@ Chart frontiers_chart(const SweepResult& result, const std::vector<SweepTarget>&
     c.series.push_back(std::move(line));
     if (t.best) {
       const SweepRow& r = result.rows[*t.best];
-      c.series.push_back({fmt::format("{} best meeting the SLOs", gpu), palette[i % palette_size], Marker::diamond, true,
-                          LineStyle::none, {{r.tok_s_per_user, r.output_tok_s_per_gpu, "", point_tooltip(gpu, r)}}});
+      c.series.push_back({fmt::format("{} best meeting the SLOs", gpu),
+                          palette[i % palette_size],
+                          Marker::diamond,
+                          true,
+                          LineStyle::none,
+                          {{r.tok_s_per_user, r.output_tok_s_per_gpu, "", point_tooltip(gpu, r)}}});
     }
   }
   if (slo.tpot) {

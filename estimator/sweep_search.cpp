@@ -57,8 +57,14 @@ class DeploymentProbe {
  public:
   DeploymentProbe(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
                   const SweepRequest& request, SweepResult& out)
-      : m_(m), t_(t), target_(target), d_(d), request_(request), out_(out),
-        usable_(usable_memory_per_gpu(*t.gpu, t.efficiency)), placement_(place(m, d)) {}
+      : m_(m),
+        t_(t),
+        target_(target),
+        d_(d),
+        request_(request),
+        out_(out),
+        usable_(usable_memory_per_gpu(*t.gpu, t.efficiency)),
+        placement_(place(m, d)) {}
 
   [[nodiscard]] bool weights_fit() const { return placement_.weights.total() <= usable_; }
 
@@ -96,7 +102,6 @@ bool no_gain(const Outcome& with, const Outcomes& fewer) {
     return with.tok_s_per_gpu <= f.second.tok_s_per_gpu && with.tok_s_per_user <= f.second.tok_s_per_user;
   });
 }
-
 
 /// Every concurrency level of one deployment until memory runs out; with `fewer` (the outcomes of
 /// one draft fewer), only levels it reached, stopping after the first level dominated by one of
@@ -149,7 +154,8 @@ std::vector<Deployment> promising(const SweepResult& out, std::size_t first, std
   rows.resize(std::min(rows.size(), best));
   if (frontier) {
     std::vector<ParetoPoint> points;
-    for (std::size_t i = first; i < end; ++i) points.push_back({out.rows[i].output_tok_s_per_gpu, out.rows[i].tok_s_per_user});
+    for (std::size_t i = first; i < end; ++i)
+      points.push_back({out.rows[i].output_tok_s_per_gpu, out.rows[i].tok_s_per_user});
     for (std::size_t i : pareto_frontier(points)) rows.push_back(first + i);
   }
   std::vector<Deployment> deployments;

@@ -1,8 +1,8 @@
 #include "io/svg_bar_chart.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "io/svg_chart.hpp"
 
@@ -36,12 +36,14 @@ std::string render_bar_svg(const BarChart& c) {
     double end = label_width;
     if (b.value && most > 0) {
       const double length = std::max(1.0, *b.value / most * plot);
-      out += fmt::format("<g><title>{}: {}</title><rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"/></g>",
-                         xml_escape(b.label), xml_escape(b.value_text), label_width, y, length, bar_height,
-                         xml_escape(b.color));
+      out += fmt::format(
+          "<g><title>{}: {}</title><rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"/></g>",
+          xml_escape(b.label), xml_escape(b.value_text), label_width, y, length, bar_height, xml_escape(b.color));
       end += length;
     }
-    const std::string text = b.value_text.empty() ? b.note : b.note.empty() ? b.value_text : b.value_text + "  " + b.note;
+    const std::string text = b.value_text.empty() ? b.note
+                             : b.note.empty()     ? b.value_text
+                                                  : b.value_text + "  " + b.note;
     out += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text>", end + 6, y + bar_height - 6, xml_escape(text));
   }
   out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#333333\"/>", label_width, top - 4,

@@ -10,10 +10,10 @@
 namespace llmsizer {
 
 struct Bar {
-  std::string label;              // category, e.g. a GPU type
-  std::optional<double> value;    // nullopt: no bar, `note` instead
-  std::string value_text;         // printed at the end of the bar, e.g. "$0.412"
-  std::string note;               // beside the bar, or instead of it
+  std::string label;            // category, e.g. a GPU type
+  std::optional<double> value;  // nullopt: no bar, `note` instead
+  std::string value_text;       // printed at the end of the bar, e.g. "$0.412"
+  std::string note;             // beside the bar, or instead of it
   std::string color = "#1f77b4";
 };
 

@@ -3,11 +3,11 @@
 // rows of a GPU sheet the Summary links to, and where each input sits on the Inputs sheet.
 #pragma once
 
+#include <xlsxwriter.h>
+
 #include <cstddef>
 #include <string>
 #include <vector>
-
-#include <xlsxwriter.h>
 
 #include "io/xlsx_writer.hpp"
 
@@ -39,22 +39,53 @@ struct Formats {
 
 // Rows (0-based) of a GPU sheet; the Summary refers to them by these names.
 enum GpuRow : lxw_row_t {
-  row_demand = 3, row_peak_ratio, row_price, row_throughput, row_gpus_per_replica, row_gpus_per_node, row_tdp,
-  row_power_utilization, row_hours,
-  row_average = 14, row_peak, row_replicas, row_gpus, row_nodes, row_capacity, row_utilization, row_tokens_month,
-  row_cost_month, row_cost_mtok, row_power, row_energy,
+  row_demand = 3,
+  row_peak_ratio,
+  row_price,
+  row_throughput,
+  row_gpus_per_replica,
+  row_gpus_per_node,
+  row_tdp,
+  row_power_utilization,
+  row_hours,
+  row_average = 14,
+  row_peak,
+  row_replicas,
+  row_gpus,
+  row_nodes,
+  row_capacity,
+  row_utilization,
+  row_tokens_month,
+  row_cost_month,
+  row_cost_mtok,
+  row_power,
+  row_energy,
 };
 
 inline constexpr const char* inputs_sheet_name = "Inputs";
 
 // Rows (0-based) of the Inputs sheet.
 enum InputRow : lxw_row_t {
-  in_output_per_day = 3, in_input_per_day, in_peak_ratio, in_ttft, in_tpot, in_hours_month, in_hours_year,
-  in_tco_header = 11, in_depreciation, in_capital_rate, in_server_ratio, in_gpu_utilization, in_overhead, in_pue,
-  in_usd_per_kwh, in_hosting, in_tco_formula,
-  in_gpu_header = 21, in_first_gpu,
+  in_output_per_day = 3,
+  in_input_per_day,
+  in_peak_ratio,
+  in_ttft,
+  in_tpot,
+  in_hours_month,
+  in_hours_year,
+  in_tco_header = 11,
+  in_depreciation,
+  in_capital_rate,
+  in_server_ratio,
+  in_gpu_utilization,
+  in_overhead,
+  in_pue,
+  in_usd_per_kwh,
+  in_hosting,
+  in_tco_formula,
+  in_gpu_header = 21,
+  in_first_gpu,
 };
-
 
 /// Absolute references ("Inputs!$B$4") to the Inputs sheet's cells.
 struct InputCells {

@@ -1,7 +1,7 @@
 // io/xlsx_plan_sheets.cpp — the plan workbook's Inputs sheet and its GPU sheets (io/xlsx_internal.hpp).
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "estimator/text_format.hpp"
 #include "io/xlsx_internal.hpp"
@@ -11,19 +11,45 @@ namespace {
 
 // Columns (0-based) of the Inputs sheet's GPU table.
 enum GpuColumn : lxw_col_t {
-  col_gpu, col_basis, col_price, col_purchase, col_quoted_per, col_gpus_per_node, col_tdp, col_purchase_per_gpu,
-  col_capital, col_energy, col_hosting, col_owned, col_source,
+  col_gpu,
+  col_basis,
+  col_price,
+  col_purchase,
+  col_quoted_per,
+  col_gpus_per_node,
+  col_tdp,
+  col_purchase_per_gpu,
+  col_capital,
+  col_energy,
+  col_hosting,
+  col_owned,
+  col_source,
 };
 
 constexpr double hours_per_year = hours_per_month * 12;  // hardware/tco.cpp's 8760 h
-constexpr const char* gpu_columns[] = {
-    "GPU", "Price basis", "Price ($/GPU-hour)", "Purchase price ($)", "Quoted per (card or server)", "GPUs per node",
-    "TDP (W)", "Purchase per GPU ($)", "Capital ($/GPU-hour)", "Energy ($/GPU-hour)", "Hosting ($/GPU-hour)",
-    "Owned cost ($/GPU-hour)", "Price label and source"};
+constexpr const char* gpu_columns[] = {"GPU",
+                                       "Price basis",
+                                       "Price ($/GPU-hour)",
+                                       "Purchase price ($)",
+                                       "Quoted per (card or server)",
+                                       "GPUs per node",
+                                       "TDP (W)",
+                                       "Purchase per GPU ($)",
+                                       "Capital ($/GPU-hour)",
+                                       "Energy ($/GPU-hour)",
+                                       "Hosting ($/GPU-hour)",
+                                       "Owned cost ($/GPU-hour)",
+                                       "Price label and source"};
 
-std::string cell(lxw_col_t col, lxw_row_t row) { return fmt::format("{}{}", static_cast<char>('A' + col), row + 1); }
-std::string b(lxw_row_t row) { return cell(1, row); }
-std::string abs_b(lxw_row_t row) { return fmt::format("$B${}", row + 1); }
+std::string cell(lxw_col_t col, lxw_row_t row) {
+  return fmt::format("{}{}", static_cast<char>('A' + col), row + 1);
+}
+std::string b(lxw_row_t row) {
+  return cell(1, row);
+}
+std::string abs_b(lxw_row_t row) {
+  return fmt::format("$B${}", row + 1);
+}
 std::string inputs_ref(lxw_col_t col, lxw_row_t row) {
   return fmt::format("{}!${}${}", inputs_sheet_name, static_cast<char>('A' + col), row + 1);
 }
@@ -44,8 +70,10 @@ void labelled(lxw_worksheet* ws, lxw_row_t row, const std::string& label, const 
 void input(lxw_worksheet* ws, lxw_row_t row, const std::string& label, const std::optional<double>& value,
            const std::string& unit, const std::string& note, lxw_format* format, const Formats& f) {
   labelled(ws, row, label, unit, note, f);
-  if (value) worksheet_write_number(ws, row, 1, *value, format);
-  else worksheet_write_blank(ws, row, 1, format);
+  if (value)
+    worksheet_write_number(ws, row, 1, *value, format);
+  else
+    worksheet_write_blank(ws, row, 1, format);
 }
 
 void header(lxw_worksheet* ws, lxw_row_t row, const std::vector<std::string>& names, const Formats& f) {
@@ -58,7 +86,8 @@ void demand_inputs(lxw_worksheet* ws, const PlanWorkbook& book, const Formats& f
         f.input_count, f);
   input(ws, in_input_per_day, "Input tokens per day", book.demand.input_tokens_per_day, "tokens/day",
         fmt::format("prompts: the configurations were estimated at {} input + {} output tokens per request", book.isl,
-                    book.osl), f.input_count, f);
+                    book.osl),
+        f.input_count, f);
   input(ws, in_peak_ratio, "Peak-to-average ratio", book.demand.peak_to_average, "ratio",
         book.peak_to_average_default ? "default 2.0 (diurnal peak about twice the mean)" : "given", f.input_number, f);
   const std::string searched = "the configurations were searched for it; editing it does not re-run the search";
@@ -69,9 +98,10 @@ void demand_inputs(lxw_worksheet* ws, const PlanWorkbook& book, const Formats& f
 }
 
 void tco_inputs(lxw_worksheet* ws, const PlanWorkbook& book, const Formats& f) {
-  worksheet_merge_range(ws, in_tco_header, 0, in_tco_header, 3,
-                        fmt::format("Owner's cost (TCO) inputs: {}", book.tco ? book.tco_file : "no tco/1 profile loaded")
-                            .c_str(), f.header);
+  worksheet_merge_range(
+      ws, in_tco_header, 0, in_tco_header, 3,
+      fmt::format("Owner's cost (TCO) inputs: {}", book.tco ? book.tco_file : "no tco/1 profile loaded").c_str(),
+      f.header);
   const auto value = [&](double TcoAssumptions::*field) {
     return book.tco ? std::optional<double>((*book.tco).*field) : std::nullopt;
   };
@@ -161,18 +191,18 @@ InputCells inputs_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Format
   const std::string title = fmt::format("=\"Inputs: \"&{}&\", \"&TEXT({},\"#,##0\")&\" output tokens/day\"",
                                         literal(book.model), b(in_output_per_day));
   worksheet_merge_range(ws, 0, 0, 0, 3, "", f.title);
-  worksheet_write_formula_str(ws, 0, 0, title.c_str(), f.title,
-                              fmt::format("Inputs: {}, {} output tokens/day", book.model,
-                                          with_commas(book.demand.output_tokens_per_day))
-                                  .c_str());
+  worksheet_write_formula_str(
+      ws, 0, 0, title.c_str(), f.title,
+      fmt::format("Inputs: {}, {} output tokens/day", book.model, with_commas(book.demand.output_tokens_per_day))
+          .c_str());
   worksheet_merge_range(ws, 1, 0, 1, 3,
                         "Blue cells are inputs: every GPU sheet reads its demand, price, TDP and hours from here.",
                         f.text);
   demand_inputs(ws, book, f);
   tco_inputs(ws, book, f);
   header(ws, in_gpu_header, std::vector<std::string>(std::begin(gpu_columns), std::end(gpu_columns)), f);
-  InputCells cells{inputs_ref(1, in_output_per_day), inputs_ref(1, in_peak_ratio), inputs_ref(1, in_hours_month),
-                   {}, {}};
+  InputCells cells{
+      inputs_ref(1, in_output_per_day), inputs_ref(1, in_peak_ratio), inputs_ref(1, in_hours_month), {}, {}};
   for (std::size_t i = 0; i < book.options.size(); ++i) {
     const lxw_row_t row = in_first_gpu + static_cast<lxw_row_t>(i);
     gpu_price_row(ws, row, book, book.options[i], f);
@@ -184,7 +214,9 @@ InputCells inputs_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Format
 
 namespace {
 
-std::string gpu_b(lxw_row_t row) { return fmt::format("B{}", row + 1); }
+std::string gpu_b(lxw_row_t row) {
+  return fmt::format("B{}", row + 1);
+}
 
 void gpu_row(lxw_worksheet* ws, lxw_row_t row, const std::string& label, const std::string& unit,
              const std::string& note, const Formats& f) {
@@ -204,8 +236,10 @@ void priced_output(lxw_worksheet* ws, lxw_row_t row, const std::string& label, c
                    const std::string& unit, lxw_format* format, const Formats& f) {
   const std::string formula = fmt::format("=IF(ISNUMBER({}),{},\"no price\")", price_cell, expression);
   gpu_row(ws, row, label, unit, fmt::format("{}   ({})", formula, how), f);
-  if (cached) worksheet_write_formula_num(ws, row, 1, formula.c_str(), format, *cached);
-  else worksheet_write_formula_str(ws, row, 1, formula.c_str(), format, "no price");
+  if (cached)
+    worksheet_write_formula_num(ws, row, 1, formula.c_str(), format, *cached);
+  else
+    worksheet_write_formula_str(ws, row, 1, formula.c_str(), format, "no price");
 }
 
 void gpu_inputs(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbookOption& o, std::size_t option,
@@ -221,7 +255,8 @@ void gpu_inputs(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbookO
                 o.unit.usd_per_gpu_hour, "$/GPU-hour", f.money_fine, f);
   input(ws, row_throughput, "Output throughput per replica", o.unit.output_tok_s, "tokens/s",
         fmt::format("estimated: {}, {} requests in flight, TTFT {:.0f} ms, TPOT {:.1f} ms", o.configuration,
-                    o.concurrency, o.ttft_ms, o.tpot_ms), f.input_number, f);
+                    o.concurrency, o.ttft_ms, o.tpot_ms),
+        f.input_number, f);
   input(ws, row_gpus_per_replica, "GPUs per replica", o.unit.gpus, "GPUs", o.configuration, f.input_count, f);
   input(ws, row_gpus_per_node, "GPUs per node", o.unit.gpus_per_node, "GPUs/node", o.gpu_file, f.input_count, f);
   output(ws, row_tdp, "TDP", "=" + in.tdp[option], "Inputs sheet", o.unit.tdp_w, "W", f.count, f);
@@ -256,8 +291,8 @@ void gpu_outputs(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbook
                 fl.usd_per_month, "$/month", f.money, f);
   priced_output(ws, row_cost_mtok, "Cost per million output tokens", B(row_price),
                 fmt::format("{}/({}/1000000)", B(row_cost_month), B(row_tokens_month)),
-                "cost per month / millions of output tokens per month", fl.usd_per_mtok_served, "$/Mtok",
-                f.money_fine, f);
+                "cost per month / millions of output tokens per month", fl.usd_per_mtok_served, "$/Mtok", f.money_fine,
+                f);
   output(ws, row_power, "Power", fmt::format("={}*{}*{}/1000", B(row_gpus), B(row_tdp), B(row_power_utilization)),
          "GPUs x TDP x power utilization / 1000", fl.power_kw, "kW", f.number, f);
   output(ws, row_energy, "Energy per month", fmt::format("={}*{}/1000", B(row_power), B(row_hours)),
@@ -273,10 +308,10 @@ void gpu_sheet(lxw_workbook* wb, const PlanWorkbook& book, std::size_t option, c
   const double widths[] = {32, 16, 16, 70};
   for (lxw_col_t c = 0; c < std::size(widths); ++c) worksheet_set_column(ws, c, c, widths[c], nullptr);
   worksheet_merge_range(ws, 0, 0, 0, 3, "", f.title);
-  const std::string title = fmt::format("={}&\": fleet of \"&TEXT({},\"#,##0\")&\" replicas of \"&TEXT({},\"#,##0\")&"
-                                        "\" GPUs for \"&{}",
-                                        literal(o.gpu), gpu_b(row_replicas), gpu_b(row_gpus_per_replica),
-                                        literal(book.model));
+  const std::string title = fmt::format(
+      "={}&\": fleet of \"&TEXT({},\"#,##0\")&\" replicas of \"&TEXT({},\"#,##0\")&"
+      "\" GPUs for \"&{}",
+      literal(o.gpu), gpu_b(row_replicas), gpu_b(row_gpus_per_replica), literal(book.model));
   worksheet_write_formula_str(ws, 0, 0, title.c_str(), f.title,
                               fmt::format("{}: fleet of {} replicas of {} GPUs for {}", o.gpu,
                                           with_commas(static_cast<double>(o.fleet.replicas)), o.unit.gpus, book.model)
