@@ -27,7 +27,7 @@ struct PlanOptions {
   std::optional<std::int64_t> isl, osl;
   std::optional<double> peak_to_average, ttft_ms, tpot_ms, usd_per_gpu_hour;
   std::string price, engine, weights, kv, xlsx, calibration = "default";
-  std::optional<int> tp, pp, dp, ep;
+  std::optional<int> tp, pp, dp, ep, mtp;
   int max_gpus = default_max_gpus_per_replica;
   bool csv = false, json = false, allow_unrealistic = false;
 };
@@ -71,6 +71,7 @@ Plan plan_inputs(const PlanOptions& o) {
   check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   p.default_peak = !o.peak_to_average;
   p.weights_given = !o.weights.empty();
+  p.kv_given = !o.kv.empty();
   p.max_gpus_per_replica = o.max_gpus;
   p.allow_unrealistic = o.allow_unrealistic;
   p.demand.peak_to_average = o.peak_to_average.value_or(default_peak_to_average);
@@ -110,6 +111,8 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   SweepRequest request = sized_request(plan.isl, plan.osl, o.max_gpus);
   request.slo = plan.slo;
   request.kv = r.deployment.kv;
+  request.search_kv = o.kv.empty();
+  restrict_mtp(request, *r.prepared->spec, o.mtp);
   request.concurrencies = default_concurrencies();
   request.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   request.peak_output_tok_s = plan.demand.peak_output_tok_s();
@@ -152,8 +155,11 @@ int run_plan(const PlanOptions& o, Context& context) {
   } else if (o.csv) {
     out << csv_document(plan_table(plan));
   } else if (!o.xlsx.empty()) {
-    write_plan_workbook(o.xlsx, workbook_of(plan, ScenarioResolver(context, o.calibration).calibration()));
-    out << fmt::format("wrote {}: Summary, {} GPU sheet(s), Sources\n", o.xlsx,
+    const auto& tco = context.catalog().tco;
+    const auto found = std::find_if(tco.begin(), tco.end(), [](const TcoAssumptions& a) { return a.name == "default"; });
+    write_plan_workbook(o.xlsx, workbook_of(plan, ScenarioResolver(context, o.calibration).calibration(),
+                                            found == tco.end() ? nullptr : &*found));
+    out << fmt::format("wrote {}: Summary, Inputs, {} GPU sheet(s), Sources\n", o.xlsx,
                        std::count_if(plan.options.begin(), plan.options.end(), [](auto& p) { return p.feasible(); }));
     out << recommendation(plan);
   } else {
@@ -179,6 +185,7 @@ Command add_plan(CLI::App& app, Context& context) {
   add_engine_option(*sub, o->engine);
   add_weights_option(*sub, o->weights);
   add_kv_option(*sub, o->kv);
+  add_mtp_restriction(*sub, o->mtp);
   add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per replica (default 128)");
   add_allow_unrealistic_option(*sub, o->allow_unrealistic);

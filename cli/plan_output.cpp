@@ -8,6 +8,7 @@
 
 #include "estimator/text_format.hpp"
 #include "io/columns.hpp"
+#include "io/tco_loader.hpp"
 #include "request/price_choice.hpp"
 
 namespace llmsizer::cli {
@@ -48,6 +49,7 @@ void add_fleet_columns(Schema<PlanOption>& s) {
   s.add(columns::ep, of_layout(&Parallelism::ep));
   s.add(columns::weights, when_feasible([](auto& c) { return Cell(weights_label(*c.deployment)); }));
   s.add(columns::kv, when_feasible([](auto& c) { return Cell(std::string(name(c.deployment->kv))); }));
+  s.add(columns::mtp, when_feasible([](auto& c) { return count(c.deployment->speculative_tokens); }));
 }
 
 void add_serving_columns(Schema<PlanOption>& s) {
@@ -139,7 +141,7 @@ std::string demand_text(const Plan& plan, const std::string& model) {
 std::string ranked_table(const Plan& plan) {
   const ResultTable table = plan_table(plan);
   std::vector<std::size_t> shown;
-  for (const char* key : {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "concurrency_per_replica", "ttft_ms",
+  for (const char* key : {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "kv", "mtp", "concurrency_per_replica", "ttft_ms",
                           "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "usd_per_month",
                           "usd_per_mtok_served", "power_kw", "energy_mwh_per_month"}) {
     shown.push_back(table.index(key));
@@ -173,8 +175,9 @@ PlanWorkbookOption workbook_option(const PlanOption& p) {
   w.note = p.feasible() ? (r.usd_per_gpu_hour ? "" : "no price: type one in the GPU sheet") : p.choice.why_none;
   if (p.feasible()) {
     const Deployment& d = *p.choice.deployment;
-    w.configuration = fmt::format("{} GPUs {}, {} weights, KV {}", d.total_gpus(), layout_label(d.parallel),
-                                  upper(weights_label(d)), upper(name(d.kv)));
+    w.configuration = fmt::format("{} GPUs {}, {} weights, KV {}{}", d.total_gpus(), layout_label(d.parallel),
+                                  upper(weights_label(d)), upper(name(d.kv)),
+                                  d.speculative_tokens > 0 ? fmt::format(", MTP {}", d.speculative_tokens) : "");
     w.unit = {p.choice.row.output_tok_s, d.total_gpus(), std::max(1, r.gpu->gpus_per_node), r.usd_per_gpu_hour,
               r.gpu->tdp.value, r.efficiency.power_utilization};
     w.fleet = p.choice.fleet;
@@ -183,6 +186,11 @@ PlanWorkbookOption workbook_option(const PlanOption& p) {
     w.tpot_ms = in_milliseconds(p.choice.row.tpot);
   }
   if (r.usd_per_gpu_hour) w.price_label = fmt::format("{} ({})", r.price_label, price_basis_text(r.price_basis));
+  w.price_basis = r.usd_per_gpu_hour ? r.price_basis : "";
+  w.price_from_tco = p.price != nullptr && p.price->label == owned_price_label;
+  w.purchase = r.gpu->purchase;
+  w.tdp_w = r.gpu->tdp.value;
+  w.gpus_per_node = std::max(1, r.gpu->gpus_per_node);
   w.price_source = p.price ? p.price->source : (r.usd_per_gpu_hour ? "--usd-per-gpu-hour on the command line" : "");
   w.price_date = p.price ? p.price->date : "";
   w.gpu_file = profile_path(r.gpu->file);
@@ -227,9 +235,10 @@ std::string plan_text(const Plan& plan) {
   std::string out = demand_text(plan, first.model->name);
   out += fmt::format("SLOs: {}; weights {}, KV {}; engine {}; $/month at {:g} h/month; power at {:.0f}% of TDP\n",
                      describe_slo(plan.slo), plan.weights_given ? upper(weights_label(first.deployment)) : "searched",
-                     upper(name(first.deployment.kv)), first.engine, hours_per_month,
+                     plan.kv_given ? upper(name(first.deployment.kv)) : "searched", first.engine, hours_per_month,
                      first.efficiency.power_utilization * 100);
-  out += fmt::format("search: the sweep's layouts (tp, pp, attention dp, ep), {} and concurrency, up to {} GPUs per "
+  out += fmt::format("search: the sweep's layouts (tp, pp, attention dp, ep), {}, KV precision, MTP depth (models with MTP) and "
+                     "concurrency, up to {} GPUs per "
                      "replica, realistic layouts {}; per GPU type the fewest fleet GPUs in whole replicas\n",
                      plan.weights_given ? "the given weights" : "weight precisions", plan.max_gpus_per_replica,
                      plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
@@ -256,11 +265,23 @@ json plan_json(const Plan& plan) {
           {"warnings", warnings}};
 }
 
-PlanWorkbook workbook_of(const Plan& plan, const Calibration& cal) {
+PlanWorkbook workbook_of(const Plan& plan, const Calibration& cal, const TcoAssumptions* tco) {
   const auto& model = *plan.options.front().resolved.model;
-  PlanWorkbook book{fmt::format("{}: fleet for {} output tokens/day", model.name, with_commas(plan.demand.output_tokens_per_day)),
-                    plan.demand, plan.default_peak, describe_slo(plan.slo), model.name, profile_path(model.file), model.sources,
-                    fmt::format("{} (fitted {}: {}; {})", cal.name, cal.fitted_on, cal.data, cal.result), {}};
+  PlanWorkbook book;
+  book.title = fmt::format("{}: fleet for {} output tokens/day", model.name, with_commas(plan.demand.output_tokens_per_day));
+  book.demand = plan.demand;
+  book.peak_to_average_default = plan.default_peak;
+  book.slo_text = describe_slo(plan.slo);
+  if (plan.slo.ttft) book.ttft_slo_ms = in_milliseconds(*plan.slo.ttft);
+  if (plan.slo.tpot) book.tpot_slo_ms = in_milliseconds(*plan.slo.tpot);
+  book.isl = plan.isl;
+  book.osl = plan.osl;
+  if (tco) book.tco = *tco;
+  if (tco) book.tco_file = profile_path(tco->source);
+  book.model = model.name;
+  book.model_file = profile_path(model.file);
+  book.model_sources = model.sources;
+  book.calibration = fmt::format("{} (fitted {}: {}; {})", cal.name, cal.fitted_on, cal.data, cal.result);
   for (const PlanOption& p : plan.options) book.options.push_back(workbook_option(p));
   return book;
 }

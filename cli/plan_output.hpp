@@ -32,6 +32,7 @@ struct Plan {
   std::int64_t isl = default_request_tokens, osl = default_request_tokens;
   ServiceLevel slo;
   bool weights_given = false;      // --weights fixed the precision instead of searching
+  bool kv_given = false;           // --kv fixed the KV precision instead of searching
   int max_gpus_per_replica = 128;  // --max-gpus
   bool allow_unrealistic = false;
   std::vector<PlanOption> options;  // in rank order
@@ -46,6 +47,7 @@ struct Plan {
 /// "recommendation: h200-sxm: ..." and a note per unpriced or infeasible GPU type.
 [[nodiscard]] std::string recommendation(const Plan& plan);
 /// The workbook's inputs, cached values and sources.
-[[nodiscard]] PlanWorkbook workbook_of(const Plan& plan, const Calibration& calibration);
+/// `tco`: the owner's assumptions behind owned prices (the catalog's tco/1 "default"), nullptr when none.
+[[nodiscard]] PlanWorkbook workbook_of(const Plan& plan, const Calibration& calibration, const TcoAssumptions* tco);
 
 }  // namespace llmsizer::cli

@@ -39,6 +39,7 @@ struct SweepOptions {
   std::optional<double> usd_per_gpu_hour;
   std::string calibration = "default";
   std::optional<int> tp, pp, dp, ep;
+  std::optional<int> mtp;
   bool allow_unrealistic = false;
   bool csv = false;
   bool json = false;
@@ -52,7 +53,9 @@ SweepRequest make_request(const SweepOptions& o) {
   SweepRequest r = sized_request(o.isl, o.osl, o.max_gpus);
   r.kv = o.kv.empty() ? Precision::bf16 : parse_precision_option(o.kv, "--kv");
   r.slo = slo_targets(o.ttft_ms, o.tpot_ms);
+  r.search_kv = o.kv.empty();
   r.concurrencies = o.concurrency.empty() ? default_concurrencies() : o.concurrency;
+  r.refine_concurrency = o.concurrency.empty();  // levels the user names are kept as given
   r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   r.allow_unrealistic = o.allow_unrealistic;
   for (std::int64_t c : r.concurrencies) {
@@ -184,7 +187,8 @@ int run_sweep(const SweepOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   const auto prepared = resolver.prepared(o.model);
   print_model_warnings(*prepared->spec, *context.err);
-  const SweepRequest request = make_request(o);
+  SweepRequest request = make_request(o);
+  restrict_mtp(request, *prepared->spec, o.mtp);
   const std::vector<SweepTarget> targets = make_targets(o, context, resolver);
   const auto start = std::chrono::steady_clock::now();
   SweepResult result;
@@ -233,6 +237,7 @@ Command add_sweep(CLI::App& app, Context& context) {
   sub->add_option("--weights", o->weights,
                   "Weight precisions (repeatable; default: native, plus fp8 and nvfp4 where native)");
   add_kv_option(*sub, o->kv);
+  add_mtp_restriction(*sub, o->mtp);
   add_engine_option(*sub, o->engine);
   add_concurrency_list_option(*sub, o->concurrency, "Requests in flight (repeatable; default 1, 2, 4, ..., 1024)");
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);

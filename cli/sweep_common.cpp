@@ -9,6 +9,7 @@
 #include "estimator/plan.hpp"
 #include "io/columns.hpp"
 #include "io/config_error.hpp"
+#include "request/scenario_fields.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -43,6 +44,7 @@ void add_layout_columns(Schema<SweepRowRef>& s) {
   s.add(columns::ep, of_row([](auto& r) { return count(r.deployment.parallel.ep); }));
   s.add(columns::weights, of_row([](auto& r) { return Cell(weights_label(r.deployment)); }));
   s.add(columns::kv, of_row([](auto& r) { return Cell(std::string(name(r.deployment.kv))); }));
+  s.add(columns::mtp, of_row([](auto& r) { return count(r.deployment.speculative_tokens); }));
   s.add(columns::concurrency, of_row([](auto& r) { return count(r.concurrency); }));
 }
 
@@ -150,6 +152,11 @@ SweepRequest sized_request(std::int64_t isl, std::int64_t osl, int max_gpus) {
   r.isl = isl;
   r.osl = osl;
   r.max_gpus = max_gpus;
+  r.search_kv = true;
+  r.search_mtp = true;
+  r.mtp_acceptance = default_mtp_acceptance;
+  r.mtp_acceptance_decay = default_mtp_acceptance_decay;
+  r.refine_concurrency = true;
   return r;
 }
 
@@ -161,6 +168,25 @@ std::vector<std::int64_t> default_concurrencies() {
   std::vector<std::int64_t> levels;
   for (std::int64_t c = 1; c <= max_concurrency; c *= 2) levels.push_back(c);
   return levels;
+}
+
+void add_mtp_restriction(CLI::App& app, std::optional<int>& mtp) {
+  app.add_option("--mtp", mtp,
+                 fmt::format("MTP draft tokens to use (default: 0 to {} searched where the model has MTP)",
+                             max_searched_mtp_tokens));
+}
+
+void restrict_mtp(SweepRequest& request, const ModelSpec& model, std::optional<int> mtp) {
+  if (!mtp) return;
+  if (*mtp < 0 || *mtp > max_mtp_draft_tokens) {
+    throw ConfigError("--mtp", fmt::format("{} is out of range (must be >= 0 and <= {})", *mtp, max_mtp_draft_tokens));
+  }
+  if (*mtp > 0 && model.mtp_layers == 0) {
+    throw ConfigError("--mtp", fmt::format("{} has no MTP module (mtp_layers 0); speculative decoding with --mtp needs "
+                                           "one",
+                                           model.name));
+  }
+  request.mtp_tokens = mtp;
 }
 
 std::string slo_text(const SweepRequest& r) {

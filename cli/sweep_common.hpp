@@ -35,6 +35,11 @@ void add_layout_restrictions(CLI::App& app, std::optional<int>& tp, std::optiona
 /// The restriction those options give; throws ConfigError naming the option when one is below 1.
 [[nodiscard]] LayoutHints layout_restriction(std::optional<int> tp, std::optional<int> pp, std::optional<int> dp,
                                              std::optional<int> ep);
+/// --mtp: one MTP depth instead of the searched 0..max_searched_mtp_tokens.
+void add_mtp_restriction(CLI::App& app, std::optional<int>& mtp);
+/// Sets request.mtp_tokens from --mtp; throws ConfigError when it is out of range or the model has
+/// no MTP module (the resolver's message).
+void restrict_mtp(SweepRequest& request, const ModelSpec& model, std::optional<int> mtp);
 /// --allow-unrealistic: let layouts flagged by estimator/realism.hpp be recommended.
 void add_allow_unrealistic_option(CLI::App& app, bool& allow);
 

@@ -252,12 +252,12 @@ Chart panel(const ValidationResult& r, Metric metric, const std::string& title, 
     hi = std::max({hi, x, y});
     // Label points only where they are few enough to read.
     const std::string label = metric == Metric::tpot ? e.row->measurement.id : std::string();
-    (e.row->estimate_case.holdout ? held : training).points.push_back({x, y, label});
+    (e.row->estimate_case.holdout ? held : training).points.push_back({x, y, label, ""});
   }
   if (hi <= 0) return chart;
-  ChartSeries identity{"predicted = measured", "#888888", Marker::none, false, LineStyle::dashed, {{lo, lo, ""}, {hi, hi, ""}}};
-  ChartSeries plus{"+/-30%", "#cccccc", Marker::none, false, LineStyle::dashed, {{lo, lo * 1.3, ""}, {hi, hi * 1.3, ""}}};
-  ChartSeries minus{"", "#cccccc", Marker::none, false, LineStyle::dashed, {{lo, lo / 1.3, ""}, {hi, hi / 1.3, ""}}};
+  ChartSeries identity{"predicted = measured", "#888888", Marker::none, false, LineStyle::dashed, {{lo, lo, "", ""}, {hi, hi, "", ""}}};
+  ChartSeries plus{"+/-30%", "#cccccc", Marker::none, false, LineStyle::dashed, {{lo, lo * 1.3, "", ""}, {hi, hi * 1.3, "", ""}}};
+  ChartSeries minus{"", "#cccccc", Marker::none, false, LineStyle::dashed, {{lo, lo / 1.3, "", ""}, {hi, hi / 1.3, "", ""}}};
   chart.series = {identity, plus, minus, training, held};
   return chart;
 }

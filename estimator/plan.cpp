@@ -74,8 +74,10 @@ double slo_excess(const SweepRow& row, const ServiceLevel& slo) {
 std::string describe_row(const SweepRow& row) {
   const Deployment& d = row.deployment;
   const Parallelism& p = d.parallel;
-  return fmt::format("{} GPUs (tp{} pp{} dp{} ep{}, {} weights) with {} request{} in flight", d.total_gpus(), p.tp,
-                     p.pp, p.dp, p.ep, name(d.experts), row.concurrency, row.concurrency == 1 ? "" : "s");
+  return fmt::format("{} GPUs (tp{} pp{} dp{} ep{}, {} weights, KV {}{}) with {} request{} in flight", d.total_gpus(),
+                     p.tp, p.pp, p.dp, p.ep, name(d.experts), name(d.kv),
+                     d.speculative_tokens > 0 ? fmt::format(", MTP {}", d.speculative_tokens) : "", row.concurrency,
+                     row.concurrency == 1 ? "" : "s");
 }
 
 std::string why_none(const SweepResult& result, const SweepTargetResult& t, const SweepTarget& target,

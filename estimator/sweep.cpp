@@ -5,6 +5,7 @@
 #include "estimator/pareto.hpp"
 #include "estimator/plan.hpp"
 #include "estimator/realism.hpp"
+#include "estimator/sweep_search.hpp"
 
 namespace llmsizer {
 
@@ -40,59 +41,6 @@ std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gp
 }
 
 namespace {
-
-SweepRow make_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
-  SweepRow row;
-  row.target = target;
-  row.deployment = d;
-  row.concurrency = e.concurrency;
-  row.ttft = e.ttft;
-  row.tpot = e.tpot;
-  row.output_tok_s = e.output_tok_s;
-  row.output_tok_s_per_gpu = e.output_tok_s_per_gpu;
-  row.tok_s_per_user = e.tok_s_per_user;
-  row.usd_per_mtok_output = e.usd_per_mtok_output;
-  row.joules_per_output_token = e.joules_per_output_token;
-  row.weights_per_gpu = e.memory.need.weights;
-  row.memory_per_gpu = e.memory.need.total();
-  row.meets_slo = slo.met_by(e.ttft, e.tpot);
-  row.realistic = is_realistic(gpu, d.parallel, e.tok_s_per_user);
-  return row;
-}
-
-/// Every concurrency of one (GPU, count, layout, precision). The memory check is fit_memory's: the
-/// same placement, formula and usable capacity, so a configuration passes here exactly when
-/// estimate() fits it. Returns whether anything fitted.
-bool sweep_deployment(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
-                      const SweepRequest& request, SweepResult& out) {
-  const auto n = static_cast<std::int64_t>(request.concurrencies.size());
-  const Bytes usable = usable_memory_per_gpu(*t.gpu, t.efficiency);
-  const Placement placement = place(m, d);
-  if (placement.weights.total() > usable) {
-    out.configs_pruned += n;
-    return false;
-  }
-  const Bytes activations = activation_bytes_per_gpu(m, d, t.efficiency);
-  const std::int64_t context = request.isl + request.osl;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::int64_t concurrency = request.concurrencies[static_cast<std::size_t>(i)];
-    const MemoryPerGpu need =
-        memory_per_gpu(placement, activations, sequences_on_busiest_rank(d, concurrency), context);
-    if ((usable - need.total()).value < 0) {
-      out.configs_pruned += n - i;  // more requests only need more KV
-      return i > 0;
-    }
-    const Workload workload{request.isl, request.osl, concurrency, Phase::mixed};
-    const Estimate e = estimate(m, *t.gpu, d, workload, t.efficiency, t.usd_per_gpu_hour);
-    ++out.configs_evaluated;
-    if (!e.fits) {
-      out.configs_pruned += n - i - 1;
-      return i > 0;
-    }
-    out.rows.push_back(make_row(target, *t.gpu, d, e, request.slo));
-  }
-  return n > 0;
-}
 
 /// Ranks rows of one GPU type: lower $/Mtok (or higher tok/s per GPU when unpriced), then on the
 /// frontier, then fewer GPUs, then earlier.
@@ -178,13 +126,13 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
           d.parallel = layout;
           d.weights = r.weights[wi].weights;
           d.experts = r.weights[wi].experts;
-          d.kv = request.kv;
-          const bool fitted = sweep_deployment(model, t, static_cast<int>(ti), d, request, result);
+          const bool fitted = sweep_search_axes(model, t, static_cast<int>(ti), d, request, result);
           if (fitted && !r.min_gpus[wi]) r.min_gpus[wi] = gpus;
         }
       }
       if (progress) progress(++done, total);
     }
+    search_promising(model, t, static_cast<int>(ti), request, r.first_row, result);
     r.end_row = result.rows.size();
   }
   for (SweepTargetResult& t : result.targets) rank_target(result, t, request);

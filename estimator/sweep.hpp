@@ -46,7 +46,35 @@ struct SweepRequest {
   /// (replicas_for_peak), then the value order. nullopt: by value alone.
   std::optional<double> peak_output_tok_s;
   bool allow_unrealistic = false;  // let flagged rows (estimator/realism.hpp) be `best`
+  /// The search axes beyond layout and weights (docs/methodology.md#sweep); off, the sweep tries
+  /// exactly `kv`, no MTP and `concurrencies`.
+  bool search_kv = false;            // FP8 KV where the GPU computes FP8 (sweep_kv_choices), else `kv`
+  std::optional<int> mtp_tokens;     // one MTP depth; nullopt with search_mtp: sweep_mtp_depths
+  bool search_mtp = false;
+  double mtp_acceptance = 0;         // Deployment::speculative_acceptance of MTP rows
+  double mtp_acceptance_decay = 1;   // Deployment::speculative_acceptance_decay of MTP rows
+  bool refine_concurrency = false;   // bisect between the last passing and first failing level
 };
+
+/// Deepest MTP draft the search tries: 1 to 3 drafted tokens is the range serving reports use
+/// (1.8-3.3 accepted tokens per step for DeepSeek-R1 with MTP on H20, LMSYS blog 2025-09-26).
+inline constexpr int max_searched_mtp_tokens = 3;
+/// Bisection steps between the last concurrency that meets the SLO and fits and the first that does
+/// not: 3 steps place the boundary within 1/8 of the gap between two powers of two.
+inline constexpr int concurrency_refinement_steps = 3;
+/// Deployments per GPU type the second pass deepens (MTP) and bisects (concurrency): those of the
+/// best SLO-meeting rows by tok/s per GPU. Bisection raises a deployment's best row by less than the
+/// 2x between two levels, so the winner is among the first few; trying every deployment would
+/// multiply the sweep's estimates for rows no choice reads.
+inline constexpr std::size_t refined_deployments = 4;
+
+/// The KV precisions the sweep tries on `gpu`: with search_kv, FP8 where the GPU has FP8 tensor
+/// cores — a BF16 KV row is then never better (the same compute at no higher rate, twice the KV
+/// bytes; tests/estimator/sweep_search_test.cpp checks it), so it is pruned — else `kv`.
+[[nodiscard]] std::vector<Precision> sweep_kv_choices(const GpuSpec& gpu, const SweepRequest& request);
+/// The MTP depths the sweep tries: mtp_tokens when set; 0..max_searched_mtp_tokens with search_mtp
+/// on a model with an MTP module; else 0.
+[[nodiscard]] std::vector<int> sweep_mtp_depths(const ModelSpec& model, const SweepRequest& request);
 
 /// One configuration that fits, with the figures the sweep ranks by.
 struct SweepRow {
@@ -95,7 +123,11 @@ using SweepProgress = std::function<void(std::size_t done, std::size_t total)>;
 
 /// Sweeps `model` over `targets`. Memory is checked before any estimate: weights alone rule out a
 /// (GPU, count, layout, precision) for every concurrency, and once a concurrency's KV does not fit
-/// no larger one is tried.
+/// no larger one is tried. A second pass per GPU type tries MTP depths on the deployments of the
+/// frontier and of the best SLO-meeting rows (a depth stops at the first concurrency where a row
+/// with one draft fewer is better in both tok/s per GPU and per user: beyond it decode is
+/// compute-bound and drafts cost more than they save), then bisects concurrency on the deployments
+/// of the best rows (estimator/sweep_search.hpp).
 [[nodiscard]] SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& targets,
                                 const SweepRequest& request, const SweepProgress& progress = {});
 

@@ -17,6 +17,7 @@ inline const Column dp{"dp", "", "attention data parallel"};
 inline const Column ep{"ep", "", "expert parallel"};
 inline const Column weights{"weights", "", "weight precision"};
 inline const Column kv{"kv", "", "KV-cache precision"};
+inline const Column mtp{"mtp", "tokens", "MTP draft tokens per decode step (0: none)"};
 inline const Column concurrency{"concurrency", "requests", "requests in flight"};
 inline const Column min_gpus{"min_gpus", "count", "smallest GPU count that holds the model at that precision"};
 

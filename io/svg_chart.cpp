@@ -184,7 +184,8 @@ std::string series_svg(const ChartSeries& s, const Scale& xs, const Scale& ys) {
   for (const ChartPoint& p : s.points) {
     if (!xs.contains(p.x) || !ys.contains(p.y)) continue;
     const double x = xs.map(p.x), y = ys.map(p.y);
-    out += marker_svg(s.marker, x, y, xml_escape(s.color), s.filled);
+    if (p.tooltip.empty()) out += marker_svg(s.marker, x, y, xml_escape(s.color), s.filled);
+    else out += fmt::format("<g><title>{}</title>{}</g>", xml_escape(p.tooltip), marker_svg(s.marker, x, y, xml_escape(s.color), s.filled));
     if (!p.label.empty()) out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>", x + 7, y - 7, xml_escape(p.label));
   }
   return out;

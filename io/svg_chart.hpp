@@ -17,6 +17,7 @@ struct ChartPoint {
   double x = 0;
   double y = 0;
   std::string label;  // drawn beside the point when not empty
+  std::string tooltip;  // the point's figures as a <title> (shown on hover) when not empty
 };
 
 struct ChartSeries {

@@ -7,11 +7,13 @@
 #include <fmt/format.h>
 #include <xlsxwriter.h>
 
+#include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
+#include "io/xlsx_internal.hpp"
 #include "io/output_file.hpp"
 
 namespace llmsizer {
-namespace {
+namespace xlsx {
 
 lxw_worksheet* add_worksheet(lxw_workbook* wb, const std::string& name) {
   lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
@@ -20,21 +22,7 @@ lxw_worksheet* add_worksheet(lxw_workbook* wb, const std::string& name) {
   return ws;
 }
 
-struct Formats {
-  lxw_format* title;
-  lxw_format* header;
-  lxw_format* text;
-  lxw_format* wrap;
-  lxw_format* input_count;   // inputs are blue on light yellow: the cells a planner edits
-  lxw_format* input_number;
-  lxw_format* input_money;
-  lxw_format* count;
-  lxw_format* number;
-  lxw_format* money;
-  lxw_format* money_fine;
-  lxw_format* percent;
-};
-
+namespace {
 lxw_format* add_format(lxw_workbook* wb, const char* num_format, bool input) {
   lxw_format* f = workbook_add_format(wb);
   if (num_format) format_set_num_format(f, num_format);
@@ -45,6 +33,7 @@ lxw_format* add_format(lxw_workbook* wb, const char* num_format, bool input) {
   }
   return f;
 }
+}  // namespace
 
 Formats make_formats(lxw_workbook* wb) {
   Formats f{};
@@ -72,126 +61,24 @@ Formats make_formats(lxw_workbook* wb) {
   return f;
 }
 
-// Rows (0-based) of a GPU sheet; the Summary refers to them by these names.
-enum GpuRow : lxw_row_t {
-  row_demand = 3, row_peak_ratio, row_price, row_throughput, row_gpus_per_replica, row_gpus_per_node, row_tdp,
-  row_power_utilization, row_hours,
-  row_average = 14, row_peak, row_replicas, row_gpus, row_nodes, row_capacity, row_utilization, row_tokens_month,
-  row_cost_month, row_cost_mtok, row_power, row_energy,
-};
-
-std::string b(lxw_row_t row) { return fmt::format("B{}", row + 1); }
-
-/// "='sheet'!$B$n": a formula that shows one cell of a GPU sheet (quotes in the name doubled).
-std::string sheet_ref(const std::string& sheet, lxw_row_t row) {
-  std::string quoted;
+std::string quoted_sheet(const std::string& sheet) {
+  std::string quoted = "'";
   for (char c : sheet) {
     quoted.push_back(c);
     if (c == '\'') quoted.push_back(c);
   }
-  return fmt::format("='{}'!$B${}", quoted, row + 1);
+  return quoted + "'";
 }
 
-void write_row(lxw_worksheet* ws, lxw_row_t row, const std::string& label, const std::string& unit,
-               const std::string& note, const Formats& f) {
-  worksheet_write_string(ws, row, 0, label.c_str(), f.text);
-  worksheet_write_string(ws, row, 2, unit.c_str(), f.text);
-  worksheet_write_string(ws, row, 3, note.c_str(), f.wrap);
+std::string sheet_ref(const std::string& sheet, lxw_row_t row) {
+  return fmt::format("={}!$B${}", quoted_sheet(sheet), row + 1);
 }
 
-void input(lxw_worksheet* ws, lxw_row_t row, const std::string& label, double value, const std::string& unit,
-           const std::string& note, lxw_format* format, const Formats& f) {
-  write_row(ws, row, label, unit, note, f);
-  worksheet_write_number(ws, row, 1, value, format);
-}
+}  // namespace xlsx
 
-/// `how` says the formula in words, for the reader of the sheet.
-void output(lxw_worksheet* ws, lxw_row_t row, const std::string& label, const std::string& formula, const std::string& how,
-            double cached, const std::string& unit, lxw_format* format, const Formats& f) {
-  write_row(ws, row, label, unit, fmt::format("{}   ({})", formula, how), f);
-  worksheet_write_formula_num(ws, row, 1, formula.c_str(), format, cached);
-}
+namespace {
 
-/// A cost formula that reads "no price" while the price cell is empty.
-void priced_output(lxw_worksheet* ws, lxw_row_t row, const std::string& label, const std::string& expression,
-                   const std::string& how, const std::optional<double>& cached, const std::string& unit, lxw_format* format, const Formats& f) {
-  const std::string formula = fmt::format("=IF(ISNUMBER({}),{},\"no price\")", b(row_price), expression);
-  write_row(ws, row, label, unit, fmt::format("{}   ({})", formula, how), f);
-  if (cached) worksheet_write_formula_num(ws, row, 1, formula.c_str(), format, *cached);
-  else worksheet_write_formula_str(ws, row, 1, formula.c_str(), format, "no price");
-}
-
-void gpu_inputs(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbookOption& o, const Formats& f) {
-  worksheet_write_string(ws, row_demand - 1, 0, "Input", f.header);
-  worksheet_write_string(ws, row_demand - 1, 1, "Value", f.header);
-  worksheet_write_string(ws, row_demand - 1, 2, "Unit", f.header);
-  worksheet_write_string(ws, row_demand - 1, 3, "Source / note", f.header);
-  input(ws, row_demand, "Output tokens per day", book.demand.output_tokens_per_day, "tokens/day", "demand", f.input_count, f);
-  input(ws, row_peak_ratio, "Peak-to-average ratio", book.demand.peak_to_average, "ratio",
-        book.peak_to_average_default ? "default 2.0 (diurnal peak about twice the mean)" : "given", f.input_number, f);
-  write_row(ws, row_price, "Price", "$/GPU-hour",
-            o.price_label.empty() ? "no price in the GPU profile: type one here" : o.price_label + ": " + o.price_source, f);
-  if (o.unit.usd_per_gpu_hour) worksheet_write_number(ws, row_price, 1, *o.unit.usd_per_gpu_hour, f.input_money);
-  else worksheet_write_blank(ws, row_price, 1, f.input_money);
-  input(ws, row_throughput, "Output throughput per replica", o.unit.output_tok_s, "tokens/s",
-        fmt::format("estimated: {}, {} requests in flight, TTFT {:.0f} ms, TPOT {:.1f} ms", o.configuration, o.concurrency,
-                    o.ttft_ms, o.tpot_ms), f.input_number, f);
-  input(ws, row_gpus_per_replica, "GPUs per replica", o.unit.gpus, "GPUs", o.configuration, f.input_count, f);
-  input(ws, row_gpus_per_node, "GPUs per node", o.unit.gpus_per_node, "GPUs/node", o.gpu_file, f.input_count, f);
-  input(ws, row_tdp, "TDP", o.unit.tdp_w, "W", o.gpu_file, f.input_count, f);
-  input(ws, row_power_utilization, "Power utilization", o.unit.power_utilization, "fraction of TDP",
-        "average board power while serving (calibration)", f.input_number, f);
-  input(ws, row_hours, "Hours per month", hours_per_month, "h/month", "8760 h/year / 12", f.input_count, f);
-}
-
-void gpu_outputs(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbookOption& o, const Formats& f) {
-  const lxw_row_t header = row_average - 1;
-  worksheet_write_string(ws, header, 0, "Output", f.header);
-  worksheet_write_string(ws, header, 1, "Value", f.header);
-  worksheet_write_string(ws, header, 2, "Unit", f.header);
-  worksheet_write_string(ws, header, 3, "Formula", f.header);
-  const Fleet& fl = o.fleet;
-  output(ws, row_average, "Average demand", fmt::format("={}/86400", b(row_demand)), "tokens per day / 86,400 s", book.demand.average_output_tok_s(),
-         "tokens/s", f.number, f);
-  output(ws, row_peak, "Peak demand", fmt::format("={}*{}", b(row_average), b(row_peak_ratio)), "average x peak-to-average", book.demand.peak_output_tok_s(),
-         "tokens/s", f.number, f);
-  output(ws, row_replicas, "Replicas", fmt::format("=ROUNDUP({}/{},0)", b(row_peak), b(row_throughput)),
-         "peak demand / throughput per replica, rounded up", static_cast<double>(fl.replicas), "replicas", f.count, f);
-  output(ws, row_gpus, "GPUs", fmt::format("={}*{}", b(row_replicas), b(row_gpus_per_replica)), "replicas x GPUs per replica", static_cast<double>(fl.gpus),
-         "GPUs", f.count, f);
-  output(ws, row_nodes, "Nodes", fmt::format("=ROUNDUP({}/{},0)", b(row_gpus), b(row_gpus_per_node)),
-         "GPUs / GPUs per node, rounded up", static_cast<double>(fl.nodes), "nodes", f.count, f);
-  output(ws, row_capacity, "Fleet capacity", fmt::format("={}*{}", b(row_replicas), b(row_throughput)),
-         "replicas x throughput per replica", fl.capacity_output_tok_s, "tokens/s", f.number, f);
-  output(ws, row_utilization, "Utilization (average)", fmt::format("={}/{}", b(row_average), b(row_capacity)),
-         "average demand / fleet capacity", fl.utilization, "fraction", f.percent, f);
-  output(ws, row_tokens_month, "Output tokens per month", fmt::format("={}*{}/24", b(row_demand), b(row_hours)),
-         "tokens per day x hours per month / 24", book.demand.output_tokens_per_month(), "tokens/month", f.count, f);
-  priced_output(ws, row_cost_month, "Cost per month", fmt::format("{}*{}*{}", b(row_gpus), b(row_price), b(row_hours)),
-                "GPUs x price x hours per month", fl.usd_per_month, "$/month", f.money, f);
-  priced_output(ws, row_cost_mtok, "Cost per million output tokens",
-                fmt::format("{}/({}/1000000)", b(row_cost_month), b(row_tokens_month)),
-                "cost per month / millions of output tokens per month", fl.usd_per_mtok_served, "$/Mtok",
-                f.money_fine, f);
-  output(ws, row_power, "Power", fmt::format("={}*{}*{}/1000", b(row_gpus), b(row_tdp), b(row_power_utilization)),
-         "GPUs x TDP x power utilization / 1000", fl.power_kw, "kW", f.number, f);
-  output(ws, row_energy, "Energy per month", fmt::format("={}*{}/1000", b(row_power), b(row_hours)),
-         "power x hours per month / 1000", fl.energy_mwh_per_month, "MWh/month", f.number, f);
-}
-
-void gpu_sheet(lxw_workbook* wb, const PlanWorkbook& book, const PlanWorkbookOption& o, const std::string& sheet,
-               const Formats& f) {
-  lxw_worksheet* ws = add_worksheet(wb, sheet);
-  worksheet_set_column(ws, 0, 0, 32, nullptr);
-  worksheet_set_column(ws, 1, 1, 16, nullptr);
-  worksheet_set_column(ws, 2, 2, 16, nullptr);
-  worksheet_set_column(ws, 3, 3, 70, nullptr);
-  worksheet_merge_range(ws, 0, 0, 0, 3, fmt::format("{}: fleet of {} replicas", o.gpu, book.model).c_str(), f.title);
-  worksheet_merge_range(ws, 1, 0, 1, 3, "Blue cells are inputs: change the demand, price or throughput and the outputs recompute.",
-                        f.text);
-  gpu_inputs(ws, book, o, f);
-  gpu_outputs(ws, book, o, f);
-}
+using namespace xlsx;
 
 struct SummaryColumn {
   const char* header;
@@ -231,14 +118,35 @@ void summary_links(lxw_worksheet* ws, lxw_row_t row, const PlanWorkbookOption& o
   link(16, row_energy, o.fleet.energy_mwh_per_month, f.number);
 }
 
+/// The Summary's two title lines, formulas of the Inputs sheet's demand and peak factor.
+void summary_titles(lxw_worksheet* ws, const PlanWorkbook& book, const Formats& f) {
+  const std::string demand = fmt::format("{}!$B${}", inputs_sheet_name, in_output_per_day + 1);
+  const std::string peak = fmt::format("{}!$B${}", inputs_sheet_name, in_peak_ratio + 1);
+  std::string model;
+  for (char c : book.model) model += c == '"' ? std::string("\"\"") : std::string(1, c);
+  worksheet_merge_range(ws, 0, 0, 0, 12, "", f.title);
+  worksheet_write_formula_str(
+      ws, 0, 0, fmt::format("=\"{}: fleet for \"&TEXT({},\"#,##0\")&\" output tokens/day\"", model, demand).c_str(),
+      f.title, book.title.c_str());
+  worksheet_merge_range(ws, 1, 0, 1, 18, "", f.text);
+  const std::string tail = fmt::format("; SLOs: {}. Inputs are on the Inputs sheet; figures link to the per-GPU sheets.",
+                                       book.slo_text);
+  worksheet_write_formula_str(
+      ws, 1, 0,
+      fmt::format("=\"Peak demand \"&TEXT({0}/86400*{1},\"#,##0\")&\" output tokens/s (average x peak-to-average "
+                  "\"&TEXT({1},\"0.00\")&\"){2}\"",
+                  demand, peak, tail)
+          .c_str(),
+      f.text,
+      fmt::format("Peak demand {} output tokens/s (average x peak-to-average {:.2f}){}",
+                  with_commas(book.demand.peak_output_tok_s()), book.demand.peak_to_average, tail)
+          .c_str());
+}
+
 void summary_sheet(lxw_workbook* wb, const PlanWorkbook& book, const std::vector<std::string>& sheets,
                    const Formats& f) {
   lxw_worksheet* ws = add_worksheet(wb, "Summary");
-  worksheet_merge_range(ws, 0, 0, 0, 12, book.title.c_str(), f.title);
-  worksheet_merge_range(ws, 1, 0, 1, 18,
-                         fmt::format("Peak demand {:.0f} output tokens/s (average x peak-to-average {:.2f}); SLOs: {}. "
-                                     "Figures link to the per-GPU sheets: edit inputs there.",
-                                     book.demand.peak_output_tok_s(), book.demand.peak_to_average, book.slo_text).c_str(), f.text);
+  summary_titles(ws, book, f);
   const lxw_row_t header = summary_first_row - 1;
   worksheet_set_row(ws, header, 45, nullptr);
   for (lxw_col_t c = 0; c < std::size(summary_columns); ++c) {
@@ -304,6 +212,7 @@ void sources_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Formats& f)
   for (const PlanWorkbookOption& o : book.options) citations(o.gpu + " profile", o.gpu_file, o.gpu_sources);
   citations(book.model + " profile", book.model_file, book.model_sources);
   line("Calibration", "efficiency factors", book.calibration, "");
+  if (book.tco) line("TCO assumptions", "owned $/GPU-hour inputs (Inputs sheet)", book.tco_file + " (each figure cited there)", "");
   line("Hours per month", "730", "8760 hours per year / 12", "");
   line("Peak-to-average ratio", fmt::format("{:g}", book.demand.peak_to_average),
        book.peak_to_average_default ? "default: diurnal traffic peaks at about twice its mean" : "given on the command line", "");
@@ -356,14 +265,15 @@ void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
   std::vector<std::string> gpus;
   for (const PlanWorkbookOption& o : book.options) gpus.push_back(o.gpu);
   // One sheet per option (infeasible ones keep a name so indices line up; they get no sheet).
-  const std::vector<std::string> sheets = unique_worksheet_names(gpus, {"Summary", "Sources"});
+  const std::vector<std::string> sheets = unique_worksheet_names(gpus, {"Summary", inputs_sheet_name, "Sources"});
   OutputFile file(path);
   lxw_workbook* wb = workbook_new(file.temp_path().c_str());
   if (!wb) throw ConfigError(path, 0, 0, "", "cannot write: could not start the workbook");
   const Formats f = make_formats(wb);
   summary_sheet(wb, book, sheets, f);
+  const InputCells inputs = inputs_sheet(wb, book, f);
   for (std::size_t i = 0; i < book.options.size(); ++i) {
-    if (book.options[i].feasible) gpu_sheet(wb, book, book.options[i], sheets[i], f);
+    if (book.options[i].feasible) gpu_sheet(wb, book, i, sheets[i], inputs, f);
   }
   sources_sheet(wb, book, f);
   close_workbook(wb, file, path);

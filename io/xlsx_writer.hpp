@@ -1,16 +1,20 @@
-// io/xlsx_writer.hpp — every workbook llmsizer writes (the one module that uses libxlsxwriter):
-// any result table as one sheet, and the `plan` workbook: a Summary sheet ranking the options, one
-// sheet per GPU type whose inputs are cells and whose counts and costs are formulas of them (so
-// editing the price or the demand recomputes), and a Sources sheet. Formulas carry the computed
-// value as their cached result, so viewers that do not recalculate still show numbers.
+// io/xlsx_writer.hpp — every workbook llmsizer writes (the one module that uses libxlsxwriter,
+// with io/xlsx_plan_sheets.cpp): any result table as one sheet, and the `plan` workbook: a Summary
+// sheet ranking the options, an Inputs sheet (demand, peak factor, SLOs, prices and every TCO
+// input), one sheet per GPU type whose counts and costs are formulas of the Inputs cells and of its
+// estimated throughput (so editing the price, a TCO input or the demand recomputes), and a Sources
+// sheet. Formulas carry the computed value as their cached result, so viewers that do not
+// recalculate still show numbers.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "estimator/plan.hpp"
 #include "hardware/gpu_spec.hpp"
+#include "hardware/tco.hpp"
 #include "io/result_table.hpp"
 
 namespace llmsizer {
@@ -27,6 +31,13 @@ struct PlanWorkbookOption {
   double ttft_ms = 0;
   double tpot_ms = 0;
   std::string price_label;    // empty when unpriced
+  std::string price_basis;    // on-demand, reserved, 3yr-rental, owned, user; empty when unpriced
+  /// The price is the TCO model's owned cost (hardware/tco.hpp): the workbook computes it from the
+  /// Inputs sheet's TCO cells and `purchase`.
+  bool price_from_tco = false;
+  std::optional<PurchasePrice> purchase;  // shown with its TCO cost whenever the GPU has one
+  double tdp_w = 0;
+  int gpus_per_node = 8;
   std::string price_source;
   std::string price_date;
   std::string gpu_file;
@@ -34,10 +45,14 @@ struct PlanWorkbookOption {
 };
 
 struct PlanWorkbook {
-  std::string title;            // "glm-4.5: fleet for 2,000,000,000 output tokens/day"
+  std::string title;            // "glm-4.5: fleet for 2,000,000,000 output tokens/day" (cached; a formula of Inputs)
   Demand demand;
   bool peak_to_average_default = true;
   std::string slo_text;         // "TPOT <= 50 ms" or "none"
+  std::optional<double> ttft_slo_ms, tpot_slo_ms;
+  std::int64_t isl = 0, osl = 0;  // the request shape the configurations were estimated at
+  std::optional<TcoAssumptions> tco;  // the owner's assumptions (tco/1 "default"); nullopt: none loaded
+  std::string tco_file;
   std::string model;
   std::string model_file;
   std::vector<Citation> model_sources;

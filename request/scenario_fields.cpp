@@ -18,7 +18,6 @@ namespace {
 // per token stay far inside a double's exact range and never overflow an int64.
 constexpr std::int64_t max_count = std::int64_t{1} << 31;
 constexpr std::int64_t max_degree = 1 << 20;
-constexpr std::int64_t max_mtp_tokens = 16;
 // Beyond 2^53 a double no longer holds every whole number; a cast from there would wrap silently.
 constexpr double max_exact_whole = 9e15;
 
@@ -109,7 +108,7 @@ std::vector<ScenarioField> make_table() {
       {"concurrency", "Requests in flight across the deployment (0: as many as fit)", "1",
        parse_count<&In::concurrency, 0>, check_count<&In::concurrency, 0>, "INT"},
       {"mtp", "Speculative tokens drafted per step with the model's MTP module", "0",
-       parse_small<&In::mtp, 0, max_mtp_tokens>, check_small<&In::mtp, 0, max_mtp_tokens>, "INT"},
+       parse_small<&In::mtp, 0, max_mtp_draft_tokens>, check_small<&In::mtp, 0, max_mtp_draft_tokens>, "INT"},
       {"mtp_acceptance", "Acceptance rate of drafted tokens", fmt::format("{}", default_mtp_acceptance),
        parse_real<&In::mtp_acceptance, check_acceptance>, check_acceptance, "NUMBER"},
       {"price", "Price: a label or basis (on-demand, reserved, 3yr-rental, owned) from the GPU profiles, or GPU=USD "

@@ -20,6 +20,8 @@ inline constexpr double default_mtp_acceptance = 0.85;
 // 1.8–3.3 accepted tokens per step Ant Group reports for DeepSeek-R1 with MTP on H20 (LMSYS blog
 // 2025-09-26).
 inline constexpr double default_mtp_acceptance_decay = 0.8;
+/// Largest --mtp accepted.
+inline constexpr int max_mtp_draft_tokens = 16;
 
 struct ScenarioField {
   std::string name;          // CSV column, e.g. "usd_per_gpu_hour"

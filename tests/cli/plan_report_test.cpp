@@ -150,14 +150,14 @@ TEST_SUITE("decisions") {
     CHECK(entries(dir.path()) == 1);  // no temporary left beside it
     if (!have_unzip()) return;
     const std::string workbook = unzip_member(path, "xl/workbook.xml");
-    for (const char* sheet : {"Summary", "h200-sxm", "h20", "Sources"}) {
+    for (const char* sheet : {"Summary", "Inputs", "h200-sxm", "h20", "Sources"}) {
       CHECK(workbook.find(std::string("<sheet name=\"") + sheet + "\"") != std::string::npos);
     }
-    // Sheet order: Summary, then GPU sheets in rank order, then Sources.
+    // Sheet order: Summary, Inputs, then GPU sheets in rank order, then Sources.
     const std::string summary = unzip_member(path, "xl/worksheets/sheet1.xml");
     CHECK(summary.find("<f>'h200-sxm'!$B$18</f>") != std::string::npos);  // GPUs linked, not copied
     CHECK(summary.find("<f>IF(ISNUMBER(N5),RANK(N5,$N$5:$N$6,1),\"-\")</f>") != std::string::npos);
-    const std::string gpu_sheet = unzip_member(path, "xl/worksheets/sheet2.xml");
+    const std::string gpu_sheet = unzip_member(path, "xl/worksheets/sheet3.xml");
     CHECK(gpu_sheet.find("<f>ROUNDUP(B16/B7,0)</f>") != std::string::npos);                         // replicas
     CHECK(gpu_sheet.find("<f>IF(ISNUMBER(B6),B18*B6*B12,\"no price\")</f>") != std::string::npos);  // $/month
     CHECK(gpu_sheet.find("<f>B18*B10*B11/1000</f>") != std::string::npos);                          // kW
@@ -182,7 +182,7 @@ TEST_SUITE("decisions") {
     CHECK(entries(dir.path() / "out") == 1);
     if (!have_unzip()) return;
     const std::string workbook = unzip_member(path, "xl/workbook.xml");
-    for (const char* sheet : {"Summary", "summary (2)", "sources (2)", "h20", "Sources"}) {
+    for (const char* sheet : {"Summary", "Inputs", "summary (2)", "sources (2)", "h20", "Sources"}) {
       CHECK(workbook.find(std::string("<sheet name=\"") + sheet + "\"") != std::string::npos);
     }
   }
@@ -237,7 +237,7 @@ TEST_SUITE("decisions") {
     }
     size_t charts = 0;
     for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++charts;
-    CHECK(charts == 4);  // a roofline and a throughput chart per GPU
+    CHECK(charts == 6);  // a roofline and a throughput chart per GPU, $/Mtok by GPU, the frontiers overlaid
     for (const char* text :
          {"arithmetic intensity (FLOP/byte of HBM traffic)", "attainable throughput (TFLOP/s per GPU)",
           "throughput (output tokens/s per GPU)", "decode speed per user (output tokens/s per request)", "h20",
@@ -259,12 +259,13 @@ TEST_SUITE("decisions") {
     Chart chart;
     chart.title = "T<1>";
     chart.x = {"x & y (units)", true, {}, {}};
-    chart.series.push_back({"s<1>", "#000", Marker::circle, true, LineStyle::solid, {{1, 2, ""}, {100, 3, "p&q"}}});
+    chart.series.push_back({"s<1>", "#000", Marker::circle, true, LineStyle::solid, {{1, 2, "", ""}, {100, 3, "p&q", "a<b"}}});
     const std::string svg = render_svg(chart);
     CHECK(svg.find("T&lt;1&gt;") != std::string::npos);
     CHECK(svg.find("x &amp; y (units) (log scale)") != std::string::npos);
     CHECK(svg.find("s&lt;1&gt;") != std::string::npos);
     CHECK(svg.find("p&amp;q") != std::string::npos);
+    CHECK(svg.find("<title>a&lt;b</title>") != std::string::npos);
     CHECK(tick_label(1500) == "1.5k");
     CHECK(tick_label(2e6) == "2M");
     CHECK(tick_label(0.5) == "0.5");

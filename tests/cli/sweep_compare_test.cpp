@@ -92,7 +92,7 @@ TEST_SUITE("decisions") {
     const std::string header = r.out.substr(0, r.out.find('\n'));
     CHECK(
         header ==
-        "model,gpu,gpus,tp,pp,dp,ep,weights,kv,concurrency,ttft_ms,tpot_ms,output_tok_s,output_tok_s_per_gpu,"
+        "model,gpu,gpus,tp,pp,dp,ep,weights,kv,mtp,concurrency,ttft_ms,tpot_ms,output_tok_s,output_tok_s_per_gpu,"
         "tok_s_per_user,"
         "usd_per_mtok_output,meets_slo,realistic,cheapest,on_frontier,memory_gb_per_gpu,joules_per_output_token,"
         "price_basis");
@@ -229,6 +229,23 @@ TEST_SUITE("decisions") {
     CHECK(r.code == 0);
     CHECK(r.err.empty());
     check_golden("compare_glm-4.5_llama-3.1-405b_h20", r.out);
+  }
+
+  TEST_CASE("sweep and plan --mtp: fixes the MTP depth; out of range or on a model without MTP is an error") {
+    const Run fixed = run({"sweep", "--model", "deepseek-v3", "--gpu", "h200-sxm", "--isl", "1000", "--osl", "1000",
+                           "--max-gpus", "8", "--mtp", "1", "--csv"});
+    REQUIRE(fixed.code == 0);
+    CHECK(fixed.out.find(",fp8,1,") != std::string::npos);  // kv fp8, mtp 1
+    CHECK(fixed.out.find(",fp8,0,") == std::string::npos);
+    const Run none = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "100", "--osl", "100",
+                          "--mtp", "2"});
+    CHECK(none.code == 2);
+    CHECK(none.err == "error: --mtp: llama-3.1-8b has no MTP module (mtp_layers 0); speculative decoding with --mtp "
+                      "needs one\n");
+    const Run range = run({"plan", "--model", "deepseek-v3", "--gpu", "h200-sxm", "--output-tokens-per-day", "1e9",
+                           "--mtp", "17"});
+    CHECK(range.code == 2);
+    CHECK(range.err == "error: --mtp: 17 is out of range (must be >= 0 and <= 16)\n");
   }
 
 }  // TEST_SUITE

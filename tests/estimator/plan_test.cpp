@@ -12,6 +12,7 @@
 #include "estimator/roofline.hpp"
 #include "estimator/step_time.hpp"
 #include "io/calibration_loader.hpp"
+#include "request/scenario_fields.hpp"
 #include "tests/test_support.hpp"
 
 namespace llmsizer {
@@ -140,6 +141,12 @@ PlanRun plan_run(const Loaded& l, const Demand& demand, const ServiceLevel& slo,
   for (std::int64_t c = 1; c <= 1024; c *= 2) run.request.concurrencies.push_back(c);
   run.request.peak_output_tok_s = demand.peak_output_tok_s();
   run.request.allow_unrealistic = allow_unrealistic;
+  // plan's search axes (cli/sweep_common.cpp sized_request): FP8 KV, MTP depths, concurrency bisection.
+  run.request.search_kv = true;
+  run.request.search_mtp = true;
+  run.request.mtp_acceptance = default_mtp_acceptance;
+  run.request.mtp_acceptance_decay = default_mtp_acceptance_decay;
+  run.request.refine_concurrency = true;
   run.result = sweep(l.prepared, {run.target}, run.request);
   run.choice = plan_replica(run.result, 0, run.target, run.request, demand);
   return run;

@@ -1,0 +1,245 @@
+#include "estimator/sweep_search.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "estimator/pareto.hpp"
+#include "estimator/realism.hpp"
+
+namespace llmsizer {
+
+std::vector<Precision> sweep_kv_choices(const GpuSpec& gpu, const SweepRequest& request) {
+  if (request.search_kv && gpu.supports(ComputeType::fp8)) return {Precision::fp8};
+  return {request.kv};
+}
+
+std::vector<int> sweep_mtp_depths(const ModelSpec& model, const SweepRequest& request) {
+  if (request.mtp_tokens) return {*request.mtp_tokens};
+  if (!request.search_mtp || model.mtp_layers == 0) return {0};
+  std::vector<int> depths;
+  for (int depth = 0; depth <= max_searched_mtp_tokens; ++depth) depths.push_back(depth);
+  return depths;
+}
+
+namespace {
+
+SweepRow make_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
+  SweepRow row;
+  row.target = target;
+  row.deployment = d;
+  row.concurrency = e.concurrency;
+  row.ttft = e.ttft;
+  row.tpot = e.tpot;
+  row.output_tok_s = e.output_tok_s;
+  row.output_tok_s_per_gpu = e.output_tok_s_per_gpu;
+  row.tok_s_per_user = e.tok_s_per_user;
+  row.usd_per_mtok_output = e.usd_per_mtok_output;
+  row.joules_per_output_token = e.joules_per_output_token;
+  row.weights_per_gpu = e.memory.need.weights;
+  row.memory_per_gpu = e.memory.need.total();
+  row.meets_slo = slo.met_by(e.ttft, e.tpot);
+  row.realistic = is_realistic(gpu, d.parallel, e.tok_s_per_user);
+  return row;
+}
+
+/// What one concurrency of a deployment gave: the figures an MTP depth is compared with.
+struct Outcome {
+  bool fitted = false;
+  bool passed = false;  // fitted and meets the SLO
+  double tok_s_per_gpu = 0;
+  double tok_s_per_user = 0;
+};
+
+/// Estimates one (deployment, concurrency) after the memory check, which is fit_memory's: the same
+/// placement, formula and usable capacity, so a configuration passes here exactly when estimate()
+/// fits it.
+class DeploymentProbe {
+ public:
+  DeploymentProbe(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
+                  const SweepRequest& request, SweepResult& out)
+      : m_(m),
+        t_(t),
+        target_(target),
+        d_(d),
+        request_(request),
+        out_(out),
+        usable_(usable_memory_per_gpu(*t.gpu, t.efficiency)),
+        placement_(place(m, d)) {}
+
+  [[nodiscard]] bool weights_fit() const { return placement_.weights.total() <= usable_; }
+
+  /// Whether an estimate ran, and what it gave.
+  std::pair<bool, Outcome> operator()(std::int64_t concurrency) {
+    const Bytes activations = activation_bytes_per_gpu(m_, d_, t_.efficiency);
+    const MemoryPerGpu need = memory_per_gpu(placement_, activations, sequences_on_busiest_rank(d_, concurrency),
+                                             request_.isl + request_.osl);
+    if ((usable_ - need.total()).value < 0) return {false, {}};
+    const Workload workload{request_.isl, request_.osl, concurrency, Phase::mixed};
+    const Estimate e = estimate(m_, *t_.gpu, d_, workload, t_.efficiency, t_.usd_per_gpu_hour);
+    ++out_.configs_evaluated;
+    if (!e.fits) return {true, {}};
+    const SweepRow& row = out_.rows.emplace_back(make_row(target_, *t_.gpu, d_, e, request_.slo));
+    return {true, {true, row.meets_slo, row.output_tok_s_per_gpu, row.tok_s_per_user}};
+  }
+
+ private:
+  const PreparedModel& m_;
+  const SweepTarget& t_;
+  int target_;
+  const Deployment& d_;
+  const SweepRequest& request_;
+  SweepResult& out_;
+  Bytes usable_;
+  Placement placement_;
+};
+
+using Outcomes = std::map<std::int64_t, Outcome>;  // by concurrency
+
+/// Dominated by a row with one draft fewer (same deployment, any concurrency): no better in both
+/// tok/s per GPU and per user.
+bool no_gain(const Outcome& with, const Outcomes& fewer) {
+  return std::any_of(fewer.begin(), fewer.end(), [&](const auto& f) {
+    return with.tok_s_per_gpu <= f.second.tok_s_per_gpu && with.tok_s_per_user <= f.second.tok_s_per_user;
+  });
+}
+
+/// Every concurrency level of one deployment until memory runs out; with `fewer` (the outcomes of
+/// one draft fewer), only levels it reached, stopping after the first level dominated by one of
+/// them. Returns the outcomes of the levels that fitted.
+Outcomes sweep_deployment(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
+                          const SweepRequest& request, const Outcomes* fewer, SweepResult& out) {
+  const std::size_t n = request.concurrencies.size();
+  DeploymentProbe probe(m, t, target, d, request, out);
+  Outcomes outcomes;
+  if (!probe.weights_fit()) {
+    out.configs_pruned += static_cast<std::int64_t>(n);
+    return outcomes;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (fewer && !fewer->count(request.concurrencies[i])) {  // one draft fewer stopped before this level
+      out.configs_pruned += static_cast<std::int64_t>(n - i);
+      break;
+    }
+    const auto [evaluated, o] = probe(request.concurrencies[i]);
+    if (!o.fitted) {
+      out.configs_pruned += static_cast<std::int64_t>(n - i - (evaluated ? 1 : 0));  // more requests only need more KV
+      break;
+    }
+    outcomes[request.concurrencies[i]] = o;
+    if (fewer && no_gain(o, *fewer)) {  // compute-bound from here: drafts cost more than they save
+      out.configs_pruned += static_cast<std::int64_t>(n - i - 1);
+      break;
+    }
+  }
+  return outcomes;
+}
+
+bool same_deployment(const Deployment& a, const Deployment& b) {
+  return a.parallel.tp == b.parallel.tp && a.parallel.pp == b.parallel.pp && a.parallel.dp == b.parallel.dp &&
+         a.parallel.ep == b.parallel.ep && a.weights == b.weights && a.experts == b.experts && a.kv == b.kv &&
+         a.speculative_tokens == b.speculative_tokens;
+}
+
+/// The distinct deployments of rows [first, end): those of the `best` SLO-meeting rows by tok/s per
+/// GPU, and with `frontier` also those on the rows' Pareto frontier.
+std::vector<Deployment> promising(const SweepResult& out, std::size_t first, std::size_t end, bool frontier,
+                                  std::size_t best) {
+  std::vector<std::size_t> rows;
+  for (std::size_t i = first; i < end; ++i) {
+    if (out.rows[i].meets_slo && out.rows[i].realistic) rows.push_back(i);
+  }
+  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+    return out.rows[a].output_tok_s_per_gpu > out.rows[b].output_tok_s_per_gpu;
+  });
+  rows.resize(std::min(rows.size(), best));
+  if (frontier) {
+    std::vector<ParetoPoint> points;
+    for (std::size_t i = first; i < end; ++i)
+      points.push_back({out.rows[i].output_tok_s_per_gpu, out.rows[i].tok_s_per_user});
+    for (std::size_t i : pareto_frontier(points)) rows.push_back(first + i);
+  }
+  std::vector<Deployment> deployments;
+  for (std::size_t i : rows) {
+    const Deployment& d = out.rows[i].deployment;
+    const auto seen = [&](const Deployment& e) { return same_deployment(d, e); };
+    if (std::none_of(deployments.begin(), deployments.end(), seen)) deployments.push_back(d);
+  }
+  return deployments;
+}
+
+/// The outcomes of deployment `d` among rows [first, end).
+Outcomes outcomes_of(const SweepResult& out, std::size_t first, std::size_t end, const Deployment& d) {
+  Outcomes by_concurrency;
+  for (std::size_t i = first; i < end; ++i) {
+    const SweepRow& r = out.rows[i];
+    if (same_deployment(r.deployment, d)) {
+      by_concurrency[r.concurrency] = {true, r.meets_slo, r.output_tok_s_per_gpu, r.tok_s_per_user};
+    }
+  }
+  return by_concurrency;
+}
+
+/// MTP depths beyond the first pass's on deployment `d` (depth 0), each against the one before.
+void deepen_mtp(const PreparedModel& m, const SweepTarget& t, int target, Deployment d, const SweepRequest& request,
+                std::size_t first, SweepResult& out) {
+  Outcomes fewer = outcomes_of(out, first, out.rows.size(), d);
+  for (int depth : sweep_mtp_depths(*m.spec, request)) {
+    if (depth == 0) continue;
+    d.speculative_tokens = depth;
+    d.speculative_acceptance = request.mtp_acceptance;
+    d.speculative_acceptance_decay = request.mtp_acceptance_decay;
+    fewer = sweep_deployment(m, t, target, d, request, &fewer, out);
+    if (fewer.empty()) return;
+  }
+}
+
+/// Bisects deployment `d`'s concurrency between its last level that met the SLO and the next level.
+void refine_concurrency(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
+                        const SweepRequest& request, std::size_t first, SweepResult& out) {
+  const Outcomes seen = outcomes_of(out, first, out.rows.size(), d);
+  std::size_t last_pass = request.concurrencies.size();
+  for (std::size_t i = 0; i < request.concurrencies.size(); ++i) {
+    const auto o = seen.find(request.concurrencies[i]);
+    if (o != seen.end() && o->second.passed) last_pass = i;
+  }
+  if (last_pass + 1 >= request.concurrencies.size()) return;  // nothing passed, or the last level did
+  std::int64_t low = request.concurrencies[last_pass];
+  std::int64_t high = request.concurrencies[last_pass + 1];
+  DeploymentProbe probe(m, t, target, d, request, out);
+  for (int step = 0; step < concurrency_refinement_steps; ++step) {
+    const std::int64_t mid = low + (high - low) / 2;
+    if (mid == low) return;
+    (probe(mid).second.passed ? low : high) = mid;
+  }
+}
+
+}  // namespace
+
+bool sweep_search_axes(const PreparedModel& m, const SweepTarget& t, int target, Deployment d,
+                       const SweepRequest& request, SweepResult& out) {
+  bool fitted = false;
+  const std::vector<int> depths = sweep_mtp_depths(*m.spec, request);
+  d.speculative_tokens = request.mtp_tokens ? depths.front() : 0;  // searched depths come in the second pass
+  d.speculative_acceptance = d.speculative_tokens > 0 ? request.mtp_acceptance : 0.0;
+  d.speculative_acceptance_decay = d.speculative_tokens > 0 ? request.mtp_acceptance_decay : 1.0;
+  for (Precision kv : sweep_kv_choices(*t.gpu, request)) {
+    d.kv = kv;
+    fitted = !sweep_deployment(m, t, target, d, request, nullptr, out).empty() || fitted;
+  }
+  return fitted;
+}
+
+void search_promising(const PreparedModel& m, const SweepTarget& t, int target, const SweepRequest& request,
+                      std::size_t first, SweepResult& out) {
+  if (!request.mtp_tokens && sweep_mtp_depths(*m.spec, request).size() > 1) {
+    for (const Deployment& d : promising(out, first, out.rows.size(), true, refined_deployments)) {
+      deepen_mtp(m, t, target, d, request, first, out);
+    }
+  }
+  if (!request.refine_concurrency) return;
+  for (const Deployment& d : promising(out, first, out.rows.size(), false, refined_deployments)) {
+    refine_concurrency(m, t, target, d, request, first, out);
+  }
+}
+
+}  // namespace llmsizer
