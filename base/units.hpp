@@ -6,6 +6,8 @@
 // (docs/units.md).
 #pragma once
 
+#include <compare>  // the defaulted operator<=> below; clang 14 (the libFuzzer build) needs it named
+
 namespace llmsizer {
 
 template <class Tag>
