@@ -5,6 +5,7 @@
 #include "estimator/pareto.hpp"
 #include "estimator/plan.hpp"
 #include "estimator/realism.hpp"
+#include "estimator/sweep_disaggregated.hpp"
 
 namespace llmsizer {
 
@@ -39,9 +40,7 @@ std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gp
   return layouts;
 }
 
-namespace {
-
-SweepRow make_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
+SweepRow sweep_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
   SweepRow row;
   row.target = target;
   row.deployment = d;
@@ -59,6 +58,8 @@ SweepRow make_row(int target, const GpuSpec& gpu, const Deployment& d, const Est
   row.realistic = is_realistic(gpu, d.parallel, e.tok_s_per_user);
   return row;
 }
+
+namespace {
 
 /// Every concurrency of one (GPU, count, layout, precision). The memory check is fit_memory's: the
 /// same placement, formula and usable capacity, so a configuration passes here exactly when
@@ -89,7 +90,7 @@ bool sweep_deployment(const PreparedModel& m, const SweepTarget& t, int target, 
       out.configs_pruned += n - i - 1;
       return i > 0;
     }
-    out.rows.push_back(make_row(target, *t.gpu, d, e, request.slo));
+    out.rows.push_back(sweep_row(target, *t.gpu, d, e, request.slo));
   }
   return n > 0;
 }
@@ -102,14 +103,14 @@ bool better_value(const SweepRow& a, const SweepRow& b) {
   }
   if (a.output_tok_s_per_gpu != b.output_tok_s_per_gpu) return a.output_tok_s_per_gpu > b.output_tok_s_per_gpu;
   if (a.on_frontier != b.on_frontier) return a.on_frontier;
-  return a.deployment.total_gpus() < b.deployment.total_gpus();
+  return a.total_gpus() < b.total_gpus();
 }
 
 /// better_value, after the fewest fleet GPUs for the peak when one is given.
 bool better_for(const SweepRequest& request, const SweepRow& a, const SweepRow& b) {
   if (request.peak_output_tok_s) {
-    const std::int64_t fleet_a = replicas_for_peak(*request.peak_output_tok_s, a.output_tok_s) * a.deployment.total_gpus();
-    const std::int64_t fleet_b = replicas_for_peak(*request.peak_output_tok_s, b.output_tok_s) * b.deployment.total_gpus();
+    const std::int64_t fleet_a = replicas_for_peak(*request.peak_output_tok_s, a.output_tok_s) * a.total_gpus();
+    const std::int64_t fleet_b = replicas_for_peak(*request.peak_output_tok_s, b.output_tok_s) * b.total_gpus();
     if (fleet_a != fleet_b) return fleet_a < fleet_b;
   }
   return better_value(a, b);
@@ -171,6 +172,7 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
     r.first_row = result.rows.size();
     r.weights = t.weights.empty() ? default_weight_choices(*model.spec, *t.gpu) : t.weights;
     r.min_gpus.assign(r.weights.size(), std::nullopt);
+    PoolCandidates pools;  // the pool sides of disaggregated deployments (request.disaggregated)
     for (int gpus : counts[ti]) {
       for (const Parallelism& layout : sweep_layouts(*model.spec, *t.gpu, gpus, request.only)) {
         for (std::size_t wi = 0; wi < r.weights.size(); ++wi) {
@@ -181,10 +183,12 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
           d.kv = request.kv;
           const bool fitted = sweep_deployment(model, t, static_cast<int>(ti), d, request, result);
           if (fitted && !r.min_gpus[wi]) r.min_gpus[wi] = gpus;
+          if (request.disaggregated) collect_pool_sides(model, t, d, request, pools);
         }
       }
       if (progress) progress(++done, total);
     }
+    if (request.disaggregated) add_disaggregated_rows(t, static_cast<int>(ti), request, pools, result);
     r.end_row = result.rows.size();
   }
   for (SweepTargetResult& t : result.targets) rank_target(result, t, request);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "estimator/disaggregation.hpp"
 #include "estimator/layout.hpp"
 #include "estimator/serving.hpp"
 #include "estimator/weight_candidates.hpp"
@@ -46,6 +47,8 @@ struct SweepRequest {
   /// (replicas_for_peak), then the value order. nullopt: by value alone.
   std::optional<double> peak_output_tok_s;
   bool allow_unrealistic = false;  // let flagged rows (estimator/realism.hpp) be `best`
+  /// Also search prefill/decode-disaggregated deployments (estimator/sweep_disaggregated.hpp).
+  bool disaggregated = false;
 };
 
 /// One configuration that fits, with the figures the sweep ranks by.
@@ -66,7 +69,15 @@ struct SweepRow {
   bool realistic = true;  // is_realistic(): an engine would run this layout at this speed
   bool on_frontier = false;
   bool cheapest = false;  // the lowest $/Mtok output of this GPU type among rows meeting the SLO
+  /// A prefill/decode-disaggregated deployment: both pools, with `deployment` its decode pool (the
+  /// precisions; replicas = decode workers). nullopt: one co-located instance, `deployment`.
+  std::optional<DisaggregatedDeployment> pools;
+  [[nodiscard]] int total_gpus() const { return pools ? pools->total_gpus() : deployment.total_gpus(); }
 };
+
+/// The row of an estimate `e` of deployment `d` (one instance, or the decode pool of `e`'s pools).
+[[nodiscard]] SweepRow sweep_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e,
+                                 const ServiceLevel& slo);
 
 struct SweepTargetResult {
   std::size_t first_row = 0;  // this target's rows are rows[first_row, end_row)
