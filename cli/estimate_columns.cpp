@@ -76,8 +76,8 @@ void add_request_columns(Schema<EstimateRow>& s) {
   s.add({"id", "", "scenario id"}, [](const EstimateRow& r) { return text(r.input ? r.input->id : ""); });
   s.add(columns::model, named(&ScenarioInput::model, [](auto& x) { return x.model->name; }));
   s.add(columns::gpu, named(&ScenarioInput::gpu, [](auto& x) { return x.gpu->name; }));
-  s.add({"gpus", "count", "GPUs in the deployment"},
-        resolved([](auto& x, auto&) { return count(x.deployment.total_gpus()); }));
+  s.add({"gpus", "count", "GPUs in the deployment (both pools of a disaggregated one)"},
+        resolved([](auto& x, auto&) { return count(x.pools ? x.pools->total_gpus() : x.deployment.total_gpus()); }));
   s.add(columns::tp, co_located([](auto& x) { return count(x.deployment.parallel.tp); }));
   s.add(columns::pp, co_located([](auto& x) { return count(x.deployment.parallel.pp); }));
   s.add(columns::dp, co_located([](auto& x) { return count(x.deployment.parallel.dp); }));

@@ -73,6 +73,7 @@ Plan plan_inputs(const PlanOptions& o) {
   p.weights_given = !o.weights.empty();
   p.max_gpus_per_replica = o.max_gpus;
   p.allow_unrealistic = o.allow_unrealistic;
+  p.disaggregated = o.disaggregated;
   p.demand.peak_to_average = o.peak_to_average.value_or(default_peak_to_average);
   if (!o.input_per_day.empty()) {
     if (o.isl || o.osl) throw ConfigError("--input-tokens-per-day", "give either it or --isl/--osl, not both");

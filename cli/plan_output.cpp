@@ -238,10 +238,11 @@ std::string plan_text(const Plan& plan) {
                      describe_slo(plan.slo), plan.weights_given ? upper(weights_label(first.deployment)) : "searched",
                      upper(name(first.deployment.kv)), first.engine, hours_per_month,
                      first.efficiency.power_utilization * 100);
-  out += fmt::format("search: the sweep's layouts (tp, pp, attention dp, ep), {} and concurrency, up to {} GPUs per "
-                     "replica, realistic layouts {}; per GPU type the fewest fleet GPUs in whole replicas\n",
-                     plan.weights_given ? "the given weights" : "weight precisions", plan.max_gpus_per_replica,
-                     plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
+  out += fmt::format("search: the sweep's layouts (tp, pp, attention dp, ep), {} and concurrency{}, up to {} GPUs "
+                     "per replica, realistic layouts {}; per GPU type the fewest fleet GPUs in whole replicas\n",
+                     plan.weights_given ? "the given weights" : "weight precisions",
+                     plan.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "",
+                     plan.max_gpus_per_replica, plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
   return out + ranked_table(plan) + recommendation(plan);
 }
 
