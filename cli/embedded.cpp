@@ -42,7 +42,7 @@ CommandOptions command_options(const std::string& command) {
 AnsweredEstimate answer_estimate(ScenarioResolver& resolver, const ScenarioInput& input) {
   AnsweredEstimate answer{resolver.resolve(input), {}};
   const ScenarioResolver::Resolved& r = answer.resolved;
-  answer.estimate = estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
+  answer.estimate = estimate_resolved(r);
   return answer;
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/estimate_row.hpp"
+#include "estimator/disaggregation.hpp"
 #include "estimator/text_format.hpp"
 #include "io/columns.hpp"
 
@@ -23,6 +24,28 @@ Getter fitted(std::function<Cell(const Estimate&)> f) {
 Getter resolved(std::function<Cell(const ScenarioResolver::Resolved&, const Estimate&)> f) {
   return [f](const EstimateRow& r) { return r.resolved && r.estimate ? f(*r.resolved, *r.estimate) : Cell(); };
 }
+/// A column of one co-located deployment: empty for a disaggregated one (its pools have their own).
+Getter co_located(std::function<Cell(const ScenarioResolver::Resolved&)> f) {
+  return [f](const EstimateRow& r) { return r.resolved && !r.resolved->pools ? f(*r.resolved) : Cell(); };
+}
+/// A column of the two pools of a disaggregated estimate: empty for one co-located deployment.
+Getter pooled(std::function<Cell(const Disaggregation&)> f) {
+  return [f](const EstimateRow& r) {
+    return r.estimate && r.estimate->disaggregated ? f(*r.estimate->disaggregated) : Cell();
+  };
+}
+/// A fitting estimate's column that means something only when `applies` (a TTFT on the decode side
+/// of disaggregated serving does not; nor output throughput on the prefill side).
+Getter fitted_when(bool (*applies)(const Estimate&), std::function<Cell(const Estimate&)> f) {
+  return [=](const EstimateRow& r) {
+    return r.estimate && r.estimate->fits && applies(*r.estimate) ? f(*r.estimate) : Cell();
+  };
+}
+bool has_ttft(const Estimate& e) { return e.has_ttft; }
+bool has_tpot(const Estimate& e) { return e.has_tpot; }
+bool serves_output(const Estimate& e) { return e.serves_output; }
+bool co_located_estimate(const Estimate& e) { return !e.disaggregated; }
+
 /// The model or GPU a row describes: as resolved, else as asked.
 Getter named(std::string ScenarioInput::*asked, std::function<std::string(const ScenarioResolver::Resolved&)> f) {
   return [asked, f](const EstimateRow& r) {
@@ -30,18 +53,37 @@ Getter named(std::string ScenarioInput::*asked, std::function<std::string(const 
   };
 }
 
+/// The layout of each pool of a disaggregated deployment, named as the scenario fields that ask for it.
+void add_pool_columns(Schema<EstimateRow>& s) {
+  for (const bool prefill : {true, false}) {
+    const std::string pool = prefill ? "prefill" : "decode";
+    auto of = [prefill](const Disaggregation& x) -> const PoolFigures& { return prefill ? x.prefill : x.decode; };
+    auto layout = [of](int Parallelism::*degree) {
+      return pooled([of, degree](const Disaggregation& x) { return count(of(x).deployment.parallel.*degree); });
+    };
+    s.add({pool + "_workers", "count", pool + " workers (xPyD)"},
+          pooled([of](const Disaggregation& x) { return count(of(x).deployment.replicas); }));
+    s.add({pool + "_tp", "", "tensor parallel of each " + pool + " worker"}, layout(&Parallelism::tp));
+    s.add({pool + "_pp", "", "pipeline stages of each " + pool + " worker"}, layout(&Parallelism::pp));
+    s.add({pool + "_dp", "", "attention data parallel of each " + pool + " worker"}, layout(&Parallelism::dp));
+    s.add({pool + "_ep", "", "expert parallel of each " + pool + " worker"}, layout(&Parallelism::ep));
+    s.add({pool + "_batch", "requests", "requests per " + pool + " worker"},
+          pooled([of](const Disaggregation& x) { return count(of(x).batch); }));
+  }
+}
+
 void add_request_columns(Schema<EstimateRow>& s) {
   s.add({"id", "", "scenario id"}, [](const EstimateRow& r) { return text(r.input ? r.input->id : ""); });
   s.add(columns::model, named(&ScenarioInput::model, [](auto& x) { return x.model->name; }));
   s.add(columns::gpu, named(&ScenarioInput::gpu, [](auto& x) { return x.gpu->name; }));
-  s.add({"gpus", "count", "GPUs in the deployment"},
-        resolved([](auto& x, auto&) { return count(x.deployment.total_gpus()); }));
-  s.add(columns::tp, resolved([](auto& x, auto&) { return count(x.deployment.parallel.tp); }));
-  s.add(columns::pp, resolved([](auto& x, auto&) { return count(x.deployment.parallel.pp); }));
-  s.add(columns::dp, resolved([](auto& x, auto&) { return count(x.deployment.parallel.dp); }));
-  s.add(columns::ep, resolved([](auto& x, auto&) { return count(x.deployment.parallel.ep); }));
-  s.add({"replicas", "count", "independent instances"},
-        resolved([](auto& x, auto&) { return count(x.deployment.replicas); }));
+  s.add({"gpus", "count", "GPUs in the deployment (both pools of a disaggregated one)"},
+        resolved([](auto& x, auto&) { return count(x.pools ? x.pools->total_gpus() : x.deployment.total_gpus()); }));
+  s.add(columns::tp, co_located([](auto& x) { return count(x.deployment.parallel.tp); }));
+  s.add(columns::pp, co_located([](auto& x) { return count(x.deployment.parallel.pp); }));
+  s.add(columns::dp, co_located([](auto& x) { return count(x.deployment.parallel.dp); }));
+  s.add(columns::ep, co_located([](auto& x) { return count(x.deployment.parallel.ep); }));
+  s.add({"replicas", "count", "independent instances"}, co_located([](auto& x) { return count(x.deployment.replicas); }));
+  add_pool_columns(s);
   s.add(columns::weights, resolved([](auto& x, auto&) { return text(weights_label(x.deployment)); }));
   s.add(columns::kv, resolved([](auto& x, auto&) { return text(std::string(name(x.deployment.kv))); }));
   s.add({"engine", "", "engine overhead profile"}, resolved([](auto& x, auto&) { return text(x.engine); }));
@@ -89,43 +131,55 @@ void add_performance_columns(Schema<EstimateRow>& s) {
         fitted([](auto& e) { return count(e.running); }));
   s.add({"queued", "requests", "requests waiting for KV cache or a batch slot"},
         fitted([](auto& e) { return count(e.queued); }));
-  s.add(columns::ttft_ms, fitted([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
-  s.add(columns::tpot_ms, fitted([](auto& e) { return e.has_tpot ? Cell(in_milliseconds(e.tpot)) : Cell(); }));
+  s.add(columns::ttft_ms, fitted_when(has_ttft, [](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
+  s.add(columns::tpot_ms, fitted_when(has_tpot, [](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
   s.add({"prefill_alone_ms", "ms", "prefill of one prompt on an idle deployment"},
-        fitted([](auto& e) { return Cell(in_milliseconds(e.prefill_alone)); }));
+        fitted_when(has_ttft, [](auto& e) { return Cell(in_milliseconds(e.prefill_alone)); }));
+  s.add({"prefill_queue_ms", "ms", "disaggregated: wait for a prefill worker at the deployment's request rate"},
+        pooled([](auto& x) { return Cell(in_milliseconds(x.prefill_queue)); }));
+  s.add({"kv_transfer_ms", "ms", "disaggregated: the prompt's KV cache from prefill to decode GPUs over scale-out"},
+        pooled([](auto& x) { return Cell(in_milliseconds(x.kv_transfer)); }));
+  s.add({"limited_by", "", "disaggregated: the pool that sets the throughput (prefill or decode)"},
+        pooled([](auto& x) { return text(x.prefill_limited ? "prefill" : "decode"); }));
+  s.add({"balanced_prefill_per_decode", "workers", "disaggregated: prefill workers per decode worker at equal rates"},
+        pooled([](auto& x) { return Cell(x.balanced_prefill_per_decode); }));
   s.add({"output_tok_s", "tokens/s", "output throughput of the deployment"},
-        fitted([](auto& e) { return Cell(e.output_tok_s); }));
-  s.add(columns::output_tok_s_per_gpu, fitted([](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
-  s.add(columns::tok_s_per_user, fitted([](auto& e) { return e.has_tpot ? Cell(e.tok_s_per_user) : Cell(); }));
+        fitted_when(serves_output, [](auto& e) { return Cell(e.output_tok_s); }));
+  s.add(columns::output_tok_s_per_gpu, fitted_when(serves_output, [](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
+  s.add(columns::tok_s_per_user, fitted_when(has_tpot, [](auto& e) { return Cell(e.tok_s_per_user); }));
   s.add({"input_tok_s", "tokens/s", "prompt tokens processed per second"},
-        fitted([](auto& e) { return Cell(e.input_tok_s); }));
+        fitted_when(has_ttft, [](auto& e) { return Cell(e.input_tok_s); }));
   add_band_columns(s);
   s.add({"prefill_bound", "", "what limits prefill"},
-        fitted([](auto& e) { return text(bound_name(e.prefill_detail.bound())); }));
+        fitted_when(has_ttft, [](auto& e) { return text(bound_name(e.prefill_detail.bound())); }));
   s.add({"decode_bound", "", "what limits decode"},
-        fitted([](auto& e) { return text(bound_name(e.decode_detail.bound())); }));
+        fitted_when(has_tpot, [](auto& e) { return text(bound_name(e.decode_detail.bound())); }));
   s.add({"usd_per_hour", "$/h", "deployment price per hour"}, fitted([](auto& e) { return optional_cell(e.usd_per_hour); }));
   s.add(columns::usd_per_mtok_output,
         fitted([](auto& e) { return optional_cell(e.usd_per_mtok_output); }));
   s.add({"usd_per_mtok_input", "$/Mtok", "prefill share of GPU time per million input tokens"},
         fitted([](auto& e) { return optional_cell(e.usd_per_mtok_input); }));
   s.add(columns::joules_per_output_token,
-        fitted([](auto& e) { return Cell(e.joules_per_output_token); }));
+        fitted_when(serves_output, [](auto& e) { return Cell(e.joules_per_output_token); }));
   s.add({"kwh_per_mtok_output", "kWh/Mtok", "energy per million output tokens"},
-        fitted([](auto& e) { return Cell(e.kwh_per_mtok_output); }));
+        fitted_when(serves_output, [](auto& e) { return Cell(e.kwh_per_mtok_output); }));
+}
+
+/// Memory of one co-located deployment; a disaggregated one has a figure per pool.
+Getter memory(std::function<Cell(const MemoryFit&)> f) {
+  return resolved([f](auto&, auto& e) { return co_located_estimate(e) ? f(e.memory) : Cell(); });
 }
 
 void add_memory_columns(Schema<EstimateRow>& s) {
-  s.add(columns::weights_gb_per_gpu,
-        resolved([](auto&, auto& e) { return Cell(in_gigabytes(e.memory.need.weights)); }));
-  s.add(columns::kv_gb_per_gpu,
-        resolved([](auto&, auto& e) { return Cell(in_gigabytes(e.memory.need.kv_cache)); }));
-  s.add(columns::activations_gb_per_gpu,
-        resolved([](auto&, auto& e) { return Cell(in_gigabytes(e.memory.need.activations)); }));
-  s.add(columns::usable_gb_per_gpu,
-        resolved([](auto&, auto& e) { return Cell(in_gigabytes(e.memory.usable_per_gpu)); }));
-  s.add(columns::free_kv_tokens,
-        resolved([](auto&, auto& e) { return Cell(e.memory.free_kv_tokens); }));
+  s.add(columns::weights_gb_per_gpu, memory([](auto& m) { return Cell(in_gigabytes(m.need.weights)); }));
+  s.add(columns::kv_gb_per_gpu, memory([](auto& m) { return Cell(in_gigabytes(m.need.kv_cache)); }));
+  s.add(columns::activations_gb_per_gpu, memory([](auto& m) { return Cell(in_gigabytes(m.need.activations)); }));
+  s.add(columns::usable_gb_per_gpu, memory([](auto& m) { return Cell(in_gigabytes(m.usable_per_gpu)); }));
+  s.add(columns::free_kv_tokens, memory([](auto& m) { return Cell(m.free_kv_tokens); }));
+  s.add({"prefill_gb_per_gpu", "GB", "disaggregated: weights + KV + activations on a prefill GPU"},
+        pooled([](auto& x) { return Cell(in_gigabytes(x.prefill.memory.need.total())); }));
+  s.add({"decode_gb_per_gpu", "GB", "disaggregated: weights + KV + activations on a decode GPU"},
+        pooled([](auto& x) { return Cell(in_gigabytes(x.decode.memory.need.total())); }));
   s.add(columns::price,
         resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_label) : Cell(); }));
   s.add(columns::price_basis,
@@ -157,13 +211,17 @@ Schema<EstimateRow> make_schema() {
 }  // namespace
 
 std::optional<Band> estimate_band(const ScenarioResolver::Resolved& r, BandMetric metric) {
-  if (!r.error_bands || !r.model || !r.gpu) return std::nullopt;
+  // The bands come from co-located serving runs; one side or two pools are another regime.
+  if (!r.error_bands || !r.model || !r.gpu || r.pools || r.workload.phase != Phase::mixed) return std::nullopt;
   const Regime regime = regime_of(r.model->is_moe(), r.gpu->generation, r.engine, r.workload.concurrency);
   return find_band(*r.error_bands, metric, regime);
 }
 
 std::string band_basis(const ScenarioResolver::Resolved& r) {
   if (!r.error_bands) return "no bands/1 profile for this calibration";
+  if (r.pools || r.workload.phase != Phase::mixed) {
+    return "none: the bands come from co-located serving runs, not from disaggregated pools";
+  }
   const Regime asked = regime_of(r.model->is_moe(), r.gpu->generation, r.engine, r.workload.concurrency);
   std::vector<std::pair<std::string, std::string>> parts;  // basis -> its metrics
   for (BandMetric m : band_metrics) {

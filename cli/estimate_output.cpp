@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "estimator/disaggregation.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
@@ -39,19 +40,121 @@ std::string breakdown(const StepTime& s) {
 
 }  // namespace
 
+namespace {
+
+std::string precisions_text(const Deployment& d) {
+  return fmt::format("weights {}, KV {}", upper(name(d.weights)) +
+                     (d.experts != d.weights ? "+" + upper(name(d.experts)) + " experts" : std::string()),
+                     upper(name(d.kv)));
+}
+
+std::string memory_text(const MemoryFit& fit) {
+  const MemoryPerGpu& m = fit.need;
+  return fmt::format("weights {:.1f} GB + KV {:.1f} GB + activations {:.1f} GB = {:.1f} GB of {:.1f} GB usable",
+                     in_gigabytes(m.weights), in_gigabytes(m.kv_cache), in_gigabytes(m.activations),
+                     in_gigabytes(m.total()), in_gigabytes(fit.usable_per_gpu));
+}
+
+std::string price_text(const ScenarioResolver::Resolved& r, const Estimate& e, int gpus) {
+  return fmt::format("${:.2f}/h for {} GPUs at ${:.3f}/GPU-h ({})", *e.usd_per_hour, gpus, *r.usd_per_gpu_hour,
+                     r.price_basis == r.price_label ? r.price_label : r.price_label + ", " + r.price_basis + " basis");
+}
+
+/// Output throughput, per user, cost and energy: the rows every estimate that serves output shares.
+/// The prefill side of disaggregated serving serves prompts only: its rows are input throughput,
+/// $/Mtok input and power.
+void add_throughput_rows(TextTable& table, const ScenarioResolver::Resolved& r, const Estimate& e, int gpus) {
+  if (e.serves_output) {
+    table.add_row({"output throughput",
+                   fmt::format("{} tok/s", with_commas(e.output_tok_s)) +
+                       range_text(r, BandMetric::output_tok_s, e.output_tok_s, tok_s_number, "tok/s"),
+                   fmt::format("{} tok/s per GPU", with_commas(e.output_tok_s_per_gpu, 1))});
+  } else {
+    table.add_row({"input throughput", fmt::format("{} tok/s", with_commas(e.input_tok_s)),
+                   fmt::format("{} tok/s per GPU; the first token of each prompt is this side's only output",
+                               with_commas(e.input_tok_s / gpus, 1))});
+  }
+  if (e.has_tpot) {
+    table.add_row({"per user", fmt::format("{:.1f} tok/s", e.tok_s_per_user), e.tokens_per_decode_step > 1 ?
+                   fmt::format("{:.2f} tokens per step with speculative decoding", e.tokens_per_decode_step) : ""});
+  }
+  if (e.usd_per_mtok_output) {
+    table.add_row({"cost per M output tokens", fmt::format("${:.3f}", *e.usd_per_mtok_output), price_text(r, e, gpus)});
+  }
+  if (e.usd_per_mtok_input) {
+    table.add_row({"cost per M input tokens", fmt::format("${:.3f}", *e.usd_per_mtok_input),
+                   e.serves_output ? fmt::format("prefill share {:.0f}% of GPU time", e.prefill_share * 100)
+                                   : price_text(r, e, gpus)});
+  }
+  if (!e.usd_per_hour) {
+    table.add_row({"cost", "-", fmt::format("{} has no price; pass --price {}=USD", r.gpu->name, r.gpu->name)});
+  }
+  if (e.serves_output) {
+    table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),
+                   fmt::format("{:.3f} kWh per M output tokens at {:.0f} W", e.kwh_per_mtok_output, e.power_w)});
+  } else {
+    table.add_row({"power", fmt::format("{:.0f} W", e.power_w), "GPUs x TDP x power utilization"});
+  }
+}
+
+std::string pool_text(const char* pool, const PoolFigures& p) {
+  return fmt::format("{} {} worker{} ({}, {} GPUs each), {} request{} per worker", p.deployment.replicas, pool,
+                     p.deployment.replicas == 1 ? "" : "s", layout_text(Deployment{p.deployment.parallel}),
+                     p.deployment.parallel.gpus(), p.batch, p.batch == 1 ? "" : "s");
+}
+
+std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& e, const Disaggregation& x) {
+  const int gpus = r.pools->total_gpus();
+  std::string out = fmt::format("{} on {} x {}, disaggregated {}P{}D, {}, engine {}\n", r.model->name, gpus,
+                                r.gpu->name, x.prefill.deployment.replicas, x.decode.deployment.replicas,
+                                precisions_text(r.deployment), r.engine);
+  out += "prefill pool: " + pool_text("prefill", x.prefill) + "\n";
+  out += "decode pool: " + pool_text("decode", x.decode) + "\n";
+  out += fmt::format("workload: {} input + {} output tokens per request, {} running in the decode pool\n",
+                     with_commas(static_cast<double>(r.workload.isl)), with_commas(static_cast<double>(r.workload.osl)),
+                     with_commas(static_cast<double>(e.running)));
+  out += "memory per prefill GPU: " + memory_text(x.prefill.memory) + "\n";
+  out += "memory per decode GPU: " + memory_text(x.decode.memory) + "\n";
+  for (const std::string& note : e.notes) out += "note: " + note + "\n";
+  TextTable table({"metric", "value", "why"});
+  table.add_row({"TTFT", ms(e.ttft),
+                 fmt::format("prefill queue {} + prefill {} ({}-bound) + KV transfer {} ({:.1f} MB over scale-out) "
+                             "+ request overhead", ms(x.prefill_queue), ms(x.prefill_compute),
+                             bound_name(e.prefill_detail.bound()), ms(x.kv_transfer), x.kv_transfer_bytes.value / 1e6)});
+  if (e.has_tpot) {
+    table.add_row({"TPOT", ms(e.tpot), fmt::format("decode step {} ({}-bound) at {} sequences per decode worker",
+                                                   ms(e.decode_step), bound_name(e.decode_detail.bound()), x.decode.batch)});
+  }
+  table.add_row({"pools", fmt::format("{} limited", x.prefill_limited ? "prefill" : "decode"),
+                 fmt::format("prefill {:.2f} requests/s ({:.0f}% busy), decode {:.2f} requests/s ({:.0f}% busy); "
+                             "{:.2f} prefill workers per decode worker balance them",
+                             x.prefill.requests_per_s, x.prefill.utilization * 100, x.decode.requests_per_s,
+                             x.decode.utilization * 100, x.balanced_prefill_per_decode)});
+  add_throughput_rows(table, r, e, gpus);
+  out += table.render();
+  out += "decode step (one stage): " + breakdown(e.decode_detail) + "\n";
+  out += "prefill chunk (one stage): " + breakdown(e.prefill_detail) + "\n";
+  return out;
+}
+
+}  // namespace
+
 std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimate& e) {
+  if (e.disaggregated) return describe_pools(r, e, *e.disaggregated);
   const Deployment& d = r.deployment;
-  std::string out = fmt::format("{} on {} x {} ({}), weights {}, KV {}, engine {}\n", r.model->name, d.total_gpus(),
-                                r.gpu->name, layout_text(d), upper(name(d.weights)) +
-                                (d.experts != d.weights ? "+" + upper(name(d.experts)) + " experts" : std::string()),
-                                upper(name(d.kv)), r.engine);
+  std::string out = fmt::format("{} on {} x {} ({}), {}, engine {}\n", r.model->name, d.total_gpus(), r.gpu->name,
+                                layout_text(d), precisions_text(d), r.engine);
+  if (r.pools) {  // two pools that do not both fit
+    out = fmt::format("{} on {} x {}, disaggregated {}P{}D, {}, engine {}\n", r.model->name, r.pools->total_gpus(),
+                      r.gpu->name, r.pools->prefill.replicas, r.pools->decode.replicas, precisions_text(d), r.engine);
+    for (const std::string& note : e.notes) out += "note: " + note + "\n";
+    for (const std::string& reason : e.reasons) out += "does not fit: " + reason + "\n";
+    return out;
+  }
   out += fmt::format("workload: {} input + {} output tokens per request, {} requests in flight\n",
                      with_commas(static_cast<double>(r.workload.isl)), with_commas(static_cast<double>(r.workload.osl)),
                      with_commas(static_cast<double>(e.concurrency)));
-  const MemoryPerGpu& m = e.memory.need;
-  out += fmt::format("memory per GPU: weights {:.1f} GB + KV {:.1f} GB + activations {:.1f} GB = {:.1f} GB of {:.1f} GB usable\n",
-                     in_gigabytes(m.weights), in_gigabytes(m.kv_cache), in_gigabytes(m.activations),
-                     in_gigabytes(m.total()), in_gigabytes(e.memory.usable_per_gpu));
+  out += "memory per GPU: " + memory_text(e.memory) + "\n";
   for (const std::string& note : e.notes) out += "note: " + note + "\n";
   if (!e.fits) {
     out += "does not fit: " + (e.reasons.empty() ? std::string("memory") : e.reasons.front()) + "\n";
@@ -60,34 +163,25 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
   out += fmt::format("free KV capacity: {} more tokens\n", with_commas(e.memory.free_kv_tokens));
   TextTable table({"metric", "value", "why"});
   const double ttft_ms = in_milliseconds(e.ttft), tpot_ms = in_milliseconds(e.tpot);
-  table.add_row({"TTFT", ms(e.ttft) + range_text(r, BandMetric::ttft, ttft_ms, ms_number, "ms"), fmt::format("prefill alone {} ({}-bound) + queueing behind other prompts",
-                                                 ms(e.prefill_alone), bound_name(e.prefill_detail.bound()))});
-  table.add_row({"TPOT", e.has_tpot ? ms(e.tpot) + range_text(r, BandMetric::tpot, tpot_ms, ms_number, "ms") : "-", fmt::format("decode step {} ({}-bound){}", ms(e.decode_step), bound_name(e.decode_detail.bound()),
-                                                 e.tpot_prefill_share > 0.005 ? fmt::format(", stretched {:.0f}% by prefill chunks", e.tpot_prefill_share * 100) : "")});
-  table.add_row({"output throughput",
-                 fmt::format("{} tok/s", with_commas(e.output_tok_s)) +
-                     range_text(r, BandMetric::output_tok_s, e.output_tok_s, tok_s_number, "tok/s"),
-                 fmt::format("{} tok/s per GPU", with_commas(e.output_tok_s_per_gpu, 1))});
-  table.add_row({"per user", fmt::format("{:.1f} tok/s", e.tok_s_per_user), e.tokens_per_decode_step > 1 ?
-                 fmt::format("{:.2f} tokens per step with speculative decoding", e.tokens_per_decode_step) : ""});
-  if (e.usd_per_mtok_output) {
-    table.add_row({"cost per M output tokens", fmt::format("${:.3f}", *e.usd_per_mtok_output),
-                   fmt::format("${:.2f}/h for {} GPUs at ${:.3f}/GPU-h ({})", *e.usd_per_hour, d.total_gpus(),
-                               *r.usd_per_gpu_hour,
-                               r.price_basis == r.price_label ? r.price_label : r.price_label + ", " + r.price_basis + " basis")});
-    if (e.usd_per_mtok_input) {
-      table.add_row({"cost per M input tokens", fmt::format("${:.3f}", *e.usd_per_mtok_input),
-                     fmt::format("prefill share {:.0f}% of GPU time", e.prefill_share * 100)});
-    }
-  } else {
-    table.add_row({"cost", "-", fmt::format("{} has no price; pass --price {}=USD", r.gpu->name, r.gpu->name)});
+  if (e.has_ttft) {
+    table.add_row({"TTFT", ms(e.ttft) + range_text(r, BandMetric::ttft, ttft_ms, ms_number, "ms"),
+                   fmt::format("prefill alone {} ({}-bound) + queueing behind other prompts", ms(e.prefill_alone),
+                               bound_name(e.prefill_detail.bound()))});
   }
-  table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),
-                 fmt::format("{:.3f} kWh per M output tokens at {:.0f} W", e.kwh_per_mtok_output, e.power_w)});
+  if (e.has_tpot) {
+    table.add_row({"TPOT", ms(e.tpot) + range_text(r, BandMetric::tpot, tpot_ms, ms_number, "ms"),
+                   fmt::format("decode step {} ({}-bound){}", ms(e.decode_step), bound_name(e.decode_detail.bound()),
+                               e.tpot_prefill_share > 0.005
+                                   ? fmt::format(", stretched {:.0f}% by prefill chunks", e.tpot_prefill_share * 100)
+                                   : "")});
+  }
+  add_throughput_rows(table, r, e, d.total_gpus());
   out += table.render();
-  if (r.error_bands) out += "80% ranges: measured / predicted of " + band_basis(r) + "\n";
-  out += "decode step (one stage): " + breakdown(e.decode_detail) + "\n";
-  out += "prefill chunk (one stage): " + breakdown(e.prefill_detail) + "\n";
+  if (r.error_bands && r.workload.phase == Phase::mixed) {
+    out += "80% ranges: measured / predicted of " + band_basis(r) + "\n";
+  }
+  if (e.has_tpot) out += "decode step (one stage): " + breakdown(e.decode_detail) + "\n";
+  if (e.has_ttft) out += "prefill chunk (one stage): " + breakdown(e.prefill_detail) + "\n";
   return out;
 }
 

@@ -29,7 +29,7 @@ struct PlanOptions {
   std::string price, engine, weights, kv, xlsx, calibration = "default";
   std::optional<int> tp, pp, dp, ep, mtp;
   int max_gpus = default_max_gpus_per_replica;
-  bool csv = false, json = false, allow_unrealistic = false;
+  bool csv = false, json = false, allow_unrealistic = false, disaggregated = false;
 };
 
 /// A token count as typed: digits or scientific notation (2e9), finite, positive and whole.
@@ -74,6 +74,7 @@ Plan plan_inputs(const PlanOptions& o) {
   p.kv_given = !o.kv.empty();
   p.max_gpus_per_replica = o.max_gpus;
   p.allow_unrealistic = o.allow_unrealistic;
+  p.disaggregated = o.disaggregated;
   p.demand.peak_to_average = o.peak_to_average.value_or(default_peak_to_average);
   if (!o.input_per_day.empty()) {
     if (o.isl || o.osl) throw ConfigError("--input-tokens-per-day", "give either it or --isl/--osl, not both");
@@ -117,6 +118,7 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   request.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   request.peak_output_tok_s = plan.demand.peak_output_tok_s();
   request.allow_unrealistic = o.allow_unrealistic;
+  request.disaggregated = o.disaggregated;
   option.choice = plan_replica(sweep(*r.prepared, {target}, request), 0, target, request, plan.demand);
   return option;
 }
@@ -189,6 +191,7 @@ Command add_plan(CLI::App& app, Context& context) {
   add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per replica (default 128)");
   add_allow_unrealistic_option(*sub, o->allow_unrealistic);
+  add_disagg_option(*sub, o->disaggregated);
   add_calibration_option(*sub, o->calibration);
   auto* xlsx = sub->add_option("--xlsx", o->xlsx, "Write a workbook with formulas (Summary, one sheet per GPU, Sources)");
   auto* csv = sub->add_flag("--csv", o->csv, "Print CSV, one row per GPU type");

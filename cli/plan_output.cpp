@@ -26,8 +26,15 @@ Getter of_fleet(std::function<Cell(const Fleet&)> f) {
 Getter of_row(std::function<Cell(const SweepRow&)> f) {
   return when_feasible([f](const ReplicaChoice& c) { return f(c.row); });
 }
+/// A degree of one co-located instance; a disaggregated replica's pools are in the `pools` column.
 Getter of_layout(int Parallelism::*field) {
-  return when_feasible([field](const ReplicaChoice& c) { return Cell(std::int64_t{c.deployment->parallel.*field}); });
+  return when_feasible([field](const ReplicaChoice& c) {
+    return c.row.pools ? Cell() : Cell(std::int64_t{c.deployment->parallel.*field});
+  });
+}
+/// The replica's layout as text: tp/pp/dp/ep, or both pools of a disaggregated one.
+std::string replica_layout(const ReplicaChoice& c) {
+  return c.row.pools ? pools_label(*c.row.pools) : layout_label(c.deployment->parallel);
 }
 Cell count(std::int64_t value) { return Cell(value); }
 
@@ -40,13 +47,15 @@ void add_fleet_columns(Schema<PlanOption>& s) {
   s.add(columns::gpu, [](const PlanOption& p) { return Cell(p.resolved.gpu->name); });
   s.add({"replicas", "count", "model instances"}, of_fleet([](auto& f) { return count(f.replicas); }));
   s.add({"gpus_per_replica", "count", "GPUs per instance", {}, "GPUs/replica"},
-        when_feasible([](auto& c) { return count(c.deployment->total_gpus()); }));
+        when_feasible([](auto& c) { return count(c.row.total_gpus()); }));
   s.add({"gpus", "count", "GPUs in the fleet", {}, "GPUs"}, of_fleet([](auto& f) { return count(f.gpus); }));
   s.add({"nodes", "count", "nodes in the fleet"}, of_fleet([](auto& f) { return count(f.nodes); }));
   s.add(columns::tp, of_layout(&Parallelism::tp));
   s.add(columns::pp, of_layout(&Parallelism::pp));
   s.add(columns::dp, of_layout(&Parallelism::dp));
   s.add(columns::ep, of_layout(&Parallelism::ep));
+  s.add({"pools", "", "prefill/decode-disaggregated replica (plan --disagg): xPyD and each pool's layout"},
+        when_feasible([](auto& c) { return c.row.pools ? Cell(pools_label(*c.row.pools)) : Cell(); }));
   s.add(columns::weights, when_feasible([](auto& c) { return Cell(weights_label(*c.deployment)); }));
   s.add(columns::kv, when_feasible([](auto& c) { return Cell(std::string(name(c.deployment->kv))); }));
   s.add(columns::mtp, when_feasible([](auto& c) { return count(c.deployment->speculative_tokens); }));
@@ -155,7 +164,7 @@ std::string ranked_table(const Plan& plan) {
     const PlanOption& p = plan.options[r];
     std::vector<std::string> cells{p.feasible() ? std::to_string(p.rank) : "-"};
     for (std::string& cell : text_cells(table, r, shown)) cells.push_back(std::move(cell));
-    cells.insert(cells.begin() + layout_after + 1, p.feasible() ? layout_label(p.choice.deployment->parallel) : "-");
+    cells.insert(cells.begin() + layout_after + 1, p.feasible() ? replica_layout(p.choice) : "-");
     text.add_row(std::move(cells));
   }
   return text.render();
@@ -175,10 +184,10 @@ PlanWorkbookOption workbook_option(const PlanOption& p) {
   w.note = p.feasible() ? (r.usd_per_gpu_hour ? "" : "no price: type one in the GPU sheet") : p.choice.why_none;
   if (p.feasible()) {
     const Deployment& d = *p.choice.deployment;
-    w.configuration = fmt::format("{} GPUs {}, {} weights, KV {}{}", d.total_gpus(), layout_label(d.parallel),
+    w.configuration = fmt::format("{} GPUs {}, {} weights, KV {}{}", p.choice.row.total_gpus(), replica_layout(p.choice),
                                   upper(weights_label(d)), upper(name(d.kv)),
                                   d.speculative_tokens > 0 ? fmt::format(", MTP {}", d.speculative_tokens) : "");
-    w.unit = {p.choice.row.output_tok_s, d.total_gpus(), std::max(1, r.gpu->gpus_per_node), r.usd_per_gpu_hour,
+    w.unit = {p.choice.row.output_tok_s, p.choice.row.total_gpus(), std::max(1, r.gpu->gpus_per_node), r.usd_per_gpu_hour,
               r.gpu->tdp.value, r.efficiency.power_utilization};
     w.fleet = p.choice.fleet;
     w.concurrency = p.choice.row.concurrency;
@@ -214,7 +223,7 @@ std::string recommendation(const Plan& plan) {
   const Fleet& f = best.choice.fleet;
   std::string out = fmt::format("recommendation: {}: {} GPUs ({} nodes, {} replicas of {} GPUs)", best.resolved.gpu->name,
                                 with_commas(static_cast<double>(f.gpus)), with_commas(static_cast<double>(f.nodes)),
-                                with_commas(static_cast<double>(f.replicas)), best.choice.deployment->total_gpus());
+                                with_commas(static_cast<double>(f.replicas)), best.choice.row.total_gpus());
   out += f.usd_per_month ? fmt::format(" at ${}/month, {} per million output tokens served ({} at ${:.3f}/GPU-hour, {} basis)\n",
                                        with_commas(*f.usd_per_month),
                                        f.usd_per_mtok_served ? fmt::format("${:.3f}", *f.usd_per_mtok_served) : "- (no tokens)",
@@ -238,10 +247,11 @@ std::string plan_text(const Plan& plan) {
                      plan.kv_given ? upper(name(first.deployment.kv)) : "searched", first.engine, hours_per_month,
                      first.efficiency.power_utilization * 100);
   out += fmt::format("search: the sweep's layouts (tp, pp, attention dp, ep), {}, KV precision, MTP depth (models with MTP) and "
-                     "concurrency, up to {} GPUs per "
-                     "replica, realistic layouts {}; per GPU type the fewest fleet GPUs in whole replicas\n",
-                     plan.weights_given ? "the given weights" : "weight precisions", plan.max_gpus_per_replica,
-                     plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
+                     "concurrency{}, up to {} GPUs per replica, realistic layouts {}; per GPU type the fewest fleet GPUs "
+                     "in whole replicas\n",
+                     plan.weights_given ? "the given weights" : "weight precisions",
+                     plan.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "",
+                     plan.max_gpus_per_replica, plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
   return out + ranked_table(plan) + recommendation(plan);
 }
 

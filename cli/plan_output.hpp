@@ -35,6 +35,7 @@ struct Plan {
   bool kv_given = false;           // --kv fixed the KV precision instead of searching
   int max_gpus_per_replica = 128;  // --max-gpus
   bool allow_unrealistic = false;
+  bool disaggregated = false;  // --disagg: the search includes prefill/decode-disaggregated replicas
   std::vector<PlanOption> options;  // in rank order
 };
 

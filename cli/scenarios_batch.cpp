@@ -141,7 +141,7 @@ void answer(const CsvRecord& record, const std::vector<std::string>& header, con
   }
   resolved = resolver.resolve(input);
   const auto& r = resolved;
-  result = estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
+  result = estimate_resolved(r);
 }
 
 /// The message of a bad row, its option named as the CSV column (--usd-per-gpu-hour is usd_per_gpu_hour).

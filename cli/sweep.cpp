@@ -41,6 +41,7 @@ struct SweepOptions {
   std::optional<int> tp, pp, dp, ep;
   std::optional<int> mtp;
   bool allow_unrealistic = false;
+  bool disaggregated = false;
   bool csv = false;
   bool json = false;
   std::string xlsx;
@@ -58,6 +59,7 @@ SweepRequest make_request(const SweepOptions& o) {
   r.refine_concurrency = o.concurrency.empty();  // levels the user names are kept as given
   r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   r.allow_unrealistic = o.allow_unrealistic;
+  r.disaggregated = o.disaggregated;
   for (std::int64_t c : r.concurrencies) {
     if (c < 1 || c > max_tokens) throw ConfigError("--concurrency", fmt::format("{} is out of range (1 to 2^31)", c));
   }
@@ -243,6 +245,7 @@ Command add_sweep(CLI::App& app, Context& context) {
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
   add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
   add_allow_unrealistic_option(*sub, o->allow_unrealistic);
+  add_disagg_option(*sub, o->disaggregated);
   add_calibration_option(*sub, o->calibration);
   auto* csv = sub->add_flag("--csv", o->csv, "Print the frontier rows as CSV");
   auto* json =

@@ -37,11 +37,18 @@ Cell count(std::int64_t value) { return Cell(value); }
 void add_layout_columns(Schema<SweepRowRef>& s) {
   s.add(columns::model, [](const SweepRowRef& r) { return Cell(r.model->name); });
   s.add(columns::gpu, [](const SweepRowRef& r) { return Cell(r.gpu->name); });
-  s.add({"gpus", "count", "GPUs in the instance"}, of_row([](auto& r) { return count(r.deployment.total_gpus()); }));
-  s.add(columns::tp, of_row([](auto& r) { return count(r.deployment.parallel.tp); }));
-  s.add(columns::pp, of_row([](auto& r) { return count(r.deployment.parallel.pp); }));
-  s.add(columns::dp, of_row([](auto& r) { return count(r.deployment.parallel.dp); }));
-  s.add(columns::ep, of_row([](auto& r) { return count(r.deployment.parallel.ep); }));
+  s.add({"gpus", "count", "GPUs in the instance (both pools of a disaggregated one)"},
+        of_row([](auto& r) { return count(r.total_gpus()); }));
+  // The degrees of one co-located instance; a disaggregated one's pools are in `pools`.
+  auto degree = [](int Parallelism::*field) {
+    return of_row([field](auto& r) { return r.pools ? Cell() : count(r.deployment.parallel.*field); });
+  };
+  s.add(columns::tp, degree(&Parallelism::tp));
+  s.add(columns::pp, degree(&Parallelism::pp));
+  s.add(columns::dp, degree(&Parallelism::dp));
+  s.add(columns::ep, degree(&Parallelism::ep));
+  s.add({"pools", "", "prefill/decode-disaggregated (--disagg): xPyD and each pool's layout"},
+        of_row([](auto& r) { return r.pools ? Cell(pools_label(*r.pools)) : Cell(); }));
   s.add(columns::weights, of_row([](auto& r) { return Cell(weights_label(r.deployment)); }));
   s.add(columns::kv, of_row([](auto& r) { return Cell(std::string(name(r.deployment.kv))); }));
   s.add(columns::mtp, of_row([](auto& r) { return count(r.deployment.speculative_tokens); }));
@@ -114,6 +121,11 @@ void add_layout_restrictions(CLI::App& app, std::optional<int>& tp, std::optiona
   app.add_option("--pp", pp, "Search only layouts with this many pipeline stages");
   app.add_option("--dp", dp, "Search only layouts with this attention data parallel size");
   app.add_option("--ep", ep, "Search only layouts with this expert parallel size");
+}
+
+void add_disagg_option(CLI::App& app, bool& disaggregated) {
+  app.add_flag("--disagg", disaggregated,
+               "Also search prefill/decode-disaggregated deployments (xPyD: prefill workers sized to decode workers)");
 }
 
 LayoutHints layout_restriction(std::optional<int> tp, std::optional<int> pp, std::optional<int> dp,

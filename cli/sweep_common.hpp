@@ -43,6 +43,10 @@ void restrict_mtp(SweepRequest& request, const ModelSpec& model, std::optional<i
 /// --allow-unrealistic: let layouts flagged by estimator/realism.hpp be recommended.
 void add_allow_unrealistic_option(CLI::App& app, bool& allow);
 
+/// --disagg: search prefill/decode-disaggregated deployments too (off by default: it about doubles
+/// the estimates a search runs; docs/methodology.md#disaggregated).
+void add_disagg_option(CLI::App& app, bool& disaggregated);
+
 /// One configuration of a sweep as the writers see it; `row` nullptr when nothing fits, and every
 /// column but model and GPU is then null.
 struct SweepRowRef {

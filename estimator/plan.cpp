@@ -74,10 +74,11 @@ double slo_excess(const SweepRow& row, const ServiceLevel& slo) {
 std::string describe_row(const SweepRow& row) {
   const Deployment& d = row.deployment;
   const Parallelism& p = d.parallel;
-  return fmt::format("{} GPUs (tp{} pp{} dp{} ep{}, {} weights, KV {}{}) with {} request{} in flight", d.total_gpus(),
-                     p.tp, p.pp, p.dp, p.ep, name(d.experts), name(d.kv),
-                     d.speculative_tokens > 0 ? fmt::format(", MTP {}", d.speculative_tokens) : "", row.concurrency,
-                     row.concurrency == 1 ? "" : "s");
+  const std::string layout =
+      row.pools ? pools_label(*row.pools) : fmt::format("tp{} pp{} dp{} ep{}", p.tp, p.pp, p.dp, p.ep);
+  return fmt::format("{} GPUs ({}, {} weights, KV {}{}) with {} request{} in flight", row.total_gpus(), layout,
+                     name(d.experts), name(d.kv), d.speculative_tokens > 0 ? fmt::format(", MTP {}", d.speculative_tokens) : "",
+                     row.concurrency, row.concurrency == 1 ? "" : "s");
 }
 
 std::string why_none(const SweepResult& result, const SweepTargetResult& t, const SweepTarget& target,
@@ -114,12 +115,12 @@ ReplicaChoice plan_replica(const SweepResult& result, std::size_t target, const 
   choice.row = result.rows[*r.best];
   choice.deployment = choice.row.deployment;
   const GpuSpec& gpu = *t.gpu;
-  const ReplicaUnit unit{choice.row.output_tok_s, choice.deployment->total_gpus(), std::max(1, gpu.gpus_per_node),
+  const ReplicaUnit unit{choice.row.output_tok_s, choice.row.total_gpus(), std::max(1, gpu.gpus_per_node),
                          t.usd_per_gpu_hour, gpu.tdp.value, t.efficiency.power_utilization};
   choice.fleet = size_fleet(demand, unit);
   if (r.best_if_unrealistic) {
     const SweepRow& row = result.rows[*r.best_if_unrealistic];
-    const ReplicaUnit flagged{row.output_tok_s, row.deployment.total_gpus(), unit.gpus_per_node, unit.usd_per_gpu_hour,
+    const ReplicaUnit flagged{row.output_tok_s, row.total_gpus(), unit.gpus_per_node, unit.usd_per_gpu_hour,
                               unit.tdp_w, unit.power_utilization};
     choice.unrealistic_note = fmt::format(
         "{} GPUs of {} would do, but it is not realistic: {}; pass --allow-unrealistic to use it",

@@ -10,8 +10,6 @@
 namespace llmsizer {
 namespace {
 
-constexpr double max_prefill_load = 0.95;  // keeps the queueing formulas finite near saturation
-
 struct PrefillCosts {
   Seconds alone;        // one prompt on an idle instance, through every stage
   Seconds marginal;     // extra time a prompt adds when mixed into running decode steps
@@ -63,14 +61,16 @@ void disaggregated_phase(Estimate& r, const Workload& w, const EfficiencyParams&
   if (w.phase == Phase::decode) {
     r.tpot = seconds(token_step);
     r.ttft = seconds(0);
+    r.has_ttft = false;  // the first token came from the prefill side
     r.output_tok_s = sequences / token_step;
   } else {
     const double burst_time = pf.burst_step.value * pf.burst_steps;
     r.ttft = seconds(burst_ttft(pf) + e.engine.request_overhead.value);
     r.tpot = seconds(0);
     r.has_tpot = false;  // the first token is the only one this side produces
+    r.serves_output = false;
     r.input_tok_s = sequences * isl / burst_time;
-    r.output_tok_s = r.input_tok_s / isl;
+    r.output_tok_s = r.input_tok_s / isl;  // first tokens: what the pool hands to the decode side
   }
   r.tok_s_per_user = r.tpot.value > 0 ? 1.0 / r.tpot.value : 0.0;
   r.prefill_share = w.phase == Phase::prefill ? 1.0 : 0.0;
@@ -135,21 +135,22 @@ std::int64_t running_requests(const PreparedModel& m, const GpuSpec& gpu, const 
   return std::min({concurrency, kv_room, batch_room});
 }
 
-void add_cost_and_energy(Estimate& r, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
+}  // namespace
+
+void add_cost_and_energy(Estimate& r, const GpuSpec& gpu, int gpu_count, const EfficiencyParams& e,
                          std::optional<double> usd_per_gpu_hour) {
-  const double gpus = d.total_gpus();
+  const double gpus = gpu_count;
   r.power_w = gpus * gpu.tdp.value * e.power_utilization;
-  r.joules_per_output_token = r.output_tok_s > 0 ? r.power_w / r.output_tok_s : 0.0;
+  const bool output = r.serves_output && r.output_tok_s > 0;
+  r.joules_per_output_token = output ? r.power_w / r.output_tok_s : 0.0;
   r.kwh_per_mtok_output = r.joules_per_output_token * 1e6 / joules_per_kwh;
   if (!usd_per_gpu_hour) return;
   r.usd_per_hour = gpus * *usd_per_gpu_hour;
   const double output_per_hour = r.output_tok_s * seconds_per_hour;
   const double input_per_hour = r.input_tok_s * seconds_per_hour;
-  if (output_per_hour > 0) r.usd_per_mtok_output = *r.usd_per_hour / output_per_hour * 1e6;
+  if (output) r.usd_per_mtok_output = *r.usd_per_hour / output_per_hour * 1e6;
   if (input_per_hour > 0) r.usd_per_mtok_input = *r.usd_per_hour * r.prefill_share / input_per_hour * 1e6;
 }
-
-}  // namespace
 
 Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
                   const EfficiencyParams& e, std::optional<double> usd_per_gpu_hour) {
@@ -201,7 +202,7 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   if (w.phase != Phase::mixed) {
     disaggregated_phase(r, w, e, pf, token_step, per_rank * par.dp * d.replicas);
     r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
-    add_cost_and_energy(r, gpu, d, e, usd_per_gpu_hour);
+    add_cost_and_energy(r, gpu, d.total_gpus(), e, usd_per_gpu_hour);
     return r;
   }
   // Closed loop with continuous batching (docs/methodology.md#serving). While a request decodes
@@ -222,7 +223,7 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
                                  ? pf.alone.value
                                  : pf.alone.value + shapes.prefill_chunks * step * others / std::max(1.0, per_rank);
   const double first_cycle = own_prefill + decode_steps * tpot;
-  const double prefill_load = std::min(max_prefill_load, others * pf.alone.value / first_cycle);
+  const double prefill_load = std::min(max_queue_load, others * pf.alone.value / first_cycle);
   const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
   const double burst_share = e.engine.startup_burst_share;
   const double ttft = burst_share * burst_ttft(pf) + (1.0 - burst_share) * (own_prefill + steady_wait) + step / 2.0 +
@@ -246,7 +247,7 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   r.input_tok_s = requests_per_s * isl;
   r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
   r.tok_s_per_user = r.has_tpot ? 1.0 / tpot : 0.0;
-  add_cost_and_energy(r, gpu, d, e, usd_per_gpu_hour);
+  add_cost_and_energy(r, gpu, d.total_gpus(), e, usd_per_gpu_hour);
   return r;
 }
 

@@ -2,6 +2,7 @@
 // cost and energy (docs/methodology.md#serving).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@ struct ServiceLevel {
   }
 };
 
+struct Disaggregation;  // estimator/disaggregation.hpp
+
+/// Queue loads are capped here so the waiting-time formulas stay finite at saturation
+/// (Pollaczek–Khinchine's ρ/(1 − ρ) diverges at ρ = 1).
+inline constexpr double max_queue_load = 0.95;
+
 struct Estimate {
   bool fits = false;
   std::vector<std::string> reasons;  // why it does not fit
@@ -35,6 +42,9 @@ struct Estimate {
   Seconds ttft;                      // mean time to first token
   Seconds tpot;                      // mean time per output token after the first; 0 when !has_tpot
   bool has_tpot = true;              // false when no token follows the first (osl 1, the prefill side)
+  bool has_ttft = true;              // false on the decode side of disaggregated serving: no first token
+  bool serves_output = true;         // false on the prefill side: its only output is each prompt's first
+                                     // token, so output throughput and $/Mtok output mean nothing
   Seconds prefill_alone;             // prefill of one prompt on an idle instance; TTFT is never less
   Seconds decode_step;               // one decode iteration at the mean context
   StepTime decode_detail;            // where a decode iteration's time goes (one stage)
@@ -52,6 +62,8 @@ struct Estimate {
   double power_w = 0;
   double joules_per_output_token = 0;
   double kwh_per_mtok_output = 0;
+  /// The two pools of a prefill/decode-disaggregated deployment; null for one co-located deployment.
+  std::shared_ptr<const Disaggregation> disaggregated;
 };
 
 /// One request's time in a closed loop: its TTFT, then a decode step for each output token after
@@ -79,6 +91,12 @@ struct ServingStepShapes {
 /// The step shapes of `estimate` for `concurrency` requests running at once (Estimate::running, > 0).
 [[nodiscard]] ServingStepShapes serving_step_shapes(const Deployment& deployment, const Workload& workload,
                                                     const EfficiencyParams& efficiency, std::int64_t concurrency);
+
+/// Cost and energy of `gpus` GPUs delivering the estimate's throughput: $/h, $/Mtok output (all GPU
+/// time over output tokens; none when !serves_output), $/Mtok input (the prefill_share of GPU time
+/// over input tokens), power and J/token (docs/methodology.md#cost).
+void add_cost_and_energy(Estimate& estimate, const GpuSpec& gpu, int gpus, const EfficiencyParams& efficiency,
+                         std::optional<double> usd_per_gpu_hour);
 
 /// Workload concurrency 0 means "as many as fit" (max-throughput benchmarks): the largest number of
 /// sequences of isl+osl tokens that fit in memory, capped by the engine's max batch per DP rank.

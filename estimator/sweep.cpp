@@ -6,6 +6,7 @@
 #include "estimator/plan.hpp"
 #include "estimator/realism.hpp"
 #include "estimator/sweep_search.hpp"
+#include "estimator/sweep_disaggregated.hpp"
 
 namespace llmsizer {
 
@@ -40,6 +41,25 @@ std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gp
   return layouts;
 }
 
+SweepRow sweep_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
+  SweepRow row;
+  row.target = target;
+  row.deployment = d;
+  row.concurrency = e.concurrency;
+  row.ttft = e.ttft;
+  row.tpot = e.tpot;
+  row.output_tok_s = e.output_tok_s;
+  row.output_tok_s_per_gpu = e.output_tok_s_per_gpu;
+  row.tok_s_per_user = e.tok_s_per_user;
+  row.usd_per_mtok_output = e.usd_per_mtok_output;
+  row.joules_per_output_token = e.joules_per_output_token;
+  row.weights_per_gpu = e.memory.need.weights;
+  row.memory_per_gpu = e.memory.need.total();
+  row.meets_slo = slo.met_by(e.ttft, e.tpot);
+  row.realistic = is_realistic(gpu, d.parallel, e.tok_s_per_user);
+  return row;
+}
+
 namespace {
 
 /// Ranks rows of one GPU type: lower $/Mtok (or higher tok/s per GPU when unpriced), then on the
@@ -50,14 +70,14 @@ bool better_value(const SweepRow& a, const SweepRow& b) {
   }
   if (a.output_tok_s_per_gpu != b.output_tok_s_per_gpu) return a.output_tok_s_per_gpu > b.output_tok_s_per_gpu;
   if (a.on_frontier != b.on_frontier) return a.on_frontier;
-  return a.deployment.total_gpus() < b.deployment.total_gpus();
+  return a.total_gpus() < b.total_gpus();
 }
 
 /// better_value, after the fewest fleet GPUs for the peak when one is given.
 bool better_for(const SweepRequest& request, const SweepRow& a, const SweepRow& b) {
   if (request.peak_output_tok_s) {
-    const std::int64_t fleet_a = replicas_for_peak(*request.peak_output_tok_s, a.output_tok_s) * a.deployment.total_gpus();
-    const std::int64_t fleet_b = replicas_for_peak(*request.peak_output_tok_s, b.output_tok_s) * b.deployment.total_gpus();
+    const std::int64_t fleet_a = replicas_for_peak(*request.peak_output_tok_s, a.output_tok_s) * a.total_gpus();
+    const std::int64_t fleet_b = replicas_for_peak(*request.peak_output_tok_s, b.output_tok_s) * b.total_gpus();
     if (fleet_a != fleet_b) return fleet_a < fleet_b;
   }
   return better_value(a, b);
@@ -119,6 +139,7 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
     r.first_row = result.rows.size();
     r.weights = t.weights.empty() ? default_weight_choices(*model.spec, *t.gpu) : t.weights;
     r.min_gpus.assign(r.weights.size(), std::nullopt);
+    PoolCandidates pools;  // the pool sides of disaggregated deployments (request.disaggregated)
     for (int gpus : counts[ti]) {
       for (const Parallelism& layout : sweep_layouts(*model.spec, *t.gpu, gpus, request.only)) {
         for (std::size_t wi = 0; wi < r.weights.size(); ++wi) {
@@ -128,11 +149,13 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
           d.experts = r.weights[wi].experts;
           const bool fitted = sweep_search_axes(model, t, static_cast<int>(ti), d, request, result);
           if (fitted && !r.min_gpus[wi]) r.min_gpus[wi] = gpus;
+          if (request.disaggregated) collect_pool_sides(model, t, d, request, pools);
         }
       }
       if (progress) progress(++done, total);
     }
     search_promising(model, t, static_cast<int>(ti), request, r.first_row, result);
+    if (request.disaggregated) add_disaggregated_rows(t, static_cast<int>(ti), request, pools, result);
     r.end_row = result.rows.size();
   }
   for (SweepTargetResult& t : result.targets) rank_target(result, t, request);

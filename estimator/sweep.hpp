@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "estimator/disaggregation.hpp"
 #include "estimator/layout.hpp"
 #include "estimator/serving.hpp"
 #include "estimator/weight_candidates.hpp"
@@ -54,6 +55,8 @@ struct SweepRequest {
   double mtp_acceptance = 0;         // Deployment::speculative_acceptance of MTP rows
   double mtp_acceptance_decay = 1;   // Deployment::speculative_acceptance_decay of MTP rows
   bool refine_concurrency = false;   // bisect between the last passing and first failing level
+  /// Also search prefill/decode-disaggregated deployments (estimator/sweep_disaggregated.hpp).
+  bool disaggregated = false;
 };
 
 /// Deepest MTP draft the search tries: 1 to 3 drafted tokens is the range serving reports use
@@ -94,7 +97,15 @@ struct SweepRow {
   bool realistic = true;  // is_realistic(): an engine would run this layout at this speed
   bool on_frontier = false;
   bool cheapest = false;  // the lowest $/Mtok output of this GPU type among rows meeting the SLO
+  /// A prefill/decode-disaggregated deployment: both pools, with `deployment` its decode pool (the
+  /// precisions; replicas = decode workers). nullopt: one co-located instance, `deployment`.
+  std::optional<DisaggregatedDeployment> pools;
+  [[nodiscard]] int total_gpus() const { return pools ? pools->total_gpus() : deployment.total_gpus(); }
 };
+
+/// The row of an estimate `e` of deployment `d` (one instance, or the decode pool of `e`'s pools).
+[[nodiscard]] SweepRow sweep_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e,
+                                 const ServiceLevel& slo);
 
 struct SweepTargetResult {
   std::size_t first_row = 0;  // this target's rows are rows[first_row, end_row)

@@ -23,25 +23,6 @@ std::vector<int> sweep_mtp_depths(const ModelSpec& model, const SweepRequest& re
 
 namespace {
 
-SweepRow make_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
-  SweepRow row;
-  row.target = target;
-  row.deployment = d;
-  row.concurrency = e.concurrency;
-  row.ttft = e.ttft;
-  row.tpot = e.tpot;
-  row.output_tok_s = e.output_tok_s;
-  row.output_tok_s_per_gpu = e.output_tok_s_per_gpu;
-  row.tok_s_per_user = e.tok_s_per_user;
-  row.usd_per_mtok_output = e.usd_per_mtok_output;
-  row.joules_per_output_token = e.joules_per_output_token;
-  row.weights_per_gpu = e.memory.need.weights;
-  row.memory_per_gpu = e.memory.need.total();
-  row.meets_slo = slo.met_by(e.ttft, e.tpot);
-  row.realistic = is_realistic(gpu, d.parallel, e.tok_s_per_user);
-  return row;
-}
-
 /// What one concurrency of a deployment gave: the figures an MTP depth is compared with.
 struct Outcome {
   bool fitted = false;
@@ -78,7 +59,7 @@ class DeploymentProbe {
     const Estimate e = estimate(m_, *t_.gpu, d_, workload, t_.efficiency, t_.usd_per_gpu_hour);
     ++out_.configs_evaluated;
     if (!e.fits) return {true, {}};
-    const SweepRow& row = out_.rows.emplace_back(make_row(target_, *t_.gpu, d_, e, request_.slo));
+    const SweepRow& row = out_.rows.emplace_back(sweep_row(target_, *t_.gpu, d_, e, request_.slo));
     return {true, {true, row.meets_slo, row.output_tok_s_per_gpu, row.tok_s_per_user}};
   }
 

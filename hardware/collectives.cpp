@@ -14,6 +14,10 @@ Seconds transfer_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkRa
                  message.value * off_domain / links.scale_out.value);
 }
 
+Seconds scale_out_send_time(Bytes message, const LinkRates& links, Seconds scale_out_latency) {
+  return message / links.scale_out + scale_out_latency;
+}
+
 double ring_allreduce_factor(int ranks) {
   return ranks <= 1 ? 0.0 : 2.0 * (ranks - 1) / ranks;
 }

@@ -21,6 +21,10 @@ struct CollectiveLatency {
 /// else the share of peers outside the domain, 1 − domain/ranks, goes over scale-out.
 [[nodiscard]] Seconds transfer_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkRates& links);
 
+/// Time to send `message` bytes from one GPU to a GPU in another node over its own scale-out link:
+/// bytes over the achievable scale-out rate plus one scale-out latency (a point-to-point RDMA write).
+[[nodiscard]] Seconds scale_out_send_time(Bytes message, const LinkRates& links, Seconds scale_out_latency);
+
 /// Share of the message a ring all-reduce sends per GPU: 2·(n−1)/n (Patarasuk & Yuan 2009).
 [[nodiscard]] double ring_allreduce_factor(int ranks);
 

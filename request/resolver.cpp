@@ -1,6 +1,7 @@
 #include "request/resolver.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
@@ -118,7 +119,96 @@ void check_required(const ScenarioInput& in) {
   if (!in.osl) throw ConfigError("--osl", "missing: output tokens per request");
 }
 
+/// The options of one pool as the user wrote them, and its name in messages.
+struct PoolOptions {
+  const char* pool;
+  std::optional<int> workers, tp, pp, dp, ep;
+  std::optional<std::int64_t> batch;
+};
+
+std::array<PoolOptions, 2> pool_options(const ScenarioInput& in) {
+  return {PoolOptions{"prefill", in.prefill_workers, in.prefill_tp, in.prefill_pp, in.prefill_dp, in.prefill_ep,
+                      in.prefill_batch},
+          PoolOptions{"decode", in.decode_workers, in.decode_tp, in.decode_pp, in.decode_dp, in.decode_ep,
+                      in.decode_batch}};
+}
+
+/// A disaggregated request names both pools' worker counts, and nothing of a co-located deployment.
+void check_pool_options(const ScenarioInput& in) {
+  const std::array<PoolOptions, 2> pools = pool_options(in);
+  for (const PoolOptions& p : pools) {
+    const std::pair<bool, const char*> given[] = {
+        {p.tp.has_value(), "tp"}, {p.pp.has_value(), "pp"}, {p.dp.has_value(), "dp"}, {p.ep.has_value(), "ep"},
+        {p.batch.has_value(), "batch"}};
+    for (const auto& [has, key] : given) {
+      if (has && !p.workers) {
+        throw ConfigError(fmt::format("--{}-{}", p.pool, key),
+                          fmt::format("needs --{}-workers: how many {} workers have this layout", p.pool, p.pool));
+      }
+    }
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    const PoolOptions& other = pools[1 - i];
+    if (!pools[i].workers) {
+      throw ConfigError(fmt::format("--{}-workers", pools[i].pool),
+                        fmt::format("missing: a disaggregated deployment needs both pools; --{}-workers was given",
+                                    other.pool));
+    }
+  }
+  const std::pair<bool, const char*> co_located[] = {{in.gpus.has_value(), "--gpus"}, {in.tp.has_value(), "--tp"},
+                                                     {in.pp.has_value(), "--pp"},     {in.dp.has_value(), "--dp"},
+                                                     {in.ep.has_value(), "--ep"}};
+  for (const auto& [has, option] : co_located) {
+    if (has) {
+      throw ConfigError(option, fmt::format("lays out one co-located deployment; a disaggregated one takes each pool's "
+                                            "(--prefill-{0}, --decode-{0})",
+                                            option == std::string("--gpus") ? "workers" : option + 2));
+    }
+  }
+  if (!in.phase.empty() && in.phase != "mixed") {
+    throw ConfigError("--phase", fmt::format("'{}' asks for one side of disaggregated serving; with --prefill-workers and "
+                                             "--decode-workers the deployment has both: leave --phase out",
+                                             in.phase));
+  }
+  if (in.concurrency && in.decode_batch) {
+    throw ConfigError("--concurrency", "a disaggregated deployment runs --decode-workers x --decode-batch requests at "
+                                       "once; give --concurrency or --decode-batch, not both");
+  }
+}
+
 }  // namespace
+
+DisaggregatedDeployment ScenarioResolver::pools(const ScenarioInput& in, const Resolved& r, const Deployment& base) const {
+  DisaggregatedDeployment out;
+  const std::int64_t decode_workers = *in.decode_workers;
+  out.prefill_batch = in.prefill_batch.value_or(default_prefill_batch(r.workload.isl, r.efficiency));
+  // --concurrency spreads over the decode workers; 0 (or neither given): as many as fit.
+  const std::int64_t concurrency = in.concurrency.value_or(0);
+  out.decode_batch = in.decode_batch.value_or((concurrency + decode_workers - 1) / decode_workers);
+  for (const PoolOptions& p : pool_options(in)) {
+    const bool prefill = p.pool == std::string("prefill");
+    ScenarioInput one;
+    one.tp = p.tp;
+    one.pp = p.pp;
+    one.dp = p.dp;
+    one.ep = p.ep;
+    Deployment pool_base = base;
+    if (prefill) pool_base.speculative_tokens = 0;  // drafting is a decode-side matter
+    const Workload w{r.workload.isl, prefill ? 1 : r.workload.osl,
+                     std::max<std::int64_t>(1, prefill ? out.prefill_batch : out.decode_batch),
+                     prefill ? Phase::prefill : Phase::decode};
+    Deployment d;
+    try {
+      d = layout(one, r, pool_base, w);
+    } catch (const ConfigError& error) {
+      // The layout names the co-located option ("--tp"); the user wrote the pool's ("--decode-tp").
+      throw ConfigError(fmt::format("--{}-{}", p.pool, error.path().substr(2)), error.message());
+    }
+    d.replicas = *p.workers;
+    (prefill ? out.prefill : out.decode) = d;
+  }
+  return out;
+}
 
 std::optional<std::string> check_context(const ModelSpec& model, std::int64_t isl, std::int64_t osl,
                                          const ContextOptions& options) {
@@ -200,13 +290,14 @@ EfficiencyParams ScenarioResolver::efficiency(const GpuSpec& gpu, const std::str
   return e;
 }
 
-Deployment ScenarioResolver::layout(const ScenarioInput& in, const Resolved& r, const Deployment& base) const {
+Deployment ScenarioResolver::layout(const ScenarioInput& in, const Resolved& r, const Deployment& base,
+                                    const Workload& workload) const {
   const bool hinted = in.tp || in.pp || in.dp || in.ep;
   if (!in.gpus && !hinted) {
-    const MinimumGpus min = minimum_gpus(*r.prepared, *r.gpu, base, residency_of(r.workload), r.efficiency);
+    const MinimumGpus min = minimum_gpus(*r.prepared, *r.gpu, base, residency_of(workload), r.efficiency);
     return min.gpus ? min.deployment : base;
   }
-  if (!hinted) return default_layout(*r.prepared, *r.gpu, *in.gpus, base, r.workload, r.efficiency);
+  if (!hinted) return default_layout(*r.prepared, *r.gpu, *in.gpus, base, workload, r.efficiency);
   const int gpus = in.gpus.value_or(in.tp.value_or(1) * in.pp.value_or(1) * in.dp.value_or(1));
   std::string problem;
   LayoutDegree degree = LayoutDegree::gpus;
@@ -228,13 +319,24 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), parse_phase(in.phase)};
   check_model_limits(in, *r.model);
   if (auto warning = check_context(*r.model, *in.isl, *in.osl)) r.warnings.push_back(std::move(*warning));
-  r.deployment = layout(in, r, precisions_of(in, *r.model));
+  if (in.disaggregated()) {
+    check_pool_options(in);
+    r.pools = pools(in, r, precisions_of(in, *r.model));
+    r.deployment = r.pools->decode;
+  } else {
+    r.deployment = layout(in, r, precisions_of(in, *r.model), r.workload);
+  }
   const PriceChoice price = choose_price(*r.gpu, parse_price_option(catalog_, in.price), in.usd_per_gpu_hour, price_basis_);
   r.usd_per_gpu_hour = price.usd_per_gpu_hour;
   r.price_label = price.label;
   r.price_basis = price.basis;
   r.error_bands = catalog_.bands(calibration_->name);
   return r;
+}
+
+Estimate estimate_resolved(const ScenarioResolver::Resolved& r) {
+  if (r.pools) return estimate_disaggregated(*r.prepared, *r.gpu, *r.pools, r.workload, r.efficiency, r.usd_per_gpu_hour);
+  return estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
 }
 
 }  // namespace llmsizer

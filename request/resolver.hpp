@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "estimator/disaggregation.hpp"
 #include "estimator/layout.hpp"
 #include "estimator/serving.hpp"
 #include "io/catalog.hpp"
@@ -61,7 +62,10 @@ class ScenarioResolver {
     std::shared_ptr<const ModelSpec> model;
     std::shared_ptr<const PreparedModel> prepared;
     const GpuSpec* gpu = nullptr;
-    Deployment deployment;
+    Deployment deployment;  // with `pools`: the decode pool's (precisions, MTP)
+    /// Two pools (prefill/decode-disaggregated serving) when the request names them; nullopt: one
+    /// co-located deployment, `deployment`.
+    std::optional<DisaggregatedDeployment> pools;
     Workload workload;
     EfficiencyParams efficiency;
     std::optional<double> usd_per_gpu_hour;
@@ -84,12 +88,19 @@ class ScenarioResolver {
                                             std::optional<double> memory_utilization) const;
 
  private:
-  [[nodiscard]] Deployment layout(const ScenarioInput& input, const Resolved& resolved, const Deployment& base) const;
+  [[nodiscard]] Deployment layout(const ScenarioInput& input, const Resolved& resolved, const Deployment& base,
+                                  const Workload& workload) const;
+  [[nodiscard]] DisaggregatedDeployment pools(const ScenarioInput& input, const Resolved& resolved,
+                                              const Deployment& base) const;
 
   const Catalog& catalog_;
   const Calibration* calibration_;
   std::optional<PriceBasis> price_basis_;
   std::map<std::string, std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>> models_;
 };
+
+/// The estimate of a resolved request: estimate() of its deployment, or estimate_disaggregated() of
+/// its two pools.
+[[nodiscard]] Estimate estimate_resolved(const ScenarioResolver::Resolved& resolved);
 
 }  // namespace llmsizer

@@ -79,7 +79,47 @@ void parse_real(ScenarioInput& in, const std::string& text, const std::string& w
 
 using In = ScenarioInput;
 
+std::vector<ScenarioField> common_fields();
+
+/// The six fields of one pool of a disaggregated deployment (xPyD): workers, layout, batch per worker.
+template <std::optional<int> In::*workers, std::optional<int> In::*tp, std::optional<int> In::*pp,
+          std::optional<int> In::*dp, std::optional<int> In::*ep, std::optional<std::int64_t> In::*batch>
+std::vector<ScenarioField> pool_fields(const std::string& pool, const std::string& batch_help,
+                                       const std::string& batch_default) {
+  auto degree = [&](const char* key, std::string help, std::string default_text, auto parse, auto check) {
+    return ScenarioField{pool + "_" + key, std::move(help), std::move(default_text), parse, check, "INT"};
+  };
+  return {
+      degree("workers", fmt::format("Workers of the {} pool of a disaggregated deployment (xPyD; give both pools)", pool), "",
+             parse_small<workers, 1, max_degree>, check_small<workers, 1, max_degree>),
+      degree("tp", fmt::format("Tensor-parallel degree of each {} worker", pool), "the smallest layout that fits",
+             parse_small<tp, 1, max_degree>, check_small<tp, 1, max_degree>),
+      degree("pp", fmt::format("Pipeline stages of each {} worker", pool), "", parse_small<pp, 1, max_degree>,
+             check_small<pp, 1, max_degree>),
+      degree("dp", fmt::format("Attention data-parallel degree of each {} worker", pool), "",
+             parse_small<dp, 1, max_degree>, check_small<dp, 1, max_degree>),
+      degree("ep", fmt::format("Expert-parallel degree of each {} worker", pool), "", parse_small<ep, 1, max_degree>,
+             check_small<ep, 1, max_degree>),
+      degree("batch", fmt::format("Requests per {} worker: {}", pool, batch_help), batch_default,
+             parse_count<batch, 1>, check_count<batch, 1>),
+  };
+}
+
 std::vector<ScenarioField> make_table() {
+  std::vector<ScenarioField> table = common_fields();
+  const auto phase = std::find_if(table.begin(), table.end(), [](const ScenarioField& f) { return f.name == "phase"; });
+  auto pools = pool_fields<&In::prefill_workers, &In::prefill_tp, &In::prefill_pp, &In::prefill_dp, &In::prefill_ep,
+                           &In::prefill_batch>("prefill", "prompts packed into one prefill batch",
+                                               "as many prompts as the engine's token budget holds");
+  const auto decode = pool_fields<&In::decode_workers, &In::decode_tp, &In::decode_pp, &In::decode_dp, &In::decode_ep,
+                                  &In::decode_batch>("decode", "sequences running at once",
+                                                     "--concurrency / --decode-workers, else as many as fit");
+  pools.insert(pools.end(), decode.begin(), decode.end());
+  table.insert(phase + 1, pools.begin(), pools.end());
+  return table;
+}
+
+std::vector<ScenarioField> common_fields() {
   const std::string precisions = "bf16, fp16, fp8, int8, fp4, int4";
   return {
       {"id", "Scenario id, copied to the output row", "", parse_text<&In::id>, nullptr},

@@ -25,6 +25,16 @@ struct ScenarioInput {
   std::string price;  // price label
   std::optional<double> usd_per_gpu_hour;
   std::optional<double> memory_utilization;
+  // Prefill/decode-disaggregated serving (xPyD): any of these makes the request two pools, each with
+  // its worker count, layout and batch per worker (request/scenario_fields.cpp).
+  std::optional<int> prefill_workers, prefill_tp, prefill_pp, prefill_dp, prefill_ep;
+  std::optional<std::int64_t> prefill_batch;
+  std::optional<int> decode_workers, decode_tp, decode_pp, decode_dp, decode_ep;
+  std::optional<std::int64_t> decode_batch;
+  [[nodiscard]] bool disaggregated() const {
+    return prefill_workers || prefill_tp || prefill_pp || prefill_dp || prefill_ep || prefill_batch ||
+           decode_workers || decode_tp || decode_pp || decode_dp || decode_ep || decode_batch;
+  }
 };
 
 }  // namespace llmsizer

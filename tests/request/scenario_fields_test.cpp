@@ -69,11 +69,16 @@ TEST_SUITE("request") {
     }
     for (const char* expected : {"id", "model", "gpu", "gpus", "tp", "pp", "dp", "ep", "weights", "experts", "kv",
                                  "engine", "phase", "isl", "osl", "concurrency", "mtp", "mtp_acceptance", "price",
-                                 "usd_per_gpu_hour", "memory_utilization"}) {
+                                 "usd_per_gpu_hour", "memory_utilization", "prefill_workers", "prefill_tp",
+                                 "prefill_pp", "prefill_dp", "prefill_ep", "prefill_batch", "decode_workers",
+                                 "decode_tp", "decode_pp", "decode_dp", "decode_ep", "decode_batch"}) {
       CAPTURE(expected);
       CHECK(find_scenario_field(expected) != nullptr);
     }
-    CHECK(names.size() == 21);
+    CHECK(names.size() == 33);
+    CHECK(help_text(scenario_field("decode_batch")) ==
+          "Requests per decode worker: sequences running at once (default: --concurrency / --decode-workers, else as "
+          "many as fit)");
     CHECK(option_name(scenario_field("usd_per_gpu_hour")) == "--usd-per-gpu-hour");
     CHECK(help_text(scenario_field("kv")) == "KV-cache precision: bf16, fp16, fp8, int8, fp4, int4 (default: bf16)");
     CHECK(help_text(scenario_field("mtp_acceptance")) == "Acceptance rate of drafted tokens (default: 0.85)");
@@ -86,7 +91,8 @@ TEST_SUITE("request") {
         {"weights", "fp8"},   {"experts", "fp4"},       {"kv", "fp8"},          {"engine", "sglang"},
         {"phase", "decode"},  {"isl", "1e3"},           {"osl", "0100"},        {"concurrency", "8.0"},
         {"mtp", "2"},         {"mtp_acceptance", "0"},  {"price", "on-demand"}, {"usd_per_gpu_hour", "2.5"},
-        {"memory_utilization", "0.8"}};
+        {"memory_utilization", "0.8"}, {"prefill_workers", "3"}, {"prefill_dp", "2"}, {"decode_ep", "16"},
+        {"decode_batch", "6.4e1"}};
     const ScenarioInput cli = from_command_line(cells);
     const ScenarioInput csv = from_csv_cells(cells);
     CHECK(cli.id == csv.id);
@@ -110,6 +116,12 @@ TEST_SUITE("request") {
     CHECK(cli.price == csv.price);
     CHECK(cli.usd_per_gpu_hour == csv.usd_per_gpu_hour);
     CHECK(cli.memory_utilization == csv.memory_utilization);
+    CHECK(cli.prefill_workers == csv.prefill_workers);
+    CHECK(cli.prefill_dp == csv.prefill_dp);
+    CHECK(cli.decode_ep == csv.decode_ep);
+    CHECK(cli.decode_batch == csv.decode_batch);
+    CHECK(cli.decode_batch == 64);
+    CHECK(cli.disaggregated());
     // The numbers themselves: decimal, 1e3 and 8.0 are whole numbers, 0100 is one hundred.
     CHECK(cli.isl == 1000);
     CHECK(cli.osl == 100);

@@ -1,0 +1,89 @@
+// estimator/disaggregation.hpp — a prefill/decode-disaggregated deployment (xPyD): x prefill workers
+// and y decode workers, each pool with its own layout, joined by a KV-cache transfer over the
+// scale-out network (docs/methodology.md#disaggregated).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "estimator/serving.hpp"
+
+namespace llmsizer {
+
+/// The two pools as asked: each Deployment's `replicas` is its worker count; a batch is requests
+/// per worker (prefill: prompts packed into one batch; decode: sequences running at once), 0 for the
+/// default (prefill: as many prompts as the engine's token budget holds; decode: as many as fit).
+struct DisaggregatedDeployment {
+  Deployment prefill;
+  Deployment decode;
+  std::int64_t prefill_batch = 0;
+  std::int64_t decode_batch = 0;
+  [[nodiscard]] int total_gpus() const { return prefill.total_gpus() + decode.total_gpus(); }
+};
+
+/// "2P1D (prefill tp8 pp1 dp1 ep1, decode tp1 pp1 dp16 ep16)": the workers and each pool's layout.
+[[nodiscard]] std::string pools_label(const DisaggregatedDeployment& pools);
+
+/// One pool's side of the answer.
+struct PoolFigures {
+  Deployment deployment;
+  std::int64_t batch = 0;        // requests per worker (resolved default included)
+  std::int64_t running = 0;      // requests the pool runs at once, all workers
+  double requests_per_s = 0;     // the pool's capacity at the request mix
+  double utilization = 0;        // deployment request rate / capacity
+  MemoryFit memory;
+  StepTime detail;               // where one iteration's time goes (one stage)
+};
+
+/// What the two-pool deployment adds to an Estimate (Estimate::disaggregated).
+struct Disaggregation {
+  PoolFigures prefill;
+  PoolFigures decode;
+  Seconds prefill_queue;         // M/D/1 wait for a prefill worker at the deployment's rate
+  Seconds prefill_compute;       // a prompt's batch on an idle prefill worker, to its first token
+  Seconds kv_transfer;           // the prompt's KV from prefill to decode GPUs over scale-out
+  Bytes kv_transfer_bytes;       // the whole request's KV (all layers), for the text
+  bool prefill_limited = false;  // the prefill pool is the slower one
+  /// Prefill workers per decode worker that serve the same request rate (each pool's capacity per
+  /// worker at the request mix); size a deployment with at least this many.
+  double balanced_prefill_per_decode = 0;
+};
+
+/// Seconds to move one request's KV (isl tokens) from its prefill GPUs to its decode GPUs: every GPU
+/// sends (receives) its own shard over its own scale-out link at once, so the busier side, per-GPU
+/// KV bytes over the achievable scale-out rate, plus one scale-out latency
+/// (docs/methodology.md#disaggregated; Splitwise and Mooncake move KV this way, over RDMA).
+[[nodiscard]] Seconds kv_transfer_time(const PreparedModel& model, const GpuSpec& gpu, const DisaggregatedDeployment& pools,
+                                       std::int64_t isl, const EfficiencyParams& efficiency);
+/// The same from each side's per-GPU bytes (kv_handoff_bytes_per_gpu), for callers that pair many pools.
+[[nodiscard]] Seconds kv_transfer_time(Bytes sent_per_gpu, Bytes received_per_gpu, const GpuSpec& gpu,
+                                       const EfficiencyParams& efficiency);
+/// KV bytes of one request of `isl` tokens on each GPU of its rank under `deployment`: its layers,
+/// its share of the KV heads (the whole latent under MLA).
+[[nodiscard]] Bytes kv_handoff_bytes_per_gpu(const PreparedModel& model, const Deployment& deployment, std::int64_t isl);
+
+/// The prefill worker's default batch: the prompts of `isl` tokens one token budget holds, at least 1.
+[[nodiscard]] std::int64_t default_prefill_batch(std::int64_t isl, const EfficiencyParams& efficiency);
+
+/// Prefill workers that keep up with `decode_workers` decode workers: ceil(y · decode rate / prefill
+/// rate per worker), at least 1 (docs/methodology.md#disaggregated).
+[[nodiscard]] int prefill_workers_for(int decode_workers, double decode_requests_per_s_per_worker,
+                                      double prefill_requests_per_s_per_worker);
+
+/// Combines a prefill-side and a decode-side estimate (estimate() with Phase::prefill on the prefill
+/// pool, Phase::decode on the decode pool) into the deployment's answer: TTFT = prefill queue +
+/// prefill compute + KV transfer; TPOT the decode pool's; throughput the slower pool's; cost and
+/// energy on all GPUs. Cheap: the search calls it for many worker counts of the same pools.
+[[nodiscard]] Estimate combine_pools(const GpuSpec& gpu, const DisaggregatedDeployment& pools, const Workload& workload,
+                                     const EfficiencyParams& efficiency, const Estimate& prefill_side,
+                                     const Estimate& decode_side, Seconds kv_transfer, Bytes kv_bytes,
+                                     std::optional<double> usd_per_gpu_hour);
+
+/// The pool-side workloads and estimates, then combine_pools. `workload.concurrency` is unused: the
+/// decode pool's requests in flight are decode workers × decode batch.
+[[nodiscard]] Estimate estimate_disaggregated(const PreparedModel& model, const GpuSpec& gpu,
+                                              const DisaggregatedDeployment& pools, const Workload& workload,
+                                              const EfficiencyParams& efficiency, std::optional<double> usd_per_gpu_hour);
+
+}  // namespace llmsizer

@@ -1,0 +1,169 @@
+// `estimate` of a prefill/decode-disaggregated deployment (--prefill-* / --decode-* and the same
+// scenarios CSV columns): what the text and JSON carry for two pools, which fields are null for one
+// phase (--phase prefill has no TPOT and no $/Mtok output), and the pinned messages of bad pools.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "io/csv_reader.hpp"
+#include "tests/test_support.hpp"
+
+namespace llmsizer {
+namespace {
+
+using test::Run;
+using test::run;
+
+/// Llama-3.1-70B FP8 on H100, 2,048 in + 512 out, $2/GPU-hour, plus `more`.
+Run estimate(std::vector<std::string> more) {
+  std::vector<std::string> args{"estimate", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--weights", "fp8",
+                                "--isl", "2048", "--osl", "512", "--usd-per-gpu-hour", "2"};
+  args.insert(args.end(), more.begin(), more.end());
+  return run(args);
+}
+
+nlohmann::json estimate_json(std::vector<std::string> more) {
+  more.emplace_back("--json");
+  const Run r = estimate(more);
+  REQUIRE(r.code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+const std::vector<std::string> two_pools{"--prefill-workers", "2", "--prefill-tp", "8", "--prefill-batch", "4",
+                                         "--decode-workers", "3", "--decode-tp", "4", "--decode-batch", "64"};
+
+}  // namespace
+
+TEST_SUITE("cli") {
+  TEST_CASE("estimate 2P3D: both pools' layouts, TTFT parts and GPUs of both pools; co-located fields null") {
+    const nlohmann::json j = estimate_json(two_pools);
+    CHECK(j["fits"] == true);
+    CHECK(j["gpus"] == 28);  // 2 x 8 + 3 x 4
+    for (const char* key : {"tp", "pp", "dp", "ep", "replicas", "weights_gb_per_gpu", "kv_gb_per_gpu",
+                            "free_kv_tokens", "ttft_ms_p10", "tpot_ms_p90"}) {
+      CHECK_MESSAGE(j[key].is_null(), key);
+    }
+    CHECK(j["prefill_workers"] == 2);
+    CHECK(j["prefill_tp"] == 8);
+    CHECK(j["prefill_batch"] == 4);
+    CHECK(j["decode_workers"] == 3);
+    CHECK(j["decode_tp"] == 4);
+    CHECK(j["decode_ep"] == 1);
+    CHECK(j["decode_batch"] == 64);
+    CHECK(j["running"] == 192);
+    // TTFT = prefill queue + prefill + KV transfer + request overhead: more than the first and last.
+    CHECK(j["kv_transfer_ms"].get<double>() > 0);
+    CHECK(j["ttft_ms"].get<double>() > j["kv_transfer_ms"].get<double>() + j["prefill_queue_ms"].get<double>());
+    CHECK(j["tpot_ms"].get<double>() > 0);
+    CHECK(j["usd_per_hour"].get<double>() == doctest::Approx(56.0));  // 28 GPUs x $2
+    CHECK(j["usd_per_mtok_output"].get<double>() ==
+          doctest::Approx(56.0 / (j["output_tok_s"].get<double>() * 3600) * 1e6));
+    CHECK(j["prefill_gb_per_gpu"].get<double>() > 0);
+    CHECK(j["decode_gb_per_gpu"].get<double>() > 0);
+    const std::string limited = j["limited_by"];
+    CHECK((limited == "prefill" || limited == "decode"));
+    CHECK(j["band_basis"] == "none: the bands come from co-located serving runs, not from disaggregated pools");
+
+    const Run text = estimate(two_pools);
+    REQUIRE(text.code == 0);
+    CHECK(text.out.find("llama-3.1-70b on 28 x h100-sxm, disaggregated 2P3D, weights FP8, KV BF16") == 0);
+    CHECK(text.out.find("prefill pool: 2 prefill workers (tp8 pp1 dp1 ep1, 8 GPUs each), 4 requests per worker\n") !=
+          std::string::npos);
+    CHECK(text.out.find("decode pool: 3 decode workers (tp4 pp1 dp1 ep1, 4 GPUs each), 64 requests per worker\n") !=
+          std::string::npos);
+    CHECK(text.out.find("+ KV transfer ") != std::string::npos);
+    CHECK(text.out.find("at 64 sequences per decode worker") != std::string::npos);
+    CHECK(text.out.find("for 28 GPUs at $2.000/GPU-h") != std::string::npos);
+  }
+
+  TEST_CASE("estimate --phase prefill prints no TPOT and no output $/Mtok; --phase decode no TTFT") {
+    const nlohmann::json prefill = estimate_json({"--tp", "8", "--phase", "prefill", "--concurrency", "8"});
+    for (const char* key : {"tpot_ms", "tok_s_per_user", "output_tok_s", "output_tok_s_per_gpu", "usd_per_mtok_output",
+                            "joules_per_output_token", "kwh_per_mtok_output", "decode_bound", "tpot_ms_p10"}) {
+      CHECK_MESSAGE(prefill[key].is_null(), key);
+    }
+    CHECK(prefill["ttft_ms"].get<double>() > 0);
+    CHECK(prefill["usd_per_mtok_input"].get<double>() > 0);
+    CHECK(prefill["input_tok_s"].get<double>() > 0);
+    const Run text = estimate({"--tp", "8", "--phase", "prefill", "--concurrency", "8"});
+    CHECK(text.out.find("TPOT") == std::string::npos);
+    CHECK(text.out.find("cost per M output tokens") == std::string::npos);
+    CHECK(text.out.find("per user") == std::string::npos);
+    CHECK(text.out.find("input throughput") != std::string::npos);
+    CHECK(text.out.find("cost per M input tokens") != std::string::npos);
+
+    const nlohmann::json decode = estimate_json({"--tp", "8", "--phase", "decode", "--concurrency", "64"});
+    for (const char* key : {"ttft_ms", "prefill_alone_ms", "input_tok_s", "prefill_bound", "usd_per_mtok_input"}) {
+      CHECK_MESSAGE(decode[key].is_null(), key);
+    }
+    CHECK(decode["tpot_ms"].get<double>() > 0);
+    CHECK(decode["usd_per_mtok_output"].get<double>() > 0);
+    const Run decode_text = estimate({"--tp", "8", "--phase", "decode", "--concurrency", "64"});
+    CHECK(decode_text.out.find("TTFT") == std::string::npos);
+    CHECK(decode_text.out.find("TPOT") != std::string::npos);
+  }
+
+  TEST_CASE("estimate with pools: bad combinations are named by option") {
+    auto error_of = [](std::vector<std::string> more) {
+      const Run r = estimate(more);
+      CHECK(r.code == 2);
+      CHECK(r.out.empty());
+      return r.err;
+    };
+    CHECK(error_of({"--decode-tp", "8"}) == "error: --decode-tp: needs --decode-workers: how many decode workers have "
+                                            "this layout\n");
+    CHECK(error_of({"--prefill-workers", "1"}) == "error: --decode-workers: missing: a disaggregated deployment needs "
+                                                  "both pools; --prefill-workers was given\n");
+    CHECK(error_of({"--tp", "8", "--prefill-workers", "1", "--decode-workers", "1"}) ==
+          "error: --tp: lays out one co-located deployment; a disaggregated one takes each pool's (--prefill-tp, "
+          "--decode-tp)\n");
+    CHECK(error_of({"--gpus", "16", "--prefill-workers", "1", "--decode-workers", "1"}) ==
+          "error: --gpus: lays out one co-located deployment; a disaggregated one takes each pool's "
+          "(--prefill-workers, --decode-workers)\n");
+    CHECK(error_of({"--phase", "prefill", "--prefill-workers", "1", "--decode-workers", "1"}) ==
+          "error: --phase: 'prefill' asks for one side of disaggregated serving; with --prefill-workers and "
+          "--decode-workers the deployment has both: leave --phase out\n");
+    CHECK(error_of({"--concurrency", "8", "--prefill-workers", "1", "--decode-workers", "1", "--decode-batch", "4"}) ==
+          "error: --concurrency: a disaggregated deployment runs --decode-workers x --decode-batch requests at once; "
+          "give --concurrency or --decode-batch, not both\n");
+    CHECK(error_of({"--prefill-workers", "1", "--decode-workers", "1", "--decode-tp", "3"}) ==
+          "error: --decode-tp: tp 3 must divide the 64 attention heads of llama-3.1-70b\n");
+    CHECK(error_of({"--prefill-workers", "1", "--decode-workers", "0"}) ==
+          "error: --decode-workers: 0 is out of range (must be >= 1 and <= 1048576)\n");
+  }
+
+  TEST_CASE("estimate --scenarios: the pool columns, a co-located row beside an xPyD row, a bad pool row") {
+    const test::TempDir dir;
+    const std::string file = (dir.path() / "pools.csv").string();
+    std::ofstream(file) << "id,model,gpu,weights,isl,osl,tp,prefill_workers,prefill_tp,decode_workers,decode_tp,"
+                           "decode_batch\n"
+                           "xpyd,llama-3.1-70b,h100-sxm,fp8,2048,512,,2,8,3,4,64\n"
+                           "mixed,llama-3.1-70b,h100-sxm,fp8,2048,512,8,,,,,\n"
+                           "bad,llama-3.1-70b,h100-sxm,fp8,2048,512,,,,,4,64\n";
+    const Run r = run({"estimate", "--scenarios", file, "--csv"});
+    CHECK(r.code == 2);  // the third row is bad; the others are answered
+    CHECK(r.err.find(":4: error: decode_tp: needs --decode-workers: how many decode workers have this layout") !=
+          std::string::npos);
+    const CsvTable table = parse_csv(r.out, "stdout");
+    REQUIRE(table.records.size() == 3);
+    auto cell = [&](size_t row, const std::string& column) {
+      const auto it = std::find(table.header.begin(), table.header.end(), column);
+      REQUIRE(it != table.header.end());
+      return table.records[row].fields[static_cast<size_t>(it - table.header.begin())];
+    };
+    CHECK(cell(0, "gpus") == "28");
+    CHECK(cell(0, "tp").empty());
+    CHECK(cell(0, "prefill_workers") == "2");
+    CHECK(cell(0, "decode_batch") == "64");
+    CHECK_FALSE(cell(0, "kv_transfer_ms").empty());
+    CHECK(cell(1, "tp") == "8");
+    CHECK(cell(1, "prefill_workers").empty());
+    CHECK(cell(1, "kv_transfer_ms").empty());
+    CHECK(cell(2, "error") == "decode_tp: needs --decode-workers: how many decode workers have this layout");
+  }
+}
+
+}  // namespace llmsizer

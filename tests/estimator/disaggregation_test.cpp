@@ -1,0 +1,143 @@
+// Disaggregated serving (estimator/disaggregation.hpp): the KV transfer worked by hand, the pool
+// sizing rule, and an xPyD estimate checked against its definition from the two pools' own
+// estimates (docs/methodology.md#disaggregated).
+#include <doctest/doctest.h>
+
+#include <memory>
+
+#include "estimator/disaggregation.hpp"
+#include "io/calibration_loader.hpp"
+#include "tests/test_support.hpp"
+
+namespace llmsizer {
+namespace {
+
+doctest::Approx rel(double expected, double tolerance) { return doctest::Approx(expected).epsilon(tolerance).scale(0); }
+
+struct Loaded {
+  std::unique_ptr<ModelSpec> model;
+  PreparedModel prepared;
+  GpuSpec gpu;
+  EfficiencyParams efficiency;
+};
+
+Loaded load(const std::string& model, const std::string& gpu) {
+  Loaded l;
+  l.model = std::make_unique<ModelSpec>(test::shipped_model(model));
+  l.prepared = prepare(*l.model);
+  l.gpu = test::shipped_gpu(gpu);
+  const Calibration calibration =
+      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
+  l.efficiency = calibration.resolve(l.gpu.generation, "");
+  return l;
+}
+
+Deployment worker(int tp, int replicas, Precision weights = Precision::bf16) {
+  Deployment d;
+  d.weights = d.experts = weights;
+  d.parallel = Parallelism{tp, 1, 1, 1};
+  d.replicas = replicas;
+  return d;
+}
+
+TEST_SUITE("serving") {
+
+TEST_CASE("KV transfer: the busier side's per-GPU shard over the scale-out link, plus its latency") {
+  // Llama-3.1-70B, BF16 KV: 2 x 80 layers x 8 KV heads x 128 x 2 B = 327,680 B per token. A prompt of
+  // 4,096 tokens from tp8 prefill GPUs (one KV head each: 40,960 B/token, 167,772,160 B) to tp4
+  // decode GPUs (two heads each: 81,920 B/token, 335,544,320 B). H100: 50 GB/s per direction of
+  // scale-out x hopper link_fraction 0.75 = 37.5 GB/s; 335,544,320 / 37.5e9 = 8.94785 ms, plus the
+  // default engine's scale_out_latency 28.13 us = 8.97598 ms.
+  const Loaded l = load("llama-3.1-70b", "h100-sxm");
+  REQUIRE(l.efficiency.hardware.link_fraction == 0.75);
+  REQUIRE(l.efficiency.engine.scale_out_latency.value == rel(28.13e-6, 1e-9));
+  const DisaggregatedDeployment pools{worker(8, 1), worker(4, 1), 0, 0};
+  CHECK(kv_handoff_bytes_per_gpu(l.prepared, pools.prefill, 4'096).value == rel(167'772'160, 1e-12));
+  CHECK(kv_handoff_bytes_per_gpu(l.prepared, pools.decode, 4'096).value == rel(335'544'320, 1e-12));
+  CHECK(in_milliseconds(kv_transfer_time(l.prepared, l.gpu, pools, 4'096, l.efficiency)) == rel(8.97598, 1e-5));
+}
+
+TEST_CASE("pool sizing: prefill workers keep up with the decode workers, at least one") {
+  CHECK(prefill_workers_for(4, 2.0, 3.0) == 3);   // 4 x 2 / 3 = 2.67 -> 3
+  CHECK(prefill_workers_for(3, 1.0, 1.0) == 3);   // exactly balanced: no extra worker
+  CHECK(prefill_workers_for(1, 0.1, 10.0) == 1);  // a fraction of a worker is still one
+  CHECK(prefill_workers_for(2, 1.0, 0.0) == 1);   // no prefill rate: nothing to size by
+  // The default prefill batch: the prompts one 8,192-token budget holds.
+  const Loaded l = load("llama-3.1-8b", "h100-sxm");
+  REQUIRE(l.efficiency.engine.prefill_chunk_tokens == 8'192);
+  CHECK(default_prefill_batch(1'000, l.efficiency) == 8);
+  CHECK(default_prefill_batch(10'000, l.efficiency) == 1);
+}
+
+TEST_CASE("xPyD estimate: TTFT = prefill queue + prefill + KV transfer, TPOT the decode pool's, the slower pool's rate") {
+  // Llama-3.1-70B FP8 on H100: 2 prefill workers (tp8, 4 prompts of 2,048 tokens per batch) and 3
+  // decode workers (tp4, 64 sequences each), 2,048 in + 512 out.
+  const Loaded l = load("llama-3.1-70b", "h100-sxm");
+  const DisaggregatedDeployment pools{worker(8, 2, Precision::fp8), worker(4, 3, Precision::fp8), 4, 64};
+  const Workload w{2'048, 512, 0, Phase::mixed};
+  const Estimate e = estimate_disaggregated(l.prepared, l.gpu, pools, w, l.efficiency, 2.0);
+  REQUIRE(e.fits);
+  REQUIRE(e.disaggregated);
+  const Disaggregation& x = *e.disaggregated;
+  // The pools estimated alone, one phase each.
+  const Estimate pre = estimate(l.prepared, l.gpu, pools.prefill, Workload{2'048, 1, 8, Phase::prefill}, l.efficiency, 2.0);
+  const Estimate dec = estimate(l.prepared, l.gpu, pools.decode, Workload{2'048, 512, 192, Phase::decode}, l.efficiency, 2.0);
+  CHECK(e.tpot.value == rel(dec.tpot.value, 1e-12));
+  const double prefill_rate = pre.input_tok_s / 2'048;  // requests/s of both prefill workers
+  const double decode_rate = dec.output_tok_s / 511;    // each request decodes 511 tokens after the first
+  CHECK(x.prefill.requests_per_s == rel(prefill_rate, 1e-12));
+  CHECK(x.decode.requests_per_s == rel(decode_rate, 1e-12));
+  const double rate = std::min(prefill_rate, decode_rate);
+  CHECK(x.prefill_limited == (prefill_rate < decode_rate));
+  CHECK(e.output_tok_s == rel(rate * 512, 1e-12));
+  CHECK(e.input_tok_s == rel(rate * 2'048, 1e-12));
+  // M/D/1 wait for a prefill worker: S = 4 prompts / (one worker's rate), rho = rate / prefill rate.
+  const double batch_time = 4.0 / (prefill_rate / 2);
+  const double rho = std::min(max_queue_load, rate / prefill_rate);
+  CHECK(x.prefill_queue.value == rel(rho * batch_time / (2 * (1 - rho)), 1e-12));
+  CHECK(x.kv_transfer.value == rel(kv_transfer_time(l.prepared, l.gpu, pools, 2'048, l.efficiency).value, 1e-12));
+  CHECK(e.ttft.value == rel(x.prefill_queue.value + pre.ttft.value + x.kv_transfer.value, 1e-12));
+  // 16 + 12 GPUs, priced at $2/GPU-hour; $/Mtok output on all of them, $/Mtok input on the prefill pool's.
+  CHECK(pools.total_gpus() == 28);
+  CHECK(*e.usd_per_hour == rel(56.0, 1e-12));
+  CHECK(*e.usd_per_mtok_output == rel(56.0 / (e.output_tok_s * 3'600) * 1e6, 1e-12));
+  CHECK(*e.usd_per_mtok_input == rel(32.0 / (e.input_tok_s * 3'600) * 1e6, 1e-12));
+  CHECK(e.output_tok_s_per_gpu == rel(e.output_tok_s / 28, 1e-12));
+  CHECK(x.balanced_prefill_per_decode == rel((decode_rate / 3) / (prefill_rate / 2), 1e-12));
+}
+
+TEST_CASE("xPyD estimate: a prefill pool too small for its decode pool limits throughput and says so") {
+  // One tp1 prefill worker of Llama-3.1-8B feeding eight decode workers of 128 sequences each on
+  // 8,192-token prompts: prompts arrive faster than one GPU prefills them.
+  const Loaded l = load("llama-3.1-8b", "h100-sxm");
+  const DisaggregatedDeployment pools{worker(1, 1), worker(1, 8), 1, 128};
+  const Estimate e = estimate_disaggregated(l.prepared, l.gpu, pools, Workload{8'192, 256, 0, Phase::mixed},
+                                            l.efficiency, std::nullopt);
+  REQUIRE(e.fits);
+  const Disaggregation& x = *e.disaggregated;
+  CHECK(x.prefill_limited);
+  CHECK(x.prefill.utilization == 1.0);
+  CHECK(x.decode.utilization < 1.0);
+  CHECK(e.output_tok_s == rel(x.prefill.requests_per_s * 256, 1e-12));
+  CHECK(x.balanced_prefill_per_decode > 1.0);
+  REQUIRE_FALSE(e.notes.empty());
+  CHECK(e.notes.front().find("the prefill pool is the slower one") == 0);
+  CHECK_FALSE(e.usd_per_mtok_output.has_value());  // no price given
+}
+
+TEST_CASE("xPyD estimate: a pool that does not fit makes the deployment not fit, naming the pool") {
+  // Llama-3.1-70B BF16 (141 GB of weights) on one H100 prefill worker: no room.
+  const Loaded l = load("llama-3.1-70b", "h100-sxm");
+  const DisaggregatedDeployment pools{worker(1, 1), worker(8, 1), 1, 8};
+  const Estimate e = estimate_disaggregated(l.prepared, l.gpu, pools, Workload{1'024, 256, 0, Phase::mixed},
+                                            l.efficiency, 2.0);
+  CHECK_FALSE(e.fits);
+  CHECK_FALSE(e.disaggregated);
+  REQUIRE_FALSE(e.reasons.empty());
+  CHECK(e.reasons.front().rfind("prefill pool: ", 0) == 0);
+}
+
+}  // TEST_SUITE("serving")
+
+}  // namespace
+}  // namespace llmsizer
