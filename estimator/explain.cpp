@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "estimator/admission.hpp"
 #include "estimator/memory_fit.hpp"
 
 namespace llmsizer {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "estimator/admission.hpp"
 #include "estimator/step_rates.hpp"
 
 namespace llmsizer {

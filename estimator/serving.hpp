@@ -80,10 +80,6 @@ struct ServingStepShapes {
 [[nodiscard]] ServingStepShapes serving_step_shapes(const Deployment& deployment, const Workload& workload,
                                                     const EfficiencyParams& efficiency, std::int64_t concurrency);
 
-/// Tokens of KV one running request holds for admission: isl + f·osl, f the engine's
-/// kv_reserved_output_fraction (running_requests in serving.cpp; docs/methodology.md#kv-limited-batch).
-[[nodiscard]] std::int64_t reserved_context(const Workload& workload, const EfficiencyParams& efficiency);
-
 /// Workload concurrency 0 means "as many as fit" (max-throughput benchmarks): the largest number of
 /// sequences of isl+osl tokens that fit in memory, capped by the engine's max batch per DP rank.
 /// When more requests are in flight than the KV cache (or the max batch) holds, the engine runs as
