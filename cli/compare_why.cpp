@@ -1,20 +1,30 @@
 #include "cli/compare_why.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
-
-#include <fmt/format.h>
 
 #include "io/table.hpp"
 
 namespace llmsizer::cli {
 namespace {
 
-std::string label(const Choice& c) { return fmt::format("{} on {}", c.model->name, c.gpu->name); }
-bool explained(const Choice& c) { return c.row != nullptr && c.why.has_value(); }
-double gb(Bytes b) { return in_gigabytes(b); }
-double ms(Seconds s) { return in_milliseconds(s); }
-double per_gpu(std::int64_t count, int gpus) { return static_cast<double>(count) / gpus; }
+std::string label(const Choice& c) {
+  return fmt::format("{} on {}", c.model->name, c.gpu->name);
+}
+bool explained(const Choice& c) {
+  return c.row != nullptr && c.why.has_value();
+}
+double gb(Bytes b) {
+  return in_gigabytes(b);
+}
+double ms(Seconds s) {
+  return in_milliseconds(s);
+}
+double per_gpu(std::int64_t count, int gpus) {
+  return static_cast<double>(count) / gpus;
+}
 
 /// Better first: meeting the SLO, then lower $/Mtok output when all are priced, else more output
 /// tok/s per GPU (the order compare picks each configuration by).
@@ -29,13 +39,15 @@ bool better(const Choice& a, const Choice& b, bool priced) {
 std::string batch_reason(const Explanation& x, const Explanation& y) {
   const auto room = [](const Explanation& e) { return per_gpu(e.batch_capacity, e.gpus); };
   if (y.kv_limited()) {
-    return fmt::format("the runner-up's {:.1f} GB of KV headroom per GPU holds only {:.1f} requests per GPU, against "
-                       "{:.1f} GB holding {:.1f}",
-                       gb(y.kv_headroom_per_gpu), room(y), gb(x.kv_headroom_per_gpu), room(x));
+    return fmt::format(
+        "the runner-up's {:.1f} GB of KV headroom per GPU holds only {:.1f} requests per GPU, against "
+        "{:.1f} GB holding {:.1f}",
+        gb(y.kv_headroom_per_gpu), room(y), gb(x.kv_headroom_per_gpu), room(x));
   }
-  return fmt::format("neither batch is capped by KV memory (room for {:.1f} and {:.1f} requests per GPU): the batches "
-                     "are the search's best within the SLO",
-                     room(x), room(y));
+  return fmt::format(
+      "neither batch is capped by KV memory (room for {:.1f} and {:.1f} requests per GPU): the batches "
+      "are the search's best within the SLO",
+      room(x), room(y));
 }
 
 /// The decisive factor in the winner's favour, with the figures behind it.
@@ -53,9 +65,9 @@ std::string for_text(Factor f, const Choice& w, const Choice& r, const Advantage
       return fmt::format(
           "time per request: {:.1f} s against {:.1f} s ({:.2f}x); a decode step takes {:.2f} ms ({}-bound, {:.1f} GB "
           "read per GPU) against {:.2f} ms ({}-bound, {:.1f} GB)",
-          x.request_cycle.value, y.request_cycle.value, a.request_time, ms(x.decode.step),
-          bound_label(x.decode.bound), gb(x.decode.weight_bytes + x.decode.kv_bytes), ms(y.decode.step),
-          bound_label(y.decode.bound), gb(y.decode.weight_bytes + y.decode.kv_bytes));
+          x.request_cycle.value, y.request_cycle.value, a.request_time, ms(x.decode.step), bound_label(x.decode.bound),
+          gb(x.decode.weight_bytes + x.decode.kv_bytes), ms(y.decode.step), bound_label(y.decode.bound),
+          gb(y.decode.weight_bytes + y.decode.kv_bytes));
   }
   return "";
 }
@@ -63,7 +75,8 @@ std::string for_text(Factor f, const Choice& w, const Choice& r, const Advantage
 /// A factor against the winner (its advantage < 1), as a concession.
 std::string against_text(Factor f, const Choice& w, const Choice& r, const Advantage& a) {
   switch (f) {
-    case Factor::price: return fmt::format("its GPU-hour costs {:.2f}x more", 1.0 / a.price);
+    case Factor::price:
+      return fmt::format("its GPU-hour costs {:.2f}x more", 1.0 / a.price);
     case Factor::requests_per_gpu:
       return fmt::format("it runs {:.2f}x fewer requests per GPU ({:.1f} against {:.1f})", 1.0 / a.requests_per_gpu,
                          w.why->requests_per_gpu(), r.why->requests_per_gpu());
@@ -99,7 +112,8 @@ std::string decisive_sentence(const Choice& w, const Choice& r, bool priced) {
 
 /// Indices of `model`'s explained choices, by a phase's tokens per GPU-second, highest first.
 using PhaseRate = std::function<std::optional<double>(const Explanation&)>;
-std::vector<std::size_t> phase_order(const std::vector<Choice>& choices, const ModelSpec* model, const PhaseRate& rate) {
+std::vector<std::size_t> phase_order(const std::vector<Choice>& choices, const ModelSpec* model,
+                                     const PhaseRate& rate) {
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < choices.size(); ++i) {
     if (choices[i].model == model && explained(choices[i]) && rate(*choices[i].why)) order.push_back(i);
@@ -109,8 +123,12 @@ std::vector<std::size_t> phase_order(const std::vector<Choice>& choices, const M
   return order;
 }
 
-std::optional<double> prefill_rate(const Explanation& x) { return x.prefill.tokens_per_gpu_s; }
-std::optional<double> decode_rate(const Explanation& x) { return x.decode.tokens_per_gpu_s; }
+std::optional<double> prefill_rate(const Explanation& x) {
+  return x.prefill.tokens_per_gpu_s;
+}
+std::optional<double> decode_rate(const Explanation& x) {
+  return x.decode.tokens_per_gpu_s;
+}
 
 /// The models of the choices, each once, in order.
 std::vector<const ModelSpec*> models_of(const std::vector<Choice>& choices) {
@@ -126,20 +144,25 @@ std::string phase_line(const std::vector<Choice>& choices, const std::vector<std
   const Choice& w = choices[order[0]];
   const Choice& r = choices[order[1]];
   const double a = *rate(*w.why), b = *rate(*r.why);
-  return fmt::format("{}, {}: {} wins with {:.2f}x the {} tokens per GPU-second of {} ({} against {}; {}-bound against "
-                     "{}-bound)",
-                     w.model->name, phase, w.gpu->name, a / b, tokens, r.gpu->name, with_commas(a), with_commas(b),
-                     bound_label(((*w.why).*part).bound), bound_label(((*r.why).*part).bound));
+  return fmt::format(
+      "{}, {}: {} wins with {:.2f}x the {} tokens per GPU-second of {} ({} against {}; {}-bound against "
+      "{}-bound)",
+      w.model->name, phase, w.gpu->name, a / b, tokens, r.gpu->name, with_commas(a), with_commas(b),
+      bound_label(((*w.why).*part).bound), bound_label(((*r.why).*part).bound));
 }
 
 }  // namespace
 
 std::string bound_label(Bound bound) {
   switch (bound) {
-    case Bound::compute: return "compute";
-    case Bound::memory: return "HBM";
-    case Bound::communication: return "links";
-    case Bound::overhead: return "overhead";
+    case Bound::compute:
+      return "compute";
+    case Bound::memory:
+      return "HBM";
+    case Bound::communication:
+      return "links";
+    case Bound::overhead:
+      return "overhead";
   }
   return "";
 }
@@ -181,18 +204,22 @@ std::vector<std::string> phase_lines(const std::vector<Choice>& choices) {
 
 std::string prefill_text(const Explanation& x) {
   const PhaseBottleneck& p = x.prefill;
-  std::string s = fmt::format("{}-bound, {:.0f}% of a {} ms chunk per stage ({:.1f} TFLOP per GPU)", bound_label(p.bound),
-                              p.bound_share * 100, with_commas(ms(p.step), 1), p.flops.value / 1e12);
-  if (p.tokens_per_gpu_s) s += fmt::format("; {} input tokens per GPU-second of prefill", with_commas(*p.tokens_per_gpu_s));
+  std::string s =
+      fmt::format("{}-bound, {:.0f}% of a {} ms chunk per stage ({:.1f} TFLOP per GPU)", bound_label(p.bound),
+                  p.bound_share * 100, with_commas(ms(p.step), 1), p.flops.value / 1e12);
+  if (p.tokens_per_gpu_s)
+    s += fmt::format("; {} input tokens per GPU-second of prefill", with_commas(*p.tokens_per_gpu_s));
   return s;
 }
 
 std::string decode_text(const Explanation& x) {
   const PhaseBottleneck& d = x.decode;
-  std::string s = fmt::format("{}-bound, {:.0f}% of a {:.2f} ms step per stage reading {:.1f} GB of weights + {:.1f} GB of "
-                              "KV per GPU",
-                              bound_label(d.bound), d.bound_share * 100, ms(d.step), gb(d.weight_bytes), gb(d.kv_bytes));
-  if (d.tokens_per_gpu_s) s += fmt::format("; {} output tokens per GPU-second of decode", with_commas(*d.tokens_per_gpu_s));
+  std::string s = fmt::format(
+      "{}-bound, {:.0f}% of a {:.2f} ms step per stage reading {:.1f} GB of weights + {:.1f} GB of "
+      "KV per GPU",
+      bound_label(d.bound), d.bound_share * 100, ms(d.step), gb(d.weight_bytes), gb(d.kv_bytes));
+  if (d.tokens_per_gpu_s)
+    s += fmt::format("; {} output tokens per GPU-second of decode", with_commas(*d.tokens_per_gpu_s));
   return s;
 }
 
@@ -213,7 +240,9 @@ Schema<Choice>::Getter when_explained(F f) {
   return [f](const Choice& c) { return explained(c) ? Cell(f(*c.why)) : Cell(); };
 }
 
-Cell optional_flag(const std::optional<bool>& flag) { return flag ? Cell(*flag) : Cell(); }
+Cell optional_flag(const std::optional<bool>& flag) {
+  return flag ? Cell(*flag) : Cell();
+}
 
 void add_phase_columns(Schema<Choice>& s, const std::string& phase, const PhaseBottleneck Explanation::*part,
                        const std::string& step, const std::string& tokens) {

@@ -35,8 +35,8 @@ std::string sized_launch_script(LaunchEngine engine, const PreparedModel& model,
                                 const Deployment& deployment, std::int64_t concurrency,
                                 const EfficiencyParams& efficiency, std::int64_t isl, std::int64_t osl,
                                 std::int64_t replicas) {
-  const Estimate e = estimate(model, gpu, deployment, Workload{isl, osl, concurrency, Phase::mixed}, efficiency,
-                              std::nullopt);
+  const Estimate e =
+      estimate(model, gpu, deployment, Workload{isl, osl, concurrency, Phase::mixed}, efficiency, std::nullopt);
   if (!e.fits) return "# does not fit: " + (e.reasons.empty() ? std::string("memory") : e.reasons.front()) + "\n";
   LaunchConfig c = launch_config(*model.spec, gpu, deployment, e.running * replicas, efficiency, isl, osl);
   c.deployment.replicas = static_cast<int>(replicas * deployment.replicas);

@@ -13,10 +13,14 @@ namespace {
 double share_of_bound(const StepTime& s) {
   if (s.total.value <= 0) return 0.0;
   switch (s.bound()) {
-    case Bound::compute: return s.compute_bound.value / s.total.value;
-    case Bound::memory: return s.memory_bound.value / s.total.value;
-    case Bound::communication: return s.communication.value / s.total.value;
-    case Bound::overhead: return s.overhead.value / s.total.value;
+    case Bound::compute:
+      return s.compute_bound.value / s.total.value;
+    case Bound::memory:
+      return s.memory_bound.value / s.total.value;
+    case Bound::communication:
+      return s.communication.value / s.total.value;
+    case Bound::overhead:
+      return s.overhead.value / s.total.value;
   }
   return 0.0;
 }
@@ -57,14 +61,13 @@ Explanation explain(const PreparedModel& model, const GpuSpec& gpu, const Deploy
   x.decode.tokens_per_gpu_s = per_phase_gpu_second(estimate.output_tok_s, 1.0 - estimate.prefill_share, x.gpus);
   const MemoryPerGpu& need = estimate.memory.need;
   x.resident_weight_bytes = need.weights;
-  x.kv_headroom_per_gpu = Bytes{std::max(0.0, estimate.memory.usable_per_gpu.value - need.weights.value -
-                                                  need.activations.value)};
-  x.batch_capacity =
-      max_resident_sequences(model, gpu, deployment, reserved_context(workload, efficiency), efficiency);
+  x.kv_headroom_per_gpu =
+      Bytes{std::max(0.0, estimate.memory.usable_per_gpu.value - need.weights.value - need.activations.value)};
+  x.batch_capacity = max_resident_sequences(model, gpu, deployment, reserved_context(workload, efficiency), efficiency);
   x.running = estimate.running;
   const double osl = static_cast<double>(workload.osl);
-  x.request_cycle = seconds(estimate.output_tok_s > 0 ? static_cast<double>(estimate.running) * osl / estimate.output_tok_s
-                                                      : 0.0);
+  x.request_cycle =
+      seconds(estimate.output_tok_s > 0 ? static_cast<double>(estimate.running) * osl / estimate.output_tok_s : 0.0);
   return x;
 }
 
