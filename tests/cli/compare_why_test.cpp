@@ -128,7 +128,7 @@ TEST_SUITE("decisions") {
     CHECK(r.err == "error: --emit: unknown engine 'sglan' (expected vllm, sglang or trtllm); did you mean 'sglang'?\n");
     r = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--emit", "vllm", "--json"});
     CHECK(r.code == 2);
-    CHECK(r.err.rfind("error: --emit excludes --json", 0) == 0);
+    CHECK(r.err.rfind("error: --json excludes --emit", 0) == 0);
   }
 }
 
