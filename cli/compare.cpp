@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include "cli/common_options.hpp"
+#include "cli/compare_why.hpp"
+#include "cli/emit.hpp"
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
-#include "estimator/model_stats.hpp"
 #include "estimator/realism.hpp"
 #include "estimator/sweep.hpp"
 #include "estimator/text_format.hpp"
@@ -30,6 +31,7 @@ struct CompareOptions {
   bool allow_unrealistic = false;
   bool json = false;
   bool csv = false;
+  std::string emit;
 };
 
 SweepRequest make_request(const CompareOptions& o) {
@@ -41,20 +43,17 @@ SweepRequest make_request(const CompareOptions& o) {
   return r;
 }
 
-/// One (model, GPU) of the comparison: the row chosen, or none when nothing fits.
-struct Choice {
-  const ModelSpec* model = nullptr;
-  const PreparedModel* prepared = nullptr;
-  const GpuSpec* gpu = nullptr;
-  const SweepRow* row = nullptr;  // best meeting the SLO, else the fastest
-  std::string price_basis;        // of the GPU's price; "" unpriced
-  std::optional<int> min_gpus;    // smallest count that holds the chosen precision
-  bool meets_slo = false;
-};
-
-Choice choose(const PreparedModel& prepared, const SweepResult& result, std::size_t target, const SweepTarget& st) {
+Choice choose(const PreparedModel& prepared, const SweepResult& result, std::size_t target, const SweepTarget& st,
+              const SweepRequest& request) {
   const SweepTargetResult& t = result.targets[target];
-  Choice c{prepared.spec, &prepared, st.gpu, nullptr, st.price_basis, std::nullopt, t.best.has_value()};
+  Choice c;
+  c.model = prepared.spec;
+  c.prepared = &prepared;
+  c.gpu = st.gpu;
+  c.price_basis = st.price_basis;
+  c.meets_slo = t.best.has_value();
+  c.usd_per_gpu_hour = st.usd_per_gpu_hour;
+  c.efficiency = &st.efficiency;
   const std::optional<std::size_t> index = t.best ? t.best : t.fastest;
   if (!index) return c;
   c.row = &result.rows[*index];
@@ -62,28 +61,18 @@ Choice choose(const PreparedModel& prepared, const SweepResult& result, std::siz
   for (std::size_t w = 0; w < t.weights.size(); ++w) {
     if (t.weights[w] == chosen) c.min_gpus = t.min_gpus[w];
   }
+  // The row's own estimate again (the sweep keeps only its headline figures), read by explain().
+  const Workload workload{request.isl, request.osl, c.row->concurrency, Phase::mixed};
+  const Estimate e = estimate(prepared, *st.gpu, c.row->deployment, workload, st.efficiency, st.usd_per_gpu_hour);
+  if (e.fits) c.why = explain(prepared, *st.gpu, c.row->deployment, workload, st.efficiency, e);
   return c;
 }
 
-std::string billions(double params) {
-  return fmt::format("{:.0f}B", params / 1e9);
-}
-
-/// Why the model costs what it does, from its parameter counts (docs/methodology.md#params).
+/// One candidate's why: its prefill, decode and memory clauses, or why there is none.
 std::string why(const Choice& c) {
-  const ParamCounts& p = c.prepared->params;
-  std::string resident;
-  if (c.row) {
-    const Deployment& d = c.row->deployment;
-    resident = fmt::format(" ({:.0f} GB at {})", in_gigabytes(weight_bytes(*c.model, d.weights, d.experts)),
-                           upper(weights_label(d)));
-  }
-  if (!c.model->is_moe())
-    return fmt::format("dense: every token reads all {} parameters{}", billions(p.total), resident);
-  return fmt::format(
-      "MoE: {} active of {} — decode reads {:.0f}x fewer weight bytes per token than total, but needs all {} "
-      "resident{}",
-      billions(p.active), billions(p.total), p.total / p.active, billions(p.total), resident);
+  if (!c.row) return "nothing fits";
+  if (!c.why) return "";
+  return "prefill: " + prefill_text(*c.why) + "; decode: " + decode_text(*c.why) + "; memory: " + memory_text(*c.why);
 }
 
 /// The one column schema of compare rows: the model and GPU, the smallest count that holds the
@@ -108,7 +97,8 @@ Schema<Choice> make_schema() {
   }
   s.add({"meets_slo", "", "the configuration shown meets the SLO (else it is the fastest)"},
         [](const Choice& c) { return Cell(c.meets_slo); });
-  s.add({"why", "", "why the model costs what it does, from its parameter counts"},
+  add_why_columns(s);
+  s.add({"why", "", "what bounds prefill and decode, and the memory: resident and read weights, KV headroom, batch"},
         [](const Choice& c) { return Cell(why(c)); });
   return s;
 }
@@ -172,7 +162,34 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   }
   table.add_row(realistic);
   out << table.render() << "\nwhy:\n";
-  for (const Choice& c : choices) out << fmt::format("  {} on {}: {}\n", c.model->name, c.gpu->name, why(c));
+  for (const Choice& c : choices) {
+    out << fmt::format("  {} on {}:{}\n", c.model->name, c.gpu->name, c.why ? "" : " " + why(c));
+    if (!c.why) continue;
+    out << "    prefill: " << prefill_text(*c.why) << "\n    decode: " << decode_text(*c.why)
+        << "\n    memory: " << memory_text(*c.why) << "\n";
+  }
+  for (const Choice& c : choices) {
+    if (!c.decisive.empty()) out << "\ndecisive: " << c.decisive << "\n";
+  }
+  const std::vector<std::string> phases = phase_lines(choices);
+  if (!phases.empty()) out << "\nper phase, each GPU at its configuration above:\n";
+  for (const std::string& line : phases) out << "  " << line << "\n";
+}
+
+/// The launch script of every candidate that fits, the winner first.
+void print_launch_scripts(LaunchEngine engine, const std::vector<Choice>& choices, const SweepRequest& request,
+                          std::ostream& out) {
+  std::vector<const Choice*> ranked;
+  for (const Choice& c : choices) {
+    if (c.rank && c.why) ranked.push_back(&c);
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const Choice* a, const Choice* b) { return *a->rank < *b->rank; });
+  for (const Choice* c : ranked) {
+    if (c != ranked.front()) out << "\n";
+    out << fmt::format("# compare rank {}\n", *c->rank)
+        << launch_script(engine, launch_config(*c->model, *c->gpu, c->row->deployment, c->why->running, *c->efficiency,
+                                               request.isl, request.osl));
+  }
 }
 
 /// "$ on the owned (TCO) basis", one clause per basis the GPU prices use, or "no prices".
@@ -199,6 +216,7 @@ std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targe
 int run_compare(const CompareOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   const SweepRequest request = make_request(o);
+  const std::optional<LaunchEngine> emit = parse_emit(o.emit);
   check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   std::vector<SweepTarget> targets;
   std::vector<const GpuSpec*> gpus;
@@ -219,9 +237,14 @@ int run_compare(const CompareOptions& o, Context& context) {
   std::vector<Choice> choices;
   for (const auto& model : prepared) {
     const SweepResult& result = results.emplace_back(sweep(*model, targets, request));
-    for (std::size_t t = 0; t < targets.size(); ++t) choices.push_back(choose(*model, result, t, targets[t]));
+    for (std::size_t t = 0; t < targets.size(); ++t) choices.push_back(choose(*model, result, t, targets[t], request));
   }
+  rank_choices(choices);
   std::ostream& out = *context.out;
+  if (emit) {
+    print_launch_scripts(*emit, choices, request, out);
+    return 0;
+  }
   if (o.json) {
     out << json_rows(compare_table(choices)).dump(2) << "\n";
     return 0;
@@ -251,7 +274,8 @@ Command add_compare(CLI::App& app, Context& context) {
   add_allow_unrealistic_option(*sub, o->allow_unrealistic);
   add_calibration_option(*sub, o->calibration);
   auto* json = sub->add_flag("--json", o->json, "Print a JSON array, one object per (model, GPU)");
-  sub->add_flag("--csv", o->csv, "Print CSV, one row per (model, GPU)")->excludes(json);
+  auto* csv = sub->add_flag("--csv", o->csv, "Print CSV, one row per (model, GPU)")->excludes(json);
+  add_emit_option(*sub, o->emit)->excludes(json)->excludes(csv);
   return {sub, [o, &context] { return run_compare(*o, context); }};
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli/common_options.hpp"
 #include "cli/embedded.hpp"
+#include "cli/emit.hpp"
 #include "cli/estimate_output.hpp"
 #include "cli/scenario.hpp"
 #include "io/config_error.hpp"
@@ -18,11 +19,13 @@ struct EstimateOptions {
   std::string scenarios;
   bool json = false;
   bool csv = false;
+  std::string emit;
   std::string calibration = "default";
 };
 
 int run_single(const EstimateOptions& o, Context& context) {
   // Only the named model and GPU are parsed (io/catalog_index.hpp); a --price label may name others.
+  const std::optional<LaunchEngine> emit = parse_emit(o.emit);
   std::optional<Catalog> named;
   const Catalog& catalog =
       o.input.price.empty() ? context.catalog_for(named, {o.input.gpu}, {o.input.model}) : context.catalog();
@@ -34,7 +37,11 @@ int run_single(const EstimateOptions& o, Context& context) {
   for (const std::string& warning : r.warnings) *context.err << "warning: " << warning << "\n";
   const EstimateRow row{&o.input, &r, &e, {}};
   std::ostream& out = *context.out;
-  if (o.json) out << estimate_json(row).dump(2) << "\n";
+  if (emit && e.fits) {
+    out << launch_script(*emit, launch_config(*r.model, *r.gpu, r.deployment, e.running, r.efficiency, r.workload.isl,
+                                              r.workload.osl));
+  } else if (emit) out << "# does not fit: " << (e.reasons.empty() ? std::string("memory") : e.reasons.front()) << "\n";
+  else if (o.json) out << estimate_json(row).dump(2) << "\n";
   else if (o.csv) out << estimate_csv({row});
   else out << describe_estimate(r, e);
   return 0;
@@ -46,10 +53,11 @@ Command add_estimate(CLI::App& app, Context& context) {
   auto o = std::make_shared<EstimateOptions>();
   CLI::App* sub = app.add_subcommand("estimate", "TTFT, TPOT, throughput, $/Mtok and J/token of a deployment");
   add_scenario_options(*sub, o->input, false);
-  sub->add_option("--scenarios", o->scenarios, "CSV file, one scenario per row (columns are the long option names)");
+  auto* scenarios = sub->add_option("--scenarios", o->scenarios, "CSV file, one scenario per row (columns are the long option names)");
   add_calibration_option(*sub, o->calibration);
   auto* json = sub->add_flag("--json", o->json, "Print JSON");
-  sub->add_flag("--csv", o->csv, "Print CSV")->excludes(json);
+  auto* csv = sub->add_flag("--csv", o->csv, "Print CSV")->excludes(json);
+  add_emit_option(*sub, o->emit)->excludes(json)->excludes(csv)->excludes(scenarios);
   return {sub, [o, &context] {
             if (!o->scenarios.empty()) {
               const ScenarioBatchFormat format = o->json ? ScenarioBatchFormat::json

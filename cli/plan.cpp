@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/common_options.hpp"
+#include "cli/emit.hpp"
 #include "cli/plan_output.hpp"
 #include "cli/sweep_common.hpp"
 #include "estimator/plan.hpp"
@@ -26,7 +27,7 @@ struct PlanOptions {
   std::string output_per_day, input_per_day;
   std::optional<std::int64_t> isl, osl;
   std::optional<double> peak_to_average, ttft_ms, tpot_ms, usd_per_gpu_hour;
-  std::string price, engine, weights, kv, xlsx, calibration = "default";
+  std::string price, engine, weights, kv, xlsx, emit, calibration = "default";
   std::optional<int> tp, pp, dp, ep, mtp;
   int max_gpus = default_max_gpus_per_replica;
   bool csv = false, json = false, allow_unrealistic = false, disaggregated = false;
@@ -149,10 +150,27 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   return plan;
 }
 
+/// The launch script of each GPU type's replica, in rank order, for its whole fleet.
+std::string plan_scripts(LaunchEngine engine, const Plan& plan) {
+  std::string out;
+  for (const PlanOption& p : plan.options) {
+    if (!p.feasible()) continue;
+    const ScenarioResolver::Resolved& r = p.resolved;
+    out += fmt::format("{}# plan rank {}: {} replicas on {}\n", out.empty() ? "" : "\n", p.rank,
+                       p.choice.fleet.replicas, r.gpu->name);
+    out += sized_launch_script(engine, *r.prepared, *r.gpu, *p.choice.deployment, p.choice.row.concurrency,
+                               r.efficiency, plan.isl, plan.osl, p.choice.fleet.replicas);
+  }
+  return out;
+}
+
 int run_plan(const PlanOptions& o, Context& context) {
+  const std::optional<LaunchEngine> emit = parse_emit(o.emit);
   const Plan plan = make_plan(o, context);
   std::ostream& out = *context.out;
-  if (o.json) {
+  if (emit) {
+    out << plan_scripts(*emit, plan);
+  } else if (o.json) {
     out << plan_json(plan).dump(2) << "\n";
   } else if (o.csv) {
     out << csv_document(plan_table(plan));
@@ -198,6 +216,7 @@ Command add_plan(CLI::App& app, Context& context) {
   auto* js = sub->add_flag("--json", o->json, "Print JSON: demand, options, recommendation");
   xlsx->excludes(csv)->excludes(js);
   csv->excludes(js);
+  add_emit_option(*sub, o->emit)->excludes(xlsx)->excludes(csv)->excludes(js);
   return {sub, [o, &context] { return run_plan(*o, context); }};
 }
 

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/common_options.hpp"
+#include "cli/emit.hpp"
 #include "cli/scenario.hpp"
 #include "cli/sweep_common.hpp"
 #include "estimator/realism.hpp"
@@ -45,6 +46,7 @@ struct SweepOptions {
   bool csv = false;
   bool json = false;
   std::string xlsx;
+  std::string emit;
 };
 
 constexpr std::int64_t max_tokens = 1LL << 31;
@@ -185,7 +187,26 @@ class ProgressLine {
   std::chrono::steady_clock::time_point start_;
 };
 
+/// The launch script of each GPU type's best row (the one `compare` and `plan` would pick).
+std::string sweep_scripts(LaunchEngine engine, const PreparedModel& model, const SweepResult& result,
+                          const std::vector<SweepTarget>& targets, const SweepRequest& request) {
+  std::string out;
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    const std::optional<std::size_t> best = result.targets[t].best;
+    out += fmt::format("{}# sweep: the best configuration on {}\n", out.empty() ? "" : "\n", targets[t].gpu->name);
+    if (!best) {
+      out += "# none meets the SLO\n";
+      continue;
+    }
+    const SweepRow& row = result.rows[*best];
+    out += sized_launch_script(engine, model, *targets[t].gpu, row.deployment, row.concurrency, targets[t].efficiency,
+                               request.isl, request.osl);
+  }
+  return out;
+}
+
 int run_sweep(const SweepOptions& o, Context& context) {
+  const std::optional<LaunchEngine> emit = parse_emit(o.emit);
   ScenarioResolver resolver(context, o.calibration);
   const auto prepared = resolver.prepared(o.model);
   print_model_warnings(*prepared->spec, *context.err);
@@ -203,7 +224,9 @@ int run_sweep(const SweepOptions& o, Context& context) {
   const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::ostream& out = *context.out;
   const ResultTable table = sweep_table(*prepared->spec, result, targets);
-  if (o.json) {
+  if (emit) {
+    out << sweep_scripts(*emit, *prepared, result, targets, request);
+  } else if (o.json) {
     out << json_document(*prepared->spec, result, table, request).dump(2) << "\n";
   } else if (o.csv) {
     out << csv_document(table);
@@ -250,10 +273,11 @@ Command add_sweep(CLI::App& app, Context& context) {
   auto* csv = sub->add_flag("--csv", o->csv, "Print the frontier rows as CSV");
   auto* json =
       sub->add_flag("--json", o->json, "Print {model, configs_evaluated, frontier: [rows]} as JSON")->excludes(csv);
-  sub->add_option("--xlsx", o->xlsx, "Write the frontier rows to an Excel workbook")
-      ->type_name("FILE")
-      ->excludes(csv)
-      ->excludes(json);
+  auto* xlsx = sub->add_option("--xlsx", o->xlsx, "Write the frontier rows to an Excel workbook")
+                   ->type_name("FILE")
+                   ->excludes(csv)
+                   ->excludes(json);
+  add_emit_option(*sub, o->emit)->excludes(csv)->excludes(json)->excludes(xlsx);
   return {sub, [o, &context] { return run_sweep(*o, context); }};
 }
 

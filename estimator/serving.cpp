@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "estimator/admission.hpp"
 #include "estimator/step_rates.hpp"
 
 namespace llmsizer {
@@ -116,10 +117,14 @@ std::int64_t resolve_concurrency(const PreparedModel& m, const GpuSpec& gpu, con
   return chosen;
 }
 
-/// Tokens of KV one running request holds for admission: isl + f·osl (see running_requests).
+
+}  // namespace
+
 std::int64_t reserved_context(const Workload& w, const EfficiencyParams& e) {
   return w.isl + static_cast<std::int64_t>(std::ceil(e.engine.kv_reserved_output_fraction * static_cast<double>(w.osl)));
 }
+
+namespace {
 
 /// Requests that run at once out of the `concurrency` in flight. Engines admit a request only when
 /// the KV pool can hold it and the running count is under the max batch; the rest wait in an

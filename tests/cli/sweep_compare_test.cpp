@@ -204,8 +204,11 @@ TEST_SUITE("decisions") {
     CHECK(j[0].at("model") == "glm-4.5");
     CHECK(j[1].at("gpu") == "h100-sxm");
     CHECK(j[2].at("model") == "llama-3.1-70b");
-    CHECK(j[0].at("why").get<std::string>().rfind("MoE: ", 0) == 0);
-    CHECK(j[2].at("why").get<std::string>().rfind("dense: every token reads all 71B parameters", 0) == 0);
+    // The why comes from each row's estimate; a MoE decode step reads less than its resident weights
+    // when the batch leaves experts idle, a dense one reads all but the embedding table.
+    for (const auto& row : j) CHECK(row.at("why").get<std::string>().rfind("prefill: ", 0) == 0);
+    CHECK(j[2].at("decode_weight_gb_per_gpu").get<double>() > 0.9 * j[2].at("resident_weights_gb_per_gpu").get<double>());
+    CHECK(j[0].at("rank").is_number());
     CHECK(j[0].at("usd_per_mtok_output").get<double>() > 0);  // h20: its owned (TCO) price
     CHECK(j[1].at("usd_per_mtok_output").get<double>() > 0);
   }

@@ -1,0 +1,46 @@
+#include "cli/emit.hpp"
+
+#include <fmt/format.h>
+
+namespace llmsizer::cli {
+
+CLI::Option* add_emit_option(CLI::App& app, std::string& engine) {
+  return app.add_option("--emit", engine,
+                        "Print the engine's launch command for the sized configuration instead of the table: vllm, "
+                        "sglang or trtllm");
+}
+
+std::optional<LaunchEngine> parse_emit(const std::string& engine) {
+  if (engine.empty()) return std::nullopt;
+  return parse_launch_engine(engine, "--emit");
+}
+
+LaunchConfig launch_config(const ModelSpec& model, const GpuSpec& gpu, const Deployment& deployment,
+                           std::int64_t running, const EfficiencyParams& efficiency, std::int64_t isl,
+                           std::int64_t osl) {
+  LaunchConfig c;
+  c.label = fmt::format("{} on {} x {}", model.name, deployment.total_gpus(), gpu.name);
+  c.model_path = model.hf_repo.empty() ? model.name : model.hf_repo;
+  c.deployment = deployment;
+  c.native_weights = model.weights_precision;
+  c.native_experts = model.experts_precision;
+  c.running = running;
+  c.chunk_tokens = efficiency.engine.prefill_chunk_tokens;
+  c.max_model_len = isl + osl;
+  c.gpus_per_node = gpu.gpus_per_node;
+  return c;
+}
+
+std::string sized_launch_script(LaunchEngine engine, const PreparedModel& model, const GpuSpec& gpu,
+                                const Deployment& deployment, std::int64_t concurrency,
+                                const EfficiencyParams& efficiency, std::int64_t isl, std::int64_t osl,
+                                std::int64_t replicas) {
+  const Estimate e =
+      estimate(model, gpu, deployment, Workload{isl, osl, concurrency, Phase::mixed}, efficiency, std::nullopt);
+  if (!e.fits) return "# does not fit: " + (e.reasons.empty() ? std::string("memory") : e.reasons.front()) + "\n";
+  LaunchConfig c = launch_config(*model.spec, gpu, deployment, e.running * replicas, efficiency, isl, osl);
+  c.deployment.replicas = static_cast<int>(replicas * deployment.replicas);
+  return launch_script(engine, c);
+}
+
+}  // namespace llmsizer::cli
