@@ -84,7 +84,8 @@ TEST_SUITE("performance") {
     // 12 ranks still span 2 domains.
     CHECK(allreduce_latency(12, gpu, latency).value == doctest::Approx(90e-6));
     // The all-reduce over 16 ranks: 2 x 15/16 x 22.5 ms of transfer + 90 µs.
-    CHECK(allreduce_time(bytes(1e9), 16, gpu, LinkRates{BytesPerSecond{200e9}, BytesPerSecond{25e9}}, latency).value == doctest::Approx(2 * 15.0 / 16 * 0.0225 + 90e-6));
+    const LinkRates links{BytesPerSecond{200e9}, BytesPerSecond{25e9}};
+    CHECK(allreduce_time(bytes(1e9), 16, gpu, links, latency).value == doctest::Approx(2 * 15.0 / 16 * 0.0225 + 90e-6));
   }
 
 }  // TEST_SUITE("performance")
