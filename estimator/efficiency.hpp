@@ -34,6 +34,10 @@ struct EngineEfficiency {
                                        // counts: 1 reserves the whole output at admission (TensorRT-LLM
                                        // GUARANTEED_NO_EVICT), 0.5 the mean occupancy of engines that
                                        // admit on the current length (vLLM, SGLang; docs/methodology.md#kv-limited-batch)
+  bool kv_follows_checkpoint = false;  // true: with no --kv, a checkpoint quantized to FP8/NVFP4 (NVIDIA
+                                       // ModelOpt, which quantizes the KV cache to FP8 too) runs an FP8
+                                       // KV cache, as TensorRT-LLM's KvCacheConfig dtype 'auto' does;
+                                       // false: KV in the activations' 16-bit type (vLLM, SGLang 'auto')
   double startup_burst_share = 0.5;    // share of the start-up burst's queueing seen per request
   double memory_utilization = 0;       // the engine's usable memory fraction; 0: the calibration's global
   Seconds request_overhead{0.01};      // per request before its first step: API, tokenization, scheduling

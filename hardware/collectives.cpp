@@ -1,9 +1,19 @@
 #include "hardware/collectives.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace llmsizer {
 
 Seconds collective_latency(int ranks, const GpuSpec& gpu, const CollectiveLatency& latency) {
   return ranks <= gpu.scale_up.domain_gpus ? latency.scale_up : latency.scale_out;
+}
+
+Seconds allreduce_latency(int ranks, const GpuSpec& gpu, const CollectiveLatency& latency) {
+  const int domain = std::max(1, gpu.scale_up.domain_gpus);
+  if (ranks <= domain) return latency.scale_up;
+  const double domains = std::ceil(static_cast<double>(ranks) / domain);
+  return seconds(latency.scale_up.value + 2.0 * std::log2(domains) * latency.scale_out.value);
 }
 
 Seconds transfer_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkRates& links) {
@@ -31,7 +41,7 @@ Seconds allreduce_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkR
                        const CollectiveLatency& latency) {
   if (ranks <= 1) return seconds(0);
   return seconds(ring_allreduce_factor(ranks) * transfer_time(message, ranks, gpu, links).value) +
-         collective_latency(ranks, gpu, latency);
+         allreduce_latency(ranks, gpu, latency);
 }
 
 }  // namespace llmsizer

@@ -8,14 +8,23 @@
 
 namespace llmsizer {
 
-/// Fixed cost of one collective step within a scale-up domain and across it (engine-calibrated).
+/// Fixed costs of collectives (engine-calibrated): one collective inside a scale-up domain (the
+/// engines' one-shot NVLink kernels, whatever the rank count), and one hop between domains over the
+/// scale-out network (RDMA).
 struct CollectiveLatency {
   Seconds scale_up;
   Seconds scale_out;
 };
 
-/// Latency of a collective over `ranks` GPUs: the scale-out one once they span more than a domain.
+/// Latency of an all-to-all over `ranks` GPUs: the scale-up one inside a domain; across domains every
+/// rank sends to its remote peers at once, so one scale-out hop.
 [[nodiscard]] Seconds collective_latency(int ranks, const GpuSpec& gpu, const CollectiveLatency& latency);
+
+/// Latency of an all-reduce over `ranks` GPUs. Inside a domain: the scale-up latency. Across
+/// N = ceil(ranks / domain) domains the engines' NVLink kernels do not reach and NCCL's tree runs:
+/// the domain's part plus 2·log2(N) scale-out hops, up the tree and back down (NCCL
+/// src/graph/tuning.cc, tree latency base + 2·((n/N − 1)·intra + log2(N)·inter); docs/methodology.md#step-time).
+[[nodiscard]] Seconds allreduce_latency(int ranks, const GpuSpec& gpu, const CollectiveLatency& latency);
 
 /// Time to move `message` bytes per GPU among `ranks` GPUs: over scale-up when they share a domain;
 /// else the share of peers outside the domain, 1 − domain/ranks, goes over scale-out.
@@ -31,7 +40,8 @@ struct CollectiveLatency {
 /// Ring all-reduce time: 2·(n−1)/n · bytes / bandwidth + latency (Patarasuk & Yuan 2009).
 [[nodiscard]] Seconds ring_allreduce_time(Bytes message, int ranks, BytesPerSecond bandwidth, Seconds latency);
 
-/// Ring all-reduce over `ranks` GPUs with the links of `gpu`: 2·(n−1)/n · transfer_time + latency.
+/// Ring all-reduce over `ranks` GPUs with the links of `gpu`: 2·(n−1)/n · transfer_time +
+/// allreduce_latency.
 [[nodiscard]] Seconds allreduce_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkRates& links,
                                      const CollectiveLatency& latency);
 

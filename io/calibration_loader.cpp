@@ -17,7 +17,7 @@ const std::vector<std::string_view> engine_keys = {
     "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "scale_out_latency_us",
     "moe_layer_overhead_us", "attention_fraction",
     "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization", "request_overhead_us",
-    "expert_gemm_half_tokens", "kv_reserved_output_fraction", "prefill_first"};
+    "expert_gemm_half_tokens", "kv_reserved_output_fraction", "prefill_first", "kv_follows_checkpoint"};
 const std::vector<std::string_view> bound_keys = {"parameter", "min", "max", "min_us", "max_us"};
 
 constexpr Range fraction{0, 1, true, ""};
@@ -53,6 +53,7 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.expert_gemm_half_tokens = e.optional_number("expert_gemm_half_tokens", {0, 1e5, false, ""}).value_or(0.0);
   x.kv_reserved_output_fraction = e.optional_number("kv_reserved_output_fraction", fraction).value_or(1.0);
   x.prefill_first = e.boolean_or("prefill_first", false);
+  x.kv_follows_checkpoint = e.boolean_or("kv_follows_checkpoint", false);
   return x;
 }
 
@@ -144,12 +145,12 @@ std::string calibration_to_yaml(const Calibration& c) {
         "scale_out_latency_us: {:.4g}, moe_layer_overhead_us: {:.4g}, attention_fraction: {:.4g}, "
         "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}, "
         "request_overhead_us: {:.4g}, expert_gemm_half_tokens: {:.4g}, kv_reserved_output_fraction: {:.4g}, "
-        "prefill_first: {}{}}}\n",
+        "prefill_first: {}, kv_follows_checkpoint: {}{}}}\n",
         e.engine, in_microseconds(e.step_overhead), in_microseconds(e.layer_overhead),
         in_microseconds(e.collective_latency), in_microseconds(e.scale_out_latency),
         in_microseconds(e.moe_layer_overhead), e.attention_fraction, e.prefill_chunk_tokens, e.max_batch,
         e.moe_imbalance, e.startup_burst_share, in_microseconds(e.request_overhead), e.expert_gemm_half_tokens,
-        e.kv_reserved_output_fraction, e.prefill_first,
+        e.kv_reserved_output_fraction, e.prefill_first, e.kv_follows_checkpoint,
         e.memory_utilization > 0 ? fmt::format(", memory_utilization: {:.4g}", e.memory_utilization) : std::string());
   }
   if (!c.bounds.empty()) out += bounds_to_yaml(c.bounds);

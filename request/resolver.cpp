@@ -32,13 +32,16 @@ Phase parse_phase(const std::string& text) {
                     fmt::format("unknown phase '{}' (expected mixed, decode or prefill){}", text, did_you_mean(hint)));
 }
 
-Deployment precisions_of(const ScenarioInput& in, const ModelSpec& model) {
+/// Precisions as asked; the KV cache, when --kv is not given, at the engine's default for the
+/// checkpoint (default_kv_precision).
+Deployment precisions_of(const ScenarioInput& in, const ModelSpec& model, const GpuSpec& gpu,
+                         const EngineEfficiency& engine) {
   Deployment d;
   d.weights = model.weights_precision;
   d.experts = model.experts_precision;
   if (!in.weights.empty()) d.weights = d.experts = parse_precision_option(in.weights, "--weights");
   if (!in.experts.empty()) d.experts = parse_precision_option(in.experts, "--experts");
-  d.kv = in.kv.empty() ? Precision::bf16 : parse_precision_option(in.kv, "--kv");
+  d.kv = in.kv.empty() ? default_kv_precision(d, model, gpu, engine) : parse_precision_option(in.kv, "--kv");
   if (in.mtp) {
     d.speculative_tokens = *in.mtp;
     d.speculative_acceptance = in.mtp_acceptance.value_or(default_mtp_acceptance);
@@ -234,6 +237,20 @@ std::string weights_label(const Deployment& d) {
   return d.weights == d.experts ? std::string(name(d.weights)) : fmt::format("{}+{}", name(d.weights), name(d.experts));
 }
 
+namespace {
+/// Formats NVIDIA ModelOpt quantizes a release into (FP8, NVFP4); weight-only formats (INT4, MXFP4)
+/// carry no KV quantization.
+bool modelopt_format(Precision p) { return p == Precision::fp8 || p == Precision::nvfp4; }
+}  // namespace
+
+Precision default_kv_precision(const Deployment& d, const ModelSpec& model, const GpuSpec& gpu,
+                               const EngineEfficiency& engine) {
+  const bool requantized = (d.weights != model.weights_precision && modelopt_format(d.weights)) ||
+                           (d.experts != model.experts_precision && modelopt_format(d.experts));
+  const bool fp8_kv = engine.kv_follows_checkpoint && requantized && gpu.supports(ComputeType::fp8);
+  return fp8_kv ? Precision::fp8 : Precision::bf16;
+}
+
 void check_usd_per_gpu_hour(const std::optional<double>& usd) {
   ScenarioInput in;
   in.usd_per_gpu_hour = usd;
@@ -319,12 +336,13 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), parse_phase(in.phase)};
   check_model_limits(in, *r.model);
   if (auto warning = check_context(*r.model, *in.isl, *in.osl)) r.warnings.push_back(std::move(*warning));
+  const Deployment precisions = precisions_of(in, *r.model, *r.gpu, r.efficiency.engine);
   if (in.disaggregated()) {
     check_pool_options(in);
-    r.pools = pools(in, r, precisions_of(in, *r.model));
+    r.pools = pools(in, r, precisions);
     r.deployment = r.pools->decode;
   } else {
-    r.deployment = layout(in, r, precisions_of(in, *r.model), r.workload);
+    r.deployment = layout(in, r, precisions, r.workload);
   }
   const PriceChoice price = choose_price(*r.gpu, parse_price_option(catalog_, in.price), in.usd_per_gpu_hour, price_basis_);
   r.usd_per_gpu_hour = price.usd_per_gpu_hour;

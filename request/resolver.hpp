@@ -24,6 +24,15 @@ namespace llmsizer {
 /// The weight precision, "weights+experts" when the routed experts differ ("fp8", "bf16+nvfp4").
 [[nodiscard]] std::string weights_label(const Deployment& deployment);
 
+/// The KV-cache precision an engine runs when the user names none (docs/methodology.md#kv-precision).
+/// An engine whose KV follows the checkpoint (TensorRT-LLM: KvCacheConfig dtype 'auto' reads the
+/// checkpoint's kv_cache_quant_algo) runs FP8 KV on a GPU with FP8 when the weights or experts were
+/// quantized to FP8 or NVFP4 from the model's released precision: NVIDIA ModelOpt, which makes those
+/// checkpoints, quantizes the KV cache to FP8 with them. Otherwise BF16, the activations' type
+/// (vLLM and SGLang kv_cache_dtype 'auto' = the model dtype, engine_defaults.yaml).
+[[nodiscard]] Precision default_kv_precision(const Deployment& deployment, const ModelSpec& model, const GpuSpec& gpu,
+                                             const EngineEfficiency& engine);
+
 /// --usd-per-gpu-hour (or a scenario's usd_per_gpu_hour cell): > 0 and at most the bound of profile prices.
 void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour);
 

@@ -16,7 +16,7 @@ struct ScenarioInput {
   std::optional<int> gpus, tp, pp, dp, ep;
   std::string weights;  // empty: the model's native precisions
   std::string experts;  // routed experts' precision when it differs (empty: as weights)
-  std::string kv;       // empty: bf16
+  std::string kv;       // empty: the engine's default for the checkpoint (default_kv_precision)
   std::string engine;   // empty: the calibration's default
   std::string phase;    // mixed (default), decode or prefill (disaggregated serving)
   std::optional<std::int64_t> isl, osl, concurrency;  // concurrency 0: as many as fit

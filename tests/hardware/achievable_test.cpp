@@ -73,6 +73,21 @@ TEST_SUITE("performance") {
     CHECK(allreduce_time(bytes(1e9), 1, gpu, links, latency).value == 0);
   }
 
+  TEST_CASE("all-reduce latency: one scale-up latency in a domain, 2 log2(N) scale-out hops across N domains") {
+    const GpuSpec gpu = round_gpu();  // 8-GPU domains
+    const CollectiveLatency latency{microseconds(10), microseconds(40)};
+    CHECK(allreduce_latency(2, gpu, latency).value == microseconds(10).value);
+    CHECK(allreduce_latency(8, gpu, latency).value == microseconds(10).value);
+    // 16 ranks on 2 domains: 10 + 2 x log2(2) x 40 = 90 µs; 64 on 8: 10 + 2 x 3 x 40 = 250 µs.
+    CHECK(allreduce_latency(16, gpu, latency).value == doctest::Approx(90e-6));
+    CHECK(allreduce_latency(64, gpu, latency).value == doctest::Approx(250e-6));
+    // 12 ranks still span 2 domains.
+    CHECK(allreduce_latency(12, gpu, latency).value == doctest::Approx(90e-6));
+    // The all-reduce over 16 ranks: 2 x 15/16 x 22.5 ms of transfer + 90 µs.
+    const LinkRates links{BytesPerSecond{200e9}, BytesPerSecond{25e9}};
+    CHECK(allreduce_time(bytes(1e9), 16, gpu, links, latency).value == doctest::Approx(2 * 15.0 / 16 * 0.0225 + 90e-6));
+  }
+
 }  // TEST_SUITE("performance")
 
 }  // namespace llmsizer

@@ -2,6 +2,7 @@
 // every column mapped, and each structural error names file:line:col with the line and a caret.
 #include <doctest/doctest.h>
 
+#include <regex>
 #include <string>
 #include <utility>
 
@@ -31,8 +32,8 @@ TEST_SUITE("loader") {
     const auto rows = load_measurement_file(test::source_path("validation/serving_sample.csv").string());
     REQUIRE(rows.size() == 1159);  // the file's data rows (NOTES.md: 1,159 runs)
     const Measurement& first = rows.front();
-    // First data row after the 4 comment lines and the header.
-    CHECK(first.line == 6);
+    // First data row after the 7 comment lines and the header.
+    CHECK(first.line == 9);
     CHECK(first.model == "deepseek-r1");
     CHECK(first.gpu == "b200");
     CHECK(first.gpus == 4);
@@ -54,6 +55,23 @@ TEST_SUITE("loader") {
     int native = 0;
     for (const Measurement& m : rows) native += m.weights.empty() ? 1 : 0;
     CHECK(native == 203);  // rows whose weights cell is empty: the model's native precisions
+  }
+
+  TEST_CASE("every shipped run has the GPU count its id names (the copy's correction of tp x ep rows)") {
+    // Ids end _tpX_epY_N or _tpX_0_epY_0_N: X GPUs of tensor or attention-DP ranks. The dump had
+    // gpus = X x Y for 93 of the 2026-04-06 rows; the copy corrects them (its header says so).
+    const auto rows = load_measurement_file(test::source_path("validation/serving_sample.csv").string());
+    const std::regex layout("_tp([0-9]+)(_0)?_ep([0-9]+|none)(_0)?_[0-9]+$");
+    int named = 0;
+    for (const Measurement& m : rows) {
+      std::smatch match;
+      if (!std::regex_search(m.id, match, layout)) continue;
+      ++named;
+      INFO(m.id);
+      CHECK(m.gpus == std::stoi(match[1].str()));
+      CHECK(m.gpus <= 8);  // no run of the file spans more than one 8-GPU node
+    }
+    CHECK(named == 1159);
   }
 
   TEST_CASE("a comment-free file with an empty metric cell reads; the metric is absent") {

@@ -124,6 +124,32 @@ TEST_SUITE("request") {
     CHECK(error_of({"--dp", "3", "--gpus", "8"}) == "error: --gpus: 8 GPUs is not a multiple of tp x pp x dp = 3\n");
   }
 
+  TEST_CASE("KV precision: TensorRT-LLM runs FP8 KV with a ModelOpt FP8/NVFP4 checkpoint; otherwise BF16") {
+    auto kv_of = [](const std::string& model, const std::string& gpu, std::vector<std::string> extra) {
+      std::vector<std::string> args{"estimate", "--model", model, "--gpu", gpu, "--isl", "1000", "--osl", "500",
+                                    "--json"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      const Run r = run(args);
+      REQUIRE(r.code == 0);
+      const auto j = nlohmann::json::parse(r.out);
+      return (j.is_array() ? j.at(0) : j).at("kv").get<std::string>();
+    };
+    // Llama-3.1-70B is released in BF16: FP8 or NVFP4 weights are a ModelOpt checkpoint, with FP8 KV.
+    CHECK(kv_of("llama-3.1-70b", "h100-sxm", {"--weights", "fp8", "--engine", "trtllm"}) == "fp8");
+    CHECK(kv_of("llama-3.1-70b", "b200", {"--weights", "fp4", "--engine", "trtllm"}) == "fp8");
+    CHECK(kv_of("llama-3.1-70b", "h100-sxm", {"--engine", "trtllm"}) == "bf16");  // its own BF16 weights
+    // vLLM, SGLang and the generic engine keep the model dtype ('auto').
+    CHECK(kv_of("llama-3.1-70b", "h100-sxm", {"--weights", "fp8", "--engine", "vllm"}) == "bf16");
+    CHECK(kv_of("llama-3.1-70b", "h100-sxm", {"--weights", "fp8", "--engine", "sglang"}) == "bf16");
+    CHECK(kv_of("llama-3.1-70b", "h100-sxm", {"--weights", "fp8"}) == "bf16");
+    // DeepSeek-R1 is released in FP8: its own checkpoint carries no KV quantization; NVFP4 experts do.
+    CHECK(kv_of("deepseek-r1", "h200-sxm", {"--engine", "trtllm", "--gpus", "8"}) == "bf16");
+    CHECK(kv_of("deepseek-r1", "b200", {"--engine", "trtllm", "--gpus", "8", "--experts", "fp4"}) == "fp8");
+    // No FP8 on A100: the KV cache stays 16-bit; --kv always wins.
+    CHECK(kv_of("llama-3.1-8b", "a100-80gb-sxm", {"--weights", "fp8", "--engine", "trtllm"}) == "bf16");
+    CHECK(kv_of("llama-3.1-70b", "h100-sxm", {"--weights", "fp8", "--engine", "trtllm", "--kv", "bf16"}) == "bf16");
+  }
+
   TEST_CASE("layouts: an automatic layout replicates before it builds a pipeline deeper than needed") {
     // 33 and 100 H100s for an 8B model: one GPU holds it, so every GPU is a replica (it used to pick
     // pp 33, beyond the 32 layers, and blame --gpus; and tp4 pp25 for 100).

@@ -80,7 +80,9 @@ TEST_SUITE("request") {
           "Requests per decode worker: sequences running at once (default: --concurrency / --decode-workers, else as "
           "many as fit)");
     CHECK(option_name(scenario_field("usd_per_gpu_hour")) == "--usd-per-gpu-hour");
-    CHECK(help_text(scenario_field("kv")) == "KV-cache precision: bf16, fp16, fp8, int8, fp4, int4 (default: bf16)");
+    CHECK(help_text(scenario_field("kv")) ==
+          "KV-cache precision: bf16, fp16, fp8, int8, fp4, int4 (default: bf16; fp8 when the engine's KV follows the "
+          "checkpoint (trtllm) and the weights are quantized to fp8/fp4)");
     CHECK(help_text(scenario_field("mtp_acceptance")) == "Acceptance rate of drafted tokens (default: 0.85)");
   }
 
