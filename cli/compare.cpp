@@ -90,7 +90,7 @@ Schema<Choice> make_schema() {
   from_sweep("gpu");
   s.add(columns::min_gpus,
         [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
-  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "weights", "concurrency", "memory_gb_per_gpu", "ttft_ms",
+  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "weights", "kv", "mtp", "concurrency", "memory_gb_per_gpu", "ttft_ms",
                           "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user", "usd_per_mtok_output",
                           "joules_per_output_token", "realistic", "price_basis"}) {
     from_sweep(key);
@@ -133,6 +133,9 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   table.add_row(needed);
   add_metric(table, "best configuration", choices, layout_text);
   add_metric(table, "weights", choices, [](const SweepRow& r) { return upper(weights_label(r.deployment)); });
+  add_metric(table, "KV cache", choices, [](const SweepRow& r) { return upper(std::string(name(r.deployment.kv))); });
+  add_metric(table, "MTP draft tokens", choices,
+             [](const SweepRow& r) { return std::to_string(r.deployment.speculative_tokens); });
   add_metric(table, "concurrency", choices,
              [](const SweepRow& r) { return with_commas(static_cast<double>(r.concurrency)); });
   add_metric(table, "memory per GPU", choices,

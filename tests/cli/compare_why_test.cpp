@@ -46,15 +46,15 @@ TEST_SUITE("decisions") {
     CHECK(r1.at("decisive").is_null());
     const std::string decisive = glm.at("decisive").get<std::string>();
     CHECK(decisive.rfind("glm-4.5 on h20 beats deepseek-r1 on h20: $0.", 0) == 0);
-    // GLM runs twice the requests per GPU (16 on 8 GPUs against 512 on 64); each of its requests is
-    // slower, said as a concession.
+    // GLM runs more requests per GPU (the search's best SLO-meeting batches); a factor against the
+    // winner, if any, is said as a concession.
     const double glm_per_gpu = glm.at("running").get<double>() / glm.at("gpus").get<double>();
     const double r1_per_gpu = r1.at("running").get<double>() / r1.at("gpus").get<double>();
     CHECK(glm_per_gpu > r1_per_gpu);
     CHECK(decisive.find(fmt::format("decided by requests running per GPU: {:.1f} against {:.1f} ({:.2f}x)", glm_per_gpu,
                                     r1_per_gpu, glm_per_gpu / r1_per_gpu)) != std::string::npos);
-    CHECK(decisive.find(", though each request takes") != std::string::npos);
-    CHECK(glm.at("request_cycle_s").get<double>() > r1.at("request_cycle_s").get<double>());
+    const bool glm_slower = glm.at("request_cycle_s").get<double>() > 1.0 / 0.95 * r1.at("request_cycle_s").get<double>();
+    CHECK((decisive.find(", though each request takes") != std::string::npos) == glm_slower);
     // The per-candidate figures are the estimate's: decode bytes split into weights and KV.
     for (const auto& row : j) {
       CHECK(row.at("decode_weight_gb_per_gpu").get<double>() <= row.at("resident_weights_gb_per_gpu").get<double>() + 1e-9);
@@ -76,8 +76,9 @@ TEST_SUITE("decisions") {
     CHECK(a100.at("prefill_tok_s_per_gpu").get<double>() > h20.at("prefill_tok_s_per_gpu").get<double>());
     CHECK(a100.at("wins_prefill") == true);
     CHECK(h20.at("wins_prefill") == false);
-    // Decode: H20's 4.0 TB/s against A100's 2.0 TB/s; the A100 step is HBM-bound.
-    CHECK(a100.at("decode_bound") == "HBM");
+    // Decode: H20's 4.0 TB/s against A100's 2.0 TB/s. At the search's SLO-meeting batches both steps
+    // are compute-bound, and H20's FP8 KV (A100 has no FP8) leaves it the cheaper step.
+    CHECK(a100.at("decode_bound") == "compute");
     CHECK(h20.at("decode_tok_s_per_gpu").get<double>() > a100.at("decode_tok_s_per_gpu").get<double>());
     CHECK(h20.at("wins_decode") == true);
     CHECK(a100.at("wins_decode") == false);
@@ -86,7 +87,7 @@ TEST_SUITE("decisions") {
     CHECK(text.out.find("the input tokens per GPU-second of h20") != std::string::npos);
     CHECK(text.out.find("  llama-3.1-70b, decode: h20 wins with 1.") != std::string::npos);
     const Run csv = run(with(llama_a100_h20, {"--csv"}));
-    CHECK(csv.out.find(",wins_prefill,wins_decode,decisive,why\n") != std::string::npos);
+    CHECK(csv.out.find(",wins_prefill,wins_decode,decisive,why,warnings\n") != std::string::npos);
   }
 
   TEST_CASE("--emit on estimate, compare, sweep and plan prints the chosen configuration's launch script") {
@@ -105,8 +106,8 @@ TEST_SUITE("decisions") {
           "  --max-model-len 2560\n");
     r = run(with(glm_vs_r1, {"--emit", "sglang"}));
     CHECK(r.code == 0);
-    CHECK(r.out.rfind("# compare rank 1\n# llmsizer --emit sglang: glm-4.5 on 8 x h20, tp8 pp1 dp1 ep1", 0) == 0);
-    CHECK(r.out.find("# compare rank 2\n# llmsizer --emit sglang: deepseek-r1 on 64 x h20") != std::string::npos);
+    CHECK(r.out.rfind("# compare rank 1\n# llmsizer --emit sglang: glm-4.5 on 24 x h20, tp8 pp3 dp1 ep1", 0) == 0);
+    CHECK(r.out.find("# compare rank 2\n# llmsizer --emit sglang: deepseek-r1 on 16 x h20") != std::string::npos);
     r = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "1000", "--tpot-ms", "8",
              "--max-gpus", "2", "--emit", "trtllm"});
     CHECK(r.code == 0);
