@@ -8,29 +8,15 @@
 #include "estimator/disaggregation.hpp"
 #include "io/calibration_loader.hpp"
 #include "tests/test_support.hpp"
+#include "tests/estimator/loaded_model.hpp"
 
 namespace llmsizer {
 namespace {
 
 doctest::Approx rel(double expected, double tolerance) { return doctest::Approx(expected).epsilon(tolerance).scale(0); }
 
-struct Loaded {
-  std::unique_ptr<ModelSpec> model;
-  PreparedModel prepared;
-  GpuSpec gpu;
-  EfficiencyParams efficiency;
-};
-
-Loaded load(const std::string& model, const std::string& gpu) {
-  Loaded l;
-  l.model = std::make_unique<ModelSpec>(test::shipped_model(model));
-  l.prepared = prepare(*l.model);
-  l.gpu = test::shipped_gpu(gpu);
-  const Calibration calibration =
-      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
-  l.efficiency = calibration.resolve(l.gpu.generation, "");
-  return l;
-}
+using test::Loaded;
+using test::load;
 
 Deployment worker(int tp, int replicas, Precision weights = Precision::bf16) {
   Deployment d;

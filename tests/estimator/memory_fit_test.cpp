@@ -14,6 +14,7 @@
 #include "estimator/memory_fit.hpp"
 #include "io/calibration_loader.hpp"
 #include "tests/test_support.hpp"
+#include "tests/estimator/loaded_model.hpp"
 
 namespace llmsizer {
 namespace {
@@ -25,25 +26,8 @@ doctest::Approx rel(double expected, double tolerance) {
 }
 
 
-/// A shipped model with its prepared constants (which point into the spec, so the spec lives on
-/// the heap and does not move), a shipped GPU and the default calibration for its generation.
-struct Loaded {
-  std::unique_ptr<ModelSpec> model;
-  PreparedModel prepared;
-  GpuSpec gpu;
-  EfficiencyParams efficiency;
-};
-
-Loaded load(const std::string& model, const std::string& gpu) {
-  Loaded l;
-  l.model = std::make_unique<ModelSpec>(test::shipped_model(model));
-  l.prepared = prepare(*l.model);
-  l.gpu = test::shipped_gpu(gpu);
-  const Calibration calibration =
-      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
-  l.efficiency = calibration.resolve(l.gpu.generation, "");
-  return l;
-}
+using test::Loaded;
+using test::load;
 
 Deployment precisions(Precision weights, Precision kv = Precision::bf16) {
   Deployment d;

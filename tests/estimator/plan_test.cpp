@@ -14,26 +14,13 @@
 #include "io/calibration_loader.hpp"
 #include "request/scenario_fields.hpp"
 #include "tests/test_support.hpp"
+#include "tests/estimator/loaded_model.hpp"
 
 namespace llmsizer {
 namespace {
 
-struct Loaded {
-  std::unique_ptr<ModelSpec> model;  // PreparedModel points into it
-  PreparedModel prepared;
-  GpuSpec gpu;
-  EfficiencyParams efficiency;
-};
-
-Loaded load(const std::string& model, const std::string& gpu) {
-  Loaded l;
-  l.model = std::make_unique<ModelSpec>(test::shipped_model(model));
-  l.prepared = prepare(*l.model);
-  l.gpu = test::shipped_gpu(gpu);
-  l.efficiency = load_calibration_file(test::source_path("profiles/calibration/default.yaml").string())
-                     .resolve(l.gpu.generation, "");
-  return l;
-}
+using test::Loaded;
+using test::load;
 
 Deployment native(const ModelSpec& model) {
   Deployment d;

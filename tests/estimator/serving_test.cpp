@@ -19,6 +19,7 @@
 #include "io/csv_reader.hpp"
 #include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"
+#include "tests/estimator/loaded_model.hpp"
 
 namespace llmsizer {
 namespace {
@@ -30,23 +31,8 @@ doctest::Approx rel(double expected, double tolerance) {
 }
 
 
-struct Loaded {
-  std::unique_ptr<ModelSpec> model;  // PreparedModel points into it
-  PreparedModel prepared;
-  GpuSpec gpu;
-  EfficiencyParams efficiency;
-};
-
-Loaded load(const std::string& model, const std::string& gpu, const std::string& engine = "") {
-  Loaded l;
-  l.model = std::make_unique<ModelSpec>(test::shipped_model(model));
-  l.prepared = prepare(*l.model);
-  l.gpu = test::shipped_gpu(gpu);
-  const Calibration calibration =
-      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
-  l.efficiency = calibration.resolve(l.gpu.generation, engine);
-  return l;
-}
+using test::Loaded;
+using test::load;
 
 Deployment layout(Precision weights, int tp, int pp = 1, int dp = 1, int ep = 1) {
   Deployment d;
