@@ -27,7 +27,7 @@ struct CompareOptions {
   std::string price;
   std::optional<double> usd_per_gpu_hour;
   std::string calibration = "default";
-  std::optional<int> tp, pp, dp, ep;
+  std::optional<int> tp, pp, dp, ep, mtp;
   bool allow_unrealistic = false;
   bool json = false;
   bool csv = false;
@@ -239,8 +239,10 @@ int run_compare(const CompareOptions& o, Context& context) {
   results.reserve(prepared.size());
   std::vector<Choice> choices;
   for (const auto& model : prepared) {
-    const SweepResult& result = results.emplace_back(sweep(*model, targets, request));
-    for (std::size_t t = 0; t < targets.size(); ++t) choices.push_back(choose(*model, result, t, targets[t], request));
+    SweepRequest model_request = request;  // --mtp is checked against each model's MTP module
+    restrict_mtp(model_request, *model->spec, o.mtp);
+    const SweepResult& result = results.emplace_back(sweep(*model, targets, model_request));
+    for (std::size_t t = 0; t < targets.size(); ++t) choices.push_back(choose(*model, result, t, targets[t], model_request));
   }
   rank_choices(choices);
   std::ostream& out = *context.out;
@@ -274,6 +276,7 @@ Command add_compare(CLI::App& app, Context& context) {
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per instance (default 64)");
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
   add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
+  add_mtp_restriction(*sub, o->mtp);
   add_allow_unrealistic_option(*sub, o->allow_unrealistic);
   add_calibration_option(*sub, o->calibration);
   auto* json = sub->add_flag("--json", o->json, "Print a JSON array, one object per (model, GPU)");

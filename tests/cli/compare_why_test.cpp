@@ -131,6 +131,19 @@ TEST_SUITE("decisions") {
     CHECK(r.code == 2);
     CHECK(r.err.rfind("error: --json excludes --emit", 0) == 0);
   }
+
+  TEST_CASE("compare --mtp restricts every model's MTP depth, and a model without MTP refuses a draft") {
+    const Run plain = run(with(glm_vs_r1, {"--mtp", "0", "--json"}));
+    REQUIRE(plain.code == 0);
+    for (const auto& row : nlohmann::json::parse(plain.out)) CHECK(row.at("mtp") == 0);
+    const Run two = run(with(glm_vs_r1, {"--mtp", "2", "--json"}));
+    REQUIRE(two.code == 0);
+    for (const auto& row : nlohmann::json::parse(two.out)) CHECK(row.at("mtp") == 2);
+    const Run dense = run({"compare", "--model", "glm-4.5", "--model", "llama-3.1-70b", "--gpu", "h20", "--isl", "1000",
+                           "--osl", "1000", "--mtp", "1"});
+    CHECK(dense.code == 2);
+    CHECK(dense.err.find("error: --mtp: llama-3.1-70b has no MTP module") != std::string::npos);
+  }
 }
 
 }  // namespace llmsizer
