@@ -7,10 +7,12 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -230,6 +232,45 @@ TEST_CASE("output files: a fatal signal or a file-size limit leaves no temporary
           write_file_atomically(target, std::string(100'000, 'x'));
         }) == SIGXFSZ);
   CHECK(names_in(dir.path()).empty());
+}
+
+// Run only as a fresh process by the next test (skipped otherwise): with SIGINT and SIGTERM back at
+// their default action before the first output file of this process, the writer installs its
+// cleanup handler for them, and the signal arrives while the temporary file is written.
+TEST_CASE("output files: helper process dying of a signal mid-write" * doctest::skip()) {
+  const char* target = std::getenv("LLMSIZER_SIGNAL_TEST_TARGET");
+  const char* signal_text = std::getenv("LLMSIZER_SIGNAL_TEST_SIGNAL");
+  if (target == nullptr || signal_text == nullptr) return;
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  OutputFile file(target);
+  std::ofstream(file.temp_path()) << "half";
+  ::raise(std::atoi(signal_text));
+}
+
+TEST_CASE("output files: SIGINT and SIGTERM mid-write leave no temporary file") {
+  // doctest holds SIGINT and SIGTERM in this process, so each runs in a fresh copy of the test
+  // binary (the skipped helper above), which installs the writer's handler as llmsizer does.
+  for (const int signal_number : {SIGINT, SIGTERM}) {
+    CAPTURE(signal_number);
+    const test::TempDir dir;
+    const std::string target = (dir.path() / "out.yaml").string();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setenv("LLMSIZER_SIGNAL_TEST_TARGET", target.c_str(), 1);
+      ::setenv("LLMSIZER_SIGNAL_TEST_SIGNAL", std::to_string(signal_number).c_str(), 1);
+      const int null_fd = ::open("/dev/null", O_WRONLY);
+      ::dup2(null_fd, STDOUT_FILENO);
+      ::execl("/proc/self/exe", "llmsizer_tests", "-tc=output files: helper process dying of a signal mid-write",
+              "--no-skip", "--no-breaks", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == signal_number);
+    CHECK(names_in(dir.path()).empty());
+  }
 }
 
 TEST_CASE("output files: a replaced file keeps its owner, group and mode") {
