@@ -18,22 +18,15 @@
 #include "estimator/prepared_model.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
+#include "tests/io/hf_fixture.hpp"
 
 namespace llmsizer {
 namespace {
 
-ModelSpec import_fixture(const std::string& name) {
-  return import_hf_config_file(std::string(LLMSIZER_SOURCE_DIR) + "/tests/data/hf/" + name + ".json");
-}
-
-void check_within(double counted, double official, double tolerance) {
-  CAPTURE(counted);
-  CAPTURE(official);
-  CHECK(std::abs(counted / official - 1.0) <= tolerance);
-}
-
-constexpr double total_tolerance = 0.03;
-constexpr double active_tolerance = 0.06;
+using test::active_tolerance;
+using test::check_within;
+using test::total_tolerance;
+using test::import_fixture;
 
 int count_kind(const ModelSpec& m, LayerAttention kind) {
   return static_cast<int>(std::count(m.layer_attention.begin(), m.layer_attention.end(), kind));
