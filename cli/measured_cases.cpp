@@ -53,7 +53,18 @@ std::vector<std::string> measurement_files(const std::vector<std::string>& files
 
 namespace {
 
-ScenarioInput scenario_of(const Measurement& m) {
+/// A serving-run row's `fp4` names the run's 4-bit checkpoint: NVFP4 (NVIDIA ModelOpt) for a model
+/// released in 16 or 8 bits, but the release itself for a model whose routed experts were released in
+/// a 4-bit format (gpt-oss: MXFP4 experts, BF16 attention and embeddings; models.yaml `quantization`),
+/// which the engines serve as shipped. Read as NVFP4 everywhere, attention and dense layers would also
+/// run in 4 bits.
+bool released_four_bit(const Measurement& m, ScenarioResolver& resolver) {
+  if (m.weights != "fp4") return false;
+  const Precision experts = resolver.prepared(m.model)->spec->experts_precision;
+  return info(experts).native_compute == ComputeType::fp4 || experts == Precision::int4;
+}
+
+ScenarioInput scenario_of(const Measurement& m, ScenarioResolver& resolver) {
   ScenarioInput in;
   in.id = m.id;
   in.model = m.model;
@@ -65,7 +76,7 @@ ScenarioInput scenario_of(const Measurement& m) {
   in.ep = m.ep;
   if (!in.tp && !in.pp && !in.dp) in.tp = m.gpus;  // a stated single instance without degrees: TP across it
   if (in.dp && !in.tp) in.tp = 1;
-  in.weights = m.weights;
+  in.weights = released_four_bit(m, resolver) ? std::string() : m.weights;  // empty: native precisions
   in.experts = m.experts;
   in.kv = m.kv;
   in.engine = m.engine;
@@ -101,7 +112,7 @@ std::vector<MeasuredRow> load_measured_rows(const std::vector<std::string>& file
         row.status = "skipped: no metric the estimator predicts";
       } else {
         try {
-          const ScenarioResolver::Resolved r = resolver.resolve(scenario_of(mm));
+          const ScenarioResolver::Resolved r = resolver.resolve(scenario_of(mm, resolver));
           MeasuredCase& c = row.estimate_case;
           c.id = mm.id;
           c.source = mm.source;

@@ -8,9 +8,10 @@ namespace llmsizer {
 ComputeType effective_compute_type(const GpuSpec& gpu, Precision p) {
   const PrecisionInfo& pi = info(p);
   if (!pi.weight_only && gpu.supports(pi.native_compute)) return pi.native_compute;
-  // FP4 weights on a GPU with FP8 but no FP4 tensor cores: engines run W4A8 (e.g. MXFP4 MoE on
-  // Hopper) — the matmul executes in FP8.
-  if (pi.native_compute == ComputeType::fp4 && gpu.supports(ComputeType::fp8)) return ComputeType::fp8;
+  // A format the GPU cannot compute in runs weight-only: dequantized in the kernel to the 16-bit
+  // type (W4A16). FP4 weights on Hopper too: vLLM serves MXFP4/NVFP4 there with mixed-input BF16
+  // kernels (Marlin, Triton matmul_ogs), and the measured gpt-oss prefills on H100/H200 take twice
+  // the time an FP8 (W4A8) matmul would (docs/methodology.md#moe, docs/validation.md).
   for (ComputeType c : {ComputeType::bf16, ComputeType::fp16, ComputeType::fp32}) {
     if (gpu.supports(c)) return c;
   }

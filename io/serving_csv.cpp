@@ -154,7 +154,9 @@ Measurement read_row(const RowReader& r, const std::string& source) {
       throw r.error("weights", near.empty() ? fmt::format("unknown precision '{}'", weights)
                                             : fmt::format("unknown precision '{}'; did you mean '{}'?", weights, near));
     }
-    m.weights = std::string(name(*precision));  // "fp4" is NVFP4 (the file's Blackwell runs)
+    // "fp4" stays as written: it names the run's 4-bit checkpoint, NVFP4 unless the model was
+    // released in a 4-bit format (measured_cases.cpp, released_four_bit).
+    m.weights = weights == "fp4" ? weights : std::string(name(*precision));
   }
   m.engine = r.cell("engine");
   m.phase = "mixed";  // aggregated serving: prefill and decode on the same GPUs

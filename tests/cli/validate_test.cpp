@@ -306,6 +306,29 @@ TEST_SUITE("validate") {
     CHECK(by_model);
   }
 
+  TEST_CASE("a serving-run row's fp4 is the release for a model released in 4 bits, NVFP4 otherwise") {
+    // gpt-oss-120b ships MXFP4 experts and BF16 attention: its "fp4" runs are that release, so they
+    // predict exactly as the row with the native precisions (empty weights), not as NVFP4 throughout.
+    llmsizer::test::TempDir dir;
+    const auto file = dir.path() / "runs.csv";
+    const std::string head = "id,model,gpu,gpus,tp,pp,dp,ep,weights,isl,osl,concurrency,engine,engine_version,ttft_ms,tpot_ms\n";
+    write(file, head + "a,gpt-oss-120b,h200-sxm,1,1,1,1,1,fp4,8192,1024,8,vllm,,400,9\n" +
+                    "b,gpt-oss-120b,h200-sxm,1,1,1,1,1,,8192,1024,8,vllm,,400,9\n" +
+                    "c,gpt-oss-120b,h200-sxm,1,1,1,1,1,nvfp4,8192,1024,8,vllm,,400,9\n" +
+                    "d,deepseek-r1,b200,8,8,1,1,8,fp4,8192,1024,8,trtllm,,400,9\n" +
+                    "e,deepseek-r1,b200,8,8,1,1,8,nvfp4,8192,1024,8,trtllm,,400,9\n");
+    const Run r = run({"validate", "--measurements", file.string(), "--json"});
+    REQUIRE(r.code == 0);
+    std::map<std::string, double> ttft;
+    for (const auto& row : nlohmann::json::parse(r.out)["rows"]) {
+      if (row["metric"] == "ttft") ttft[row["id"].get<std::string>()] = row["predicted"].get<double>();
+    }
+    REQUIRE(ttft.size() == 5);
+    CHECK(ttft["a"] == ttft["b"]);
+    CHECK(ttft["a"] != ttft["c"]);
+    CHECK(ttft["d"] == ttft["e"]);  // DeepSeek-R1 was released in FP8: its fp4 runs are NVFP4
+  }
+
   TEST_CASE("validate --leave-one-model-out reports the error on each model left out of the fit") {
     llmsizer::test::TempDir dir;
     const auto file = dir.path() / "runs.csv";

@@ -159,9 +159,9 @@ TEST_CASE("effective compute type: native where supported, otherwise a fallback"
   // FP8 on H100: native.
   CHECK(effective_compute_type(h100, Precision::fp8) == ComputeType::fp8);
   CHECK_FALSE(is_weight_only_on(h100, Precision::fp8));
-  // NVFP4 / MXFP4 on H100 (FP8 but no FP4): W4A8, the matmul runs in FP8.
-  CHECK(effective_compute_type(h100, Precision::nvfp4) == ComputeType::fp8);
-  CHECK(effective_compute_type(h100, Precision::mxfp4) == ComputeType::fp8);
+  // NVFP4 / MXFP4 on H100 (FP8 but no FP4): weight-only W4A16, the matmul runs in BF16.
+  CHECK(effective_compute_type(h100, Precision::nvfp4) == ComputeType::bf16);
+  CHECK(effective_compute_type(h100, Precision::mxfp4) == ComputeType::bf16);
   CHECK(is_weight_only_on(h100, Precision::nvfp4));
   // NVFP4 on B200: native FP4.
   CHECK(effective_compute_type(b200, Precision::nvfp4) == ComputeType::fp4);

@@ -39,8 +39,8 @@ TEST_SUITE("performance") {
     const HardwareEfficiency h = round_fractions();
     CHECK(matmul_rate(gpu, Precision::bf16, h).value == 0.5e15);
     CHECK(matmul_rate(gpu, Precision::fp8, h).value == 2e15 * 0.5 * 0.8);
-    // NVFP4 weights with FP8 but no FP4 tensor cores run W4A8, at the FP8 rate.
-    CHECK(matmul_rate(gpu, Precision::nvfp4, h).value == 2e15 * 0.5 * 0.8);
+    // NVFP4 weights with FP8 but no FP4 tensor cores run weight-only (W4A16), at the 16-bit rate.
+    CHECK(matmul_rate(gpu, Precision::nvfp4, h).value == 1e15 * 0.5);
     CHECK(sixteen_bit_peak(gpu).value == 1e15);
     const Roofs bf16_kv =
         achievable_roofs(gpu, RoofPrecisions{Precision::fp8, Precision::nvfp4, Precision::bf16}, h, 0.4);

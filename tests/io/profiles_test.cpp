@@ -238,10 +238,10 @@ TEST_CASE("shipped GPU profiles: spot values in SI units") {
   CHECK_FALSE(a100.supports(ComputeType::fp8));
   CHECK(catalog.gpu("b200").supports(ComputeType::fp4));
   CHECK(catalog.gpu("gb200-nvl72").scale_up.domain_gpus == 72);
-  // FP8 weights on the shipped A100 run as BF16; on H100 natively; NVFP4 on H100 as FP8.
+  // FP8 weights on the shipped A100 run as BF16; on H100 natively; NVFP4 on H100 weight-only, as BF16.
   CHECK(effective_compute_type(a100, Precision::fp8) == ComputeType::bf16);
   CHECK(effective_compute_type(h100, Precision::fp8) == ComputeType::fp8);
-  CHECK(effective_compute_type(h100, Precision::nvfp4) == ComputeType::fp8);
+  CHECK(effective_compute_type(h100, Precision::nvfp4) == ComputeType::bf16);
   CHECK(effective_compute_type(catalog.gpu("b200"), Precision::nvfp4) == ComputeType::fp4);
 }
 

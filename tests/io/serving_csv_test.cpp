@@ -41,7 +41,7 @@ TEST_SUITE("loader") {
     CHECK(*first.pp == 1);
     CHECK(*first.dp == 1);
     CHECK(*first.ep == 4);
-    CHECK(first.weights == "nvfp4");  // "fp4" on Blackwell is NVFP4
+    CHECK(first.weights == "fp4");  // as written: NVFP4 unless the model was released in 4 bits
     CHECK(first.kv.empty());          // not recorded: the estimator's default applies
     CHECK(first.engine == "trtllm");
     CHECK(first.phase == "mixed");
