@@ -83,15 +83,15 @@ Schema<Choice> make_schema() {
   const ResultTable keys = sweep.table();
   auto from_sweep = [&](const std::string& key) {
     const std::size_t column = keys.index(key);
-    s.add(sweep.columns()[column],
-          [column](const Choice& c) { return sweep_schema().value({c.model, c.gpu, c.row, c.price_basis}, column); });
+    s.add(sweep.columns()[column], [column](const Choice& c) {
+      return sweep_schema().value({c.model, c.gpu, c.row, c.price_basis}, column);
+    });
   };
   from_sweep("model");
   from_sweep("gpu");
-  s.add(columns::min_gpus,
-        [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
-  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "weights", "kv", "mtp", "concurrency", "memory_gb_per_gpu", "ttft_ms",
-                          "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user", "usd_per_mtok_output",
+  s.add(columns::min_gpus, [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
+  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "weights", "kv", "mtp", "concurrency", "memory_gb_per_gpu",
+                          "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user", "usd_per_mtok_output",
                           "joules_per_output_token", "realistic", "price_basis"}) {
     from_sweep(key);
   }
@@ -158,10 +158,10 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   table.add_row(slo);
   std::vector<std::string> realistic{"realistic"};
   for (const Choice& c : choices) {
-    realistic.push_back(!c.row            ? "-"
-                        : c.row->realistic ? "yes"
-                                           : "no: " + unrealistic_text(*c.gpu, c.row->deployment.parallel,
-                                                                       c.row->tok_s_per_user));
+    realistic.push_back(!c.row ? "-"
+                        : c.row->realistic
+                            ? "yes"
+                            : "no: " + unrealistic_text(*c.gpu, c.row->deployment.parallel, c.row->tok_s_per_user));
   }
   table.add_row(realistic);
   out << table.render() << "\nwhy:\n";
@@ -242,7 +242,8 @@ int run_compare(const CompareOptions& o, Context& context) {
     SweepRequest model_request = request;  // --mtp is checked against each model's MTP module
     restrict_mtp(model_request, *model->spec, o.mtp);
     const SweepResult& result = results.emplace_back(sweep(*model, targets, model_request));
-    for (std::size_t t = 0; t < targets.size(); ++t) choices.push_back(choose(*model, result, t, targets[t], model_request));
+    for (std::size_t t = 0; t < targets.size(); ++t)
+      choices.push_back(choose(*model, result, t, targets[t], model_request));
   }
   rank_choices(choices);
   std::ostream& out = *context.out;

@@ -24,12 +24,12 @@ struct Choice {
   std::string price_basis;        // of the GPU's price; "" unpriced
   std::optional<int> min_gpus;    // smallest count that holds the chosen precision
   bool meets_slo = false;
-  std::optional<double> usd_per_gpu_hour;  // the price the row was costed at
+  std::optional<double> usd_per_gpu_hour;        // the price the row was costed at
   const EfficiencyParams* efficiency = nullptr;  // the target's, the row was estimated under
-  std::optional<Explanation> why;          // of the row's estimate
+  std::optional<Explanation> why;                // of the row's estimate
   // Filled by rank_choices from all choices:
-  std::optional<int> rank;          // 1 = the winner among the rows shown
-  std::string decisive;             // on the winner: why it beats the runner-up
+  std::optional<int> rank;           // 1 = the winner among the rows shown
+  std::string decisive;              // on the winner: why it beats the runner-up
   std::optional<bool> wins_prefill;  // among the same model's GPUs (none with one GPU)
   std::optional<bool> wins_decode;
 };

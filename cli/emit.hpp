@@ -2,11 +2,10 @@
 // the launch configuration of a sized deployment handed to the script writer (io/launch_script.hpp).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "estimator/serving.hpp"
 #include "io/launch_script.hpp"
