@@ -46,6 +46,9 @@ void rank_choices(std::vector<Choice>& choices);
 [[nodiscard]] std::string prefill_text(const Explanation& x);
 [[nodiscard]] std::string decode_text(const Explanation& x);
 [[nodiscard]] std::string memory_text(const Explanation& x);
+/// A disaggregated candidate's pools: which sets the rate, the balance, what the hand-off adds to
+/// TTFT; "" for one co-located deployment.
+[[nodiscard]] std::string pools_text(const Explanation& x);
 
 /// Per model on two or more GPUs, one line per phase: which GPU wins it and by how much.
 [[nodiscard]] std::vector<std::string> phase_lines(const std::vector<Choice>& choices);

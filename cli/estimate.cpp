@@ -37,7 +37,12 @@ int run_single(const EstimateOptions& o, Context& context) {
   for (const std::string& warning : r.warnings) *context.err << "warning: " << warning << "\n";
   const EstimateRow row{&o.input, &r, &e, {}};
   std::ostream& out = *context.out;
-  if (emit && e.fits) {
+  if (emit && e.fits && e.disaggregated) {
+    DisaggregatedDeployment pools = *r.pools;  // with the batches the estimate resolved
+    pools.prefill_batch = e.disaggregated->prefill.batch;
+    pools.decode_batch = e.disaggregated->decode.batch;
+    out << pools_launch_script(*emit, *r.model, *r.gpu, pools, r.efficiency, r.workload.isl, r.workload.osl);
+  } else if (emit && e.fits) {
     out << launch_script(
         *emit, launch_config(*r.model, *r.gpu, r.deployment, e.running, r.efficiency, r.workload.isl, r.workload.osl));
   } else if (emit)
