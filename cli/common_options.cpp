@@ -1,5 +1,7 @@
 #include "cli/common_options.hpp"
 
+#include <fmt/format.h>
+
 #include <utility>
 
 namespace llmsizer::cli {
@@ -11,13 +13,11 @@ CLI::Option* add_field_text_option(CLI::App& app, const ScenarioField& field,
 }
 
 void add_request_size_options(CLI::App& app, std::int64_t& isl, std::int64_t& osl) {
-  add_field_option(app, "isl", &ScenarioInput::isl, isl)->required();
-  add_field_option(app, "osl", &ScenarioInput::osl, osl)->required();
-}
-
-void add_request_size_options(CLI::App& app, std::optional<std::int64_t>& isl, std::optional<std::int64_t>& osl) {
-  add_field_option(app, "isl", &ScenarioInput::isl, isl)->required();
-  add_field_option(app, "osl", &ScenarioInput::osl, osl)->required();
+  for (auto [name, target] : {std::pair{"isl", &isl}, std::pair{"osl", &osl}}) {
+    const ScenarioField& field = scenario_field(name);
+    add_field_option(app, name, name == std::string_view("isl") ? &ScenarioInput::isl : &ScenarioInput::osl, *target)
+        ->description(fmt::format("{} (default: {})", field.help, default_request_tokens));
+  }
 }
 
 void add_concurrency_option(CLI::App& app, std::optional<std::int64_t>& concurrency, std::string_view help) {

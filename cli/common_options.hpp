@@ -39,9 +39,12 @@ CLI::Option* add_field_option(CLI::App& app, std::string_view field, Value Scena
   });
 }
 
-/// --isl and --osl, required.
+/// ISL and OSL of `plan`, `sweep`, `compare` and `report` when the command line gives none.
+inline constexpr std::int64_t default_request_tokens = 1000;
+
+/// --isl and --osl, each default_request_tokens unless given (the help says so); `isl` and `osl`
+/// hold the default beforehand.
 void add_request_size_options(CLI::App& app, std::int64_t& isl, std::int64_t& osl);
-void add_request_size_options(CLI::App& app, std::optional<std::int64_t>& isl, std::optional<std::int64_t>& osl);
 /// --concurrency N, with the subcommand's help (what no value means differs between them).
 void add_concurrency_option(CLI::App& app, std::optional<std::int64_t>& concurrency, std::string_view help);
 /// --concurrency N, repeatable: each value parsed as the concurrency field.

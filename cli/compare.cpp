@@ -19,8 +19,8 @@ namespace {
 struct CompareOptions {
   std::vector<std::string> models;
   std::vector<std::string> gpus;
-  std::int64_t isl = 0;
-  std::int64_t osl = 0;
+  std::int64_t isl = default_request_tokens;
+  std::int64_t osl = default_request_tokens;
   std::optional<double> ttft_ms;
   std::optional<double> tpot_ms;
   int max_gpus = default_sweep_max_gpus;
@@ -29,6 +29,7 @@ struct CompareOptions {
   std::string calibration = "default";
   std::optional<int> tp, pp, dp, ep, mtp;
   bool allow_unrealistic = false;
+  bool disaggregated = false;
   bool json = false;
   bool csv = false;
   std::string emit;
@@ -40,6 +41,7 @@ SweepRequest make_request(const CompareOptions& o) {
   r.concurrencies = default_concurrencies();
   r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   r.allow_unrealistic = o.allow_unrealistic;
+  r.disaggregated = o.disaggregated;
   return r;
 }
 
@@ -62,6 +64,13 @@ Choice choose(const PreparedModel& prepared, const SweepResult& result, std::siz
     if (t.weights[w] == chosen) c.min_gpus = t.min_gpus[w];
   }
   // The row's own estimate again (the sweep keeps only its headline figures), read by explain().
+  if (c.row->pools) {
+    const Workload workload{request.isl, request.osl, 0, Phase::mixed};
+    const Estimate e =
+        estimate_disaggregated(prepared, *st.gpu, *c.row->pools, workload, st.efficiency, st.usd_per_gpu_hour);
+    if (e.fits) c.why = explain_disaggregated(prepared, *st.gpu, workload, st.efficiency, e);
+    return c;
+  }
   const Workload workload{request.isl, request.osl, c.row->concurrency, Phase::mixed};
   const Estimate e = estimate(prepared, *st.gpu, c.row->deployment, workload, st.efficiency, st.usd_per_gpu_hour);
   if (e.fits) c.why = explain(prepared, *st.gpu, c.row->deployment, workload, st.efficiency, e);
@@ -72,7 +81,9 @@ Choice choose(const PreparedModel& prepared, const SweepResult& result, std::siz
 std::string why(const Choice& c) {
   if (!c.row) return "nothing fits";
   if (!c.why) return "";
-  return "prefill: " + prefill_text(*c.why) + "; decode: " + decode_text(*c.why) + "; memory: " + memory_text(*c.why);
+  const std::string pools = pools_text(*c.why);
+  return "prefill: " + prefill_text(*c.why) + "; decode: " + decode_text(*c.why) + "; memory: " + memory_text(*c.why) +
+         (pools.empty() ? "" : "; pools: " + pools);
 }
 
 /// The one column schema of compare rows: the model and GPU, the smallest count that holds the
@@ -83,15 +94,15 @@ Schema<Choice> make_schema() {
   const ResultTable keys = sweep.table();
   auto from_sweep = [&](const std::string& key) {
     const std::size_t column = keys.index(key);
-    s.add(sweep.columns()[column],
-          [column](const Choice& c) { return sweep_schema().value({c.model, c.gpu, c.row, c.price_basis}, column); });
+    s.add(sweep.columns()[column], [column](const Choice& c) {
+      return sweep_schema().value({c.model, c.gpu, c.row, c.price_basis}, column);
+    });
   };
   from_sweep("model");
   from_sweep("gpu");
-  s.add(columns::min_gpus,
-        [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
-  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "weights", "kv", "mtp", "concurrency", "memory_gb_per_gpu", "ttft_ms",
-                          "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user", "usd_per_mtok_output",
+  s.add(columns::min_gpus, [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
+  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "concurrency", "memory_gb_per_gpu",
+                          "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user", "usd_per_mtok_output",
                           "joules_per_output_token", "realistic", "price_basis"}) {
     from_sweep(key);
   }
@@ -120,9 +131,11 @@ void add_metric(TextTable& table, const std::string& label, const std::vector<Ch
 }
 
 std::string layout_text(const SweepRow& r) {
+  if (r.pools) return fmt::format("{} GPUs: {}", r.total_gpus(), pools_label(*r.pools));
   const Parallelism& p = r.deployment.parallel;
   return fmt::format("{} GPUs: tp{} pp{} dp{} ep{}", r.deployment.total_gpus(), p.tp, p.pp, p.dp, p.ep);
 }
+
 
 void print_table(const std::vector<Choice>& choices, const SweepRequest& request, std::ostream& out) {
   std::vector<std::string> headers{""};
@@ -158,10 +171,10 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   table.add_row(slo);
   std::vector<std::string> realistic{"realistic"};
   for (const Choice& c : choices) {
-    realistic.push_back(!c.row            ? "-"
-                        : c.row->realistic ? "yes"
-                                           : "no: " + unrealistic_text(*c.gpu, c.row->deployment.parallel,
-                                                                       c.row->tok_s_per_user));
+    realistic.push_back(!c.row ? "-"
+                        : c.row->realistic
+                            ? "yes"
+                            : "no: " + unrealistic_reason(*c.gpu, *c.row));
   }
   table.add_row(realistic);
   out << table.render() << "\nwhy:\n";
@@ -170,6 +183,7 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
     if (!c.why) continue;
     out << "    prefill: " << prefill_text(*c.why) << "\n    decode: " << decode_text(*c.why)
         << "\n    memory: " << memory_text(*c.why) << "\n";
+    if (c.why->pools) out << "    pools: " << pools_text(*c.why) << "\n";
   }
   for (const Choice& c : choices) {
     if (!c.decisive.empty()) out << "\ndecisive: " << c.decisive << "\n";
@@ -189,9 +203,14 @@ void print_launch_scripts(LaunchEngine engine, const std::vector<Choice>& choice
   std::sort(ranked.begin(), ranked.end(), [](const Choice* a, const Choice* b) { return *a->rank < *b->rank; });
   for (const Choice* c : ranked) {
     if (c != ranked.front()) out << "\n";
-    out << fmt::format("# compare rank {}\n", *c->rank)
-        << launch_script(engine, launch_config(*c->model, *c->gpu, c->row->deployment, c->why->running, *c->efficiency,
-                                               request.isl, request.osl));
+    out << fmt::format("# compare rank {}\n", *c->rank);
+    if (c->row->pools) {
+      out << pools_launch_script(engine, *c->model, *c->gpu, *c->row->pools, *c->efficiency, request.isl,
+                                 request.osl);
+      continue;
+    }
+    out << launch_script(engine, launch_config(*c->model, *c->gpu, c->row->deployment, c->why->running,
+                                               *c->efficiency, request.isl, request.osl));
   }
 }
 
@@ -208,12 +227,27 @@ std::string basis_clause(const std::vector<SweepTarget>& targets) {
   return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: prices given per GPU)" : "");
 }
 
+/// Beside priced GPUs, why each unpriced one has no price and how to give it one.
+void print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out) {
+  const auto priced = std::find_if(targets.begin(), targets.end(), [](const SweepTarget& t) { return t.usd_per_gpu_hour; });
+  if (priced == targets.end()) return;
+  bool any = false;
+  for (const SweepTarget& t : targets) {
+    if (t.usd_per_gpu_hour) continue;
+    out << "note: " << unpriced_note(*t.gpu, priced->price_basis) << "\n";
+    any = true;
+  }
+  if (any) out << "\n";
+}
+
 std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targets) {
   return fmt::format(
       "{} input + {} output tokens per request, {}; each at its lowest $/Mtok output that meets the SLO "
-      "(highest output tok/s per GPU when unpriced) among realistic layouts{}, up to {} GPUs; {}\n\n",
+      "(highest output tok/s per GPU when unpriced) among realistic layouts{}{}, up to {} GPUs; {}\n\n",
       with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)), slo_text(r),
-      r.allow_unrealistic ? " or not" : "", r.max_gpus, basis_clause(targets));
+      r.allow_unrealistic ? " or not" : "",
+      r.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "", r.max_gpus,
+      basis_clause(targets));
 }
 
 int run_compare(const CompareOptions& o, Context& context) {
@@ -242,7 +276,8 @@ int run_compare(const CompareOptions& o, Context& context) {
     SweepRequest model_request = request;  // --mtp is checked against each model's MTP module
     restrict_mtp(model_request, *model->spec, o.mtp);
     const SweepResult& result = results.emplace_back(sweep(*model, targets, model_request));
-    for (std::size_t t = 0; t < targets.size(); ++t) choices.push_back(choose(*model, result, t, targets[t], model_request));
+    for (std::size_t t = 0; t < targets.size(); ++t)
+      choices.push_back(choose(*model, result, t, targets[t], model_request));
   }
   rank_choices(choices);
   std::ostream& out = *context.out;
@@ -259,6 +294,7 @@ int run_compare(const CompareOptions& o, Context& context) {
     return 0;
   }
   out << heading(request, targets);
+  print_unpriced_notes(targets, out);
   print_table(choices, request, out);
   return 0;
 }
@@ -278,6 +314,7 @@ Command add_compare(CLI::App& app, Context& context) {
   add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
   add_mtp_restriction(*sub, o->mtp);
   add_allow_unrealistic_option(*sub, o->allow_unrealistic);
+  add_disagg_option(*sub, o->disaggregated);
   add_calibration_option(*sub, o->calibration);
   auto* json = sub->add_flag("--json", o->json, "Print a JSON array, one object per (model, GPU)");
   auto* csv = sub->add_flag("--csv", o->csv, "Print CSV, one row per (model, GPU)")->excludes(json);

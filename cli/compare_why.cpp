@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "io/columns.hpp"
 #include "io/table.hpp"
 
 namespace llmsizer::cli {
@@ -202,9 +203,28 @@ std::vector<std::string> phase_lines(const std::vector<Choice>& choices) {
   return lines;
 }
 
+namespace {
+
+/// "prefill pool, 2 workers of 8 GPUs, busy 64%: " before a disaggregated pool's clause; "" co-located.
+std::string pool_prefix(const Explanation& x, const char* phase, const PoolExplanation PoolsExplanation::*pool) {
+  if (!x.pools) return "";
+  const PoolExplanation& p = (*x.pools).*pool;
+  return fmt::format("{} pool, {} worker{} of {} GPUs, busy {:.0f}%: ", phase, p.workers, p.workers == 1 ? "" : "s",
+                     p.gpus / std::max(1, p.workers), p.utilization * 100);
+}
+
+std::string pool_memory_text(const char* phase, const PoolExplanation& p) {
+  return fmt::format(
+      "{} GPUs: {:.1f} GB of weights resident, {:.1f} GB of KV headroom each (room for {} requests, {} running)", phase,
+      gb(p.resident_weight_bytes), gb(p.kv_headroom_per_gpu), with_commas(static_cast<double>(p.batch_capacity)),
+      with_commas(static_cast<double>(p.running)));
+}
+
+}  // namespace
+
 std::string prefill_text(const Explanation& x) {
   const PhaseBottleneck& p = x.prefill;
-  std::string s =
+  std::string s = pool_prefix(x, "prefill", &PoolsExplanation::prefill) +
       fmt::format("{}-bound, {:.0f}% of a {} ms chunk per stage ({:.1f} TFLOP per GPU)", bound_label(p.bound),
                   p.bound_share * 100, with_commas(ms(p.step), 1), p.flops.value / 1e12);
   if (p.tokens_per_gpu_s)
@@ -214,7 +234,7 @@ std::string prefill_text(const Explanation& x) {
 
 std::string decode_text(const Explanation& x) {
   const PhaseBottleneck& d = x.decode;
-  std::string s = fmt::format(
+  std::string s = pool_prefix(x, "decode", &PoolsExplanation::decode) + fmt::format(
       "{}-bound, {:.0f}% of a {:.2f} ms step per stage reading {:.1f} GB of weights + {:.1f} GB of "
       "KV per GPU",
       bound_label(d.bound), d.bound_share * 100, ms(d.step), gb(d.weight_bytes), gb(d.kv_bytes));
@@ -224,12 +244,26 @@ std::string decode_text(const Explanation& x) {
 }
 
 std::string memory_text(const Explanation& x) {
+  if (x.pools) {
+    return fmt::format("{}; {}: {:.1f} requests per GPU of both pools", pool_memory_text("prefill", x.pools->prefill),
+                       pool_memory_text("decode", x.pools->decode), x.requests_per_gpu());
+  }
   return fmt::format(
       "{:.1f} GB of weights resident per GPU, {:.1f} GB of them read per decode step; {:.1f} GB of KV headroom per GPU "
       "holds {} requests, {} run ({:.1f} per GPU)",
       gb(x.resident_weight_bytes), gb(x.decode.weight_bytes), gb(x.kv_headroom_per_gpu),
       with_commas(static_cast<double>(x.batch_capacity)), with_commas(static_cast<double>(x.running)),
       x.requests_per_gpu());
+}
+
+std::string pools_text(const Explanation& x) {
+  if (!x.pools) return "";
+  const PoolsExplanation& p = *x.pools;
+  return fmt::format(
+      "the {} pool sets the rate; {:.2f} prefill workers per decode worker would balance the pools; TTFT includes "
+      "{} ms waiting for a prefill worker and {} ms moving the prompt's KV to the decode GPUs",
+      p.prefill_limited ? "prefill" : "decode", p.balanced_prefill_per_decode, with_commas(ms(p.prefill_queue), 1),
+      with_commas(ms(p.kv_transfer), 1));
 }
 
 namespace {
@@ -275,6 +309,15 @@ void add_why_columns(Schema<Choice>& s) {
         when_explained([](const Explanation& x) { return x.running; }));
   s.add({"request_cycle_s", "s", "one request's time from admission to its last token"},
         when_explained([](const Explanation& x) { return x.request_cycle.value; }));
+  const auto pooled = [](auto f) {
+    return [f](const Choice& c) { return explained(c) && c.why->pools ? Cell(f(*c.why->pools)) : Cell(); };
+  };
+  s.add(columns::limited_by,
+        pooled([](const PoolsExplanation& p) { return std::string(p.prefill_limited ? "prefill" : "decode"); }));
+  s.add(columns::balanced_prefill_per_decode,
+        pooled([](const PoolsExplanation& p) { return p.balanced_prefill_per_decode; }));
+  s.add(columns::prefill_queue_ms, pooled([](const PoolsExplanation& p) { return ms(p.prefill_queue); }));
+  s.add(columns::kv_transfer_ms, pooled([](const PoolsExplanation& p) { return ms(p.kv_transfer); }));
   s.add({"rank", "", "1 = the winner: meets the SLO, then lowest $/Mtok output (highest tok/s per GPU unpriced)"},
         [](const Choice& c) { return c.rank ? Cell(std::int64_t{*c.rank}) : Cell(); });
   s.add({"wins_prefill", "", "most input tokens per GPU-second of prefill among this model's GPUs"},

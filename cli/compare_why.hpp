@@ -24,12 +24,12 @@ struct Choice {
   std::string price_basis;        // of the GPU's price; "" unpriced
   std::optional<int> min_gpus;    // smallest count that holds the chosen precision
   bool meets_slo = false;
-  std::optional<double> usd_per_gpu_hour;  // the price the row was costed at
+  std::optional<double> usd_per_gpu_hour;        // the price the row was costed at
   const EfficiencyParams* efficiency = nullptr;  // the target's, the row was estimated under
-  std::optional<Explanation> why;          // of the row's estimate
+  std::optional<Explanation> why;                // of the row's estimate
   // Filled by rank_choices from all choices:
-  std::optional<int> rank;          // 1 = the winner among the rows shown
-  std::string decisive;             // on the winner: why it beats the runner-up
+  std::optional<int> rank;           // 1 = the winner among the rows shown
+  std::string decisive;              // on the winner: why it beats the runner-up
   std::optional<bool> wins_prefill;  // among the same model's GPUs (none with one GPU)
   std::optional<bool> wins_decode;
 };
@@ -46,6 +46,9 @@ void rank_choices(std::vector<Choice>& choices);
 [[nodiscard]] std::string prefill_text(const Explanation& x);
 [[nodiscard]] std::string decode_text(const Explanation& x);
 [[nodiscard]] std::string memory_text(const Explanation& x);
+/// A disaggregated candidate's pools: which sets the rate, the balance, what the hand-off adds to
+/// TTFT; "" for one co-located deployment.
+[[nodiscard]] std::string pools_text(const Explanation& x);
 
 /// Per model on two or more GPUs, one line per phase: which GPU wins it and by how much.
 [[nodiscard]] std::vector<std::string> phase_lines(const std::vector<Choice>& choices);

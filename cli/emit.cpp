@@ -43,4 +43,26 @@ std::string sized_launch_script(LaunchEngine engine, const PreparedModel& model,
   return launch_script(engine, c);
 }
 
+std::string pools_launch_script(LaunchEngine engine, const ModelSpec& model, const GpuSpec& gpu,
+                                const DisaggregatedDeployment& pools, const EfficiencyParams& efficiency,
+                                std::int64_t isl, std::int64_t osl, std::int64_t replicas) {
+  std::string out = fmt::format(
+      "# disaggregated {}{}: start both pools\n"
+      "# every request is prefilled on a prefill worker and its KV cache moved to a decode worker over the\n"
+      "# scale-out network; the engine's prefill/decode disaggregation mode, its KV-transfer connector and a\n"
+      "# router in front are not set below\n",
+      pools_label(pools), replicas > 1 ? fmt::format(", {} copies", replicas) : "");
+  const std::pair<const char*, std::pair<const Deployment*, std::int64_t>> sides[] = {
+      {"prefill", {&pools.prefill, pools.prefill_batch}}, {"decode", {&pools.decode, pools.decode_batch}}};
+  for (const auto& [pool, side] : sides) {
+    Deployment d = *side.first;
+    d.replicas = static_cast<int>(d.replicas * replicas);
+    LaunchConfig c = launch_config(model, gpu, d, std::max<std::int64_t>(1, side.second) * d.replicas, efficiency,
+                                   isl, osl);
+    c.label = fmt::format("the {} pool of {}", pool, c.label);
+    out += "\n" + launch_script(engine, c);
+  }
+  return out;
+}
+
 }  // namespace llmsizer::cli

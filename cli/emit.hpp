@@ -2,12 +2,12 @@
 // the launch configuration of a sized deployment handed to the script writer (io/launch_script.hpp).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
+#include "estimator/disaggregation.hpp"
 #include "estimator/serving.hpp"
 #include "io/launch_script.hpp"
 
@@ -32,5 +32,12 @@ CLI::Option* add_emit_option(CLI::App& app, std::string& engine);
                                               const Deployment& deployment, std::int64_t concurrency,
                                               const EfficiencyParams& efficiency, std::int64_t isl, std::int64_t osl,
                                               std::int64_t replicas = 1);
+
+/// The scripts of both pools of a disaggregated deployment (`replicas` copies of it): a header
+/// naming the xPyD split, then the prefill pool's and the decode pool's command, each pool's batch
+/// the one sized. The engine's disaggregation mode and KV connector are a comment, not a flag.
+[[nodiscard]] std::string pools_launch_script(LaunchEngine engine, const ModelSpec& model, const GpuSpec& gpu,
+                                              const DisaggregatedDeployment& pools, const EfficiencyParams& efficiency,
+                                              std::int64_t isl, std::int64_t osl, std::int64_t replicas = 1);
 
 }  // namespace llmsizer::cli

@@ -37,13 +37,22 @@ int run_single(const EstimateOptions& o, Context& context) {
   for (const std::string& warning : r.warnings) *context.err << "warning: " << warning << "\n";
   const EstimateRow row{&o.input, &r, &e, {}};
   std::ostream& out = *context.out;
-  if (emit && e.fits) {
-    out << launch_script(*emit, launch_config(*r.model, *r.gpu, r.deployment, e.running, r.efficiency, r.workload.isl,
-                                              r.workload.osl));
-  } else if (emit) out << "# does not fit: " << (e.reasons.empty() ? std::string("memory") : e.reasons.front()) << "\n";
-  else if (o.json) out << estimate_json(row).dump(2) << "\n";
-  else if (o.csv) out << estimate_csv({row});
-  else out << describe_estimate(r, e);
+  if (emit && e.fits && e.disaggregated) {
+    DisaggregatedDeployment pools = *r.pools;  // with the batches the estimate resolved
+    pools.prefill_batch = e.disaggregated->prefill.batch;
+    pools.decode_batch = e.disaggregated->decode.batch;
+    out << pools_launch_script(*emit, *r.model, *r.gpu, pools, r.efficiency, r.workload.isl, r.workload.osl);
+  } else if (emit && e.fits) {
+    out << launch_script(
+        *emit, launch_config(*r.model, *r.gpu, r.deployment, e.running, r.efficiency, r.workload.isl, r.workload.osl));
+  } else if (emit)
+    out << "# does not fit: " << (e.reasons.empty() ? std::string("memory") : e.reasons.front()) << "\n";
+  else if (o.json)
+    out << estimate_json(row).dump(2) << "\n";
+  else if (o.csv)
+    out << estimate_csv({row});
+  else
+    out << describe_estimate(r, e);
   return 0;
 }
 
@@ -53,14 +62,15 @@ Command add_estimate(CLI::App& app, Context& context) {
   auto o = std::make_shared<EstimateOptions>();
   CLI::App* sub = app.add_subcommand("estimate", "TTFT, TPOT, throughput, $/Mtok and J/token of a deployment");
   add_scenario_options(*sub, o->input, false);
-  auto* scenarios = sub->add_option("--scenarios", o->scenarios, "CSV file, one scenario per row (columns are the long option names)");
+  auto* scenarios = sub->add_option("--scenarios", o->scenarios,
+                                    "CSV file, one scenario per row (columns are the long option names)");
   add_calibration_option(*sub, o->calibration);
   auto* json = sub->add_flag("--json", o->json, "Print JSON");
   auto* csv = sub->add_flag("--csv", o->csv, "Print CSV")->excludes(json);
   add_emit_option(*sub, o->emit)->excludes(json)->excludes(csv)->excludes(scenarios);
   return {sub, [o, &context] {
             if (!o->scenarios.empty()) {
-              const ScenarioBatchFormat format = o->json ? ScenarioBatchFormat::json
+              const ScenarioBatchFormat format = o->json  ? ScenarioBatchFormat::json
                                                  : o->csv ? ScenarioBatchFormat::csv
                                                           : ScenarioBatchFormat::table;
               return run_scenarios(o->scenarios, o->input, o->calibration, format, context);

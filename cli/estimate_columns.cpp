@@ -135,13 +135,13 @@ void add_performance_columns(Schema<EstimateRow>& s) {
   s.add(columns::tpot_ms, fitted_when(has_tpot, [](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
   s.add({"prefill_alone_ms", "ms", "prefill of one prompt on an idle deployment"},
         fitted_when(has_ttft, [](auto& e) { return Cell(in_milliseconds(e.prefill_alone)); }));
-  s.add({"prefill_queue_ms", "ms", "disaggregated: wait for a prefill worker at the deployment's request rate"},
+  s.add(columns::prefill_queue_ms,
         pooled([](auto& x) { return Cell(in_milliseconds(x.prefill_queue)); }));
-  s.add({"kv_transfer_ms", "ms", "disaggregated: the prompt's KV cache from prefill to decode GPUs over scale-out"},
+  s.add(columns::kv_transfer_ms,
         pooled([](auto& x) { return Cell(in_milliseconds(x.kv_transfer)); }));
-  s.add({"limited_by", "", "disaggregated: the pool that sets the throughput (prefill or decode)"},
+  s.add(columns::limited_by,
         pooled([](auto& x) { return text(x.prefill_limited ? "prefill" : "decode"); }));
-  s.add({"balanced_prefill_per_decode", "workers", "disaggregated: prefill workers per decode worker at equal rates"},
+  s.add(columns::balanced_prefill_per_decode,
         pooled([](auto& x) { return Cell(x.balanced_prefill_per_decode); }));
   s.add({"output_tok_s", "tokens/s", "output throughput of the deployment"},
         fitted_when(serves_output, [](auto& e) { return Cell(e.output_tok_s); }));

@@ -158,6 +158,11 @@ std::string plan_scripts(LaunchEngine engine, const Plan& plan) {
     const ScenarioResolver::Resolved& r = p.resolved;
     out += fmt::format("{}# plan rank {}: {} replicas on {}\n", out.empty() ? "" : "\n", p.rank,
                        p.choice.fleet.replicas, r.gpu->name);
+    if (p.choice.row.pools) {
+      out += pools_launch_script(engine, *r.model, *r.gpu, *p.choice.row.pools, r.efficiency, plan.isl, plan.osl,
+                                 p.choice.fleet.replicas);
+      continue;
+    }
     out += sized_launch_script(engine, *r.prepared, *r.gpu, *p.choice.deployment, p.choice.row.concurrency,
                                r.efficiency, plan.isl, plan.osl, p.choice.fleet.replicas);
   }

@@ -232,8 +232,8 @@ std::string recommendation(const Plan& plan) {
                            : "; no GPU type has a price, so options are ranked by GPU count\n";
   for (const PlanOption& p : plan.options) {
     if (p.feasible() && !p.resolved.usd_per_gpu_hour && f.usd_per_month) {
-      out += fmt::format("note: {} has no price: ranked after the priced options by GPU count; pass --usd-per-gpu-hour to compare\n",
-                         p.resolved.gpu->name);
+      out += fmt::format("note: {}; it is ranked after the priced options, by GPU count\n",
+                         unpriced_note(*p.resolved.gpu, best.resolved.price_basis));
     }
   }
   return out + unrealistic_notes(plan) + infeasible_notes(plan);

@@ -8,14 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
 #include "estimator/plan.hpp"
 #include "io/result_table.hpp"
 #include "io/xlsx_writer.hpp"
 
 namespace llmsizer::cli {
-
-inline constexpr std::int64_t default_request_tokens = 1000;  // ISL and OSL when neither is given
 
 /// One GPU type's answer.
 struct PlanOption {

@@ -14,7 +14,8 @@ constexpr std::size_t palette_size = std::size(palette);
 
 std::string row_text(const SweepRow& r) {
   return fmt::format(
-      "{} GPUs {}, {} weights, KV {}{}, {} requests", r.deployment.total_gpus(), layout_label(r.deployment.parallel),
+      "{} GPUs {}, {} weights, KV {}{}, {} requests", r.total_gpus(),
+      r.pools ? pools_label(*r.pools) : layout_label(r.deployment.parallel),
       upper(weights_label(r.deployment)), upper(name(r.deployment.kv)),
       r.deployment.speculative_tokens > 0 ? fmt::format(", MTP {}", r.deployment.speculative_tokens) : "",
       r.concurrency);
@@ -27,13 +28,14 @@ std::string point_tooltip(const std::string& gpu, const SweepRow& r) {
 
 }  // namespace
 
-SweepResult report_sweep(const std::vector<const ScenarioResolver::Resolved*>& gpus, const ServiceLevel& slo,
-                         bool kv_given, std::vector<SweepTarget>& targets, SweepRequest& request) {
+SweepResult report_sweep(const std::vector<const ScenarioResolver::Resolved*>& gpus, const ReportSearch& search,
+                         std::vector<SweepTarget>& targets, SweepRequest& request) {
   const auto& first = *gpus.front();
   request = sized_request(first.workload.isl, first.workload.osl, default_sweep_max_gpus);
-  request.slo = slo;
+  request.slo = search.slo;
   request.kv = first.deployment.kv;
-  request.search_kv = !kv_given;
+  request.search_kv = !search.kv_given;
+  request.disaggregated = search.disaggregated;
   request.concurrencies = default_concurrencies();
   targets.clear();
   for (const auto* g : gpus) targets.push_back({g->gpu, g->efficiency, g->usd_per_gpu_hour, {}, g->price_basis});
@@ -97,13 +99,16 @@ Chart frontiers_chart(const SweepResult& result, const std::vector<SweepTarget>&
 }
 
 void search_section(HtmlReport& page, const std::vector<const ScenarioResolver::Resolved*>& gpus,
-                    const ServiceLevel& slo, bool kv_given) {
+                    const ReportSearch& search) {
   std::vector<SweepTarget> targets;
   SweepRequest request;
-  const SweepResult result = report_sweep(gpus, slo, kv_given, targets, request);
+  const SweepResult result = report_sweep(gpus, search, targets, request);
+  const ServiceLevel& slo = search.slo;
   page.table(fmt::format("The sweep's best realistic configuration meeting the SLOs ({}), as plan and compare choose "
-                         "it: layouts, precisions (weights, KV), MTP depth and concurrency up to {} GPUs",
-                         describe_slo(slo), request.max_gpus),
+                         "it: layouts{}, precisions (weights, KV), MTP depth and concurrency up to {} GPUs",
+                         describe_slo(slo),
+                         search.disaggregated ? " co-located or as prefill/decode-disaggregated pools (--disagg)" : "",
+                         request.max_gpus),
              best_rows_table(*gpus.front()->model, result, targets));
   page.figures({{render_bar_svg(cost_by_gpu_chart(result, targets, slo)),
                  "$/Mtok of the configuration in the table above, per GPU type: its price over its output tokens "

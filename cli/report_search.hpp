@@ -13,9 +13,17 @@
 
 namespace llmsizer::cli {
 
-/// The sweep over `gpus` (the report's isl/osl, SLO and --kv restriction when `kv_given`).
+/// What the report's search is asked beyond the GPUs: the SLO, whether --kv fixed the KV precision,
+/// and whether --disagg adds prefill/decode-disaggregated deployments.
+struct ReportSearch {
+  ServiceLevel slo;
+  bool kv_given = false;
+  bool disaggregated = false;
+};
+
+/// The sweep over `gpus` (the report's isl/osl and `search`).
 [[nodiscard]] SweepResult report_sweep(const std::vector<const ScenarioResolver::Resolved*>& gpus,
-                                       const ServiceLevel& slo, bool kv_given, std::vector<SweepTarget>& targets,
+                                       const ReportSearch& search, std::vector<SweepTarget>& targets,
                                        SweepRequest& request);
 
 /// $/Mtok output of each GPU type's best row; a note where it has no price or no row meets the SLO.
@@ -28,6 +36,6 @@ namespace llmsizer::cli {
 
 /// The best-per-GPU table and both charts, from one sweep.
 void search_section(HtmlReport& page, const std::vector<const ScenarioResolver::Resolved*>& gpus,
-                    const ServiceLevel& slo, bool kv_given);
+                    const ReportSearch& search);
 
 }  // namespace llmsizer::cli

@@ -27,8 +27,8 @@ struct SweepOptions {
   std::string model;
   std::vector<std::string> gpus;
   bool all_gpus = false;
-  std::int64_t isl = 0;
-  std::int64_t osl = 0;
+  std::int64_t isl = default_request_tokens;
+  std::int64_t osl = default_request_tokens;
   std::optional<double> ttft_ms;
   std::optional<double> tpot_ms;
   int max_gpus = default_sweep_max_gpus;
@@ -140,7 +140,7 @@ void print_table(const SweepResult& result, const std::vector<SweepTarget>& targ
       const SweepRow& r = result.rows[i];
       std::string note = r.cheapest ? (r.on_frontier ? "<- cheapest" : "<- cheapest (off the frontier: TTFT)") : "";
       if (!r.realistic) {
-        note = "unrealistic: " + unrealistic_text(*targets[ti].gpu, r.deployment.parallel, r.tok_s_per_user);
+        note = "unrealistic: " + unrealistic_reason(*targets[ti].gpu, r);
       }
       cells.push_back(std::move(note));
       text.add_row(std::move(cells));
@@ -199,6 +199,11 @@ std::string sweep_scripts(LaunchEngine engine, const PreparedModel& model, const
       continue;
     }
     const SweepRow& row = result.rows[*best];
+    if (row.pools) {
+      out += pools_launch_script(engine, *model.spec, *targets[t].gpu, *row.pools, targets[t].efficiency, request.isl,
+                                 request.osl);
+      continue;
+    }
     out += sized_launch_script(engine, model, *targets[t].gpu, row.deployment, row.concurrency, targets[t].efficiency,
                                request.isl, request.osl);
   }

@@ -7,6 +7,7 @@
 
 #include "cli/scenario.hpp"
 #include "estimator/plan.hpp"
+#include "estimator/realism.hpp"
 #include "io/columns.hpp"
 #include "io/config_error.hpp"
 #include "request/scenario_fields.hpp"
@@ -113,6 +114,14 @@ ResultTable sweep_table(const ModelSpec& model, const SweepResult& result, const
     }
   }
   return table;
+}
+
+/// Why a row is flagged: its layout, or the pool whose layout is (a disaggregated row has two).
+std::string unrealistic_reason(const GpuSpec& gpu, const SweepRow& r) {
+  if (r.pools && !is_realistic(gpu, r.pools->prefill.parallel, r.tok_s_per_user)) {
+    return "prefill pool: " + unrealistic_text(gpu, r.pools->prefill.parallel, r.tok_s_per_user);
+  }
+  return (r.pools ? "decode pool: " : "") + unrealistic_text(gpu, r.deployment.parallel, r.tok_s_per_user);
 }
 
 void add_layout_restrictions(CLI::App& app, std::optional<int>& tp, std::optional<int>& pp, std::optional<int>& dp,

@@ -47,6 +47,10 @@ void add_allow_unrealistic_option(CLI::App& app, bool& allow);
 /// the estimates a search runs; docs/methodology.md#disaggregated).
 void add_disagg_option(CLI::App& app, bool& disaggregated);
 
+/// Why an engine would not run row `r` (estimator/realism.hpp): its layout's reasons, or for a
+/// disaggregated row the reasons of the pool at fault, named ("prefill pool: ...").
+[[nodiscard]] std::string unrealistic_reason(const GpuSpec& gpu, const SweepRow& r);
+
 /// One configuration of a sweep as the writers see it; `row` nullptr when nothing fits, and every
 /// column but model and GPU is then null.
 struct SweepRowRef {

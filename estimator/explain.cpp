@@ -1,6 +1,7 @@
 #include "estimator/explain.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include "estimator/admission.hpp"
@@ -48,6 +49,33 @@ std::optional<double> per_phase_gpu_second(double tok_s, double share, int gpus)
   return tok_s / (share * gpus);
 }
 
+/// The memory side of one pool: resident weights, KV headroom and the requests it holds.
+PoolExplanation pool_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
+                            const MemoryFit& memory, const Workload& workload, const EfficiencyParams& efficiency) {
+  PoolExplanation p;
+  p.workers = deployment.replicas;
+  p.gpus = deployment.total_gpus();
+  const MemoryPerGpu& need = memory.need;
+  p.resident_weight_bytes = need.weights;
+  p.kv_headroom_per_gpu = Bytes{std::max(0.0, memory.usable_per_gpu.value - need.weights.value - need.activations.value)};
+  p.batch_capacity =
+      max_resident_sequences(model, gpu, deployment, reserved_context(workload, efficiency), efficiency);
+  return p;
+}
+
+/// One request's time from admission to its last token as the throughput implies (Little's law).
+Seconds request_cycle(const Estimate& e, std::int64_t osl) {
+  return seconds(e.output_tok_s > 0 ? static_cast<double>(e.running) * static_cast<double>(osl) / e.output_tok_s
+                                    : 0.0);
+}
+
+/// The deployment-wide memory fields of `x` from one pool.
+void take_memory(Explanation& x, const PoolExplanation& pool) {
+  x.resident_weight_bytes = pool.resident_weight_bytes;
+  x.kv_headroom_per_gpu = pool.kv_headroom_per_gpu;
+  x.batch_capacity = pool.batch_capacity;
+}
+
 }  // namespace
 
 Explanation explain(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
@@ -59,15 +87,47 @@ Explanation explain(const PreparedModel& model, const GpuSpec& gpu, const Deploy
   x.gpus = deployment.total_gpus();
   x.prefill.tokens_per_gpu_s = per_phase_gpu_second(estimate.input_tok_s, estimate.prefill_share, x.gpus);
   x.decode.tokens_per_gpu_s = per_phase_gpu_second(estimate.output_tok_s, 1.0 - estimate.prefill_share, x.gpus);
-  const MemoryPerGpu& need = estimate.memory.need;
-  x.resident_weight_bytes = need.weights;
-  x.kv_headroom_per_gpu =
-      Bytes{std::max(0.0, estimate.memory.usable_per_gpu.value - need.weights.value - need.activations.value)};
-  x.batch_capacity = max_resident_sequences(model, gpu, deployment, reserved_context(workload, efficiency), efficiency);
+  take_memory(x, pool_memory(model, gpu, deployment, estimate.memory, workload, efficiency));
   x.running = estimate.running;
-  const double osl = static_cast<double>(workload.osl);
-  x.request_cycle =
-      seconds(estimate.output_tok_s > 0 ? static_cast<double>(estimate.running) * osl / estimate.output_tok_s : 0.0);
+  x.request_cycle = request_cycle(estimate, workload.osl);
+  return x;
+}
+
+Explanation explain_disaggregated(const PreparedModel& model, const GpuSpec& gpu, const Workload& workload,
+                                  const EfficiencyParams& efficiency, const Estimate& estimate) {
+  assert(estimate.disaggregated);
+  const Disaggregation& d = *estimate.disaggregated;
+  // Each pool's iteration as its own side estimated it: the prefill pool's prompt chunk, the decode
+  // pool's step (the pools' workloads as estimate_disaggregated sets them).
+  const Workload prefill_work{workload.isl, 1, d.prefill.running, Phase::prefill};
+  const Workload decode_work{workload.isl, workload.osl, d.decode.running, Phase::decode};
+  const Deployment& pre = d.prefill.deployment;
+  const Deployment& dec = d.decode.deployment;
+  Explanation x;
+  x.prefill = bottleneck(model, gpu, pre, efficiency,
+                         serving_step_shapes(pre, prefill_work, efficiency, d.prefill.running).prefill_chunk,
+                         d.prefill.detail);
+  x.decode = bottleneck(model, gpu, dec, efficiency,
+                        serving_step_shapes(dec, decode_work, efficiency, d.decode.running).decode, d.decode.detail);
+  x.gpus = pre.total_gpus() + dec.total_gpus();
+  // prefill_share is the prefill pool's share of the GPUs: each phase's tokens over its own pool.
+  x.prefill.tokens_per_gpu_s = per_phase_gpu_second(estimate.input_tok_s, estimate.prefill_share, x.gpus);
+  x.decode.tokens_per_gpu_s = per_phase_gpu_second(estimate.output_tok_s, 1.0 - estimate.prefill_share, x.gpus);
+  PoolsExplanation pools;
+  pools.prefill = pool_memory(model, gpu, pre, d.prefill.memory, prefill_work, efficiency);
+  pools.decode = pool_memory(model, gpu, dec, d.decode.memory, decode_work, efficiency);
+  pools.prefill.running = d.prefill.running;
+  pools.decode.running = d.decode.running;
+  pools.prefill.utilization = d.prefill.utilization;
+  pools.decode.utilization = d.decode.utilization;
+  pools.prefill_limited = d.prefill_limited;
+  pools.balanced_prefill_per_decode = d.balanced_prefill_per_decode;
+  pools.prefill_queue = d.prefill_queue;
+  pools.kv_transfer = d.kv_transfer;
+  take_memory(x, pools.decode);  // the decode pool's headroom buys the batch that makes output
+  x.running = estimate.running;
+  x.request_cycle = request_cycle(estimate, workload.osl);
+  x.pools = pools;
   return x;
 }
 

@@ -1,12 +1,15 @@
 // estimator/explain.hpp — why a configuration performs as it does, read off its estimate: what bounds
 // each phase, how much KV headroom the weights leave and the batch it buys, active against resident
-// weight bytes; and which factor decides between two configurations (docs/methodology.md#why).
+// weight bytes; for a prefill/decode-disaggregated deployment, the same for each pool, which pool sets
+// the rate and what the hand-off adds to TTFT; and which factor decides between two configurations
+// (docs/methodology.md#why).
 // Nothing here is a new model: every figure is a field of Estimate or StepTime, or a ratio of them.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 
+#include "estimator/disaggregation.hpp"
 #include "estimator/serving.hpp"
 
 namespace llmsizer {
@@ -24,6 +27,28 @@ struct PhaseBottleneck {
   std::optional<double> tokens_per_gpu_s;
 };
 
+/// One pool of a disaggregated deployment (or the one co-located deployment): its memory.
+struct PoolExplanation {
+  int workers = 1;                   // replicas of the pool's layout
+  int gpus = 1;                      // all workers
+  Bytes resident_weight_bytes;       // weights held on the busiest GPU
+  Bytes kv_headroom_per_gpu;         // usable memory less weights and activations on that GPU
+  std::int64_t batch_capacity = 0;   // requests the headroom holds at once, all workers
+  std::int64_t running = 0;          // requests the pool runs at once, all workers
+  double utilization = 1;            // the deployment's request rate over the pool's capacity
+};
+
+/// What splitting prefill from decode adds (Disaggregation, read back): each pool, which one sets the
+/// deployment's rate, and the prefill queue and KV hand-off inside TTFT.
+struct PoolsExplanation {
+  PoolExplanation prefill;
+  PoolExplanation decode;
+  bool prefill_limited = false;            // the prefill pool is the slower one
+  double balanced_prefill_per_decode = 0;  // prefill workers per decode worker at equal rates
+  Seconds prefill_queue;                   // wait for a prefill worker, in TTFT
+  Seconds kv_transfer;                     // the prompt's KV to the decode GPUs, in TTFT
+};
+
 struct Explanation {
   PhaseBottleneck prefill;
   PhaseBottleneck decode;
@@ -35,6 +60,10 @@ struct Explanation {
   /// One request's time from admission to its last token, as the throughput implies:
   /// running · osl / output tok/s (Little's law; request_cycle_s).
   Seconds request_cycle;
+  /// Disaggregated: both pools. prefill / decode above are then the prefill pool's prompt chunk and
+  /// the decode pool's step; the memory fields above are the decode pool's (its KV headroom buys the
+  /// batch), and `running` and `gpus` are the deployment's.
+  std::optional<PoolsExplanation> pools;
   [[nodiscard]] double requests_per_gpu() const { return static_cast<double>(running) / gpus; }
   /// The KV headroom, not the SLO or the search, caps the batch: it runs all the headroom holds.
   [[nodiscard]] bool kv_limited() const { return running >= batch_capacity; }
@@ -45,6 +74,11 @@ struct Explanation {
 [[nodiscard]] Explanation explain(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                   const Workload& workload, const EfficiencyParams& efficiency,
                                   const Estimate& estimate);
+
+/// The explanation of a disaggregated estimate that fits (estimate_disaggregated, so
+/// estimate.disaggregated is set): each pool's bottleneck read off its own iteration.
+[[nodiscard]] Explanation explain_disaggregated(const PreparedModel& model, const GpuSpec& gpu, const Workload& workload,
+                                               const EfficiencyParams& efficiency, const Estimate& estimate);
 
 /// The three factors $/Mtok output is the product of: price per GPU-hour / (requests per GPU x
 /// osl / request cycle). Cost per token = price x cycle / (requests per GPU x osl).

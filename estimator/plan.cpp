@@ -123,7 +123,7 @@ ReplicaChoice plan_replica(const SweepResult& result, std::size_t target, const 
     const ReplicaUnit flagged{row.output_tok_s, row.total_gpus(), unit.gpus_per_node, unit.usd_per_gpu_hour,
                               unit.tdp_w, unit.power_utilization};
     choice.unrealistic_note = fmt::format(
-        "{} GPUs of {} would do, but it is not realistic: {}; pass --allow-unrealistic to use it",
+        "{} GPUs in replicas of {} would do, but it is not realistic: {}; pass --allow-unrealistic to use it",
         size_fleet(demand, flagged).gpus, describe_row(row),
         unrealistic_text(gpu, row.deployment.parallel, row.tok_s_per_user));
   }

@@ -33,8 +33,10 @@ PrefillCosts prefill_costs(const PreparedModel& m, const GpuSpec& gpu, const Dep
   c.detail = stage_step_time(m, gpu, d, e, rates, alone);
   c.alone = c.detail.total * (chunks * pp);
   const double decode_sequences = shapes.decode.decode_sequences;
-  StepShape mixed{decode_sequences, shapes.decode.decode_context, 1, alone.prefill_tokens, alone.prefill_context,
-                  alone.prefill_sequences};
+  // The decode side of a mixed step verifies as many tokens per sequence as a decode step alone
+  // (1 + MTP drafts), so `extra` is the chunk's cost, not the drafts' saving.
+  StepShape mixed{decode_sequences,     shapes.decode.decode_context, shapes.decode.tokens_per_sequence,
+                  alone.prefill_tokens, alone.prefill_context,        alone.prefill_sequences};
   const Seconds extra = stage_step_time(m, gpu, d, e, rates, mixed).total - decode_alone.total;
   c.marginal = extra * chunks;
   // Start-up burst on one DP rank: all its prompts at once, packed into full token budgets.

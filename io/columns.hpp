@@ -34,6 +34,15 @@ inline const Column joules_per_output_token{"joules_per_output_token", "J/token"
 inline const Column price{"price", "", "price label used"};
 inline const Column price_basis{"price_basis", "", "price basis: on-demand, reserved, 3yr-rental, owned or user"};
 
+// A prefill/decode-disaggregated deployment (estimate with pools, compare/sweep/plan --disagg).
+inline const Column prefill_queue_ms{"prefill_queue_ms", "ms",
+                                     "disaggregated: wait for a prefill worker at the deployment's request rate"};
+inline const Column kv_transfer_ms{"kv_transfer_ms", "ms",
+                                   "disaggregated: the prompt's KV cache from prefill to decode GPUs over scale-out"};
+inline const Column limited_by{"limited_by", "", "disaggregated: the pool that sets the throughput (prefill or decode)"};
+inline const Column balanced_prefill_per_decode{"balanced_prefill_per_decode", "workers",
+                                                "disaggregated: prefill workers per decode worker at equal rates"};
+
 inline const Column weights_gb_per_gpu{"weights_gb_per_gpu", "GB", "weights on the busiest GPU"};
 inline const Column kv_gb_per_gpu{"kv_gb_per_gpu", "GB", "KV cache on the busiest GPU"};
 inline const Column activations_gb_per_gpu{"activations_gb_per_gpu", "GB", "activation workspace per GPU"};

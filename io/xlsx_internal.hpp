@@ -60,6 +60,15 @@ enum GpuRow : lxw_row_t {
   row_cost_mtok,
   row_power,
   row_energy,
+  // The chosen configuration against the Inputs sheet's SLO cells: the search ran for the SLOs at
+  // generation time; these rows re-check its estimate when a planner edits them.
+  row_slo_header = 27,
+  row_ttft_estimate,
+  row_tpot_estimate,
+  row_meets_ttft,
+  row_meets_tpot,
+  row_meets_slo,
+  row_slo_note,
 };
 
 inline constexpr const char* inputs_sheet_name = "Inputs";
@@ -92,6 +101,8 @@ struct InputCells {
   std::string output_tokens_per_day;
   std::string peak_to_average;
   std::string hours_per_month;
+  std::string ttft_target;  // ms, blank when no TTFT target
+  std::string tpot_target;  // ms, blank when no TPOT target
   std::vector<std::string> price;  // per option: $/GPU-hour, empty cell when unpriced
   std::vector<std::string> tdp;    // per option: W
 };

@@ -90,7 +90,9 @@ void demand_inputs(lxw_worksheet* ws, const PlanWorkbook& book, const Formats& f
         f.input_count, f);
   input(ws, in_peak_ratio, "Peak-to-average ratio", book.demand.peak_to_average, "ratio",
         book.peak_to_average_default ? "default 2.0 (diurnal peak about twice the mean)" : "given", f.input_number, f);
-  const std::string searched = "the configurations were searched for it; editing it does not re-run the search";
+  const std::string searched =
+      "the configurations were chosen for it when the workbook was generated; editing it re-checks each GPU sheet's "
+      "configuration against it (its Service levels rows), it does not re-run the search";
   input(ws, in_ttft, "TTFT target", book.ttft_slo_ms, "ms", book.ttft_slo_ms ? searched : "none", f.input_number, f);
   input(ws, in_tpot, "TPOT target", book.tpot_slo_ms, "ms", book.tpot_slo_ms ? searched : "none", f.input_number, f);
   input(ws, in_hours_month, "Hours per month", hours_per_month, "h/month", "8760 h/year / 12", f.input_count, f);
@@ -201,8 +203,13 @@ InputCells inputs_sheet(lxw_workbook* wb, const PlanWorkbook& book, const Format
   demand_inputs(ws, book, f);
   tco_inputs(ws, book, f);
   header(ws, in_gpu_header, std::vector<std::string>(std::begin(gpu_columns), std::end(gpu_columns)), f);
-  InputCells cells{
-      inputs_ref(1, in_output_per_day), inputs_ref(1, in_peak_ratio), inputs_ref(1, in_hours_month), {}, {}};
+  InputCells cells{inputs_ref(1, in_output_per_day),
+                   inputs_ref(1, in_peak_ratio),
+                   inputs_ref(1, in_hours_month),
+                   inputs_ref(1, in_ttft),
+                   inputs_ref(1, in_tpot),
+                   {},
+                   {}};
   for (std::size_t i = 0; i < book.options.size(); ++i) {
     const lxw_row_t row = in_first_gpu + static_cast<lxw_row_t>(i);
     gpu_price_row(ws, row, book, book.options[i], f);
@@ -299,6 +306,49 @@ void gpu_outputs(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbook
          "power x hours per month / 1000", fl.energy_mwh_per_month, "MWh/month", f.number, f);
 }
 
+/// One "Meets the ... target" row: "yes" while the estimate is within the Inputs cell, "no" above
+/// it, "no target" while the cell is blank.
+void meets_target(lxw_worksheet* ws, lxw_row_t row, const std::string& label, lxw_row_t estimate,
+                  const std::string& target, const std::optional<double>& target_ms, double estimate_ms,
+                  const Formats& f) {
+  const std::string formula =
+      fmt::format("=IF(ISNUMBER({0}),IF({1}<={0},\"yes\",\"no\"),\"no target\")", target, gpu_b(estimate));
+  gpu_row(ws, row, label, "", fmt::format("{}   (the estimate against the Inputs sheet's target)", formula), f);
+  const char* cached = !target_ms ? "no target" : estimate_ms <= *target_ms ? "yes" : "no";
+  worksheet_write_formula_str(ws, row, 1, formula.c_str(), f.text, cached);
+}
+
+constexpr const char* other_slos = "no: chosen for other SLOs; run plan again";
+
+/// The chosen configuration's TTFT and TPOT against the SLO cells of the Inputs sheet, live.
+void gpu_service_levels(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbookOption& o,
+                        const InputCells& in, const Formats& f) {
+  header(ws, row_slo_header, {"Service level", "Value", "Unit", "Formula / note"}, f);
+  const std::string at = fmt::format("estimated for {} at {} requests in flight", o.configuration, o.concurrency);
+  gpu_row(ws, row_ttft_estimate, "TTFT of the configuration", "ms", at, f);
+  worksheet_write_number(ws, row_ttft_estimate, 1, o.ttft_ms, f.number);
+  gpu_row(ws, row_tpot_estimate, "TPOT of the configuration", "ms", at, f);
+  worksheet_write_number(ws, row_tpot_estimate, 1, o.tpot_ms, f.number);
+  meets_target(ws, row_meets_ttft, "Meets the TTFT target", row_ttft_estimate, in.ttft_target, book.ttft_slo_ms,
+               o.ttft_ms, f);
+  meets_target(ws, row_meets_tpot, "Meets the TPOT target", row_tpot_estimate, in.tpot_target, book.tpot_slo_ms,
+               o.tpot_ms, f);
+  const bool meets =
+      (!book.ttft_slo_ms || o.ttft_ms <= *book.ttft_slo_ms) && (!book.tpot_slo_ms || o.tpot_ms <= *book.tpot_slo_ms);
+  const std::string formula = fmt::format("=IF(OR({}=\"no\",{}=\"no\"),{},\"yes\")", gpu_b(row_meets_ttft),
+                                          gpu_b(row_meets_tpot), literal(other_slos));
+  gpu_row(ws, row_meets_slo, "Meets the SLOs", "", formula, f);
+  worksheet_write_formula_str(ws, row_meets_slo, 1, formula.c_str(), f.text, meets ? "yes" : other_slos);
+  worksheet_merge_range(
+      ws, row_slo_note, 0, row_slo_note, 3,
+      fmt::format("The configuration on this sheet was chosen by plan's search for the SLOs at generation time ({}). "
+                  "Editing the SLO cells on the Inputs sheet re-checks it in the rows above; it does not re-run the "
+                  "search. For a configuration chosen for new SLOs, run plan again.",
+                  book.slo_text)
+          .c_str(),
+      f.wrap);
+}
+
 }  // namespace
 
 void gpu_sheet(lxw_workbook* wb, const PlanWorkbook& book, std::size_t option, const std::string& sheet,
@@ -317,9 +367,12 @@ void gpu_sheet(lxw_workbook* wb, const PlanWorkbook& book, std::size_t option, c
                                           with_commas(static_cast<double>(o.fleet.replicas)), o.unit.gpus, book.model)
                                   .c_str());
   worksheet_merge_range(ws, 1, 0, 1, 3,
-                        "Blue cells are inputs; demand, price, TDP and hours come from the Inputs sheet.", f.text);
+                        "Blue cells are inputs; demand, price, TDP, hours and SLOs come from the Inputs sheet. The "
+                        "configuration was chosen for the SLOs at generation time (Service levels, below).",
+                        f.text);
   gpu_inputs(ws, book, o, option, inputs, f);
   gpu_outputs(ws, book, o, f);
+  gpu_service_levels(ws, book, o, inputs, f);
 }
 
 }  // namespace llmsizer::xlsx

@@ -90,7 +90,7 @@ constexpr SummaryColumn summary_columns[] = {
     {"GPUs", 9}, {"Nodes", 8}, {"Requests in flight per replica", 12}, {"TTFT (ms)", 10}, {"TPOT (ms)", 10},
     {"Output throughput per replica (tokens/s)", 14}, {"Utilization (average)", 12}, {"Price ($/GPU-hour)", 11},
     {"Cost ($/month)", 14}, {"Cost ($/Mtok output)", 12}, {"Power (kW)", 10}, {"Energy (MWh/month)", 11},
-    {"Price label", 20}, {"Note", 50}};
+    {"Price label", 20}, {"Note", 50}, {"Meets the SLOs on the Inputs sheet", 16}};
 constexpr lxw_row_t summary_first_row = 4;
 
 constexpr lxw_col_t cost_column = 13;  // "Cost ($/month)"
@@ -116,6 +116,8 @@ void summary_links(lxw_worksheet* ws, lxw_row_t row, const PlanWorkbookOption& o
   priced(cost_column + 1, sheet_ref(sheet, row_cost_mtok), o.fleet.usd_per_mtok_served, f.money_fine);
   link(15, row_power, o.fleet.power_kw, f.number);
   link(16, row_energy, o.fleet.energy_mwh_per_month, f.number);
+  // The GPU sheet's live verdict; cached "yes": plan chose the configuration for these SLOs.
+  worksheet_write_formula_str(ws, row, 19, sheet_ref(sheet, row_meets_slo).c_str(), f.text, "yes");
 }
 
 /// The Summary's two title lines, formulas of the Inputs sheet's demand and peak factor.
@@ -129,8 +131,10 @@ void summary_titles(lxw_worksheet* ws, const PlanWorkbook& book, const Formats& 
       ws, 0, 0, fmt::format("=\"{}: fleet for \"&TEXT({},\"#,##0\")&\" output tokens/day\"", model, demand).c_str(),
       f.title, book.title.c_str());
   worksheet_merge_range(ws, 1, 0, 1, 18, "", f.text);
-  const std::string tail = fmt::format("; SLOs: {}. Inputs are on the Inputs sheet; figures link to the per-GPU sheets.",
-                                       book.slo_text);
+  const std::string tail = fmt::format(
+      "; configurations chosen for the SLOs at generation time: {}. Inputs are on the Inputs sheet; figures link to "
+      "the per-GPU sheets, which re-check each configuration against the SLO cells.",
+      book.slo_text);
   worksheet_write_formula_str(
       ws, 1, 0,
       fmt::format("=\"Peak demand \"&TEXT({0}/86400*{1},\"#,##0\")&\" output tokens/s (average x peak-to-average "

@@ -132,4 +132,14 @@ std::optional<PriceBasis> common_price_basis(const std::vector<const GpuSpec*>& 
   return best;
 }
 
+std::string unpriced_note(const GpuSpec& gpu, const std::string& basis) {
+  if (gpu.prices.empty()) return fmt::format("{} has no price in its profile: --price {}=USD gives it one", gpu.name, gpu.name);
+  const PricePoint& p = gpu.prices.front();
+  return fmt::format(
+      "{} has no {} price and one comparison does not mix price bases; its profile prices it at ${:.3f}/GPU-hour "
+      "({}, {} basis): --price {}={:.3f} compares it at that figure",
+      gpu.name, price_basis_text(basis), p.per_gpu_hour.value, p.label, price_basis_text(std::string(name(p.basis))),
+      gpu.name, p.per_gpu_hour.value);
+}
+
 }  // namespace llmsizer

@@ -49,4 +49,9 @@ struct PriceOption {
 /// nullopt when none is priced.
 [[nodiscard]] std::optional<PriceBasis> common_price_basis(const std::vector<const GpuSpec*>& gpus);
 
+/// Why `gpu` is unpriced in a comparison priced on `basis` (a PriceChoice::basis), and how to price
+/// it: its profile's first price, on another basis, and the --price GPU=USD that compares it at that
+/// figure; or that its profile has no price.
+[[nodiscard]] std::string unpriced_note(const GpuSpec& gpu, const std::string& basis);
+
 }  // namespace llmsizer

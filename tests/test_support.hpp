@@ -62,6 +62,13 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+/// Writes `text` to `path` as is (binary), replacing the file.
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  REQUIRE(out.good());
+}
+
 /// One in-process run of the command line: exit code, stdout and stderr.
 struct Run {
   int code = 0;

@@ -66,8 +66,8 @@ def test_command_errors_carry_the_command_line_text():
     assert str(raised.value) == cli_error("plan", "--model", "deepseek-r1", "--gpu", "h20",
                                           "--output-tokens-per-day", "lots")
     with pytest.raises(llmsizer.InputError) as raised:
-        llmsizer.sweep(model="deepseek-v3", gpu="h200", isl=1000)  # --osl is required
-    assert str(raised.value) == cli_error("sweep", "--model", "deepseek-v3", "--gpu", "h200", "--isl", "1000")
+        llmsizer.sweep(model="deepseek-v3", gpu="h200", isl=0)  # below the range of --isl
+    assert str(raised.value) == cli_error("sweep", "--model", "deepseek-v3", "--gpu", "h200", "--isl", "0")
 
 
 def test_unknown_keywords_of_each_command():

@@ -1,8 +1,10 @@
 // The "why" of an estimate (estimator/explain.hpp): every figure is the estimate's own, and the
 // decisive factor between two configurations points the right way in cases where the answer is
-// known by construction (only the price, only the batch, only the HBM bandwidth differs).
+// known by construction (only the price, only the batch, only the HBM bandwidth differs); a
+// disaggregated deployment is explained per pool with the deployment's rate and cycle.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "estimator/explain.hpp"
@@ -130,6 +132,69 @@ TEST_CASE("advantage: only the batch differs, so requests per GPU decide for the
   CHECK(a.requests_per_gpu == rel(8.0, 1e-12));
   CHECK(a.request_time < 1);  // against the winner
   CHECK(a.total == rel(*small.estimate.usd_per_mtok_output / *big.estimate.usd_per_mtok_output, 1e-9));
+}
+
+TEST_CASE("explain_disaggregated: each pool's own iteration, memory and load; the deployment's rate and cycle") {
+  // Llama-3.1-70B FP8 on H100, 8,192 in + 512 out: 2 prefill workers of tp8 and 3 decode workers of
+  // tp4 running 32 requests each.
+  const Case c = load("llama-3.1-70b", "h100-sxm");
+  DisaggregatedDeployment pools;
+  pools.prefill.weights = pools.prefill.experts = Precision::fp8;
+  pools.prefill.parallel.tp = 8;
+  pools.prefill.replicas = 2;
+  pools.decode = pools.prefill;
+  pools.decode.parallel.tp = 4;
+  pools.decode.replicas = 3;
+  pools.decode_batch = 32;
+  const Workload w{8'192, 512, 0, Phase::mixed};
+  const Estimate e = estimate_disaggregated(c.prepared, c.gpu, pools, w, c.efficiency, 2.0);
+  REQUIRE(e.fits);
+  REQUIRE(e.disaggregated);
+  const Disaggregation& d = *e.disaggregated;
+  const Explanation x = explain_disaggregated(c.prepared, c.gpu, w, c.efficiency, e);
+  REQUIRE(x.pools);
+  // Each phase is its own pool's iteration: the prefill pool's prompt chunk, the decode pool's step.
+  CHECK(x.prefill.step.value == d.prefill.detail.total.value);
+  CHECK(x.decode.step.value == d.decode.detail.total.value);
+  CHECK((x.prefill.weight_bytes + x.prefill.kv_bytes).value == rel(d.prefill.detail.bytes.value, 1e-12));
+  CHECK((x.decode.weight_bytes + x.decode.kv_bytes).value == rel(d.decode.detail.bytes.value, 1e-12));
+  // An 8,192-token chunk is compute-bound; 32 sequences per tp4 worker stream the FP8 weights and
+  // their KV once per step, HBM-bound.
+  CHECK(x.prefill.bound == Bound::compute);
+  CHECK(x.decode.bound == Bound::memory);
+  // Phase rates over each pool's own GPUs: 2 x 8 prefill, 3 x 4 decode.
+  CHECK(x.gpus == 28);
+  CHECK(*x.prefill.tokens_per_gpu_s == rel(e.input_tok_s / 16, 1e-12));
+  CHECK(*x.decode.tokens_per_gpu_s == rel(e.output_tok_s / 12, 1e-12));
+  CHECK(x.pools->prefill.workers == 2);
+  CHECK(x.pools->prefill.gpus == 16);
+  CHECK(x.pools->decode.workers == 3);
+  CHECK(x.pools->decode.gpus == 12);
+  CHECK(x.pools->decode.running == 96);
+  // The slower pool runs flat out; the other at the deployment's rate over its capacity.
+  CHECK(x.pools->prefill.utilization == d.prefill.utilization);
+  CHECK(x.pools->decode.utilization == d.decode.utilization);
+  CHECK(std::max(x.pools->prefill.utilization, x.pools->decode.utilization) == rel(1.0, 1e-12));
+  CHECK(x.pools->prefill_limited == d.prefill_limited);
+  CHECK(x.pools->kv_transfer.value == d.kv_transfer.value);
+  CHECK(x.pools->prefill_queue.value == d.prefill_queue.value);
+  // Memory per pool; the deployment's headroom and batch are the decode pool's.
+  const MemoryPerGpu& dec = d.decode.memory.need;
+  CHECK(x.pools->decode.kv_headroom_per_gpu.value ==
+        rel(d.decode.memory.usable_per_gpu.value - dec.weights.value - dec.activations.value, 1e-12));
+  CHECK(x.pools->prefill.resident_weight_bytes.value == d.prefill.memory.need.weights.value);
+  CHECK(x.pools->prefill.resident_weight_bytes.value < x.pools->decode.resident_weight_bytes.value);  // tp8 vs tp4
+  CHECK(x.kv_headroom_per_gpu.value == x.pools->decode.kv_headroom_per_gpu.value);
+  CHECK(x.batch_capacity == x.pools->decode.batch_capacity);
+  CHECK(x.batch_capacity >= 96);
+  // Little's law over the deployment, so $/Mtok still factors exactly against a co-located one.
+  CHECK(x.running == e.running);
+  CHECK(x.request_cycle.value * e.output_tok_s == rel(static_cast<double>(e.running) * 512, 1e-12));
+  Deployment co_located = pools.decode;
+  co_located.replicas = 7;  // the same 28 GPUs
+  const Explained co = run(c, c.gpu, co_located, Workload{8'192, 512, 224, Phase::mixed}, 2.0);
+  const Advantage a = advantage(x, 2.0, co.why, 2.0);
+  CHECK(a.total == rel(*co.estimate.usd_per_mtok_output / *e.usd_per_mtok_output, 1e-9));
 }
 
 }  // TEST_SUITE

@@ -54,6 +54,8 @@ void check_invariants(const Estimate& e, const PreparedModel& model, const GpuSp
   if (e.has_tpot) CHECK(not_below(e.tpot.value, e.decode_step.value / e.tokens_per_decode_step));
   else CHECK(e.tpot.value == 0);
   if (e.concurrency == 1) CHECK(e.tpot_prefill_share == 0);
+  CHECK(e.prefill_share >= 0);  // a prompt chunk never makes a step cheaper (MTP drafts included)
+  CHECK(e.prefill_share <= 1);
   CHECK(e.output_tok_s <= fuzz::hbm_bound_output_tok_s(model, gpu, d, e) * (1 + 1e-12));
 }
 
@@ -74,26 +76,32 @@ TEST_CASE("invariants over a grid: TTFT >= prefill alone, TPOT >= step / tokens,
       const EfficiencyParams efficiency = calibration.resolve(gpu.generation, "");
       for (const Parallelism& p : grid.layouts) {
         if (p.ep > 1 && !model->is_moe()) continue;
-        Deployment d;
-        d.weights = d.experts = model->weights_precision;
-        d.parallel = p;
-        for (const Shape& shape : grid.shapes) {
-          for (std::int64_t concurrency : grid.concurrency) {
-            const Workload w{shape.isl, shape.osl, concurrency, Phase::mixed};
-            CAPTURE(model_name);
-            CAPTURE(gpu_name);
-            CAPTURE(p.tp);
-            CAPTURE(p.pp);
-            CAPTURE(p.dp);
-            CAPTURE(shape.isl);
-            CAPTURE(shape.osl);
-            CAPTURE(concurrency);
-            const Estimate e = estimate(prepared, gpu, d, w, efficiency, 2.0);
-            CHECK(std::isfinite(e.memory.need.total().value));
-            if (!e.fits) continue;
-            ++fitting;
-            moe += model->is_moe() ? 1 : 0;
-            check_invariants(e, prepared, gpu, d, w);
+        for (const int mtp : {0, 2}) {
+          if (mtp > 0 && model->mtp_layers == 0) continue;
+          Deployment d;
+          d.weights = d.experts = model->weights_precision;
+          d.parallel = p;
+          d.speculative_tokens = mtp;  // drafts verified in every decode step, prompt chunks mixed in or not
+          d.speculative_acceptance = 0.85;
+          for (const Shape& shape : grid.shapes) {
+            for (std::int64_t concurrency : grid.concurrency) {
+              const Workload w{shape.isl, shape.osl, concurrency, Phase::mixed};
+              CAPTURE(model_name);
+              CAPTURE(gpu_name);
+              CAPTURE(p.tp);
+              CAPTURE(p.pp);
+              CAPTURE(p.dp);
+              CAPTURE(shape.isl);
+              CAPTURE(shape.osl);
+              CAPTURE(concurrency);
+              CAPTURE(mtp);
+              const Estimate e = estimate(prepared, gpu, d, w, efficiency, 2.0);
+              CHECK(std::isfinite(e.memory.need.total().value));
+              if (!e.fits) continue;
+              ++fitting;
+              moe += model->is_moe() ? 1 : 0;
+              check_invariants(e, prepared, gpu, d, w);
+            }
           }
         }
       }
@@ -125,6 +133,32 @@ TEST_CASE("one prompt longer than the token budget, one request in flight: TTFT 
   const Estimate one = estimate(prepared, gpu, d, Workload{100, 1, 1, Phase::mixed}, efficiency, 2.0);
   CHECK_FALSE(one.has_tpot);
   CHECK(one.tok_s_per_user == 0);
+}
+
+TEST_CASE("MTP at a large batch: a prompt chunk mixed into a decode step costs time, it does not save it") {
+  // The case found trying `compare --model glm-4.5 --model deepseek-r1 --gpu h20`: GLM-4.5 FP8 on
+  // 8 x H20, MTP 2, 960 requests of 1,000 + 1,000 tokens printed TPOT 28.42 ms beside a 227 ms
+  // compute-bound decode step verifying 2.43 tokens per sequence (so at least 93 ms), a prefill share
+  // of -145% and -$0.128 per M input tokens: the mixed step's decode side verified one token per
+  // sequence, not 1 + 2 drafts, so adding the chunk looked cheaper than decoding alone.
+  const auto model = std::make_unique<ModelSpec>(test::shipped_model("glm-4.5"));
+  const PreparedModel prepared = prepare(*model);
+  const GpuSpec gpu = test::shipped_gpu("h20");
+  const EfficiencyParams efficiency =
+      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string()).resolve(gpu.generation, "");
+  Deployment d;
+  d.parallel.tp = 8;
+  d.weights = d.experts = d.kv = Precision::fp8;
+  d.speculative_tokens = 2;
+  d.speculative_acceptance = 0.85;
+  d.speculative_acceptance_decay = 0.8;
+  const Estimate e = estimate(prepared, gpu, d, Workload{1'000, 1'000, 960, Phase::mixed}, efficiency, 2.0);
+  REQUIRE(e.fits);
+  CHECK(e.prefill_share > 0);
+  CHECK(e.prefill_share <= 1);
+  CHECK(not_below(e.tpot.value, e.decode_step.value / e.tokens_per_decode_step));
+  CHECK(e.tpot_prefill_share >= 0);
+  CHECK(e.usd_per_mtok_input.value_or(0) >= 0);
 }
 
 }  // TEST_SUITE("hardening")

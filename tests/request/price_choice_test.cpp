@@ -128,6 +128,34 @@ TEST_SUITE("cli") {
     CHECK(r.out.find("\nl4 (24 GB, no price): ") != std::string::npos);
     CHECK(r.out.find("\nh100-sxm (80 GB, $1.30/GPU-h, 3-year rental): ") != std::string::npos);  // basis named
   }
+
+  TEST_CASE("the issue's compare: no price and no request size given, $/Mtok on a named basis") {
+    // `compare --model glm-4.5 --model deepseek-r1 --gpu h20` (up to 16 GPUs, to keep it quick):
+    // requests default to 1,000 + 1,000 tokens as in plan, and H20 is priced on its owned (TCO) basis.
+    const Run r = run({"compare", "--model", "glm-4.5", "--model", "deepseek-r1", "--gpu", "h20", "--max-gpus", "16"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.rfind("1,000 input + 1,000 output tokens per request, no SLO;", 0) == 0);
+    CHECK(r.out.find("$ on the owned (TCO) price basis") != std::string::npos);
+    CHECK(r.out.find("$/Mtok output  ") != std::string::npos);
+    CHECK(r.out.find("- (no price)") == std::string::npos);
+  }
+
+  TEST_CASE("a GPU priced only on another basis: the note says which and how to compare it") {
+    // A100 80GB has an on-demand price, H20 only its owned (TCO) one: no basis covers both, so the
+    // comparison is on-demand and H20 unpriced, and the note names H20's owned price and --price.
+    const Run r = run({"compare", "--model", "llama-3.1-8b", "--gpu", "a100-80gb-sxm", "--gpu", "h20", "--max-gpus",
+                       "2"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("\nnote: h20 has no on-demand price and one comparison does not mix price bases; its profile "
+                     "prices it at $") != std::string::npos);
+    CHECK(r.out.find("(tco-owned, owned (TCO) basis): --price h20=") != std::string::npos);
+    const Run plan = run({"plan", "--model", "llama-3.1-8b", "--gpu", "a100-80gb-sxm", "--gpu", "h20",
+                          "--output-tokens-per-day", "1e8", "--max-gpus", "2"});
+    REQUIRE(plan.code == 0);
+    CHECK(plan.out.find("\nnote: h20 has no on-demand price and one comparison does not mix price bases;") !=
+          std::string::npos);
+    CHECK(plan.out.find("; it is ranked after the priced options, by GPU count\n") != std::string::npos);
+  }
 }
 
 }  // namespace llmsizer

@@ -1,0 +1,194 @@
+// Loading files and `llmsizer check`: missing files, the file-name rule, every error of a directory
+// with exit 2; how messages show invalid UTF-8 and control bytes; a second YAML document; the
+// calibration's plausible floor (io/profile_loader.hpp, io/calibration_loader.hpp, cli/check.cpp).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+
+#include "cli/command.hpp"
+#include "io/calibration_loader.hpp"
+#include "tests/io/loader_fixture.hpp"
+#include "tests/test_support.hpp"
+
+namespace llmsizer {
+namespace {
+
+using namespace test;  // the documents and error_of of loader_fixture.hpp
+
+}  // namespace
+
+TEST_SUITE("loader") {
+  TEST_CASE("a missing file is reported by name") {
+    CHECK_THROWS_WITH_AS(load_gpu_file("/nonexistent/dir/h100.yaml"), "cannot open file for reading", ConfigError);
+    try {
+      (void)load_gpu_file("/nonexistent/dir/h100.yaml");
+    } catch (const ConfigError& e) {
+      CHECK(e.format() == "/nonexistent/dir/h100.yaml: error: cannot open file for reading");
+    }
+  }
+
+  TEST_CASE("load_gpu_file reports the real file name and its stem rule") {
+    const test::TempDir dir;
+    const auto path = dir.path() / "h100.yaml";
+    write_text(path, good_gpu);  // name: bad in h100.yaml
+    try {
+      (void)load_gpu_file(path.string());
+      FAIL_CHECK("expected a ConfigError");
+    } catch (const ConfigError& e) {
+      CHECK(e.format() == path.string() +
+                              ":2:7: error: name: 'bad' does not match the file name 'h100.yaml'\n"
+                              "name: bad\n"
+                              "      ^");
+    }
+  }
+
+  TEST_CASE("llmsizer check DIR prints every error and exits 2") {
+    const test::TempDir dir;
+    write_text(dir.path() / "bad.yaml", with(good_gpu, "memory_gb: 96", "memory_gb: 80000"));
+    std::filesystem::create_directories(dir.path() / "models");
+    write_text(dir.path() / "models" / "bad.yaml", with(good_model, "num_kv_heads: 2", "num_kv_heads: 3"));
+    std::ostringstream out, err;
+    const int code = cli::run_cli({"check", dir.path().string()}, out, err);
+    CHECK(code == 2);
+    const std::string gpu_file = (dir.path() / "bad.yaml").string();
+    const std::string model_file = (dir.path() / "models" / "bad.yaml").string();
+    CHECK(err.str() ==
+          gpu_file +
+              ":6:12: error: memory_gb: 80000 GB is out of range (must be >= 1 and <= 2000 GB); did you mean MB?\n"
+              "memory_gb: 80000\n"
+              "           ^\n" +
+              model_file +
+              ":7:15: error: num_kv_heads: num_heads (8) must be a multiple of num_kv_heads (3)\n"
+              "num_kv_heads: 3\n"
+              "              ^\n");
+    CHECK(out.str() == "checked 2 files: 0 ok, 2 with errors\n");
+  }
+
+  TEST_CASE("llmsizer check reports an unknown schema") {
+    const test::TempDir dir;
+    write_text(dir.path() / "bad.yaml", with(good_gpu, "schema: gpu/1", "schema: tpu/1"));
+    std::ostringstream out, err;
+    CHECK(cli::run_cli({"check", (dir.path() / "bad.yaml").string()}, out, err) == 2);
+    CHECK(err.str() ==
+          (dir.path() / "bad.yaml").string() +
+              ":1:9: error: schema: expected 'gpu/1', 'model/1', 'calibration/1', 'tco/1' or 'measurements/1'\n"
+              "schema: tpu/1\n"
+              "        ^\n");
+    CHECK(out.str() == "checked 1 file: 0 ok, 1 with errors\n");
+  }
+
+  TEST_CASE("llmsizer check DIR with good files exits 0") {
+    const test::TempDir dir;
+    std::filesystem::copy_file(test::source_path("profiles/gpus/h20.yaml"), dir.path() / "h20.yaml");
+    std::filesystem::copy_file(test::source_path("profiles/models/llama-3.1-70b.yaml"),
+                               dir.path() / "llama-3.1-70b.yaml");
+    write_text(dir.path() / "bad.yaml", good_model);  // valid despite its name
+    std::ostringstream out, err;
+    CHECK(cli::run_cli({"check", dir.path().string()}, out, err) == 0);
+    CHECK(err.str().empty());
+    CHECK(out.str() == "checked 3 files: 3 ok, 0 with errors\n");
+  }
+
+  TEST_CASE("llmsizer check validates calibration and measurement files too") {
+    const test::TempDir dir;
+    std::string calibration = read_file(test::source_path("profiles/calibration/default.yaml").string());
+    const std::string from = "link_fraction: 0.75";
+    calibration.replace(calibration.find(from), from.size(), "link_fraction: 7.5");
+    write_text(dir.path() / "calibration.yaml", calibration);
+    std::filesystem::copy_file(test::source_path("validation/measurements.yaml"), dir.path() / "measurements.yaml");
+    write_text(dir.path() / "mine.yaml", "measurements:\n- id: a\n  model_ref: x\n  hardware: {gpu: h20, count: -2}\n");
+    std::ostringstream out, err;
+    CHECK(cli::run_cli({"check", dir.path().string()}, out, err) == 2);
+    CHECK(err.str().find("calibration.yaml:13:") != std::string::npos);
+    CHECK(err.str().find("link_fraction: 7.5 is out of range (must be >= 0.01 and <= 1)") != std::string::npos);
+    CHECK(err.str().find("mine.yaml:4:31: error: measurements[0].hardware.count: -2 is out of range") !=
+          std::string::npos);
+    CHECK(out.str() == "checked 3 files: 1 ok, 2 with errors\n");  // the shipped measurements are fine
+  }
+
+  TEST_CASE("llmsizer check on a missing path") {
+    std::ostringstream out, err;
+    CHECK(cli::run_cli({"check", "/nonexistent/llmsizer-profiles"}, out, err) == 2);
+    CHECK(err.str() == "/nonexistent/llmsizer-profiles: error: no such file or directory\n");
+    CHECK(out.str() == "checked 0 files: 0 ok, 1 with errors\n");
+  }
+
+  TEST_CASE("llmsizer check of the shipped profiles exits 0") {
+    std::ostringstream out, err;
+    // Every YAML file under profiles/ (gpus, models, calibration, ...), counted independently.
+    size_t files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(test::source_path("profiles"))) {
+      files += entry.is_regular_file() && entry.path().extension() == ".yaml";
+    }
+    CHECK(files >= 53);  // 31 GPUs + 22 models + calibration
+    const int code = cli::run_cli({"check", test::source_path("profiles").string()}, out, err);
+    CHECK_MESSAGE(code == 0, err.str());
+    // The only shipped warning: qwen3-max is an estimated profile, and check says so as every command does.
+    const ModelSpec estimated = test::shipped_model("qwen3-max");
+    REQUIRE(estimated.warnings.size() == 1);
+    CHECK(err.str() ==
+          test::source_path("profiles/models/qwen3-max.yaml").string() + ": warning: " + estimated.warnings[0] + "\n");
+    CHECK(out.str() ==
+          "checked " + std::to_string(files) + " files: " + std::to_string(files) + " ok, 0 with errors\n");
+  }
+
+  TEST_CASE("messages show invalid UTF-8 and control bytes as escapes, with the caret still in place") {
+    CHECK(printable("ok \xe4\xb8\xad") == "ok \xe4\xb8\xad");  // valid UTF-8 is kept
+    CHECK(printable("a\xff\xfe"
+                    "b") == "a\\xFF\\xFEb");                   // invalid bytes
+    CHECK(printable("\xc0\xaf") == "\\xC0\\xAF");              // overlong '/'
+    CHECK(printable("\xed\xa0\x80") == "\\xED\\xA0\\x80");     // UTF-16 surrogate
+    CHECK(printable("x\r\x1b[2J\ty") == "x\\x0D\\x1B[2J\ty");  // terminal controls; tab kept
+    CHECK(printable("a\xc2\x9b"
+                    "b") == "a\\xC2\\x9Bb");  // C1 control (CSI)
+    CHECK(printable("\xe2\x80\xae"
+                    "evil") == "\\xE2\\x80\\xAEevil");  // right-to-left override
+    // A long message is cut at a character boundary, never inside a character or an escape.
+    std::string long_text;
+    for (int i = 0; i < 700; ++i) long_text += "\xc3\xa9\xff";  // é then an invalid byte
+    const std::string cut = ConfigError("f", long_text).format();
+    CHECK(cut.size() < 1100);
+    CHECK(cut.ends_with("..."));
+    CHECK(printable(cut) == cut);                            // valid UTF-8, nothing half-escaped
+    const std::string body = cut.substr(0, cut.size() - 3);  // the last escape before "..." is whole
+    CHECK((body.ends_with("\\xFF") || body.ends_with("\xc3\xa9")));
+    const ConfigError e("f.yaml", 1, 11, "name", "bad", "name: \xff\xe4\xb8\xad!");
+    // The caret is under '!', after one escape (4 columns) and one wide CJK character (2 columns).
+    CHECK(e.format() == "f.yaml:1:11: error: name: bad\nname: \\xFF\xe4\xb8\xad!\n            ^");
+    // A combining accent takes no column, an accented letter one.
+    const ConfigError combining("f.yaml", 1, 10, "name", "bad", "name: e\xcc\x81x!");
+    CHECK(combining.format() == "f.yaml:1:10: error: name: bad\nname: e\xcc\x81x!\n       ^");  // under x
+  }
+
+  TEST_CASE("a second YAML document in a profile is an error, not silently ignored") {
+    CHECK(gpu_error(good_gpu + "---\nschema: model/1\n") ==
+          "bad.yaml:17:1: error: a second YAML document ('---'); a profile file holds one\n"
+          "schema: model/1\n"
+          "^");
+    CHECK(gpu_error(good_gpu + "---\n") == "(no error)");  // a stray end marker is harmless
+  }
+
+  TEST_CASE("calibration efficiency fractions have a plausible floor") {
+    const std::string text = read_file(test::source_path("profiles/calibration/default.yaml").string());
+    // Replace the shipped (fitted) value, whatever it is, by 1e-9.
+    const std::string from = "{generation: hopper, compute_fraction: ";
+    std::string bad = text;
+    const size_t value = bad.find(from) + from.size();
+    bad.replace(value, bad.find(',', value) - value, "1e-9");
+    const SourceText source = make_source("default.yaml", bad);
+    try {
+      (void)parse_calibration(parse_yaml(bad, source), source);
+      FAIL("accepted a compute fraction of 1e-9");
+    } catch (const ConfigError& e) {
+      CAPTURE(e.format());
+      CHECK(
+          e.format().find("error: generations[3].compute_fraction: 1e-9 is out of range (must be >= 0.01 and <= 1)") !=
+          std::string::npos);
+    }
+  }
+
+}  // TEST_SUITE("loader")
+
+}  // namespace llmsizer
