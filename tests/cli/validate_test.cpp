@@ -320,8 +320,9 @@ TEST_SUITE("validate") {
                     "e,deepseek-r1,b200,8,8,1,1,8,nvfp4,8192,1024,8,trtllm,,400,9\n");
     const Run r = run({"validate", "--measurements", file.string(), "--json"});
     REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
     std::map<std::string, double> ttft;
-    for (const auto& row : nlohmann::json::parse(r.out)["rows"]) {
+    for (const auto& row : j["rows"]) {
       if (row["metric"] == "ttft") ttft[row["id"].get<std::string>()] = row["predicted"].get<double>();
     }
     REQUIRE(ttft.size() == 5);
