@@ -33,8 +33,11 @@ PrefillCosts prefill_costs(const PreparedModel& m, const GpuSpec& gpu, const Dep
   c.detail = stage_step_time(m, gpu, d, e, rates, alone);
   c.alone = c.detail.total * (chunks * pp);
   const double decode_sequences = shapes.decode.decode_sequences;
-  StepShape mixed{decode_sequences, shapes.decode.decode_context, 1, alone.prefill_tokens, alone.prefill_context,
-                  alone.prefill_sequences};
+  // The same decode step (its drafted tokens included) with a chunk added: the difference is the
+  // chunk's cost. A mixed step verifying only one token per sequence would make the difference
+  // negative under speculative decoding.
+  StepShape mixed{decode_sequences, shapes.decode.decode_context, shapes.decode.tokens_per_sequence,
+                  alone.prefill_tokens, alone.prefill_context, alone.prefill_sequences};
   const Seconds extra = stage_step_time(m, gpu, d, e, rates, mixed).total - decode_alone.total;
   c.marginal = extra * chunks;
   // Start-up burst on one DP rank: all its prompts at once, packed into full token budgets.
