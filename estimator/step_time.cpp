@@ -179,8 +179,10 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
 }
 
 double layer_communication(const PreparedModel& m, const LayerGroup& g, const GpuSpec& gpu, const Deployment& d,
-                           const Rates& r, double tokens) {
+                           const Rates& r, const StepShape& s) {
   const Parallelism& par = d.parallel;
+  const double decode_tokens = s.decode_sequences * s.tokens_per_sequence;
+  const double tokens = decode_tokens + s.prefill_tokens;
   double t = 0;
   if (par.tp > 1) {
     // Two all-reduces per layer (after attention, after the FFN) of the 16-bit hidden states.
@@ -188,11 +190,16 @@ double layer_communication(const PreparedModel& m, const LayerGroup& g, const Gp
     t += 2.0 * allreduce_time(message, par.tp, gpu, r.links, r.latency).value;
   }
   if (g.moe && par.ep > 1) {
-    // Dispatch (FP8, 1 byte) and combine (BF16, 2 bytes) all-to-all of each token's k copies; a GPU
-    // sends the share of its tokens routed to other ranks (DeepEP-style, arXiv 2412.19437 §3.4).
-    const double tokens_per_gpu = tokens / par.tp;
-    const double bytes_sent = tokens_per_gpu * m.experts_per_token * m.hidden * 3.0 * (par.ep - 1) / par.ep;
-    t += transfer_time(bytes(bytes_sent), par.ep, gpu, r.links).value +
+    // Dispatch (FP8, 1 byte) and combine (BF16, 2 bytes) of each token to its k experts' ranks
+    // (arXiv 2412.19437 §3.4). Decode tokens go the low-latency way, one copy per expert straight to
+    // its rank (DeepEP's low-latency kernels): a GPU sends the share of the k copies routed to other
+    // ranks. Prompt tokens go once per remote node and are forwarded over NVLink there (DeepEP's normal
+    // kernels, §3.2.2), which engines run on prefill batches (docs/methodology.md#moe).
+    const double bytes_per_token = m.hidden * 3.0;
+    const double decode_sent = decode_tokens / par.tp * m.experts_per_token * bytes_per_token * (par.ep - 1) / par.ep;
+    t += transfer_time(bytes(decode_sent), par.ep, gpu, r.links).value +
+         node_deduplicated_alltoall_time(bytes(s.prefill_tokens / par.tp * bytes_per_token), m.experts_per_token,
+                                         par.ep, gpu, r.links).value +
          2.0 * collective_latency(par.ep, gpu, r.latency).value;
   }
   return t;
@@ -234,7 +241,7 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
     if (g.moe) moe_layers += layers;
     add_attention(acc, m, g, d, r, s, layers);
     add_ffn(acc, m, g, d, e, r, tokens, layers);
-    communication += layers * layer_communication(m, g, gpu, d, r, tokens);
+    communication += layers * layer_communication(m, g, gpu, d, r, s);
   }
   // LM head on the sequences that sample a token this step (vocab-parallel over tp, 16-bit).
   const double head_tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_sequences;

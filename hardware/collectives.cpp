@@ -24,6 +24,19 @@ Seconds transfer_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkRa
                  message.value * off_domain / links.scale_out.value);
 }
 
+Seconds node_deduplicated_alltoall_time(Bytes token_bytes, double copies, int ranks, const GpuSpec& gpu,
+                                        const LinkRates& links) {
+  if (ranks <= 1) return seconds(0);
+  const int domain = std::max(1, gpu.scale_up.domain_gpus);
+  const double off_gpu_copies = copies * (ranks - 1.0) / ranks;
+  if (ranks <= domain) return transfer_time(bytes(token_bytes.value * off_gpu_copies), ranks, gpu, links);
+  const double nodes = std::ceil(static_cast<double>(ranks) / domain);
+  const double remote_nodes = (nodes - 1.0) * (1.0 - std::pow(1.0 - 1.0 / nodes, copies));
+  const double rdma_s = token_bytes.value * remote_nodes / links.scale_out.value;
+  const double nvlink_s = token_bytes.value * copies * (1.0 - 1.0 / domain) / links.scale_up.value;
+  return seconds(std::max(rdma_s, nvlink_s));
+}
+
 Seconds scale_out_send_time(Bytes message, const LinkRates& links, Seconds scale_out_latency) {
   return message / links.scale_out + scale_out_latency;
 }

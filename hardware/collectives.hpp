@@ -30,6 +30,18 @@ struct CollectiveLatency {
 /// else the share of peers outside the domain, 1 − domain/ranks, goes over scale-out.
 [[nodiscard]] Seconds transfer_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkRates& links);
 
+/// Time of a token all-to-all over `ranks` GPUs that sends each token once per node, as DeepSeek-V3's
+/// cross-node dispatch and combine do (arXiv 2412.19437 §3.2.2; DeepEP's normal kernels, which
+/// engines run on prefill batches): a token goes over RDMA once to each remote node holding any of
+/// its `copies` destinations, to the GPU with the same in-node index, which forwards it over NVLink
+/// (combine: accumulated on that GPU, sent back once). `token_bytes` is one GPU's tokens × bytes per
+/// token. With destinations uniform over N = ceil(ranks / domain) nodes a token reaches
+/// (N − 1)·(1 − (1 − 1/N)^copies) remote nodes (occupancy), and (1 − 1/domain) of its copies cross
+/// NVLink; the forward is pipelined with the RDMA transfer, so the slower link sets the time. Inside
+/// one domain it is transfer_time of the copies sent off-GPU.
+[[nodiscard]] Seconds node_deduplicated_alltoall_time(Bytes token_bytes, double copies, int ranks, const GpuSpec& gpu,
+                                                      const LinkRates& links);
+
 /// Time to send `message` bytes from one GPU to a GPU in another node over its own scale-out link:
 /// bytes over the achievable scale-out rate plus one scale-out latency (a point-to-point RDMA write).
 [[nodiscard]] Seconds scale_out_send_time(Bytes message, const LinkRates& links, Seconds scale_out_latency);

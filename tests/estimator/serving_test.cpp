@@ -269,6 +269,24 @@ TEST_CASE("a lone request's prompt still costs GPU time: input tokens are not fr
   CHECK(*e.usd_per_mtok_input > 0);
 }
 
+TEST_CASE("speculative decoding: a prompt mixed into drafted decode steps still costs decode time") {
+  // BUG (estimator/serving.cpp prefill_costs): the mixed step verified one token per sequence while
+  // the decode step it was compared with verified 1 + n, so under MTP a prompt chunk's cost came out
+  // negative. GLM-4.5 FP8 on 24 H20 (tp8 pp3), 1,024 requests of 1,000 + 1,000, 3 drafts: TPOT was
+  // 35 ms with no prefill in it and the prefill share -30 %; plan sized a 48-GPU H20 fleet on it.
+  Loaded l = load("glm-4.5", "h20");
+  Deployment d = layout(Precision::fp8, 8, 3);
+  d.kv = Precision::fp8;
+  d.speculative_tokens = 3;
+  d.speculative_acceptance = 0.85;
+  d.speculative_acceptance_decay = 0.8;
+  const Estimate e = run(l, d, Workload{1'000, 1'000, 1'024, Phase::mixed});
+  REQUIRE(e.fits);
+  CHECK(e.prefill_share > 0);
+  CHECK(e.tpot_prefill_share > 0);
+  CHECK(e.tpot.value > e.decode_step.value / e.tokens_per_decode_step);  // the other prompts interrupt it
+}
+
 TEST_CASE("measured deployments fit and their TPOT is within a factor 2.5 of published") {
   // tests/data/measured_deployments.csv: each row has enough inputs to rebuild the deployment and
   // cites its source. measured_tpot_ms is, by `measured_as`:

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "hardware/collectives.hpp"
 
 namespace llmsizer {
@@ -71,6 +73,22 @@ TEST_SUITE("performance") {
     // All-reduce over 4 ranks: 2 x 3/4 x 1 GB / 200 GB/s + 10 µs = 7.51 ms.
     CHECK(allreduce_time(bytes(1e9), 4, gpu, links, latency).value == doctest::Approx(0.00751));
     CHECK(allreduce_time(bytes(1e9), 1, gpu, links, latency).value == 0);
+  }
+
+  TEST_CASE("node-deduplicated all-to-all: once per remote node over scale-out, the copies forwarded over scale-up") {
+    // DeepSeek-V3's cross-node dispatch (arXiv 2412.19437 §3.2.2), 8-GPU domains, 200 / 25 GB/s.
+    const GpuSpec gpu = round_gpu();
+    const LinkRates links{BytesPerSecond{200e9}, BytesPerSecond{25e9}};
+    // 32 ranks = 4 nodes, 8 copies per token: remote nodes reached 3 x (1 - (3/4)^8) = 2.69966;
+    // 1 GB of tokens: 2.69966 GB over 25 GB/s = 107.99 ms of RDMA; NVLink 8 x 7/8 GB over 200 GB/s
+    // = 35 ms runs alongside, so RDMA sets the time.
+    CHECK(node_deduplicated_alltoall_time(bytes(1e9), 8, 32, gpu, links).value ==
+          doctest::Approx(3.0 * (1.0 - std::pow(0.75, 8)) / 25.0));
+    // Per copy, as the low-latency path sends: 8 x 31/32 GB, 3/4 of it off-node: 232.5 ms + 9.69 ms.
+    CHECK(transfer_time(bytes(8e9 * 31.0 / 32.0), 32, gpu, links).value == doctest::Approx(0.2421875));
+    // Inside one domain there is nothing to deduplicate: the copies sent off-GPU over scale-up.
+    CHECK(node_deduplicated_alltoall_time(bytes(1e9), 8, 8, gpu, links).value == doctest::Approx(8 * 7.0 / 8.0 / 200.0));
+    CHECK(node_deduplicated_alltoall_time(bytes(1e9), 8, 1, gpu, links).value == 0);
   }
 
   TEST_CASE("all-reduce latency: one scale-up latency in a domain, 2 log2(N) scale-out hops across N domains") {
