@@ -123,6 +123,27 @@ void rank_target(SweepResult& result, SweepTargetResult& t, const SweepRequest& 
 
 }  // namespace
 
+namespace {
+
+/// At most the rows of the first pass (every layout x precision x KV x concurrency), with room for
+/// the second: reserved once, the rows are never copied to a larger buffer, and the pages of the
+/// buffers a doubling vector would leave behind are never touched (page faults were a fifth of an
+/// all-GPU sweep's time; docs/performance.md). Pages reserved and not filled cost nothing.
+std::size_t rows_bound(const PreparedModel& model, const std::vector<SweepTarget>& targets,
+                       const std::vector<std::vector<int>>& counts, const SweepRequest& request) {
+  std::size_t bound = 0;
+  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
+    const SweepTarget& t = targets[ti];
+    const std::size_t weights = t.weights.empty() ? default_weight_choices(*model.spec, *t.gpu).size() : t.weights.size();
+    std::size_t layouts = 0;
+    for (int gpus : counts[ti]) layouts += sweep_layouts(*model.spec, *t.gpu, gpus, request.only).size();
+    bound += layouts * weights * sweep_kv_choices(*t.gpu, request).size() * request.concurrencies.size();
+  }
+  return bound + bound / 4;
+}
+
+}  // namespace
+
 SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& targets, const SweepRequest& request,
                   const SweepProgress& progress) {
   SweepResult result;
@@ -132,6 +153,7 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
     counts.push_back(candidate_gpu_counts(*t.gpu, request.max_gpus));
     total += counts.back().size();
   }
+  result.rows.reserve(rows_bound(model, targets, counts, request));
   std::size_t done = 0;
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     const SweepTarget& t = targets[ti];

@@ -45,14 +45,14 @@ class DeploymentProbe {
         request_(request),
         out_(out),
         usable_(usable_memory_per_gpu(*t.gpu, t.efficiency)),
-        placement_(place(m, d)) {}
+        placement_(place(m, d)),
+        activations_(activation_bytes_per_gpu(m, d, t.efficiency)) {}
 
   [[nodiscard]] bool weights_fit() const { return placement_.weights.total() <= usable_; }
 
   /// Whether an estimate ran, and what it gave.
   std::pair<bool, Outcome> operator()(std::int64_t concurrency) {
-    const Bytes activations = activation_bytes_per_gpu(m_, d_, t_.efficiency);
-    const MemoryPerGpu need = memory_per_gpu(placement_, activations, sequences_on_busiest_rank(d_, concurrency),
+    const MemoryPerGpu need = memory_per_gpu(placement_, activations_, sequences_on_busiest_rank(d_, concurrency),
                                              request_.isl + request_.osl);
     if ((usable_ - need.total()).value < 0) return {false, {}};
     const Workload workload{request_.isl, request_.osl, concurrency, Phase::mixed};
@@ -71,7 +71,8 @@ class DeploymentProbe {
   const SweepRequest& request_;
   SweepResult& out_;
   Bytes usable_;
-  Placement placement_;
+  Placement placement_;   // and activations_: the same at every concurrency of the deployment
+  Bytes activations_;
 };
 
 using Outcomes = std::map<std::int64_t, Outcome>;  // by concurrency

@@ -13,6 +13,7 @@
 #include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
+#include "io/profile_cache.hpp"
 #include "io/profile_loader.hpp"
 #include "io/tco_loader.hpp"
 
@@ -88,32 +89,26 @@ void insert_or_replace(std::vector<Spec>& specs, Spec spec) {
   specs.push_back(std::move(spec));
 }
 
-void load_text(Catalog& catalog, const fs::path& file, const std::string& text) {
-  const SourceText source = make_source(file.string(), text);
-  const YAML::Node root = parse_yaml(text, source);
-  switch (profile_kind(root)) {
-    case ProfileKind::gpu: insert_or_replace(catalog.gpus, parse_gpu(root, source)); break;
-    case ProfileKind::model: insert_or_replace(catalog.models, parse_model(root, source)); break;
-    case ProfileKind::calibration: {
-      Calibration calibration = parse_calibration(root, source);
-      for (Calibration& existing : catalog.calibrations) {
-        if (existing.name == calibration.name) {
-          existing = std::move(calibration);
-          return;
-        }
-      }
-      catalog.calibrations.push_back(std::move(calibration));
-      break;
-    }
-    case ProfileKind::bands: insert_or_replace(catalog.error_bands, parse_error_bands(root, source)); break;
-    case ProfileKind::tco: insert_or_replace(catalog.tco, parse_tco(root, source)); break;
-    case ProfileKind::measurements: break;  // read by `validate`
-    case ProfileKind::unknown: {
-      const YAML::Node schema = root.IsMap() ? root["schema"] : YAML::Node();
-      throw located_error(schema.IsDefined() ? schema : root, source, "schema",
-                          "expected 'gpu/1' or 'model/1' (or calibration/1, tco/1, measurements/1)");
-    }
+
+/// Adds `file`'s spec to the catalog: from the cache when it holds exactly this text of this path,
+/// else parsed (and then cached). A later profile of a name replaces an earlier one.
+void load_text(Catalog& catalog, ProfileCache& cache, const fs::path& file, const std::string& text) {
+  const std::string path = file.string();
+  std::optional<ParsedProfile> profile = cache.find(path, text);
+  if (!profile) {
+    profile = parse_profile(file, text);
+    cache.add(path, text, *profile);
   }
+  std::visit(
+      [&catalog](auto&& spec) {
+        using Spec = std::decay_t<decltype(spec)>;
+        if constexpr (std::is_same_v<Spec, GpuSpec>) insert_or_replace(catalog.gpus, std::move(spec));
+        if constexpr (std::is_same_v<Spec, ModelSpec>) insert_or_replace(catalog.models, std::move(spec));
+        if constexpr (std::is_same_v<Spec, Calibration>) insert_or_replace(catalog.calibrations, std::move(spec));
+        if constexpr (std::is_same_v<Spec, ErrorBands>) insert_or_replace(catalog.error_bands, std::move(spec));
+        if constexpr (std::is_same_v<Spec, TcoAssumptions>) insert_or_replace(catalog.tco, std::move(spec));
+      },
+      std::move(*profile));
 }
 
 /// A name or alias shared by two profiles of one kind is an error. `specs` are the final profiles
@@ -187,9 +182,11 @@ void sort_specs(Catalog& catalog) {
 Catalog load_catalog(const std::vector<fs::path>& directories) {
   Catalog catalog;
   catalog.directories = directories;
+  ProfileCache cache(profile_cache_file());
   for (const fs::path& dir : directories) {
-    for (const fs::path& file : catalog_files(dir)) load_text(catalog, file, read_file(file.string()));
+    for (const fs::path& file : catalog_files(dir)) load_text(catalog, cache, file, read_file(file.string()));
   }
+  cache.save();
   check_unique(catalog.gpus, "GPU");
   check_unique(catalog.models, "model");
   add_owned_prices(catalog);
@@ -231,7 +228,7 @@ bool mark_named(std::vector<IndexedFile>& files, const std::vector<size_t>& fina
 /// The name checks load_catalog makes on the final specs, made on the final headers; a file the scan
 /// could not read is parsed for its names. In file order, so a later profile of a name replaces an
 /// earlier one as in load_catalog.
-void check_unique_headers(const std::vector<IndexedFile>& files, const std::vector<size_t>& final) {
+void check_unique_headers(const std::vector<IndexedFile>& files, const std::vector<size_t>& final, ProfileCache& cache) {
   std::vector<ProfileHeader> gpus, models;
   auto add = [](std::vector<ProfileHeader>& list, ProfileHeader header) {
     for (ProfileHeader& existing : list) {
@@ -249,7 +246,7 @@ void check_unique_headers(const std::vector<IndexedFile>& files, const std::vect
       continue;
     }
     Catalog one;
-    load_text(one, files[i].file, files[i].text);
+    load_text(one, cache, files[i].file, files[i].text);
     for (const GpuSpec& gpu : one.gpus) add(gpus, ProfileHeader{ProfileKind::gpu, gpu.name, gpu.aliases, {}});
     for (const ModelSpec& model : one.models) add(models, ProfileHeader{ProfileKind::model, model.name, model.aliases, {}});
   }
@@ -287,10 +284,12 @@ Catalog load_catalog_for(const std::vector<fs::path>& directories, const std::ve
   }
   Catalog catalog;
   catalog.directories = directories;
+  ProfileCache cache(profile_cache_file());
   for (const IndexedFile& f : files) {
-    if (f.load) load_text(catalog, f.file, f.text);
+    if (f.load) load_text(catalog, cache, f.file, f.text);
   }
-  check_unique_headers(files, final);
+  check_unique_headers(files, final, cache);
+  cache.save();
   add_owned_prices(catalog);
   sort_specs(catalog);
   return catalog;

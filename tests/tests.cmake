@@ -7,6 +7,9 @@ foreach(suite ${LLMSIZER_TEST_SUITES})
   set_tests_properties(${suite} PROPERTIES LABELS "unit" WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} TIMEOUT 300)
 endforeach()
 
+# The profile cache (io/profile_cache.hpp) of the Python tests and the benchmark smoke run lives in
+# the build tree, never in the user's home; llmsizer_tests makes its own (tests/main.cpp).
+
 # The Python module's tests (python/tests/, pytest) with the interpreter the module was built for
 # (python/python.cmake): the module from build/python, checked against this build's executable.
 if(TARGET llmsizer_python)
@@ -14,5 +17,5 @@ if(TARGET llmsizer_python)
   add_test(NAME python
            COMMAND ${Python3_EXECUTABLE} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/python/tests)
   set_tests_properties(python PROPERTIES LABELS "python" WORKING_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} TIMEOUT 300
-                       ENVIRONMENT "PYTHONPATH=${LLMSIZER_PYTHON_DIR};LLMSIZER_BINARY=$<TARGET_FILE:llmsizer>;PYTHONDONTWRITEBYTECODE=1")
+                       ENVIRONMENT "PYTHONPATH=${LLMSIZER_PYTHON_DIR};LLMSIZER_BINARY=$<TARGET_FILE:llmsizer>;PYTHONDONTWRITEBYTECODE=1;XDG_CACHE_HOME=${CMAKE_BINARY_DIR}/test-cache")
 endif()

@@ -98,7 +98,7 @@ TEST_SUITE("profiles") {
     CHECK(named.calibrations.size() == full.calibrations.size());
     CHECK(named.model("deepseek-ai/DeepSeek-V3").num_layers == 61);
     // A copy of h20 with 141 GB in a later directory overrides the shipped one; edited again, the
-    // next load reads the new text (nothing is cached between loads).
+    // next load reads the new text (the profile cache is keyed by contents; io/profile_cache.hpp).
     write(dir.path() / "gpus" / "h20.yaml", edited("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
     CHECK(load_catalog_for(dirs, {"h20"}, {"llama-3.1-8b"}).gpu("h20").memory.value == 141e9);
     write(dir.path() / "gpus" / "h20.yaml", edited("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 144"));

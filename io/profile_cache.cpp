@@ -1,0 +1,221 @@
+// io/profile_cache.cpp — the cache file: a header naming the format and the build, a checksum, then
+// one record per profile file (its path, its whole text, its encoded spec).
+#include "io/profile_cache.hpp"
+
+#include <dlfcn.h>
+#include <errno.h>  // program_invocation_name (GNU)
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "io/bands_loader.hpp"
+#include "io/calibration_loader.hpp"
+#include "io/output_file.hpp"
+#include "io/profile_loader.hpp"
+#include "io/tco_loader.hpp"
+
+namespace llmsizer {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A new layout of the file or of encode_profile's bytes needs a new magic; the build id already
+// changes with every build, so this guards a cache read by a build of the same binary only.
+constexpr std::string_view cache_magic = "llmsizer profile cache 1\n";
+// Records kept at most: this run's profiles plus those of other directories read before.
+constexpr std::size_t max_cached_records = 2048;
+
+void put_u64(std::string& out, std::uint64_t value) {
+  char bytes[sizeof value];
+  std::memcpy(bytes, &value, sizeof value);
+  out.append(bytes, sizeof value);
+}
+
+void put_text(std::string& out, std::string_view text) {
+  put_u64(out, text.size());
+  out += text;
+}
+
+/// Reads what put_u64 / put_text wrote; false once anything is missing.
+struct Cursor {
+  std::string_view rest;
+  bool u64(std::uint64_t& value) {
+    if (rest.size() < sizeof value) return false;
+    std::memcpy(&value, rest.data(), sizeof value);
+    rest.remove_prefix(sizeof value);
+    return true;
+  }
+  bool text(std::string& out) {
+    std::uint64_t n = 0;
+    if (!u64(n) || n > rest.size()) return false;
+    out.assign(rest.data(), static_cast<std::size_t>(n));
+    rest.remove_prefix(static_cast<std::size_t>(n));
+    return true;
+  }
+};
+
+std::optional<std::string> read_whole(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) return std::nullopt;
+  const std::streamoff size = in.tellg();
+  if (size < 0) return std::nullopt;
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  in.seekg(0);
+  if (!in.read(bytes.data(), size)) return std::nullopt;  // shorter than it was: being rewritten
+  return bytes;
+}
+
+/// The header: magic, build id, then the checksum of everything after it.
+std::string header(const std::string& build_id) {
+  std::string out(cache_magic);
+  put_text(out, build_id);
+  return out;
+}
+
+}  // namespace
+
+ParsedProfile parse_profile(const fs::path& file, const std::string& text) {
+  const SourceText source = make_source(file.string(), text);
+  const YAML::Node root = parse_yaml(text, source);
+  switch (profile_kind(root)) {
+    case ProfileKind::gpu: return parse_gpu(root, source);
+    case ProfileKind::model: return parse_model(root, source);
+    case ProfileKind::calibration: return parse_calibration(root, source);
+    case ProfileKind::bands: return parse_error_bands(root, source);
+    case ProfileKind::tco: return parse_tco(root, source);
+    case ProfileKind::measurements: return MeasurementsProfile{};  // read by `validate`
+    case ProfileKind::unknown: break;
+  }
+  const YAML::Node schema = root.IsMap() ? root["schema"] : YAML::Node();
+  throw located_error(schema.IsDefined() ? schema : root, source, "schema",
+                      "expected 'gpu/1' or 'model/1' (or calibration/1, tco/1, measurements/1)");
+}
+
+std::uint64_t profile_cache_checksum(std::string_view bytes) {
+  // Eight bytes at a time through a multiply-xorshift mix (splitmix64's finaliser constants).
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ bytes.size();
+  auto mix = [&h](std::uint64_t word) {
+    h = (h ^ word) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, bytes.data() + i, 8);
+    mix(word);
+  }
+  std::uint64_t tail = 0;
+  if (i < bytes.size()) std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  mix(tail);
+  h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
+  return h ^ (h >> 31);
+}
+
+std::optional<std::string> profile_cache_build_id() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&profile_cache_checksum), &info) == 0 || info.dli_fname == nullptr) {
+    return std::nullopt;
+  }
+  // For the executable itself glibc names argv[0], which may be relative or found through PATH.
+  const bool executable = info.dli_fname[0] == '\0' || std::strcmp(info.dli_fname, program_invocation_name) == 0;
+  const std::string object = executable ? "/proc/self/exe" : info.dli_fname;
+  struct stat st {};
+  if (::stat(object.c_str(), &st) != 0) return std::nullopt;  // follows /proc/self/exe to the file
+  return fmt::format("{}:{}:{}:{}.{:09}", st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+std::optional<fs::path> profile_cache_file() {
+  if (const char* off = std::getenv("LLMSIZER_CACHE")) {
+    const std::string_view value = off;
+    if (value == "off" || value == "0") return std::nullopt;
+  }
+  // XDG Base Directory Specification: a relative $XDG_CACHE_HOME is invalid and ignored.
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
+    return fs::path(xdg) / "llmsizer" / "profiles.bin";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
+    return fs::path(home) / ".cache" / "llmsizer" / "profiles.bin";
+  }
+  return std::nullopt;
+}
+
+ProfileCache::ProfileCache(std::optional<fs::path> file) {
+  if (!file) return;
+  const std::optional<std::string> build_id = profile_cache_build_id();
+  if (!build_id) return;
+  file_ = std::move(file);
+  const std::optional<std::string> bytes = read_whole(*file_);
+  const std::string expected = header(*build_id);
+  if (!bytes || bytes->size() < expected.size() + 8 || bytes->compare(0, expected.size(), expected) != 0) return;
+  Cursor cursor{std::string_view(*bytes).substr(expected.size())};
+  std::uint64_t checksum = 0;
+  cursor.u64(checksum);
+  if (checksum != profile_cache_checksum(cursor.rest)) return;  // damaged: start empty, rewrite on save
+  std::vector<Record> records;
+  while (!cursor.rest.empty()) {
+    Record& r = records.emplace_back();
+    if (!cursor.text(r.path) || !cursor.text(r.text) || !cursor.text(r.spec)) return;
+  }
+  records_ = std::move(records);
+}
+
+std::optional<ParsedProfile> ProfileCache::find(const std::string& path, const std::string& text) {
+  if (!file_) return std::nullopt;
+  paths_read_.push_back(path);
+  for (Record& r : records_) {
+    if (r.path != path || r.text != text) continue;
+    std::optional<ParsedProfile> profile = decode_profile(r.spec);
+    if (!profile) break;  // not one spec: parse the file again, and replace the record
+    r.used = true;
+    ++hits_;
+    return profile;
+  }
+  ++misses_;
+  return std::nullopt;
+}
+
+void ProfileCache::add(const std::string& path, const std::string& text, const ParsedProfile& profile) {
+  if (!file_) return;
+  std::erase_if(records_, [&](const Record& r) { return r.path == path && r.text == text; });
+  records_.push_back({path, text, encode_profile(profile), true});
+  changed_ = true;
+}
+
+void ProfileCache::save() const {
+  if (!file_ || !changed_) return;
+  const std::optional<std::string> build_id = profile_cache_build_id();
+  if (!build_id) return;
+  std::string body;
+  std::size_t kept = 0;
+  auto write = [&](const Record& r) {
+    put_text(body, r.path);
+    put_text(body, r.text);
+    put_text(body, r.spec);
+    ++kept;
+  };
+  for (const Record& r : records_) {
+    if (r.used) write(r);
+  }
+  // Another directory's profiles stay; an older text of a path read this run is stale.
+  for (const Record& r : records_) {
+    if (kept >= max_cached_records) break;
+    if (!r.used && std::find(paths_read_.begin(), paths_read_.end(), r.path) == paths_read_.end()) write(r);
+  }
+  std::string bytes = header(*build_id);
+  put_u64(bytes, profile_cache_checksum(body));
+  bytes += body;
+  try {
+    std::error_code ec;
+    fs::create_directories(file_->parent_path(), ec);
+    write_file_atomically(file_->string(), bytes);
+  } catch (...) {  // only a cache: an unwritable directory or a full disk leaves the run uncached
+  }
+}
+
+}  // namespace llmsizer

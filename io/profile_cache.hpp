@@ -1,0 +1,69 @@
+// io/profile_cache.hpp — the parsed specs of profile files, kept between runs and keyed by each
+// file's path and its whole contents, so start-up skips the YAML parser for files that did not change
+// (docs/performance.md). It is only a cache: a missing, unreadable, corrupt or truncated cache file,
+// or one written by another build of the tool, is an empty cache; one that cannot be written is
+// left as it was. A file whose bytes differ from the cached ones (an edit, a broken profile) is
+// parsed and validated as without the cache, so every error is reported.
+#pragma once
+
+#include <filesystem>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "io/spec_codec.hpp"
+
+namespace llmsizer {
+
+/// The spec of one profile file (any kind load_catalog reads), parsed and validated: what the cache
+/// stands in for. Throws ConfigError.
+[[nodiscard]] ParsedProfile parse_profile(const std::filesystem::path& file, const std::string& text);
+
+/// The cache file: $XDG_CACHE_HOME/llmsizer/profiles.bin, else ~/.cache/llmsizer/profiles.bin;
+/// nullopt (no cache) when LLMSIZER_CACHE is "off" or "0", or neither directory is known.
+[[nodiscard]] std::optional<std::filesystem::path> profile_cache_file();
+
+class ProfileCache {
+ public:
+  /// Reads the cache in `file`; nullopt: no cache (find finds nothing, save writes nothing).
+  explicit ProfileCache(std::optional<std::filesystem::path> file);
+
+  /// The spec an earlier run parsed from exactly `text` at `path`; nullopt when none was cached.
+  [[nodiscard]] std::optional<ParsedProfile> find(const std::string& path, const std::string& text);
+  /// Remembers the spec parsed and validated from `text` at `path`.
+  void add(const std::string& path, const std::string& text, const ParsedProfile& profile);
+  /// Writes the cache when add() was called: this run's profiles, then those of other paths kept
+  /// from before (a profile directory not read this time). Atomic (temporary file and rename);
+  /// nothing happens, and nothing is reported, when the directory cannot be written.
+  void save() const;
+
+  /// Cache hits and misses of this run (tests, benchmarks).
+  [[nodiscard]] int hits() const { return hits_; }
+  [[nodiscard]] int misses() const { return misses_; }
+
+ private:
+  struct Record {
+    std::string path;
+    std::string text;
+    std::string spec;  // encode_profile
+    bool used = false;  // found or added this run
+  };
+  std::optional<std::filesystem::path> file_;
+  std::vector<Record> records_;
+  std::vector<std::string> paths_read_;  // every path find() was asked about
+  bool changed_ = false;
+  int hits_ = 0;
+  int misses_ = 0;
+};
+
+/// What identifies this build of the tool in a cache file: the executable or shared object holding
+/// this code, by device, inode, size and modification time, so a rebuilt or reinstalled tool never
+/// reads specs another build parsed. nullopt when it cannot be found (then nothing is cached).
+[[nodiscard]] std::optional<std::string> profile_cache_build_id();
+
+/// A 64-bit checksum of `bytes` (not cryptographic): a damaged cache file is read as empty.
+[[nodiscard]] std::uint64_t profile_cache_checksum(std::string_view bytes);
+
+}  // namespace llmsizer
