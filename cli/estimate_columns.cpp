@@ -97,7 +97,8 @@ Getter banded(BandMetric metric, bool high, std::function<std::optional<double>(
   return [=](const EstimateRow& r) {
     if (!r.resolved || !r.estimate || !r.estimate->fits) return Cell();
     const std::optional<double> v = value(*r.estimate);
-    const std::optional<Band> band = estimate_band(*r.resolved, metric);
+    const std::optional<Band> band =
+        r.bands ? r.bands->band[static_cast<std::size_t>(metric)] : estimate_band(*r.resolved, metric);
     if (!v || !band) return Cell();
     return Cell(*v * (high ? band->high_factor() : band->low_factor()));
   };
@@ -118,7 +119,10 @@ void add_band_columns(Schema<EstimateRow>& s) {
   s.add({"output_tok_s_p90", "tokens/s", "output throughput 90th percentile of the measured runs of this regime"},
         banded(BandMetric::output_tok_s, true, output));
   s.add({"band_basis", "", "the regime and runs the p10/p90 come from; 'wide' when borrowed from a coarser regime"},
-        [](const EstimateRow& r) { return r.resolved && r.estimate && r.estimate->fits ? text(band_basis(*r.resolved)) : Cell(); });
+        [](const EstimateRow& r) {
+          if (!r.resolved || !r.estimate || !r.estimate->fits) return Cell();
+          return text(r.bands ? r.bands->basis : band_basis(*r.resolved));
+        });
 }
 
 void add_performance_columns(Schema<EstimateRow>& s) {
@@ -238,6 +242,25 @@ std::string band_basis(const ScenarioResolver::Resolved& r) {
   std::string out;
   for (const auto& [basis, metrics] : parts) out += (out.empty() ? "" : "; ") + metrics + ": " + basis;
   return out.empty() ? "no measured runs in the bands profile" : out;
+}
+
+const RowBands& BandCache::of(const ScenarioResolver::Resolved& r) {
+  const bool named = r.model && r.gpu;
+  Key key{r.error_bands,
+          named && r.model->is_moe(),
+          named ? r.gpu->generation : std::string(),
+          r.engine,
+          concurrency_band(r.workload.concurrency),
+          r.pools.has_value(),
+          r.workload.phase};
+  auto it = cached_.find(key);
+  if (it == cached_.end()) {
+    RowBands bands;
+    for (BandMetric m : band_metrics) bands.band[static_cast<std::size_t>(m)] = estimate_band(r, m);
+    bands.basis = band_basis(r);
+    it = cached_.emplace(std::move(key), std::move(bands)).first;
+  }
+  return it->second;
 }
 
 const Schema<EstimateRow>& estimate_schema() {

@@ -2,7 +2,11 @@
 // --scenarios`): the table, JSON, CSV writers of io/result_table.hpp all read it.
 #pragma once
 
+#include <array>
+#include <iterator>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,12 +17,19 @@
 
 namespace llmsizer::cli {
 
+/// The error bands of one row's regime: estimate_band of each metric (by BandMetric) and band_basis.
+struct RowBands {
+  std::array<std::optional<Band>, std::size(band_metrics)> band;
+  std::string basis;
+};
+
 /// One estimate as the writers see it: what was asked, what it resolved to, and the answer.
 struct EstimateRow {
   const ScenarioInput* input = nullptr;
   const ScenarioResolver::Resolved* resolved = nullptr;
   const Estimate* estimate = nullptr;
   std::string error;  // a bad scenario row: the message, other columns empty
+  const RowBands* bands = nullptr;  // of `resolved`, when the writer cached them (BandCache); else looked up
 };
 
 /// The 80 % band of an estimate's metric, from the calibration's bands/1 profile and the estimate's
@@ -26,6 +37,19 @@ struct EstimateRow {
 [[nodiscard]] std::optional<Band> estimate_band(const ScenarioResolver::Resolved& r, BandMetric metric);
 /// Which runs the bands come from, per metric, and "wide: ..." where a regime had too few runs.
 [[nodiscard]] std::string band_basis(const ScenarioResolver::Resolved& r);
+
+/// RowBands by regime, for callers that write many rows (`estimate --scenarios`, the Python module):
+/// the band lookups and the basis text cost more than the estimate itself, and rows share a handful of
+/// regimes. Valid while the resolver's catalog lives.
+class BandCache {
+ public:
+  [[nodiscard]] const RowBands& of(const ScenarioResolver::Resolved& resolved);
+
+ private:
+  // What estimate_band and band_basis read of a Resolved.
+  using Key = std::tuple<const ErrorBands*, bool, std::string, std::string, std::string, bool, Phase>;
+  std::map<Key, RowBands> cached_;
+};
 
 [[nodiscard]] const Schema<EstimateRow>& estimate_schema();
 [[nodiscard]] const std::vector<Column>& estimate_columns();

@@ -87,13 +87,19 @@ class RowWriter {
       std::vector<std::string> keys;
       for (const Column& c : estimate_columns()) keys.push_back(c.key);
       out_ << csv_line(keys);
-      fields_.resize(keys.size());
+      columns_ = keys.size();
     }
   }
   void write(const EstimateRow& row) {
     if (format_ == ScenarioBatchFormat::csv) {
-      for (size_t c = 0; c < fields_.size(); ++c) fields_[c] = csv_text(estimate_schema().value(row, c));
-      out_ << csv_line(fields_);
+      // The text of csv_line(csv_text of each cell), built in one reused string.
+      line_.clear();
+      for (size_t c = 0; c < columns_; ++c) {
+        if (c > 0) line_ += ',';
+        append_csv_cell(line_, estimate_schema().value(row, c));
+      }
+      line_ += '\n';
+      out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
     } else if (format_ == ScenarioBatchFormat::json) {
       // The same text as dump(2) of the whole array: each element indented one level deeper.
       const std::string element = estimate_json(row).dump(2);
@@ -124,7 +130,8 @@ class RowWriter {
   std::ostream& out_;
   TextTable table_;
   std::vector<size_t> index_ = table_columns();
-  std::vector<std::string> fields_;
+  size_t columns_ = 0;
+  std::string line_;  // one CSV line, reused
   size_t rows_ = 0;
 };
 
@@ -198,6 +205,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   ScenarioInput input;
   ScenarioResolver::Resolved resolved;
   Estimate result;
+  BandCache bands;  // rows share a handful of regimes
   int bad = 0;
   while (csv.next(record)) {
     input = defaults;
@@ -206,6 +214,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
       answer(record, csv.header(), fields, resolver, input, resolved, result);
       row.resolved = &resolved;
       row.estimate = &result;
+      row.bands = &bands.of(resolved);
     } catch (const ConfigError& e) {
       ++bad;
       row.error = row_error(e);

@@ -1,5 +1,7 @@
 #include "estimator/prepared_model.hpp"
 
+#include "estimator/step_time.hpp"
+
 namespace llmsizer {
 namespace {
 
@@ -94,6 +96,7 @@ PreparedModel prepare(const ModelSpec& model) {
     p.router_params = router_params_per_layer(model);
     p.num_experts = model.moe->num_experts;
     p.experts_per_token = routed_experts_per_token(*model.moe);
+    p.log_expert_miss = log_expert_miss(p.num_experts, p.experts_per_token);
   }
   p.sliding_window = static_cast<double>(model.sliding_window);
   p.attention_chunk = static_cast<double>(model.attention_chunk);

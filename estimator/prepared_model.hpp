@@ -36,6 +36,7 @@ struct PreparedModel {
   double router_params = 0;
   double num_experts = 0;
   double experts_per_token = 0;      // routed experts with weights per token (model_stats.hpp)
+  double log_expert_miss = 0;        // ln(1 − k/E): a token skips a given expert (expected_active_experts)
   // Attention core FLOPs per (query token, context token) pair, all heads.
   double attn_flops_per_pair_prefill = 0;  // GQA: 4·nh·hd; MLA: 2·nh·(qk_head + v_head)
   double attn_flops_per_pair_decode = 0;   // MLA absorbed: 2·nh·(2·kv_lora + rope)

@@ -15,6 +15,23 @@ struct StepRates {
   LinkRates links;
   CollectiveLatency latency;
   Sharding sharding;
+  // The same roofs as seconds per FLOP and per byte, and the model's per-layer sizes on one GPU under
+  // this layout, so an iteration multiplies where it would divide (the last bits differ from dividing).
+  double seconds_per_weight_flop = 0;     // 1 / roofs.weight_matmul
+  double seconds_per_expert_flop = 0;     // 1 / roofs.expert_matmul
+  double seconds_per_head_flop = 0;       // 1 / roofs.head_matmul
+  double seconds_per_attention_flop = 0;  // 1 / roofs.attention
+  double seconds_per_byte = 0;            // 1 / roofs.bandwidth
+  double inverse_tp = 1;
+  double inverse_ep = 1;
+  double weight_bytes_per_element = 0;
+  double expert_bytes_per_element = 0;
+  double attention_params_per_gpu = 0;  // mixer_params_per_gpu of a softmax-attention layer
+  double linear_params_per_gpu = 0;     // mixer_params_per_gpu of a linear-attention layer
+  double dense_ffn_params_per_gpu = 0;
+  double shared_params_per_gpu = 0;
+  double expert_params_per_gpu = 0;     // one routed expert over moe_tp
+  double head_params_per_gpu = 0;       // vocab x hidden over tp
 };
 
 /// The rates of `deployment` of `model` on `gpu` under `efficiency`.

@@ -27,9 +27,17 @@ Bound StepTime::bound() const {
   return best;
 }
 
-double expected_active_experts(double experts, double k, double tokens) {
+double log_expert_miss(double experts, double k) {
+  return experts > 0 ? std::log1p(-k / experts) : 0.0;
+}
+
+double expected_active_experts_prepared(double experts, double log_miss, double tokens) {
   if (experts <= 0 || tokens <= 0) return 0.0;
-  return experts * (1.0 - std::pow(1.0 - k / experts, tokens));
+  return experts * (1.0 - std::exp(tokens * log_miss));  // (1 − k/E)^B as e^(B·ln(1 − k/E))
+}
+
+double expected_active_experts(double experts, double k, double tokens) {
+  return expected_active_experts_prepared(experts, log_expert_miss(experts, k), tokens);
 }
 
 const char* operator_kind_name(OperatorKind kind) {
@@ -48,10 +56,13 @@ const char* operator_kind_name(OperatorKind kind) {
 double smoothed_roofline_time(double compute_seconds, double memory_seconds, double sharpness) {
   const double longest = std::max(compute_seconds, memory_seconds);
   if (longest <= 0) return longest;
-  // One of the two ratios is exactly 1: longest · (1 + r^k)^(1/k) with r = shorter / longest.
-  const double r = std::min(compute_seconds, memory_seconds) / longest;
-  if (r < 1e-9) return longest;  // r^k underflows relative to 1 for any k >= 1
-  if (sharpness == 2.0) return longest * std::sqrt(1.0 + r * r);  // the shipped value: no pow on the hot path
+  const double shorter = std::min(compute_seconds, memory_seconds);
+  if (shorter < 1e-9 * longest) return longest;  // (shorter / longest)^k underflows relative to 1 for any k >= 1
+  // The shipped value, k = 2: sqrt(t_c² + t_m²), no division or pow on the hot path (the times are
+  // seconds of one operator, far from overflow or underflow when squared).
+  if (sharpness == 2.0) return std::sqrt(longest * longest + shorter * shorter);
+  // Otherwise longest · (1 + r^k)^(1/k) with r = shorter / longest, the form that cannot overflow.
+  const double r = shorter / longest;
   return longest * std::pow(1.0 + std::pow(r, sharpness), 1.0 / sharpness);
 }
 
@@ -67,12 +78,18 @@ using Rates = StepRates;
 /// per-kind breakdown when one was asked for.
 struct Accumulator {
   StepTime step;
-  double bandwidth = 0;
+  double seconds_per_byte = 0;
   double sharpness = 3.0;
   OperatorBreakdown* breakdown = nullptr;
-  void op(OperatorKind kind, double flops, double bytes_moved, FlopsPerSecond rate, double repeat) {
-    const double t_compute = flops / rate.value;
-    const double t_memory = bytes_moved / bandwidth;
+  /// An operator against a roof given as its rate and seconds per FLOP (StepRates).
+  void op(OperatorKind kind, double flops, double bytes_moved, FlopsPerSecond rate, double seconds_per_flop,
+          double repeat) {
+    timed(kind, flops, bytes_moved, flops * seconds_per_flop, rate, repeat);
+  }
+  /// An operator whose compute time `t_compute` the caller worked out; `rate` is only reported.
+  void timed(OperatorKind kind, double flops, double bytes_moved, double t_compute, FlopsPerSecond rate,
+             double repeat) {
+    const double t_memory = bytes_moved * seconds_per_byte;
     const double t = smoothed_roofline_time(t_compute, t_memory, sharpness);
     if (t_compute >= t_memory) step.compute_bound.value += t * repeat;
     else step.memory_bound.value += t * repeat;
@@ -90,19 +107,20 @@ struct Accumulator {
 
 void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
                    const Rates& r, const StepShape& s, double layers) {
-  const double tp = d.parallel.tp;
-  const double w = info(d.weights).bytes_per_element;
+  const double w = r.weight_bytes_per_element;
   const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
-  const double proj = mixer_params_per_gpu(m, g.attention, r.sharding);
-  acc.op(OperatorKind::attention_projections, 2.0 * tokens * proj, proj * w, r.roofs.weight_matmul, layers);
+  const double proj = g.attention == LayerAttention::linear ? r.linear_params_per_gpu : r.attention_params_per_gpu;
+  acc.op(OperatorKind::attention_projections, 2.0 * tokens * proj, proj * w, r.roofs.weight_matmul,
+         r.seconds_per_weight_flop, layers);
   if (g.attention == LayerAttention::none) return;
   if (g.attention == LayerAttention::linear) {
     // Linear attention: a fixed state per head is read and updated per token, whatever the context
     // (prepared_model.cpp, prepare_linear).
-    const double state_flops = tokens * m.linear_flops_per_token / tp;
+    const double state_flops = tokens * m.linear_flops_per_token * r.inverse_tp;
     const double state_bytes = s.decode_sequences * m.linear_state_elements * linear_state_bytes_per_element *
                                r.sharding.linear_state_fraction;
-    acc.op(OperatorKind::attention_core, state_flops, state_bytes, r.roofs.attention, layers);
+    acc.op(OperatorKind::attention_core, state_flops, state_bytes, r.roofs.attention, r.seconds_per_attention_flop,
+           layers);
     return;
   }
   const double kv_element = kv_bytes_per_element(d.kv);
@@ -127,55 +145,60 @@ void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g
     // and reads the key of every context token; attention then reads only the index_topk selected.
     const double indexer_flops = (decode_tokens * decode_ctx + s.prefill_tokens * prefill_ctx) * m.indexer_flops_per_pair;
     acc.op(OperatorKind::attention_core, indexer_flops,
-           s.decode_sequences * decode_ctx * m.indexer_elements_per_token * kv_element, r.roofs.attention, layers);
+           s.decode_sequences * decode_ctx * m.indexer_elements_per_token * kv_element, r.roofs.attention,
+           r.seconds_per_attention_flop, layers);
     attention_elements -= m.indexer_elements_per_token;
     decode_ctx = std::min(decode_ctx, m.index_topk);
     prefill_ctx = std::min(prefill_ctx, m.index_topk);
   }
   kv_bytes += s.decode_sequences * decode_ctx * attention_elements * kv_element * kv_fraction;
   const double flops = (decode_tokens * decode_ctx * m.attn_flops_per_pair_decode +
-                        s.prefill_tokens * prefill_ctx * m.attn_flops_per_pair_prefill) / tp;
-  acc.op(OperatorKind::attention_core, flops, kv_bytes, r.roofs.attention, layers);
+                        s.prefill_tokens * prefill_ctx * m.attn_flops_per_pair_prefill) * r.inverse_tp;
+  acc.op(OperatorKind::attention_core, flops, kv_bytes, r.roofs.attention, r.seconds_per_attention_flop, layers);
 }
 
 void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
              const EfficiencyParams& e, const Rates& r, double tokens, double layers) {
-  const double tp = r.sharding.attention_ranks;
-  const double w = info(d.weights).bytes_per_element;
+  const double w = r.weight_bytes_per_element;
   if (!g.moe) {
-    const double params = m.dense_ffn_params / tp;
-    acc.op(OperatorKind::dense_ffn, 2.0 * tokens * params, params * w, r.roofs.weight_matmul, layers);
+    const double params = r.dense_ffn_params_per_gpu;
+    acc.op(OperatorKind::dense_ffn, 2.0 * tokens * params, params * w, r.roofs.weight_matmul, r.seconds_per_weight_flop,
+           layers);
     return;
   }
   const Parallelism& par = d.parallel;
   // Tokens of all DP ranks meet in the MoE layer; TP ranks of one DP rank hold the same tokens.
   const double group_tokens = tokens * par.dp;
-  const double ep = par.ep;
-  const double moe_tp = par.moe_tp();
-  const double imbalance = ep > 1 ? e.engine.moe_imbalance : 1.0;
-  const double assignments = imbalance * group_tokens * m.experts_per_token / ep;  // on the hottest EP rank
+  const double imbalance = par.ep > 1 ? e.engine.moe_imbalance : 1.0;
+  const double assignments = imbalance * group_tokens * m.experts_per_token * r.inverse_ep;  // on the hottest EP rank
   // Distinct experts the hottest rank touches: as if imbalance x the tokens each chose k of E, the
   // rank's share 1/ep of them (occupancy, docs/methodology.md#moe); it saturates at the E/ep it holds.
   // A step that runs carries at least one token, which reads its k experts: a micro-batch averaging
   // below one token (concurrency below pp) does not read fewer.
   const double occupancy_tokens = std::max(1.0, imbalance * group_tokens);
-  const double touched = expected_active_experts(m.num_experts, m.experts_per_token, occupancy_tokens) / ep;
-  const double expert_bytes = touched * m.expert_params / moe_tp * info(d.experts).bytes_per_element;
-  const double expert_flops = 2.0 * assignments * m.expert_params / moe_tp;
+  const double touched =
+      expected_active_experts_prepared(m.num_experts, m.log_expert_miss, occupancy_tokens) * r.inverse_ep;
+  const double expert_bytes = touched * r.expert_params_per_gpu * r.expert_bytes_per_element;
+  const double expert_flops = 2.0 * assignments * r.expert_params_per_gpu;
   // Grouped GEMM: each touched expert multiplies its m = assignments / touched tokens; tensor-core tiles
   // are 64-128 rows, so small m wastes most of each tile. Efficiency m / (m + m_half) is the
   // saturation form of that padding (CUTLASS grouped GEMM, DeepGEMM masked layout), m_half calibrated.
-  const double tokens_per_expert = touched > 0 ? assignments / touched : 0.0;
+  // Dividing the FLOPs by it is the same as padding each touched expert with m_half rows:
+  // flops · (m + m_half) / m = 2 · params · (assignments + m_half · touched).
   const double half = e.engine.expert_gemm_half_tokens;
-  const double gemm_efficiency = half > 0 && tokens_per_expert > 0 ? tokens_per_expert / (tokens_per_expert + half) : 1.0;
-  acc.op(OperatorKind::routed_experts, expert_flops,
-         expert_bytes, FlopsPerSecond{r.roofs.expert_matmul.value * gemm_efficiency}, layers);
+  const bool padded = half > 0 && touched > 0 && assignments > 0;
+  const double padded_flops = padded ? 2.0 * r.expert_params_per_gpu * (assignments + half * touched) : expert_flops;
+  const double gemm_efficiency =
+      padded && acc.breakdown != nullptr ? assignments / (assignments + half * touched) : 1.0;  // reported only
+  acc.timed(OperatorKind::routed_experts, expert_flops, expert_bytes, padded_flops * r.seconds_per_expert_flop,
+            FlopsPerSecond{r.roofs.expert_matmul.value * gemm_efficiency}, layers);
   if (m.shared_params > 0) {
-    const double shared = m.shared_params / tp;
-    acc.op(OperatorKind::shared_experts, 2.0 * tokens * shared, shared * w, r.roofs.weight_matmul, layers);
+    const double shared = r.shared_params_per_gpu;
+    acc.op(OperatorKind::shared_experts, 2.0 * tokens * shared, shared * w, r.roofs.weight_matmul,
+           r.seconds_per_weight_flop, layers);
   }
   acc.op(OperatorKind::router, 2.0 * tokens * m.router_params, m.router_params * sixteen_bit_bytes, r.roofs.head_matmul,
-         layers);
+         r.seconds_per_head_flop, layers);
 }
 
 double layer_communication(const PreparedModel& m, const LayerGroup& g, const GpuSpec& gpu, const Deployment& d,
@@ -213,6 +236,21 @@ StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deploymen
   r.links = achievable_link_rates(gpu, e.hardware);
   r.latency = CollectiveLatency{e.engine.collective_latency, e.engine.scale_out_latency};
   r.sharding = shard(m, d.parallel);
+  r.seconds_per_weight_flop = 1.0 / r.roofs.weight_matmul.value;
+  r.seconds_per_expert_flop = 1.0 / r.roofs.expert_matmul.value;
+  r.seconds_per_head_flop = 1.0 / r.roofs.head_matmul.value;
+  r.seconds_per_attention_flop = 1.0 / r.roofs.attention.value;
+  r.seconds_per_byte = 1.0 / r.roofs.bandwidth.value;
+  r.inverse_tp = 1.0 / d.parallel.tp;
+  r.inverse_ep = 1.0 / d.parallel.ep;
+  r.weight_bytes_per_element = info(d.weights).bytes_per_element;
+  r.expert_bytes_per_element = info(d.experts).bytes_per_element;
+  r.attention_params_per_gpu = mixer_params_per_gpu(m, LayerAttention::full, r.sharding);
+  r.linear_params_per_gpu = mixer_params_per_gpu(m, LayerAttention::linear, r.sharding);
+  r.dense_ffn_params_per_gpu = m.dense_ffn_params / r.sharding.attention_ranks;
+  r.shared_params_per_gpu = m.shared_params / r.sharding.attention_ranks;
+  r.expert_params_per_gpu = m.expert_params / d.parallel.moe_tp();
+  r.head_params_per_gpu = m.vocab * m.hidden / d.parallel.tp;
   return r;
 }
 
@@ -224,7 +262,7 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
 StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d,
                          const EfficiencyParams& e, const Rates& r, const StepShape& s, OperatorBreakdown* breakdown) {
   Accumulator acc;
-  acc.bandwidth = r.roofs.bandwidth.value;
+  acc.seconds_per_byte = r.seconds_per_byte;
   acc.sharpness = e.hardware.roofline_sharpness;
   if (breakdown != nullptr) *breakdown = OperatorBreakdown{};
   acc.breakdown = breakdown;
@@ -245,9 +283,9 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
   }
   // LM head on the sequences that sample a token this step (vocab-parallel over tp, 16-bit).
   const double head_tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_sequences;
-  const double head_params = m.vocab * m.hidden / d.parallel.tp;
+  const double head_params = r.head_params_per_gpu;
   acc.op(OperatorKind::lm_head, 2.0 * head_tokens * head_params, head_params * sixteen_bit_bytes, r.roofs.head_matmul,
-         1.0);
+         r.seconds_per_head_flop, 1.0);
   if (d.parallel.pp > 1) {
     // Activations handed to the next stage (assume stages in different scale-up domains when the
     // instance spans more than one).

@@ -87,5 +87,10 @@ using OperatorBreakdown = std::array<OperatorLoad, operator_kind_count>;
 /// Expected number of distinct experts a batch of `tokens` activates when each picks `k` of `e`
 /// uniformly: E·(1 − (1 − k/E)^B) (occupancy argument; docs/methodology.md#moe).
 [[nodiscard]] double expected_active_experts(double experts, double k, double tokens);
+/// ln(1 − k/E), the log of the chance that a token skips a given expert; −inf when k = E.
+[[nodiscard]] double log_expert_miss(double experts, double k);
+/// expected_active_experts with ln(1 − k/E) = `log_miss` prepared (PreparedModel::log_expert_miss):
+/// E·(1 − e^(B·ln(1 − k/E))), one exp per call instead of a pow (docs/performance.md).
+[[nodiscard]] double expected_active_experts_prepared(double experts, double log_miss, double tokens);
 
 }  // namespace llmsizer

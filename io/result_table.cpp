@@ -1,9 +1,13 @@
 #include "io/result_table.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
+#include <charconv>
 #include <cmath>
+#include <iterator>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -74,17 +78,33 @@ nlohmann::json json_rows(const ResultTable& table) {
 }
 
 std::string csv_number(double value) {
-  if (value == 0 || !std::isfinite(value)) return fmt::format("{}", value == 0 ? 0.0 : value);
+  std::string text;
+  append_csv_number(text, value);
+  return text;
+}
+
+void append_csv_number(std::string& out, double value) {
+  if (value == 0 || !std::isfinite(value)) {
+    fmt::format_to(std::back_inserter(out), "{}", value == 0 ? 0.0 : value);
+    return;
+  }
   // csv_significant_digits, but never rounding above the units place (whole numbers stay whole),
   // written as a plain decimal without trailing zeros.
   const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(value))));
   const int decimals = std::max(0, csv_significant_digits - 1 - exponent);
-  std::string text = fmt::format("{:.{}f}", value, decimals);
-  if (text.find('.') != std::string::npos) {
-    text.erase(text.find_last_not_of('0') + 1);
-    if (text.back() == '.') text.pop_back();
+  // The text of fmt's "{:.{}f}" (both round the exact binary value correctly), without parsing a
+  // format string per number; 512 characters hold any double at these decimals.
+  std::array<char, 512> text;
+  const std::to_chars_result written =
+      std::to_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed, decimals);
+  std::string wide;  // never needed at these decimals; kept so that a longer text stays correct
+  std::string_view digits(text.data(), static_cast<std::size_t>(written.ptr - text.data()));
+  if (written.ec != std::errc()) digits = wide = fmt::format("{:.{}f}", value, decimals);
+  if (digits.find('.') != std::string_view::npos) {
+    digits.remove_suffix(digits.size() - (digits.find_last_not_of('0') + 1));
+    if (digits.back() == '.') digits.remove_suffix(1);
   }
-  return text == "-0" ? "0" : text;
+  out += digits == "-0" ? std::string_view("0") : digits;
 }
 
 std::string csv_text(const Cell& cell) {
@@ -95,6 +115,16 @@ std::string csv_text(const Cell& cell) {
                                [](const std::string& text) { return text; },
                                [](const std::vector<std::string>& items) { return joined(items); }},
                     cell);
+}
+
+void append_csv_cell(std::string& out, const Cell& cell) {
+  std::visit(Overloaded{[](std::monostate) {},
+                        [&](bool flag) { out += flag ? "true" : "false"; },
+                        [&](std::int64_t count) { out += fmt::format_int(count).c_str(); },
+                        [&](double value) { append_csv_number(out, value); },
+                        [&](const std::string& text) { append_csv_field(out, text); },
+                        [&](const std::vector<std::string>& items) { append_csv_field(out, joined(items)); }},
+             cell);
 }
 
 std::string csv_document(const ResultTable& table) {

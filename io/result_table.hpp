@@ -72,8 +72,13 @@ inline constexpr int csv_significant_digits = 6;
 /// above the units place, written as a plain decimal (no exponent, no trailing zeros): 0.1 + 0.2
 /// reads 0.3, 172747.19999999998 reads 172747, and a parameter count 70553706496 stays whole.
 [[nodiscard]] std::string csv_number(double value);
+/// csv_number(value) appended to `out`.
+void append_csv_number(std::string& out, double value);
 /// One CSV field: empty for null, true/false, integers in full, numbers by csv_number, notes joined by "; ".
 [[nodiscard]] std::string csv_text(const Cell& cell);
+/// csv_text(cell), quoted as a CSV field (csv_field), appended to `out`: one row of a long CSV is
+/// written into one reused string, without a string per cell (docs/performance.md).
+void append_csv_cell(std::string& out, const Cell& cell);
 /// Header of column keys, then one line per row (RFC 4180 quoting).
 [[nodiscard]] std::string csv_document(const ResultTable& table);
 

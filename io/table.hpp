@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace llmsizer {
@@ -42,6 +43,8 @@ class TextTable {
 
 /// RFC 4180 quoting of one CSV field.
 [[nodiscard]] std::string csv_field(const std::string& text);
+/// csv_field(text) appended to `out` (no temporary string: writers that stream rows reuse one line).
+void append_csv_field(std::string& out, std::string_view text);
 [[nodiscard]] std::string csv_line(const std::vector<std::string>& fields);
 
 /// Formatting helpers for tables: thousands separators and fixed significant digits.

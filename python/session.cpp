@@ -119,7 +119,7 @@ py::dict Session::estimate(const py::dict& options, py::handle warning_category)
   // As the command line prints them: the model's import warnings, then what the request stretches.
   for (const std::string& warning : model.warnings) warn(warning_category, model.name + ": " + warning);
   for (const std::string& warning : answer.resolved.warnings) warn(warning_category, warning);
-  const cli::EstimateRow row{&input, &answer.resolved, &answer.estimate, {}};
+  const cli::EstimateRow row{&input, &answer.resolved, &answer.estimate, {}, &bands_.of(answer.resolved)};
   const Schema<cli::EstimateRow>& schema = cli::estimate_schema();
   // Sized for every key up front, so it is filled without rehashing as it grows.
   py::dict result = py::reinterpret_steal<py::dict>(_PyDict_NewPresized(static_cast<Py_ssize_t>(keys_.size())));

@@ -45,6 +45,7 @@ class Session {
   std::filesystem::path installed_beside_;
   Catalog catalog_;
   std::map<std::string, std::unique_ptr<ScenarioResolver>> resolvers_;  // by calibration name
+  cli::BandCache bands_;  // the error bands of each regime estimate() has met
   // Built once, as an estimate a call is made of a few lookups and the answer's 40-odd values.
   pybind11::dict fields_by_name_;     // scenario field name -> its index in scenario_fields()
   std::vector<std::string> options_;  // option_name() of each field, for its errors

@@ -3,6 +3,7 @@
 // and writes a bands/1 profile a later estimate uses; the shipped profile is what the tool writes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -198,5 +199,47 @@ TEST_SUITE("validate") {
       }
       CHECK(found);
     }
+  }
+  TEST_CASE("estimate --scenarios: rows of a regime met before get the same 80% ranges as one estimate of each") {
+    // The batch caches the band lookups per regime (BandCache); rows alternate regimes (dense and MoE,
+    // two engines, two concurrency bands) and repeat them, and a disaggregated row has none.
+    const llmsizer::test::TempDir dir;
+    const std::string file = (dir.path() / "regimes.csv").string();
+    const std::vector<std::vector<std::string>> rows = {
+        {"llama-3.1-70b", "h100-sxm", "4", "vllm", "32"},   {"deepseek-v3", "h200-sxm", "8", "trtllm", "64"},
+        {"llama-3.1-70b", "h100-sxm", "4", "vllm", "4"},    {"llama-3.1-70b", "h100-sxm", "4", "sglang", "32"},
+        {"deepseek-v3", "h200-sxm", "8", "trtllm", "64"},   {"llama-3.1-70b", "h100-sxm", "4", "vllm", "32"}};
+    std::ofstream out(file);
+    out << "id,model,gpu,gpus,engine,concurrency,isl,osl,prefill_workers,prefill_tp,decode_workers,decode_tp\n";
+    for (size_t i = 0; i < rows.size(); ++i) {
+      out << "r" << i << "," << rows[i][0] << "," << rows[i][1] << "," << rows[i][2] << "," << rows[i][3] << ","
+          << rows[i][4] << ",2048,512,,,,\n";
+    }
+    out << "pools,llama-3.1-70b,h100-sxm,,vllm,,2048,512,1,4,1,4\n";
+    out.close();
+    const Run batch = run({"estimate", "--scenarios", file, "--csv"});
+    REQUIRE(batch.code == 0);
+    const llmsizer::CsvTable table = llmsizer::parse_csv(batch.out, "batch.csv");
+    REQUIRE(table.records.size() == rows.size() + 1);
+    const std::vector<std::string> banded = {"ttft_ms_p10",      "ttft_ms_p90",      "tpot_ms_p10", "tpot_ms_p90",
+                                             "output_tok_s_p10", "output_tok_s_p90", "band_basis"};
+    for (size_t i = 0; i < rows.size(); ++i) {
+      CAPTURE(i);
+      const Run one = run({"estimate", "--model", rows[i][0], "--gpu", rows[i][1], "--gpus", rows[i][2], "--engine",
+                           rows[i][3], "--concurrency", rows[i][4], "--isl", "2048", "--osl", "512", "--csv"});
+      REQUIRE(one.code == 0);
+      const llmsizer::CsvTable single = llmsizer::parse_csv(one.out, "one.csv");
+      REQUIRE(single.records.size() == 1);
+      for (const std::string& key : banded) {
+        CAPTURE(key);
+        const auto at = std::find(table.header.begin(), table.header.end(), key) - table.header.begin();
+        const auto at_one = std::find(single.header.begin(), single.header.end(), key) - single.header.begin();
+        CHECK_FALSE(single.records[0].fields[static_cast<size_t>(at_one)].empty());
+        CHECK(table.records[i].fields[static_cast<size_t>(at)] == single.records[0].fields[static_cast<size_t>(at_one)]);
+      }
+    }
+    const auto basis = std::find(table.header.begin(), table.header.end(), "band_basis") - table.header.begin();
+    CHECK(table.records.back().fields[static_cast<size_t>(basis)] ==
+          "none: the bands come from co-located serving runs, not from disaggregated pools");
   }
 }

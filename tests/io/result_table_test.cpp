@@ -6,12 +6,36 @@
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "io/result_table.hpp"
+#include "io/table.hpp"
 
 namespace llmsizer {
 
 TEST_SUITE("cli") {
+  TEST_CASE("append_csv_cell writes csv_field(csv_text(cell)) after what the line already holds") {
+    const std::vector<Cell> cells = {Cell(),
+                                     Cell(true),
+                                     Cell(false),
+                                     Cell(std::int64_t{-70553706496}),
+                                     Cell(0.1 + 0.2),
+                                     Cell(-0.0),
+                                     Cell(std::numeric_limits<double>::infinity()),
+                                     Cell(std::numeric_limits<double>::max()),
+                                     Cell(std::string("plain")),
+                                     Cell(std::string("a, \"quoted\" one")),
+                                     Cell(std::vector<std::string>{"first note", "second, with a comma"})};
+    for (const Cell& cell : cells) {
+      std::string line = "x,";
+      append_csv_cell(line, cell);
+      CHECK(line == "x," + csv_field(csv_text(cell)));
+    }
+    std::string line;
+    append_csv_cell(line, Cell(std::string("say \"hi\"")));
+    CHECK(line == "\"say \"\"hi\"\"\"");
+  }
+
   TEST_CASE("csv_number: six significant digits (whole numbers in full) as a plain decimal, no float noise") {
     CHECK(csv_number(0.1 + 0.2) == "0.3");  // 0.30000000000000004 as the sum lands
     CHECK(csv_number(172747.19999999998) == "172747");
