@@ -101,9 +101,9 @@ Schema<Choice> make_schema() {
   from_sweep("model");
   from_sweep("gpu");
   s.add(columns::min_gpus, [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
-  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "concurrency", "memory_gb_per_gpu",
-                          "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user", "usd_per_mtok_output",
-                          "joules_per_output_token", "realistic", "price_basis"}) {
+  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "concurrency",
+                          "memory_gb_per_gpu", "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user",
+                          "usd_per_mtok_output", "joules_per_output_token", "realistic", "price_basis"}) {
     from_sweep(key);
   }
   s.add({"meets_slo", "", "the configuration shown meets the SLO (else it is the fastest)"},
@@ -135,7 +135,6 @@ std::string layout_text(const SweepRow& r) {
   const Parallelism& p = r.deployment.parallel;
   return fmt::format("{} GPUs: tp{} pp{} dp{} ep{}", r.deployment.total_gpus(), p.tp, p.pp, p.dp, p.ep);
 }
-
 
 void print_table(const std::vector<Choice>& choices, const SweepRequest& request, std::ostream& out) {
   std::vector<std::string> headers{""};
@@ -171,10 +170,7 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   table.add_row(slo);
   std::vector<std::string> realistic{"realistic"};
   for (const Choice& c : choices) {
-    realistic.push_back(!c.row ? "-"
-                        : c.row->realistic
-                            ? "yes"
-                            : "no: " + unrealistic_reason(*c.gpu, *c.row));
+    realistic.push_back(!c.row ? "-" : c.row->realistic ? "yes" : "no: " + unrealistic_reason(*c.gpu, *c.row));
   }
   table.add_row(realistic);
   out << table.render() << "\nwhy:\n";
@@ -205,12 +201,11 @@ void print_launch_scripts(LaunchEngine engine, const std::vector<Choice>& choice
     if (c != ranked.front()) out << "\n";
     out << fmt::format("# compare rank {}\n", *c->rank);
     if (c->row->pools) {
-      out << pools_launch_script(engine, *c->model, *c->gpu, *c->row->pools, *c->efficiency, request.isl,
-                                 request.osl);
+      out << pools_launch_script(engine, *c->model, *c->gpu, *c->row->pools, *c->efficiency, request.isl, request.osl);
       continue;
     }
-    out << launch_script(engine, launch_config(*c->model, *c->gpu, c->row->deployment, c->why->running,
-                                               *c->efficiency, request.isl, request.osl));
+    out << launch_script(engine, launch_config(*c->model, *c->gpu, c->row->deployment, c->why->running, *c->efficiency,
+                                               request.isl, request.osl));
   }
 }
 
@@ -229,7 +224,8 @@ std::string basis_clause(const std::vector<SweepTarget>& targets) {
 
 /// Beside priced GPUs, why each unpriced one has no price and how to give it one.
 void print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out) {
-  const auto priced = std::find_if(targets.begin(), targets.end(), [](const SweepTarget& t) { return t.usd_per_gpu_hour; });
+  const auto priced =
+      std::find_if(targets.begin(), targets.end(), [](const SweepTarget& t) { return t.usd_per_gpu_hour; });
   if (priced == targets.end()) return;
   bool any = false;
   for (const SweepTarget& t : targets) {

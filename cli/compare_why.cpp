@@ -224,7 +224,8 @@ std::string pool_memory_text(const char* phase, const PoolExplanation& p) {
 
 std::string prefill_text(const Explanation& x) {
   const PhaseBottleneck& p = x.prefill;
-  std::string s = pool_prefix(x, "prefill", &PoolsExplanation::prefill) +
+  std::string s =
+      pool_prefix(x, "prefill", &PoolsExplanation::prefill) +
       fmt::format("{}-bound, {:.0f}% of a {} ms chunk per stage ({:.1f} TFLOP per GPU)", bound_label(p.bound),
                   p.bound_share * 100, with_commas(ms(p.step), 1), p.flops.value / 1e12);
   if (p.tokens_per_gpu_s)
@@ -234,10 +235,11 @@ std::string prefill_text(const Explanation& x) {
 
 std::string decode_text(const Explanation& x) {
   const PhaseBottleneck& d = x.decode;
-  std::string s = pool_prefix(x, "decode", &PoolsExplanation::decode) + fmt::format(
-      "{}-bound, {:.0f}% of a {:.2f} ms step per stage reading {:.1f} GB of weights + {:.1f} GB of "
-      "KV per GPU",
-      bound_label(d.bound), d.bound_share * 100, ms(d.step), gb(d.weight_bytes), gb(d.kv_bytes));
+  std::string s = pool_prefix(x, "decode", &PoolsExplanation::decode) +
+                  fmt::format(
+                      "{}-bound, {:.0f}% of a {:.2f} ms step per stage reading {:.1f} GB of weights + {:.1f} GB of "
+                      "KV per GPU",
+                      bound_label(d.bound), d.bound_share * 100, ms(d.step), gb(d.weight_bytes), gb(d.kv_bytes));
   if (d.tokens_per_gpu_s)
     s += fmt::format("; {} output tokens per GPU-second of decode", with_commas(*d.tokens_per_gpu_s));
   return s;

@@ -57,8 +57,8 @@ std::string pools_launch_script(LaunchEngine engine, const ModelSpec& model, con
   for (const auto& [pool, side] : sides) {
     Deployment d = *side.first;
     d.replicas = static_cast<int>(d.replicas * replicas);
-    LaunchConfig c = launch_config(model, gpu, d, std::max<std::int64_t>(1, side.second) * d.replicas, efficiency,
-                                   isl, osl);
+    LaunchConfig c =
+        launch_config(model, gpu, d, std::max<std::int64_t>(1, side.second) * d.replicas, efficiency, isl, osl);
     c.label = fmt::format("the {} pool of {}", pool, c.label);
     out += "\n" + launch_script(engine, c);
   }

@@ -57,16 +57,15 @@ PoolExplanation pool_memory(const PreparedModel& model, const GpuSpec& gpu, cons
   p.gpus = deployment.total_gpus();
   const MemoryPerGpu& need = memory.need;
   p.resident_weight_bytes = need.weights;
-  p.kv_headroom_per_gpu = Bytes{std::max(0.0, memory.usable_per_gpu.value - need.weights.value - need.activations.value)};
-  p.batch_capacity =
-      max_resident_sequences(model, gpu, deployment, reserved_context(workload, efficiency), efficiency);
+  p.kv_headroom_per_gpu =
+      Bytes{std::max(0.0, memory.usable_per_gpu.value - need.weights.value - need.activations.value)};
+  p.batch_capacity = max_resident_sequences(model, gpu, deployment, reserved_context(workload, efficiency), efficiency);
   return p;
 }
 
 /// One request's time from admission to its last token as the throughput implies (Little's law).
 Seconds request_cycle(const Estimate& e, std::int64_t osl) {
-  return seconds(e.output_tok_s > 0 ? static_cast<double>(e.running) * static_cast<double>(osl) / e.output_tok_s
-                                    : 0.0);
+  return seconds(e.output_tok_s > 0 ? static_cast<double>(e.running) * static_cast<double>(osl) / e.output_tok_s : 0.0);
 }
 
 /// The deployment-wide memory fields of `x` from one pool.
@@ -104,9 +103,9 @@ Explanation explain_disaggregated(const PreparedModel& model, const GpuSpec& gpu
   const Deployment& pre = d.prefill.deployment;
   const Deployment& dec = d.decode.deployment;
   Explanation x;
-  x.prefill = bottleneck(model, gpu, pre, efficiency,
-                         serving_step_shapes(pre, prefill_work, efficiency, d.prefill.running).prefill_chunk,
-                         d.prefill.detail);
+  x.prefill =
+      bottleneck(model, gpu, pre, efficiency,
+                 serving_step_shapes(pre, prefill_work, efficiency, d.prefill.running).prefill_chunk, d.prefill.detail);
   x.decode = bottleneck(model, gpu, dec, efficiency,
                         serving_step_shapes(dec, decode_work, efficiency, d.decode.running).decode, d.decode.detail);
   x.gpus = pre.total_gpus() + dec.total_gpus();

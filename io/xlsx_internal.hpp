@@ -101,8 +101,8 @@ struct InputCells {
   std::string output_tokens_per_day;
   std::string peak_to_average;
   std::string hours_per_month;
-  std::string ttft_target;  // ms, blank when no TTFT target
-  std::string tpot_target;  // ms, blank when no TPOT target
+  std::string ttft_target;         // ms, blank when no TTFT target
+  std::string tpot_target;         // ms, blank when no TPOT target
   std::vector<std::string> price;  // per option: $/GPU-hour, empty cell when unpriced
   std::vector<std::string> tdp;    // per option: W
 };

@@ -321,8 +321,8 @@ void meets_target(lxw_worksheet* ws, lxw_row_t row, const std::string& label, lx
 constexpr const char* other_slos = "no: chosen for other SLOs; run plan again";
 
 /// The chosen configuration's TTFT and TPOT against the SLO cells of the Inputs sheet, live.
-void gpu_service_levels(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbookOption& o,
-                        const InputCells& in, const Formats& f) {
+void gpu_service_levels(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbookOption& o, const InputCells& in,
+                        const Formats& f) {
   header(ws, row_slo_header, {"Service level", "Value", "Unit", "Formula / note"}, f);
   const std::string at = fmt::format("estimated for {} at {} requests in flight", o.configuration, o.concurrency);
   gpu_row(ws, row_ttft_estimate, "TTFT of the configuration", "ms", at, f);
