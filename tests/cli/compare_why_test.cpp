@@ -106,7 +106,7 @@ TEST_SUITE("decisions") {
           "  --max-model-len 2560\n");
     r = run(with(glm_vs_r1, {"--emit", "sglang"}));
     CHECK(r.code == 0);
-    CHECK(r.out.rfind("# compare rank 1\n# llmsizer --emit sglang: glm-4.5 on 8 x h20, tp8 pp1 dp1 ep1", 0) == 0);
+    CHECK(r.out.rfind("# compare rank 1\n# llmsizer --emit sglang: glm-4.5 on 8 x h20, tp1 pp1 dp8 ep8", 0) == 0);
     CHECK(r.out.find("# compare rank 2\n# llmsizer --emit sglang: deepseek-r1 on 16 x h20") != std::string::npos);
     r = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "1000", "--tpot-ms", "8",
              "--max-gpus", "2", "--emit", "trtllm"});
