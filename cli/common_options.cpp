@@ -85,7 +85,9 @@ void add_weights_option(CLI::App& app, std::string& weights, std::string_view he
   if (!help.empty()) option->description(std::string(help));
 }
 
-void add_kv_option(CLI::App& app, std::string& kv) { add_field_option(app, "kv", &ScenarioInput::kv, kv); }
+void add_kv_option(CLI::App& app, std::string& kv) {
+  add_field_option(app, "kv", &ScenarioInput::kv, kv);
+}
 
 void add_memory_utilization_option(CLI::App& app, std::optional<double>& memory_utilization) {
   add_field_option(app, "memory_utilization", &ScenarioInput::memory_utilization, memory_utilization);

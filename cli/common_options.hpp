@@ -3,6 +3,7 @@
 // range check from request/scenario_fields.hpp.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -10,8 +11,6 @@
 #include <string_view>
 #include <type_traits>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "request/scenario_fields.hpp"
 

@@ -1,8 +1,8 @@
 // The one column schema of estimate results: table, JSON and CSV all read it.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
-
-#include <fmt/format.h>
 
 #include "cli/estimate_row.hpp"
 #include "estimator/disaggregation.hpp"
@@ -14,8 +14,12 @@ namespace {
 
 using Getter = Schema<EstimateRow>::Getter;
 
-Cell count(std::int64_t value) { return Cell(value); }
-Cell text(std::string value) { return Cell(std::move(value)); }
+Cell count(std::int64_t value) {
+  return Cell(value);
+}
+Cell text(std::string value) {
+  return Cell(std::move(value));
+}
 
 /// A column whose value needs a resolved, fitting estimate.
 Getter fitted(std::function<Cell(const Estimate&)> f) {
@@ -41,10 +45,18 @@ Getter fitted_when(bool (*applies)(const Estimate&), std::function<Cell(const Es
     return r.estimate && r.estimate->fits && applies(*r.estimate) ? f(*r.estimate) : Cell();
   };
 }
-bool has_ttft(const Estimate& e) { return e.has_ttft; }
-bool has_tpot(const Estimate& e) { return e.has_tpot; }
-bool serves_output(const Estimate& e) { return e.serves_output; }
-bool co_located_estimate(const Estimate& e) { return !e.disaggregated; }
+bool has_ttft(const Estimate& e) {
+  return e.has_ttft;
+}
+bool has_tpot(const Estimate& e) {
+  return e.has_tpot;
+}
+bool serves_output(const Estimate& e) {
+  return e.serves_output;
+}
+bool co_located_estimate(const Estimate& e) {
+  return !e.disaggregated;
+}
 
 /// The model or GPU a row describes: as resolved, else as asked.
 Getter named(std::string ScenarioInput::*asked, std::function<std::string(const ScenarioResolver::Resolved&)> f) {
@@ -82,7 +94,8 @@ void add_request_columns(Schema<EstimateRow>& s) {
   s.add(columns::pp, co_located([](auto& x) { return count(x.deployment.parallel.pp); }));
   s.add(columns::dp, co_located([](auto& x) { return count(x.deployment.parallel.dp); }));
   s.add(columns::ep, co_located([](auto& x) { return count(x.deployment.parallel.ep); }));
-  s.add({"replicas", "count", "independent instances"}, co_located([](auto& x) { return count(x.deployment.replicas); }));
+  s.add({"replicas", "count", "independent instances"},
+        co_located([](auto& x) { return count(x.deployment.replicas); }));
   add_pool_columns(s);
   s.add(columns::weights, resolved([](auto& x, auto&) { return text(weights_label(x.deployment)); }));
   s.add(columns::kv, resolved([](auto& x, auto&) { return text(std::string(name(x.deployment.kv))); }));
@@ -106,14 +119,18 @@ Getter banded(BandMetric metric, bool high, std::function<std::optional<double>(
 
 void add_band_columns(Schema<EstimateRow>& s) {
   auto ttft = [](const Estimate& e) { return std::optional<double>(in_milliseconds(e.ttft)); };
-  auto tpot = [](const Estimate& e) { return e.has_tpot ? std::optional<double>(in_milliseconds(e.tpot)) : std::nullopt; };
+  auto tpot = [](const Estimate& e) {
+    return e.has_tpot ? std::optional<double>(in_milliseconds(e.tpot)) : std::nullopt;
+  };
   auto output = [](const Estimate& e) { return std::optional<double>(e.output_tok_s); };
   s.add({"ttft_ms_p10", "ms", "TTFT 10th percentile: 8 in 10 measured runs of this regime lie in p10-p90"},
         banded(BandMetric::ttft, false, ttft));
-  s.add({"ttft_ms_p90", "ms", "TTFT 90th percentile of the measured runs of this regime"}, banded(BandMetric::ttft, true, ttft));
+  s.add({"ttft_ms_p90", "ms", "TTFT 90th percentile of the measured runs of this regime"},
+        banded(BandMetric::ttft, true, ttft));
   s.add({"tpot_ms_p10", "ms", "TPOT 10th percentile of the measured runs of this regime"},
         banded(BandMetric::tpot, false, tpot));
-  s.add({"tpot_ms_p90", "ms", "TPOT 90th percentile of the measured runs of this regime"}, banded(BandMetric::tpot, true, tpot));
+  s.add({"tpot_ms_p90", "ms", "TPOT 90th percentile of the measured runs of this regime"},
+        banded(BandMetric::tpot, true, tpot));
   s.add({"output_tok_s_p10", "tokens/s", "output throughput 10th percentile of the measured runs of this regime"},
         banded(BandMetric::output_tok_s, false, output));
   s.add({"output_tok_s_p90", "tokens/s", "output throughput 90th percentile of the measured runs of this regime"},
@@ -126,7 +143,8 @@ void add_band_columns(Schema<EstimateRow>& s) {
 }
 
 void add_performance_columns(Schema<EstimateRow>& s) {
-  s.add({"fits", "", "fits in memory"}, [](const EstimateRow& r) { return r.estimate ? Cell(r.estimate->fits) : Cell(); });
+  s.add({"fits", "", "fits in memory"},
+        [](const EstimateRow& r) { return r.estimate ? Cell(r.estimate->fits) : Cell(); });
   s.add(columns::reason, [](const EstimateRow& r) {
     return r.estimate && !r.estimate->fits && !r.estimate->reasons.empty() ? text(r.estimate->reasons.front()) : Cell();
   });
@@ -139,17 +157,14 @@ void add_performance_columns(Schema<EstimateRow>& s) {
   s.add(columns::tpot_ms, fitted_when(has_tpot, [](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
   s.add({"prefill_alone_ms", "ms", "prefill of one prompt on an idle deployment"},
         fitted_when(has_ttft, [](auto& e) { return Cell(in_milliseconds(e.prefill_alone)); }));
-  s.add(columns::prefill_queue_ms,
-        pooled([](auto& x) { return Cell(in_milliseconds(x.prefill_queue)); }));
-  s.add(columns::kv_transfer_ms,
-        pooled([](auto& x) { return Cell(in_milliseconds(x.kv_transfer)); }));
-  s.add(columns::limited_by,
-        pooled([](auto& x) { return text(x.prefill_limited ? "prefill" : "decode"); }));
-  s.add(columns::balanced_prefill_per_decode,
-        pooled([](auto& x) { return Cell(x.balanced_prefill_per_decode); }));
+  s.add(columns::prefill_queue_ms, pooled([](auto& x) { return Cell(in_milliseconds(x.prefill_queue)); }));
+  s.add(columns::kv_transfer_ms, pooled([](auto& x) { return Cell(in_milliseconds(x.kv_transfer)); }));
+  s.add(columns::limited_by, pooled([](auto& x) { return text(x.prefill_limited ? "prefill" : "decode"); }));
+  s.add(columns::balanced_prefill_per_decode, pooled([](auto& x) { return Cell(x.balanced_prefill_per_decode); }));
   s.add({"output_tok_s", "tokens/s", "output throughput of the deployment"},
         fitted_when(serves_output, [](auto& e) { return Cell(e.output_tok_s); }));
-  s.add(columns::output_tok_s_per_gpu, fitted_when(serves_output, [](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
+  s.add(columns::output_tok_s_per_gpu,
+        fitted_when(serves_output, [](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
   s.add(columns::tok_s_per_user, fitted_when(has_tpot, [](auto& e) { return Cell(e.tok_s_per_user); }));
   s.add({"input_tok_s", "tokens/s", "prompt tokens processed per second"},
         fitted_when(has_ttft, [](auto& e) { return Cell(e.input_tok_s); }));
@@ -158,9 +173,9 @@ void add_performance_columns(Schema<EstimateRow>& s) {
         fitted_when(has_ttft, [](auto& e) { return text(bound_name(e.prefill_detail.bound())); }));
   s.add({"decode_bound", "", "what limits decode"},
         fitted_when(has_tpot, [](auto& e) { return text(bound_name(e.decode_detail.bound())); }));
-  s.add({"usd_per_hour", "$/h", "deployment price per hour"}, fitted([](auto& e) { return optional_cell(e.usd_per_hour); }));
-  s.add(columns::usd_per_mtok_output,
-        fitted([](auto& e) { return optional_cell(e.usd_per_mtok_output); }));
+  s.add({"usd_per_hour", "$/h", "deployment price per hour"},
+        fitted([](auto& e) { return optional_cell(e.usd_per_hour); }));
+  s.add(columns::usd_per_mtok_output, fitted([](auto& e) { return optional_cell(e.usd_per_mtok_output); }));
   s.add({"usd_per_mtok_input", "$/Mtok", "prefill share of GPU time per million input tokens"},
         fitted([](auto& e) { return optional_cell(e.usd_per_mtok_input); }));
   s.add(columns::joules_per_output_token,
@@ -184,8 +199,7 @@ void add_memory_columns(Schema<EstimateRow>& s) {
         pooled([](auto& x) { return Cell(in_gigabytes(x.prefill.memory.need.total())); }));
   s.add({"decode_gb_per_gpu", "GB", "disaggregated: weights + KV + activations on a decode GPU"},
         pooled([](auto& x) { return Cell(in_gigabytes(x.decode.memory.need.total())); }));
-  s.add(columns::price,
-        resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_label) : Cell(); }));
+  s.add(columns::price, resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_label) : Cell(); }));
   s.add(columns::price_basis,
         resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_basis) : Cell(); }));
   s.add(columns::notes, [](const EstimateRow& r) {
@@ -236,8 +250,10 @@ std::string band_basis(const ScenarioResolver::Resolved& r) {
                               b->own_runs, asked.label(), r.error_bands->min_runs, b->runs, b->regime.label())
                 : fmt::format("{} measured runs of {}", b->runs, b->regime.label());
     auto it = std::find_if(parts.begin(), parts.end(), [&](const auto& p) { return p.first == basis; });
-    if (it == parts.end()) parts.emplace_back(basis, band_metric_name(m));
-    else it->second += std::string(", ") + band_metric_name(m);
+    if (it == parts.end())
+      parts.emplace_back(basis, band_metric_name(m));
+    else
+      it->second += std::string(", ") + band_metric_name(m);
   }
   std::string out;
   for (const auto& [basis, metrics] : parts) out += (out.empty() ? "" : "; ") + metrics + ": " + basis;

@@ -1,9 +1,9 @@
 #include "cli/estimate_output.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "estimator/disaggregation.hpp"
 #include "estimator/text_format.hpp"
@@ -14,8 +14,12 @@
 namespace llmsizer::cli {
 namespace {
 
-std::string ms_number(double v) { return v >= 100 ? with_commas(v) : fmt::format("{:.2f}", v); }
-std::string ms(Seconds s) { return ms_number(in_milliseconds(s)) + " ms"; }
+std::string ms_number(double v) {
+  return v >= 100 ? with_commas(v) : fmt::format("{:.2f}", v);
+}
+std::string ms(Seconds s) {
+  return ms_number(in_milliseconds(s)) + " ms";
+}
 
 /// " (80% range LOW-HIGH UNIT)" of a value under its band; "" without one.
 std::string range_text(const ScenarioResolver::Resolved& r, BandMetric metric, double value,
@@ -24,7 +28,9 @@ std::string range_text(const ScenarioResolver::Resolved& r, BandMetric metric, d
   if (!b) return "";
   return fmt::format(" (80% range {}-{} {})", number(value * b->low_factor()), number(value * b->high_factor()), unit);
 }
-std::string tok_s_number(double v) { return with_commas(v); }
+std::string tok_s_number(double v) {
+  return with_commas(v);
+}
 
 std::string layout_text(const Deployment& d) {
   const Parallelism& p = d.parallel;
@@ -35,7 +41,8 @@ std::string layout_text(const Deployment& d) {
 
 std::string breakdown(const StepTime& s) {
   return fmt::format("compute-bound ops {}, memory-bound ops {}, communication {}, fixed overheads {} -> {}-bound",
-                     ms(s.compute_bound), ms(s.memory_bound), ms(s.communication), ms(s.overhead), bound_name(s.bound()));
+                     ms(s.compute_bound), ms(s.memory_bound), ms(s.communication), ms(s.overhead),
+                     bound_name(s.bound()));
 }
 
 }  // namespace
@@ -43,9 +50,10 @@ std::string breakdown(const StepTime& s) {
 namespace {
 
 std::string precisions_text(const Deployment& d) {
-  return fmt::format("weights {}, KV {}", upper(name(d.weights)) +
-                     (d.experts != d.weights ? "+" + upper(name(d.experts)) + " experts" : std::string()),
-                     upper(name(d.kv)));
+  return fmt::format(
+      "weights {}, KV {}",
+      upper(name(d.weights)) + (d.experts != d.weights ? "+" + upper(name(d.experts)) + " experts" : std::string()),
+      upper(name(d.kv)));
 }
 
 std::string memory_text(const MemoryFit& fit) {
@@ -75,8 +83,10 @@ void add_throughput_rows(TextTable& table, const ScenarioResolver::Resolved& r, 
                                with_commas(e.input_tok_s / gpus, 1))});
   }
   if (e.has_tpot) {
-    table.add_row({"per user", fmt::format("{:.1f} tok/s", e.tok_s_per_user), e.tokens_per_decode_step > 1 ?
-                   fmt::format("{:.2f} tokens per step with speculative decoding", e.tokens_per_decode_step) : ""});
+    table.add_row({"per user", fmt::format("{:.1f} tok/s", e.tok_s_per_user),
+                   e.tokens_per_decode_step > 1
+                       ? fmt::format("{:.2f} tokens per step with speculative decoding", e.tokens_per_decode_step)
+                       : ""});
   }
   if (e.usd_per_mtok_output) {
     table.add_row({"cost per M output tokens", fmt::format("${:.3f}", *e.usd_per_mtok_output), price_text(r, e, gpus)});
@@ -105,9 +115,9 @@ std::string pool_text(const char* pool, const PoolFigures& p) {
 
 std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& e, const Disaggregation& x) {
   const int gpus = r.pools->total_gpus();
-  std::string out = fmt::format("{} on {} x {}, disaggregated {}P{}D, {}, engine {}\n", r.model->name, gpus,
-                                r.gpu->name, x.prefill.deployment.replicas, x.decode.deployment.replicas,
-                                precisions_text(r.deployment), r.engine);
+  std::string out =
+      fmt::format("{} on {} x {}, disaggregated {}P{}D, {}, engine {}\n", r.model->name, gpus, r.gpu->name,
+                  x.prefill.deployment.replicas, x.decode.deployment.replicas, precisions_text(r.deployment), r.engine);
   out += "prefill pool: " + pool_text("prefill", x.prefill) + "\n";
   out += "decode pool: " + pool_text("decode", x.decode) + "\n";
   out += fmt::format("workload: {} input + {} output tokens per request, {} running in the decode pool\n",
@@ -119,11 +129,13 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
   TextTable table({"metric", "value", "why"});
   table.add_row({"TTFT", ms(e.ttft),
                  fmt::format("prefill queue {} + prefill {} ({}-bound) + KV transfer {} ({:.1f} MB over scale-out) "
-                             "+ request overhead", ms(x.prefill_queue), ms(x.prefill_compute),
-                             bound_name(e.prefill_detail.bound()), ms(x.kv_transfer), x.kv_transfer_bytes.value / 1e6)});
+                             "+ request overhead",
+                             ms(x.prefill_queue), ms(x.prefill_compute), bound_name(e.prefill_detail.bound()),
+                             ms(x.kv_transfer), x.kv_transfer_bytes.value / 1e6)});
   if (e.has_tpot) {
-    table.add_row({"TPOT", ms(e.tpot), fmt::format("decode step {} ({}-bound) at {} sequences per decode worker",
-                                                   ms(e.decode_step), bound_name(e.decode_detail.bound()), x.decode.batch)});
+    table.add_row({"TPOT", ms(e.tpot),
+                   fmt::format("decode step {} ({}-bound) at {} sequences per decode worker", ms(e.decode_step),
+                               bound_name(e.decode_detail.bound()), x.decode.batch)});
   }
   table.add_row({"pools", fmt::format("{} limited", x.prefill_limited ? "prefill" : "decode"),
                  fmt::format("prefill {:.2f} requests/s ({:.0f}% busy), decode {:.2f} requests/s ({:.0f}% busy); "
