@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>  // program_invocation_name (GNU)
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "io/bands_loader.hpp"
 #include "io/calibration_loader.hpp"
@@ -84,13 +83,20 @@ ParsedProfile parse_profile(const fs::path& file, const std::string& text) {
   const SourceText source = make_source(file.string(), text);
   const YAML::Node root = parse_yaml(text, source);
   switch (profile_kind(root)) {
-    case ProfileKind::gpu: return parse_gpu(root, source);
-    case ProfileKind::model: return parse_model(root, source);
-    case ProfileKind::calibration: return parse_calibration(root, source);
-    case ProfileKind::bands: return parse_error_bands(root, source);
-    case ProfileKind::tco: return parse_tco(root, source);
-    case ProfileKind::measurements: return MeasurementsProfile{};  // read by `validate`
-    case ProfileKind::unknown: break;
+    case ProfileKind::gpu:
+      return parse_gpu(root, source);
+    case ProfileKind::model:
+      return parse_model(root, source);
+    case ProfileKind::calibration:
+      return parse_calibration(root, source);
+    case ProfileKind::bands:
+      return parse_error_bands(root, source);
+    case ProfileKind::tco:
+      return parse_tco(root, source);
+    case ProfileKind::measurements:
+      return MeasurementsProfile{};  // read by `validate`
+    case ProfileKind::unknown:
+      break;
   }
   const YAML::Node schema = root.IsMap() ? root["schema"] : YAML::Node();
   throw located_error(schema.IsDefined() ? schema : root, source, "schema",
@@ -150,8 +156,9 @@ ProfileCache::ProfileCache(std::optional<fs::path> file) {
   const std::optional<std::string> build_id = profile_cache_build_id();
   if (!build_id) return;
   file_ = std::move(file);
+  build_id_ = *build_id;
   const std::optional<std::string> bytes = read_whole(*file_);
-  const std::string expected = header(*build_id);
+  const std::string expected = header(build_id_);
   if (!bytes || bytes->size() < expected.size() + 8 || bytes->compare(0, expected.size(), expected) != 0) return;
   Cursor cursor{std::string_view(*bytes).substr(expected.size())};
   std::uint64_t checksum = 0;
@@ -189,8 +196,6 @@ void ProfileCache::add(const std::string& path, const std::string& text, const P
 
 void ProfileCache::save() const {
   if (!file_ || !changed_) return;
-  const std::optional<std::string> build_id = profile_cache_build_id();
-  if (!build_id) return;
   std::string body;
   std::size_t kept = 0;
   auto write = [&](const Record& r) {
@@ -207,7 +212,7 @@ void ProfileCache::save() const {
     if (kept >= max_cached_records) break;
     if (!r.used && std::find(paths_read_.begin(), paths_read_.end(), r.path) == paths_read_.end()) write(r);
   }
-  std::string bytes = header(*build_id);
+  std::string bytes = header(build_id_);
   put_u64(bytes, profile_cache_checksum(body));
   bytes += body;
   try {

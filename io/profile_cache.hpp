@@ -6,8 +6,8 @@
 // parsed and validated as without the cache, so every error is reported.
 #pragma once
 
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,10 +47,11 @@ class ProfileCache {
   struct Record {
     std::string path;
     std::string text;
-    std::string spec;  // encode_profile
+    std::string spec;   // encode_profile
     bool used = false;  // found or added this run
   };
-  std::optional<std::filesystem::path> file_;
+  std::optional<std::filesystem::path> file_;  // set only when the build could be named
+  std::string build_id_;                       // profile_cache_build_id(), read once
   std::vector<Record> records_;
   std::vector<std::string> paths_read_;  // every path find() was asked about
   bool changed_ = false;
