@@ -25,7 +25,9 @@ inline constexpr double min_practical_tok_s_per_user = 5.0;
 
 /// Why an engine would not run `parallel` on `gpu` at `tok_s_per_user`: tensor parallel beyond the
 /// scale-up domain (its all-reduces would cross the scale-out network), a pipeline deeper than
-/// max_practical_pipeline_stages, decode slower than min_practical_tok_s_per_user. Empty: realistic.
+/// max_practical_pipeline_stages, expert parallel beyond one domain of PCIe cards (the wide-EP
+/// all-to-all kernels need NVLink and GPU-initiated RDMA), decode slower than
+/// min_practical_tok_s_per_user. Empty: realistic.
 [[nodiscard]] std::vector<std::string> unrealistic_because(const GpuSpec& gpu, const Parallelism& parallel,
                                                            double tok_s_per_user);
 

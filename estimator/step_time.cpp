@@ -158,7 +158,7 @@ void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g
 }
 
 void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
-             const EfficiencyParams& e, const Rates& r, double tokens, double layers) {
+             const EfficiencyParams& e, const Rates& r, double tokens, bool decode_only, double layers) {
   const double w = r.weight_bytes_per_element;
   if (!g.moe) {
     const double params = r.dense_ffn_params_per_gpu;
@@ -180,16 +180,26 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
       expected_active_experts_prepared(m.num_experts, m.log_expert_miss, occupancy_tokens) * r.inverse_ep;
   const double expert_bytes = touched * r.expert_params_per_gpu * r.expert_bytes_per_element;
   const double expert_flops = 2.0 * assignments * r.expert_params_per_gpu;
-  // Grouped GEMM: each touched expert multiplies its m = assignments / touched tokens; tensor-core tiles
-  // are 64-128 rows, so small m wastes most of each tile. Efficiency m / (m + m_half) is the
-  // saturation form of that padding (CUTLASS grouped GEMM, DeepGEMM masked layout), m_half calibrated.
-  // Dividing the FLOPs by it is the same as padding each touched expert with m_half rows:
-  // flops · (m + m_half) / m = 2 · params · (assignments + m_half · touched).
+  // Grouped GEMM: each touched expert multiplies its m = assignments / touched tokens in tensor-core
+  // tiles of 64-128 rows, so a small m wastes most of a tile; m_half (calibrated) is the tile in rows.
+  // How the padding adds up depends on the layout the engine hands the GEMM (DeepGEMM README, "grouped
+  // GEMMs"; docs/methodology.md#moe):
+  //  - steps with prompt tokens run the contiguous layout, each expert's segment padded up to the tile
+  //    alignment: every touched expert carries about m_half idle rows on top of its m, the saturation
+  //    form m / (m + m_half) of the roof, i.e. 2 · params · (assignments + m_half · touched) FLOPs;
+  //  - decode-only steps run the masked layout (fixed per-expert slots, CUDA graphs; DeepEP's
+  //    low-latency dispatch writes it): an expert's rows fill its first tile, so a touched expert costs
+  //    the larger of its m rows and one tile, not their sum. The two limits are joined with the
+  //    roofline's own smoothing (sharpness k): (m^k + m_half^k)^(1/k) rows per touched expert.
   const double half = e.engine.expert_gemm_half_tokens;
   const bool padded = half > 0 && touched > 0 && assignments > 0;
-  const double padded_flops = padded ? 2.0 * r.expert_params_per_gpu * (assignments + half * touched) : expert_flops;
-  const double gemm_efficiency =
-      padded && acc.breakdown != nullptr ? assignments / (assignments + half * touched) : 1.0;  // reported only
+  double padded_flops = expert_flops;
+  if (padded) {
+    const double rows_per_expert = decode_only ? smoothed_roofline_time(assignments / touched, half, acc.sharpness)
+                                               : assignments / touched + half;
+    padded_flops = 2.0 * r.expert_params_per_gpu * rows_per_expert * touched;
+  }
+  const double gemm_efficiency = padded && acc.breakdown != nullptr ? expert_flops / padded_flops : 1.0;  // reported only
   acc.timed(OperatorKind::routed_experts, expert_flops, expert_bytes, padded_flops * r.seconds_per_expert_flop,
             FlopsPerSecond{r.roofs.expert_matmul.value * gemm_efficiency}, layers);
   if (m.shared_params > 0) {
@@ -278,7 +288,7 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
     layers_total += layers;
     if (g.moe) moe_layers += layers;
     add_attention(acc, m, g, d, r, s, layers);
-    add_ffn(acc, m, g, d, e, r, tokens, layers);
+    add_ffn(acc, m, g, d, e, r, tokens, s.prefill_tokens <= 0, layers);
     communication += layers * layer_communication(m, g, gpu, d, r, s);
   }
   // LM head on the sequences that sample a token this step (vocab-parallel over tp, 16-bit).

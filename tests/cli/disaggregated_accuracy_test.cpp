@@ -34,12 +34,14 @@ TEST_CASE("measured disaggregated pools: decode TPOT and prefill throughput agai
   // layouts are approximated (EP72 and EP144 with redundant experts as EP64 / EP128 at the same experts
   // per GPU) or whose batch or MTP is not stated.
   //
-  // The issue's target is a median TPOT error <= 20 % on measured disaggregated runs. It is NOT met:
-  // on the seven rows the estimate is +29 % (too slow; m159 +39 %, m160/m164 +45 %, m165 +21 %, the
-  // batch-8 rows -2 %/+14 %). The limits below are regression guards at today's figures, not the
-  // target: the cause is compute-bound decode on H20 (the calibration's attention and grouped-GEMM
-  // efficiencies, fitted where decode is memory-bound, put FlashMLA-FP8 and the experts at 41 % and
-  // about 30 % of the FP8 peak; the measured steps need more than 50 % on average), docs/methodology.md#disaggregated.
+  // The issue's target is a median TPOT error <= 20 % on measured disaggregated runs. On the seven
+  // rows the estimate is +17 % with the shipped calibration (m159 +26 %, m160/m164 +31 %, m161 +17 %,
+  // m165 +12 %, the batch-8 rows +7 %/-9 %) and +20 % after a refit; it was +28 % while decode-only
+  // steps paid m + m_half rows per touched expert instead of the masked layout's
+  // (m^k + m_half^k)^(1/k) (docs/methodology.md#moe). The guard below sits between the two: it fails if
+  // that change is reverted, and leaves room for a refit after other model changes. The remaining error
+  // is compute-bound decode on H20 (attention and grouped-GEMM efficiencies fitted where decode is
+  // memory-bound), docs/methodology.md#disaggregated-measured.
   const std::string file = test::source_path("tests/data/measured_disaggregated.csv").string();
   const CsvTable csv = parse_csv(read_file(file), file);
   std::map<std::string, size_t> column;
@@ -69,7 +71,7 @@ TEST_CASE("measured disaggregated pools: decode TPOT and prefill throughput agai
     if (f[column["gate"]] == "seven") seven_abs.push_back(std::abs(error));
   }
   REQUIRE(seven_abs.size() == 7);
-  CHECK(median(seven_abs) <= 0.30);  // regression guard (today 0.29); the target 0.20 is missed
+  CHECK(median(seven_abs) <= 0.22);  // 0.17 shipped, 0.20 refitted; 0.28 with the saturation form in decode
 }
 
 }  // TEST_SUITE("validate")

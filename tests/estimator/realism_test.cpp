@@ -24,6 +24,18 @@ TEST_SUITE("decisions") {
     CHECK(unrealistic_because(gpu, Parallelism{16, 9, 1, 1}, 1.0).size() == 3);
   }
 
+  TEST_CASE("realism: expert parallel across PCIe cards' domains is flagged, within one domain or over NVLink it is not") {
+    const GpuSpec rtx = test::shipped_gpu("rtx-4090");  // pcie4, 8-GPU domain
+    CHECK(is_realistic(rtx, Parallelism{1, 1, 8, 8}, 20.0));
+    CHECK_FALSE(is_realistic(rtx, Parallelism{1, 1, 16, 16}, 20.0));
+    CHECK(unrealistic_text(rtx, Parallelism{1, 1, 16, 16}, 20.0) ==
+          "ep 16 spans 2 8-GPU pcie4 domains: wide-EP all-to-all needs NVLink inside a node and GPU-initiated RDMA "
+          "between nodes");
+    CHECK(unrealistic_text(test::shipped_gpu("l40s"), Parallelism{1, 1, 32, 32}, 20.0).find("ep 32 spans 4") == 0);
+    const GpuSpec h20 = test::shipped_gpu("h20");  // nvlink4 nodes, RDMA between them: the measured wide-EP pools
+    CHECK(is_realistic(h20, Parallelism{1, 1, 32, 32}, 20.0));
+  }
+
   TEST_CASE("realism: sweep rows carry the flag, --pp style restrictions narrow the layouts") {
     const Catalog catalog = test::shipped_catalog();
     const ModelSpec& model = *catalog.find_model("llama-3.1-70b");

@@ -290,28 +290,60 @@ TEST_CASE("uneven pipeline stages: the slowest stage runs ceil(layers / pp) laye
         rel(11 * e.engine.layer_overhead.value + e.engine.step_overhead.value / 3, 1e-12));
 }
 
-TEST_CASE("grouped GEMM: the routed experts' roof scales by m / (m + m_half), m tokens per touched expert") {
-  // DeepSeek-R1 FP8 tp8 ep8, 64 decode tokens: the hottest rank gets n = 1.2 x 64 x 8 / 8 = 76.8
+TEST_CASE("grouped GEMM: a decode-only step pays (m^k + m_half^k)^(1/k) rows per touched expert, a step with prompts m + m_half") {
+  // DeepSeek-R1 FP8 tp8 ep8, 64 tokens: the hottest rank gets n = 1.2 x 64 x 8 / 8 = 76.8
   // assignments (moe_imbalance 1.2) and touches u = 256 (1 - (1 - 8/256)^(1.2 x 64)) / 8 experts,
-  // so each multiplies m = n / u rows; with m_half = 32 the roof is m / (m + 32) of the full one.
+  // so each multiplies m = n / u rows. With m_half = 32 a prompt batch (contiguous layout, each
+  // expert's segment padded to the tile) runs at m / (m + 32) of the roof; decode tokens (masked
+  // layout, fixed per-expert slots) fill their first tile, m / (m^k + 32^k)^(1/k) with the roofline's
+  // sharpness k = 2.
   const Model m = load("deepseek-r1");
   const GpuSpec gpu = big_hopper();
   EfficiencyParams e = efficiency_for(gpu);
+  e.hardware.roofline_sharpness = 2;  // the shipped value
   e.engine.moe_imbalance = 1.2;
   const Deployment d = layout(Precision::fp8, 8, 1, 1, 8);
-  OperatorBreakdown full{}, padded{};
-  e.engine.expert_gemm_half_tokens = 0;
-  (void)stage_step_time(m.prepared, gpu, d, e, decode(64, 0), &full);
-  e.engine.expert_gemm_half_tokens = 32;
-  (void)stage_step_time(m.prepared, gpu, d, e, decode(64, 0), &padded);
-  const int experts = static_cast<int>(OperatorKind::routed_experts);
   const double n = 1.2 * 64 * 8 / 8;
   const double u = 256 * (1 - std::pow(1 - 8.0 / 256, 1.2 * 64)) / 8;
   const double rows = n / u;
   CHECK(rows == rel(2.6296, 1e-4));  // u = 29.21 experts, 2.6 rows each: most of a 64-row tile idles
-  CHECK(padded[experts].roof.value == rel(full[experts].roof.value * rows / (rows + 32), 1e-12));
-  CHECK(padded[experts].flops.value == rel(full[experts].flops.value, 1e-12));  // same work, slower
-  CHECK(padded[experts].time.value >= full[experts].time.value);  // equal while the HBM read dominates
+  const int experts = static_cast<int>(OperatorKind::routed_experts);
+  for (const bool with_prompts : {false, true}) {
+    CAPTURE(with_prompts);
+    const StepShape shape = with_prompts ? prefill(64) : decode(64, 0);
+    OperatorBreakdown full{}, padded{};
+    e.engine.expert_gemm_half_tokens = 0;
+    (void)stage_step_time(m.prepared, gpu, d, e, shape, &full);
+    e.engine.expert_gemm_half_tokens = 32;
+    (void)stage_step_time(m.prepared, gpu, d, e, shape, &padded);
+    const double padded_rows = with_prompts ? rows + 32 : std::sqrt(rows * rows + 32.0 * 32.0);
+    CHECK(padded[experts].roof.value == rel(full[experts].roof.value * rows / padded_rows, 1e-12));
+    CHECK(padded[experts].flops.value == rel(full[experts].flops.value, 1e-12));  // same work, slower
+    CHECK(padded[experts].time.value >= full[experts].time.value);  // equal while the HBM read dominates
+  }
+}
+
+TEST_CASE("grouped GEMM: decode at a tile's worth of rows per expert costs less than tile + rows") {
+  // DeepSeek-R1 FP8 tp1 dp8 ep8 (attention-DP): 8 x 48 decode tokens meet at the experts, the hottest
+  // rank's 32 experts each get m = 1.2 x 384 x 8 / 256 = 14.4 rows. With m_half = m, decode (masked
+  // layout) pays sqrt(2) tiles per expert at sharpness 2, a prompt batch (contiguous layout) 2.
+  const Model m = load("deepseek-r1");
+  const GpuSpec gpu = big_hopper();
+  EfficiencyParams e = efficiency_for(gpu);
+  e.hardware.roofline_sharpness = 2;
+  e.engine.moe_imbalance = 1.2;
+  const Deployment d = layout(Precision::fp8, 1, 1, 8, 8);
+  const int experts = static_cast<int>(OperatorKind::routed_experts);
+  OperatorBreakdown full{}, decode_padded{}, prompt_padded{};
+  e.engine.expert_gemm_half_tokens = 0;
+  (void)stage_step_time(m.prepared, gpu, d, e, decode(48, 0), &full);
+  const double rows = full[experts].flops.value / (2.0 * 58 * 32 * 44'040'192);  // m = n / u, all 32 touched
+  e.engine.expert_gemm_half_tokens = rows;
+  (void)stage_step_time(m.prepared, gpu, d, e, decode(48, 0), &decode_padded);
+  (void)stage_step_time(m.prepared, gpu, d, e, prefill(48), &prompt_padded);
+  // (1e-5: the hottest rank touches 32 (1 - 4.5e-7) experts, not quite all 32)
+  CHECK(decode_padded[experts].roof.value == rel(full[experts].roof.value / std::sqrt(2.0), 1e-5));
+  CHECK(prompt_padded[experts].roof.value == rel(full[experts].roof.value / 2.0, 1e-5));
 }
 
 TEST_CASE("the hottest EP rank reads at most the experts it holds, whatever the imbalance") {
