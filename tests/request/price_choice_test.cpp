@@ -62,11 +62,11 @@ TEST_SUITE("request") {
     CHECK(price_error(catalog, "owned,on-demand") ==
           "--price: two price labels, 'owned' and 'on-demand'; give one label, and GPU=USD for single GPU types");
     try {
-      (void)choose_price(catalog.gpu("l4"), parse_price_option(catalog, "owned"), std::nullopt);
+      (void)choose_price(catalog.gpu("a100-40gb-pcie"), parse_price_option(catalog, "owned"), std::nullopt);
       FAIL("expected an error");
     } catch (const ConfigError& e) {
       CHECK(e.path() == "--price");
-      CHECK(e.message() == "l4 has no price 'owned'; it has no prices, use --price l4=USD");
+      CHECK(e.message() == "a100-40gb-pcie has no price 'owned'; it has no prices, use --price a100-40gb-pcie=USD");
     }
   }
 
@@ -87,7 +87,7 @@ TEST_SUITE("request") {
       const PriceChoice c = choose_price(*gpu, PriceOption{}, std::nullopt, basis);
       if (c.usd_per_gpu_hour) CHECK(c.basis == name(*basis));
     }
-    CHECK_FALSE(common_price_basis({&catalog.gpu("l4")}).has_value());
+    CHECK_FALSE(common_price_basis({&catalog.gpu("a100-40gb-pcie")}).has_value());
   }
 }
 
@@ -122,10 +122,10 @@ TEST_SUITE("cli") {
   }
 
   TEST_CASE("a GPU with no price at all stays unpriced beside priced ones") {
-    const Run r = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "l4", "--gpu", "h100-sxm", "--isl", "1000", "--osl",
-                       "200", "--max-gpus", "2"});
+    const Run r = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "a100-40gb-pcie", "--gpu", "h100-sxm", "--isl",
+                       "1000", "--osl", "200", "--max-gpus", "2"});
     REQUIRE(r.code == 0);
-    CHECK(r.out.find("\nl4 (24 GB, no price): ") != std::string::npos);
+    CHECK(r.out.find("\na100-40gb-pcie (40 GB, no price): ") != std::string::npos);
     CHECK(r.out.find("\nh100-sxm (80 GB, $1.30/GPU-h, 3-year rental): ") != std::string::npos);  // basis named
   }
 
