@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "estimator/explain.hpp"
+#include "estimator/memory_fit.hpp"
 #include "io/calibration_loader.hpp"
 #include "tests/test_support.hpp"
 
@@ -187,6 +188,12 @@ TEST_CASE("explain_disaggregated: each pool's own iteration, memory and load; th
   CHECK(x.kv_headroom_per_gpu.value == x.pools->decode.kv_headroom_per_gpu.value);
   CHECK(x.batch_capacity == x.pools->decode.batch_capacity);
   CHECK(x.batch_capacity >= 96);
+  // The prefill pool holds a request's prompt KV only until it is handed to the decode pool: its room
+  // counts prompts (8,192 + the first token), not whole requests of 8,192 + 512.
+  CHECK(x.pools->prefill.batch_capacity ==
+        max_resident_sequences(c.prepared, c.gpu, pools.prefill, 8'192 + 1, c.efficiency));
+  CHECK(x.pools->prefill.batch_capacity >
+        max_resident_sequences(c.prepared, c.gpu, pools.prefill, 8'192 + 512, c.efficiency));
   // Little's law over the deployment, so $/Mtok still factors exactly against a co-located one.
   CHECK(x.running == e.running);
   CHECK(x.request_cycle.value * e.output_tok_s == rel(static_cast<double>(e.running) * 512, 1e-12));
