@@ -42,9 +42,10 @@ std::vector<std::string> unrealistic_because(const GpuSpec& gpu, const Paralleli
   }
   if (wide_ep_over_pcie(gpu, p)) {
     const int domains = (p.ep + domain_of(gpu) - 1) / domain_of(gpu);
-    reasons.push_back(fmt::format("ep {} spans {} {}-GPU {} domains: wide-EP all-to-all needs NVLink inside a node and "
-                                  "GPU-initiated RDMA between nodes",
-                                  p.ep, domains, domain_of(gpu), gpu.scale_up.kind));
+    reasons.push_back(
+        fmt::format("ep {} spans {} {}-GPU {} domains: wide-EP all-to-all needs NVLink inside a node and "
+                    "GPU-initiated RDMA between nodes",
+                    p.ep, domains, domain_of(gpu), gpu.scale_up.kind));
   }
   if (tok_s_per_user < min_practical_tok_s_per_user) {
     reasons.push_back(fmt::format("{:.1f} tok/s per user is below the {:g} tok/s reading-speed floor", tok_s_per_user,

@@ -195,11 +195,12 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
   const bool padded = half > 0 && touched > 0 && assignments > 0;
   double padded_flops = expert_flops;
   if (padded) {
-    const double rows_per_expert = decode_only ? smoothed_roofline_time(assignments / touched, half, acc.sharpness)
-                                               : assignments / touched + half;
+    const double rows_per_expert =
+        decode_only ? smoothed_roofline_time(assignments / touched, half, acc.sharpness) : assignments / touched + half;
     padded_flops = 2.0 * r.expert_params_per_gpu * rows_per_expert * touched;
   }
-  const double gemm_efficiency = padded && acc.breakdown != nullptr ? expert_flops / padded_flops : 1.0;  // reported only
+  const double gemm_efficiency =
+      padded && acc.breakdown != nullptr ? expert_flops / padded_flops : 1.0;  // reported only
   acc.timed(OperatorKind::routed_experts, expert_flops, expert_bytes, padded_flops * r.seconds_per_expert_flop,
             FlopsPerSecond{r.roofs.expert_matmul.value * gemm_efficiency}, layers);
   if (m.shared_params > 0) {

@@ -24,7 +24,8 @@ TEST_SUITE("decisions") {
     CHECK(unrealistic_because(gpu, Parallelism{16, 9, 1, 1}, 1.0).size() == 3);
   }
 
-  TEST_CASE("realism: expert parallel across PCIe cards' domains is flagged, within one domain or over NVLink it is not") {
+  TEST_CASE(
+      "realism: expert parallel across PCIe cards' domains is flagged, within one domain or over NVLink it is not") {
     const GpuSpec rtx = test::shipped_gpu("rtx-4090");  // pcie4, 8-GPU domain
     CHECK(is_realistic(rtx, Parallelism{1, 1, 8, 8}, 20.0));
     CHECK_FALSE(is_realistic(rtx, Parallelism{1, 1, 16, 16}, 20.0));
