@@ -69,6 +69,7 @@ double* engine_field(EngineEfficiency& e, const std::string& field) {
   if (field == "collective_latency") return &e.collective_latency.value;
   if (field == "scale_out_latency") return &e.scale_out_latency.value;
   if (field == "moe_layer_overhead") return &e.moe_layer_overhead.value;
+  if (field == "prefill_expert_overhead") return &e.prefill_expert_overhead.value;
   if (field == "attention_fraction") return &e.attention_fraction;
   if (field == "startup_burst_share") return &e.startup_burst_share;
   if (field == "request_overhead") return &e.request_overhead.value;
@@ -178,7 +179,8 @@ std::vector<FitParameter> candidate_parameters(const Calibration& c) {
   add("blackwell.fp4_compute_derate", 0.4, true);
   for (const char* engine : {"trtllm", "vllm", "sglang"}) {
     const std::string e(engine);
-    for (const char* field : {".step_overhead", ".layer_overhead", ".request_overhead", ".moe_layer_overhead"})
+    for (const char* field : {".step_overhead", ".layer_overhead", ".request_overhead", ".moe_layer_overhead",
+                              ".prefill_expert_overhead"})
       add(e + field, 1.5, false);
     add(e + ".attention_fraction", 0.4, true);
     add(e + ".expert_gemm_half_tokens", 1.0, false);

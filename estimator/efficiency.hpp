@@ -21,6 +21,10 @@ struct EngineEfficiency {
   Seconds scale_out_latency{40e-6};    // the same when the collective crosses nodes (RDMA)
   Seconds moe_layer_overhead{20e-6};   // per MoE layer per iteration: router top-k, token permutation and
                                        // un-permutation kernels (a few launches, not a GEMM cost)
+  Seconds prefill_expert_overhead{0};  // per routed expert a token picks (k), per MoE layer, in a step
+                                       // that carries prompt tokens: host work of a step no CUDA graph
+                                       // covers (TensorRT-LLM and SGLang capture decode-only batches),
+                                       // added to the device time (docs/methodology.md#prefill-launch)
   double expert_gemm_half_tokens = 0;  // tokens per expert at which a grouped GEMM reaches half its roof:
                                        // efficiency m / (m + m_half), 0 = none (docs/methodology.md#moe)
   double attention_fraction = 0.5;     // flash-attention achievable fraction of 16-bit peak

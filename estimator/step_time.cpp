@@ -307,7 +307,13 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
   }
   StepTime step = acc.step;
   step.communication = seconds(communication * (1.0 - e.comm_overlap));
-  step.overhead = seconds(layers_total * e.engine.layer_overhead.value + moe_layers * e.engine.moe_layer_overhead.value +
+  // A step with prompt tokens runs outside the decode CUDA graphs on engines that capture decode-only
+  // batches: its MoE layers' host work, k routed-expert slots each, adds to the device time
+  // (docs/methodology.md#prefill-launch).
+  const double moe_layer_seconds =
+      e.engine.moe_layer_overhead.value +
+      (s.prefill_tokens > 0 ? m.experts_per_token * e.engine.prefill_expert_overhead.value : 0.0);
+  step.overhead = seconds(layers_total * e.engine.layer_overhead.value + moe_layers * moe_layer_seconds +
                           e.engine.step_overhead.value / pp);
   step.total = step.compute_bound + step.memory_bound + step.communication + step.overhead;
   return step;

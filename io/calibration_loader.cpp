@@ -15,7 +15,7 @@ const std::vector<std::string_view> generation_keys = {"generation",        "com
                                                        "roofline_sharpness"};
 const std::vector<std::string_view> engine_keys = {
     "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "scale_out_latency_us",
-    "moe_layer_overhead_us", "attention_fraction",
+    "moe_layer_overhead_us", "prefill_expert_overhead_us", "attention_fraction",
     "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization", "request_overhead_us",
     "expert_gemm_half_tokens", "kv_reserved_output_fraction", "prefill_first", "kv_follows_checkpoint"};
 const std::vector<std::string_view> bound_keys = {"parameter", "min", "max", "min_us", "max_us"};
@@ -43,6 +43,8 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.collective_latency = microseconds(e.number("collective_latency_us", {0, 1e4, false, "us"}));
   x.scale_out_latency = microseconds(e.number("scale_out_latency_us", {0, 1e5, false, "us"}));
   x.moe_layer_overhead = microseconds(e.number("moe_layer_overhead_us", {0, 1e5, false, "us"}));
+  x.prefill_expert_overhead =
+      microseconds(e.optional_number("prefill_expert_overhead_us", {0, 1e5, false, "us"}).value_or(0.0));
   x.attention_fraction = e.number("attention_fraction", achievable);
   x.prefill_chunk_tokens = e.integer("prefill_chunk_tokens", 1, 1 << 24);
   x.max_batch = e.integer("max_batch", 1, 1 << 20);
@@ -142,13 +144,15 @@ std::string calibration_to_yaml(const Calibration& c) {
   for (const EngineEfficiency& e : c.engines) {
     out += fmt::format(
         "  - {{engine: {}, step_overhead_us: {:.4g}, layer_overhead_us: {:.4g}, collective_latency_us: {:.4g}, "
-        "scale_out_latency_us: {:.4g}, moe_layer_overhead_us: {:.4g}, attention_fraction: {:.4g}, "
+        "scale_out_latency_us: {:.4g}, moe_layer_overhead_us: {:.4g}, prefill_expert_overhead_us: {:.4g}, "
+        "attention_fraction: {:.4g}, "
         "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}, "
         "request_overhead_us: {:.4g}, expert_gemm_half_tokens: {:.4g}, kv_reserved_output_fraction: {:.4g}, "
         "prefill_first: {}, kv_follows_checkpoint: {}{}}}\n",
         e.engine, in_microseconds(e.step_overhead), in_microseconds(e.layer_overhead),
         in_microseconds(e.collective_latency), in_microseconds(e.scale_out_latency),
-        in_microseconds(e.moe_layer_overhead), e.attention_fraction, e.prefill_chunk_tokens, e.max_batch,
+        in_microseconds(e.moe_layer_overhead), in_microseconds(e.prefill_expert_overhead), e.attention_fraction,
+        e.prefill_chunk_tokens, e.max_batch,
         e.moe_imbalance, e.startup_burst_share, in_microseconds(e.request_overhead), e.expert_gemm_half_tokens,
         e.kv_reserved_output_fraction, e.prefill_first, e.kv_follows_checkpoint,
         e.memory_utilization > 0 ? fmt::format(", memory_utilization: {:.4g}", e.memory_utilization) : std::string());

@@ -69,17 +69,18 @@ TEST_SUITE("validate") {
     // Thresholds come from the calibrated result recorded in docs/validation.md plus a margin; a
     // change that makes the estimator worse on rows calibration never saw fails here. The shipped
     // calibration is fitted on every shipped file, so the gate on TPOT and TTFT is held on the
-    // 1,159 serving runs' held-out rows (348 TPOT, 350 TTFT: held-out TPOT median 11% p90 37%, TTFT
-    // median 35% p90 98%), no longer on the single held-out TPOT row of measurements.yaml. Tightened
-    // from 15% / 50% / 42% when the KV precision rule and the corrected serving runs landed, and from
-    // 14% / 45% / 40% / 115% when FP4 weights on Hopper became weight-only (W4A16).
+    // 1,159 serving runs' held-out rows (348 TPOT, 350 TTFT: held-out TPOT median 11% p90 38%, TTFT
+    // median 31% p90 84%), no longer on the single held-out TPOT row of measurements.yaml. Tightened
+    // from 15% / 50% / 42% when the KV precision rule and the corrected serving runs landed, from
+    // 14% / 45% / 40% / 115% when FP4 weights on Hopper became weight-only (W4A16), and the TTFT
+    // gate from 38% / 110% when prompt steps got their host launch cost (methodology.md#prefill-launch).
     const Run shipped = run({"validate", "--shipped", "--json"});
     REQUIRE(shipped.code == 0);
     const auto all = nlohmann::json::parse(shipped.out);
     CHECK(summary_value(all, "held-out rows", "tpot", "median_abs_error") <= 0.13);
     CHECK(summary_value(all, "held-out rows", "tpot", "p90_abs_error") <= 0.43);
-    CHECK(summary_value(all, "held-out rows", "ttft", "median_abs_error") <= 0.38);
-    CHECK(summary_value(all, "held-out rows", "ttft", "p90_abs_error") <= 1.10);
+    CHECK(summary_value(all, "held-out rows", "ttft", "median_abs_error") <= 0.34);
+    CHECK(summary_value(all, "held-out rows", "ttft", "p90_abs_error") <= 0.95);
     CHECK(all["not_fitting"].empty());
     const Run r = run({"validate", "--json"});
     REQUIRE(r.code == 0);

@@ -33,14 +33,16 @@ TEST_CASE("KV transfer: the busier side's per-GPU shard over the scale-out link,
   // 4,096 tokens from tp8 prefill GPUs (one KV head each: 40,960 B/token, 167,772,160 B) to tp4
   // decode GPUs (two heads each: 81,920 B/token, 335,544,320 B). H100: 50 GB/s per direction of
   // scale-out x hopper link_fraction 0.75 = 37.5 GB/s; 335,544,320 / 37.5e9 = 8.94785 ms, plus the
-  // default engine's scale_out_latency 43.76 us = 8.99161 ms.
+  // default engine's calibrated scale_out_latency (about 45 us).
   const Loaded l = load("llama-3.1-70b", "h100-sxm");
   REQUIRE(l.efficiency.hardware.link_fraction == 0.75);
-  REQUIRE(l.efficiency.engine.scale_out_latency.value == rel(43.76e-6, 1e-9));
+  const double latency_ms = in_milliseconds(l.efficiency.engine.scale_out_latency);
+  REQUIRE(latency_ms > 0.01);
+  REQUIRE(latency_ms < 0.2);
   const DisaggregatedDeployment pools{worker(8, 1), worker(4, 1), 0, 0};
   CHECK(kv_handoff_bytes_per_gpu(l.prepared, pools.prefill, 4'096).value == rel(167'772'160, 1e-12));
   CHECK(kv_handoff_bytes_per_gpu(l.prepared, pools.decode, 4'096).value == rel(335'544'320, 1e-12));
-  CHECK(in_milliseconds(kv_transfer_time(l.prepared, l.gpu, pools, 4'096, l.efficiency)) == rel(8.99161, 1e-5));
+  CHECK(in_milliseconds(kv_transfer_time(l.prepared, l.gpu, pools, 4'096, l.efficiency)) == rel(8.94785 + latency_ms, 1e-5));
 }
 
 TEST_CASE("pool sizing: prefill workers keep up with the decode workers, at least one") {
