@@ -321,13 +321,16 @@ void describe_estimate(Estimate& r, const PreparedDeployment& p, const Workload&
   }
 }
 
+Estimate estimate(const PreparedDeployment& p, const Workload& w) {
+  Estimate r;
+  static_cast<EstimateFigures&>(r) = evaluate(p, w);
+  describe_estimate(r, p, w);
+  return r;
+}
+
 Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
                   const EfficiencyParams& e, std::optional<double> usd_per_gpu_hour) {
-  const PreparedDeployment prepared = prepare_deployment(m, gpu, d, e, usd_per_gpu_hour);
-  Estimate r;
-  static_cast<EstimateFigures&>(r) = evaluate(prepared, w);
-  describe_estimate(r, prepared, w);
-  return r;
+  return estimate(prepare_deployment(m, gpu, d, e, usd_per_gpu_hour), w);
 }
 
 }  // namespace llmsizer

@@ -125,6 +125,9 @@ struct PreparedPrompt {
 /// The notes and reasons of estimate() for the figures `estimate` of `workload` on `deployment`.
 void describe_estimate(Estimate& estimate, const PreparedDeployment& deployment, const Workload& workload);
 
+/// estimate() on a prepared deployment: evaluate and describe_estimate.
+[[nodiscard]] Estimate estimate(const PreparedDeployment& deployment, const Workload& workload);
+
 /// Workload concurrency 0 means "as many as fit" (max-throughput benchmarks): the largest number of
 /// sequences of isl+osl tokens that fit in memory, capped by the engine's max batch per DP rank.
 /// When more requests are in flight than the KV cache (or the max batch) holds, the engine runs as
