@@ -87,7 +87,8 @@ void describe_fit(MemoryFitReport& fit, const GpuSpec& gpu, const Deployment& de
 MemoryFitReport fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                            const Residency& residency, const EfficiencyParams& efficiency) {
   MemoryFitReport fit;
-  static_cast<MemoryFit&>(fit) = fit_figures(deployment_memory(model, gpu, deployment, efficiency), deployment, residency);
+  const DeploymentMemory memory = deployment_memory(model, gpu, deployment, efficiency);
+  static_cast<MemoryFit&>(fit) = fit_figures(memory, deployment, residency);
   describe_fit(fit, gpu, deployment, efficiency);
   return fit;
 }

@@ -167,7 +167,8 @@ namespace {
 /// occupancy isl + osl/2 each (f = 0.5), preempting or retracting only the excess.
 std::int64_t running_requests(const PreparedDeployment& p, const Workload& w, std::int64_t concurrency) {
   const EfficiencyParams& e = *p.efficiency;
-  const std::int64_t kv_room = max_resident_sequences(p.memory, p.deployment, reserved_context(w, e), e.engine.max_batch);
+  const std::int64_t kv_room =
+      max_resident_sequences(p.memory, p.deployment, reserved_context(w, e), e.engine.max_batch);
   return std::min({concurrency, kv_room, p.batch_room});
 }
 

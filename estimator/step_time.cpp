@@ -238,8 +238,9 @@ void layer_links(Rates& r, const PreparedModel& m, const GpuSpec& gpu, const Dep
     const double bytes_per_token = m.hidden * 3.0;
     const double decode_sent_per_token = 1.0 / par.tp * m.experts_per_token * bytes_per_token * (par.ep - 1) / par.ep;
     r.dispatch_s_per_decode_token = decode_sent_per_token * transfer_seconds_per_byte(par.ep, gpu, r.links);
-    r.dispatch_s_per_prefill_token = bytes_per_token / par.tp *
-                                     node_deduplicated_alltoall_seconds_per_byte(m.experts_per_token, par.ep, gpu, r.links);
+    const double prefill_s_per_byte =
+        node_deduplicated_alltoall_seconds_per_byte(m.experts_per_token, par.ep, gpu, r.links);
+    r.dispatch_s_per_prefill_token = bytes_per_token / par.tp * prefill_s_per_byte;
     r.dispatch_s = 2.0 * collective_latency(par.ep, gpu, r.latency).value;
   }
   if (par.pp > 1) {

@@ -54,9 +54,9 @@ class DeploymentProbe {
   /// Whether an estimate ran, and what it gave.
   std::pair<bool, Outcome> operator()(std::int64_t concurrency) {
     const DeploymentMemory& memory = prepared_.memory;
+    const std::int64_t sequences = sequences_on_busiest_rank(prepared_.deployment, concurrency);
     const MemoryPerGpu need =
-        memory_per_gpu(memory.placement, memory.activations, sequences_on_busiest_rank(prepared_.deployment, concurrency),
-                       request_.isl + request_.osl);
+        memory_per_gpu(memory.placement, memory.activations, sequences, request_.isl + request_.osl);
     if ((memory.usable_per_gpu - need.total()).value < 0) return {false, {}};
     if (!prompt_) prompt_ = prepare_prompt(prepared_, request_.isl);
     const Workload workload{request_.isl, request_.osl, concurrency, Phase::mixed};

@@ -28,10 +28,10 @@ class PreparedDeployments {
 
  private:
   struct Entry {
-    std::shared_ptr<const ModelSpec> spec;       // what `prepared` points into, kept alive
+    std::shared_ptr<const ModelSpec> spec;  // what `prepared` points into, kept alive
     std::shared_ptr<const PreparedModel> model;
     EfficiencyParams efficiency;
-    PreparedDeployment prepared;                 // points at model, efficiency and the catalog's GPU
+    PreparedDeployment prepared;  // points at model, efficiency and the catalog's GPU
   };
   std::vector<std::unique_ptr<Entry>> entries_;  // entries never move: `prepared` points into them
   std::size_t oldest_ = 0;

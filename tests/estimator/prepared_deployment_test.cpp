@@ -1,12 +1,13 @@
 // Prepared deployments (estimator/prepared_deployment.hpp, serving.hpp evaluate): a deployment
 // prepared once answers any number of requests exactly as estimate() answers each one afresh, and
 // neither the prepared deployment nor an evaluation's figures hold anything that allocates.
+#include "estimator/prepared_deployment.hpp"
+
 #include <doctest/doctest.h>
 
 #include <type_traits>
 #include <vector>
 
-#include "estimator/prepared_deployment.hpp"
 #include "estimator/serving.hpp"
 #include "tests/estimator/loaded_model.hpp"
 
@@ -18,8 +19,8 @@ static_assert(std::is_trivially_copyable_v<PreparedDeployment>);
 static_assert(std::is_trivially_copyable_v<PreparedPrompt>);
 static_assert(std::is_trivially_copyable_v<EstimateFigures>);
 
-using test::Loaded;
 using test::load;
+using test::Loaded;
 
 /// Every figure of two estimates, compared exactly (the same arithmetic must give the same bits).
 void check_same(const EstimateFigures& a, const EstimateFigures& b) {
@@ -80,50 +81,49 @@ std::vector<Workload> workloads() {
 }  // namespace
 
 TEST_SUITE("serving") {
-
-TEST_CASE("prepared deployment: one preparation answers every request exactly as estimate() does") {
-  const std::vector<Case> cases = {
-      {"llama-3.1-70b", "h100-sxm", deployment({4, 1, 1, 1}, Precision::bf16)},
-      {"llama-3.1-70b", "a100-80gb-sxm", deployment({2, 2, 1, 1}, Precision::fp8)},  // weight-only, pp 2
-      {"deepseek-v3", "h200-sxm", deployment({8, 1, 1, 8}, Precision::fp8, 1)},      // MoE, EP, MTP
-      {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8)},        // EP across nodes
-      {"llama-3.1-70b", "l40s", deployment({1, 1, 1, 1}, Precision::bf16)},          // does not fit
-  };
-  for (const Case& c : cases) {
-    CAPTURE(c.model);
-    CAPTURE(c.gpu);
-    const Loaded l = load(c.model, c.gpu);
-    const PreparedDeployment prepared = prepare_deployment(l.prepared, l.gpu, c.deployment, l.efficiency, 2.0);
-    for (const Workload& w : workloads()) {
-      CAPTURE(w.isl);
-      CAPTURE(w.concurrency);
-      const Estimate fresh = estimate(l.prepared, l.gpu, c.deployment, w, l.efficiency, 2.0);
-      check_same(evaluate(prepared, w), fresh);
-      // The prompt prepared once serves every concurrency, as in the sweep.
-      const PreparedPrompt prompt = prepare_prompt(prepared, w.isl);
-      check_same(evaluate(prepared, prompt, w), fresh);
-      // And the sentences are those of estimate(), from the prepared deployment.
-      const Estimate described = estimate(prepared, w);
-      CHECK(described.notes == fresh.notes);
-      CHECK(described.reasons == fresh.reasons);
+  TEST_CASE("prepared deployment: one preparation answers every request exactly as estimate() does") {
+    const std::vector<Case> cases = {
+        {"llama-3.1-70b", "h100-sxm", deployment({4, 1, 1, 1}, Precision::bf16)},
+        {"llama-3.1-70b", "a100-80gb-sxm", deployment({2, 2, 1, 1}, Precision::fp8)},  // weight-only, pp 2
+        {"deepseek-v3", "h200-sxm", deployment({8, 1, 1, 8}, Precision::fp8, 1)},      // MoE, EP, MTP
+        {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8)},        // EP across nodes
+        {"llama-3.1-70b", "l40s", deployment({1, 1, 1, 1}, Precision::bf16)},          // does not fit
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.model);
+      CAPTURE(c.gpu);
+      const Loaded l = load(c.model, c.gpu);
+      const PreparedDeployment prepared = prepare_deployment(l.prepared, l.gpu, c.deployment, l.efficiency, 2.0);
+      for (const Workload& w : workloads()) {
+        CAPTURE(w.isl);
+        CAPTURE(w.concurrency);
+        const Estimate fresh = estimate(l.prepared, l.gpu, c.deployment, w, l.efficiency, 2.0);
+        check_same(evaluate(prepared, w), fresh);
+        // The prompt prepared once serves every concurrency, as in the sweep.
+        const PreparedPrompt prompt = prepare_prompt(prepared, w.isl);
+        check_same(evaluate(prepared, prompt, w), fresh);
+        // And the sentences are those of estimate(), from the prepared deployment.
+        const Estimate described = estimate(prepared, w);
+        CHECK(described.notes == fresh.notes);
+        CHECK(described.reasons == fresh.reasons);
+      }
     }
   }
-}
 
-TEST_CASE("prepared deployment: a request that does not fit is answered with the shortfall, no figures") {
-  // Llama-3.1-70B BF16 on one L40S (48 GB): 141 GB of weights do not fit, at any request.
-  const Loaded l = load("llama-3.1-70b", "l40s");
-  const PreparedDeployment prepared =
-      prepare_deployment(l.prepared, l.gpu, deployment({1, 1, 1, 1}, Precision::bf16), l.efficiency, std::nullopt);
-  const Workload w{1'000, 1'000, 4, Phase::mixed};
-  const EstimateFigures e = evaluate(prepared, w);
-  CHECK_FALSE(e.fits);
-  CHECK(e.running == 0);
-  CHECK(e.output_tok_s == 0);
-  const Estimate described = estimate(prepared, w);
-  REQUIRE(described.reasons.size() == 1);
-  CHECK(described.reasons[0].rfind("needs ", 0) == 0);
-}
+  TEST_CASE("prepared deployment: a request that does not fit is answered with the shortfall, no figures") {
+    // Llama-3.1-70B BF16 on one L40S (48 GB): 141 GB of weights do not fit, at any request.
+    const Loaded l = load("llama-3.1-70b", "l40s");
+    const PreparedDeployment prepared =
+        prepare_deployment(l.prepared, l.gpu, deployment({1, 1, 1, 1}, Precision::bf16), l.efficiency, std::nullopt);
+    const Workload w{1'000, 1'000, 4, Phase::mixed};
+    const EstimateFigures e = evaluate(prepared, w);
+    CHECK_FALSE(e.fits);
+    CHECK(e.running == 0);
+    CHECK(e.output_tok_s == 0);
+    const Estimate described = estimate(prepared, w);
+    REQUIRE(described.reasons.size() == 1);
+    CHECK(described.reasons[0].rfind("needs ", 0) == 0);
+  }
 
 }  // TEST_SUITE
 }  // namespace llmsizer
