@@ -105,7 +105,7 @@ Schema<FitRow> make_schema(const ModelSpec& model, const GpuSpec& gpu) {
   s.add(columns::notes, [](const FitRow& r) { return Cell(r.result.fit.notes); });
   s.add(columns::warnings, [&model](const FitRow&) { return Cell(model.warnings); });
   s.add(columns::reason, [](const FitRow& r) {
-    const MemoryFit& fit = r.result.fit;
+    const MemoryFitReport& fit = r.result.fit;
     return fit.fits || fit.reasons.empty() ? Cell() : Cell(fit.reasons.front());
   });
   return s;
@@ -171,7 +171,7 @@ int run_fit(const FitOptions& o, Context& context) {
   TextTable table(
       {"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"});
   for (const FitRow& row : rows) {
-    const MemoryFit& fit = row.result.fit;
+    const MemoryFitReport& fit = row.result.fit;
     const Parallelism& p = row.result.deployment.parallel;
     const bool ok = row.result.gpus.has_value();
     std::string notes;

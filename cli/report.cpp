@@ -126,7 +126,7 @@ GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, cons
   }
   std::erase_if(s.ladder, [](const Estimate& e) { return !e.fits || e.output_tok_s <= 0; });
   if (s.ladder.empty() && s.problem.empty()) {
-    const MemoryFit& fit = s.fit.front().minimum.fit;
+    const MemoryFitReport& fit = s.fit.front().minimum.fit;
     s.problem = fmt::format("does not fit on any count up to 1024 GPUs{}", fit.reasons.empty() ? "" : "; " + fit.reasons.front());
   }
   choose(s, slo, o.concurrency.has_value());

@@ -13,6 +13,7 @@
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_reader.hpp"
+#include "request/prepared_deployments.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -139,7 +140,7 @@ class RowWriter {
 /// Throws ConfigError naming the column.
 void answer(const CsvRecord& record, const std::vector<std::string>& header, const ColumnFields& fields,
             ScenarioResolver& resolver, ScenarioInput& input, ScenarioResolver::Resolved& resolved,
-            Estimate& result) {
+            PreparedDeployments& prepared, Estimate& result) {
   if (record.fields.size() > fields.size()) {
     throw ConfigError("", fmt::format("{} fields but the header has {}", record.fields.size(), fields.size()));
   }
@@ -148,7 +149,7 @@ void answer(const CsvRecord& record, const std::vector<std::string>& header, con
   }
   resolved = resolver.resolve(input);
   const auto& r = resolved;
-  result = estimate_resolved(r);
+  result = estimate_resolved(r, prepared);  // rows of one deployment share its preparation
 }
 
 /// The message of a bad row, its option named as the CSV column (--usd-per-gpu-hour is usd_per_gpu_hour).
@@ -205,13 +206,14 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   ScenarioInput input;
   ScenarioResolver::Resolved resolved;
   Estimate result;
+  PreparedDeployments prepared;
   BandCache bands;  // rows share a handful of regimes
   int bad = 0;
   while (csv.next(record)) {
     input = defaults;
     EstimateRow row{&input, nullptr, nullptr, {}};
     try {
-      answer(record, csv.header(), fields, resolver, input, resolved, result);
+      answer(record, csv.header(), fields, resolver, input, resolved, prepared, result);
       row.resolved = &resolved;
       row.estimate = &result;
       row.bands = &bands.of(resolved);

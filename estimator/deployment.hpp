@@ -23,6 +23,7 @@ struct Parallelism {
   int ep = 1;
   [[nodiscard]] int gpus() const { return tp * pp * dp; }
   [[nodiscard]] int moe_tp() const { return ep > 0 ? (tp * dp) / ep : 1; }
+  friend bool operator==(const Parallelism&, const Parallelism&) = default;
 };
 
 /// Precisions and options of a deployment.
@@ -37,6 +38,7 @@ struct Deployment {
   double speculative_acceptance = 0.0;  // probability the first drafted token is accepted
   double speculative_acceptance_decay = 1.0;  // factor per later draft position (MTP reused autoregressively)
   [[nodiscard]] int total_gpus() const { return replicas * parallel.gpus(); }
+  friend bool operator==(const Deployment&, const Deployment&) = default;
 };
 
 /// Which phases run on the deployment: both (co-located, the usual), or one side of a

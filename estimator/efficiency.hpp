@@ -45,6 +45,7 @@ struct EngineEfficiency {
   double startup_burst_share = 0.5;    // share of the start-up burst's queueing seen per request
   double memory_utilization = 0;       // the engine's usable memory fraction; 0: the calibration's global
   Seconds request_overhead{0.01};      // per request before its first step: API, tokenization, scheduling
+  friend bool operator==(const EngineEfficiency&, const EngineEfficiency&) = default;
 };
 
 /// Everything estimate() needs besides the specs.
@@ -54,6 +55,7 @@ struct EfficiencyParams {
   double memory_utilization = 0.90;    // usable fraction of device memory (runtime reserve)
   double power_utilization = 0.70;     // average board power while serving, fraction of TDP
   double comm_overlap = 0.0;           // fraction of communication hidden behind compute
+  friend bool operator==(const EfficiencyParams&, const EfficiencyParams&) = default;
 };
 
 /// The physical range a fitted parameter must stay inside (profiles/calibration/priors.yaml `bounds`),

@@ -46,7 +46,7 @@ struct LayoutProblem {
 struct MinimumGpus {
   std::optional<int> gpus;   // nullopt: nothing up to the limit fits
   Deployment deployment;     // layout chosen (valid when gpus is set)
-  MemoryFit fit;             // at that count (or at the largest tried when none fits)
+  MemoryFitReport fit;       // at that count (or at the largest tried when none fits)
 };
 
 /// The smallest candidate count whose default layout holds weights, KV for `residency` and

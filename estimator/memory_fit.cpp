@@ -49,20 +49,30 @@ MemoryPerGpu memory_per_gpu(const Placement& placement, Bytes activations, std::
   return need;
 }
 
-MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
-                     const Residency& residency, const EfficiencyParams& efficiency) {
+DeploymentMemory deployment_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
+                                   const EfficiencyParams& efficiency) {
+  return {place(model, deployment), activation_bytes_per_gpu(model, deployment, efficiency), gpu.usable_capacity(),
+          usable_memory_per_gpu(gpu, efficiency)};
+}
+
+MemoryFit fit_figures(const DeploymentMemory& memory, const Deployment& deployment, const Residency& residency) {
   MemoryFit fit;
-  fit.capacity_per_gpu = gpu.usable_capacity();
-  fit.usable_per_gpu = usable_memory_per_gpu(gpu, efficiency);
-  const Placement placement = place(model, deployment);
-  fit.need = memory_per_gpu(placement, activation_bytes_per_gpu(model, deployment, efficiency),
+  fit.capacity_per_gpu = memory.capacity_per_gpu;
+  fit.usable_per_gpu = memory.usable_per_gpu;
+  fit.need = memory_per_gpu(memory.placement, memory.activations,
                             sequences_on_busiest_rank(deployment, residency.sequences), residency.context_tokens);
-  fit.kv_bytes_per_token_per_gpu = placement.kv_bytes_per_token();
+  fit.kv_bytes_per_token_per_gpu = memory.placement.kv_bytes_per_token();
   const Bytes spare = fit.usable_per_gpu - fit.need.total();
   fit.fits = spare.value >= 0;
   if (fit.fits) {
     fit.free_kv_tokens = fit.kv_bytes_per_token_per_gpu > 0 ? spare.value / fit.kv_bytes_per_token_per_gpu : 0.0;
-  } else {
+  }
+  return fit;
+}
+
+void describe_fit(MemoryFitReport& fit, const GpuSpec& gpu, const Deployment& deployment,
+                  const EfficiencyParams& efficiency) {
+  if (!fit.fits) {
     fit.reasons.push_back(describe_shortfall(fit.need.weights, fit.need.kv_cache, fit.need.activations,
                                              fit.usable_per_gpu, fit.capacity_per_gpu, efficiency.memory_utilization));
   }
@@ -72,21 +82,32 @@ MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deplo
       if (deployment.weights == deployment.experts) break;
     }
   }
+}
+
+MemoryFitReport fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
+                           const Residency& residency, const EfficiencyParams& efficiency) {
+  MemoryFitReport fit;
+  const DeploymentMemory memory = deployment_memory(model, gpu, deployment, efficiency);
+  static_cast<MemoryFit&>(fit) = fit_figures(memory, deployment, residency);
+  describe_fit(fit, gpu, deployment, efficiency);
   return fit;
+}
+
+std::int64_t max_resident_sequences(const DeploymentMemory& memory, const Deployment& deployment,
+                                    std::int64_t context, std::int64_t max_batch) {
+  const MemoryPerGpu one = memory_per_gpu(memory.placement, memory.activations, 1, context);
+  const Bytes fixed = one.weights + one.activations;
+  if (fixed >= memory.usable_per_gpu) return 0;
+  const double per_sequence = one.kv_cache.value;
+  if (per_sequence <= 0) return max_batch * deployment.parallel.dp * deployment.replicas;
+  const double per_rank = std::floor((memory.usable_per_gpu - fixed).value / per_sequence);
+  return static_cast<std::int64_t>(per_rank) * deployment.parallel.dp * deployment.replicas;
 }
 
 std::int64_t max_resident_sequences(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                     std::int64_t context, const EfficiencyParams& efficiency) {
-  const Bytes usable = usable_memory_per_gpu(gpu, efficiency);
-  const Placement placement = place(model, deployment);
-  const MemoryPerGpu one =
-      memory_per_gpu(placement, activation_bytes_per_gpu(model, deployment, efficiency), 1, context);
-  const Bytes fixed = one.weights + one.activations;
-  if (fixed >= usable) return 0;
-  const double per_sequence = one.kv_cache.value;
-  if (per_sequence <= 0) return efficiency.engine.max_batch * deployment.parallel.dp * deployment.replicas;
-  const double per_rank = std::floor((usable - fixed).value / per_sequence);
-  return static_cast<std::int64_t>(per_rank) * deployment.parallel.dp * deployment.replicas;
+  return max_resident_sequences(deployment_memory(model, gpu, deployment, efficiency), deployment, context,
+                                efficiency.engine.max_batch);
 }
 
 }  // namespace llmsizer

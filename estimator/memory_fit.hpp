@@ -21,7 +21,7 @@ struct MemoryPerGpu {
   [[nodiscard]] Bytes total() const { return weights + kv_cache + activations; }
 };
 
-/// "Does not fit" is a value: fits == false and reasons say why, with numbers.
+/// The figures of a memory check (no text: an estimate carries them without allocating).
 struct MemoryFit {
   bool fits = false;
   MemoryPerGpu need;                 // on the most loaded GPU
@@ -29,6 +29,10 @@ struct MemoryFit {
   Bytes usable_per_gpu;              // capacity x memory_utilization
   double kv_bytes_per_token_per_gpu = 0;  // marginal KV of one more token on that GPU
   double free_kv_tokens = 0;         // further tokens of KV that fit (0 when it does not fit)
+};
+
+/// "Does not fit" is a value: fits == false and reasons say why, with numbers.
+struct MemoryFitReport : MemoryFit {
   std::vector<std::string> reasons;  // why not
   std::vector<std::string> notes;    // e.g. weight-only fallback
 };
@@ -64,12 +68,38 @@ struct Residency {
 [[nodiscard]] MemoryPerGpu memory_per_gpu(const Placement& placement, Bytes activations, std::int64_t sequences,
                                           std::int64_t context);
 
-[[nodiscard]] MemoryFit fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
-                                   const Residency& residency, const EfficiencyParams& efficiency);
+/// What every memory check of one deployment shares: where the model lands, the activations of
+/// its largest iteration and the capacity both are checked against (PreparedDeployment keeps it).
+struct DeploymentMemory {
+  Placement placement;
+  Bytes activations;       // activation_bytes_per_gpu
+  Bytes capacity_per_gpu;  // GpuSpec::usable_capacity
+  Bytes usable_per_gpu;    // usable_memory_per_gpu
+};
+
+[[nodiscard]] DeploymentMemory deployment_memory(const PreparedModel& model, const GpuSpec& gpu,
+                                                 const Deployment& deployment, const EfficiencyParams& efficiency);
+
+/// The figures of fit_memory for `residency` (no sentences, no allocation).
+[[nodiscard]] MemoryFit fit_figures(const DeploymentMemory& memory, const Deployment& deployment,
+                                    const Residency& residency);
+
+/// fit_figures, with the shortfall (when it does not fit) and the weight-only notes in words.
+[[nodiscard]] MemoryFitReport fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
+                                         const Residency& residency, const EfficiencyParams& efficiency);
+
+/// The sentences of a memory check: the shortfall of `fit` when it does not fit, and a note for each
+/// precision of `deployment` that `gpu` runs weight-only.
+void describe_fit(MemoryFitReport& fit, const GpuSpec& gpu, const Deployment& deployment,
+                  const EfficiencyParams& efficiency);
 
 /// Largest number of sequences of `context` tokens per deployment that fit (0 if none).
 [[nodiscard]] std::int64_t max_resident_sequences(const PreparedModel& model, const GpuSpec& gpu,
                                                   const Deployment& deployment, std::int64_t context,
                                                   const EfficiencyParams& efficiency);
+/// The same from a deployment's memory; `max_batch` (the engine's, per DP rank) bounds a model
+/// whose sequences hold no KV.
+[[nodiscard]] std::int64_t max_resident_sequences(const DeploymentMemory& memory, const Deployment& deployment,
+                                                  std::int64_t context, std::int64_t max_batch);
 
 }  // namespace llmsizer

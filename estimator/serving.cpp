@@ -1,6 +1,7 @@
 #include "estimator/serving.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -21,29 +22,32 @@ struct PrefillCosts {
 
 /// A prompt of `isl` tokens split into chunks of at most the token budget. All operator costs are
 /// linear in tokens except attention, whose mean causal context is isl/2, so n equal chunks at that
-/// context reproduce the total (docs/methodology.md#prefill).
-PrefillCosts prefill_costs(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
-                           const StepRates& rates, double isl, const ServingStepShapes& shapes,
+/// context reproduce the total (docs/methodology.md#prefill). The chunk alone comes prepared.
+PrefillCosts prefill_costs(const PreparedDeployment& p, const PreparedPrompt& prompt, const ServingStepShapes& shapes,
                            const StepTime& decode_alone) {
+  const PreparedModel& m = *p.model;
+  const EfficiencyParams& e = *p.efficiency;
+  const Deployment& d = p.deployment;
   PrefillCosts c;
+  const double isl = static_cast<double>(prompt.isl);
   const double budget = static_cast<double>(e.engine.prefill_chunk_tokens);
-  const double chunks = shapes.prefill_chunks;
+  const double chunks = prompt.chunks;
   const double pp = d.parallel.pp;
-  const StepShape& alone = shapes.prefill_chunk;
-  c.detail = stage_step_time(m, gpu, d, e, rates, alone);
+  const StepShape& alone = prompt.chunk;
+  c.detail = prompt.chunk_alone;
   c.alone = c.detail.total * (chunks * pp);
   const double decode_sequences = shapes.decode.decode_sequences;
   // The decode side of a mixed step verifies as many tokens per sequence as a decode step alone
   // (1 + MTP drafts), so `extra` is the chunk's cost, not the drafts' saving.
   StepShape mixed{decode_sequences,     shapes.decode.decode_context, shapes.decode.tokens_per_sequence,
                   alone.prefill_tokens, alone.prefill_context,        alone.prefill_sequences};
-  const Seconds extra = stage_step_time(m, gpu, d, e, rates, mixed).total - decode_alone.total;
+  const Seconds extra = stage_step_time(m, *p.gpu, d, e, p.rates, mixed).total - decode_alone.total;
   c.marginal = extra * chunks;
   // Start-up burst on one DP rank: all its prompts at once, packed into full token budgets.
   const double burst_tokens = std::max(1.0, decode_sequences) * isl;
   c.burst_steps = std::max(1.0, std::ceil(burst_tokens / budget));
   StepShape burst{0, 0, 1, burst_tokens / c.burst_steps, isl / 2.0, std::max(1.0, decode_sequences) / c.burst_steps};
-  c.burst_step = stage_step_time(m, gpu, d, e, rates, burst).total * pp;
+  c.burst_step = stage_step_time(m, *p.gpu, d, e, p.rates, burst).total * pp;
   return c;
 }
 
@@ -58,7 +62,7 @@ double burst_ttft(const PrefillCosts& pf) {
 /// One side of a prefill/decode-disaggregated deployment. Decode: every resident sequence produces a
 /// token per step, nothing interrupts. Prefill: prompts queue and are packed into full token
 /// budgets; output is the first token of each.
-void disaggregated_phase(Estimate& r, const Workload& w, const EfficiencyParams& e, const PrefillCosts& pf,
+void disaggregated_phase(EstimateFigures& r, const Workload& w, const EfficiencyParams& e, const PrefillCosts& pf,
                          double token_step, double sequences) {
   const double isl = static_cast<double>(w.isl);
   if (w.phase == Phase::decode) {
@@ -81,16 +85,36 @@ void disaggregated_phase(Estimate& r, const Workload& w, const EfficiencyParams&
 
 }  // namespace
 
-ServingStepShapes serving_step_shapes(const Deployment& d, const Workload& w, const EfficiencyParams& e,
-                                      std::int64_t concurrency) {
+namespace {
+
+/// A prompt of `isl` tokens split into equal chunks of at most the engine's token budget: one chunk,
+/// and how many.
+PreparedPrompt prompt_chunks(std::int64_t isl_tokens, const EfficiencyParams& e) {
+  const double isl = static_cast<double>(isl_tokens);
+  const double chunks = std::max(1.0, std::ceil(isl / static_cast<double>(e.engine.prefill_chunk_tokens)));
+  return {isl_tokens, chunks, StepShape{0, 0, 1, isl / chunks, isl / 2.0, 1.0 / chunks}, StepTime{}};
+}
+
+ServingStepShapes step_shapes(const Deployment& d, const Workload& w, const PreparedPrompt& prompt,
+                              std::int64_t concurrency) {
   const double per_rank = static_cast<double>(concurrency) / d.replicas / d.parallel.dp;  // sequences per DP rank
-  const double isl = static_cast<double>(w.isl);
-  const double mean_context = isl + static_cast<double>(w.osl) / 2.0;
+  const double mean_context = static_cast<double>(w.isl) + static_cast<double>(w.osl) / 2.0;
   // Pipeline stages work on pp micro-batches; a token waits for all of them to pass every stage.
   const double micro = per_rank / d.parallel.pp;
-  const double chunks = std::max(1.0, std::ceil(isl / static_cast<double>(e.engine.prefill_chunk_tokens)));
-  return {per_rank, StepShape{micro, mean_context, 1.0 + d.speculative_tokens, 0, 0, 0},
-          StepShape{0, 0, 1, isl / chunks, isl / 2.0, 1.0 / chunks}, chunks};
+  return {per_rank, StepShape{micro, mean_context, 1.0 + d.speculative_tokens, 0, 0, 0}, prompt.chunk, prompt.chunks};
+}
+
+}  // namespace
+
+ServingStepShapes serving_step_shapes(const Deployment& d, const Workload& w, const EfficiencyParams& e,
+                                      std::int64_t concurrency) {
+  return step_shapes(d, w, prompt_chunks(w.isl, e), concurrency);
+}
+
+PreparedPrompt prepare_prompt(const PreparedDeployment& p, std::int64_t isl) {
+  PreparedPrompt prompt = prompt_chunks(isl, *p.efficiency);
+  prompt.chunk_alone = stage_step_time(*p.model, *p.gpu, p.deployment, *p.efficiency, p.rates, prompt.chunk);
+  return prompt;
 }
 
 double expected_tokens_per_step(int drafted, double acceptance, double decay) {
@@ -108,17 +132,23 @@ double expected_tokens_per_step(int drafted, double acceptance, double decay) {
 
 namespace {
 
-std::int64_t resolve_concurrency(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
-                                 const EfficiencyParams& e, std::vector<std::string>& notes) {
-  if (w.concurrency > 0) return w.concurrency;
-  const std::int64_t fit = max_resident_sequences(m, gpu, d, w.isl + w.osl, e);
-  const std::int64_t cap = e.engine.max_batch * d.parallel.dp * d.replicas;
-  const std::int64_t chosen = std::max<std::int64_t>(1, std::min(fit, cap));
-  notes.push_back(fmt::format("concurrency {} = {} (largest batch that {})", chosen,
-                              fit < cap ? "memory" : "engine max batch", fit < cap ? "fits in KV memory" : "the engine runs"));
-  return chosen;
+/// Workload concurrency 0: the largest batch of isl + osl tokens memory holds, capped by the
+/// engine's max batch; which of the two set it.
+struct ConcurrencyChoice {
+  std::int64_t chosen = 1;
+  bool by_memory = false;
+};
+
+ConcurrencyChoice largest_batch(const PreparedDeployment& p, const Workload& w) {
+  const std::int64_t fit =
+      max_resident_sequences(p.memory, p.deployment, w.isl + w.osl, p.efficiency->engine.max_batch);
+  const std::int64_t cap = p.batch_room;
+  return {std::max<std::int64_t>(1, std::min(fit, cap)), fit < cap};
 }
 
+std::int64_t resolve_concurrency(const PreparedDeployment& p, const Workload& w) {
+  return w.concurrency > 0 ? w.concurrency : largest_batch(p, w).chosen;
+}
 
 }  // namespace
 
@@ -135,16 +165,16 @@ namespace {
 /// is counted at isl + f·osl, f = kv_reserved_output_fraction: 1 is the no-evict reservation; engines
 /// that admit on the current length hold, over a closed loop whose requests are staggered, the mean
 /// occupancy isl + osl/2 each (f = 0.5), preempting or retracting only the excess.
-std::int64_t running_requests(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
-                              const EfficiencyParams& e, std::int64_t concurrency) {
-  const std::int64_t kv_room = max_resident_sequences(m, gpu, d, reserved_context(w, e), e);
-  const std::int64_t batch_room = e.engine.max_batch * d.parallel.dp * d.replicas;
-  return std::min({concurrency, kv_room, batch_room});
+std::int64_t running_requests(const PreparedDeployment& p, const Workload& w, std::int64_t concurrency) {
+  const EfficiencyParams& e = *p.efficiency;
+  const std::int64_t kv_room =
+      max_resident_sequences(p.memory, p.deployment, reserved_context(w, e), e.engine.max_batch);
+  return std::min({concurrency, kv_room, p.batch_room});
 }
 
 }  // namespace
 
-void add_cost_and_energy(Estimate& r, const GpuSpec& gpu, int gpu_count, const EfficiencyParams& e,
+void add_cost_and_energy(EstimateFigures& r, const GpuSpec& gpu, int gpu_count, const EfficiencyParams& e,
                          std::optional<double> usd_per_gpu_hour) {
   const double gpus = gpu_count;
   r.power_w = gpus * gpu.tdp.value * e.power_utilization;
@@ -159,69 +189,26 @@ void add_cost_and_energy(Estimate& r, const GpuSpec& gpu, int gpu_count, const E
   if (input_per_hour > 0) r.usd_per_mtok_input = *r.usd_per_hour * r.prefill_share / input_per_hour * 1e6;
 }
 
-Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
-                  const EfficiencyParams& e, std::optional<double> usd_per_gpu_hour) {
-  Estimate r;
-  r.concurrency = resolve_concurrency(m, gpu, d, w, e, r.notes);
-  r.running = running_requests(m, gpu, d, w, e, r.concurrency);
-  // Not one request fits: the memory check of a single request says by how much.
-  r.memory = fit_memory(m, gpu, d, Residency{reserved_context(w, e), std::max<std::int64_t>(1, r.running)}, e);
-  r.notes.insert(r.notes.end(), r.memory.notes.begin(), r.memory.notes.end());
-  r.fits = r.memory.fits && r.running > 0;
-  if (!r.fits) {
-    r.reasons = r.memory.reasons;
-    r.running = 0;
-    return r;
-  }
-  r.queued = r.concurrency - r.running;
-  if (r.queued > 0) {
-    r.notes.push_back(fmt::format("{} requests in flight, {} run at once ({}); {} wait in the queue", r.concurrency,
-                                  r.running, r.running < e.engine.max_batch * d.parallel.dp * d.replicas
-                                                 ? "as many as the KV cache holds"
-                                                 : "the engine's max batch",
-                                  r.queued));
-  }
-  const Parallelism& par = d.parallel;
-  // The running batch sets the step shapes; queued requests only wait (docs/methodology.md#kv-limited-batch).
-  const ServingStepShapes shapes = serving_step_shapes(d, w, e, r.running);
+namespace {
+
+/// A co-located instance serving a closed loop with continuous batching (docs/methodology.md#serving).
+/// While a request decodes its OSL−1 tokens, the other B−1 requests of its rank each come back once
+/// and have their prompts mixed into the running steps, so its TPOT carries their prefill time; its
+/// TTFT is its own prefill plus the wait for prompts ahead of it: a start-up burst (all B arrive
+/// together, packed into full token budgets) and a steady-state M/D/1 queue (Pollaczek–Khinchine).
+void closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload& w, const ServingStepShapes& shapes,
+                 const PrefillCosts& pf, double step, double token_step) {
+  const EfficiencyParams& e = *p.efficiency;
+  const Deployment& d = p.deployment;
+  const double pp = d.parallel.pp;
   const double per_rank = shapes.sequences_per_rank;
   const double isl = static_cast<double>(w.isl);
   const double osl = static_cast<double>(w.osl);
-  const double n_draft = d.speculative_tokens;
-  r.tokens_per_decode_step = expected_tokens_per_step(d.speculative_tokens, d.speculative_acceptance,
-                                                      d.speculative_acceptance_decay);
-  const double micro = shapes.decode.decode_sequences;
-  const double mean_context = shapes.decode.decode_context;
-  const StepRates rates = step_rates(m, gpu, d, e);  // shared by every iteration below
-  r.decode_detail = stage_step_time(m, gpu, d, e, rates, shapes.decode);
-  double step = r.decode_detail.total.value * par.pp;
-  if (n_draft > 0) {
-    // Drafting: n passes of one MTP layer (about one decoder layer and the LM head).
-    const StepShape draft_shape{micro, mean_context, 1.0, 0, 0, 0};
-    const StepTime one = stage_step_time(m, gpu, d, e, rates, draft_shape);
-    step += n_draft * (one.total.value * par.pp / std::max(1, m.spec->num_layers) + e.engine.layer_overhead.value);
-  }
-  r.decode_step = seconds(step);
-  const PrefillCosts pf = prefill_costs(m, gpu, d, e, rates, isl, shapes, r.decode_detail);
-  r.prefill_detail = pf.detail;
-  r.prefill_alone = pf.alone;
-  const double token_step = step / r.tokens_per_decode_step;
-  if (w.phase != Phase::mixed) {
-    disaggregated_phase(r, w, e, pf, token_step, per_rank * par.dp * d.replicas);
-    r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
-    add_cost_and_energy(r, gpu, d.total_gpus(), e, usd_per_gpu_hour);
-    return r;
-  }
-  // Closed loop with continuous batching (docs/methodology.md#serving). While a request decodes
-  // its OSL−1 tokens, the other B−1 requests of its rank each come back once and have their prompts
-  // mixed into the running steps, so its TPOT carries their prefill time; its TTFT is its own
-  // prefill plus the wait for prompts ahead of it: a start-up burst (all B arrive together, packed
-  // into full token budgets) and a steady-state M/D/1 queue (Pollaczek–Khinchine).
   const double decode_steps = std::max(1.0, osl - 1.0);
   const double others = std::max(0.0, per_rank - 1.0);
   // Prefill-first engines pause decoding for a whole prompt iteration; mixed engines add its chunks
   // to the running steps (engine_defaults.yaml: SGLang vs vLLM / TensorRT-LLM in-flight batching).
-  const double prompt_interrupt = e.engine.prefill_first ? pf.alone.value : pf.marginal.value * par.pp;
+  const double prompt_interrupt = e.engine.prefill_first ? pf.alone.value : pf.marginal.value * pp;
   const double interleaved = others * prompt_interrupt;
   const double tpot = token_step + interleaved / decode_steps;
   // A mixed engine's prompt chunks share their steps with the other requests' decode tokens, so
@@ -236,7 +223,7 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   const double ttft = burst_share * burst_ttft(pf) + (1.0 - burst_share) * (own_prefill + steady_wait) + step / 2.0 +
                       e.engine.request_overhead.value;
   // Every prompt of the rank, its own included, is prefilled once per cycle.
-  const double load = std::min(1.0, per_rank * pf.marginal.value * par.pp / (ttft + decode_steps * tpot));
+  const double load = std::min(1.0, per_rank * pf.marginal.value * pp / (ttft + decode_steps * tpot));
   // Queued requests (closed loop, FCFS): a slot frees once per running request's cycle, so by
   // Little's law the running batch serves `running` requests per cycle and each of the `queued`
   // waits queued / running cycles before its prefill starts.
@@ -252,10 +239,99 @@ Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& 
   const double requests_per_s = static_cast<double>(r.running) / running_cycle;
   r.output_tok_s = requests_per_s * osl;
   r.input_tok_s = requests_per_s * isl;
-  r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
   r.tok_s_per_user = r.has_tpot ? 1.0 / tpot : 0.0;
-  add_cost_and_energy(r, gpu, d.total_gpus(), e, usd_per_gpu_hour);
+}
+
+/// One decode iteration of the running batch through every stage, with the drafting passes of
+/// speculative decoding: n passes of one MTP layer (about one decoder layer and the LM head).
+double decode_step_s(EstimateFigures& r, const PreparedDeployment& p, const ServingStepShapes& shapes) {
+  const PreparedModel& m = *p.model;
+  const Deployment& d = p.deployment;
+  const double pp = d.parallel.pp;
+  r.decode_detail = stage_step_time(m, *p.gpu, d, *p.efficiency, p.rates, shapes.decode);
+  double step = r.decode_detail.total.value * pp;
+  if (d.speculative_tokens > 0) {
+    const StepShape draft_shape{shapes.decode.decode_sequences, shapes.decode.decode_context, 1.0, 0, 0, 0};
+    const StepTime one = stage_step_time(m, *p.gpu, d, *p.efficiency, p.rates, draft_shape);
+    step += d.speculative_tokens *
+            (one.total.value * pp / std::max(1, m.spec->num_layers) + p.efficiency->engine.layer_overhead.value);
+  }
+  return step;
+}
+
+}  // namespace
+
+EstimateFigures evaluate(const PreparedDeployment& p, const PreparedPrompt& prompt, const Workload& w) {
+  assert(prompt.isl == w.isl);
+  const EfficiencyParams& e = *p.efficiency;
+  const Deployment& d = p.deployment;
+  EstimateFigures r;
+  r.concurrency = resolve_concurrency(p, w);
+  r.running = running_requests(p, w, r.concurrency);
+  // Not one request fits: the memory check of a single request says by how much.
+  r.memory = fit_figures(p.memory, d, Residency{reserved_context(w, e), std::max<std::int64_t>(1, r.running)});
+  r.fits = r.memory.fits && r.running > 0;
+  if (!r.fits) {
+    r.running = 0;
+    return r;
+  }
+  r.queued = r.concurrency - r.running;
+  // The running batch sets the step shapes; queued requests only wait (docs/methodology.md#kv-limited-batch).
+  const ServingStepShapes shapes = step_shapes(d, w, prompt, r.running);
+  r.tokens_per_decode_step = p.tokens_per_decode_step;
+  const double step = decode_step_s(r, p, shapes);
+  r.decode_step = seconds(step);
+  const PrefillCosts pf = prefill_costs(p, prompt, shapes, r.decode_detail);
+  r.prefill_detail = pf.detail;
+  r.prefill_alone = pf.alone;
+  const double token_step = step / r.tokens_per_decode_step;
+  if (w.phase != Phase::mixed) {
+    disaggregated_phase(r, w, e, pf, token_step, shapes.sequences_per_rank * d.parallel.dp * d.replicas);
+  } else {
+    closed_loop(r, p, w, shapes, pf, step, token_step);
+  }
+  r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
+  add_cost_and_energy(r, *p.gpu, d.total_gpus(), e, p.usd_per_gpu_hour);
   return r;
+}
+
+EstimateFigures evaluate(const PreparedDeployment& p, const Workload& w) {
+  return evaluate(p, prepare_prompt(p, w.isl), w);
+}
+
+void describe_estimate(Estimate& r, const PreparedDeployment& p, const Workload& w) {
+  if (w.concurrency <= 0) {
+    const ConcurrencyChoice choice = largest_batch(p, w);
+    r.notes.push_back(fmt::format("concurrency {} = {} (largest batch that {})", choice.chosen,
+                                  choice.by_memory ? "memory" : "engine max batch",
+                                  choice.by_memory ? "fits in KV memory" : "the engine runs"));
+  }
+  MemoryFitReport fit;
+  static_cast<MemoryFit&>(fit) = r.memory;
+  describe_fit(fit, *p.gpu, p.deployment, *p.efficiency);
+  r.notes.insert(r.notes.end(), fit.notes.begin(), fit.notes.end());
+  if (!r.fits) {
+    r.reasons = fit.reasons;
+    return;
+  }
+  if (r.queued > 0) {
+    r.notes.push_back(fmt::format("{} requests in flight, {} run at once ({}); {} wait in the queue", r.concurrency,
+                                  r.running,
+                                  r.running < p.batch_room ? "as many as the KV cache holds" : "the engine's max batch",
+                                  r.queued));
+  }
+}
+
+Estimate estimate(const PreparedDeployment& p, const Workload& w) {
+  Estimate r;
+  static_cast<EstimateFigures&>(r) = evaluate(p, w);
+  describe_estimate(r, p, w);
+  return r;
+}
+
+Estimate estimate(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const Workload& w,
+                  const EfficiencyParams& e, std::optional<double> usd_per_gpu_hour) {
+  return estimate(prepare_deployment(m, gpu, d, e, usd_per_gpu_hour), w);
 }
 
 }  // namespace llmsizer

@@ -10,6 +10,7 @@
 #include "estimator/deployment.hpp"
 #include "estimator/efficiency.hpp"
 #include "estimator/memory_fit.hpp"
+#include "estimator/prepared_deployment.hpp"
 #include "estimator/prepared_model.hpp"
 #include "estimator/step_time.hpp"
 #include "hardware/gpu_spec.hpp"
@@ -31,10 +32,10 @@ struct Disaggregation;  // estimator/disaggregation.hpp
 /// (Pollaczek–Khinchine's ρ/(1 − ρ) diverges at ρ = 1).
 inline constexpr double max_queue_load = 0.95;
 
-struct Estimate {
+/// The figures of an estimate: everything but its sentences, so evaluate() fills it without
+/// allocating.
+struct EstimateFigures {
   bool fits = false;
-  std::vector<std::string> reasons;  // why it does not fit
-  std::vector<std::string> notes;    // weight-only fallback, concurrency capped, ...
   MemoryFit memory;
   std::int64_t concurrency = 0;      // requests in flight across the deployment
   std::int64_t running = 0;          // of those, how many the KV cache and max batch let run at once
@@ -62,6 +63,11 @@ struct Estimate {
   double power_w = 0;
   double joules_per_output_token = 0;
   double kwh_per_mtok_output = 0;
+};
+
+struct Estimate : EstimateFigures {
+  std::vector<std::string> reasons;  // why it does not fit
+  std::vector<std::string> notes;    // weight-only fallback, concurrency capped, ...
   /// The two pools of a prefill/decode-disaggregated deployment; null for one co-located deployment.
   std::shared_ptr<const Disaggregation> disaggregated;
 };
@@ -95,15 +101,39 @@ struct ServingStepShapes {
 /// Cost and energy of `gpus` GPUs delivering the estimate's throughput: $/h, $/Mtok output (all GPU
 /// time over output tokens; none when !serves_output), $/Mtok input (the prefill_share of GPU time
 /// over input tokens), power and J/token (docs/methodology.md#cost).
-void add_cost_and_energy(Estimate& estimate, const GpuSpec& gpu, int gpus, const EfficiencyParams& efficiency,
+void add_cost_and_energy(EstimateFigures& estimate, const GpuSpec& gpu, int gpus, const EfficiencyParams& efficiency,
                          std::optional<double> usd_per_gpu_hour);
+
+/// The prompt side of an evaluation, the same at every concurrency of a deployment: the prompt's
+/// chunks and one chunk on an idle instance. A sweep over concurrency prepares it once.
+struct PreparedPrompt {
+  std::int64_t isl = 0;
+  double chunks = 1;      // ServingStepShapes::prefill_chunks
+  StepShape chunk;        // ServingStepShapes::prefill_chunk
+  StepTime chunk_alone;   // one stage's iteration of `chunk`
+};
+
+/// The prompt of `isl` tokens on `deployment`.
+[[nodiscard]] PreparedPrompt prepare_prompt(const PreparedDeployment& deployment, std::int64_t isl);
+
+/// The figures of estimate() for `workload` on a prepared deployment: no allocation, no text.
+/// `prompt` is prepare_prompt(deployment, workload.isl); the overload without it prepares it.
+[[nodiscard]] EstimateFigures evaluate(const PreparedDeployment& deployment, const PreparedPrompt& prompt,
+                                       const Workload& workload);
+[[nodiscard]] EstimateFigures evaluate(const PreparedDeployment& deployment, const Workload& workload);
+
+/// The notes and reasons of estimate() for the figures `estimate` of `workload` on `deployment`.
+void describe_estimate(Estimate& estimate, const PreparedDeployment& deployment, const Workload& workload);
+
+/// estimate() on a prepared deployment: evaluate and describe_estimate.
+[[nodiscard]] Estimate estimate(const PreparedDeployment& deployment, const Workload& workload);
 
 /// Workload concurrency 0 means "as many as fit" (max-throughput benchmarks): the largest number of
 /// sequences of isl+osl tokens that fit in memory, capped by the engine's max batch per DP rank.
 /// When more requests are in flight than the KV cache (or the max batch) holds, the engine runs as
 /// many as fit and queues the rest (docs/methodology.md#kv-limited-batch): TPOT and throughput are
 /// the running batch's, TTFT includes the wait. It does not fit only when weights, activations and
-/// one request's KV do not.
+/// one request's KV do not. It is prepare_deployment, evaluate and describe_estimate: one code path.
 [[nodiscard]] Estimate estimate(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                 const Workload& workload, const EfficiencyParams& efficiency,
                                 std::optional<double> usd_per_gpu_hour);

@@ -32,6 +32,15 @@ struct StepRates {
   double shared_params_per_gpu = 0;
   double expert_params_per_gpu = 0;     // one routed expert over moe_tp
   double head_params_per_gpu = 0;       // vocab x hidden over tp
+  // Communication per layer (and pipeline hand-off per step) is linear in the tokens it carries:
+  // seconds per token and fixed seconds, from the collectives' per-byte times (layer_communication).
+  double allreduce_s_per_token = 0;        // both tensor-parallel all-reduces of a layer (tp > 1)
+  double allreduce_s = 0;
+  double dispatch_s_per_decode_token = 0;  // MoE dispatch + combine of a layer (ep > 1)
+  double dispatch_s_per_prefill_token = 0;
+  double dispatch_s = 0;
+  double handoff_s_per_token = 0;          // activations to the next pipeline stage (pp > 1)
+  double handoff_s = 0;
 };
 
 /// The rates of `deployment` of `model` on `gpu` under `efficiency`.

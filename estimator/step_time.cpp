@@ -54,13 +54,15 @@ const char* operator_kind_name(OperatorKind kind) {
 }
 
 double smoothed_roofline_time(double compute_seconds, double memory_seconds, double sharpness) {
+  // The shipped value, k = 2: sqrt(t_c² + t_m²), no branch, division or pow on the hot path (the
+  // times are seconds of one operator, far from overflow or underflow when squared). It is exactly
+  // the longer time when the shorter is below 1e-9 of it (its square is below half an ulp of the
+  // sum, and the square root of a correctly rounded square is the number), and 0 when both are.
+  if (sharpness == 2.0) return std::sqrt(compute_seconds * compute_seconds + memory_seconds * memory_seconds);
   const double longest = std::max(compute_seconds, memory_seconds);
   if (longest <= 0) return longest;
   const double shorter = std::min(compute_seconds, memory_seconds);
   if (shorter < 1e-9 * longest) return longest;  // (shorter / longest)^k underflows relative to 1 for any k >= 1
-  // The shipped value, k = 2: sqrt(t_c² + t_m²), no division or pow on the hot path (the times are
-  // seconds of one operator, far from overflow or underflow when squared).
-  if (sharpness == 2.0) return std::sqrt(longest * longest + shorter * shorter);
   // Otherwise longest · (1 + r^k)^(1/k) with r = shorter / longest, the form that cannot overflow.
   const double r = shorter / longest;
   return longest * std::pow(1.0 + std::pow(r, sharpness), 1.0 / sharpness);
@@ -91,8 +93,10 @@ struct Accumulator {
              double repeat) {
     const double t_memory = bytes_moved * seconds_per_byte;
     const double t = smoothed_roofline_time(t_compute, t_memory, sharpness);
-    if (t_compute >= t_memory) step.compute_bound.value += t * repeat;
-    else step.memory_bound.value += t * repeat;
+    // Adding 0 to the other side leaves it unchanged and spares a hard-to-predict branch.
+    const bool compute_side = t_compute >= t_memory;
+    step.compute_bound.value += compute_side ? t * repeat : 0.0;
+    step.memory_bound.value += compute_side ? 0.0 : t * repeat;
     step.flops.value += flops * repeat;
     step.bytes.value += bytes_moved * repeat;
     if (breakdown != nullptr) {
@@ -212,31 +216,51 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
          r.seconds_per_head_flop, layers);
 }
 
-double layer_communication(const PreparedModel& m, const LayerGroup& g, const GpuSpec& gpu, const Deployment& d,
-                           const Rates& r, const StepShape& s) {
+/// Communication of one layer of group `g` in an iteration of shape `s`: linear in the tokens it
+/// carries, with the per-token costs and fixed latencies prepared in step_rates (layer_links).
+double layer_communication(const LayerGroup& g, const Deployment& d, const Rates& r, const StepShape& s) {
   const Parallelism& par = d.parallel;
   const double decode_tokens = s.decode_sequences * s.tokens_per_sequence;
   const double tokens = decode_tokens + s.prefill_tokens;
   double t = 0;
+  if (par.tp > 1) t += tokens * r.allreduce_s_per_token + r.allreduce_s;
+  if (g.moe && par.ep > 1) {
+    t += decode_tokens * r.dispatch_s_per_decode_token + s.prefill_tokens * r.dispatch_s_per_prefill_token +
+         r.dispatch_s;
+  }
+  return t;
+}
+
+/// The per-token costs and fixed latencies of layer_communication and of the pipeline hand-off, from
+/// the collectives' per-byte times (hardware/collectives.hpp), once per deployment.
+void layer_links(Rates& r, const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
+  const Parallelism& par = d.parallel;
   if (par.tp > 1) {
     // Two all-reduces per layer (after attention, after the FFN) of the 16-bit hidden states.
-    const Bytes message = bytes(tokens * m.hidden * sixteen_bit_bytes);
-    t += 2.0 * allreduce_time(message, par.tp, gpu, r.links, r.latency).value;
+    r.allreduce_s_per_token = 2.0 * m.hidden * sixteen_bit_bytes * allreduce_seconds_per_byte(par.tp, gpu, r.links);
+    r.allreduce_s = 2.0 * allreduce_latency(par.tp, gpu, r.latency).value;
   }
-  if (g.moe && par.ep > 1) {
+  if (par.ep > 1) {
     // Dispatch (FP8, 1 byte) and combine (BF16, 2 bytes) of each token to its k experts' ranks
     // (arXiv 2412.19437 §3.4). Decode tokens go the low-latency way, one copy per expert straight to
     // its rank (DeepEP's low-latency kernels): a GPU sends the share of the k copies routed to other
     // ranks. Prompt tokens go once per remote node and are forwarded over NVLink there (DeepEP's normal
     // kernels, §3.2.2), which engines run on prefill batches (docs/methodology.md#moe).
     const double bytes_per_token = m.hidden * 3.0;
-    const double decode_sent = decode_tokens / par.tp * m.experts_per_token * bytes_per_token * (par.ep - 1) / par.ep;
-    t += transfer_time(bytes(decode_sent), par.ep, gpu, r.links).value +
-         node_deduplicated_alltoall_time(bytes(s.prefill_tokens / par.tp * bytes_per_token), m.experts_per_token,
-                                         par.ep, gpu, r.links).value +
-         2.0 * collective_latency(par.ep, gpu, r.latency).value;
+    const double decode_sent_per_token = 1.0 / par.tp * m.experts_per_token * bytes_per_token * (par.ep - 1) / par.ep;
+    r.dispatch_s_per_decode_token = decode_sent_per_token * transfer_seconds_per_byte(par.ep, gpu, r.links);
+    const double prefill_s_per_byte =
+        node_deduplicated_alltoall_seconds_per_byte(m.experts_per_token, par.ep, gpu, r.links);
+    r.dispatch_s_per_prefill_token = bytes_per_token / par.tp * prefill_s_per_byte;
+    r.dispatch_s = 2.0 * collective_latency(par.ep, gpu, r.latency).value;
   }
-  return t;
+  if (par.pp > 1) {
+    // Activations handed to the next stage (assume stages in different scale-up domains when the
+    // instance spans more than one).
+    const bool same_domain = par.gpus() <= gpu.scale_up.domain_gpus;
+    r.handoff_s_per_token = m.hidden * sixteen_bit_bytes / (same_domain ? r.links.scale_up : r.links.scale_out).value;
+    r.handoff_s = (same_domain ? e.engine.collective_latency : e.engine.scale_out_latency).value;
+  }
 }
 
 }  // namespace
@@ -262,6 +286,7 @@ StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deploymen
   r.shared_params_per_gpu = m.shared_params / r.sharding.attention_ranks;
   r.expert_params_per_gpu = m.expert_params / d.parallel.moe_tp();
   r.head_params_per_gpu = m.vocab * m.hidden / d.parallel.tp;
+  layer_links(r, m, gpu, d, e);
   return r;
 }
 
@@ -270,7 +295,7 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
   return stage_step_time(m, gpu, d, e, step_rates(m, gpu, d, e), s, breakdown);
 }
 
-StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d,
+StepTime stage_step_time(const PreparedModel& m, const GpuSpec& /*gpu: its rates are in r*/, const Deployment& d,
                          const EfficiencyParams& e, const Rates& r, const StepShape& s, OperatorBreakdown* breakdown) {
   Accumulator acc;
   acc.seconds_per_byte = r.seconds_per_byte;
@@ -290,21 +315,14 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
     if (g.moe) moe_layers += layers;
     add_attention(acc, m, g, d, r, s, layers);
     add_ffn(acc, m, g, d, e, r, tokens, s.prefill_tokens <= 0, layers);
-    communication += layers * layer_communication(m, g, gpu, d, r, s);
+    communication += layers * layer_communication(g, d, r, s);
   }
   // LM head on the sequences that sample a token this step (vocab-parallel over tp, 16-bit).
   const double head_tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_sequences;
   const double head_params = r.head_params_per_gpu;
   acc.op(OperatorKind::lm_head, 2.0 * head_tokens * head_params, head_params * sixteen_bit_bytes, r.roofs.head_matmul,
          r.seconds_per_head_flop, 1.0);
-  if (d.parallel.pp > 1) {
-    // Activations handed to the next stage (assume stages in different scale-up domains when the
-    // instance spans more than one).
-    const bool same_domain = d.parallel.gpus() <= gpu.scale_up.domain_gpus;
-    communication +=
-        tokens * m.hidden * sixteen_bit_bytes / (same_domain ? r.links.scale_up : r.links.scale_out).value +
-        (same_domain ? e.engine.collective_latency : e.engine.scale_out_latency).value;
-  }
+  if (d.parallel.pp > 1) communication += tokens * r.handoff_s_per_token + r.handoff_s;  // to the next stage
   StepTime step = acc.step;
   step.communication = seconds(communication * (1.0 - e.comm_overlap));
   // A step with prompt tokens runs outside the decode CUDA graphs on engines that capture decode-only

@@ -41,7 +41,8 @@ std::vector<Parallelism> sweep_layouts(const ModelSpec& model, const GpuSpec& gp
   return layouts;
 }
 
-SweepRow sweep_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e, const ServiceLevel& slo) {
+SweepRow sweep_row(int target, const GpuSpec& gpu, const Deployment& d, const EstimateFigures& e,
+                   const ServiceLevel& slo) {
   SweepRow row;
   row.target = target;
   row.deployment = d;

@@ -104,7 +104,7 @@ struct SweepRow {
 };
 
 /// The row of an estimate `e` of deployment `d` (one instance, or the decode pool of `e`'s pools).
-[[nodiscard]] SweepRow sweep_row(int target, const GpuSpec& gpu, const Deployment& d, const Estimate& e,
+[[nodiscard]] SweepRow sweep_row(int target, const GpuSpec& gpu, const Deployment& d, const EstimateFigures& e,
                                  const ServiceLevel& slo);
 
 struct SweepTargetResult {

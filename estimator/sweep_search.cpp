@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "estimator/pareto.hpp"
 #include "estimator/realism.hpp"
@@ -31,48 +32,48 @@ struct Outcome {
   double tok_s_per_user = 0;
 };
 
-/// Estimates one (deployment, concurrency) after the memory check, which is fit_memory's: the same
-/// placement, formula and usable capacity, so a configuration passes here exactly when estimate()
-/// fits it.
+/// Evaluates one deployment at each concurrency asked for, after the memory check, which is
+/// fit_memory's: the same placement, formula and usable capacity, so a configuration passes here
+/// exactly when estimate() fits it. The deployment is prepared once (estimator/prepared_deployment.hpp)
+/// and so is its prompt, the same at every concurrency: each level evaluates only what the number of
+/// requests changes (the decode, mixed and burst iterations and the closed loop).
 class DeploymentProbe {
  public:
   DeploymentProbe(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
                   const SweepRequest& request, SweepResult& out)
-      : m_(m),
-        t_(t),
+      : t_(t),
         target_(target),
-        d_(d),
         request_(request),
         out_(out),
-        usable_(usable_memory_per_gpu(*t.gpu, t.efficiency)),
-        placement_(place(m, d)),
-        activations_(activation_bytes_per_gpu(m, d, t.efficiency)) {}
+        prepared_(prepare_deployment(m, *t.gpu, d, t.efficiency, t.usd_per_gpu_hour)) {}
 
-  [[nodiscard]] bool weights_fit() const { return placement_.weights.total() <= usable_; }
+  [[nodiscard]] bool weights_fit() const {
+    return prepared_.memory.placement.weights.total() <= prepared_.memory.usable_per_gpu;
+  }
 
   /// Whether an estimate ran, and what it gave.
   std::pair<bool, Outcome> operator()(std::int64_t concurrency) {
-    const MemoryPerGpu need = memory_per_gpu(placement_, activations_, sequences_on_busiest_rank(d_, concurrency),
-                                             request_.isl + request_.osl);
-    if ((usable_ - need.total()).value < 0) return {false, {}};
+    const DeploymentMemory& memory = prepared_.memory;
+    const std::int64_t sequences = sequences_on_busiest_rank(prepared_.deployment, concurrency);
+    const MemoryPerGpu need =
+        memory_per_gpu(memory.placement, memory.activations, sequences, request_.isl + request_.osl);
+    if ((memory.usable_per_gpu - need.total()).value < 0) return {false, {}};
+    if (!prompt_) prompt_ = prepare_prompt(prepared_, request_.isl);
     const Workload workload{request_.isl, request_.osl, concurrency, Phase::mixed};
-    const Estimate e = estimate(m_, *t_.gpu, d_, workload, t_.efficiency, t_.usd_per_gpu_hour);
+    const EstimateFigures e = evaluate(prepared_, *prompt_, workload);
     ++out_.configs_evaluated;
     if (!e.fits) return {true, {}};
-    const SweepRow& row = out_.rows.emplace_back(sweep_row(target_, *t_.gpu, d_, e, request_.slo));
+    const SweepRow& row = out_.rows.emplace_back(sweep_row(target_, *t_.gpu, prepared_.deployment, e, request_.slo));
     return {true, {true, row.meets_slo, row.output_tok_s_per_gpu, row.tok_s_per_user}};
   }
 
  private:
-  const PreparedModel& m_;
   const SweepTarget& t_;
   int target_;
-  const Deployment& d_;
   const SweepRequest& request_;
   SweepResult& out_;
-  Bytes usable_;
-  Placement placement_;   // and activations_: the same at every concurrency of the deployment
-  Bytes activations_;
+  PreparedDeployment prepared_;
+  std::optional<PreparedPrompt> prompt_;  // prepared at the first level that passes the memory check
 };
 
 using Outcomes = std::map<std::int64_t, Outcome>;  // by concurrency

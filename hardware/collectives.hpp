@@ -30,6 +30,10 @@ struct CollectiveLatency {
 /// else the share of peers outside the domain, 1 − domain/ranks, goes over scale-out.
 [[nodiscard]] Seconds transfer_time(Bytes message, int ranks, const GpuSpec& gpu, const LinkRates& links);
 
+/// Seconds per byte of transfer_time over `ranks` GPUs: transfer_time is linear in the message, so a
+/// caller that sends messages of many sizes over one layout prepares this once.
+[[nodiscard]] double transfer_seconds_per_byte(int ranks, const GpuSpec& gpu, const LinkRates& links);
+
 /// Time of a token all-to-all over `ranks` GPUs that sends each token once per node, as DeepSeek-V3's
 /// cross-node dispatch and combine do (arXiv 2412.19437 §3.2.2; DeepEP's normal kernels, which
 /// engines run on prefill batches): a token goes over RDMA once to each remote node holding any of
@@ -42,6 +46,10 @@ struct CollectiveLatency {
 [[nodiscard]] Seconds node_deduplicated_alltoall_time(Bytes token_bytes, double copies, int ranks, const GpuSpec& gpu,
                                                       const LinkRates& links);
 
+/// Seconds per byte of one GPU's tokens in node_deduplicated_alltoall_time (linear in them).
+[[nodiscard]] double node_deduplicated_alltoall_seconds_per_byte(double copies, int ranks, const GpuSpec& gpu,
+                                                                 const LinkRates& links);
+
 /// Time to send `message` bytes from one GPU to a GPU in another node over its own scale-out link:
 /// bytes over the achievable scale-out rate plus one scale-out latency (a point-to-point RDMA write).
 [[nodiscard]] Seconds scale_out_send_time(Bytes message, const LinkRates& links, Seconds scale_out_latency);
@@ -51,6 +59,10 @@ struct CollectiveLatency {
 
 /// Ring all-reduce time: 2·(n−1)/n · bytes / bandwidth + latency (Patarasuk & Yuan 2009).
 [[nodiscard]] Seconds ring_allreduce_time(Bytes message, int ranks, BytesPerSecond bandwidth, Seconds latency);
+
+/// Seconds per byte of the message in allreduce_time, its latency apart: 2·(n−1)/n ·
+/// transfer_seconds_per_byte.
+[[nodiscard]] double allreduce_seconds_per_byte(int ranks, const GpuSpec& gpu, const LinkRates& links);
 
 /// Ring all-reduce over `ranks` GPUs with the links of `gpu`: 2·(n−1)/n · transfer_time +
 /// allreduce_latency.

@@ -21,6 +21,7 @@ struct HardwareEfficiency {
   double bandwidth_fraction = 0.8;   // of peak HBM bandwidth, streaming weights and KV
   double link_fraction = 0.7;        // of per-direction link bandwidth, in collectives
   double roofline_sharpness = 3.0;   // k of the smoothed roofline (t_c^k + t_m^k)^(1/k); large = sharp max
+  friend bool operator==(const HardwareEfficiency&, const HardwareEfficiency&) = default;
 };
 
 }  // namespace llmsizer

@@ -250,8 +250,8 @@ TEST_CASE("weights FP8 on A100 keep FP8 bytes and carry one weight-only note; on
   const Loaded a100 = load("llama-3.1-70b", "a100-80gb-sxm");
   const Loaded h100 = load("llama-3.1-70b", "h100-sxm");
   const Deployment d = layout(Precision::fp8, 8);
-  const MemoryFit on_a100 = fit_memory(a100.prepared, a100.gpu, d, Residency{8'192, 1}, a100.efficiency);
-  const MemoryFit on_h100 = fit_memory(h100.prepared, h100.gpu, d, Residency{8'192, 1}, h100.efficiency);
+  const MemoryFitReport on_a100 = fit_memory(a100.prepared, a100.gpu, d, Residency{8'192, 1}, a100.efficiency);
+  const MemoryFitReport on_h100 = fit_memory(h100.prepared, h100.gpu, d, Residency{8'192, 1}, h100.efficiency);
   CHECK(on_a100.need.weights == on_h100.need.weights);
   REQUIRE(on_a100.notes.size() == 1);
   CHECK(on_a100.notes[0] ==
@@ -266,7 +266,8 @@ TEST_CASE("does not fit: a value with the shortfall in numbers") {
   l.efficiency.memory_utilization = 0.9;
   l.efficiency.engine.prefill_chunk_tokens = 8'192;
   l.efficiency.engine.max_batch = 2'048;
-  const MemoryFit fit = fit_memory(l.prepared, l.gpu, layout(Precision::bf16, 1), Residency{8'192, 1}, l.efficiency);
+  const MemoryFitReport fit =
+      fit_memory(l.prepared, l.gpu, layout(Precision::bf16, 1), Residency{8'192, 1}, l.efficiency);
   CHECK_FALSE(fit.fits);
   CHECK(fit.free_kv_tokens == 0);
   REQUIRE(fit.reasons.size() == 1);
@@ -288,7 +289,8 @@ TEST_CASE("the shortfall message's arithmetic holds: usable = utilization x the 
   // given gpu.memory (80 GB), so it reads "77.0 GB usable (90% of 80 GB)"; 90% of 80 is 72.
   // Fix: pass fit.capacity_per_gpu (and the table header of `fit` likewise).
   const Loaded l = load("llama-3.1-70b", "h100-sxm");
-  const MemoryFit fit = fit_memory(l.prepared, l.gpu, layout(Precision::bf16, 1), Residency{8'192, 1}, l.efficiency);
+  const MemoryFitReport fit =
+      fit_memory(l.prepared, l.gpu, layout(Precision::bf16, 1), Residency{8'192, 1}, l.efficiency);
   REQUIRE(fit.reasons.size() == 1);
   const std::string& reason = fit.reasons[0];
   const size_t semicolon = reason.find("; ");

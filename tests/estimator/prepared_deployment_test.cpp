@@ -1,0 +1,129 @@
+// Prepared deployments (estimator/prepared_deployment.hpp, serving.hpp evaluate): a deployment
+// prepared once answers any number of requests exactly as estimate() answers each one afresh, and
+// neither the prepared deployment nor an evaluation's figures hold anything that allocates.
+#include "estimator/prepared_deployment.hpp"
+
+#include <doctest/doctest.h>
+
+#include <type_traits>
+#include <vector>
+
+#include "estimator/serving.hpp"
+#include "tests/estimator/loaded_model.hpp"
+
+namespace llmsizer {
+namespace {
+
+// No heap, no text: both copy as plain bytes (a std::string or std::vector member would fail this).
+static_assert(std::is_trivially_copyable_v<PreparedDeployment>);
+static_assert(std::is_trivially_copyable_v<PreparedPrompt>);
+static_assert(std::is_trivially_copyable_v<EstimateFigures>);
+
+using test::load;
+using test::Loaded;
+
+/// Every figure of two estimates, compared exactly (the same arithmetic must give the same bits).
+void check_same(const EstimateFigures& a, const EstimateFigures& b) {
+  CHECK(a.fits == b.fits);
+  CHECK(a.concurrency == b.concurrency);
+  CHECK(a.running == b.running);
+  CHECK(a.queued == b.queued);
+  CHECK(a.memory.fits == b.memory.fits);
+  CHECK(a.memory.need.total().value == b.memory.need.total().value);
+  CHECK(a.memory.free_kv_tokens == b.memory.free_kv_tokens);
+  CHECK(a.ttft.value == b.ttft.value);
+  CHECK(a.tpot.value == b.tpot.value);
+  CHECK(a.has_tpot == b.has_tpot);
+  CHECK(a.has_ttft == b.has_ttft);
+  CHECK(a.prefill_alone.value == b.prefill_alone.value);
+  CHECK(a.decode_step.value == b.decode_step.value);
+  CHECK(a.decode_detail.total.value == b.decode_detail.total.value);
+  CHECK(a.decode_detail.communication.value == b.decode_detail.communication.value);
+  CHECK(a.prefill_detail.total.value == b.prefill_detail.total.value);
+  CHECK(a.prefill_share == b.prefill_share);
+  CHECK(a.tpot_prefill_share == b.tpot_prefill_share);
+  CHECK(a.output_tok_s == b.output_tok_s);
+  CHECK(a.input_tok_s == b.input_tok_s);
+  CHECK(a.tokens_per_decode_step == b.tokens_per_decode_step);
+  CHECK(a.usd_per_mtok_output == b.usd_per_mtok_output);
+  CHECK(a.usd_per_mtok_input == b.usd_per_mtok_input);
+  CHECK(a.joules_per_output_token == b.joules_per_output_token);
+}
+
+struct Case {
+  const char* model;
+  const char* gpu;
+  Deployment deployment;
+};
+
+Deployment deployment(Parallelism p, Precision weights, int mtp = 0) {
+  Deployment d;
+  d.parallel = p;
+  d.weights = d.experts = weights;
+  d.speculative_tokens = mtp;
+  d.speculative_acceptance = mtp > 0 ? 0.8 : 0.0;
+  return d;
+}
+
+/// Requests that exercise every branch of the evaluation: short and long prompts (one and several
+/// chunks), concurrency 1, a queue beyond the KV cache, "as many as fit", and both disaggregated sides.
+std::vector<Workload> workloads() {
+  std::vector<Workload> w;
+  for (std::int64_t isl : {128, 1000, 20'000}) {
+    for (std::int64_t concurrency : {1, 7, 64, 5'000, 0}) w.push_back({isl, 500, concurrency, Phase::mixed});
+  }
+  w.push_back({2'000, 1, 16, Phase::mixed});
+  w.push_back({2'000, 800, 32, Phase::decode});
+  w.push_back({2'000, 1, 8, Phase::prefill});
+  return w;
+}
+
+}  // namespace
+
+TEST_SUITE("serving") {
+  TEST_CASE("prepared deployment: one preparation answers every request exactly as estimate() does") {
+    const std::vector<Case> cases = {
+        {"llama-3.1-70b", "h100-sxm", deployment({4, 1, 1, 1}, Precision::bf16)},
+        {"llama-3.1-70b", "a100-80gb-sxm", deployment({2, 2, 1, 1}, Precision::fp8)},  // weight-only, pp 2
+        {"deepseek-v3", "h200-sxm", deployment({8, 1, 1, 8}, Precision::fp8, 1)},      // MoE, EP, MTP
+        {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8)},        // EP across nodes
+        {"llama-3.1-70b", "l40s", deployment({1, 1, 1, 1}, Precision::bf16)},          // does not fit
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.model);
+      CAPTURE(c.gpu);
+      const Loaded l = load(c.model, c.gpu);
+      const PreparedDeployment prepared = prepare_deployment(l.prepared, l.gpu, c.deployment, l.efficiency, 2.0);
+      for (const Workload& w : workloads()) {
+        CAPTURE(w.isl);
+        CAPTURE(w.concurrency);
+        const Estimate fresh = estimate(l.prepared, l.gpu, c.deployment, w, l.efficiency, 2.0);
+        check_same(evaluate(prepared, w), fresh);
+        // The prompt prepared once serves every concurrency, as in the sweep.
+        const PreparedPrompt prompt = prepare_prompt(prepared, w.isl);
+        check_same(evaluate(prepared, prompt, w), fresh);
+        // And the sentences are those of estimate(), from the prepared deployment.
+        const Estimate described = estimate(prepared, w);
+        CHECK(described.notes == fresh.notes);
+        CHECK(described.reasons == fresh.reasons);
+      }
+    }
+  }
+
+  TEST_CASE("prepared deployment: a request that does not fit is answered with the shortfall, no figures") {
+    // Llama-3.1-70B BF16 on one L40S (48 GB): 141 GB of weights do not fit, at any request.
+    const Loaded l = load("llama-3.1-70b", "l40s");
+    const PreparedDeployment prepared =
+        prepare_deployment(l.prepared, l.gpu, deployment({1, 1, 1, 1}, Precision::bf16), l.efficiency, std::nullopt);
+    const Workload w{1'000, 1'000, 4, Phase::mixed};
+    const EstimateFigures e = evaluate(prepared, w);
+    CHECK_FALSE(e.fits);
+    CHECK(e.running == 0);
+    CHECK(e.output_tok_s == 0);
+    const Estimate described = estimate(prepared, w);
+    REQUIRE(described.reasons.size() == 1);
+    CHECK(described.reasons[0].rfind("needs ", 0) == 0);
+  }
+
+}  // TEST_SUITE
+}  // namespace llmsizer
