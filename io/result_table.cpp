@@ -77,6 +77,129 @@ nlohmann::json json_rows(const ResultTable& table) {
   return array;
 }
 
+std::vector<std::size_t> json_key_order(const std::vector<Column>& columns) {
+  std::vector<std::size_t> order = all_columns(ResultTable{columns, {}});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return columns[a].key < columns[b].key; });
+  return order;
+}
+
+namespace {
+
+/// nlohmann::json's dump of a string: quotes, \" \\ \b \f \n \r \t, \u00xx for other control
+/// characters. Text beyond ASCII goes through nlohmann itself (it checks the UTF-8 and throws as before).
+void append_json_string(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      out += nlohmann::json(std::string(text)).dump();
+      return;
+    }
+  }
+  out += '"';
+  std::size_t plain = 0;  // start of the run of characters that need no escape
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: out += fmt::format("\\u{:04x}", c);
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out += '"';
+}
+
+void append_json_number(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  std::array<char, 64> text;  // nlohmann's own number buffer is 64 characters
+  const char* end = nlohmann::detail::to_chars(text.data(), text.data() + text.size(), value);
+  out.append(text.data(), static_cast<std::size_t>(end - text.data()));
+}
+
+void append_json_cell(std::string& out, const Cell& cell, int indent) {
+  std::visit(Overloaded{[&](std::monostate) { out += "null"; },
+                        [&](bool flag) { out += flag ? "true" : "false"; },
+                        [&](std::int64_t count) { out += fmt::format_int(count).c_str(); },
+                        [&](double value) { append_json_number(out, value); },
+                        [&](const std::string& text) { append_json_string(out, text); },
+                        [&](const std::vector<std::string>& items) {
+                          if (items.empty()) {
+                            out += "[]";
+                            return;
+                          }
+                          out += "[\n";
+                          for (std::size_t i = 0; i < items.size(); ++i) {
+                            out.append(static_cast<std::size_t>(indent) + 2, ' ');
+                            append_json_string(out, items[i]);
+                            out += i + 1 < items.size() ? ",\n" : "\n";
+                          }
+                          out.append(static_cast<std::size_t>(indent), ' ');
+                          out += ']';
+                        }},
+             cell);
+}
+
+}  // namespace
+
+void append_json_object(std::string& out, const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
+                        const std::vector<Cell>& cells, int indent) {
+  if (key_order.empty()) {
+    out += "{}";
+    return;
+  }
+  out += "{\n";
+  for (std::size_t i = 0; i < key_order.size(); ++i) {
+    const std::size_t c = key_order[i];
+    out.append(static_cast<std::size_t>(indent) + 2, ' ');
+    append_json_string(out, columns[c].key);
+    out += ": ";
+    append_json_cell(out, cells[c], indent + 2);
+    out += i + 1 < key_order.size() ? ",\n" : "\n";
+  }
+  out.append(static_cast<std::size_t>(indent), ' ');
+  out += '}';
+}
+
+namespace {
+
+/// floor(log10(magnitude)), exactly as std::log10 gives it, without calling it for most numbers: a
+/// magnitude not within a relative 1e-9 of a power of ten has its exponent decided by comparisons
+/// with the powers (log10 is within an ulp, so it cannot land on the other side of an integer
+/// there); near a power, log10 itself decides, as it always did.
+int decimal_exponent(double magnitude) {
+  static constexpr int lowest = -30;
+  static constexpr auto powers = [] {
+    std::array<double, 61> p{};  // 1e-30 .. 1e30, each within a few ulps
+    double v = 1;
+    for (int e = 0; e > lowest; --e) v /= 10;
+    for (double& x : p) {
+      x = v;
+      v *= 10;
+    }
+    return p;
+  }();
+  constexpr double near = 1e-9;
+  const auto above = std::upper_bound(powers.begin(), powers.end(), magnitude);
+  if (above == powers.begin() || above == powers.end()) return static_cast<int>(std::floor(std::log10(magnitude)));
+  const double below = *(above - 1);
+  if (magnitude < below * (1 + near) || magnitude > *above * (1 - near)) {
+    return static_cast<int>(std::floor(std::log10(magnitude)));
+  }
+  return static_cast<int>(above - powers.begin()) - 1 + lowest;
+}
+
+}  // namespace
+
 std::string csv_number(double value) {
   std::string text;
   append_csv_number(text, value);
@@ -90,7 +213,7 @@ void append_csv_number(std::string& out, double value) {
   }
   // csv_significant_digits, but never rounding above the units place (whole numbers stay whole),
   // written as a plain decimal without trailing zeros.
-  const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(value))));
+  const int exponent = decimal_exponent(std::fabs(value));
   const int decimals = std::max(0, csv_significant_digits - 1 - exponent);
   // The text of fmt's "{:.{}f}" (both round the exact binary value correctly), without parsing a
   // format string per number; 512 characters hold any double at these decimals.
