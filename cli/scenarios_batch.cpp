@@ -93,10 +93,11 @@ class RowWriter {
   void write(const EstimateRow& row) {
     if (format_ == ScenarioBatchFormat::csv) {
       // The text of csv_line(csv_text of each cell), built in one reused string.
+      const Schema<EstimateRow>& schema = estimate_schema();
       line_.clear();
       for (size_t c = 0; c < columns_; ++c) {
         if (c > 0) line_ += ',';
-        append_csv_cell(line_, estimate_schema().value(row, c));
+        append_csv_cell(line_, schema.value(row, c));
       }
       line_ += '\n';
       out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
