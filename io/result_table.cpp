@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -198,57 +201,55 @@ int decimal_exponent(double magnitude) {
   return static_cast<int>(above - powers.begin()) - 1 + lowest;
 }
 
-/// The text of to_chars(value, fixed, decimals), made from value's shortest round-trip digits, which
-/// to_chars finds several times faster than the exact fixed expansion. Rounding those digits half up
-/// gives the rounding of the exact binary value, except when the digits dropped are exactly "5" (the
-/// shortest text may be the midpoint itself while the binary value lies on either side); then, and
-/// when the units place or the rounding position is beyond 15 digits (where the binary value has
-/// digits the shortest text does not show), this returns nullptr and the caller expands exactly.
-/// Writes at most decimals + 20 characters from `out`; returns the end.
-const char* fixed_from_shortest(double value, int decimals, char* out) {
-  char shortest[32];
-  const std::to_chars_result r =
-      std::to_chars(shortest, shortest + sizeof shortest, std::fabs(value), std::chars_format::scientific);
-  if (r.ec != std::errc()) return nullptr;
-  // "d.ddde+XX": the digits d1 d2 ... dn, d1 in the 10^lead place.
-  const char* e = std::find(shortest, r.ptr, 'e');
-  int lead = 0;
-  std::from_chars(e + (e[1] == '+' ? 2 : 1), r.ptr, lead);
-  char digits[20];
-  int n = 0;
-  for (const char* p = shortest; p != e; ++p) {
-    if (*p != '.') digits[n++] = *p;
-  }
-  const int kept = lead + 1 + decimals;  // digits from d1 down to the 10^-decimals place
-  if (lead >= 15 || kept <= 0 || kept > 15) return nullptr;
-  if (kept < n) {
-    if (digits[kept] == '5' && kept + 1 == n) return nullptr;  // a tie in the digits, maybe not in the value
-    const bool up = digits[kept] >= '5';
-    n = kept;
-    if (up) {
-      int i = n - 1;
-      for (; i >= 0 && digits[i] == '9'; --i) digits[i] = '0';
-      if (i >= 0) {
-        ++digits[i];
-      } else {  // 9.99 -> 10.0: one more digit in front
-        std::copy_backward(digits, digits + n, digits + n + 1);
-        digits[0] = '1';
-        ++n;
-        ++lead;
-      }
+/// The text of to_chars(value, fixed, decimals), which rounds the exact binary value to `decimals`
+/// places (half to even on an exact tie), worked out in integers: |value| = m * 2^e exactly, so
+/// |value| * 10^decimals = m * 10^decimals * 2^e, which 128 bits hold for the magnitudes a CSV has;
+/// the rounded result is printed with the point inserted. nullptr when the value is outside that
+/// range (the caller then asks to_chars). Writes at most 40 characters from `out`; returns the end.
+const char* fixed_exact(double value, int decimals, char* out) {
+  static constexpr auto powers = [] {
+    std::array<std::uint64_t, 20> p{};
+    std::uint64_t v = 1;
+    for (std::uint64_t& x : p) {
+      x = v;
+      v *= 10;
     }
+    return p;
+  }();
+  if (decimals < 0 || decimals >= static_cast<int>(powers.size())) return nullptr;
+  const auto bits = std::bit_cast<std::uint64_t>(value);
+  const auto biased_exponent = static_cast<int>((bits >> 52) & 0x7FF);
+  if (biased_exponent == 0) return nullptr;  // subnormal
+  const std::uint64_t mantissa = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
+  const int e = biased_exponent - 1075;  // |value| = mantissa * 2^e (IEEE 754 binary64)
+  unsigned __int128 scaled = static_cast<unsigned __int128>(mantissa) * powers[static_cast<std::size_t>(decimals)];
+  if (e >= 0) {
+    if (e > 10) return nullptr;  // beyond 2^127
+    scaled <<= e;
+  } else {
+    const int k = -e;
+    if (k > 116) return nullptr;
+    const unsigned __int128 kept = scaled >> k;
+    const unsigned __int128 rest = scaled - (kept << k);
+    const unsigned __int128 half = static_cast<unsigned __int128>(1) << (k - 1);
+    scaled = kept + ((rest > half || (rest == half && (kept & 1) != 0)) ? 1 : 0);
   }
+  if (scaled > std::numeric_limits<std::uint64_t>::max()) return nullptr;
+  char digits[24];
+  char* const end = std::to_chars(digits, digits + sizeof digits, static_cast<std::uint64_t>(scaled)).ptr;
+  const auto length = static_cast<int>(end - digits);
   char* o = out;
   if (std::signbit(value)) *o++ = '-';
-  // Integer part: digits in the 10^lead .. 10^0 places, '0' when lead < 0.
-  if (lead < 0) *o++ = '0';
-  for (int place = lead; place >= 0; --place) *o++ = lead - place < n ? digits[lead - place] : '0';
+  if (length <= decimals) {  // "0.00012": no whole part, zeros before the digits
+    *o++ = '0';
+    *o++ = '.';
+    o = std::fill_n(o, decimals - length, '0');
+    return std::copy(digits, end, o);
+  }
+  o = std::copy(digits, digits + (length - decimals), o);
   if (decimals > 0) {
     *o++ = '.';
-    for (int place = -1; place >= -decimals; --place) {
-      const int index = lead - place;
-      *o++ = index >= 0 && index < n ? digits[index] : '0';
-    }
+    o = std::copy(digits + (length - decimals), end, o);
   }
   return o;
 }
@@ -275,7 +276,7 @@ void append_csv_number(std::string& out, double value) {
   std::array<char, 512> text;
   std::string wide;  // never needed at these decimals; kept so that a longer text stays correct
   std::string_view digits;
-  if (const char* end = fixed_from_shortest(value, decimals, text.data())) {
+  if (const char* end = fixed_exact(value, decimals, text.data())) {
     digits = std::string_view(text.data(), static_cast<std::size_t>(end - text.data()));
   } else {
     const std::to_chars_result written =

@@ -90,9 +90,10 @@ TEST_SUITE("cli") {
         }
       }
     }
-    // Rounded from the shortest digits: the same text as the exact expansion, ties included.
-    for (double x : {1.5, 2.5, 0.5, 123456.5, 1234565.0, 0.1234565, 12.34565, 1.000005, 2.000005, 0.0000125,
-                     999999.5, 9999995.0, 0.9999995, 99999.95, 1e15 + 0.5, 123456789012345.6, 1.7976931348623157e308}) {
+    // Rounded in integers: the same text as the exact expansion, exact ties (half to even) included.
+    for (double x : {1.5, 2.5, 0.5, 123456.5, 123457.5, 1234565.0, 0.1234565, 12.34565, 1.000005, 2.000005,
+                     0.0000125, 999999.5, 9999995.0, 0.9999995, 99999.95, 12345.25, 12345.75, 1234.125, 1234.375,
+                     1e15 + 0.5, 123456789012345.6, 1e-5, 3e-12, 9.2e18, 1.8e19, 4e22, 1.7976931348623157e308}) {
       CAPTURE(x);
       CHECK(csv_number(x) == by_log10(x));
       CHECK(csv_number(-x) == by_log10(-x));
