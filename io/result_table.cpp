@@ -91,11 +91,19 @@ namespace {
 /// nlohmann::json's dump of a string: quotes, \" \\ \b \f \n \r \t, \u00xx for other control
 /// characters. Text beyond ASCII goes through nlohmann itself (it checks the UTF-8 and throws as before).
 void append_json_string(std::string& out, std::string_view text) {
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      out += nlohmann::json(std::string(text)).dump();
-      return;
-    }
+  const auto plain_ascii = [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  };
+  if (std::all_of(text.begin(), text.end(), plain_ascii)) {  // names, keys, most notes: one pass
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    out += nlohmann::json(std::string(text)).dump();
+    return;
   }
   out += '"';
   std::size_t plain = 0;  // start of the run of characters that need no escape
