@@ -106,9 +106,9 @@ struct Registration {
   Command (*add)(CLI::App&, Context&);
 };
 constexpr Registration registrations[] = {
-    {"list", add_list},   {"show", add_show},         {"check", add_check},     {"import-hf", add_import_hf},
-    {"fit", add_fit},     {"estimate", add_estimate}, {"sweep", add_sweep},     {"compare", add_compare},
-    {"plan", add_plan},   {"report", add_report},     {"validate", add_validate}, {"calibrate", add_calibrate}};
+    {"list", add_list}, {"show", add_show},         {"check", add_check},       {"import-hf", add_import_hf},
+    {"fit", add_fit},   {"estimate", add_estimate}, {"sweep", add_sweep},       {"compare", add_compare},
+    {"plan", add_plan}, {"report", add_report},     {"validate", add_validate}, {"calibrate", add_calibrate}};
 
 Command registered(CLI::App& app, Context& context, const Registration& entry) {
   Command command = entry.add(app, context);
@@ -131,8 +131,10 @@ std::vector<Command> add_commands(CLI::App& app, Context& context, const std::st
   // the others are bare names, so that a second command word still reads as one, as with all built.
   std::vector<Command> commands;
   for (const Registration& entry : registrations) {
-    if (&entry == chosen) commands.push_back(registered(app, context, entry));
-    else commands.push_back({app.add_subcommand(entry.name), [] { return exit_internal; }});
+    if (&entry == chosen)
+      commands.push_back(registered(app, context, entry));
+    else
+      commands.push_back({app.add_subcommand(entry.name), [] { return exit_internal; }});
   }
   return commands;
 }

@@ -45,8 +45,7 @@ bool CsvReader::next(CsvRecord& record) { return read_record(record); }
 bool CsvReader::fill() {
   if (pos_ < end_) {  // keep what is unread (only the constructor asks with bytes left)
     if (end_ == buffer_bytes) return false;
-    const std::streamsize got =
-        in_->sgetn(buffer_.get() + end_, static_cast<std::streamsize>(buffer_bytes - end_));
+    const std::streamsize got = in_->sgetn(buffer_.get() + end_, static_cast<std::streamsize>(buffer_bytes - end_));
     end_ += static_cast<std::size_t>(std::max<std::streamsize>(got, 0));
     return got > 0;
   }

@@ -1,5 +1,7 @@
 #include "io/result_table.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -11,8 +13,6 @@
 #include <limits>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace llmsizer {
 namespace {
@@ -113,14 +113,29 @@ void append_json_string(std::string& out, std::string_view text) {
     out.append(text.data() + plain, i - plain);
     plain = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += fmt::format("\\u{:04x}", c);
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += fmt::format("\\u{:04x}", c);
     }
   }
   out.append(text.data() + plain, text.size() - plain);
@@ -138,8 +153,7 @@ void append_json_number(std::string& out, double value) {
 }
 
 void append_json_cell(std::string& out, const Cell& cell, int indent) {
-  std::visit(Overloaded{[&](std::monostate) { out += "null"; },
-                        [&](bool flag) { out += flag ? "true" : "false"; },
+  std::visit(Overloaded{[&](std::monostate) { out += "null"; }, [&](bool flag) { out += flag ? "true" : "false"; },
                         [&](std::int64_t count) { out += fmt::format_int(count).c_str(); },
                         [&](double value) { append_json_number(out, value); },
                         [&](const std::string& text) { append_json_string(out, text); },

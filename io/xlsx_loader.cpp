@@ -2,10 +2,9 @@
 // renamed) is ours; its content comes from the workbook module (io/xlsx_module.hpp), loaded here the
 // first time a workbook is written in a process.
 #include <dlfcn.h>
+#include <fmt/format.h>
 
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "io/catalog.hpp"
 #include "io/config_error.hpp"
@@ -70,9 +69,8 @@ const ModuleApi& load_module(const std::vector<fs::path>& directories) {
 }  // namespace xlsx
 
 void write_table_workbook(const std::string& path, const std::string& sheet, const ResultTable& table) {
-  write_workbook(path, [&](const xlsx::ModuleApi& api, const std::string& temp) {
-    return api.write_table(temp, sheet, table);
-  });
+  write_workbook(
+      path, [&](const xlsx::ModuleApi& api, const std::string& temp) { return api.write_table(temp, sheet, table); });
 }
 
 void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {

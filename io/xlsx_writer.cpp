@@ -1,11 +1,11 @@
 #include "io/xlsx_writer.hpp"
 
+#include <fmt/format.h>
+#include <xlsxwriter.h>
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
-
-#include <fmt/format.h>
-#include <xlsxwriter.h>
 
 #include "estimator/text_format.hpp"
 #include "io/xlsx_internal.hpp"

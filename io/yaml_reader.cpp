@@ -1,5 +1,9 @@
 #include "io/yaml_reader.hpp"
 
+#include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -8,10 +12,6 @@
 #include <set>
 #include <sstream>
 #include <vector>
-
-#include <fmt/format.h>
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
 
 #include "io/number_text.hpp"
 

@@ -55,8 +55,10 @@ TEST_SUITE("cli") {
       for (size_t i = 0; i < all.size(); ++i) {
         CHECK(some[i].app->get_name() == all[i].app->get_name());  // the same names, in the same order
         const size_t options = some[i].app->get_options().size();
-        if (all[i].app == chosen.app) CHECK(options == all[i].app->get_options().size());
-        else CHECK(options == 1);  // --help only
+        if (all[i].app == chosen.app)
+          CHECK(options == all[i].app->get_options().size());
+        else
+          CHECK(options == 1);  // --help only
       }
     }
     CLI::App typo_app;

@@ -203,8 +203,8 @@ TEST_SUITE("decisions") {
     } catch (const ConfigError& e) {
       const std::string beside = (empty.path() / "llmsizer-xlsx.so").string();
       const std::string installed = (empty.path().parent_path() / "lib" / "llmsizer" / "llmsizer-xlsx.so").string();
-      CHECK(e.format() == "llmsizer-xlsx.so: error: the workbook writer is not installed (looked for " + beside +
-                              ", " + installed + "); workbooks need it, every other output works without it");
+      CHECK(e.format() == "llmsizer-xlsx.so: error: the workbook writer is not installed (looked for " + beside + ", " +
+                              installed + "); workbooks need it, every other output works without it");
     }
   }
 }  // TEST_SUITE

@@ -154,8 +154,11 @@ TEST_SUITE("loader") {
       CHECK(r.fields == std::vector<std::string>{"2", "z"});
       CHECK_FALSE(reader.next(r));
     }
-    std::istringstream half_bom("\xEF\xBB" "a\n1\n");  // not a byte-order mark: part of the name
-    CHECK(CsvReader(half_bom, "t.csv").header() == std::vector<std::string>{"\xEF\xBB" "a"});
+    std::istringstream half_bom(
+        "\xEF\xBB"
+        "a\n1\n");  // not a byte-order mark: part of the name
+    CHECK(CsvReader(half_bom, "t.csv").header() == std::vector<std::string>{"\xEF\xBB"
+                                                                            "a"});
   }
 }
 

@@ -1,7 +1,8 @@
 // io/result_table: the shared writers of every result table — one CSV number format (six
 // significant digits, plain decimals), typed JSON cells, and the text formats of a column.
-#include <doctest/doctest.h>
+#include "io/result_table.hpp"
 
+#include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "io/result_table.hpp"
 #include "io/table.hpp"
 
 namespace llmsizer {
@@ -91,9 +91,15 @@ TEST_SUITE("cli") {
       }
     }
     // Rounded in integers: the same text as the exact expansion, exact ties (half to even) included.
-    for (double x : {1.5, 2.5, 0.5, 123456.5, 123457.5, 1234565.0, 0.1234565, 12.34565, 1.000005, 2.000005,
-                     0.0000125, 999999.5, 9999995.0, 0.9999995, 99999.95, 12345.25, 12345.75, 1234.125, 1234.375,
-                     1e15 + 0.5, 123456789012345.6, 1e-5, 3e-12, 9.2e18, 1.8e19, 4e22, 1.7976931348623157e308}) {
+    for (double x : {1.5,       2.5,        0.5,
+                     123456.5,  123457.5,   1234565.0,
+                     0.1234565, 12.34565,   1.000005,
+                     2.000005,  0.0000125,  999999.5,
+                     9999995.0, 0.9999995,  99999.95,
+                     12345.25,  12345.75,   1234.125,
+                     1234.375,  1e15 + 0.5, 123456789012345.6,
+                     1e-5,      3e-12,      9.2e18,
+                     1.8e19,    4e22,       1.7976931348623157e308}) {
       CAPTURE(x);
       CHECK(csv_number(x) == by_log10(x));
       CHECK(csv_number(-x) == by_log10(-x));
