@@ -71,6 +71,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
 /// Registers every subcommand on `app`, in the order --help lists them.
 std::vector<Command> add_commands(CLI::App& app, Context& context);
+/// As above when `word` names no subcommand (none given, --help, a typo); otherwise only that
+/// subcommand gets its options and description, the others only their names (run_cli: start-up).
+std::vector<Command> add_commands(CLI::App& app, Context& context, const std::string& word);
 
 /// Adds --profiles DIR to a subcommand (also accepted before the subcommand).
 void add_profiles_option(CLI::App& app, Context& context);

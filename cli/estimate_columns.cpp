@@ -22,25 +22,30 @@ Cell text(std::string value) {
 }
 
 /// A column whose value needs a resolved, fitting estimate.
-Getter fitted(std::function<Cell(const Estimate&)> f) {
+template <class F>  // a lambda, called inline (not through a second std::function per cell)
+Getter fitted(F f) {
   return [f](const EstimateRow& r) { return r.estimate && r.estimate->fits ? f(*r.estimate) : Cell(); };
 }
-Getter resolved(std::function<Cell(const ScenarioResolver::Resolved&, const Estimate&)> f) {
+template <class F>
+Getter resolved(F f) {
   return [f](const EstimateRow& r) { return r.resolved && r.estimate ? f(*r.resolved, *r.estimate) : Cell(); };
 }
 /// A column of one co-located deployment: empty for a disaggregated one (its pools have their own).
-Getter co_located(std::function<Cell(const ScenarioResolver::Resolved&)> f) {
+template <class F>
+Getter co_located(F f) {
   return [f](const EstimateRow& r) { return r.resolved && !r.resolved->pools ? f(*r.resolved) : Cell(); };
 }
 /// A column of the two pools of a disaggregated estimate: empty for one co-located deployment.
-Getter pooled(std::function<Cell(const Disaggregation&)> f) {
+template <class F>
+Getter pooled(F f) {
   return [f](const EstimateRow& r) {
     return r.estimate && r.estimate->disaggregated ? f(*r.estimate->disaggregated) : Cell();
   };
 }
 /// A fitting estimate's column that means something only when `applies` (a TTFT on the decode side
 /// of disaggregated serving does not; nor output throughput on the prefill side).
-Getter fitted_when(bool (*applies)(const Estimate&), std::function<Cell(const Estimate&)> f) {
+template <class F>
+Getter fitted_when(bool (*applies)(const Estimate&), F f) {
   return [=](const EstimateRow& r) {
     return r.estimate && r.estimate->fits && applies(*r.estimate) ? f(*r.estimate) : Cell();
   };
@@ -59,7 +64,8 @@ bool co_located_estimate(const Estimate& e) {
 }
 
 /// The model or GPU a row describes: as resolved, else as asked.
-Getter named(std::string ScenarioInput::*asked, std::function<std::string(const ScenarioResolver::Resolved&)> f) {
+template <class F>
+Getter named(std::string ScenarioInput::*asked, F f) {
   return [asked, f](const EstimateRow& r) {
     return r.resolved ? text(f(*r.resolved)) : (r.input ? text(r.input->*asked) : Cell());
   };
@@ -106,7 +112,8 @@ void add_request_columns(Schema<EstimateRow>& s) {
 }
 
 /// The p10 or p90 of a metric: the estimate times its band factor; empty without a band.
-Getter banded(BandMetric metric, bool high, std::function<std::optional<double>(const Estimate&)> value) {
+template <class F>
+Getter banded(BandMetric metric, bool high, F value) {
   return [=](const EstimateRow& r) {
     if (!r.resolved || !r.estimate || !r.estimate->fits) return Cell();
     const std::optional<double> v = value(*r.estimate);
@@ -185,7 +192,8 @@ void add_performance_columns(Schema<EstimateRow>& s) {
 }
 
 /// Memory of one co-located deployment; a disaggregated one has a figure per pool.
-Getter memory(std::function<Cell(const MemoryFit&)> f) {
+template <class F>
+Getter memory(F f) {
   return resolved([f](auto&, auto& e) { return co_located_estimate(e) ? f(e.memory) : Cell(); });
 }
 

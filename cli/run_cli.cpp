@@ -1,6 +1,8 @@
 // The dispatcher: parses arguments, runs the chosen subcommand, maps exceptions to exit codes.
 #include <algorithm>
+#include <cassert>
 #include <iostream>
+#include <iterator>
 #include <sstream>
 
 #include "cli/command.hpp"
@@ -97,11 +99,44 @@ void apply_number_rule(CLI::App& app) {
 }
 }  // namespace
 
+namespace {
+/// Every subcommand by name, in the order --help lists them.
+struct Registration {
+  const char* name;
+  Command (*add)(CLI::App&, Context&);
+};
+constexpr Registration registrations[] = {
+    {"list", add_list}, {"show", add_show},         {"check", add_check},       {"import-hf", add_import_hf},
+    {"fit", add_fit},   {"estimate", add_estimate}, {"sweep", add_sweep},       {"compare", add_compare},
+    {"plan", add_plan}, {"report", add_report},     {"validate", add_validate}, {"calibrate", add_calibrate}};
+
+Command registered(CLI::App& app, Context& context, const Registration& entry) {
+  Command command = entry.add(app, context);
+  assert(command.app->get_name() == entry.name);  // the table names each command as it registers itself
+  return command;
+}
+}  // namespace
+
 std::vector<Command> add_commands(CLI::App& app, Context& context) {
-  return {add_list(app, context),     add_show(app, context),     add_check(app, context),
-          add_import_hf(app, context), add_fit(app, context),      add_estimate(app, context),
-          add_sweep(app, context),     add_compare(app, context),  add_plan(app, context),
-          add_report(app, context),    add_validate(app, context), add_calibrate(app, context)};
+  std::vector<Command> commands;
+  for (const Registration& entry : registrations) commands.push_back(registered(app, context, entry));
+  return commands;
+}
+
+std::vector<Command> add_commands(CLI::App& app, Context& context, const std::string& word) {
+  const auto chosen = std::find_if(std::begin(registrations), std::end(registrations),
+                                   [&](const Registration& entry) { return word == entry.name; });
+  if (chosen == std::end(registrations)) return add_commands(app, context);
+  // Only the chosen subcommand's options are built (most of a short command's start-up otherwise);
+  // the others are bare names, so that a second command word still reads as one, as with all built.
+  std::vector<Command> commands;
+  for (const Registration& entry : registrations) {
+    if (&entry == chosen)
+      commands.push_back(registered(app, context, entry));
+    else
+      commands.push_back({app.add_subcommand(entry.name), [] { return exit_internal; }});
+  }
+  return commands;
 }
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -120,7 +155,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   app.require_subcommand(1, 1);
   app.fallthrough();
   add_profiles_option(app, context);
-  std::vector<Command> commands = add_commands(app, context);
+  std::vector<Command> commands = add_commands(app, context, command_word(args));
   apply_number_rule(app);
   for (const Command& command : commands) apply_number_rule(*command.app);
   if (unknown_command(args, commands, err)) return exit_usage;

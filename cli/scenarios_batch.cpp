@@ -94,23 +94,22 @@ class RowWriter {
   void write(const EstimateRow& row) {
     if (format_ == ScenarioBatchFormat::csv) {
       // The text of csv_line(csv_text of each cell), built in one reused string.
+      const Schema<EstimateRow>& schema = estimate_schema();
       line_.clear();
       for (size_t c = 0; c < columns_; ++c) {
         if (c > 0) line_ += ',';
-        append_csv_cell(line_, estimate_schema().value(row, c));
+        append_csv_cell(line_, schema.value(row, c));
       }
       line_ += '\n';
       out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
     } else if (format_ == ScenarioBatchFormat::json) {
-      // The same text as dump(2) of the whole array: each element indented one level deeper.
-      const std::string element = estimate_json(row).dump(2);
-      out_ << (rows_ == 0 ? "[\n  " : ",\n  ");
-      size_t start = 0;
-      for (size_t end = element.find('\n'); end != std::string::npos; end = element.find('\n', start)) {
-        out_.write(element.data() + start, static_cast<std::streamsize>(end + 1 - start)) << "  ";
-        start = end + 1;
-      }
-      out_.write(element.data() + start, static_cast<std::streamsize>(element.size() - start));
+      // The text of dump(2) of the whole array: each element indented one level deeper.
+      const Schema<EstimateRow>& schema = estimate_schema();
+      cells_.resize(schema.columns().size());
+      for (size_t c = 0; c < cells_.size(); ++c) cells_[c] = schema.value(row, c);
+      line_.assign(rows_ == 0 ? "[\n  " : ",\n  ");
+      append_json_object(line_, schema.columns(), json_keys_, cells_, 2);
+      out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
     } else {
       table_.add_row(table_cells(row, index_));
     }
@@ -132,7 +131,9 @@ class RowWriter {
   TextTable table_;
   std::vector<size_t> index_ = table_columns();
   size_t columns_ = 0;
-  std::string line_;  // one CSV line, reused
+  std::string line_;         // one CSV line or JSON element, reused
+  std::vector<Cell> cells_;  // one JSON element's values, reused
+  std::vector<size_t> json_keys_ = json_key_order(estimate_columns());
   size_t rows_ = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "io/csv_reader.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "io/config_error.hpp"
@@ -15,18 +16,21 @@ bool blank(const std::vector<std::string>& fields) {
 }
 
 constexpr int end_of_input = std::char_traits<char>::eof();
+constexpr std::size_t buffer_bytes = std::size_t{1} << 16;
+
+bool plain_outside_quotes(char c) {
+  return c != ',' && c != '"' && c != '\n' && c != '\r';
+}
 
 }  // namespace
 
-CsvReader::CsvReader(std::istream& in, std::string file) : in_(in.rdbuf()), file_(std::move(file)) {
+CsvReader::CsvReader(std::istream& in, std::string file)
+    : in_(in.rdbuf()), buffer_(std::make_unique_for_overwrite<char[]>(buffer_bytes)), file_(std::move(file)) {
   // A UTF-8 byte-order mark before the header is not part of the first column's name.
   static constexpr char bom[] = "\xEF\xBB\xBF";
-  int matched = 0;
-  while (matched < 3 && in_->sgetc() == static_cast<unsigned char>(bom[matched])) {
-    in_->sbumpc();
-    ++matched;
+  while (end_ < 3 && fill()) {
   }
-  if (matched > 0 && matched < 3) in_->pubseekoff(-matched, std::ios_base::cur);
+  if (end_ >= 3 && std::equal(bom, bom + 3, buffer_.get())) pos_ = 3;
   CsvRecord first;
   if (!read_record(first)) return;
   header_ = std::move(first.fields);
@@ -38,46 +42,75 @@ CsvReader::CsvReader(std::istream& in, std::string file) : in_(in.rdbuf()), file
 
 bool CsvReader::next(CsvRecord& record) { return read_record(record); }
 
+bool CsvReader::fill() {
+  if (pos_ < end_) {  // keep what is unread (only the constructor asks with bytes left)
+    if (end_ == buffer_bytes) return false;
+    const std::streamsize got = in_->sgetn(buffer_.get() + end_, static_cast<std::streamsize>(buffer_bytes - end_));
+    end_ += static_cast<std::size_t>(std::max<std::streamsize>(got, 0));
+    return got > 0;
+  }
+  const std::streamsize got = in_->sgetn(buffer_.get(), static_cast<std::streamsize>(buffer_bytes));
+  pos_ = 0;
+  end_ = static_cast<std::size_t>(std::max<std::streamsize>(got, 0));
+  return end_ > 0;
+}
+
+int CsvReader::peek() {
+  if (pos_ == end_ && !fill()) return end_of_input;
+  return static_cast<unsigned char>(buffer_[pos_]);
+}
+
 /// One record: fields split at commas outside quotes, ended by a newline (LF, CR or CRLF) outside
 /// quotes or by the end of input. Blank records are skipped.
 bool CsvReader::read_record(CsvRecord& record) {
   for (;;) {
     std::size_t count = 0;
-    auto field = [&]() -> std::string& {
-      if (record.fields.size() <= count) record.fields.emplace_back();
-      return record.fields[count];
-    };
-    field().clear();
+    if (record.fields.empty()) record.fields.emplace_back();
+    std::string* field = &record.fields[0];
+    field->clear();
     record.line = line_;
     bool quoted = false;
     int quote_line = 0;
-    int c = in_->sbumpc();
-    if (c == end_of_input) return false;
-    for (; c != end_of_input; c = in_->sbumpc()) {
+    if (peek() == end_of_input) return false;
+    for (int c = peek(); c != end_of_input; c = peek()) {
+      const char* run = buffer_.get() + pos_;
+      const char* stop = buffer_.get() + end_;
+      const char* at = run;
       if (quoted) {
-        if (c == '"' && in_->sgetc() == '"') {
-          field() += '"';
-          in_->sbumpc();
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          if (c == '\n') ++line_;
-          field() += static_cast<char>(c);
-        }
-        continue;
+        while (at != stop && *at != '"' && *at != '\n') ++at;
+      } else {
+        while (at != stop && plain_outside_quotes(*at)) ++at;
       }
-      if (c == '"' && field().empty()) {
-        quoted = true;
-        quote_line = line_;
+      field->append(run, static_cast<std::size_t>(at - run));
+      pos_ += static_cast<std::size_t>(at - run);
+      if (at == stop) continue;
+      c = static_cast<unsigned char>(*at);
+      ++pos_;
+      if (quoted) {
+        if (c == '\n') {
+          ++line_;
+          *field += '\n';
+        } else if (peek() == '"') {  // "" inside quotes
+          *field += '"';
+          ++pos_;
+        } else {
+          quoted = false;
+        }
+      } else if (c == '"') {
+        if (field->empty()) {
+          quoted = true;
+          quote_line = line_;
+        } else {
+          *field += '"';
+        }
       } else if (c == ',') {
-        ++count;
-        field().clear();
-      } else if (c == '\n' || c == '\r') {
-        if (c == '\r' && in_->sgetc() == '\n') in_->sbumpc();
+        if (record.fields.size() <= ++count) record.fields.emplace_back();
+        field = &record.fields[count];
+        field->clear();
+      } else {  // a newline ends the record
+        if (c == '\r' && peek() == '\n') ++pos_;
         ++line_;
         break;
-      } else {
-        field() += static_cast<char>(c);
       }
     }
     if (quoted) throw ConfigError(file_, quote_line, 0, "", "unterminated quoted field");

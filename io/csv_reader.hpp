@@ -1,7 +1,9 @@
 // io/csv_reader.hpp — RFC 4180 CSV with a header row, keeping each record's line number.
 #pragma once
 
+#include <cstddef>
 #include <istream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,7 +33,15 @@ class CsvReader {
 
  private:
   bool read_record(CsvRecord& record);
+  /// Refills the buffer from the stream; false at the end of the input.
+  bool fill();
+  /// The next byte without taking it, or end_of_input.
+  int peek();
   std::streambuf* in_;
+  // The stream is read in blocks and fields are appended a run of plain characters at a time (a
+  // character at a time through the streambuf was the slowest part of a long scenarios file).
+  std::unique_ptr<char[]> buffer_;
+  std::size_t pos_ = 0, end_ = 0;
   std::string file_;
   std::vector<std::string> header_;
   int line_ = 1;

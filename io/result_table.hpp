@@ -65,6 +65,15 @@ class Schema {
 /// The rows as an array of objects.
 [[nodiscard]] nlohmann::json json_rows(const ResultTable& table);
 
+/// The columns in the order a JSON object lists its keys: sorted, as json_object's (nlohmann::json
+/// keeps an object's keys in a std::map).
+[[nodiscard]] std::vector<std::size_t> json_key_order(const std::vector<Column>& columns);
+/// json_object(...).dump(2) of one row, appended to `out` without building the JSON value (a long
+/// `estimate --scenarios --json` writes every row through it; docs/performance.md): `cells[c]` is
+/// column c's value, keys in `key_order`, and every line after the first indented `indent` more spaces.
+void append_json_object(std::string& out, const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
+                        const std::vector<Cell>& cells, int indent);
+
 /// Significant digits of every number in a CSV: 6, what `{:.6g}` and spreadsheets show, and finer
 /// than any model input (calibration factors carry 2-3 digits), so no figure loses meaning.
 inline constexpr int csv_significant_digits = 6;

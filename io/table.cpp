@@ -69,14 +69,22 @@ std::string csv_field(const std::string& text) {
 }
 
 void append_csv_field(std::string& out, std::string_view text) {
-  if (text.find_first_of(",\"\n\r") == std::string_view::npos) {
+  // One pass over the characters (find_first_of searched the four specials once per character).
+  const auto special = [](char c) { return c == ',' || c == '"' || c == '\n' || c == '\r'; };
+  if (std::none_of(text.begin(), text.end(), special)) {
     out += text;
     return;
   }
   out += '"';
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
+  for (std::size_t start = 0;;) {
+    const std::size_t quote = text.find('"', start);
+    if (quote == std::string_view::npos) {
+      out.append(text.data() + start, text.size() - start);
+      break;
+    }
+    out.append(text.data() + start, quote + 1 - start);
+    out += '"';
+    start = quote + 1;
   }
   out += '"';
 }

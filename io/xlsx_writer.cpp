@@ -1,16 +1,15 @@
 #include "io/xlsx_writer.hpp"
 
+#include <fmt/format.h>
+#include <xlsxwriter.h>
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
-#include <fmt/format.h>
-#include <xlsxwriter.h>
-
 #include "estimator/text_format.hpp"
-#include "io/config_error.hpp"
 #include "io/xlsx_internal.hpp"
-#include "io/output_file.hpp"
+#include "io/xlsx_module.hpp"
 
 namespace llmsizer {
 namespace xlsx {
@@ -235,19 +234,20 @@ void write_table_cell(lxw_worksheet* sheet, lxw_row_t r, lxw_col_t c, const Cell
   }
 }
 
-/// Closes the workbook and renames the temporary file over `path`, or throws naming `path`.
-void close_workbook(lxw_workbook* wb, OutputFile& file, const std::string& path) {
+/// Closes the workbook: the file is complete, or the reason it is not.
+WriteResult close_workbook(lxw_workbook* wb) {
   const lxw_error status = workbook_close(wb);
-  if (status != LXW_NO_ERROR) throw ConfigError(path, 0, 0, "", fmt::format("cannot write: {}", lxw_strerror(status)));
-  file.commit();
+  if (status != LXW_NO_ERROR) {
+    return {WriteResult::Kind::cannot_write, fmt::format("cannot write: {}", lxw_strerror(status))};
+  }
+  return {};
 }
 
-}  // namespace
+const WriteResult cannot_start{WriteResult::Kind::cannot_write, "cannot write: could not start the workbook"};
 
-void write_table_workbook(const std::string& path, const std::string& sheet_name, const ResultTable& table) {
-  OutputFile file(path);
-  lxw_workbook* wb = workbook_new(file.temp_path().c_str());
-  if (!wb) throw ConfigError(path, 0, 0, "", "cannot write: could not start the workbook");
+WriteResult write_table_file(const std::string& file, const std::string& sheet_name, const ResultTable& table) {
+  lxw_workbook* wb = workbook_new(file.c_str());
+  if (!wb) return cannot_start;
   lxw_worksheet* sheet = add_worksheet(wb, worksheet_name(sheet_name));
   lxw_format* bold = workbook_add_format(wb);
   format_set_bold(bold);
@@ -262,17 +262,16 @@ void write_table_workbook(const std::string& path, const std::string& sheet_name
       write_table_cell(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), table.rows[r][c]);
     }
   }
-  close_workbook(wb, file, path);
+  return close_workbook(wb);
 }
 
-void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
+WriteResult write_plan_file(const std::string& file, const PlanWorkbook& book) {
   std::vector<std::string> gpus;
   for (const PlanWorkbookOption& o : book.options) gpus.push_back(o.gpu);
   // One sheet per option (infeasible ones keep a name so indices line up; they get no sheet).
   const std::vector<std::string> sheets = unique_worksheet_names(gpus, {"Summary", inputs_sheet_name, "Sources"});
-  OutputFile file(path);
-  lxw_workbook* wb = workbook_new(file.temp_path().c_str());
-  if (!wb) throw ConfigError(path, 0, 0, "", "cannot write: could not start the workbook");
+  lxw_workbook* wb = workbook_new(file.c_str());
+  if (!wb) return cannot_start;
   const Formats f = make_formats(wb);
   summary_sheet(wb, book, sheets, f);
   const InputCells inputs = inputs_sheet(wb, book, f);
@@ -280,7 +279,32 @@ void write_plan_workbook(const std::string& path, const PlanWorkbook& book) {
     if (book.options[i].feasible) gpu_sheet(wb, book, i, sheets[i], inputs, f);
   }
   sources_sheet(wb, book, f);
-  close_workbook(wb, file, path);
+  return close_workbook(wb);
 }
 
+/// A write that threw (a worksheet name libxlsxwriter refused, memory) is a bug, reported as one.
+template <typename Write>
+WriteResult guarded(Write write) {
+  try {
+    return write();
+  } catch (const std::exception& e) {
+    return {WriteResult::Kind::internal, e.what()};
+  }
+}
+
+WriteResult write_table_entry(const std::string& file, const std::string& sheet, const ResultTable& table) {
+  return guarded([&] { return write_table_file(file, sheet, table); });
+}
+WriteResult write_plan_entry(const std::string& file, const PlanWorkbook& book) {
+  return guarded([&] { return write_plan_file(file, book); });
+}
+
+const ModuleApi module_api{layout_stamp(), write_table_entry, write_plan_entry};
+
+}  // namespace
 }  // namespace llmsizer
+
+/// The module's entry point, looked up by io/xlsx_loader.cpp (the only symbol it exports).
+extern "C" __attribute__((visibility("default"))) const llmsizer::xlsx::ModuleApi* llmsizer_xlsx_module() {
+  return &llmsizer::module_api;
+}

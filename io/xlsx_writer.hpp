@@ -1,10 +1,12 @@
-// io/xlsx_writer.hpp — every workbook llmsizer writes (the one module that uses libxlsxwriter,
-// with io/xlsx_plan_sheets.cpp): any result table as one sheet, and the `plan` workbook: a Summary
-// sheet ranking the options, an Inputs sheet (demand, peak factor, SLOs, prices and every TCO
-// input), one sheet per GPU type whose counts and costs are formulas of the Inputs cells and of its
-// estimated throughput (so editing the price, a TCO input or the demand recomputes), and a Sources
-// sheet. Formulas carry the computed value as their cached result, so viewers that do not
-// recalculate still show numbers.
+// io/xlsx_writer.hpp — every workbook llmsizer writes: any result table as one sheet, and the
+// `plan` workbook: a Summary sheet ranking the options, an Inputs sheet (demand, peak factor, SLOs,
+// prices and every TCO input), one sheet per GPU type whose counts and costs are formulas of the Inputs cells and of
+// its estimated throughput (so editing the price, a TCO input or the demand recomputes), and a Sources sheet. Formulas
+// carry the computed value as their cached result, so viewers that do not recalculate still show numbers.
+//
+// The sheets are written by io/xlsx_writer.cpp and io/xlsx_plan_sheets.cpp, the only files that use
+// libxlsxwriter; they are built into the module llmsizer-xlsx.so, which io/xlsx_loader.cpp loads
+// when a workbook is written (io/xlsx_module.hpp), so that no other command pays for loading it.
 #pragma once
 
 #include <cstdint>

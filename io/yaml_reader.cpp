@@ -1,16 +1,17 @@
 #include "io/yaml_reader.hpp"
 
+#include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <vector>
-
-#include <fmt/format.h>
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
 
 #include "io/number_text.hpp"
 
@@ -59,13 +60,16 @@ std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path, 0, 0, "", "cannot open file for reading");
   std::string text;
-  std::vector<char> chunk(1 << 16);
+  // Not zero-filled: every command reads each profile through here, and clearing 64 KiB per file
+  // was a third of `list gpus`'s instructions (docs/performance.md, start-up).
+  constexpr std::streamsize chunk_bytes = std::streamsize{1} << 16;
+  const std::unique_ptr<char[]> chunk = std::make_unique_for_overwrite<char[]>(chunk_bytes);
   while (in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    in.read(chunk.get(), chunk_bytes);
     if (static_cast<std::streamsize>(text.size()) + in.gcount() > max_bytes) {  // checked before it grows
       throw ConfigError(path, 0, 0, "", "larger than 256 MiB; not an input this tool reads");
     }
-    text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+    text.append(chunk.get(), static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) throw ConfigError(path, 0, 0, "", "cannot read file");
   return text;

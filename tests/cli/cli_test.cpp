@@ -42,6 +42,29 @@ void check_usage_error(const Run& r) {
 }  // namespace
 
 TEST_SUITE("cli") {
+  TEST_CASE("a command line builds only its own subcommand's options; the others are names") {
+    CLI::App all_app;
+    cli::Context context;
+    const std::vector<cli::Command> all = cli::add_commands(all_app, context);
+    for (const cli::Command& chosen : all) {
+      const std::string name = chosen.app->get_name();
+      CAPTURE(name);
+      CLI::App app;
+      const std::vector<cli::Command> some = cli::add_commands(app, context, name);
+      REQUIRE(some.size() == all.size());
+      for (size_t i = 0; i < all.size(); ++i) {
+        CHECK(some[i].app->get_name() == all[i].app->get_name());  // the same names, in the same order
+        const size_t options = some[i].app->get_options().size();
+        if (all[i].app == chosen.app)
+          CHECK(options == all[i].app->get_options().size());
+        else
+          CHECK(options == 1);  // --help only
+      }
+    }
+    CLI::App typo_app;
+    CHECK(cli::add_commands(typo_app, context, "lst").back().app->get_options().size() > 1);  // unknown: all built
+  }
+
   TEST_CASE("golden: list gpus") {
     const Run r = run({"list", "gpus"});
     CHECK(r.code == 0);

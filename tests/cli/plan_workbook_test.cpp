@@ -13,6 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include "io/config_error.hpp"
+#include "io/xlsx_module.hpp"
 #include "tests/cli/workbook_reader.hpp"
 #include "tests/test_support.hpp"
 
@@ -191,6 +193,20 @@ TEST_SUITE("decisions") {
     CHECK(checked == 2);
   }
 
+  TEST_CASE("the workbook module: found beside the binary; where it is missing, the error names where it looked") {
+    const xlsx::ModuleApi& api = xlsx::load_module({});  // the build puts it beside the test binary
+    CHECK(api.stamp == xlsx::layout_stamp());
+    const test::TempDir empty;
+    try {
+      (void)xlsx::load_module(xlsx::module_directories(empty.path()));
+      FAIL("no module, no workbook");
+    } catch (const ConfigError& e) {
+      const std::string beside = (empty.path() / "llmsizer-xlsx.so").string();
+      const std::string installed = (empty.path().parent_path() / "lib" / "llmsizer" / "llmsizer-xlsx.so").string();
+      CHECK(e.format() == "llmsizer-xlsx.so: error: the workbook writer is not installed (looked for " + beside + ", " +
+                              installed + "); workbooks need it, every other output works without it");
+    }
+  }
 }  // TEST_SUITE
 
 }  // namespace llmsizer

@@ -132,6 +132,34 @@ TEST_SUITE("loader") {
       CHECK(e.format() == "q.csv:3: error: unterminated quoted field");
     }
   }
+
+  TEST_CASE("CsvReader: a doubled quote, a newline in quotes and a CRLF read alike across its 64 KiB blocks") {
+    const std::string record = "1,\"p\"\"q\nr\"\r\n2,z\n";
+    for (std::size_t shift = 0; shift < record.size() + 2; ++shift) {
+      CAPTURE(shift);
+      // The filler record ends so that the interesting record starts `shift` bytes before 64 KiB.
+      const std::string head = "a,b\n";
+      const std::size_t filler = 65536 - shift - head.size() - 3;  // "x," + filler + "\n"
+      const std::string text = head + "x," + std::string(filler, 'f') + "\n" + record;
+      std::istringstream in(text);
+      CsvReader reader(in, "t.csv");
+      CsvRecord r;
+      REQUIRE(reader.next(r));
+      CHECK(r.fields[1].size() == filler);
+      REQUIRE(reader.next(r));
+      CHECK(r.line == 3);
+      CHECK(r.fields == std::vector<std::string>{"1", "p\"q\nr"});
+      REQUIRE(reader.next(r));
+      CHECK(r.line == 5);
+      CHECK(r.fields == std::vector<std::string>{"2", "z"});
+      CHECK_FALSE(reader.next(r));
+    }
+    std::istringstream half_bom(
+        "\xEF\xBB"
+        "a\n1\n");  // not a byte-order mark: part of the name
+    CHECK(CsvReader(half_bom, "t.csv").header() == std::vector<std::string>{"\xEF\xBB"
+                                                                            "a"});
+  }
 }
 
 }  // namespace llmsizer

@@ -1,14 +1,18 @@
 // io/result_table: the shared writers of every result table — one CSV number format (six
 // significant digits, plain decimals), typed JSON cells, and the text formats of a column.
-#include <doctest/doctest.h>
+#include "io/result_table.hpp"
 
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <string>
 #include <vector>
 
-#include "io/result_table.hpp"
 #include "io/table.hpp"
 
 namespace llmsizer {
@@ -61,6 +65,92 @@ TEST_SUITE("cli") {
       // Within half a unit of the sixth significant digit (or of the units place).
       CHECK(std::fabs(std::strtod(text.c_str(), nullptr) - x) <= std::max(5e-6 * std::fabs(x), 0.5));
     }
+  }
+
+  TEST_CASE("csv_number: the exponent next to every power of ten is the one std::log10 gives") {
+    // The formula csv_number had before it compared with the powers: decimals from floor(log10 |x|).
+    auto by_log10 = [](double x) {
+      const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(x))));
+      std::string text = fmt::format("{:.{}f}", x, std::max(0, csv_significant_digits - 1 - exponent));
+      if (text.find('.') != std::string::npos) {
+        text.erase(text.find_last_not_of('0') + 1);
+        if (text.back() == '.') text.pop_back();
+      }
+      return text == "-0" ? std::string("0") : text;
+    };
+    for (int e = -40; e <= 40; ++e) {
+      const double power = std::pow(10.0, e);
+      double below = power, above = power;
+      for (int step = 0; step < 4; ++step) {
+        below = std::nextafter(below, 0.0);
+        above = std::nextafter(above, 1e300);
+        for (double x : {below, power, above, -above, power * (1 + 1e-10), power * (1 - 1e-10), power * 3.7}) {
+          CAPTURE(x);
+          CHECK(csv_number(x) == by_log10(x));
+        }
+      }
+    }
+    // Rounded in integers: the same text as the exact expansion, exact ties (half to even) included.
+    for (double x : {1.5,       2.5,        0.5,
+                     123456.5,  123457.5,   1234565.0,
+                     0.1234565, 12.34565,   1.000005,
+                     2.000005,  0.0000125,  999999.5,
+                     9999995.0, 0.9999995,  99999.95,
+                     12345.25,  12345.75,   1234.125,
+                     1234.375,  1e15 + 0.5, 123456789012345.6,
+                     1e-5,      3e-12,      9.2e18,
+                     1.8e19,    4e22,       1.7976931348623157e308}) {
+      CAPTURE(x);
+      CHECK(csv_number(x) == by_log10(x));
+      CHECK(csv_number(-x) == by_log10(-x));
+    }
+    std::uint64_t state = 0x9E3779B97F4A7C15u;  // xorshift: many magnitudes, signs and digit patterns
+    for (int i = 0; i < 200000; ++i) {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      const double mantissa = static_cast<double>(state >> 11) / 9007199254740992.0;  // [0, 1)
+      const int decimals = static_cast<int>(state % 7);
+      const double rounded = std::round(mantissa * std::pow(10.0, decimals + 3)) / std::pow(10.0, decimals);
+      const double x = (i % 2 ? mantissa : rounded) * std::pow(10.0, static_cast<int>(state % 31) - 15);
+      if (x == 0) continue;
+      CAPTURE(x);
+      REQUIRE(csv_number(x) == by_log10(x));
+    }
+  }
+
+  TEST_CASE("append_json_object: the text of json_object's dump(2), indented, for every kind of cell") {
+    const std::vector<Cell> cells = {Cell(),
+                                     Cell(true),
+                                     Cell(std::int64_t{-70553706496}),
+                                     Cell(0.1 + 0.2),
+                                     Cell(-0.0),
+                                     Cell(1e21),
+                                     Cell(1e-7),
+                                     Cell(3.0),
+                                     Cell(std::numeric_limits<double>::quiet_NaN()),
+                                     Cell(std::string("quote \" backslash \\ tab \t newline \n bell \a del \x7f")),
+                                     Cell(std::string("caf\xC3\xA9 \xE2\x80\xAE")),
+                                     Cell(std::vector<std::string>{}),
+                                     Cell(std::vector<std::string>{"one", "two \"2\""})};
+    ResultTable table;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      table.columns.push_back({fmt::format("k{:02}", cells.size() - c), "", ""});  // keys not in column order
+    }
+    table.rows.push_back(cells);
+    const std::string expected = json_object(table, 0).dump(2);
+    std::string flat;
+    append_json_object(flat, table.columns, json_key_order(table.columns), cells, 0);
+    CHECK(flat == expected);
+    // Indented: every line after the first gains the indent, as an array element of dump(2) does.
+    std::string indented = "[\n  ";
+    append_json_object(indented, table.columns, json_key_order(table.columns), cells, 2);
+    nlohmann::json array = nlohmann::json::array();
+    array.push_back(json_object(table, 0));
+    CHECK(indented + "\n]" == array.dump(2));
+    std::string invalid;  // invalid UTF-8 fails as nlohmann's dump fails
+    const std::vector<Cell> bad = {Cell(std::string("\xFF"))};
+    CHECK_THROWS_AS(append_json_object(invalid, {table.columns[0]}, {0}, bad, 0), nlohmann::json::type_error);
   }
 
   TEST_CASE("cells: JSON types, CSV text and text-table text per column format") {
