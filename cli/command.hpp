@@ -2,7 +2,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -21,7 +20,7 @@ class Context {
   std::vector<std::string> profile_dirs;  // --profiles DIR (repeatable)
   std::ostream* out = nullptr;            // stdout unless redirected by tests
   std::ostream* err = nullptr;
-  const Catalog* preloaded = nullptr;     // loaded once by the caller (cli/embedded.hpp); then profile_dirs is unused
+  const Catalog* preloaded = nullptr;  // loaded once by the caller (cli/embedded.hpp); then profile_dirs is unused
   /// Where the shipped profiles/ and validation/ are looked for; empty: beside the executable. The
   /// Python module, whose executable is the interpreter, names its own.
   std::filesystem::path installed_beside;

@@ -4,10 +4,10 @@
 #include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
 #include "estimator/placement.hpp"
-#include "estimator/weight_candidates.hpp"
 #include "estimator/text_format.hpp"
-#include "io/config_error.hpp"
+#include "estimator/weight_candidates.hpp"
 #include "io/columns.hpp"
+#include "io/config_error.hpp"
 #include "io/result_table.hpp"
 
 namespace llmsizer::cli {
@@ -85,9 +85,9 @@ Schema<FitRow> make_schema(const ModelSpec& model, const GpuSpec& gpu) {
   s.add(columns::gpu, [&gpu](const FitRow&) { return Cell(gpu.name); });
   s.add(columns::weights, [](const FitRow& r) { return Cell(weights_label(r.precisions)); });
   s.add(columns::kv, [](const FitRow& r) { return Cell(std::string(name(r.precisions.kv))); });
-  s.add({"fits", "", "fits on at most --max-gpus GPUs"}, [](const FitRow& r) { return Cell(r.result.gpus.has_value()); });
-  s.add(columns::min_gpus,
-        [](const FitRow& r) { return r.result.gpus ? Cell(std::int64_t{*r.result.gpus}) : Cell(); });
+  s.add({"fits", "", "fits on at most --max-gpus GPUs"},
+        [](const FitRow& r) { return Cell(r.result.gpus.has_value()); });
+  s.add(columns::min_gpus, [](const FitRow& r) { return r.result.gpus ? Cell(std::int64_t{*r.result.gpus}) : Cell(); });
   s.add(columns::tp, layout(&Parallelism::tp));
   s.add(columns::pp, layout(&Parallelism::pp));
   s.add(columns::ep, layout(&Parallelism::ep));
@@ -95,8 +95,7 @@ Schema<FitRow> make_schema(const ModelSpec& model, const GpuSpec& gpu) {
   s.add(columns::weights_gb_per_gpu, memory(&MemoryPerGpu::weights));
   s.add(columns::kv_gb_per_gpu, memory(&MemoryPerGpu::kv_cache));
   s.add(columns::activations_gb_per_gpu, memory(&MemoryPerGpu::activations));
-  s.add(columns::usable_gb_per_gpu,
-        [](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.usable_per_gpu)); });
+  s.add(columns::usable_gb_per_gpu, [](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.usable_per_gpu)); });
   s.add(columns::free_kv_tokens,
         [](const FitRow& r) { return Cell(r.result.gpus ? r.result.fit.free_kv_tokens : 0.0); });
   s.add(columns::vision_gb_per_gpu, [&model](const FitRow& r) {
@@ -185,10 +184,11 @@ int run_fit(const FitOptions& o, Context& context) {
   out << table.render();
   for (const FitRow& row : rows) out << "  " << sentence(model, gpu, row, residency) << "\n";
   if (model.vision_params > 0) {
-    out << fmt::format("  vision tower: {} parameters, {:.1f} GB in 16-bit, inside the weights: on the first pipeline "
-                       "stage, split over tp\n",
-                       with_commas(static_cast<double>(model.vision_params)),
-                       in_gigabytes(bytes(static_cast<double>(model.vision_params) * sixteen_bit_bytes)));
+    out << fmt::format(
+        "  vision tower: {} parameters, {:.1f} GB in 16-bit, inside the weights: on the first pipeline "
+        "stage, split over tp\n",
+        with_commas(static_cast<double>(model.vision_params)),
+        in_gigabytes(bytes(static_cast<double>(model.vision_params) * sixteen_bit_bytes)));
   }
   return 0;
 }

@@ -1,10 +1,10 @@
 // `llmsizer report` — one self-contained HTML page per model: fit table, roofline and throughput/
 // latency charts per GPU, the cost table, and from one sweep the best configuration per GPU, a
 // $/Mtok chart and the GPUs' Pareto frontiers overlaid (cli/report_search.hpp).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "cli/common_options.hpp"
 #include "cli/report_search.hpp"
@@ -13,14 +13,14 @@
 #include "estimator/plan.hpp"
 #include "estimator/realism.hpp"
 #include "estimator/roofline.hpp"
-#include "estimator/weight_candidates.hpp"
 #include "estimator/text_format.hpp"
-#include "io/config_error.hpp"
+#include "estimator/weight_candidates.hpp"
 #include "io/columns.hpp"
+#include "io/config_error.hpp"
 #include "io/html_report.hpp"
+#include "io/output_file.hpp"
 #include "io/result_table.hpp"
 #include "io/svg_chart.hpp"
-#include "io/output_file.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -48,7 +48,7 @@ struct GpuSection {
   std::optional<size_t> chosen;  // index into ladder
   bool chosen_meets_slo = false;
   bool fixed_concurrency = false;  // --concurrency given
-  std::string problem;           // why there is nothing to chart
+  std::string problem;             // why there is nothing to chart
   OperatorBreakdown prefill{}, decode{};
   Roofs roofs{};
 };
@@ -95,7 +95,8 @@ void choose(GpuSection& s, const ServiceLevel& slo, bool fixed_concurrency) {
   add_breakdowns(s);
 }
 
-GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, const std::string& gpu, const ServiceLevel& slo) {
+GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, const std::string& gpu,
+                        const ServiceLevel& slo) {
   ScenarioInput in;
   in.model = o.model;
   in.gpu = gpu;
@@ -120,14 +121,19 @@ GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, cons
   if (o.concurrency && !s.ladder.empty()) {
     w.concurrency = *o.concurrency;
     const Estimate e = estimate(*r.prepared, *r.gpu, r.deployment, w, r.efficiency, r.usd_per_gpu_hour);
-    if (e.fits) s.ladder.push_back(e);
-    else s.ladder.clear();
-    if (!e.fits) s.problem = fmt::format("{} requests do not fit: {}", *o.concurrency, e.reasons.empty() ? "memory" : e.reasons.front());
+    if (e.fits)
+      s.ladder.push_back(e);
+    else
+      s.ladder.clear();
+    if (!e.fits)
+      s.problem =
+          fmt::format("{} requests do not fit: {}", *o.concurrency, e.reasons.empty() ? "memory" : e.reasons.front());
   }
   std::erase_if(s.ladder, [](const Estimate& e) { return !e.fits || e.output_tok_s <= 0; });
   if (s.ladder.empty() && s.problem.empty()) {
     const MemoryFitReport& fit = s.fit.front().minimum.fit;
-    s.problem = fmt::format("does not fit on any count up to 1024 GPUs{}", fit.reasons.empty() ? "" : "; " + fit.reasons.front());
+    s.problem = fmt::format("does not fit on any count up to 1024 GPUs{}",
+                            fit.reasons.empty() ? "" : "; " + fit.reasons.front());
   }
   choose(s, slo, o.concurrency.has_value());
   return s;
@@ -174,8 +180,8 @@ Chart roofline_chart(const GpuSection& s) {
   c.x.max = x_hi;
   const std::string precision = upper(name(effective_compute_type(*r.gpu, r.deployment.weights)));
   const double k = r.efficiency.hardware.roofline_sharpness;
-  c.series.push_back(roof_series(fmt::format("{} matmul roof {:.0f} TFLOP/s; HBM {:.0f} GB/s (smoothed, k = {:g})", precision,
-                                             s.roofs.weight_matmul.value / 1e12, bw / 1e9, k),
+  c.series.push_back(roof_series(fmt::format("{} matmul roof {:.0f} TFLOP/s; HBM {:.0f} GB/s (smoothed, k = {:g})",
+                                             precision, s.roofs.weight_matmul.value / 1e12, bw / 1e9, k),
                                  s.roofs.weight_matmul.value, bw, k, x_lo, x_hi, "#333333", LineStyle::solid));
   if (std::fabs(s.roofs.head_matmul.value / s.roofs.weight_matmul.value - 1) > 0.01) {
     c.series.push_back(roof_series(fmt::format("16-bit matmul roof {:.0f} TFLOP/s", s.roofs.head_matmul.value / 1e12),
@@ -190,7 +196,11 @@ Chart roofline_chart(const GpuSection& s) {
                                                    std::tuple{&s.decode, "decode", Marker::triangle, false}}) {
       const OperatorLoad& load = (*b)[k];
       if (load.flops.value <= 0 || load.bytes.value <= 0) continue;
-      c.series.push_back({fmt::format("{}: {}", op, phase), palette[k], marker, filled, LineStyle::none,
+      c.series.push_back({fmt::format("{}: {}", op, phase),
+                          palette[k],
+                          marker,
+                          filled,
+                          LineStyle::none,
                           {{load.flop_per_byte(), load.attained_flops_per_s() / 1e12, "", ""}}});
     }
   }
@@ -205,16 +215,22 @@ Chart pareto_chart(const GpuSection& s, const ServiceLevel& slo) {
   c.y = {"throughput (output tokens/s per GPU)", false, {}, {}};
   ChartSeries line{"requests in flight 1, 2, 4, ... (labels)", palette[0], Marker::circle, true, LineStyle::solid, {}};
   for (const Estimate& e : s.ladder) {
-    line.points.push_back({e.tok_s_per_user, e.output_tok_s_per_gpu, with_commas(static_cast<double>(e.concurrency)), ""});
+    line.points.push_back(
+        {e.tok_s_per_user, e.output_tok_s_per_gpu, with_commas(static_cast<double>(e.concurrency)), ""});
   }
   c.series.push_back(line);
   if (s.chosen) {
     const Estimate& e = s.ladder[*s.chosen];
-    c.series.push_back({fmt::format("chosen: {} requests", e.concurrency), palette[1], Marker::diamond, true, LineStyle::none,
+    c.series.push_back({fmt::format("chosen: {} requests", e.concurrency),
+                        palette[1],
+                        Marker::diamond,
+                        true,
+                        LineStyle::none,
                         {{e.tok_s_per_user, e.output_tok_s_per_gpu, "", ""}}});
   }
   if (slo.tpot) {
-    c.references.push_back({true, 1.0 / slo.tpot->value, fmt::format("TPOT SLO {:g} ms", in_milliseconds(*slo.tpot)), "#d62728"});
+    c.references.push_back(
+        {true, 1.0 / slo.tpot->value, fmt::format("TPOT SLO {:g} ms", in_milliseconds(*slo.tpot)), "#d62728"});
   }
   return c;
 }
@@ -228,7 +244,9 @@ struct FitEntry {
   [[nodiscard]] bool ok() const { return fit->minimum.gpus.has_value(); }
 };
 
-constexpr CellFormat plain(int decimals) { return {NumberStyle::plain, decimals}; }
+constexpr CellFormat plain(int decimals) {
+  return {NumberStyle::plain, decimals};
+}
 
 void fit_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
   Schema<FitEntry> s;
@@ -258,13 +276,10 @@ void fit_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
 
 void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
   Schema<GpuSection> s;
-  auto chosen = [](auto f) {
-    return [f](const GpuSection& g) { return g.chosen ? f(g.ladder[*g.chosen]) : Cell(); };
-  };
+  auto chosen = [](auto f) { return [f](const GpuSection& g) { return g.chosen ? f(g.ladder[*g.chosen]) : Cell(); }; };
   s.add(columns::shown(columns::gpu, {}, "GPU"), [](const GpuSection& g) { return Cell(g.resolved.gpu->name); });
-  s.add({"deployment", "", "the default layout, or why nothing is charted"}, [](const GpuSection& g) {
-    return Cell(g.chosen ? layout_text(g.resolved.deployment) : g.problem);
-  });
+  s.add({"deployment", "", "the default layout, or why nothing is charted"},
+        [](const GpuSection& g) { return Cell(g.chosen ? layout_text(g.resolved.deployment) : g.problem); });
   s.add(columns::shown(columns::concurrency, {}, "requests in flight"),
         chosen([](const Estimate& e) { return Cell(e.concurrency); }));
   s.add(columns::shown(columns::ttft_ms, plain(0), "TTFT (ms)"),
@@ -292,7 +307,8 @@ void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
         [](const GpuSection& g) { return g.chosen ? Cell(g.chosen_meets_slo) : Cell(); });
   s.add({"realistic", "", "why an engine would not run it (estimator/realism.hpp), or yes"}, [](const GpuSection& g) {
     if (!g.chosen) return Cell();
-    const std::string why = unrealistic_text(*g.resolved.gpu, g.resolved.deployment.parallel, g.ladder[*g.chosen].tok_s_per_user);
+    const std::string why =
+        unrealistic_text(*g.resolved.gpu, g.resolved.deployment.parallel, g.ladder[*g.chosen].tok_s_per_user);
     return Cell(why.empty() ? std::string("yes") : "no: " + why);
   });
   ResultTable table = s.table();
@@ -308,23 +324,27 @@ void gpu_charts(HtmlReport& page, const GpuSection& s, const ServiceLevel& slo) 
     return;
   }
   const Estimate& e = s.ladder[*s.chosen];
-  page.paragraph(fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {} requests{}.", layout_text(r.deployment),
-                             upper(weights_label(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
-                             s.chosen_meets_slo        ? ""
-                             : s.fixed_concurrency     ? " (it misses the SLOs)"
-                                                       : " (no concurrency meets the SLOs; showing the lowest-latency one)"));
-  page.figures({{render_svg(roofline_chart(s)),
-                 fmt::format("Each point is one operator kind over one iteration on one GPU at {} requests: x = FLOPs / HBM bytes, "
-                             "y = FLOPs / modelled time. Prefill: one chunk of a {}-token prompt; decode: one step at the mean "
-                             "context. Roofs are achievable peaks (calibrated fractions of the datasheet).",
-                             e.concurrency, r.workload.isl)},
-                {render_svg(pareto_chart(s, slo)),
-                 "Each point is the default layout at a concurrency (labelled); more requests in flight raise throughput per "
-                 "GPU and slow each user."}});
+  page.paragraph(
+      fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {} requests{}.", layout_text(r.deployment),
+                  upper(weights_label(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
+                  s.chosen_meets_slo    ? ""
+                  : s.fixed_concurrency ? " (it misses the SLOs)"
+                                        : " (no concurrency meets the SLOs; showing the lowest-latency one)"));
+  page.figures(
+      {{render_svg(roofline_chart(s)),
+        fmt::format(
+            "Each point is one operator kind over one iteration on one GPU at {} requests: x = FLOPs / HBM bytes, "
+            "y = FLOPs / modelled time. Prefill: one chunk of a {}-token prompt; decode: one step at the mean "
+            "context. Roofs are achievable peaks (calibrated fractions of the datasheet).",
+            e.concurrency, r.workload.isl)},
+       {render_svg(pareto_chart(s, slo)),
+        "Each point is the default layout at a concurrency (labelled); more requests in flight raise throughput per "
+        "GPU and slow each user."}});
 }
 
 int run_report(const ReportOptions& o, Context& context) {
-  if (o.concurrency && *o.concurrency < 1) throw ConfigError("--concurrency", fmt::format("{} is out of range (must be >= 1)", *o.concurrency));
+  if (o.concurrency && *o.concurrency < 1)
+    throw ConfigError("--concurrency", fmt::format("{} is out of range (must be >= 1)", *o.concurrency));
   const ServiceLevel slo = slo_targets(o.ttft_ms, o.tpot_ms);
   ScenarioResolver resolver(context, o.calibration);
   std::vector<GpuSection> sections;
@@ -342,16 +362,18 @@ int run_report(const ReportOptions& o, Context& context) {
   const auto& first = sections.front().resolved;
   print_model_warnings(*first.model, *context.err);
   HtmlReport page(fmt::format("llmsizer report: {} on {}", first.model->name, gpu_names));
-  page.facts({{"model", fmt::format("{} ({}; {:.1f}B parameters, {:.1f}B active)", first.model->name, first.model->display_name,
-                                    first.prepared->params.total / 1e9, first.prepared->params.active / 1e9)},
-              {"GPUs", gpu_names},
-              {"workload", fmt::format("{} input + {} output tokens per request", first.workload.isl, first.workload.osl)},
-              {"concurrency", o.concurrency ? fmt::format("{} requests in flight", *o.concurrency)
-                                            : "chosen per GPU: most output per GPU that meets the SLOs"},
-              {"SLOs", describe_slo(slo)},
-              {"engine", first.engine},
-              {"calibration", fmt::format("{} (fitted {}: {})", resolver.calibration().name, resolver.calibration().fitted_on,
-                                          resolver.calibration().result)}});
+  page.facts(
+      {{"model",
+        fmt::format("{} ({}; {:.1f}B parameters, {:.1f}B active)", first.model->name, first.model->display_name,
+                    first.prepared->params.total / 1e9, first.prepared->params.active / 1e9)},
+       {"GPUs", gpu_names},
+       {"workload", fmt::format("{} input + {} output tokens per request", first.workload.isl, first.workload.osl)},
+       {"concurrency", o.concurrency ? fmt::format("{} requests in flight", *o.concurrency)
+                                     : "chosen per GPU: most output per GPU that meets the SLOs"},
+       {"SLOs", describe_slo(slo)},
+       {"engine", first.engine},
+       {"calibration", fmt::format("{} (fitted {}: {})", resolver.calibration().name, resolver.calibration().fitted_on,
+                                   resolver.calibration().result)}});
   std::vector<std::string> warnings = first.model->warnings;  // the model's, then the request's
   warnings.insert(warnings.end(), first.warnings.begin(), first.warnings.end());
   if (!warnings.empty()) page.heading(2, "Warnings");
@@ -366,7 +388,8 @@ int run_report(const ReportOptions& o, Context& context) {
   search_section(page, searched, {slo, !o.kv.empty(), o.disaggregated});
   page.heading(2, "Roofline and throughput per GPU type");
   for (const GpuSection& s : sections) gpu_charts(page, s, slo);
-  page.paragraph("Generated by llmsizer from its model, GPU and calibration profiles; estimates, not measurements.", "note");
+  page.paragraph("Generated by llmsizer from its model, GPU and calibration profiles; estimates, not measurements.",
+                 "note");
   write_file_atomically(o.html, page.render());
   *context.out << fmt::format("wrote {}\n", o.html);
   return 0;
@@ -376,7 +399,8 @@ int run_report(const ReportOptions& o, Context& context) {
 
 Command add_report(CLI::App& app, Context& context) {
   auto o = std::make_shared<ReportOptions>();
-  CLI::App* sub = app.add_subcommand("report", "Self-contained HTML report: fit, roofline, throughput/latency and cost per GPU");
+  CLI::App* sub =
+      app.add_subcommand("report", "Self-contained HTML report: fit, roofline, throughput/latency and cost per GPU");
   add_model_option(*sub, o->model);
   add_gpus_option(*sub, o->gpus)->required();
   add_request_size_options(*sub, o->isl, o->osl);

@@ -45,7 +45,9 @@ constexpr int exit_ok = 0;
 constexpr int exit_usage = 2;
 constexpr int exit_internal = 3;
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
 
 /// The subcommand word: the first argument that is neither an option nor the value of --profiles.
 /// Empty when there is none, or when --help comes first (CLI11 answers that).

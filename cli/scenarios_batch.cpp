@@ -1,4 +1,6 @@
 // `estimate --scenarios FILE.csv`: many scenarios, one per row, answered in order.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -6,8 +8,6 @@
 #include <optional>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "cli/estimate_output.hpp"
 #include "io/config_error.hpp"
@@ -54,8 +54,18 @@ ColumnFields map_header(const std::vector<std::string>& header, const std::strin
 
 /// The columns of the text table of a batch (the full set is in --csv and --json).
 std::vector<size_t> table_columns() {
-  const std::vector<std::string> keys = {"id", "model", "gpu", "gpus", "weights", "concurrency", "fits", "ttft_ms",
-                                         "tpot_ms", "output_tok_s_per_gpu", "usd_per_mtok_output", "error"};
+  const std::vector<std::string> keys = {"id",
+                                         "model",
+                                         "gpu",
+                                         "gpus",
+                                         "weights",
+                                         "concurrency",
+                                         "fits",
+                                         "ttft_ms",
+                                         "tpot_ms",
+                                         "output_tok_s_per_gpu",
+                                         "usd_per_mtok_output",
+                                         "error"};
   std::vector<size_t> index;
   for (const std::string& k : keys) {
     for (size_t i = 0; i < estimate_columns().size(); ++i) {
@@ -69,11 +79,16 @@ std::vector<std::string> table_cells(const EstimateRow& row, const std::vector<s
   std::vector<std::string> cells;
   for (size_t i : index) {
     const nlohmann::json v = estimate_value(row, i);
-    if (v.is_null()) cells.emplace_back("-");
-    else if (v.is_string()) cells.push_back(v.get<std::string>());
-    else if (v.is_boolean()) cells.emplace_back(v.get<bool>() ? "yes" : "no");
-    else if (v.is_number_integer()) cells.push_back(std::to_string(v.get<long long>()));
-    else cells.push_back(fmt::format("{:.4g}", v.get<double>()));
+    if (v.is_null())
+      cells.emplace_back("-");
+    else if (v.is_string())
+      cells.push_back(v.get<std::string>());
+    else if (v.is_boolean())
+      cells.emplace_back(v.get<bool>() ? "yes" : "no");
+    else if (v.is_number_integer())
+      cells.push_back(std::to_string(v.get<long long>()));
+    else
+      cells.push_back(fmt::format("{:.4g}", v.get<double>()));
   }
   return cells;
 }
@@ -116,8 +131,10 @@ class RowWriter {
     ++rows_;
   }
   void finish() {
-    if (format_ == ScenarioBatchFormat::json) out_ << (rows_ == 0 ? "[]\n" : "\n]\n");
-    else if (format_ == ScenarioBatchFormat::table) out_ << table_.render();
+    if (format_ == ScenarioBatchFormat::json)
+      out_ << (rows_ == 0 ? "[]\n" : "\n]\n");
+    else if (format_ == ScenarioBatchFormat::table)
+      out_ << table_.render();
   }
 
  private:
