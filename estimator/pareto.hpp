@@ -25,4 +25,20 @@ struct ParetoPoint {
 /// y seen so far.
 [[nodiscard]] std::vector<std::size_t> pareto_frontier(std::span<const ParetoPoint> points);
 
+/// The frontier of points added one at a time with ascending indices: after any sequence of add(),
+/// indices() equals pareto_frontier of the points added so far (tests/estimator/sweep_test.cpp
+/// checks it on ties and non-finite points). An add costs a binary search and a move within the
+/// frontier, which is small, so a sweep never sorts its rows to rank them.
+class ParetoFrontier {
+ public:
+  /// Adds point `p` with index `index`, which must exceed every index added before.
+  void add(ParetoPoint p, std::size_t index);
+  /// The frontier's indices, by x descending (so y ascending).
+  [[nodiscard]] const std::vector<std::size_t>& indices() const { return indices_; }
+
+ private:
+  std::vector<ParetoPoint> points_;  // of indices_, in the same order
+  std::vector<std::size_t> indices_;
+};
+
 }  // namespace llmsizer

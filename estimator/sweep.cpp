@@ -84,31 +84,31 @@ bool better_for(const SweepRequest& request, const SweepRow& a, const SweepRow& 
   return better_value(a, b);
 }
 
-/// The best SLO-meeting row by better_for, among the realistic ones unless `count_unrealistic`.
-std::optional<std::size_t> best_row(const SweepResult& result, const SweepTargetResult& t, const SweepRequest& request,
-                                    bool count_unrealistic) {
-  std::optional<std::size_t> best;
+/// The best SLO-meeting rows by better_for: among the realistic ones, and among all (one scan).
+struct BestRows {
+  std::optional<std::size_t> realistic;
+  std::optional<std::size_t> any;
+};
+
+BestRows best_rows(const SweepResult& result, const SweepTargetResult& t, const SweepRequest& request) {
+  BestRows best;
   for (std::size_t i = t.first_row; i < t.end_row; ++i) {
     const SweepRow& row = result.rows[i];
-    if (!row.meets_slo || row.output_tok_s <= 0 || (!row.realistic && !count_unrealistic)) continue;
-    if (!best || better_for(request, row, result.rows[*best])) best = i;
+    if (!row.meets_slo || row.output_tok_s <= 0) continue;
+    if (!best.any || better_for(request, row, result.rows[*best.any])) best.any = i;
+    if (row.realistic && (!best.realistic || better_for(request, row, result.rows[*best.realistic]))) {
+      best.realistic = i;
+    }
   }
   return best;
 }
 
 void rank_target(SweepResult& result, SweepTargetResult& t, const SweepRequest& request) {
-  std::vector<ParetoPoint> points;
-  points.reserve(t.end_row - t.first_row);
-  for (std::size_t i = t.first_row; i < t.end_row; ++i) {
-    points.push_back({result.rows[i].output_tok_s_per_gpu, result.rows[i].tok_s_per_user});
-  }
-  for (std::size_t i : pareto_frontier(points)) {
-    t.frontier.push_back(t.first_row + i);
-    result.rows[t.first_row + i].on_frontier = true;
-  }
-  t.best = best_row(result, t, request, request.allow_unrealistic);
-  const std::optional<std::size_t> any = best_row(result, t, request, true);
-  if (any != t.best) t.best_if_unrealistic = any;  // the best of a superset: unrealistic and better
+  t.frontier = t.running_frontier.indices();
+  for (std::size_t i : t.frontier) result.rows[i].on_frontier = true;
+  const BestRows best = best_rows(result, t, request);
+  t.best = request.allow_unrealistic ? best.any : best.realistic;
+  if (best.any != t.best) t.best_if_unrealistic = best.any;  // the best of a superset: unrealistic and better
   for (std::size_t i = t.first_row; i < t.end_row; ++i) {
     const SweepRow& row = result.rows[i];
     if (!t.fastest) {
@@ -144,6 +144,23 @@ std::size_t rows_bound(const PreparedModel& model, const std::vector<SweepTarget
 }
 
 }  // namespace
+
+const SweepRow& add_sweep_row(SweepResult& result, SweepRow row) {
+  const std::size_t index = result.rows.size();
+  const SweepRow& added = result.rows.emplace_back(std::move(row));
+  SweepTargetResult& t = result.targets.back();
+  t.running_frontier.add({added.output_tok_s_per_gpu, added.tok_s_per_user}, index);
+  if (added.meets_slo && added.realistic) {
+    // After the rows with as much tok/s per GPU or more: std::upper_bound keeps earlier rows first.
+    const auto at = std::upper_bound(t.top_rows.begin(), t.top_rows.end(), added.output_tok_s_per_gpu,
+                                     [&](double x, std::size_t i) { return x > result.rows[i].output_tok_s_per_gpu; });
+    if (at - t.top_rows.begin() < static_cast<std::ptrdiff_t>(refined_deployments)) {
+      t.top_rows.insert(at, index);
+      if (t.top_rows.size() > refined_deployments) t.top_rows.pop_back();
+    }
+  }
+  return added;
+}
 
 SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& targets, const SweepRequest& request,
                   const SweepProgress& progress) {

@@ -7,11 +7,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "estimator/disaggregation.hpp"
 #include "estimator/layout.hpp"
+#include "estimator/pareto.hpp"
 #include "estimator/serving.hpp"
 #include "estimator/weight_candidates.hpp"
 
@@ -81,7 +83,6 @@ inline constexpr std::size_t refined_deployments = 4;
 
 /// One configuration that fits, with the figures the sweep ranks by.
 struct SweepRow {
-  int target = 0;  // index into the targets
   Deployment deployment;
   std::int64_t concurrency = 0;
   Seconds ttft;
@@ -97,9 +98,13 @@ struct SweepRow {
   bool realistic = true;  // is_realistic(): an engine would run this layout at this speed
   bool on_frontier = false;
   bool cheapest = false;  // the lowest $/Mtok output of this GPU type among rows meeting the SLO
+  int target = 0;         // index into the targets (beside the flags: no padding)
   /// A prefill/decode-disaggregated deployment: both pools, with `deployment` its decode pool (the
-  /// precisions; replicas = decode workers). nullopt: one co-located instance, `deployment`.
-  std::optional<DisaggregatedDeployment> pools;
+  /// precisions; replicas = decode workers). Null: one co-located instance, `deployment`. Held by
+  /// pointer, shared by copies of the row, because few rows have pools and an all-GPU sweep keeps
+  /// some 40,000 rows: inline, the pools would be 40 % of every row's bytes (page faults;
+  /// docs/performance.md).
+  std::shared_ptr<const DisaggregatedDeployment> pools;
   [[nodiscard]] int total_gpus() const { return pools ? pools->total_gpus() : deployment.total_gpus(); }
 };
 
@@ -120,6 +125,12 @@ struct SweepTargetResult {
   std::optional<std::size_t> fastest;  // highest tok/s per user, SLO or not; realistic when any is
   std::vector<WeightChoice> weights;   // the precisions swept
   std::vector<std::optional<int>> min_gpus;  // per precision: smallest count where anything fit
+  /// Kept up to date as rows are added (add_sweep_row), so that neither the second pass nor the
+  /// ranking sorts this target's rows: the frontier of the rows so far, and the best SLO-meeting
+  /// realistic rows so far by tok/s per GPU (at most refined_deployments, descending, the earlier
+  /// row first on a tie).
+  ParetoFrontier running_frontier;
+  std::vector<std::size_t> top_rows;
 };
 
 struct SweepResult {
@@ -128,6 +139,10 @@ struct SweepResult {
   std::int64_t configs_evaluated = 0;  // estimates run
   std::int64_t configs_pruned = 0;     // ruled out by memory without estimating
 };
+
+/// Appends `row` to `result.rows` as a row of the last target (`result.targets.back()`), updating its
+/// running frontier and best rows. Returns the row as stored.
+const SweepRow& add_sweep_row(SweepResult& result, SweepRow row);
 
 /// Called after each (GPU type, count) with how many of those are done.
 using SweepProgress = std::function<void(std::size_t done, std::size_t total)>;

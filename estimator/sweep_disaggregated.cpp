@@ -85,8 +85,8 @@ void add_disaggregated_rows(const SweepTarget& t, int target_index, const SweepR
     row.memory_per_gpu = Bytes{std::max(x.prefill.memory.need.total().value, x.decode.memory.need.total().value)};
     row.weights_per_gpu = x.decode.memory.need.weights;
     row.realistic = row.realistic && is_realistic(*t.gpu, best->pools.prefill.parallel, best->estimate.tok_s_per_user);
-    row.pools = best->pools;
-    result.rows.push_back(std::move(row));
+    row.pools = std::make_shared<const DisaggregatedDeployment>(best->pools);
+    add_sweep_row(result, std::move(row));
   }
 }
 

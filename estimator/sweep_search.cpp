@@ -1,7 +1,6 @@
 #include "estimator/sweep_search.hpp"
 
 #include <algorithm>
-#include <map>
 #include <optional>
 
 #include "estimator/pareto.hpp"
@@ -63,7 +62,7 @@ class DeploymentProbe {
     const EstimateFigures e = evaluate(prepared_, *prompt_, workload);
     ++out_.configs_evaluated;
     if (!e.fits) return {true, {}};
-    const SweepRow& row = out_.rows.emplace_back(sweep_row(target_, *t_.gpu, prepared_.deployment, e, request_.slo));
+    const SweepRow& row = add_sweep_row(out_, sweep_row(target_, *t_.gpu, prepared_.deployment, e, request_.slo));
     return {true, {true, row.meets_slo, row.output_tok_s_per_gpu, row.tok_s_per_user}};
   }
 
@@ -76,7 +75,32 @@ class DeploymentProbe {
   std::optional<PreparedPrompt> prompt_;  // prepared at the first level that passes the memory check
 };
 
-using Outcomes = std::map<std::int64_t, Outcome>;  // by concurrency
+/// The outcomes of one deployment by concurrency, ascending (a handful of levels: a sorted vector).
+class Outcomes {
+ public:
+  using Entry = std::pair<std::int64_t, Outcome>;
+  /// Sets the outcome at `concurrency`, replacing one already there.
+  void set(std::int64_t concurrency, const Outcome& o) {
+    const auto at = std::lower_bound(entries_.begin(), entries_.end(), concurrency,
+                                     [](const Entry& e, std::int64_t c) { return e.first < c; });
+    if (at != entries_.end() && at->first == concurrency) {
+      at->second = o;
+    } else {
+      entries_.insert(at, {concurrency, o});
+    }
+  }
+  [[nodiscard]] const Outcome* find(std::int64_t concurrency) const {
+    const auto at = std::lower_bound(entries_.begin(), entries_.end(), concurrency,
+                                     [](const Entry& e, std::int64_t c) { return e.first < c; });
+    return at != entries_.end() && at->first == concurrency ? &at->second : nullptr;
+  }
+  [[nodiscard]] bool empty() const { return entries_.empty(); }
+  [[nodiscard]] auto begin() const { return entries_.begin(); }
+  [[nodiscard]] auto end() const { return entries_.end(); }
+
+ private:
+  std::vector<Entry> entries_;
+};
 
 /// Dominated by a row with one draft fewer (same deployment, any concurrency): no better in both
 /// tok/s per GPU and per user.
@@ -99,7 +123,7 @@ Outcomes sweep_deployment(const PreparedModel& m, const SweepTarget& t, int targ
     return outcomes;
   }
   for (std::size_t i = 0; i < n; ++i) {
-    if (fewer && !fewer->count(request.concurrencies[i])) {  // one draft fewer stopped before this level
+    if (fewer && !fewer->find(request.concurrencies[i])) {  // one draft fewer stopped before this level
       out.configs_pruned += static_cast<std::int64_t>(n - i);
       break;
     }
@@ -108,7 +132,7 @@ Outcomes sweep_deployment(const PreparedModel& m, const SweepTarget& t, int targ
       out.configs_pruned += static_cast<std::int64_t>(n - i - (evaluated ? 1 : 0));  // more requests only need more KV
       break;
     }
-    outcomes[request.concurrencies[i]] = o;
+    outcomes.set(request.concurrencies[i], o);
     if (fewer && no_gain(o, *fewer)) {  // compute-bound from here: drafts cost more than they save
       out.configs_pruned += static_cast<std::int64_t>(n - i - 1);
       break;
@@ -123,49 +147,45 @@ bool same_deployment(const Deployment& a, const Deployment& b) {
          a.speculative_tokens == b.speculative_tokens;
 }
 
-/// The distinct deployments of rows [first, end): those of the `best` SLO-meeting rows by tok/s per
-/// GPU, and with `frontier` also those on the rows' Pareto frontier.
-std::vector<Deployment> promising(const SweepResult& out, std::size_t first, std::size_t end, bool frontier,
-                                  std::size_t best) {
-  std::vector<std::size_t> rows;
-  for (std::size_t i = first; i < end; ++i) {
-    if (out.rows[i].meets_slo && out.rows[i].realistic) rows.push_back(i);
-  }
-  std::sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
-    return out.rows[a].output_tok_s_per_gpu > out.rows[b].output_tok_s_per_gpu;
-  });
-  rows.resize(std::min(rows.size(), best));
-  if (frontier) {
-    std::vector<ParetoPoint> points;
-    for (std::size_t i = first; i < end; ++i)
-      points.push_back({out.rows[i].output_tok_s_per_gpu, out.rows[i].tok_s_per_user});
-    for (std::size_t i : pareto_frontier(points)) rows.push_back(first + i);
-  }
-  std::vector<Deployment> deployments;
+/// One row of each distinct deployment among the current target's rows: the deployments of its
+/// best SLO-meeting rows by tok/s per GPU (SweepTargetResult::top_rows), and with `frontier` also
+/// those on its Pareto frontier so far — both kept up to date as rows were added, so nothing is
+/// sorted here.
+std::vector<std::size_t> promising(const SweepResult& out, bool frontier) {
+  const SweepTargetResult& t = out.targets.back();
+  std::vector<std::size_t> rows = t.top_rows;
+  if (frontier) rows.insert(rows.end(), t.running_frontier.indices().begin(), t.running_frontier.indices().end());
+  std::vector<std::size_t> distinct;
   for (std::size_t i : rows) {
-    const Deployment& d = out.rows[i].deployment;
-    const auto seen = [&](const Deployment& e) { return same_deployment(d, e); };
-    if (std::none_of(deployments.begin(), deployments.end(), seen)) deployments.push_back(d);
+    const auto seen = [&](std::size_t j) { return same_deployment(out.rows[i].deployment, out.rows[j].deployment); };
+    if (std::none_of(distinct.begin(), distinct.end(), seen)) distinct.push_back(i);
   }
-  return deployments;
+  return distinct;
 }
 
-/// The outcomes of deployment `d` among rows [first, end).
-Outcomes outcomes_of(const SweepResult& out, std::size_t first, std::size_t end, const Deployment& d) {
+/// The outcomes of the deployment of row `row`, a row among [first, end). A deployment's rows are
+/// contiguous until its concurrency is bisected: each (count, layout, precisions, MTP depth) is
+/// swept once, all its levels in a row, and the bisection (which appends at the end) reads a
+/// deployment's outcomes before it adds to them and bisects each deployment once. So the rows
+/// next to `row` are all of them.
+Outcomes outcomes_of(const SweepResult& out, std::size_t first, std::size_t end, std::size_t row) {
+  const Deployment& d = out.rows[row].deployment;
+  std::size_t from = row;
+  while (from > first && same_deployment(out.rows[from - 1].deployment, d)) --from;
   Outcomes by_concurrency;
-  for (std::size_t i = first; i < end; ++i) {
+  for (std::size_t i = from; i < end && same_deployment(out.rows[i].deployment, d); ++i) {
     const SweepRow& r = out.rows[i];
-    if (same_deployment(r.deployment, d)) {
-      by_concurrency[r.concurrency] = {true, r.meets_slo, r.output_tok_s_per_gpu, r.tok_s_per_user};
-    }
+    by_concurrency.set(r.concurrency, {true, r.meets_slo, r.output_tok_s_per_gpu, r.tok_s_per_user});
   }
   return by_concurrency;
 }
 
-/// MTP depths beyond the first pass's on deployment `d` (depth 0), each against the one before.
-void deepen_mtp(const PreparedModel& m, const SweepTarget& t, int target, Deployment d, const SweepRequest& request,
+/// MTP depths beyond the first pass's on the deployment of row `row` (depth 0), each against the one
+/// before.
+void deepen_mtp(const PreparedModel& m, const SweepTarget& t, int target, std::size_t row, const SweepRequest& request,
                 std::size_t first, SweepResult& out) {
-  Outcomes fewer = outcomes_of(out, first, out.rows.size(), d);
+  Deployment d = out.rows[row].deployment;
+  Outcomes fewer = outcomes_of(out, first, out.rows.size(), row);
   for (int depth : sweep_mtp_depths(*m.spec, request)) {
     if (depth == 0) continue;
     d.speculative_tokens = depth;
@@ -176,14 +196,16 @@ void deepen_mtp(const PreparedModel& m, const SweepTarget& t, int target, Deploy
   }
 }
 
-/// Bisects deployment `d`'s concurrency between its last level that met the SLO and the next level.
-void refine_concurrency(const PreparedModel& m, const SweepTarget& t, int target, const Deployment& d,
+/// Bisects the concurrency of row `row`'s deployment between its last level that met the SLO and the
+/// next level.
+void refine_concurrency(const PreparedModel& m, const SweepTarget& t, int target, std::size_t row,
                         const SweepRequest& request, std::size_t first, SweepResult& out) {
-  const Outcomes seen = outcomes_of(out, first, out.rows.size(), d);
+  const Deployment d = out.rows[row].deployment;
+  const Outcomes seen = outcomes_of(out, first, out.rows.size(), row);
   std::size_t last_pass = request.concurrencies.size();
   for (std::size_t i = 0; i < request.concurrencies.size(); ++i) {
-    const auto o = seen.find(request.concurrencies[i]);
-    if (o != seen.end() && o->second.passed) last_pass = i;
+    const Outcome* o = seen.find(request.concurrencies[i]);
+    if (o && o->passed) last_pass = i;
   }
   if (last_pass + 1 >= request.concurrencies.size()) return;  // nothing passed, or the last level did
   std::int64_t low = request.concurrencies[last_pass];
@@ -215,14 +237,10 @@ bool sweep_search_axes(const PreparedModel& m, const SweepTarget& t, int target,
 void search_promising(const PreparedModel& m, const SweepTarget& t, int target, const SweepRequest& request,
                       std::size_t first, SweepResult& out) {
   if (!request.mtp_tokens && sweep_mtp_depths(*m.spec, request).size() > 1) {
-    for (const Deployment& d : promising(out, first, out.rows.size(), true, refined_deployments)) {
-      deepen_mtp(m, t, target, d, request, first, out);
-    }
+    for (std::size_t row : promising(out, true)) deepen_mtp(m, t, target, row, request, first, out);
   }
   if (!request.refine_concurrency) return;
-  for (const Deployment& d : promising(out, first, out.rows.size(), false, refined_deployments)) {
-    refine_concurrency(m, t, target, d, request, first, out);
-  }
+  for (std::size_t row : promising(out, false)) refine_concurrency(m, t, target, row, request, first, out);
 }
 
 }  // namespace llmsizer

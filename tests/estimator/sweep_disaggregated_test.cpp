@@ -92,7 +92,7 @@ TEST_CASE("search --disagg: short prompts without an SLO stay co-located") {
   Search s("llama-3.1-8b", "h100-sxm", 128, 1'024, 16);
   const SweepResult with = s.run(true);
   bool any_pools = false;
-  for (const SweepRow& row : with.rows) any_pools = any_pools || row.pools.has_value();
+  for (const SweepRow& row : with.rows) any_pools = any_pools || (row.pools != nullptr);
   CHECK(any_pools);  // they were searched
   REQUIRE(with.targets[0].best);
   CHECK_FALSE(with.rows[*with.targets[0].best].pools);

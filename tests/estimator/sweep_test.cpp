@@ -62,6 +62,27 @@ TEST_CASE("pareto_frontier: hand-made points") {
   CHECK(pareto_frontier(std::vector<ParetoPoint>{}).empty());
 }
 
+TEST_CASE("ParetoFrontier: adding points one at a time gives pareto_frontier of them, ties and NaN included") {
+  // The hand-made points first, then 400 points near the line x + y = 7 on a grid (many ties in x,
+  // in y and whole duplicates, and a frontier of several points) with a NaN or infinity now and
+  // then, checked after every add.
+  std::vector<ParetoPoint> points = {{2, 2}, {4, 1}, {3, 3}, {1, 4}, {3, 2}, {3, 3}, {std::nan(""), 9}};
+  unsigned state = 12345;
+  const auto next = [&state] { return (state = state * 1103515245u + 12345u) >> 16; };
+  for (int i = 0; i < 400; ++i) {
+    const double x = next() % 8;
+    const double y = 7 - x + next() % 2;
+    const unsigned odd = next() % 50;
+    points.push_back({odd == 0 ? std::nan("") : x, odd == 1 ? std::numeric_limits<double>::infinity() : y});
+  }
+  ParetoFrontier running;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    running.add(points[i], i);
+    REQUIRE(running.indices() == pareto_frontier(std::span(points).first(i + 1)));
+  }
+  CHECK(running.indices().size() >= 4);
+}
+
 TEST_CASE("sweep_layouts: tp within the domain dividing the heads, pp filling, attention-DP only for MoE") {
   const Catalog catalog = test::shipped_catalog();
   const GpuSpec& h100 = *catalog.find_gpu("h100-sxm");
