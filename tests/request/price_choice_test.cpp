@@ -5,11 +5,13 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "io/config_error.hpp"
 #include "io/tco_loader.hpp"
+#include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"
 
 namespace llmsizer {
@@ -191,6 +193,39 @@ TEST_SUITE("cli") {
       CHECK(o["usd_per_gpu_hour"].is_null());
     }
     CHECK(seen);
+  }
+
+  TEST_CASE("estimate --scenarios --json: a row on a GPU with no price has null $ and a note naming --price") {
+    const test::TempDir dir;
+    const std::string file = (dir.path() / "rows.csv").string();
+    {
+      std::ofstream out(file);
+      out << "id,model,gpu,isl,osl,concurrency\na,llama-3.1-8b,h100-pcie,1000,100,8\nb,llama-3.1-8b,h100-sxm,1000,100,8\n";
+    }
+    const Run r = run({"estimate", "--scenarios", file, "--json"});
+    REQUIRE(r.code == 0);
+    const nlohmann::json rows = nlohmann::json::parse(r.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["usd_per_mtok_output"].is_null());
+    CHECK(rows[0]["notes"] == "h100-pcie has no price; pass --price h100-pcie=USD (a price column in --scenarios)");
+    CHECK(rows[1]["usd_per_mtok_output"].get<double>() > 0);
+    CHECK(rows[1]["notes"] == "");
+  }
+
+  TEST_CASE("report --html: a GPU with no price says so and names --price in its table and its $/Mtok bar") {
+    const test::TempDir dir;
+    const std::string path = (dir.path() / "report.html").string();
+    const Run r = run({"report", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--gpu", "h100-sxm", "--isl", "1000",
+                       "--osl", "200", "--html", path});
+    REQUIRE(r.code == 0);
+    const std::string html = read_file(path);
+    size_t mentions = 0;
+    for (size_t at = html.find("no price: --price h100-pcie=USD"); at != std::string::npos;
+         at = html.find("no price: --price h100-pcie=USD", at + 1)) {
+      ++mentions;
+    }
+    CHECK(mentions >= 2);  // the GPU table's price cell and the $/Mtok bar's note
+    CHECK(html.find("no price: --price h100-sxm") == std::string::npos);
   }
 
   TEST_CASE("the issue's compare: no price and no request size given, $/Mtok on a named basis") {
