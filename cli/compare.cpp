@@ -222,20 +222,6 @@ std::string basis_clause(const std::vector<SweepTarget>& targets) {
   return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: prices given per GPU)" : "");
 }
 
-/// Beside priced GPUs, why each unpriced one has no price and how to give it one.
-void print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out) {
-  const auto priced =
-      std::find_if(targets.begin(), targets.end(), [](const SweepTarget& t) { return t.usd_per_gpu_hour; });
-  if (priced == targets.end()) return;
-  bool any = false;
-  for (const SweepTarget& t : targets) {
-    if (t.usd_per_gpu_hour) continue;
-    out << "note: " << unpriced_note(*t.gpu, priced->price_basis) << "\n";
-    any = true;
-  }
-  if (any) out << "\n";
-}
-
 std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targets) {
   return fmt::format(
       "{} input + {} output tokens per request, {}; each at its lowest $/Mtok output that meets the SLO "
@@ -290,7 +276,7 @@ int run_compare(const CompareOptions& o, Context& context) {
     return 0;
   }
   out << heading(request, targets);
-  print_unpriced_notes(targets, out);
+  if (print_unpriced_notes(targets, out)) out << "\n";
   print_table(choices, request, out);
   return 0;
 }

@@ -214,6 +214,12 @@ void add_memory_columns(Schema<EstimateRow>& s) {
     std::string joined;
     if (r.estimate)
       for (const std::string& n : r.estimate->notes) joined += (joined.empty() ? "" : "; ") + n;
+    if (r.estimate && r.resolved && !r.resolved->usd_per_gpu_hour) {  // the $ columns are empty: say why
+      const std::string& gpu = r.resolved->gpu->name;
+      joined += fmt::format("{}{} has no price{}; pass --price {}=USD (a price column in --scenarios)",
+                            joined.empty() ? "" : "; ", gpu,
+                            r.resolved->gpu->prices.empty() ? "" : " on the basis the other GPUs use", gpu);
+    }
     return text(joined);
   });
   s.add(columns::warnings, [](const EstimateRow& r) {

@@ -295,7 +295,7 @@ void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
     if (!g.chosen) return Cell();
     return Cell(r.usd_per_gpu_hour ? fmt::format("${:.3f} ({}, {})", *r.usd_per_gpu_hour, r.price_label,
                                                  price_basis_text(r.price_basis))
-                                   : "no price");
+                                   : fmt::format("no price: --price {}=USD", r.gpu->name));
   });
   s.add(columns::shown(columns::usd_per_mtok_output, {NumberStyle::money, 3}, "cost ($/Mtok output)"),
         chosen([](const Estimate& e) { return optional_cell(e.usd_per_mtok_output); }));

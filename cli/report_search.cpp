@@ -53,7 +53,7 @@ BarChart cost_by_gpu_chart(const SweepResult& result, const std::vector<SweepTar
     if (!t.best) {
       bar.note = t.end_row == t.first_row ? "nothing fits" : "no configuration meets the SLOs";
     } else if (const SweepRow& row = result.rows[*t.best]; !row.usd_per_mtok_output) {
-      bar.note = "no price";
+      bar.note = fmt::format("no price: --price {}=USD", targets[i].gpu->name);
     } else {
       bar.value = *row.usd_per_mtok_output;
       bar.value_text = fmt::format("${:.3f}", *row.usd_per_mtok_output);

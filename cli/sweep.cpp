@@ -247,6 +247,7 @@ int run_sweep(const SweepOptions& o, Context& context) {
         with_commas(static_cast<double>(request.osl)), slo_text(request),
         with_commas(static_cast<double>(result.configs_evaluated)),
         with_commas(static_cast<double>(result.configs_pruned)), fixed(elapsed_ms, elapsed_ms < 10 ? 1 : 0));
+    print_unpriced_notes(targets, out);
     print_table(result, targets, request, table, out);
   }
   return 0;

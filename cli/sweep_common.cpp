@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include "estimator/realism.hpp"
 #include "io/columns.hpp"
 #include "io/config_error.hpp"
+#include "request/price_choice.hpp"
 #include "request/scenario_fields.hpp"
 
 namespace llmsizer::cli {
@@ -212,6 +214,19 @@ void restrict_mtp(SweepRequest& request, const ModelSpec& model, std::optional<i
 
 std::string slo_text(const SweepRequest& r) {
   return r.slo.ttft || r.slo.tpot ? "SLO " + describe_slo(r.slo) : "no SLO";
+}
+
+bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out) {
+  const auto priced =
+      std::find_if(targets.begin(), targets.end(), [](const SweepTarget& t) { return t.usd_per_gpu_hour; });
+  const std::string basis = priced == targets.end() ? std::string() : priced->price_basis;
+  bool any = false;
+  for (const SweepTarget& t : targets) {
+    if (t.usd_per_gpu_hour) continue;
+    out << "note: " << unpriced_note(*t.gpu, basis) << "\n";
+    any = true;
+  }
+  return any;
 }
 
 }  // namespace llmsizer::cli

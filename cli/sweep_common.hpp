@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,12 @@ void add_disagg_option(CLI::App& app, bool& disaggregated);
 /// Why an engine would not run row `r` (estimator/realism.hpp): its layout's reasons, or for a
 /// disaggregated row the reasons of the pool at fault, named ("prefill pool: ...").
 [[nodiscard]] std::string unrealistic_reason(const GpuSpec& gpu, const SweepRow& r);
+
+/// One "note: ..." line per GPU type without a price: it names the GPU, says why (no price in its
+/// profile, or none on the basis the priced GPU types use, which one comparison does not mix) and
+/// gives the `--price GPU=USD` that prices it. Nothing when every GPU type is priced; returns whether
+/// it printed any. `sweep` and `compare` print them before their tables.
+bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out);
 
 /// One configuration of a sweep as the writers see it; `row` nullptr when nothing fits, and every
 /// column but model and GPU is then null.

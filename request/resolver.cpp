@@ -333,6 +333,9 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   check_engine(*calibration_, in.engine);
   r.engine = in.engine.empty() ? calibration_->default_engine : in.engine;
   r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
+  // A stated token budget replaces the engine's: chunks, burst steps, the prefill batch and the
+  // activation memory all follow it (docs/methodology.md#serving).
+  if (in.prefill_chunk_tokens) r.efficiency.engine.prefill_chunk_tokens = *in.prefill_chunk_tokens;
   r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), parse_phase(in.phase)};
   check_model_limits(in, *r.model);
   if (auto warning = check_context(*r.model, *in.isl, *in.osl)) r.warnings.push_back(std::move(*warning));

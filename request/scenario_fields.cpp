@@ -71,6 +71,14 @@ void check_utilization(const ScenarioInput& in, const std::string& where) {
   const auto& v = in.memory_utilization;
   if (v) check_real_range(*v, *v > 0 && *v <= 1, "> 0 and <= 1", where);
 }
+// The calibration loader's range for the same key (io/calibration_loader.cpp).
+void check_chunk_tokens(const ScenarioInput& in, const std::string& where) {
+  if (in.prefill_chunk_tokens) check_whole_range(*in.prefill_chunk_tokens, 1, std::int64_t{1} << 24, where);
+}
+void parse_chunk_tokens(ScenarioInput& in, const std::string& text, const std::string& where) {
+  in.prefill_chunk_tokens = parse_whole(text, where);
+  check_chunk_tokens(in, where);
+}
 template <std::optional<double> ScenarioInput::*member, void (*check)(const ScenarioInput&, const std::string&)>
 void parse_real(ScenarioInput& in, const std::string& text, const std::string& where) {
   in.*member = parse_number(text, where);
@@ -160,6 +168,10 @@ std::vector<ScenarioField> common_fields() {
        parse_real<&In::usd_per_gpu_hour, check_usd>, check_usd, "NUMBER"},
       {"memory_utilization", "Usable fraction of GPU memory", "the calibration's, 0.90 for the generic engine",
        parse_real<&In::memory_utilization, check_utilization>, check_utilization, "NUMBER"},
+      {"prefill_chunk_tokens",
+       "Prompt tokens one engine step takes per attention rank (SGLang --chunked-prefill-size / dp, vLLM "
+       "--max-num-batched-tokens, TensorRT-LLM --max-num-tokens)",
+       "the calibration's, per engine", parse_chunk_tokens, check_chunk_tokens, "INT"},
   };
 }
 

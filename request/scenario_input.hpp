@@ -25,6 +25,7 @@ struct ScenarioInput {
   std::string price;  // price label
   std::optional<double> usd_per_gpu_hour;
   std::optional<double> memory_utilization;
+  std::optional<std::int64_t> prefill_chunk_tokens;  // empty: the engine's token budget from the calibration
   // Prefill/decode-disaggregated serving (xPyD): any of these makes the request two pools, each with
   // its worker count, layout and batch per worker (request/scenario_fields.cpp).
   std::optional<int> prefill_workers, prefill_tp, prefill_pp, prefill_dp, prefill_ep;

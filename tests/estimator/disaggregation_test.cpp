@@ -45,6 +45,26 @@ TEST_CASE("KV transfer: the busier side's per-GPU shard over the scale-out link,
   CHECK(in_milliseconds(kv_transfer_time(l.prepared, l.gpu, pools, 4'096, l.efficiency)) == rel(8.94785 + latency_ms, 1e-5));
 }
 
+TEST_CASE("KV transfer under MLA on H20: the whole latent of the prompt, over one GPU's 25 GB/s") {
+  // DeepSeek-R1 keeps a 512 + 64 = 576-element latent per token and layer (MLA), 61 layers, BF16:
+  // 576 x 61 x 2 = 70,272 B per token, 287,834,112 B for a 4,096-token prompt. The latent is not split
+  // over heads, so a tp8 prefill GPU (Ant Group's H20 prefill workers, LMSYS blog 2025-09-26) holds the
+  // whole of it, and so does the dp16 ep16 decode rank the request moves to. H20: 4 x 400 Gb/s NICs per
+  // 8 GPUs = 25 GB/s per GPU per direction, x hopper link_fraction 0.75 = 18.75 GB/s:
+  // 287,834,112 / 18.75e9 = 15.35115 ms, plus one scale_out_latency.
+  const Loaded l = load("deepseek-r1", "h20");
+  REQUIRE(l.efficiency.hardware.link_fraction == 0.75);
+  Deployment prefill = worker(8, 1, Precision::fp8);
+  Deployment decode = worker(1, 1, Precision::fp8);
+  decode.parallel = Parallelism{1, 1, 16, 16};
+  const DisaggregatedDeployment pools{prefill, decode, 0, 0};
+  CHECK(kv_handoff_bytes_per_gpu(l.prepared, prefill, 4'096).value == rel(287'834'112, 1e-12));
+  CHECK(kv_handoff_bytes_per_gpu(l.prepared, decode, 4'096).value == rel(287'834'112, 1e-12));
+  const double latency_ms = in_milliseconds(l.efficiency.engine.scale_out_latency);
+  CHECK(in_milliseconds(kv_transfer_time(l.prepared, l.gpu, pools, 4'096, l.efficiency)) ==
+        rel(15.35115 + latency_ms, 1e-6));
+}
+
 TEST_CASE("pool sizing: prefill workers keep up with the decode workers, at least one") {
   CHECK(prefill_workers_for(4, 2.0, 3.0) == 3);   // 4 x 2 / 3 = 2.67 -> 3
   CHECK(prefill_workers_for(3, 1.0, 1.0) == 3);   // exactly balanced: no extra worker

@@ -3,12 +3,15 @@
 #include "request/price_choice.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "io/config_error.hpp"
 #include "io/tco_loader.hpp"
+#include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"
 
 namespace llmsizer {
@@ -127,6 +130,102 @@ TEST_SUITE("cli") {
     REQUIRE(r.code == 0);
     CHECK(r.out.find("\na100-40gb-pcie (40 GB, no price): ") != std::string::npos);
     CHECK(r.out.find("\nh100-sxm (80 GB, $1.30/GPU-h, 3-year rental): ") != std::string::npos);  // basis named
+  }
+
+  TEST_CASE("GPU types with no sourced price: exactly these, and every other one is priced") {
+    // The shared data (prices_tco.yaml, gpus.yaml) gives no purchase or rental figure for these five;
+    // every other profile carries at least one sourced price or a purchase price (an owned TCO price).
+    // A price added to one of them must be sourced, and this list shrinks with it.
+    const Catalog catalog = test::shipped_catalog();
+    std::vector<std::string> unpriced;
+    for (const GpuSpec& gpu : catalog.gpus) {
+      if (gpu.prices.empty()) unpriced.push_back(gpu.name);
+      for (const PricePoint& p : gpu.prices) {
+        CAPTURE(gpu.name);
+        CHECK(!p.source.empty());
+        CHECK(!p.label.empty());
+      }
+    }
+    CHECK(unpriced ==
+          std::vector<std::string>{"a100-40gb-pcie", "h100-nvl", "h100-pcie", "h200-nvl", "rtx-pro-6000-blackwell-server"});
+  }
+
+  TEST_CASE("a GPU with no price at all: sweep, compare and plan name it and the --price that prices it, never $0") {
+    const std::string note = "note: h100-pcie has no price in its profile: --price h100-pcie=USD gives it one";
+    // Beside a priced GPU type.
+    const Run sweep = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--gpu", "h100-sxm", "--isl",
+                           "1000", "--osl", "200", "--max-gpus", "1", "--concurrency", "8"});
+    REQUIRE(sweep.code == 0);
+    CHECK(sweep.out.find("\n" + note + "\n") != std::string::npos);
+    CHECK(sweep.out.find("\nh100-pcie (80 GB, no price): ") != std::string::npos);
+    const Run json = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--gpu", "h100-sxm", "--isl",
+                          "1000", "--osl", "200", "--max-gpus", "1", "--concurrency", "8", "--json"});
+    REQUIRE(json.code == 0);
+    const nlohmann::json frontier = nlohmann::json::parse(json.out)["frontier"];
+    int pcie_rows = 0;
+    for (const nlohmann::json& row : frontier) {
+      const bool pcie = row["gpu"] == "h100-pcie";
+      pcie_rows += pcie ? 1 : 0;
+      CHECK(row["usd_per_mtok_output"].is_null() == pcie);  // missing is null, never 0
+    }
+    CHECK(pcie_rows > 0);
+    // Alone: nothing is priced, and it still says which GPU and how.
+    const Run compare = run({"compare", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--max-gpus", "1"});
+    REQUIRE(compare.code == 0);
+    CHECK(compare.out.find("\n" + note + "\n") != std::string::npos);
+    CHECK(compare.out.find("- (no price)") != std::string::npos);
+    const Run plan = run({"plan", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--output-tokens-per-day", "1e8",
+                          "--max-gpus", "1"});
+    REQUIRE(plan.code == 0);
+    CHECK(plan.out.find("; no GPU type has a price, so options are ranked by GPU count\n" + note + "\n") !=
+          std::string::npos);
+    // The plan's machine-readable rows: the note names the option, the cost columns are null.
+    const Run plan_json = run({"plan", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--gpu", "h100-sxm",
+                               "--output-tokens-per-day", "1e8", "--max-gpus", "1", "--json"});
+    REQUIRE(plan_json.code == 0);
+    const nlohmann::json options = nlohmann::json::parse(plan_json.out)["options"];
+    bool seen = false;
+    for (const nlohmann::json& o : options) {
+      if (o["gpu"] != "h100-pcie") continue;
+      seen = true;
+      CHECK(o["note"] == "no price; pass --price h100-pcie=USD");
+      CHECK(o["usd_per_month"].is_null());
+      CHECK(o["usd_per_gpu_hour"].is_null());
+    }
+    CHECK(seen);
+  }
+
+  TEST_CASE("estimate --scenarios --json: a row on a GPU with no price has null $ and a note naming --price") {
+    const test::TempDir dir;
+    const std::string file = (dir.path() / "rows.csv").string();
+    {
+      std::ofstream out(file);
+      out << "id,model,gpu,isl,osl,concurrency\na,llama-3.1-8b,h100-pcie,1000,100,8\nb,llama-3.1-8b,h100-sxm,1000,100,8\n";
+    }
+    const Run r = run({"estimate", "--scenarios", file, "--json"});
+    REQUIRE(r.code == 0);
+    const nlohmann::json rows = nlohmann::json::parse(r.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["usd_per_mtok_output"].is_null());
+    CHECK(rows[0]["notes"] == "h100-pcie has no price; pass --price h100-pcie=USD (a price column in --scenarios)");
+    CHECK(rows[1]["usd_per_mtok_output"].get<double>() > 0);
+    CHECK(rows[1]["notes"] == "");
+  }
+
+  TEST_CASE("report --html: a GPU with no price says so and names --price in its table and its $/Mtok bar") {
+    const test::TempDir dir;
+    const std::string path = (dir.path() / "report.html").string();
+    const Run r = run({"report", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--gpu", "h100-sxm", "--isl", "1000",
+                       "--osl", "200", "--html", path});
+    REQUIRE(r.code == 0);
+    const std::string html = read_file(path);
+    size_t mentions = 0;
+    for (size_t at = html.find("no price: --price h100-pcie=USD"); at != std::string::npos;
+         at = html.find("no price: --price h100-pcie=USD", at + 1)) {
+      ++mentions;
+    }
+    CHECK(mentions >= 2);  // the GPU table's price cell and the $/Mtok bar's note
+    CHECK(html.find("no price: --price h100-sxm") == std::string::npos);
   }
 
   TEST_CASE("the issue's compare: no price and no request size given, $/Mtok on a named basis") {
