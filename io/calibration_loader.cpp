@@ -51,7 +51,7 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.max_batch = e.integer("max_batch", 1, 1 << 20);
   x.moe_imbalance = e.number("moe_imbalance", {1, 16, false, ""});
   x.startup_burst_share = e.number("startup_burst_share", {0, 1, false, ""});
-  x.prompt_group_share = e.optional_number("prompt_group_share", fraction).value_or(0.0);
+  x.prompt_group_share = e.optional_number("prompt_group_share", {0, 1, false, ""}).value_or(0.0);
   x.memory_utilization = e.optional_number("memory_utilization", fraction).value_or(0.0);
   x.request_overhead = microseconds(e.optional_number("request_overhead_us", {0, 1e7, false, "us"}).value_or(10000.0));
   x.expert_gemm_half_tokens = e.optional_number("expert_gemm_half_tokens", {0, 1e5, false, ""}).value_or(0.0);

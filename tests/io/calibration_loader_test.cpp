@@ -55,7 +55,8 @@ TEST_SUITE("loader") {
       FAIL("accepted a share above 1");
     } catch (const llmsizer::ConfigError& e) {
       CAPTURE(e.format());
-      CHECK(e.format().find("error: engines[0].prompt_group_share: must be") != std::string::npos);
+      CHECK(e.format().find("error: engines[0].prompt_group_share: 1.5 is out of range (must be >= 0 and <= 1)") !=
+            std::string::npos);
     }
   }
 
