@@ -51,7 +51,7 @@ nlohmann::json print_leave_one_model_out(const ValidateOptions& o, const Validat
                                                       "bands of every other model's runs, min {} runs per regime)",
                                                       o.band_min_runs));
   const nlohmann::json j = validation_json(lomo);
-  return {{"overall", j["overall"]}, {"regimes", j["regimes"]}, {"band_coverage", coverage_json(coverage)}};
+  return {{"overall", j["overall"]}, {"regimes", j["regimes"]}, {"rows", j["rows"]}, {"band_coverage", coverage_json(coverage)}};
 }
 
 /// The bands/1 profile of the leave-one-model-out residuals, for the calibration `o.calibration`.

@@ -72,6 +72,7 @@ double* engine_field(EngineEfficiency& e, const std::string& field) {
   if (field == "prefill_expert_overhead") return &e.prefill_expert_overhead.value;
   if (field == "attention_fraction") return &e.attention_fraction;
   if (field == "startup_burst_share") return &e.startup_burst_share;
+  if (field == "prompt_group_share") return &e.prompt_group_share;
   if (field == "request_overhead") return &e.request_overhead.value;
   if (field == "expert_gemm_half_tokens") return &e.expert_gemm_half_tokens;
   return nullptr;
@@ -185,6 +186,7 @@ std::vector<FitParameter> candidate_parameters(const Calibration& c) {
     add(e + ".attention_fraction", 0.4, true);
     add(e + ".expert_gemm_half_tokens", 1.0, false);
     add(e + ".startup_burst_share", 1.0, true);
+    add(e + ".prompt_group_share", 1.0, true);
   }
   add("*.collective_latency", 0.7, false);
   add("*.scale_out_latency", 0.7, false);

@@ -43,6 +43,9 @@ struct EngineEfficiency {
                                        // KV cache, as TensorRT-LLM's KvCacheConfig dtype 'auto' does;
                                        // false: KV in the activations' 16-bit type (vLLM, SGLang 'auto')
   double startup_burst_share = 0.5;    // share of the start-up burst's queueing seen per request
+  double prompt_group_share = 0;       // share of later prompts that come back with the others of their
+                                       // start-up step and are prefilled in one full-budget step with them
+                                       // (docs/methodology.md#prompt-groups)
   double memory_utilization = 0;       // the engine's usable memory fraction; 0: the calibration's global
   Seconds request_overhead{0.01};      // per request before its first step: API, tokenization, scheduling
   friend bool operator==(const EngineEfficiency&, const EngineEfficiency&) = default;

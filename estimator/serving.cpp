@@ -59,6 +59,16 @@ double burst_ttft(const PrefillCosts& pf) {
   return std::max(pf.alone.value, (pf.burst_steps + 1.0) / 2.0 * pf.burst_step.value);
 }
 
+/// Extra prefill time of a prompt that comes back together with the others of its start-up step
+/// (docs/methodology.md#prompt-groups). In a closed loop with a fixed output length, the requests
+/// whose prompts finished in the same step decode in lockstep (one token per running sequence per
+/// step) and finish in the same step, so their successors arrive together and the scheduler packs
+/// them into one step of up to the token budget: a full burst step, not the prompt alone. A prompt
+/// longer than the budget comes back alone (the burst step is then one chunk, shorter than it).
+double prompt_group_extra(const PrefillCosts& pf) {
+  return std::max(0.0, pf.burst_step.value - pf.alone.value);
+}
+
 /// One side of a prefill/decode-disaggregated deployment. Decode: every resident sequence produces a
 /// token per step, nothing interrupts. Prefill: prompts queue and are packed into full token
 /// budgets; output is the first token of each.
@@ -220,7 +230,8 @@ void closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload
   const double prefill_load = std::min(max_queue_load, others * pf.alone.value / first_cycle);
   const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
   const double burst_share = e.engine.startup_burst_share;
-  const double ttft = burst_share * burst_ttft(pf) + (1.0 - burst_share) * (own_prefill + steady_wait) + step / 2.0 +
+  const double later_prefill = own_prefill + e.engine.prompt_group_share * prompt_group_extra(pf);
+  const double ttft = burst_share * burst_ttft(pf) + (1.0 - burst_share) * (later_prefill + steady_wait) + step / 2.0 +
                       e.engine.request_overhead.value;
   // Every prompt of the rank, its own included, is prefilled once per cycle.
   const double load = std::min(1.0, per_rank * pf.marginal.value * pp / (ttft + decode_steps * tpot));

@@ -16,7 +16,8 @@ const std::vector<std::string_view> generation_keys = {"generation",        "com
 const std::vector<std::string_view> engine_keys = {
     "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "scale_out_latency_us",
     "moe_layer_overhead_us", "prefill_expert_overhead_us", "attention_fraction",
-    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "memory_utilization", "request_overhead_us",
+    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "prompt_group_share", "memory_utilization",
+    "request_overhead_us",
     "expert_gemm_half_tokens", "kv_reserved_output_fraction", "prefill_first", "kv_follows_checkpoint"};
 const std::vector<std::string_view> bound_keys = {"parameter", "min", "max", "min_us", "max_us"};
 
@@ -50,6 +51,7 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.max_batch = e.integer("max_batch", 1, 1 << 20);
   x.moe_imbalance = e.number("moe_imbalance", {1, 16, false, ""});
   x.startup_burst_share = e.number("startup_burst_share", {0, 1, false, ""});
+  x.prompt_group_share = e.optional_number("prompt_group_share", {0, 1, false, ""}).value_or(0.0);
   x.memory_utilization = e.optional_number("memory_utilization", fraction).value_or(0.0);
   x.request_overhead = microseconds(e.optional_number("request_overhead_us", {0, 1e7, false, "us"}).value_or(10000.0));
   x.expert_gemm_half_tokens = e.optional_number("expert_gemm_half_tokens", {0, 1e5, false, ""}).value_or(0.0);
@@ -147,13 +149,13 @@ std::string calibration_to_yaml(const Calibration& c) {
         "scale_out_latency_us: {:.4g}, moe_layer_overhead_us: {:.4g}, prefill_expert_overhead_us: {:.4g}, "
         "attention_fraction: {:.4g}, "
         "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}, "
-        "request_overhead_us: {:.4g}, expert_gemm_half_tokens: {:.4g}, kv_reserved_output_fraction: {:.4g}, "
+        "prompt_group_share: {:.4g}, request_overhead_us: {:.4g}, expert_gemm_half_tokens: {:.4g}, kv_reserved_output_fraction: {:.4g}, "
         "prefill_first: {}, kv_follows_checkpoint: {}{}}}\n",
         e.engine, in_microseconds(e.step_overhead), in_microseconds(e.layer_overhead),
         in_microseconds(e.collective_latency), in_microseconds(e.scale_out_latency),
         in_microseconds(e.moe_layer_overhead), in_microseconds(e.prefill_expert_overhead), e.attention_fraction,
         e.prefill_chunk_tokens, e.max_batch,
-        e.moe_imbalance, e.startup_burst_share, in_microseconds(e.request_overhead), e.expert_gemm_half_tokens,
+        e.moe_imbalance, e.startup_burst_share, e.prompt_group_share, in_microseconds(e.request_overhead), e.expert_gemm_half_tokens,
         e.kv_reserved_output_fraction, e.prefill_first, e.kv_follows_checkpoint,
         e.memory_utilization > 0 ? fmt::format(", memory_utilization: {:.4g}", e.memory_utilization) : std::string());
   }

@@ -50,7 +50,7 @@ SPEC_FIELDS(HardwareEfficiency, generation, compute_fraction, fp8_compute_derate
 SPEC_FIELDS(EngineEfficiency, engine, step_overhead, layer_overhead, collective_latency, scale_out_latency,
             moe_layer_overhead, prefill_expert_overhead, expert_gemm_half_tokens, attention_fraction,
             prefill_chunk_tokens, prefill_first, max_batch, moe_imbalance, kv_reserved_output_fraction, kv_follows_checkpoint, startup_burst_share,
-            memory_utilization, request_overhead)
+            prompt_group_share, memory_utilization, request_overhead)
 SPEC_FIELDS(ParameterBound, parameter, min, max)
 SPEC_FIELDS(Calibration, name, fitted_on, data, result, generations, engines, default_engine, memory_utilization,
             power_utilization, comm_overlap, bounds)

@@ -356,6 +356,14 @@ TEST_SUITE("validate") {
       if (l["group"] == "all rows" && l["metric"] == "tpot") rows = l["rows"].get<int>();
     }
     CHECK(rows == 16);
+    // Each row's prediction by the calibration fitted without its model, to look at one by one.
+    int tpot_rows = 0;
+    for (const auto& row : j["leave_one_model_out"]["rows"]) {
+      if (row["metric"] != "tpot") continue;
+      ++tpot_rows;
+      CHECK(row["predicted"].get<double>() > 0);
+    }
+    CHECK(tpot_rows == 16);
     const Run text_run = run({"validate", "--measurements", file.string(), "--leave-one-model-out", "--worst", "0"});
     CHECK(text_run.out.find("Leave-one-model-out (each model predicted by a calibration fitted from 'priors' without it)") !=
           std::string::npos);

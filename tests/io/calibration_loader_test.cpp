@@ -35,4 +35,29 @@ TEST_SUITE("loader") {
     }
   }
 
+  TEST_CASE("calibration engines: the prompt group share is a fraction, 0 when absent") {
+    const std::string text =
+        llmsizer::read_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
+    const std::string from = "startup_burst_share: 0.5, prompt_group_share: 0.5,";
+    REQUIRE(text.find(from) != std::string::npos);
+    const auto parse = [](const std::string& t) {
+      const llmsizer::SourceText source = llmsizer::make_source("priors.yaml", t);
+      return llmsizer::parse_calibration(llmsizer::parse_yaml(t, source), source);
+    };
+    CHECK(parse(text).engines.at(1).prompt_group_share == 0.5);
+    std::string absent = text;
+    absent.replace(absent.find(from), from.size(), "startup_burst_share: 0.5,");
+    CHECK(parse(absent).engines.at(0).prompt_group_share == 0.0);
+    std::string bad = text;
+    bad.replace(bad.find(from), from.size(), "startup_burst_share: 0.5, prompt_group_share: 1.5,");
+    try {
+      (void)parse(bad);
+      FAIL("accepted a share above 1");
+    } catch (const llmsizer::ConfigError& e) {
+      CAPTURE(e.format());
+      CHECK(e.format().find("error: engines[0].prompt_group_share: 1.5 is out of range (must be >= 0 and <= 1)") !=
+            std::string::npos);
+    }
+  }
+
 }  // TEST_SUITE("loader")
