@@ -56,8 +56,10 @@ constexpr auto whole_powers_of_ten = [] {
 int decimal_exponent(double magnitude) {
   constexpr int count = static_cast<int>(powers_of_ten.size());
   const auto binary_exponent = static_cast<int>((std::bit_cast<std::uint64_t>(magnitude) >> 52) & 0x7FF) - 1023;
-  // 1233 / 4096 = log10(2) to 4 digits, exact as a floor over the exponents of a double.
-  int above = std::clamp(((binary_exponent * 1233) >> 12) - lowest_power, 0, count);
+  // 1233 / 4096 = log10(2) to 4 digits, exact as a floor over the exponents of a double; the power
+  // above is the guess's next one, or the one after (a comparison, not a branch).
+  int above = std::clamp(((binary_exponent * 1233) >> 12) + 1 - lowest_power, 0, count - 1);
+  above += powers_of_ten[static_cast<std::size_t>(above)] <= magnitude ? 1 : 0;
   while (above < count && powers_of_ten[static_cast<std::size_t>(above)] <= magnitude) ++above;
   while (above > 0 && powers_of_ten[static_cast<std::size_t>(above - 1)] > magnitude) --above;
   // `above` is now std::upper_bound's index: the first power greater than the magnitude.
@@ -90,11 +92,11 @@ void write_digits_backwards(char* end, std::uint64_t value, int width) {
   if (width == 1) *--end = static_cast<char>('0' + value % 10);
 }
 
-/// How many decimal digits `value` has (1 for 0).
+/// How many decimal digits `value` has (1 for 0): from its bit length, without a loop.
 int digit_count(std::uint64_t value) {
-  int count = 1;
-  while (count < 20 && value >= whole_powers_of_ten[static_cast<std::size_t>(count)]) ++count;
-  return count;
+  const std::uint64_t odd = value | 1;  // the same digits, and 0 counts as 1
+  const int guess = (std::bit_width(odd) * 1233) >> 12;  // digits - 1 or digits: floor(bits * log10 2)
+  return guess + (odd >= whole_powers_of_ten[static_cast<std::size_t>(guess)] ? 1 : 0);
 }
 
 /// The text of to_chars(value, fixed, decimals) with the trailing zeros of its fraction (and then a
