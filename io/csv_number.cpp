@@ -94,7 +94,7 @@ void write_digits_backwards(char* end, std::uint64_t value, int width) {
 
 /// How many decimal digits `value` has (1 for 0): from its bit length, without a loop.
 int digit_count(std::uint64_t value) {
-  const std::uint64_t odd = value | 1;  // the same digits, and 0 counts as 1
+  const std::uint64_t odd = value | 1;                   // the same digits, and 0 counts as 1
   const int guess = (std::bit_width(odd) * 1233) >> 12;  // digits - 1 or digits: floor(bits * log10 2)
   return guess + (odd >= whole_powers_of_ten[static_cast<std::size_t>(guess)] ? 1 : 0);
 }
@@ -113,8 +113,7 @@ char* fixed_exact_trimmed(double value, int decimals, char* out) {
   if (biased_exponent == 0) return nullptr;  // subnormal
   const std::uint64_t mantissa = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
   const int e = biased_exponent - 1075;  // |value| = mantissa * 2^e (IEEE 754 binary64)
-  Unsigned128 scaled =
-      static_cast<Unsigned128>(mantissa) * whole_powers_of_ten[static_cast<std::size_t>(decimals)];
+  Unsigned128 scaled = static_cast<Unsigned128>(mantissa) * whole_powers_of_ten[static_cast<std::size_t>(decimals)];
   if (e >= 0) {
     if (e > 10) return nullptr;  // beyond 2^127
     scaled <<= e;

@@ -285,8 +285,8 @@ void check_engine(const Calibration& calibration, const std::string& engine) {
 ScenarioResolver::ScenarioResolver(const Catalog& catalog, std::string calibration_name)
     : catalog_(catalog), calibration_(&catalog.calibration(calibration_name)) {}
 
-const std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>& ScenarioResolver::prepared_entry(
-    const std::string& model_name) {
+const std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>&
+ScenarioResolver::prepared_entry(const std::string& model_name) {
   auto it = models_.find(model_name);
   if (it == models_.end()) {
     auto model = std::make_shared<const ModelSpec>(catalog_.model(model_name));

@@ -56,9 +56,9 @@ class ScenarioRows {
   std::vector<std::size_t> hashes_;               // entries_[i]->hash, scanned first
   std::size_t oldest_ = 0;
   std::size_t misses_ = 0;
-  Shared* last_ = nullptr;              // the last row's shared part; nullptr: it was resolved alone
-  ScenarioResolver::Resolved alone_;    // the last row resolved alone (disaggregated, or a failing shared part)
-  PreparedDeployments prepared_;        // rows whose layout depends on their workload
+  Shared* last_ = nullptr;            // the last row's shared part; nullptr: it was resolved alone
+  ScenarioResolver::Resolved alone_;  // the last row resolved alone (disaggregated, or a failing shared part)
+  PreparedDeployments prepared_;      // rows whose layout depends on their workload
 };
 
 }  // namespace llmsizer

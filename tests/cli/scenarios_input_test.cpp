@@ -4,7 +4,6 @@
 // row far down a long file is named by its line while the others are answered; an unterminated quote
 // there leaves stdout empty.
 #include <doctest/doctest.h>
-
 #include <fmt/format.h>
 
 #include <fstream>
@@ -77,12 +76,13 @@ TEST_SUITE("cli") {
       args.insert(args.end(), defaults.begin(), defaults.end());
       return run(args);
     };
-    const Run plain = scenarios({"id,model,gpu,tp,isl,concurrency", "x,llama-3.1-70b,h100-sxm,4,1000,16",
-                                 "y,llama-3.1-8b,h100-sxm,1,,8"});
+    const Run plain = scenarios(
+        {"id,model,gpu,tp,isl,concurrency", "x,llama-3.1-70b,h100-sxm,4,1000,16", "y,llama-3.1-8b,h100-sxm,1,,8"});
     REQUIRE(plain.code == 0);
     // Another column order, a note column the tool ignores, quoted cells (a doubled quote and a comma
     // in the note), and trailing spaces in the header names.
-    const Run shuffled = scenarios({"concurrency , note,isl,tp,gpu,model,id", R"(16,"say ""hi"", twice",1000,"4",h100-sxm,"llama-3.1-70b",x)",
+    const Run shuffled = scenarios({"concurrency , note,isl,tp,gpu,model,id",
+                                    R"(16,"say ""hi"", twice",1000,"4",h100-sxm,"llama-3.1-70b",x)",
                                     R"(8,,,1,h100-sxm,llama-3.1-8b,"y")"});
     CHECK(shuffled.code == 0);
     CHECK(shuffled.out == plain.out);

@@ -41,7 +41,16 @@ TEST_SUITE("cli") {
   }
 
   TEST_CASE("append_csv_integer: the text of std::to_string after what the line holds") {
-    std::vector<std::int64_t> values = {0, 1, -1, 9, 10, 99, 100, -100, 123456789, 70553706496,
+    std::vector<std::int64_t> values = {0,
+                                        1,
+                                        -1,
+                                        9,
+                                        10,
+                                        99,
+                                        100,
+                                        -100,
+                                        123456789,
+                                        70553706496,
                                         std::numeric_limits<std::int64_t>::max(),
                                         std::numeric_limits<std::int64_t>::min()};
     for (int zeros = 0; zeros <= 18; ++zeros) {  // 1 .. 1e18 and their neighbours
