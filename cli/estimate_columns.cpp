@@ -276,21 +276,23 @@ std::string band_basis(const ScenarioResolver::Resolved& r) {
 
 const RowBands& BandCache::of(const ScenarioResolver::Resolved& r) {
   const bool named = r.model && r.gpu;
-  Key key{r.error_bands,
-          named && r.model->is_moe(),
-          named ? r.gpu->generation : std::string(),
-          r.engine,
-          concurrency_band(r.workload.concurrency),
-          r.pools.has_value(),
-          r.workload.phase};
-  auto it = cached_.find(key);
-  if (it == cached_.end()) {
-    RowBands bands;
-    for (BandMetric m : band_metrics) bands.band[static_cast<std::size_t>(m)] = estimate_band(r, m);
-    bands.basis = band_basis(r);
-    it = cached_.emplace(std::move(key), std::move(bands)).first;
+  const bool moe = named && r.model->is_moe();
+  const std::string_view generation = named ? std::string_view(r.gpu->generation) : std::string_view();
+  const std::string concurrency = concurrency_band(r.workload.concurrency);
+  const bool pools = r.pools.has_value();
+  for (const Entry& e : cached_) {
+    if (e.error_bands == r.error_bands && e.moe == moe && e.pools == pools && e.phase == r.workload.phase &&
+        e.generation == generation && e.engine == r.engine && e.concurrency == concurrency) {
+      return e.bands;
+    }
   }
-  return it->second;
+  RowBands bands;
+  for (BandMetric m : band_metrics) bands.band[static_cast<std::size_t>(m)] = estimate_band(r, m);
+  bands.basis = band_basis(r);
+  return cached_
+      .emplace_back(Entry{r.error_bands, moe, std::string(generation), r.engine, concurrency, pools, r.workload.phase,
+                          std::move(bands)})
+      .bands;
 }
 
 const Schema<EstimateRow>& estimate_schema() {

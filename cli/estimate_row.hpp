@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <iterator>
 #include <map>
 #include <string>
@@ -46,9 +47,18 @@ class BandCache {
   [[nodiscard]] const RowBands& of(const ScenarioResolver::Resolved& resolved);
 
  private:
-  // What estimate_band and band_basis read of a Resolved.
-  using Key = std::tuple<const ErrorBands*, bool, std::string, std::string, std::string, bool, Phase>;
-  std::map<Key, RowBands> cached_;
+  // What estimate_band and band_basis read of a Resolved, and its bands.
+  struct Entry {
+    const ErrorBands* error_bands;
+    bool moe;
+    std::string generation;
+    std::string engine;
+    std::string concurrency;  // concurrency_band()
+    bool pools;
+    Phase phase;
+    RowBands bands;
+  };
+  std::deque<Entry> cached_;  // a handful of regimes, compared in turn; entries never move
 };
 
 [[nodiscard]] const Schema<EstimateRow>& estimate_schema();

@@ -13,7 +13,7 @@
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_reader.hpp"
-#include "request/prepared_deployments.hpp"
+#include "request/scenario_rows.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -93,51 +93,66 @@ std::vector<std::string> table_cells(const EstimateRow& row, const std::vector<s
   return cells;
 }
 
-/// Writes each answered row as soon as it is estimated: CSV and JSON lines go straight to the
-/// stream; the text table must know every row's width first, so it keeps the short text cells of
-/// each row (not the estimates) and prints at the end.
+/// Writes each answered row as soon as it is estimated: CSV and JSON lines are appended to one
+/// buffer handed to the stream every 64 KiB (and before a row's error message, and at the end); the
+/// text table must know every row's width first, so it keeps the short text cells of each row (not
+/// the estimates) and prints at the end.
 class RowWriter {
  public:
   RowWriter(ScenarioBatchFormat format, std::ostream& out) : format_(format), out_(out), table_(header()) {
+    buffer_.reserve(flush_bytes + initial_row_bytes);
     if (format_ == ScenarioBatchFormat::csv) {
       std::vector<std::string> keys;
       for (const Column& c : estimate_columns()) keys.push_back(c.key);
-      out_ << csv_line(keys);
+      buffer_ += csv_line(keys);
       columns_ = keys.size();
     }
   }
+  RowWriter(const RowWriter&) = delete;
+  RowWriter& operator=(const RowWriter&) = delete;
+  /// What was written reaches the stream also when an exception ends the batch (as each row did
+  /// when it was written at once).
+  ~RowWriter() { flush(); }
+
   void write(const EstimateRow& row) {
     if (format_ == ScenarioBatchFormat::csv) {
-      // The text of csv_line(csv_text of each cell), built in one reused string.
+      // The text of csv_line(csv_text of each cell).
       const Schema<EstimateRow>& schema = estimate_schema();
-      line_.clear();
       for (size_t c = 0; c < columns_; ++c) {
-        if (c > 0) line_ += ',';
-        append_csv_cell(line_, schema.value(row, c));
+        if (c > 0) buffer_ += ',';
+        append_csv_cell(buffer_, schema.value(row, c));
       }
-      line_ += '\n';
-      out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+      buffer_ += '\n';
     } else if (format_ == ScenarioBatchFormat::json) {
       // The text of dump(2) of the whole array: each element indented one level deeper.
       const Schema<EstimateRow>& schema = estimate_schema();
       cells_.resize(schema.columns().size());
       for (size_t c = 0; c < cells_.size(); ++c) cells_[c] = schema.value(row, c);
-      line_.assign(rows_ == 0 ? "[\n  " : ",\n  ");
-      append_json_object(line_, schema.columns(), json_keys_, cells_, 2);
-      out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+      buffer_ += rows_ == 0 ? "[\n  " : ",\n  ";
+      append_json_object(buffer_, schema.columns(), json_keys_, cells_, 2);
     } else {
       table_.add_row(table_cells(row, index_));
     }
     ++rows_;
+    if (buffer_.size() >= flush_bytes) flush();
   }
   void finish() {
     if (format_ == ScenarioBatchFormat::json)
-      out_ << (rows_ == 0 ? "[]\n" : "\n]\n");
+      buffer_ += rows_ == 0 ? "[]\n" : "\n]\n";
     else if (format_ == ScenarioBatchFormat::table)
-      out_ << table_.render();
+      buffer_ += table_.render();
+    flush();
+  }
+  /// Hands what is buffered to the stream.
+  void flush() {
+    if (buffer_.empty()) return;
+    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    buffer_.clear();
   }
 
  private:
+  static constexpr size_t flush_bytes = size_t{1} << 16;
+  static constexpr size_t initial_row_bytes = size_t{1} << 14;  // a row past the threshold rarely grows it
   static std::vector<std::string> header() {
     std::vector<std::string> keys;
     for (size_t i : table_columns()) keys.push_back(estimate_columns()[i].key);
@@ -148,7 +163,7 @@ class RowWriter {
   TextTable table_;
   std::vector<size_t> index_ = table_columns();
   size_t columns_ = 0;
-  std::string line_;         // one CSV line or JSON element, reused
+  std::string buffer_;       // rows not yet handed to the stream
   std::vector<Cell> cells_;  // one JSON element's values, reused
   std::vector<size_t> json_keys_ = json_key_order(estimate_columns());
   size_t rows_ = 0;
@@ -156,18 +171,18 @@ class RowWriter {
 
 /// The scenario of one record: its cells over the command-line defaults, resolved and estimated.
 /// Throws ConfigError naming the column.
-void answer(const CsvRecord& record, const std::vector<std::string>& header, const ColumnFields& fields,
-            ScenarioResolver& resolver, ScenarioInput& input, ScenarioResolver::Resolved& resolved,
-            PreparedDeployments& prepared, Estimate& result) {
+const ScenarioResolver::Resolved& answer(const CsvRecord& record, const std::vector<std::string>& header,
+                                         const ColumnFields& fields, ScenarioRows& rows, ScenarioInput& input,
+                                         Estimate& result) {
   if (record.fields.size() > fields.size()) {
     throw ConfigError("", fmt::format("{} fields but the header has {}", record.fields.size(), fields.size()));
   }
   for (size_t c = 0; c < record.fields.size(); ++c) {
     if (fields[c] && !record.fields[c].empty()) fields[c]->parse(input, record.fields[c], header[c]);
   }
-  resolved = resolver.resolve(input);
-  const auto& r = resolved;
-  result = estimate_resolved(r, prepared);  // rows of one deployment share its preparation
+  const ScenarioResolver::Resolved& resolved = rows.resolve(input);
+  result = rows.estimate();  // rows of one deployment share its resolution and preparation
+  return resolved;
 }
 
 /// The message of a bad row, its option named as the CSV column (--usd-per-gpu-hour is usd_per_gpu_hour).
@@ -205,12 +220,17 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
                   ScenarioBatchFormat format, Context& context) {
   const ScenarioSource source(file);
   {
-    // A syntax error (an unterminated quote) surfaces only at the end of the file; reading it once
-    // first keeps stdout free of half an answer. It is cheap next to estimating (docs/performance.md).
+    // A syntax error (an unterminated quote) surfaces only at the end of the file; checking the
+    // quotes first keeps stdout free of half an answer. The check looks at quotes only (a few ms for
+    // 100,000 rows, docs/performance.md); only a file that fails it is read again, to name the line.
     const std::unique_ptr<std::istream> in = source.open();
     CsvReader syntax(*in, file);
-    CsvRecord record;
-    while (syntax.next(record)) {
+    if (!syntax.skip_rest()) {
+      const std::unique_ptr<std::istream> again = source.open();
+      CsvReader named(*again, file);
+      CsvRecord record;
+      while (named.next(record)) {
+      }
     }
   }
   const std::unique_ptr<std::istream> in = source.open();
@@ -222,22 +242,22 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   // One row's state, reused: memory does not grow with the number of rows (except the text table's cells).
   CsvRecord record;
   ScenarioInput input;
-  ScenarioResolver::Resolved resolved;
+  ScenarioRows rows(resolver);
   Estimate result;
-  PreparedDeployments prepared;
   BandCache bands;  // rows share a handful of regimes
   int bad = 0;
   while (csv.next(record)) {
     input = defaults;
     EstimateRow row{&input, nullptr, nullptr, {}};
     try {
-      answer(record, csv.header(), fields, resolver, input, resolved, prepared, result);
+      const ScenarioResolver::Resolved& resolved = answer(record, csv.header(), fields, rows, input, result);
       row.resolved = &resolved;
       row.estimate = &result;
       row.bands = &bands.of(resolved);
     } catch (const ConfigError& e) {
       ++bad;
       row.error = row_error(e);
+      writer.flush();  // the rows before it are written before its message, as when each row was
       *context.err << fmt::format("{}:{}: error: {}\n", file, record.line, row.error);
     }
     writer.write(row);

@@ -1,6 +1,7 @@
 #include "io/csv_reader.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <sstream>
 
 #include "io/config_error.hpp"
@@ -17,6 +18,11 @@ bool blank(const std::vector<std::string>& fields) {
 
 constexpr int end_of_input = std::char_traits<char>::eof();
 constexpr std::size_t buffer_bytes = std::size_t{1} << 16;
+
+/// A field starts after these (outside quotes), and a quote opens a quoted field only there.
+bool ends_field(char c) {
+  return c == ',' || c == '\n' || c == '\r';
+}
 
 bool plain_outside_quotes(char c) {
   return c != ',' && c != '"' && c != '\n' && c != '\r';
@@ -116,6 +122,35 @@ bool CsvReader::read_record(CsvRecord& record) {
     if (quoted) throw ConfigError(file_, quote_line, 0, "", "unterminated quoted field");
     record.fields.resize(count + 1);
     if (!blank(record.fields)) return true;
+  }
+}
+
+bool CsvReader::skip_rest() {
+  // read_record opens a quoted field at a quote while the field is still empty, which is exactly
+  // when the quote follows a comma or a line end (or starts the input after the header): a closing
+  // quote is never directly followed by another (that pair is a quote inside the field).
+  bool quoted = false;
+  bool at_field_start = true;  // the header ended with its line end (or the input ends here)
+  for (;;) {
+    if (pos_ == end_ && !fill()) return !quoted;
+    const char* const block = buffer_.get();
+    const char* const run = block + pos_;
+    const char* const stop = block + end_;
+    const auto* quote = static_cast<const char*>(std::memchr(run, '"', static_cast<std::size_t>(stop - run)));
+    if (quote == nullptr) {
+      if (!quoted) at_field_start = ends_field(stop[-1]);
+      pos_ = end_;
+      continue;
+    }
+    pos_ = static_cast<std::size_t>(quote - block) + 1;
+    if (!quoted) {
+      quoted = quote == run ? at_field_start : ends_field(quote[-1]);
+      at_field_start = false;
+    } else if (peek() == '"') {  // "" inside quotes
+      ++pos_;
+    } else {
+      quoted = false;
+    }
   }
 }
 

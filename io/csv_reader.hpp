@@ -30,6 +30,10 @@ class CsvReader {
   [[nodiscard]] const std::vector<std::string>& header() const { return header_; }
   /// The next non-blank record after the header into `record` (its buffers reused); false at the end.
   bool next(CsvRecord& record);
+  /// Reads the rest of the input as next() would, without keeping any field: false when it ends
+  /// inside a quoted field (next() would throw for it, naming the line where the quote opened). It
+  /// looks at quotes only, so a long file is checked about as fast as it is read.
+  [[nodiscard]] bool skip_rest();
 
  private:
   bool read_record(CsvRecord& record);

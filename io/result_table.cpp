@@ -195,124 +195,6 @@ void append_json_object(std::string& out, const std::vector<Column>& columns, co
   out += '}';
 }
 
-namespace {
-
-/// floor(log10(magnitude)), exactly as std::log10 gives it, without calling it for most numbers: a
-/// magnitude not within a relative 1e-9 of a power of ten has its exponent decided by comparisons
-/// with the powers (log10 is within an ulp, so it cannot land on the other side of an integer
-/// there); near a power, log10 itself decides, as it always did.
-int decimal_exponent(double magnitude) {
-  static constexpr int lowest = -30;
-  static constexpr auto powers = [] {
-    std::array<double, 61> p{};  // 1e-30 .. 1e30, each within a few ulps
-    double v = 1;
-    for (int e = 0; e > lowest; --e) v /= 10;
-    for (double& x : p) {
-      x = v;
-      v *= 10;
-    }
-    return p;
-  }();
-  constexpr double near = 1e-9;
-  const auto above = std::upper_bound(powers.begin(), powers.end(), magnitude);
-  if (above == powers.begin() || above == powers.end()) return static_cast<int>(std::floor(std::log10(magnitude)));
-  const double below = *(above - 1);
-  if (magnitude < below * (1 + near) || magnitude > *above * (1 - near)) {
-    return static_cast<int>(std::floor(std::log10(magnitude)));
-  }
-  return static_cast<int>(above - powers.begin()) - 1 + lowest;
-}
-
-/// The text of to_chars(value, fixed, decimals), which rounds the exact binary value to `decimals`
-/// places (half to even on an exact tie), worked out in integers: |value| = m * 2^e exactly, so
-/// |value| * 10^decimals = m * 10^decimals * 2^e, which 128 bits hold for the magnitudes a CSV has;
-/// the rounded result is printed with the point inserted. nullptr when the value is outside that
-/// range (the caller then asks to_chars). Writes at most 40 characters from `out`; returns the end.
-const char* fixed_exact(double value, int decimals, char* out) {
-  static constexpr auto powers = [] {
-    std::array<std::uint64_t, 20> p{};
-    std::uint64_t v = 1;
-    for (std::uint64_t& x : p) {
-      x = v;
-      v *= 10;
-    }
-    return p;
-  }();
-  if (decimals < 0 || decimals >= static_cast<int>(powers.size())) return nullptr;
-  const auto bits = std::bit_cast<std::uint64_t>(value);
-  const auto biased_exponent = static_cast<int>((bits >> 52) & 0x7FF);
-  if (biased_exponent == 0) return nullptr;  // subnormal
-  const std::uint64_t mantissa = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
-  const int e = biased_exponent - 1075;  // |value| = mantissa * 2^e (IEEE 754 binary64)
-  unsigned __int128 scaled = static_cast<unsigned __int128>(mantissa) * powers[static_cast<std::size_t>(decimals)];
-  if (e >= 0) {
-    if (e > 10) return nullptr;  // beyond 2^127
-    scaled <<= e;
-  } else {
-    const int k = -e;
-    if (k > 116) return nullptr;
-    const unsigned __int128 kept = scaled >> k;
-    const unsigned __int128 rest = scaled - (kept << k);
-    const unsigned __int128 half = static_cast<unsigned __int128>(1) << (k - 1);
-    scaled = kept + ((rest > half || (rest == half && (kept & 1) != 0)) ? 1 : 0);
-  }
-  if (scaled > std::numeric_limits<std::uint64_t>::max()) return nullptr;
-  char digits[24];
-  char* const end = std::to_chars(digits, digits + sizeof digits, static_cast<std::uint64_t>(scaled)).ptr;
-  const auto length = static_cast<int>(end - digits);
-  char* o = out;
-  if (std::signbit(value)) *o++ = '-';
-  if (length <= decimals) {  // "0.00012": no whole part, zeros before the digits
-    *o++ = '0';
-    *o++ = '.';
-    o = std::fill_n(o, decimals - length, '0');
-    return std::copy(digits, end, o);
-  }
-  o = std::copy(digits, digits + (length - decimals), o);
-  if (decimals > 0) {
-    *o++ = '.';
-    o = std::copy(digits + (length - decimals), end, o);
-  }
-  return o;
-}
-
-}  // namespace
-
-std::string csv_number(double value) {
-  std::string text;
-  append_csv_number(text, value);
-  return text;
-}
-
-void append_csv_number(std::string& out, double value) {
-  if (value == 0 || !std::isfinite(value)) {
-    fmt::format_to(std::back_inserter(out), "{}", value == 0 ? 0.0 : value);
-    return;
-  }
-  // csv_significant_digits, but never rounding above the units place (whole numbers stay whole),
-  // written as a plain decimal without trailing zeros.
-  const int exponent = decimal_exponent(std::fabs(value));
-  const int decimals = std::max(0, csv_significant_digits - 1 - exponent);
-  // The text of fmt's "{:.{}f}" (both round the exact binary value correctly), without parsing a
-  // format string per number; 512 characters hold any double at these decimals.
-  std::array<char, 512> text;
-  std::string wide;  // never needed at these decimals; kept so that a longer text stays correct
-  std::string_view digits;
-  if (const char* end = fixed_exact(value, decimals, text.data())) {
-    digits = std::string_view(text.data(), static_cast<std::size_t>(end - text.data()));
-  } else {
-    const std::to_chars_result written =
-        std::to_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed, decimals);
-    digits = std::string_view(text.data(), static_cast<std::size_t>(written.ptr - text.data()));
-    if (written.ec != std::errc()) digits = wide = fmt::format("{:.{}f}", value, decimals);
-  }
-  if (digits.find('.') != std::string_view::npos) {
-    digits.remove_suffix(digits.size() - (digits.find_last_not_of('0') + 1));
-    if (digits.back() == '.') digits.remove_suffix(1);
-  }
-  out += digits == "-0" ? std::string_view("0") : digits;
-}
-
 std::string csv_text(const Cell& cell) {
   return std::visit(Overloaded{[](std::monostate) { return std::string(); },
                                [](bool flag) { return std::string(flag ? "true" : "false"); },
@@ -326,7 +208,7 @@ std::string csv_text(const Cell& cell) {
 void append_csv_cell(std::string& out, const Cell& cell) {
   std::visit(Overloaded{[](std::monostate) {},
                         [&](bool flag) { out += flag ? "true" : "false"; },
-                        [&](std::int64_t count) { out += fmt::format_int(count).c_str(); },
+                        [&](std::int64_t count) { append_csv_integer(out, count); },
                         [&](double value) { append_csv_number(out, value); },
                         [&](const std::string& text) { append_csv_field(out, text); },
                         [&](const std::vector<std::string>& items) { append_csv_field(out, joined(items)); }},

@@ -81,8 +81,10 @@ inline constexpr int csv_significant_digits = 6;
 /// above the units place, written as a plain decimal (no exponent, no trailing zeros): 0.1 + 0.2
 /// reads 0.3, 172747.19999999998 reads 172747, and a parameter count 70553706496 stays whole.
 [[nodiscard]] std::string csv_number(double value);
-/// csv_number(value) appended to `out`.
+/// csv_number(value) appended to `out` (io/csv_number.cpp).
 void append_csv_number(std::string& out, double value);
+/// A count in full ("-12", "70553706496"), as std::to_string writes it, appended to `out`.
+void append_csv_integer(std::string& out, std::int64_t value);
 /// One CSV field: empty for null, true/false, integers in full, numbers by csv_number, notes joined by "; ".
 [[nodiscard]] std::string csv_text(const Cell& cell);
 /// csv_text(cell), quoted as a CSV field (csv_field), appended to `out`: one row of a long CSV is

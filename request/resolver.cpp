@@ -285,14 +285,26 @@ void check_engine(const Calibration& calibration, const std::string& engine) {
 ScenarioResolver::ScenarioResolver(const Catalog& catalog, std::string calibration_name)
     : catalog_(catalog), calibration_(&catalog.calibration(calibration_name)) {}
 
-std::shared_ptr<const PreparedModel> ScenarioResolver::prepared(const std::string& model_name) {
+const std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>&
+ScenarioResolver::prepared_entry(const std::string& model_name) {
   auto it = models_.find(model_name);
   if (it == models_.end()) {
     auto model = std::make_shared<const ModelSpec>(catalog_.model(model_name));
     auto prep = std::make_shared<const PreparedModel>(prepare(*model));
     it = models_.emplace(model_name, std::make_pair(model, prep)).first;
   }
-  return it->second.second;
+  return it->second;
+}
+
+std::shared_ptr<const PreparedModel> ScenarioResolver::prepared(const std::string& model_name) {
+  return prepared_entry(model_name).second;
+}
+
+const GpuSpec& ScenarioResolver::gpu(const std::string& name) {
+  // The catalog matches names and aliases case-insensitively over every GPU; a batch names a few.
+  auto it = gpus_.find(name);
+  if (it == gpus_.end()) it = gpus_.emplace(name, &catalog_.gpu(name)).first;
+  return *it->second;
 }
 
 EfficiencyParams ScenarioResolver::efficiency(const GpuSpec& gpu, const std::string& engine,
@@ -324,21 +336,10 @@ Deployment ScenarioResolver::layout(const ScenarioInput& in, const Resolved& r, 
 }
 
 ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
-  check_required(in);
-  check_scenario_ranges(in);
+  check_request(in);
   Resolved r;
-  r.prepared = prepared(in.model);
-  r.model = models_.at(in.model).first;
-  r.gpu = &catalog_.gpu(in.gpu);
-  check_engine(*calibration_, in.engine);
-  r.engine = in.engine.empty() ? calibration_->default_engine : in.engine;
-  r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
-  // A stated token budget replaces the engine's: chunks, burst steps, the prefill batch and the
-  // activation memory all follow it (docs/methodology.md#serving).
-  if (in.prefill_chunk_tokens) r.efficiency.engine.prefill_chunk_tokens = *in.prefill_chunk_tokens;
-  r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), parse_phase(in.phase)};
-  check_model_limits(in, *r.model);
-  if (auto warning = check_context(*r.model, *in.isl, *in.osl)) r.warnings.push_back(std::move(*warning));
+  resolve_names(in, r);
+  resolve_workload(in, r);
   const Deployment precisions = precisions_of(in, *r.model, *r.gpu, r.efficiency.engine);
   if (in.disaggregated()) {
     check_pool_options(in);
@@ -347,12 +348,50 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
   } else {
     r.deployment = layout(in, r, precisions, r.workload);
   }
+  resolve_price(in, r);
+  return r;
+}
+
+void ScenarioResolver::check_request(const ScenarioInput& in) {
+  check_required(in);
+  check_scenario_ranges(in);
+}
+
+void ScenarioResolver::resolve_names(const ScenarioInput& in, Resolved& r) {
+  const auto& [model, prepared_model] = prepared_entry(in.model);
+  r.prepared = prepared_model;
+  r.model = model;
+  r.gpu = &gpu(in.gpu);
+  check_engine(*calibration_, in.engine);
+  r.engine = in.engine.empty() ? calibration_->default_engine : in.engine;
+  r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
+  // A stated token budget replaces the engine's: chunks, burst steps, the prefill batch and the
+  // activation memory all follow it (docs/methodology.md#serving).
+  if (in.prefill_chunk_tokens) r.efficiency.engine.prefill_chunk_tokens = *in.prefill_chunk_tokens;
+  r.workload.phase = parse_phase(in.phase);
+  check_model_limits(in, *r.model);
+}
+
+void ScenarioResolver::resolve_workload(const ScenarioInput& in, Resolved& r) const {
+  r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), r.workload.phase};
+  r.warnings.clear();
+  if (auto warning = check_context(*r.model, *in.isl, *in.osl)) r.warnings.push_back(std::move(*warning));
+}
+
+Deployment ScenarioResolver::precisions(const ScenarioInput& in, const Resolved& r) const {
+  return precisions_of(in, *r.model, *r.gpu, r.efficiency.engine);
+}
+
+void ScenarioResolver::resolve_price(const ScenarioInput& in, Resolved& r) const {
   const PriceChoice price = choose_price(*r.gpu, parse_price_option(catalog_, in.price), in.usd_per_gpu_hour, price_basis_);
   r.usd_per_gpu_hour = price.usd_per_gpu_hour;
   r.price_label = price.label;
   r.price_basis = price.basis;
   r.error_bands = catalog_.bands(calibration_->name);
-  return r;
+}
+
+bool ScenarioResolver::layout_given(const ScenarioInput& in) {
+  return !in.disaggregated() && (in.tp || in.pp || in.dp || in.ep);
 }
 
 Estimate estimate_resolved(const ScenarioResolver::Resolved& r) {

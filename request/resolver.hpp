@@ -88,6 +88,25 @@ class ScenarioResolver {
   /// Throws ConfigError naming the option (or CSV column) that is wrong.
   [[nodiscard]] Resolved resolve(const ScenarioInput& input);
   [[nodiscard]] std::shared_ptr<const PreparedModel> prepared(const std::string& model_name);
+
+  // resolve() is these steps in this order (each throws ConfigError as resolve() does), which a batch
+  // of rows (request/scenario_rows.hpp) runs apart to share what rows have in common:
+  /// 1. Required fields present and every number in range.
+  static void check_request(const ScenarioInput& input);
+  /// 2. Model, GPU, engine, efficiency, phase (into workload.phase), the model's MTP limits.
+  void resolve_names(const ScenarioInput& input, Resolved& resolved);
+  /// 3. The workload (isl, osl, concurrency; the phase kept) and its context-window check (warnings).
+  void resolve_workload(const ScenarioInput& input, Resolved& resolved) const;
+  /// 4. The precisions asked for, then the deployment: `layout` of one co-located deployment (or the
+  ///    two pools of a disaggregated one).
+  [[nodiscard]] Deployment precisions(const ScenarioInput& input, const Resolved& resolved) const;
+  [[nodiscard]] Deployment layout(const ScenarioInput& input, const Resolved& resolved, const Deployment& base,
+                                  const Workload& workload) const;
+  /// 5. The price and the calibration's error bands.
+  void resolve_price(const ScenarioInput& input, Resolved& resolved) const;
+  /// Whether layout() reads only `input`'s degrees, not the workload: a co-located request that gives
+  /// --tp, --pp, --dp or --ep (otherwise the smallest layout that fits depends on the workload).
+  [[nodiscard]] static bool layout_given(const ScenarioInput& input);
   [[nodiscard]] const Calibration& calibration() const { return *calibration_; }
   [[nodiscard]] const Catalog& catalog() const { return catalog_; }
   /// The price basis every later resolve() prices on by default (common_price_basis over the GPUs of
@@ -97,8 +116,10 @@ class ScenarioResolver {
                                             std::optional<double> memory_utilization) const;
 
  private:
-  [[nodiscard]] Deployment layout(const ScenarioInput& input, const Resolved& resolved, const Deployment& base,
-                                  const Workload& workload) const;
+  [[nodiscard]] const std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>& prepared_entry(
+      const std::string& model_name);
+  /// catalog_.gpu(name), remembered by name.
+  [[nodiscard]] const GpuSpec& gpu(const std::string& name);
   [[nodiscard]] DisaggregatedDeployment pools(const ScenarioInput& input, const Resolved& resolved,
                                               const Deployment& base) const;
 
@@ -106,6 +127,7 @@ class ScenarioResolver {
   const Calibration* calibration_;
   std::optional<PriceBasis> price_basis_;
   std::map<std::string, std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>> models_;
+  std::map<std::string, const GpuSpec*, std::less<>> gpus_;
 };
 
 /// The estimate of a resolved request: estimate() of its deployment, or estimate_disaggregated() of

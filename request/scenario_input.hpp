@@ -32,6 +32,8 @@ struct ScenarioInput {
   std::optional<std::int64_t> prefill_batch;
   std::optional<int> decode_workers, decode_tp, decode_pp, decode_dp, decode_ep;
   std::optional<std::int64_t> decode_batch;
+  /// Every field equal (a batch compares what rows share, request/scenario_rows.hpp).
+  bool operator==(const ScenarioInput&) const = default;
   [[nodiscard]] bool disaggregated() const {
     return prefill_workers || prefill_tp || prefill_pp || prefill_dp || prefill_ep || prefill_batch ||
            decode_workers || decode_tp || decode_pp || decode_dp || decode_ep || decode_batch;

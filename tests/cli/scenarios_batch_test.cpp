@@ -133,6 +133,60 @@ TEST_SUITE("loader") {
     }
   }
 
+  TEST_CASE("CsvReader::skip_rest: false exactly when reading the records would end in an open quote") {
+    // Every text of up to 6 characters from the characters that matter to quoting (5^6 = 15,625,
+    // after a header), then some of them again just before and across the 64 KiB block boundary.
+    const std::string alphabet = "a,\"\n\r";
+    auto reads_whole = [](const std::string& text) {
+      std::istringstream in(text);
+      CsvReader reader(in, "t.csv");
+      CsvRecord record;
+      try {
+        while (reader.next(record)) {
+        }
+      } catch (const ConfigError&) {
+        return false;
+      }
+      return true;
+    };
+    auto skips = [](const std::string& text) {
+      std::istringstream in(text);
+      CsvReader reader(in, "t.csv");
+      return reader.skip_rest();
+    };
+    int open_quotes = 0;
+    int checked = 0;
+    auto check = [&](const std::string& text) {
+      CAPTURE(text);
+      const bool whole = reads_whole(text);
+      CHECK(skips(text) == whole);
+      open_quotes += whole ? 0 : 1;
+      ++checked;
+    };
+    std::string body;
+    for (int length = 0; length <= 6; ++length) {
+      std::vector<std::size_t> digits(static_cast<std::size_t>(length), 0);
+      for (;;) {
+        body.clear();
+        for (std::size_t d : digits) body += alphabet[d];
+        check("h\n" + body);
+        std::size_t i = 0;
+        while (i < digits.size() && ++digits[i] == alphabet.size()) digits[i++] = 0;
+        if (i == digits.size()) break;
+      }
+    }
+    CHECK(open_quotes > 2'000);  // both answers are common
+    const std::string head = "h\n";
+    for (const std::string tail : {"\"a\"\"\n\"", "x,\"\"\",\"", "\r\"a\"\r\"", "a\"\n\"b", ",\"\"\"\"\n"}) {
+      for (std::size_t shift = 0; shift < tail.size() + 2; ++shift) {
+        const std::size_t filler = 65536 - shift - head.size() - 1;
+        check(head + std::string(filler, 'f') + "\n" + tail);
+        check(head + std::string(filler, 'f') + "," + tail);
+      }
+    }
+    CHECK(checked > 15'625);
+  }
+
   TEST_CASE("CsvReader: a doubled quote, a newline in quotes and a CRLF read alike across its 64 KiB blocks") {
     const std::string record = "1,\"p\"\"q\nr\"\r\n2,z\n";
     for (std::size_t shift = 0; shift < record.size() + 2; ++shift) {

@@ -40,6 +40,35 @@ TEST_SUITE("cli") {
     CHECK(line == "\"say \"\"hi\"\"\"");
   }
 
+  TEST_CASE("append_csv_integer: the text of std::to_string after what the line holds") {
+    std::vector<std::int64_t> values = {0,
+                                        1,
+                                        -1,
+                                        9,
+                                        10,
+                                        99,
+                                        100,
+                                        -100,
+                                        123456789,
+                                        70553706496,
+                                        std::numeric_limits<std::int64_t>::max(),
+                                        std::numeric_limits<std::int64_t>::min()};
+    for (int zeros = 0; zeros <= 18; ++zeros) {  // 1 .. 1e18 and their neighbours
+      std::int64_t power = 1;
+      for (int i = 0; i < zeros; ++i) power *= 10;
+      for (std::int64_t near : {power - 1, power, power + 1}) {
+        values.push_back(near);
+        values.push_back(-near);
+      }
+    }
+    for (std::int64_t v : values) {
+      CAPTURE(v);
+      std::string line = "x,";
+      append_csv_integer(line, v);
+      CHECK(line == "x," + std::to_string(v));
+    }
+  }
+
   TEST_CASE("csv_number: six significant digits (whole numbers in full) as a plain decimal, no float noise") {
     CHECK(csv_number(0.1 + 0.2) == "0.3");  // 0.30000000000000004 as the sum lands
     CHECK(csv_number(172747.19999999998) == "172747");
