@@ -236,18 +236,18 @@ StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* br
 }  // namespace
 
 StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
-  StepRates r{};
-  r.roofs = achievable_roofs(gpu, d, e);
-  r.seconds_per_weight_flop = 1.0 / r.roofs.weight_matmul.value;
-  r.seconds_per_expert_flop = 1.0 / r.roofs.expert_matmul.value;
-  r.seconds_per_head_flop = 1.0 / r.roofs.head_matmul.value;
-  r.seconds_per_attention_flop = 1.0 / r.roofs.attention.value;
-  r.seconds_per_byte = 1.0 / r.roofs.bandwidth.value;
-  r.sharpness = e.hardware.roofline_sharpness;
+  const Roofs roofs = achievable_roofs(gpu, d, e);
   const LinkRates links = achievable_link_rates(gpu, e.hardware);
   const CollectiveLatency latency{e.engine.collective_latency, e.engine.scale_out_latency};
-  r.costs = fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency);
-  return r;
+  // One aggregate built in place: the folded costs (a few kB) are written once, not copied.
+  return StepRates{roofs,
+                   1.0 / roofs.weight_matmul.value,
+                   1.0 / roofs.expert_matmul.value,
+                   1.0 / roofs.head_matmul.value,
+                   1.0 / roofs.attention.value,
+                   1.0 / roofs.bandwidth.value,
+                   e.hardware.roofline_sharpness,
+                   fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency)};
 }
 
 StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
