@@ -7,25 +7,10 @@ namespace {
 
 constexpr double uncapped = std::numeric_limits<double>::infinity();
 
-/// Attention projections and the token mixer's core of one layer of kind `kind`.
-void fold_attention(LayerCosts& c, const PreparedModel& m, LayerAttention kind, const Deployment& d,
-                    const Sharding& s) {
-  const double w = info(d.weights).bytes_per_element;
-  // q/k/v/o (and MLA down/up) projections: 2 FLOPs per parameter per token, each weight read once
-  // per iteration (a linear-attention layer's mixer is split by heads over tp).
-  const double proj = mixer_params_per_gpu(m, kind, s);
-  c.projections = {2.0 * proj, proj * w};
-  AttentionCoreCost& core = c.core;
-  if (kind == LayerAttention::none) return;
-  const double inverse_tp = 1.0 / d.parallel.tp;
-  if (kind == LayerAttention::linear) {
-    // Linear attention: a fixed state per head is read and updated per token, whatever the context
-    // (prepared_model.cpp, prepare_linear).
-    core.kind = AttentionCoreCost::Kind::linear;
-    core.linear_flops_per_token = m.linear_flops_per_token * inverse_tp;
-    core.linear_bytes_per_sequence = m.linear_state_elements * linear_state_bytes_per_element * s.linear_state_fraction;
-    return;
-  }
+/// Softmax attention over the KV cache of one layer of kind `kind` (full, sliding, chunked), with
+/// DeepSeek Sparse Attention's indexer when the model has one.
+void fold_softmax_core(AttentionCoreCost& core, const PreparedModel& m, LayerAttention kind, const Deployment& d,
+                       const Sharding& s) {
   core.kind = AttentionCoreCost::Kind::softmax;
   core.decode_context_cap = uncapped;
   core.prefill_context_cap = uncapped;
@@ -56,8 +41,31 @@ void fold_attention(LayerCosts& c, const PreparedModel& m, LayerAttention kind, 
   }
   core.bytes_per_context_read = attention_elements * kv_element * kv_fraction;
   // Heads split over tp: the pairs' FLOPs (PreparedModel: prefill and absorbed-decode forms) per rank.
+  const double inverse_tp = 1.0 / d.parallel.tp;
   core.flops_per_decode_pair = m.attn_flops_per_pair_decode * inverse_tp;
   core.flops_per_prefill_pair = m.attn_flops_per_pair_prefill * inverse_tp;
+}
+
+/// Attention projections and the token mixer's core of one layer of kind `kind`.
+void fold_attention(LayerCosts& c, const PreparedModel& m, LayerAttention kind, const Deployment& d,
+                    const Sharding& s) {
+  const double w = info(d.weights).bytes_per_element;
+  // q/k/v/o (and MLA down/up) projections: 2 FLOPs per parameter per token, each weight read once
+  // per iteration (a linear-attention layer's mixer is split by heads over tp).
+  const double proj = mixer_params_per_gpu(m, kind, s);
+  c.projections = {2.0 * proj, proj * w};
+  AttentionCoreCost& core = c.core;
+  if (kind == LayerAttention::none) return;
+  const double inverse_tp = 1.0 / d.parallel.tp;
+  if (kind == LayerAttention::linear) {
+    // Linear attention: a fixed state per head is read and updated per token, whatever the context
+    // (prepared_model.cpp, prepare_linear).
+    core.kind = AttentionCoreCost::Kind::linear;
+    core.linear_flops_per_token = m.linear_flops_per_token * inverse_tp;
+    core.linear_bytes_per_sequence = m.linear_state_elements * linear_state_bytes_per_element * s.linear_state_fraction;
+    return;
+  }
+  fold_softmax_core(core, m, kind, d, s);
 }
 
 /// The FFN of one layer: dense, or routed + shared experts and the router.
@@ -114,7 +122,8 @@ LayerCommunicationCost fold_communication(const PreparedModel& m, bool moe, cons
     const double bytes_per_token = m.hidden * 3.0;
     const double decode_sent_per_token = 1.0 / par.tp * m.experts_per_token * bytes_per_token * (par.ep - 1) / par.ep;
     c.seconds_per_decode_token = decode_sent_per_token * transfer_seconds_per_byte(par.ep, gpu, links);
-    const double prefill_s_per_byte = node_deduplicated_alltoall_seconds_per_byte(m.experts_per_token, par.ep, gpu, links);
+    const double prefill_s_per_byte =
+        node_deduplicated_alltoall_seconds_per_byte(m.experts_per_token, par.ep, gpu, links);
     c.seconds_per_prefill_token = bytes_per_token / par.tp * prefill_s_per_byte;
     c.seconds += 2.0 * collective_latency(par.ep, gpu, latency).value;
   }
@@ -160,7 +169,8 @@ IterationCosts fold_iteration_costs(const PreparedModel& m, const GpuSpec& gpu, 
   // (docs/methodology.md#prefill-launch).
   const double pp = d.parallel.pp;
   const double decode_moe = e.engine.moe_layer_overhead.value;
-  const double prefill_moe = e.engine.moe_layer_overhead.value + m.experts_per_token * e.engine.prefill_expert_overhead.value;
+  const double prefill_moe =
+      e.engine.moe_layer_overhead.value + m.experts_per_token * e.engine.prefill_expert_overhead.value;
   costs.decode_overhead_seconds =
       layers_total * e.engine.layer_overhead.value + moe_layers * decode_moe + e.engine.step_overhead.value / pp;
   costs.prefill_overhead_seconds =

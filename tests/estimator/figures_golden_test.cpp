@@ -50,13 +50,13 @@ std::vector<Case> cases() {
   return {
       {"llama-3.1-8b", "h100-sxm", "", {1, 1, 1, 1}, P::bf16, P::bf16, P::bf16},
       {"qwen2.5-72b", "h100-sxm", "", {4, 1, 1, 1}, P::fp8, P::fp8, P::fp8},
-      {"qwen2.5-72b", "a100-80gb-sxm", "vllm", {2, 2, 1, 1}, P::fp8, P::fp8, P::bf16},  // weight-only, pp 2
-      {"deepseek-v3", "h200-sxm", "trtllm", {8, 1, 1, 8}, P::fp8, P::fp8, P::bf16, 1},  // MLA, EP, MTP
-      {"deepseek-v3", "h200-sxm", "sglang", {1, 1, 8, 8}, P::fp8, P::fp8, P::fp8},     // attention-DP
-      {"deepseek-v3", "h200-sxm", "", {8, 1, 4, 32}, P::fp8, P::fp8, P::bf16, 2},       // EP across nodes
-      {"deepseek-v3.2-exp", "h200-sxm", "", {8, 1, 1, 8}, P::fp8, P::fp8, P::fp8},     // sparse attention
+      {"qwen2.5-72b", "a100-80gb-sxm", "vllm", {2, 2, 1, 1}, P::fp8, P::fp8, P::bf16},     // weight-only, pp 2
+      {"deepseek-v3", "h200-sxm", "trtllm", {8, 1, 1, 8}, P::fp8, P::fp8, P::bf16, 1},     // MLA, EP, MTP
+      {"deepseek-v3", "h200-sxm", "sglang", {1, 1, 8, 8}, P::fp8, P::fp8, P::fp8},         // attention-DP
+      {"deepseek-v3", "h200-sxm", "", {8, 1, 4, 32}, P::fp8, P::fp8, P::bf16, 2},          // EP across nodes
+      {"deepseek-v3.2-exp", "h200-sxm", "", {8, 1, 1, 8}, P::fp8, P::fp8, P::fp8},         // sparse attention
       {"qwen3-next-80b-a3b", "h100-sxm", "vllm", {4, 1, 1, 4}, P::bf16, P::bf16, P::fp8},  // linear + full
-      {"llama-4-scout-17b-16e", "h100-sxm", "", {4, 2, 1, 4}, P::bf16, P::bf16, P::bf16},   // chunked, pp 2
+      {"llama-4-scout-17b-16e", "h100-sxm", "", {4, 2, 1, 4}, P::bf16, P::bf16, P::bf16},  // chunked, pp 2
       {"gpt-oss-120b", "b200", "trtllm", {2, 1, 1, 2}, P::bf16, P::mxfp4, P::nvfp4},       // sliding, FP4 KV
       {"mixtral-8x7b", "h100-sxm", "sglang", {2, 2, 1, 2}, P::bf16, P::bf16, P::bf16},     // MoE GQA, pp 2
       {"minimax-m1", "h200-sxm", "trtllm", {8, 1, 1, 8}, P::bf16, P::bf16, P::fp8},        // lightning attention
@@ -66,9 +66,9 @@ std::vector<Case> cases() {
 
 std::vector<Workload> workloads() {
   return {
-      {128, 500, 1, Phase::mixed},      {1'000, 1'000, 64, Phase::mixed}, {20'000, 500, 7, Phase::mixed},
-      {2'000, 1'000, 5'000, Phase::mixed}, {1'000, 1'000, 0, Phase::mixed}, {2'000, 1, 16, Phase::mixed},
-      {2'000, 800, 32, Phase::decode},  {2'000, 1, 8, Phase::prefill},
+      {128, 500, 1, Phase::mixed},         {1'000, 1'000, 64, Phase::mixed}, {20'000, 500, 7, Phase::mixed},
+      {2'000, 1'000, 5'000, Phase::mixed}, {1'000, 1'000, 0, Phase::mixed},  {2'000, 1, 16, Phase::mixed},
+      {2'000, 800, 32, Phase::decode},     {2'000, 1, 8, Phase::prefill},
   };
 }
 
@@ -78,18 +78,32 @@ void add_step(std::vector<double>& v, const StepTime& s) {
 }
 
 void add_breakdown(std::vector<double>& v, const OperatorBreakdown& b) {
-  for (const OperatorLoad& load : b) v.insert(v.end(), {load.flops.value, load.bytes.value, load.time.value, load.roof.value});
+  for (const OperatorLoad& load : b)
+    v.insert(v.end(), {load.flops.value, load.bytes.value, load.time.value, load.roof.value});
 }
 
 std::vector<double> figures(const EstimateFigures& e) {
-  std::vector<double> v = {static_cast<double>(e.fits), static_cast<double>(e.concurrency),
-                           static_cast<double>(e.running), static_cast<double>(e.queued),
-                           e.memory.need.total().value, static_cast<double>(e.memory.free_kv_tokens),
-                           e.ttft.value, e.tpot.value, e.prefill_alone.value, e.decode_step.value,
-                           e.prefill_share, e.tpot_prefill_share, e.output_tok_s, e.output_tok_s_per_gpu,
-                           e.input_tok_s, e.tok_s_per_user, e.tokens_per_decode_step,
-                           e.usd_per_mtok_output.value_or(-1), e.usd_per_mtok_input.value_or(-1),
-                           e.power_w, e.joules_per_output_token};
+  std::vector<double> v = {static_cast<double>(e.fits),
+                           static_cast<double>(e.concurrency),
+                           static_cast<double>(e.running),
+                           static_cast<double>(e.queued),
+                           e.memory.need.total().value,
+                           static_cast<double>(e.memory.free_kv_tokens),
+                           e.ttft.value,
+                           e.tpot.value,
+                           e.prefill_alone.value,
+                           e.decode_step.value,
+                           e.prefill_share,
+                           e.tpot_prefill_share,
+                           e.output_tok_s,
+                           e.output_tok_s_per_gpu,
+                           e.input_tok_s,
+                           e.tok_s_per_user,
+                           e.tokens_per_decode_step,
+                           e.usd_per_mtok_output.value_or(-1),
+                           e.usd_per_mtok_input.value_or(-1),
+                           e.power_w,
+                           e.joules_per_output_token};
   add_step(v, e.decode_detail);
   add_step(v, e.prefill_detail);
   return v;
@@ -108,8 +122,7 @@ std::string line(const std::string& key, const std::vector<double>& values) {
 /// Every line of the golden: one per (case, workload) with the figures of evaluate, and one per
 /// (case, step shape) with the step time and its breakdown by operator kind.
 std::vector<std::string> golden_lines() {
-  const Calibration calibration =
-      load_calibration_file(test::source_path("profiles/calibration/priors.yaml").string());
+  const Calibration calibration = load_calibration_file(test::source_path("profiles/calibration/priors.yaml").string());
   std::vector<std::string> lines;
   for (const Case& c : cases()) {
     const auto spec = std::make_unique<ModelSpec>(
@@ -125,17 +138,19 @@ std::vector<std::string> golden_lines() {
     d.speculative_tokens = c.mtp;
     d.speculative_acceptance = c.mtp > 0 ? 0.7 : 0.0;
     d.speculative_acceptance_decay = 0.9;
-    const std::string name = std::string(c.model) + "/" + c.gpu + "/" + c.engine + "/tp" + std::to_string(c.parallel.tp) +
-                             "pp" + std::to_string(c.parallel.pp) + "dp" + std::to_string(c.parallel.dp) + "ep" +
-                             std::to_string(c.parallel.ep);
+    const std::string name = std::string(c.model) + "/" + c.gpu + "/" + c.engine + "/tp" +
+                             std::to_string(c.parallel.tp) + "pp" + std::to_string(c.parallel.pp) + "dp" +
+                             std::to_string(c.parallel.dp) + "ep" + std::to_string(c.parallel.ep);
     const PreparedDeployment prepared = prepare_deployment(model, gpu, d, e, 2.5);
     for (const Workload& w : workloads()) {
       const std::string key = name + "/" + std::to_string(w.isl) + "+" + std::to_string(w.osl) + "x" +
                               std::to_string(w.concurrency) + "/" + std::to_string(static_cast<int>(w.phase));
       lines.push_back(line(key, figures(evaluate(prepared, w))));
     }
-    const StepShape shapes[] = {
-        {32, 4'096, 2, 0, 0, 0}, {0, 0, 1, 8'192, 4'096, 1}, {16, 2'000, 1, 4'096, 2'048, 0.5}, {0.25, 300'000, 1, 0, 0, 0}};
+    const StepShape shapes[] = {{32, 4'096, 2, 0, 0, 0},
+                                {0, 0, 1, 8'192, 4'096, 1},
+                                {16, 2'000, 1, 4'096, 2'048, 0.5},
+                                {0.25, 300'000, 1, 0, 0, 0}};
     int index = 0;
     for (const StepShape& s : shapes) {
       OperatorBreakdown breakdown{};
