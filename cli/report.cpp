@@ -151,7 +151,7 @@ ChartSeries roof_series(const std::string& label, double flops_per_s, double ban
   constexpr int samples = 64;
   for (int i = 0; i <= samples; ++i) {
     const double intensity = x_lo * std::pow(x_hi / x_lo, static_cast<double>(i) / samples);
-    const double seconds_per_flop = smoothed_roofline_time(1.0 / flops_per_s, 1.0 / (intensity * bandwidth), sharpness);
+    const double seconds_per_flop = smooth_max(1.0 / flops_per_s, 1.0 / (intensity * bandwidth), sharpness);
     s.points.push_back({intensity, 1.0 / seconds_per_flop / 1e12, "", ""});
   }
   return s;

@@ -2,7 +2,7 @@
 // and the achievable roofs each kind runs against (docs/methodology.md#step-time), so a report can
 // plot where each layer type sits. The formulas live in step_time.cpp, which fills the breakdown;
 // the sums over kinds equal StepTime::flops and StepTime::bytes (tests/estimator/plan_test.cpp).
-// OperatorKind, OperatorLoad and smoothed_roofline_time are declared in step_time.hpp; Roofs and the
+// OperatorKind, OperatorLoad and smooth_max are declared in step_time.hpp; Roofs and the
 // rates behind them in hardware/achievable.hpp.
 #pragma once
 

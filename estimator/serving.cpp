@@ -22,10 +22,11 @@ struct PrefillCosts {
 
 /// A prompt of `isl` tokens split into chunks of at most the token budget. All operator costs are
 /// linear in tokens except attention, whose mean causal context is isl/2, so n equal chunks at that
-/// context reproduce the total (docs/methodology.md#prefill). The chunk alone comes prepared.
+/// context reproduce the total (docs/methodology.md#prefill). The chunk alone comes prepared; the
+/// iterations `phase` does not read are not run (decode: no prompt is mixed in and no burst;
+/// prefill: no decode steps to mix into), and their costs stay 0.
 PrefillCosts prefill_costs(const PreparedDeployment& p, const PreparedPrompt& prompt, const ServingStepShapes& shapes,
-                           const StepTime& decode_alone) {
-  const PreparedModel& m = *p.model;
+                           const StepTime& decode_alone, Phase phase) {
   const EfficiencyParams& e = *p.efficiency;
   const Deployment& d = p.deployment;
   PrefillCosts c;
@@ -39,15 +40,18 @@ PrefillCosts prefill_costs(const PreparedDeployment& p, const PreparedPrompt& pr
   const double decode_sequences = shapes.decode.decode_sequences;
   // The decode side of a mixed step verifies as many tokens per sequence as a decode step alone
   // (1 + MTP drafts), so `extra` is the chunk's cost, not the drafts' saving.
-  StepShape mixed{decode_sequences,     shapes.decode.decode_context, shapes.decode.tokens_per_sequence,
-                  alone.prefill_tokens, alone.prefill_context,        alone.prefill_sequences};
-  const Seconds extra = stage_step_time(m, *p.gpu, d, e, p.rates, mixed).total - decode_alone.total;
-  c.marginal = extra * chunks;
+  if (phase == Phase::mixed) {
+    StepShape mixed{decode_sequences,     shapes.decode.decode_context, shapes.decode.tokens_per_sequence,
+                    alone.prefill_tokens, alone.prefill_context,        alone.prefill_sequences};
+    const Seconds extra = stage_step_time(p.rates, mixed).total - decode_alone.total;
+    c.marginal = extra * chunks;
+  }
+  if (phase == Phase::decode) return c;
   // Start-up burst on one DP rank: all its prompts at once, packed into full token budgets.
   const double burst_tokens = std::max(1.0, decode_sequences) * isl;
   c.burst_steps = std::max(1.0, std::ceil(burst_tokens / budget));
   StepShape burst{0, 0, 1, burst_tokens / c.burst_steps, isl / 2.0, std::max(1.0, decode_sequences) / c.burst_steps};
-  c.burst_step = stage_step_time(m, *p.gpu, d, e, p.rates, burst).total * pp;
+  c.burst_step = stage_step_time(p.rates, burst).total * pp;
   return c;
 }
 
@@ -123,7 +127,7 @@ ServingStepShapes serving_step_shapes(const Deployment& d, const Workload& w, co
 
 PreparedPrompt prepare_prompt(const PreparedDeployment& p, std::int64_t isl) {
   PreparedPrompt prompt = prompt_chunks(isl, *p.efficiency);
-  prompt.chunk_alone = stage_step_time(*p.model, *p.gpu, p.deployment, *p.efficiency, p.rates, prompt.chunk);
+  prompt.chunk_alone = stage_step_time(p.rates, prompt.chunk);
   return prompt;
 }
 
@@ -259,11 +263,11 @@ double decode_step_s(EstimateFigures& r, const PreparedDeployment& p, const Serv
   const PreparedModel& m = *p.model;
   const Deployment& d = p.deployment;
   const double pp = d.parallel.pp;
-  r.decode_detail = stage_step_time(m, *p.gpu, d, *p.efficiency, p.rates, shapes.decode);
+  r.decode_detail = stage_step_time(p.rates, shapes.decode);
   double step = r.decode_detail.total.value * pp;
   if (d.speculative_tokens > 0) {
     const StepShape draft_shape{shapes.decode.decode_sequences, shapes.decode.decode_context, 1.0, 0, 0, 0};
-    const StepTime one = stage_step_time(m, *p.gpu, d, *p.efficiency, p.rates, draft_shape);
+    const StepTime one = stage_step_time(p.rates, draft_shape);
     step += d.speculative_tokens *
             (one.total.value * pp / std::max(1, m.spec->num_layers) + p.efficiency->engine.layer_overhead.value);
   }
@@ -292,7 +296,7 @@ EstimateFigures evaluate(const PreparedDeployment& p, const PreparedPrompt& prom
   r.tokens_per_decode_step = p.tokens_per_decode_step;
   const double step = decode_step_s(r, p, shapes);
   r.decode_step = seconds(step);
-  const PrefillCosts pf = prefill_costs(p, prompt, shapes, r.decode_detail);
+  const PrefillCosts pf = prefill_costs(p, prompt, shapes, r.decode_detail, w.phase);
   r.prefill_detail = pf.detail;
   r.prefill_alone = pf.alone;
   const double token_step = step / r.tokens_per_decode_step;

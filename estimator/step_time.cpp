@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "estimator/placement.hpp"
 #include "estimator/step_rates.hpp"
 
 namespace llmsizer {
@@ -53,18 +52,16 @@ const char* operator_kind_name(OperatorKind kind) {
   return "operator";
 }
 
-double smoothed_roofline_time(double compute_seconds, double memory_seconds, double sharpness) {
-  // The shipped value, k = 2: sqrt(t_c² + t_m²), no branch, division or pow on the hot path (the
-  // times are seconds of one operator, far from overflow or underflow when squared). It is exactly
-  // the longer time when the shorter is below 1e-9 of it (its square is below half an ulp of the
-  // sum, and the square root of a correctly rounded square is the number), and 0 when both are.
-  if (sharpness == 2.0) return std::sqrt(compute_seconds * compute_seconds + memory_seconds * memory_seconds);
-  const double longest = std::max(compute_seconds, memory_seconds);
+double smooth_max_general(double a, double b, double sharpness) {
+  const double longest = std::max(a, b);
   if (longest <= 0) return longest;
-  const double shorter = std::min(compute_seconds, memory_seconds);
+  const double shorter = std::min(a, b);
   if (shorter < 1e-9 * longest) return longest;  // (shorter / longest)^k underflows relative to 1 for any k >= 1
-  // Otherwise longest · (1 + r^k)^(1/k) with r = shorter / longest, the form that cannot overflow.
+  // Otherwise longest · (1 + r^k)^(1/k) with r = shorter / longest, the form that cannot overflow;
+  // integer k = 3 and 4 by multiplication and cbrt / two square roots, the same to rounding as pow.
   const double r = shorter / longest;
+  if (sharpness == 3.0) return longest * std::cbrt(1.0 + r * r * r);
+  if (sharpness == 4.0) return longest * std::sqrt(std::sqrt(1.0 + (r * r) * (r * r)));
   return longest * std::pow(1.0 + std::pow(r, sharpness), 1.0 / sharpness);
 }
 
@@ -74,116 +71,92 @@ Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& d, const Efficiency
 
 namespace {
 
-using Rates = StepRates;
-
-/// Accumulates operators on the smoothed roofline, tracks which bound each hit, and fills the
-/// per-kind breakdown when one was asked for.
+/// Sums operators placed on the smoothed roofline and which bound each hit; with `Detailed`, also
+/// the per-kind breakdown. The sums are locals (not a StepTime in memory), so nothing a store writes
+/// can alias the folded coefficients an operator reads next.
+template <bool Detailed>
 struct Accumulator {
-  StepTime step;
+  double compute = 0;
+  double memory = 0;
+  double flops = 0;
+  double bytes = 0;
   double seconds_per_byte = 0;
-  double sharpness = 3.0;
+  double sharpness = 2;
   OperatorBreakdown* breakdown = nullptr;
-  /// An operator against a roof given as its rate and seconds per FLOP (StepRates).
-  void op(OperatorKind kind, double flops, double bytes_moved, FlopsPerSecond rate, double seconds_per_flop,
-          double repeat) {
-    timed(kind, flops, bytes_moved, flops * seconds_per_flop, rate, repeat);
+  /// An operator against a roof given as seconds per FLOP; `rate` is only reported.
+  void add(OperatorKind kind, double op_flops, double op_bytes, double seconds_per_flop, FlopsPerSecond rate,
+           double repeat) {
+    timed(kind, op_flops, op_bytes, op_flops * seconds_per_flop, rate, repeat);
   }
-  /// An operator whose compute time `t_compute` the caller worked out; `rate` is only reported.
-  void timed(OperatorKind kind, double flops, double bytes_moved, double t_compute, FlopsPerSecond rate,
+  /// An operator whose compute time `t_compute` the caller worked out.
+  void timed(OperatorKind kind, double op_flops, double op_bytes, double t_compute, FlopsPerSecond rate,
              double repeat) {
-    const double t_memory = bytes_moved * seconds_per_byte;
-    const double t = smoothed_roofline_time(t_compute, t_memory, sharpness);
+    const double t_memory = op_bytes * seconds_per_byte;
+    const double t = smooth_max(t_compute, t_memory, sharpness);
     // Adding 0 to the other side leaves it unchanged and spares a hard-to-predict branch.
     const bool compute_side = t_compute >= t_memory;
-    step.compute_bound.value += compute_side ? t * repeat : 0.0;
-    step.memory_bound.value += compute_side ? 0.0 : t * repeat;
-    step.flops.value += flops * repeat;
-    step.bytes.value += bytes_moved * repeat;
-    if (breakdown != nullptr) {
+    compute += compute_side ? t * repeat : 0.0;
+    memory += compute_side ? 0.0 : t * repeat;
+    flops += op_flops * repeat;
+    bytes += op_bytes * repeat;
+    if constexpr (Detailed) {
       OperatorLoad& load = (*breakdown)[static_cast<int>(kind)];
-      load.flops.value += flops * repeat;
-      load.bytes.value += bytes_moved * repeat;
+      load.flops.value += op_flops * repeat;
+      load.bytes.value += op_bytes * repeat;
       load.time.value += t * repeat;
       load.roof = rate;
     }
   }
 };
 
-void add_attention(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
-                   const Rates& r, const StepShape& s, double layers) {
-  const double w = r.weight_bytes_per_element;
-  const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
-  const double proj = g.attention == LayerAttention::linear ? r.linear_params_per_gpu : r.attention_params_per_gpu;
-  acc.op(OperatorKind::attention_projections, 2.0 * tokens * proj, proj * w, r.roofs.weight_matmul,
-         r.seconds_per_weight_flop, layers);
-  if (g.attention == LayerAttention::none) return;
-  if (g.attention == LayerAttention::linear) {
-    // Linear attention: a fixed state per head is read and updated per token, whatever the context
-    // (prepared_model.cpp, prepare_linear).
-    const double state_flops = tokens * m.linear_flops_per_token * r.inverse_tp;
-    const double state_bytes = s.decode_sequences * m.linear_state_elements * linear_state_bytes_per_element *
-                               r.sharding.linear_state_fraction;
-    acc.op(OperatorKind::attention_core, state_flops, state_bytes, r.roofs.attention, r.seconds_per_attention_flop,
-           layers);
+/// Token counts of one iteration that every layer group reads.
+struct StepCounts {
+  double decode_tokens = 0;  // decode sequences x tokens each verifies
+  double tokens = 0;         // decode and prompt tokens
+};
+
+template <bool Detailed>
+void add_attention(Accumulator<Detailed>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
+                   const StepCounts& n) {
+  acc.add(OperatorKind::attention_projections, n.tokens * c.projections.flops_per_unit, c.projections.bytes,
+          r.seconds_per_weight_flop, r.roofs.weight_matmul, c.layers);
+  const AttentionCoreCost& core = c.core;
+  if (core.kind == AttentionCoreCost::Kind::none) return;
+  if (core.kind == AttentionCoreCost::Kind::linear) {
+    acc.add(OperatorKind::attention_core, n.tokens * core.linear_flops_per_token,
+            s.decode_sequences * core.linear_bytes_per_sequence, r.seconds_per_attention_flop, r.roofs.attention,
+            c.layers);
     return;
   }
-  const double kv_element = kv_bytes_per_element(d.kv);
-  const double kv_fraction = r.sharding.kv_cache_fraction;
-  const double decode_tokens = s.decode_sequences * s.tokens_per_sequence;
-  double decode_ctx = s.decode_context;
-  double prefill_ctx = s.prefill_context;
-  if (g.attention == LayerAttention::sliding) {
-    decode_ctx = std::min(decode_ctx, m.sliding_window);
-    prefill_ctx = std::min(prefill_ctx, m.sliding_window);
+  const double decode_context = std::min(s.decode_context, core.decode_context_cap);
+  const double prefill_context = std::min(s.prefill_context, core.prefill_context_cap);
+  if (core.indexer) {
+    acc.add(OperatorKind::attention_core,
+            (n.decode_tokens * decode_context + s.prefill_tokens * prefill_context) * core.indexer_flops_per_pair,
+            s.decode_sequences * decode_context * core.indexer_bytes_per_context_read, r.seconds_per_attention_flop,
+            r.roofs.attention, c.layers);
   }
-  if (g.attention == LayerAttention::chunked) {
-    // A query sees the tokens since its chunk began: at most the chunk in decode (a bound: the mean
-    // over a chunk is half of it), half a chunk on average over a causal prefill longer than one.
-    decode_ctx = std::min(decode_ctx, m.attention_chunk);
-    prefill_ctx = std::min(prefill_ctx, m.attention_chunk / 2.0);
-  }
-  double kv_bytes = s.prefill_tokens * m.kv_elements_per_token_layer * kv_element * kv_fraction;  // KV written
-  double attention_elements = m.kv_elements_per_token_layer;
-  if (m.index_topk > 0) {
-    // DeepSeek Sparse Attention (V3.2-Exp report §2.1): the indexer, replicated on every rank, scores
-    // and reads the key of every context token; attention then reads only the index_topk selected.
-    const double indexer_flops = (decode_tokens * decode_ctx + s.prefill_tokens * prefill_ctx) * m.indexer_flops_per_pair;
-    acc.op(OperatorKind::attention_core, indexer_flops,
-           s.decode_sequences * decode_ctx * m.indexer_elements_per_token * kv_element, r.roofs.attention,
-           r.seconds_per_attention_flop, layers);
-    attention_elements -= m.indexer_elements_per_token;
-    decode_ctx = std::min(decode_ctx, m.index_topk);
-    prefill_ctx = std::min(prefill_ctx, m.index_topk);
-  }
-  kv_bytes += s.decode_sequences * decode_ctx * attention_elements * kv_element * kv_fraction;
-  const double flops = (decode_tokens * decode_ctx * m.attn_flops_per_pair_decode +
-                        s.prefill_tokens * prefill_ctx * m.attn_flops_per_pair_prefill) * r.inverse_tp;
-  acc.op(OperatorKind::attention_core, flops, kv_bytes, r.roofs.attention, r.seconds_per_attention_flop, layers);
+  const double decode_read = std::min(decode_context, core.selected_context_cap);
+  const double prefill_read = std::min(prefill_context, core.selected_context_cap);
+  const double kv_bytes =
+      s.prefill_tokens * core.bytes_per_prefill_token + s.decode_sequences * decode_read * core.bytes_per_context_read;
+  const double flops = n.decode_tokens * decode_read * core.flops_per_decode_pair +
+                       s.prefill_tokens * prefill_read * core.flops_per_prefill_pair;
+  acc.add(OperatorKind::attention_core, flops, kv_bytes, r.seconds_per_attention_flop, r.roofs.attention, c.layers);
 }
 
-void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, const Deployment& d,
-             const EfficiencyParams& e, const Rates& r, double tokens, bool decode_only, double layers) {
-  const double w = r.weight_bytes_per_element;
-  if (!g.moe) {
-    const double params = r.dense_ffn_params_per_gpu;
-    acc.op(OperatorKind::dense_ffn, 2.0 * tokens * params, params * w, r.roofs.weight_matmul, r.seconds_per_weight_flop,
-           layers);
-    return;
-  }
-  const Parallelism& par = d.parallel;
-  // Tokens of all DP ranks meet in the MoE layer; TP ranks of one DP rank hold the same tokens.
-  const double group_tokens = tokens * par.dp;
-  const double imbalance = par.ep > 1 ? e.engine.moe_imbalance : 1.0;
-  const double assignments = imbalance * group_tokens * m.experts_per_token * r.inverse_ep;  // on the hottest EP rank
+template <bool Detailed>
+void add_routed_experts(Accumulator<Detailed>& acc, const RoutedExpertCost& x, const StepRates& r, double tokens,
+                        bool decode_only, double layers) {
+  const double assignments = tokens * x.assignments_per_token;  // on the hottest EP rank
   // Distinct experts the hottest rank touches: as if imbalance x the tokens each chose k of E, the
   // rank's share 1/ep of them (occupancy, docs/methodology.md#moe); it saturates at the E/ep it holds.
   // A step that runs carries at least one token, which reads its k experts: a micro-batch averaging
   // below one token (concurrency below pp) does not read fewer.
-  const double occupancy_tokens = std::max(1.0, imbalance * group_tokens);
-  const double touched =
-      expected_active_experts_prepared(m.num_experts, m.log_expert_miss, occupancy_tokens) * r.inverse_ep;
-  const double expert_bytes = touched * r.expert_params_per_gpu * r.expert_bytes_per_element;
-  const double expert_flops = 2.0 * assignments * r.expert_params_per_gpu;
+  const double occupancy_tokens = std::max(1.0, tokens * x.occupancy_per_token);
+  const double touched = expected_active_experts_prepared(x.experts, x.log_expert_miss, occupancy_tokens) * x.rank_share;
+  const double expert_bytes = touched * x.bytes_per_touched_expert;
+  const double expert_flops = assignments * x.flops_per_assignment;
   // Grouped GEMM: each touched expert multiplies its m = assignments / touched tokens in tensor-core
   // tiles of 64-128 rows, so a small m wastes most of a tile; m_half (calibrated) is the tile in rows.
   // How the padding adds up depends on the layout the engine hands the GEMM (DeepGEMM README, "grouped
@@ -193,148 +166,99 @@ void add_ffn(Accumulator& acc, const PreparedModel& m, const LayerGroup& g, cons
   //    form m / (m + m_half) of the roof, i.e. 2 · params · (assignments + m_half · touched) FLOPs;
   //  - decode-only steps run the masked layout (fixed per-expert slots, CUDA graphs; DeepEP's
   //    low-latency dispatch writes it): an expert's rows fill its first tile, so a touched expert costs
-  //    the larger of its m rows and one tile, not their sum. The two limits are joined with the
-  //    roofline's own smoothing (sharpness k): (m^k + m_half^k)^(1/k) rows per touched expert.
-  const double half = e.engine.expert_gemm_half_tokens;
+  //    the larger of its m rows and one tile, not their sum. The two limits are joined by the
+  //    roofline's own smoothing (smooth_max, sharpness k): (m^k + m_half^k)^(1/k) rows per touched expert.
+  const double half = x.gemm_half_rows;
   const bool padded = half > 0 && touched > 0 && assignments > 0;
   double padded_flops = expert_flops;
   if (padded) {
     const double rows_per_expert =
-        decode_only ? smoothed_roofline_time(assignments / touched, half, acc.sharpness) : assignments / touched + half;
-    padded_flops = 2.0 * r.expert_params_per_gpu * rows_per_expert * touched;
+        decode_only ? smooth_max(assignments / touched, half, acc.sharpness) : assignments / touched + half;
+    padded_flops = x.flops_per_assignment * rows_per_expert * touched;
   }
-  const double gemm_efficiency =
-      padded && acc.breakdown != nullptr ? expert_flops / padded_flops : 1.0;  // reported only
+  const double gemm_efficiency = Detailed && padded ? expert_flops / padded_flops : 1.0;  // reported only
   acc.timed(OperatorKind::routed_experts, expert_flops, expert_bytes, padded_flops * r.seconds_per_expert_flop,
             FlopsPerSecond{r.roofs.expert_matmul.value * gemm_efficiency}, layers);
-  if (m.shared_params > 0) {
-    const double shared = r.shared_params_per_gpu;
-    acc.op(OperatorKind::shared_experts, 2.0 * tokens * shared, shared * w, r.roofs.weight_matmul,
-           r.seconds_per_weight_flop, layers);
-  }
-  acc.op(OperatorKind::router, 2.0 * tokens * m.router_params, m.router_params * sixteen_bit_bytes, r.roofs.head_matmul,
-         r.seconds_per_head_flop, layers);
 }
 
-/// Communication of one layer of group `g` in an iteration of shape `s`: linear in the tokens it
-/// carries, with the per-token costs and fixed latencies prepared in step_rates (layer_links).
-double layer_communication(const LayerGroup& g, const Deployment& d, const Rates& r, const StepShape& s) {
-  const Parallelism& par = d.parallel;
-  const double decode_tokens = s.decode_sequences * s.tokens_per_sequence;
-  const double tokens = decode_tokens + s.prefill_tokens;
-  double t = 0;
-  if (par.tp > 1) t += tokens * r.allreduce_s_per_token + r.allreduce_s;
-  if (g.moe && par.ep > 1) {
-    t += decode_tokens * r.dispatch_s_per_decode_token + s.prefill_tokens * r.dispatch_s_per_prefill_token +
-         r.dispatch_s;
+template <bool Detailed>
+void add_ffn(Accumulator<Detailed>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
+             const StepCounts& n) {
+  if (!c.moe) {
+    acc.add(OperatorKind::dense_ffn, n.tokens * c.dense_ffn.flops_per_unit, c.dense_ffn.bytes,
+            r.seconds_per_weight_flop, r.roofs.weight_matmul, c.layers);
+    return;
   }
-  return t;
+  add_routed_experts(acc, c.routed, r, n.tokens, s.prefill_tokens <= 0, c.layers);
+  if (c.shared_experts) {
+    acc.add(OperatorKind::shared_experts, n.tokens * c.shared.flops_per_unit, c.shared.bytes,
+            r.seconds_per_weight_flop, r.roofs.weight_matmul, c.layers);
+  }
+  acc.add(OperatorKind::router, n.tokens * c.router.flops_per_unit, c.router.bytes, r.seconds_per_head_flop,
+          r.roofs.head_matmul, c.layers);
 }
 
-/// The per-token costs and fixed latencies of layer_communication and of the pipeline hand-off, from
-/// the collectives' per-byte times (hardware/collectives.hpp), once per deployment.
-void layer_links(Rates& r, const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
-  const Parallelism& par = d.parallel;
-  if (par.tp > 1) {
-    // Two all-reduces per layer (after attention, after the FFN) of the 16-bit hidden states.
-    r.allreduce_s_per_token = 2.0 * m.hidden * sixteen_bit_bytes * allreduce_seconds_per_byte(par.tp, gpu, r.links);
-    r.allreduce_s = 2.0 * allreduce_latency(par.tp, gpu, r.latency).value;
+/// One iteration on one stage over the folded costs (the work of stage_step_time).
+template <bool Detailed>
+StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
+  const IterationCosts& costs = r.costs;
+  Accumulator<Detailed> acc;
+  acc.seconds_per_byte = r.seconds_per_byte;
+  acc.sharpness = r.sharpness;
+  acc.breakdown = breakdown;
+  StepCounts n;
+  n.decode_tokens = s.decode_sequences * s.tokens_per_sequence;
+  n.tokens = n.decode_tokens + s.prefill_tokens;
+  double communication = 0;
+  for (int i = 0; i < costs.group_count; ++i) {
+    const LayerCosts& c = costs.groups[i];
+    add_attention(acc, c, r, s, n);
+    add_ffn(acc, c, r, s, n);
+    const LayerCommunicationCost& link = c.communication;
+    communication += c.layers * (n.tokens * link.seconds_per_token + n.decode_tokens * link.seconds_per_decode_token +
+                                 s.prefill_tokens * link.seconds_per_prefill_token + link.seconds);
   }
-  if (par.ep > 1) {
-    // Dispatch (FP8, 1 byte) and combine (BF16, 2 bytes) of each token to its k experts' ranks
-    // (arXiv 2412.19437 §3.4). Decode tokens go the low-latency way, one copy per expert straight to
-    // its rank (DeepEP's low-latency kernels): a GPU sends the share of the k copies routed to other
-    // ranks. Prompt tokens go once per remote node and are forwarded over NVLink there (DeepEP's normal
-    // kernels, §3.2.2), which engines run on prefill batches (docs/methodology.md#moe).
-    const double bytes_per_token = m.hidden * 3.0;
-    const double decode_sent_per_token = 1.0 / par.tp * m.experts_per_token * bytes_per_token * (par.ep - 1) / par.ep;
-    r.dispatch_s_per_decode_token = decode_sent_per_token * transfer_seconds_per_byte(par.ep, gpu, r.links);
-    const double prefill_s_per_byte =
-        node_deduplicated_alltoall_seconds_per_byte(m.experts_per_token, par.ep, gpu, r.links);
-    r.dispatch_s_per_prefill_token = bytes_per_token / par.tp * prefill_s_per_byte;
-    r.dispatch_s = 2.0 * collective_latency(par.ep, gpu, r.latency).value;
-  }
-  if (par.pp > 1) {
-    // Activations handed to the next stage (assume stages in different scale-up domains when the
-    // instance spans more than one).
-    const bool same_domain = par.gpus() <= gpu.scale_up.domain_gpus;
-    r.handoff_s_per_token = m.hidden * sixteen_bit_bytes / (same_domain ? r.links.scale_up : r.links.scale_out).value;
-    r.handoff_s = (same_domain ? e.engine.collective_latency : e.engine.scale_out_latency).value;
-  }
+  // The LM head on the positions that sample a token this step.
+  acc.add(OperatorKind::lm_head, (n.decode_tokens + s.prefill_sequences) * costs.lm_head.flops_per_unit,
+          costs.lm_head.bytes, r.seconds_per_head_flop, r.roofs.head_matmul, 1.0);
+  communication += n.tokens * costs.handoff_seconds_per_token + costs.handoff_seconds;  // to the next stage
+  StepTime step;
+  step.compute_bound = seconds(acc.compute);
+  step.memory_bound = seconds(acc.memory);
+  step.flops = Flops{acc.flops};
+  step.bytes = Bytes{acc.bytes};
+  step.communication = seconds(communication * costs.communication_exposed);
+  step.overhead = seconds(s.prefill_tokens > 0 ? costs.prefill_overhead_seconds : costs.decode_overhead_seconds);
+  step.total = step.compute_bound + step.memory_bound + step.communication + step.overhead;
+  return step;
 }
 
 }  // namespace
 
 StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
-  StepRates r{};
-  r.roofs = achievable_roofs(gpu, d, e);
-  r.links = achievable_link_rates(gpu, e.hardware);
-  r.latency = CollectiveLatency{e.engine.collective_latency, e.engine.scale_out_latency};
-  r.sharding = shard(m, d.parallel);
-  r.seconds_per_weight_flop = 1.0 / r.roofs.weight_matmul.value;
-  r.seconds_per_expert_flop = 1.0 / r.roofs.expert_matmul.value;
-  r.seconds_per_head_flop = 1.0 / r.roofs.head_matmul.value;
-  r.seconds_per_attention_flop = 1.0 / r.roofs.attention.value;
-  r.seconds_per_byte = 1.0 / r.roofs.bandwidth.value;
-  r.inverse_tp = 1.0 / d.parallel.tp;
-  r.inverse_ep = 1.0 / d.parallel.ep;
-  r.weight_bytes_per_element = info(d.weights).bytes_per_element;
-  r.expert_bytes_per_element = info(d.experts).bytes_per_element;
-  r.attention_params_per_gpu = mixer_params_per_gpu(m, LayerAttention::full, r.sharding);
-  r.linear_params_per_gpu = mixer_params_per_gpu(m, LayerAttention::linear, r.sharding);
-  r.dense_ffn_params_per_gpu = m.dense_ffn_params / r.sharding.attention_ranks;
-  r.shared_params_per_gpu = m.shared_params / r.sharding.attention_ranks;
-  r.expert_params_per_gpu = m.expert_params / d.parallel.moe_tp();
-  r.head_params_per_gpu = m.vocab * m.hidden / d.parallel.tp;
-  layer_links(r, m, gpu, d, e);
-  return r;
+  const Roofs roofs = achievable_roofs(gpu, d, e);
+  const LinkRates links = achievable_link_rates(gpu, e.hardware);
+  const CollectiveLatency latency{e.engine.collective_latency, e.engine.scale_out_latency};
+  // One aggregate built in place: the folded costs (a few kB) are written once, not copied.
+  return StepRates{roofs,
+                   1.0 / roofs.weight_matmul.value,
+                   1.0 / roofs.expert_matmul.value,
+                   1.0 / roofs.head_matmul.value,
+                   1.0 / roofs.attention.value,
+                   1.0 / roofs.bandwidth.value,
+                   e.hardware.roofline_sharpness,
+                   fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency)};
 }
 
-StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d,
-                         const EfficiencyParams& e, const StepShape& s, OperatorBreakdown* breakdown) {
-  return stage_step_time(m, gpu, d, e, step_rates(m, gpu, d, e), s, breakdown);
+StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
+                         const StepShape& s, OperatorBreakdown* breakdown) {
+  return stage_step_time(step_rates(m, gpu, d, e), s, breakdown);
 }
 
-StepTime stage_step_time(const PreparedModel& m, const GpuSpec& /*gpu: its rates are in r*/, const Deployment& d,
-                         const EfficiencyParams& e, const Rates& r, const StepShape& s, OperatorBreakdown* breakdown) {
-  Accumulator acc;
-  acc.seconds_per_byte = r.seconds_per_byte;
-  acc.sharpness = e.hardware.roofline_sharpness;
-  if (breakdown != nullptr) *breakdown = OperatorBreakdown{};
-  acc.breakdown = breakdown;
-  const double pp = d.parallel.pp;
-  const double tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens;
-  double communication = 0;
-  double layers_total = 0;
-  double moe_layers = 0;
-  const double busiest_share = r.sharding.stage_share;
-  for (int i = 0; i < m.group_count; ++i) {
-    const LayerGroup& g = m.groups[i];
-    const double layers = g.count * busiest_share;  // the slowest stage holds ceil(L/pp) layers
-    layers_total += layers;
-    if (g.moe) moe_layers += layers;
-    add_attention(acc, m, g, d, r, s, layers);
-    add_ffn(acc, m, g, d, e, r, tokens, s.prefill_tokens <= 0, layers);
-    communication += layers * layer_communication(g, d, r, s);
-  }
-  // LM head on the sequences that sample a token this step (vocab-parallel over tp, 16-bit).
-  const double head_tokens = s.decode_sequences * s.tokens_per_sequence + s.prefill_sequences;
-  const double head_params = r.head_params_per_gpu;
-  acc.op(OperatorKind::lm_head, 2.0 * head_tokens * head_params, head_params * sixteen_bit_bytes, r.roofs.head_matmul,
-         r.seconds_per_head_flop, 1.0);
-  if (d.parallel.pp > 1) communication += tokens * r.handoff_s_per_token + r.handoff_s;  // to the next stage
-  StepTime step = acc.step;
-  step.communication = seconds(communication * (1.0 - e.comm_overlap));
-  // A step with prompt tokens runs outside the decode CUDA graphs on engines that capture decode-only
-  // batches: its MoE layers' host work, k routed-expert slots each, adds to the device time
-  // (docs/methodology.md#prefill-launch).
-  const double moe_layer_seconds =
-      e.engine.moe_layer_overhead.value +
-      (s.prefill_tokens > 0 ? m.experts_per_token * e.engine.prefill_expert_overhead.value : 0.0);
-  step.overhead = seconds(layers_total * e.engine.layer_overhead.value + moe_layers * moe_layer_seconds +
-                          e.engine.step_overhead.value / pp);
-  step.total = step.compute_bound + step.memory_bound + step.communication + step.overhead;
-  return step;
+StepTime stage_step_time(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
+  if (breakdown == nullptr) return iteration<false>(r, s, nullptr);
+  *breakdown = OperatorBreakdown{};
+  return iteration<true>(r, s, breakdown);
 }
 
 }  // namespace llmsizer

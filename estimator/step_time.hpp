@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 
 #include "base/units.hpp"
 #include "estimator/deployment.hpp"
@@ -57,10 +58,23 @@ inline constexpr int operator_kind_count = 7;
 [[nodiscard]] Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& deployment,
                                      const EfficiencyParams& efficiency);
 
-/// Time in seconds of one operator on the smoothed roofline (t_c^k + t_m^k)^(1/k), k = `sharpness`:
-/// near the ridge a kernel reaches neither peak (tiles stall on both); k -> infinity is the sharp
-/// max(t_c, t_m), k = 3 costs 26% at the ridge and < 1% at 3x away from it.
-[[nodiscard]] double smoothed_roofline_time(double compute_seconds, double memory_seconds, double sharpness);
+/// The smooth maximum (a^k + b^k)^(1/k) of two non-negative numbers, k = `sharpness` >= 1. The
+/// roofline places an operator at smooth_max(t_compute, t_memory) seconds: near the ridge a kernel
+/// reaches neither peak (tiles stall on both); k -> infinity is the sharp max, k = 3 costs 26% at the
+/// ridge and < 1% at 3x away from it. The masked grouped-GEMM layout joins an expert's rows and its
+/// tile the same way (estimator/step_time.cpp).
+[[nodiscard]] inline double smooth_max(double a, double b, double sharpness);
+/// smooth_max for sharpness != 2.
+[[nodiscard]] double smooth_max_general(double a, double b, double sharpness);
+
+inline double smooth_max(double a, double b, double sharpness) {
+  // The shipped value, k = 2: sqrt(a² + b²), inline, with no branch, division or pow (a and b are
+  // seconds or row counts of one operator, far from overflow or underflow when squared). It is
+  // exactly the larger when the smaller is below 1e-9 of it (its square is below half an ulp of the
+  // sum, and the square root of a correctly rounded square is the number), and 0 when both are.
+  if (sharpness == 2.0) return std::sqrt(a * a + b * b);
+  return smooth_max_general(a, b, sharpness);
+}
 
 /// One operator kind over one iteration on one pipeline stage, per GPU.
 struct OperatorLoad {

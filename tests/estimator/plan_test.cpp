@@ -276,10 +276,10 @@ TEST_CASE("roofline breakdown: operator kinds add up to the step's FLOPs and byt
 }
 
 TEST_CASE("smoothed roofline: the max far from the ridge, 2^(1/k) times it at the ridge") {
-  CHECK(smoothed_roofline_time(1.0, 0.0, 3.0) == doctest::Approx(1.0));
-  CHECK(smoothed_roofline_time(1.0, 1.0, 3.0) == doctest::Approx(1.259921));  // 2^(1/3): 26% at the ridge
-  CHECK(smoothed_roofline_time(1.0, 1.0 / 3.0, 3.0) == doctest::Approx(1.012196));  // (1 + 1/27)^(1/3)
-  CHECK(smoothed_roofline_time(0.0, 0.0, 3.0) == 0.0);
+  CHECK(smooth_max(1.0, 0.0, 3.0) == doctest::Approx(1.0));
+  CHECK(smooth_max(1.0, 1.0, 3.0) == doctest::Approx(1.259921));  // 2^(1/3): 26% at the ridge
+  CHECK(smooth_max(1.0, 1.0 / 3.0, 3.0) == doctest::Approx(1.012196));  // (1 + 1/27)^(1/3)
+  CHECK(smooth_max(0.0, 0.0, 3.0) == 0.0);
 }
 
 TEST_CASE("roofline breakdown: decode projections are memory-bound at batch 1, prefill ones compute-bound") {

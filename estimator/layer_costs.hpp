@@ -1,0 +1,107 @@
+// estimator/layer_costs.hpp — the operators of one deployment's iteration, folded once per
+// deployment: every operator's FLOPs and HBM bytes per layer as coefficients of what an iteration
+// carries (tokens, sequences, query-context pairs), and its communication per layer as seconds per
+// token. The formulas and their derivations live in layer_costs.cpp, written once as these
+// coefficients; stage_step_time (estimator/step_time.cpp) multiplies them by one iteration's counts
+// and places each operator on the smoothed roofline (docs/methodology.md#step-time,
+// docs/performance.md).
+#pragma once
+
+#include <array>
+
+#include "estimator/deployment.hpp"
+#include "estimator/efficiency.hpp"
+#include "estimator/placement.hpp"
+#include "estimator/prepared_model.hpp"
+#include "hardware/achievable.hpp"
+#include "hardware/collectives.hpp"
+#include "hardware/gpu_spec.hpp"
+
+namespace llmsizer {
+
+/// An operator whose FLOPs grow with one count of the iteration and whose bytes are the weights it
+/// streams once per iteration, whatever it carries: flops = count · flops_per_unit.
+struct WeightOperatorCost {
+  double flops_per_unit = 0;
+  double bytes = 0;
+};
+
+/// The token mixer's core of one layer: softmax attention over the KV cache, or a linear-attention
+/// state. Each count is per iteration, on one attention-DP rank (StepShape).
+struct AttentionCoreCost {
+  enum class Kind : unsigned char { none, softmax, linear };
+  Kind kind = Kind::none;
+  // Softmax attention: the context a query attends to is capped per layer kind (sliding window,
+  // chunk); +inf when uncapped.
+  double decode_context_cap = 0;
+  double prefill_context_cap = 0;
+  double flops_per_decode_pair = 0;   // per (decode token, context token)
+  double flops_per_prefill_pair = 0;  // per (prompt token, context token)
+  double bytes_per_prefill_token = 0;  // KV written
+  double bytes_per_context_read = 0;   // KV read per (decode sequence, context token)
+  // DeepSeek Sparse Attention: an indexer over the capped context; attention then reads at most
+  // `selected_context_cap` tokens (index_topk; +inf without the indexer).
+  bool indexer = false;
+  double indexer_flops_per_pair = 0;
+  double indexer_bytes_per_context_read = 0;
+  double selected_context_cap = 0;
+  // Linear attention: FLOPs per token, a fixed state read per decode sequence.
+  double linear_flops_per_token = 0;
+  double linear_bytes_per_sequence = 0;
+};
+
+/// The routed experts of one MoE layer on the hottest EP rank, before the nonlinear occupancy and
+/// grouped-GEMM padding that stage_step_time applies to one iteration's tokens.
+struct RoutedExpertCost {
+  double assignments_per_token = 0;  // (token, expert) pairs per token of one DP rank on the hottest EP rank
+  double occupancy_per_token = 0;    // tokens that choose experts, per token of one DP rank (imbalance · dp)
+  double experts = 0;                // E, of which the hottest rank holds
+  double rank_share = 0;             // 1 / ep
+  double log_expert_miss = 0;        // ln(1 − k/E)
+  double flops_per_assignment = 0;   // 2 · params of one expert on one GPU
+  double bytes_per_touched_expert = 0;
+  double gemm_half_rows = 0;         // expert_gemm_half_tokens; 0: no padding
+};
+
+/// Communication of one layer: seconds per token it carries plus fixed seconds.
+struct LayerCommunicationCost {
+  double seconds_per_token = 0;
+  double seconds_per_decode_token = 0;
+  double seconds_per_prefill_token = 0;
+  double seconds = 0;
+};
+
+/// One group of layers that cost the same, folded for a deployment.
+struct LayerCosts {
+  double layers = 0;  // on the busiest pipeline stage: count · ceil(L/pp)/L
+  bool moe = false;
+  WeightOperatorCost projections;  // per token
+  AttentionCoreCost core;
+  WeightOperatorCost dense_ffn;     // per token; dense layers only
+  RoutedExpertCost routed;          // MoE layers only
+  bool shared_experts = false;
+  WeightOperatorCost shared;        // per token
+  WeightOperatorCost router;        // per token
+  LayerCommunicationCost communication;
+};
+
+/// Everything of one iteration that depends only on the deployment.
+struct IterationCosts {
+  std::array<LayerCosts, 10> groups{};  // PreparedModel::groups
+  int group_count = 0;
+  WeightOperatorCost lm_head;           // per sampled position
+  double handoff_seconds_per_token = 0;  // activations to the next pipeline stage (pp > 1)
+  double handoff_seconds = 0;
+  double communication_exposed = 1;      // 1 − comm_overlap
+  double decode_overhead_seconds = 0;    // fixed costs of an iteration on one stage, without prompt tokens
+  double prefill_overhead_seconds = 0;   // and with
+};
+
+/// The iteration costs of `deployment` of `model` under `sharding`, with the collectives' per-byte
+/// times on `gpu` at `links` / `latency`.
+[[nodiscard]] IterationCosts fold_iteration_costs(const PreparedModel& model, const GpuSpec& gpu,
+                                                  const Deployment& deployment, const EfficiencyParams& efficiency,
+                                                  const Sharding& sharding, const LinkRates& links,
+                                                  const CollectiveLatency& latency);
+
+}  // namespace llmsizer
