@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "io/utf8.hpp"
+
 namespace llmsizer {
 
 ConfigError::ConfigError(std::string file, int line, int column, std::string path, std::string message,
@@ -21,11 +23,7 @@ ConfigError::ConfigError(std::string file, int line, int column, std::string pat
 ConfigError::ConfigError(std::string path, std::string message)
     : ConfigError({}, 0, 0, std::move(path), std::move(message)) {}
 
-namespace {
-
-/// Length of the valid UTF-8 sequence starting at text[i] (RFC 3629: no overlong forms, no
-/// surrogates, nothing above U+10FFFF), or 0 when the byte there does not start one.
-size_t utf8_sequence(const std::string& text, size_t i) {
+std::size_t utf8_sequence(const std::string& text, std::size_t i) {
   const auto byte = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
   const unsigned lead = byte(i);
   const auto continuation = [&](size_t k, unsigned low = 0x80, unsigned high = 0xBF) {
@@ -45,6 +43,17 @@ size_t utf8_sequence(const std::string& text, size_t i) {
   }
   return 0;
 }
+
+std::optional<std::size_t> first_invalid_utf8(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = utf8_sequence(text, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::nullopt;
+}
+
+namespace {
 
 /// The code point of the valid n-byte UTF-8 sequence at text[i].
 char32_t decode(const std::string& text, size_t i, size_t n) {

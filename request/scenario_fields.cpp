@@ -10,6 +10,7 @@
 #include "io/config_error.hpp"
 #include "hardware/gpu_spec.hpp"
 #include "io/number_text.hpp"
+#include "io/utf8.hpp"
 
 namespace llmsizer {
 namespace {
@@ -32,8 +33,14 @@ void check_real_range(double value, bool inside, const char* range, const std::s
   if (!inside) throw ConfigError(where, fmt::format("{} is out of range (must be {})", value, range));
 }
 
+// Text is UTF-8 (what every writer, the JSON one above all, can carry); a mis-encoded value is named
+// here rather than copied to the output.
 template <std::string ScenarioInput::*member>
-void parse_text(ScenarioInput& in, const std::string& text, const std::string&) {
+void parse_text(ScenarioInput& in, const std::string& text, const std::string& where) {
+  if (const auto at = first_invalid_utf8(text)) {
+    throw ConfigError(where, fmt::format("not valid UTF-8 text (byte 0x{:02X} at byte {} of the value)",
+                                         static_cast<unsigned char>(text[*at]), *at + 1));
+  }
   in.*member = text;
 }
 

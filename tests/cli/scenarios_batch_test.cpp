@@ -95,6 +95,27 @@ TEST_SUITE("cli") {
       CHECK(r.err == file + ":12: error: unterminated quoted field\n");
     }
   }
+
+  TEST_CASE("estimate --scenarios: a text cell that is not UTF-8 is that row's error, in CSV and JSON alike") {
+    // JSON cannot carry the bytes; the row is named as an input error (exit 2), the others answered.
+    const test::TempDir dir;
+    const std::string file = write_file(dir, "latin1.csv", {rows[0], "caf\xE9,llama-3.1-8b,h100-sxm,1,1,bf16,,128,128,1"});
+    const std::string message = "id: not valid UTF-8 text (byte 0xE9 at byte 4 of the value)";
+    for (const char* format : {"--csv", "--json"}) {
+      const Run r = run({"estimate", "--scenarios", file, format});
+      CHECK(r.code == 2);
+      CHECK(r.err == file + ":3: error: " + message + "\n");
+      CHECK(r.out.find(message) != std::string::npos);
+    }
+    const nlohmann::json array = nlohmann::json::parse(run({"estimate", "--scenarios", file, "--json"}).out);
+    REQUIRE(array.size() == 2);
+    CHECK(array.at(0).at("error").is_null());
+    CHECK(array.at(1).at("error") == message);
+    const Run id = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--id", "x\xFF", "--json"});
+    CHECK(id.code == 2);
+    CHECK(id.out.empty());
+    CHECK(id.err == "error: --id: not valid UTF-8 text (byte 0xFF at byte 2 of the value)\n");
+  }
 }
 
 TEST_SUITE("loader") {

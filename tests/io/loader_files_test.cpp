@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "io/calibration_loader.hpp"
+#include "io/utf8.hpp"
 #include "tests/io/loader_fixture.hpp"
 #include "tests/test_support.hpp"
 
@@ -132,6 +133,17 @@ TEST_SUITE("loader") {
           test::source_path("profiles/models/qwen3-max.yaml").string() + ": warning: " + estimated.warnings[0] + "\n");
     CHECK(out.str() ==
           "checked " + std::to_string(files) + " files: " + std::to_string(files) + " ok, 0 with errors\n");
+  }
+
+  TEST_CASE("first_invalid_utf8: the offset of the first byte outside a valid sequence") {
+    CHECK_FALSE(first_invalid_utf8("").has_value());
+    CHECK_FALSE(first_invalid_utf8("ok \xe4\xb8\xad \xf0\x9f\x98\x80").has_value());  // CJK and an emoji
+    CHECK(first_invalid_utf8("caf\xe9") == 3u);                // Latin-1 e-acute
+    CHECK(first_invalid_utf8("ab\xc0\xaf") == 2u);            // overlong '/'
+    CHECK(first_invalid_utf8("\xed\xa0\x80") == 0u);         // UTF-16 surrogate
+    CHECK(first_invalid_utf8("x\xe4\xb8") == 1u);             // a sequence cut short
+    CHECK(first_invalid_utf8("\xf4\x90\x80\x80") == 0u);    // above U+10FFFF
+    CHECK_FALSE(first_invalid_utf8("x\r\x1b").has_value());   // controls are valid UTF-8
   }
 
   TEST_CASE("messages show invalid UTF-8 and control bytes as escapes, with the caret still in place") {
