@@ -68,9 +68,7 @@ Deployment default_layout(const PreparedModel& m, const GpuSpec& gpu, int gpus, 
     if (!fit_memory(m, gpu, *d, residency_of(w), e).fits) return std::nullopt;
     return d;
   };
-  if (gpus <= domain) {
-    if (auto d = layout_for(*m.spec, gpu, gpus, LayoutHints{}, base, nullptr)) return *d;
-  }
+  if (auto d = gpus <= domain ? layout_for(*m.spec, gpu, gpus, LayoutHints{}, base, nullptr) : std::nullopt) return *d;
   if (gpus % domain == 0) {
     for (int size = domain; size <= gpus; size += domain) {
       if (gpus % size != 0) continue;
@@ -365,8 +363,7 @@ void ScenarioResolver::resolve_names(const ScenarioInput& in, Resolved& r) {
   check_engine(*calibration_, in.engine);
   r.engine = in.engine.empty() ? calibration_->default_engine : in.engine;
   r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
-  // A stated token budget replaces the engine's: chunks, burst steps, the prefill batch and the
-  // activation memory all follow it (docs/methodology.md#serving).
+  // A stated token budget replaces the engine's everywhere it is read (docs/methodology.md#serving).
   if (in.prefill_chunk_tokens) r.efficiency.engine.prefill_chunk_tokens = *in.prefill_chunk_tokens;
   r.workload.phase = parse_phase(in.phase);
   check_model_limits(in, *r.model);
