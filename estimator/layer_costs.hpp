@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <tuple>
 
 #include "estimator/deployment.hpp"
 #include "estimator/efficiency.hpp"
@@ -87,7 +88,7 @@ struct LayerCosts {
 
 /// Everything of one iteration that depends only on the deployment.
 struct IterationCosts {
-  std::array<LayerCosts, 10> groups{};  // PreparedModel::groups
+  std::array<LayerCosts, std::tuple_size_v<decltype(PreparedModel::groups)>> groups{};  // one per layer group
   int group_count = 0;
   WeightOperatorCost lm_head;           // per sampled position
   double handoff_seconds_per_token = 0;  // activations to the next pipeline stage (pp > 1)

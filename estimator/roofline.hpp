@@ -1,6 +1,7 @@
 // estimator/roofline.hpp — one iteration split by operator kind: FLOPs, HBM bytes and time per GPU,
 // and the achievable roofs each kind runs against (docs/methodology.md#step-time), so a report can
-// plot where each layer type sits. The formulas live in step_time.cpp, which fills the breakdown;
+// plot where each layer type sits. The formulas live in layer_costs.cpp (per-deployment coefficients)
+// and step_time.cpp (what varies per iteration), which fills the breakdown;
 // the sums over kinds equal StepTime::flops and StepTime::bytes (tests/estimator/plan_test.cpp).
 // OperatorKind, OperatorLoad and smooth_max are declared in step_time.hpp; Roofs and the
 // rates behind them in hardware/achievable.hpp.

@@ -1,6 +1,7 @@
 #include "estimator/sweep_search.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <optional>
 
 #include "estimator/pareto.hpp"
@@ -173,10 +174,17 @@ Outcomes outcomes_of(const SweepResult& out, std::size_t first, std::size_t end,
   std::size_t from = row;
   while (from > first && same_deployment(out.rows[from - 1].deployment, d)) --from;
   Outcomes by_concurrency;
-  for (std::size_t i = from; i < end && same_deployment(out.rows[i].deployment, d); ++i) {
-    const SweepRow& r = out.rows[i];
+  std::size_t to = from;
+  for (; to < end && same_deployment(out.rows[to].deployment, d); ++to) {
+    const SweepRow& r = out.rows[to];
     by_concurrency.set(r.concurrency, {true, r.meets_slo, r.output_tok_s_per_gpu, r.tok_s_per_user});
   }
+  // The contiguity above is what makes this read all of them (checked in the sanitizer build).
+  assert(std::none_of(out.rows.begin() + static_cast<std::ptrdiff_t>(first),
+                      out.rows.begin() + static_cast<std::ptrdiff_t>(end), [&](const SweepRow& other) {
+                        const auto at = static_cast<std::size_t>(&other - out.rows.data());
+                        return (at < from || at >= to) && same_deployment(other.deployment, d);
+                      }));
   return by_concurrency;
 }
 

@@ -13,7 +13,7 @@
 namespace llmsizer {
 namespace {
 
-doctest::Approx rel(double expected, double tolerance) { return doctest::Approx(expected).epsilon(tolerance).scale(0); }
+using test::rel;
 
 using test::Loaded;
 using test::load;

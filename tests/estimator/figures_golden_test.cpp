@@ -6,7 +6,7 @@
 // breakdowns (every operator kind's FLOPs, bytes and time) are pinned too.
 //
 // Its purpose is to catch a change of arithmetic that moves a result beyond rounding, such as a
-// drift between the per-deployment folding of the step-time coefficients (estimator/step_time.cpp)
+// drift between the per-deployment folding of the step-time coefficients (estimator/layer_costs.cpp)
 // and the formulas they come from: the hot path is free to reorder its multiply-adds, which moves
 // the last bits only. A deliberate change of the physics or of the fixtures' profiles moves it:
 // rewrite with LLMSIZER_UPDATE_GOLDEN=1 ./build/llmsizer_tests -ts=performance -tc='golden figures*'

@@ -2,9 +2,12 @@
 // estimator tests that evaluate the core directly.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <memory>
 #include <string>
 
+#include "estimator/deployment.hpp"
 #include "estimator/efficiency.hpp"
 #include "estimator/model_spec.hpp"
 #include "estimator/prepared_model.hpp"
@@ -32,6 +35,19 @@ inline Loaded load(const std::string& model, const std::string& gpu, const std::
   l.efficiency =
       load_calibration_file(source_path("profiles/calibration/default.yaml").string()).resolve(l.gpu.generation, engine);
   return l;
+}
+
+/// Equal to `expected` within `tolerance` relative (no absolute floor).
+inline doctest::Approx rel(double expected, double tolerance) {
+  return doctest::Approx(expected).epsilon(tolerance).scale(0);
+}
+
+/// `tp`-way tensor parallel, one stage, no attention-DP or EP, weights and experts at `weights`.
+inline Deployment tp_layout(Precision weights, int tp) {
+  Deployment d;
+  d.weights = d.experts = weights;
+  d.parallel = Parallelism{tp, 1, 1, 1};
+  return d;
 }
 
 }  // namespace llmsizer::test

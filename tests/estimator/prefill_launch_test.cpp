@@ -13,16 +13,9 @@
 namespace llmsizer {
 namespace {
 
-doctest::Approx rel(double expected, double tolerance) {
-  return doctest::Approx(expected).epsilon(tolerance).scale(0);
-}
+using test::rel;
 
-Deployment tp_layout(Precision weights, int tp) {
-  Deployment d;
-  d.weights = d.experts = weights;
-  d.parallel = Parallelism{tp, 1, 1, 1};
-  return d;
-}
+using test::tp_layout;
 
 constexpr double slot_seconds = 200e-6;  // a round value, not the calibrated one
 

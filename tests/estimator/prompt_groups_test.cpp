@@ -11,16 +11,9 @@
 namespace llmsizer {
 namespace {
 
-doctest::Approx rel(double expected, double tolerance) {
-  return doctest::Approx(expected).epsilon(tolerance).scale(0);
-}
+using test::rel;
 
-Deployment tp_layout(Precision weights, int tp) {
-  Deployment d;
-  d.weights = d.experts = weights;
-  d.parallel = Parallelism{tp, 1, 1, 1};
-  return d;
-}
+using test::tp_layout;
 
 /// The estimate with the group share set to `share` (everything else the shipped calibration).
 Estimate with_group_share(const test::Loaded& l, const Deployment& d, const Workload& w, double share) {
