@@ -98,15 +98,25 @@ Estimate combine_pools(const GpuSpec& gpu, const DisaggregatedDeployment& pools,
   const double per_worker = prefill_rate / pools.prefill.replicas;
   const double batch_service = static_cast<double>(prefill_side.running) / pools.prefill.replicas / per_worker;
   const double load = std::min(max_queue_load, detail->prefill.utilization);
-  detail->prefill_queue = seconds(load * batch_service / (2.0 * (1.0 - load)));
+  double wait = load * batch_service / (2.0 * (1.0 - load));
+  r.has_tpot = w.osl > 1;
+  r.tpot = r.has_tpot ? decode_side.tpot : seconds(0);
+  if (detail->prefill_limited && r.has_tpot) {
+    // Closed loop: the decode pool's running requests are the ones in flight, N. They cycle at the
+    // prefill pool's rate λ, so by Little's law a request's cycle is N / λ; decoding holds it for
+    // (OSL − 1)·TPOT of it, and the rest is prefill, KV transfer and the wait for a prefill worker.
+    // The open-queue wait above is the least it waits (docs/methodology.md#disaggregated).
+    const double cycle = static_cast<double>(decode_side.running) / rate;
+    const double outside_wait = prefill_side.ttft.value + kv_transfer.value + decode_tokens * r.tpot.value;
+    wait = std::max(wait, cycle - outside_wait);
+  }
+  detail->prefill_queue = seconds(wait);
   detail->prefill_compute = prefill_side.ttft - e.engine.request_overhead;
   detail->kv_transfer = kv_transfer;
   detail->kv_transfer_bytes = kv_bytes;
   detail->balanced_prefill_per_decode =
       w.osl > 1 ? (decode_rate / pools.decode.replicas) / per_worker : 0.0;
   r.ttft = detail->prefill_queue + prefill_side.ttft + kv_transfer;
-  r.has_tpot = w.osl > 1;
-  r.tpot = r.has_tpot ? decode_side.tpot : seconds(0);
   r.tok_s_per_user = r.has_tpot ? 1.0 / r.tpot.value : 0.0;
   r.concurrency = decode_side.concurrency;
   r.running = decode_side.running;
@@ -122,8 +132,8 @@ Estimate combine_pools(const GpuSpec& gpu, const DisaggregatedDeployment& pools,
   // The prefill pool's GPUs are the GPU time spent on prompts.
   r.prefill_share = static_cast<double>(pools.prefill.total_gpus()) / pools.total_gpus();
   if (detail->prefill_limited) {
-    r.notes.push_back(fmt::format("the prefill pool is the slower one ({:.2f} of {:.2f} requests/s): its queue grows; "
-                                  "about {:.2f} prefill workers per decode worker balance the pools",
+    r.notes.push_back(fmt::format("the prefill pool is the slower one ({:.2f} of {:.2f} requests/s): requests wait for it "
+                                  "(in TTFT); about {:.2f} prefill workers per decode worker balance the pools",
                                   prefill_rate, decode_rate, detail->balanced_prefill_per_decode));
   }
   add_cost_and_energy(r, gpu, pools.total_gpus(), e, usd_per_gpu_hour);

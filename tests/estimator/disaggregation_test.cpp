@@ -114,7 +114,7 @@ TEST_CASE("xPyD estimate: TTFT = prefill queue + prefill + KV transfer, TPOT the
   CHECK(x.balanced_prefill_per_decode == rel((decode_rate / 3) / (prefill_rate / 2), 1e-12));
 }
 
-TEST_CASE("xPyD estimate: a prefill pool too small for its decode pool limits throughput and says so") {
+TEST_CASE("xPyD estimate: a prefill pool too small for its decode pool limits throughput, sets the wait and says so") {
   // One tp1 prefill worker of Llama-3.1-8B feeding eight decode workers of 128 sequences each on
   // 8,192-token prompts: prompts arrive faster than one GPU prefills them.
   const Loaded l = load("llama-3.1-8b", "h100-sxm");
@@ -128,6 +128,18 @@ TEST_CASE("xPyD estimate: a prefill pool too small for its decode pool limits th
   CHECK(x.decode.utilization < 1.0);
   CHECK(e.output_tok_s == rel(x.prefill.requests_per_s * 256, 1e-12));
   CHECK(x.balanced_prefill_per_decode > 1.0);
+  // Closed loop: the requests in flight (as many of the 8 x 128 as the decode pool's KV holds) cycle at
+  // the prefill pool's rate, so by Little's law a request spends running / rate per cycle, 255 TPOTs of
+  // it decoding and the rest up to its first token; far more than the open queue's M/D/1 wait at the
+  // 0.95 load cap.
+  REQUIRE(e.running > 100);
+  const double rate = x.prefill.requests_per_s;
+  CHECK(e.ttft.value + 255 * e.tpot.value == rel(static_cast<double>(e.running) / rate, 1e-12));
+  const double batch_time = 1.0 / rate;
+  CHECK(x.prefill_queue.value > 10 * max_queue_load * batch_time / (2 * (1 - max_queue_load)));
+  CHECK(e.ttft.value == rel(x.prefill_queue.value + x.prefill_compute.value +
+                                e.disaggregated->kv_transfer.value + l.efficiency.engine.request_overhead.value,
+                            1e-12));
   REQUIRE_FALSE(e.notes.empty());
   CHECK(e.notes.front().find("the prefill pool is the slower one") == 0);
   CHECK_FALSE(e.usd_per_mtok_output.has_value());  // no price given
