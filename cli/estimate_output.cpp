@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -133,9 +134,13 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
                              ms(x.prefill_queue), ms(x.prefill_compute), bound_name(e.prefill_detail.bound()),
                              ms(x.kv_transfer), x.kv_transfer_bytes.value / 1e6)});
   if (e.has_tpot) {
+    // The step runs the sequences the decode pool holds, which the KV cache may cap below the batch asked.
+    const std::int64_t per_worker = x.decode.running / std::max(1, x.decode.deployment.replicas);
+    const std::string capped =
+        per_worker < x.decode.batch ? fmt::format(" (of {} asked: the KV cache holds no more)", x.decode.batch) : "";
     table.add_row({"TPOT", ms(e.tpot),
-                   fmt::format("decode step {} ({}-bound) at {} sequences per decode worker", ms(e.decode_step),
-                               bound_name(e.decode_detail.bound()), x.decode.batch)});
+                   fmt::format("decode step {} ({}-bound) at {} sequences per decode worker{}", ms(e.decode_step),
+                               bound_name(e.decode_detail.bound()), per_worker, capped)});
   }
   table.add_row({"pools", fmt::format("{} limited", x.prefill_limited ? "prefill" : "decode"),
                  fmt::format("prefill {:.2f} requests/s ({:.0f}% busy), decode {:.2f} requests/s ({:.0f}% busy); "

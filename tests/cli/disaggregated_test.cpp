@@ -75,7 +75,14 @@ TEST_SUITE("cli") {
     CHECK(text.out.find("decode pool: 3 decode workers (tp4 pp1 dp1 ep1, 4 GPUs each), 64 requests per worker\n") !=
           std::string::npos);
     CHECK(text.out.find("+ KV transfer ") != std::string::npos);
-    CHECK(text.out.find("at 64 sequences per decode worker") != std::string::npos);
+    CHECK(text.out.find("at 64 sequences per decode worker\n") != std::string::npos);  // not capped: no "(of ...)"
+    // A batch beyond what the decode GPUs' KV cache holds: TPOT is the step of the sequences it holds.
+    std::vector<std::string> capped = two_pools;
+    capped.back() = "100000";
+    const Run big = estimate(capped);
+    REQUIRE(big.code == 0);
+    CHECK(big.out.find("sequences per decode worker (of 100000 asked: the KV cache holds no more)") != std::string::npos);
+    CHECK(big.out.find("at 100000 sequences per decode worker") == std::string::npos);
     CHECK(text.out.find("for 28 GPUs at $2.000/GPU-h") != std::string::npos);
   }
 
