@@ -241,6 +241,7 @@ int run_compare(const CompareOptions& o, Context& context) {
   std::vector<const GpuSpec*> gpus;
   for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
   const PriceOption price = parse_price_option(context.catalog(), o.price);
+  for (const std::string& warning : unused_price_warnings(price, gpus)) *context.err << "warning: " << warning << "\n";
   const std::optional<PriceBasis> basis = common_price_basis(gpus);
   for (const GpuSpec* gpu : gpus) {
     const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, basis);

@@ -35,6 +35,9 @@ int run_single(const EstimateOptions& o, Context& context) {
   const Estimate& e = answer.estimate;
   print_model_warnings(*r.model, *context.err);
   for (const std::string& warning : r.warnings) *context.err << "warning: " << warning << "\n";
+  for (const std::string& warning : unused_price_warnings(parse_price_option(catalog, o.input.price), {r.gpu})) {
+    *context.err << "warning: " << warning << "\n";
+  }
   const EstimateRow row{&o.input, &r, &e, {}};
   std::ostream& out = *context.out;
   if (emit && e.fits && e.disaggregated) {

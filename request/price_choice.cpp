@@ -105,6 +105,19 @@ PriceChoice choose_price(const GpuSpec& gpu, const PriceOption& o, std::optional
   return from_profile(gpu.prices.front());
 }
 
+std::vector<std::string> unused_price_warnings(const PriceOption& option, const std::vector<const GpuSpec*>& gpus) {
+  std::vector<std::string> warnings;
+  std::string run;
+  for (const GpuSpec* g : gpus) run += (run.empty() ? "" : ", ") + g->name;
+  for (const auto& [gpu, usd] : option.per_gpu) {
+    const auto same = [&](const GpuSpec* g) { return g->name == gpu->name; };
+    if (std::any_of(gpus.begin(), gpus.end(), same)) continue;
+    warnings.push_back(fmt::format("--price {}={:g}: {} is not a GPU of this run ({}); that price is not used",
+                                   gpu->name, usd, gpu->name, run));
+  }
+  return warnings;
+}
+
 bool has_named_price(const GpuSpec& gpu, const PriceOption& o) {
   return o.label.empty() || named_price(gpu, o.label) != nullptr;
 }

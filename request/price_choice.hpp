@@ -41,6 +41,11 @@ struct PriceOption {
                                        std::optional<double> usd_per_gpu_hour,
                                        std::optional<PriceBasis> basis = std::nullopt);
 
+/// A warning for each GPU=USD entry of `option` that names none of `gpus` (the run's GPUs): that
+/// price is not used, which is said rather than dropped silently.
+[[nodiscard]] std::vector<std::string> unused_price_warnings(const PriceOption& option,
+                                                             const std::vector<const GpuSpec*>& gpus);
+
 /// True when `option` names a label or basis that `gpu` has a price for (or names none).
 [[nodiscard]] bool has_named_price(const GpuSpec& gpu, const PriceOption& option);
 

@@ -46,6 +46,28 @@ TEST_SUITE("request") {
     CHECK(*choose_price(catalog.gpu("h20"), o, 2.5).usd_per_gpu_hour == doctest::Approx(1.2));
   }
 
+  TEST_CASE("a GPU=USD entry for a GPU the run does not use is a warning, in estimate, sweep and compare") {
+    const Catalog catalog = test::shipped_catalog();
+    const PriceOption o = parse_price_option(catalog, "h100-sxm=2.5,h20=1.2");
+    const std::vector<const GpuSpec*> run_gpus{&catalog.gpu("h20"), &catalog.gpu("a100-80gb-sxm")};
+    CHECK(unused_price_warnings(o, run_gpus) ==
+          std::vector<std::string>{"--price h100-sxm=2.5: h100-sxm is not a GPU of this run (h20, a100-80gb-sxm); "
+                                   "that price is not used"});
+    CHECK(unused_price_warnings(parse_price_option(catalog, "3yr-rental"), run_gpus).empty());
+    const std::string warning =
+        "warning: --price h100-sxm=2.5: h100-sxm is not a GPU of this run (h100-pcie); that price is not used\n";
+    const Run estimate = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--isl", "1000", "--osl",
+                              "100", "--price", "h100-sxm=2.5"});
+    CHECK(estimate.code == 0);
+    CHECK(estimate.err == warning);
+    const Run sweep = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--price", "h100-sxm=2.5", "--csv"});
+    CHECK(sweep.code == 0);
+    CHECK(sweep.err.find(warning) != std::string::npos);
+    const Run compare = run({"compare", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--price", "h100-sxm=2.5"});
+    CHECK(compare.code == 0);
+    CHECK(compare.err.find(warning) != std::string::npos);
+  }
+
   TEST_CASE("a basis name picks the GPU's first price on that basis") {
     const Catalog catalog = test::shipped_catalog();
     const PriceChoice owned = choose_price(catalog.gpu("h100-sxm"), parse_price_option(catalog, "owned"), std::nullopt);
