@@ -131,6 +131,9 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   std::vector<const GpuSpec*> gpus;  // one price basis for the fleets it ranks
   for (const std::string& gpu : o.gpus) gpus.push_back(&context.catalog().gpu(gpu));
   resolver.use_price_basis(common_price_basis(gpus));
+  for (const std::string& warning : unused_price_warnings(parse_price_option(context.catalog(), o.price), gpus)) {
+    *context.err << "warning: " << warning << "\n";
+  }
   std::vector<PlanOption> options;
   std::vector<RankKey> keys;
   for (const std::string& gpu : o.gpus) {

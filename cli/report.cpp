@@ -349,6 +349,7 @@ int run_report(const ReportOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   std::vector<GpuSection> sections;
   std::string gpu_names;
+  std::vector<const GpuSpec*> used;
   for (const std::string& gpu : o.gpus) {
     sections.push_back(make_section(resolver, o, gpu, slo));
     for (size_t i = 0; i + 1 < sections.size(); ++i) {
@@ -358,9 +359,13 @@ int run_report(const ReportOptions& o, Context& context) {
       }
     }
     gpu_names += (gpu_names.empty() ? "" : ", ") + sections.back().resolved.gpu->name;
+    used.push_back(sections.back().resolved.gpu);
   }
   const auto& first = sections.front().resolved;
   print_model_warnings(*first.model, *context.err);
+  for (const std::string& w : unused_price_warnings(parse_price_option(context.catalog(), o.price), used)) {
+    *context.err << "warning: " << w << "\n";
+  }
   HtmlReport page(fmt::format("llmsizer report: {} on {}", first.model->name, gpu_names));
   page.facts(
       {{"model",

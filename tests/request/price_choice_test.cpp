@@ -46,7 +46,7 @@ TEST_SUITE("request") {
     CHECK(*choose_price(catalog.gpu("h20"), o, 2.5).usd_per_gpu_hour == doctest::Approx(1.2));
   }
 
-  TEST_CASE("a GPU=USD entry for a GPU the run does not use is a warning, in estimate, sweep and compare") {
+  TEST_CASE("a GPU=USD entry for a GPU the run does not use is a warning, in estimate, sweep, compare, plan and report") {
     const Catalog catalog = test::shipped_catalog();
     const PriceOption o = parse_price_option(catalog, "h100-sxm=2.5,h20=1.2");
     const std::vector<const GpuSpec*> run_gpus{&catalog.gpu("h20"), &catalog.gpu("a100-80gb-sxm")};
@@ -66,6 +66,15 @@ TEST_SUITE("request") {
     const Run compare = run({"compare", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--price", "h100-sxm=2.5"});
     CHECK(compare.code == 0);
     CHECK(compare.err.find(warning) != std::string::npos);
+    const Run plan = run({"plan", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--output-tokens-per-day", "1e8",
+                          "--price", "h100-sxm=2.5"});
+    CHECK(plan.code == 0);
+    CHECK(plan.err.find(warning) != std::string::npos);
+    const test::TempDir dir;
+    const Run report = run({"report", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--price", "h100-sxm=2.5",
+                            "--html", (dir.path() / "r.html").string()});
+    CHECK(report.code == 0);
+    CHECK(report.err.find(warning) != std::string::npos);
   }
 
   TEST_CASE("a basis name picks the GPU's first price on that basis") {
