@@ -97,9 +97,8 @@ void add_cost_columns(Schema<PlanOption>& s) {
   s.add({"note", "", "why there is no option, that there is no price, or a cheaper unrealistic layout"},
         [](const PlanOption& p) {
           if (!p.feasible()) return Cell(p.choice.why_none);
-          std::string note = p.resolved.usd_per_gpu_hour
-                                 ? ""
-                                 : fmt::format("no price; pass --price {}=USD", p.resolved.gpu->name);
+          std::string note =
+              p.resolved.usd_per_gpu_hour ? "" : fmt::format("no price; pass --price {}=USD", p.resolved.gpu->name);
           if (!p.choice.unrealistic_note.empty()) note += (note.empty() ? "" : "; ") + p.choice.unrealistic_note;
           return note.empty() ? Cell() : Cell(note);
         });
