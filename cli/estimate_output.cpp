@@ -121,9 +121,11 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
                   x.prefill.deployment.replicas, x.decode.deployment.replicas, precisions_text(r.deployment), r.engine);
   out += "prefill pool: " + pool_text("prefill", x.prefill) + "\n";
   out += "decode pool: " + pool_text("decode", x.decode) + "\n";
-  out += fmt::format("workload: {} input + {} output tokens per request, {} running in the decode pool\n",
+  const std::string waiting =
+      x.decode.running < x.in_flight ? fmt::format(" ({} in flight)", with_commas(static_cast<double>(x.in_flight))) : "";
+  out += fmt::format("workload: {} input + {} output tokens per request, {} running in the decode pool{}\n",
                      with_commas(static_cast<double>(r.workload.isl)), with_commas(static_cast<double>(r.workload.osl)),
-                     with_commas(static_cast<double>(e.running)));
+                     with_commas(static_cast<double>(x.decode.running)), waiting);
   out += "memory per prefill GPU: " + memory_text(x.prefill.memory) + "\n";
   out += "memory per decode GPU: " + memory_text(x.decode.memory) + "\n";
   for (const std::string& note : e.notes) out += "note: " + note + "\n";
@@ -134,13 +136,24 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
                              ms(x.prefill_queue), ms(x.prefill_compute), bound_name(e.prefill_detail.bound()),
                              ms(x.kv_transfer), x.kv_transfer_bytes.value / 1e6)});
   if (e.has_tpot) {
-    // The step runs the sequences the decode pool holds, which the KV cache may cap below the batch asked.
-    const std::int64_t per_worker = x.decode.running / std::max(1, x.decode.deployment.replicas);
-    const std::string capped =
-        per_worker < x.decode.batch ? fmt::format(" (of {} asked: the KV cache holds no more)", x.decode.batch) : "";
+    // The step runs the sequences the decode pool holds, which the KV cache may cap below the batch
+    // asked, and of those the ones a slower prefill pool keeps fed.
+    const double workers = std::max(1, x.decode.deployment.replicas);
+    const double per_worker = static_cast<double>(x.decode.running) / workers;
+    const auto count = [](double n) { return n == std::floor(n) ? fmt::format("{:.0f}", n) : fmt::format("{:.2f}", n); };
+    const double held = static_cast<double>(x.in_flight) / workers;
+    const bool kv_capped = held < static_cast<double>(x.decode.batch), starved = x.decode.running < x.in_flight;
+    std::string capped;
+    if (kv_capped && starved) {
+      capped = fmt::format(" (of {} asked: the KV cache holds {}, the prefill pool feeds fewer)", x.decode.batch, count(held));
+    } else if (kv_capped || starved) {
+      capped = fmt::format(" (of {} asked: {})", x.decode.batch,
+                           starved ? "the prefill pool feeds no more" : "the KV cache holds no more");
+    }
+    const std::string sequences = count(per_worker);
     table.add_row({"TPOT", ms(e.tpot),
                    fmt::format("decode step {} ({}-bound) at {} sequences per decode worker{}", ms(e.decode_step),
-                               bound_name(e.decode_detail.bound()), per_worker, capped)});
+                               bound_name(e.decode_detail.bound()), sequences, capped)});
   }
   table.add_row({"pools", fmt::format("{} limited", x.prefill_limited ? "prefill" : "decode"),
                  fmt::format("prefill {:.2f} requests/s ({:.0f}% busy), decode {:.2f} requests/s ({:.0f}% busy); "

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "estimator/prepared_deployment.hpp"
 #include "estimator/serving.hpp"
 
 namespace llmsizer {
@@ -29,7 +30,7 @@ struct DisaggregatedDeployment {
 struct PoolFigures {
   Deployment deployment;
   std::int64_t batch = 0;        // requests per worker (resolved default included)
-  std::int64_t running = 0;      // requests the pool runs at once, all workers
+  std::int64_t running = 0;      // requests the pool runs at once, all workers (decode: at the rate it is fed)
   double requests_per_s = 0;     // the pool's capacity at the request mix
   double utilization = 0;        // deployment request rate / capacity
   MemoryFit memory;
@@ -45,6 +46,9 @@ struct Disaggregation {
   Seconds kv_transfer;           // the prompt's KV from prefill to decode GPUs over scale-out
   Bytes kv_transfer_bytes;       // the whole request's KV (all layers), for the text
   bool prefill_limited = false;  // the prefill pool is the slower one
+  /// Requests in flight, all held by the decode pool's slots when it is the slower pool; when the
+  /// prefill pool is, decode.running of them decode and the rest wait for or run their prefill.
+  std::int64_t in_flight = 0;
   /// Prefill workers per decode worker that serve the same request rate (each pool's capacity per
   /// worker at the request mix); size a deployment with at least this many.
   double balanced_prefill_per_decode = 0;
@@ -71,14 +75,25 @@ struct Disaggregation {
 [[nodiscard]] int prefill_workers_for(int decode_workers, double decode_requests_per_s_per_worker,
                                       double prefill_requests_per_s_per_worker);
 
+/// The decode pool's estimate (Phase::decode) at the batch it runs when fed `requests_per_s` by a
+/// slower prefill pool, at most `in_flight` requests: by Little's law it holds n = λ·(OSL − 1)·TPOT(n)
+/// requests at once, and TPOT(n) grows with n, so n is the fixed point; the largest whole n with
+/// λ·(OSL − 1)·TPOT(n) ≥ n, found by bisection (at least 1). When the throughput n / TPOT(n) grows
+/// with n the fixed point is unique; when it does not, bisection still ends on a crossing
+/// (docs/methodology.md#disaggregated).
+[[nodiscard]] Estimate decode_pool_at_rate(const PreparedDeployment& decode_pool, const Workload& workload,
+                                           double requests_per_s, std::int64_t in_flight);
+
 /// Combines a prefill-side and a decode-side estimate (estimate() with Phase::prefill on the prefill
-/// pool, Phase::decode on the decode pool) into the deployment's answer: TTFT = prefill queue +
-/// prefill compute + KV transfer; TPOT the decode pool's; throughput the slower pool's; cost and
-/// energy on all GPUs. Cheap: the search calls it for many worker counts of the same pools.
-[[nodiscard]] Estimate combine_pools(const GpuSpec& gpu, const DisaggregatedDeployment& pools, const Workload& workload,
-                                     const EfficiencyParams& efficiency, const Estimate& prefill_side,
-                                     const Estimate& decode_side, Seconds kv_transfer, Bytes kv_bytes,
-                                     std::optional<double> usd_per_gpu_hour);
+/// pool, Phase::decode on the decode pool at its full batch) into the deployment's answer: TTFT =
+/// prefill queue + prefill compute + KV transfer; TPOT the decode pool's, at the batch the prefill
+/// pool sustains when it is the slower one (decode_pool_at_rate on `model`'s pools.decode);
+/// throughput the slower pool's; cost and energy on all GPUs. Cheap unless the prefill pool is the
+/// slower one: the search calls it for many worker counts of the same pools.
+[[nodiscard]] Estimate combine_pools(const PreparedModel& model, const GpuSpec& gpu, const DisaggregatedDeployment& pools,
+                                     const Workload& workload, const EfficiencyParams& efficiency,
+                                     const Estimate& prefill_side, const Estimate& decode_side, Seconds kv_transfer,
+                                     Bytes kv_bytes, std::optional<double> usd_per_gpu_hour);
 
 /// The pool-side workloads and estimates, then combine_pools. `workload.concurrency` is unused: the
 /// decode pool's requests in flight are decode workers × decode batch.

@@ -195,7 +195,7 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
       if (progress) progress(++done, total);
     }
     search_promising(model, t, static_cast<int>(ti), request, r.first_row, result);
-    if (request.disaggregated) add_disaggregated_rows(t, static_cast<int>(ti), request, pools, result);
+    if (request.disaggregated) add_disaggregated_rows(model, t, static_cast<int>(ti), request, pools, result);
     r.end_row = result.rows.size();
   }
   for (SweepTargetResult& t : result.targets) rank_target(result, t, request);

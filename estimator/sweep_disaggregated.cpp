@@ -43,8 +43,8 @@ struct Pairing {
 };
 
 /// The best xPyD deployment of decode side `dec` with prefill side `pre`, if any fits in --max-gpus.
-void pair_pools(const SweepTarget& t, const SweepRequest& request, const PoolSide& pre, const PoolSide& dec,
-                std::optional<Pairing>& best) {
+void pair_pools(const PreparedModel& m, const SweepTarget& t, const SweepRequest& request, const PoolSide& pre,
+                const PoolSide& dec, std::optional<Pairing>& best) {
   const Workload w{request.isl, request.osl, 0, Phase::mixed};
   const double decode_rate = dec.estimate.output_tok_s / std::max(1.0, static_cast<double>(request.osl) - 1.0);
   const double prefill_rate = pre.estimate.input_tok_s / static_cast<double>(request.isl);
@@ -63,7 +63,7 @@ void pair_pools(const SweepTarget& t, const SweepRequest& request, const PoolSid
       dec_y.output_tok_s *= y;
       dec_y.running *= y;
       dec_y.concurrency *= y;
-      Estimate e = combine_pools(*t.gpu, pools, w, t.efficiency, pre_x, dec_y, transfer, kv_bytes, t.usd_per_gpu_hour);
+      Estimate e = combine_pools(m, *t.gpu, pools, w, t.efficiency, pre_x, dec_y, transfer, kv_bytes, t.usd_per_gpu_hour);
       if (e.fits && (!best || better(e, best->estimate, request.slo))) best = Pairing{pools, std::move(e)};
     }
   }
@@ -71,12 +71,12 @@ void pair_pools(const SweepTarget& t, const SweepRequest& request, const PoolSid
 
 }  // namespace
 
-void add_disaggregated_rows(const SweepTarget& t, int target_index, const SweepRequest& request,
-                            const PoolCandidates& candidates, SweepResult& result) {
+void add_disaggregated_rows(const PreparedModel& m, const SweepTarget& t, int target_index,
+                            const SweepRequest& request, const PoolCandidates& candidates, SweepResult& result) {
   for (const PoolSide& dec : candidates.decode) {
     std::optional<Pairing> best;
     for (const PoolSide& pre : candidates.prefill) {
-      if (same_precisions(pre.deployment, dec.deployment)) pair_pools(t, request, pre, dec, best);
+      if (same_precisions(pre.deployment, dec.deployment)) pair_pools(m, t, request, pre, dec, best);
     }
     result.configs_evaluated += 1;
     if (!best) continue;

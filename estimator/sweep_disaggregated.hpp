@@ -34,7 +34,9 @@ void collect_pool_sides(const PreparedModel& model, const SweepTarget& target, c
 /// For each decode side, the xPyD deployment with the prefill layouts of the same precisions that
 /// serves the most output tokens per GPU (meeting the SLOs when any does): for y decode workers, x =
 /// prefill_workers_for(y, ...) or one more, within --max-gpus. One row per decode side, into `result`.
-void add_disaggregated_rows(const SweepTarget& target, int target_index, const SweepRequest& request,
-                            const PoolCandidates& candidates, SweepResult& result);
+/// The pairings go through combine_pools, so a starved decode pool would run at the batch its prefill
+/// pool sustains, as in estimate (`model` is what that batch is estimated on).
+void add_disaggregated_rows(const PreparedModel& model, const SweepTarget& target, int target_index,
+                            const SweepRequest& request, const PoolCandidates& candidates, SweepResult& result);
 
 }  // namespace llmsizer

@@ -81,7 +81,9 @@ TEST_SUITE("cli") {
     capped.back() = "100000";
     const Run big = estimate(capped);
     REQUIRE(big.code == 0);
-    CHECK(big.out.find("sequences per decode worker (of 100000 asked: the KV cache holds no more)") != std::string::npos);
+    // The KV cache holds fewer than asked, and the two prefill workers feed fewer still.
+    CHECK(big.out.find("sequences per decode worker (of 100000 asked: the KV cache holds ") != std::string::npos);
+    CHECK(big.out.find(", the prefill pool feeds fewer)") != std::string::npos);
     CHECK(big.out.find("at 100000 sequences per decode worker") == std::string::npos);
     CHECK(text.out.find("for 28 GPUs at $2.000/GPU-h") != std::string::npos);
   }

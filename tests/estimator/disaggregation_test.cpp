@@ -97,6 +97,11 @@ TEST_CASE("xPyD estimate: TTFT = prefill queue + prefill + KV transfer, TPOT the
   CHECK(x.decode.requests_per_s == rel(decode_rate, 1e-12));
   const double rate = std::min(prefill_rate, decode_rate);
   CHECK(x.prefill_limited == (prefill_rate < decode_rate));
+  // Decode-limited: the decode pool runs its whole batch, the step and TPOT of the pool alone.
+  REQUIRE_FALSE(x.prefill_limited);
+  CHECK(x.decode.running == dec.running);
+  CHECK(x.in_flight == dec.running);
+  CHECK(e.decode_step.value == rel(dec.decode_step.value, 1e-12));
   CHECK(e.output_tok_s == rel(rate * 512, 1e-12));
   CHECK(e.input_tok_s == rel(rate * 2'048, 1e-12));
   // M/D/1 wait for a prefill worker: S = 4 prompts / (one worker's rate), rho = rate / prefill rate.
@@ -143,6 +148,77 @@ TEST_CASE("xPyD estimate: a prefill pool too small for its decode pool limits th
   REQUIRE_FALSE(e.notes.empty());
   CHECK(e.notes.front().find("the prefill pool is the slower one") == 0);
   CHECK_FALSE(e.usd_per_mtok_output.has_value());  // no price given
+}
+
+TEST_CASE("xPyD estimate: a starved decode pool runs the batch its prefill pool sustains, at that batch's TPOT") {
+  // The deployment above: one tp1 prefill worker of Llama-3.1-8B on 8,192-token prompts feeds eight
+  // decode workers. Fed λ requests/s, each decoding for 255 tokens, the decode pool holds
+  // n = λ · 255 · TPOT(n) of them at once (Little's law), far fewer than its slots; TPOT is that
+  // batch's, below the full batch's.
+  const Loaded l = load("llama-3.1-8b", "h100-sxm");
+  const DisaggregatedDeployment pools{worker(1, 1), worker(1, 8), 1, 128};
+  const Workload w{8'192, 256, 0, Phase::mixed};
+  const Estimate e = estimate_disaggregated(l.prepared, l.gpu, pools, w, l.efficiency, std::nullopt);
+  REQUIRE(e.fits);
+  const Disaggregation& x = *e.disaggregated;
+  REQUIRE(x.prefill_limited);
+  auto decode_at = [&](std::int64_t running) {
+    return estimate(l.prepared, l.gpu, pools.decode, Workload{8'192, 256, running, Phase::decode}, l.efficiency,
+                    std::nullopt);
+  };
+  const Estimate full = decode_at(8 * 128);
+  CHECK(x.in_flight == full.running);
+  const std::int64_t n = x.decode.running;
+  REQUIRE(n >= 1);
+  CHECK(n < full.running / 4);
+  CHECK(e.tpot.value < 0.9 * full.tpot.value);
+  // TPOT and the step are the decode pool's at n requests, and n is the fixed point to the request:
+  // the rate sustains n at TPOT(n), not n + 1 at TPOT(n + 1).
+  const Estimate at_n = decode_at(n);
+  CHECK(e.tpot.value == rel(at_n.tpot.value, 1e-12));
+  CHECK(e.decode_step.value == rel(at_n.decode_step.value, 1e-12));
+  const double rate = x.prefill.requests_per_s;
+  CHECK(rate * 255 * at_n.tpot.value >= static_cast<double>(n));
+  CHECK(rate * 255 * decode_at(n + 1).tpot.value < static_cast<double>(n + 1));
+  // The decode figures the answer reports are that batch's; the closed loop still holds all in flight.
+  CHECK(x.decode.detail.total.value == rel(at_n.decode_detail.total.value, 1e-12));
+  CHECK(e.running == x.in_flight);
+  // The search pairs pools from one worker's estimates, scaled by the worker counts: combine_pools
+  // finds the same batch from them.
+  const Estimate one_prefill = estimate(l.prepared, l.gpu, worker(1, 1), Workload{8'192, 1, 1, Phase::prefill},
+                                        l.efficiency, std::nullopt);
+  Estimate eight_decode = estimate(l.prepared, l.gpu, worker(1, 1), Workload{8'192, 256, 128, Phase::decode},
+                                   l.efficiency, std::nullopt);
+  eight_decode.output_tok_s *= 8;
+  eight_decode.running *= 8;
+  eight_decode.concurrency *= 8;
+  const Estimate paired = combine_pools(l.prepared, l.gpu, pools, w, l.efficiency, one_prefill, eight_decode,
+                                        x.kv_transfer, x.kv_transfer_bytes, std::nullopt);
+  REQUIRE(paired.fits);
+  CHECK(paired.disaggregated->decode.running == n);
+  CHECK(paired.tpot.value == rel(e.tpot.value, 1e-12));
+  CHECK(paired.ttft.value == rel(e.ttft.value, 1e-12));
+}
+
+TEST_CASE("the decode pool at a prefill rate: all its slots when the rate keeps them busy, fewer as the rate falls") {
+  const Loaded l = load("llama-3.1-8b", "h100-sxm");
+  const PreparedDeployment pool = prepare_deployment(l.prepared, l.gpu, worker(1, 2), l.efficiency, std::nullopt);
+  const Workload w{2'048, 512, 0, Phase::mixed};
+  const Estimate full = estimate(pool, Workload{2'048, 512, 64, Phase::decode});
+  REQUIRE(full.running == 64);
+  const double capacity = full.output_tok_s / 511;  // requests/s the 64 slots serve
+  CHECK(decode_pool_at_rate(pool, w, capacity * 1.01, 64).running == 64);
+  std::int64_t previous = 64;
+  for (const double share : {0.8, 0.4, 0.1, 0.01}) {
+    CAPTURE(share);
+    const Estimate fed = decode_pool_at_rate(pool, w, capacity * share, 64);
+    CHECK(fed.running < previous);  // a slower feed keeps fewer decoding
+    CHECK(fed.running >= 1);
+    CHECK(fed.tpot.value <= full.tpot.value);
+    previous = fed.running;
+  }
+  // Below one request's worth the pool idles between requests: it runs one when it runs.
+  CHECK(decode_pool_at_rate(pool, w, 1e-6, 64).running == 1);
 }
 
 TEST_CASE("xPyD estimate: a pool that does not fit makes the deployment not fit, naming the pool") {
