@@ -121,8 +121,9 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
                   x.prefill.deployment.replicas, x.decode.deployment.replicas, precisions_text(r.deployment), r.engine);
   out += "prefill pool: " + pool_text("prefill", x.prefill) + "\n";
   out += "decode pool: " + pool_text("decode", x.decode) + "\n";
-  const std::string waiting =
-      x.decode.running < x.in_flight ? fmt::format(" ({} in flight)", with_commas(static_cast<double>(x.in_flight))) : "";
+  const std::string waiting = x.decode.running < x.in_flight
+                                  ? fmt::format(" ({} in flight)", with_commas(static_cast<double>(x.in_flight)))
+                                  : "";
   out += fmt::format("workload: {} input + {} output tokens per request, {} running in the decode pool{}\n",
                      with_commas(static_cast<double>(r.workload.isl)), with_commas(static_cast<double>(r.workload.osl)),
                      with_commas(static_cast<double>(x.decode.running)), waiting);
@@ -140,12 +141,15 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
     // asked, and of those the ones a slower prefill pool keeps fed.
     const double workers = std::max(1, x.decode.deployment.replicas);
     const double per_worker = static_cast<double>(x.decode.running) / workers;
-    const auto count = [](double n) { return n == std::floor(n) ? fmt::format("{:.0f}", n) : fmt::format("{:.2f}", n); };
+    const auto count = [](double n) {
+      return n == std::floor(n) ? fmt::format("{:.0f}", n) : fmt::format("{:.2f}", n);
+    };
     const double held = static_cast<double>(x.in_flight) / workers;
     const bool kv_capped = held < static_cast<double>(x.decode.batch), starved = x.decode.running < x.in_flight;
     std::string capped;
     if (kv_capped && starved) {
-      capped = fmt::format(" (of {} asked: the KV cache holds {}, the prefill pool feeds fewer)", x.decode.batch, count(held));
+      capped = fmt::format(" (of {} asked: the KV cache holds {}, the prefill pool feeds fewer)", x.decode.batch,
+                           count(held));
     } else if (kv_capped || starved) {
       capped = fmt::format(" (of {} asked: {})", x.decode.batch,
                            starved ? "the prefill pool feeds no more" : "the KV cache holds no more");

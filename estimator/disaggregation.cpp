@@ -190,11 +190,11 @@ Estimate combine_pools(const PreparedModel& m, const GpuSpec& gpu, const Disaggr
   // The prefill pool's GPUs are the GPU time spent on prompts.
   r.prefill_share = static_cast<double>(pools.prefill.total_gpus()) / pools.total_gpus();
   if (detail->prefill_limited) {
-    r.notes.push_back(fmt::format("the prefill pool is the slower one ({:.2f} of {:.2f} requests/s): requests wait for it "
-                                  "(in TTFT) and the decode pool runs {} of its {} at a time; about {:.2f} prefill "
-                                  "workers per decode worker balance the pools",
-                                  rates.prefill, rates.decode, detail->decode.running, detail->in_flight,
-                                  detail->balanced_prefill_per_decode));
+    r.notes.push_back(fmt::format(
+        "the prefill pool is the slower one ({:.2f} of {:.2f} requests/s): requests wait for it "
+        "(in TTFT) and the decode pool runs {} of its {} at a time; about {:.2f} prefill "
+        "workers per decode worker balance the pools",
+        rates.prefill, rates.decode, detail->decode.running, detail->in_flight, detail->balanced_prefill_per_decode));
   }
   add_cost_and_energy(r, gpu, pools.total_gpus(), e, usd_per_gpu_hour);
   r.disaggregated = std::move(detail);

@@ -63,7 +63,8 @@ void pair_pools(const PreparedModel& m, const SweepTarget& t, const SweepRequest
       dec_y.output_tok_s *= y;
       dec_y.running *= y;
       dec_y.concurrency *= y;
-      Estimate e = combine_pools(m, *t.gpu, pools, w, t.efficiency, pre_x, dec_y, transfer, kv_bytes, t.usd_per_gpu_hour);
+      Estimate e =
+          combine_pools(m, *t.gpu, pools, w, t.efficiency, pre_x, dec_y, transfer, kv_bytes, t.usd_per_gpu_hour);
       if (e.fits && (!best || better(e, best->estimate, request.slo))) best = Pairing{pools, std::move(e)};
     }
   }
@@ -71,8 +72,8 @@ void pair_pools(const PreparedModel& m, const SweepTarget& t, const SweepRequest
 
 }  // namespace
 
-void add_disaggregated_rows(const PreparedModel& m, const SweepTarget& t, int target_index,
-                            const SweepRequest& request, const PoolCandidates& candidates, SweepResult& result) {
+void add_disaggregated_rows(const PreparedModel& m, const SweepTarget& t, int target_index, const SweepRequest& request,
+                            const PoolCandidates& candidates, SweepResult& result) {
   for (const PoolSide& dec : candidates.decode) {
     std::optional<Pairing> best;
     for (const PoolSide& pre : candidates.prefill) {

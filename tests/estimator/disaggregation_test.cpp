@@ -185,10 +185,10 @@ TEST_CASE("xPyD estimate: a starved decode pool runs the batch its prefill pool 
   CHECK(e.running == x.in_flight);
   // The search pairs pools from one worker's estimates, scaled by the worker counts: combine_pools
   // finds the same batch from them.
-  const Estimate one_prefill = estimate(l.prepared, l.gpu, worker(1, 1), Workload{8'192, 1, 1, Phase::prefill},
-                                        l.efficiency, std::nullopt);
-  Estimate eight_decode = estimate(l.prepared, l.gpu, worker(1, 1), Workload{8'192, 256, 128, Phase::decode},
-                                   l.efficiency, std::nullopt);
+  const Estimate one_prefill =
+      estimate(l.prepared, l.gpu, worker(1, 1), Workload{8'192, 1, 1, Phase::prefill}, l.efficiency, std::nullopt);
+  Estimate eight_decode =
+      estimate(l.prepared, l.gpu, worker(1, 1), Workload{8'192, 256, 128, Phase::decode}, l.efficiency, std::nullopt);
   eight_decode.output_tok_s *= 8;
   eight_decode.running *= 8;
   eight_decode.concurrency *= 8;

@@ -171,7 +171,11 @@ TEST_CASE("explain_disaggregated: each pool's own iteration, memory and load; th
   CHECK(x.pools->prefill.gpus == 16);
   CHECK(x.pools->decode.workers == 3);
   CHECK(x.pools->decode.gpus == 12);
-  CHECK(x.pools->decode.running == 96);
+  // The decode pool holds 3 x 32 in flight and runs those the prefill pool feeds: all of them when it
+  // is the slower pool, fewer when the prefill pool is (decode_pool_at_rate).
+  CHECK(d.in_flight == 96);
+  CHECK(x.pools->decode.running == d.decode.running);
+  CHECK((x.pools->decode.running < 96) == d.prefill_limited);
   // The slower pool runs flat out; the other at the deployment's rate over its capacity.
   CHECK(x.pools->prefill.utilization == d.prefill.utilization);
   CHECK(x.pools->decode.utilization == d.decode.utilization);
