@@ -185,9 +185,9 @@ std::vector<FitParameter> candidate_parameters(const Calibration& c) {
       add(e + field, 1.5, false);
     add(e + ".attention_fraction", 0.4, true);
     add(e + ".expert_gemm_half_tokens", 1.0, false);
-    add(e + ".startup_burst_share", 1.0, true);
     add(e + ".prompt_group_share", 1.0, true);
   }
+  add("*.startup_burst_share", 1.0, true);
   add("*.collective_latency", 0.7, false);
   add("*.scale_out_latency", 0.7, false);
   return out;
