@@ -187,6 +187,8 @@ std::vector<FitParameter> candidate_parameters(const Calibration& c) {
     add(e + ".expert_gemm_half_tokens", 1.0, false);
     add(e + ".prompt_group_share", 1.0, true);
   }
+  // The start-up burst's share of a benchmark's requests is C/N, the benchmark's, not the engine's
+  // (docs/methodology.md#serving): one value for all engines.
   add("*.startup_burst_share", 1.0, true);
   add("*.collective_latency", 0.7, false);
   add("*.scale_out_latency", 0.7, false);

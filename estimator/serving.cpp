@@ -235,7 +235,8 @@ void closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload
   const double prefill_load = std::min(max_queue_load, others * pf.alone.value / first_cycle);
   const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
   const double burst_share = e.engine.startup_burst_share;
-  const double later_prefill = own_prefill + e.engine.prompt_group_share * prompt_group_extra(pf, e.engine.prefill_first);
+  const double later_prefill =
+      own_prefill + e.engine.prompt_group_share * prompt_group_extra(pf, e.engine.prefill_first);
   const double ttft = burst_share * burst_ttft(pf) + (1.0 - burst_share) * (later_prefill + steady_wait) + step / 2.0 +
                       e.engine.request_overhead.value;
   // Every prompt of the rank, its own included, is prefilled once per cycle.
