@@ -104,9 +104,12 @@ std::vector<double*> fields(Calibration& c, const std::string& name) {
     }
     return out;
   }
-  bool found = group == "*";
+  // "engines" names every engine the calibration has an entry for, but not "default" (an engine
+  // without runs keeps its priors).
+  const bool named_engines = group == "engines";
+  bool found = group == "*" || named_engines;
   for (EngineEfficiency& e : c.engines) {
-    if (group == "*" || e.engine == group) {
+    if (group == "*" || e.engine == group || (named_engines && e.engine != "default")) {
       if (double* f = engine_field(e, field)) out.push_back(f);
       found = true;
     }
@@ -185,9 +188,11 @@ std::vector<FitParameter> candidate_parameters(const Calibration& c) {
       add(e + field, 1.5, false);
     add(e + ".attention_fraction", 0.4, true);
     add(e + ".expert_gemm_half_tokens", 1.0, false);
-    add(e + ".startup_burst_share", 1.0, true);
     add(e + ".prompt_group_share", 1.0, true);
   }
+  // The start-up burst's share of a benchmark's requests is C/N, the benchmark's, not the engine's
+  // (docs/methodology.md#serving): one value for the engines with runs.
+  add("engines.startup_burst_share", 1.0, true);
   add("*.collective_latency", 0.7, false);
   add("*.scale_out_latency", 0.7, false);
   return out;

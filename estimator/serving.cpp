@@ -69,8 +69,9 @@ double burst_ttft(const PrefillCosts& pf) {
 /// step) and finish in the same step, so their successors arrive together and the scheduler packs
 /// them into one step of up to the token budget: a full burst step, not the prompt alone. A prompt
 /// longer than the budget comes back alone (the burst step is then one chunk, shorter than it).
-double prompt_group_extra(const PrefillCosts& pf) {
-  return std::max(0.0, pf.burst_step.value - pf.alone.value);
+double prompt_group_extra(const PrefillCosts& pf, bool prefill_first) {
+  const double group = prefill_first ? burst_ttft(pf) : pf.burst_step.value;
+  return std::max(0.0, group - pf.alone.value);
 }
 
 /// One side of a prefill/decode-disaggregated deployment. Decode: every resident sequence produces a
@@ -234,7 +235,8 @@ void closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload
   const double prefill_load = std::min(max_queue_load, others * pf.alone.value / first_cycle);
   const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
   const double burst_share = e.engine.startup_burst_share;
-  const double later_prefill = own_prefill + e.engine.prompt_group_share * prompt_group_extra(pf);
+  const double later_prefill =
+      own_prefill + e.engine.prompt_group_share * prompt_group_extra(pf, e.engine.prefill_first);
   const double ttft = burst_share * burst_ttft(pf) + (1.0 - burst_share) * (later_prefill + steady_wait) + step / 2.0 +
                       e.engine.request_overhead.value;
   // Every prompt of the rank, its own included, is prefilled once per cycle.

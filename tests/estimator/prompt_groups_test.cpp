@@ -49,6 +49,29 @@ TEST_CASE("a prompt that comes back with its group waits for the group's full-bu
   CHECK(grouped.tpot.value == alone.tpot.value);
 }
 
+TEST_CASE("on a prefill-first engine the whole start-up burst comes back as one group") {
+  // Llama-3.1-70B FP8 on 8 x H100, 32 requests of 1,024 + 1,024: the burst is 4 full-budget steps
+  // of 8 prompts. TensorRT-LLM mixes prompts into decode steps, so a group is the prompts of one
+  // such step; SGLang pauses decoding until every waiting prompt is prefilled, so all 32 decode in
+  // lockstep and come back together, and a later prompt waits the burst's mean, 2.5 steps.
+  const Deployment d = tp_layout(Precision::fp8, 8);
+  const Workload w{1'024, 1'024, 32, Phase::mixed};
+  const StepShape full_step{0, 0, 1, 8'192, 512, 8};
+  for (const char* engine : {"trtllm", "sglang"}) {
+    CAPTURE(engine);
+    const test::Loaded l = test::load("llama-3.1-70b", "h100-sxm", engine);
+    REQUIRE(l.efficiency.engine.prefill_chunk_tokens == 8'192);
+    const Estimate alone = with_group_share(l, d, w, 0.0);
+    const Estimate grouped = with_group_share(l, d, w, 1.0);
+    REQUIRE(grouped.fits);
+    const double step = stage_step_time(l.prepared, l.gpu, d, l.efficiency, full_step).total.value;
+    const double group = l.efficiency.engine.prefill_first ? 2.5 * step : step;
+    const double outside_burst = 1.0 - l.efficiency.engine.startup_burst_share;
+    CHECK(grouped.ttft.value - alone.ttft.value ==
+          rel(outside_burst * (group - alone.prefill_alone.value), 1e-9));
+  }
+}
+
 TEST_CASE("a prompt longer than the token budget comes back alone") {
   // 16,384-token prompts, budget 8,192: each start-up step holds one chunk of one prompt, so the
   // group is the prompt itself and the share changes nothing; one request alone has no group either.
