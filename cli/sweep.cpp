@@ -115,9 +115,9 @@ std::string target_heading(const SweepResult& result, const SweepTargetResult& t
     return fmt::format("{} ({:.0f} GB, {}): nothing fits on up to {} GPUs\n", gpu.name, in_gigabytes(gpu.memory), price,
                        max_gpus);
   }
-  std::string line = fmt::format("{} ({:.0f} GB, {}): {} frontier rows of {} configurations that fit", gpu.name,
-                                 in_gigabytes(gpu.memory), price, t.frontier.size(),
-                                 with_commas(static_cast<double>(t.fitted)));
+  std::string line =
+      fmt::format("{} ({:.0f} GB, {}): {} frontier rows of {} configurations that fit", gpu.name,
+                  in_gigabytes(gpu.memory), price, t.frontier.size(), with_commas(static_cast<double>(t.fitted)));
   if (!t.best)
     line += t.best_if_unrealistic ? "; only unrealistic rows meet the SLO (--allow-unrealistic to pick one)"
                                   : "; none meets the SLO";

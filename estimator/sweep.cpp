@@ -10,8 +10,8 @@
 #include "estimator/pareto.hpp"
 #include "estimator/plan.hpp"
 #include "estimator/realism.hpp"
-#include "estimator/sweep_search.hpp"
 #include "estimator/sweep_disaggregated.hpp"
+#include "estimator/sweep_search.hpp"
 
 namespace llmsizer {
 
@@ -267,7 +267,8 @@ class TargetQueue {
     }
     order_.resize(targets.size());
     std::iota(order_.begin(), order_.end(), std::size_t{0});
-    std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return bounds_[a] > bounds_[b]; });
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](std::size_t a, std::size_t b) { return bounds_[a] > bounds_[b]; });
   }
   /// The next target to sweep, or nullopt when every one is taken.
   [[nodiscard]] std::optional<std::size_t> take() {

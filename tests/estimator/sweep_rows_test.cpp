@@ -85,7 +85,8 @@ void check_same_answer(const SweepResult& all, const SweepResult& got) {
     CHECK(g.fitted == a.fitted);
     CHECK(g.end_row - g.first_row <= a.frontier.size() + 3);  // the frontier and at most three picks
     REQUIRE(g.frontier.size() == a.frontier.size());
-    for (std::size_t k = 0; k < a.frontier.size(); ++k) CHECK(same_row(all.rows[a.frontier[k]], got.rows[g.frontier[k]]));
+    for (std::size_t k = 0; k < a.frontier.size(); ++k)
+      CHECK(same_row(all.rows[a.frontier[k]], got.rows[g.frontier[k]]));
     check_same_pick(all, a.best, got, g.best);
     check_same_pick(all, a.best_if_unrealistic, got, g.best_if_unrealistic);
     check_same_pick(all, a.fastest, got, g.fastest);
@@ -114,27 +115,26 @@ void check_modes(const Sweeps& s) {
 }  // namespace
 
 TEST_SUITE("decisions") {
-
-TEST_CASE("sweep keep=shown and threads: the same frontier, best and fastest rows and counts as keeping every row") {
-  SUBCASE("DeepSeek-V3 with SLOs, MTP and FP8 KV searched; L4 fits nothing in 32 GPUs") {
-    Sweeps s("deepseek-v3", {"h200-sxm", "h20", "l4", "b200"}, 1000, 1000);
-    s.request.slo = {milliseconds(2000), milliseconds(50)};
-    check_modes(s);
-    CHECK(s.run(SweepRows::shown, 2).targets[2].fitted == 0);
+  TEST_CASE("sweep keep=shown and threads: the same frontier, best and fastest rows and counts as keeping every row") {
+    SUBCASE("DeepSeek-V3 with SLOs, MTP and FP8 KV searched; L4 fits nothing in 32 GPUs") {
+      Sweeps s("deepseek-v3", {"h200-sxm", "h20", "l4", "b200"}, 1000, 1000);
+      s.request.slo = {milliseconds(2000), milliseconds(50)};
+      check_modes(s);
+      CHECK(s.run(SweepRows::shown, 2).targets[2].fitted == 0);
+    }
+    SUBCASE("a peak demand ranks by fleet GPUs; a TPOT only unrealistic layouts meet") {
+      Sweeps s("llama-3.1-70b", {"h100-sxm", "a100-80gb-sxm", "l40s"}, 2000, 500);
+      s.request.slo.tpot = milliseconds(8);
+      s.request.peak_output_tok_s = 50'000;
+      check_modes(s);
+    }
+    SUBCASE("disaggregated pools searched under a tight TPOT") {
+      Sweeps s("llama-3.1-70b", {"h100-sxm", "h200-sxm"}, 8'192, 512);
+      s.request.slo.tpot = milliseconds(20);
+      s.request.disaggregated = true;
+      check_modes(s);
+    }
   }
-  SUBCASE("a peak demand ranks by fleet GPUs; a TPOT only unrealistic layouts meet") {
-    Sweeps s("llama-3.1-70b", {"h100-sxm", "a100-80gb-sxm", "l40s"}, 2000, 500);
-    s.request.slo.tpot = milliseconds(8);
-    s.request.peak_output_tok_s = 50'000;
-    check_modes(s);
-  }
-  SUBCASE("disaggregated pools searched under a tight TPOT") {
-    Sweeps s("llama-3.1-70b", {"h100-sxm", "h200-sxm"}, 8'192, 512);
-    s.request.slo.tpot = milliseconds(20);
-    s.request.disaggregated = true;
-    check_modes(s);
-  }
-}
 
 }  // TEST_SUITE
 }  // namespace llmsizer
