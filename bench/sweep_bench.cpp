@@ -25,9 +25,12 @@ SweepTarget target(const GpuSpec& gpu) {
   return t;
 }
 
-void run_sweep(benchmark::State& state, const std::vector<SweepTarget>& targets) {
+void run_sweep(benchmark::State& state, const std::vector<SweepTarget>& targets, SweepRows keep = SweepRows::all,
+               unsigned threads = 1) {
   const Model m = model("deepseek-v3");
-  const SweepRequest r = request();
+  SweepRequest r = request();
+  r.keep = keep;
+  r.threads = threads;
   std::int64_t configs = 0;
   for (auto _ : state) {
     SweepResult result = sweep(m.prepared, targets, r);
@@ -44,12 +47,28 @@ void BM_sweep_one_gpu(benchmark::State& state) {
 }
 BENCHMARK(BM_sweep_one_gpu)->Unit(benchmark::kMillisecond);
 
-void BM_sweep_all_gpus(benchmark::State& state) {
+std::vector<SweepTarget> all_targets() {
   std::vector<SweepTarget> targets;
   for (const GpuSpec& gpu : catalog().gpus) targets.push_back(target(gpu));
-  run_sweep(state, targets);
+  return targets;
+}
+
+void BM_sweep_all_gpus(benchmark::State& state) {
+  run_sweep(state, all_targets());
 }
 BENCHMARK(BM_sweep_all_gpus)->Unit(benchmark::kMillisecond);
+
+// As `llmsizer sweep --all-gpus` keeps them: only the rows it prints (SweepRows::shown).
+void BM_sweep_all_gpus_shown_rows(benchmark::State& state) {
+  run_sweep(state, all_targets(), SweepRows::shown);
+}
+BENCHMARK(BM_sweep_all_gpus_shown_rows)->Unit(benchmark::kMillisecond);
+
+// The shown rows, GPU types on two threads: wall time (UseRealTime), as a process sees it.
+void BM_sweep_all_gpus_shown_rows_two_threads(benchmark::State& state) {
+  run_sweep(state, all_targets(), SweepRows::shown, 2);
+}
+BENCHMARK(BM_sweep_all_gpus_shown_rows_two_threads)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace llmsizer::bench

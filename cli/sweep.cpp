@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "cli/common_options.hpp"
 #include "cli/emit.hpp"
@@ -62,6 +63,8 @@ SweepRequest make_request(const SweepOptions& o) {
   r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   r.allow_unrealistic = o.allow_unrealistic;
   r.disaggregated = o.disaggregated;
+  r.keep = SweepRows::shown;  // the command prints the frontier, the best rows and the counts
+  r.threads = std::max(1U, std::thread::hardware_concurrency());
   for (std::int64_t c : r.concurrencies) {
     if (c < 1 || c > max_tokens) throw ConfigError("--concurrency", fmt::format("{} is out of range (1 to 2^31)", c));
   }
@@ -108,13 +111,13 @@ std::string target_heading(const SweepResult& result, const SweepTargetResult& t
       target.usd_per_gpu_hour
           ? fmt::format("${:.2f}/GPU-h, {}", *target.usd_per_gpu_hour, price_basis_text(target.price_basis))
           : "no price";
-  if (t.end_row == t.first_row) {
+  if (t.fitted == 0) {
     return fmt::format("{} ({:.0f} GB, {}): nothing fits on up to {} GPUs\n", gpu.name, in_gigabytes(gpu.memory), price,
                        max_gpus);
   }
-  std::string line = fmt::format("{} ({:.0f} GB, {}): {} frontier rows of {} configurations that fit", gpu.name,
-                                 in_gigabytes(gpu.memory), price, t.frontier.size(),
-                                 with_commas(static_cast<double>(t.end_row - t.first_row)));
+  std::string line =
+      fmt::format("{} ({:.0f} GB, {}): {} frontier rows of {} configurations that fit", gpu.name,
+                  in_gigabytes(gpu.memory), price, t.frontier.size(), with_commas(static_cast<double>(t.fitted)));
   if (!t.best)
     line += t.best_if_unrealistic ? "; only unrealistic rows meet the SLO (--allow-unrealistic to pick one)"
                                   : "; none meets the SLO";
@@ -146,7 +149,7 @@ void print_table(const SweepResult& result, const std::vector<SweepTarget>& targ
       cells.push_back(std::move(note));
       text.add_row(std::move(cells));
     }
-    if (t.end_row != t.first_row) out << text.render();
+    if (t.fitted != 0) out << text.render();
   }
 }
 

@@ -1,12 +1,17 @@
 #include "estimator/sweep.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <numeric>
+#include <thread>
 
 #include "estimator/pareto.hpp"
 #include "estimator/plan.hpp"
 #include "estimator/realism.hpp"
-#include "estimator/sweep_search.hpp"
 #include "estimator/sweep_disaggregated.hpp"
+#include "estimator/sweep_search.hpp"
 
 namespace llmsizer {
 
@@ -126,20 +131,16 @@ void rank_target(SweepResult& result, SweepTargetResult& t, const SweepRequest& 
 
 namespace {
 
-/// At most the rows of the first pass (every layout x precision x KV x concurrency), with room for
-/// the second: reserved once, the rows are never copied to a larger buffer, and the pages of the
-/// buffers a doubling vector would leave behind are never touched (page faults were a fifth of an
+/// At most the rows of one GPU type's first pass (every layout x precision x KV x concurrency), with
+/// room for the second: reserved once, the rows are never copied to a larger buffer, and the pages of
+/// the buffers a doubling vector would leave behind are never touched (page faults were a fifth of an
 /// all-GPU sweep's time; docs/performance.md). Pages reserved and not filled cost nothing.
-std::size_t rows_bound(const PreparedModel& model, const std::vector<SweepTarget>& targets,
-                       const std::vector<std::vector<int>>& counts, const SweepRequest& request) {
-  std::size_t bound = 0;
-  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
-    const SweepTarget& t = targets[ti];
-    const std::size_t weights = t.weights.empty() ? default_weight_choices(*model.spec, *t.gpu).size() : t.weights.size();
-    std::size_t layouts = 0;
-    for (int gpus : counts[ti]) layouts += sweep_layouts(*model.spec, *t.gpu, gpus, request.only).size();
-    bound += layouts * weights * sweep_kv_choices(*t.gpu, request).size() * request.concurrencies.size();
-  }
+std::size_t rows_bound(const PreparedModel& model, const SweepTarget& t, const std::vector<int>& counts,
+                       const SweepRequest& request) {
+  const std::size_t weights = t.weights.empty() ? default_weight_choices(*model.spec, *t.gpu).size() : t.weights.size();
+  std::size_t layouts = 0;
+  for (int gpus : counts) layouts += sweep_layouts(*model.spec, *t.gpu, gpus, request.only).size();
+  const std::size_t bound = layouts * weights * sweep_kv_choices(*t.gpu, request).size() * request.concurrencies.size();
   return bound + bound / 4;
 }
 
@@ -162,43 +163,182 @@ const SweepRow& add_sweep_row(SweepResult& result, SweepRow row) {
   return added;
 }
 
+namespace {
+
+/// Called by the workers of one sweep: counts the (GPU type, count) pairs done and reports each to
+/// the caller's callback, one call at a time.
+class SharedProgress {
+ public:
+  SharedProgress(const SweepProgress& progress, std::size_t total) : progress_(progress), total_(total) {}
+  void step() {
+    if (!progress_) return;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    progress_(++done_, total_);
+  }
+
+ private:
+  const SweepProgress& progress_;
+  std::size_t total_;
+  std::size_t done_ = 0;
+  std::mutex mutex_;
+};
+
+/// One GPU type swept alone: `part` gets its rows (from index 0, into the buffer `part.rows` already
+/// has) and its target result, ranked.
+void sweep_target(const PreparedModel& model, const SweepTarget& t, int ti, const std::vector<int>& counts,
+                  std::size_t bound, const SweepRequest& request, SharedProgress& progress, SweepResult& part) {
+  part.rows.clear();
+  part.rows.reserve(bound);
+  SweepTargetResult& r = part.targets.emplace_back();
+  r.weights = t.weights.empty() ? default_weight_choices(*model.spec, *t.gpu) : t.weights;
+  r.min_gpus.assign(r.weights.size(), std::nullopt);
+  PoolCandidates pools;  // the pool sides of disaggregated deployments (request.disaggregated)
+  for (int gpus : counts) {
+    for (const Parallelism& layout : sweep_layouts(*model.spec, *t.gpu, gpus, request.only)) {
+      for (std::size_t wi = 0; wi < r.weights.size(); ++wi) {
+        Deployment d;
+        d.parallel = layout;
+        d.weights = r.weights[wi].weights;
+        d.experts = r.weights[wi].experts;
+        const bool fitted = sweep_search_axes(model, t, ti, d, request, part);
+        if (fitted && !r.min_gpus[wi]) r.min_gpus[wi] = gpus;
+        if (request.disaggregated) collect_pool_sides(model, t, d, request, pools);
+      }
+    }
+    progress.step();
+  }
+  search_promising(model, t, ti, request, 0, part);
+  if (request.disaggregated) add_disaggregated_rows(model, t, ti, request, pools, part);
+  r.end_row = r.fitted = part.rows.size();
+  rank_target(part, r, request);
+  r.running_frontier = {};
+  r.top_rows.clear();
+}
+
+/// The rows of one GPU type's rows[0, t.end_row) that `keep` keeps, ascending.
+std::vector<std::size_t> kept_rows(const SweepTargetResult& t, SweepRows keep) {
+  std::vector<std::size_t> kept;
+  if (keep == SweepRows::all) {
+    kept.resize(t.end_row);
+    std::iota(kept.begin(), kept.end(), std::size_t{0});
+    return kept;
+  }
+  kept = t.frontier;
+  for (const std::optional<std::size_t>& i : {t.best, t.best_if_unrealistic, t.fastest}) {
+    if (i) kept.push_back(*i);
+  }
+  std::sort(kept.begin(), kept.end());
+  kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
+  return kept;
+}
+
+/// Appends the kept rows of `part` (one ranked GPU type, its rows from index 0) to `result`, and its
+/// target result with row indices into `result`.
+void join_target(SweepResult& result, const SweepResult& part, SweepRows keep) {
+  SweepTargetResult t = part.targets.front();
+  const std::vector<std::size_t> kept = kept_rows(t, keep);
+  const std::size_t offset = result.rows.size();
+  const auto at = [&](std::size_t i) {
+    return offset + static_cast<std::size_t>(std::lower_bound(kept.begin(), kept.end(), i) - kept.begin());
+  };
+  for (std::size_t i : kept) result.rows.push_back(part.rows[i]);
+  for (std::size_t& i : t.frontier) i = at(i);
+  for (std::optional<std::size_t>* i : {&t.best, &t.best_if_unrealistic, &t.fastest}) {
+    if (*i) *i = at(**i);
+  }
+  t.first_row = offset;
+  t.end_row = result.rows.size();
+  result.targets.push_back(std::move(t));
+  result.configs_evaluated += part.configs_evaluated;
+  result.configs_pruned += part.configs_pruned;
+}
+
+/// The GPU types of one sweep as the workers take them: each one's GPU counts and a bound on its rows
+/// (rows_bound), handed out largest bound first, so that the last GPU type a worker takes is a small
+/// one and the workers finish close together. The result does not depend on the order: each GPU type
+/// is swept alone, into its own part.
+class TargetQueue {
+ public:
+  TargetQueue(const PreparedModel& model, const std::vector<SweepTarget>& targets, const SweepRequest& request) {
+    for (const SweepTarget& t : targets) {
+      counts_.push_back(candidate_gpu_counts(*t.gpu, request.max_gpus));
+      bounds_.push_back(rows_bound(model, t, counts_.back(), request));
+      steps_ += counts_.back().size();
+    }
+    order_.resize(targets.size());
+    std::iota(order_.begin(), order_.end(), std::size_t{0});
+    std::stable_sort(order_.begin(), order_.end(),
+                     [&](std::size_t a, std::size_t b) { return bounds_[a] > bounds_[b]; });
+  }
+  /// The next target to sweep, or nullopt when every one is taken.
+  [[nodiscard]] std::optional<std::size_t> take() {
+    const std::size_t i = next_++;
+    return i < order_.size() ? std::optional(order_[i]) : std::nullopt;
+  }
+  [[nodiscard]] const std::vector<int>& counts(std::size_t ti) const { return counts_[ti]; }
+  [[nodiscard]] std::size_t bound(std::size_t ti) const { return bounds_[ti]; }
+  [[nodiscard]] std::size_t steps() const { return steps_; }  // (GPU type, count) pairs
+
+ private:
+  std::vector<std::vector<int>> counts_;
+  std::vector<std::size_t> bounds_;
+  std::vector<std::size_t> order_;
+  std::size_t steps_ = 0;
+  std::atomic<std::size_t> next_{0};
+};
+
+/// Sweeps the targets `queue` hands out into `parts`, reusing one row buffer when only the shown rows
+/// are kept. Returns the first exception thrown, if any (the other workers go on).
+std::exception_ptr sweep_targets(const PreparedModel& model, const std::vector<SweepTarget>& targets,
+                                 const SweepRequest& request, TargetQueue& queue, SharedProgress& progress,
+                                 std::vector<SweepResult>& parts) {
+  try {
+    std::vector<SweepRow> buffer;
+    for (std::optional<std::size_t> ti = queue.take(); ti; ti = queue.take()) {
+      SweepResult& part = parts[*ti];
+      part.rows = std::move(buffer);
+      sweep_target(model, targets[*ti], static_cast<int>(*ti), queue.counts(*ti), queue.bound(*ti), request, progress,
+                   part);
+      if (request.keep == SweepRows::shown) {
+        SweepResult shown;
+        join_target(shown, part, SweepRows::shown);
+        buffer = std::move(part.rows);
+        part = std::move(shown);
+      }
+    }
+  } catch (...) {
+    return std::current_exception();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& targets, const SweepRequest& request,
                   const SweepProgress& progress) {
-  SweepResult result;
-  std::vector<std::vector<int>> counts;
-  std::size_t total = 0;
-  for (const SweepTarget& t : targets) {
-    counts.push_back(candidate_gpu_counts(*t.gpu, request.max_gpus));
-    total += counts.back().size();
-  }
-  result.rows.reserve(rows_bound(model, targets, counts, request));
-  std::size_t done = 0;
-  for (std::size_t ti = 0; ti < targets.size(); ++ti) {
-    const SweepTarget& t = targets[ti];
-    SweepTargetResult& r = result.targets.emplace_back();
-    r.first_row = result.rows.size();
-    r.weights = t.weights.empty() ? default_weight_choices(*model.spec, *t.gpu) : t.weights;
-    r.min_gpus.assign(r.weights.size(), std::nullopt);
-    PoolCandidates pools;  // the pool sides of disaggregated deployments (request.disaggregated)
-    for (int gpus : counts[ti]) {
-      for (const Parallelism& layout : sweep_layouts(*model.spec, *t.gpu, gpus, request.only)) {
-        for (std::size_t wi = 0; wi < r.weights.size(); ++wi) {
-          Deployment d;
-          d.parallel = layout;
-          d.weights = r.weights[wi].weights;
-          d.experts = r.weights[wi].experts;
-          const bool fitted = sweep_search_axes(model, t, static_cast<int>(ti), d, request, result);
-          if (fitted && !r.min_gpus[wi]) r.min_gpus[wi] = gpus;
-          if (request.disaggregated) collect_pool_sides(model, t, d, request, pools);
-        }
-      }
-      if (progress) progress(++done, total);
+  TargetQueue queue(model, targets, request);
+  SharedProgress shared(progress, queue.steps());
+  std::vector<SweepResult> parts(targets.size());
+  const std::size_t threads = std::clamp<std::size_t>(request.threads, 1, std::max<std::size_t>(1, targets.size()));
+  std::vector<std::exception_ptr> failures(threads);
+  {
+    std::vector<std::jthread> workers;
+    for (std::size_t w = 1; w < threads; ++w) {
+      workers.emplace_back([&, w] { failures[w] = sweep_targets(model, targets, request, queue, shared, parts); });
     }
-    search_promising(model, t, static_cast<int>(ti), request, r.first_row, result);
-    if (request.disaggregated) add_disaggregated_rows(model, t, static_cast<int>(ti), request, pools, result);
-    r.end_row = result.rows.size();
+    failures[0] = sweep_targets(model, targets, request, queue, shared, parts);
+  }  // joins the workers
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
   }
-  for (SweepTargetResult& t : result.targets) rank_target(result, t, request);
+  SweepResult result;
+  std::size_t rows = 0;
+  for (const SweepResult& part : parts) rows += part.rows.size();
+  result.rows.reserve(rows);
+  for (SweepResult& part : parts) {
+    join_target(result, part, SweepRows::all);  // a shown part holds only its kept rows already
+    part = {};
+  }
   return result;
 }
 

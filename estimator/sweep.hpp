@@ -37,6 +37,13 @@ struct SweepTarget {
   std::string price_basis;                 // PriceChoice::basis of the price: on-demand, ..., "user"; "" unpriced
 };
 
+/// The rows a sweep keeps. `all`: every configuration that fits (plan's "closest to the SLO" and the
+/// tests read them). `shown`: per GPU type only its frontier, `best`, `best_if_unrealistic` and
+/// `fastest` rows — what `sweep`, `compare` and `report` print — so an all-GPU sweep holds some
+/// hundreds of rows instead of some 40,000 (their page faults were a fifth of its time;
+/// docs/performance.md). SweepTargetResult::fitted counts the rows either way.
+enum class SweepRows : unsigned char { all, shown };
+
 struct SweepRequest {
   std::int64_t isl = 1024;
   std::int64_t osl = 1024;
@@ -59,6 +66,11 @@ struct SweepRequest {
   bool refine_concurrency = false;   // bisect between the last passing and first failing level
   /// Also search prefill/decode-disaggregated deployments (estimator/sweep_disaggregated.hpp).
   bool disaggregated = false;
+  /// Which rows the result keeps (SweepRows); the ranking is the same either way.
+  SweepRows keep = SweepRows::all;
+  /// GPU types swept at once, each on its own thread (at most one per GPU type); the result does not
+  /// depend on it: every GPU type is swept alone and the results are joined in target order.
+  unsigned threads = 1;
 };
 
 /// Deepest MTP draft the search tries: 1 to 3 drafted tokens is the range serving reports use
@@ -113,8 +125,9 @@ struct SweepRow {
                                  const ServiceLevel& slo);
 
 struct SweepTargetResult {
-  std::size_t first_row = 0;  // this target's rows are rows[first_row, end_row)
+  std::size_t first_row = 0;  // this target's kept rows (SweepRequest::keep) are rows[first_row, end_row)
   std::size_t end_row = 0;
+  std::size_t fitted = 0;             // configurations of this GPU type that fit: its rows before any was dropped
   std::vector<std::size_t> frontier;  // row indices, by tok_s_per_user ascending
   /// Meeting the SLO and realistic (unless allowed): with a peak demand the fewest fleet GPUs,
   /// then lowest $/Mtok output when priced, else highest output tok/s per GPU (the same order: one
@@ -128,13 +141,13 @@ struct SweepTargetResult {
   /// Kept up to date as rows are added (add_sweep_row), so that neither the second pass nor the
   /// ranking sorts this target's rows: the frontier of the rows so far, and the best SLO-meeting
   /// realistic rows so far by tok/s per GPU (at most refined_deployments, descending, the earlier
-  /// row first on a tie).
+  /// row first on a tie). Used while the GPU type is swept; empty in sweep()'s result.
   ParetoFrontier running_frontier;
   std::vector<std::size_t> top_rows;
 };
 
 struct SweepResult {
-  std::vector<SweepRow> rows;  // every configuration estimated
+  std::vector<SweepRow> rows;  // the configurations that fit, of SweepRequest::keep
   std::vector<SweepTargetResult> targets;
   std::int64_t configs_evaluated = 0;  // estimates run
   std::int64_t configs_pruned = 0;     // ruled out by memory without estimating
@@ -144,7 +157,8 @@ struct SweepResult {
 /// running frontier and best rows. Returns the row as stored.
 const SweepRow& add_sweep_row(SweepResult& result, SweepRow row);
 
-/// Called after each (GPU type, count) with how many of those are done.
+/// Called after each (GPU type, count) with how many of those are done; with SweepRequest::threads
+/// above 1 from the thread that swept it, one call at a time.
 using SweepProgress = std::function<void(std::size_t done, std::size_t total)>;
 
 /// Sweeps `model` over `targets`. Memory is checked before any estimate: weights alone rule out a
