@@ -115,21 +115,20 @@ class RowWriter {
   ~RowWriter() { flush(); }
 
   void write(const EstimateRow& row) {
+    const Schema<EstimateRow>& schema = estimate_schema();
     if (format_ == ScenarioBatchFormat::csv) {
-      // The text of csv_line(csv_text of each cell).
-      const Schema<EstimateRow>& schema = estimate_schema();
+      // The text of csv_line(csv_text of each cell), each value put straight into the line.
+      CsvCellSink sink(buffer_);
       for (size_t c = 0; c < columns_; ++c) {
         if (c > 0) buffer_ += ',';
-        append_csv_cell(buffer_, schema.value(row, c));
+        schema.write(row, c, sink);
       }
       buffer_ += '\n';
     } else if (format_ == ScenarioBatchFormat::json) {
       // The text of dump(2) of the whole array: each element indented one level deeper.
-      const Schema<EstimateRow>& schema = estimate_schema();
-      cells_.resize(schema.columns().size());
-      for (size_t c = 0; c < cells_.size(); ++c) cells_[c] = schema.value(row, c);
       buffer_ += rows_ == 0 ? "[\n  " : ",\n  ";
-      append_json_object(buffer_, schema.columns(), json_keys_, cells_, 2);
+      append_json_object(
+          buffer_, schema.columns(), json_keys_, [&](size_t c, CellSink& sink) { schema.write(row, c, sink); }, 2);
     } else {
       table_.add_row(table_cells(row, index_));
     }
@@ -164,7 +163,6 @@ class RowWriter {
   std::vector<size_t> index_ = table_columns();
   size_t columns_ = 0;
   std::string buffer_;       // rows not yet handed to the stream
-  std::vector<Cell> cells_;  // one JSON element's values, reused
   std::vector<size_t> json_keys_ = json_key_order(estimate_columns());
   size_t rows_ = 0;
 };
