@@ -12,43 +12,74 @@
 namespace llmsizer::cli {
 namespace {
 
-using Getter = Schema<EstimateRow>::Getter;
+// Each column writes its value into a CellSink (no Cell, std::string or allocation per value: a
+// scenarios batch writes some seventy of them per row). The lambdas return what the sink puts:
+// an integer (a count), a double, text, an optional of one (null when empty).
+using Writer = Schema<EstimateRow>::Writer;
 
-Cell count(std::int64_t value) {
-  return Cell(value);
-}
-Cell text(std::string value) {
-  return Cell(std::move(value));
+std::int64_t count(std::int64_t value) {
+  return value;
 }
 
 /// A column whose value needs a resolved, fitting estimate.
 template <class F>  // a lambda, called inline (not through a second std::function per cell)
-Getter fitted(F f) {
-  return [f](const EstimateRow& r) { return r.estimate && r.estimate->fits ? f(*r.estimate) : Cell(); };
+Writer fitted(F f) {
+  return [f](const EstimateRow& r, CellSink& s) {
+    if (r.estimate && r.estimate->fits) {
+      s.put(f(*r.estimate));
+    } else {
+      s.null();
+    }
+  };
 }
 template <class F>
-Getter resolved(F f) {
-  return [f](const EstimateRow& r) { return r.resolved && r.estimate ? f(*r.resolved, *r.estimate) : Cell(); };
+Writer resolved(F f) {
+  return [f](const EstimateRow& r, CellSink& s) {
+    if (r.resolved && r.estimate) {
+      s.put(f(*r.resolved, *r.estimate));
+    } else {
+      s.null();
+    }
+  };
 }
 /// A column of one co-located deployment: empty for a disaggregated one (its pools have their own).
 template <class F>
-Getter co_located(F f) {
-  return [f](const EstimateRow& r) { return r.resolved && !r.resolved->pools ? f(*r.resolved) : Cell(); };
+Writer co_located(F f) {
+  return [f](const EstimateRow& r, CellSink& s) {
+    if (r.resolved && !r.resolved->pools) {
+      s.put(f(*r.resolved));
+    } else {
+      s.null();
+    }
+  };
 }
 /// A column of the two pools of a disaggregated estimate: empty for one co-located deployment.
 template <class F>
-Getter pooled(F f) {
-  return [f](const EstimateRow& r) {
-    return r.estimate && r.estimate->disaggregated ? f(*r.estimate->disaggregated) : Cell();
+Writer pooled(F f) {
+  return [f](const EstimateRow& r, CellSink& s) {
+    if (r.estimate && r.estimate->disaggregated) {
+      s.put(f(*r.estimate->disaggregated));
+    } else {
+      s.null();
+    }
   };
 }
 /// A fitting estimate's column that means something only when `applies` (a TTFT on the decode side
 /// of disaggregated serving does not; nor output throughput on the prefill side).
 template <class F>
-Getter fitted_when(bool (*applies)(const Estimate&), F f) {
-  return [=](const EstimateRow& r) {
-    return r.estimate && r.estimate->fits && applies(*r.estimate) ? f(*r.estimate) : Cell();
+Writer fitted_when(bool (*applies)(const Estimate&), F f) {
+  return [=](const EstimateRow& r, CellSink& s) {
+    if (r.estimate && r.estimate->fits && applies(*r.estimate)) {
+      s.put(f(*r.estimate));
+    } else {
+      s.null();
+    }
   };
+}
+/// A column read from the whole row.
+template <class F>
+Writer whole_row(F f) {
+  return [f](const EstimateRow& r, CellSink& s) { s.put(f(r)); };
 }
 bool has_ttft(const Estimate& e) {
   return e.has_ttft;
@@ -65,9 +96,15 @@ bool co_located_estimate(const Estimate& e) {
 
 /// The model or GPU a row describes: as resolved, else as asked.
 template <class F>
-Getter named(std::string ScenarioInput::*asked, F f) {
-  return [asked, f](const EstimateRow& r) {
-    return r.resolved ? text(f(*r.resolved)) : (r.input ? text(r.input->*asked) : Cell());
+Writer named(std::string ScenarioInput::*asked, F f) {
+  return [asked, f](const EstimateRow& r, CellSink& s) {
+    if (r.resolved) {
+      s.text(f(*r.resolved));
+    } else if (r.input) {
+      s.text(r.input->*asked);
+    } else {
+      s.null();
+    }
   };
 }
 
@@ -91,9 +128,10 @@ void add_pool_columns(Schema<EstimateRow>& s) {
 }
 
 void add_request_columns(Schema<EstimateRow>& s) {
-  s.add({"id", "", "scenario id"}, [](const EstimateRow& r) { return text(r.input ? r.input->id : ""); });
-  s.add(columns::model, named(&ScenarioInput::model, [](auto& x) { return x.model->name; }));
-  s.add(columns::gpu, named(&ScenarioInput::gpu, [](auto& x) { return x.gpu->name; }));
+  s.add({"id", "", "scenario id"},
+        whole_row([](const EstimateRow& r) { return r.input ? std::string_view(r.input->id) : std::string_view(); }));
+  s.add(columns::model, named(&ScenarioInput::model, [](auto& x) -> std::string_view { return x.model->name; }));
+  s.add(columns::gpu, named(&ScenarioInput::gpu, [](auto& x) -> std::string_view { return x.gpu->name; }));
   s.add({"gpus", "count", "GPUs in the deployment (both pools of a disaggregated one)"},
         resolved([](auto& x, auto&) { return count(x.pools ? x.pools->total_gpus() : x.deployment.total_gpus()); }));
   s.add(columns::tp, co_located([](auto& x) { return count(x.deployment.parallel.tp); }));
@@ -103,9 +141,10 @@ void add_request_columns(Schema<EstimateRow>& s) {
   s.add({"replicas", "count", "independent instances"},
         co_located([](auto& x) { return count(x.deployment.replicas); }));
   add_pool_columns(s);
-  s.add(columns::weights, resolved([](auto& x, auto&) { return text(weights_label(x.deployment)); }));
-  s.add(columns::kv, resolved([](auto& x, auto&) { return text(std::string(name(x.deployment.kv))); }));
-  s.add({"engine", "", "engine overhead profile"}, resolved([](auto& x, auto&) { return text(x.engine); }));
+  s.add(columns::weights, resolved([](auto& x, auto&) { return weights_label(x.deployment); }));
+  s.add(columns::kv, resolved([](auto& x, auto&) { return name(x.deployment.kv); }));
+  s.add({"engine", "", "engine overhead profile"},
+        resolved([](auto& x, auto&) { return std::string_view(x.engine); }));
   s.add({"isl", "tokens", "input tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.isl); }));
   s.add({"osl", "tokens", "output tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.osl); }));
   s.add(columns::concurrency, resolved([](auto&, auto& e) { return count(e.concurrency); }));
@@ -113,14 +152,14 @@ void add_request_columns(Schema<EstimateRow>& s) {
 
 /// The p10 or p90 of a metric: the estimate times its band factor; empty without a band.
 template <class F>
-Getter banded(BandMetric metric, bool high, F value) {
-  return [=](const EstimateRow& r) {
-    if (!r.resolved || !r.estimate || !r.estimate->fits) return Cell();
+Writer banded(BandMetric metric, bool high, F value) {
+  return [=](const EstimateRow& r, CellSink& s) {
+    if (!r.resolved || !r.estimate || !r.estimate->fits) return s.null();
     const std::optional<double> v = value(*r.estimate);
     const std::optional<Band> band =
         r.bands ? r.bands->band[static_cast<std::size_t>(metric)] : estimate_band(*r.resolved, metric);
-    if (!v || !band) return Cell();
-    return Cell(*v * (high ? band->high_factor() : band->low_factor()));
+    if (!v || !band) return s.null();
+    s.number(*v * (high ? band->high_factor() : band->low_factor()));
   };
 }
 
@@ -143,74 +182,92 @@ void add_band_columns(Schema<EstimateRow>& s) {
   s.add({"output_tok_s_p90", "tokens/s", "output throughput 90th percentile of the measured runs of this regime"},
         banded(BandMetric::output_tok_s, true, output));
   s.add({"band_basis", "", "the regime and runs the p10/p90 come from; 'wide' when borrowed from a coarser regime"},
-        [](const EstimateRow& r) {
-          if (!r.resolved || !r.estimate || !r.estimate->fits) return Cell();
-          return text(r.bands ? r.bands->basis : band_basis(*r.resolved));
-        });
+        Writer([](const EstimateRow& r, CellSink& s) {
+          if (!r.resolved || !r.estimate || !r.estimate->fits) return s.null();
+          if (r.bands) return s.text(r.bands->basis);
+          s.text(band_basis(*r.resolved));
+        }));
 }
 
 void add_performance_columns(Schema<EstimateRow>& s) {
   s.add({"fits", "", "fits in memory"},
-        [](const EstimateRow& r) { return r.estimate ? Cell(r.estimate->fits) : Cell(); });
-  s.add(columns::reason, [](const EstimateRow& r) {
-    return r.estimate && !r.estimate->fits && !r.estimate->reasons.empty() ? text(r.estimate->reasons.front()) : Cell();
-  });
+        whole_row([](const EstimateRow& r) { return r.estimate ? std::optional<bool>(r.estimate->fits) : std::nullopt; }));
+  s.add(columns::reason, whole_row([](const EstimateRow& r) {
+          return r.estimate && !r.estimate->fits && !r.estimate->reasons.empty()
+                     ? std::optional<std::string_view>(r.estimate->reasons.front())
+                     : std::nullopt;
+        }));
   // The KV cache (or the engine's max batch) limits how many of the requests in flight run at once.
   s.add({"running", "requests", "requests running at once (the rest queue)"},
         fitted([](auto& e) { return count(e.running); }));
   s.add({"queued", "requests", "requests waiting for KV cache or a batch slot"},
         fitted([](auto& e) { return count(e.queued); }));
-  s.add(columns::ttft_ms, fitted_when(has_ttft, [](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
-  s.add(columns::tpot_ms, fitted_when(has_tpot, [](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
+  s.add(columns::ttft_ms, fitted_when(has_ttft, [](auto& e) { return in_milliseconds(e.ttft); }));
+  s.add(columns::tpot_ms, fitted_when(has_tpot, [](auto& e) { return in_milliseconds(e.tpot); }));
   s.add({"prefill_alone_ms", "ms", "prefill of one prompt on an idle deployment"},
-        fitted_when(has_ttft, [](auto& e) { return Cell(in_milliseconds(e.prefill_alone)); }));
-  s.add(columns::prefill_queue_ms, pooled([](auto& x) { return Cell(in_milliseconds(x.prefill_queue)); }));
-  s.add(columns::kv_transfer_ms, pooled([](auto& x) { return Cell(in_milliseconds(x.kv_transfer)); }));
-  s.add(columns::limited_by, pooled([](auto& x) { return text(x.prefill_limited ? "prefill" : "decode"); }));
-  s.add(columns::balanced_prefill_per_decode, pooled([](auto& x) { return Cell(x.balanced_prefill_per_decode); }));
+        fitted_when(has_ttft, [](auto& e) { return in_milliseconds(e.prefill_alone); }));
+  s.add(columns::prefill_queue_ms, pooled([](auto& x) { return in_milliseconds(x.prefill_queue); }));
+  s.add(columns::kv_transfer_ms, pooled([](auto& x) { return in_milliseconds(x.kv_transfer); }));
+  s.add(columns::limited_by, pooled([](auto& x) { return x.prefill_limited ? "prefill" : "decode"; }));
+  s.add(columns::balanced_prefill_per_decode, pooled([](auto& x) { return x.balanced_prefill_per_decode; }));
   s.add({"output_tok_s", "tokens/s", "output throughput of the deployment"},
-        fitted_when(serves_output, [](auto& e) { return Cell(e.output_tok_s); }));
+        fitted_when(serves_output, [](auto& e) { return e.output_tok_s; }));
   s.add(columns::output_tok_s_per_gpu,
-        fitted_when(serves_output, [](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
-  s.add(columns::tok_s_per_user, fitted_when(has_tpot, [](auto& e) { return Cell(e.tok_s_per_user); }));
+        fitted_when(serves_output, [](auto& e) { return e.output_tok_s_per_gpu; }));
+  s.add(columns::tok_s_per_user, fitted_when(has_tpot, [](auto& e) { return e.tok_s_per_user; }));
   s.add({"input_tok_s", "tokens/s", "prompt tokens processed per second"},
-        fitted_when(has_ttft, [](auto& e) { return Cell(e.input_tok_s); }));
+        fitted_when(has_ttft, [](auto& e) { return e.input_tok_s; }));
   add_band_columns(s);
   s.add({"prefill_bound", "", "what limits prefill"},
-        fitted_when(has_ttft, [](auto& e) { return text(bound_name(e.prefill_detail.bound())); }));
+        fitted_when(has_ttft, [](auto& e) { return bound_name(e.prefill_detail.bound()); }));
   s.add({"decode_bound", "", "what limits decode"},
-        fitted_when(has_tpot, [](auto& e) { return text(bound_name(e.decode_detail.bound())); }));
+        fitted_when(has_tpot, [](auto& e) { return bound_name(e.decode_detail.bound()); }));
   s.add({"usd_per_hour", "$/h", "deployment price per hour"},
-        fitted([](auto& e) { return optional_cell(e.usd_per_hour); }));
-  s.add(columns::usd_per_mtok_output, fitted([](auto& e) { return optional_cell(e.usd_per_mtok_output); }));
+        fitted([](auto& e) { return e.usd_per_hour; }));
+  s.add(columns::usd_per_mtok_output, fitted([](auto& e) { return e.usd_per_mtok_output; }));
   s.add({"usd_per_mtok_input", "$/Mtok", "prefill share of GPU time per million input tokens"},
-        fitted([](auto& e) { return optional_cell(e.usd_per_mtok_input); }));
+        fitted([](auto& e) { return e.usd_per_mtok_input; }));
   s.add(columns::joules_per_output_token,
-        fitted_when(serves_output, [](auto& e) { return Cell(e.joules_per_output_token); }));
+        fitted_when(serves_output, [](auto& e) { return e.joules_per_output_token; }));
   s.add({"kwh_per_mtok_output", "kWh/Mtok", "energy per million output tokens"},
-        fitted_when(serves_output, [](auto& e) { return Cell(e.kwh_per_mtok_output); }));
+        fitted_when(serves_output, [](auto& e) { return e.kwh_per_mtok_output; }));
 }
 
 /// Memory of one co-located deployment; a disaggregated one has a figure per pool.
 template <class F>
-Getter memory(F f) {
-  return resolved([f](auto&, auto& e) { return co_located_estimate(e) ? f(e.memory) : Cell(); });
+Writer memory(F f) {
+  return [f](const EstimateRow& r, CellSink& s) {
+    if (r.resolved && r.estimate && co_located_estimate(*r.estimate)) {
+      s.put(f(r.estimate->memory));
+    } else {
+      s.null();
+    }
+  };
+}
+
+/// A price column's text: null when the row's GPU has no price.
+std::optional<std::string_view> priced(const ScenarioResolver::Resolved& x, const std::string& text) {
+  return x.usd_per_gpu_hour ? std::optional<std::string_view>(text) : std::nullopt;
 }
 
 void add_memory_columns(Schema<EstimateRow>& s) {
-  s.add(columns::weights_gb_per_gpu, memory([](auto& m) { return Cell(in_gigabytes(m.need.weights)); }));
-  s.add(columns::kv_gb_per_gpu, memory([](auto& m) { return Cell(in_gigabytes(m.need.kv_cache)); }));
-  s.add(columns::activations_gb_per_gpu, memory([](auto& m) { return Cell(in_gigabytes(m.need.activations)); }));
-  s.add(columns::usable_gb_per_gpu, memory([](auto& m) { return Cell(in_gigabytes(m.usable_per_gpu)); }));
-  s.add(columns::free_kv_tokens, memory([](auto& m) { return Cell(m.free_kv_tokens); }));
+  s.add(columns::weights_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.need.weights); }));
+  s.add(columns::kv_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.need.kv_cache); }));
+  s.add(columns::activations_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.need.activations); }));
+  s.add(columns::usable_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.usable_per_gpu); }));
+  s.add(columns::free_kv_tokens, memory([](auto& m) { return m.free_kv_tokens; }));
   s.add({"prefill_gb_per_gpu", "GB", "disaggregated: weights + KV + activations on a prefill GPU"},
-        pooled([](auto& x) { return Cell(in_gigabytes(x.prefill.memory.need.total())); }));
+        pooled([](auto& x) { return in_gigabytes(x.prefill.memory.need.total()); }));
   s.add({"decode_gb_per_gpu", "GB", "disaggregated: weights + KV + activations on a decode GPU"},
-        pooled([](auto& x) { return Cell(in_gigabytes(x.decode.memory.need.total())); }));
-  s.add(columns::price, resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_label) : Cell(); }));
-  s.add(columns::price_basis,
-        resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_basis) : Cell(); }));
-  s.add(columns::notes, [](const EstimateRow& r) {
+        pooled([](auto& x) { return in_gigabytes(x.decode.memory.need.total()); }));
+  s.add(columns::price, resolved([](auto& x, auto&) { return priced(x, x.price_label); }));
+  s.add(columns::price_basis, resolved([](auto& x, auto&) { return priced(x, x.price_basis); }));
+  s.add(columns::notes, Writer([](const EstimateRow& r, CellSink& s) {
+    const bool price_known = !r.resolved || r.resolved->usd_per_gpu_hour;
+    if (!r.estimate || (r.estimate->notes.size() == 1 && price_known)) {
+      return s.text(r.estimate ? std::string_view(r.estimate->notes.front()) : std::string_view());
+    }
+    if (r.estimate->notes.empty() && price_known) return s.text("");
     std::string joined;
     if (r.estimate)
       for (const std::string& n : r.estimate->notes) joined += (joined.empty() ? "" : "; ") + n;
@@ -220,16 +277,19 @@ void add_memory_columns(Schema<EstimateRow>& s) {
                             joined.empty() ? "" : "; ", gpu,
                             r.resolved->gpu->prices.empty() ? "" : " on the basis the other GPUs use", gpu);
     }
-    return text(joined);
-  });
-  s.add(columns::warnings, [](const EstimateRow& r) {
+    s.text(joined);
+  }));
+  s.add(columns::warnings, Writer([](const EstimateRow& r, CellSink& s) {
+    const bool model_warns = r.resolved && r.resolved->model && !r.resolved->model->warnings.empty();
+    if (r.resolved && !model_warns) return s.list(r.resolved->warnings);  // most rows: no copy
     std::vector<std::string> all;
-    if (r.resolved && r.resolved->model) all = r.resolved->model->warnings;
+    if (model_warns) all = r.resolved->model->warnings;
     if (r.resolved) all.insert(all.end(), r.resolved->warnings.begin(), r.resolved->warnings.end());
-    return Cell(std::move(all));
-  });
-  s.add({"error", "", "why this scenario could not be estimated"},
-        [](const EstimateRow& r) { return r.error.empty() ? Cell() : text(r.error); });
+    s.list(all);
+  }));
+  s.add({"error", "", "why this scenario could not be estimated"}, whole_row([](const EstimateRow& r) {
+          return r.error.empty() ? std::nullopt : std::optional<std::string_view>(r.error);
+        }));
 }
 
 Schema<EstimateRow> make_schema() {

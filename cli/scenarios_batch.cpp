@@ -2,12 +2,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cli/estimate_output.hpp"
 #include "io/config_error.hpp"
@@ -115,21 +120,20 @@ class RowWriter {
   ~RowWriter() { flush(); }
 
   void write(const EstimateRow& row) {
+    const Schema<EstimateRow>& schema = estimate_schema();
     if (format_ == ScenarioBatchFormat::csv) {
-      // The text of csv_line(csv_text of each cell).
-      const Schema<EstimateRow>& schema = estimate_schema();
+      // The text of csv_line(csv_text of each cell), each value put straight into the line.
+      CsvCellSink sink(buffer_);
       for (size_t c = 0; c < columns_; ++c) {
         if (c > 0) buffer_ += ',';
-        append_csv_cell(buffer_, schema.value(row, c));
+        schema.write(row, c, sink);
       }
       buffer_ += '\n';
     } else if (format_ == ScenarioBatchFormat::json) {
       // The text of dump(2) of the whole array: each element indented one level deeper.
-      const Schema<EstimateRow>& schema = estimate_schema();
-      cells_.resize(schema.columns().size());
-      for (size_t c = 0; c < cells_.size(); ++c) cells_[c] = schema.value(row, c);
       buffer_ += rows_ == 0 ? "[\n  " : ",\n  ";
-      append_json_object(buffer_, schema.columns(), json_keys_, cells_, 2);
+      append_json_object(
+          buffer_, schema.columns(), json_keys_, [&](size_t c, CellSink& sink) { schema.write(row, c, sink); }, 2);
     } else {
       table_.add_row(table_cells(row, index_));
     }
@@ -164,25 +168,34 @@ class RowWriter {
   std::vector<size_t> index_ = table_columns();
   size_t columns_ = 0;
   std::string buffer_;       // rows not yet handed to the stream
-  std::vector<Cell> cells_;  // one JSON element's values, reused
   std::vector<size_t> json_keys_ = json_key_order(estimate_columns());
   size_t rows_ = 0;
 };
 
-/// The scenario of one record: its cells over the command-line defaults, resolved and estimated.
-/// Throws ConfigError naming the column.
-const ScenarioResolver::Resolved& answer(const CsvRecord& record, const std::vector<std::string>& header,
-                                         const ColumnFields& fields, ScenarioRows& rows, ScenarioInput& input,
-                                         Estimate& result) {
+/// One row as the writer needs it, owned: the resolver's shared parts change under the next rows,
+/// and the rows are written on another thread while the next ones are answered.
+struct AnsweredRow {
+  int line = 0;
+  ScenarioInput input;  // as parsed (up to the bad field of a bad row)
+  bool answered = false;
+  ScenarioResolver::Resolved resolved;
+  Estimate estimate;
+  const RowBands* bands = nullptr;
+  std::string error;  // a bad row's message (without file and line)
+};
+
+/// The scenario of one record into `row`: its cells over the command-line defaults, resolved and
+/// estimated. Throws ConfigError naming the column.
+void answer(const CsvRecord& record, const std::vector<std::string>& header, const ColumnFields& fields,
+            ScenarioRows& rows, AnsweredRow& row) {
   if (record.fields.size() > fields.size()) {
     throw ConfigError("", fmt::format("{} fields but the header has {}", record.fields.size(), fields.size()));
   }
   for (size_t c = 0; c < record.fields.size(); ++c) {
-    if (fields[c] && !record.fields[c].empty()) fields[c]->parse(input, record.fields[c], header[c]);
+    if (fields[c] && !record.fields[c].empty()) fields[c]->parse(row.input, record.fields[c], header[c]);
   }
-  const ScenarioResolver::Resolved& resolved = rows.resolve(input);
-  result = rows.estimate();  // rows of one deployment share its resolution and preparation
-  return resolved;
+  row.resolved = rows.resolve(row.input);  // assigned: the strings keep their capacity from row to row
+  row.estimate = rows.estimate();          // rows of one deployment share its resolution and preparation
 }
 
 /// The message of a bad row, its option named as the CSV column (--usd-per-gpu-hour is usd_per_gpu_hour).
@@ -214,6 +227,121 @@ class ScenarioSource {
   std::optional<std::string> text_;
 };
 
+/// Rows answered as a block of this size are handed to the writer at once.
+constexpr size_t block_rows = 256;
+
+struct RowBlock {
+  std::vector<AnsweredRow> rows = std::vector<AnsweredRow>(block_rows);
+  size_t size = 0;
+};
+
+/// Writes blocks of answered rows in the order they are handed over, on a second thread when the
+/// machine has two hardware threads (formatting the rows costs about as much as answering them,
+/// docs/performance.md), else at once. Blocks circulate between a free and a written queue. If the
+/// writer throws, free_block() returns no more blocks to fill: the error is rethrown by finish().
+class RowPipeline {
+ public:
+  RowPipeline(ScenarioBatchFormat format, const std::string& file, Context& context)
+      : writer_(format, *context.out), file_(file), err_(*context.err), blocks_(3) {
+    for (RowBlock& b : blocks_) free_.push_back(&b);
+    if (std::thread::hardware_concurrency() > 1) thread_ = std::thread([this] { write_handed_over(); });
+  }
+  RowPipeline(const RowPipeline&) = delete;
+  RowPipeline& operator=(const RowPipeline&) = delete;
+  /// Stops the writer (an exception on the answering side ends the batch: the rows handed over are
+  /// written, as each row was when it was written at once).
+  ~RowPipeline() { stop(); }
+
+  /// A block to fill; waits while the writer holds every one.
+  RowBlock& free_block() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !free_.empty() || failure_; });
+    if (failure_) {
+      lock.unlock();
+      stop();
+      std::rethrow_exception(failure_);
+    }
+    RowBlock* b = free_.front();
+    free_.pop_front();
+    return *b;
+  }
+  /// Hands `block` (from free_block) to the writer.
+  void write(RowBlock& block) {
+    if (!thread_.joinable()) {
+      write_block(block);
+      return release(block);
+    }
+    const std::lock_guard lock(mutex_);
+    handed_.push_back(&block);
+    changed_.notify_all();
+  }
+  /// Writes what is handed over and the end of the output; rethrows the writer's exception.
+  void finish() {
+    stop();
+    if (failure_) std::rethrow_exception(failure_);
+    writer_.finish();
+  }
+
+ private:
+  void release(RowBlock& block) {
+    const std::lock_guard lock(mutex_);
+    free_.push_back(&block);
+    changed_.notify_all();
+  }
+  void stop() {
+    if (!thread_.joinable()) return;
+    {
+      const std::lock_guard lock(mutex_);
+      done_ = true;
+      changed_.notify_all();
+    }
+    thread_.join();
+  }
+  void write_handed_over() {
+    try {
+      for (;;) {
+        RowBlock* block = nullptr;
+        {
+          std::unique_lock lock(mutex_);
+          changed_.wait(lock, [&] { return !handed_.empty() || done_; });
+          if (handed_.empty()) return;
+          block = handed_.front();
+          handed_.pop_front();
+        }
+        write_block(*block);
+        release(*block);
+      }
+    } catch (...) {
+      const std::lock_guard lock(mutex_);
+      failure_ = std::current_exception();
+      changed_.notify_all();
+    }
+  }
+  void write_block(const RowBlock& block) {
+    for (size_t i = 0; i < block.size; ++i) {
+      const AnsweredRow& row = block.rows[i];
+      if (!row.answered) {
+        writer_.flush();  // the rows before it are written before its message, as when each row was
+        err_ << fmt::format("{}:{}: error: {}\n", file_, row.line, row.error);
+        writer_.write(EstimateRow{&row.input, nullptr, nullptr, row.error});
+      } else {
+        writer_.write(EstimateRow{&row.input, &row.resolved, &row.estimate, {}, row.bands});
+      }
+    }
+  }
+
+  RowWriter writer_;  // used by the writing thread only (this one when there is none)
+  std::string file_;
+  std::ostream& err_;
+  std::deque<RowBlock> blocks_;
+  std::mutex mutex_;  // guards the queues, done_ and failure_
+  std::condition_variable changed_;
+  std::deque<RowBlock*> free_, handed_;
+  bool done_ = false;
+  std::exception_ptr failure_;
+  std::thread thread_;  // last: started when the rest is built
+};
+
 }  // namespace
 
 int run_scenarios(const std::string& file, const ScenarioInput& defaults, const std::string& calibration,
@@ -238,31 +366,41 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   if (csv.header().empty()) throw ConfigError(file, 1, 0, "", "empty scenarios file: expected a header row");
   const ColumnFields fields = map_header(csv.header(), file, *context.err);
   ScenarioResolver resolver(context, calibration);
-  RowWriter writer(format, *context.out);
-  // One row's state, reused: memory does not grow with the number of rows (except the text table's cells).
-  CsvRecord record;
-  ScenarioInput input;
   ScenarioRows rows(resolver);
-  Estimate result;
   BandCache bands;  // rows share a handful of regimes
   int bad = 0;
-  while (csv.next(record)) {
-    input = defaults;
-    EstimateRow row{&input, nullptr, nullptr, {}};
+  // Rows are answered on this thread and written on another, a block at a time, in order; a bad row's
+  // message is written after the rows before it. The blocks are reused: memory does not grow with
+  // the number of rows (except the text table's cells).
+  RowPipeline pipeline(format, file, context);
+  CsvRecord record;
+  for (bool more = true; more;) {
+    RowBlock& block = pipeline.free_block();
+    block.size = 0;
     try {
-      const ScenarioResolver::Resolved& resolved = answer(record, csv.header(), fields, rows, input, result);
-      row.resolved = &resolved;
-      row.estimate = &result;
-      row.bands = &bands.of(resolved);
-    } catch (const ConfigError& e) {
-      ++bad;
-      row.error = row_error(e);
-      writer.flush();  // the rows before it are written before its message, as when each row was
-      *context.err << fmt::format("{}:{}: error: {}\n", file, record.line, row.error);
+      while (block.size < block.rows.size() && (more = csv.next(record))) {
+        AnsweredRow& row = block.rows[block.size];
+        row.line = record.line;
+        row.input = defaults;
+        row.answered = false;
+        row.error.clear();
+        try {
+          answer(record, csv.header(), fields, rows, row);
+          row.bands = &bands.of(row.resolved);
+          row.answered = true;
+        } catch (const ConfigError& e) {
+          ++bad;
+          row.error = row_error(e);
+        }
+        ++block.size;
+      }
+    } catch (...) {  // an internal error ends the batch; the rows before it are written
+      pipeline.write(block);
+      throw;
     }
-    writer.write(row);
+    pipeline.write(block);
   }
-  writer.finish();
+  pipeline.finish();
   return bad == 0 ? 0 : 2;
 }
 

@@ -152,47 +152,69 @@ void append_json_number(std::string& out, double value) {
   out.append(text.data(), static_cast<std::size_t>(end - text.data()));
 }
 
-void append_json_cell(std::string& out, const Cell& cell, int indent) {
-  std::visit(Overloaded{[&](std::monostate) { out += "null"; }, [&](bool flag) { out += flag ? "true" : "false"; },
-                        [&](std::int64_t count) { out += fmt::format_int(count).c_str(); },
-                        [&](double value) { append_json_number(out, value); },
-                        [&](const std::string& text) { append_json_string(out, text); },
-                        [&](const std::vector<std::string>& items) {
-                          if (items.empty()) {
-                            out += "[]";
-                            return;
-                          }
-                          out += "[\n";
-                          for (std::size_t i = 0; i < items.size(); ++i) {
-                            out.append(static_cast<std::size_t>(indent) + 2, ' ');
-                            append_json_string(out, items[i]);
-                            out += i + 1 < items.size() ? ",\n" : "\n";
-                          }
-                          out.append(static_cast<std::size_t>(indent), ' ');
-                          out += ']';
-                        }},
-             cell);
-}
+/// Writes each value as nlohmann::json's dump(2) does at `indent` (lists one item a line, deeper).
+class JsonCellSink final : public CellSink {
+ public:
+  JsonCellSink(std::string& out, int indent) : out_(out), indent_(indent) {}
+  void null() override { out_ += "null"; }
+  void flag(bool value) override { out_ += value ? "true" : "false"; }
+  void count(std::int64_t value) override { append_csv_integer(out_, value); }  // the same digits
+  void number(double value) override { append_json_number(out_, value); }
+  void text(std::string_view value) override { append_json_string(out_, value); }
+  void list(const std::vector<std::string>& items) override {
+    if (items.empty()) {
+      out_ += "[]";
+      return;
+    }
+    out_ += "[\n";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      out_.append(static_cast<std::size_t>(indent_) + 2, ' ');
+      append_json_string(out_, items[i]);
+      out_ += i + 1 < items.size() ? ",\n" : "\n";
+    }
+    out_.append(static_cast<std::size_t>(indent_), ' ');
+    out_ += ']';
+  }
+
+ private:
+  std::string& out_;
+  int indent_;
+};
 
 }  // namespace
 
+void CellSink::cell(const Cell& value) {
+  std::visit(Overloaded{[&](std::monostate) { null(); }, [&](bool flag_value) { flag(flag_value); },
+                        [&](std::int64_t count_value) { count(count_value); },
+                        [&](double number_value) { number(number_value); },
+                        [&](const std::string& text_value) { text(text_value); },
+                        [&](const std::vector<std::string>& items) { list(items); }},
+             value);
+}
+
 void append_json_object(std::string& out, const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
-                        const std::vector<Cell>& cells, int indent) {
+                        const std::function<void(std::size_t, CellSink&)>& write, int indent) {
   if (key_order.empty()) {
     out += "{}";
     return;
   }
   out += "{\n";
+  JsonCellSink sink(out, indent + 2);
   for (std::size_t i = 0; i < key_order.size(); ++i) {
     const std::size_t c = key_order[i];
     out.append(static_cast<std::size_t>(indent) + 2, ' ');
     append_json_string(out, columns[c].key);
     out += ": ";
-    append_json_cell(out, cells[c], indent + 2);
+    write(c, sink);
     out += i + 1 < key_order.size() ? ",\n" : "\n";
   }
   out.append(static_cast<std::size_t>(indent), ' ');
   out += '}';
+}
+
+void append_json_object(std::string& out, const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
+                        const std::vector<Cell>& cells, int indent) {
+  append_json_object(out, columns, key_order, [&](std::size_t c, CellSink& sink) { sink.cell(cells[c]); }, indent);
 }
 
 std::string csv_text(const Cell& cell) {
@@ -205,14 +227,24 @@ std::string csv_text(const Cell& cell) {
                     cell);
 }
 
+void CsvCellSink::flag(bool value) {
+  out_ += value ? "true" : "false";
+}
+void CsvCellSink::count(std::int64_t value) {
+  append_csv_integer(out_, value);
+}
+void CsvCellSink::number(double value) {
+  append_csv_number(out_, value);
+}
+void CsvCellSink::text(std::string_view value) {
+  append_csv_field(out_, value);
+}
+void CsvCellSink::list(const std::vector<std::string>& items) {
+  append_csv_field(out_, joined(items));
+}
+
 void append_csv_cell(std::string& out, const Cell& cell) {
-  std::visit(Overloaded{[](std::monostate) {},
-                        [&](bool flag) { out += flag ? "true" : "false"; },
-                        [&](std::int64_t count) { append_csv_integer(out, count); },
-                        [&](double value) { append_csv_number(out, value); },
-                        [&](const std::string& text) { append_csv_field(out, text); },
-                        [&](const std::vector<std::string>& items) { append_csv_field(out, joined(items)); }},
-             cell);
+  CsvCellSink(out).cell(cell);
 }
 
 std::string csv_document(const ResultTable& table) {

@@ -5,7 +5,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -32,22 +35,88 @@ struct ResultTable {
   [[nodiscard]] std::vector<std::string> keys() const;
 };
 
+/// Receives the value of one cell without a Cell being built: the writers of long outputs
+/// (`estimate --scenarios`) put each value straight into their text, and CellValue builds the Cell
+/// for the others. One call per cell.
+class CellSink {
+ public:
+  virtual ~CellSink() = default;
+  virtual void null() = 0;
+  virtual void flag(bool value) = 0;
+  virtual void count(std::int64_t value) = 0;
+  virtual void number(double value) = 0;  // in the column's unit
+  virtual void text(std::string_view value) = 0;
+  virtual void list(const std::vector<std::string>& items) = 0;
+  /// The value a Cell holds.
+  void cell(const Cell& value);
+  /// A value of a kind Cell can hold, by its C++ type: bool, an integer (a count), a floating-point
+  /// number, text, a list of strings, a Cell; std::optional of one is null when empty.
+  template <class T>
+  void put(const T& value) {
+    if constexpr (std::is_same_v<T, bool>) {
+      flag(value);
+    } else if constexpr (std::is_integral_v<T>) {
+      count(static_cast<std::int64_t>(value));
+    } else if constexpr (std::is_floating_point_v<T>) {
+      number(static_cast<double>(value));
+    } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+      text(std::string_view(value));
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      list(value);
+    } else if constexpr (std::is_same_v<T, Cell>) {
+      cell(value);
+    } else if constexpr (std::is_same_v<T, std::monostate> || std::is_same_v<T, std::nullopt_t>) {
+      null();
+    } else {
+      if (value) {
+        put(*value);  // an optional
+      } else {
+        null();
+      }
+    }
+  }
+};
+
+/// A CellSink that keeps the value as a Cell.
+class CellValue final : public CellSink {
+ public:
+  Cell value;
+  void null() override { value = std::monostate(); }
+  void flag(bool v) override { value = v; }
+  void count(std::int64_t v) override { value = v; }
+  void number(double v) override { value = v; }
+  void text(std::string_view v) override { value = std::string(v); }
+  void list(const std::vector<std::string>& items) override { value = items; }
+};
+
 /// The columns of a result type with how each reads its value from one `Row`: the schema is
-/// declared once and every writer renders the table it builds.
+/// declared once and every writer renders the table it builds. A column reads its value either
+/// into a Cell (Getter) or into a CellSink (Writer: no Cell, string or allocation per value, for the
+/// schemas whose rows are written by the hundred thousand).
 template <class Row>
 class Schema {
  public:
   using Getter = std::function<Cell(const Row&)>;
+  using Writer = std::function<void(const Row&, CellSink&)>;
   void add(Column column, Getter getter) {
+    add(std::move(column), Writer([getter = std::move(getter)](const Row& row, CellSink& sink) { sink.cell(getter(row)); }));
+  }
+  void add(Column column, Writer writer) {
     columns_.push_back(std::move(column));
-    getters_.push_back(std::move(getter));
+    writers_.push_back(std::move(writer));
   }
   [[nodiscard]] const std::vector<Column>& columns() const { return columns_; }
-  [[nodiscard]] Cell value(const Row& row, std::size_t column) const { return getters_[column](row); }
+  /// Puts the value of `column` for `row` into `sink`.
+  void write(const Row& row, std::size_t column, CellSink& sink) const { writers_[column](row, sink); }
+  [[nodiscard]] Cell value(const Row& row, std::size_t column) const {
+    CellValue sink;
+    writers_[column](row, sink);
+    return std::move(sink.value);
+  }
   [[nodiscard]] std::vector<Cell> cells(const Row& row) const {
     std::vector<Cell> out;
-    out.reserve(getters_.size());
-    for (const Getter& g : getters_) out.push_back(g(row));
+    out.reserve(writers_.size());
+    for (std::size_t c = 0; c < writers_.size(); ++c) out.push_back(value(row, c));
     return out;
   }
   /// An empty table with these columns; add rows with `table.rows.push_back(schema.cells(row))`.
@@ -55,7 +124,7 @@ class Schema {
 
  private:
   std::vector<Column> columns_;
-  std::vector<Getter> getters_;
+  std::vector<Writer> writers_;
 };
 
 /// JSON of one cell: null, boolean, integer, number, string or array of strings.
@@ -74,6 +143,12 @@ class Schema {
 void append_json_object(std::string& out, const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
                         const std::vector<Cell>& cells, int indent);
 
+/// append_json_object's text with column c's value put into a sink by `write(c, sink)` (the
+/// sink writes JSON at the object's depth): a long `estimate --scenarios --json` writes every row
+/// through it, without a Cell per value.
+void append_json_object(std::string& out, const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
+                        const std::function<void(std::size_t, CellSink&)>& write, int indent);
+
 /// Significant digits of every number in a CSV: 6, what `{:.6g}` and spreadsheets show, and finer
 /// than any model input (calibration factors carry 2-3 digits), so no figure loses meaning.
 inline constexpr int csv_significant_digits = 6;
@@ -90,6 +165,20 @@ void append_csv_integer(std::string& out, std::int64_t value);
 /// csv_text(cell), quoted as a CSV field (csv_field), appended to `out`: one row of a long CSV is
 /// written into one reused string, without a string per cell (docs/performance.md).
 void append_csv_cell(std::string& out, const Cell& cell);
+/// A CellSink appending each value as append_csv_cell writes it (fields are not separated).
+class CsvCellSink final : public CellSink {
+ public:
+  explicit CsvCellSink(std::string& out) : out_(out) {}
+  void null() override {}
+  void flag(bool value) override;
+  void count(std::int64_t value) override;
+  void number(double value) override;
+  void text(std::string_view value) override;
+  void list(const std::vector<std::string>& items) override;
+
+ private:
+  std::string& out_;
+};
 /// Header of column keys, then one line per row (RFC 4180 quoting).
 [[nodiscard]] std::string csv_document(const ResultTable& table);
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
 #include "tests/test_support.hpp"
@@ -66,6 +67,44 @@ TEST_SUITE("cli") {
     const CsvTable table = parse_csv(all.out, "stdout");
     CHECK(table.records.size() == rows.size());
     CHECK(all.err.find(":11: error: gpus: expected a whole number, got 'x'") != std::string::npos);
+  }
+
+  TEST_CASE("estimate --scenarios: many blocks of rows keep their order, each bad row's message after the rows before it") {
+    // The rows are answered and written a block (256 rows) at a time, on two threads: 1,000 rows are
+    // several blocks, their bad rows in different places of a block. Written to one stream, a bad
+    // row's message must follow the CSV lines of every row before it and precede its own.
+    const test::TempDir dir;
+    std::vector<std::string> many;
+    for (size_t i = 0; i < 100; ++i) many.insert(many.end(), rows.begin(), rows.end());
+    const std::string file = write_file(dir, "many.csv", many);
+    const Run ten = run({"estimate", "--scenarios", write_file(dir, "ten.csv", rows), "--csv"});
+    std::string expected = ten.out;
+    for (size_t i = 1; i < 100; ++i) expected += after_header(ten.out);
+    const Run all = run({"estimate", "--scenarios", file, "--csv"});
+    CHECK(all.code == 2);
+    CHECK(all.out == expected);
+    std::ostringstream both;
+    CHECK(cli::run_cli({"estimate", "--scenarios", file, "--csv"}, both, both) == 2);
+    std::istringstream lines(both.str());
+    std::string line;
+    size_t written = 0;  // CSV lines so far, the header included
+    size_t messages = 0;
+    while (std::getline(lines, line)) {
+      if (line.rfind(file + ":", 0) != 0) {
+        ++written;
+        continue;
+      }
+      // Row j (every tenth) is bad: line 11, 21, ...; rows before it: line - 2, plus the header.
+      const int at = std::stoi(line.substr(file.size() + 1));
+      CHECK(at == static_cast<int>(11 + 10 * messages));
+      CHECK(written == static_cast<size_t>(at - 1));
+      ++messages;
+    }
+    CHECK(messages == 100);
+    CHECK(written == many.size() + 1);
+    const Run json = run({"estimate", "--scenarios", file, "--json"});
+    CHECK(json.out == nlohmann::json::parse(json.out).dump(2) + "\n");
+    CHECK(json.err == all.err);
   }
 
   TEST_CASE("estimate --scenarios --json streams the whole array's dump(2), element by element") {
