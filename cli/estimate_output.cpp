@@ -102,16 +102,16 @@ void add_throughput_rows(TextTable& table, const ScenarioResolver::Resolved& r, 
   }
   if (e.serves_output) {
     table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),
-                   fmt::format("{:.3f} kWh per M output tokens at {:.0f} W", e.kwh_per_mtok_output, e.power_w)});
+                   fmt::format("{:.3f} kWh per M output tokens at {} W", e.kwh_per_mtok_output, with_commas(e.power_w))});
   } else {
-    table.add_row({"power", fmt::format("{:.0f} W", e.power_w), "GPUs x TDP x power utilization"});
+    table.add_row({"power", with_commas(e.power_w) + " W", "GPUs x TDP x power utilization"});
   }
 }
 
 std::string pool_text(const char* pool, const PoolFigures& p) {
-  return fmt::format("{} {} worker{} ({}, {} GPUs each), {} request{} per worker", p.deployment.replicas, pool,
-                     p.deployment.replicas == 1 ? "" : "s", layout_text(Deployment{p.deployment.parallel}),
-                     p.deployment.parallel.gpus(), p.batch, p.batch == 1 ? "" : "s");
+  return fmt::format("{} ({}, {} each), {} per worker", count_of(p.deployment.replicas, std::string(pool) + " worker"),
+                     layout_text(Deployment{p.deployment.parallel}), count_of(p.deployment.parallel.gpus(), "GPU"),
+                     count_of(p.batch, "request"));
 }
 
 std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& e, const Disaggregation& x) {
@@ -137,10 +137,10 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
     // The step runs the sequences the decode pool holds, which the KV cache may cap below the batch asked.
     const std::int64_t per_worker = x.decode.running / std::max(1, x.decode.deployment.replicas);
     const std::string capped =
-        per_worker < x.decode.batch ? fmt::format(" (of {} asked: the KV cache holds no more)", x.decode.batch) : "";
+        per_worker < x.decode.batch ? fmt::format(" (of {} asked: the KV cache holds no more)", grouped(x.decode.batch)) : "";
     table.add_row({"TPOT", ms(e.tpot),
-                   fmt::format("decode step {} ({}-bound) at {} sequences per decode worker{}", ms(e.decode_step),
-                               bound_name(e.decode_detail.bound()), per_worker, capped)});
+                   fmt::format("decode step {} ({}-bound) at {} per decode worker{}", ms(e.decode_step),
+                               bound_name(e.decode_detail.bound()), count_of(per_worker, "sequence"), capped)});
   }
   table.add_row({"pools", fmt::format("{} limited", x.prefill_limited ? "prefill" : "decode"),
                  fmt::format("prefill {:.2f} requests/s ({:.0f}% busy), decode {:.2f} requests/s ({:.0f}% busy); "
@@ -168,9 +168,9 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
     for (const std::string& reason : e.reasons) out += "does not fit: " + reason + "\n";
     return out;
   }
-  out += fmt::format("workload: {} input + {} output tokens per request, {} requests in flight\n",
+  out += fmt::format("workload: {} input + {} output tokens per request, {} in flight\n",
                      with_commas(static_cast<double>(r.workload.isl)), with_commas(static_cast<double>(r.workload.osl)),
-                     with_commas(static_cast<double>(e.concurrency)));
+                     count_of(e.concurrency, "request"));
   out += "memory per GPU: " + memory_text(e.memory) + "\n";
   for (const std::string& note : e.notes) out += "note: " + note + "\n";
   if (!e.fits) {

@@ -185,14 +185,32 @@ const ScenarioResolver::Resolved& answer(const CsvRecord& record, const std::vec
   return resolved;
 }
 
-/// The message of a bad row, its option named as the CSV column (--usd-per-gpu-hour is usd_per_gpu_hour).
-std::string row_error(const ConfigError& e) {
+/// The column a bad row's error names: its option as the CSV column (--usd-per-gpu-hour is usd_per_gpu_hour).
+std::string error_column_name(const ConfigError& e) {
   std::string where = e.path();
   if (!where.empty() && where.rfind("--", 0) == 0) {
     where = where.substr(2);
     std::replace(where.begin(), where.end(), '-', '_');
   }
+  return where;
+}
+
+/// The message of a bad row, naming its column.
+std::string row_error(const ConfigError& e) {
+  const std::string where = error_column_name(e);
   return (where.empty() ? "" : where + ": ") + e.message();
+}
+
+/// Where in the file a bad row's error is: the field of the column it names, the first field past
+/// the header's when the row has too many, else the row's start.
+CsvPosition error_position(const ConfigError& e, const CsvRecord& record, const std::vector<std::string>& header,
+                           const ColumnFields& fields) {
+  const std::string where = error_column_name(e);
+  for (size_t c = 0; c < record.starts.size() && c < header.size(); ++c) {
+    if (!where.empty() && (header[c] == where || (fields[c] && fields[c]->name == where))) return record.starts[c];
+  }
+  if (record.fields.size() > header.size() && header.size() < record.starts.size()) return record.starts[header.size()];
+  return record.starts.empty() ? CsvPosition{record.line, 1} : record.starts.front();
 }
 
 /// Where the rows come from. A regular file is opened afresh for each pass and read as it goes;
@@ -258,7 +276,8 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
       ++bad;
       row.error = row_error(e);
       writer.flush();  // the rows before it are written before its message, as when each row was
-      *context.err << fmt::format("{}:{}: error: {}\n", file, record.line, row.error);
+      const CsvPosition at = error_position(e, record, csv.header(), fields);
+      *context.err << fmt::format("{}:{}:{}: error: {}\n", file, at.line, at.column, row.error);
     }
     writer.write(row);
   }

@@ -328,6 +328,24 @@ TEST_SUITE("cli") {
     CHECK(rows[0]["usable_gb_per_gpu"].get<double>() < 100);
   }
 
+  // With no concurrency given the note names the largest batch memory holds; when not even one
+  // request fits there is none, so the note is not printed beside "does not fit".
+  TEST_CASE("estimate: a deployment that does not fit names no largest batch") {
+    const Run pool = run({"estimate", "--model", "deepseek-r1", "--gpu", "h200", "--isl", "1000", "--osl", "1000",
+                          "--prefill-workers", "1", "--decode-workers", "1", "--decode-tp", "1"});
+    CHECK(pool.code == 0);
+    CHECK(pool.out.find("does not fit: decode pool") != std::string::npos);
+    CHECK(pool.out.find("largest batch") == std::string::npos);
+    const Run one = run({"estimate", "--model", "deepseek-r1", "--gpu", "h200", "--tp", "1", "--isl", "1000",
+                         "--osl", "1000"});
+    CHECK(one.code == 0);
+    CHECK(one.out.find("does not fit") != std::string::npos);
+    CHECK(one.out.find("largest batch") == std::string::npos);
+    // Where it fits, the note stays.
+    const Run fits = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h200", "--isl", "1000", "--osl", "1000"});
+    CHECK(fits.out.find("(largest batch that") != std::string::npos);
+  }
+
 }  // TEST_SUITE("cli")
 
 }  // namespace llmsizer
