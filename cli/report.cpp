@@ -237,6 +237,19 @@ Chart pareto_chart(const GpuSection& s, const ServiceLevel& slo) {
 
 // ---- page ----
 
+/// What the memory-fit table sizes for: the workload's context, not the model's full one as `fit` does.
+std::string fit_context_text(const ScenarioResolver::Resolved& r) {
+  const std::int64_t context = r.workload.isl + r.workload.osl;
+  const std::string held = r.workload.concurrency > 0
+                               ? "x " + count_of(r.workload.concurrency, "request") + " in flight"
+                               : "with no request's KV cache reserved (no --concurrency given)";
+  return fmt::format("Smallest GPU count per weight precision for the workload's context: {} input + {} output = {} "
+                     "tokens per request {} (llmsizer fit sizes for the model's full context, {} tokens, unless "
+                     "given --context)",
+                     grouped(r.workload.isl), grouped(r.workload.osl), grouped(context), held,
+                     grouped(r.model->max_context));
+}
+
 /// One fit row of one GPU type on the page.
 struct FitEntry {
   const GpuSection* section;
@@ -373,7 +386,7 @@ int run_report(const ReportOptions& o, Context& context) {
                     first.prepared->params.total / 1e9, first.prepared->params.active / 1e9)},
        {"GPUs", gpu_names},
        {"workload", fmt::format("{} input + {} output tokens per request", first.workload.isl, first.workload.osl)},
-       {"concurrency", o.concurrency ? fmt::format("{} requests in flight", *o.concurrency)
+       {"concurrency", o.concurrency ? count_of(*o.concurrency, "request") + " in flight"
                                      : "chosen per GPU: most output per GPU that meets the SLOs"},
        {"SLOs", describe_slo(slo)},
        {"engine", first.engine},
@@ -384,6 +397,7 @@ int run_report(const ReportOptions& o, Context& context) {
   if (!warnings.empty()) page.heading(2, "Warnings");
   for (const std::string& warning : warnings) page.paragraph("warning: " + warning, "warning");
   page.heading(2, "Memory fit");
+  page.paragraph(fit_context_text(first), "note");
   fit_table(page, sections);
   page.heading(2, "Cost");
   cost_table(page, sections);
