@@ -54,7 +54,7 @@ struct GpuSection {
 };
 
 std::string layout_text(const Deployment& d) {
-  return fmt::format("{} GPUs: {}", d.total_gpus(), layout_label(d.parallel));
+  return fmt::format("{}: {}", count_of(d.total_gpus(), "GPU"), layout_label(d.parallel));
 }
 
 std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residency& residency) {
@@ -127,7 +127,7 @@ GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, cons
       s.ladder.clear();
     if (!e.fits)
       s.problem =
-          fmt::format("{} requests do not fit: {}", *o.concurrency, e.reasons.empty() ? "memory" : e.reasons.front());
+          fmt::format("{} do not fit: {}", count_of(*o.concurrency, "request"), e.reasons.empty() ? "memory" : e.reasons.front());
   }
   std::erase_if(s.ladder, [](const Estimate& e) { return !e.fits || e.output_tok_s <= 0; });
   if (s.ladder.empty() && s.problem.empty()) {
@@ -160,8 +160,8 @@ ChartSeries roof_series(const std::string& label, double flops_per_s, double ban
 Chart roofline_chart(const GpuSection& s) {
   const auto& r = s.resolved;
   Chart c;
-  c.title = fmt::format("Roofline: {} on {} ({}, {} requests)", r.model->name, r.gpu->name, layout_text(r.deployment),
-                        s.ladder[*s.chosen].concurrency);
+  c.title = fmt::format("Roofline: {} on {} ({}, {})", r.model->name, r.gpu->name, layout_text(r.deployment),
+                        count_of(s.ladder[*s.chosen].concurrency, "request"));
   c.x = {"arithmetic intensity (FLOP/byte of HBM traffic)", true, {}, {}};
   c.y = {"attainable throughput (TFLOP/s per GPU)", true, {}, {}};
   double lo = 1e300, hi = 0;
@@ -221,7 +221,7 @@ Chart pareto_chart(const GpuSection& s, const ServiceLevel& slo) {
   c.series.push_back(line);
   if (s.chosen) {
     const Estimate& e = s.ladder[*s.chosen];
-    c.series.push_back({fmt::format("chosen: {} requests", e.concurrency),
+    c.series.push_back({"chosen: " + count_of(e.concurrency, "request"),
                         palette[1],
                         Marker::diamond,
                         true,
@@ -338,18 +338,18 @@ void gpu_charts(HtmlReport& page, const GpuSection& s, const ServiceLevel& slo) 
   }
   const Estimate& e = s.ladder[*s.chosen];
   page.paragraph(
-      fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {} requests{}.", layout_text(r.deployment),
-                  upper(weights_label(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
+      fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {}{}.", layout_text(r.deployment),
+                  upper(weights_label(r.deployment)), upper(name(r.deployment.kv)), count_of(e.concurrency, "request"),
                   s.chosen_meets_slo    ? ""
                   : s.fixed_concurrency ? " (it misses the SLOs)"
                                         : " (no concurrency meets the SLOs; showing the lowest-latency one)"));
   page.figures(
       {{render_svg(roofline_chart(s)),
         fmt::format(
-            "Each point is one operator kind over one iteration on one GPU at {} requests: x = FLOPs / HBM bytes, "
+            "Each point is one operator kind over one iteration on one GPU at {}: x = FLOPs / HBM bytes, "
             "y = FLOPs / modelled time. Prefill: one chunk of a {}-token prompt; decode: one step at the mean "
             "context. Roofs are achievable peaks (calibrated fractions of the datasheet).",
-            e.concurrency, r.workload.isl)},
+            count_of(e.concurrency, "request"), grouped(r.workload.isl))},
        {render_svg(pareto_chart(s, slo)),
         "Each point is the default layout at a concurrency (labelled); more requests in flight raise throughput per "
         "GPU and slow each user."}});

@@ -88,8 +88,10 @@ std::string corrected_rows_warning(const std::vector<MeasuredRow>& rows, const s
     }
     for (const auto& [name, text] : differ) fields.insert(name);
   }
-  std::string names;
-  for (const std::string& f : fields) names += (names.empty() ? "" : ", ") + f;
+  std::string names;  // in the columns' order
+  for (const char* f : {"gpus", "tp", "pp", "dp", "ep"}) {
+    if (fields.count(f) > 0) names += (names.empty() ? "" : ", ") + std::string(f);
+  }
   std::string out;
   for (const auto& [file, found] : per_file) {
     out += fmt::format("warning: {}: {} {} of the shipped {} with {} as they were before its correction "

@@ -337,12 +337,13 @@ TEST_SUITE("cli") {
     CHECK(pool.out.find("does not fit: decode pool") != std::string::npos);
     CHECK(pool.out.find("largest batch") == std::string::npos);
     const Run one = run({"estimate", "--model", "deepseek-r1", "--gpu", "h200", "--tp", "1", "--isl", "1000",
-                         "--osl", "1000"});
+                         "--osl", "1000", "--concurrency", "0"});
     CHECK(one.code == 0);
     CHECK(one.out.find("does not fit") != std::string::npos);
     CHECK(one.out.find("largest batch") == std::string::npos);
     // Where it fits, the note stays.
-    const Run fits = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h200", "--isl", "1000", "--osl", "1000"});
+    const Run fits = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h200", "--isl", "1000", "--osl", "1000",
+                          "--concurrency", "0"});
     CHECK(fits.out.find("(largest batch that") != std::string::npos);
   }
 
