@@ -193,7 +193,9 @@ TEST_SUITE("cli") {
                            "bad,llama-3.1-70b,h100-sxm,fp8,2048,512,,,,,4,64\n";
     const Run r = run({"estimate", "--scenarios", file, "--csv"});
     CHECK(r.code == 2);  // the third row is bad; the others are answered
-    CHECK(r.err.find(":4: error: decode_tp: needs --decode-workers: how many decode workers have this layout") !=
+    // Line 4, at the decode_tp field (file:line:col).
+    CHECK(r.err.find(".csv:4:") != std::string::npos);
+    CHECK(r.err.find(": error: decode_tp: needs --decode-workers: how many decode workers have this layout") !=
           std::string::npos);
     const CsvTable table = parse_csv(r.out, "stdout");
     REQUIRE(table.records.size() == 3);

@@ -247,8 +247,8 @@ TEST_SUITE("cli") {
     const Run r = run({"estimate", "--scenarios", file, "--isl", "512", "--json"});
     CHECK(r.code == 2);
     CHECK(r.err == file + ":1: warning: ignoring unknown column 'comment'\n" + file +
-                       ":3: error: tp: expected a whole number, got 'x'\n" + file +
-                       ":4: error: model: unknown model 'no-such-model'; `llmsizer list models` shows them all, and a "
+                       ":3:29: error: tp: expected a whole number, got 'x'\n" + file +
+                       ":4:5: error: model: unknown model 'no-such-model'; `llmsizer list models` shows them all, and a "
                        "path to a Hugging Face config.json works too\n");
     const nlohmann::json rows = nlohmann::json::parse(r.out);
     REQUIRE(rows.size() == 4);
@@ -305,7 +305,7 @@ TEST_SUITE("cli") {
     std::ofstream(file) << "id,model,gpu,isl,osl,mtp\nhuge,deepseek-r1,h200-sxm,1024,1024,4294967297\n";
     const Run r = run({"estimate", "--scenarios", file, "--json"});
     CHECK(r.code == 2);
-    CHECK(r.err == file + ":2: error: mtp: 4294967297 is out of range (must be >= 0 and <= 16)\n");
+    CHECK(r.err == file + ":2:37: error: mtp: 4294967297 is out of range (must be >= 0 and <= 16)\n");
     const nlohmann::json rows = nlohmann::json::parse(r.out);
     CHECK(rows[0]["error"] == "mtp: 4294967297 is out of range (must be >= 0 and <= 16)");
   }
