@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <utility>
+
+#include "io/config_error.hpp"
 
 namespace llmsizer::cli {
 
@@ -10,6 +14,19 @@ CLI::Option* add_field_text_option(CLI::App& app, const ScenarioField& field,
                                    std::function<void(const std::string&)> on_text) {
   return app.add_option_function<std::string>(option_name(field), std::move(on_text), help_text(field))
       ->type_name(field.value_kind);
+}
+
+CLI::Validator one_of(std::vector<std::string> words, std::string what) {
+  return CLI::Validator(
+      [words = std::move(words), what = std::move(what)](std::string& text) {
+        if (std::find(words.begin(), words.end(), text) != words.end()) return std::string();
+        std::string expected;
+        for (size_t i = 0; i < words.size(); ++i) expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
+        const std::string hint = closest_match(text, words);
+        throw ConfigError(what, fmt::format("unknown kind '{}' (expected {}){}", text, expected,
+                                            hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+      },
+      "");
 }
 
 void add_request_size_options(CLI::App& app, std::int64_t& isl, std::int64_t& osl) {

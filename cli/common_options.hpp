@@ -38,6 +38,10 @@ CLI::Option* add_field_option(CLI::App& app, std::string_view field, Value Scena
   });
 }
 
+/// A check that the value is one of `words`; any other is a ConfigError (exit 2) naming `what`, the
+/// words and the closest: "list: unknown kind 'modles' (expected models or gpus); did you mean 'models'?".
+[[nodiscard]] CLI::Validator one_of(std::vector<std::string> words, std::string what);
+
 /// ISL and OSL of `plan`, `sweep`, `compare` and `report` when the command line gives none.
 inline constexpr std::int64_t default_request_tokens = 1000;
 

@@ -31,6 +31,14 @@ LaunchConfig launch_config(const ModelSpec& model, const GpuSpec& gpu, const Dep
   return c;
 }
 
+void label_phase(LaunchConfig& config, Phase phase) {
+  if (phase == Phase::mixed) return;
+  const bool prefill = phase == Phase::prefill;
+  config.label = fmt::format("the {} side only of {} (--phase {}: sized for {} alone; {} needs its own deployment)",
+                             prefill ? "prefill" : "decode", config.label, prefill ? "prefill" : "decode",
+                             prefill ? "prompts" : "decoding", prefill ? "decoding" : "prefill");
+}
+
 std::string sized_launch_script(LaunchEngine engine, const PreparedModel& model, const GpuSpec& gpu,
                                 const Deployment& deployment, std::int64_t concurrency,
                                 const EfficiencyParams& efficiency, std::int64_t isl, std::int64_t osl,

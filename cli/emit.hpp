@@ -19,6 +19,10 @@ CLI::Option* add_emit_option(CLI::App& app, std::string& engine);
 /// The engine --emit names; nullopt when the option was not given. Throws ConfigError (--emit).
 [[nodiscard]] std::optional<LaunchEngine> parse_emit(const std::string& engine);
 
+/// `config` labelled as one phase's side when `phase` is not mixed (estimate --phase prefill|decode):
+/// the command serves that phase, sized alone, and the other phase needs its own deployment.
+void label_phase(LaunchConfig& config, Phase phase);
+
 /// The launch configuration of `deployment` running `running` requests of isl + osl tokens, with the
 /// token budget of the engine the sizing assumed.
 [[nodiscard]] LaunchConfig launch_config(const ModelSpec& model, const GpuSpec& gpu, const Deployment& deployment,

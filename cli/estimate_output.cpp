@@ -102,16 +102,16 @@ void add_throughput_rows(TextTable& table, const ScenarioResolver::Resolved& r, 
   }
   if (e.serves_output) {
     table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),
-                   fmt::format("{:.3f} kWh per M output tokens at {:.0f} W", e.kwh_per_mtok_output, e.power_w)});
+                   fmt::format("{:.3f} kWh per M output tokens at {} W", e.kwh_per_mtok_output, with_commas(e.power_w))});
   } else {
-    table.add_row({"power", fmt::format("{:.0f} W", e.power_w), "GPUs x TDP x power utilization"});
+    table.add_row({"power", with_commas(e.power_w) + " W", "GPUs x TDP x power utilization"});
   }
 }
 
 std::string pool_text(const char* pool, const PoolFigures& p) {
-  return fmt::format("{} {} worker{} ({}, {} GPUs each), {} request{} per worker", p.deployment.replicas, pool,
-                     p.deployment.replicas == 1 ? "" : "s", layout_text(Deployment{p.deployment.parallel}),
-                     p.deployment.parallel.gpus(), p.batch, p.batch == 1 ? "" : "s");
+  return fmt::format("{} ({}, {} each), {} per worker", count_of(p.deployment.replicas, std::string(pool) + " worker"),
+                     layout_text(Deployment{p.deployment.parallel}), count_of(p.deployment.parallel.gpus(), "GPU"),
+                     count_of(p.batch, "request"));
 }
 
 std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& e, const Disaggregation& x) {
@@ -142,21 +142,21 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
     const double workers = std::max(1, x.decode.deployment.replicas);
     const double per_worker = static_cast<double>(x.decode.running) / workers;
     const auto count = [](double n) {
-      return n == std::floor(n) ? fmt::format("{:.0f}", n) : fmt::format("{:.2f}", n);
+      return n == std::floor(n) ? grouped(static_cast<std::int64_t>(n)) : fmt::format("{:.2f}", n);
     };
     const double held = static_cast<double>(x.in_flight) / workers;
     const bool kv_capped = held < static_cast<double>(x.decode.batch), starved = x.decode.running < x.in_flight;
     std::string capped;
     if (kv_capped && starved) {
-      capped = fmt::format(" (of {} asked: the KV cache holds {}, the prefill pool feeds fewer)", x.decode.batch,
+      capped = fmt::format(" (of {} asked: the KV cache holds {}, the prefill pool feeds fewer)", grouped(x.decode.batch),
                            count(held));
     } else if (kv_capped || starved) {
-      capped = fmt::format(" (of {} asked: {})", x.decode.batch,
+      capped = fmt::format(" (of {} asked: {})", grouped(x.decode.batch),
                            starved ? "the prefill pool feeds no more" : "the KV cache holds no more");
     }
-    const std::string sequences = count(per_worker);
+    const std::string sequences = count(per_worker) + (per_worker == 1 ? " sequence" : " sequences");
     table.add_row({"TPOT", ms(e.tpot),
-                   fmt::format("decode step {} ({}-bound) at {} sequences per decode worker{}", ms(e.decode_step),
+                   fmt::format("decode step {} ({}-bound) at {} per decode worker{}", ms(e.decode_step),
                                bound_name(e.decode_detail.bound()), sequences, capped)});
   }
   table.add_row({"pools", fmt::format("{} limited", x.prefill_limited ? "prefill" : "decode"),
@@ -185,9 +185,9 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
     for (const std::string& reason : e.reasons) out += "does not fit: " + reason + "\n";
     return out;
   }
-  out += fmt::format("workload: {} input + {} output tokens per request, {} requests in flight\n",
+  out += fmt::format("workload: {} input + {} output tokens per request, {} in flight\n",
                      with_commas(static_cast<double>(r.workload.isl)), with_commas(static_cast<double>(r.workload.osl)),
-                     with_commas(static_cast<double>(e.concurrency)));
+                     count_of(e.concurrency, "request"));
   out += "memory per GPU: " + memory_text(e.memory) + "\n";
   for (const std::string& note : e.notes) out += "note: " + note + "\n";
   if (!e.fits) {

@@ -163,10 +163,11 @@ int run_fit(const FitOptions& o, Context& context) {
       gpu.memory_visible ? fmt::format(", runtime sees {:.2f} GiB = {:.1f} GB", in_gibibytes(gpu.usable_capacity()),
                                        in_gigabytes(gpu.usable_capacity()))
                          : std::string();
-  out << fmt::format("{} on {} ({:.0f} GB{}, {} per node, {:.0f}% usable): context {} tokens x {} sequence{}, KV {}\n",
+  out << fmt::format("{} on {} ({:.0f} GB{}, {} per node, {:.0f}% usable): context {} tokens ({}) x {}, KV {}\n",
                      model.name, gpu.name, in_gigabytes(gpu.memory), visible, gpu.gpus_per_node,
                      efficiency.memory_utilization * 100, with_commas(static_cast<double>(context_tokens)),
-                     o.concurrency, o.concurrency == 1 ? "" : "s", upper(name(kv)));
+                     o.context ? "--context" : "the model's full context; --context sets another",
+                     count_of(o.concurrency, "sequence"), upper(name(kv)));
   TextTable table(
       {"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"});
   for (const FitRow& row : rows) {

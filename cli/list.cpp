@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.hpp"
+#include "cli/common_options.hpp"
 #include "estimator/model_stats.hpp"
 #include "io/config_error.hpp"
 #include "io/result_table.hpp"
@@ -109,7 +110,7 @@ int run_list(const ListOptions& options, Context& context) {
 Command add_list(CLI::App& app, Context& context) {
   auto options = std::make_shared<ListOptions>();
   CLI::App* sub = app.add_subcommand("list", "List the models or GPUs in the catalog");
-  sub->add_option("what", options->what, "models or gpus")->required()->check(CLI::IsMember({"models", "gpus"}));
+  sub->add_option("what", options->what, "models or gpus")->required()->check(one_of({"models", "gpus"}, "list"));
   auto* json = sub->add_flag("--json", options->json, "Print a JSON array of objects");
   sub->add_flag("--csv", options->csv, "Print CSV, one row per model or GPU")->excludes(json);
   return {sub, [options, &context] { return run_list(*options, context); }};

@@ -16,6 +16,7 @@ struct MeasuredRow {
   Measurement measurement;
   std::string status;  // "estimated", "skipped: <why>", "excluded: quality C", "error: <message>"
   bool usable = false;
+  bool users = false;  // from a file the user gave, not a shipped one: neither training nor held out
   MeasuredCase estimate_case;
 };
 

@@ -159,8 +159,8 @@ std::string plan_scripts(LaunchEngine engine, const Plan& plan) {
   for (const PlanOption& p : plan.options) {
     if (!p.feasible()) continue;
     const ScenarioResolver::Resolved& r = p.resolved;
-    out += fmt::format("{}# plan rank {}: {} replicas on {}\n", out.empty() ? "" : "\n", p.rank,
-                       p.choice.fleet.replicas, r.gpu->name);
+    out += fmt::format("{}# plan rank {}: {} on {}\n", out.empty() ? "" : "\n", p.rank,
+                       count_of(p.choice.fleet.replicas, "replica"), r.gpu->name);
     if (p.choice.row.pools) {
       out += pools_launch_script(engine, *r.model, *r.gpu, *p.choice.row.pools, r.efficiency, plan.isl, plan.osl,
                                  p.choice.fleet.replicas);

@@ -54,7 +54,7 @@ struct GpuSection {
 };
 
 std::string layout_text(const Deployment& d) {
-  return fmt::format("{} GPUs: {}", d.total_gpus(), layout_label(d.parallel));
+  return fmt::format("{}: {}", count_of(d.total_gpus(), "GPU"), layout_label(d.parallel));
 }
 
 std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residency& residency) {
@@ -127,7 +127,7 @@ GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, cons
       s.ladder.clear();
     if (!e.fits)
       s.problem =
-          fmt::format("{} requests do not fit: {}", *o.concurrency, e.reasons.empty() ? "memory" : e.reasons.front());
+          fmt::format("{} do not fit: {}", count_of(*o.concurrency, "request"), e.reasons.empty() ? "memory" : e.reasons.front());
   }
   std::erase_if(s.ladder, [](const Estimate& e) { return !e.fits || e.output_tok_s <= 0; });
   if (s.ladder.empty() && s.problem.empty()) {
@@ -160,8 +160,8 @@ ChartSeries roof_series(const std::string& label, double flops_per_s, double ban
 Chart roofline_chart(const GpuSection& s) {
   const auto& r = s.resolved;
   Chart c;
-  c.title = fmt::format("Roofline: {} on {} ({}, {} requests)", r.model->name, r.gpu->name, layout_text(r.deployment),
-                        s.ladder[*s.chosen].concurrency);
+  c.title = fmt::format("Roofline: {} on {} ({}, {})", r.model->name, r.gpu->name, layout_text(r.deployment),
+                        count_of(s.ladder[*s.chosen].concurrency, "request"));
   c.x = {"arithmetic intensity (FLOP/byte of HBM traffic)", true, {}, {}};
   c.y = {"attainable throughput (TFLOP/s per GPU)", true, {}, {}};
   double lo = 1e300, hi = 0;
@@ -221,7 +221,7 @@ Chart pareto_chart(const GpuSection& s, const ServiceLevel& slo) {
   c.series.push_back(line);
   if (s.chosen) {
     const Estimate& e = s.ladder[*s.chosen];
-    c.series.push_back({fmt::format("chosen: {} requests", e.concurrency),
+    c.series.push_back({"chosen: " + count_of(e.concurrency, "request"),
                         palette[1],
                         Marker::diamond,
                         true,
@@ -236,6 +236,19 @@ Chart pareto_chart(const GpuSection& s, const ServiceLevel& slo) {
 }
 
 // ---- page ----
+
+/// What the memory-fit table sizes for: the workload's context, not the model's full one as `fit` does.
+std::string fit_context_text(const ScenarioResolver::Resolved& r) {
+  const std::int64_t context = r.workload.isl + r.workload.osl;
+  const std::string held = r.workload.concurrency > 0
+                               ? "x " + count_of(r.workload.concurrency, "request") + " in flight"
+                               : "with no request's KV cache reserved (no --concurrency given)";
+  return fmt::format("Smallest GPU count per weight precision for the workload's context: {} input + {} output = {} "
+                     "tokens per request {} (llmsizer fit sizes for the model's full context, {} tokens, unless "
+                     "given --context)",
+                     grouped(r.workload.isl), grouped(r.workload.osl), grouped(context), held,
+                     grouped(r.model->max_context));
+}
 
 /// One fit row of one GPU type on the page.
 struct FitEntry {
@@ -325,18 +338,18 @@ void gpu_charts(HtmlReport& page, const GpuSection& s, const ServiceLevel& slo) 
   }
   const Estimate& e = s.ladder[*s.chosen];
   page.paragraph(
-      fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {} requests{}.", layout_text(r.deployment),
-                  upper(weights_label(r.deployment)), upper(name(r.deployment.kv)), e.concurrency,
+      fmt::format("Default layout {}, {} weights, KV {}; chosen concurrency {}{}.", layout_text(r.deployment),
+                  upper(weights_label(r.deployment)), upper(name(r.deployment.kv)), count_of(e.concurrency, "request"),
                   s.chosen_meets_slo    ? ""
                   : s.fixed_concurrency ? " (it misses the SLOs)"
                                         : " (no concurrency meets the SLOs; showing the lowest-latency one)"));
   page.figures(
       {{render_svg(roofline_chart(s)),
         fmt::format(
-            "Each point is one operator kind over one iteration on one GPU at {} requests: x = FLOPs / HBM bytes, "
+            "Each point is one operator kind over one iteration on one GPU at {}: x = FLOPs / HBM bytes, "
             "y = FLOPs / modelled time. Prefill: one chunk of a {}-token prompt; decode: one step at the mean "
             "context. Roofs are achievable peaks (calibrated fractions of the datasheet).",
-            e.concurrency, r.workload.isl)},
+            count_of(e.concurrency, "request"), grouped(r.workload.isl))},
        {render_svg(pareto_chart(s, slo)),
         "Each point is the default layout at a concurrency (labelled); more requests in flight raise throughput per "
         "GPU and slow each user."}});
@@ -373,7 +386,7 @@ int run_report(const ReportOptions& o, Context& context) {
                     first.prepared->params.total / 1e9, first.prepared->params.active / 1e9)},
        {"GPUs", gpu_names},
        {"workload", fmt::format("{} input + {} output tokens per request", first.workload.isl, first.workload.osl)},
-       {"concurrency", o.concurrency ? fmt::format("{} requests in flight", *o.concurrency)
+       {"concurrency", o.concurrency ? count_of(*o.concurrency, "request") + " in flight"
                                      : "chosen per GPU: most output per GPU that meets the SLOs"},
        {"SLOs", describe_slo(slo)},
        {"engine", first.engine},
@@ -384,6 +397,7 @@ int run_report(const ReportOptions& o, Context& context) {
   if (!warnings.empty()) page.heading(2, "Warnings");
   for (const std::string& warning : warnings) page.paragraph("warning: " + warning, "warning");
   page.heading(2, "Memory fit");
+  page.paragraph(fit_context_text(first), "note");
   fit_table(page, sections);
   page.heading(2, "Cost");
   cost_table(page, sections);

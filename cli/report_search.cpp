@@ -14,11 +14,11 @@ constexpr std::size_t palette_size = std::size(palette);
 
 std::string row_text(const SweepRow& r) {
   return fmt::format(
-      "{} GPUs {}, {} weights, KV {}{}, {} requests", r.total_gpus(),
+      "{} {}, {} weights, KV {}{}, {}", count_of(r.total_gpus(), "GPU"),
       r.pools ? pools_label(*r.pools) : layout_label(r.deployment.parallel), upper(weights_label(r.deployment)),
       upper(name(r.deployment.kv)),
       r.deployment.speculative_tokens > 0 ? fmt::format(", MTP {}", r.deployment.speculative_tokens) : "",
-      r.concurrency);
+      count_of(r.concurrency, "request"));
 }
 
 std::string point_tooltip(const std::string& gpu, const SweepRow& r) {

@@ -75,6 +75,35 @@ bool unknown_command(const std::vector<std::string>& args, const std::vector<Com
       << "\nhint: run 'llmsizer --help' for usage\n";
   return true;
 }
+/// Every option name `app` accepts ("--gpu", "-h"), its parent's (--profiles before the subcommand) included.
+std::vector<std::string> option_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* node = &app; node != nullptr; node = node->get_parent()) {
+    for (const CLI::Option* option : node->get_options()) {
+      for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+      for (const std::string& name : option->get_snames()) names.push_back("-" + name);
+    }
+  }
+  return names;
+}
+
+/// CLI11 reports a mistyped option as "arguments were not expected: 8 --concurency"; name the first
+/// word that looks like an option (its "=value" left off), with a did-you-mean among the options of
+/// the chosen subcommand. False when every extra word is a stray value (CLI11's message stands).
+bool unknown_option(const std::vector<std::string>& args, const CLI::App& app, const CLI::App& chosen,
+                    std::ostream& err) {
+  const std::vector<std::string> extras = app.remaining(true);
+  for (const std::string& arg : args) {
+    if (arg.size() < 2 || arg[0] != '-' || std::find(extras.begin(), extras.end(), arg) == extras.end()) continue;
+    const std::string word = arg.substr(0, arg.find('='));
+    const std::string hint = closest_match(word, option_names(chosen));
+    err << "error: unknown option '" << word << "'" << (hint.empty() ? "" : "; did you mean '" + hint + "'?")
+        << "\nhint: run '" << chosen.get_parent()->get_name() << " " << chosen.get_name() << " --help' for usage\n";
+    return true;
+  }
+  return false;
+}
+
 /// CLI11 converts numbers itself: "0100" as octal 64, "0x10" as hex, "nan" and "inf" as values. Every
 /// option holding a number reads its text first by the readers of a scenario field (request/), which
 /// follow the one number rule of io/number_text.hpp: a text they reject is the same error as in a
@@ -177,7 +206,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   } catch (const CLI::ParseError& e) {
     std::string where = "llmsizer";
     for (const Command& command : commands) {
-      if (command.app->parsed()) where += " " + command.app->get_name();
+      if (!command.app->parsed()) continue;
+      where += " " + command.app->get_name();
+      if (dynamic_cast<const CLI::ExtrasError*>(&e) && unknown_option(args, app, *command.app, err)) return exit_usage;
     }
     err << "error: " << first_line(e.what()) << "\nhint: run '" << where << " --help' for usage\n";
     return exit_usage;

@@ -176,6 +176,7 @@ class RowWriter {
 /// and the rows are written on another thread while the next ones are answered.
 struct AnsweredRow {
   int line = 0;
+  int column = 0;  // of a bad row: where its offending field starts
   ScenarioInput input;  // as parsed (up to the bad field of a bad row)
   bool answered = false;
   ScenarioResolver::Resolved resolved;
@@ -198,14 +199,32 @@ void answer(const CsvRecord& record, const std::vector<std::string>& header, con
   row.estimate = rows.estimate();          // rows of one deployment share its resolution and preparation
 }
 
-/// The message of a bad row, its option named as the CSV column (--usd-per-gpu-hour is usd_per_gpu_hour).
-std::string row_error(const ConfigError& e) {
+/// The column a bad row's error names: its option as the CSV column (--usd-per-gpu-hour is usd_per_gpu_hour).
+std::string error_column_name(const ConfigError& e) {
   std::string where = e.path();
   if (!where.empty() && where.rfind("--", 0) == 0) {
     where = where.substr(2);
     std::replace(where.begin(), where.end(), '-', '_');
   }
+  return where;
+}
+
+/// The message of a bad row, naming its column.
+std::string row_error(const ConfigError& e) {
+  const std::string where = error_column_name(e);
   return (where.empty() ? "" : where + ": ") + e.message();
+}
+
+/// Where in the file a bad row's error is: the field of the column it names, the first field past
+/// the header's when the row has too many, else the row's start.
+CsvPosition error_position(const ConfigError& e, const CsvRecord& record, const std::vector<std::string>& header,
+                           const ColumnFields& fields) {
+  const std::string where = error_column_name(e);
+  for (size_t c = 0; c < record.starts.size() && c < header.size(); ++c) {
+    if (!where.empty() && (header[c] == where || (fields[c] && fields[c]->name == where))) return record.starts[c];
+  }
+  if (record.fields.size() > header.size() && header.size() < record.starts.size()) return record.starts[header.size()];
+  return record.starts.empty() ? CsvPosition{record.line, 1} : record.starts.front();
 }
 
 /// Where the rows come from. A regular file is opened afresh for each pass and read as it goes;
@@ -322,7 +341,7 @@ class RowPipeline {
       const AnsweredRow& row = block.rows[i];
       if (!row.answered) {
         writer_.flush();  // the rows before it are written before its message, as when each row was
-        err_ << fmt::format("{}:{}: error: {}\n", file_, row.line, row.error);
+        err_ << fmt::format("{}:{}:{}: error: {}\n", file_, row.line, row.column, row.error);
         writer_.write(EstimateRow{&row.input, nullptr, nullptr, row.error});
       } else {
         writer_.write(EstimateRow{&row.input, &row.resolved, &row.estimate, {}, row.bands});
@@ -381,6 +400,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
       while (block.size < block.rows.size() && (more = csv.next(record))) {
         AnsweredRow& row = block.rows[block.size];
         row.line = record.line;
+        row.column = 0;
         row.input = defaults;
         row.answered = false;
         row.error.clear();
@@ -391,6 +411,9 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
         } catch (const ConfigError& e) {
           ++bad;
           row.error = row_error(e);
+          const CsvPosition at = error_position(e, record, csv.header(), fields);
+          row.line = at.line;
+          row.column = at.column;
         }
         ++block.size;
       }

@@ -1,7 +1,10 @@
 // `llmsizer validate` — the estimator's error against measured deployments, per source and overall.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -12,7 +15,9 @@
 #include "estimator/error_stats.hpp"
 #include "io/table.hpp"
 #include "io/bands_loader.hpp"
+#include "io/config_error.hpp"
 #include "io/output_file.hpp"
+#include "io/serving_csv.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -31,6 +36,84 @@ struct ValidateOptions {
   std::string write_bands;
   int band_min_runs = 20;  // runs below which a regime borrows the band of a coarser one
 };
+
+/// Marks the rows of the files the user gave (not the shipped ones) as the user's own.
+void mark_users_rows(std::vector<MeasuredRow>& rows, const std::vector<std::string>& user_files,
+                     const std::vector<std::string>& shipped_files) {
+  std::set<std::string> users;
+  for (const std::string& file : user_files) {
+    std::error_code ec;
+    const bool shipped = std::any_of(shipped_files.begin(), shipped_files.end(), [&](const std::string& s) {
+      return std::filesystem::equivalent(file, s, ec);
+    });
+    if (!shipped) users.insert(file);
+  }
+  for (MeasuredRow& row : rows) row.users = users.count(row.measurement.file) > 0;
+}
+
+/// A run's inputs the shipped copy of the serving runs corrected (docs/validation.md, "The correction"),
+/// with their values in `m` and `fixed`: "gpus 64 (shipped copy: 8)".
+std::vector<std::pair<std::string, std::string>> corrected_fields(const Measurement& m, const Measurement& fixed) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto compare = [&](const char* name, std::optional<int> given, std::optional<int> shipped) {
+    if (given == shipped) return;
+    const auto text = [](std::optional<int> v) { return v ? std::to_string(*v) : std::string("empty"); };
+    out.emplace_back(name, fmt::format("{} {} (shipped copy: {})", name, text(given), text(shipped)));
+  };
+  compare("gpus", m.gpus, fixed.gpus);
+  compare("tp", m.tp, fixed.tp);
+  compare("pp", m.pp, fixed.pp);
+  compare("dp", m.dp, fixed.dp);
+  compare("ep", m.ep, fixed.ep);
+  return out;
+}
+
+/// A warning when the user's rows are runs of the shipped serving runs with the parallelism the
+/// shipped copy corrected: their error is that of the uncorrected layout, not the estimator's.
+std::string corrected_rows_warning(const std::vector<MeasuredRow>& rows, const std::string& shipped_csv) {
+  if (std::none_of(rows.begin(), rows.end(), [](const MeasuredRow& row) { return row.users; })) return {};
+  std::map<std::string, Measurement> shipped;
+  for (Measurement& m : load_serving_csv(shipped_csv)) shipped.emplace(m.id, std::move(m));
+  std::map<std::string, std::pair<int, std::string>> per_file;  // file -> rows, first example
+  std::set<std::string> fields;
+  for (const MeasuredRow& row : rows) {
+    const auto fixed = shipped.find(row.measurement.id);
+    if (!row.users || fixed == shipped.end()) continue;
+    const auto differ = corrected_fields(row.measurement, fixed->second);
+    if (differ.empty()) continue;
+    auto& [count, example] = per_file[row.measurement.file];
+    if (count++ == 0) {
+      example = fmt::format("line {} '{}':", row.measurement.line, row.measurement.id);
+      for (size_t i = 0; i < differ.size(); ++i) example += (i == 0 ? " " : ", ") + differ[i].second;
+    }
+    for (const auto& [name, text] : differ) fields.insert(name);
+  }
+  std::string names;  // in the columns' order
+  for (const char* f : {"gpus", "tp", "pp", "dp", "ep"}) {
+    if (fields.count(f) > 0) names += (names.empty() ? "" : ", ") + std::string(f);
+  }
+  std::string out;
+  for (const auto& [file, found] : per_file) {
+    out += fmt::format("warning: {}: {} {} of the shipped {} with {} as they were before its correction "
+                       "(docs/validation.md, \"The correction\"), e.g. {}; they are validated as given, so their "
+                       "error is that of the uncorrected layout\n",
+                       file, found.first, found.first == 1 ? "row is a run" : "rows are runs", shipped_csv, names,
+                       found.second);
+  }
+  return out;
+}
+
+/// The shipped files as this installation has them (those it has).
+std::vector<std::string> shipped_files(const std::filesystem::path& installed_beside) {
+  std::vector<std::string> out;
+  for (auto path : {shipped_measurements_path, shipped_serving_runs_path}) {
+    try {
+      out.push_back(path(installed_beside));
+    } catch (const ConfigError&) {  // not installed: no file of the user's can be one of them
+    }
+  }
+  return out;
+}
 
 /// Predictions of every row by the calibration fitted from `o.from` without the row's model.
 ValidationResult leave_one_model_out_result(const ValidateOptions& o, Context& context, const std::vector<MeasuredRow>& rows) {
@@ -74,7 +157,10 @@ ErrorBands write_bands(const ValidateOptions& o, const ValidationResult& lomo, c
 int run_validate(const ValidateOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   const std::vector<std::string> files = measurement_files(o.files, o.with_shipped, context.installed_beside);
-  const std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);
+  std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);
+  const std::vector<std::string> shipped = shipped_files(context.installed_beside);
+  mark_users_rows(rows, o.files, shipped);
+  if (shipped.size() == 2) *context.err << corrected_rows_warning(rows, shipped[1]);
   const ValidationResult result = evaluate_rows(rows, resolver.calibration());
   if (!o.svg.empty()) write_file_atomically(o.svg, validation_svg(result));
   std::ostream& out = *context.out;

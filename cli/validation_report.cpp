@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -28,6 +29,16 @@ std::vector<SummaryLine> summarize(const std::vector<RowError>& errors, const st
     if (!e.empty()) out.push_back({group, m, summarize_errors(e)});
   }
   return out;
+}
+
+// A row's split: the shipped runs' calibration split (training or held out), or a user's own run.
+constexpr const char* training = "training";
+constexpr const char* held_out = "held-out";
+constexpr const char* yours = "yours";
+
+std::string_view split(const MeasuredRow& row) {
+  if (row.users) return yours;
+  return row.estimate_case.holdout ? held_out : training;
 }
 
 std::string pct(double fraction) { return fmt::format("{:+.0f}%", fraction * 100.0); }
@@ -137,15 +148,16 @@ ValidationResult evaluate(const std::vector<MeasuredRow>& rows,
     r.overall.insert(r.overall.end(), lines.begin(), lines.end());
   };
   add("all rows", [](const RowError&) { return true; });
-  add("held-out rows", [](const RowError& e) { return e.row->estimate_case.holdout; });
-  add("training rows", [](const RowError& e) { return !e.row->estimate_case.holdout; });
+  add("held-out rows", [](const RowError& e) { return split(*e.row) == held_out; });
+  add("training rows", [](const RowError& e) { return split(*e.row) == training; });
+  add("your rows", [](const RowError& e) { return split(*e.row) == yours; });
   add("concurrency <= 64", [](const RowError& e) {
     const std::int64_t c = e.row->estimate_case.workload.concurrency;
     return c > 0 && c <= low_concurrency_limit;
   });
   add("held-out, concurrency <= 64", [](const RowError& e) {
     const std::int64_t c = e.row->estimate_case.workload.concurrency;
-    return e.row->estimate_case.holdout && c > 0 && c <= low_concurrency_limit;
+    return split(*e.row) == held_out && c > 0 && c <= low_concurrency_limit;
   });
   r.regimes = regime_lines(r.errors);
   return r;
@@ -175,7 +187,7 @@ std::string validation_text(const ValidationResult& r, int worst) {
     for (size_t i = 0; i < sorted.size() && static_cast<int>(i) < worst; ++i) {
       const RowError& e = sorted[i];
       t.add_row({e.row->measurement.id, metric_name(e.metric), display(e.metric, e.measured), display(e.metric, e.predicted),
-                 pct(e.error), e.row->estimate_case.holdout ? "held-out" : "training", e.row->measurement.source});
+                 pct(e.error), std::string(split(*e.row)), e.row->measurement.source});
     }
     out += "Worst rows\n" + t.render() + "\n";
   }

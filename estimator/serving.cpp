@@ -317,7 +317,7 @@ EstimateFigures evaluate(const PreparedDeployment& p, const Workload& w) {
 }
 
 void describe_estimate(Estimate& r, const PreparedDeployment& p, const Workload& w) {
-  if (w.concurrency <= 0) {
+  if (w.concurrency <= 0 && r.fits) {  // when nothing fits there is no largest batch to name
     const ConcurrencyChoice choice = largest_batch(p, w);
     r.notes.push_back(fmt::format("concurrency {} = {} (largest batch that {})", choice.chosen,
                                   choice.by_memory ? "memory" : "engine max batch",

@@ -12,6 +12,21 @@ std::string upper(std::string_view text) {
   return out;
 }
 
+std::string grouped(std::int64_t value) {
+  const std::string digits = std::to_string(value < 0 ? -static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value));
+  std::string out = value < 0 ? "-" : "";
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string count_of(std::int64_t count, std::string_view noun, std::string_view plural_noun) {
+  if (count == 1) return fmt::format("1 {}", noun);
+  return plural_noun.empty() ? fmt::format("{} {}s", grouped(count), noun) : fmt::format("{} {}", grouped(count), plural_noun);
+}
+
 std::string describe_shortfall(Bytes weights, Bytes kv, Bytes activations, Bytes usable, Bytes capacity,
                                double utilization) {
   const Bytes need = weights + kv + activations;

@@ -1,7 +1,9 @@
 // estimator/text_format.hpp — the sentences results carry (reasons, notes), built in one place.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/precision.hpp"
 #include "base/units.hpp"
@@ -14,6 +16,13 @@ namespace llmsizer {
 
 /// "FP8 weights run as BF16 matmuls on a100-80gb-sxm (weight-only: stored FP8, dequantized)"
 [[nodiscard]] std::string weight_only_note(Precision stored, ComputeType compute, const std::string& gpu);
+
+/// A whole number with thousands separators, as text output shows counts: "50,960" (never in CSV or JSON).
+[[nodiscard]] std::string grouped(std::int64_t value);
+
+/// A count and its noun, singular for one: "1 request", "2,048 requests"; `plural_noun` where the
+/// plural is not noun + "s".
+[[nodiscard]] std::string count_of(std::int64_t count, std::string_view noun, std::string_view plural_noun = {});
 
 /// Upper-case display of a precision ("FP8", "NVFP4").
 [[nodiscard]] std::string upper(std::string_view text);

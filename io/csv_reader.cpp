@@ -56,6 +56,7 @@ bool CsvReader::fill() {
     return got > 0;
   }
   const std::streamsize got = in_->sgetn(buffer_.get(), static_cast<std::streamsize>(buffer_bytes));
+  consumed_ += end_;
   pos_ = 0;
   end_ = static_cast<std::size_t>(std::max<std::streamsize>(got, 0));
   return end_ > 0;
@@ -78,6 +79,8 @@ bool CsvReader::read_record(CsvRecord& record) {
     bool quoted = false;
     int quote_line = 0;
     if (peek() == end_of_input) return false;
+    record.starts.clear();
+    record.starts.push_back(here());
     for (int c = peek(); c != end_of_input; c = peek()) {
       const char* run = buffer_.get() + pos_;
       const char* stop = buffer_.get() + end_;
@@ -95,6 +98,7 @@ bool CsvReader::read_record(CsvRecord& record) {
       if (quoted) {
         if (c == '\n') {
           ++line_;
+          line_start_ = consumed_ + pos_;
           *field += '\n';
         } else if (peek() == '"') {  // "" inside quotes
           *field += '"';
@@ -113,9 +117,11 @@ bool CsvReader::read_record(CsvRecord& record) {
         if (record.fields.size() <= ++count) record.fields.emplace_back();
         field = &record.fields[count];
         field->clear();
+        record.starts.push_back(here());
       } else {  // a newline ends the record
         if (c == '\r' && peek() == '\n') ++pos_;
         ++line_;
+        line_start_ = consumed_ + pos_;
         break;
       }
     }

@@ -9,9 +9,17 @@
 
 namespace llmsizer {
 
+/// Where a field starts: 1-based line and byte column (a field after a quoted line break is on a
+/// later line than its record).
+struct CsvPosition {
+  int line = 0;
+  int column = 0;
+};
+
 struct CsvRecord {
   int line = 0;  // 1-based line where the record starts
   std::vector<std::string> fields;
+  std::vector<CsvPosition> starts;  // one per field
 };
 
 struct CsvTable {
@@ -49,6 +57,12 @@ class CsvReader {
   std::string file_;
   std::vector<std::string> header_;
   int line_ = 1;
+  std::size_t consumed_ = 0;    // bytes of the input before buffer_
+  std::size_t line_start_ = 0;  // offset in the input where line_ starts
+  /// Where the next byte is, as a field start.
+  [[nodiscard]] CsvPosition here() const {
+    return {line_, static_cast<int>(consumed_ + pos_ - line_start_) + 1};
+  }
 };
 
 /// Parses CSV text (CsvReader over the whole text).

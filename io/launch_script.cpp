@@ -277,11 +277,11 @@ std::string yaml_text(const std::vector<std::string>& lines) {
 std::string header(LaunchEngine engine, const LaunchConfig& c) {
   const Deployment& d = c.deployment;
   const Parallelism& p = d.parallel;
-  std::string h = fmt::format("# llmsizer --emit {}: {}, tp{} pp{} dp{} ep{}, weights {}, KV {}, {} requests at once\n",
+  std::string h = fmt::format("# llmsizer --emit {}: {}, tp{} pp{} dp{} ep{}, weights {}, KV {}, {} at once\n",
                               launch_engine_names[static_cast<int>(engine)], c.label, p.tp, p.pp, p.dp, p.ep,
-                              upper(name(d.weights)), upper(name(d.kv)), c.running);
+                              upper(name(d.weights)), upper(name(d.kv)), count_of(c.running, "request"));
   if (d.replicas > 1)
-    h += fmt::format("# {} replicas: run this command once per replica, on {} GPUs each\n", d.replicas, p.gpus());
+    h += fmt::format("# {} replicas: run this command once per replica, on {} each\n", d.replicas, count_of(p.gpus(), "GPU"));
   if (p.gpus() > c.gpus_per_node) {
     h += fmt::format(
         "# one instance spans {} nodes of {} GPUs: the engine's multi-node launch (node rank, head "

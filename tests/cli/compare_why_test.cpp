@@ -120,6 +120,26 @@ TEST_SUITE("decisions") {
     CHECK(r.out.find("vllm serve zai-org/GLM-4.5") != std::string::npos);
   }
 
+  // --phase prefill sizes the prompts alone: the command it emits serves one side, and says so; one
+  // request is singular.
+  TEST_CASE("--emit with --phase prefill or decode labels the command as that side only") {
+    for (const char* phase : {"prefill", "decode"}) {
+      CAPTURE(phase);
+      const Run r = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "100",
+                         "--concurrency", "1", "--phase", phase, "--emit", "vllm"});
+      CHECK(r.code == 0);
+      const std::string side = phase == std::string("prefill") ? "prefill" : "decode";
+      const std::string other = side == "prefill" ? "decoding" : "prefill";
+      CHECK(r.out.rfind("# llmsizer --emit vllm: the " + side + " side only of llama-3.1-8b on 1 x h100-sxm (--phase " +
+                            side + ": sized for " + (side == "prefill" ? "prompts" : "decoding") + " alone; " + other +
+                            " needs its own deployment), tp1 pp1 dp1 ep1, weights BF16, KV BF16, 1 request at once\n",
+                        0) == 0);
+    }
+    const Run mixed = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "100",
+                           "--concurrency", "1", "--emit", "vllm"});
+    CHECK(mixed.out.find("side only") == std::string::npos);
+  }
+
   TEST_CASE("--emit: an unknown engine exits 2 with a did-you-mean; it excludes the other output formats") {
     Run r = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--emit", "foo"});
     CHECK(r.code == 2);

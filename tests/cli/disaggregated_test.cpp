@@ -3,6 +3,8 @@
 // phase (--phase prefill has no TPOT and no $/Mtok output), and the pinned messages of bad pools.
 #include <doctest/doctest.h>
 
+#include <regex>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -82,10 +84,24 @@ TEST_SUITE("cli") {
     const Run big = estimate(capped);
     REQUIRE(big.code == 0);
     // The KV cache holds fewer than asked, and the two prefill workers feed fewer still.
-    CHECK(big.out.find("sequences per decode worker (of 100000 asked: the KV cache holds ") != std::string::npos);
+    CHECK(big.out.find("sequences per decode worker (of 100,000 asked: the KV cache holds ") != std::string::npos);
     CHECK(big.out.find(", the prefill pool feeds fewer)") != std::string::npos);
-    CHECK(big.out.find("at 100000 sequences per decode worker") == std::string::npos);
+    CHECK(big.out.find("at 100,000 sequences per decode worker") == std::string::npos);
     CHECK(text.out.find("for 28 GPUs at $2.000/GPU-h") != std::string::npos);
+  }
+
+  // One of a thing is singular, and large figures carry thousands separators in text.
+  TEST_CASE("estimate text: one worker, one request, and watts with separators") {
+    const Run one = estimate({"--prefill-workers", "1", "--prefill-tp", "8", "--prefill-batch", "1", "--decode-workers",
+                              "1", "--decode-tp", "8", "--decode-batch", "1"});
+    REQUIRE(one.code == 0);
+    CHECK(one.out.find("prefill pool: 1 prefill worker (tp8 pp1 dp1 ep1, 8 GPUs each), 1 request per worker\n") !=
+          std::string::npos);
+    CHECK(one.out.find("at 1 sequence per decode worker\n") != std::string::npos);
+    const Run single = estimate({"--tp", "1", "--concurrency", "1"});
+    CHECK(single.out.find(", 1 request in flight\n") != std::string::npos);
+    const Run wide = estimate({"--tp", "8", "--concurrency", "64"});  // 8 x 700 W TDP at 70%
+    CHECK(std::regex_search(wide.out, std::regex(R"(at \d{1,3}(,\d{3})+ W\b)")));
   }
 
   TEST_CASE("estimate --phase prefill prints no TPOT and no output $/Mtok; --phase decode no TTFT") {
@@ -179,7 +195,9 @@ TEST_SUITE("cli") {
                            "bad,llama-3.1-70b,h100-sxm,fp8,2048,512,,,,,4,64\n";
     const Run r = run({"estimate", "--scenarios", file, "--csv"});
     CHECK(r.code == 2);  // the third row is bad; the others are answered
-    CHECK(r.err.find(":4: error: decode_tp: needs --decode-workers: how many decode workers have this layout") !=
+    // Line 4, at the decode_tp field (file:line:col).
+    CHECK(r.err.find(".csv:4:") != std::string::npos);
+    CHECK(r.err.find(": error: decode_tp: needs --decode-workers: how many decode workers have this layout") !=
           std::string::npos);
     const CsvTable table = parse_csv(r.out, "stdout");
     REQUIRE(table.records.size() == 3);

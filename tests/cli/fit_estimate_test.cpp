@@ -247,8 +247,8 @@ TEST_SUITE("cli") {
     const Run r = run({"estimate", "--scenarios", file, "--isl", "512", "--json"});
     CHECK(r.code == 2);
     CHECK(r.err == file + ":1: warning: ignoring unknown column 'comment'\n" + file +
-                       ":3: error: tp: expected a whole number, got 'x'\n" + file +
-                       ":4: error: model: unknown model 'no-such-model'; `llmsizer list models` shows them all, and a "
+                       ":3:29: error: tp: expected a whole number, got 'x'\n" + file +
+                       ":4:5: error: model: unknown model 'no-such-model'; `llmsizer list models` shows them all, and a "
                        "path to a Hugging Face config.json works too\n");
     const nlohmann::json rows = nlohmann::json::parse(r.out);
     REQUIRE(rows.size() == 4);
@@ -305,7 +305,7 @@ TEST_SUITE("cli") {
     std::ofstream(file) << "id,model,gpu,isl,osl,mtp\nhuge,deepseek-r1,h200-sxm,1024,1024,4294967297\n";
     const Run r = run({"estimate", "--scenarios", file, "--json"});
     CHECK(r.code == 2);
-    CHECK(r.err == file + ":2: error: mtp: 4294967297 is out of range (must be >= 0 and <= 16)\n");
+    CHECK(r.err == file + ":2:37: error: mtp: 4294967297 is out of range (must be >= 0 and <= 16)\n");
     const nlohmann::json rows = nlohmann::json::parse(r.out);
     CHECK(rows[0]["error"] == "mtp: 4294967297 is out of range (must be >= 0 and <= 16)");
   }
@@ -326,6 +326,25 @@ TEST_SUITE("cli") {
     const nlohmann::json rows = nlohmann::json::parse(r.out);
     // Half of H200's visible memory (about 75 GB), not the default 90% (about 136 GB).
     CHECK(rows[0]["usable_gb_per_gpu"].get<double>() < 100);
+  }
+
+  // With no concurrency given the note names the largest batch memory holds; when not even one
+  // request fits there is none, so the note is not printed beside "does not fit".
+  TEST_CASE("estimate: a deployment that does not fit names no largest batch") {
+    const Run pool = run({"estimate", "--model", "deepseek-r1", "--gpu", "h200", "--isl", "1000", "--osl", "1000",
+                          "--prefill-workers", "1", "--decode-workers", "1", "--decode-tp", "1"});
+    CHECK(pool.code == 0);
+    CHECK(pool.out.find("does not fit: decode pool") != std::string::npos);
+    CHECK(pool.out.find("largest batch") == std::string::npos);
+    const Run one = run({"estimate", "--model", "deepseek-r1", "--gpu", "h200", "--tp", "1", "--isl", "1000",
+                         "--osl", "1000", "--concurrency", "0"});
+    CHECK(one.code == 0);
+    CHECK(one.out.find("does not fit") != std::string::npos);
+    CHECK(one.out.find("largest batch") == std::string::npos);
+    // Where it fits, the note stays.
+    const Run fits = run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h200", "--isl", "1000", "--osl", "1000",
+                          "--concurrency", "0"});
+    CHECK(fits.out.find("(largest batch that") != std::string::npos);
   }
 
 }  // TEST_SUITE("cli")

@@ -245,6 +245,10 @@ TEST_SUITE("decisions") {
       CAPTURE(text);
       CHECK(html.find(text) != std::string::npos);
     }
+    // The memory fit sizes for the workload's context, unlike `fit`, and says so.
+    CHECK(html.find("Smallest GPU count per weight precision for the workload&#39;s context: 1,000 input + 1,000 "
+                    "output = 2,000 tokens per request x 1 request in flight (llmsizer fit sizes for the model&#39;s "
+                    "full context, 163,840 tokens, unless given --context)") != std::string::npos);
   }
 
   TEST_CASE("HTML and SVG writers escape text") {

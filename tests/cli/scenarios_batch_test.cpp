@@ -66,7 +66,8 @@ TEST_SUITE("cli") {
     CHECK(all.out == expected);
     const CsvTable table = parse_csv(all.out, "stdout");
     CHECK(table.records.size() == rows.size());
-    CHECK(all.err.find(":11: error: gpus: expected a whole number, got 'x'") != std::string::npos);
+    // file:line:col of the field: row j's gpus starts at byte 25 of its line.
+    CHECK(all.err.find(":11:25: error: gpus: expected a whole number, got 'x'") != std::string::npos);
   }
 
   TEST_CASE("estimate --scenarios: many blocks of rows keep their order, each bad row's message after the rows before it") {
@@ -143,7 +144,7 @@ TEST_SUITE("cli") {
     for (const char* format : {"--csv", "--json"}) {
       const Run r = run({"estimate", "--scenarios", file, format});
       CHECK(r.code == 2);
-      CHECK(r.err == file + ":3: error: " + message + "\n");
+      CHECK(r.err == file + ":3:1: error: " + message + "\n");
       CHECK(r.out.find(message) != std::string::npos);
     }
     const nlohmann::json array = nlohmann::json::parse(run({"estimate", "--scenarios", file, "--json"}).out);
@@ -177,6 +178,22 @@ TEST_SUITE("loader") {
     CHECK(seen[2].fields == std::vector<std::string>{"3", "two\nlines"});
     CHECK(seen[3].line == 8);  // the "," record on line 7 is blank
     CHECK(seen[3].fields == std::vector<std::string>{"4", "last"});
+    // Where each field starts (file:line:col of a row's error): after a quoted comma, and on the
+    // line a quoted line break ends.
+    using P = std::vector<std::pair<int, int>>;
+    const auto starts = [](const CsvRecord& rec) {
+      P out;
+      for (const CsvPosition& p : rec.starts) out.emplace_back(p.line, p.column);
+      return out;
+    };
+    CHECK(starts(seen[0]) == P{{2, 1}, {2, 3}});
+    CHECK(starts(seen[2]) == P{{5, 1}, {5, 3}});
+    CHECK(starts(seen[3]) == P{{8, 1}, {8, 3}});
+    std::istringstream after_break("a,b,c\n\"x\ny\",zz,w\n");
+    CsvReader broken(after_break, "t.csv");
+    CsvRecord two_lines;
+    REQUIRE(broken.next(two_lines));
+    CHECK(starts(two_lines) == P{{2, 1}, {3, 4}, {3, 7}});
     const CsvTable table = parse_csv(text, "t.csv");
     CHECK(table.header == reader.header());
     REQUIRE(table.records.size() == seen.size());
@@ -266,6 +283,8 @@ TEST_SUITE("loader") {
       REQUIRE(reader.next(r));
       CHECK(r.line == 5);
       CHECK(r.fields == std::vector<std::string>{"2", "z"});
+      CHECK(r.starts.back().line == 5);
+      CHECK(r.starts.back().column == 3);  // counted across the block boundary
       CHECK_FALSE(reader.next(r));
     }
     std::istringstream half_bom(

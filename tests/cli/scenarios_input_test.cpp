@@ -65,7 +65,8 @@ TEST_SUITE("cli") {
       const Run one = run({"estimate", "--scenarios", write_lines(dir, "one.csv", {header, rows[i]}), "--csv"});
       CHECK(body_lines(one.out) == std::vector<std::string>{answers[i]});
     }
-    CHECK(all.err.find(":5: error: osl: 128 prompt + 300000 output = 300128 tokens exceed") != std::string::npos);
+    // Line 5 is "d,llama-3.1-8b,h100-sxm,,,,128,300000,1": the osl field starts at byte 32.
+    CHECK(all.err.find(":5:32: error: osl: 128 prompt + 300000 output = 300128 tokens exceed") != std::string::npos);
   }
 
   TEST_CASE("estimate --scenarios: columns bound once per header, in any order, quoted, blank or missing") {
@@ -113,7 +114,9 @@ TEST_SUITE("cli") {
     const std::string file = write_lines(dir, "long.csv", lines);
     const Run bad = run({"estimate", "--scenarios", file, "--csv"});
     CHECK(bad.code == 2);
-    CHECK(bad.err == file + ":70001: error: concurrency: expected a whole number, got '12x'\n");
+    const std::string& culprit = lines[70'000];  // the concurrency field is the last
+    CHECK(bad.err == fmt::format("{}:70001:{}: error: concurrency: expected a whole number, got '12x'\n", file,
+                                 culprit.rfind(',') + 2));
     const std::vector<std::string> answers = body_lines(bad.out);
     REQUIRE(answers.size() == static_cast<std::size_t>(rows));
     CHECK(answers[69'999].rfind("r70000,llama-3.1-8b,h100-sxm,,", 0) == 0);

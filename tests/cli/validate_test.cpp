@@ -308,6 +308,34 @@ TEST_SUITE("validate") {
     CHECK(by_model);
   }
 
+  // The shipped copy corrected the parallelism of 93 runs (docs/validation.md, "The correction"): a
+  // user's file with one of them as it was is warned about, naming the fields and their values; the
+  // user's rows are theirs in the split, neither training nor held out.
+  TEST_CASE("validate warns about runs the shipped copy corrected and labels the user's rows as theirs") {
+    llmsizer::test::TempDir dir;
+    const auto file = dir.path() / "runs.csv";
+    write(file,
+          "id,model,gpu,gpus,tp,pp,dp,ep,weights,isl,osl,concurrency,engine,engine_version,ttft_ms,tpot_ms\n"
+          "lab-1,llama-3.1-8b,h100-sxm,1,1,1,1,1,bf16,1000,1000,8,vllm,0.10,60,9.5\n"
+          "2026_04_06_deepseek_r1_h200_sxm_trtllm_fp8_agg_1024x8192_c32_tp8_ep8_923,deepseek-r1,h200-sxm,64,64,1,1,8,"
+          "fp8,1024,8192,32,trtllm,1.1.0rc2.post2,1144.223147194134,15.821505026388829\n");
+    const Run r = run({"validate", "--measurements", file.string()});
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("warning: " + file.string() + ": 1 row is a run of the shipped ") == 0);
+    CHECK(r.err.find("with gpus, tp as they were before its correction") != std::string::npos);
+    CHECK(r.err.find("e.g. line 3 '2026_04_06_deepseek_r1_h200_sxm_trtllm_fp8_agg_1024x8192_c32_tp8_ep8_923': "
+                     "gpus 64 (shipped copy: 8), tp 64 (shipped copy: 8)") != std::string::npos);
+    CHECK(r.out.find("  yours  ") != std::string::npos);
+    CHECK(r.out.find("  training  ") == std::string::npos);
+    CHECK(r.out.find("  held-out  ") == std::string::npos);
+    const Run j = run({"validate", "--measurements", file.string(), "--json"});
+    const auto json = nlohmann::json::parse(j.out);
+    CHECK(summary_value(json, "your rows", "tpot", "rows") == 2);
+    // The corrected copy itself draws no warning.
+    const std::string shipped = llmsizer::test::source_path("validation/serving_sample.csv").string();
+    CHECK(run({"validate", "--measurements", shipped, "--json"}).err.find("before its correction") == std::string::npos);
+  }
+
   TEST_CASE("a serving-run row's fp4 is the release for a model released in 4 bits, NVFP4 otherwise") {
     // gpt-oss-120b ships MXFP4 experts and BF16 attention: its "fp4" runs are that release, so they
     // predict exactly as the row with the native precisions (empty weights), not as NVFP4 throughout.

@@ -161,14 +161,14 @@ TEST_CASE("scenario CSV cells: nan, inf and counts beyond range are row errors")
   const Run r = run({"estimate", "--scenarios", csv.string(), "--csv"});
   CHECK(r.code == 2);
   const std::string f = csv.string();
-  CHECK(r.err == f + ":2: error: isl: 'nan' is not a finite number\n" +
-                     f + ":3: error: osl: 'inf' is not a finite number\n" +
-                     f + ":4: error: concurrency: '1e30' is out of range for a count\n" +
-                     f + ":5: error: mtp: 4294967297 is out of range (must be >= 0 and <= 16)\n" +
-                     f + ":6: error: tp: '99999999999999999999' is out of range for a count\n" +
-                     f + ":7: error: usd_per_gpu_hour: 'nan' is not a finite number\n" +
-                     f + ":8: error: usd_per_gpu_hour: 1000000000 is out of range (must be > 0 and <= 1000 $/GPU-hour)\n" +
-                     f + ":9: error: isl: 2147483648 prompt + 2147483648 output = 4294967296 tokens exceed the "
+  CHECK(r.err == f + ":2:31: error: isl: 'nan' is not a finite number\n" +
+                     f + ":3:36: error: osl: 'inf' is not a finite number\n" +
+                     f + ":4:49: error: concurrency: '1e30' is out of range for a count\n" +
+                     f + ":5:47: error: mtp: 4294967297 is out of range (must be >= 0 and <= 16)\n" +
+                     f + ":6:43: error: tp: '99999999999999999999' is out of range for a count\n" +
+                     f + ":7:46: error: usd_per_gpu_hour: 'nan' is not a finite number\n" +
+                     f + ":8:46: error: usd_per_gpu_hour: 1000000000 is out of range (must be > 0 and <= 1000 $/GPU-hour)\n" +
+                     f + ":9:34: error: isl: 2147483648 prompt + 2147483648 output = 4294967296 tokens exceed the "
                          "131072-token context window of llama-3.1-8b\n");
   CHECK(r.out.find("max-counts,llama-3.1-8b,h100-sxm,") != std::string::npos);
   for (const char* word : {"nan", "inf", "NaN", "Inf"}) CHECK(r.out.find(std::string(",") + word) == std::string::npos);

@@ -177,7 +177,7 @@ TEST_SUITE("request") {
     std::ofstream(file) << "model,gpu,isl,osl\nllama-3.1-8b,h100-sxm,12k,10\n";
     const Run bad_csv = run({"estimate", "--scenarios", file, "--json"});
     CHECK(bad_csv.code == 2);
-    CHECK(bad_csv.err == file + ":2: error: isl: expected a whole number, got '12k'\n");
+    CHECK(bad_csv.err == file + ":2:23: error: isl: expected a whole number, got '12k'\n");
   }
 }
 
