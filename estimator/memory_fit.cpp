@@ -114,10 +114,10 @@ MemoryFitReport fit_memory(const PreparedModel& model, const GpuSpec& gpu, const
   return fit;
 }
 
-std::int64_t max_resident_sequences(const DeploymentMemory& memory, const Deployment& deployment,
+std::int64_t max_resident_sequences(const DeploymentMemory& memory, [[maybe_unused]] const Deployment& deployment,
                                     std::int64_t context, std::int64_t max_batch) {
+  // The ranks were counted when the memory was prepared, for this deployment.
   assert(memory.ranks == static_cast<std::int64_t>(deployment.parallel.dp) * deployment.replicas);
-  (void)deployment;
   return max_resident_sequences(memory, memory.placement.kv_bytes_per_sequence(context), max_batch);
 }
 
