@@ -1,4 +1,4 @@
-// estimator/admission.hpp — how much KV an engine reserves for a request it admits (running_requests
+// estimator/admission.hpp — how much KV an engine reserves for a request it admits (admit
 // in serving.cpp; docs/methodology.md#kv-limited-batch), for the explanations that report the batch
 // the KV headroom buys (estimator/explain.cpp).
 #pragma once

@@ -1,6 +1,7 @@
 #include "estimator/memory_fit.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include "estimator/text_format.hpp"
@@ -36,32 +37,52 @@ Bytes usable_memory_per_gpu(const GpuSpec& gpu, const EfficiencyParams& efficien
 }
 
 std::int64_t sequences_on_busiest_rank(const Deployment& deployment, std::int64_t sequences) {
+  // One rank holds them all: the two divisions by 1 below, spared (an estimate's memory check runs this).
+  if (deployment.replicas == 1 && deployment.parallel.dp == 1) return sequences;
   const std::int64_t per_replica = (sequences + deployment.replicas - 1) / deployment.replicas;
   return (per_replica + deployment.parallel.dp - 1) / deployment.parallel.dp;
 }
 
+namespace {
+
+/// The per-GPU memory formula of memory_per_gpu with the weights summed and one sequence's KV known.
+MemoryPerGpu memory_need(Bytes weights, Bytes activations, double kv_bytes_per_sequence, std::int64_t sequences) {
+  return {weights, bytes(kv_bytes_per_sequence * static_cast<double>(sequences)), activations};
+}
+
+}  // namespace
+
 MemoryPerGpu memory_per_gpu(const Placement& placement, Bytes activations, std::int64_t sequences,
                             std::int64_t context) {
-  MemoryPerGpu need;
-  need.weights = placement.weights.total();
-  need.kv_cache = bytes(placement.kv_bytes_per_sequence(context) * static_cast<double>(sequences));
-  need.activations = activations;
-  return need;
+  return memory_need(placement.weights.total(), activations, placement.kv_bytes_per_sequence(context), sequences);
 }
 
 DeploymentMemory deployment_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                    const EfficiencyParams& efficiency) {
-  return {place(model, deployment), activation_bytes_per_gpu(model, deployment, efficiency), gpu.usable_capacity(),
-          usable_memory_per_gpu(gpu, efficiency)};
+  DeploymentMemory memory;
+  memory.placement = place(model, deployment);
+  memory.activations = activation_bytes_per_gpu(model, deployment, efficiency);
+  memory.capacity_per_gpu = gpu.usable_capacity();
+  memory.usable_per_gpu = usable_memory_per_gpu(gpu, efficiency);
+  memory.weights = memory.placement.weights.total();
+  memory.fixed = memory.weights + memory.activations;
+  memory.kv_bytes_per_token = memory.placement.kv_bytes_per_token();
+  memory.ranks = static_cast<std::int64_t>(deployment.parallel.dp) * deployment.replicas;
+  return memory;
 }
 
 MemoryFit fit_figures(const DeploymentMemory& memory, const Deployment& deployment, const Residency& residency) {
+  return fit_figures(memory, memory.placement.kv_bytes_per_sequence(residency.context_tokens),
+                     sequences_on_busiest_rank(deployment, residency.sequences));
+}
+
+MemoryFit fit_figures(const DeploymentMemory& memory, double kv_bytes_per_sequence,
+                      std::int64_t busiest_rank_sequences) {
   MemoryFit fit;
   fit.capacity_per_gpu = memory.capacity_per_gpu;
   fit.usable_per_gpu = memory.usable_per_gpu;
-  fit.need = memory_per_gpu(memory.placement, memory.activations,
-                            sequences_on_busiest_rank(deployment, residency.sequences), residency.context_tokens);
-  fit.kv_bytes_per_token_per_gpu = memory.placement.kv_bytes_per_token();
+  fit.need = memory_need(memory.weights, memory.activations, kv_bytes_per_sequence, busiest_rank_sequences);
+  fit.kv_bytes_per_token_per_gpu = memory.kv_bytes_per_token;
   const Bytes spare = fit.usable_per_gpu - fit.need.total();
   fit.fits = spare.value >= 0;
   if (fit.fits) {
@@ -93,15 +114,19 @@ MemoryFitReport fit_memory(const PreparedModel& model, const GpuSpec& gpu, const
   return fit;
 }
 
-std::int64_t max_resident_sequences(const DeploymentMemory& memory, const Deployment& deployment,
+std::int64_t max_resident_sequences(const DeploymentMemory& memory, [[maybe_unused]] const Deployment& deployment,
                                     std::int64_t context, std::int64_t max_batch) {
-  const MemoryPerGpu one = memory_per_gpu(memory.placement, memory.activations, 1, context);
-  const Bytes fixed = one.weights + one.activations;
-  if (fixed >= memory.usable_per_gpu) return 0;
-  const double per_sequence = one.kv_cache.value;
-  if (per_sequence <= 0) return max_batch * deployment.parallel.dp * deployment.replicas;
-  const double per_rank = std::floor((memory.usable_per_gpu - fixed).value / per_sequence);
-  return static_cast<std::int64_t>(per_rank) * deployment.parallel.dp * deployment.replicas;
+  // The ranks were counted when the memory was prepared, for this deployment.
+  assert(memory.ranks == static_cast<std::int64_t>(deployment.parallel.dp) * deployment.replicas);
+  return max_resident_sequences(memory, memory.placement.kv_bytes_per_sequence(context), max_batch);
+}
+
+std::int64_t max_resident_sequences(const DeploymentMemory& memory, double kv_bytes_per_sequence,
+                                    std::int64_t max_batch) {
+  if (memory.fixed >= memory.usable_per_gpu) return 0;
+  if (kv_bytes_per_sequence <= 0) return max_batch * memory.ranks;
+  const double per_rank = std::floor((memory.usable_per_gpu - memory.fixed).value / kv_bytes_per_sequence);
+  return static_cast<std::int64_t>(per_rank) * memory.ranks;
 }
 
 std::int64_t max_resident_sequences(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,

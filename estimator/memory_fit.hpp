@@ -69,12 +69,19 @@ struct Residency {
                                           std::int64_t context);
 
 /// What every memory check of one deployment shares: where the model lands, the activations of
-/// its largest iteration and the capacity both are checked against (PreparedDeployment keeps it).
+/// its largest iteration and the capacity both are checked against (PreparedDeployment keeps it),
+/// and what the checks derive from them whatever the request, so a check of one request is its KV
+/// alone (docs/performance.md#prepared-deployment).
 struct DeploymentMemory {
   Placement placement;
   Bytes activations;       // activation_bytes_per_gpu
   Bytes capacity_per_gpu;  // GpuSpec::usable_capacity
   Bytes usable_per_gpu;    // usable_memory_per_gpu
+  // Derived from the above by deployment_memory; do not set them apart.
+  Bytes weights;                  // placement.weights.total()
+  Bytes fixed;                    // weights + activations: held on each GPU whatever the batch
+  double kv_bytes_per_token = 0;  // placement.kv_bytes_per_token()
+  std::int64_t ranks = 1;         // attention-DP ranks across the deployment: dp · replicas
 };
 
 [[nodiscard]] DeploymentMemory deployment_memory(const PreparedModel& model, const GpuSpec& gpu,
@@ -83,6 +90,10 @@ struct DeploymentMemory {
 /// The figures of fit_memory for `residency` (no sentences, no allocation).
 [[nodiscard]] MemoryFit fit_figures(const DeploymentMemory& memory, const Deployment& deployment,
                                     const Residency& residency);
+/// The same for `busiest_rank_sequences` sequences (sequences_on_busiest_rank) of
+/// `kv_bytes_per_sequence` each (placement.kv_bytes_per_sequence of their context) on the busiest GPU.
+[[nodiscard]] MemoryFit fit_figures(const DeploymentMemory& memory, double kv_bytes_per_sequence,
+                                    std::int64_t busiest_rank_sequences);
 
 /// fit_figures, with the shortfall (when it does not fit) and the weight-only notes in words.
 [[nodiscard]] MemoryFitReport fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
@@ -101,5 +112,9 @@ void describe_fit(MemoryFitReport& fit, const GpuSpec& gpu, const Deployment& de
 /// whose sequences hold no KV.
 [[nodiscard]] std::int64_t max_resident_sequences(const DeploymentMemory& memory, const Deployment& deployment,
                                                   std::int64_t context, std::int64_t max_batch);
+/// The same for sequences of `kv_bytes_per_sequence` each (placement.kv_bytes_per_sequence of their
+/// context), so a caller that also checks the fit works the KV of a sequence out once.
+[[nodiscard]] std::int64_t max_resident_sequences(const DeploymentMemory& memory, double kv_bytes_per_sequence,
+                                                  std::int64_t max_batch);
 
 }  // namespace llmsizer

@@ -173,18 +173,21 @@ std::int64_t reserved_context(const Workload& w, const EfficiencyParams& e) {
 
 namespace {
 
-/// Requests that run at once out of the `concurrency` in flight. Engines admit a request only when
+/// Requests that run at once out of the r.concurrency in flight. Engines admit a request only when
 /// the KV pool can hold it and the running count is under the max batch; the rest wait in an
 /// unbounded queue (engine_defaults.yaml, when_kv_cache_is_full: vLLM and SGLang admit on the KV
 /// pool, TensorRT-LLM's default GUARANTEED_NO_EVICT reserves prompt + output). Each running request
 /// is counted at isl + f·osl, f = kv_reserved_output_fraction: 1 is the no-evict reservation; engines
 /// that admit on the current length hold, over a closed loop whose requests are staggered, the mean
 /// occupancy isl + osl/2 each (f = 0.5), preempting or retracting only the excess.
-std::int64_t running_requests(const PreparedDeployment& p, const Workload& w, std::int64_t concurrency) {
-  const EfficiencyParams& e = *p.efficiency;
-  const std::int64_t kv_room =
-      max_resident_sequences(p.memory, p.deployment, reserved_context(w, e), e.engine.max_batch);
-  return std::min({concurrency, kv_room, p.batch_room});
+/// The memory check then runs at the running batch (at least one request: when none fits, it says
+/// by how much); both checks read the KV of one request, worked out once.
+void admit(EstimateFigures& r, const PreparedDeployment& p, const Workload& w) {
+  const double kv_per_request = p.memory.placement.kv_bytes_per_sequence(reserved_context(w, *p.efficiency));
+  const std::int64_t kv_room = max_resident_sequences(p.memory, kv_per_request, p.efficiency->engine.max_batch);
+  r.running = std::min({r.concurrency, kv_room, p.batch_room});
+  r.memory = fit_figures(p.memory, kv_per_request,
+                         sequences_on_busiest_rank(p.deployment, std::max<std::int64_t>(1, r.running)));
 }
 
 }  // namespace
@@ -284,9 +287,7 @@ EstimateFigures evaluate(const PreparedDeployment& p, const PreparedPrompt& prom
   const Deployment& d = p.deployment;
   EstimateFigures r;
   r.concurrency = resolve_concurrency(p, w);
-  r.running = running_requests(p, w, r.concurrency);
-  // Not one request fits: the memory check of a single request says by how much.
-  r.memory = fit_figures(p.memory, d, Residency{reserved_context(w, e), std::max<std::int64_t>(1, r.running)});
+  admit(r, p, w);
   r.fits = r.memory.fits && r.running > 0;
   if (!r.fits) {
     r.running = 0;

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <type_traits>
 #include <vector>
 
@@ -123,6 +124,46 @@ TEST_SUITE("serving") {
     const Estimate described = estimate(prepared, w);
     REQUIRE(described.reasons.size() == 1);
     CHECK(described.reasons[0].rfind("needs ", 0) == 0);
+  }
+
+  TEST_CASE("prepared deployment: the memory checks it prepares equal the checks from the placement") {
+    // deployment_memory keeps the weights, the fixed bytes, the KV per token and the DP ranks once;
+    // a check of one request then reads its KV alone. Each must answer as memory_per_gpu over the
+    // placement does, for any context and batch.
+    const std::vector<Case> cases = {
+        {"llama-3.1-70b", "h100-sxm", deployment({4, 2, 1, 1}, Precision::bf16)},
+        {"deepseek-v3", "h200-sxm", deployment({8, 2, 4, 32}, Precision::fp8)},
+        {"gpt-oss-120b", "h100-sxm", deployment({1, 2, 2, 2}, Precision::fp8)},
+        {"llama-3.1-70b", "l40s", deployment({1, 1, 1, 1}, Precision::bf16)},  // weights alone do not fit
+    };
+    for (Case c : cases) {
+      c.deployment.replicas = 3;
+      CAPTURE(c.model);
+      CAPTURE(c.gpu);
+      const Loaded l = load(c.model, c.gpu);
+      const DeploymentMemory memory = deployment_memory(l.prepared, l.gpu, c.deployment, l.efficiency);
+      const Placement& placement = memory.placement;
+      CHECK(memory.weights.value == placement.weights.total().value);
+      CHECK(memory.kv_bytes_per_token == placement.kv_bytes_per_token());
+      CHECK(memory.ranks == c.deployment.parallel.dp * 3);
+      for (std::int64_t context : {1, 3'000, 200'000}) {
+        CAPTURE(context);
+        const MemoryPerGpu one = memory_per_gpu(placement, memory.activations, 1, context);
+        const Bytes room = memory.usable_per_gpu - (one.weights + one.activations);
+        const std::int64_t per_rank =
+            room.value <= 0 ? 0 : static_cast<std::int64_t>(std::floor(room.value / one.kv_cache.value));
+        CHECK(max_resident_sequences(memory, c.deployment, context, 256) == per_rank * memory.ranks);
+        for (std::int64_t sequences : {1, 5, 4'000}) {
+          const MemoryFit fit = fit_figures(memory, c.deployment, Residency{context, sequences});
+          const MemoryPerGpu need =
+              memory_per_gpu(placement, memory.activations, sequences_on_busiest_rank(c.deployment, sequences), context);
+          CHECK(fit.need.total().value == need.total().value);
+          CHECK(fit.fits == (need.total() <= memory.usable_per_gpu));
+          CHECK(fit.free_kv_tokens ==
+                (fit.fits ? (memory.usable_per_gpu - need.total()).value / placement.kv_bytes_per_token() : 0.0));
+        }
+      }
+    }
   }
 
 }  // TEST_SUITE
