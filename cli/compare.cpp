@@ -95,7 +95,7 @@ Schema<Choice> make_schema() {
   auto from_sweep = [&](const std::string& key) {
     const std::size_t column = keys.index(key);
     s.add(sweep.columns()[column], [column](const Choice& c) {
-      return sweep_schema().value({c.model, c.gpu, c.row, c.price_basis}, column);
+      return sweep_schema().value({c.model, c.gpu, c.row, c.price_basis, c.usd_per_gpu_hour}, column);
     });
   };
   from_sweep("model");
@@ -103,7 +103,8 @@ Schema<Choice> make_schema() {
   s.add(columns::min_gpus, [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
   for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "concurrency",
                           "memory_gb_per_gpu", "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user",
-                          "usd_per_mtok_output", "joules_per_output_token", "realistic", "price_basis"}) {
+                          "usd_per_mtok_output", "joules_per_output_token", "realistic", "price_basis",
+                          "usd_per_gpu_hour"}) {
     from_sweep(key);
   }
   s.add({"meets_slo", "", "the configuration shown meets the SLO (else it is the fastest)"},
@@ -241,7 +242,7 @@ int run_compare(const CompareOptions& o, Context& context) {
   std::vector<const GpuSpec*> gpus;
   for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
   const PriceOption price = parse_price_option(context.catalog(), o.price);
-  for (const std::string& warning : unused_price_warnings(price, gpus)) *context.err << "warning: " << warning << "\n";
+  print_warnings(unused_price_warnings(price, gpus), *context.err);
   const std::optional<PriceBasis> basis = common_price_basis(gpus);
   for (const GpuSpec* gpu : gpus) {
     const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, basis);

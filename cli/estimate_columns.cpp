@@ -210,15 +210,13 @@ void add_memory_columns(Schema<EstimateRow>& s) {
   s.add(columns::price, resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_label) : Cell(); }));
   s.add(columns::price_basis,
         resolved([](auto& x, auto&) { return x.usd_per_gpu_hour ? text(x.price_basis) : Cell(); }));
+  s.add(columns::usd_per_gpu_hour, resolved([](auto& x, auto&) { return optional_cell(x.usd_per_gpu_hour); }));
   s.add(columns::notes, [](const EstimateRow& r) {
     std::string joined;
     if (r.estimate)
       for (const std::string& n : r.estimate->notes) joined += (joined.empty() ? "" : "; ") + n;
     if (r.estimate && r.resolved && !r.resolved->usd_per_gpu_hour) {  // the $ columns are empty: say why
-      const std::string& gpu = r.resolved->gpu->name;
-      joined += fmt::format("{}{} has no price{}; pass --price {}=USD (a price column in --scenarios)",
-                            joined.empty() ? "" : "; ", gpu,
-                            r.resolved->gpu->prices.empty() ? "" : " on the basis the other GPUs use", gpu);
+      joined += (joined.empty() ? "" : "; ") + unpriced_note(*r.resolved->gpu, r.resolved->price_basis);
     }
     return text(joined);
   });

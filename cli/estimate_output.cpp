@@ -98,7 +98,7 @@ void add_throughput_rows(TextTable& table, const ScenarioResolver::Resolved& r, 
                                    : price_text(r, e, gpus)});
   }
   if (!e.usd_per_hour) {
-    table.add_row({"cost", "-", fmt::format("{} has no price; pass --price {}=USD", r.gpu->name, r.gpu->name)});
+    table.add_row({"cost", "-", unpriced_note(*r.gpu, r.price_basis)});
   }
   if (e.serves_output) {
     table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/command.hpp"
 #include "cli/estimate_output.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
@@ -65,6 +66,7 @@ std::vector<size_t> table_columns() {
                                          "tpot_ms",
                                          "output_tok_s_per_gpu",
                                          "usd_per_mtok_output",
+                                         "price_basis",
                                          "error"};
   std::vector<size_t> index;
   for (const std::string& k : keys) {
@@ -237,6 +239,8 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   CsvReader csv(*in, file);
   if (csv.header().empty()) throw ConfigError(file, 1, 0, "", "empty scenarios file: expected a header row");
   const ColumnFields fields = map_header(csv.header(), file, *context.err);
+  const PriceOption price = parse_price_option(context.catalog(), defaults.price);  // a bad --price: before any row
+  std::vector<const GpuSpec*> gpus;  // the GPUs the rows use, for one warning per unused --price GPU=USD
   ScenarioResolver resolver(context, calibration);
   RowWriter writer(format, *context.out);
   // One row's state, reused: memory does not grow with the number of rows (except the text table's cells).
@@ -254,6 +258,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
       row.resolved = &resolved;
       row.estimate = &result;
       row.bands = &bands.of(resolved);
+      if (std::find(gpus.begin(), gpus.end(), resolved.gpu) == gpus.end()) gpus.push_back(resolved.gpu);
     } catch (const ConfigError& e) {
       ++bad;
       row.error = row_error(e);
@@ -263,6 +268,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
     writer.write(row);
   }
   writer.finish();
+  print_warnings(unused_price_warnings(price, gpus), *context.err);
   return bad == 0 ? 0 : 2;
 }
 

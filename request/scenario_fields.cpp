@@ -168,8 +168,9 @@ std::vector<ScenarioField> common_fields() {
        parse_small<&In::mtp, 0, max_mtp_draft_tokens>, check_small<&In::mtp, 0, max_mtp_draft_tokens>, "INT"},
       {"mtp_acceptance", "Acceptance rate of drafted tokens", fmt::format("{}", default_mtp_acceptance),
        parse_real<&In::mtp_acceptance, check_acceptance>, check_acceptance, "NUMBER"},
-      {"price", "Price: a label or basis (on-demand, reserved, 3yr-rental, owned) from the GPU profiles, or GPU=USD "
-       "for one GPU type (repeatable; ',' joins several in a CSV cell)", "each GPU's first price, on one basis for all GPUs",
+      {"price", "Price: a label or basis (on-demand, reserved, 3yr-rental, owned, published-tco) from the GPU profiles, "
+       "or GPU=USD for one GPU type (repeatable; ',' joins several in a CSV cell)",
+       "the basis most of the GPUs have (ties: 3yr-rental, owned, reserved, on-demand), one for all",
        parse_text<&In::price>, nullptr},
       {"usd_per_gpu_hour", "Price in $ per GPU-hour for every GPU not given as --price GPU=USD (overrides a price label)", "",
        parse_real<&In::usd_per_gpu_hour, check_usd>, check_usd, "NUMBER"},
