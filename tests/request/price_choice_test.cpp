@@ -143,7 +143,7 @@ TEST_SUITE("cli") {
     const Run r = run({"estimate", "--model", "glm-4.5", "--gpu", "h20", "--isl", "1000", "--osl", "200"});
     REQUIRE(r.code == 0);
     CHECK(r.out.find("cost per M output tokens") != std::string::npos);
-    CHECK(r.out.find("(tco-owned, owned basis)") != std::string::npos);
+    CHECK(r.out.find("(tco-owned, owned (TCO model) basis)") != std::string::npos);
   }
 
   TEST_CASE("--price h20=1.2 in estimate, sweep, compare and plan") {
