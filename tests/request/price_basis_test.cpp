@@ -131,6 +131,11 @@ TEST_SUITE("cli") {
       CHECK(row.at("price_basis") == alone.at("price_basis"));
     }
     CHECK(r.err == "warning: --price b200=2.5: b200 is not a GPU of this run (h200-sxm, h20); that price is not used\n");
+    // A bad --price is the command's error, before any row is written.
+    const Run bad = run({"estimate", "--scenarios", file, "--csv", "--price", "h2o=1"});
+    CHECK(bad.code == 2);
+    CHECK(bad.out.empty());
+    CHECK(bad.err.find("--price: unknown GPU 'h2o'") != std::string::npos);
   }
 
   TEST_CASE("an owned price is the TCO model's for every GPU; a source's all-in TCO figure is published-tco") {

@@ -273,7 +273,7 @@ TEST_SUITE("cli") {
 
   TEST_CASE("the issue's compare: no price and no request size given, $/Mtok on a named basis") {
     // `compare --model glm-4.5 --model deepseek-r1 --gpu h20` (up to 16 GPUs, to keep it quick):
-    // requests default to 1,000 + 1,000 tokens as in plan, and H20 is priced on its owned (TCO) basis.
+    // requests default to 1,000 + 1,000 tokens as in plan, and H20 is priced on its owned (TCO model) basis.
     const Run r = run({"compare", "--model", "glm-4.5", "--model", "deepseek-r1", "--gpu", "h20", "--max-gpus", "16"});
     REQUIRE(r.code == 0);
     CHECK(r.out.rfind("1,000 input + 1,000 output tokens per request, no SLO;", 0) == 0);
