@@ -103,10 +103,10 @@ Schema<Choice> make_schema() {
   s.add(columns::min_gpus, [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
   for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "concurrency",
                           "memory_gb_per_gpu", "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user",
-                          "usd_per_mtok_output", "joules_per_output_token", "realistic", "price_basis",
-                          "usd_per_gpu_hour"}) {
+                          "usd_per_mtok_output", "joules_per_output_token", "realistic", "price_basis"}) {
     from_sweep(key);
   }
+  from_sweep("usd_per_gpu_hour");
   s.add({"meets_slo", "", "the configuration shown meets the SLO (else it is the fastest)"},
         [](const Choice& c) { return Cell(c.meets_slo); });
   add_why_columns(s);

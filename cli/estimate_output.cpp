@@ -66,8 +66,9 @@ std::string memory_text(const MemoryFit& fit) {
 
 std::string price_text(const ScenarioResolver::Resolved& r, const Estimate& e, int gpus) {
   return fmt::format("${:.2f}/h for {} GPUs at ${:.3f}/GPU-h ({})", *e.usd_per_hour, gpus, *r.usd_per_gpu_hour,
-                     r.price_basis == r.price_label ? r.price_label
-                                                   : r.price_label + ", " + price_basis_text(r.price_basis) + " basis");
+                     r.price_basis == r.price_label
+                         ? r.price_label
+                         : r.price_label + ", " + price_basis_text(r.price_basis) + " basis");
 }
 
 /// Output throughput, per user, cost and energy: the rows every estimate that serves output shares.

@@ -74,8 +74,11 @@ Schema<GpuSpec> gpu_schema() {
   s.add({"scale_up_domain_gpus", "count", "GPUs in one scale-up domain", plain0, "domain"},
         [](const GpuSpec& g) { return Cell(std::int64_t{g.scale_up.domain_gpus}); });
   s.add({"tdp_w", "W", "thermal design power", plain0, "TDP W"}, [](const GpuSpec& g) { return Cell(g.tdp.value); });
-  s.add({"usd_per_gpu_hour", "$/GPU-hour", "the price a command on this GPU alone uses (choose_price)",
-         {NumberStyle::plain, 2}, "$/GPU-h"},
+  s.add({"usd_per_gpu_hour",
+         "$/GPU-hour",
+         "the price a command on this GPU alone uses (choose_price)",
+         {NumberStyle::plain, 2},
+         "$/GPU-h"},
         [](const GpuSpec& g) { return optional_cell(default_price(g).usd_per_gpu_hour); });
   s.add(columns::shown(columns::price_basis, {}, "basis"), [](const GpuSpec& g) {
     const PriceChoice p = default_price(g);
@@ -92,9 +95,10 @@ Schema<GpuSpec> gpu_schema() {
 nlohmann::json listed_gpu_json(const GpuSpec& gpu) {
   nlohmann::json j = gpu_json(gpu);
   const PriceChoice p = default_price(gpu);
-  j["default_price"] = p.usd_per_gpu_hour ? nlohmann::json{{"label", p.label}, {"basis", p.basis},
-                                                            {"usd_per_gpu_hour", *p.usd_per_gpu_hour}}
-                                          : nlohmann::json();
+  j["default_price"] =
+      p.usd_per_gpu_hour
+          ? nlohmann::json{{"label", p.label}, {"basis", p.basis}, {"usd_per_gpu_hour", *p.usd_per_gpu_hour}}
+          : nlohmann::json();
   return j;
 }
 

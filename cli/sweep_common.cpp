@@ -86,8 +86,9 @@ void add_result_columns(Schema<SweepRowRef>& s) {
   s.add(columns::price_basis, [](const SweepRowRef& r) {
     return r.row && r.row->usd_per_mtok_output ? Cell(std::string(r.price_basis)) : Cell();
   });
-  s.add(columns::usd_per_gpu_hour,
-        [](const SweepRowRef& r) { return r.row && r.row->usd_per_mtok_output ? optional_cell(r.usd_per_gpu_hour) : Cell(); });
+  s.add(columns::usd_per_gpu_hour, [](const SweepRowRef& r) {
+    return r.row && r.row->usd_per_mtok_output ? optional_cell(r.usd_per_gpu_hour) : Cell();
+  });
 }
 
 Schema<SweepRowRef> make_sweep_schema() {
@@ -114,8 +115,8 @@ ResultTable sweep_table(const ModelSpec& model, const SweepResult& result, const
   ResultTable table = sweep_schema().table();
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     for (std::size_t i : shown_rows(result, result.targets[ti])) {
-      table.rows.push_back(sweep_schema().cells({&model, targets[ti].gpu, &result.rows[i], targets[ti].price_basis,
-                                                    targets[ti].usd_per_gpu_hour}));
+      table.rows.push_back(sweep_schema().cells(
+          {&model, targets[ti].gpu, &result.rows[i], targets[ti].price_basis, targets[ti].usd_per_gpu_hour}));
     }
   }
   return table;
@@ -161,7 +162,8 @@ ResultTable best_rows_table(const ModelSpec& model, const SweepResult& result, c
     const SweepTargetResult& t = result.targets[ti];
     const std::optional<std::size_t> index = t.best ? t.best : t.fastest;
     const SweepRow* row = index ? &result.rows[*index] : nullptr;
-    table.rows.push_back(sweep_schema().cells({&model, targets[ti].gpu, row, targets[ti].price_basis, targets[ti].usd_per_gpu_hour}));
+    table.rows.push_back(
+        sweep_schema().cells({&model, targets[ti].gpu, row, targets[ti].price_basis, targets[ti].usd_per_gpu_hour}));
   }
   return table;
 }

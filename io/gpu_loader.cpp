@@ -51,8 +51,9 @@ PriceBasis parse_basis(const MapReader& price) {
   if (auto basis = parse_price_basis(text)) {
     // One method for every owned price: our TCO model from `purchase` (io/tco_loader.hpp).
     if (*basis != PriceBasis::owned) return *basis;
-    throw price.error("basis", "'owned' prices are computed from the GPU's purchase price by the TCO model (give "
-                               "`purchase:`); list a source's all-in TCO figure as 'published-tco'");
+    throw price.error("basis",
+                      "'owned' prices are computed from the GPU's purchase price by the TCO model (give "
+                      "`purchase:`); list a source's all-in TCO figure as 'published-tco'");
   }
   std::string names;
   std::vector<std::string_view> listable;

@@ -105,7 +105,9 @@ PriceChoice choose_price(const GpuSpec& gpu, const PriceOption& o, std::optional
   return {};
 }
 
-PriceChoice default_price(const GpuSpec& gpu) { return choose_price(gpu, {}, std::nullopt); }
+PriceChoice default_price(const GpuSpec& gpu) {
+  return choose_price(gpu, {}, std::nullopt);
+}
 
 std::vector<std::string> unused_price_warnings(const PriceOption& option, const std::vector<const GpuSpec*>& gpus) {
   std::vector<std::string> warnings;
@@ -144,9 +146,10 @@ std::string unpriced_note(const GpuSpec& gpu, const std::string& basis) {
                               ? fmt::format("{} is not priced in this run", gpu.name)
                               : fmt::format("{} has no {} price and one comparison does not mix price bases", gpu.name,
                                             price_basis_text(basis));
-  return fmt::format("{}; its profile prices it at ${:.3f}/GPU-hour ({}, {} basis): --price {}={:.3f} compares it at "
-                     "that figure",
-                     why, *own.usd_per_gpu_hour, own.label, price_basis_text(own.basis), gpu.name, *own.usd_per_gpu_hour);
+  return fmt::format(
+      "{}; its profile prices it at ${:.3f}/GPU-hour ({}, {} basis): --price {}={:.3f} compares it at "
+      "that figure",
+      why, *own.usd_per_gpu_hour, own.label, price_basis_text(own.basis), gpu.name, *own.usd_per_gpu_hour);
 }
 
 std::string unpriced_note(const GpuSpec& gpu, std::optional<PriceBasis> basis) {

@@ -3,10 +3,10 @@
 // list gpus; and an owned price is always the TCO model's.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -57,11 +57,11 @@ std::vector<UsedByGpu> used_by_commands(const std::vector<std::string>& gpus, co
     return args;
   };
   std::vector<UsedByGpu> all;
-  all.push_back(used_in(run_json(with({"sweep", "--model", "llama-3.1-8b", "--max-gpus", "1", "--concurrency", "8",
-                                       "--json"}))["frontier"]));
+  all.push_back(used_in(run_json(
+      with({"sweep", "--model", "llama-3.1-8b", "--max-gpus", "1", "--concurrency", "8", "--json"}))["frontier"]));
   all.push_back(used_in(run_json(with({"compare", "--model", "llama-3.1-8b", "--max-gpus", "1", "--json"}))));
-  all.push_back(used_in(run_json(with({"plan", "--model", "llama-3.1-8b", "--output-tokens-per-day", "1e8",
-                                      "--max-gpus", "1", "--json"}))["options"]));
+  all.push_back(used_in(run_json(with(
+      {"plan", "--model", "llama-3.1-8b", "--output-tokens-per-day", "1e8", "--max-gpus", "1", "--json"}))["options"]));
   const std::string html = (dir.path() / "r.html").string();
   const Run report = run(with({"report", "--model", "llama-3.1-8b", "--isl", "1000", "--osl", "100", "--html", html}));
   REQUIRE_MESSAGE(report.code == 0, report.err);
@@ -87,8 +87,8 @@ TEST_SUITE("cli") {
       const PriceChoice own = default_price(catalog.gpu(name));
       REQUIRE(own.usd_per_gpu_hour.has_value());
       const Used expected{*own.usd_per_gpu_hour, own.basis};
-      const json est = run_json({"estimate", "--model", "llama-3.1-8b", "--gpu", name, "--isl", "1000", "--osl", "100",
-                                 "--json"});
+      const json est =
+          run_json({"estimate", "--model", "llama-3.1-8b", "--gpu", name, "--isl", "1000", "--osl", "100", "--json"});
       CHECK(Used{est.at("usd_per_gpu_hour").get<double>(), est.at("price_basis").get<std::string>()} == expected);
       for (const json& g : run_json({"list", "gpus", "--json"})) {
         if (g.at("name") != name) continue;
@@ -125,12 +125,13 @@ TEST_SUITE("cli") {
     const json rows = json::parse(r.out);
     REQUIRE(rows.size() == 6);
     for (const json& row : rows) {
-      const json alone = run_json({"estimate", "--model", "llama-3.1-8b", "--gpu", row.at("gpu").get<std::string>(), "--isl", "1000",
-                                   "--osl", "100", "--concurrency", "8", "--json"});
+      const json alone = run_json({"estimate", "--model", "llama-3.1-8b", "--gpu", row.at("gpu").get<std::string>(),
+                                   "--isl", "1000", "--osl", "100", "--concurrency", "8", "--json"});
       CHECK(row.at("usd_per_gpu_hour") == alone.at("usd_per_gpu_hour"));
       CHECK(row.at("price_basis") == alone.at("price_basis"));
     }
-    CHECK(r.err == "warning: --price b200=2.5: b200 is not a GPU of this run (h200-sxm, h20); that price is not used\n");
+    CHECK(r.err ==
+          "warning: --price b200=2.5: b200 is not a GPU of this run (h200-sxm, h20); that price is not used\n");
     // A bad --price is the command's error, before any row is written.
     const Run bad = run({"estimate", "--scenarios", file, "--csv", "--price", "h2o=1"});
     CHECK(bad.code == 2);
