@@ -39,6 +39,8 @@ class Context {
 
 /// Writes each of `model`'s import warnings (ModelSpec::warnings) to `err` as "warning: <model>: ...".
 void print_model_warnings(const ModelSpec& model, std::ostream& err);
+/// Writes each of `warnings` to `err` as "warning: ...".
+void print_warnings(const std::vector<std::string>& warnings, std::ostream& err);
 
 /// A registered subcommand: its CLI11 node and what to run when it was chosen. Returns the exit code.
 struct Command {

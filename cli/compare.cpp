@@ -95,7 +95,7 @@ Schema<Choice> make_schema() {
   auto from_sweep = [&](const std::string& key) {
     const std::size_t column = keys.index(key);
     s.add(sweep.columns()[column], [column](const Choice& c) {
-      return sweep_schema().value({c.model, c.gpu, c.row, c.price_basis}, column);
+      return sweep_schema().value({c.model, c.gpu, c.row, c.price_basis, c.usd_per_gpu_hour}, column);
     });
   };
   from_sweep("model");
@@ -106,6 +106,7 @@ Schema<Choice> make_schema() {
                           "usd_per_mtok_output", "joules_per_output_token", "realistic", "price_basis"}) {
     from_sweep(key);
   }
+  from_sweep("usd_per_gpu_hour");
   s.add({"meets_slo", "", "the configuration shown meets the SLO (else it is the fastest)"},
         [](const Choice& c) { return Cell(c.meets_slo); });
   add_why_columns(s);
@@ -241,7 +242,7 @@ int run_compare(const CompareOptions& o, Context& context) {
   std::vector<const GpuSpec*> gpus;
   for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
   const PriceOption price = parse_price_option(context.catalog(), o.price);
-  for (const std::string& warning : unused_price_warnings(price, gpus)) *context.err << "warning: " << warning << "\n";
+  print_warnings(unused_price_warnings(price, gpus), *context.err);
   const std::optional<PriceBasis> basis = common_price_basis(gpus);
   for (const GpuSpec* gpu : gpus) {
     const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, basis);

@@ -34,10 +34,8 @@ int run_single(const EstimateOptions& o, Context& context) {
   const ScenarioResolver::Resolved& r = answer.resolved;
   const Estimate& e = answer.estimate;
   print_model_warnings(*r.model, *context.err);
-  for (const std::string& warning : r.warnings) *context.err << "warning: " << warning << "\n";
-  for (const std::string& warning : unused_price_warnings(parse_price_option(catalog, o.input.price), {r.gpu})) {
-    *context.err << "warning: " << warning << "\n";
-  }
+  print_warnings(r.warnings, *context.err);
+  print_warnings(unused_price_warnings(parse_price_option(catalog, o.input.price), {r.gpu}), *context.err);
   const EstimateRow row{&o.input, &r, &e, {}};
   std::ostream& out = *context.out;
   if (emit && e.fits && e.disaggregated) {

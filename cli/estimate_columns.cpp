@@ -262,6 +262,7 @@ void add_memory_columns(Schema<EstimateRow>& s) {
         pooled([](auto& x) { return in_gigabytes(x.decode.memory.need.total()); }));
   s.add(columns::price, resolved([](auto& x, auto&) { return priced(x, x.price_label); }));
   s.add(columns::price_basis, resolved([](auto& x, auto&) { return priced(x, x.price_basis); }));
+  s.add(columns::usd_per_gpu_hour, resolved([](auto& x, auto&) { return x.usd_per_gpu_hour; }));
   s.add(columns::notes, Writer([](const EstimateRow& r, CellSink& s) {
     const bool price_known = !r.resolved || r.resolved->usd_per_gpu_hour;
     if (!r.estimate || (r.estimate->notes.size() == 1 && price_known)) {
@@ -272,10 +273,7 @@ void add_memory_columns(Schema<EstimateRow>& s) {
     if (r.estimate)
       for (const std::string& n : r.estimate->notes) joined += (joined.empty() ? "" : "; ") + n;
     if (r.estimate && r.resolved && !r.resolved->usd_per_gpu_hour) {  // the $ columns are empty: say why
-      const std::string& gpu = r.resolved->gpu->name;
-      joined += fmt::format("{}{} has no price{}; pass --price {}=USD (a price column in --scenarios)",
-                            joined.empty() ? "" : "; ", gpu,
-                            r.resolved->gpu->prices.empty() ? "" : " on the basis the other GPUs use", gpu);
+      joined += (joined.empty() ? "" : "; ") + unpriced_note(*r.resolved->gpu, r.resolved->price_basis);
     }
     s.text(joined);
   }));

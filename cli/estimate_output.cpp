@@ -66,7 +66,9 @@ std::string memory_text(const MemoryFit& fit) {
 
 std::string price_text(const ScenarioResolver::Resolved& r, const Estimate& e, int gpus) {
   return fmt::format("${:.2f}/h for {} GPUs at ${:.3f}/GPU-h ({})", *e.usd_per_hour, gpus, *r.usd_per_gpu_hour,
-                     r.price_basis == r.price_label ? r.price_label : r.price_label + ", " + r.price_basis + " basis");
+                     r.price_basis == r.price_label
+                         ? r.price_label
+                         : r.price_label + ", " + price_basis_text(r.price_basis) + " basis");
 }
 
 /// Output throughput, per user, cost and energy: the rows every estimate that serves output shares.
@@ -98,7 +100,7 @@ void add_throughput_rows(TextTable& table, const ScenarioResolver::Resolved& r, 
                                    : price_text(r, e, gpus)});
   }
   if (!e.usd_per_hour) {
-    table.add_row({"cost", "-", fmt::format("{} has no price; pass --price {}=USD", r.gpu->name, r.gpu->name)});
+    table.add_row({"cost", "-", unpriced_note(*r.gpu, r.price_basis)});
   }
   if (e.serves_output) {
     table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),

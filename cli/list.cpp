@@ -4,9 +4,11 @@
 #include "cli/command.hpp"
 #include "cli/common_options.hpp"
 #include "estimator/model_stats.hpp"
+#include "io/columns.hpp"
 #include "io/config_error.hpp"
 #include "io/result_table.hpp"
 #include "io/spec_json.hpp"
+#include "request/price_choice.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -73,9 +75,32 @@ Schema<GpuSpec> gpu_schema() {
   s.add({"scale_up_domain_gpus", "count", "GPUs in one scale-up domain", plain0, "domain"},
         [](const GpuSpec& g) { return Cell(std::int64_t{g.scale_up.domain_gpus}); });
   s.add({"tdp_w", "W", "thermal design power", plain0, "TDP W"}, [](const GpuSpec& g) { return Cell(g.tdp.value); });
-  s.add({"usd_per_gpu_hour", "$/GPU-hour", "the profile's first price", {NumberStyle::plain, 2}, "$/GPU-h"},
-        [](const GpuSpec& g) { return g.prices.empty() ? Cell() : Cell(g.prices.front().per_gpu_hour.value); });
+  s.add({"usd_per_gpu_hour",
+         "$/GPU-hour",
+         "the price a command on this GPU alone uses (choose_price)",
+         {NumberStyle::plain, 2},
+         "$/GPU-h"},
+        [](const GpuSpec& g) { return optional_cell(default_price(g).usd_per_gpu_hour); });
+  s.add(columns::shown(columns::price_basis, {}, "basis"), [](const GpuSpec& g) {
+    const PriceChoice p = default_price(g);
+    return p.usd_per_gpu_hour ? Cell(p.basis) : Cell();
+  });
+  s.add(columns::shown(columns::price, {}, "price"), [](const GpuSpec& g) {
+    const PriceChoice p = default_price(g);
+    return p.usd_per_gpu_hour ? Cell(p.label) : Cell();
+  });
   return s;
+}
+
+/// A GPU's list --json object: its profile, and the price a command on it alone uses.
+nlohmann::json listed_gpu_json(const GpuSpec& gpu) {
+  nlohmann::json j = gpu_json(gpu);
+  const PriceChoice p = default_price(gpu);
+  j["default_price"] =
+      p.usd_per_gpu_hour
+          ? nlohmann::json{{"label", p.label}, {"basis", p.basis}, {"usd_per_gpu_hour", *p.usd_per_gpu_hour}}
+          : nlohmann::json();
+  return j;
 }
 
 template <class Spec>
@@ -94,7 +119,7 @@ int run_list(const ListOptions& options, Context& context) {
     if (models) {
       for (const ModelSpec& model : catalog.models) array.push_back(model_json(model));
     } else {
-      for (const GpuSpec& gpu : catalog.gpus) array.push_back(gpu_json(gpu));
+      for (const GpuSpec& gpu : catalog.gpus) array.push_back(listed_gpu_json(gpu));
     }
     out << array.dump(2) << "\n";
     return 0;

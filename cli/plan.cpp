@@ -103,7 +103,7 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   in.osl = plan.osl;
   in.price = o.price;
   in.usd_per_gpu_hour = o.usd_per_gpu_hour;
-  PlanOption option{resolver.resolve(in), {}, nullptr, 0};
+  PlanOption option{resolver.resolve(in), {}, nullptr, 0, {}};
   const auto& r = option.resolved;
   if (!o.usd_per_gpu_hour && r.usd_per_gpu_hour) option.price = find_price(*r.gpu, r.price_label);
   // The sweep's search, ranked for this demand: --weights and the layout options restrict it.
@@ -130,10 +130,9 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   print_model_warnings(*resolver.prepared(o.model)->spec, *context.err);
   std::vector<const GpuSpec*> gpus;  // one price basis for the fleets it ranks
   for (const std::string& gpu : o.gpus) gpus.push_back(&context.catalog().gpu(gpu));
-  resolver.use_price_basis(common_price_basis(gpus));
-  for (const std::string& warning : unused_price_warnings(parse_price_option(context.catalog(), o.price), gpus)) {
-    *context.err << "warning: " << warning << "\n";
-  }
+  const std::optional<PriceBasis> basis = common_price_basis(gpus);
+  resolver.use_price_basis(basis);
+  print_warnings(unused_price_warnings(parse_price_option(context.catalog(), o.price), gpus), *context.err);
   std::vector<PlanOption> options;
   std::vector<RankKey> keys;
   for (const std::string& gpu : o.gpus) {
@@ -144,6 +143,7 @@ Plan make_plan(const PlanOptions& o, Context& context) {
         throw ConfigError("--gpu", fmt::format("'{}' names {} again; give each GPU type once", gpu, p.resolved.gpu->name));
       }
     }
+    if (!p.resolved.usd_per_gpu_hour) options.back().price_note = unpriced_note(*p.resolved.gpu, basis);
     keys.push_back({p.feasible(), p.choice.fleet.usd_per_month, p.choice.fleet.gpus});
   }
   for (size_t index : rank_options(keys)) {

@@ -97,8 +97,7 @@ void add_cost_columns(Schema<PlanOption>& s) {
   s.add({"note", "", "why there is no option, that there is no price, or a cheaper unrealistic layout"},
         [](const PlanOption& p) {
           if (!p.feasible()) return Cell(p.choice.why_none);
-          std::string note =
-              p.resolved.usd_per_gpu_hour ? "" : fmt::format("no price; pass --price {}=USD", p.resolved.gpu->name);
+          std::string note = p.price_note;
           if (!p.choice.unrealistic_note.empty()) note += (note.empty() ? "" : "; ") + p.choice.unrealistic_note;
           return note.empty() ? Cell() : Cell(note);
         });
@@ -233,7 +232,7 @@ std::string recommendation(const Plan& plan) {
                            : "; no GPU type has a price, so options are ranked by GPU count\n";
   for (const PlanOption& p : plan.options) {
     if (p.feasible() && !p.resolved.usd_per_gpu_hour) {
-      out += fmt::format("note: {}{}\n", unpriced_note(*p.resolved.gpu, best.resolved.price_basis),
+      out += fmt::format("note: {}{}\n", p.price_note,
                          f.usd_per_month ? "; it is ranked after the priced options, by GPU count" : "");
     }
   }

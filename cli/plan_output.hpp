@@ -22,6 +22,7 @@ struct PlanOption {
   ReplicaChoice choice;
   const PricePoint* price = nullptr;  // nullptr when unpriced or given with --usd-per-gpu-hour
   int rank = 0;                       // 1-based
+  std::string price_note;             // unpriced_note() when unpriced
   [[nodiscard]] bool feasible() const { return choice.deployment.has_value(); }
 };
 

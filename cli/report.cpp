@@ -49,6 +49,7 @@ struct GpuSection {
   bool chosen_meets_slo = false;
   bool fixed_concurrency = false;  // --concurrency given
   std::string problem;             // why there is nothing to chart
+  std::string price_note;          // unpriced_note() when unpriced
   OperatorBreakdown prefill{}, decode{};
   Roofs roofs{};
 };
@@ -308,7 +309,7 @@ void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
     if (!g.chosen) return Cell();
     return Cell(r.usd_per_gpu_hour ? fmt::format("${:.3f} ({}, {})", *r.usd_per_gpu_hour, r.price_label,
                                                  price_basis_text(r.price_basis))
-                                   : fmt::format("no price: --price {}=USD", r.gpu->name));
+                                   : g.price_note);
   });
   s.add(columns::shown(columns::usd_per_mtok_output, {NumberStyle::money, 3}, "cost ($/Mtok output)"),
         chosen([](const Estimate& e) { return optional_cell(e.usd_per_mtok_output); }));
@@ -360,11 +361,17 @@ int run_report(const ReportOptions& o, Context& context) {
     throw ConfigError("--concurrency", fmt::format("{} is out of range (must be >= 1)", *o.concurrency));
   const ServiceLevel slo = slo_targets(o.ttft_ms, o.tpot_ms);
   ScenarioResolver resolver(context, o.calibration);
+  std::vector<const GpuSpec*> gpus;  // one price basis for every section, as in compare and plan
+  for (const std::string& gpu : o.gpus) gpus.push_back(&context.catalog().gpu(gpu));
+  const std::optional<PriceBasis> basis = common_price_basis(gpus);
+  resolver.use_price_basis(basis);
   std::vector<GpuSection> sections;
   std::string gpu_names;
   std::vector<const GpuSpec*> used;
   for (const std::string& gpu : o.gpus) {
     sections.push_back(make_section(resolver, o, gpu, slo));
+    if (!sections.back().resolved.usd_per_gpu_hour)
+      sections.back().price_note = unpriced_note(*sections.back().resolved.gpu, basis);
     for (size_t i = 0; i + 1 < sections.size(); ++i) {
       if (sections[i].resolved.gpu == sections.back().resolved.gpu) {
         throw ConfigError("--gpu", fmt::format("'{}' names {} again; give each GPU type once", gpu,
@@ -376,9 +383,7 @@ int run_report(const ReportOptions& o, Context& context) {
   }
   const auto& first = sections.front().resolved;
   print_model_warnings(*first.model, *context.err);
-  for (const std::string& w : unused_price_warnings(parse_price_option(context.catalog(), o.price), used)) {
-    *context.err << "warning: " << w << "\n";
-  }
+  print_warnings(unused_price_warnings(parse_price_option(context.catalog(), o.price), used), *context.err);
   HtmlReport page(fmt::format("llmsizer report: {} on {}", first.model->name, gpu_names));
   page.facts(
       {{"model",

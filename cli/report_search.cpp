@@ -53,7 +53,7 @@ BarChart cost_by_gpu_chart(const SweepResult& result, const std::vector<SweepTar
     if (!t.best) {
       bar.note = t.end_row == t.first_row ? "nothing fits" : "no configuration meets the SLOs";
     } else if (const SweepRow& row = result.rows[*t.best]; !row.usd_per_mtok_output) {
-      bar.note = fmt::format("no price: --price {}=USD", targets[i].gpu->name);
+      bar.note = "no price (the note below says how to give one)";
     } else {
       bar.value = *row.usd_per_mtok_output;
       bar.value_text = fmt::format("${:.3f}", *row.usd_per_mtok_output);
@@ -110,9 +110,11 @@ void search_section(HtmlReport& page, const std::vector<const ScenarioResolver::
                          search.disaggregated ? " co-located or as prefill/decode-disaggregated pools (--disagg)" : "",
                          request.max_gpus),
              best_rows_table(*gpus.front()->model, result, targets));
-  page.figures({{render_bar_svg(cost_by_gpu_chart(result, targets, slo)),
-                 "$/Mtok of the configuration in the table above, per GPU type: its price over its output tokens "
-                 "per GPU-hour. Prices on different bases are not like for like; each bar names its basis."},
+  std::string cost_caption =
+      "$/Mtok of the configuration in the table above, per GPU type: its price over its output tokens per GPU-hour. "
+      "Prices on different bases are not like for like; each bar names its basis.";
+  for (const std::string& note : unpriced_notes(targets)) cost_caption += " Note: " + note + ".";
+  page.figures({{render_bar_svg(cost_by_gpu_chart(result, targets, slo)), cost_caption},
                 {render_svg(frontiers_chart(result, targets, slo)),
                  "Every GPU type's frontier from the same search: no configuration of that type is better in both "
                  "throughput per GPU and speed per user. Diamonds: the configuration in the table above."}});

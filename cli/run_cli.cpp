@@ -34,6 +34,10 @@ void print_model_warnings(const ModelSpec& model, std::ostream& err) {
   for (const std::string& warning : model.warnings) err << "warning: " << model.name << ": " << warning << "\n";
 }
 
+void print_warnings(const std::vector<std::string>& warnings, std::ostream& err) {
+  for (const std::string& warning : warnings) err << "warning: " << warning << "\n";
+}
+
 void add_profiles_option(CLI::App& app, Context& context) {
   app.add_option("--profiles", context.profile_dirs,
                  "Extra profile directory (repeatable); later directories override earlier ones by name")

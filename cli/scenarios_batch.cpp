@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/command.hpp"
 #include "cli/estimate_output.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
@@ -70,6 +71,7 @@ std::vector<size_t> table_columns() {
                                          "tpot_ms",
                                          "output_tok_s_per_gpu",
                                          "usd_per_mtok_output",
+                                         "price_basis",
                                          "error"};
   std::vector<size_t> index;
   for (const std::string& k : keys) {
@@ -384,6 +386,8 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   CsvReader csv(*in, file);
   if (csv.header().empty()) throw ConfigError(file, 1, 0, "", "empty scenarios file: expected a header row");
   const ColumnFields fields = map_header(csv.header(), file, *context.err);
+  const PriceOption price = parse_price_option(context.catalog(), defaults.price);  // a bad --price: before any row
+  std::vector<const GpuSpec*> gpus;  // the GPUs the rows use, for one warning per unused --price GPU=USD
   ScenarioResolver resolver(context, calibration);
   ScenarioRows rows(resolver);
   BandCache bands;  // rows share a handful of regimes
@@ -408,6 +412,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
           answer(record, csv.header(), fields, rows, row);
           row.bands = &bands.of(row.resolved);
           row.answered = true;
+          if (std::find(gpus.begin(), gpus.end(), row.resolved.gpu) == gpus.end()) gpus.push_back(row.resolved.gpu);
         } catch (const ConfigError& e) {
           ++bad;
           row.error = row_error(e);
@@ -424,6 +429,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
     pipeline.write(block);
   }
   pipeline.finish();
+  print_warnings(unused_price_warnings(price, gpus), *context.err);
   return bad == 0 ? 0 : 2;
 }
 

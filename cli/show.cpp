@@ -122,6 +122,7 @@ ResultTable gpu_prices_table(const GpuSpec& gpu) {
   Schema<PricePoint> s;
   s.add(columns::gpu, [&gpu](const PricePoint&) { return Cell(gpu.name); });
   s.add(columns::price, [](const PricePoint& p) { return Cell(p.label); });
+  s.add(columns::price_basis, [](const PricePoint& p) { return Cell(std::string(name(p.basis))); });
   s.add(columns::usd_per_gpu_hour, [](const PricePoint& p) { return Cell(p.per_gpu_hour.value); });
   s.add({"date", "", "when the price was read"}, [](const PricePoint& p) { return Cell(p.date); });
   s.add({"source", "", "where the price comes from"}, [](const PricePoint& p) { return Cell(p.source); });

@@ -90,7 +90,7 @@ std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, c
   for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
   std::vector<SweepTarget> targets;
   const PriceOption price = parse_price_option(context.catalog(), o.price);
-  for (const std::string& warning : unused_price_warnings(price, gpus)) *context.err << "warning: " << warning << "\n";
+  print_warnings(unused_price_warnings(price, gpus), *context.err);
   const std::optional<PriceBasis> basis = common_price_basis(gpus);
   for (const GpuSpec* gpu : gpus) {
     SweepTarget t{gpu, resolver.efficiency(*gpu, o.engine, std::nullopt), std::nullopt, weights, {}};

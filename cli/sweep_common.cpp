@@ -86,6 +86,9 @@ void add_result_columns(Schema<SweepRowRef>& s) {
   s.add(columns::price_basis, [](const SweepRowRef& r) {
     return r.row && r.row->usd_per_mtok_output ? Cell(std::string(r.price_basis)) : Cell();
   });
+  s.add(columns::usd_per_gpu_hour, [](const SweepRowRef& r) {
+    return r.row && r.row->usd_per_mtok_output ? optional_cell(r.usd_per_gpu_hour) : Cell();
+  });
 }
 
 Schema<SweepRowRef> make_sweep_schema() {
@@ -112,7 +115,8 @@ ResultTable sweep_table(const ModelSpec& model, const SweepResult& result, const
   ResultTable table = sweep_schema().table();
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     for (std::size_t i : shown_rows(result, result.targets[ti])) {
-      table.rows.push_back(sweep_schema().cells({&model, targets[ti].gpu, &result.rows[i], targets[ti].price_basis}));
+      table.rows.push_back(sweep_schema().cells(
+          {&model, targets[ti].gpu, &result.rows[i], targets[ti].price_basis, targets[ti].usd_per_gpu_hour}));
     }
   }
   return table;
@@ -158,7 +162,8 @@ ResultTable best_rows_table(const ModelSpec& model, const SweepResult& result, c
     const SweepTargetResult& t = result.targets[ti];
     const std::optional<std::size_t> index = t.best ? t.best : t.fastest;
     const SweepRow* row = index ? &result.rows[*index] : nullptr;
-    table.rows.push_back(sweep_schema().cells({&model, targets[ti].gpu, row, targets[ti].price_basis}));
+    table.rows.push_back(
+        sweep_schema().cells({&model, targets[ti].gpu, row, targets[ti].price_basis, targets[ti].usd_per_gpu_hour}));
   }
   return table;
 }
@@ -216,17 +221,21 @@ std::string slo_text(const SweepRequest& r) {
   return r.slo.ttft || r.slo.tpot ? "SLO " + describe_slo(r.slo) : "no SLO";
 }
 
-bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out) {
+std::vector<std::string> unpriced_notes(const std::vector<SweepTarget>& targets) {
   const auto priced =
       std::find_if(targets.begin(), targets.end(), [](const SweepTarget& t) { return t.usd_per_gpu_hour; });
   const std::string basis = priced == targets.end() ? std::string() : priced->price_basis;
-  bool any = false;
+  std::vector<std::string> notes;
   for (const SweepTarget& t : targets) {
-    if (t.usd_per_gpu_hour) continue;
-    out << "note: " << unpriced_note(*t.gpu, basis) << "\n";
-    any = true;
+    if (!t.usd_per_gpu_hour) notes.push_back(unpriced_note(*t.gpu, basis));
   }
-  return any;
+  return notes;
+}
+
+bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out) {
+  const std::vector<std::string> notes = unpriced_notes(targets);
+  for (const std::string& note : notes) out << "note: " << note << "\n";
+  return !notes.empty();
 }
 
 }  // namespace llmsizer::cli

@@ -57,6 +57,8 @@ void add_disagg_option(CLI::App& app, bool& disaggregated);
 /// gives the `--price GPU=USD` that prices it. Nothing when every GPU type is priced; returns whether
 /// it printed any. `sweep` and `compare` print them before their tables.
 bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out);
+/// The unpriced_note() of each GPU type without a price, on the basis the priced ones use.
+[[nodiscard]] std::vector<std::string> unpriced_notes(const std::vector<SweepTarget>& targets);
 
 /// One configuration of a sweep as the writers see it; `row` nullptr when nothing fits, and every
 /// column but model and GPU is then null.
@@ -65,6 +67,7 @@ struct SweepRowRef {
   const GpuSpec* gpu = nullptr;
   const SweepRow* row = nullptr;
   std::string_view price_basis;  // SweepTarget::price_basis of the row's GPU type
+  std::optional<double> usd_per_gpu_hour;  // SweepTarget::usd_per_gpu_hour of the row's GPU type
 };
 
 /// The one column schema of sweep rows: `sweep`'s table, CSV, JSON and XLSX, and the per-row

@@ -14,12 +14,15 @@ namespace llmsizer {
 /// What a $/GPU-hour figure stands for. A comparison uses one basis: an on-demand rate beside an
 /// owner's cost is not a like-for-like difference.
 enum class PriceBasis {
-  on_demand,   // list price, pay by the hour
-  reserved,    // committed or reserved capacity (capacity blocks, long-term rental assumptions)
-  rental_3yr,  // three-year rental contract
-  owned,       // cost of owning and running the GPU (a TCO model, ours or a source's)
+  on_demand,      // list price, pay by the hour
+  reserved,       // committed or reserved capacity (capacity blocks, long-term rental assumptions)
+  rental_3yr,     // three-year rental contract
+  owned,          // cost of owning and running the GPU, from its purchase price by our TCO model
+                  // (owned_cost_per_gpu_hour under a tco/1 profile): one method for every GPU
+  published_tco,  // a source's all-in TCO figure (its own model and inputs, e.g. SemiAnalysis's)
 };
-inline constexpr std::string_view price_basis_names[] = {"on-demand", "reserved", "3yr-rental", "owned"};
+inline constexpr std::string_view price_basis_names[] = {"on-demand", "reserved", "3yr-rental", "owned",
+                                                         "published-tco"};
 
 [[nodiscard]] std::string_view name(PriceBasis basis);
 /// nullopt for a name outside price_basis_names.

@@ -32,7 +32,8 @@ inline const Column usd_per_mtok_served{"usd_per_mtok_served", "$/Mtok",
                                         "fleet $/month per million output tokens served (at the fleet's utilisation)"};
 inline const Column joules_per_output_token{"joules_per_output_token", "J/token", "energy per output token"};
 inline const Column price{"price", "", "price label used"};
-inline const Column price_basis{"price_basis", "", "price basis: on-demand, reserved, 3yr-rental, owned or user"};
+inline const Column price_basis{"price_basis", "",
+                                "price basis: on-demand, reserved, 3yr-rental, owned, published-tco or user"};
 
 // A prefill/decode-disaggregated deployment (estimate with pools, compare/sweep/plan --disagg).
 inline const Column prefill_queue_ms{"prefill_queue_ms", "ms",

@@ -48,10 +48,20 @@ LinkSpec parse_scale_up(const MapReader& doc) {
 
 PriceBasis parse_basis(const MapReader& price) {
   const std::string text = price.string("basis");
-  if (auto basis = parse_price_basis(text)) return *basis;
+  if (auto basis = parse_price_basis(text)) {
+    // One method for every owned price: our TCO model from `purchase` (io/tco_loader.hpp).
+    if (*basis != PriceBasis::owned) return *basis;
+    throw price.error("basis",
+                      "'owned' prices are computed from the GPU's purchase price by the TCO model (give "
+                      "`purchase:`); list a source's all-in TCO figure as 'published-tco'");
+  }
   std::string names;
-  for (std::string_view n : price_basis_names) names += (names.empty() ? "" : ", ") + std::string(n);
-  const std::string hint = closest_match(text, price_basis_names);
+  std::vector<std::string_view> listable;
+  for (std::string_view n : price_basis_names) {
+    if (n != name(PriceBasis::owned)) listable.push_back(n);
+  }
+  for (std::string_view n : listable) names += (names.empty() ? "" : ", ") + std::string(n);
+  const std::string hint = closest_match(text, listable);
   throw price.error("basis", fmt::format("unknown price basis '{}' (expected one of {}){}", text, names,
                                          hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
 }

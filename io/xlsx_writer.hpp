@@ -33,7 +33,7 @@ struct PlanWorkbookOption {
   double ttft_ms = 0;
   double tpot_ms = 0;
   std::string price_label;    // empty when unpriced
-  std::string price_basis;    // on-demand, reserved, 3yr-rental, owned, user; empty when unpriced
+  std::string price_basis;    // on-demand, reserved, 3yr-rental, owned, published-tco, user; empty when unpriced
   /// The price is the TCO model's owned cost (hardware/tco.hpp): the workbook computes it from the
   /// Inputs sheet's TCO cells and `purchase`.
   bool price_from_tco = false;

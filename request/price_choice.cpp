@@ -11,6 +11,7 @@ namespace llmsizer {
 namespace {
 
 constexpr const char* option = "--price";
+static_assert(std::size(default_basis_order) == std::size(price_basis_names), "every basis has its place in the order");
 
 std::string trimmed(const std::string& text) {
   const size_t first = text.find_first_not_of(' ');
@@ -48,7 +49,8 @@ PriceChoice from_profile(const PricePoint& p) { return {p.per_gpu_hour.value, p.
 
 std::string price_basis_text(const std::string& basis) {
   if (basis == name(PriceBasis::rental_3yr)) return "3-year rental";
-  if (basis == name(PriceBasis::owned)) return "owned (TCO)";
+  if (basis == name(PriceBasis::owned)) return "owned (TCO model)";
+  if (basis == name(PriceBasis::published_tco)) return "published TCO";
   if (basis == user_price_label) return "user-given";
   return basis;  // on-demand, reserved, or "" when unpriced
 }
@@ -97,12 +99,14 @@ PriceChoice choose_price(const GpuSpec& gpu, const PriceOption& o, std::optional
                                           known.empty() ? fmt::format("; it has no prices, use --price {}=USD", gpu.name)
                                                         : fmt::format(" (it has: {})", known)));
   }
-  if (basis) {
-    if (const PricePoint* p = first_of_basis(gpu, *basis)) return from_profile(*p);
-    return {};
-  }
-  if (gpu.prices.empty()) return {};
-  return from_profile(gpu.prices.front());
+  if (!basis) basis = common_price_basis({&gpu});  // the GPU alone: the same rule as for several
+  if (!basis) return {};
+  if (const PricePoint* p = first_of_basis(gpu, *basis)) return from_profile(*p);
+  return {};
+}
+
+PriceChoice default_price(const GpuSpec& gpu) {
+  return choose_price(gpu, {}, std::nullopt);
 }
 
 std::vector<std::string> unused_price_warnings(const PriceOption& option, const std::vector<const GpuSpec*>& gpus) {
@@ -123,23 +127,13 @@ bool has_named_price(const GpuSpec& gpu, const PriceOption& o) {
 }
 
 std::optional<PriceBasis> common_price_basis(const std::vector<const GpuSpec*>& gpus) {
-  std::vector<const GpuSpec*> priced;
-  for (const GpuSpec* g : gpus) {
-    if (!g->prices.empty()) priced.push_back(g);
-  }
-  if (priced.empty()) return std::nullopt;
-  auto count = [&](PriceBasis b) {
-    return std::count_if(priced.begin(), priced.end(), [&](const GpuSpec* g) { return first_of_basis(*g, b) != nullptr; });
-  };
-  const PriceBasis first = priced.front()->prices.front().basis;
-  if (count(first) == static_cast<std::ptrdiff_t>(priced.size())) return first;
   std::optional<PriceBasis> best;
   std::ptrdiff_t best_count = 0;
-  for (size_t i = 0; i < std::size(price_basis_names); ++i) {
-    const auto b = static_cast<PriceBasis>(i);
-    if (count(b) > best_count) {
+  for (PriceBasis b : default_basis_order) {  // a tie goes to the earlier basis
+    const auto count = std::count_if(gpus.begin(), gpus.end(), [&](const GpuSpec* g) { return first_of_basis(*g, b); });
+    if (count > best_count) {
       best = b;
-      best_count = count(b);
+      best_count = count;
     }
   }
   return best;
@@ -147,12 +141,19 @@ std::optional<PriceBasis> common_price_basis(const std::vector<const GpuSpec*>& 
 
 std::string unpriced_note(const GpuSpec& gpu, const std::string& basis) {
   if (gpu.prices.empty()) return fmt::format("{} has no price in its profile: --price {}=USD gives it one", gpu.name, gpu.name);
-  const PricePoint& p = gpu.prices.front();
+  const PriceChoice own = default_price(gpu);
+  const std::string why = basis.empty() || basis == user_price_label
+                              ? fmt::format("{} is not priced in this run", gpu.name)
+                              : fmt::format("{} has no {} price and one comparison does not mix price bases", gpu.name,
+                                            price_basis_text(basis));
   return fmt::format(
-      "{} has no {} price and one comparison does not mix price bases; its profile prices it at ${:.3f}/GPU-hour "
-      "({}, {} basis): --price {}={:.3f} compares it at that figure",
-      gpu.name, price_basis_text(basis), p.per_gpu_hour.value, p.label, price_basis_text(std::string(name(p.basis))),
-      gpu.name, p.per_gpu_hour.value);
+      "{}; its profile prices it at ${:.3f}/GPU-hour ({}, {} basis): --price {}={:.3f} compares it at "
+      "that figure",
+      why, *own.usd_per_gpu_hour, own.label, price_basis_text(own.basis), gpu.name, *own.usd_per_gpu_hour);
+}
+
+std::string unpriced_note(const GpuSpec& gpu, std::optional<PriceBasis> basis) {
+  return unpriced_note(gpu, basis ? std::string(name(*basis)) : std::string());
 }
 
 }  // namespace llmsizer

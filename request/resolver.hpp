@@ -79,7 +79,7 @@ class ScenarioResolver {
     EfficiencyParams efficiency;
     std::optional<double> usd_per_gpu_hour;
     std::string price_label;
-    std::string price_basis;  // on-demand, reserved, 3yr-rental, owned; "user" when given; "" unpriced
+    std::string price_basis;  // a price_basis_names entry; "user" when given; "" unpriced
     std::string engine;
     std::vector<std::string> warnings;  // what the request stretches (a RoPE-scaled context); printed, not fatal
     const ErrorBands* error_bands = nullptr;  // the calibration's bands/1 profile; nullptr: none shipped

@@ -178,7 +178,7 @@ TEST_SUITE("cli") {
                                                               model.records[0].fields[3]});
     CHECK(std::stod(model.records[0].fields[3]) == doctest::Approx(131.4).epsilon(0.001));
     const CsvTable gpu = csv_of({"show", "h100-sxm"});
-    CHECK(gpu.header == std::vector<std::string>{"gpu", "price", "usd_per_gpu_hour", "date", "source"});
+    CHECK(gpu.header == std::vector<std::string>{"gpu", "price", "price_basis", "usd_per_gpu_hour", "date", "source"});
     REQUIRE_FALSE(gpu.records.empty());
     CHECK(gpu.records[0].fields[0] == "h100-sxm");
   }

@@ -95,17 +95,12 @@ TEST_SUITE("decisions") {
       // Every other sheet a GPU sheet reads is the Inputs sheet.
       REQUIRE(!e.references.empty());
       for (const std::string& ref : e.references) CHECK(ref.rfind("Inputs!", 0) == 0);
-      // Both on the owned basis (the one basis H20 has). H20's price is the TCO model's, computed in
-      // the sheet; H200's is a source's owned figure, an input beside the TCO model's own figure.
+      // Both on the owned basis (the one basis H20 has), and an owned price is always the TCO model's:
+      // each GPU's price is computed in the sheet from its purchase price, power and hosting.
       const std::string row = std::to_string(price_row(book, gpu));
       CHECK(e.text("Inputs", "B" + row) == "owned");
-      const std::string& price_formula = book.at("Inputs").at("C" + row).formula;
-      if (gpu == "h20") {
-        CHECK(price_formula == "L" + row);
-        CHECK(close_to(e.number("Inputs", "L" + row), option["usd_per_gpu_hour"]));
-      } else {
-        CHECK(price_formula.empty());
-      }
+      CHECK(book.at("Inputs").at("C" + row).formula == "L" + row);
+      CHECK(close_to(e.number("Inputs", "L" + row), option["usd_per_gpu_hour"]));
       CHECK(close_to(e.number("Inputs", "C" + row), option["usd_per_gpu_hour"]));
       ++checked;
     }

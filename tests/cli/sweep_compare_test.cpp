@@ -73,7 +73,7 @@ TEST_SUITE("decisions") {
         CHECK(row.at("tpot_ms").get<double>() <= 50);
       }
       CHECK(row.at("meets_slo").get<bool>() == (row.at("tpot_ms").get<double>() <= 50));
-      // h20's one price is its owned (TCO) price, so both GPUs are priced on the owned basis.
+      // h20's one price is its owned (TCO model) price, so both GPUs are priced on the owned basis.
       CHECK(row.at("usd_per_mtok_output").get<double>() > 0);
       for (const auto& other : rows) {
         if (other.at("gpu") != row.at("gpu") || !row.at("on_frontier").get<bool>()) continue;
@@ -95,7 +95,7 @@ TEST_SUITE("decisions") {
         "model,gpu,gpus,tp,pp,dp,ep,pools,weights,kv,mtp,concurrency,ttft_ms,tpot_ms,output_tok_s,output_tok_s_per_gpu,"
         "tok_s_per_user,"
         "usd_per_mtok_output,meets_slo,realistic,cheapest,on_frontier,memory_gb_per_gpu,joules_per_output_token,"
-        "price_basis");
+        "price_basis,usd_per_gpu_hour");
   }
 
   TEST_CASE("sweep: the table has a heading, one section per GPU and the cheapest row flagged") {
@@ -103,7 +103,7 @@ TEST_SUITE("decisions") {
     REQUIRE(r.code == 0);
     CHECK(r.out.rfind("glm-4.5: 1,000 input + 1,000 output tokens per request, SLO TPOT <= 50 ms: ", 0) == 0);
     CHECK(r.out.find("configurations evaluated") != std::string::npos);
-    CHECK(r.out.find("\nh20 (96 GB, $0.85/GPU-h, owned (TCO)): ") != std::string::npos);  // its basis named
+    CHECK(r.out.find("\nh20 (96 GB, $0.85/GPU-h, owned (TCO model)): ") != std::string::npos);  // its basis named
     CHECK(r.out.find("\nh100-sxm (80 GB, $") != std::string::npos);
     CHECK(r.out.find("<- cheapest") != std::string::npos);
   }
@@ -209,7 +209,7 @@ TEST_SUITE("decisions") {
     for (const auto& row : j) CHECK(row.at("why").get<std::string>().rfind("prefill: ", 0) == 0);
     CHECK(j[2].at("decode_weight_gb_per_gpu").get<double>() > 0.9 * j[2].at("resident_weights_gb_per_gpu").get<double>());
     CHECK(j[0].at("rank").is_number());
-    CHECK(j[0].at("usd_per_mtok_output").get<double>() > 0);  // h20: its owned (TCO) price
+    CHECK(j[0].at("usd_per_mtok_output").get<double>() > 0);  // h20: its owned (TCO model) price
     CHECK(j[1].at("usd_per_mtok_output").get<double>() > 0);
   }
 

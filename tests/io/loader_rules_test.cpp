@@ -245,9 +245,15 @@ TEST_SUITE("loader") {
     CHECK(
         gpu_error(typo) ==
         "bad.yaml:14:25: error: prices[0].basis: unknown price basis 'on-demnd' (expected one of on-demand, reserved, "
-        "3yr-rental, owned); did you mean 'on-demand'?\n"
+        "3yr-rental, published-tco); did you mean 'on-demand'?\n"
         "  - {label: aws, basis: on-demnd, usd_per_gpu_hour: 2, source: a, date: '2025'}\n"
         "                        ^");
+    // An owned price is our TCO model's, from the purchase price: a profile cannot list one.
+    const std::string owned = with(good_gpu, "tdp_w: 400\n",
+                                   "tdp_w: 400\nprices:\n"
+                                   "  - {label: x, basis: owned, usd_per_gpu_hour: 2, source: a, date: '2025'}\n");
+    CHECK(gpu_error(owned).find("prices[0].basis: 'owned' prices are computed from the GPU's purchase price by the "
+                                "TCO model") != std::string::npos);
     const std::string missing =
         with(good_gpu, "tdp_w: 400\n",
              "tdp_w: 400\nprices:\n  - {label: aws, usd_per_gpu_hour: 2, source: a, date: '2025'}\n");

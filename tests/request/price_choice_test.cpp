@@ -80,8 +80,12 @@ TEST_SUITE("request") {
   TEST_CASE("a basis name picks the GPU's first price on that basis") {
     const Catalog catalog = test::shipped_catalog();
     const PriceChoice owned = choose_price(catalog.gpu("h100-sxm"), parse_price_option(catalog, "owned"), std::nullopt);
-    CHECK(owned.label == "neocloud-tco");
+    CHECK(owned.label == "tco-owned");  // owned is always our TCO model's figure
     CHECK(owned.basis == "owned");
+    const PriceChoice published =
+        choose_price(catalog.gpu("h100-sxm"), parse_price_option(catalog, "published-tco"), std::nullopt);
+    CHECK(published.label == "neocloud-tco");  // a source's all-in TCO figure: its own basis
+    CHECK(published.basis == "published-tco");
     const PriceChoice on_demand = choose_price(catalog.gpu("h100-sxm"), parse_price_option(catalog, "on-demand"), std::nullopt);
     CHECK(on_demand.label == "lambda-on-demand");
   }
@@ -109,11 +113,20 @@ TEST_SUITE("request") {
     const GpuSpec& h20 = catalog.gpu("h20");
     const GpuSpec& h100 = catalog.gpu("h100-sxm");
     const GpuSpec& a100 = catalog.gpu("a100-80gb-sxm");
-    // H100's first price is a 3-year rental; H20 has only its owned price: both are priced as owned.
+    // H100 has a 3-year rental and an owned price; H20 only its owned price: both are priced as owned.
     CHECK(common_price_basis({&h100, &h20}) == PriceBasis::owned);
+    // Alone, the first basis in default_basis_order that the GPU has.
     CHECK(common_price_basis({&h100}) == PriceBasis::rental_3yr);
-    // A100 80GB has one on-demand price, and H100 has one too.
+    CHECK(common_price_basis({&h20}) == PriceBasis::owned);
+    CHECK(common_price_basis({&a100}) == PriceBasis::on_demand);
+    // A100 80GB has one on-demand price, and H100 has one too: the one basis both have.
     CHECK(common_price_basis({&a100, &h100}) == PriceBasis::on_demand);
+    // A100 on-demand only, H20 owned only: a tie, decided by default_basis_order (owned before on-demand).
+    CHECK(common_price_basis({&a100, &h20}) == PriceBasis::owned);
+    // A GPU's default price is its price on its own basis (list, estimate and a scenarios row).
+    CHECK(default_price(h100).label == "3yr-rental");
+    CHECK(default_price(h20).label == "tco-owned");
+    CHECK_FALSE(default_price(catalog.gpu("h100-pcie")).usd_per_gpu_hour.has_value());
     // A GPU without a price on the chosen basis stays unpriced rather than priced on another.
     const std::optional<PriceBasis> basis = common_price_basis({&h100, &h20, &a100});
     REQUIRE(basis.has_value());
@@ -130,7 +143,7 @@ TEST_SUITE("cli") {
     const Run r = run({"estimate", "--model", "glm-4.5", "--gpu", "h20", "--isl", "1000", "--osl", "200"});
     REQUIRE(r.code == 0);
     CHECK(r.out.find("cost per M output tokens") != std::string::npos);
-    CHECK(r.out.find("(tco-owned, owned basis)") != std::string::npos);
+    CHECK(r.out.find("(tco-owned, owned (TCO model) basis)") != std::string::npos);
   }
 
   TEST_CASE("--price h20=1.2 in estimate, sweep, compare and plan") {
@@ -219,7 +232,7 @@ TEST_SUITE("cli") {
     for (const nlohmann::json& o : options) {
       if (o["gpu"] != "h100-pcie") continue;
       seen = true;
-      CHECK(o["note"] == "no price; pass --price h100-pcie=USD");
+      CHECK(o["note"] == "h100-pcie has no price in its profile: --price h100-pcie=USD gives it one");
       CHECK(o["usd_per_month"].is_null());
       CHECK(o["usd_per_gpu_hour"].is_null());
     }
@@ -238,12 +251,12 @@ TEST_SUITE("cli") {
     const nlohmann::json rows = nlohmann::json::parse(r.out);
     REQUIRE(rows.size() == 2);
     CHECK(rows[0]["usd_per_mtok_output"].is_null());
-    CHECK(rows[0]["notes"] == "h100-pcie has no price; pass --price h100-pcie=USD (a price column in --scenarios)");
+    CHECK(rows[0]["notes"] == "h100-pcie has no price in its profile: --price h100-pcie=USD gives it one");
     CHECK(rows[1]["usd_per_mtok_output"].get<double>() > 0);
     CHECK(rows[1]["notes"] == "");
   }
 
-  TEST_CASE("report --html: a GPU with no price says so and names --price in its table and its $/Mtok bar") {
+  TEST_CASE("report --html: a GPU with no price says so and names --price in its table and under its $/Mtok bar") {
     const test::TempDir dir;
     const std::string path = (dir.path() / "report.html").string();
     const Run r = run({"report", "--model", "llama-3.1-8b", "--gpu", "h100-pcie", "--gpu", "h100-sxm", "--isl", "1000",
@@ -251,39 +264,38 @@ TEST_SUITE("cli") {
     REQUIRE(r.code == 0);
     const std::string html = read_file(path);
     size_t mentions = 0;
-    for (size_t at = html.find("no price: --price h100-pcie=USD"); at != std::string::npos;
-         at = html.find("no price: --price h100-pcie=USD", at + 1)) {
-      ++mentions;
-    }
-    CHECK(mentions >= 2);  // the GPU table's price cell and the $/Mtok bar's note
-    CHECK(html.find("no price: --price h100-sxm") == std::string::npos);
+    const std::string note = "h100-pcie has no price in its profile: --price h100-pcie=USD gives it one";
+    for (size_t at = html.find(note); at != std::string::npos; at = html.find(note, at + 1)) ++mentions;
+    CHECK(mentions >= 2);  // the GPU table's price cell and the $/Mtok chart's caption
+    CHECK(html.find("no price (the note below says how to give one)") != std::string::npos);  // the bar
+    CHECK(html.find("--price h100-sxm") == std::string::npos);
   }
 
   TEST_CASE("the issue's compare: no price and no request size given, $/Mtok on a named basis") {
     // `compare --model glm-4.5 --model deepseek-r1 --gpu h20` (up to 16 GPUs, to keep it quick):
-    // requests default to 1,000 + 1,000 tokens as in plan, and H20 is priced on its owned (TCO) basis.
+    // requests default to 1,000 + 1,000 tokens as in plan, and H20 is priced on its owned (TCO model) basis.
     const Run r = run({"compare", "--model", "glm-4.5", "--model", "deepseek-r1", "--gpu", "h20", "--max-gpus", "16"});
     REQUIRE(r.code == 0);
     CHECK(r.out.rfind("1,000 input + 1,000 output tokens per request, no SLO;", 0) == 0);
-    CHECK(r.out.find("$ on the owned (TCO) price basis") != std::string::npos);
+    CHECK(r.out.find("$ on the owned (TCO model) price basis") != std::string::npos);
     CHECK(r.out.find("$/Mtok output  ") != std::string::npos);
     CHECK(r.out.find("- (no price)") == std::string::npos);
   }
 
   TEST_CASE("a GPU priced only on another basis: the note says which and how to compare it") {
-    // A100 80GB has an on-demand price, H20 only its owned (TCO) one: no basis covers both, so the
-    // comparison is on-demand and H20 unpriced, and the note names H20's owned price and --price.
+    // A100 80GB has an on-demand price, H20 only its owned (TCO model) one: no basis covers both, the
+    // tie goes to owned, so A100 is unpriced, and the note names A100's on-demand price and --price.
     const Run r = run({"compare", "--model", "llama-3.1-8b", "--gpu", "a100-80gb-sxm", "--gpu", "h20", "--max-gpus",
                        "2"});
     REQUIRE(r.code == 0);
-    CHECK(r.out.find("\nnote: h20 has no on-demand price and one comparison does not mix price bases; its profile "
-                     "prices it at $") != std::string::npos);
-    CHECK(r.out.find("(tco-owned, owned (TCO) basis): --price h20=") != std::string::npos);
+    CHECK(r.out.find("\nnote: a100-80gb-sxm has no owned (TCO model) price and one comparison does not mix price "
+                     "bases; its profile prices it at $1.790/GPU-hour (lambda-on-demand, on-demand basis): --price "
+                     "a100-80gb-sxm=1.790 compares it at that figure\n") != std::string::npos);
     const Run plan = run({"plan", "--model", "llama-3.1-8b", "--gpu", "a100-80gb-sxm", "--gpu", "h20",
                           "--output-tokens-per-day", "1e8", "--max-gpus", "2"});
     REQUIRE(plan.code == 0);
-    CHECK(plan.out.find("\nnote: h20 has no on-demand price and one comparison does not mix price bases;") !=
-          std::string::npos);
+    CHECK(plan.out.find("\nnote: a100-80gb-sxm has no owned (TCO model) price and one comparison does not mix price "
+                        "bases;") != std::string::npos);
     CHECK(plan.out.find("; it is ranked after the priced options, by GPU count\n") != std::string::npos);
   }
 }
