@@ -132,9 +132,9 @@ void add_metric(TextTable& table, const std::string& label, const std::vector<Ch
 }
 
 std::string layout_text(const SweepRow& r) {
-  if (r.pools) return fmt::format("{} GPUs: {}", r.total_gpus(), pools_label(*r.pools));
+  if (r.pools) return fmt::format("{}: {}", count_of(r.total_gpus(), "GPU"), pools_label(*r.pools));
   const Parallelism& p = r.deployment.parallel;
-  return fmt::format("{} GPUs: tp{} pp{} dp{} ep{}", r.deployment.total_gpus(), p.tp, p.pp, p.dp, p.ep);
+  return fmt::format("{}: tp{} pp{} dp{} ep{}", count_of(r.deployment.total_gpus(), "GPU"), p.tp, p.pp, p.dp, p.ep);
 }
 
 void print_table(const std::vector<Choice>& choices, const SweepRequest& request, std::ostream& out) {
@@ -225,9 +225,10 @@ std::string basis_clause(const std::vector<SweepTarget>& targets) {
 
 std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targets) {
   return fmt::format(
-      "{} input + {} output tokens per request, {}; each at its lowest $/Mtok output that meets the SLO "
+      "{} input + {} output tokens per request, {}; each at its lowest $/Mtok output{} "
       "(highest output tok/s per GPU when unpriced) among realistic layouts{}{}, up to {} GPUs; {}\n\n",
       with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)), slo_text(r),
+      r.slo.ttft || r.slo.tpot ? " that meets the SLO" : "",
       r.allow_unrealistic ? " or not" : "",
       r.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "", r.max_gpus,
       basis_clause(targets));

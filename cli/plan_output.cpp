@@ -221,9 +221,9 @@ std::string recommendation(const Plan& plan) {
   }
   const PlanOption& best = plan.options.front();
   const Fleet& f = best.choice.fleet;
-  std::string out = fmt::format("recommendation: {}: {} GPUs ({} nodes, {} replicas of {} GPUs)", best.resolved.gpu->name,
-                                with_commas(static_cast<double>(f.gpus)), with_commas(static_cast<double>(f.nodes)),
-                                with_commas(static_cast<double>(f.replicas)), best.choice.row.total_gpus());
+  std::string out = fmt::format("recommendation: {}: {} ({}, {} of {})", best.resolved.gpu->name,
+                                count_of(f.gpus, "GPU"), count_of(f.nodes, "node"), count_of(f.replicas, "replica"),
+                                count_of(best.choice.row.total_gpus(), "GPU"));
   out += f.usd_per_month ? fmt::format(" at ${}/month, {} per million output tokens served ({} at ${:.3f}/GPU-hour, {} basis)\n",
                                        with_commas(*f.usd_per_month),
                                        f.usd_per_mtok_served ? fmt::format("${:.3f}", *f.usd_per_mtok_served) : "- (no tokens)",

@@ -58,7 +58,7 @@ BarChart cost_by_gpu_chart(const SweepResult& result, const std::vector<SweepTar
       bar.value = *row.usd_per_mtok_output;
       bar.value_text = fmt::format("${:.3f}", *row.usd_per_mtok_output);
       bar.note =
-          fmt::format("(${:.2f}/GPU-h, {})", *targets[i].usd_per_gpu_hour, price_basis_text(targets[i].price_basis));
+          fmt::format("(${:.3f}/GPU-h, {})", *targets[i].usd_per_gpu_hour, price_basis_text(targets[i].price_basis));
     }
     chart.bars.push_back(std::move(bar));
   }

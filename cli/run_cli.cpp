@@ -79,6 +79,17 @@ bool unknown_command(const std::vector<std::string>& args, const std::vector<Com
       << "\nhint: run 'llmsizer --help' for usage\n";
   return true;
 }
+/// The option a mistyped `word` most likely meant: the one option it begins (--tpot for --tpot-ms),
+/// else the closest by edit distance; none for a one-letter word (-q is no typo of -h).
+std::string option_hint(const std::string& word, const std::vector<std::string>& names) {
+  if (word.size() <= 2) return {};
+  std::vector<std::string> extended;
+  for (const std::string& name : names) {
+    if (name.size() > word.size() && name.compare(0, word.size(), word) == 0) extended.push_back(name);
+  }
+  return extended.size() == 1 ? extended.front() : closest_match(word, names);
+}
+
 /// Every option name `app` accepts ("--gpu", "-h"), its parent's (--profiles before the subcommand) included.
 std::vector<std::string> option_names(const CLI::App& app) {
   std::vector<std::string> names;
@@ -100,7 +111,7 @@ bool unknown_option(const std::vector<std::string>& args, const CLI::App& app, c
   for (const std::string& arg : args) {
     if (arg.size() < 2 || arg[0] != '-' || std::find(extras.begin(), extras.end(), arg) == extras.end()) continue;
     const std::string word = arg.substr(0, arg.find('='));
-    const std::string hint = closest_match(word, option_names(chosen));
+    const std::string hint = option_hint(word, option_names(chosen));
     err << "error: unknown option '" << word << "'" << (hint.empty() ? "" : "; did you mean '" + hint + "'?")
         << "\nhint: run '" << chosen.get_parent()->get_name() << " " << chosen.get_name() << " --help' for usage\n";
     return true;

@@ -1,5 +1,6 @@
 // `estimate --scenarios FILE.csv`: many scenarios, one per row, answered in order.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -250,6 +251,8 @@ class ScenarioSource {
 
 /// Rows answered as a block of this size are handed to the writer at once.
 constexpr size_t block_rows = 256;
+/// Blocks in circulation: one being filled, one being written, one spare so neither side waits.
+constexpr size_t pipeline_blocks = 3;
 
 struct RowBlock {
   std::vector<AnsweredRow> rows = std::vector<AnsweredRow>(block_rows);
@@ -263,7 +266,7 @@ struct RowBlock {
 class RowPipeline {
  public:
   RowPipeline(ScenarioBatchFormat format, const std::string& file, Context& context)
-      : writer_(format, *context.out), file_(file), err_(*context.err), blocks_(3) {
+      : writer_(format, *context.out), file_(file), err_(*context.err), blocks_(pipeline_blocks) {
     for (RowBlock& b : blocks_) free_.push_back(&b);
     if (std::thread::hardware_concurrency() > 1) thread_ = std::thread([this] { write_handed_over(); });
   }
@@ -388,6 +391,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   const ColumnFields fields = map_header(csv.header(), file, *context.err);
   const PriceOption price = parse_price_option(context.catalog(), defaults.price);  // a bad --price: before any row
   std::vector<const GpuSpec*> gpus;  // the GPUs the rows use, for one warning per unused --price GPU=USD
+  std::set<std::string> bases;        // the price bases of the priced rows, for one warning if they differ
   ScenarioResolver resolver(context, calibration);
   ScenarioRows rows(resolver);
   BandCache bands;  // rows share a handful of regimes
@@ -413,6 +417,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
           row.bands = &bands.of(row.resolved);
           row.answered = true;
           if (std::find(gpus.begin(), gpus.end(), row.resolved.gpu) == gpus.end()) gpus.push_back(row.resolved.gpu);
+          if (row.resolved.usd_per_gpu_hour) bases.insert(row.resolved.price_basis);
         } catch (const ConfigError& e) {
           ++bad;
           row.error = row_error(e);
@@ -430,6 +435,12 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   }
   pipeline.finish();
   print_warnings(unused_price_warnings(price, gpus), *context.err);
+  if (bases.size() > 1) {  // each row is priced as `estimate` prices its GPU alone (README, Prices)
+    *context.err << fmt::format(
+        "{}: warning: rows are priced on different bases ({}): each row as its GPU alone; --price BASIS "
+        "(e.g. --price owned) puts every row on one\n",
+        printable(file), fmt::join(bases, ", "));
+  }
   return bad == 0 ? 0 : 2;
 }
 

@@ -109,7 +109,7 @@ std::string target_heading(const SweepResult& result, const SweepTargetResult& t
   const GpuSpec& gpu = *target.gpu;
   const std::string price =
       target.usd_per_gpu_hour
-          ? fmt::format("${:.2f}/GPU-h, {}", *target.usd_per_gpu_hour, price_basis_text(target.price_basis))
+          ? fmt::format("${:.3f}/GPU-h, {}", *target.usd_per_gpu_hour, price_basis_text(target.price_basis))
           : "no price";
   if (t.fitted == 0) {
     return fmt::format("{} ({:.0f} GB, {}): nothing fits on up to {} GPUs\n", gpu.name, in_gigabytes(gpu.memory), price,

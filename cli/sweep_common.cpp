@@ -86,7 +86,7 @@ void add_result_columns(Schema<SweepRowRef>& s) {
   s.add(columns::price_basis, [](const SweepRowRef& r) {
     return r.row && r.row->usd_per_mtok_output ? Cell(std::string(r.price_basis)) : Cell();
   });
-  s.add(columns::usd_per_gpu_hour, [](const SweepRowRef& r) {
+  s.add(columns::shown(columns::usd_per_gpu_hour, {NumberStyle::commas, 3}), [](const SweepRowRef& r) {
     return r.row && r.row->usd_per_mtok_output ? optional_cell(r.usd_per_gpu_hour) : Cell();
   });
 }

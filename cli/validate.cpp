@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -37,15 +39,25 @@ struct ValidateOptions {
   int band_min_runs = 20;  // runs below which a regime borrows the band of a coarser one
 };
 
+/// Whether `file` is one of the shipped files: the same file, or a copy with the same bytes (the
+/// source tree's validation/ beside the build's copy).
+bool is_shipped_file(const std::string& file, const std::string& shipped) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(file, shipped, ec)) return true;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec || size != std::filesystem::file_size(shipped, ec) || ec) return false;
+  std::ifstream a(file, std::ios::binary), b(shipped, std::ios::binary);
+  return std::equal(std::istreambuf_iterator<char>(a), std::istreambuf_iterator<char>(),
+                    std::istreambuf_iterator<char>(b), std::istreambuf_iterator<char>());
+}
+
 /// Marks the rows of the files the user gave (not the shipped ones) as the user's own.
 void mark_users_rows(std::vector<MeasuredRow>& rows, const std::vector<std::string>& user_files,
                      const std::vector<std::string>& shipped_files) {
   std::set<std::string> users;
   for (const std::string& file : user_files) {
-    std::error_code ec;
-    const bool shipped = std::any_of(shipped_files.begin(), shipped_files.end(), [&](const std::string& s) {
-      return std::filesystem::equivalent(file, s, ec);
-    });
+    const bool shipped = std::any_of(shipped_files.begin(), shipped_files.end(),
+                                     [&](const std::string& s) { return is_shipped_file(file, s); });
     if (!shipped) users.insert(file);
   }
   for (MeasuredRow& row : rows) row.users = users.count(row.measurement.file) > 0;

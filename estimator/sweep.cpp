@@ -288,28 +288,28 @@ class TargetQueue {
 };
 
 /// Sweeps the targets `queue` hands out into `parts`, reusing one row buffer when only the shown rows
-/// are kept. Returns the first exception thrown, if any (the other workers go on).
-std::exception_ptr sweep_targets(const PreparedModel& model, const std::vector<SweepTarget>& targets,
-                                 const SweepRequest& request, TargetQueue& queue, SharedProgress& progress,
-                                 std::vector<SweepResult>& parts) {
-  try {
-    std::vector<SweepRow> buffer;
-    for (std::optional<std::size_t> ti = queue.take(); ti; ti = queue.take()) {
+/// are kept. A target that throws leaves its exception in `failures[target]` and the worker goes on,
+/// so which error sweep() reports (the first target's in target order) does not depend on the threads.
+void sweep_targets(const PreparedModel& model, const std::vector<SweepTarget>& targets, const SweepRequest& request,
+                   TargetQueue& queue, SharedProgress& progress, std::vector<SweepResult>& parts,
+                   std::vector<std::exception_ptr>& failures) {
+  std::vector<SweepRow> buffer;
+  for (std::optional<std::size_t> ti = queue.take(); ti; ti = queue.take()) {
+    try {
       SweepResult& part = parts[*ti];
       part.rows = std::move(buffer);
-      sweep_target(model, targets[*ti], static_cast<int>(*ti), queue.counts(*ti), queue.bound(*ti), request, progress,
-                   part);
+      sweep_target(model, targets[*ti], static_cast<int>(*ti), queue.counts(*ti), queue.bound(*ti), request,
+                   progress, part);
       if (request.keep == SweepRows::shown) {
         SweepResult shown;
         join_target(shown, part, SweepRows::shown);
         buffer = std::move(part.rows);
         part = std::move(shown);
       }
+    } catch (...) {
+      failures[*ti] = std::current_exception();
     }
-  } catch (...) {
-    return std::current_exception();
   }
-  return nullptr;
 }
 
 }  // namespace
@@ -320,13 +320,13 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
   SharedProgress shared(progress, queue.steps());
   std::vector<SweepResult> parts(targets.size());
   const std::size_t threads = std::clamp<std::size_t>(request.threads, 1, std::max<std::size_t>(1, targets.size()));
-  std::vector<std::exception_ptr> failures(threads);
+  std::vector<std::exception_ptr> failures(targets.size());  // per target, written by its worker only
   {
     std::vector<std::jthread> workers;
     for (std::size_t w = 1; w < threads; ++w) {
-      workers.emplace_back([&, w] { failures[w] = sweep_targets(model, targets, request, queue, shared, parts); });
+      workers.emplace_back([&] { sweep_targets(model, targets, request, queue, shared, parts, failures); });
     }
-    failures[0] = sweep_targets(model, targets, request, queue, shared, parts);
+    sweep_targets(model, targets, request, queue, shared, parts, failures);
   }  // joins the workers
   for (const std::exception_ptr& failure : failures) {
     if (failure) std::rethrow_exception(failure);

@@ -1,6 +1,7 @@
 #include "io/spec_json.hpp"
 
 #include "estimator/model_stats.hpp"
+#include "hardware/tco.hpp"
 #include "io/model_schema.hpp"
 
 namespace llmsizer {
@@ -117,7 +118,11 @@ nlohmann::json gpu_json(const GpuSpec& gpu) {
   json prices = json::array();
   for (const PricePoint& p : gpu.prices) {
     prices.push_back(
-        {{"label", p.label}, {"usd_per_gpu_hour", p.per_gpu_hour.value}, {"source", p.source}, {"date", p.date}});
+        {{"label", p.label},
+         {"basis", std::string(name(p.basis))},
+         {"usd_per_gpu_hour", p.per_gpu_hour.value},
+         {"source", p.source},
+         {"date", p.date}});
   }
   j["prices"] = prices;
   j["file"] = gpu.file;

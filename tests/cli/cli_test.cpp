@@ -163,6 +163,17 @@ TEST_SUITE("cli") {
     CHECK(nlohmann::json::parse(by_alias.out)["name"] == "h100-sxm");
   }
 
+  TEST_CASE("show --json names each price's basis") {
+    const Run r = run({"show", "h200-sxm", "--json"});
+    REQUIRE(r.code == 0);
+    const nlohmann::json prices = nlohmann::json::parse(r.out)["prices"];
+    REQUIRE(!prices.empty());
+    std::set<std::string> bases;
+    for (const auto& p : prices) bases.insert(p.at("basis").get<std::string>());
+    CHECK(bases.count("3yr-rental") == 1);  // the SemiAnalysis 3-year rental figure
+    CHECK(bases.count("published-tco") == 1);
+  }
+
   TEST_CASE("show h20 prints memory and TFLOPS") {
     const Run r = run({"show", "h20"});
     CHECK(r.code == 0);
@@ -244,6 +255,14 @@ TEST_SUITE("cli") {
     const Run profiles = run({"list", "gpus", "--profile", "x"});
     check_usage_error(profiles);
     CHECK(profiles.err.rfind("error: unknown option '--profile'; did you mean '--profiles'?\n", 0) == 0);
+    // The start of a longer option names it, though a shorter one is nearer by edit distance (--tp).
+    const Run prefix = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--tpot", "50"});
+    check_usage_error(prefix);
+    CHECK(prefix.err.rfind("error: unknown option '--tpot'; did you mean '--tpot-ms'?\n", 0) == 0);
+    // A one-letter option gets no guess.
+    const Run letter = run({"list", "gpus", "-q"});
+    check_usage_error(letter);
+    CHECK(letter.err.rfind("error: unknown option '-q'\n", 0) == 0);
   }
 
   TEST_CASE("a mistyped list kind gets did-you-mean") {

@@ -112,6 +112,14 @@ TEST_SUITE("decisions") {
     CHECK(j["demand"]["osl"] == 1000);
   }
 
+  TEST_CASE("plan: the recommendation counts one GPU per replica in the singular") {
+    const Run r = run({"plan", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--output-tokens-per-day", "1e9",
+                       "--tpot-ms", "50"});
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("replicas of 1 GPU)") != std::string::npos);
+    CHECK(r.out.find("of 1 GPUs") == std::string::npos);
+  }
+
   TEST_CASE("plan: bad token counts exit 2 with the reason") {
     const std::string prefix = "error: --output-tokens-per-day: ";
     const std::string range = "is out of range (must be a positive count up to 1e15 tokens/day)\n";

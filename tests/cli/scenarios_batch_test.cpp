@@ -95,6 +95,7 @@ TEST_SUITE("cli") {
         ++written;
         continue;
       }
+      if (line.rfind(file + ": warning: rows are priced on different bases", 0) == 0) continue;  // at the end
       // Row j (every tenth) is bad: line 11, 21, ...; rows before it: line - 2, plus the header.
       const int at = std::stoi(line.substr(file.size() + 1));
       CHECK(at == static_cast<int>(11 + 10 * messages));

@@ -103,7 +103,7 @@ TEST_SUITE("decisions") {
     REQUIRE(r.code == 0);
     CHECK(r.out.rfind("glm-4.5: 1,000 input + 1,000 output tokens per request, SLO TPOT <= 50 ms: ", 0) == 0);
     CHECK(r.out.find("configurations evaluated") != std::string::npos);
-    CHECK(r.out.find("\nh20 (96 GB, $0.85/GPU-h, owned (TCO model)): ") != std::string::npos);  // its basis named
+    CHECK(r.out.find("\nh20 (96 GB, $0.851/GPU-h, owned (TCO model)): ") != std::string::npos);  // its basis named
     CHECK(r.out.find("\nh100-sxm (80 GB, $") != std::string::npos);
     CHECK(r.out.find("<- cheapest") != std::string::npos);
   }

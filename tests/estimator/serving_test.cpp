@@ -308,7 +308,10 @@ TEST_CASE("measured deployments fit and their TPOT is within a factor 2.5 of pub
   std::ostringstream out, err;
   const int code = cli::run_cli({"estimate", "--scenarios", file, "--json"}, out, err);
   CHECK(code == 0);
-  CHECK(err.str() == file + ":1: warning: ignoring unknown columns 'measured_tpot_ms', 'measured_as', 'source'\n");
+  CHECK(err.str() == file + ":1: warning: ignoring unknown columns 'measured_tpot_ms', 'measured_as', 'source'\n" +
+                         file +
+                         ": warning: rows are priced on different bases (3yr-rental, owned): each row as its GPU "
+                         "alone; --price BASIS (e.g. --price owned) puts every row on one\n");
   const nlohmann::json results = nlohmann::json::parse(out.str());
   REQUIRE(results.size() == csv.records.size());
   for (size_t i = 0; i < csv.records.size(); ++i) {

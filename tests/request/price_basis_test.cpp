@@ -130,8 +130,16 @@ TEST_SUITE("cli") {
       CHECK(row.at("usd_per_gpu_hour") == alone.at("usd_per_gpu_hour"));
       CHECK(row.at("price_basis") == alone.at("price_basis"));
     }
+    // h200-sxm alone is on its 3-year rental, h20 alone on owned: the file says its rows mix bases.
     CHECK(r.err ==
-          "warning: --price b200=2.5: b200 is not a GPU of this run (h200-sxm, h20); that price is not used\n");
+          "warning: --price b200=2.5: b200 is not a GPU of this run (h200-sxm, h20); that price is not used\n" +
+              file +
+              ": warning: rows are priced on different bases (3yr-rental, owned): each row as its GPU alone; "
+              "--price BASIS (e.g. --price owned) puts every row on one\n");
+    const Run owned = run({"estimate", "--scenarios", file, "--json", "--price", "owned"});
+    REQUIRE(owned.code == 0);
+    CHECK(owned.err.empty());  // one basis: no warning
+    for (const json& row : json::parse(owned.out)) CHECK(row.at("price_basis") == "owned");
     // A bad --price is the command's error, before any row is written.
     const Run bad = run({"estimate", "--scenarios", file, "--csv", "--price", "h2o=1"});
     CHECK(bad.code == 2);

@@ -154,7 +154,7 @@ TEST_SUITE("cli") {
     const Run sweep = run({"sweep", "--model", "glm-4.5", "--gpu", "h20", "--isl", "1000", "--osl", "200",
                            "--price", "h20=1.2"});
     CHECK(sweep.code == 0);
-    CHECK(sweep.out.find("$1.20/GPU-h") != std::string::npos);
+    CHECK(sweep.out.find("$1.200/GPU-h") != std::string::npos);
     const Run compare = run({"compare", "--model", "glm-4.5", "--model", "deepseek-r1", "--gpu", "h20", "--isl",
                              "1000", "--osl", "200", "--price", "h20=1.2"});
     CHECK(compare.code == 0);
@@ -173,7 +173,7 @@ TEST_SUITE("cli") {
                        "1000", "--osl", "200", "--max-gpus", "2"});
     REQUIRE(r.code == 0);
     CHECK(r.out.find("\na100-40gb-pcie (40 GB, no price): ") != std::string::npos);
-    CHECK(r.out.find("\nh100-sxm (80 GB, $1.30/GPU-h, 3-year rental): ") != std::string::npos);  // basis named
+    CHECK(r.out.find("\nh100-sxm (80 GB, $1.300/GPU-h, 3-year rental): ") != std::string::npos);  // basis named
   }
 
   TEST_CASE("GPU types with no sourced price: exactly these, and every other one is priced") {
