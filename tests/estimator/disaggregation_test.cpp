@@ -205,6 +205,7 @@ TEST_CASE("xPyD estimate: a starved decode pool runs the batch its prefill pool 
   eight_decode.output_tok_s *= 8;
   eight_decode.running *= 8;
   eight_decode.concurrency *= 8;
+  eight_decode.queued *= 8;
   const Estimate paired = combine_pools(l.prepared, l.gpu, pools, w, l.efficiency, one_prefill, eight_decode,
                                         x.kv_transfer, x.kv_transfer_bytes, std::nullopt);
   REQUIRE(paired.fits);
