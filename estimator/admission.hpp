@@ -1,6 +1,6 @@
 // estimator/admission.hpp — how much KV an engine reserves for a request it admits (admit
 // in serving.cpp; docs/methodology.md#kv-limited-batch), for the explanations that report the batch
-// the KV headroom buys (estimator/explain.cpp).
+// the KV headroom buys (estimator/explain.cpp), and how long the requests it cannot admit wait.
 #pragma once
 
 #include <cstdint>
@@ -13,5 +13,13 @@ namespace llmsizer {
 /// Tokens of KV one running request holds for admission: isl + f·osl, f the engine's
 /// kv_reserved_output_fraction (1: TensorRT-LLM's no-evict reservation; 0.5: the mean occupancy).
 [[nodiscard]] std::int64_t reserved_context(const Workload& workload, const EfficiencyParams& efficiency);
+
+/// The wait of the `queued` requests beyond the `running` ones the KV cache (or max batch) holds, in
+/// a closed loop served first come, first served: a slot frees once per running request's cycle, so
+/// by Little's law the running batch serves `running` requests per `running_cycle_s` and each queued
+/// request waits queued / running cycles before its prefill starts (docs/methodology.md#kv-limited-batch).
+[[nodiscard]] inline double queued_wait_s(std::int64_t queued, std::int64_t running, double running_cycle_s) {
+  return running > 0 ? static_cast<double>(queued) / static_cast<double>(running) * running_cycle_s : 0.0;
+}
 
 }  // namespace llmsizer

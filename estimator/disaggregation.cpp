@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "estimator/admission.hpp"
 #include "estimator/placement.hpp"
 #include "hardware/collectives.hpp"
 
@@ -72,7 +73,7 @@ bool pools_fit(Estimate& r, const Estimate& prefill_side, const Estimate& decode
 
 Estimate decode_pool_at_rate(const PreparedDeployment& pool, const Workload& w, double requests_per_s,
                              std::int64_t in_flight) {
-  const double decode_tokens = std::max(1.0, static_cast<double>(w.osl) - 1.0);
+  const double decode_tokens = decode_tokens_per_request(w.osl);
   auto at = [&](std::int64_t running) { return estimate(pool, Workload{w.isl, w.osl, running, Phase::decode}); };
   // Little's law on the decode pool: fed λ requests/s, each held for (OSL − 1)·TPOT, it runs λ·(OSL − 1)·TPOT.
   auto sustained = [&](const Estimate& e, std::int64_t running) {
@@ -80,7 +81,7 @@ Estimate decode_pool_at_rate(const PreparedDeployment& pool, const Workload& w, 
   };
   std::int64_t low = 1, high = std::max<std::int64_t>(1, in_flight);
   Estimate at_high = at(high);
-  if (sustained(at_high, high)) return at_high;  // the rate keeps every slot busy
+  if (high == 1 || sustained(at_high, high)) return at_high;  // one in flight, or the rate keeps every slot busy
   Estimate at_low = at(low);                     // below one request the pool idles between them
   // Invariant: `high` is more than the rate sustains; `low` is 1 or sustained.
   while (high - low > 1) {
@@ -98,42 +99,46 @@ Estimate decode_pool_at_rate(const PreparedDeployment& pool, const Workload& w, 
 
 namespace {
 
-/// Each pool's capacity in requests/s at the request mix: the prefill pool's prompts, and the decode
-/// pool's requests, each holding a slot for its osl − 1 tokens after the first (DistServe §3.1 models
-/// the same two rates); the slower sets the deployment's rate.
+/// Each pool's capacity in requests/s at the request mix (prefill_requests_per_s,
+/// decode_requests_per_s); the slower sets the deployment's rate.
 struct PoolRates {
-  double prefill = 0;
-  double decode = 0;
-  double deployment = 0;
+  double prefill_requests_per_s = 0;
+  double decode_requests_per_s = 0;
+  double deployment_requests_per_s = 0;
   double decode_tokens = 1;  // tokens per request after the first
 };
 
 PoolRates pool_rates(const Workload& w, const Estimate& prefill_side, const Estimate& decode_side) {
   PoolRates r;
-  r.prefill = prefill_side.input_tok_s / static_cast<double>(w.isl);
-  r.decode_tokens = std::max(1.0, static_cast<double>(w.osl) - 1.0);
-  r.decode = w.osl > 1 ? decode_side.output_tok_s / r.decode_tokens : std::numeric_limits<double>::infinity();
-  r.deployment = std::min(r.prefill, r.decode);
+  r.prefill_requests_per_s = prefill_requests_per_s(prefill_side, w.isl);
+  r.decode_tokens = decode_tokens_per_request(w.osl);
+  // With one output token nothing decodes: the decode pool sets no limit.
+  r.decode_requests_per_s =
+      w.osl > 1 ? decode_requests_per_s(decode_side, w.osl) : std::numeric_limits<double>::infinity();
+  r.deployment_requests_per_s = std::min(r.prefill_requests_per_s, r.decode_requests_per_s);
   return r;
 }
 
-/// The wait for a prefill worker. A worker serves a batch of b prompts in S = b / (its share of the
-/// pool's rate); arrivals at the deployment's rate queue for it as an M/D/1 server
+/// The wait before a request's prefill. A worker serves a batch of b prompts in S = b / (its share
+/// of the pool's rate); arrivals at the deployment's rate queue for it as an M/D/1 server
 /// (Pollaczek–Khinchine, as docs/methodology.md#serving): W = ρ·S / (2(1 − ρ)). When the prefill pool
-/// is the slower one the loop is closed: the decode pool's slots hold the requests in flight, N, and
-/// they cycle at the prefill pool's rate λ, so by Little's law a request's cycle is N / λ; decoding
-/// holds it for (OSL − 1)·TPOT of it (TPOT at the batch the rate sustains), and the rest is prefill,
-/// KV transfer and the wait, of which the open queue's is the least (docs/methodology.md#disaggregated).
+/// is the slower one the loop is closed: the decode pool's slots hold H requests, and they cycle at
+/// the prefill pool's rate λ, so by Little's law a held request's cycle is H / λ; decoding holds it
+/// for (OSL − 1)·TPOT of it (TPOT at the batch the rate sustains), and the rest is prefill, KV
+/// transfer and the wait, of which the open queue's is the least. The requests in flight beyond the
+/// H held wait for a slot as the co-located engine's queue does (queued_wait_s over the held cycle
+/// H / λ), so a request's whole cycle is N / λ for N in flight (docs/methodology.md#disaggregated).
 double prefill_wait_s(const DisaggregatedDeployment& pools, const PoolRates& rates, const Disaggregation& detail,
-                      const Estimate& prefill_side, Seconds kv_transfer, Seconds tpot) {
-  const double per_worker = rates.prefill / pools.prefill.replicas;
-  const double batch_service = static_cast<double>(prefill_side.running) / pools.prefill.replicas / per_worker;
+                      const Estimate& prefill_side, const Estimate& decode_side, Seconds kv_transfer, Seconds tpot) {
+  const double per_worker = rates.prefill_requests_per_s / pools.prefill.replicas;
+  const double batch_service_s = static_cast<double>(prefill_side.running) / pools.prefill.replicas / per_worker;
   const double load = std::min(max_queue_load, detail.prefill.utilization);
-  const double open_wait = load * batch_service / (2.0 * (1.0 - load));
-  if (!detail.prefill_limited || tpot.value <= 0) return open_wait;
-  const double cycle = static_cast<double>(detail.in_flight) / rates.deployment;
-  const double outside_wait = prefill_side.ttft.value + kv_transfer.value + rates.decode_tokens * tpot.value;
-  return std::max(open_wait, cycle - outside_wait);
+  const double open_wait_s = load * batch_service_s / (2.0 * (1.0 - load));
+  const double held_cycle_s = static_cast<double>(detail.in_flight) / rates.deployment_requests_per_s;
+  const double beyond_held_s = queued_wait_s(decode_side.queued, decode_side.running, held_cycle_s);
+  if (!detail.prefill_limited || tpot.value <= 0) return open_wait_s + beyond_held_s;
+  const double outside_wait_s = prefill_side.ttft.value + kv_transfer.value + rates.decode_tokens * tpot.value;
+  return std::max(open_wait_s, held_cycle_s - outside_wait_s) + beyond_held_s;
 }
 
 /// The decode figures of the answer: the pool's own, or when the prefill pool is the slower one, the
@@ -141,9 +146,9 @@ double prefill_wait_s(const DisaggregatedDeployment& pools, const PoolRates& rat
 Estimate decode_figures(const PreparedModel& m, const GpuSpec& gpu, const DisaggregatedDeployment& pools,
                         const Workload& w, const EfficiencyParams& e, const PoolRates& rates,
                         const Estimate& decode_side, std::optional<double> usd_per_gpu_hour) {
-  if (rates.prefill >= rates.decode || w.osl <= 1) return decode_side;
+  if (rates.prefill_requests_per_s >= rates.decode_requests_per_s || w.osl <= 1) return decode_side;
   const PreparedDeployment pool = prepare_deployment(m, gpu, pools.decode, e, usd_per_gpu_hour);
-  return decode_pool_at_rate(pool, w, rates.deployment, decode_side.running);
+  return decode_pool_at_rate(pool, w, rates.deployment_requests_per_s, decode_side.running);
 }
 
 }  // namespace
@@ -158,22 +163,26 @@ Estimate combine_pools(const PreparedModel& m, const GpuSpec& gpu, const Disaggr
   if (!pools_fit(r, prefill_side, decode_side)) return r;
   const PoolRates rates = pool_rates(w, prefill_side, decode_side);
   const Estimate fed = decode_figures(m, gpu, pools, w, e, rates, decode_side, usd_per_gpu_hour);
-  detail->prefill = pool_figures(pools.prefill, pools.prefill_batch, prefill_side, rates.prefill);
-  detail->decode = pool_figures(pools.decode, pools.decode_batch, fed, rates.decode);
+  detail->prefill = pool_figures(pools.prefill, pools.prefill_batch, prefill_side, rates.prefill_requests_per_s);
+  detail->decode = pool_figures(pools.decode, pools.decode_batch, fed, rates.decode_requests_per_s);
+  // Memory is what the fit check admitted: the KV of every request held, not only those decoding.
+  detail->decode.memory = decode_side.memory;
   detail->prefill.detail = prefill_side.prefill_detail;
   detail->decode.detail = fed.decode_detail;
-  detail->prefill.utilization = rates.deployment / rates.prefill;
-  detail->decode.utilization = w.osl > 1 ? rates.deployment / rates.decode : 0.0;
-  detail->prefill_limited = rates.prefill < rates.decode;
+  detail->prefill.utilization = rates.deployment_requests_per_s / rates.prefill_requests_per_s;
+  detail->decode.utilization = w.osl > 1 ? rates.deployment_requests_per_s / rates.decode_requests_per_s : 0.0;
+  detail->prefill_limited = rates.prefill_requests_per_s < rates.decode_requests_per_s;
   detail->in_flight = decode_side.running;
   r.has_tpot = w.osl > 1;
   r.tpot = r.has_tpot ? fed.tpot : seconds(0);
-  detail->prefill_queue = seconds(prefill_wait_s(pools, rates, *detail, prefill_side, kv_transfer, r.tpot));
+  detail->prefill_queue = seconds(prefill_wait_s(pools, rates, *detail, prefill_side, decode_side, kv_transfer, r.tpot));
   detail->prefill_compute = prefill_side.ttft - e.engine.request_overhead;
   detail->kv_transfer = kv_transfer;
   detail->kv_transfer_bytes = kv_bytes;
   detail->balanced_prefill_per_decode =
-      w.osl > 1 ? (rates.decode / pools.decode.replicas) / (rates.prefill / pools.prefill.replicas) : 0.0;
+      w.osl > 1 ? (rates.decode_requests_per_s / pools.decode.replicas) /
+                      (rates.prefill_requests_per_s / pools.prefill.replicas)
+                : 0.0;
   r.ttft = detail->prefill_queue + prefill_side.ttft + kv_transfer;
   r.tok_s_per_user = r.has_tpot ? 1.0 / r.tpot.value : 0.0;
   r.concurrency = decode_side.concurrency;
@@ -184,8 +193,8 @@ Estimate combine_pools(const PreparedModel& m, const GpuSpec& gpu, const Disaggr
   r.decode_step = fed.decode_step;
   r.decode_detail = fed.decode_detail;
   r.tokens_per_decode_step = fed.tokens_per_decode_step;
-  r.output_tok_s = rates.deployment * static_cast<double>(w.osl);
-  r.input_tok_s = rates.deployment * static_cast<double>(w.isl);
+  r.output_tok_s = rates.deployment_requests_per_s * static_cast<double>(w.osl);
+  r.input_tok_s = rates.deployment_requests_per_s * static_cast<double>(w.isl);
   r.output_tok_s_per_gpu = r.output_tok_s / pools.total_gpus();
   // The prefill pool's GPUs are the GPU time spent on prompts.
   r.prefill_share = static_cast<double>(pools.prefill.total_gpus()) / pools.total_gpus();
@@ -194,7 +203,7 @@ Estimate combine_pools(const PreparedModel& m, const GpuSpec& gpu, const Disaggr
         "the prefill pool is the slower one ({:.2f} of {:.2f} requests/s): requests wait for it "
         "(in TTFT) and the decode pool runs {} of its {} at a time; about {:.2f} prefill "
         "workers per decode worker balance the pools",
-        rates.prefill, rates.decode, detail->decode.running, detail->in_flight, detail->balanced_prefill_per_decode));
+        rates.prefill_requests_per_s, rates.decode_requests_per_s, detail->decode.running, detail->in_flight, detail->balanced_prefill_per_decode));
   }
   add_cost_and_energy(r, gpu, pools.total_gpus(), e, usd_per_gpu_hour);
   r.disaggregated = std::move(detail);
@@ -215,7 +224,19 @@ Estimate estimate_disaggregated(const PreparedModel& m, const GpuSpec& gpu, cons
   const Seconds transfer = kv_transfer_time(m, gpu, pools, w.isl, e);
   const Bytes kv_bytes{kv_bytes_per_sequence(m, pools.decode.kv, w.isl)};
   Estimate r = combine_pools(m, gpu, resolved, w, e, prefill_side, decode_side, transfer, kv_bytes, usd_per_gpu_hour);
-  for (const std::string& note : decode_side.notes) r.notes.push_back("decode pool: " + note);
+  // A starved decode pool runs fewer than it holds: the prefill-limited note says how many of the
+  // held, so the decode side's "N in flight, H run at once" note is restated as what it holds.
+  const bool starved = r.disaggregated && r.disaggregated->decode.running < r.disaggregated->in_flight;
+  const std::string admitted = fmt::format("{} requests in flight, {} run at once", decode_side.concurrency,
+                                           decode_side.running);
+  for (const std::string& note : decode_side.notes) {
+    if (starved && note.starts_with(admitted)) {
+      r.notes.push_back(fmt::format("decode pool: {} requests in flight, the KV cache holds {}; {} wait in the queue",
+                                    decode_side.concurrency, decode_side.running, decode_side.queued));
+      continue;
+    }
+    r.notes.push_back("decode pool: " + note);
+  }
   for (const std::string& note : prefill_side.notes) r.notes.push_back("prefill pool: " + note);
   return r;
 }

@@ -3,6 +3,7 @@
 // scale-out network (docs/methodology.md#disaggregated).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,7 +42,7 @@ struct PoolFigures {
 struct Disaggregation {
   PoolFigures prefill;
   PoolFigures decode;
-  Seconds prefill_queue;         // M/D/1 wait for a prefill worker at the deployment's rate
+  Seconds prefill_queue;         // wait before the prefill: M/D/1 for a worker, or the closed loop, plus the wait beyond the KV held
   Seconds prefill_compute;       // a prompt's batch on an idle prefill worker, to its first token
   Seconds kv_transfer;           // the prompt's KV from prefill to decode GPUs over scale-out
   Bytes kv_transfer_bytes;       // the whole request's KV (all layers), for the text
@@ -70,6 +71,20 @@ struct Disaggregation {
 /// The prefill worker's default batch: the prompts of `isl` tokens one token budget holds, at least 1.
 [[nodiscard]] std::int64_t default_prefill_batch(std::int64_t isl, const EfficiencyParams& efficiency);
 
+/// Tokens a request decodes after its first (which came from prefill): OSL − 1, at least 1.
+[[nodiscard]] inline double decode_tokens_per_request(std::int64_t osl) {
+  return std::max(1.0, static_cast<double>(osl) - 1.0);
+}
+/// A prefill pool's capacity in requests/s at the request mix: its prompt tokens/s over ISL.
+[[nodiscard]] inline double prefill_requests_per_s(const Estimate& prefill_side, std::int64_t isl) {
+  return prefill_side.input_tok_s / static_cast<double>(isl);
+}
+/// A decode pool's capacity in requests/s: each request holds a slot for its OSL − 1 tokens after
+/// the first (DistServe §3.1 models the same two rates).
+[[nodiscard]] inline double decode_requests_per_s(const Estimate& decode_side, std::int64_t osl) {
+  return decode_side.output_tok_s / decode_tokens_per_request(osl);
+}
+
 /// Prefill workers that keep up with `decode_workers` decode workers: ceil(y · decode rate / prefill
 /// rate per worker), at least 1 (docs/methodology.md#disaggregated).
 [[nodiscard]] int prefill_workers_for(int decode_workers, double decode_requests_per_s_per_worker,
@@ -77,10 +92,11 @@ struct Disaggregation {
 
 /// The decode pool's estimate (Phase::decode) at the batch it runs when fed `requests_per_s` by a
 /// slower prefill pool, at most `in_flight` requests: by Little's law it holds n = λ·(OSL − 1)·TPOT(n)
-/// requests at once, and TPOT(n) grows with n, so n is the fixed point; the largest whole n with
-/// λ·(OSL − 1)·TPOT(n) ≥ n, found by bisection (at least 1). When the throughput n / TPOT(n) grows
-/// with n the fixed point is unique; when it does not, bisection still ends on a crossing
-/// (docs/methodology.md#disaggregated).
+/// requests at once, and TPOT(n) grows with n, so n is a fixed point: a crossing, a whole n with
+/// λ·(OSL − 1)·TPOT(n) ≥ n and not so at n + 1, found by bisection (at least 1). It is the largest
+/// such n, and the only one, when the throughput n / TPOT(n) grows with n; when it does not,
+/// bisection still ends on a crossing (docs/methodology.md#disaggregated). One request in flight is
+/// estimated once.
 [[nodiscard]] Estimate decode_pool_at_rate(const PreparedDeployment& decode_pool, const Workload& workload,
                                            double requests_per_s, std::int64_t in_flight);
 

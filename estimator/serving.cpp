@@ -244,11 +244,9 @@ void closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload
                       e.engine.request_overhead.value;
   // Every prompt of the rank, its own included, is prefilled once per cycle.
   const double load = std::min(1.0, per_rank * pf.marginal.value * pp / (ttft + decode_steps * tpot));
-  // Queued requests (closed loop, FCFS): a slot frees once per running request's cycle, so by
-  // Little's law the running batch serves `running` requests per cycle and each of the `queued`
-  // waits queued / running cycles before its prefill starts.
+  // Queued requests (closed loop, FCFS) wait for a slot: queued_wait_s.
   const double running_cycle = request_cycle_s(ttft, tpot, osl);
-  const double queue_wait = static_cast<double>(r.queued) / static_cast<double>(r.running) * running_cycle;
+  const double queue_wait = queued_wait_s(r.queued, r.running, running_cycle);
   r.ttft = seconds(ttft + queue_wait);
   // With one output token there is no time per output token after the first, only a TTFT.
   r.has_tpot = w.osl > 1;

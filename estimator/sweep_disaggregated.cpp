@@ -46,8 +46,8 @@ struct Pairing {
 void pair_pools(const PreparedModel& m, const SweepTarget& t, const SweepRequest& request, const PoolSide& pre,
                 const PoolSide& dec, std::optional<Pairing>& best) {
   const Workload w{request.isl, request.osl, 0, Phase::mixed};
-  const double decode_rate = dec.estimate.output_tok_s / std::max(1.0, static_cast<double>(request.osl) - 1.0);
-  const double prefill_rate = pre.estimate.input_tok_s / static_cast<double>(request.isl);
+  const double decode_rate = decode_requests_per_s(dec.estimate, request.osl);
+  const double prefill_rate = prefill_requests_per_s(pre.estimate, request.isl);
   const Seconds transfer = kv_transfer_time(pre.kv_per_gpu, dec.kv_per_gpu, *t.gpu, t.efficiency);
   const Bytes kv_bytes{0};  // the whole request's KV: shown by estimate's text only, not by sweep rows
   for (int y = 1; y <= max_searched_decode_workers; ++y) {

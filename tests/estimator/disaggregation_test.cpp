@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "estimator/disaggregation.hpp"
 #include "io/calibration_loader.hpp"
@@ -133,13 +136,15 @@ TEST_CASE("xPyD estimate: a prefill pool too small for its decode pool limits th
   CHECK(x.decode.utilization < 1.0);
   CHECK(e.output_tok_s == rel(x.prefill.requests_per_s * 256, 1e-12));
   CHECK(x.balanced_prefill_per_decode > 1.0);
-  // Closed loop: the requests in flight (as many of the 8 x 128 as the decode pool's KV holds) cycle at
-  // the prefill pool's rate, so by Little's law a request spends running / rate per cycle, 255 TPOTs of
-  // it decoding and the rest up to its first token; far more than the open queue's M/D/1 wait at the
-  // 0.95 load cap.
+  // Closed loop: the 8 x 128 requests in flight (of which the decode pool's KV holds e.running, the
+  // rest waiting for a slot) cycle at the prefill pool's rate, so by Little's law a request spends
+  // in flight / rate per cycle, 255 TPOTs of it decoding and the rest up to its first token; far more
+  // than the open queue's M/D/1 wait at the 0.95 load cap.
   REQUIRE(e.running > 100);
+  REQUIRE(e.running < 8 * 128);
+  CHECK(e.concurrency == 8 * 128);
   const double rate = x.prefill.requests_per_s;
-  CHECK(e.ttft.value + 255 * e.tpot.value == rel(static_cast<double>(e.running) / rate, 1e-12));
+  CHECK(e.ttft.value + 255 * e.tpot.value == rel(8.0 * 128 / rate, 1e-12));
   const double batch_time = 1.0 / rate;
   CHECK(x.prefill_queue.value > 10 * max_queue_load * batch_time / (2 * (1 - max_queue_load)));
   CHECK(e.ttft.value == rel(x.prefill_queue.value + x.prefill_compute.value +
@@ -180,9 +185,17 @@ TEST_CASE("xPyD estimate: a starved decode pool runs the batch its prefill pool 
   const double rate = x.prefill.requests_per_s;
   CHECK(rate * 255 * at_n.tpot.value >= static_cast<double>(n));
   CHECK(rate * 255 * decode_at(n + 1).tpot.value < static_cast<double>(n + 1));
-  // The decode figures the answer reports are that batch's; the closed loop still holds all in flight.
+  // The decode figures the answer reports are that batch's; the closed loop still holds all in flight,
+  // and the pool's memory is theirs, the KV of every request the fit check admitted, not only n's.
   CHECK(x.decode.detail.total.value == rel(at_n.decode_detail.total.value, 1e-12));
   CHECK(e.running == x.in_flight);
+  CHECK(x.decode.memory.need.total().value == rel(full.memory.need.total().value, 1e-12));
+  CHECK(x.decode.memory.need.total().value > at_n.memory.need.total().value);
+  // The notes agree: the decode side's note says what the KV cache holds, not that all of it runs.
+  for (const std::string& note : e.notes) {
+    CAPTURE(note);
+    CHECK(note.find(fmt::format("{} run at once", full.running)) == std::string::npos);
+  }
   // The search pairs pools from one worker's estimates, scaled by the worker counts: combine_pools
   // finds the same batch from them.
   const Estimate one_prefill =
@@ -192,12 +205,34 @@ TEST_CASE("xPyD estimate: a starved decode pool runs the batch its prefill pool 
   eight_decode.output_tok_s *= 8;
   eight_decode.running *= 8;
   eight_decode.concurrency *= 8;
+  eight_decode.queued *= 8;
   const Estimate paired = combine_pools(l.prepared, l.gpu, pools, w, l.efficiency, one_prefill, eight_decode,
                                         x.kv_transfer, x.kv_transfer_bytes, std::nullopt);
   REQUIRE(paired.fits);
   CHECK(paired.disaggregated->decode.running == n);
   CHECK(paired.tpot.value == rel(e.tpot.value, 1e-12));
   CHECK(paired.ttft.value == rel(e.ttft.value, 1e-12));
+}
+
+TEST_CASE("xPyD estimate: requests beyond what the decode pool's KV holds wait, a cycle of in flight / rate") {
+  // Llama-3.1-70B, one tp8 prefill and one tp8 decode worker at 2,048 + 512 tokens: the decode pool's
+  // KV holds fewer than 1,000 in flight, so the rest wait for a slot (as the co-located engine's queue,
+  // queued_wait_s) and by Little's law each more request in flight adds 1 / rate to TTFT.
+  const Loaded l = load("llama-3.1-70b", "h100-sxm");
+  auto at = [&](std::int64_t in_flight) {
+    const DisaggregatedDeployment pools{worker(8, 1), worker(8, 1), 0, in_flight};
+    return estimate_disaggregated(l.prepared, l.gpu, pools, Workload{2'048, 512, 0, Phase::mixed}, l.efficiency,
+                                  std::nullopt);
+  };
+  const Estimate some = at(1'000), many = at(5'000);
+  REQUIRE(some.fits);
+  REQUIRE(many.fits);
+  REQUIRE(some.running < 1'000);
+  CHECK(many.running == some.running);  // the same held batch: same TPOT, same rate
+  CHECK(many.tpot.value == rel(some.tpot.value, 1e-12));
+  const double rate = many.output_tok_s / 512;
+  CHECK(many.ttft.value - some.ttft.value == rel(4'000 / rate, 1e-9));
+  CHECK(some.ttft.value > static_cast<double>(1'000 - some.running) / rate);
 }
 
 TEST_CASE("the decode pool at a prefill rate: all its slots when the rate keeps them busy, fewer as the rate falls") {
