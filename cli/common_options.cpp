@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-
 #include <utility>
 
 #include "io/config_error.hpp"
@@ -21,7 +20,8 @@ CLI::Validator one_of(std::vector<std::string> words, std::string what) {
       [words = std::move(words), what = std::move(what)](std::string& text) {
         if (std::find(words.begin(), words.end(), text) != words.end()) return std::string();
         std::string expected;
-        for (size_t i = 0; i < words.size(); ++i) expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
+        for (size_t i = 0; i < words.size(); ++i)
+          expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
         const std::string hint = closest_match(text, words);
         throw ConfigError(what, fmt::format("unknown kind '{}' (expected {}){}", text, expected,
                                             hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));

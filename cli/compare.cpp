@@ -228,8 +228,7 @@ std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targe
       "{} input + {} output tokens per request, {}; each at its lowest $/Mtok output{} "
       "(highest output tok/s per GPU when unpriced) among realistic layouts{}{}, up to {} GPUs; {}\n\n",
       with_commas(static_cast<double>(r.isl)), with_commas(static_cast<double>(r.osl)), slo_text(r),
-      r.slo.ttft || r.slo.tpot ? " that meets the SLO" : "",
-      r.allow_unrealistic ? " or not" : "",
+      r.slo.ttft || r.slo.tpot ? " that meets the SLO" : "", r.allow_unrealistic ? " or not" : "",
       r.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "", r.max_gpus,
       basis_clause(targets));
 }

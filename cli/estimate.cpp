@@ -44,7 +44,8 @@ int run_single(const EstimateOptions& o, Context& context) {
     pools.decode_batch = e.disaggregated->decode.batch;
     out << pools_launch_script(*emit, *r.model, *r.gpu, pools, r.efficiency, r.workload.isl, r.workload.osl);
   } else if (emit && e.fits) {
-    LaunchConfig c = launch_config(*r.model, *r.gpu, r.deployment, e.running, r.efficiency, r.workload.isl, r.workload.osl);
+    LaunchConfig c =
+        launch_config(*r.model, *r.gpu, r.deployment, e.running, r.efficiency, r.workload.isl, r.workload.osl);
     label_phase(c, r.workload.phase);
     out << launch_script(*emit, c);
   } else if (emit)

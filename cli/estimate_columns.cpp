@@ -143,8 +143,7 @@ void add_request_columns(Schema<EstimateRow>& s) {
   add_pool_columns(s);
   s.add(columns::weights, resolved([](auto& x, auto&) { return weights_label(x.deployment); }));
   s.add(columns::kv, resolved([](auto& x, auto&) { return name(x.deployment.kv); }));
-  s.add({"engine", "", "engine overhead profile"},
-        resolved([](auto& x, auto&) { return std::string_view(x.engine); }));
+  s.add({"engine", "", "engine overhead profile"}, resolved([](auto& x, auto&) { return std::string_view(x.engine); }));
   s.add({"isl", "tokens", "input tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.isl); }));
   s.add({"osl", "tokens", "output tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.osl); }));
   s.add(columns::concurrency, resolved([](auto&, auto& e) { return count(e.concurrency); }));
@@ -190,8 +189,9 @@ void add_band_columns(Schema<EstimateRow>& s) {
 }
 
 void add_performance_columns(Schema<EstimateRow>& s) {
-  s.add({"fits", "", "fits in memory"},
-        whole_row([](const EstimateRow& r) { return r.estimate ? std::optional<bool>(r.estimate->fits) : std::nullopt; }));
+  s.add({"fits", "", "fits in memory"}, whole_row([](const EstimateRow& r) {
+          return r.estimate ? std::optional<bool>(r.estimate->fits) : std::nullopt;
+        }));
   s.add(columns::reason, whole_row([](const EstimateRow& r) {
           return r.estimate && !r.estimate->fits && !r.estimate->reasons.empty()
                      ? std::optional<std::string_view>(r.estimate->reasons.front())
@@ -212,8 +212,7 @@ void add_performance_columns(Schema<EstimateRow>& s) {
   s.add(columns::balanced_prefill_per_decode, pooled([](auto& x) { return x.balanced_prefill_per_decode; }));
   s.add({"output_tok_s", "tokens/s", "output throughput of the deployment"},
         fitted_when(serves_output, [](auto& e) { return e.output_tok_s; }));
-  s.add(columns::output_tok_s_per_gpu,
-        fitted_when(serves_output, [](auto& e) { return e.output_tok_s_per_gpu; }));
+  s.add(columns::output_tok_s_per_gpu, fitted_when(serves_output, [](auto& e) { return e.output_tok_s_per_gpu; }));
   s.add(columns::tok_s_per_user, fitted_when(has_tpot, [](auto& e) { return e.tok_s_per_user; }));
   s.add({"input_tok_s", "tokens/s", "prompt tokens processed per second"},
         fitted_when(has_ttft, [](auto& e) { return e.input_tok_s; }));
@@ -222,8 +221,7 @@ void add_performance_columns(Schema<EstimateRow>& s) {
         fitted_when(has_ttft, [](auto& e) { return bound_name(e.prefill_detail.bound()); }));
   s.add({"decode_bound", "", "what limits decode"},
         fitted_when(has_tpot, [](auto& e) { return bound_name(e.decode_detail.bound()); }));
-  s.add({"usd_per_hour", "$/h", "deployment price per hour"},
-        fitted([](auto& e) { return e.usd_per_hour; }));
+  s.add({"usd_per_hour", "$/h", "deployment price per hour"}, fitted([](auto& e) { return e.usd_per_hour; }));
   s.add(columns::usd_per_mtok_output, fitted([](auto& e) { return e.usd_per_mtok_output; }));
   s.add({"usd_per_mtok_input", "$/Mtok", "prefill share of GPU time per million input tokens"},
         fitted([](auto& e) { return e.usd_per_mtok_input; }));
@@ -264,27 +262,27 @@ void add_memory_columns(Schema<EstimateRow>& s) {
   s.add(columns::price_basis, resolved([](auto& x, auto&) { return priced(x, x.price_basis); }));
   s.add(columns::usd_per_gpu_hour, resolved([](auto& x, auto&) { return x.usd_per_gpu_hour; }));
   s.add(columns::notes, Writer([](const EstimateRow& r, CellSink& s) {
-    const bool price_known = !r.resolved || r.resolved->usd_per_gpu_hour;
-    if (!r.estimate || (r.estimate->notes.size() == 1 && price_known)) {
-      return s.text(r.estimate ? std::string_view(r.estimate->notes.front()) : std::string_view());
-    }
-    if (r.estimate->notes.empty() && price_known) return s.text("");
-    std::string joined;
-    if (r.estimate)
-      for (const std::string& n : r.estimate->notes) joined += (joined.empty() ? "" : "; ") + n;
-    if (r.estimate && r.resolved && !r.resolved->usd_per_gpu_hour) {  // the $ columns are empty: say why
-      joined += (joined.empty() ? "" : "; ") + unpriced_note(*r.resolved->gpu, r.resolved->price_basis);
-    }
-    s.text(joined);
-  }));
+          const bool price_known = !r.resolved || r.resolved->usd_per_gpu_hour;
+          if (!r.estimate || (r.estimate->notes.size() == 1 && price_known)) {
+            return s.text(r.estimate ? std::string_view(r.estimate->notes.front()) : std::string_view());
+          }
+          if (r.estimate->notes.empty() && price_known) return s.text("");
+          std::string joined;
+          if (r.estimate)
+            for (const std::string& n : r.estimate->notes) joined += (joined.empty() ? "" : "; ") + n;
+          if (r.estimate && r.resolved && !r.resolved->usd_per_gpu_hour) {  // the $ columns are empty: say why
+            joined += (joined.empty() ? "" : "; ") + unpriced_note(*r.resolved->gpu, r.resolved->price_basis);
+          }
+          s.text(joined);
+        }));
   s.add(columns::warnings, Writer([](const EstimateRow& r, CellSink& s) {
-    const bool model_warns = r.resolved && r.resolved->model && !r.resolved->model->warnings.empty();
-    if (r.resolved && !model_warns) return s.list(r.resolved->warnings);  // most rows: no copy
-    std::vector<std::string> all;
-    if (model_warns) all = r.resolved->model->warnings;
-    if (r.resolved) all.insert(all.end(), r.resolved->warnings.begin(), r.resolved->warnings.end());
-    s.list(all);
-  }));
+          const bool model_warns = r.resolved && r.resolved->model && !r.resolved->model->warnings.empty();
+          if (r.resolved && !model_warns) return s.list(r.resolved->warnings);  // most rows: no copy
+          std::vector<std::string> all;
+          if (model_warns) all = r.resolved->model->warnings;
+          if (r.resolved) all.insert(all.end(), r.resolved->warnings.begin(), r.resolved->warnings.end());
+          s.list(all);
+        }));
   s.add({"error", "", "why this scenario could not be estimated"}, whole_row([](const EstimateRow& r) {
           return r.error.empty() ? std::nullopt : std::optional<std::string_view>(r.error);
         }));

@@ -103,8 +103,9 @@ void add_throughput_rows(TextTable& table, const ScenarioResolver::Resolved& r, 
     table.add_row({"cost", "-", unpriced_note(*r.gpu, r.price_basis)});
   }
   if (e.serves_output) {
-    table.add_row({"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),
-                   fmt::format("{:.3f} kWh per M output tokens at {} W", e.kwh_per_mtok_output, with_commas(e.power_w))});
+    table.add_row(
+        {"energy", fmt::format("{:.3f} J/token", e.joules_per_output_token),
+         fmt::format("{:.3f} kWh per M output tokens at {} W", e.kwh_per_mtok_output, with_commas(e.power_w))});
   } else {
     table.add_row({"power", with_commas(e.power_w) + " W", "GPUs x TDP x power utilization"});
   }
@@ -150,8 +151,8 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
     const bool kv_capped = held < static_cast<double>(x.decode.batch), starved = x.decode.running < x.in_flight;
     std::string capped;
     if (kv_capped && starved) {
-      capped = fmt::format(" (of {} asked: the KV cache holds {}, the prefill pool feeds fewer)", grouped(x.decode.batch),
-                           count(held));
+      capped = fmt::format(" (of {} asked: the KV cache holds {}, the prefill pool feeds fewer)",
+                           grouped(x.decode.batch), count(held));
     } else if (kv_capped || starved) {
       capped = fmt::format(" (of {} asked: {})", grouped(x.decode.batch),
                            starved ? "the prefill pool feeds no more" : "the KV cache holds no more");
