@@ -1,7 +1,8 @@
 // The CSV number format (io/result_table.hpp, csv_number): six significant digits, never rounded
 // above the units place, as a plain decimal without trailing zeros. A long `estimate --scenarios
-// --csv` writes some twenty of these per row, so the text is worked out in integers and written
-// straight into the line (docs/performance.md).
+// --csv` writes some twenty-five of these per row, so the text is worked out in integers (the six
+// digits of most numbers without a branch on them) and written straight into the line
+// (docs/performance.md).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -56,20 +58,19 @@ constexpr auto whole_powers_of_ten = [] {
 int decimal_exponent(double magnitude) {
   constexpr int count = static_cast<int>(powers_of_ten.size());
   const auto binary_exponent = static_cast<int>((std::bit_cast<std::uint64_t>(magnitude) >> 52) & 0x7FF) - 1023;
-  // 1233 / 4096 = log10(2) to 4 digits, exact as a floor over the exponents of a double; the power
-  // above is the guess's next one, or the one after (a comparison, not a branch).
-  int above = std::clamp(((binary_exponent * 1233) >> 12) + 1 - lowest_power, 0, count - 1);
-  above += powers_of_ten[static_cast<std::size_t>(above)] <= magnitude ? 1 : 0;
-  while (above < count && powers_of_ten[static_cast<std::size_t>(above)] <= magnitude) ++above;
-  while (above > 0 && powers_of_ten[static_cast<std::size_t>(above - 1)] > magnitude) --above;
-  // `above` is now std::upper_bound's index: the first power greater than the magnitude.
-  if (above == 0 || above == count) return static_cast<int>(std::floor(std::log10(magnitude)));
+  // 1233 / 4096 = log10(2) to 4 digits, exact as a floor over the exponents of a double: the guess
+  // g = floor(e2 log10 2) is the exponent or one below it, so one comparison decides.
+  const int guess = ((binary_exponent * 1233) >> 12) - lowest_power;  // the index of 10^g
+  if (guess < 0 || guess + 2 >= count) return static_cast<int>(std::floor(std::log10(magnitude)));
+  const int index = guess + (powers_of_ten[static_cast<std::size_t>(guess + 1)] <= magnitude ? 1 : 0);
+  // Away from the powers the comparisons decide; within 1e-9 of one (or where the guess missed, which
+  // only a magnitude a few ulps from a power can make it do), log10 does.
   constexpr double near = 1e-9;
-  const double below = powers_of_ten[static_cast<std::size_t>(above - 1)];
-  if (magnitude < below * (1 + near) || magnitude > powers_of_ten[static_cast<std::size_t>(above)] * (1 - near)) {
+  if (magnitude < powers_of_ten[static_cast<std::size_t>(index)] * (1 + near) ||
+      magnitude > powers_of_ten[static_cast<std::size_t>(index + 1)] * (1 - near)) {
     return static_cast<int>(std::floor(std::log10(magnitude)));
   }
-  return above - 1 + lowest_power;
+  return index + lowest_power;
 }
 
 /// The decimal digits of 00 .. 99.
@@ -99,34 +100,117 @@ int digit_count(std::uint64_t value) {
   return guess + (odd >= whole_powers_of_ten[static_cast<std::size_t>(guess)] ? 1 : 0);
 }
 
-/// The text of to_chars(value, fixed, decimals) with the trailing zeros of its fraction (and then a
-/// bare point) removed, "-0" written "0". to_chars rounds the exact binary value to `decimals` places
-/// (half to even on an exact tie); this works it out in integers: |value| = m * 2^e exactly, so
-/// |value| * 10^decimals = m * 10^decimals * 2^e, which 128 bits hold for the magnitudes a CSV has;
-/// trailing zeros are divided out of the rounded integer before it is written with the point
-/// inserted. nullptr when the value is outside that range (the caller then asks to_chars). Writes at
-/// most 44 characters from `out`; returns the end.
-char* fixed_exact_trimmed(double value, int decimals, char* out) {
-  if (decimals < 0 || decimals >= static_cast<int>(whole_powers_of_ten.size())) return nullptr;
+/// |value| * 10^decimals rounded to the nearest integer, half to even, worked out exactly in 128
+/// bits; nullopt outside the range they hold.
+std::optional<std::uint64_t> rounded_exactly(double value, int decimals) {
   const auto bits = std::bit_cast<std::uint64_t>(value);
   const auto biased_exponent = static_cast<int>((bits >> 52) & 0x7FF);
-  if (biased_exponent == 0) return nullptr;  // subnormal
+  if (biased_exponent == 0) return std::nullopt;  // subnormal
   const std::uint64_t mantissa = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
   const int e = biased_exponent - 1075;  // |value| = mantissa * 2^e (IEEE 754 binary64)
   Unsigned128 scaled = static_cast<Unsigned128>(mantissa) * whole_powers_of_ten[static_cast<std::size_t>(decimals)];
   if (e >= 0) {
-    if (e > 10) return nullptr;  // beyond 2^127
+    if (e > 10) return std::nullopt;  // beyond 2^127
     scaled <<= e;
   } else {
     const int k = -e;
-    if (k > 116) return nullptr;
+    if (k > 116) return std::nullopt;
     const Unsigned128 kept = scaled >> k;
     const Unsigned128 rest = scaled - (kept << k);
     const Unsigned128 half = static_cast<Unsigned128>(1) << (k - 1);
     scaled = kept + ((rest > half || (rest == half && (kept & 1) != 0)) ? 1 : 0);
   }
-  if (scaled > std::numeric_limits<std::uint64_t>::max()) return nullptr;
-  auto rounded = static_cast<std::uint64_t>(scaled);
+  if (scaled > std::numeric_limits<std::uint64_t>::max()) return std::nullopt;
+  return static_cast<std::uint64_t>(scaled);
+}
+
+/// The powers of ten a double holds exactly: 10^0 .. 10^22.
+constexpr auto exact_powers_of_ten = [] {
+  std::array<double, 23> p{};
+  double v = 1;
+  for (double& x : p) {
+    x = v;
+    v *= 10;
+  }
+  return p;
+}();
+
+/// rounded_exactly's integer from one multiplication, when that decides it: the product of the
+/// magnitude and an exact power of ten, rounded once, is within half an ulp of the exact product,
+/// so unless it lies within an ulp of a half the two round to the same integer. False when it does
+/// (or the product is past 2^53): the caller then works it out exactly.
+bool rounded_by_double(double magnitude, int decimals, std::uint64_t& rounded) {
+  if (decimals >= static_cast<int>(exact_powers_of_ten.size())) return false;
+  const double product = magnitude * exact_powers_of_ten[static_cast<std::size_t>(decimals)];
+  if (!(product < 0x1p53)) return false;
+  const auto whole = static_cast<std::uint64_t>(product);        // truncated: the product is positive
+  const double fraction = product - static_cast<double>(whole);  // exact below 2^53
+  if (std::fabs(fraction - 0.5) <= product * 0x1p-52) return false;
+  rounded = whole + (fraction > 0.5 ? 1 : 0);
+  return true;
+}
+
+/// The eight decimal digits of `value` (below 10^8) as ASCII in a 64-bit integer, the first digit in
+/// the lowest byte (so a little-endian store writes them in order): two 4-digit halves, each split
+/// into 2-digit and then 1-digit lanes by multiplications that divide every lane at once.
+std::uint64_t eight_digits(std::uint64_t value) {
+  std::uint64_t v = (value / 10000) | ((value % 10000) << 32);                 // 32-bit lanes below 10^4
+  const std::uint64_t hundreds = ((v * 10486) >> 20) & 0x0000007F0000007FULL;  // lane / 100
+  v = hundreds | ((v - hundreds * 100) << 16);                                 // 16-bit lanes below 100
+  const std::uint64_t tens = ((v * 103) >> 10) & 0x000F000F000F000FULL;        // lane / 10
+  v = tens | ((v - tens * 10) << 8);                                           // one digit a byte
+  return v | 0x3030303030303030ULL;
+}
+
+void store8(char* out, std::uint64_t bytes) {
+  static_assert(std::endian::native == std::endian::little);
+  std::memcpy(out, &bytes, 8);
+}
+
+/// fixed_exact_trimmed's text for the most common numbers: the sixth significant digit after the
+/// point (decimals 1 .. 22), rounded by one multiplication (rounded_by_double) to six digits without
+/// a carry into a seventh. Written without a branch on the digits. nullptr for any other number.
+char* six_significant(double value, int decimals, char* out) {
+  static_assert(csv_significant_digits == 6);
+  std::uint64_t rounded = 0;
+  if (decimals <= 0 || !rounded_by_double(std::fabs(value), decimals, rounded)) return nullptr;
+  // |value| lies in [10^e, 10^(e+1)) with e = 5 - decimals, so rounded has six digits but where a
+  // value next to a power of ten rounds to 10^6 (or log10 put it below 10^5): those go the long way.
+  if (rounded < 100000 || rounded >= 1000000) return nullptr;
+  const std::uint64_t digits = eight_digits(rounded) >> 16;                 // the two leading zeros dropped
+  const std::uint64_t zero_digits = (digits ^ 0x303030303030ULL) << 16;     // a zero byte for each '0'
+  const int zeros = std::min(std::countl_zero(zero_digits) / 8, decimals);  // trailing: the first digit is not 0
+  char* o = out;
+  *o = '-';
+  o += std::signbit(value) ? 1 : 0;
+  if (decimals <= 5) {  // whole digits, the point, the fraction's digits: seven bytes at most
+    const int whole = 6 - decimals;
+    const int shift = 8 * whole;
+    const std::uint64_t whole_part = digits & ((std::uint64_t{1} << shift) - 1);
+    store8(o, whole_part | (std::uint64_t{'.'} << shift) | ((digits >> shift) << (shift + 8)));
+    const int fraction = decimals - zeros;
+    return o + whole + (fraction > 0 ? fraction + 1 : 0);
+  }
+  // decimals is at most 22 (rounded_by_double): 2 + 16 zeros + 8 bytes of digits stay in the room.
+  std::memcpy(o, "0.00000000000000000000000", 24);  // "0." and decimals - 6 zeros before the digits
+  store8(o + 2 + decimals - 6, digits);
+  return o + 2 + decimals - zeros;
+}
+
+/// The text of to_chars(value, fixed, decimals) with the trailing zeros of its fraction (and then a
+/// bare point) removed, "-0" written "0". to_chars rounds the exact binary value to `decimals` places
+/// (half to even on an exact tie); this works it out in integers: by one multiplication where that
+/// decides it (rounded_by_double), else exactly (rounded_exactly); trailing zeros are divided out of the rounded
+/// integer before it is written with the point inserted. nullptr when the value is outside that range (the caller then
+/// asks to_chars). Writes at most 44 characters from `out`; returns the end.
+char* fixed_exact_trimmed(double value, int decimals, char* out) {
+  if (decimals < 0 || decimals >= static_cast<int>(whole_powers_of_ten.size())) return nullptr;
+  std::uint64_t rounded = 0;
+  if (!rounded_by_double(std::fabs(value), decimals, rounded)) {
+    const auto exact = rounded_exactly(value, decimals);
+    if (!exact) return nullptr;
+    rounded = *exact;
+  }
   int places = decimals;
   while (places > 0 && rounded % 10 == 0) {  // the fraction's trailing zeros
     rounded /= 10;
@@ -199,6 +283,10 @@ void append_csv_number(std::string& out, double value) {
   // Written in place: a number is a few characters, and a call to memcpy per number cost more.
   const std::size_t start = out.size();
   out.resize(start + exact_text_room);
+  if (const char* end = six_significant(value, decimals, out.data() + start)) {
+    out.resize(static_cast<std::size_t>(end - out.data()));
+    return;
+  }
   if (const char* end = fixed_exact_trimmed(value, decimals, out.data() + start)) {
     out.resize(static_cast<std::size_t>(end - out.data()));
     return;

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "io/json_object_text.hpp"
+
 namespace llmsizer {
 namespace {
 
@@ -192,39 +194,51 @@ void CellSink::cell(const Cell& value) {
              value);
 }
 
-void append_json_object(std::string& out, const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
-                        const std::function<void(std::size_t, CellSink&)>& write, int indent) {
-  if (key_order.empty()) {
-    out += "{}";
+JsonObjectText::JsonObjectText(const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
+                               int indent)
+    : order_(key_order), indent_(indent) {
+  if (order_.empty()) {
+    end_ = "{}";
     return;
   }
-  out += "{\n";
-  JsonCellSink sink(out, indent + 2);
-  for (std::size_t i = 0; i < key_order.size(); ++i) {
-    const std::size_t c = key_order[i];
-    out.append(static_cast<std::size_t>(indent) + 2, ' ');
-    append_json_string(out, columns[c].key);
-    out += ": ";
-    write(c, sink);
-    out += i + 1 < key_order.size() ? ",\n" : "\n";
+  for (std::size_t i = 0; i < order_.size(); ++i) {
+    std::string before = i == 0 ? "{\n" : ",\n";
+    before.append(static_cast<std::size_t>(indent) + 2, ' ');
+    append_json_string(before, columns[order_[i]].key);
+    before += ": ";
+    before_.push_back(std::move(before));
   }
-  out.append(static_cast<std::size_t>(indent), ' ');
-  out += '}';
+  end_ = "\n" + std::string(static_cast<std::size_t>(indent), ' ') + "}";
+}
+
+void JsonObjectText::append(std::string& out, const std::function<void(std::size_t, CellSink&)>& write) const {
+  JsonCellSink sink(out, indent_ + 2);
+  for (std::size_t i = 0; i < order_.size(); ++i) {
+    out += before_[i];
+    write(order_[i], sink);
+  }
+  out += end_;
+}
+
+void append_json_object(std::string& out, const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
+                        const std::function<void(std::size_t, CellSink&)>& write, int indent) {
+  JsonObjectText(columns, key_order, indent).append(out, write);
 }
 
 void append_json_object(std::string& out, const std::vector<Column>& columns, const std::vector<std::size_t>& key_order,
                         const std::vector<Cell>& cells, int indent) {
-  append_json_object(out, columns, key_order, [&](std::size_t c, CellSink& sink) { sink.cell(cells[c]); }, indent);
+  append_json_object(
+      out, columns, key_order, [&](std::size_t c, CellSink& sink) { sink.cell(cells[c]); }, indent);
 }
 
 std::string csv_text(const Cell& cell) {
-  return std::visit(Overloaded{[](std::monostate) { return std::string(); },
-                               [](bool flag) { return std::string(flag ? "true" : "false"); },
-                               [](std::int64_t count) { return std::to_string(count); },
-                               [](double value) { return csv_number(value); },
-                               [](const std::string& text) { return text; },
-                               [](const std::vector<std::string>& items) { return joined(items); }},
-                    cell);
+  return std::visit(
+      Overloaded{[](std::monostate) { return std::string(); },
+                 [](bool flag) { return std::string(flag ? "true" : "false"); },
+                 [](std::int64_t count) { return std::to_string(count); },
+                 [](double value) { return csv_number(value); }, [](const std::string& text) { return text; },
+                 [](const std::vector<std::string>& items) { return joined(items); }},
+      cell);
 }
 
 void CsvCellSink::flag(bool value) {
@@ -258,16 +272,17 @@ std::string csv_document(const ResultTable& table) {
 }
 
 std::string text_cell(const Cell& cell, const CellFormat& format) {
-  return std::visit(Overloaded{[](std::monostate) { return std::string("-"); },
-                               [](bool flag) { return std::string(flag ? "yes" : "no"); },
-                               [&](std::int64_t count) { return number_text(static_cast<double>(count), format); },
-                               [&](double value) { return number_text(value, format); },
-                               [](const std::string& text) { return text; },
-                               [](const std::vector<std::string>& items) { return joined(items); }},
-                    cell);
+  return std::visit(
+      Overloaded{[](std::monostate) { return std::string("-"); },
+                 [](bool flag) { return std::string(flag ? "yes" : "no"); },
+                 [&](std::int64_t count) { return number_text(static_cast<double>(count), format); },
+                 [&](double value) { return number_text(value, format); }, [](const std::string& text) { return text; },
+                 [](const std::vector<std::string>& items) { return joined(items); }},
+      cell);
 }
 
-std::vector<std::string> text_cells(const ResultTable& table, std::size_t row, const std::vector<std::size_t>& columns) {
+std::vector<std::string> text_cells(const ResultTable& table, std::size_t row,
+                                    const std::vector<std::size_t>& columns) {
   std::vector<std::string> cells;
   cells.reserve(columns.size());
   for (std::size_t c : columns) cells.push_back(text_cell(table.rows[row][c], table.columns[c].format));

@@ -16,6 +16,21 @@
 #include "io/table.hpp"
 
 namespace llmsizer {
+namespace {
+
+/// The formula csv_number had before it compared with the powers: decimals from floor(log10 |x|),
+/// fmt's exactly rounded fixed notation, trailing zeros removed.
+std::string by_log10(double x) {
+  const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(x))));
+  std::string text = fmt::format("{:.{}f}", x, std::max(0, csv_significant_digits - 1 - exponent));
+  if (text.find('.') != std::string::npos) {
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+  }
+  return text == "-0" ? std::string("0") : text;
+}
+
+}  // namespace
 
 TEST_SUITE("cli") {
   TEST_CASE("append_csv_cell writes csv_field(csv_text(cell)) after what the line already holds") {
@@ -97,16 +112,6 @@ TEST_SUITE("cli") {
   }
 
   TEST_CASE("csv_number: the exponent next to every power of ten is the one std::log10 gives") {
-    // The formula csv_number had before it compared with the powers: decimals from floor(log10 |x|).
-    auto by_log10 = [](double x) {
-      const int exponent = static_cast<int>(std::floor(std::log10(std::fabs(x))));
-      std::string text = fmt::format("{:.{}f}", x, std::max(0, csv_significant_digits - 1 - exponent));
-      if (text.find('.') != std::string::npos) {
-        text.erase(text.find_last_not_of('0') + 1);
-        if (text.back() == '.') text.pop_back();
-      }
-      return text == "-0" ? std::string("0") : text;
-    };
     for (int e = -40; e <= 40; ++e) {
       const double power = std::pow(10.0, e);
       double below = power, above = power;
@@ -145,6 +150,25 @@ TEST_SUITE("cli") {
       if (x == 0) continue;
       CAPTURE(x);
       REQUIRE(csv_number(x) == by_log10(x));
+    }
+  }
+
+  TEST_CASE("csv_number: six digits after the point by one multiplication, as the exact expansion writes them") {
+    // Most numbers of a CSV take the short way (six digits from one rounded product, no branch on
+    // the digits); a product within an ulp of a half, a carry into a seventh digit and every length
+    // of whole part, fraction and leading zeros must read as the exactly rounded text.
+    std::vector<double> sixes = {100000, 100001, 100010, 120000, 999999, 999990, 500000, 123456, 654321, 100500};
+    for (double r = 100000; r < 1000000; r += 7919) sixes.push_back(r);
+    for (int decimals = 1; decimals <= 24; ++decimals) {
+      const double power = std::pow(10.0, decimals);
+      for (double r : sixes) {
+        const double tie = (r + 0.5) / power;
+        for (double x : {r / power, tie, std::nextafter(tie, 0.0), std::nextafter(tie, 1e300), (r + 0.49999) / power,
+                         (r + 0.999999) / power, -(r + 0.25) / power, (r + 0.75) / power}) {
+          CAPTURE(x);
+          REQUIRE(csv_number(x) == by_log10(x));
+        }
+      }
     }
   }
 

@@ -1,0 +1,237 @@
+// The writing side of `estimate --scenarios` (cli/scenario_writer.hpp).
+#include "cli/scenario_writer.hpp"
+
+#include <fmt/format.h>
+
+#include <ostream>
+
+namespace llmsizer::cli {
+namespace {
+
+/// Blocks in circulation: one being filled, one being written, and spares so that neither side
+/// waits while the other finishes a block.
+constexpr std::size_t pipeline_blocks = 4;
+/// Handed-over blocks the writer has not started that make the answering thread format the next block
+/// itself. One would have it format whenever the writer is in the middle of a block; two balance the
+/// threads closer (the writer's time per block is about 1.5 times the answering's).
+constexpr std::size_t behind_blocks = 2;
+
+/// The columns of the text table of a batch (the full set is in --csv and --json).
+std::vector<size_t> table_columns() {
+  const std::vector<std::string> keys = {"id",
+                                         "model",
+                                         "gpu",
+                                         "gpus",
+                                         "weights",
+                                         "concurrency",
+                                         "fits",
+                                         "ttft_ms",
+                                         "tpot_ms",
+                                         "output_tok_s_per_gpu",
+                                         "usd_per_mtok_output",
+                                         "price_basis",
+                                         "error"};
+  std::vector<size_t> index;
+  for (const std::string& k : keys) {
+    for (size_t i = 0; i < estimate_columns().size(); ++i) {
+      if (estimate_columns()[i].key == k) index.push_back(i);
+    }
+  }
+  return index;
+}
+
+std::vector<std::string> table_header() {
+  std::vector<std::string> keys;
+  for (size_t i : table_columns()) keys.push_back(estimate_columns()[i].key);
+  return keys;
+}
+
+std::vector<std::string> table_cells(const EstimateRow& row, const std::vector<size_t>& index) {
+  std::vector<std::string> cells;
+  for (size_t i : index) {
+    const nlohmann::json v = estimate_value(row, i);
+    if (v.is_null())
+      cells.emplace_back("-");
+    else if (v.is_string())
+      cells.push_back(v.get<std::string>());
+    else if (v.is_boolean())
+      cells.emplace_back(v.get<bool>() ? "yes" : "no");
+    else if (v.is_number_integer())
+      cells.push_back(std::to_string(v.get<long long>()));
+    else
+      cells.push_back(fmt::format("{:.4g}", v.get<double>()));
+  }
+  return cells;
+}
+
+/// The row as the schema's columns read it.
+EstimateRow estimate_row(const AnsweredRow& row) {
+  if (!row.answered) return EstimateRow{&row.input, nullptr, nullptr, row.error};
+  return EstimateRow{&row.input, &row.resolved, &row.estimate, {}, row.bands};
+}
+
+void write_text(std::ostream& out, std::string_view text) {
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
+}  // namespace
+
+BlockFormatter::BlockFormatter(ScenarioBatchFormat format, std::string file)
+    : format_(format), file_(std::move(file)), json_(estimate_columns(), json_key_order(estimate_columns()), 2) {}
+
+std::string BlockFormatter::head() const {
+  if (format_ != ScenarioBatchFormat::csv) return {};
+  std::vector<std::string> keys;
+  for (const Column& c : estimate_columns()) keys.push_back(c.key);
+  return csv_line(keys);
+}
+
+std::string BlockFormatter::message(const AnsweredRow& row) const {
+  return fmt::format("{}:{}:{}: error: {}\n", file_, row.line, row.column, row.error);
+}
+
+void BlockFormatter::format(RowBlock& block) const {
+  block.text.clear();
+  block.messages.clear();
+  const Schema<EstimateRow>& schema = estimate_schema();
+  const size_t columns = schema.columns().size();
+  for (size_t i = 0; i < block.size; ++i) {
+    const AnsweredRow& answered = block.rows[i];
+    // A bad row's message goes after the rows before it, as when each row was written at once.
+    if (!answered.answered) block.messages.emplace_back(block.text.size(), message(answered));
+    const EstimateRow row = estimate_row(answered);
+    if (format_ == ScenarioBatchFormat::csv) {
+      // The text of csv_line(csv_text of each cell), each value put straight into the line.
+      CsvCellSink sink(block.text);
+      for (size_t c = 0; c < columns; ++c) {
+        if (c > 0) block.text += ',';
+        schema.write(row, c, sink);
+      }
+      block.text += '\n';
+    } else {
+      // The text of dump(2) of the whole array: each element indented one level deeper.
+      block.text += block.first_row + i == 0 ? "[\n  " : ",\n  ";
+      json_.append(block.text, [&](size_t c, CellSink& sink) { schema.write(row, c, sink); });
+    }
+  }
+  block.formatted = true;
+}
+
+WriterThread default_writer_thread() {
+  return std::thread::hardware_concurrency() > 1 ? WriterThread::separate : WriterThread::none;
+}
+
+RowPipeline::RowPipeline(ScenarioBatchFormat format, const std::string& file, std::ostream& out, std::ostream& err,
+                         WriterThread thread)
+    : formatter_(format, file),
+      out_(out),
+      err_(err),
+      format_(format),
+      table_(table_header()),
+      table_columns_(table_columns()),
+      blocks_(pipeline_blocks) {
+  write_text(out_, formatter_.head());
+  for (RowBlock& b : blocks_) free_.push_back(&b);
+  if (thread == WriterThread::separate) thread_ = std::thread([this] { write_handed_over(); });
+}
+
+RowPipeline::~RowPipeline() {
+  stop();
+}
+
+RowBlock& RowPipeline::free_block() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return !free_.empty() || failure_; });
+  if (failure_) {
+    lock.unlock();
+    stop();
+    std::rethrow_exception(failure_);
+  }
+  RowBlock* b = free_.front();
+  free_.pop_front();
+  return *b;
+}
+
+void RowPipeline::write(RowBlock& block) {
+  block.first_row = rows_;
+  block.formatted = false;
+  rows_ += block.size;
+  if (!thread_.joinable()) {
+    emit(block);
+    return release(block);
+  }
+  bool behind = false;  // blocks handed over earlier wait: the writer has more than it can do
+  {
+    const std::lock_guard lock(mutex_);
+    behind = handed_.size() >= behind_blocks;
+  }
+  if (behind && format_ != ScenarioBatchFormat::table) formatter_.format(block);
+  const std::lock_guard lock(mutex_);
+  handed_.push_back(&block);
+  changed_.notify_all();
+}
+
+void RowPipeline::finish() {
+  stop();
+  if (failure_) std::rethrow_exception(failure_);
+  if (format_ == ScenarioBatchFormat::json) write_text(out_, rows_ == 0 ? "[]\n" : "\n]\n");
+  if (format_ == ScenarioBatchFormat::table) write_text(out_, table_.render());
+}
+
+void RowPipeline::release(RowBlock& block) {
+  const std::lock_guard lock(mutex_);
+  free_.push_back(&block);
+  changed_.notify_all();
+}
+
+void RowPipeline::stop() {
+  if (!thread_.joinable()) return;
+  {
+    const std::lock_guard lock(mutex_);
+    done_ = true;
+    changed_.notify_all();
+  }
+  thread_.join();
+}
+
+void RowPipeline::write_handed_over() {
+  try {
+    for (;;) {
+      RowBlock* block = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !handed_.empty() || done_; });
+        if (handed_.empty()) return;
+        block = handed_.front();
+        handed_.pop_front();
+      }
+      emit(*block);
+      release(*block);
+    }
+  } catch (...) {
+    const std::lock_guard lock(mutex_);
+    failure_ = std::current_exception();
+    changed_.notify_all();
+  }
+}
+
+void RowPipeline::emit(RowBlock& block) {
+  if (format_ == ScenarioBatchFormat::table) {
+    for (size_t i = 0; i < block.size; ++i) {
+      if (!block.rows[i].answered) err_ << formatter_.message(block.rows[i]);
+      table_.add_row(table_cells(estimate_row(block.rows[i]), table_columns_));
+    }
+    return;
+  }
+  if (!block.formatted) formatter_.format(block);
+  const std::string_view text = block.text;
+  size_t written = 0;
+  for (const auto& [offset, message] : block.messages) {
+    write_text(out_, text.substr(written, offset - written));
+    err_ << message;
+    written = offset;
+  }
+  write_text(out_, text.substr(written));
+}
+
+}  // namespace llmsizer::cli
