@@ -2,6 +2,9 @@
 // SLOs (from the same sweep as `llmsizer sweep`), with why they differ.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "cli/common_options.hpp"
 #include "cli/compare_why.hpp"
 #include "cli/emit.hpp"
@@ -42,6 +45,8 @@ SweepRequest make_request(const CompareOptions& o) {
   r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   r.allow_unrealistic = o.allow_unrealistic;
   r.disaggregated = o.disaggregated;
+  r.keep = SweepRows::shown;  // choose() reads only the best, fastest and smallest-count figures
+  r.threads = std::max(1U, std::thread::hardware_concurrency());
   return r;
 }
 

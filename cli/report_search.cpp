@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "cli/sweep_common.hpp"
 #include "estimator/plan.hpp"
 #include "estimator/text_format.hpp"
@@ -37,6 +40,8 @@ SweepResult report_sweep(const std::vector<const ScenarioResolver::Resolved*>& g
   request.search_kv = !search.kv_given;
   request.disaggregated = search.disaggregated;
   request.concurrencies = default_concurrencies();
+  request.keep = SweepRows::shown;  // the section reads the frontiers and the best rows
+  request.threads = std::max(1U, std::thread::hardware_concurrency());
   targets.clear();
   for (const auto* g : gpus) targets.push_back({g->gpu, g->efficiency, g->usd_per_gpu_hour, {}, g->price_basis});
   return sweep(*first.prepared, targets, request);
@@ -51,7 +56,7 @@ BarChart cost_by_gpu_chart(const SweepResult& result, const std::vector<SweepTar
     const SweepTargetResult& t = result.targets[i];
     Bar bar{targets[i].gpu->name, std::nullopt, "", "", palette[i % palette_size]};
     if (!t.best) {
-      bar.note = t.end_row == t.first_row ? "nothing fits" : "no configuration meets the SLOs";
+      bar.note = t.fitted == 0 ? "nothing fits" : "no configuration meets the SLOs";
     } else if (const SweepRow& row = result.rows[*t.best]; !row.usd_per_mtok_output) {
       bar.note = "no price (the note below says how to give one)";
     } else {

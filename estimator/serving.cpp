@@ -43,7 +43,7 @@ PrefillCosts prefill_costs(const PreparedDeployment& p, const PreparedPrompt& pr
   if (phase == Phase::mixed) {
     StepShape mixed{decode_sequences,     shapes.decode.decode_context, shapes.decode.tokens_per_sequence,
                     alone.prefill_tokens, alone.prefill_context,        alone.prefill_sequences};
-    const Seconds extra = stage_step_time(p.rates, mixed).total - decode_alone.total;
+    const Seconds extra = stage_step_seconds(p.rates, mixed) - decode_alone.total;
     c.marginal = extra * chunks;
   }
   if (phase == Phase::decode) return c;
@@ -51,7 +51,7 @@ PrefillCosts prefill_costs(const PreparedDeployment& p, const PreparedPrompt& pr
   const double burst_tokens = std::max(1.0, decode_sequences) * isl;
   c.burst_steps = std::max(1.0, std::ceil(burst_tokens / budget));
   StepShape burst{0, 0, 1, burst_tokens / c.burst_steps, isl / 2.0, std::max(1.0, decode_sequences) / c.burst_steps};
-  c.burst_step = stage_step_time(p.rates, burst).total * pp;
+  c.burst_step = stage_step_seconds(p.rates, burst) * pp;
   return c;
 }
 
@@ -270,9 +270,9 @@ double decode_step_s(EstimateFigures& r, const PreparedDeployment& p, const Serv
   double step = r.decode_detail.total.value * pp;
   if (d.speculative_tokens > 0) {
     const StepShape draft_shape{shapes.decode.decode_sequences, shapes.decode.decode_context, 1.0, 0, 0, 0};
-    const StepTime one = stage_step_time(p.rates, draft_shape);
+    const Seconds one = stage_step_seconds(p.rates, draft_shape);
     step += d.speculative_tokens *
-            (one.total.value * pp / std::max(1, m.spec->num_layers) + p.efficiency->engine.layer_overhead.value);
+            (one.value * pp / std::max(1, m.spec->num_layers) + p.efficiency->engine.layer_overhead.value);
   }
   return step;
 }

@@ -31,5 +31,8 @@ struct StepRates {
 /// (step_rates); the same result.
 [[nodiscard]] StepTime stage_step_time(const StepRates& rates, const StepShape& shape,
                                        OperatorBreakdown* breakdown = nullptr);
+/// stage_step_time(rates, shape).total, the same bits, without summing the FLOPs and bytes: the
+/// iterations of an estimate whose total alone it reads (the mixed and burst steps, drafting).
+[[nodiscard]] Seconds stage_step_seconds(const StepRates& rates, const StepShape& shape);
 
 }  // namespace llmsizer

@@ -71,11 +71,16 @@ Roofs achievable_roofs(const GpuSpec& gpu, const Deployment& d, const Efficiency
 
 namespace {
 
-/// Sums operators placed on the smoothed roofline and which bound each hit; with `Detailed`, also
-/// the per-kind breakdown. The sums are locals (not a StepTime in memory), so nothing a store writes
-/// can alias the folded coefficients an operator reads next.
-template <bool Detailed>
+/// What an iteration sums: its seconds alone (the compute- and memory-bound parts, whose sum is the
+/// total), also its FLOPs and bytes (the whole StepTime), or also the per-kind breakdown.
+enum class Sums : unsigned char { seconds, figures, operators };
+
+/// Sums operators placed on the smoothed roofline and which bound each hit, and what `S` asks for
+/// beyond that. The sums are locals (not a StepTime in memory), so nothing a store writes can alias
+/// the folded coefficients an operator reads next.
+template <Sums S>
 struct Accumulator {
+  static constexpr bool Detailed = S == Sums::operators;
   double compute = 0;
   double memory = 0;
   double flops = 0;
@@ -97,8 +102,10 @@ struct Accumulator {
     const bool compute_side = t_compute >= t_memory;
     compute += compute_side ? t * repeat : 0.0;
     memory += compute_side ? 0.0 : t * repeat;
-    flops += op_flops * repeat;
-    bytes += op_bytes * repeat;
+    if constexpr (S != Sums::seconds) {
+      flops += op_flops * repeat;
+      bytes += op_bytes * repeat;
+    }
     if constexpr (Detailed) {
       OperatorLoad& load = (*breakdown)[static_cast<int>(kind)];
       load.flops.value += op_flops * repeat;
@@ -115,8 +122,8 @@ struct StepCounts {
   double tokens = 0;         // decode and prompt tokens
 };
 
-template <bool Detailed>
-void add_attention(Accumulator<Detailed>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
+template <Sums S>
+void add_attention(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
                    const StepCounts& n) {
   acc.add(OperatorKind::attention_projections, n.tokens * c.projections.flops_per_unit, c.projections.bytes,
           r.seconds_per_weight_flop, r.roofs.weight_matmul, c.layers);
@@ -145,8 +152,8 @@ void add_attention(Accumulator<Detailed>& acc, const LayerCosts& c, const StepRa
   acc.add(OperatorKind::attention_core, flops, kv_bytes, r.seconds_per_attention_flop, r.roofs.attention, c.layers);
 }
 
-template <bool Detailed>
-void add_routed_experts(Accumulator<Detailed>& acc, const RoutedExpertCost& x, const StepRates& r, double tokens,
+template <Sums S>
+void add_routed_experts(Accumulator<S>& acc, const RoutedExpertCost& x, const StepRates& r, double tokens,
                         bool decode_only, double layers) {
   const double assignments = tokens * x.assignments_per_token;  // on the hottest EP rank
   // Distinct experts the hottest rank touches: as if imbalance x the tokens each chose k of E, the
@@ -176,14 +183,13 @@ void add_routed_experts(Accumulator<Detailed>& acc, const RoutedExpertCost& x, c
         decode_only ? smooth_max(assignments / touched, half, acc.sharpness) : assignments / touched + half;
     padded_flops = x.flops_per_assignment * rows_per_expert * touched;
   }
-  const double gemm_efficiency = Detailed && padded ? expert_flops / padded_flops : 1.0;  // reported only
+  const double gemm_efficiency = S == Sums::operators && padded ? expert_flops / padded_flops : 1.0;  // reported only
   acc.timed(OperatorKind::routed_experts, expert_flops, expert_bytes, padded_flops * r.seconds_per_expert_flop,
             FlopsPerSecond{r.roofs.expert_matmul.value * gemm_efficiency}, layers);
 }
 
-template <bool Detailed>
-void add_ffn(Accumulator<Detailed>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
-             const StepCounts& n) {
+template <Sums S>
+void add_ffn(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s, const StepCounts& n) {
   if (!c.moe) {
     acc.add(OperatorKind::dense_ffn, n.tokens * c.dense_ffn.flops_per_unit, c.dense_ffn.bytes,
             r.seconds_per_weight_flop, r.roofs.weight_matmul, c.layers);
@@ -199,10 +205,10 @@ void add_ffn(Accumulator<Detailed>& acc, const LayerCosts& c, const StepRates& r
 }
 
 /// One iteration on one stage over the folded costs (the work of stage_step_time).
-template <bool Detailed>
+template <Sums S>
 StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
   const IterationCosts& costs = r.costs;
-  Accumulator<Detailed> acc;
+  Accumulator<S> acc;
   acc.seconds_per_byte = r.seconds_per_byte;
   acc.sharpness = r.sharpness;
   acc.breakdown = breakdown;
@@ -256,9 +262,13 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
 }
 
 StepTime stage_step_time(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
-  if (breakdown == nullptr) return iteration<false>(r, s, nullptr);
+  if (breakdown == nullptr) return iteration<Sums::figures>(r, s, nullptr);
   *breakdown = OperatorBreakdown{};
-  return iteration<true>(r, s, breakdown);
+  return iteration<Sums::operators>(r, s, breakdown);
+}
+
+Seconds stage_step_seconds(const StepRates& r, const StepShape& s) {
+  return iteration<Sums::seconds>(r, s, nullptr).total;
 }
 
 }  // namespace llmsizer

@@ -39,7 +39,7 @@ struct SweepTarget {
 
 /// The rows a sweep keeps. `all`: every configuration that fits (plan's "closest to the SLO" and the
 /// tests read them). `shown`: per GPU type only its frontier, `best`, `best_if_unrealistic` and
-/// `fastest` rows — what `sweep` prints (compare and report still keep every row) — so an all-GPU sweep holds some
+/// `fastest` rows — all that `sweep`, `compare` and `report` read — so an all-GPU sweep holds some
 /// hundreds of rows instead of some 40,000 (their page faults were a fifth of its time;
 /// docs/performance.md). SweepTargetResult::fitted counts the rows either way.
 enum class SweepRows : unsigned char { all, shown };

@@ -111,6 +111,34 @@ TEST_SUITE("serving") {
     }
   }
 
+  TEST_CASE("prepared deployment: an iteration's seconds alone are the bits of its total") {
+    // stage_step_seconds skips the FLOP and byte sums of the mixed, burst and drafting steps; a
+    // change to the operator sums in one mode and not the other moves a total here.
+    const std::vector<Case> cases = {
+        {"llama-3.1-70b", "h100-sxm", deployment({4, 1, 1, 1}, Precision::bf16)},
+        {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8, 2)},  // MoE, MLA, EP, MTP
+        {"gpt-oss-120b", "h100-sxm", deployment({2, 2, 1, 2}, Precision::fp8)},     // sliding window, pp 2
+        {"minimax-m1", "h200-sxm", deployment({8, 1, 1, 8}, Precision::bf16)},      // linear attention
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.model);
+      const Loaded l = load(c.model, c.gpu);
+      const PreparedDeployment prepared = prepare_deployment(l.prepared, l.gpu, c.deployment, l.efficiency, 2.0);
+      const std::vector<StepShape> shapes = {
+          {64, 1'500, 3, 0, 0, 0},          // decode, verifying drafts
+          {64, 1'500, 1, 2'048, 500, 0.5},  // a prompt chunk mixed into decode
+          {0, 0, 1, 8'192, 4'000, 4},       // a start-up burst step
+          {0.5, 30'000, 1, 0, 0, 0},        // below one sequence, long context
+      };
+      for (const StepShape& s : shapes) {
+        CAPTURE(s.prefill_tokens);
+        const StepTime full = stage_step_time(prepared.rates, s);
+        CHECK(full.total.value > 0);
+        CHECK(stage_step_seconds(prepared.rates, s).value == full.total.value);
+      }
+    }
+  }
+
   TEST_CASE("prepared deployment: a request that does not fit is answered with the shortfall, no figures") {
     // Llama-3.1-70B BF16 on one L40S (48 GB): 141 GB of weights do not fit, at any request.
     const Loaded l = load("llama-3.1-70b", "l40s");
