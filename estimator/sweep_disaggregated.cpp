@@ -74,12 +74,15 @@ void pair_pools(const PreparedDeployment& decode_worker, const SweepTarget& t, c
 
 void add_disaggregated_rows(const PreparedModel& m, const SweepTarget& t, int target_index, const SweepRequest& request,
                             const PoolCandidates& candidates, SweepResult& result) {
+  // One preparation per decode layout: its concurrencies are consecutive sides of the same worker.
+  std::optional<PreparedDeployment> decode_worker;
   for (const PoolSide& dec : candidates.decode) {
     std::optional<Pairing> best;
-    const PreparedDeployment decode_worker =
-        prepare_deployment(m, *t.gpu, dec.deployment, t.efficiency, t.usd_per_gpu_hour);
+    if (!decode_worker || !(decode_worker->deployment == dec.deployment)) {
+      decode_worker = prepare_deployment(m, *t.gpu, dec.deployment, t.efficiency, t.usd_per_gpu_hour);
+    }
     for (const PoolSide& pre : candidates.prefill) {
-      if (same_precisions(pre.deployment, dec.deployment)) pair_pools(decode_worker, t, request, pre, dec, best);
+      if (same_precisions(pre.deployment, dec.deployment)) pair_pools(*decode_worker, t, request, pre, dec, best);
     }
     result.configs_evaluated += 1;
     if (!best) continue;
