@@ -229,7 +229,7 @@ TEST_SUITE("cli") {
     for (const auto& args : {base, pools}) {
       const Run r = run(args);
       REQUIRE(r.code == 0);
-      const nlohmann::json j = nlohmann::json::parse(r.out)[0];
+      const nlohmann::json j = nlohmann::json::parse(r.out);
       CHECK(j["fits"] == true);
       const bool disaggregated = args.size() > base.size();
       CHECK(j["gpus"] == (disaggregated ? 16 : 8));
