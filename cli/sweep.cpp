@@ -144,7 +144,8 @@ void print_table(const SweepResult& result, const std::vector<SweepTarget>& targ
       const SweepRow& r = result.rows[i];
       std::string note = r.cheapest ? (r.on_frontier ? "<- cheapest" : "<- cheapest (off the frontier: TTFT)") : "";
       if (!r.realistic) {
-        note = "unrealistic: " + unrealistic_reason(*targets[ti].gpu, r);
+        note = unrealistic_note(*targets[ti].gpu, r.deployment.parallel,
+                                r.pools ? &r.pools->prefill.parallel : nullptr, r.tok_s_per_user);
       }
       cells.push_back(std::move(note));
       text.add_row(std::move(cells));

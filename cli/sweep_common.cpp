@@ -124,10 +124,8 @@ ResultTable sweep_table(const ModelSpec& model, const SweepResult& result, const
 
 /// Why a row is flagged: its layout, or the pool whose layout is (a disaggregated row has two).
 std::string unrealistic_reason(const GpuSpec& gpu, const SweepRow& r) {
-  if (r.pools && !is_realistic(gpu, r.pools->prefill.parallel, r.tok_s_per_user)) {
-    return "prefill pool: " + unrealistic_text(gpu, r.pools->prefill.parallel, r.tok_s_per_user);
-  }
-  return (r.pools ? "decode pool: " : "") + unrealistic_text(gpu, r.deployment.parallel, r.tok_s_per_user);
+  return unrealistic_reason(gpu, r.deployment.parallel, r.pools ? &r.pools->prefill.parallel : nullptr,
+                            r.tok_s_per_user);
 }
 
 void add_layout_restrictions(CLI::App& app, std::optional<int>& tp, std::optional<int>& pp, std::optional<int>& dp,

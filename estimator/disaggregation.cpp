@@ -1,6 +1,7 @@
 #include "estimator/disaggregation.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 
@@ -143,26 +144,26 @@ double prefill_wait_s(const DisaggregatedDeployment& pools, const PoolRates& rat
 
 /// The decode figures of the answer: the pool's own, or when the prefill pool is the slower one, the
 /// pool's at the batch the prefill rate sustains (decode_pool_at_rate).
-Estimate decode_figures(const PreparedModel& m, const GpuSpec& gpu, const DisaggregatedDeployment& pools,
-                        const Workload& w, const EfficiencyParams& e, const PoolRates& rates,
-                        const Estimate& decode_side, std::optional<double> usd_per_gpu_hour) {
+Estimate decode_figures(const PreparedDeployment& decode_worker, const DisaggregatedDeployment& pools,
+                        const Workload& w, const PoolRates& rates, const Estimate& decode_side) {
   if (rates.prefill_requests_per_s >= rates.decode_requests_per_s || w.osl <= 1) return decode_side;
-  const PreparedDeployment pool = prepare_deployment(m, gpu, pools.decode, e, usd_per_gpu_hour);
-  return decode_pool_at_rate(pool, w, rates.deployment_requests_per_s, decode_side.running);
+  return decode_pool_at_rate(with_replicas(decode_worker, pools.decode.replicas), w, rates.deployment_requests_per_s,
+                             decode_side.running);
 }
 
 }  // namespace
 
-Estimate combine_pools(const PreparedModel& m, const GpuSpec& gpu, const DisaggregatedDeployment& pools,
-                       const Workload& w, const EfficiencyParams& e, const Estimate& prefill_side,
-                       const Estimate& decode_side, Seconds kv_transfer, Bytes kv_bytes,
-                       std::optional<double> usd_per_gpu_hour) {
+Estimate combine_pools(const PreparedDeployment& decode_worker, const DisaggregatedDeployment& pools,
+                       const Workload& w, const Estimate& prefill_side, const Estimate& decode_side,
+                       Seconds kv_transfer, Bytes kv_bytes) {
+  assert(decode_worker.deployment.parallel == pools.decode.parallel);
+  const EfficiencyParams& e = *decode_worker.efficiency;
   Estimate r;
   auto detail = std::make_shared<Disaggregation>();
   r.memory = decode_side.memory;
   if (!pools_fit(r, prefill_side, decode_side)) return r;
   const PoolRates rates = pool_rates(w, prefill_side, decode_side);
-  const Estimate fed = decode_figures(m, gpu, pools, w, e, rates, decode_side, usd_per_gpu_hour);
+  const Estimate fed = decode_figures(decode_worker, pools, w, rates, decode_side);
   detail->prefill = pool_figures(pools.prefill, pools.prefill_batch, prefill_side, rates.prefill_requests_per_s);
   detail->decode = pool_figures(pools.decode, pools.decode_batch, fed, rates.decode_requests_per_s);
   // Memory is what the fit check admitted: the KV of every request held, not only those decoding.
@@ -205,7 +206,7 @@ Estimate combine_pools(const PreparedModel& m, const GpuSpec& gpu, const Disaggr
         "workers per decode worker balance the pools",
         rates.prefill_requests_per_s, rates.decode_requests_per_s, detail->decode.running, detail->in_flight, detail->balanced_prefill_per_decode));
   }
-  add_cost_and_energy(r, gpu, pools.total_gpus(), e, usd_per_gpu_hour);
+  add_cost_and_energy(r, *decode_worker.gpu, pools.total_gpus(), e, decode_worker.usd_per_gpu_hour);
   r.disaggregated = std::move(detail);
   return r;
 }
@@ -217,25 +218,21 @@ Estimate estimate_disaggregated(const PreparedModel& m, const GpuSpec& gpu, cons
   const Workload prefill_work{w.isl, 1, resolved.prefill_batch * pools.prefill.replicas, Phase::prefill};
   const Workload decode_work{w.isl, w.osl, resolved.decode_batch * pools.decode.replicas, Phase::decode};
   const Estimate prefill_side = estimate(m, gpu, pools.prefill, prefill_work, e, usd_per_gpu_hour);
-  const Estimate decode_side = estimate(m, gpu, pools.decode, decode_work, e, usd_per_gpu_hour);
+  const PreparedDeployment decode_pool = prepare_deployment(m, gpu, pools.decode, e, usd_per_gpu_hour);
+  Estimate decode_side;
+  static_cast<EstimateFigures&>(decode_side) = evaluate(decode_pool, decode_work);
+  describe_estimate(decode_side, decode_pool, decode_work, /*with_admission_note=*/false);
   if (resolved.decode_batch <= 0) {
     resolved.decode_batch = std::max<std::int64_t>(1, decode_side.concurrency / pools.decode.replicas);
   }
   const Seconds transfer = kv_transfer_time(m, gpu, pools, w.isl, e);
   const Bytes kv_bytes{kv_bytes_per_sequence(m, pools.decode.kv, w.isl)};
-  Estimate r = combine_pools(m, gpu, resolved, w, e, prefill_side, decode_side, transfer, kv_bytes, usd_per_gpu_hour);
-  // A starved decode pool runs fewer than it holds: the prefill-limited note says how many of the
-  // held, so the decode side's "N in flight, H run at once" note is restated as what it holds.
-  const bool starved = r.disaggregated && r.disaggregated->decode.running < r.disaggregated->in_flight;
-  const std::string admitted = fmt::format("{} requests in flight, {} run at once", decode_side.concurrency,
-                                           decode_side.running);
-  for (const std::string& note : decode_side.notes) {
-    if (starved && note.starts_with(admitted)) {
-      r.notes.push_back(fmt::format("decode pool: {} requests in flight, the KV cache holds {}; {} wait in the queue",
-                                    decode_side.concurrency, decode_side.running, decode_side.queued));
-      continue;
-    }
-    r.notes.push_back("decode pool: " + note);
+  Estimate r = combine_pools(decode_pool, resolved, w, prefill_side, decode_side, transfer, kv_bytes);
+  for (const std::string& note : decode_side.notes) r.notes.push_back("decode pool: " + note);
+  if (decode_side.fits && decode_side.queued > 0) {
+    // A starved decode pool runs fewer than it holds (the prefill-limited note says how many).
+    const bool starved = r.disaggregated && r.disaggregated->decode.running < r.disaggregated->in_flight;
+    r.notes.push_back("decode pool: " + admission_note(decode_side, starved ? Admitted::held : Admitted::run));
   }
   for (const std::string& note : prefill_side.notes) r.notes.push_back("prefill pool: " + note);
   return r;

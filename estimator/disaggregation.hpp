@@ -103,13 +103,13 @@ struct Disaggregation {
 /// Combines a prefill-side and a decode-side estimate (estimate() with Phase::prefill on the prefill
 /// pool, Phase::decode on the decode pool at its full batch) into the deployment's answer: TTFT =
 /// prefill queue + prefill compute + KV transfer; TPOT the decode pool's, at the batch the prefill
-/// pool sustains when it is the slower one (decode_pool_at_rate on `model`'s pools.decode);
+/// pool sustains when it is the slower one (decode_pool_at_rate on `decode_worker`: pools.decode's
+/// layout prepared at any number of replicas, its GPU, efficiency and price the deployment's);
 /// throughput the slower pool's; cost and energy on all GPUs. Cheap unless the prefill pool is the
-/// slower one: the search calls it for many worker counts of the same pools.
-[[nodiscard]] Estimate combine_pools(const PreparedModel& model, const GpuSpec& gpu, const DisaggregatedDeployment& pools,
-                                     const Workload& workload, const EfficiencyParams& efficiency,
-                                     const Estimate& prefill_side, const Estimate& decode_side, Seconds kv_transfer,
-                                     Bytes kv_bytes, std::optional<double> usd_per_gpu_hour);
+/// slower one: the search calls it for many worker counts of the same pools, with one worker prepared.
+[[nodiscard]] Estimate combine_pools(const PreparedDeployment& decode_worker, const DisaggregatedDeployment& pools,
+                                     const Workload& workload, const Estimate& prefill_side,
+                                     const Estimate& decode_side, Seconds kv_transfer, Bytes kv_bytes);
 
 /// The pool-side workloads and estimates, then combine_pools. `workload.concurrency` is unused: the
 /// decode pool's requests in flight are decode workers × decode batch.

@@ -67,7 +67,7 @@ DeploymentMemory deployment_memory(const PreparedModel& model, const GpuSpec& gp
   memory.weights = memory.placement.weights.total();
   memory.fixed = memory.weights + memory.activations;
   memory.kv_bytes_per_token = memory.placement.kv_bytes_per_token();
-  memory.ranks = static_cast<std::int64_t>(deployment.parallel.dp) * deployment.replicas;
+  memory.ranks = attention_ranks(deployment);
   return memory;
 }
 

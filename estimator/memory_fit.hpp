@@ -84,6 +84,11 @@ struct DeploymentMemory {
   std::int64_t ranks = 1;         // attention-DP ranks across the deployment: dp · replicas
 };
 
+/// Attention-DP ranks across the deployment: dp · replicas (DeploymentMemory::ranks).
+[[nodiscard]] inline std::int64_t attention_ranks(const Deployment& deployment) {
+  return static_cast<std::int64_t>(deployment.parallel.dp) * deployment.replicas;
+}
+
 [[nodiscard]] DeploymentMemory deployment_memory(const PreparedModel& model, const GpuSpec& gpu,
                                                  const Deployment& deployment, const EfficiencyParams& efficiency);
 

@@ -3,6 +3,14 @@
 #include "estimator/serving.hpp"
 
 namespace llmsizer {
+namespace {
+
+/// The engine's max batch over all DP ranks and replicas.
+std::int64_t batch_room(const Deployment& d, const EfficiencyParams& e) {
+  return e.engine.max_batch * attention_ranks(d);
+}
+
+}  // namespace
 
 PreparedDeployment prepare_deployment(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                       const EfficiencyParams& efficiency, std::optional<double> usd_per_gpu_hour) {
@@ -14,9 +22,18 @@ PreparedDeployment prepare_deployment(const PreparedModel& model, const GpuSpec&
                             usd_per_gpu_hour,
                             deployment_memory(model, gpu, deployment, efficiency),
                             step_rates(model, gpu, deployment, efficiency),
-                            efficiency.engine.max_batch * deployment.parallel.dp * deployment.replicas,
+                            batch_room(deployment, efficiency),
                             expected_tokens_per_step(deployment.speculative_tokens, deployment.speculative_acceptance,
                                                      deployment.speculative_acceptance_decay)};
+}
+
+PreparedDeployment with_replicas(PreparedDeployment prepared, int replicas) {
+  // Replicas only share out the requests: the placement, activations and step rates are per GPU and
+  // stay; the rank count and the batch room follow the replicas.
+  prepared.deployment.replicas = replicas;
+  prepared.memory.ranks = attention_ranks(prepared.deployment);
+  prepared.batch_room = batch_room(prepared.deployment, *prepared.efficiency);
+  return prepared;
 }
 
 }  // namespace llmsizer

@@ -39,4 +39,9 @@ struct PreparedDeployment {
                                                     const Deployment& deployment, const EfficiencyParams& efficiency,
                                                     std::optional<double> usd_per_gpu_hour);
 
+/// `prepared` run by `replicas` workers, as prepare_deployment of the same deployment with that many
+/// replicas would give, without re-folding the per-GPU figures (the search pairs one decode worker
+/// with 1..16 of them).
+[[nodiscard]] PreparedDeployment with_replicas(PreparedDeployment prepared, int replicas);
+
 }  // namespace llmsizer

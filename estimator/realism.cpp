@@ -62,4 +62,19 @@ std::string unrealistic_text(const GpuSpec& gpu, const Parallelism& p, double to
   return text;
 }
 
+std::string unrealistic_reason(const GpuSpec& gpu, const Parallelism& layout, const Parallelism* prefill_pool,
+                               double tok_s_per_user) {
+  if (prefill_pool && !is_realistic(gpu, *prefill_pool, tok_s_per_user)) {
+    return "prefill pool: " + unrealistic_text(gpu, *prefill_pool, tok_s_per_user);
+  }
+  if (is_realistic(gpu, layout, tok_s_per_user)) return "";
+  return (prefill_pool ? "decode pool: " : "") + unrealistic_text(gpu, layout, tok_s_per_user);
+}
+
+std::string unrealistic_note(const GpuSpec& gpu, const Parallelism& layout, const Parallelism* prefill_pool,
+                             double tok_s_per_user) {
+  const std::string reason = unrealistic_reason(gpu, layout, prefill_pool, tok_s_per_user);
+  return reason.empty() ? reason : "unrealistic: " + reason;
+}
+
 }  // namespace llmsizer

@@ -34,6 +34,17 @@ inline constexpr double min_practical_tok_s_per_user = 5.0;
 /// The reasons of unrealistic_because joined by "; ".
 [[nodiscard]] std::string unrealistic_text(const GpuSpec& gpu, const Parallelism& parallel, double tok_s_per_user);
 
+/// Why a deployment is flagged, its pool named when it has two: "prefill pool: <why>" when
+/// `prefill_pool` (null: co-located) is unrealistic, else "decode pool: <why>" or "<why>" for
+/// `layout`; empty when realistic. What `compare` prints after "no: ".
+[[nodiscard]] std::string unrealistic_reason(const GpuSpec& gpu, const Parallelism& layout,
+                                             const Parallelism* prefill_pool, double tok_s_per_user);
+
+/// The note the search prints beside a flagged row and `estimate` under a flagged layout:
+/// "unrealistic: " + unrealistic_reason, or empty when realistic.
+[[nodiscard]] std::string unrealistic_note(const GpuSpec& gpu, const Parallelism& layout,
+                                           const Parallelism* prefill_pool, double tok_s_per_user);
+
 /// unrealistic_because(...).empty(), without building the sentences.
 [[nodiscard]] bool is_realistic(const GpuSpec& gpu, const Parallelism& parallel, double tok_s_per_user);
 

@@ -186,6 +186,7 @@ void admit(EstimateFigures& r, const PreparedDeployment& p, const Workload& w) {
   const double kv_per_request = p.memory.placement.kv_bytes_per_sequence(reserved_context(w, *p.efficiency));
   const std::int64_t kv_room = max_resident_sequences(p.memory, kv_per_request, p.efficiency->engine.max_batch);
   r.running = std::min({r.concurrency, kv_room, p.batch_room});
+  r.admission_limit = r.running < p.batch_room ? AdmissionLimit::kv_cache : AdmissionLimit::max_batch;
   r.memory = fit_figures(p.memory, kv_per_request,
                          sequences_on_busiest_rank(p.deployment, std::max<std::int64_t>(1, r.running)));
 }
@@ -315,7 +316,15 @@ EstimateFigures evaluate(const PreparedDeployment& p, const Workload& w) {
   return evaluate(p, prepare_prompt(p, w.isl), w);
 }
 
-void describe_estimate(Estimate& r, const PreparedDeployment& p, const Workload& w) {
+std::string admission_note(const EstimateFigures& r, Admitted admitted) {
+  return fmt::format("{} requests in flight, {} {} at once ({}); {} wait in the queue", r.concurrency, r.running,
+                     admitted == Admitted::run ? "run" : "held",
+                     r.admission_limit == AdmissionLimit::kv_cache ? "as many as the KV cache holds"
+                                                                   : "the engine's max batch",
+                     r.queued);
+}
+
+void describe_estimate(Estimate& r, const PreparedDeployment& p, const Workload& w, bool with_admission_note) {
   if (w.concurrency <= 0 && r.fits) {  // when nothing fits there is no largest batch to name
     const ConcurrencyChoice choice = largest_batch(p, w);
     r.notes.push_back(fmt::format("concurrency {} = {} (largest batch that {})", choice.chosen,
@@ -330,12 +339,7 @@ void describe_estimate(Estimate& r, const PreparedDeployment& p, const Workload&
     r.reasons = fit.reasons;
     return;
   }
-  if (r.queued > 0) {
-    r.notes.push_back(fmt::format("{} requests in flight, {} run at once ({}); {} wait in the queue", r.concurrency,
-                                  r.running,
-                                  r.running < p.batch_room ? "as many as the KV cache holds" : "the engine's max batch",
-                                  r.queued));
-  }
+  if (r.queued > 0 && with_admission_note) r.notes.push_back(admission_note(r, Admitted::run));
 }
 
 Estimate estimate(const PreparedDeployment& p, const Workload& w) {

@@ -28,6 +28,9 @@ struct ServiceLevel {
 
 struct Disaggregation;  // estimator/disaggregation.hpp
 
+/// What keeps the requests in flight beyond `running` waiting: the KV cache, or the engine's max batch.
+enum class AdmissionLimit { kv_cache, max_batch };
+
 /// Queue loads are capped here so the waiting-time formulas stay finite at saturation
 /// (Pollaczek–Khinchine's ρ/(1 − ρ) diverges at ρ = 1).
 inline constexpr double max_queue_load = 0.95;
@@ -40,6 +43,7 @@ struct EstimateFigures {
   std::int64_t concurrency = 0;      // requests in flight across the deployment
   std::int64_t running = 0;          // of those, how many the KV cache and max batch let run at once
   std::int64_t queued = 0;           // concurrency - running: waiting for a running request to finish
+  AdmissionLimit admission_limit = AdmissionLimit::kv_cache;  // what caps `running` when requests queue
   Seconds ttft;                      // mean time to first token
   Seconds tpot;                      // mean time per output token after the first; 0 when !has_tpot
   bool has_tpot = true;              // false when no token follows the first (osl 1, the prefill side)
@@ -123,7 +127,17 @@ struct PreparedPrompt {
 [[nodiscard]] EstimateFigures evaluate(const PreparedDeployment& deployment, const Workload& workload);
 
 /// The notes and reasons of estimate() for the figures `estimate` of `workload` on `deployment`.
-void describe_estimate(Estimate& estimate, const PreparedDeployment& deployment, const Workload& workload);
+void describe_estimate(Estimate& estimate, const PreparedDeployment& deployment, const Workload& workload,
+                       bool with_admission_note = true);
+
+/// How admission_note words the requests an estimate admits: `run` at once, or `held` by a pool that
+/// runs fewer than it holds (a starved decode pool, estimator/disaggregation.cpp).
+enum class Admitted { run, held };
+
+/// The note on requests that wait for admission (docs/methodology.md#kv-limited-batch): "N requests in
+/// flight, H run at once (as many as the KV cache holds); Q wait in the queue". describe_estimate and
+/// the disaggregated estimate both word it here.
+[[nodiscard]] std::string admission_note(const EstimateFigures& figures, Admitted admitted);
 
 /// estimate() on a prepared deployment: evaluate and describe_estimate.
 [[nodiscard]] Estimate estimate(const PreparedDeployment& deployment, const Workload& workload);

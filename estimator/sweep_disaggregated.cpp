@@ -42,9 +42,10 @@ struct Pairing {
   Estimate estimate;
 };
 
-/// The best xPyD deployment of decode side `dec` with prefill side `pre`, if any fits in --max-gpus.
-void pair_pools(const PreparedModel& m, const SweepTarget& t, const SweepRequest& request, const PoolSide& pre,
-                const PoolSide& dec, std::optional<Pairing>& best) {
+/// The best xPyD deployment of decode side `dec` (one worker prepared: `decode_worker`) with prefill
+/// side `pre`, if any fits in --max-gpus.
+void pair_pools(const PreparedDeployment& decode_worker, const SweepTarget& t, const SweepRequest& request,
+                const PoolSide& pre, const PoolSide& dec, std::optional<Pairing>& best) {
   const Workload w{request.isl, request.osl, 0, Phase::mixed};
   const double decode_rate = decode_requests_per_s(dec.estimate, request.osl);
   const double prefill_rate = prefill_requests_per_s(pre.estimate, request.isl);
@@ -63,8 +64,7 @@ void pair_pools(const PreparedModel& m, const SweepTarget& t, const SweepRequest
       dec_y.output_tok_s *= y;
       dec_y.running *= y;
       dec_y.concurrency *= y;
-      Estimate e =
-          combine_pools(m, *t.gpu, pools, w, t.efficiency, pre_x, dec_y, transfer, kv_bytes, t.usd_per_gpu_hour);
+      Estimate e = combine_pools(decode_worker, pools, w, pre_x, dec_y, transfer, kv_bytes);
       if (e.fits && (!best || better(e, best->estimate, request.slo))) best = Pairing{pools, std::move(e)};
     }
   }
@@ -74,10 +74,15 @@ void pair_pools(const PreparedModel& m, const SweepTarget& t, const SweepRequest
 
 void add_disaggregated_rows(const PreparedModel& m, const SweepTarget& t, int target_index, const SweepRequest& request,
                             const PoolCandidates& candidates, SweepResult& result) {
+  // One preparation per decode layout: its concurrencies are consecutive sides of the same worker.
+  std::optional<PreparedDeployment> decode_worker;
   for (const PoolSide& dec : candidates.decode) {
     std::optional<Pairing> best;
+    if (!decode_worker || !(decode_worker->deployment == dec.deployment)) {
+      decode_worker = prepare_deployment(m, *t.gpu, dec.deployment, t.efficiency, t.usd_per_gpu_hour);
+    }
     for (const PoolSide& pre : candidates.prefill) {
-      if (same_precisions(pre.deployment, dec.deployment)) pair_pools(m, t, request, pre, dec, best);
+      if (same_precisions(pre.deployment, dec.deployment)) pair_pools(*decode_worker, t, request, pre, dec, best);
     }
     result.configs_evaluated += 1;
     if (!best) continue;

@@ -29,8 +29,13 @@ struct RoofPrecisions {
 /// Dense 16-bit tensor peak: BF16, else FP16, else FP32 (what LM head and router run in).
 [[nodiscard]] FlopsPerSecond sixteen_bit_peak(const GpuSpec& gpu);
 
+/// The share of its dense tensor peak `gpu` reaches on large GEMMs: the generation's compute_fraction,
+/// rescaled by the GPU's tensor/vector peak ratio when the calibration names the generation's
+/// reference ratio (docs/methodology.md#tensor-vector).
+[[nodiscard]] double compute_fraction_of(const GpuSpec& gpu, const HardwareEfficiency& hardware);
+
 /// Achievable rate of a matmul whose weights are stored as `p`: the peak of the type it computes in
-/// (effective_compute_type) x compute_fraction, derated for FP8/INT8 and FP4 kernels.
+/// (effective_compute_type) x compute_fraction_of, derated for FP8/INT8 and FP4 kernels.
 [[nodiscard]] FlopsPerSecond matmul_rate(const GpuSpec& gpu, Precision p, const HardwareEfficiency& hardware);
 
 /// The roofs of `gpu` for `precisions`. `attention_fraction` is the engine's flash-attention share of

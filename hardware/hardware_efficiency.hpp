@@ -21,6 +21,10 @@ struct HardwareEfficiency {
   double bandwidth_fraction = 0.8;   // of peak HBM bandwidth, streaming weights and KV
   double link_fraction = 0.7;        // of per-direction link bandwidth, in collectives
   double roofline_sharpness = 3.0;   // k of the smoothed roofline (t_c^k + t_m^k)^(1/k); large = sharp max
+  // Dense 16-bit tensor peak over FP32 vector peak of the GPUs compute_fraction was fitted on; a GPU of
+  // the generation with another ratio gets compute_fraction rescaled (hardware/achievable.cpp,
+  // docs/methodology.md#tensor-vector). 0: compute_fraction holds for every GPU of the generation.
+  double reference_tensor_per_vector = 0;
   friend bool operator==(const HardwareEfficiency&, const HardwareEfficiency&) = default;
 };
 

@@ -12,7 +12,7 @@ const std::vector<std::string_view> top_keys = {"schema", "name", "fitted", "mem
                                                 "sources"};
 const std::vector<std::string_view> generation_keys = {"generation",        "compute_fraction",  "fp8_compute_derate",
                                                        "fp4_compute_derate", "bandwidth_fraction", "link_fraction",
-                                                       "roofline_sharpness"};
+                                                       "roofline_sharpness", "reference_tensor_per_vector"};
 const std::vector<std::string_view> engine_keys = {
     "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "scale_out_latency_us",
     "moe_layer_overhead_us", "prefill_expert_overhead_us", "attention_fraction",
@@ -33,6 +33,7 @@ HardwareEfficiency parse_generation(const MapReader& g) {
   h.bandwidth_fraction = g.number("bandwidth_fraction", achievable);
   h.link_fraction = g.number("link_fraction", achievable);
   h.roofline_sharpness = g.optional_number("roofline_sharpness", {1, 100, false, ""}).value_or(3.0);
+  h.reference_tensor_per_vector = g.optional_number("reference_tensor_per_vector", {0, 1e4, true, ""}).value_or(0.0);
   return h;
 }
 
@@ -138,9 +139,12 @@ std::string calibration_to_yaml(const Calibration& c) {
   for (const HardwareEfficiency& h : c.generations) {
     out += fmt::format(
         "  - {{generation: {}, compute_fraction: {:.4g}, fp8_compute_derate: {:.4g}, fp4_compute_derate: {:.4g}, "
-        "bandwidth_fraction: {:.4g}, link_fraction: {:.4g}, roofline_sharpness: {:.4g}}}\n",
+        "bandwidth_fraction: {:.4g}, link_fraction: {:.4g}, roofline_sharpness: {:.4g}{}}}\n",
         h.generation, h.compute_fraction, h.fp8_compute_derate, h.fp4_compute_derate, h.bandwidth_fraction,
-        h.link_fraction, h.roofline_sharpness);
+        h.link_fraction, h.roofline_sharpness,
+        h.reference_tensor_per_vector > 0
+            ? fmt::format(", reference_tensor_per_vector: {:.5g}", h.reference_tensor_per_vector)
+            : std::string());
   }
   out += "engines:\n";
   for (const EngineEfficiency& e : c.engines) {

@@ -46,7 +46,7 @@ SPEC_FIELDS(ModelSpec, name, display_name, aliases, hf_repo, family, num_layers,
             experts_precision, official_total_params, official_active_params, official_params_source, notes,
             sources, file, warnings, estimated)
 SPEC_FIELDS(HardwareEfficiency, generation, compute_fraction, fp8_compute_derate, fp4_compute_derate,
-            bandwidth_fraction, link_fraction, roofline_sharpness)
+            bandwidth_fraction, link_fraction, roofline_sharpness, reference_tensor_per_vector)
 SPEC_FIELDS(EngineEfficiency, engine, step_overhead, layer_overhead, collective_latency, scale_out_latency,
             moe_layer_overhead, prefill_expert_overhead, expert_gemm_half_tokens, attention_fraction,
             prefill_chunk_tokens, prefill_first, max_batch, moe_imbalance, kv_reserved_output_fraction, kv_follows_checkpoint, startup_burst_share,

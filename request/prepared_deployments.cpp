@@ -28,7 +28,9 @@ const PreparedDeployment& PreparedDeployments::of(const ScenarioResolver::Resolv
 
 Estimate estimate_resolved(const ScenarioResolver::Resolved& r, PreparedDeployments& cache) {
   if (r.pools) return estimate_resolved(r);
-  return estimate(cache.of(r), r.workload);
+  Estimate e = estimate(cache.of(r), r.workload);
+  note_unrealistic(e, r);
+  return e;
 }
 
 }  // namespace llmsizer

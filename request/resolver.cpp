@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include <fmt/format.h>
 
+#include "estimator/realism.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer {
@@ -321,7 +323,10 @@ Deployment ScenarioResolver::layout(const ScenarioInput& in, const Resolved& r, 
                                     const Workload& workload) const {
   const bool hinted = in.tp || in.pp || in.dp || in.ep;
   if (!in.gpus && !hinted) {
-    const MinimumGpus min = minimum_gpus(*r.prepared, *r.gpu, base, residency_of(workload), r.efficiency);
+    MinimumGpus min = minimum_gpus(*r.prepared, *r.gpu, base, residency_of(workload), r.efficiency);
+    // More in flight than any layout holds at once: the smallest that runs one request; the estimate
+    // admits what its KV cache holds and queues the rest (docs/methodology.md#kv-limited-batch).
+    if (!min.gpus) min = minimum_gpus(*r.prepared, *r.gpu, base, residency_of(Workload{workload.isl, workload.osl, 1, workload.phase}), r.efficiency);
     return min.gpus ? min.deployment : base;
   }
   if (!hinted) return default_layout(*r.prepared, *r.gpu, *in.gpus, base, workload, r.efficiency);
@@ -392,8 +397,20 @@ bool ScenarioResolver::layout_given(const ScenarioInput& in) {
 }
 
 Estimate estimate_resolved(const ScenarioResolver::Resolved& r) {
-  if (r.pools) return estimate_disaggregated(*r.prepared, *r.gpu, *r.pools, r.workload, r.efficiency, r.usd_per_gpu_hour);
-  return estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
+  Estimate e = r.pools ? estimate_disaggregated(*r.prepared, *r.gpu, *r.pools, r.workload, r.efficiency,
+                                                r.usd_per_gpu_hour)
+                       : estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
+  note_unrealistic(e, r);
+  return e;
+}
+
+void note_unrealistic(Estimate& e, const ScenarioResolver::Resolved& r) {
+  if (!e.fits) return;
+  // Where no token follows the first (the prefill side) there is no per-user speed to floor.
+  const double tok_s_per_user = e.has_tpot ? e.tok_s_per_user : std::numeric_limits<double>::infinity();
+  std::string note = unrealistic_note(*r.gpu, r.pools ? r.pools->decode.parallel : r.deployment.parallel,
+                                      r.pools ? &r.pools->prefill.parallel : nullptr, tok_s_per_user);
+  if (!note.empty()) e.notes.push_back(std::move(note));
 }
 
 }  // namespace llmsizer

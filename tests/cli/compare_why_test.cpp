@@ -63,7 +63,7 @@ TEST_SUITE("decisions") {
     }
   }
 
-  TEST_CASE("compare --gpu a100-80gb-sxm --gpu h20: A100 wins Llama's prefill, H20 its decode") {
+  TEST_CASE("compare --gpu a100-80gb-sxm --gpu h20: each phase's winner is the faster GPU there, named with its margin") {
     const Run j = run(with(llama_a100_h20, {"--json"}));
     REQUIRE(j.code == 0);
     const auto rows = nlohmann::json::parse(j.out);
@@ -71,11 +71,16 @@ TEST_SUITE("decisions") {
     const auto& a100 = rows[0];
     const auto& h20 = rows[1];
     CHECK(a100.at("gpu") == "a100-80gb-sxm");
-    // Prefill is compute-bound on both: A100's 312 dense BF16 TFLOPS against H20's 148 (FP8 296).
+    // Prefill is compute-bound on both: A100's 312 dense BF16 TFLOPS at its 0.70 fraction (218)
+    // against H20's FP8 296 at 0.875 x 0.8875 (230; its own fraction from a quarter of the tensor rate
+    // per vector lane, docs/methodology.md#tensor-vector, where the Hopper flagships' 0.615 gave 162):
+    // close, and the model now gives prefill to the H20 by about a fifth.
     CHECK(a100.at("prefill_bound") == "compute");
-    CHECK(a100.at("prefill_tok_s_per_gpu").get<double>() > h20.at("prefill_tok_s_per_gpu").get<double>());
-    CHECK(a100.at("wins_prefill") == true);
-    CHECK(h20.at("wins_prefill") == false);
+    CHECK(h20.at("prefill_bound") == "compute");
+    const bool a100_prefill = a100.at("prefill_tok_s_per_gpu").get<double>() > h20.at("prefill_tok_s_per_gpu").get<double>();
+    CHECK(a100.at("wins_prefill") == a100_prefill);
+    CHECK(h20.at("wins_prefill") == !a100_prefill);
+    CHECK_FALSE(a100_prefill);
     // Decode: H20's 4.0 TB/s against A100's 2.0 TB/s. At the search's SLO-meeting batches both steps
     // are compute-bound, and H20's FP8 KV (A100 has no FP8) leaves it the cheaper step.
     CHECK(a100.at("decode_bound") == "compute");
@@ -83,8 +88,8 @@ TEST_SUITE("decisions") {
     CHECK(h20.at("wins_decode") == true);
     CHECK(a100.at("wins_decode") == false);
     const Run text = run(llama_a100_h20);
-    CHECK(text.out.find("  llama-3.1-70b, prefill: a100-80gb-sxm wins with 1.") != std::string::npos);
-    CHECK(text.out.find("the input tokens per GPU-second of h20") != std::string::npos);
+    CHECK(text.out.find("  llama-3.1-70b, prefill: h20 wins with 1.") != std::string::npos);
+    CHECK(text.out.find("the input tokens per GPU-second of a100-80gb-sxm") != std::string::npos);
     CHECK(text.out.find("  llama-3.1-70b, decode: h20 wins with 1.") != std::string::npos);
     const Run csv = run(with(llama_a100_h20, {"--csv"}));
     CHECK(csv.out.find(",wins_prefill,wins_decode,decisive,why,warnings\n") != std::string::npos);

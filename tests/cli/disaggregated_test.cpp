@@ -216,6 +216,43 @@ TEST_SUITE("cli") {
     CHECK(cell(1, "kv_transfer_ms").empty());
     CHECK(cell(2, "error") == "decode_tp: needs --decode-workers: how many decode workers have this layout");
   }
+
+  TEST_CASE("estimate: with more in flight than any layout holds, the default layout is the smallest that runs one") {
+    // DeepSeek-R1 at FP8 (about 671 GB of weights) on H200 (127 GB usable each): no layout up to
+    // 1,024 GPUs holds 100,000 requests of 1,200 tokens, and the smallest that holds the weights and
+    // one request is tp8 on 8 GPUs. Both the co-located default and each pool's take it; the requests
+    // beyond what its KV cache holds queue. Before, both fell back to one GPU, which does not fit.
+    const std::vector<std::string> base{"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--isl", "1000",
+                                        "--osl", "200", "--concurrency", "100000", "--json"};
+    std::vector<std::string> pools = base;
+    pools.insert(pools.end(), {"--prefill-workers", "1", "--decode-workers", "1"});
+    for (const auto& args : {base, pools}) {
+      const Run r = run(args);
+      REQUIRE(r.code == 0);
+      const nlohmann::json j = nlohmann::json::parse(r.out);
+      CHECK(j["fits"] == true);
+      const bool disaggregated = args.size() > base.size();
+      CHECK(j["gpus"] == (disaggregated ? 16 : 8));
+      CHECK(j[disaggregated ? "decode_tp" : "tp"] == 8);
+      CHECK(j["queued"].get<double>() > 0);
+    }
+  }
+
+  TEST_CASE("estimate: a layout an engine would not run carries the search's note") {
+    // The same sentences as sweep's "unrealistic:" column (estimator/realism.hpp unrealistic_note),
+    // naming the pool of a disaggregated deployment; a realistic layout gets none.
+    const Run deep = estimate({"--pp", "8"});
+    REQUIRE(deep.code == 0);
+    CHECK(deep.out.find("note: unrealistic: pp 8 is deeper than the 4 pipeline stages engines are run with") !=
+          std::string::npos);
+    const Run wide = estimate({"--prefill-workers", "1", "--prefill-tp", "16", "--decode-workers", "1"});
+    REQUIRE(wide.code == 0);
+    CHECK(wide.out.find("note: unrealistic: prefill pool: tp 16 exceeds the 8-GPU nvlink4 scale-up domain") !=
+          std::string::npos);
+    const Run fine = estimate({"--tp", "8"});
+    REQUIRE(fine.code == 0);
+    CHECK(fine.out.find("unrealistic") == std::string::npos);
+  }
 }
 
 }  // namespace llmsizer

@@ -55,6 +55,25 @@ const nlohmann::json& row_for(const nlohmann::json& rows, const std::string& wei
 }  // namespace
 
 TEST_SUITE("cli") {
+  TEST_CASE("fit: boards with the same memory part need the same GPUs") {
+    // docs/profiles.md#usable-memory. Llama-3.1-70B at FP8 holds 70.6 GB of weights: one H100 SXM5 fits
+    // it with 2,000 tokens of context in 90 % of the 85.5 GB the runtime sees (79.65 GiB). The H100
+    // PCIe has the same HBM part; read as its nominal 80 GB (72 GB usable) it needed two.
+    for (const char* pair : {"h100-sxm,h100-pcie", "h200-sxm,h200-nvl", "h200-sxm,h20-141gb", "a100-80gb-sxm,a100-80gb-pcie"}) {
+      CAPTURE(pair);
+      const std::string names = pair;
+      const std::string a = names.substr(0, names.find(',')), b = names.substr(names.find(',') + 1);
+      for (const char* weights : {"fp8", "bf16"}) {
+        CAPTURE(weights);
+        const auto need = [&](const std::string& gpu) {
+          return row_for(fit_json({"--model", "llama-3.1-70b", "--gpu", gpu, "--context", "2000"}), weights)["min_gpus"];
+        };
+        CHECK(need(a) == need(b));
+      }
+    }
+    CHECK(row_for(fit_json({"--model", "llama-3.1-70b", "--gpu", "h100-pcie", "--context", "2000"}), "fp8")["min_gpus"] == 1);
+  }
+
   // ---- fit: the sizing seeds (numbers explained in tests/estimator/memory_fit_test.cpp, which also
   // checks that the next smaller count does not fit; here that is shown once, with --max-gpus) ------
 

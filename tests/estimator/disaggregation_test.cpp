@@ -192,10 +192,15 @@ TEST_CASE("xPyD estimate: a starved decode pool runs the batch its prefill pool 
   CHECK(x.decode.memory.need.total().value == rel(full.memory.need.total().value, 1e-12));
   CHECK(x.decode.memory.need.total().value > at_n.memory.need.total().value);
   // The notes agree: the decode side's note says what the KV cache holds, not that all of it runs.
+  int held_notes = 0;
   for (const std::string& note : e.notes) {
     CAPTURE(note);
     CHECK(note.find(fmt::format("{} run at once", full.running)) == std::string::npos);
+    held_notes += note.starts_with(fmt::format("decode pool: {} requests in flight, {} held at once (as many as the "
+                                               "KV cache holds); {} wait in the queue",
+                                               full.concurrency, full.running, full.queued));
   }
+  CHECK(held_notes == 1);
   // The search pairs pools from one worker's estimates, scaled by the worker counts: combine_pools
   // finds the same batch from them.
   const Estimate one_prefill =
@@ -206,8 +211,9 @@ TEST_CASE("xPyD estimate: a starved decode pool runs the batch its prefill pool 
   eight_decode.running *= 8;
   eight_decode.concurrency *= 8;
   eight_decode.queued *= 8;
-  const Estimate paired = combine_pools(l.prepared, l.gpu, pools, w, l.efficiency, one_prefill, eight_decode,
-                                        x.kv_transfer, x.kv_transfer_bytes, std::nullopt);
+  const PreparedDeployment decode_worker = prepare_deployment(l.prepared, l.gpu, worker(1, 1), l.efficiency, std::nullopt);
+  const Estimate paired =
+      combine_pools(decode_worker, pools, w, one_prefill, eight_decode, x.kv_transfer, x.kv_transfer_bytes);
   REQUIRE(paired.fits);
   CHECK(paired.disaggregated->decode.running == n);
   CHECK(paired.tpot.value == rel(e.tpot.value, 1e-12));

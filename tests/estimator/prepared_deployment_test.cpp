@@ -139,6 +139,30 @@ TEST_SUITE("serving") {
     }
   }
 
+  TEST_CASE("prepared deployment: with_replicas answers as a deployment prepared with those replicas") {
+    // The disaggregated search prepares one decode worker and pairs it with 1..16 of them: the
+    // replicas it sets must change every figure that prepare_deployment with them would (the DP ranks
+    // sharing the requests, the engine's batch room), and nothing else.
+    const Loaded l = load("deepseek-v3", "h200-sxm");
+    const Deployment one = deployment({1, 1, 8, 8}, Precision::fp8);
+    const PreparedDeployment worker = prepare_deployment(l.prepared, l.gpu, one, l.efficiency, 2.0);
+    for (const int replicas : {1, 3, 16}) {
+      CAPTURE(replicas);
+      Deployment many = one;
+      many.replicas = replicas;
+      const PreparedDeployment fresh = prepare_deployment(l.prepared, l.gpu, many, l.efficiency, 2.0);
+      const PreparedDeployment scaled = with_replicas(worker, replicas);
+      CHECK(scaled.deployment == fresh.deployment);
+      CHECK(scaled.batch_room == fresh.batch_room);
+      CHECK(scaled.memory.ranks == fresh.memory.ranks);
+      for (const Workload& w : workloads()) {
+        CAPTURE(w.isl);
+        CAPTURE(w.concurrency);
+        check_same(evaluate(scaled, w), evaluate(fresh, w));
+      }
+    }
+  }
+
   TEST_CASE("prepared deployment: a request that does not fit is answered with the shortfall, no figures") {
     // Llama-3.1-70B BF16 on one L40S (48 GB): 141 GB of weights do not fit, at any request.
     const Loaded l = load("llama-3.1-70b", "l40s");

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "estimator/step_time.hpp"
+#include "hardware/achievable.hpp"
 #include "io/calibration_loader.hpp"
 #include "tests/test_support.hpp"
 
@@ -249,9 +250,9 @@ TEST_CASE("weight-only fallback: FP8 on A100 computes at the BF16 rate, on H100 
   const StepTime h_fp8 = stage_step_time(m.prepared, h100, layout(Precision::fp8, 8), eh, shape);
   const StepTime h_bf16 = stage_step_time(m.prepared, h100, layout(Precision::bf16, 8), eh, shape);
   const double linear_flops = 2.0 * 8192 * 80 * llama70_layer_params / 8;
-  const double bf16_rate = 989.4e12 * eh.hardware.compute_fraction;
-  const double saved = linear_flops / bf16_rate - linear_flops / (1978.9e12 * eh.hardware.compute_fraction *
-                                                                  eh.hardware.fp8_compute_derate);
+  const double fraction = compute_fraction_of(h100, eh.hardware);  // the generation's, at H100's tensor/vector ratio
+  const double bf16_rate = 989.4e12 * fraction;
+  const double saved = linear_flops / bf16_rate - linear_flops / (1978.9e12 * fraction * eh.hardware.fp8_compute_derate);
   CHECK(h_bf16.compute_bound.value - h_fp8.compute_bound.value == rel(saved, 1e-9));
   // Decode at batch 1 is memory-bound and reads the stored bytes, fallback or not: at tp8 the layers
   // are 80 x 106,954,752 params at 1 + 4/16384 B (FP8) or 2 B, the LM head 131,334,144 x 2 B in

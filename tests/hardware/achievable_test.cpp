@@ -58,6 +58,29 @@ TEST_SUITE("performance") {
     CHECK(links.scale_out.value == 25e9);
   }
 
+  TEST_CASE("achievable: a GPU with another tensor/vector ratio than the generation's reference gets its own compute fraction") {
+    // docs/methodology.md#tensor-vector: shortfall 1/f - 1 scales with BF16 peak / FP32 peak.
+    // round_gpu: 1000 / 50 TFLOPS = ratio 20. Reference 20: f stays 0.5. Reference 80 (the GPUs
+    // fitted have 4x the tensor rate per vector lane): shortfall 1 x 20/80 = 0.25, f = 1/1.25 = 0.8.
+    GpuSpec gpu = round_gpu();
+    gpu.dense_throughput[static_cast<int>(ComputeType::fp32)] = FlopsPerSecond{50e12};
+    HardwareEfficiency h = round_fractions();
+    CHECK(compute_fraction_of(gpu, h) == 0.5);  // no reference: one fraction for the generation
+    h.reference_tensor_per_vector = 20;
+    CHECK(compute_fraction_of(gpu, h) == doctest::Approx(0.5));
+    h.reference_tensor_per_vector = 80;
+    CHECK(compute_fraction_of(gpu, h) == doctest::Approx(0.8));
+    // Every matmul roof follows: BF16 1000 x 0.8, FP8 2000 x 0.8 x 0.8 derate, the LM head BF16.
+    const Roofs r = achievable_roofs(gpu, {Precision::bf16, Precision::fp8, Precision::bf16}, h, 0.4);
+    CHECK(r.weight_matmul.value == doctest::Approx(800e12));
+    CHECK(r.expert_matmul.value == doctest::Approx(1280e12));
+    CHECK(r.head_matmul.value == doctest::Approx(800e12));
+    CHECK(r.attention.value == doctest::Approx(400e12));  // the engine's attention fraction, not rescaled
+    // Without an FP32 figure there is no ratio: the generation's fraction.
+    gpu.dense_throughput[static_cast<int>(ComputeType::fp32)] = std::nullopt;
+    CHECK(compute_fraction_of(gpu, h) == 0.5);
+  }
+
   TEST_CASE("collectives: within the domain over scale-up, beyond it the off-domain share over scale-out") {
     const GpuSpec gpu = round_gpu();
     const LinkRates links{BytesPerSecond{200e9}, BytesPerSecond{25e9}};

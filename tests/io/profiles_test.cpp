@@ -111,6 +111,25 @@ TEST_CASE("the catalog holds 32 GPUs and 29 models, sorted, with unique names an
   }
 }
 
+TEST_CASE("boards with the same memory part offer the same usable memory") {
+  // docs/profiles.md#usable-memory: what the runtime sees belongs to the memory part, so boards of one
+  // vendor and generation with the same installed memory must carry the same figure, or none. Without
+  // the rule an H100 PCIe (80 GB as installed) fits less than an H100 SXM5 (79.65 GiB = 85.5 GB seen).
+  const Catalog catalog = shipped_catalog();
+  int pairs = 0;
+  for (const GpuSpec& a : catalog.gpus) {
+    for (const GpuSpec& b : catalog.gpus) {
+      if (a.name >= b.name || a.vendor != b.vendor || a.generation != b.generation) continue;
+      if (a.memory.value != b.memory.value) continue;
+      CAPTURE(a.name);
+      CAPTURE(b.name);
+      CHECK(a.usable_capacity().value == b.usable_capacity().value);
+      ++pairs;
+    }
+  }
+  CHECK(pairs >= 7);  // h100 sxm/pcie/h800, h200 sxm/nvl/h20-141gb, a100 80 GB x3, a100 40 GB, l40s/l20
+}
+
 TEST_CASE("GPU lookup by id and alias is case-insensitive") {
   const Catalog catalog = shipped_catalog();
   CHECK(catalog.gpu("h100-sxm").name == "h100-sxm");
