@@ -37,6 +37,18 @@ HardwareEfficiency parse_generation(const MapReader& g) {
   return h;
 }
 
+/// Required: a calibration written before the prompt-group term existed would otherwise run with the
+/// term off (share 0) and no sign of it, and predict TTFTs its fit never saw
+/// (docs/methodology.md#prompt-groups). `prompt_group_share: 0` keeps the term off on purpose.
+double prompt_group_share(const MapReader& e) {
+  if (!e.has("prompt_group_share")) {
+    throw e.error("prompt_group_share",
+                  "missing; this calibration predates the prompt-group term: refit it with `llmsizer calibrate`, "
+                  "or write 'prompt_group_share: 0' to run without the term");
+  }
+  return e.number("prompt_group_share", {0, 1, false, ""});
+}
+
 EngineEfficiency parse_engine(const MapReader& e) {
   EngineEfficiency x;
   x.engine = e.string("engine");
@@ -52,7 +64,7 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.max_batch = e.integer("max_batch", 1, 1 << 20);
   x.moe_imbalance = e.number("moe_imbalance", {1, 16, false, ""});
   x.startup_burst_share = e.number("startup_burst_share", {0, 1, false, ""});
-  x.prompt_group_share = e.optional_number("prompt_group_share", {0, 1, false, ""}).value_or(0.0);
+  x.prompt_group_share = prompt_group_share(e);
   x.memory_utilization = e.optional_number("memory_utilization", fraction).value_or(0.0);
   x.request_overhead = microseconds(e.optional_number("request_overhead_us", {0, 1e7, false, "us"}).value_or(10000.0));
   x.expert_gemm_half_tokens = e.optional_number("expert_gemm_half_tokens", {0, 1e5, false, ""}).value_or(0.0);

@@ -35,7 +35,7 @@ TEST_SUITE("loader") {
     }
   }
 
-  TEST_CASE("calibration engines: the prompt group share is a fraction, 0 when absent") {
+  TEST_CASE("calibration engines: the prompt group share is a required fraction") {
     const std::string text =
         llmsizer::read_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
     const std::string from = "startup_burst_share: 0.5, prompt_group_share: 0.5,";
@@ -45,9 +45,23 @@ TEST_SUITE("loader") {
       return llmsizer::parse_calibration(llmsizer::parse_yaml(t, source), source);
     };
     CHECK(parse(text).engines.at(1).prompt_group_share == 0.5);
+    // A calibration written before the term existed names the file, the entry and the field, and is
+    // refused: with the share silently 0 it would predict TTFTs its own fit never produced.
     std::string absent = text;
     absent.replace(absent.find(from), from.size(), "startup_burst_share: 0.5,");
-    CHECK(parse(absent).engines.at(0).prompt_group_share == 0.0);
+    try {
+      (void)parse(absent);
+      FAIL("accepted an engine entry without prompt_group_share");
+    } catch (const llmsizer::ConfigError& e) {
+      CAPTURE(e.format());
+      CHECK(e.format().find("priors.yaml:") == 0);
+      CHECK(e.format().find("error: engines[0].prompt_group_share: missing; this calibration predates the "
+                            "prompt-group term: refit it with `llmsizer calibrate`, or write "
+                            "'prompt_group_share: 0' to run without the term") != std::string::npos);
+    }
+    std::string off = text;
+    off.replace(off.find(from), from.size(), "startup_burst_share: 0.5, prompt_group_share: 0,");
+    CHECK(parse(off).engines.at(0).prompt_group_share == 0.0);
     std::string bad = text;
     bad.replace(bad.find(from), from.size(), "startup_burst_share: 0.5, prompt_group_share: 1.5,");
     try {
