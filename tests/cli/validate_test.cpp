@@ -2,11 +2,14 @@
 // user measurement files and their errors.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "cli/command.hpp"
 #include "estimator/calibration_fit.hpp"
@@ -108,6 +111,54 @@ TEST_SUITE("validate") {
       CHECK(llmsizer::get_parameter(fitted, p.name) ==
             doctest::Approx(llmsizer::get_parameter(shipped, p.name)).epsilon(2e-3));
     }
+  }
+
+  TEST_CASE("calibrate -o names the calibration after its file: --profiles DIR --calibration NAME uses it") {
+    namespace fs = std::filesystem;
+    llmsizer::test::TempDir dir;
+    fs::create_directories(dir.path() / "mine");
+    const fs::path file = dir.path() / "mine" / "my-calibration.yaml";
+    const Run fit = run({"calibrate", "--date", "2026-01-01", "-o", file.string()});
+    REQUIRE(fit.code == 0);
+    CHECK(fit.err.ends_with("wrote " + file.string() +
+                            " (calibration 'my-calibration': --profiles DIR --calibration my-calibration uses it)\n"));
+    const auto written = llmsizer::load_calibration_file(file.string());
+    CHECK(written.name == "my-calibration");
+    // The estimate finds it by that name; with less memory usable, less room for KV than the default.
+    std::string text = llmsizer::read_file(file.string());
+    const size_t at = text.find("memory_utilization: ");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, text.find('\n', at) - at, "memory_utilization: 0.5");
+    llmsizer::test::write_text(file, text);
+    const std::vector<std::string> estimate = {"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
+                                               "--isl", "1000", "--osl", "1000", "--engine", "default", "--json"};
+    std::vector<std::string> mine = estimate;
+    for (const char* arg : {"--profiles", "", "--calibration", "my-calibration"}) mine.emplace_back(arg);
+    mine[mine.size() - 3] = (dir.path() / "mine").string();
+    const Run with_mine = run(mine);
+    REQUIRE(with_mine.code == 0);
+    CHECK(with_mine.err.empty());  // a calibration of its own name replaces nothing
+    const Run with_default = run(estimate);
+    REQUIRE(with_default.code == 0);
+    const auto usable = [](const Run& r) { return nlohmann::json::parse(r.out).at("usable_gb_per_gpu").get<double>(); };
+    CHECK(usable(with_mine) < usable(with_default));
+    // Written as default.yaml it is named default and replaces the shipped one: said on stderr.
+    fs::create_directories(dir.path() / "over");
+    const fs::path over = dir.path() / "over" / "default.yaml";
+    const Run again = run({"calibrate", "--date", "2026-01-01", "-o", over.string()});
+    REQUIRE(again.code == 0);
+    CHECK(llmsizer::load_calibration_file(over.string()).name == "default");
+    std::vector<std::string> replaced = estimate;
+    replaced.insert(replaced.end(), {"--profiles", (dir.path() / "over").string()});
+    const Run r = run(replaced);
+    CHECK(r.code == 0);
+    CHECK(r.err == "warning: " + over.string() +
+                       ": calibration 'default' replaces the one of that name in an earlier profile directory; every "
+                       "estimate uses it unless --calibration names another\n");
+    // A name that cannot be a profile's is refused before anything is fitted.
+    const Run bad = run({"calibrate", "--name", "My Cal", "-o", file.string()});
+    CHECK(bad.code == 2);
+    CHECK(bad.err == "error: --name: 'My Cal' is not a profile name (lower-case letters, digits, '-', '_' or '.')\n");
   }
 
   TEST_CASE("a user's measurement file is validated on its own rows") {
