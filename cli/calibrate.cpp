@@ -102,7 +102,7 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
   err << fmt::format(
       "fitted {} parameters on {} residuals in {} iterations (cost {:.3f} -> {:.3f}); {} left at prior\n",
       fit.fitted.size(), fit.residuals, fit.iterations, fit.cost_before, fit.cost_after, fit.unconstrained.size());
-  TextTable table({"parameter", "prior", "fitted"});
+  TextTable table({"parameter", "prior", "fitted"}, {Align::left, Align::right, Align::right});
   for (const FitParameter& p : fit.fitted) {
     table.add_row(
         {p.name, fmt::format("{:.4g}", get_parameter(resolver.calibration(), p.name)), fmt::format("{:.4g}", p.prior)});

@@ -114,7 +114,8 @@ std::vector<std::string> table_cells(const EstimateRow& row, const std::vector<s
 /// the estimates) and prints at the end.
 class RowWriter {
  public:
-  RowWriter(ScenarioBatchFormat format, std::ostream& out) : format_(format), out_(out), table_(header()) {
+  RowWriter(ScenarioBatchFormat format, std::ostream& out)
+      : format_(format), out_(out), table_(header(), alignment()) {
     buffer_.reserve(flush_bytes + initial_row_bytes);
     if (format_ == ScenarioBatchFormat::csv) {
       std::vector<std::string> keys;
@@ -171,6 +172,13 @@ class RowWriter {
     std::vector<std::string> keys;
     for (size_t i : table_columns()) keys.push_back(estimate_columns()[i].key);
     return keys;
+  }
+  /// Labels and flags left, figures right.
+  static std::vector<Align> alignment() {
+    const std::set<std::string> labels = {"id", "model", "gpu", "weights", "fits", "price_basis", "error"};
+    std::vector<Align> align;
+    for (const std::string& key : header()) align.push_back(labels.count(key) ? Align::left : Align::right);
+    return align;
   }
   ScenarioBatchFormat format_;
   std::ostream& out_;
