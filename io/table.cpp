@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer {
@@ -105,16 +106,12 @@ std::string with_commas(double value, int decimals) {
   // A nonzero figure never prints as 0 ("0 tok/s" beside "0.2 tok/s per GPU"): add decimals until its
   // first significant digit shows (six at most).
   while (value != 0 && decimals < 6 && std::fabs(value) < 0.5 * std::pow(10.0, -decimals)) ++decimals;
-  std::string text = fmt::format("{:.{}f}", std::fabs(value), decimals);
-  const size_t dot = text.find('.');
-  const size_t int_end = dot == std::string::npos ? text.size() : dot;
-  std::string out;
-  for (size_t i = 0; i < int_end; ++i) {
-    if (i > 0 && (int_end - i) % 3 == 0) out += ',';
-    out += text[i];
-  }
-  out += text.substr(int_end);
-  return (value < 0 ? "-" : "") + out;
+  const std::string text = fmt::format("{:.{}f}", std::fabs(value), decimals);
+  const size_t int_end = std::min(text.find('.'), text.size());
+  std::string out = value < 0 ? "-" : "";
+  out += grouped_digits(std::string_view(text).substr(0, int_end));
+  out.append(text, int_end);
+  return out;
 }
 
 std::string fixed(double value, int decimals) {
