@@ -171,16 +171,7 @@ TEST_SUITE("cli") {
       CAPTURE(args[0]);
       const Run r = run(with(args, "--json"));
       REQUIRE(r.code == 0);
-      int found = 0;
-      if (args == scenarios) {  // one JSON object per line
-        for (size_t start = 0; start < r.out.size();) {
-          const size_t end = r.out.find('\n', start);
-          found += notes_lists(notes_lists, nlohmann::json::parse(r.out.substr(start, end - start)));
-          start = end + 1;
-        }
-      } else {
-        found = notes_lists(notes_lists, nlohmann::json::parse(r.out));
-      }
+      const int found = notes_lists(notes_lists, nlohmann::json::parse(r.out));
       if (args == fit_args || args == estimate_args || args == scenarios) CHECK(found > 0);
     }
   }

@@ -119,24 +119,19 @@ TEST_SUITE("validate") {
                             " (calibration 'my-calibration': --profiles DIR --calibration my-calibration uses it)\n"));
     const auto written = llmsizer::load_calibration_file(file.string());
     CHECK(written.name == "my-calibration");
-    // The estimate finds it by that name; with less memory usable, less room for KV than the default.
-    std::string text = llmsizer::read_file(file.string());
-    const size_t at = text.find("memory_utilization: ");
-    REQUIRE(at != std::string::npos);
-    text.replace(at, text.find('\n', at) - at, "memory_utilization: 0.5");
-    llmsizer::test::write_text(file, text);
+    // The estimate finds it by that name in the --profiles directory, and only there.
     const std::vector<std::string> estimate = {"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
-                                               "--isl", "1000", "--osl", "1000", "--engine", "default", "--json"};
+                                               "--isl", "1000", "--osl", "1000", "--json"};
     std::vector<std::string> mine = estimate;
-    for (const char* arg : {"--profiles", "", "--calibration", "my-calibration"}) mine.emplace_back(arg);
-    mine[mine.size() - 3] = (dir.path() / "mine").string();
+    mine.insert(mine.end(), {"--profiles", (dir.path() / "mine").string(), "--calibration", "my-calibration"});
     const Run with_mine = run(mine);
-    REQUIRE(with_mine.code == 0);
+    CHECK(with_mine.code == 0);
     CHECK(with_mine.err.empty());  // a calibration of its own name replaces nothing
-    const Run with_default = run(estimate);
-    REQUIRE(with_default.code == 0);
-    const auto usable = [](const Run& r) { return nlohmann::json::parse(r.out).at("usable_gb_per_gpu").get<double>(); };
-    CHECK(usable(with_mine) < usable(with_default));
+    std::vector<std::string> elsewhere = estimate;
+    elsewhere.insert(elsewhere.end(), {"--calibration", "my-calibration"});
+    const Run without = run(elsewhere);
+    CHECK(without.code == 2);
+    CHECK(without.err.starts_with("error: --calibration: no calibration profile named 'my-calibration'"));
     // Written as default.yaml it is named default and replaces the shipped one: said on stderr.
     fs::create_directories(dir.path() / "over");
     const fs::path over = dir.path() / "over" / "default.yaml";

@@ -271,9 +271,10 @@ TEST_SUITE("cli") {
     const nlohmann::json rows = nlohmann::json::parse(r.out);
     REQUIRE(rows.size() == 2);
     CHECK(rows[0]["usd_per_mtok_output"].is_null());
-    CHECK(rows[0]["notes"] == "h100-pcie has no price in its profile: --price h100-pcie=USD gives it one");
+    CHECK(rows[0]["notes"] ==
+          nlohmann::json::array({"h100-pcie has no price in its profile: --price h100-pcie=USD gives it one"}));
     CHECK(rows[1]["usd_per_mtok_output"].get<double>() > 0);
-    CHECK(rows[1]["notes"] == "");
+    CHECK(rows[1]["notes"] == nlohmann::json::array());
   }
 
   TEST_CASE("report --html: a GPU with no price says so and names --price in its table and under its $/Mtok bar") {
