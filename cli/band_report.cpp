@@ -187,7 +187,8 @@ std::string share(int part, int whole) {
 }  // namespace
 
 std::string coverage_text(const std::vector<CoverageLine>& lines, const std::string& title) {
-  TextTable t({"runs in", "metric", "runs", "inside 80% band", "wide bands"});
+  TextTable t({"runs in", "metric", "runs", "inside 80% band", "wide bands"},
+              {Align::left, Align::left, Align::right, Align::right, Align::right});
   for (const CoverageLine& l : lines) {
     t.add_row(
         {l.group, band_metric_name(l.metric), std::to_string(l.runs), share(l.inside, l.runs), share(l.wide, l.runs)});

@@ -20,7 +20,7 @@ struct CalibrateOptions {
   std::vector<std::string> files;
   bool with_shipped = false;
   std::string from = "priors";
-  std::string name = "default";
+  std::string name;  // empty: the output file's stem, "default" on stdout
   std::string output;
   std::string date;
   double prior_strength = 0.5;
@@ -44,12 +44,26 @@ std::string error_text(const ValidationResult& r, const std::string& group) {
   return out.empty() ? "no rows" : out;
 }
 
+/// The written calibration's name: --name, else the output file's (so `-o my-cal.yaml` in a
+/// --profiles directory is `--calibration my-cal`), else "default".
+std::string calibration_name(const CalibrateOptions& o) {
+  if (!o.name.empty()) {
+    if (!is_profile_name(o.name)) {
+      throw ConfigError("--name", fmt::format("'{}' is not a profile name (lower-case letters, digits, '-', '_' or '.')",
+                                              o.name));
+    }
+    return o.name;
+  }
+  return profile_name_of_output(o.output, "-o", "my-calibration").value_or("default");
+}
+
 int run_calibrate(const CalibrateOptions& o, Context& context) {
   // CLI11's Range validator lets NaN through (every comparison with NaN is false).
   if (!(o.prior_strength >= 0.001 && o.prior_strength <= 1000)) {
     throw ConfigError("--prior-strength",
                       fmt::format("{} is out of range (must be >= 0.001 and <= 1000)", o.prior_strength));
   }
+  const std::string name = calibration_name(o);
   ScenarioResolver resolver(context, o.from);
   const std::vector<std::string> files = measurement_files(o.files, o.with_shipped, context.installed_beside);
   const std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);
@@ -64,7 +78,7 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
   }
   const FitResult fit = fit_calibration(training, resolver.calibration(), 3, 40, o.prior_strength);
   Calibration result = fit.calibration;
-  result.name = o.name;
+  result.name = name;
   result.fitted_on = o.date.empty() ? today() : o.date;
   std::string data;
   for (const std::string& f : files) data += (data.empty() ? "" : ", ") + std::filesystem::path(f).filename().string();
@@ -88,13 +102,15 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
   err << fmt::format(
       "fitted {} parameters on {} residuals in {} iterations (cost {:.3f} -> {:.3f}); {} left at prior\n",
       fit.fitted.size(), fit.residuals, fit.iterations, fit.cost_before, fit.cost_after, fit.unconstrained.size());
-  TextTable table({"parameter", "prior", "fitted"});
+  TextTable table({"parameter", "prior", "fitted"}, {Align::left, Align::right, Align::right});
   for (const FitParameter& p : fit.fitted) {
     table.add_row(
         {p.name, fmt::format("{:.4g}", get_parameter(resolver.calibration(), p.name)), fmt::format("{:.4g}", p.prior)});
   }
   err << table.render() << result.result << "\n";
-  if (!o.output.empty()) err << "wrote " << o.output << "\n";
+  if (!o.output.empty()) {
+    err << fmt::format("wrote {} (calibration '{}': --profiles DIR --calibration {} uses it)\n", o.output, name, name);
+  }
   return 0;
 }
 
@@ -106,7 +122,9 @@ Command add_calibrate(CLI::App& app, Context& context) {
       app.add_subcommand("calibrate", "Fit efficiency factors to measured deployments; write a calibration profile");
   add_measurement_options(*sub, o->files, o->with_shipped);
   sub->add_option("--from", o->from, "Calibration profile holding the priors (default: priors)");
-  sub->add_option("--name", o->name, "Name of the written calibration (default: default)");
+  sub->add_option("--name", o->name,
+                  "Name of the written calibration, for --calibration NAME (default: the output file's name without "
+                  ".yaml; default on stdout)");
   sub->add_option("--date", o->date, "Date to record (default: today, UTC)");
   sub->add_option("-o,--output", o->output, "Write the profile here (default: stdout)");
   sub->add_option("--prior-strength", o->prior_strength, "Weight of the priors against the data (default 0.5)")

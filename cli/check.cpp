@@ -1,4 +1,5 @@
 // `llmsizer check [PATH...]` — validate profile files or directories, reporting every error.
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -49,17 +50,25 @@ int run_check(const CheckOptions& options, Context& context) {
     for (const fs::path& dir : profile_directories(context.profile_dirs)) paths.push_back(dir.string());
   }
   const std::vector<fs::path> files = files_under(paths, *context.err, errors);
-  std::vector<std::string> names;
   std::vector<std::string> warnings;
   for (const fs::path& file : files) {
+    // Every error of the file it can find: each field's, then (when the fields are right) a rule's.
+    std::vector<ConfigError> found;
     try {
-      names.push_back(validate_profile_file(file.string(), &warnings));
-      for (const std::string& warning : warnings) *context.err << warning << "\n";
-      warnings.clear();
+      (void)validate_profile_file(file.string(), &warnings, &found);
     } catch (const ConfigError& e) {
-      *context.err << e.format() << "\n";
-      ++errors;
+      const bool reported = std::any_of(found.begin(), found.end(), [&](const ConfigError& f) {
+        return !f.path().empty() && f.path() == e.path();
+      });
+      if (!reported) found.push_back(e);
     }
+    for (const std::string& warning : warnings) *context.err << warning << "\n";
+    warnings.clear();
+    std::stable_sort(found.begin(), found.end(), [](const ConfigError& a, const ConfigError& b) {
+      return std::pair(a.line(), a.column()) < std::pair(b.line(), b.column());
+    });
+    for (const ConfigError& e : found) *context.err << e.format() << "\n";
+    if (!found.empty()) ++errors;
   }
   *context.out << fmt::format("checked {} file{}: {} ok, {} with errors\n", files.size(), files.size() == 1 ? "" : "s",
                               files.size() - static_cast<size_t>(std::min<int>(errors, static_cast<int>(files.size()))),

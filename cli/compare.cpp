@@ -129,11 +129,12 @@ ResultTable compare_table(const std::vector<Choice>& choices) {
 }
 
 /// One line of the side-by-side table: a label and one cell per (model, GPU), "-" when nothing fits.
+/// `values`: right for a figure, left for a label.
 void add_metric(TextTable& table, const std::string& label, const std::vector<Choice>& choices,
-                const std::function<std::string(const SweepRow&)>& cell) {
+                const std::function<std::string(const SweepRow&)>& cell, Align values = Align::right) {
   std::vector<std::string> cells{label};
   for (const Choice& c : choices) cells.push_back(c.row ? cell(*c.row) : "-");
-  table.add_row(std::move(cells));
+  table.add_row(std::move(cells), values);
 }
 
 std::string layout_text(const SweepRow& r) {
@@ -148,10 +149,13 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   TextTable table(headers);
   std::vector<std::string> needed{"GPUs needed (min fit)"};
   for (const Choice& c : choices) needed.push_back(c.min_gpus ? std::to_string(*c.min_gpus) : "-");
-  table.add_row(needed);
-  add_metric(table, "best configuration", choices, layout_text);
-  add_metric(table, "weights", choices, [](const SweepRow& r) { return upper(weights_label(r.deployment)); });
-  add_metric(table, "KV cache", choices, [](const SweepRow& r) { return upper(std::string(name(r.deployment.kv))); });
+  table.add_row(needed, Align::right);
+  add_metric(table, "best configuration", choices, layout_text, Align::left);
+  add_metric(
+      table, "weights", choices, [](const SweepRow& r) { return upper(weights_label(r.deployment)); }, Align::left);
+  add_metric(
+      table, "KV cache", choices, [](const SweepRow& r) { return upper(std::string(name(r.deployment.kv))); },
+      Align::left);
   add_metric(table, "MTP draft tokens", choices,
              [](const SweepRow& r) { return std::to_string(r.deployment.speculative_tokens); });
   add_metric(table, "concurrency", choices,
@@ -173,12 +177,12 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
                   : c.row     ? "no: fastest shown"
                               : fmt::format("nothing fits on {} GPUs", request.max_gpus));
   }
-  table.add_row(slo);
+  table.add_row(slo, Align::left);
   std::vector<std::string> realistic{"realistic"};
   for (const Choice& c : choices) {
     realistic.push_back(!c.row ? "-" : c.row->realistic ? "yes" : "no: " + unrealistic_reason(*c.gpu, *c.row));
   }
-  table.add_row(realistic);
+  table.add_row(realistic, Align::left);
   out << table.render() << "\nwhy:\n";
   for (const Choice& c : choices) {
     out << fmt::format("  {} on {}:{}\n", c.model->name, c.gpu->name, c.why ? "" : " " + why(c));

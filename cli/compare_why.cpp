@@ -101,8 +101,12 @@ std::string decisive_sentence(const Choice& w, const Choice& r, bool priced) {
                            *r.row->usd_per_mtok_output)
              : fmt::format("{} against {} output tok/s per GPU", with_commas(w.row->output_tok_s_per_gpu, 1),
                            with_commas(r.row->output_tok_s_per_gpu, 1));
-  std::string s = fmt::format("{} beats {}: {} ({:.2f}x), decided by {}", label(w), label(r), lead, a.total,
-                              for_text(a.decisive, w, r, a));
+  // Every factor that shares the decision is named with its figures (estimator/explain.hpp).
+  std::string by;
+  for (size_t i = 0; i < a.deciding.size(); ++i) {
+    by += (i == 0 ? "" : i + 1 == a.deciding.size() ? "; and by " : "; by ") + for_text(a.deciding[i], w, r, a);
+  }
+  std::string s = fmt::format("{} beats {}: {} ({:.2f}x), decided by {}", label(w), label(r), lead, a.total, by);
   const std::pair<Factor, double> factors[] = {
       {Factor::price, a.price}, {Factor::requests_per_gpu, a.requests_per_gpu}, {Factor::request_time, a.request_time}};
   const auto worst = std::min_element(std::begin(factors), std::end(factors),

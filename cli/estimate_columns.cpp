@@ -261,19 +261,13 @@ void add_memory_columns(Schema<EstimateRow>& s) {
   s.add(columns::price, resolved([](auto& x, auto&) { return priced(x, x.price_label); }));
   s.add(columns::price_basis, resolved([](auto& x, auto&) { return priced(x, x.price_basis); }));
   s.add(columns::usd_per_gpu_hour, resolved([](auto& x, auto&) { return x.usd_per_gpu_hour; }));
+  // A list in JSON, as every command's notes; CSV and text join it with "; ".
   s.add(columns::notes, Writer([](const EstimateRow& r, CellSink& s) {
-          const bool price_known = !r.resolved || r.resolved->usd_per_gpu_hour;
-          if (!r.estimate || (r.estimate->notes.size() == 1 && price_known)) {
-            return s.text(r.estimate ? std::string_view(r.estimate->notes.front()) : std::string_view());
-          }
-          if (r.estimate->notes.empty() && price_known) return s.text("");
-          std::string joined;
-          if (r.estimate)
-            for (const std::string& n : r.estimate->notes) joined += (joined.empty() ? "" : "; ") + n;
-          if (r.estimate && r.resolved && !r.resolved->usd_per_gpu_hour) {  // the $ columns are empty: say why
-            joined += (joined.empty() ? "" : "; ") + unpriced_note(*r.resolved->gpu, r.resolved->price_basis);
-          }
-          s.text(joined);
+          if (!r.estimate) return s.list({});
+          if (!r.resolved || r.resolved->usd_per_gpu_hour) return s.list(r.estimate->notes);  // most rows: no copy
+          std::vector<std::string> notes = r.estimate->notes;  // the $ columns are empty: say why
+          notes.push_back(unpriced_note(*r.resolved->gpu, r.resolved->price_basis));
+          s.list(notes);
         }));
   s.add(columns::warnings, Writer([](const EstimateRow& r, CellSink& s) {
           const bool model_warns = r.resolved && r.resolved->model && !r.resolved->model->warnings.empty();

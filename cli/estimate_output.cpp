@@ -133,7 +133,7 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
   out += "memory per prefill GPU: " + memory_text(x.prefill.memory) + "\n";
   out += "memory per decode GPU: " + memory_text(x.decode.memory) + "\n";
   for (const std::string& note : e.notes) out += "note: " + note + "\n";
-  TextTable table({"metric", "value", "why"});
+  TextTable table({"metric", "value", "why"}, {Align::left, Align::right, Align::left});
   table.add_row({"TTFT", ms(e.ttft),
                  fmt::format("prefill queue {} + prefill {} ({}-bound) + KV transfer {} ({:.1f} MB over scale-out) "
                              "+ request overhead",
@@ -198,7 +198,7 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
     return out;
   }
   out += fmt::format("free KV capacity: {} more tokens\n", with_commas(e.memory.free_kv_tokens));
-  TextTable table({"metric", "value", "why"});
+  TextTable table({"metric", "value", "why"}, {Align::left, Align::right, Align::left});
   const double ttft_ms = in_milliseconds(e.ttft), tpot_ms = in_milliseconds(e.tpot);
   if (e.has_ttft) {
     table.add_row({"TTFT", ms(e.ttft) + range_text(r, BandMetric::ttft, ttft_ms, ms_number, "ms"),

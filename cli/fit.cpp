@@ -168,8 +168,9 @@ int run_fit(const FitOptions& o, Context& context) {
                      efficiency.memory_utilization * 100, with_commas(static_cast<double>(context_tokens)),
                      o.context ? "--context" : "the model's full context; --context sets another",
                      count_of(o.concurrency, "sequence"), upper(name(kv)));
-  TextTable table(
-      {"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"});
+  constexpr Align left = Align::left, right = Align::right;
+  TextTable table({"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"},
+                  {left, right, left, right, right, right, right, left});
   for (const FitRow& row : rows) {
     const MemoryFitReport& fit = row.result.fit;
     const Parallelism& p = row.result.deployment.parallel;

@@ -22,18 +22,7 @@ struct ImportOptions {
 int run_import(const ImportOptions& options, Context& context) {
   ModelSpec model = import_hf_config_file(options.config);
   print_model_warnings(model, *context.err);
-  if (!options.output.empty() && !is_stream_path(options.output)) {  // -o /dev/stdout names nothing
-    const std::string stem = std::filesystem::path(options.output).stem().string();
-    const bool valid = !stem.empty() && std::all_of(stem.begin(), stem.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-    });
-    if (!valid) {
-      throw ConfigError("-o", fmt::format("'{}': the file name becomes the model name; use lower-case letters, "
-                                          "digits, '-', '_' or '.' (e.g. {}.yaml)",
-                                          options.output, model.name));
-    }
-    model.name = stem;
-  }
+  if (auto name = profile_name_of_output(options.output, "-o", model.name)) model.name = *name;
   const std::string yaml = model_to_yaml(model);
   if (options.output.empty()) {
     *context.out << yaml;

@@ -159,7 +159,10 @@ std::string ranked_table(const Plan& plan) {
   std::vector<std::string> headers{"rank"};
   for (std::size_t c : shown) headers.push_back(table.columns[c].header());
   headers.insert(headers.begin() + layout_after + 1, "layout");
-  TextTable text(headers);
+  std::vector<Align> align{Align::right};  // the rank
+  for (Align a : text_alignment(table, shown)) align.push_back(a);
+  align.insert(align.begin() + layout_after + 1, Align::left);
+  TextTable text(headers, std::move(align));
   for (std::size_t r = 0; r < plan.options.size(); ++r) {
     const PlanOption& p = plan.options[r];
     std::vector<std::string> cells{p.feasible() ? std::to_string(p.rank) : "-"};

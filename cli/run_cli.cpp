@@ -19,7 +19,10 @@ std::vector<std::filesystem::path> Context::directories() const {
 
 const Catalog& Context::catalog() {
   if (preloaded) return *preloaded;
-  if (!catalog_) catalog_ = load_catalog(directories());
+  if (!catalog_) {
+    catalog_ = load_catalog(directories());
+    print_warnings(catalog_->warnings, *err);
+  }
   return *catalog_;
 }
 
@@ -27,7 +30,9 @@ const Catalog& Context::catalog_for(std::optional<Catalog>& storage, const std::
                                     const std::vector<std::string>& model_names) {
   if (preloaded) return *preloaded;
   if (catalog_) return *catalog_;
-  return storage.emplace(load_catalog_for(directories(), gpu_names, model_names));
+  const Catalog& catalog = storage.emplace(load_catalog_for(directories(), gpu_names, model_names));
+  print_warnings(catalog.warnings, *err);
+  return catalog;
 }
 
 void print_model_warnings(const ModelSpec& model, std::ostream& err) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <ostream>
+#include <set>
 
 namespace llmsizer::cli {
 namespace {
@@ -44,6 +45,14 @@ std::vector<std::string> table_header() {
   std::vector<std::string> keys;
   for (size_t i : table_columns()) keys.push_back(estimate_columns()[i].key);
   return keys;
+}
+
+/// Labels and flags left, figures right.
+std::vector<Align> table_alignment() {
+  const std::set<std::string> labels = {"id", "model", "gpu", "weights", "fits", "price_basis", "error"};
+  std::vector<Align> align;
+  for (const std::string& key : table_header()) align.push_back(labels.count(key) ? Align::left : Align::right);
+  return align;
 }
 
 std::vector<std::string> table_cells(const EstimateRow& row, const std::vector<size_t>& index) {
@@ -127,7 +136,7 @@ RowPipeline::RowPipeline(ScenarioBatchFormat format, const std::string& file, st
       out_(out),
       err_(err),
       format_(format),
-      table_(table_header()),
+      table_(table_header(), table_alignment()),
       table_columns_(table_columns()),
       blocks_(pipeline_blocks) {
   write_text(out_, formatter_.head());

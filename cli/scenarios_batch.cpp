@@ -24,23 +24,29 @@ namespace {
 // The scenario field of each header column; nullptr for a column that is not one (notes, labels).
 using ColumnFields = std::vector<const ScenarioField*>;
 
-ColumnFields map_header(const std::vector<std::string>& header, const std::string& file, std::ostream& err) {
+/// A column name one or two typing slips from a known one ("concurency", "wieghts") is an error
+/// naming the column where it starts; a name far from every known one (notes, labels) is a warning.
+ColumnFields map_header(const CsvReader& csv, const std::string& file, std::ostream& err) {
+  const std::vector<std::string>& header = csv.header();
+  const std::vector<CsvPosition>& starts = csv.header_starts();
   ColumnFields fields;
   std::vector<std::string> unknown;
   std::vector<std::string> names;
   for (const ScenarioField& f : scenario_fields()) names.push_back(f.name);
   std::set<const ScenarioField*> seen;
-  for (const std::string& name : header) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string& name = header[i];
+    const CsvPosition at = i < starts.size() ? starts[i] : CsvPosition{1, 0};
     const ScenarioField* f = find_scenario_field(name);
     if (f && !seen.insert(f).second) {
-      throw ConfigError(file, 1, 0, name, "the column appears twice; which value would count is ambiguous");
+      throw ConfigError(file, at.line, at.column, name, "the column appears twice; which value would count is ambiguous");
     }
     if (!f) {
       // Extra columns (notes, labels) are fine; a near-miss of a known one is a typo that would
       // silently drop the setting.
       const std::string near = closest_match(name, names, std::max<int>(1, static_cast<int>(name.size()) / 4));
       if (!near.empty()) {
-        throw ConfigError(file, 1, 0, name, fmt::format("unknown column; did you mean '{}'?", near));
+        throw ConfigError(file, at.line, at.column, name, fmt::format("unknown column; did you mean '{}'?", near));
       }
       unknown.push_back(name);
     }
@@ -49,7 +55,8 @@ ColumnFields map_header(const std::vector<std::string>& header, const std::strin
   if (!unknown.empty()) {
     std::string list;
     for (const std::string& u : unknown) list += (list.empty() ? "'" : ", '") + u + "'";
-    err << fmt::format("{}:1: warning: ignoring unknown column{} {}\n", printable(file), unknown.size() > 1 ? "s" : "",
+    err << fmt::format("{}:{}: warning: ignoring unknown column{} {}\n", printable(file),
+                       starts.empty() ? 1 : starts.front().line, unknown.size() > 1 ? "s" : "",
                        printable(list));
   }
   return fields;
@@ -138,7 +145,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   const std::unique_ptr<std::istream> in = source.open();
   CsvReader csv(*in, file);
   if (csv.header().empty()) throw ConfigError(file, 1, 0, "", "empty scenarios file: expected a header row");
-  const ColumnFields fields = map_header(csv.header(), file, *context.err);
+  const ColumnFields fields = map_header(csv, file, *context.err);
   const PriceOption price = parse_price_option(context.catalog(), defaults.price);  // a bad --price: before any row
   std::vector<const GpuSpec*> gpus;  // the GPUs the rows use, for one warning per unused --price GPU=USD
   std::set<std::string> bases;       // the price bases of the priced rows, for one warning if they differ

@@ -67,7 +67,7 @@ void print_model(const ModelSpec& model, std::ostream& out) {
                      model.experts_precision != model.weights_precision
                          ? fmt::format(", experts {}", name(model.experts_precision)) : std::string(),
                      gb(native_weight_bytes(model)));
-  TextTable table({"weights", "size"});
+  TextTable table({"weights", "size"}, {Align::left, Align::right});
   for (Precision precision : shown_precisions) {
     table.add_row({std::string(name(precision)), gb(weight_bytes(model, precision, precision))});
   }
@@ -93,7 +93,7 @@ void print_gpu(const GpuSpec& gpu, std::ostream& out) {
                      gpu.scale_up.kind, gpu.scale_up.domain_gpus, gpu.scale_up.bandwidth_per_direction.value / 1e9,
                      gpu.scale_out_bandwidth_per_direction.value / 1e9, gpu.gpus_per_node, gpu.tdp.value);
   if (!gpu.prices.empty()) {
-    TextTable prices({"price", "$/GPU-hour", "date", "source"});
+    TextTable prices({"price", "$/GPU-hour", "date", "source"}, {Align::left, Align::right});
     for (const PricePoint& p : gpu.prices) prices.add_row({p.label, fixed(p.per_gpu_hour.value, 3), p.date, p.source});
     out << prices.render();
   }

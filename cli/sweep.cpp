@@ -138,7 +138,9 @@ void print_table(const SweepResult& result, const std::vector<SweepTarget>& targ
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     const SweepTargetResult& t = result.targets[ti];
     out << "\n" << target_heading(result, t, targets[ti], request.max_gpus);
-    TextTable text(headers);
+    std::vector<Align> align = text_alignment(table, shown);
+    align.push_back(Align::left);  // the note
+    TextTable text(headers, std::move(align));
     for (std::size_t i : shown_rows(result, t)) {
       std::vector<std::string> cells = text_cells(table, row++, shown);
       const SweepRow& r = result.rows[i];

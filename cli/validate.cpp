@@ -115,16 +115,29 @@ std::string corrected_rows_warning(const std::vector<MeasuredRow>& rows, const s
   return out;
 }
 
-/// The shipped files as this installation has them (those it has).
-std::vector<std::string> shipped_files(const std::filesystem::path& installed_beside) {
-  std::vector<std::string> out;
-  for (auto path : {shipped_measurements_path, shipped_serving_runs_path}) {
-    try {
-      out.push_back(path(installed_beside));
-    } catch (const ConfigError&) {  // not installed: no file of the user's can be one of them
+/// The shipped files as this installation has them, each by what it is; nullopt where it is not
+/// installed (then no file of the user's can be it).
+struct ShippedFiles {
+  std::optional<std::string> measurements;  // validation/measurements.yaml
+  std::optional<std::string> serving_runs;  // validation/serving_sample.csv, with its corrections
+  [[nodiscard]] std::vector<std::string> all() const {
+    std::vector<std::string> out;
+    for (const auto& file : {measurements, serving_runs}) {
+      if (file) out.push_back(*file);
     }
+    return out;
   }
-  return out;
+};
+
+ShippedFiles shipped_files(const std::filesystem::path& installed_beside) {
+  const auto installed = [&](std::string (*path)(const std::filesystem::path&)) -> std::optional<std::string> {
+    try {
+      return path(installed_beside);
+    } catch (const ConfigError&) {
+      return std::nullopt;
+    }
+  };
+  return {installed(shipped_measurements_path), installed(shipped_serving_runs_path)};
 }
 
 /// Predictions of every row by the calibration fitted from `o.from` without the row's model.
@@ -170,9 +183,9 @@ int run_validate(const ValidateOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   const std::vector<std::string> files = measurement_files(o.files, o.with_shipped, context.installed_beside);
   std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);
-  const std::vector<std::string> shipped = shipped_files(context.installed_beside);
-  mark_users_rows(rows, o.files, shipped);
-  if (shipped.size() == 2) *context.err << corrected_rows_warning(rows, shipped[1]);
+  const ShippedFiles shipped = shipped_files(context.installed_beside);
+  mark_users_rows(rows, o.files, shipped.all());
+  if (shipped.serving_runs) *context.err << corrected_rows_warning(rows, *shipped.serving_runs);
   const ValidationResult result = evaluate_rows(rows, resolver.calibration());
   if (!o.svg.empty()) write_file_atomically(o.svg, validation_svg(result));
   std::ostream& out = *context.out;

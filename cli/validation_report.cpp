@@ -50,7 +50,8 @@ std::string display(Metric m, double si) {
 }
 
 TextTable summary_table(const std::vector<SummaryLine>& lines, const char* first) {
-  TextTable t({first, "metric", "rows", "median |err|", "p90 |err|", "bias"});
+  TextTable t({first, "metric", "rows", "median |err|", "p90 |err|", "bias"},
+              {Align::left, Align::left, Align::right, Align::right, Align::right, Align::right});
   for (const SummaryLine& l : lines) {
     t.add_row({l.group, metric_name(l.metric), std::to_string(l.summary.rows), abs_pct(l.summary.median_abs),
                abs_pct(l.summary.p90_abs), pct(l.summary.bias)});
@@ -183,7 +184,8 @@ std::string validation_text(const ValidationResult& r, int worst) {
   std::vector<RowError> sorted = r.errors;
   std::sort(sorted.begin(), sorted.end(), [](const RowError& a, const RowError& b) { return std::fabs(a.error) > std::fabs(b.error); });
   if (worst > 0 && !sorted.empty()) {
-    TextTable t({"id", "metric", "measured", "predicted", "error", "split", "source"});
+    TextTable t({"id", "metric", "measured", "predicted", "error", "split", "source"},
+                {Align::left, Align::left, Align::right, Align::right, Align::right});
     for (size_t i = 0; i < sorted.size() && static_cast<int>(i) < worst; ++i) {
       const RowError& e = sorted[i];
       t.add_row({e.row->measurement.id, metric_name(e.metric), display(e.metric, e.measured), display(e.metric, e.predicted),

@@ -1,6 +1,7 @@
 #include "estimator/explain.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 
@@ -137,14 +138,17 @@ Advantage advantage(const Explanation& winner, std::optional<double> winner_pric
   if (runner_up.requests_per_gpu() > 0) a.requests_per_gpu = winner.requests_per_gpu() / runner_up.requests_per_gpu();
   if (winner.request_cycle.value > 0) a.request_time = runner_up.request_cycle.value / winner.request_cycle.value;
   a.total = a.price * a.requests_per_gpu * a.request_time;
-  // Decisive: the factor contributing most to the winner's lead, on a log scale (the factors multiply).
-  a.decisive = Factor::request_time;
-  double largest = std::log(a.request_time);
-  if (std::log(a.requests_per_gpu) > largest) {
-    a.decisive = Factor::requests_per_gpu;
-    largest = std::log(a.requests_per_gpu);
+  // Decisive: the factor contributing most to the winner's lead, on a log scale (the factors multiply);
+  // ties keep the order request time, requests per GPU, price.
+  std::array<std::pair<Factor, double>, 3> logs = {{{Factor::request_time, std::log(a.request_time)},
+                                                    {Factor::requests_per_gpu, std::log(a.requests_per_gpu)},
+                                                    {Factor::price, std::log(a.price)}}};
+  std::stable_sort(logs.begin(), logs.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+  a.decisive = logs[0].first;
+  a.deciding = {a.decisive};
+  for (size_t i = 1; i < logs.size(); ++i) {
+    if (logs[0].second > 0 && logs[i].second >= shared_decision_share * logs[0].second) a.deciding.push_back(logs[i].first);
   }
-  if (std::log(a.price) > largest) a.decisive = Factor::price;
   return a;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "estimator/disaggregation.hpp"
 #include "estimator/serving.hpp"
@@ -93,7 +94,15 @@ struct Advantage {
   double request_time = 1;      // runner-up's request cycle over the winner's
   double total = 1;
   Factor decisive = Factor::request_time;  // the factor with the largest advantage
+  /// The factors that decide together, the decisive one first: each other factor in the winner's
+  /// favour whose advantage is at least `shared_decision_share` of the decisive one's on a log scale.
+  std::vector<Factor> deciding = {Factor::request_time};
 };
+
+/// A factor shares the decision when its log advantage is at least this share of the largest one's:
+/// 1.4x beside 2x (log 0.34 against 0.69) shares it, 1.1x beside 2x does not. A wording rule, not a
+/// model parameter: the sentence names what moves $/Mtok by a comparable amount.
+inline constexpr double shared_decision_share = 0.5;
 
 /// The winner's advantage; prices are $/GPU-hour of each, both given or ignored.
 [[nodiscard]] Advantage advantage(const Explanation& winner, std::optional<double> winner_price,

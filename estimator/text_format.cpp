@@ -12,13 +12,20 @@ std::string upper(std::string_view text) {
   return out;
 }
 
-std::string grouped(std::int64_t value) {
-  const std::string digits = std::to_string(value < 0 ? -static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value));
-  std::string out = value < 0 ? "-" : "";
+std::string grouped_digits(std::string_view digits) {
+  std::string out;
+  out.reserve(digits.size() + digits.size() / 3);
   for (size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
     out += digits[i];
   }
+  return out;
+}
+
+std::string grouped(std::int64_t value) {
+  const std::string digits = std::to_string(value < 0 ? -static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value));
+  std::string out = value < 0 ? "-" : "";
+  out += grouped_digits(digits);
   return out;
 }
 

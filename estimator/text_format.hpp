@@ -19,6 +19,9 @@ namespace llmsizer {
 
 /// A whole number with thousands separators, as text output shows counts: "50,960" (never in CSV or JSON).
 [[nodiscard]] std::string grouped(std::int64_t value);
+/// A run of decimal digits with a comma before each group of three from the right: "1234567" ->
+/// "1,234,567" (grouped, and io/table.hpp with_commas for the whole part of a figure).
+[[nodiscard]] std::string grouped_digits(std::string_view digits);
 
 /// A count and its noun, singular for one: "1 request", "2,048 requests"; `plural_noun` where the
 /// plural is not noun + "s".

@@ -90,6 +90,20 @@ void insert_or_replace(std::vector<Spec>& specs, Spec spec) {
 }
 
 
+/// A calibration replacing one of its name is legitimate (a refit in a --profiles directory) but
+/// changes every estimate, so it is said.
+void add_calibration(Catalog& catalog, const fs::path& file, Calibration calibration) {
+  const bool replaces = std::any_of(catalog.calibrations.begin(), catalog.calibrations.end(),
+                                    [&](const Calibration& c) { return c.name == calibration.name; });
+  if (replaces) {
+    catalog.warnings.push_back(fmt::format(
+        "{}: calibration '{}' replaces the one of that name in an earlier profile directory{}", file.string(),
+        calibration.name,
+        calibration.name == "default" ? "; every estimate uses it unless --calibration names another" : ""));
+  }
+  insert_or_replace(catalog.calibrations, std::move(calibration));
+}
+
 /// Adds `file`'s spec to the catalog: from the cache when it holds exactly this text of this path,
 /// else parsed (and then cached). A later profile of a name replaces an earlier one.
 void load_text(Catalog& catalog, ProfileCache& cache, const fs::path& file, const std::string& text) {
@@ -100,11 +114,11 @@ void load_text(Catalog& catalog, ProfileCache& cache, const fs::path& file, cons
     cache.add(path, text, *profile);
   }
   std::visit(
-      [&catalog](auto&& spec) {
+      [&catalog, &file](auto&& spec) {
         using Spec = std::decay_t<decltype(spec)>;
         if constexpr (std::is_same_v<Spec, GpuSpec>) insert_or_replace(catalog.gpus, std::move(spec));
         if constexpr (std::is_same_v<Spec, ModelSpec>) insert_or_replace(catalog.models, std::move(spec));
-        if constexpr (std::is_same_v<Spec, Calibration>) insert_or_replace(catalog.calibrations, std::move(spec));
+        if constexpr (std::is_same_v<Spec, Calibration>) add_calibration(catalog, file, std::move(spec));
         if constexpr (std::is_same_v<Spec, ErrorBands>) insert_or_replace(catalog.error_bands, std::move(spec));
         if constexpr (std::is_same_v<Spec, TcoAssumptions>) insert_or_replace(catalog.tco, std::move(spec));
       },

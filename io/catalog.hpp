@@ -20,6 +20,9 @@ struct Catalog {
   std::vector<Calibration> calibrations;          // calibration/1 profiles, by name
   std::vector<ErrorBands> error_bands;            // bands/1 profiles, named after their calibration
   std::vector<TcoAssumptions> tco;                // tco/1 profiles; "default" prices every purchase
+  /// What loading found worth saying: a calibration that replaces an earlier one of its name (the
+  /// shipped default replaced by a `calibrate -o` output in a --profiles directory).
+  std::vector<std::string> warnings;
 
   /// The calibration named `name` ("default" unless --calibration chose another).
   [[nodiscard]] const Calibration& calibration(const std::string& name = "default") const;

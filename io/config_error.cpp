@@ -169,17 +169,24 @@ std::string ConfigError::format() const {
 }
 
 int edit_distance(const std::string& a, const std::string& b) {
+  // Optimal string alignment: insertions, deletions, substitutions and swaps of two neighbouring
+  // characters ("wieghts" is one edit from "weights", the commonest typo), case-insensitive.
+  const auto same = [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  };
   const size_t n = a.size();
   const size_t m = b.size();
-  std::vector<int> previous(m + 1), current(m + 1);
+  std::vector<int> before(m + 1), previous(m + 1), current(m + 1);
   for (size_t j = 0; j <= m; ++j) previous[j] = static_cast<int>(j);
   for (size_t i = 1; i <= n; ++i) {
     current[0] = static_cast<int>(i);
     for (size_t j = 1; j <= m; ++j) {
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (same ? 0 : 1)});
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1])) {
+        current[j] = std::min(current[j], before[j - 2] + 1);
+      }
     }
+    std::swap(before, previous);
     std::swap(previous, current);
   }
   return previous[m];

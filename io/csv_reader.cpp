@@ -40,6 +40,7 @@ CsvReader::CsvReader(std::istream& in, std::string file)
   CsvRecord first;
   if (!read_record(first)) return;
   header_ = std::move(first.fields);
+  header_starts_ = std::move(first.starts);
   for (std::string& h : header_) {
     while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.pop_back();
     while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.erase(h.begin());

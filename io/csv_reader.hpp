@@ -36,6 +36,8 @@ class CsvReader {
   CsvReader(std::istream& in, std::string file);
   /// The first non-blank record, its fields trimmed of spaces and tabs; empty for an empty input.
   [[nodiscard]] const std::vector<std::string>& header() const { return header_; }
+  /// Where each header field starts, for messages about a column.
+  [[nodiscard]] const std::vector<CsvPosition>& header_starts() const { return header_starts_; }
   /// The next non-blank record after the header into `record` (its buffers reused); false at the end.
   bool next(CsvRecord& record);
   /// Reads the rest of the input as next() would, without keeping any field: false when it ends
@@ -56,6 +58,7 @@ class CsvReader {
   std::size_t pos_ = 0, end_ = 0;
   std::string file_;
   std::vector<std::string> header_;
+  std::vector<CsvPosition> header_starts_;
   int line_ = 1;
   std::size_t consumed_ = 0;    // bytes of the input before buffer_
   std::size_t line_start_ = 0;  // offset in the input where line_ starts

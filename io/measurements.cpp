@@ -263,9 +263,10 @@ Measurement read_row(const YAML::Node& row, size_t index, const SourceText& src)
 
 }  // namespace
 
-std::vector<Measurement> load_measurements(const std::string& path) {
+std::vector<Measurement> load_measurements(const std::string& path, std::vector<ConfigError>* errors) {
   const std::string text = read_file(path);
-  const SourceText src = make_source(path, text);
+  SourceText src = make_source(path, text);
+  src.field_errors = errors;
   const YAML::Node root = parse_yaml(text, src);
   const MapReader doc(root, "", src, {"schema", "schema_version", "generated", "measurements"});
   if (doc.has("schema") && doc.string("schema") != "measurements/1") {
@@ -274,7 +275,21 @@ std::vector<Measurement> load_measurements(const std::string& path) {
   const YAML::Node rows = doc.require("measurements");
   if (!rows.IsSequence()) throw doc.error("measurements", "expected a list of measured deployments");
   std::vector<Measurement> out;
-  for (size_t i = 0; i < rows.size(); ++i) out.push_back(read_row(rows[i], i, src));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (errors == nullptr) {
+      out.push_back(read_row(rows[i], i, src));
+      continue;
+    }
+    // check: each row's errors, then the next row's. A row's rule error counts only when none of its
+    // fields failed (a stand-in value may be what broke the rule).
+    const size_t before = errors->size();
+    try {
+      out.push_back(read_row(rows[i], i, src));
+    } catch (const ConfigError& e) {
+      if (errors->size() == before) errors->push_back(e);
+    }
+  }
+  if (errors != nullptr && !errors->empty()) return out;
   std::map<std::string, size_t> first_row;  // id -> index of the row that has it
   for (size_t i = 0; i < out.size(); ++i) {
     const auto [it, added] = first_row.emplace(out[i].id, i);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "io/config_error.hpp"
+
 namespace llmsizer {
 
 struct Measurement {
@@ -38,7 +40,9 @@ struct Measurement {
 
 /// Loads a measurements file; structural errors (not a list, a row that is not a map, a metric that
 /// is not a number, unknown keys) are ConfigError at file:line:col. Prose that cannot be interpreted
-/// marks the row skipped, it is not an error.
-[[nodiscard]] std::vector<Measurement> load_measurements(const std::string& path);
+/// marks the row skipped, it is not an error. With `errors` (check), every row's field errors and
+/// each row's first other error are appended there instead of the first being thrown.
+[[nodiscard]] std::vector<Measurement> load_measurements(const std::string& path,
+                                                         std::vector<ConfigError>* errors = nullptr);
 
 }  // namespace llmsizer

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -259,6 +260,24 @@ bool is_stream_path(const std::string& path) {
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   return fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status);
+}
+
+bool is_profile_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  });
+}
+
+std::optional<std::string> profile_name_of_output(const std::string& path, const std::string& option,
+                                                  const std::string& example) {
+  if (path.empty() || is_stream_path(path)) return std::nullopt;
+  const std::string stem = fs::path(path).stem().string();
+  if (!is_profile_name(stem)) {
+    throw ConfigError(option, fmt::format("'{}': the file name becomes the profile's name; use lower-case letters, "
+                                          "digits, '-', '_' or '.' (e.g. {}.yaml)",
+                                          path, example));
+  }
+  return stem;
 }
 
 OutputFile::OutputFile(const std::string& path) : path_(path) {

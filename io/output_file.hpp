@@ -1,7 +1,9 @@
 // io/output_file.hpp — output files (-o, --xlsx, --html, --svg) that are either complete or absent.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace llmsizer {
 
@@ -44,6 +46,13 @@ class OutputFile {
 /// Whether `path` names a stream rather than a file: a descriptor alias (/dev/stdout, /dev/fd/N,
 /// /proc/self/fd/N), a device, a FIFO or a socket. import-hf names the model after a file, not these.
 [[nodiscard]] bool is_stream_path(const std::string& path);
+/// Whether `name` can name a profile: lower-case letters, digits, '-', '_' or '.', not empty.
+[[nodiscard]] bool is_profile_name(std::string_view name);
+/// The name a profile written to `path` takes, so that a --profiles directory finds it by its file
+/// name: the file name without its extension; nullopt for no path or a stream or device
+/// (-o /dev/stdout names nothing). Throws ConfigError (`option`) when that is not a profile name.
+[[nodiscard]] std::optional<std::string> profile_name_of_output(const std::string& path, const std::string& option,
+                                                                const std::string& example);
 
 /// Writes `content` to `path` through an OutputFile.
 void write_file_atomically(const std::string& path, const std::string& content);

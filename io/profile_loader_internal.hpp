@@ -39,11 +39,11 @@ template <class Spec>
 void parse_header(const MapReader& doc, const ProfileKeys& keys, Spec& spec) {
   spec.name = doc.string("name");
   if (!valid_name(spec.name)) {
-    throw doc.error("name", "must be lower-case letters, digits, '-', '_' or '.' (it is the file name)");
+    field_error(doc.source(), doc.error("name", "must be lower-case letters, digits, '-', '_' or '.' (it is the file name)"));
   }
   const std::string stem = std::filesystem::path(doc.source().file).stem().string();
   if (!doc.source().file.empty() && doc.source().file != "-" && stem != spec.name) {
-    throw doc.error("name", fmt::format("'{}' does not match the file name '{}.yaml'", spec.name, stem));
+    field_error(doc.source(), doc.error("name", fmt::format("'{}' does not match the file name '{}.yaml'", spec.name, stem)));
   }
   spec.display_name = doc.string_or("display_name", spec.name);
   spec.aliases = doc.string_list("aliases");

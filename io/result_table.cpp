@@ -298,10 +298,22 @@ std::vector<std::size_t> all_columns(const ResultTable& table) {
 std::string text_document(const ResultTable& table) {
   std::vector<std::string> headers;
   for (const Column& c : table.columns) headers.push_back(c.header());
-  TextTable text(headers);
   const std::vector<std::size_t> all = all_columns(table);
+  TextTable text(headers, text_alignment(table, all));
   for (std::size_t r = 0; r < table.rows.size(); ++r) text.add_row(text_cells(table, r, all));
   return text.render();
+}
+
+std::vector<Align> text_alignment(const ResultTable& table, const std::vector<std::size_t>& columns) {
+  std::vector<Align> align;
+  align.reserve(columns.size());
+  for (std::size_t c : columns) {
+    const bool numbers = std::any_of(table.rows.begin(), table.rows.end(), [c](const std::vector<Cell>& row) {
+      return std::holds_alternative<std::int64_t>(row[c]) || std::holds_alternative<double>(row[c]);
+    });
+    align.push_back(numbers ? Align::right : Align::left);
+  }
+  return align;
 }
 
 std::string layout_label(const Parallelism& p) {

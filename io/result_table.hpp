@@ -191,6 +191,9 @@ class CsvCellSink final : public CellSink {
 [[nodiscard]] std::vector<std::size_t> all_columns(const ResultTable& table);
 /// An aligned text table of every column, headed by each column's header().
 [[nodiscard]] std::string text_document(const ResultTable& table);
+/// The text alignment of `columns`: right for a column of numbers or counts, left for labels, flags
+/// and notes (TextTable).
+[[nodiscard]] std::vector<Align> text_alignment(const ResultTable& table, const std::vector<std::size_t>& columns);
 
 /// "tp8 pp1", with " dp4" and " ep8" only when they exceed 1.
 [[nodiscard]] std::string layout_label(const Parallelism& parallel);

@@ -9,15 +9,11 @@
 
 #include <fmt/format.h>
 
+#include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer {
 namespace {
-bool looks_numeric(const std::string& cell) {
-  if (cell.empty()) return false;
-  const char c = cell[0];
-  return (c >= '0' && c <= '9') || ((c == '-' || c == '+' || c == '.' || c == '$') && cell.size() > 1 && cell[1] >= '0' && cell[1] <= '9');
-}
 size_t display_width(const std::string& s) {
   size_t width = 0;
   for (unsigned char c : s) width += (c & 0xC0) != 0x80;  // count UTF-8 code points
@@ -36,29 +32,35 @@ std::string TextTable::render() const {
   // display name or a CSV id with ESC, BEL or a bidi override cannot restyle or reorder the terminal.
   const std::vector<std::string> headers = escaped(headers_);
   std::vector<std::vector<std::string>> rows;
-  for (const auto& row : rows_) rows.push_back(escaped(row));
+  for (const Row& row : rows_) rows.push_back(escaped(row.cells));
   std::vector<size_t> widths(headers.size(), 0);
   for (size_t i = 0; i < headers.size(); ++i) widths[i] = display_width(headers[i]);
   for (const auto& row : rows) {
     for (size_t i = 0; i < row.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
   }
-  auto line = [&](const std::vector<std::string>& cells, bool header) {
+  // The header and a row's label are left-aligned; a cell by its row's alignment when it has one,
+  // else by its column's.
+  auto line = [&](const std::vector<std::string>& cells, const Row* row) {
     std::string out;
     for (size_t i = 0; i < widths.size(); ++i) {
       const std::string cell = i < cells.size() ? cells[i] : "";
       const std::string pad(widths[i] - display_width(cell), ' ');
-      const bool right = !header && looks_numeric(cell);
+      const Align align = row == nullptr                  ? Align::left
+                          : row->values                   ? (i == 0 ? Align::left : *row->values)
+                          : i < align_.size()             ? align_[i]
+                                                          : Align::left;
+      const bool right = align == Align::right;
       out += right ? pad + cell : cell + (i + 1 < widths.size() ? pad : "");
       if (i + 1 < widths.size()) out += "  ";
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";
   };
-  std::string out = line(headers, true);
+  std::string out = line(headers, nullptr);
   std::string rule;
   for (size_t i = 0; i < widths.size(); ++i) rule += std::string(widths[i], '-') + (i + 1 < widths.size() ? "  " : "");
   out += rule + "\n";
-  for (const auto& row : rows) out += line(row, false);
+  for (size_t r = 0; r < rows.size(); ++r) out += line(rows[r], &rows_[r]);
   return out;
 }
 
@@ -104,16 +106,12 @@ std::string with_commas(double value, int decimals) {
   // A nonzero figure never prints as 0 ("0 tok/s" beside "0.2 tok/s per GPU"): add decimals until its
   // first significant digit shows (six at most).
   while (value != 0 && decimals < 6 && std::fabs(value) < 0.5 * std::pow(10.0, -decimals)) ++decimals;
-  std::string text = fmt::format("{:.{}f}", std::fabs(value), decimals);
-  const size_t dot = text.find('.');
-  const size_t int_end = dot == std::string::npos ? text.size() : dot;
-  std::string out;
-  for (size_t i = 0; i < int_end; ++i) {
-    if (i > 0 && (int_end - i) % 3 == 0) out += ',';
-    out += text[i];
-  }
-  out += text.substr(int_end);
-  return (value < 0 ? "-" : "") + out;
+  const std::string text = fmt::format("{:.{}f}", std::fabs(value), decimals);
+  const size_t int_end = std::min(text.find('.'), text.size());
+  std::string out = value < 0 ? "-" : "";
+  out += grouped_digits(std::string_view(text).substr(0, int_end));
+  out.append(text, int_end);
+  return out;
 }
 
 std::string fixed(double value, int decimals) {

@@ -1,6 +1,7 @@
 // io/table.hpp — aligned text tables for people, CSV for programs.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,17 +29,31 @@ struct Column {
   [[nodiscard]] const std::string& header() const { return label.empty() ? key : label; }
 };
 
-/// An aligned text table: numbers right-aligned, text left-aligned, a rule under the header.
+/// How a text table aligns the cells of a column (or of a row, in a table of one metric per row):
+/// numbers right, text left, by what the column holds, never by what a cell starts with ("2 GPUs"
+/// is text).
+enum class Align : unsigned char { left, right };
+
+/// An aligned text table with a rule under the header; headers are left-aligned.
 class TextTable {
  public:
-  explicit TextTable(std::vector<std::string> headers) : headers_(std::move(headers)) {}
-  void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+  /// `align` per column; columns beyond it are left-aligned (text).
+  explicit TextTable(std::vector<std::string> headers, std::vector<Align> align = {})
+      : headers_(std::move(headers)), align_(std::move(align)) {}
+  void add_row(std::vector<std::string> cells) { rows_.push_back({std::move(cells), std::nullopt}); }
+  /// A row of a table of one metric per row: its first cell (the label) left, the others `values`.
+  void add_row(std::vector<std::string> cells, Align values) { rows_.push_back({std::move(cells), values}); }
   [[nodiscard]] std::string render() const;
   [[nodiscard]] bool empty() const { return rows_.empty(); }
 
  private:
+  struct Row {
+    std::vector<std::string> cells;
+    std::optional<Align> values;  // set: the row's alignment after its label, not the columns'
+  };
   std::vector<std::string> headers_;
-  std::vector<std::vector<std::string>> rows_;
+  std::vector<Align> align_;
+  std::vector<Row> rows_;
 };
 
 /// RFC 4180 quoting of one CSV field.

@@ -14,17 +14,10 @@
 
 namespace llmsizer {
 
-std::string validate_profile_file(const std::string& path, std::vector<std::string>* warnings) {
-  if (std::filesystem::path(path).extension() == ".json") {
-    const ModelSpec model = import_hf_config_file(path);
-    for (const std::string& w : model.warnings) {
-      if (warnings != nullptr) warnings->push_back(path + ": warning: " + w);
-    }
-    return "model " + model.name;
-  }
-  const std::string text = read_file(path);
-  const SourceText source = make_source(path, text);
-  const YAML::Node root = parse_yaml(text, source);
+namespace {
+/// The kind and name of a YAML profile after its checks (the measurements aside).
+std::string validate_yaml_profile(const YAML::Node& root, const SourceText& source, const std::string& path,
+                                  std::vector<std::string>* warnings) {
   switch (profile_kind(root)) {
     case ProfileKind::gpu: return "gpu " + parse_gpu(root, source).name;
     case ProfileKind::model: {
@@ -38,13 +31,39 @@ std::string validate_profile_file(const std::string& path, std::vector<std::stri
     case ProfileKind::bands: return "bands " + parse_error_bands(root, source).name;
     case ProfileKind::tco: return "tco " + parse_tco(root, source).name;
     case ProfileKind::measurements:
-      return fmt::format("measurements ({} rows)", load_measurements(path).size());
     case ProfileKind::unknown: break;
+  }
+  return {};
+}
+}  // namespace
+
+std::string validate_profile_file(const std::string& path, std::vector<std::string>* warnings,
+                                  std::vector<ConfigError>* errors) {
+  if (std::filesystem::path(path).extension() == ".json") {
+    const ModelSpec model = import_hf_config_file(path);
+    for (const std::string& w : model.warnings) {
+      if (warnings != nullptr) warnings->push_back(path + ": warning: " + w);
+    }
+    return "model " + model.name;
+  }
+  const std::string text = read_file(path);
+  SourceText source = make_source(path, text);
+  const YAML::Node root = parse_yaml(text, source);
+  const ProfileKind kind = profile_kind(root);
+  if (kind == ProfileKind::measurements) return fmt::format("measurements ({} rows)", load_measurements(path, errors).size());
+  if (kind != ProfileKind::unknown) {
+    source.field_errors = errors;
+    try {
+      return validate_yaml_profile(root, source, path, warnings);
+    } catch (const ConfigError&) {
+      if (errors == nullptr || errors->empty()) throw;
+      return {};  // a rule error after field errors may come of a stand-in value: the field errors say it
+    }
   }
   if (!root.IsMap()) throw located_error(root, source, "(top level)", "expected a map with a 'schema:' key");
   // The shared measurement file predates `schema:` and says `schema_version: 1`.
   if (root["measurements"].IsDefined() && !root["schema"].IsDefined()) {
-    return fmt::format("measurements ({} rows)", load_measurements(path).size());
+    return fmt::format("measurements ({} rows)", load_measurements(path, errors).size());
   }
   const YAML::Node schema = root["schema"];
   throw located_error(schema.IsDefined() ? schema : root, source, "schema",

@@ -4,9 +4,11 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -73,6 +75,17 @@ std::string read_file(const std::string& path) {
   }
   if (in.bad()) throw ConfigError(path, 0, 0, "", "cannot read file");
   return text;
+}
+
+void field_error(const SourceText& source, ConfigError error) {
+  if (source.field_errors == nullptr) throw std::move(error);
+  const std::string& path = error.path();
+  for (const ConfigError& earlier : *source.field_errors) {
+    const std::string& at = earlier.path();
+    const bool inside = path.starts_with(at) && (path.size() == at.size() || path[at.size()] == '.' || path[at.size()] == '[');
+    if (!at.empty() && inside) return;  // a consequence of the earlier one (a missing map's keys)
+  }
+  source.field_errors->push_back(std::move(error));
 }
 
 ConfigError located_error(const YAML::Node& node, const SourceText& source, const std::string& path,
@@ -200,50 +213,83 @@ std::string format_range(const Range& range) {
 
 }  // namespace
 
+namespace {
+/// What check reads on with after a field that is no number: NaN, which no rule of the form
+/// `if (a > b) throw` trips over (a made-up number could break a rule and end the reading).
+constexpr double no_number = std::numeric_limits<double>::quiet_NaN();
+
+/// Under check, a value require() found absent: it has said so (or a misspelt key has), once.
+bool reported_absent(const YAML::Node& node, const SourceText& source) {
+  return source.field_errors != nullptr && !node.IsDefined();
+}
+}  // namespace
+
 double scalar_number(const YAML::Node& node, const std::string& path, const SourceText& source,
                      const Range& range) {
-  if (!node.IsScalar()) throw located_error(node, source, path, "expected a number");
+  if (reported_absent(node, source)) return no_number;
+  if (!node.IsScalar()) {
+    field_error(source, located_error(node, source, path, "expected a number"));
+    return no_number;
+  }
   const std::string& text = node.Scalar();
   // One reading of numbers for every input (io/number_text.hpp): decimal, finite, normal.
   const NumberText parsed = parse_number_text(text);
-  if (!parsed.ok()) throw located_error(node, source, path, describe_number_problem(parsed.problem, text));
+  if (!parsed.ok()) {
+    field_error(source, located_error(node, source, path, describe_number_problem(parsed.problem, text)));
+    return no_number;
+  }
   const double value = parsed.value;
   const bool too_low = range.min_exclusive ? value <= range.min : value < range.min;
   if (too_low || value > range.max) {
     const std::string unit = range.unit[0] ? std::string(" ") + range.unit : std::string();
-    throw located_error(node, source, path,
-                        fmt::format("{}{} is out of range (must be {}){}", text, unit, format_range(range),
-                                    number_hint(value, range)));
+    field_error(source, located_error(node, source, path,
+                                      fmt::format("{}{} is out of range (must be {}){}", text, unit,
+                                                  format_range(range), number_hint(value, range))));
+    return value;  // check reads on with the number as written
   }
   return value;
 }
 
 std::string scalar_string(const YAML::Node& node, const std::string& path, const SourceText& source) {
-  if (!node.IsScalar()) throw located_error(node, source, path, "expected a string");
+  if (reported_absent(node, source)) return {};
+  if (!node.IsScalar()) {
+    field_error(source, located_error(node, source, path, "expected a string"));
+    return {};
+  }
   return node.Scalar();
 }
 
 MapReader::MapReader(const YAML::Node& node, std::string path, const SourceText& source,
                      std::vector<std::string_view> allowed)
     : node_(node), path_(std::move(path)), source_(&source) {
+  if (!node.IsMap() && !path_.empty() && reported_absent(node, source)) {
+    node_.reset(YAML::Node(YAML::NodeType::Map));
+    return;
+  }
   if (!node.IsMap()) {
-    throw located_error(node, source, path_.empty() ? "(top level)" : path_, "expected a map of key: value");
+    // The top level is no map at all: nothing further to read.
+    if (path_.empty()) throw located_error(node, source, "(top level)", "expected a map of key: value");
+    field_error(source, located_error(node, source, path_, "expected a map of key: value"));
+    node_.reset(YAML::Node(YAML::NodeType::Map));  // check reads on as if it were empty (the document unchanged)
+    return;
   }
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    if (!it->first.IsScalar()) throw located_error(it->first, source, path_, "keys must be plain names");
+    if (!it->first.IsScalar()) {
+      field_error(source, located_error(it->first, source, path_, "keys must be plain names"));
+      continue;
+    }
     const std::string key = it->first.Scalar();
     const std::string key_path = field_path(key);
     bool known = false;
     for (std::string_view a : allowed) known = known || a == key;
     if (!known) {
       const std::string suggestion = closest_match(key, allowed);
-      throw located_error(it->first, source, key_path,
-                          suggestion.empty() ? std::string("unknown key")
-                                             : fmt::format("unknown key; did you mean '{}'?", suggestion));
-    }
-    if (!seen.insert(key).second) {
-      throw located_error(it->first, source, key_path, "duplicate key");
+      field_error(source, located_error(it->first, source, key_path,
+                                        suggestion.empty() ? std::string("unknown key")
+                                                           : fmt::format("unknown key; did you mean '{}'?", suggestion)));
+    } else if (!seen.insert(key).second) {
+      field_error(source, located_error(it->first, source, key_path, "duplicate key"));
     }
   }
 }
@@ -272,9 +318,16 @@ YAML::Node MapReader::require(std::string_view key) const {
     // the next token, often on a later line, so the error is placed at the key instead.
     const YAML::Mark value_mark = it->second.Mark();
     const bool same_line = value_mark.line >= 0 && value_mark.line == it->first.Mark().line;
-    throw located_error(same_line ? it->second : it->first, *source_, field_path(key), "value is missing (null)");
+    field_error(*source_,
+                located_error(same_line ? it->second : it->first, *source_, field_path(key), "value is missing (null)"));
+    return YAML::Node(YAML::NodeType::Undefined);
   }
-  throw located_error(node_, *source_, field_path(key), "missing required key");
+  // Under check, a misspelt key already said "did you mean '<key>'?": its absence is no second error.
+  const bool misspelt = source_->field_errors != nullptr && std::any_of(node_.begin(), node_.end(), [&](const auto& kv) {
+    return kv.first.IsScalar() && kv.first.Scalar() != key && !closest_match(kv.first.Scalar(), std::vector{key}).empty();
+  });
+  if (!misspelt) field_error(*source_, located_error(node_, *source_, field_path(key), "missing required key"));
+  return YAML::Node(YAML::NodeType::Undefined);  // check reads on; the reader of the value reports nothing more
 }
 
 ConfigError MapReader::error(std::string_view key, const std::string& message) const {
@@ -307,10 +360,12 @@ std::int64_t MapReader::integer(std::string_view key, std::int64_t min, std::int
   const YAML::Node value = require(key);
   const double number = scalar_number(value, field_path(key), *source_,
                                       Range{static_cast<double>(min), static_cast<double>(max), false});
+  if (std::isnan(number)) return min;  // check: the field said what is wrong with it
   if (std::floor(number) != number) {
-    throw located_error(value, *source_, field_path(key), fmt::format("expected a whole number, got '{}'", value.Scalar()));
+    field_error(*source_,
+                located_error(value, *source_, field_path(key), fmt::format("expected a whole number, got '{}'", value.Scalar())));
   }
-  return static_cast<std::int64_t>(number);
+  return static_cast<std::int64_t>(std::clamp(std::floor(number), static_cast<double>(min), static_cast<double>(max)));
 }
 
 std::int64_t MapReader::integer_or(std::string_view key, std::int64_t fallback, std::int64_t min,
@@ -326,14 +381,18 @@ bool MapReader::boolean_or(std::string_view key, bool fallback) const {
     if (text == "true" || text == "True" || text == "yes") return true;
     if (text == "false" || text == "False" || text == "no") return false;
   }
-  throw located_error(value, *source_, field_path(key), "expected true or false");
+  field_error(*source_, located_error(value, *source_, field_path(key), "expected true or false"));
+  return fallback;
 }
 
 std::vector<std::string> MapReader::string_list(std::string_view key) const {
   std::vector<std::string> out;
   if (!has(key)) return out;
   const YAML::Node value = get(key);
-  if (!value.IsSequence()) throw located_error(value, *source_, field_path(key), "expected a list");
+  if (!value.IsSequence()) {
+    field_error(*source_, located_error(value, *source_, field_path(key), "expected a list"));
+    return out;
+  }
   for (size_t i = 0; i < value.size(); ++i) {
     out.push_back(scalar_string(value[i], fmt::format("{}[{}]", field_path(key), i), *source_));
   }
@@ -344,13 +403,17 @@ std::vector<std::int64_t> MapReader::integer_list(std::string_view key, std::int
   std::vector<std::int64_t> out;
   if (!has(key)) return out;
   const YAML::Node value = get(key);
-  if (!value.IsSequence()) throw located_error(value, *source_, field_path(key), "expected a list");
+  if (!value.IsSequence()) {
+    field_error(*source_, located_error(value, *source_, field_path(key), "expected a list"));
+    return out;
+  }
   for (size_t i = 0; i < value.size(); ++i) {
     const std::string item_path = fmt::format("{}[{}]", field_path(key), i);
     const double number = scalar_number(value[i], item_path, *source_,
                                         Range{static_cast<double>(min), static_cast<double>(max), false});
-    if (std::floor(number) != number) throw located_error(value[i], *source_, item_path, "expected a whole number");
-    out.push_back(static_cast<std::int64_t>(number));
+    if (std::isnan(number)) continue;  // check: the item said what is wrong with it
+    if (std::floor(number) != number) field_error(*source_, located_error(value[i], *source_, item_path, "expected a whole number"));
+    out.push_back(static_cast<std::int64_t>(std::clamp(std::floor(number), static_cast<double>(min), static_cast<double>(max))));
   }
   return out;
 }

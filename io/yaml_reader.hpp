@@ -22,8 +22,16 @@ namespace llmsizer {
 struct SourceText {
   std::string file;
   std::vector<std::string> lines;
+  /// Set by `check`, which reports every error it can: the errors of single fields (an unknown or
+  /// duplicate key, a missing key, a value of the wrong type or out of range) are appended here and
+  /// reading goes on with a stand-in value; rules across fields still throw. Null: the first throws.
+  std::vector<ConfigError>* field_errors = nullptr;
   [[nodiscard]] std::string line(int one_based) const;
 };
+
+/// Throws `error`, or appends it to source.field_errors when `check` collects them (one error per
+/// field: none at a path already reported or inside one).
+void field_error(const SourceText& source, ConfigError error);
 
 /// Parses a YAML document from text; syntax errors become ConfigError at the parser's position.
 [[nodiscard]] YAML::Node parse_yaml(const std::string& text, const SourceText& source);

@@ -1,6 +1,7 @@
 #include "request/price_choice.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -41,6 +42,20 @@ const PricePoint* named_price(const GpuSpec& gpu, const std::string& name) {
   if (const PricePoint* p = find_price(gpu, name)) return p;
   if (auto basis = parse_price_basis(name)) return first_of_basis(gpu, *basis);
   return nullptr;
+}
+
+/// "GPU has no price 'NAME'", what it has, and a did-you-mean among its labels and the basis names.
+std::string no_such_price(const GpuSpec& gpu, const std::string& asked) {
+  if (gpu.prices.empty()) return fmt::format("{} has no price '{}'; it has no prices, use --price {}=USD", gpu.name, asked, gpu.name);
+  std::string known;
+  std::vector<std::string> names(std::begin(price_basis_names), std::end(price_basis_names));
+  for (const PricePoint& p : gpu.prices) {
+    known += (known.empty() ? "" : ", ") + fmt::format("{} ({})", p.label, name(p.basis));
+    names.push_back(p.label);
+  }
+  const std::string hint = closest_match(asked, names);
+  return fmt::format("{} has no price '{}' (it has: {}){}", gpu.name, asked, known,
+                     hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint));
 }
 
 PriceChoice from_profile(const PricePoint& p) { return {p.per_gpu_hour.value, p.label, std::string(name(p.basis))}; }
@@ -93,11 +108,7 @@ PriceChoice choose_price(const GpuSpec& gpu, const PriceOption& o, std::optional
   if (usd_per_gpu_hour) return {usd_per_gpu_hour, user_price_label, user_price_label};
   if (!o.label.empty()) {
     if (const PricePoint* p = named_price(gpu, o.label)) return from_profile(*p);
-    std::string known;
-    for (const PricePoint& p : gpu.prices) known += (known.empty() ? "" : ", ") + fmt::format("{} ({})", p.label, name(p.basis));
-    throw ConfigError(option, fmt::format("{} has no price '{}'{}", gpu.name, o.label,
-                                          known.empty() ? fmt::format("; it has no prices, use --price {}=USD", gpu.name)
-                                                        : fmt::format(" (it has: {})", known)));
+    throw ConfigError(option, no_such_price(gpu, o.label));
   }
   if (!basis) basis = common_price_basis({&gpu});  // the GPU alone: the same rule as for several
   if (!basis) return {};

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -61,6 +63,32 @@ TEST_SUITE("decisions") {
       CHECK(row.at("running").get<std::int64_t>() <= row.at("batch_capacity").get<std::int64_t>());
       CHECK(row.at("why").get<std::string>().rfind("prefill: ", 0) == 0);
     }
+  }
+
+  TEST_CASE("compare: the sentence names every factor that shares the decision, by the figures") {
+    // Llama-3.1-8B on H100 against L40S: H100 runs twice the requests per GPU and each about twice as
+    // fast. Both logs are within shared_decision_share of each other, so both are named, the larger
+    // first; a price against the winner is a concession.
+    const Run r = run({"compare", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpu", "l40s", "--isl", "1000",
+                       "--osl", "1000", "--json"});
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j.size() == 2);
+    const auto& w = j[0].at("rank") == 1 ? j[0] : j[1];
+    const auto& l = j[0].at("rank") == 1 ? j[1] : j[0];
+    const auto per_gpu = [](const nlohmann::json& x) { return x.at("running").get<double>() / x.at("gpus").get<double>(); };
+    const double requests = std::log(per_gpu(w) / per_gpu(l));
+    const double time = std::log(l.at("request_cycle_s").get<double>() / w.at("request_cycle_s").get<double>());
+    REQUIRE(requests > 0);
+    REQUIRE(time > 0);
+    const std::string decisive = w.at("decisive").get<std::string>();
+    const bool shared = std::min(requests, time) >= 0.5 * std::max(requests, time);
+    CHECK(shared);  // the case this test is for
+    const std::string first = requests >= time ? "decided by requests running per GPU: " : "decided by time per request: ";
+    const std::string second = requests >= time ? "; and by time per request: " : "; and by requests running per GPU: ";
+    CHECK(decisive.find(first) != std::string::npos);
+    CHECK(decisive.find(second) != std::string::npos);
+    CHECK(decisive.find(first) < decisive.find(second));
   }
 
   TEST_CASE("compare --gpu a100-80gb-sxm --gpu h20: each phase's winner is the faster GPU there, named with its margin") {

@@ -150,6 +150,32 @@ TEST_SUITE("cli") {
     CHECK(has(compare.header, "memory_gb_per_gpu"));
   }
 
+  TEST_CASE("notes are a list of sentences in every command's JSON, whether empty, one or several") {
+    // Counts every "notes" value anywhere in a document and checks that each is a list of strings.
+    const auto notes_lists = [](const auto& self, const nlohmann::json& j) -> int {
+      int found = 0;
+      if (j.is_object() && j.contains("notes")) {
+        CHECK(j.at("notes").is_array());
+        for (const auto& n : j.at("notes")) CHECK(n.is_string());
+        ++found;
+      }
+      if (j.is_structured()) {
+        for (const auto& child : j) found += self(self, child);
+      }
+      return found;
+    };
+    const test::TempDir dir;
+    test::write_text(dir.path() / "s.csv", "model,gpu,isl,osl\nllama-3.1-8b,h100-sxm,100,100\nllama-3.1-70b,a100-40gb-pcie,100,100\n");
+    const std::vector<std::string> scenarios = {"estimate", "--scenarios", (dir.path() / "s.csv").string()};
+    for (const auto& args : {fit_args, estimate_args, compare_args, sweep_args, plan_args, scenarios}) {
+      CAPTURE(args[0]);
+      const Run r = run(with(args, "--json"));
+      REQUIRE(r.code == 0);
+      const int found = notes_lists(notes_lists, nlohmann::json::parse(r.out));
+      if (args == fit_args || args == estimate_args || args == scenarios) CHECK(found > 0);
+    }
+  }
+
   TEST_CASE("fit --json and compare --json parse and name the model and GPU of every row") {
     const Run fit = run(with(fit_args, "--json"));
     REQUIRE(fit.code == 0);

@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
+#include <vector>
 
 #include "estimator/explain.hpp"
 #include "estimator/memory_fit.hpp"
@@ -120,6 +122,17 @@ TEST_CASE("advantage: only the HBM bandwidth differs, so time per request decide
   // Seen from the slower GPU every factor is at most even: nothing decides in its favour.
   const Advantage back = advantage(slow_run.why, 2.0, fast_run.why, 2.0);
   CHECK(back.total < 1);
+  // Priced t^0.8 below the other, the faster GPU's price lead is 0.8 of its time lead on a log scale
+  // (>= shared_decision_share): both decide. At t^0.3 time decides alone; a price against the
+  // winner never shares the decision.
+  const double t = a.request_time;
+  const Advantage shared = advantage(fast_run.why, 2.0, slow_run.why, 2.0 * std::pow(t, 0.8));
+  CHECK(shared.decisive == Factor::request_time);
+  CHECK(shared.deciding == std::vector<Factor>{Factor::request_time, Factor::price});
+  CHECK(advantage(fast_run.why, 2.0, slow_run.why, 2.0 * std::pow(t, 0.3)).deciding ==
+        std::vector<Factor>{Factor::request_time});
+  CHECK(advantage(fast_run.why, 2.0, slow_run.why, 2.0 / std::pow(t, 0.8)).deciding ==
+        std::vector<Factor>{Factor::request_time});
 }
 
 TEST_CASE("advantage: only the batch differs, so requests per GPU decide for the larger batch") {

@@ -194,12 +194,19 @@ TEST_CASE("scenario CSV headers: a near-miss of a column is a typo, a repeated c
     const Run r = run({"estimate", "--scenarios", csv.string(), "--csv"});
     return std::pair{r.code, r.err};
   };
+  // Each error names the line and column where the header field starts.
   CHECK(header_error("model,gpu,isl,osl,concurency", "llama-3.1-8b,h100-sxm,100,100,4") ==
-        std::pair{2, csv.string() + ":1: error: concurency: unknown column; did you mean 'concurrency'?\n"});
+        std::pair{2, csv.string() + ":1:19: error: concurency: unknown column; did you mean 'concurrency'?\n"});
   CHECK(header_error("model,gpu,isl,osl,weight", "llama-3.1-8b,h100-sxm,100,100,fp8") ==
-        std::pair{2, csv.string() + ":1: error: weight: unknown column; did you mean 'weights'?\n"});
+        std::pair{2, csv.string() + ":1:19: error: weight: unknown column; did you mean 'weights'?\n"});
+  // Two letters swapped: one slip, not a column of notes (it was a warning, and the row ran at the
+  // model's native precision).
+  CHECK(header_error("model,gpu,isl,osl,wieghts", "llama-3.1-8b,h100-sxm,100,100,fp8") ==
+        std::pair{2, csv.string() + ":1:19: error: wieghts: unknown column; did you mean 'weights'?\n"});
+  CHECK(header_error("\nmodel,gpu,isl,osl,cnocurrency", "llama-3.1-8b,h100-sxm,100,100,4") ==
+        std::pair{2, csv.string() + ":2:19: error: cnocurrency: unknown column; did you mean 'concurrency'?\n"});
   CHECK(header_error("model,gpu,isl,osl,isl", "llama-3.1-8b,h100-sxm,100,100,200") ==
-        std::pair{2, csv.string() + ":1: error: isl: the column appears twice; which value would count is ambiguous\n"});
+        std::pair{2, csv.string() + ":1:19: error: isl: the column appears twice; which value would count is ambiguous\n"});
   // Columns that are not near any known one (notes, labels) are kept out with a warning.
   CHECK(header_error("model,gpu,isl,osl,cost,notes", "llama-3.1-8b,h100-sxm,100,100,4,x") ==
         std::pair{0, csv.string() + ":1: warning: ignoring unknown columns 'cost', 'notes'\n"});

@@ -47,7 +47,12 @@ TEST_CASE("ConfigError::format without a file, line or source") {
 }
 
 TEST_CASE("edit distance and closest match") {
-  CHECK(edit_distance("memory_bw_gpbs", "memory_bw_gbps") == 2);
+  // Two neighbouring characters swapped are one edit, as a typist makes them.
+  CHECK(edit_distance("memory_bw_gpbs", "memory_bw_gbps") == 1);
+  CHECK(edit_distance("wieghts", "weights") == 1);
+  CHECK(edit_distance("ab", "ba") == 1);
+  CHECK(edit_distance("abc", "ca") == 3);  // no edit of a swapped pair (optimal string alignment)
+  CHECK(edit_distance("kitten", "sitting") == 3);
   CHECK(edit_distance("H100", "h100") == 0);  // case-insensitive
   CHECK(edit_distance("", "abc") == 3);
   const std::vector<std::string> words = {"full", "sliding", "linear", "none"};

@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "io/calibration_loader.hpp"
+#include "io/measurements.hpp"
 #include "io/utf8.hpp"
 #include "tests/io/loader_fixture.hpp"
 #include "tests/test_support.hpp"
@@ -65,6 +66,43 @@ TEST_SUITE("loader") {
               "num_kv_heads: 3\n"
               "              ^\n");
     CHECK(out.str() == "checked 2 files: 0 ok, 2 with errors\n");
+  }
+
+  TEST_CASE("llmsizer check reports every field error of a file, and one error per measured row") {
+    // Two errors in one GPU profile: a value out of range and a misspelt key, in line order; the key
+    // the misspelling meant is not also reported missing.
+    const test::TempDir dir;
+    const std::string gpu = (dir.path() / "bad.yaml").string();  // the document's name
+    write_text(gpu, with(with(good_gpu, "memory_gb: 96", "memory_gb: 80000"), "memory_bw_gbps: 4000", "memory_bw_gpbs: 4000"));
+    std::ostringstream out, err;
+    CHECK(cli::run_cli({"check", gpu}, out, err) == 2);
+    CHECK(err.str() == gpu +
+                           ":6:12: error: memory_gb: 80000 GB is out of range (must be >= 1 and <= 2000 GB); did you "
+                           "mean MB?\n"
+                           "memory_gb: 80000\n"
+                           "           ^\n" +
+                           gpu +
+                           ":7:1: error: memory_bw_gpbs: unknown key; did you mean 'memory_bw_gbps'?\n"
+                           "memory_bw_gpbs: 4000\n"
+                           "^\n");
+    CHECK(out.str() == "checked 1 file: 0 ok, 1 with errors\n");
+    // A measurements file: each row's error, not only the first row's.
+    const std::string runs = (dir.path() / "runs.yaml").string();
+    write_text(runs,
+               "measurements:\n- id: a\n  model_ref: x\n  hardware: {gpu: h20, count: -2}\n"
+               "- id: b\n  model_ref: y\n  hardwre: {gpu: h20, count: 1}\n");
+    std::ostringstream out2, err2;
+    CHECK(cli::run_cli({"check", runs}, out2, err2) == 2);
+    CHECK(err2.str().find(runs + ":4:31: error: measurements[0].hardware.count: -2 is out of range") == 0);
+    CHECK(err2.str().find(runs + ":7:3: error: measurements[1].hardwre: unknown key; did you mean 'hardware'?") !=
+          std::string::npos);
+    // Without check, loading stops at the first.
+    try {
+      (void)load_measurements(runs);
+      FAIL_CHECK("expected a ConfigError");
+    } catch (const ConfigError& e) {
+      CHECK(e.path() == "measurements[0].hardware.count");
+    }
   }
 
   TEST_CASE("llmsizer check reports an unknown schema") {

@@ -9,11 +9,16 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <limits>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "estimator/text_format.hpp"
 #include "io/table.hpp"
+#include "tests/test_support.hpp"
 
 namespace llmsizer {
 namespace {
@@ -109,6 +114,68 @@ TEST_SUITE("cli") {
       // Within half a unit of the sixth significant digit (or of the units place).
       CHECK(std::fabs(std::strtod(text.c_str(), nullptr) - x) <= std::max(5e-6 * std::fabs(x), 0.5));
     }
+  }
+
+  TEST_CASE("with_commas groups the whole part as grouped() groups a count") {
+    CHECK(with_commas(-1234567.891, 2) == "-1,234,567.89");
+    CHECK(with_commas(999.0) == "999");
+    CHECK(with_commas(1000.0) == "1,000");
+    CHECK(with_commas(1e21) == "1,000,000,000,000,000,000,000");  // beyond any integer type
+    CHECK(with_commas(0.004, 1) == "0.004");                        // a nonzero figure never reads 0
+    for (std::int64_t n : {std::int64_t{0}, std::int64_t{12}, std::int64_t{-50960}, std::int64_t{1234567},
+                           std::numeric_limits<std::int64_t>::min()}) {
+      CAPTURE(n);
+      CHECK(with_commas(static_cast<double>(n)) == grouped(static_cast<std::int64_t>(static_cast<double>(n))));
+    }
+    CHECK(grouped(std::numeric_limits<std::int64_t>::min()) == "-9,223,372,036,854,775,808");
+  }
+
+  TEST_CASE("text tables align by the column's kind (or a metric row's), not by a cell's first character") {
+    // "2 GPUs" and "$1.5" start like numbers; in a text column they stay left, "12" in a figure
+    // column goes right, and a metric row overrides its columns after the label.
+    TextTable t({"layout", "gpus", "price"}, {Align::left, Align::right});
+    t.add_row({"2 GPUs", "12", "$1.5"});
+    t.add_row({"tp8 pp1", "1", "$10.25"});
+    t.add_row({"label", "a", "b"}, Align::right);
+    CHECK(t.render() ==
+          "layout   gpus  price\n"
+          "-------  ----  ------\n"
+          "2 GPUs     12  $1.5\n"
+          "tp8 pp1     1  $10.25\n"
+          "label       a       b\n");
+    // A result table: numbers and counts right, labels and flags left.
+    ResultTable table;
+    table.columns = {Column{"gpu", "", ""}, Column{"layout", "", ""}, Column{"gpus", "", ""}, Column{"fits", "", ""}};
+    table.rows = {{Cell(std::string("h20")), Cell(std::string("2 GPUs")), Cell(std::int64_t{16}), Cell(true)},
+                  {Cell(std::string("h200-sxm")), Cell(std::string("16 GPUs")), Cell(std::int64_t{2}), Cell(false)}};
+    CHECK(text_alignment(table, {0, 1, 2, 3}) ==
+          std::vector<Align>{Align::left, Align::left, Align::right, Align::left});
+    CHECK(text_document(table) ==
+          "gpu       layout   gpus  fits\n"
+          "--------  -------  ----  ----\n"
+          "h20       2 GPUs     16  yes\n"
+          "h200-sxm  16 GPUs     2  no\n");
+  }
+
+  TEST_CASE("the README's examples of CSV numbers are what csv_number writes") {
+    // The README promises a CSV number format; its examples ("`x` in JSON is `y` in CSV", "`x` is
+    // `y`") are checked here, so a change of the format without the README fails.
+    std::ifstream in(test::source_path("README.md"));
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string readme = text.str();
+    const size_t start = readme.find("CSV numbers are");
+    REQUIRE(start != std::string::npos);
+    const std::string sentence = readme.substr(start, readme.find("`--json` carries", start) - start);
+    const std::regex example("`([-0-9.e]+)`(?: in JSON)? is `([-0-9.]+)`");
+    int examples = 0;
+    for (auto it = std::sregex_iterator(sentence.begin(), sentence.end(), example); it != std::sregex_iterator(); ++it) {
+      CAPTURE((*it)[0].str());
+      CHECK(csv_number(std::stod((*it)[1].str())) == (*it)[2].str());
+      ++examples;
+    }
+    CHECK(examples == 2);
+    CHECK(sentence.find("six significant digits") != std::string::npos);
   }
 
   TEST_CASE("csv_number: the exponent next to every power of ten is the one std::log10 gives") {

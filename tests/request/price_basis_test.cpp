@@ -4,12 +4,15 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "hardware/tco.hpp"
+#include "io/result_table.hpp"
 #include "io/tco_loader.hpp"
 #include "io/yaml_reader.hpp"
 #include "request/price_choice.hpp"
@@ -165,8 +168,16 @@ TEST_SUITE("cli") {
     REQUIRE(csv.code == 0);
     CHECK(csv.out.find(",usd_per_gpu_hour,price_basis,price\n") != std::string::npos);
     CHECK(csv.out.find("\nh20,") != std::string::npos);
-    CHECK(csv.out.find(",0.85127") != std::string::npos);  // h20's owned price, with its basis and label
-    CHECK(csv.out.find(",owned,tco-owned\n") != std::string::npos);
+    // h20's owned price, from its purchase and the default TCO profile through the core's formula,
+    // with its basis and label.
+    const GpuSpec& h20 = catalog.gpu("h20");
+    const auto tco = std::find_if(catalog.tco.begin(), catalog.tco.end(), [](const auto& t) { return t.name == "default"; });
+    REQUIRE(tco != catalog.tco.end());
+    REQUIRE(h20.purchase.has_value());
+    const double owned = owned_cost_per_gpu_hour(purchase_per_gpu(*h20.purchase, h20.gpus_per_node, *tco), h20.tdp, *tco)
+                             .total()
+                             .value;
+    CHECK(csv.out.find(fmt::format(",{},owned,tco-owned\n", csv_number(owned))) != std::string::npos);
   }
 }
 

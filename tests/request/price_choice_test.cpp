@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "io/config_error.hpp"
@@ -106,6 +107,25 @@ TEST_SUITE("request") {
       CHECK(e.path() == "--price");
       CHECK(e.message() == "a100-40gb-pcie has no price 'owned'; it has no prices, use --price a100-40gb-pcie=USD");
     }
+    // A misspelt basis or label gets the closest of the GPU's labels and the basis names.
+    for (const auto& [gpu, asked, expected] :
+         {std::tuple{"h20", "ownd", "h20 has no price 'ownd' (it has: tco-owned (owned)); did you mean 'owned'?"},
+          std::tuple{"h100-sxm", "aws-on-demnd",
+                     "h100-sxm has no price 'aws-on-demnd' (it has: 3yr-rental (3yr-rental), neocloud-tco "
+                     "(published-tco), hyperscaler-tco (published-tco), lambda-on-demand (on-demand), "
+                     "aws-capacity-block (reserved), aws-on-demand (on-demand), tco-owned (owned)); did you mean "
+                     "'aws-on-demand'?"}}) {
+      try {
+        (void)choose_price(catalog.gpu(gpu), parse_price_option(catalog, asked), std::nullopt);
+        FAIL("expected an error");
+      } catch (const ConfigError& e) {
+        CHECK(e.message() == expected);
+      }
+    }
+    const test::Run cli = test::run({"estimate", "--model", "llama-3.1-8b", "--gpu", "h20", "--isl", "100", "--osl",
+                                     "100", "--price", "ownd"});
+    CHECK(cli.code == 2);
+    CHECK(cli.err == "error: --price: h20 has no price 'ownd' (it has: tco-owned (owned)); did you mean 'owned'?\n");
   }
 
   TEST_CASE("one basis for a command over several GPUs: never a mix") {
@@ -251,9 +271,10 @@ TEST_SUITE("cli") {
     const nlohmann::json rows = nlohmann::json::parse(r.out);
     REQUIRE(rows.size() == 2);
     CHECK(rows[0]["usd_per_mtok_output"].is_null());
-    CHECK(rows[0]["notes"] == "h100-pcie has no price in its profile: --price h100-pcie=USD gives it one");
+    CHECK(rows[0]["notes"] ==
+          nlohmann::json::array({"h100-pcie has no price in its profile: --price h100-pcie=USD gives it one"}));
     CHECK(rows[1]["usd_per_mtok_output"].get<double>() > 0);
-    CHECK(rows[1]["notes"] == "");
+    CHECK(rows[1]["notes"] == nlohmann::json::array());
   }
 
   TEST_CASE("report --html: a GPU with no price says so and names --price in its table and under its $/Mtok bar") {
