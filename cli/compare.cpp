@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "cli/common_options.hpp"
 #include "cli/compare_why.hpp"
@@ -46,7 +45,7 @@ SweepRequest make_request(const CompareOptions& o) {
   r.allow_unrealistic = o.allow_unrealistic;
   r.disaggregated = o.disaggregated;
   r.keep = SweepRows::shown;  // choose() reads only the best, fastest and smallest-count figures
-  r.threads = std::max(1U, std::thread::hardware_concurrency());
+  r.threads = sweep_threads();
   return r;
 }
 

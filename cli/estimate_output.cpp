@@ -209,7 +209,7 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
     table.add_row({"TPOT", ms(e.tpot) + range_text(r, BandMetric::tpot, tpot_ms, ms_number, "ms"),
                    fmt::format("decode step {} ({}-bound){}", ms(e.decode_step), bound_name(e.decode_detail.bound()),
                                e.tpot_prefill_share > 0.005
-                                   ? fmt::format(", stretched {:.0f}% by prefill chunks", e.tpot_prefill_share * 100)
+                                   ? fmt::format(", other prompts' chunks {:.0f}% of TPOT", e.tpot_prefill_share * 100)
                                    : "")});
   }
   add_throughput_rows(table, r, e, d.total_gpus());

@@ -8,6 +8,7 @@
 #include "io/columns.hpp"
 #include "io/result_table.hpp"
 #include "request/price_choice.hpp"
+#include "request/resolver.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -34,11 +35,11 @@ std::string fit_context_text(const ScenarioResolver::Resolved& r) {
   const std::string held = r.workload.concurrency > 0
                                ? "x " + count_of(r.workload.concurrency, "request") + " in flight"
                                : "with no request's KV cache reserved (no --concurrency given)";
-  return fmt::format("Smallest GPU count per weight precision for the workload's context: {} input + {} output = {} "
-                     "tokens per request {} (llmsizer fit sizes for the model's full context, {} tokens, unless "
-                     "given --context)",
-                     grouped(r.workload.isl), grouped(r.workload.osl), grouped(context), held,
-                     grouped(r.model->max_context));
+  return fmt::format(
+      "Smallest GPU count per weight precision for the workload's context: {} input + {} output = {} "
+      "tokens per request {} (llmsizer fit sizes for the model's full context, {} tokens, unless "
+      "given --context)",
+      grouped(r.workload.isl), grouped(r.workload.osl), grouped(context), held, grouped(r.model->max_context));
 }
 
 void fit_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
@@ -71,8 +72,13 @@ void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
   Schema<GpuSection> s;
   auto chosen = [](auto f) { return [f](const GpuSection& g) { return g.chosen ? f(g.ladder[*g.chosen]) : Cell(); }; };
   s.add(columns::shown(columns::gpu, {}, "GPU"), [](const GpuSection& g) { return Cell(g.resolved.gpu->name); });
-  s.add({"deployment", "", "the default layout, or why nothing is charted"},
-        [](const GpuSection& g) { return Cell(g.chosen ? layout_text(g.resolved.deployment) : g.problem); });
+  // The default layout at its native weights, not the search's best configuration (the table after it):
+  // its precision is named so the two costs of one GPU are not read as one figure.
+  s.add({"deployment", "", "the default layout and its weight precision, or why nothing is charted"},
+        [](const GpuSection& g) {
+          const Deployment& d = g.resolved.deployment;
+          return Cell(g.chosen ? fmt::format("{}, {} weights", layout_text(d), upper(weights_label(d))) : g.problem);
+        });
   s.add(columns::shown(columns::concurrency, {}, "requests in flight"),
         chosen([](const Estimate& e) { return Cell(e.concurrency); }));
   s.add(columns::shown(columns::ttft_ms, plain(0), "TTFT (ms)"),
@@ -106,7 +112,7 @@ void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
   });
   ResultTable table = s.table();
   for (const GpuSection& section : sections) table.rows.push_back(s.cells(section));
-  page.table("Cost and energy at the chosen concurrency", table);
+  page.table("Cost and energy of the default layout at the chosen concurrency", table);
 }
 
 }  // namespace llmsizer::cli

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "cli/sweep_common.hpp"
 #include "estimator/plan.hpp"
@@ -41,7 +40,7 @@ SweepResult report_sweep(const std::vector<const ScenarioResolver::Resolved*>& g
   request.disaggregated = search.disaggregated;
   request.concurrencies = default_concurrencies();
   request.keep = SweepRows::shown;  // the section reads the frontiers and the best rows
-  request.threads = std::max(1U, std::thread::hardware_concurrency());
+  request.threads = sweep_threads();
   targets.clear();
   for (const auto* g : gpus) targets.push_back({g->gpu, g->efficiency, g->usd_per_gpu_hour, {}, g->price_basis});
   return sweep(*first.prepared, targets, request);

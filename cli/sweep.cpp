@@ -8,7 +8,6 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include "cli/common_options.hpp"
 #include "cli/emit.hpp"
@@ -64,7 +63,7 @@ SweepRequest make_request(const SweepOptions& o) {
   r.allow_unrealistic = o.allow_unrealistic;
   r.disaggregated = o.disaggregated;
   r.keep = SweepRows::shown;  // the command prints the frontier, the best rows and the counts
-  r.threads = std::max(1U, std::thread::hardware_concurrency());
+  r.threads = sweep_threads();
   for (std::int64_t c : r.concurrencies) {
     if (c < 1 || c > max_tokens) throw ConfigError("--concurrency", fmt::format("{} is out of range (1 to 2^31)", c));
   }
@@ -107,10 +106,9 @@ std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, c
 std::string target_heading(const SweepResult& result, const SweepTargetResult& t, const SweepTarget& target,
                            int max_gpus) {
   const GpuSpec& gpu = *target.gpu;
-  const std::string price =
-      target.usd_per_gpu_hour
-          ? fmt::format("${:.3f}/GPU-h, {}", *target.usd_per_gpu_hour, price_basis_text(target.price_basis))
-          : "no price";
+  const std::string price = target.usd_per_gpu_hour ? fmt::format("${:.3f}/GPU-h, {}", *target.usd_per_gpu_hour,
+                                                                  price_basis_text(target.price_basis))
+                                                    : "no price";
   if (t.fitted == 0) {
     return fmt::format("{} ({:.0f} GB, {}): nothing fits on up to {} GPUs\n", gpu.name, in_gigabytes(gpu.memory), price,
                        max_gpus);
@@ -146,8 +144,8 @@ void print_table(const SweepResult& result, const std::vector<SweepTarget>& targ
       const SweepRow& r = result.rows[i];
       std::string note = r.cheapest ? (r.on_frontier ? "<- cheapest" : "<- cheapest (off the frontier: TTFT)") : "";
       if (!r.realistic) {
-        note = unrealistic_note(*targets[ti].gpu, r.deployment.parallel,
-                                r.pools ? &r.pools->prefill.parallel : nullptr, r.tok_s_per_user);
+        note = unrealistic_note(*targets[ti].gpu, r.deployment.parallel, r.pools ? &r.pools->prefill.parallel : nullptr,
+                                r.tok_s_per_user);
       }
       cells.push_back(std::move(note));
       text.add_row(std::move(cells));
@@ -248,8 +246,8 @@ int run_sweep(const SweepOptions& o, Context& context) {
                        o.xlsx);
   } else {
     out << fmt::format(
-        "{}: {} input + {} output tokens per request, {}: {} configurations evaluated ({} ruled out by memory) in {} "
-        "ms\n",
+        "{}: {} input + {} output tokens per request, {}: {} configurations estimated, {} more ruled out by "
+        "memory, in {} ms\n",
         prepared->spec->name, with_commas(static_cast<double>(request.isl)),
         with_commas(static_cast<double>(request.osl)), slo_text(request),
         with_commas(static_cast<double>(result.configs_evaluated)),

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <thread>
 #include <utility>
 
 #include "cli/scenario.hpp"
@@ -35,7 +36,9 @@ using Getter = Schema<SweepRowRef>::Getter;
 Getter of_row(std::function<Cell(const SweepRow&)> f) {
   return [f](const SweepRowRef& r) { return r.row ? f(*r.row) : Cell(); };
 }
-Cell count(std::int64_t value) { return Cell(value); }
+Cell count(std::int64_t value) {
+  return Cell(value);
+}
 
 void add_layout_columns(Schema<SweepRowRef>& s) {
   s.add(columns::model, [](const SweepRowRef& r) { return Cell(r.model->name); });
@@ -122,12 +125,6 @@ ResultTable sweep_table(const ModelSpec& model, const SweepResult& result, const
   return table;
 }
 
-/// Why a row is flagged: its layout, or the pool whose layout is (a disaggregated row has two).
-std::string unrealistic_reason(const GpuSpec& gpu, const SweepRow& r) {
-  return unrealistic_reason(gpu, r.deployment.parallel, r.pools ? &r.pools->prefill.parallel : nullptr,
-                            r.tok_s_per_user);
-}
-
 void add_layout_restrictions(CLI::App& app, std::optional<int>& tp, std::optional<int>& pp, std::optional<int>& dp,
                              std::optional<int>& ep) {
   app.add_option("--tp", tp, "Search only layouts with this tensor parallel size");
@@ -154,7 +151,8 @@ void add_allow_unrealistic_option(CLI::App& app, bool& allow) {
                "Recommend layouts an engine would not run (tp beyond the scale-up domain, pp > 4, < 5 tok/s per user)");
 }
 
-ResultTable best_rows_table(const ModelSpec& model, const SweepResult& result, const std::vector<SweepTarget>& targets) {
+ResultTable best_rows_table(const ModelSpec& model, const SweepResult& result,
+                            const std::vector<SweepTarget>& targets) {
   ResultTable table = sweep_schema().table();
   for (std::size_t ti = 0; ti < targets.size(); ++ti) {
     const SweepTargetResult& t = result.targets[ti];
@@ -234,6 +232,10 @@ bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream&
   const std::vector<std::string> notes = unpriced_notes(targets);
   for (const std::string& note : notes) out << "note: " << note << "\n";
   return !notes.empty();
+}
+
+unsigned sweep_threads() {
+  return std::max(1U, std::thread::hardware_concurrency());
 }
 
 }  // namespace llmsizer::cli

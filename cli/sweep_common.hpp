@@ -1,13 +1,12 @@
 // cli/sweep_common.hpp — the option checks, labels and output schema shared by `sweep` and `compare`.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "estimator/deployment.hpp"
 #include "estimator/model_spec.hpp"
@@ -48,10 +47,6 @@ void add_allow_unrealistic_option(CLI::App& app, bool& allow);
 /// the estimates a search runs; docs/methodology.md#disaggregated).
 void add_disagg_option(CLI::App& app, bool& disaggregated);
 
-/// Why an engine would not run row `r` (estimator/realism.hpp): its layout's reasons, or for a
-/// disaggregated row the reasons of the pool at fault, named ("prefill pool: ...").
-[[nodiscard]] std::string unrealistic_reason(const GpuSpec& gpu, const SweepRow& r);
-
 /// One "note: ..." line per GPU type without a price: it names the GPU, says why (no price in its
 /// profile, or none on the basis the priced GPU types use, which one comparison does not mix) and
 /// gives the `--price GPU=USD` that prices it. Nothing when every GPU type is priced; returns whether
@@ -66,7 +61,7 @@ struct SweepRowRef {
   const ModelSpec* model = nullptr;
   const GpuSpec* gpu = nullptr;
   const SweepRow* row = nullptr;
-  std::string_view price_basis;  // SweepTarget::price_basis of the row's GPU type
+  std::string_view price_basis;            // SweepTarget::price_basis of the row's GPU type
   std::optional<double> usd_per_gpu_hour;  // SweepTarget::usd_per_gpu_hour of the row's GPU type
 };
 
@@ -86,5 +81,8 @@ struct SweepRowRef {
 /// else none, under sweep_schema().
 [[nodiscard]] ResultTable best_rows_table(const ModelSpec& model, const SweepResult& result,
                                           const std::vector<SweepTarget>& targets);
+
+/// The GPU types a command sweeps at once: one per hardware thread (SweepRequest::threads).
+[[nodiscard]] unsigned sweep_threads();
 
 }  // namespace llmsizer::cli

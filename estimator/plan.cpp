@@ -1,13 +1,11 @@
 #include "estimator/plan.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <numeric>
-
-#include <fmt/format.h>
-
-#include "estimator/realism.hpp"
 
 namespace llmsizer {
 
@@ -77,8 +75,9 @@ std::string describe_row(const SweepRow& row) {
   const std::string layout =
       row.pools ? pools_label(*row.pools) : fmt::format("tp{} pp{} dp{} ep{}", p.tp, p.pp, p.dp, p.ep);
   return fmt::format("{} GPUs ({}, {} weights, KV {}{}) with {} request{} in flight", row.total_gpus(), layout,
-                     name(d.experts), name(d.kv), d.speculative_tokens > 0 ? fmt::format(", MTP {}", d.speculative_tokens) : "",
-                     row.concurrency, row.concurrency == 1 ? "" : "s");
+                     name(d.experts), name(d.kv),
+                     d.speculative_tokens > 0 ? fmt::format(", MTP {}", d.speculative_tokens) : "", row.concurrency,
+                     row.concurrency == 1 ? "" : "s");
 }
 
 std::string why_none(const SweepResult& result, const SweepTargetResult& t, const SweepTarget& target,
@@ -87,18 +86,21 @@ std::string why_none(const SweepResult& result, const SweepTargetResult& t, cons
   if (t.best_if_unrealistic) {
     const SweepRow& row = result.rows[*t.best_if_unrealistic];
     const bool slo = request.slo.ttft || request.slo.tpot;
-    return fmt::format("only unrealistic configurations {}: the best, {}, is flagged: {}; pass --allow-unrealistic "
-                       "to use it", slo ? "meet " + describe_slo(request.slo) : std::string("fit"), describe_row(row),
-                       unrealistic_text(*target.gpu, row.deployment.parallel, row.tok_s_per_user));
+    return fmt::format(
+        "only unrealistic configurations {}: the best, {}, is flagged: {}; pass --allow-unrealistic "
+        "to use it",
+        slo ? "meet " + describe_slo(request.slo) : std::string("fit"), describe_row(row),
+        unrealistic_reason(*target.gpu, row));
   }
   std::size_t closest = t.first_row;
   for (std::size_t i = t.first_row; i < t.end_row; ++i) {
     if (slo_excess(result.rows[i], request.slo) < slo_excess(result.rows[closest], request.slo)) closest = i;
   }
   const SweepRow& row = result.rows[closest];
-  return fmt::format("no configuration up to {} GPUs per replica meets {}; closest: TTFT {:.0f} ms, TPOT {:.1f} ms on {}",
-                     request.max_gpus, describe_slo(request.slo), in_milliseconds(row.ttft), in_milliseconds(row.tpot),
-                     describe_row(row));
+  return fmt::format(
+      "no configuration up to {} GPUs per replica meets {}; closest: TTFT {:.0f} ms, TPOT {:.1f} ms on {}",
+      request.max_gpus, describe_slo(request.slo), in_milliseconds(row.ttft), in_milliseconds(row.tpot),
+      describe_row(row));
 }
 
 }  // namespace
@@ -116,16 +118,15 @@ ReplicaChoice plan_replica(const SweepResult& result, std::size_t target, const 
   choice.deployment = choice.row.deployment;
   const GpuSpec& gpu = *t.gpu;
   const ReplicaUnit unit{choice.row.output_tok_s, choice.row.total_gpus(), std::max(1, gpu.gpus_per_node),
-                         t.usd_per_gpu_hour, gpu.tdp.value, t.efficiency.power_utilization};
+                         t.usd_per_gpu_hour,      gpu.tdp.value,           t.efficiency.power_utilization};
   choice.fleet = size_fleet(demand, unit);
   if (r.best_if_unrealistic) {
     const SweepRow& row = result.rows[*r.best_if_unrealistic];
-    const ReplicaUnit flagged{row.output_tok_s, row.total_gpus(), unit.gpus_per_node, unit.usd_per_gpu_hour,
-                              unit.tdp_w, unit.power_utilization};
+    const ReplicaUnit flagged{row.output_tok_s,      row.total_gpus(), unit.gpus_per_node,
+                              unit.usd_per_gpu_hour, unit.tdp_w,       unit.power_utilization};
     choice.unrealistic_note = fmt::format(
         "{} GPUs in replicas of {} would do, but it is not realistic: {}; pass --allow-unrealistic to use it",
-        size_fleet(demand, flagged).gpus, describe_row(row),
-        unrealistic_text(gpu, row.deployment.parallel, row.tok_s_per_user));
+        size_fleet(demand, flagged).gpus, describe_row(row), unrealistic_reason(gpu, row));
   }
   return choice;
 }

@@ -298,8 +298,8 @@ void sweep_targets(const PreparedModel& model, const std::vector<SweepTarget>& t
     try {
       SweepResult& part = parts[*ti];
       part.rows = std::move(buffer);
-      sweep_target(model, targets[*ti], static_cast<int>(*ti), queue.counts(*ti), queue.bound(*ti), request,
-                   progress, part);
+      sweep_target(model, targets[*ti], static_cast<int>(*ti), queue.counts(*ti), queue.bound(*ti), request, progress,
+                   part);
       if (request.keep == SweepRows::shown) {
         SweepResult shown;
         join_target(shown, part, SweepRows::shown);
@@ -340,6 +340,11 @@ SweepResult sweep(const PreparedModel& model, const std::vector<SweepTarget>& ta
     part = {};
   }
   return result;
+}
+
+std::string unrealistic_reason(const GpuSpec& gpu, const SweepRow& r) {
+  return unrealistic_reason(gpu, r.deployment.parallel, r.pools ? &r.pools->prefill.parallel : nullptr,
+                            r.tok_s_per_user);
 }
 
 }  // namespace llmsizer

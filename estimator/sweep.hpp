@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "estimator/disaggregation.hpp"
@@ -58,12 +59,12 @@ struct SweepRequest {
   bool allow_unrealistic = false;  // let flagged rows (estimator/realism.hpp) be `best`
   /// The search axes beyond layout and weights (docs/methodology.md#sweep); off, the sweep tries
   /// exactly `kv`, no MTP and `concurrencies`.
-  bool search_kv = false;            // FP8 KV where the GPU computes FP8 (sweep_kv_choices), else `kv`
-  std::optional<int> mtp_tokens;     // one MTP depth; nullopt with search_mtp: sweep_mtp_depths
+  bool search_kv = false;         // FP8 KV where the GPU computes FP8 (sweep_kv_choices), else `kv`
+  std::optional<int> mtp_tokens;  // one MTP depth; nullopt with search_mtp: sweep_mtp_depths
   bool search_mtp = false;
-  double mtp_acceptance = 0;         // Deployment::speculative_acceptance of MTP rows
-  double mtp_acceptance_decay = 1;   // Deployment::speculative_acceptance_decay of MTP rows
-  bool refine_concurrency = false;   // bisect between the last passing and first failing level
+  double mtp_acceptance = 0;        // Deployment::speculative_acceptance of MTP rows
+  double mtp_acceptance_decay = 1;  // Deployment::speculative_acceptance_decay of MTP rows
+  bool refine_concurrency = false;  // bisect between the last passing and first failing level
   /// Also search prefill/decode-disaggregated deployments (estimator/sweep_disaggregated.hpp).
   bool disaggregated = false;
   /// Which rows the result keeps (SweepRows); the ranking is the same either way.
@@ -120,6 +121,10 @@ struct SweepRow {
   [[nodiscard]] int total_gpus() const { return pools ? pools->total_gpus() : deployment.total_gpus(); }
 };
 
+/// Why an engine would not run row `r` (estimator/realism.hpp): its layout's reasons, or for a
+/// disaggregated row the reasons of the pool at fault, named ("prefill pool: ..."); empty when realistic.
+[[nodiscard]] std::string unrealistic_reason(const GpuSpec& gpu, const SweepRow& r);
+
 /// The row of an estimate `e` of deployment `d` (one instance, or the decode pool of `e`'s pools).
 [[nodiscard]] SweepRow sweep_row(int target, const GpuSpec& gpu, const Deployment& d, const EstimateFigures& e,
                                  const ServiceLevel& slo);
@@ -135,8 +140,8 @@ struct SweepTargetResult {
   std::optional<std::size_t> best;
   /// The row `best` would be if unrealistic rows counted, when that is a different, better row.
   std::optional<std::size_t> best_if_unrealistic;
-  std::optional<std::size_t> fastest;  // highest tok/s per user, SLO or not; realistic when any is
-  std::vector<WeightChoice> weights;   // the precisions swept
+  std::optional<std::size_t> fastest;        // highest tok/s per user, SLO or not; realistic when any is
+  std::vector<WeightChoice> weights;         // the precisions swept
   std::vector<std::optional<int>> min_gpus;  // per precision: smallest count where anything fit
   /// Kept up to date as rows are added (add_sweep_row), so that neither the second pass nor the
   /// ranking sorts this target's rows: the frontier of the rows so far, and the best SLO-meeting

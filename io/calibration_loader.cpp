@@ -7,18 +7,39 @@
 namespace llmsizer {
 namespace {
 
-const std::vector<std::string_view> top_keys = {"schema", "name", "fitted", "memory_utilization", "power_utilization",
-                                                "comm_overlap", "default_engine", "generations", "engines", "bounds",
+const std::vector<std::string_view> top_keys = {"schema",
+                                                "name",
+                                                "fitted",
+                                                "memory_utilization",
+                                                "power_utilization",
+                                                "comm_overlap",
+                                                "default_engine",
+                                                "generations",
+                                                "engines",
+                                                "bounds",
                                                 "sources"};
-const std::vector<std::string_view> generation_keys = {"generation",        "compute_fraction",  "fp8_compute_derate",
-                                                       "fp4_compute_derate", "bandwidth_fraction", "link_fraction",
-                                                       "roofline_sharpness", "reference_tensor_per_vector"};
-const std::vector<std::string_view> engine_keys = {
-    "engine",    "step_overhead_us", "layer_overhead_us", "collective_latency_us", "scale_out_latency_us",
-    "moe_layer_overhead_us", "prefill_expert_overhead_us", "attention_fraction",
-    "prefill_chunk_tokens", "max_batch", "moe_imbalance", "startup_burst_share", "prompt_group_share", "memory_utilization",
-    "request_overhead_us",
-    "expert_gemm_half_tokens", "kv_reserved_output_fraction", "prefill_first", "kv_follows_checkpoint"};
+const std::vector<std::string_view> generation_keys = {
+    "generation",         "compute_fraction", "fp8_compute_derate", "fp4_compute_derate",
+    "bandwidth_fraction", "link_fraction",    "roofline_sharpness", "reference_tensor_per_vector"};
+const std::vector<std::string_view> engine_keys = {"engine",
+                                                   "step_overhead_us",
+                                                   "layer_overhead_us",
+                                                   "collective_latency_us",
+                                                   "scale_out_latency_us",
+                                                   "moe_layer_overhead_us",
+                                                   "prefill_expert_overhead_us",
+                                                   "attention_fraction",
+                                                   "prefill_chunk_tokens",
+                                                   "max_batch",
+                                                   "moe_imbalance",
+                                                   "startup_burst_share",
+                                                   "prompt_group_share",
+                                                   "memory_utilization",
+                                                   "request_overhead_us",
+                                                   "expert_gemm_half_tokens",
+                                                   "kv_reserved_output_fraction",
+                                                   "prefill_first",
+                                                   "kv_follows_checkpoint"};
 const std::vector<std::string_view> bound_keys = {"parameter", "min", "max", "min_us", "max_us"};
 
 constexpr Range fraction{0, 1, true, ""};
@@ -42,9 +63,12 @@ HardwareEfficiency parse_generation(const MapReader& g) {
 /// (docs/methodology.md#prompt-groups). `prompt_group_share: 0` keeps the term off on purpose.
 double prompt_group_share(const MapReader& e) {
   if (!e.has("prompt_group_share")) {
-    throw e.error("prompt_group_share",
-                  "missing; this calibration predates the prompt-group term: refit it with `llmsizer calibrate`, "
-                  "or write 'prompt_group_share: 0' to run without the term");
+    // A field error: thrown when loading, collected with the file's other errors under check.
+    field_error(e.source(),
+                e.error("prompt_group_share",
+                        "missing; this calibration predates the prompt-group term: refit it with `llmsizer calibrate`, "
+                        "or write 'prompt_group_share: 0' to run without the term"));
+    return 0;
   }
   return e.number("prompt_group_share", {0, 1, false, ""});
 }
@@ -165,14 +189,15 @@ std::string calibration_to_yaml(const Calibration& c) {
         "scale_out_latency_us: {:.4g}, moe_layer_overhead_us: {:.4g}, prefill_expert_overhead_us: {:.4g}, "
         "attention_fraction: {:.4g}, "
         "prefill_chunk_tokens: {}, max_batch: {}, moe_imbalance: {:.4g}, startup_burst_share: {:.4g}, "
-        "prompt_group_share: {:.4g}, request_overhead_us: {:.4g}, expert_gemm_half_tokens: {:.4g}, kv_reserved_output_fraction: {:.4g}, "
+        "prompt_group_share: {:.4g}, request_overhead_us: {:.4g}, expert_gemm_half_tokens: {:.4g}, "
+        "kv_reserved_output_fraction: {:.4g}, "
         "prefill_first: {}, kv_follows_checkpoint: {}{}}}\n",
         e.engine, in_microseconds(e.step_overhead), in_microseconds(e.layer_overhead),
         in_microseconds(e.collective_latency), in_microseconds(e.scale_out_latency),
         in_microseconds(e.moe_layer_overhead), in_microseconds(e.prefill_expert_overhead), e.attention_fraction,
-        e.prefill_chunk_tokens, e.max_batch,
-        e.moe_imbalance, e.startup_burst_share, e.prompt_group_share, in_microseconds(e.request_overhead), e.expert_gemm_half_tokens,
-        e.kv_reserved_output_fraction, e.prefill_first, e.kv_follows_checkpoint,
+        e.prefill_chunk_tokens, e.max_batch, e.moe_imbalance, e.startup_burst_share, e.prompt_group_share,
+        in_microseconds(e.request_overhead), e.expert_gemm_half_tokens, e.kv_reserved_output_fraction, e.prefill_first,
+        e.kv_follows_checkpoint,
         e.memory_utilization > 0 ? fmt::format(", memory_utilization: {:.4g}", e.memory_utilization) : std::string());
   }
   if (!c.bounds.empty()) out += bounds_to_yaml(c.bounds);

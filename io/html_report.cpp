@@ -30,13 +30,6 @@ figcaption{font-size:12px;color:#555;max-width:600px}
 svg.chart{border:1px solid #e0e0e0;max-width:100%;height:auto}
 )css";
 
-bool looks_numeric(const std::string& cell) {
-  if (cell.empty()) return false;
-  const char c = cell[0];
-  const bool digit_next = cell.size() > 1 && cell[1] >= '0' && cell[1] <= '9';
-  return (c >= '0' && c <= '9') || ((c == '-' || c == '$' || c == '.') && digit_next);
-}
-
 }  // namespace
 
 void HtmlReport::heading(int level, std::string_view text) {
@@ -44,18 +37,21 @@ void HtmlReport::heading(int level, std::string_view text) {
 }
 
 void HtmlReport::paragraph(std::string_view text, std::string_view css_class) {
-  if (css_class.empty()) body_ += fmt::format("<p>{}</p>\n", xml_escape(text));
-  else body_ += fmt::format("<p class=\"{}\">{}</p>\n", xml_escape(css_class), xml_escape(text));
+  if (css_class.empty())
+    body_ += fmt::format("<p>{}</p>\n", xml_escape(text));
+  else
+    body_ += fmt::format("<p class=\"{}\">{}</p>\n", xml_escape(css_class), xml_escape(text));
 }
 
 void HtmlReport::facts(const std::vector<std::pair<std::string, std::string>>& pairs) {
   body_ += "<dl class=\"facts\">\n";
-  for (const auto& [key, value] : pairs) body_ += fmt::format("<dt>{}</dt><dd>{}</dd>\n", xml_escape(key), xml_escape(value));
+  for (const auto& [key, value] : pairs)
+    body_ += fmt::format("<dt>{}</dt><dd>{}</dd>\n", xml_escape(key), xml_escape(value));
   body_ += "</dl>\n";
 }
 
 void HtmlReport::table(std::string_view caption, const std::vector<std::string>& headers,
-                       const std::vector<std::vector<std::string>>& rows) {
+                       const std::vector<std::vector<std::string>>& rows, const std::vector<Align>& align) {
   body_ += "<table>\n";
   if (!caption.empty()) body_ += fmt::format("<caption>{}</caption>\n", xml_escape(caption));
   body_ += "<tr>";
@@ -63,8 +59,9 @@ void HtmlReport::table(std::string_view caption, const std::vector<std::string>&
   body_ += "</tr>\n";
   for (const auto& row : rows) {
     body_ += "<tr>";
-    for (const std::string& cell : row) {
-      body_ += fmt::format("<td{}>{}</td>", looks_numeric(cell) ? " class=\"num\"" : "", xml_escape(cell));
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      const bool right = c < align.size() && align[c] == Align::right;
+      body_ += fmt::format("<td{}>{}</td>", right ? " class=\"num\"" : "", xml_escape(row[c]));
     }
     body_ += "</tr>\n";
   }
@@ -77,7 +74,7 @@ void HtmlReport::table(std::string_view caption, const ResultTable& result) {
   const std::vector<std::size_t> all = all_columns(result);
   std::vector<std::vector<std::string>> rows;
   for (std::size_t r = 0; r < result.rows.size(); ++r) rows.push_back(text_cells(result, r, all));
-  table(caption, headers, rows);
+  table(caption, headers, rows, text_alignment(result, all));
 }
 
 void HtmlReport::figures(const std::vector<std::pair<std::string, std::string>>& svg_and_caption) {

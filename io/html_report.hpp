@@ -20,10 +20,12 @@ class HtmlReport {
   void paragraph(std::string_view text, std::string_view css_class = {});
   /// Key/value pairs, e.g. the inputs of the report.
   void facts(const std::vector<std::pair<std::string, std::string>>& pairs);
-  /// Cells that look numeric are right-aligned. `caption` may be empty.
+  /// Columns aligned as `align` says (right: numbers and counts; a column it does not name: left).
+  /// `caption` may be empty.
   void table(std::string_view caption, const std::vector<std::string>& headers,
-             const std::vector<std::vector<std::string>>& rows);
-  /// A result table: each column's header(), cells in its text format (io/result_table.hpp).
+             const std::vector<std::vector<std::string>>& rows, const std::vector<Align>& align = {});
+  /// A result table: each column's header(), cells in its text format (io/result_table.hpp), aligned
+  /// by what each column holds (text_alignment).
   void table(std::string_view caption, const ResultTable& table);
   /// SVG charts side by side (wrapping on narrow windows), each with a caption below.
   void figures(const std::vector<std::pair<std::string, std::string>>& svg_and_caption);

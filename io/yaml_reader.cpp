@@ -82,7 +82,8 @@ void field_error(const SourceText& source, ConfigError error) {
   const std::string& path = error.path();
   for (const ConfigError& earlier : *source.field_errors) {
     const std::string& at = earlier.path();
-    const bool inside = path.starts_with(at) && (path.size() == at.size() || path[at.size()] == '.' || path[at.size()] == '[');
+    const bool inside =
+        path.starts_with(at) && (path.size() == at.size() || path[at.size()] == '.' || path[at.size()] == '[');
     if (!at.empty() && inside) return;  // a consequence of the earlier one (a missing map's keys)
   }
   source.field_errors->push_back(std::move(error));
@@ -224,8 +225,7 @@ bool reported_absent(const YAML::Node& node, const SourceText& source) {
 }
 }  // namespace
 
-double scalar_number(const YAML::Node& node, const std::string& path, const SourceText& source,
-                     const Range& range) {
+double scalar_number(const YAML::Node& node, const std::string& path, const SourceText& source, const Range& range) {
   if (reported_absent(node, source)) return no_number;
   if (!node.IsScalar()) {
     field_error(source, located_error(node, source, path, "expected a number"));
@@ -285,9 +285,11 @@ MapReader::MapReader(const YAML::Node& node, std::string path, const SourceText&
     for (std::string_view a : allowed) known = known || a == key;
     if (!known) {
       const std::string suggestion = closest_match(key, allowed);
-      field_error(source, located_error(it->first, source, key_path,
-                                        suggestion.empty() ? std::string("unknown key")
-                                                           : fmt::format("unknown key; did you mean '{}'?", suggestion)));
+      if (!suggestion.empty()) suggested_.push_back(suggestion);
+      field_error(source,
+                  located_error(it->first, source, key_path,
+                                suggestion.empty() ? std::string("unknown key")
+                                                   : fmt::format("unknown key; did you mean '{}'?", suggestion)));
     } else if (!seen.insert(key).second) {
       field_error(source, located_error(it->first, source, key_path, "duplicate key"));
     }
@@ -318,14 +320,14 @@ YAML::Node MapReader::require(std::string_view key) const {
     // the next token, often on a later line, so the error is placed at the key instead.
     const YAML::Mark value_mark = it->second.Mark();
     const bool same_line = value_mark.line >= 0 && value_mark.line == it->first.Mark().line;
-    field_error(*source_,
-                located_error(same_line ? it->second : it->first, *source_, field_path(key), "value is missing (null)"));
+    field_error(*source_, located_error(same_line ? it->second : it->first, *source_, field_path(key),
+                                        "value is missing (null)"));
     return YAML::Node(YAML::NodeType::Undefined);
   }
-  // Under check, a misspelt key already said "did you mean '<key>'?": its absence is no second error.
-  const bool misspelt = source_->field_errors != nullptr && std::any_of(node_.begin(), node_.end(), [&](const auto& kv) {
-    return kv.first.IsScalar() && kv.first.Scalar() != key && !closest_match(kv.first.Scalar(), std::vector{key}).empty();
-  });
+  // Under check, an unknown key that already said "did you mean '<key>'?" is this key misspelt: its
+  // absence is no second error. A known key that merely looks like it (num_heads, num_kv_heads) is not.
+  const bool misspelt =
+      source_->field_errors != nullptr && std::find(suggested_.begin(), suggested_.end(), key) != suggested_.end();
   if (!misspelt) field_error(*source_, located_error(node_, *source_, field_path(key), "missing required key"));
   return YAML::Node(YAML::NodeType::Undefined);  // check reads on; the reader of the value reports nothing more
 }
@@ -358,12 +360,12 @@ std::optional<double> MapReader::optional_number(std::string_view key, const Ran
 
 std::int64_t MapReader::integer(std::string_view key, std::int64_t min, std::int64_t max) const {
   const YAML::Node value = require(key);
-  const double number = scalar_number(value, field_path(key), *source_,
-                                      Range{static_cast<double>(min), static_cast<double>(max), false});
+  const double number =
+      scalar_number(value, field_path(key), *source_, Range{static_cast<double>(min), static_cast<double>(max), false});
   if (std::isnan(number)) return min;  // check: the field said what is wrong with it
   if (std::floor(number) != number) {
-    field_error(*source_,
-                located_error(value, *source_, field_path(key), fmt::format("expected a whole number, got '{}'", value.Scalar())));
+    field_error(*source_, located_error(value, *source_, field_path(key),
+                                        fmt::format("expected a whole number, got '{}'", value.Scalar())));
   }
   return static_cast<std::int64_t>(std::clamp(std::floor(number), static_cast<double>(min), static_cast<double>(max)));
 }
@@ -409,11 +411,13 @@ std::vector<std::int64_t> MapReader::integer_list(std::string_view key, std::int
   }
   for (size_t i = 0; i < value.size(); ++i) {
     const std::string item_path = fmt::format("{}[{}]", field_path(key), i);
-    const double number = scalar_number(value[i], item_path, *source_,
-                                        Range{static_cast<double>(min), static_cast<double>(max), false});
+    const double number =
+        scalar_number(value[i], item_path, *source_, Range{static_cast<double>(min), static_cast<double>(max), false});
     if (std::isnan(number)) continue;  // check: the item said what is wrong with it
-    if (std::floor(number) != number) field_error(*source_, located_error(value[i], *source_, item_path, "expected a whole number"));
-    out.push_back(static_cast<std::int64_t>(std::clamp(std::floor(number), static_cast<double>(min), static_cast<double>(max))));
+    if (std::floor(number) != number)
+      field_error(*source_, located_error(value[i], *source_, item_path, "expected a whole number"));
+    out.push_back(
+        static_cast<std::int64_t>(std::clamp(std::floor(number), static_cast<double>(min), static_cast<double>(max))));
   }
   return out;
 }

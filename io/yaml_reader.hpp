@@ -43,19 +43,18 @@ void field_error(const SourceText& source, ConfigError error);
 
 /// Allowed range of a number, with the unit for messages and a hint for unit mistakes.
 struct Range {
-  double min = 0;                // inclusive unless min_exclusive
+  double min = 0;  // inclusive unless min_exclusive
   double max = 1e300;
-  bool min_exclusive = true;     // most quantities must be > 0
-  const char* unit = "";         // "GB"
-  const char* unit_thousandth = nullptr;  // "MB": suggested when the value is ~1000x too large
+  bool min_exclusive = true;                // most quantities must be > 0
+  const char* unit = "";                    // "GB"
+  const char* unit_thousandth = nullptr;    // "MB": suggested when the value is ~1000x too large
   const char* unit_thousandfold = nullptr;  // "TB": suggested when the value is ~1000x too small
 };
 
 class MapReader {
  public:
   /// `node` must be a map (else error at `path`); keys not in `allowed` are errors.
-  MapReader(const YAML::Node& node, std::string path, const SourceText& source,
-            std::vector<std::string_view> allowed);
+  MapReader(const YAML::Node& node, std::string path, const SourceText& source, std::vector<std::string_view> allowed);
 
   [[nodiscard]] bool has(std::string_view key) const;
   [[nodiscard]] YAML::Node get(std::string_view key) const;  // null node when absent
@@ -74,28 +73,26 @@ class MapReader {
                                         std::int64_t max) const;
   [[nodiscard]] bool boolean_or(std::string_view key, bool fallback) const;
   [[nodiscard]] std::vector<std::string> string_list(std::string_view key) const;  // [] when absent
-  [[nodiscard]] std::vector<std::int64_t> integer_list(std::string_view key, std::int64_t min,
-                                                       std::int64_t max) const;
+  [[nodiscard]] std::vector<std::int64_t> integer_list(std::string_view key, std::int64_t min, std::int64_t max) const;
   /// A child map read with its own allowed keys.
   [[nodiscard]] MapReader map(std::string_view key, std::vector<std::string_view> allowed) const;
 
   /// An error located at `key`'s value (or at this map when the key is absent).
   [[nodiscard]] ConfigError error(std::string_view key, const std::string& message) const;
-  [[nodiscard]] ConfigError error_at(const YAML::Node& node, const std::string& path,
-                                     const std::string& message) const;
+  [[nodiscard]] ConfigError error_at(const YAML::Node& node, const std::string& path, const std::string& message) const;
 
  private:
   YAML::Node node_;
   std::string path_;
   const SourceText* source_;
+  std::vector<std::string> suggested_;  // known keys an unknown key's did-you-mean named (its misspellings)
 };
 
 /// Scalar conversions with located errors (used for list items too).
 [[nodiscard]] double scalar_number(const YAML::Node& node, const std::string& path, const SourceText& source,
                                    const Range& range);
-[[nodiscard]] std::string scalar_string(const YAML::Node& node, const std::string& path,
-                                        const SourceText& source);
-[[nodiscard]] ConfigError located_error(const YAML::Node& node, const SourceText& source,
-                                        const std::string& path, const std::string& message);
+[[nodiscard]] std::string scalar_string(const YAML::Node& node, const std::string& path, const SourceText& source);
+[[nodiscard]] ConfigError located_error(const YAML::Node& node, const SourceText& source, const std::string& path,
+                                        const std::string& message);
 
 }  // namespace llmsizer

@@ -12,8 +12,8 @@
 
 #include "cli/command.hpp"
 #include "io/html_report.hpp"
-#include "io/xlsx_writer.hpp"
 #include "io/svg_chart.hpp"
+#include "io/xlsx_writer.hpp"
 #include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"
 
@@ -113,8 +113,8 @@ TEST_SUITE("decisions") {
   }
 
   TEST_CASE("plan: the recommendation counts one GPU per replica in the singular") {
-    const Run r = run({"plan", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--output-tokens-per-day", "1e9",
-                       "--tpot-ms", "50"});
+    const Run r = run(
+        {"plan", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--output-tokens-per-day", "1e9", "--tpot-ms", "50"});
     REQUIRE(r.code == 0);
     CHECK(r.out.find("replicas of 1 GPU)") != std::string::npos);
     CHECK(r.out.find("of 1 GPUs") == std::string::npos);
@@ -141,8 +141,9 @@ TEST_SUITE("decisions") {
     CHECK(both.err == "error: --input-tokens-per-day: give either it or --isl/--osl, not both\n");
     const Run peak = run(with(glm_plan, {"--peak-to-average", "0.5"}));
     CHECK(peak.code == 2);
-    CHECK(peak.err ==
-          "error: --peak-to-average: 0.5 is out of range (must be >= 1 and <= 1000: the peak is at least the average)\n");
+    CHECK(
+        peak.err ==
+        "error: --peak-to-average: 0.5 is out of range (must be >= 1 and <= 1000: the peak is at least the average)\n");
   }
 
   TEST_CASE("plan --xlsx: a workbook with Summary, a sheet per GPU with formulas, and Sources") {
@@ -184,8 +185,8 @@ TEST_SUITE("decisions") {
     }
     const auto path = dir.path() / "out" / "fleet.xlsx";
     std::filesystem::create_directory(dir.path() / "out");
-    const Run r = run({"--profiles", dir.path().string(), "plan", "--model", "llama-3.1-8b", "--gpu", "summary", "--gpu",
-                       "sources", "--gpu", "h20", "--output-tokens-per-day", "1e9", "--xlsx", path.string()});
+    const Run r = run({"--profiles", dir.path().string(), "plan", "--model", "llama-3.1-8b", "--gpu", "summary",
+                       "--gpu", "sources", "--gpu", "h20", "--output-tokens-per-day", "1e9", "--xlsx", path.string()});
     REQUIRE(r.code == 0);
     CHECK(entries(dir.path() / "out") == 1);
     if (!have_unzip()) return;
@@ -257,6 +258,10 @@ TEST_SUITE("decisions") {
     CHECK(html.find("Smallest GPU count per weight precision for the workload&#39;s context: 1,000 input + 1,000 "
                     "output = 2,000 tokens per request x 1 request in flight (llmsizer fit sizes for the model&#39;s "
                     "full context, 163,840 tokens, unless given --context)") != std::string::npos);
+    // The cost table is the default layout's (the search's best configuration has its own table): it
+    // says so and names the layout's weight precision, so one GPU's two costs are not read as one.
+    CHECK(html.find("Cost and energy of the default layout at the chosen concurrency") != std::string::npos);
+    CHECK(html.find("<td>8 GPUs: tp8 pp1, FP8 weights</td>") != std::string::npos);
   }
 
   TEST_CASE("HTML and SVG writers escape text") {
@@ -271,7 +276,8 @@ TEST_SUITE("decisions") {
     Chart chart;
     chart.title = "T<1>";
     chart.x = {"x & y (units)", true, {}, {}};
-    chart.series.push_back({"s<1>", "#000", Marker::circle, true, LineStyle::solid, {{1, 2, "", ""}, {100, 3, "p&q", "a<b"}}});
+    chart.series.push_back(
+        {"s<1>", "#000", Marker::circle, true, LineStyle::solid, {{1, 2, "", ""}, {100, 3, "p&q", "a<b"}}});
     const std::string svg = render_svg(chart);
     CHECK(svg.find("T&lt;1&gt;") != std::string::npos);
     CHECK(svg.find("x &amp; y (units) (log scale)") != std::string::npos);

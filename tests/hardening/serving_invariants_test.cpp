@@ -6,7 +6,7 @@
 //   at least each GPU's share of the weights every token uses and of the k routed experts of each
 //   MoE layer, at most at peak bandwidth, for at most concurrency x tokens-per-step tokens across pp
 //   stages), for dense and MoE models;
-//   no TPOT for one output token, no "stretched by prefill chunks" with one request in flight;
+//   no TPOT for one output token, no share of TPOT for other prompts' chunks with one request in flight;
 //   every number finite.
 #include <doctest/doctest.h>
 
@@ -35,7 +35,9 @@ struct Grid {
   std::vector<std::int64_t> concurrency{1, 16, 256};
 };
 
-bool not_below(double a, double b) { return a >= b * (1 - 1e-12); }  // a >= b up to rounding
+bool not_below(double a, double b) {
+  return a >= b * (1 - 1e-12);
+}  // a >= b up to rounding
 
 void check_finite(const Estimate& e) {
   for (double v : {e.ttft.value, e.tpot.value, e.prefill_alone.value, e.decode_step.value, e.output_tok_s,
@@ -51,8 +53,10 @@ void check_invariants(const Estimate& e, const PreparedModel& model, const GpuSp
   check_finite(e);
   CHECK(not_below(e.ttft.value, e.prefill_alone.value));
   CHECK(e.has_tpot == (w.osl > 1));
-  if (e.has_tpot) CHECK(not_below(e.tpot.value, e.decode_step.value / e.tokens_per_decode_step));
-  else CHECK(e.tpot.value == 0);
+  if (e.has_tpot)
+    CHECK(not_below(e.tpot.value, e.decode_step.value / e.tokens_per_decode_step));
+  else
+    CHECK(e.tpot.value == 0);
   if (e.concurrency == 1) CHECK(e.tpot_prefill_share == 0);
   CHECK(e.prefill_share >= 0);  // a prompt chunk never makes a step cheaper (MTP drafts included)
   CHECK(e.prefill_share <= 1);
@@ -62,104 +66,105 @@ void check_invariants(const Estimate& e, const PreparedModel& model, const GpuSp
 }  // namespace
 
 TEST_SUITE("hardening") {
-
-TEST_CASE("invariants over a grid: TTFT >= prefill alone, TPOT >= step / tokens, throughput <= HBM bound, finite") {
-  const Grid grid;
-  const Calibration calibration =
-      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
-  int fitting = 0, moe = 0;
-  for (const std::string& model_name : grid.models) {
-    const auto model = std::make_unique<ModelSpec>(test::shipped_model(model_name));
-    const PreparedModel prepared = prepare(*model);
-    for (const std::string& gpu_name : grid.gpus) {
-      const GpuSpec gpu = test::shipped_gpu(gpu_name);
-      const EfficiencyParams efficiency = calibration.resolve(gpu.generation, "");
-      for (const Parallelism& p : grid.layouts) {
-        if (p.ep > 1 && !model->is_moe()) continue;
-        for (const int mtp : {0, 2}) {
-          if (mtp > 0 && model->mtp_layers == 0) continue;
-          Deployment d;
-          d.weights = d.experts = model->weights_precision;
-          d.parallel = p;
-          d.speculative_tokens = mtp;  // drafts verified in every decode step, prompt chunks mixed in or not
-          d.speculative_acceptance = 0.85;
-          for (const Shape& shape : grid.shapes) {
-            for (std::int64_t concurrency : grid.concurrency) {
-              const Workload w{shape.isl, shape.osl, concurrency, Phase::mixed};
-              CAPTURE(model_name);
-              CAPTURE(gpu_name);
-              CAPTURE(p.tp);
-              CAPTURE(p.pp);
-              CAPTURE(p.dp);
-              CAPTURE(shape.isl);
-              CAPTURE(shape.osl);
-              CAPTURE(concurrency);
-              CAPTURE(mtp);
-              const Estimate e = estimate(prepared, gpu, d, w, efficiency, 2.0);
-              CHECK(std::isfinite(e.memory.need.total().value));
-              if (!e.fits) continue;
-              ++fitting;
-              moe += model->is_moe() ? 1 : 0;
-              check_invariants(e, prepared, gpu, d, w);
+  TEST_CASE("invariants over a grid: TTFT >= prefill alone, TPOT >= step / tokens, throughput <= HBM bound, finite") {
+    const Grid grid;
+    const Calibration calibration =
+        load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
+    int fitting = 0, moe = 0;
+    for (const std::string& model_name : grid.models) {
+      const auto model = std::make_unique<ModelSpec>(test::shipped_model(model_name));
+      const PreparedModel prepared = prepare(*model);
+      for (const std::string& gpu_name : grid.gpus) {
+        const GpuSpec gpu = test::shipped_gpu(gpu_name);
+        const EfficiencyParams efficiency = calibration.resolve(gpu.generation, "");
+        for (const Parallelism& p : grid.layouts) {
+          if (p.ep > 1 && !model->is_moe()) continue;
+          for (const int mtp : {0, 2}) {
+            if (mtp > 0 && model->mtp_layers == 0) continue;
+            Deployment d;
+            d.weights = d.experts = model->weights_precision;
+            d.parallel = p;
+            d.speculative_tokens = mtp;  // drafts verified in every decode step, prompt chunks mixed in or not
+            d.speculative_acceptance = 0.85;
+            for (const Shape& shape : grid.shapes) {
+              for (std::int64_t concurrency : grid.concurrency) {
+                const Workload w{shape.isl, shape.osl, concurrency, Phase::mixed};
+                CAPTURE(model_name);
+                CAPTURE(gpu_name);
+                CAPTURE(p.tp);
+                CAPTURE(p.pp);
+                CAPTURE(p.dp);
+                CAPTURE(shape.isl);
+                CAPTURE(shape.osl);
+                CAPTURE(concurrency);
+                CAPTURE(mtp);
+                const Estimate e = estimate(prepared, gpu, d, w, efficiency, 2.0);
+                CHECK(std::isfinite(e.memory.need.total().value));
+                if (!e.fits) continue;
+                ++fitting;
+                moe += model->is_moe() ? 1 : 0;
+                check_invariants(e, prepared, gpu, d, w);
+              }
             }
           }
         }
       }
     }
+    // The grid is meant to exercise the checks, not to be skipped: most of it fits.
+    CHECK(fitting >= 400);
+    CHECK(moe >= 150);
   }
-  // The grid is meant to exercise the checks, not to be skipped: most of it fits.
-  CHECK(fitting >= 400);
-  CHECK(moe >= 150);
-}
 
-TEST_CASE("one prompt longer than the token budget, one request in flight: TTFT is at least its prefill") {
-  // The case the adversarial pass found: llama-3.1-8b, 1 x H100, 100,000 in / 500 out, concurrency
-  // 1 printed TTFT 6,019 ms beside "prefill alone 7,797 ms": the start-up burst of a single prompt
-  // was charged half its 13 chunks. TTFT is now prefill alone + half a decode step + overhead.
-  const auto model = std::make_unique<ModelSpec>(test::shipped_model("llama-3.1-8b"));
-  const PreparedModel prepared = prepare(*model);
-  const GpuSpec gpu = test::shipped_gpu("h100-sxm");
-  const EfficiencyParams efficiency =
-      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string()).resolve(gpu.generation, "");
-  Deployment d;
-  const Estimate e = estimate(prepared, gpu, d, Workload{100'000, 500, 1, Phase::mixed}, efficiency, 2.0);
-  REQUIRE(e.fits);
-  CHECK(e.ttft.value == doctest::Approx(e.prefill_alone.value + e.decode_step.value / 2 +
-                                        efficiency.engine.request_overhead.value)
-                            .epsilon(1e-9));
-  CHECK(e.tpot.value == doctest::Approx(e.decode_step.value).epsilon(1e-12));
-  CHECK(e.tpot_prefill_share == 0);  // nothing stretches TPOT at concurrency 1
-  CHECK(e.prefill_share > 0);        // though the GPU does spend time on the prompt
-  const Estimate one = estimate(prepared, gpu, d, Workload{100, 1, 1, Phase::mixed}, efficiency, 2.0);
-  CHECK_FALSE(one.has_tpot);
-  CHECK(one.tok_s_per_user == 0);
-}
+  TEST_CASE("one prompt longer than the token budget, one request in flight: TTFT is at least its prefill") {
+    // The case the adversarial pass found: llama-3.1-8b, 1 x H100, 100,000 in / 500 out, concurrency
+    // 1 printed TTFT 6,019 ms beside "prefill alone 7,797 ms": the start-up burst of a single prompt
+    // was charged half its 13 chunks. TTFT is now prefill alone + half a decode step + overhead.
+    const auto model = std::make_unique<ModelSpec>(test::shipped_model("llama-3.1-8b"));
+    const PreparedModel prepared = prepare(*model);
+    const GpuSpec gpu = test::shipped_gpu("h100-sxm");
+    const EfficiencyParams efficiency =
+        load_calibration_file(test::source_path("profiles/calibration/default.yaml").string())
+            .resolve(gpu.generation, "");
+    Deployment d;
+    const Estimate e = estimate(prepared, gpu, d, Workload{100'000, 500, 1, Phase::mixed}, efficiency, 2.0);
+    REQUIRE(e.fits);
+    CHECK(e.ttft.value ==
+          doctest::Approx(e.prefill_alone.value + e.decode_step.value / 2 + efficiency.engine.request_overhead.value)
+              .epsilon(1e-9));
+    CHECK(e.tpot.value == doctest::Approx(e.decode_step.value).epsilon(1e-12));
+    CHECK(e.tpot_prefill_share == 0);  // nothing stretches TPOT at concurrency 1
+    CHECK(e.prefill_share > 0);        // though the GPU does spend time on the prompt
+    const Estimate one = estimate(prepared, gpu, d, Workload{100, 1, 1, Phase::mixed}, efficiency, 2.0);
+    CHECK_FALSE(one.has_tpot);
+    CHECK(one.tok_s_per_user == 0);
+  }
 
-TEST_CASE("MTP at a large batch: a prompt chunk mixed into a decode step costs time, it does not save it") {
-  // The case found trying `compare --model glm-4.5 --model deepseek-r1 --gpu h20`: GLM-4.5 FP8 on
-  // 8 x H20, MTP 2, 960 requests of 1,000 + 1,000 tokens printed TPOT 28.42 ms beside a 227 ms
-  // compute-bound decode step verifying 2.43 tokens per sequence (so at least 93 ms), a prefill share
-  // of -145% and -$0.128 per M input tokens: the mixed step's decode side verified one token per
-  // sequence, not 1 + 2 drafts, so adding the chunk looked cheaper than decoding alone.
-  const auto model = std::make_unique<ModelSpec>(test::shipped_model("glm-4.5"));
-  const PreparedModel prepared = prepare(*model);
-  const GpuSpec gpu = test::shipped_gpu("h20");
-  const EfficiencyParams efficiency =
-      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string()).resolve(gpu.generation, "");
-  Deployment d;
-  d.parallel.tp = 8;
-  d.weights = d.experts = d.kv = Precision::fp8;
-  d.speculative_tokens = 2;
-  d.speculative_acceptance = 0.85;
-  d.speculative_acceptance_decay = 0.8;
-  const Estimate e = estimate(prepared, gpu, d, Workload{1'000, 1'000, 960, Phase::mixed}, efficiency, 2.0);
-  REQUIRE(e.fits);
-  CHECK(e.prefill_share > 0);
-  CHECK(e.prefill_share <= 1);
-  CHECK(not_below(e.tpot.value, e.decode_step.value / e.tokens_per_decode_step));
-  CHECK(e.tpot_prefill_share >= 0);
-  CHECK(e.usd_per_mtok_input.value_or(0) >= 0);
-}
+  TEST_CASE("MTP at a large batch: a prompt chunk mixed into a decode step costs time, it does not save it") {
+    // The case found trying `compare --model glm-4.5 --model deepseek-r1 --gpu h20`: GLM-4.5 FP8 on
+    // 8 x H20, MTP 2, 960 requests of 1,000 + 1,000 tokens printed TPOT 28.42 ms beside a 227 ms
+    // compute-bound decode step verifying 2.43 tokens per sequence (so at least 93 ms), a prefill share
+    // of -145% and -$0.128 per M input tokens: the mixed step's decode side verified one token per
+    // sequence, not 1 + 2 drafts, so adding the chunk looked cheaper than decoding alone.
+    const auto model = std::make_unique<ModelSpec>(test::shipped_model("glm-4.5"));
+    const PreparedModel prepared = prepare(*model);
+    const GpuSpec gpu = test::shipped_gpu("h20");
+    const EfficiencyParams efficiency =
+        load_calibration_file(test::source_path("profiles/calibration/default.yaml").string())
+            .resolve(gpu.generation, "");
+    Deployment d;
+    d.parallel.tp = 8;
+    d.weights = d.experts = d.kv = Precision::fp8;
+    d.speculative_tokens = 2;
+    d.speculative_acceptance = 0.85;
+    d.speculative_acceptance_decay = 0.8;
+    const Estimate e = estimate(prepared, gpu, d, Workload{1'000, 1'000, 960, Phase::mixed}, efficiency, 2.0);
+    REQUIRE(e.fits);
+    CHECK(e.prefill_share > 0);
+    CHECK(e.prefill_share <= 1);
+    CHECK(not_below(e.tpot.value, e.decode_step.value / e.tokens_per_decode_step));
+    CHECK(e.tpot_prefill_share >= 0);
+    CHECK(e.usd_per_mtok_input.value_or(0) >= 0);
+  }
 
 }  // TEST_SUITE("hardening")
 

@@ -73,7 +73,8 @@ TEST_SUITE("loader") {
     // the misspelling meant is not also reported missing.
     const test::TempDir dir;
     const std::string gpu = (dir.path() / "bad.yaml").string();  // the document's name
-    write_text(gpu, with(with(good_gpu, "memory_gb: 96", "memory_gb: 80000"), "memory_bw_gbps: 4000", "memory_bw_gpbs: 4000"));
+    write_text(
+        gpu, with(with(good_gpu, "memory_gb: 96", "memory_gb: 80000"), "memory_bw_gbps: 4000", "memory_bw_gpbs: 4000"));
     std::ostringstream out, err;
     CHECK(cli::run_cli({"check", gpu}, out, err) == 2);
     CHECK(err.str() == gpu +
@@ -102,6 +103,25 @@ TEST_SUITE("loader") {
       FAIL_CHECK("expected a ConfigError");
     } catch (const ConfigError& e) {
       CHECK(e.path() == "measurements[0].hardware.count");
+    }
+  }
+
+  TEST_CASE("llmsizer check: a missing required key is reported although a known key looks like it") {
+    // num_heads is close to num_kv_heads and mtp_layers to num_layers, but they are keys of their own,
+    // not misspellings: the absent keys are errors (only an unknown key's did-you-mean stands in).
+    const test::TempDir dir;
+    for (const std::string key : {"num_kv_heads", "num_layers"}) {
+      CAPTURE(key);
+      std::string model = read_file(test::source_path("profiles/models/llama-3.1-8b.yaml").string());
+      const size_t at = model.find("\n" + key + ":");
+      REQUIRE(at != std::string::npos);
+      model.erase(at + 1, model.find('\n', at + 1) - at);
+      const std::string file = (dir.path() / "llama-3.1-8b.yaml").string();
+      write_text(file, model);
+      std::ostringstream out, err;
+      CHECK(cli::run_cli({"check", file}, out, err) == 2);
+      CHECK(err.str().find("error: " + key + ": missing required key") != std::string::npos);
+      CHECK(out.str() == "checked 1 file: 0 ok, 1 with errors\n");
     }
   }
 
@@ -147,6 +167,33 @@ TEST_SUITE("loader") {
     CHECK(out.str() == "checked 3 files: 1 ok, 2 with errors\n");  // the shipped measurements are fine
   }
 
+  TEST_CASE("llmsizer check: a calibration's missing prompt_group_share is reported beside its other errors") {
+    // Two field errors in two engine entries: an out-of-range moe_imbalance and the absent share, which
+    // a loader rule checks itself; both are listed, in line order.
+    const test::TempDir dir;
+    std::string calibration = read_file(test::source_path("profiles/calibration/default.yaml").string());
+    const auto replace = [&](const std::string& from, const std::string& to) {
+      const size_t at = calibration.find(from);
+      REQUIRE(at != std::string::npos);
+      calibration.replace(at, from.size(), to);
+    };
+    replace("moe_imbalance: 1.2, startup_burst_share: 0.5,", "moe_imbalance: 99, startup_burst_share: 0.5,");
+    const size_t trtllm = calibration.find("engine: trtllm");
+    REQUIRE(trtllm != std::string::npos);
+    const size_t share = calibration.find(" prompt_group_share: ", trtllm);
+    calibration.erase(share, calibration.find(',', share + 1) + 1 - share);
+    const std::string file = (dir.path() / "calibration.yaml").string();
+    write_text(file, calibration);
+    std::ostringstream out, err;
+    CHECK(cli::run_cli({"check", file}, out, err) == 2);
+    const size_t first = err.str().find("error: engines[0].moe_imbalance: 99 is out of range");
+    const size_t second = err.str().find("error: engines[1].prompt_group_share: missing");
+    CHECK(first != std::string::npos);
+    CHECK(second != std::string::npos);
+    CHECK(first < second);
+    CHECK(out.str() == "checked 1 file: 0 ok, 1 with errors\n");
+  }
+
   TEST_CASE("llmsizer check on a missing path") {
     std::ostringstream out, err;
     CHECK(cli::run_cli({"check", "/nonexistent/llmsizer-profiles"}, out, err) == 2);
@@ -176,12 +223,12 @@ TEST_SUITE("loader") {
   TEST_CASE("first_invalid_utf8: the offset of the first byte outside a valid sequence") {
     CHECK_FALSE(first_invalid_utf8("").has_value());
     CHECK_FALSE(first_invalid_utf8("ok \xe4\xb8\xad \xf0\x9f\x98\x80").has_value());  // CJK and an emoji
-    CHECK(first_invalid_utf8("caf\xe9") == 3u);                // Latin-1 e-acute
-    CHECK(first_invalid_utf8("ab\xc0\xaf") == 2u);            // overlong '/'
-    CHECK(first_invalid_utf8("\xed\xa0\x80") == 0u);         // UTF-16 surrogate
-    CHECK(first_invalid_utf8("x\xe4\xb8") == 1u);             // a sequence cut short
-    CHECK(first_invalid_utf8("\xf4\x90\x80\x80") == 0u);    // above U+10FFFF
-    CHECK_FALSE(first_invalid_utf8("x\r\x1b").has_value());   // controls are valid UTF-8
+    CHECK(first_invalid_utf8("caf\xe9") == 3u);                                       // Latin-1 e-acute
+    CHECK(first_invalid_utf8("ab\xc0\xaf") == 2u);                                    // overlong '/'
+    CHECK(first_invalid_utf8("\xed\xa0\x80") == 0u);                                  // UTF-16 surrogate
+    CHECK(first_invalid_utf8("x\xe4\xb8") == 1u);                                     // a sequence cut short
+    CHECK(first_invalid_utf8("\xf4\x90\x80\x80") == 0u);                              // above U+10FFFF
+    CHECK_FALSE(first_invalid_utf8("x\r\x1b").has_value());                           // controls are valid UTF-8
   }
 
   TEST_CASE("messages show invalid UTF-8 and control bytes as escapes, with the caret still in place") {
