@@ -49,8 +49,8 @@ std::string error_text(const ValidationResult& r, const std::string& group) {
 std::string calibration_name(const CalibrateOptions& o) {
   if (!o.name.empty()) {
     if (!is_profile_name(o.name)) {
-      throw ConfigError("--name", fmt::format("'{}' is not a profile name (lower-case letters, digits, '-', '_' or '.')",
-                                              o.name));
+      throw ConfigError(
+          "--name", fmt::format("'{}' is not a profile name (lower-case letters, digits, '-', '_' or '.')", o.name));
     }
     return o.name;
   }
@@ -88,8 +88,8 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
   for (const std::string& f : o.files) command += " --measurements " + std::filesystem::path(f).filename().string();
   if (o.from != "priors") command += " --from " + o.from;
   if (o.prior_strength != 0.5) command += fmt::format(" --prior-strength {}", o.prior_strength);
-  result.data = fmt::format("`{}` on {} ({} training rows, {} held out by id hash)", command, data, training.size(),
-                            holdout);
+  result.data =
+      fmt::format("`{}` on {} ({} training rows, {} held out by id hash)", command, data, training.size(), holdout);
   const ValidationResult after = evaluate_rows(rows, result);
   result.result =
       fmt::format("held-out: {}. training: {}", error_text(after, "held-out rows"), error_text(after, "training rows"));

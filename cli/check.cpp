@@ -1,8 +1,8 @@
 // `llmsizer check [PATH...]` — validate profile files or directories, reporting every error.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "cli/command.hpp"
 #include "io/config_error.hpp"
@@ -57,9 +57,8 @@ int run_check(const CheckOptions& options, Context& context) {
     try {
       (void)validate_profile_file(file.string(), &warnings, &found);
     } catch (const ConfigError& e) {
-      const bool reported = std::any_of(found.begin(), found.end(), [&](const ConfigError& f) {
-        return !f.path().empty() && f.path() == e.path();
-      });
+      const bool reported = std::any_of(
+          found.begin(), found.end(), [&](const ConfigError& f) { return !f.path().empty() && f.path() == e.path(); });
       if (!reported) found.push_back(e);
     }
     for (const std::string& warning : warnings) *context.err << warning << "\n";

@@ -169,8 +169,9 @@ int run_fit(const FitOptions& o, Context& context) {
                      o.context ? "--context" : "the model's full context; --context sets another",
                      count_of(o.concurrency, "sequence"), upper(name(kv)));
   constexpr Align left = Align::left, right = Align::right;
-  TextTable table({"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"},
-                  {left, right, left, right, right, right, right, left});
+  TextTable table(
+      {"weights", "min GPUs", "layout", "weights GB/GPU", "KV GB/GPU", "act GB/GPU", "free KV tokens", "notes"},
+      {left, right, left, right, right, right, right, left});
   for (const FitRow& row : rows) {
     const MemoryFitReport& fit = row.result.fit;
     const Parallelism& p = row.result.deployment.parallel;

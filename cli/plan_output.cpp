@@ -1,10 +1,10 @@
 #include "cli/plan_output.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
-
-#include <fmt/format.h>
 
 #include "estimator/text_format.hpp"
 #include "io/columns.hpp"
@@ -36,7 +36,9 @@ Getter of_layout(int Parallelism::*field) {
 std::string replica_layout(const ReplicaChoice& c) {
   return c.row.pools ? pools_label(*c.row.pools) : layout_label(c.deployment->parallel);
 }
-Cell count(std::int64_t value) { return Cell(value); }
+Cell count(std::int64_t value) {
+  return Cell(value);
+}
 
 constexpr CellFormat money0{NumberStyle::money, 0};
 constexpr CellFormat money3{NumberStyle::money, 3};
@@ -64,8 +66,7 @@ void add_fleet_columns(Schema<PlanOption>& s) {
 void add_serving_columns(Schema<PlanOption>& s) {
   s.add({"concurrency_per_replica", "requests", "requests in flight per replica", {}, "req/replica"},
         of_row([](auto& e) { return count(e.concurrency); }));
-  s.add(columns::shown(columns::ttft_ms, {}, "TTFT ms"),
-        of_row([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
+  s.add(columns::shown(columns::ttft_ms, {}, "TTFT ms"), of_row([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
   s.add(columns::shown(columns::tpot_ms, one_decimal, "TPOT ms"),
         of_row([](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
   s.add({"output_tok_s_per_replica", "tokens/s", "output throughput of one replica", {}, "tok/s/replica"},
@@ -125,7 +126,8 @@ std::string infeasible_notes(const Plan& plan) {
 std::string unrealistic_notes(const Plan& plan) {
   std::string out;
   for (const PlanOption& p : plan.options) {
-    if (!p.choice.unrealistic_note.empty()) out += fmt::format("note: {}: {}\n", p.resolved.gpu->name, p.choice.unrealistic_note);
+    if (!p.choice.unrealistic_note.empty())
+      out += fmt::format("note: {}: {}\n", p.resolved.gpu->name, p.choice.unrealistic_note);
   }
   return out;
 }
@@ -137,12 +139,14 @@ std::string ratio_text(double ratio) {
 
 std::string demand_text(const Plan& plan, const std::string& model) {
   const Demand& d = plan.demand;
-  std::string out = fmt::format("{}: fleet for {} output tokens/day ({} input tokens/day; requests of {} input + {} output tokens)\n",
-                                model, with_commas(d.output_tokens_per_day), with_commas(d.input_tokens_per_day),
-                                with_commas(static_cast<double>(plan.isl)), with_commas(static_cast<double>(plan.osl)));
-  out += fmt::format("demand: average {} output tokens/s; sized for the peak {} tokens/s = average x peak-to-average {}{}\n",
-                     with_commas(d.average_output_tok_s()), with_commas(d.peak_output_tok_s()), ratio_text(d.peak_to_average),
-                     plan.default_peak ? " (the default; set --peak-to-average)" : "");
+  std::string out =
+      fmt::format("{}: fleet for {} output tokens/day ({} input tokens/day; requests of {} input + {} output tokens)\n",
+                  model, with_commas(d.output_tokens_per_day), with_commas(d.input_tokens_per_day),
+                  with_commas(static_cast<double>(plan.isl)), with_commas(static_cast<double>(plan.osl)));
+  out += fmt::format(
+      "demand: average {} output tokens/s; sized for the peak {} tokens/s = average x peak-to-average {}{}\n",
+      with_commas(d.average_output_tok_s()), with_commas(d.peak_output_tok_s()), ratio_text(d.peak_to_average),
+      plan.default_peak ? " (the default; set --peak-to-average)" : "");
   return out;
 }
 
@@ -150,9 +154,10 @@ std::string demand_text(const Plan& plan, const std::string& model) {
 std::string ranked_table(const Plan& plan) {
   const ResultTable table = plan_table(plan);
   std::vector<std::size_t> shown;
-  for (const char* key : {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "kv", "mtp", "concurrency_per_replica", "ttft_ms",
-                          "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "usd_per_month",
-                          "usd_per_mtok_served", "power_kw", "energy_mwh_per_month"}) {
+  for (const char* key :
+       {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "kv", "mtp", "concurrency_per_replica",
+        "ttft_ms", "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "usd_per_month",
+        "usd_per_mtok_served", "power_kw", "energy_mwh_per_month"}) {
     shown.push_back(table.index(key));
   }
   const std::size_t layout_after = 3;  // rank, gpu, replicas, GPUs/replica
@@ -187,11 +192,11 @@ PlanWorkbookOption workbook_option(const PlanOption& p) {
   w.note = p.feasible() ? (r.usd_per_gpu_hour ? "" : "no price: type one in the GPU sheet") : p.choice.why_none;
   if (p.feasible()) {
     const Deployment& d = *p.choice.deployment;
-    w.configuration = fmt::format("{} GPUs {}, {} weights, KV {}{}", p.choice.row.total_gpus(), replica_layout(p.choice),
-                                  upper(weights_label(d)), upper(name(d.kv)),
+    w.configuration = fmt::format("{} GPUs {}, {} weights, KV {}{}", p.choice.row.total_gpus(),
+                                  replica_layout(p.choice), upper(weights_label(d)), upper(name(d.kv)),
                                   d.speculative_tokens > 0 ? fmt::format(", MTP {}", d.speculative_tokens) : "");
-    w.unit = {p.choice.row.output_tok_s, p.choice.row.total_gpus(), std::max(1, r.gpu->gpus_per_node), r.usd_per_gpu_hour,
-              r.gpu->tdp.value, r.efficiency.power_utilization};
+    w.unit = {p.choice.row.output_tok_s, p.choice.row.total_gpus(), std::max(1, r.gpu->gpus_per_node),
+              r.usd_per_gpu_hour,        r.gpu->tdp.value,          r.efficiency.power_utilization};
     w.fleet = p.choice.fleet;
     w.concurrency = p.choice.row.concurrency;
     w.ttft_ms = in_milliseconds(p.choice.row.ttft);
@@ -227,12 +232,13 @@ std::string recommendation(const Plan& plan) {
   std::string out = fmt::format("recommendation: {}: {} ({}, {} of {})", best.resolved.gpu->name,
                                 count_of(f.gpus, "GPU"), count_of(f.nodes, "node"), count_of(f.replicas, "replica"),
                                 count_of(best.choice.row.total_gpus(), "GPU"));
-  out += f.usd_per_month ? fmt::format(" at ${}/month, {} per million output tokens served ({} at ${:.3f}/GPU-hour, {} basis)\n",
-                                       with_commas(*f.usd_per_month),
-                                       f.usd_per_mtok_served ? fmt::format("${:.3f}", *f.usd_per_mtok_served) : "- (no tokens)",
-                                       best.resolved.price_label,
-                                       *best.resolved.usd_per_gpu_hour, price_basis_text(best.resolved.price_basis))
-                           : "; no GPU type has a price, so options are ranked by GPU count\n";
+  out += f.usd_per_month
+             ? fmt::format(" at ${}/month, {} per million output tokens served ({} at ${:.3f}/GPU-hour, {} basis)\n",
+                           with_commas(*f.usd_per_month),
+                           f.usd_per_mtok_served ? fmt::format("${:.3f}", *f.usd_per_mtok_served) : "- (no tokens)",
+                           best.resolved.price_label, *best.resolved.usd_per_gpu_hour,
+                           price_basis_text(best.resolved.price_basis))
+             : "; no GPU type has a price, so options are ranked by GPU count\n";
   for (const PlanOption& p : plan.options) {
     if (p.feasible() && !p.resolved.usd_per_gpu_hour) {
       out += fmt::format("note: {}{}\n", p.price_note,
@@ -249,21 +255,27 @@ std::string plan_text(const Plan& plan) {
                      describe_slo(plan.slo), plan.weights_given ? upper(weights_label(first.deployment)) : "searched",
                      plan.kv_given ? upper(name(first.deployment.kv)) : "searched", first.engine, hours_per_month,
                      first.efficiency.power_utilization * 100);
-  out += fmt::format("search: the sweep's layouts (tp, pp, attention dp, ep), {}, KV precision, MTP depth (models with MTP) and "
-                     "concurrency{}, up to {} GPUs per replica, realistic layouts {}; per GPU type the fewest fleet GPUs "
-                     "in whole replicas\n",
-                     plan.weights_given ? "the given weights" : "weight precisions",
-                     plan.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "",
-                     plan.max_gpus_per_replica, plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
+  out += fmt::format(
+      "search: the sweep's layouts (tp, pp, attention dp, ep), {}, KV precision, MTP depth (models with MTP) and "
+      "concurrency{}, up to {} GPUs per replica, realistic layouts {}; per GPU type the fewest fleet GPUs "
+      "in whole replicas\n",
+      plan.weights_given ? "the given weights" : "weight precisions",
+      plan.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "",
+      plan.max_gpus_per_replica, plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
   return out + ranked_table(plan) + recommendation(plan);
 }
 
 json plan_json(const Plan& plan) {
   const Demand& d = plan.demand;
-  json demand = {{"output_tokens_per_day", d.output_tokens_per_day}, {"input_tokens_per_day", d.input_tokens_per_day},
-                 {"isl", plan.isl}, {"osl", plan.osl}, {"peak_to_average", d.peak_to_average},
-                 {"peak_to_average_is_default", plan.default_peak}, {"average_output_tok_s", d.average_output_tok_s()},
-                 {"peak_output_tok_s", d.peak_output_tok_s()}, {"hours_per_month", hours_per_month},
+  json demand = {{"output_tokens_per_day", d.output_tokens_per_day},
+                 {"input_tokens_per_day", d.input_tokens_per_day},
+                 {"isl", plan.isl},
+                 {"osl", plan.osl},
+                 {"peak_to_average", d.peak_to_average},
+                 {"peak_to_average_is_default", plan.default_peak},
+                 {"average_output_tok_s", d.average_output_tok_s()},
+                 {"peak_output_tok_s", d.peak_output_tok_s()},
+                 {"hours_per_month", hours_per_month},
                  {"ttft_ms", plan.slo.ttft ? json(in_milliseconds(*plan.slo.ttft)) : json(nullptr)},
                  {"tpot_ms", plan.slo.tpot ? json(in_milliseconds(*plan.slo.tpot)) : json(nullptr)}};
   const bool any = !plan.options.empty() && plan.options.front().feasible();
@@ -273,7 +285,8 @@ json plan_json(const Plan& plan) {
     if (first.model != nullptr) warnings = first.model->warnings;
     warnings.insert(warnings.end(), first.warnings.begin(), first.warnings.end());
   }
-  return {{"demand", demand}, {"options", json_rows(plan_table(plan))},
+  return {{"demand", demand},
+          {"options", json_rows(plan_table(plan))},
           {"recommendation", any ? json(plan.options.front().resolved.gpu->name) : json(nullptr)},
           {"warnings", warnings}};
 }
@@ -281,7 +294,8 @@ json plan_json(const Plan& plan) {
 PlanWorkbook workbook_of(const Plan& plan, const Calibration& cal, const TcoAssumptions* tco) {
   const auto& model = *plan.options.front().resolved.model;
   PlanWorkbook book;
-  book.title = fmt::format("{}: fleet for {} output tokens/day", model.name, with_commas(plan.demand.output_tokens_per_day));
+  book.title =
+      fmt::format("{}: fleet for {} output tokens/day", model.name, with_commas(plan.demand.output_tokens_per_day));
   book.demand = plan.demand;
   book.peak_to_average_default = plan.default_peak;
   book.slo_text = describe_slo(plan.slo);

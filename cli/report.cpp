@@ -105,8 +105,8 @@ GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, cons
     else
       s.ladder.clear();
     if (!e.fits)
-      s.problem =
-          fmt::format("{} do not fit: {}", count_of(*o.concurrency, "request"), e.reasons.empty() ? "memory" : e.reasons.front());
+      s.problem = fmt::format("{} do not fit: {}", count_of(*o.concurrency, "request"),
+                              e.reasons.empty() ? "memory" : e.reasons.front());
   }
   std::erase_if(s.ladder, [](const Estimate& e) { return !e.fits || e.output_tok_s <= 0; });
   if (s.ladder.empty() && s.problem.empty()) {
@@ -230,11 +230,10 @@ void gpu_charts(HtmlReport& page, const GpuSection& s, const ServiceLevel& slo) 
                                         : " (no concurrency meets the SLOs; showing the lowest-latency one)"));
   page.figures(
       {{render_svg(roofline_chart(s)),
-        fmt::format(
-            "Each point is one operator kind over one iteration on one GPU at {}: x = FLOPs / HBM bytes, "
-            "y = FLOPs / modelled time. Prefill: one chunk of a {}-token prompt; decode: one step at the mean "
-            "context. Roofs are achievable peaks (calibrated fractions of the datasheet).",
-            count_of(e.concurrency, "request"), grouped(r.workload.isl))},
+        fmt::format("Each point is one operator kind over one iteration on one GPU at {}: x = FLOPs / HBM bytes, "
+                    "y = FLOPs / modelled time. Prefill: one chunk of a {}-token prompt; decode: one step at the mean "
+                    "context. Roofs are achievable peaks (calibrated fractions of the datasheet).",
+                    count_of(e.concurrency, "request"), grouped(r.workload.isl))},
        {render_svg(pareto_chart(s, slo)),
         "Each point is the default layout at a concurrency (labelled); more requests in flight raise throughput per "
         "GPU and slow each user."}});
