@@ -188,7 +188,9 @@ std::vector<FitParameter> candidate_parameters(const Calibration& c) {
       add(e + field, 1.5, false);
     add(e + ".attention_fraction", 0.4, true);
     add(e + ".expert_gemm_half_tokens", 1.0, false);
-    add(e + ".prompt_group_share", 1.0, true);
+    // A prefill-first engine regroups every prompt each cycle: its share is derived (1), not fitted
+    // (docs/methodology.md#prompt-groups).
+    if (!c.resolve("", e).engine.prefill_first) add(e + ".prompt_group_share", 1.0, true);
   }
   // The start-up burst's share of a benchmark's requests is C/N, the benchmark's, not the engine's
   // (docs/methodology.md#serving): one value for the engines with runs.

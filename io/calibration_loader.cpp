@@ -58,19 +58,18 @@ HardwareEfficiency parse_generation(const MapReader& g) {
   return h;
 }
 
-/// Required: a calibration written before the prompt-group term existed would otherwise run with the
-/// term off (share 0) and no sign of it, and predict TTFTs its fit never saw
-/// (docs/methodology.md#prompt-groups). `prompt_group_share: 0` keeps the term off on purpose.
-double prompt_group_share(const MapReader& e) {
-  if (!e.has("prompt_group_share")) {
-    // A field error: thrown when loading, collected with the file's other errors under check.
-    field_error(e.source(),
-                e.error("prompt_group_share",
-                        "missing; this calibration predates the prompt-group term: refit it with `llmsizer calibrate`, "
-                        "or write 'prompt_group_share: 0' to run without the term"));
+/// A calibrated term that a calibration written before the term existed lacks. Required: with a
+/// silent default of 0 such a file would run with the term off and no sign of it, and predict times
+/// its own fit never produced. Writing the value 0 keeps the term off on purpose. A missing key is a
+/// field error: thrown when loading, collected with the file's other errors under check.
+double required_term(const MapReader& e, const char* key, const char* term, const Range& range) {
+  if (!e.has(key)) {
+    field_error(e.source(), e.error(key, fmt::format("missing; this calibration predates the {}: refit it with "
+                                                     "`llmsizer calibrate`, or write '{}: 0' to run without the term",
+                                                     term, key)));
     return 0;
   }
-  return e.number("prompt_group_share", {0, 1, false, ""});
+  return e.number(key, range);
 }
 
 EngineEfficiency parse_engine(const MapReader& e) {
@@ -81,14 +80,16 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.collective_latency = microseconds(e.number("collective_latency_us", {0, 1e4, false, "us"}));
   x.scale_out_latency = microseconds(e.number("scale_out_latency_us", {0, 1e5, false, "us"}));
   x.moe_layer_overhead = microseconds(e.number("moe_layer_overhead_us", {0, 1e5, false, "us"}));
-  x.prefill_expert_overhead =
-      microseconds(e.optional_number("prefill_expert_overhead_us", {0, 1e5, false, "us"}).value_or(0.0));
+  // docs/methodology.md#prefill-launch
+  x.prefill_expert_overhead = microseconds(
+      required_term(e, "prefill_expert_overhead_us", "prefill launch cost term", {0, 1e5, false, "us"}));
   x.attention_fraction = e.number("attention_fraction", achievable);
   x.prefill_chunk_tokens = e.integer("prefill_chunk_tokens", 1, 1 << 24);
   x.max_batch = e.integer("max_batch", 1, 1 << 20);
   x.moe_imbalance = e.number("moe_imbalance", {1, 16, false, ""});
   x.startup_burst_share = e.number("startup_burst_share", {0, 1, false, ""});
-  x.prompt_group_share = prompt_group_share(e);
+  // docs/methodology.md#prompt-groups
+  x.prompt_group_share = required_term(e, "prompt_group_share", "prompt-group term", {0, 1, false, ""});
   x.memory_utilization = e.optional_number("memory_utilization", fraction).value_or(0.0);
   x.request_overhead = microseconds(e.optional_number("request_overhead_us", {0, 1e7, false, "us"}).value_or(10000.0));
   x.expert_gemm_half_tokens = e.optional_number("expert_gemm_half_tokens", {0, 1e5, false, ""}).value_or(0.0);

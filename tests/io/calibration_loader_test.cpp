@@ -74,4 +74,34 @@ TEST_SUITE("loader") {
     }
   }
 
+  TEST_CASE("calibration engines: the prefill launch cost per expert slot is required") {
+    const std::string text =
+        llmsizer::read_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
+    const std::string from = "moe_layer_overhead_us: 15, prefill_expert_overhead_us: 100,";
+    REQUIRE(text.find(from) != std::string::npos);
+    const auto parse = [](const std::string& t) {
+      const llmsizer::SourceText source = llmsizer::make_source("priors.yaml", t);
+      return llmsizer::parse_calibration(llmsizer::parse_yaml(t, source), source);
+    };
+    CHECK(parse(text).engines.at(1).prefill_expert_overhead.value == doctest::Approx(100e-6));
+    // Without the key a calibration fitted before the term would run with it off (0) unannounced.
+    std::string absent = text;
+    const size_t at = absent.find(from);
+    absent.replace(at, from.size(), "moe_layer_overhead_us: 15,");
+    const size_t line = static_cast<size_t>(std::count(absent.begin(), absent.begin() + static_cast<long>(at), '\n')) + 1;
+    try {
+      (void)parse(absent);
+      FAIL("accepted an engine entry without prefill_expert_overhead_us");
+    } catch (const llmsizer::ConfigError& e) {
+      CAPTURE(e.format());
+      CHECK(e.format().find("priors.yaml:" + std::to_string(line) + ":") == 0);
+      CHECK(e.format().find("error: engines[1].prefill_expert_overhead_us: missing; this calibration predates the "
+                            "prefill launch cost term: refit it with `llmsizer calibrate`, or write "
+                            "'prefill_expert_overhead_us: 0' to run without the term") != std::string::npos);
+    }
+    std::string off = text;
+    off.replace(off.find(from), from.size(), "moe_layer_overhead_us: 15, prefill_expert_overhead_us: 0,");
+    CHECK(parse(off).engines.at(1).prefill_expert_overhead.value == 0.0);
+  }
+
 }  // TEST_SUITE("loader")

@@ -167,9 +167,9 @@ TEST_SUITE("loader") {
     CHECK(out.str() == "checked 3 files: 1 ok, 2 with errors\n");  // the shipped measurements are fine
   }
 
-  TEST_CASE("llmsizer check: a calibration's missing prompt_group_share is reported beside its other errors") {
-    // Two field errors in two engine entries: an out-of-range moe_imbalance and the absent share, which
-    // a loader rule checks itself; both are listed, in line order.
+  TEST_CASE("llmsizer check: a calibration's missing prompt_group_share and prefill_expert_overhead_us are reported beside its other errors") {
+    // Three field errors in three engine entries: an out-of-range moe_imbalance, the absent share and the
+    // absent prefill launch cost, which a loader rule checks itself; all are listed, in line order.
     const test::TempDir dir;
     std::string calibration = read_file(test::source_path("profiles/calibration/default.yaml").string());
     const auto replace = [&](const std::string& from, const std::string& to) {
@@ -182,6 +182,10 @@ TEST_SUITE("loader") {
     REQUIRE(trtllm != std::string::npos);
     const size_t share = calibration.find(" prompt_group_share: ", trtllm);
     calibration.erase(share, calibration.find(',', share + 1) + 1 - share);
+    const size_t sglang = calibration.find("engine: sglang");
+    REQUIRE(sglang != std::string::npos);
+    const size_t slot = calibration.find(" prefill_expert_overhead_us: ", sglang);
+    calibration.erase(slot, calibration.find(',', slot + 1) + 1 - slot);
     const std::string file = (dir.path() / "calibration.yaml").string();
     write_text(file, calibration);
     std::ostringstream out, err;
@@ -190,7 +194,10 @@ TEST_SUITE("loader") {
     const size_t second = err.str().find("error: engines[1].prompt_group_share: missing");
     CHECK(first != std::string::npos);
     CHECK(second != std::string::npos);
+    const size_t third = err.str().find("error: engines[3].prefill_expert_overhead_us: missing");
     CHECK(first < second);
+    CHECK(third != std::string::npos);
+    CHECK(second < third);
     CHECK(out.str() == "checked 1 file: 0 ok, 1 with errors\n");
   }
 
