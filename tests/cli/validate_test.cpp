@@ -2,6 +2,7 @@
 // user measurement files and their errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -106,6 +107,35 @@ TEST_SUITE("validate") {
       CHECK(llmsizer::get_parameter(fitted, p.name) ==
             doctest::Approx(llmsizer::get_parameter(shipped, p.name)).epsilon(2e-3));
     }
+  }
+
+  TEST_CASE("calibrate fits the prompt-group share of mixed engines only; a prefill-first engine keeps 1") {
+    // docs/methodology.md#prompt-groups: a prefill-first engine rebuilds the lockstep every cycle, so
+    // its share is derived (1), not fitted; the mixed engines' groups wear off and are fitted.
+    const auto priors =
+        llmsizer::load_calibration_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
+    const auto fitted_names = [](const llmsizer::Calibration& c) {
+      std::vector<std::string> out;
+      for (const auto& p : llmsizer::candidate_parameters(c)) out.push_back(p.name);
+      return out;
+    };
+    const auto has = [](const std::vector<std::string>& names, const std::string& name) {
+      return std::find(names.begin(), names.end(), name) != names.end();
+    };
+    const std::vector<std::string> names = fitted_names(priors);
+    CHECK(has(names, "trtllm.prompt_group_share"));
+    CHECK(has(names, "vllm.prompt_group_share"));
+    CHECK_FALSE(has(names, "sglang.prompt_group_share"));
+    CHECK(llmsizer::get_parameter(priors, "sglang.prompt_group_share") == 1.0);
+    const auto shipped =
+        llmsizer::load_calibration_file(llmsizer::test::source_path("profiles/calibration/default.yaml").string());
+    CHECK(llmsizer::get_parameter(shipped, "sglang.prompt_group_share") == 1.0);
+    // The engine's scheduler decides, not its name: TensorRT-LLM made prefill-first leaves the fit too.
+    llmsizer::Calibration first = priors;
+    for (auto& e : first.engines) {
+      if (e.engine == "trtllm") e.prefill_first = true;
+    }
+    CHECK_FALSE(has(fitted_names(first), "trtllm.prompt_group_share"));
   }
 
   TEST_CASE("calibrate -o names the calibration after its file: --profiles DIR --calibration NAME uses it") {

@@ -3,9 +3,22 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <string>
+
 #include "io/config_error.hpp"
 #include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"
+
+namespace {
+
+/// `text` parsed as the shipped priors file (errors name priors.yaml).
+llmsizer::Calibration parse(const std::string& text) {
+  const llmsizer::SourceText source = llmsizer::make_source("priors.yaml", text);
+  return llmsizer::parse_calibration(llmsizer::parse_yaml(text, source), source);
+}
+
+}  // namespace
 
 TEST_SUITE("loader") {
   TEST_CASE("calibration bounds: a range per fitted parameter, minimum below maximum") {
@@ -40,10 +53,6 @@ TEST_SUITE("loader") {
         llmsizer::read_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
     const std::string from = "startup_burst_share: 0.5, prompt_group_share: 0.5,";
     REQUIRE(text.find(from) != std::string::npos);
-    const auto parse = [](const std::string& t) {
-      const llmsizer::SourceText source = llmsizer::make_source("priors.yaml", t);
-      return llmsizer::parse_calibration(llmsizer::parse_yaml(t, source), source);
-    };
     CHECK(parse(text).engines.at(1).prompt_group_share == 0.5);
     // A calibration written before the term existed names the file, the entry and the field, and is
     // refused: with the share silently 0 it would predict TTFTs its own fit never produced.
@@ -79,16 +88,13 @@ TEST_SUITE("loader") {
         llmsizer::read_file(llmsizer::test::source_path("profiles/calibration/priors.yaml").string());
     const std::string from = "moe_layer_overhead_us: 15, prefill_expert_overhead_us: 100,";
     REQUIRE(text.find(from) != std::string::npos);
-    const auto parse = [](const std::string& t) {
-      const llmsizer::SourceText source = llmsizer::make_source("priors.yaml", t);
-      return llmsizer::parse_calibration(llmsizer::parse_yaml(t, source), source);
-    };
     CHECK(parse(text).engines.at(1).prefill_expert_overhead.value == doctest::Approx(100e-6));
     // Without the key a calibration fitted before the term would run with it off (0) unannounced.
     std::string absent = text;
     const size_t at = absent.find(from);
     absent.replace(at, from.size(), "moe_layer_overhead_us: 15,");
-    const size_t line = static_cast<size_t>(std::count(absent.begin(), absent.begin() + static_cast<long>(at), '\n')) + 1;
+    const size_t line =
+        static_cast<size_t>(std::count(absent.begin(), absent.begin() + static_cast<long>(at), '\n')) + 1;
     try {
       (void)parse(absent);
       FAIL("accepted an engine entry without prefill_expert_overhead_us");

@@ -167,7 +167,7 @@ TEST_SUITE("loader") {
     CHECK(out.str() == "checked 3 files: 1 ok, 2 with errors\n");  // the shipped measurements are fine
   }
 
-  TEST_CASE("llmsizer check: a calibration's missing prompt_group_share and prefill_expert_overhead_us are reported beside its other errors") {
+  TEST_CASE("llmsizer check: missing prompt_group_share and prefill_expert_overhead_us beside the other errors") {
     // Three field errors in three engine entries: an out-of-range moe_imbalance, the absent share and the
     // absent prefill launch cost, which a loader rule checks itself; all are listed, in line order.
     const test::TempDir dir;
