@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "estimator/admission.hpp"
@@ -31,11 +32,8 @@ std::vector<std::int64_t> concurrencies() {
 ScenarioInput request(const std::string& model, const std::string& gpu, std::int64_t isl, std::int64_t osl,
                       std::int64_t concurrency) {
   ScenarioInput in;
-  in.model = model;
-  in.gpu = gpu;
-  in.isl = isl;
-  in.osl = osl;
-  in.concurrency = concurrency;
+  std::tie(in.model, in.gpu) = std::tie(model, gpu);
+  std::tie(in.isl, in.osl, in.concurrency) = std::make_tuple(isl, osl, concurrency);
   return in;
 }
 
