@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "request/resolved_estimate.hpp"
+
 namespace llmsizer::cli {
 
 CommandOutput run_command(const std::vector<std::string>& args, const Catalog& catalog,

@@ -3,6 +3,7 @@
 
 #include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
+#include "estimator/admission.hpp"
 #include "estimator/placement.hpp"
 #include "estimator/text_format.hpp"
 #include "estimator/weight_candidates.hpp"
@@ -52,7 +53,8 @@ std::vector<Deployment> precision_rows(const ModelSpec& model, const GpuSpec& gp
   return rows;
 }
 
-std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& row, const Residency& residency) {
+std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& row, const Residency& in_flight,
+                     const EfficiencyParams& efficiency) {
   if (!row.result.gpus) {
     return fmt::format("{} weights: does not fit on any count up to the limit; {}",
                        upper(weights_label(row.precisions)),
@@ -61,13 +63,20 @@ std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& r
   const MemoryFit& fit = row.result.fit;
   const int n = *row.result.gpus;
   const double gpus = n;
+  // What the layout holds: the sequences its engine runs at once; the rest queue.
+  const Residency residency = admitted_residency(in_flight, row.result.deployment, efficiency);
+  const std::string queued =
+      residency.sequences < in_flight.sequences
+          ? fmt::format("; the engine runs {} at once, the other {} queue", grouped(residency.sequences),
+                        grouped(in_flight.sequences - residency.sequences))
+          : std::string();
   const double kv_total = kv_bytes_per_sequence(model, row.precisions.kv, residency.context_tokens).value *
                           static_cast<double>(residency.sequences);
-  return fmt::format("{} x {} ({} weights {:.0f} GB + KV for {} tokens {:.0f} GB of {:.0f} GB usable)", n, gpu.name,
+  return fmt::format("{} x {} ({} weights {:.0f} GB + KV for {} tokens {:.0f} GB of {:.0f} GB usable{})", n, gpu.name,
                      upper(weights_label(row.precisions)),
                      in_gigabytes(weight_bytes(model, row.precisions.weights, row.precisions.experts)),
                      with_commas(static_cast<double>(residency.context_tokens * residency.sequences)), kv_total / 1e9,
-                     in_gigabytes(fit.usable_per_gpu) * gpus);
+                     in_gigabytes(fit.usable_per_gpu) * gpus, queued);
 }
 
 /// The one column schema of fit rows (JSON and CSV); the text table is the human view of the same rows.
@@ -185,7 +194,7 @@ int run_fit(const FitOptions& o, Context& context) {
                    notes});
   }
   out << table.render();
-  for (const FitRow& row : rows) out << "  " << sentence(model, gpu, row, residency) << "\n";
+  for (const FitRow& row : rows) out << "  " << sentence(model, gpu, row, residency, efficiency) << "\n";
   if (model.vision_params > 0) {
     out << fmt::format(
         "  vision tower: {} parameters, {:.1f} GB in 16-bit, inside the weights: on the first pipeline "

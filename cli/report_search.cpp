@@ -55,7 +55,7 @@ BarChart cost_by_gpu_chart(const SweepResult& result, const std::vector<SweepTar
     const SweepTargetResult& t = result.targets[i];
     Bar bar{targets[i].gpu->name, std::nullopt, "", "", palette[i % palette_size]};
     if (!t.best) {
-      bar.note = t.fitted == 0 ? "nothing fits" : "no configuration meets the SLOs";
+      bar.note = t.nothing_fits() ? "nothing fits" : "no configuration meets the SLOs";
     } else if (const SweepRow& row = result.rows[*t.best]; !row.usd_per_mtok_output) {
       bar.note = "no price (the note below says how to give one)";
     } else {

@@ -109,7 +109,7 @@ std::string target_heading(const SweepResult& result, const SweepTargetResult& t
   const std::string price = target.usd_per_gpu_hour ? fmt::format("${:.3f}/GPU-h, {}", *target.usd_per_gpu_hour,
                                                                   price_basis_text(target.price_basis))
                                                     : "no price";
-  if (t.fitted == 0) {
+  if (t.nothing_fits()) {
     return fmt::format("{} ({:.0f} GB, {}): nothing fits on up to {} GPUs\n", gpu.name, in_gigabytes(gpu.memory), price,
                        max_gpus);
   }
@@ -150,7 +150,7 @@ void print_table(const SweepResult& result, const std::vector<SweepTarget>& targ
       cells.push_back(std::move(note));
       text.add_row(std::move(cells));
     }
-    if (t.fitted != 0) out << text.render();
+    if (!t.nothing_fits()) out << text.render();
   }
 }
 

@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "estimator/admission.hpp"
+#include "estimator/realism.hpp"
+
 namespace llmsizer {
 
 LayoutProblem check_layout(const ModelSpec& model, const GpuSpec& gpu, const Parallelism& p, int total_gpus) {
@@ -69,20 +74,78 @@ std::vector<int> candidate_gpu_counts(const GpuSpec& gpu, int max_gpus) {
   return counts;
 }
 
+namespace {
+
+/// layout_for's instance of `count` GPUs when it is valid and its realism is `realistic`.
+std::optional<Deployment> default_instance(const PreparedModel& model, const GpuSpec& gpu, int count,
+                                           const Deployment& precisions, bool realistic) {
+  std::optional<Deployment> d = layout_for(*model.spec, gpu, count, LayoutHints{}, precisions, nullptr);
+  if (!d || is_realistic_layout(gpu, d->parallel) != realistic) return std::nullopt;
+  return d;
+}
+
+/// minimum_gpus over the layouts whose realism is `realistic`; `result` keeps the last one tried.
+bool smallest_holding(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
+                      const Residency& residency, const EfficiencyParams& efficiency, int max_gpus, bool realistic,
+                      MinimumGpus& result) {
+  for (int count : candidate_gpu_counts(gpu, max_gpus)) {
+    const std::optional<Deployment> d = default_instance(model, gpu, count, precisions, realistic);
+    if (!d) continue;
+    result.deployment = *d;
+    result.fit = fit_memory(model, gpu, *d, admitted_residency(residency, *d, efficiency), efficiency);
+    if (result.fit.fits) {
+      result.gpus = count;
+      return true;
+    }
+  }
+  return false;
+}
+
+/// Of the layouts whose realism is `realistic`, the one that runs the most sequences of `context`
+/// tokens at once (KV room and max batch), the fewest GPUs among equals; nullopt when none runs one.
+std::optional<Deployment> running_most(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
+                                       std::int64_t context, const EfficiencyParams& efficiency, int max_gpus,
+                                       bool realistic) {
+  std::optional<Deployment> best;
+  std::int64_t most = 0;
+  for (int count : candidate_gpu_counts(gpu, max_gpus)) {
+    const std::optional<Deployment> d = default_instance(model, gpu, count, precisions, realistic);
+    if (!d) continue;
+    const std::int64_t runs =
+        std::min(max_resident_sequences(model, gpu, *d, context, efficiency), engine_batch_room(*d, efficiency));
+    if (runs > most) {
+      most = runs;
+      best = d;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
 MinimumGpus minimum_gpus(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
                          const Residency& residency, const EfficiencyParams& efficiency, int max_gpus) {
   MinimumGpus result;
-  for (int count : candidate_gpu_counts(gpu, max_gpus)) {
-    const std::optional<Deployment> d = layout_for(*model.spec, gpu, count, LayoutHints{}, precisions, nullptr);
-    if (!d) continue;
-    result.deployment = *d;
-    result.fit = fit_memory(model, gpu, *d, residency, efficiency);
-    if (result.fit.fits) {
-      result.gpus = count;
-      return result;
-    }
+  for (const bool realistic : {true, false}) {
+    if (smallest_holding(model, gpu, precisions, residency, efficiency, max_gpus, realistic, result)) break;
   }
   return result;
+}
+
+std::optional<Deployment> default_layout(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
+                                         const Residency& residency, const EfficiencyParams& efficiency, int max_gpus) {
+  // A realistic layout that runs some of the requests before any unrealistic one that holds them all:
+  // the rest queue (docs/methodology.md#kv-limited-batch).
+  for (const bool realistic : {true, false}) {
+    MinimumGpus smallest;
+    if (smallest_holding(model, gpu, precisions, residency, efficiency, max_gpus, realistic, smallest)) {
+      return smallest.deployment;
+    }
+    if (auto d = running_most(model, gpu, precisions, residency.context_tokens, efficiency, max_gpus, realistic)) {
+      return d;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace llmsizer

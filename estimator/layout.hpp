@@ -49,10 +49,21 @@ struct MinimumGpus {
   MemoryFitReport fit;       // at that count (or at the largest tried when none fits)
 };
 
-/// The smallest candidate count whose default layout holds weights, KV for `residency` and
-/// activations (one instance, no replicas).
+/// The smallest candidate count whose layout_for layout (one instance, no replicas) holds weights,
+/// activations and KV for the sequences of `residency` it runs at once (admitted_residency: at most
+/// the engine's max batch per attention-DP rank; the rest queue). Realistic layouts
+/// (is_realistic_layout) first: an unrealistic count only when no realistic one up to `max_gpus` holds it.
 [[nodiscard]] MinimumGpus minimum_gpus(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
                                        const Residency& residency, const EfficiencyParams& efficiency,
                                        int max_gpus = 1024);
+
+/// The layout a request that names none runs on (docs/methodology.md#layout): minimum_gpus among
+/// realistic layouts; when none holds `residency`, the realistic layout that runs the most of its
+/// sequences at once (the fewest GPUs among equals), the rest queueing; only when no realistic layout
+/// runs one sequence, the same two steps over the unrealistic ones. Non-decreasing in GPUs as
+/// `residency.sequences` grows. nullopt: not one sequence fits on up to `max_gpus`.
+[[nodiscard]] std::optional<Deployment> default_layout(const PreparedModel& model, const GpuSpec& gpu,
+                                                       const Deployment& precisions, const Residency& residency,
+                                                       const EfficiencyParams& efficiency, int max_gpus = 1024);
 
 }  // namespace llmsizer

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "estimator/admission.hpp"
+
 namespace llmsizer {
 
 std::int64_t replicas_for_peak(double peak_tok_s, double replica_tok_s) {
@@ -51,8 +53,7 @@ std::string describe_slo(const ServiceLevel& slo) {
 std::vector<std::int64_t> concurrency_ladder(const PreparedModel& model, const GpuSpec& gpu, const Deployment& d,
                                              const Workload& w, const EfficiencyParams& e) {
   const std::int64_t fit = max_resident_sequences(model, gpu, d, w.isl + w.osl, e);
-  const std::int64_t cap = e.engine.max_batch * d.parallel.dp * d.replicas;
-  const std::int64_t most = std::min(fit, cap);
+  const std::int64_t most = std::min(fit, engine_batch_room(d, e));
   std::vector<std::int64_t> ladder;
   for (std::int64_t c = 1; c < most; c *= 2) ladder.push_back(c);
   if (most >= 1) ladder.push_back(most);
@@ -82,7 +83,7 @@ std::string describe_row(const SweepRow& row) {
 
 std::string why_none(const SweepResult& result, const SweepTargetResult& t, const SweepTarget& target,
                      const SweepRequest& request) {
-  if (t.end_row == t.first_row) return fmt::format("does not fit in up to {} GPUs per replica", request.max_gpus);
+  if (t.nothing_fits()) return fmt::format("does not fit in up to {} GPUs per replica", request.max_gpus);
   if (t.best_if_unrealistic) {
     const SweepRow& row = result.rows[*t.best_if_unrealistic];
     const bool slo = request.slo.ttft || request.slo.tpot;
@@ -109,7 +110,7 @@ ReplicaChoice plan_replica(const SweepResult& result, std::size_t target, const 
                            const SweepRequest& request, const Demand& demand) {
   const SweepTargetResult& r = result.targets[target];
   ReplicaChoice choice;
-  choice.configs_evaluated = static_cast<std::int64_t>(r.end_row - r.first_row);
+  choice.configs_evaluated = static_cast<std::int64_t>(r.fitted);
   if (!r.best) {
     choice.why_none = why_none(result, r, t, request);
     return choice;

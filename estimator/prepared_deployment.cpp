@@ -1,16 +1,9 @@
 #include "estimator/prepared_deployment.hpp"
 
+#include "estimator/admission.hpp"
 #include "estimator/serving.hpp"
 
 namespace llmsizer {
-namespace {
-
-/// The engine's max batch over all DP ranks and replicas.
-std::int64_t batch_room(const Deployment& d, const EfficiencyParams& e) {
-  return e.engine.max_batch * attention_ranks(d);
-}
-
-}  // namespace
 
 PreparedDeployment prepare_deployment(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                       const EfficiencyParams& efficiency, std::optional<double> usd_per_gpu_hour) {
@@ -22,7 +15,7 @@ PreparedDeployment prepare_deployment(const PreparedModel& model, const GpuSpec&
                             usd_per_gpu_hour,
                             deployment_memory(model, gpu, deployment, efficiency),
                             step_rates(model, gpu, deployment, efficiency),
-                            batch_room(deployment, efficiency),
+                            engine_batch_room(deployment, efficiency),
                             expected_tokens_per_step(deployment.speculative_tokens, deployment.speculative_acceptance,
                                                      deployment.speculative_acceptance_decay)};
 }
@@ -32,7 +25,7 @@ PreparedDeployment with_replicas(PreparedDeployment prepared, int replicas) {
   // stay; the rank count and the batch room follow the replicas.
   prepared.deployment.replicas = replicas;
   prepared.memory.ranks = attention_ranks(prepared.deployment);
-  prepared.batch_room = batch_room(prepared.deployment, *prepared.efficiency);
+  prepared.batch_room = engine_batch_room(prepared.deployment, *prepared.efficiency);
   return prepared;
 }
 

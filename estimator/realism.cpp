@@ -25,9 +25,12 @@ bool wide_ep_over_pcie(const GpuSpec& gpu, const Parallelism& p) {
 
 }  // namespace
 
+bool is_realistic_layout(const GpuSpec& gpu, const Parallelism& p) {
+  return p.tp <= domain_of(gpu) && p.pp <= max_practical_pipeline_stages && !wide_ep_over_pcie(gpu, p);
+}
+
 bool is_realistic(const GpuSpec& gpu, const Parallelism& p, double tok_s_per_user) {
-  return p.tp <= domain_of(gpu) && p.pp <= max_practical_pipeline_stages && !wide_ep_over_pcie(gpu, p) &&
-         tok_s_per_user >= min_practical_tok_s_per_user;
+  return is_realistic_layout(gpu, p) && tok_s_per_user >= min_practical_tok_s_per_user;
 }
 
 std::vector<std::string> unrealistic_because(const GpuSpec& gpu, const Parallelism& p, double tok_s_per_user) {

@@ -47,5 +47,7 @@ inline constexpr double min_practical_tok_s_per_user = 5.0;
 
 /// unrealistic_because(...).empty(), without building the sentences.
 [[nodiscard]] bool is_realistic(const GpuSpec& gpu, const Parallelism& parallel, double tok_s_per_user);
+/// The same for the layout alone, before any speed is known (the default layout's search).
+[[nodiscard]] bool is_realistic_layout(const GpuSpec& gpu, const Parallelism& parallel);
 
 }  // namespace llmsizer

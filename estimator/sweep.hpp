@@ -133,6 +133,9 @@ struct SweepTargetResult {
   std::size_t first_row = 0;  // this target's kept rows (SweepRequest::keep) are rows[first_row, end_row)
   std::size_t end_row = 0;
   std::size_t fitted = 0;             // configurations of this GPU type that fit: its rows before any was dropped
+  /// Nothing of this GPU type fits on up to SweepRequest::max_gpus: the one test of every command's
+  /// "nothing fits" (kept rows are no guide: SweepRows::shown drops rows that fit).
+  [[nodiscard]] bool nothing_fits() const { return fitted == 0; }
   std::vector<std::size_t> frontier;  // row indices, by tok_s_per_user ascending
   /// Meeting the SLO and realistic (unless allowed): with a peak demand the fewest fleet GPUs,
   /// then lowest $/Mtok output when priced, else highest output tok/s per GPU (the same order: one

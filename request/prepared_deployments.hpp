@@ -9,7 +9,7 @@
 
 #include "estimator/prepared_deployment.hpp"
 #include "estimator/serving.hpp"
-#include "request/resolver.hpp"
+#include "request/resolved_estimate.hpp"
 
 namespace llmsizer {
 

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <limits>
 
 #include <fmt/format.h>
 
-#include "estimator/realism.hpp"
+#include "estimator/admission.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer {
@@ -59,15 +58,16 @@ Residency residency_of(const Workload& w) {
 /// Default instance for a given GPU count: one instance up to the scale-up domain; beyond it the
 /// smallest multiple of the domain that holds the model, replicated; failing that, the smallest
 /// instance that divides the count and holds the model, replicated (replicas before a pipeline deeper
-/// than the count needs: 33 GPUs of an 8B model are 33 replicas, not 33 stages).
-Deployment default_layout(const PreparedModel& m, const GpuSpec& gpu, int gpus, const Deployment& base,
-                          const Workload& w, const EfficiencyParams& e) {
+/// than the count needs: 33 GPUs of an 8B model are 33 replicas, not 33 stages). Each holds the
+/// requests it runs at once (admitted_residency), as default_layout's do.
+Deployment layout_of_count(const PreparedModel& m, const GpuSpec& gpu, int gpus, const Deployment& base,
+                           const Workload& w, const EfficiencyParams& e) {
   const int domain = std::max(1, gpu.scale_up.domain_gpus);
   auto replicated = [&](int size) -> std::optional<Deployment> {
     auto d = layout_for(*m.spec, gpu, size, LayoutHints{}, base, nullptr);
     if (!d) return std::nullopt;
     d->replicas = gpus / size;
-    if (!fit_memory(m, gpu, *d, residency_of(w), e).fits) return std::nullopt;
+    if (!fit_memory(m, gpu, *d, admitted_residency(residency_of(w), *d, e), e).fits) return std::nullopt;
     return d;
   };
   if (auto d = gpus <= domain ? layout_for(*m.spec, gpu, gpus, LayoutHints{}, base, nullptr) : std::nullopt) return *d;
@@ -323,13 +323,10 @@ Deployment ScenarioResolver::layout(const ScenarioInput& in, const Resolved& r, 
                                     const Workload& workload) const {
   const bool hinted = in.tp || in.pp || in.dp || in.ep;
   if (!in.gpus && !hinted) {
-    MinimumGpus min = minimum_gpus(*r.prepared, *r.gpu, base, residency_of(workload), r.efficiency);
-    // More in flight than any layout holds at once: the smallest that runs one request; the estimate
-    // admits what its KV cache holds and queues the rest (docs/methodology.md#kv-limited-batch).
-    if (!min.gpus) min = minimum_gpus(*r.prepared, *r.gpu, base, residency_of(Workload{workload.isl, workload.osl, 1, workload.phase}), r.efficiency);
-    return min.gpus ? min.deployment : base;
+    // Not one request fits on any count: the estimate of one GPU says by how much.
+    return default_layout(*r.prepared, *r.gpu, base, residency_of(workload), r.efficiency).value_or(base);
   }
-  if (!hinted) return default_layout(*r.prepared, *r.gpu, *in.gpus, base, workload, r.efficiency);
+  if (!hinted) return layout_of_count(*r.prepared, *r.gpu, *in.gpus, base, workload, r.efficiency);
   const int gpus = in.gpus.value_or(in.tp.value_or(1) * in.pp.value_or(1) * in.dp.value_or(1));
   std::string problem;
   LayoutDegree degree = LayoutDegree::gpus;
@@ -394,23 +391,6 @@ void ScenarioResolver::resolve_price(const ScenarioInput& in, Resolved& r) const
 
 bool ScenarioResolver::layout_given(const ScenarioInput& in) {
   return !in.disaggregated() && (in.tp || in.pp || in.dp || in.ep);
-}
-
-Estimate estimate_resolved(const ScenarioResolver::Resolved& r) {
-  Estimate e = r.pools ? estimate_disaggregated(*r.prepared, *r.gpu, *r.pools, r.workload, r.efficiency,
-                                                r.usd_per_gpu_hour)
-                       : estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
-  note_unrealistic(e, r);
-  return e;
-}
-
-void note_unrealistic(Estimate& e, const ScenarioResolver::Resolved& r) {
-  if (!e.fits) return;
-  // Where no token follows the first (the prefill side) there is no per-user speed to floor.
-  const double tok_s_per_user = e.has_tpot ? e.tok_s_per_user : std::numeric_limits<double>::infinity();
-  std::string note = unrealistic_note(*r.gpu, r.pools ? r.pools->decode.parallel : r.deployment.parallel,
-                                      r.pools ? &r.pools->prefill.parallel : nullptr, tok_s_per_user);
-  if (!note.empty()) e.notes.push_back(std::move(note));
 }
 
 }  // namespace llmsizer

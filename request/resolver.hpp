@@ -130,13 +130,4 @@ class ScenarioResolver {
   std::map<std::string, const GpuSpec*, std::less<>> gpus_;
 };
 
-/// The estimate of a resolved request: estimate() of its deployment, or estimate_disaggregated() of
-/// its two pools, with note_unrealistic.
-[[nodiscard]] Estimate estimate_resolved(const ScenarioResolver::Resolved& resolved);
-
-/// Adds the search's note (unrealistic_note, estimator/realism.hpp) to `estimate` of `resolved`
-/// when an engine would not run its layout: a layout given by hand is estimated, and flagged as the
-/// search would flag it.
-void note_unrealistic(Estimate& estimate, const ScenarioResolver::Resolved& resolved);
-
 }  // namespace llmsizer

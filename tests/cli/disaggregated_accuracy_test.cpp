@@ -13,7 +13,7 @@
 #include "estimator/step_time.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_reader.hpp"
-#include "request/resolver.hpp"
+#include "request/resolved_estimate.hpp"
 #include "request/scenario_fields.hpp"
 #include "tests/test_support.hpp"
 

@@ -217,11 +217,12 @@ TEST_SUITE("cli") {
     CHECK(cell(2, "error") == "decode_tp: needs --decode-workers: how many decode workers have this layout");
   }
 
-  TEST_CASE("estimate: with more in flight than any layout holds, the default layout is the smallest that runs one") {
-    // DeepSeek-R1 at FP8 (about 671 GB of weights) on H200 (127 GB usable each): no layout up to
-    // 1,024 GPUs holds 100,000 requests of 1,200 tokens, and the smallest that holds the weights and
-    // one request is tp8 on 8 GPUs. Both the co-located default and each pool's take it; the requests
-    // beyond what its KV cache holds queue. Before, both fell back to one GPU, which does not fit.
+  TEST_CASE("estimate: with more in flight than the engine runs at once, the default layout holds its max batch") {
+    // DeepSeek-R1 at FP8 (about 671 GB of weights) on H200 with 100,000 requests of 1,200 tokens in
+    // flight: an instance runs at most the engine's max batch, 2,048 (calibration max_batch, dp 1), and
+    // queues the rest, so the layout holds 2,048: tp8 pp2 on 16 GPUs, the decode pool the same and the
+    // prefill pool (its own batch of prompts) tp8. Earlier versions asked KV for all 100,000 requests,
+    // found no layout up to 1,024 GPUs and fell back to the smallest that runs one (tp8, 8 GPUs).
     const std::vector<std::string> base{"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--isl", "1000",
                                         "--osl", "200", "--concurrency", "100000", "--json"};
     std::vector<std::string> pools = base;
@@ -232,9 +233,11 @@ TEST_SUITE("cli") {
       const nlohmann::json j = nlohmann::json::parse(r.out);
       CHECK(j["fits"] == true);
       const bool disaggregated = args.size() > base.size();
-      CHECK(j["gpus"] == (disaggregated ? 16 : 8));
+      CHECK(j["gpus"] == (disaggregated ? 24 : 16));
       CHECK(j[disaggregated ? "decode_tp" : "tp"] == 8);
-      CHECK(j["queued"].get<double>() > 0);
+      CHECK(j[disaggregated ? "decode_pp" : "pp"] == 2);
+      CHECK(j["running"] == 2048);
+      CHECK(j["queued"] == 100000 - 2048);
     }
   }
 

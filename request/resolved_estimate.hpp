@@ -1,0 +1,20 @@
+// request/resolved_estimate.hpp — the estimate of a request the resolver (request/resolver.hpp) has
+// resolved: the estimator run on its deployment or pools, and the realism note of a layout an engine
+// would not run. The resolver chooses what to estimate; this estimates it.
+#pragma once
+
+#include "estimator/serving.hpp"
+#include "request/resolver.hpp"
+
+namespace llmsizer {
+
+/// The estimate of a resolved request: estimate() of its deployment, or estimate_disaggregated() of
+/// its two pools, with note_unrealistic.
+[[nodiscard]] Estimate estimate_resolved(const ScenarioResolver::Resolved& resolved);
+
+/// Adds the search's note (unrealistic_note, estimator/realism.hpp) to `estimate` of `resolved`
+/// when an engine would not run its layout: a layout given by hand is estimated, and flagged as the
+/// search would flag it.
+void note_unrealistic(Estimate& estimate, const ScenarioResolver::Resolved& resolved);
+
+}  // namespace llmsizer
