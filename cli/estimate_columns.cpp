@@ -203,8 +203,10 @@ void add_performance_columns(Schema<EstimateRow>& s) {
         fitted([](auto& e) { return count(e.running); }));
   s.add({"queued", "requests", "requests waiting for KV cache or a batch slot"},
         fitted([](auto& e) { return count(e.queued); }));
-  s.add(columns::shown(columns::ttft_ms, {NumberStyle::commas, 1}), fitted_when(has_ttft, [](auto& e) { return in_milliseconds(e.ttft); }));
-  s.add(columns::shown(columns::tpot_ms, {NumberStyle::commas, 2}), fitted_when(has_tpot, [](auto& e) { return in_milliseconds(e.tpot); }));
+  s.add(columns::shown(columns::ttft_ms, {NumberStyle::commas, 1}),
+        fitted_when(has_ttft, [](auto& e) { return in_milliseconds(e.ttft); }));
+  s.add(columns::shown(columns::tpot_ms, {NumberStyle::commas, 2}),
+        fitted_when(has_tpot, [](auto& e) { return in_milliseconds(e.tpot); }));
   s.add({"prefill_alone_ms", "ms", "prefill of one prompt on an idle deployment"},
         fitted_when(has_ttft, [](auto& e) { return in_milliseconds(e.prefill_alone); }));
   s.add(columns::prefill_queue_ms, pooled([](auto& x) { return in_milliseconds(x.prefill_queue); }));
@@ -224,7 +226,8 @@ void add_performance_columns(Schema<EstimateRow>& s) {
   s.add({"decode_bound", "", "what limits decode"},
         fitted_when(has_tpot, [](auto& e) { return bound_name(e.decode_detail.bound()); }));
   s.add({"usd_per_hour", "$/h", "deployment price per hour"}, fitted([](auto& e) { return e.usd_per_hour; }));
-  s.add(columns::shown(columns::usd_per_mtok_output, {NumberStyle::commas, 3}), fitted([](auto& e) { return e.usd_per_mtok_output; }));
+  s.add(columns::shown(columns::usd_per_mtok_output, {NumberStyle::commas, 3}),
+        fitted([](auto& e) { return e.usd_per_mtok_output; }));
   s.add({"usd_per_mtok_input", "$/Mtok", "prefill share of GPU time per million input tokens"},
         fitted([](auto& e) { return e.usd_per_mtok_input; }));
   s.add(columns::joules_per_output_token,

@@ -100,8 +100,8 @@ class RowPipeline {
   std::ostream& err_;
   ScenarioBatchFormat format_;
   std::vector<std::size_t> table_columns_;  // the estimate schema's columns the text table shows
-  ResultTable table_;  // the text table's cells, printed by finish(); used by the writer only
-  std::size_t rows_ = 0;  // rows handed over so far
+  ResultTable table_;                       // the text table's cells, printed by finish(); used by the writer only
+  std::size_t rows_ = 0;                    // rows handed over so far
   std::deque<RowBlock> blocks_;
   std::mutex mutex_;  // guards the queues, done_ and failure_
   std::condition_variable changed_;
