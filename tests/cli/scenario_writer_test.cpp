@@ -191,7 +191,7 @@ TEST_SUITE("cli") {
     CHECK(lines[2].substr(header.find("concurrency"), 11) == "  2,000,000");  // a count: right, grouped
     CHECK(lines[3].substr(header.find("concurrency"), 11) == "          8");
     CHECK(lines[4].substr(header.find("concurrency"), 11) == "          -");  // the column's kind, not the cell's
-    CHECK(lines[4].find("tp: expected a whole number") != std::string::npos);
+    CHECK(lines[4].find("gpus: expected a whole number") != std::string::npos);
   }
   TEST_CASE("RowPipeline: blocks formatted by the answering thread while the writer is behind keep their order") {
     // The writer is held at its first block, so the blocks handed over after it wait and the answering
