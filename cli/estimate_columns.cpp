@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "base/hash_mix.hpp"
 #include "cli/estimate_row.hpp"
 #include "estimator/disaggregation.hpp"
 #include "estimator/text_format.hpp"
@@ -202,8 +203,10 @@ void add_performance_columns(Schema<EstimateRow>& s) {
         fitted([](auto& e) { return count(e.running); }));
   s.add({"queued", "requests", "requests waiting for KV cache or a batch slot"},
         fitted([](auto& e) { return count(e.queued); }));
-  s.add(columns::ttft_ms, fitted_when(has_ttft, [](auto& e) { return in_milliseconds(e.ttft); }));
-  s.add(columns::tpot_ms, fitted_when(has_tpot, [](auto& e) { return in_milliseconds(e.tpot); }));
+  s.add(columns::shown(columns::ttft_ms, {NumberStyle::commas, 1}),
+        fitted_when(has_ttft, [](auto& e) { return in_milliseconds(e.ttft); }));
+  s.add(columns::shown(columns::tpot_ms, {NumberStyle::commas, 2}),
+        fitted_when(has_tpot, [](auto& e) { return in_milliseconds(e.tpot); }));
   s.add({"prefill_alone_ms", "ms", "prefill of one prompt on an idle deployment"},
         fitted_when(has_ttft, [](auto& e) { return in_milliseconds(e.prefill_alone); }));
   s.add(columns::prefill_queue_ms, pooled([](auto& x) { return in_milliseconds(x.prefill_queue); }));
@@ -212,7 +215,8 @@ void add_performance_columns(Schema<EstimateRow>& s) {
   s.add(columns::balanced_prefill_per_decode, pooled([](auto& x) { return x.balanced_prefill_per_decode; }));
   s.add({"output_tok_s", "tokens/s", "output throughput of the deployment"},
         fitted_when(serves_output, [](auto& e) { return e.output_tok_s; }));
-  s.add(columns::output_tok_s_per_gpu, fitted_when(serves_output, [](auto& e) { return e.output_tok_s_per_gpu; }));
+  s.add(columns::shown(columns::output_tok_s_per_gpu, {NumberStyle::commas, 1}),
+        fitted_when(serves_output, [](auto& e) { return e.output_tok_s_per_gpu; }));
   s.add(columns::tok_s_per_user, fitted_when(has_tpot, [](auto& e) { return e.tok_s_per_user; }));
   s.add({"input_tok_s", "tokens/s", "prompt tokens processed per second"},
         fitted_when(has_ttft, [](auto& e) { return e.input_tok_s; }));
@@ -222,7 +226,8 @@ void add_performance_columns(Schema<EstimateRow>& s) {
   s.add({"decode_bound", "", "what limits decode"},
         fitted_when(has_tpot, [](auto& e) { return bound_name(e.decode_detail.bound()); }));
   s.add({"usd_per_hour", "$/h", "deployment price per hour"}, fitted([](auto& e) { return e.usd_per_hour; }));
-  s.add(columns::usd_per_mtok_output, fitted([](auto& e) { return e.usd_per_mtok_output; }));
+  s.add(columns::shown(columns::usd_per_mtok_output, {NumberStyle::commas, 3}),
+        fitted([](auto& e) { return e.usd_per_mtok_output; }));
   s.add({"usd_per_mtok_input", "$/Mtok", "prefill share of GPU time per million input tokens"},
         fitted([](auto& e) { return e.usd_per_mtok_input; }));
   s.add(columns::joules_per_output_token,
@@ -330,15 +335,27 @@ const RowBands& BandCache::of(const ScenarioResolver::Resolved& r) {
   const std::string_view generation = named ? std::string_view(r.gpu->generation) : std::string_view();
   const std::string concurrency = concurrency_band(r.workload.concurrency);
   const bool pools = r.pools.has_value();
-  for (const Entry& e : cached_) {
-    if (e.error_bands == r.error_bands && e.moe == moe && e.pools == pools && e.phase == r.workload.phase &&
-        e.generation == generation && e.engine == r.engine && e.concurrency == concurrency) {
+  // A hash of the key, compared first: a batch has a few dozen regimes, and most rows' key differs
+  // from most entries' (equality of every member decides).
+  std::size_t hash = std::hash<const void*>()(r.error_bands);
+  const auto mix = [&hash](std::size_t v) { hash_mix(hash, v); };
+  const std::hash<std::string_view> text;
+  mix(text(generation));
+  mix(text(r.engine));
+  mix(text(concurrency));
+  mix((moe ? 1U : 0U) | (pools ? 2U : 0U) | (static_cast<std::size_t>(r.workload.phase) << 2));
+  for (std::size_t i = 0; i < hashes_.size(); ++i) {
+    const Entry& e = cached_[i];
+    if (hashes_[i] == hash && e.error_bands == r.error_bands && e.moe == moe && e.pools == pools &&
+        e.phase == r.workload.phase && e.generation == generation && e.engine == r.engine &&
+        e.concurrency == concurrency) {
       return e.bands;
     }
   }
   RowBands bands;
   for (BandMetric m : band_metrics) bands.band[static_cast<std::size_t>(m)] = estimate_band(r, m);
   bands.basis = band_basis(r);
+  hashes_.push_back(hash);
   return cached_
       .emplace_back(Entry{r.error_bands, moe, std::string(generation), r.engine, concurrency, pools, r.workload.phase,
                           std::move(bands)})

@@ -58,7 +58,8 @@ class BandCache {
     Phase phase;
     RowBands bands;
   };
-  std::deque<Entry> cached_;  // a handful of regimes, compared in turn; entries never move
+  std::deque<Entry> cached_;         // a few dozen regimes at most; entries never move
+  std::vector<std::size_t> hashes_;  // of cached_[i]'s key, scanned first
 };
 
 [[nodiscard]] const Schema<EstimateRow>& estimate_schema();

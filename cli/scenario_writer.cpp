@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <ostream>
-#include <set>
 
 namespace llmsizer::cli {
 namespace {
@@ -41,36 +40,11 @@ std::vector<size_t> table_columns() {
   return index;
 }
 
-std::vector<std::string> table_header() {
-  std::vector<std::string> keys;
-  for (size_t i : table_columns()) keys.push_back(estimate_columns()[i].key);
-  return keys;
-}
-
-/// Labels and flags left, figures right.
-std::vector<Align> table_alignment() {
-  const std::set<std::string> labels = {"id", "model", "gpu", "weights", "fits", "price_basis", "error"};
-  std::vector<Align> align;
-  for (const std::string& key : table_header()) align.push_back(labels.count(key) ? Align::left : Align::right);
-  return align;
-}
-
-std::vector<std::string> table_cells(const EstimateRow& row, const std::vector<size_t>& index) {
-  std::vector<std::string> cells;
-  for (size_t i : index) {
-    const nlohmann::json v = estimate_value(row, i);
-    if (v.is_null())
-      cells.emplace_back("-");
-    else if (v.is_string())
-      cells.push_back(v.get<std::string>());
-    else if (v.is_boolean())
-      cells.emplace_back(v.get<bool>() ? "yes" : "no");
-    else if (v.is_number_integer())
-      cells.push_back(std::to_string(v.get<long long>()));
-    else
-      cells.push_back(fmt::format("{:.4g}", v.get<double>()));
-  }
-  return cells;
+/// The text table's columns: the estimate schema's, with their text formats.
+ResultTable table_of(const std::vector<size_t>& index) {
+  ResultTable table;
+  for (size_t i : index) table.columns.push_back(estimate_columns()[i]);
+  return table;
 }
 
 /// The row as the schema's columns read it.
@@ -136,8 +110,8 @@ RowPipeline::RowPipeline(ScenarioBatchFormat format, const std::string& file, st
       out_(out),
       err_(err),
       format_(format),
-      table_(table_header(), table_alignment()),
       table_columns_(table_columns()),
+      table_(table_of(table_columns_)),
       blocks_(pipeline_blocks) {
   write_text(out_, formatter_.head());
   for (RowBlock& b : blocks_) free_.push_back(&b);
@@ -184,7 +158,8 @@ void RowPipeline::finish() {
   stop();
   if (failure_) std::rethrow_exception(failure_);
   if (format_ == ScenarioBatchFormat::json) write_text(out_, rows_ == 0 ? "[]\n" : "\n]\n");
-  if (format_ == ScenarioBatchFormat::table) write_text(out_, table_.render());
+  // Aligned and formatted as every text table: by what each column holds and its text format.
+  if (format_ == ScenarioBatchFormat::table) write_text(out_, text_document(table_));
 }
 
 void RowPipeline::release(RowBlock& block) {
@@ -226,9 +201,13 @@ void RowPipeline::write_handed_over() {
 
 void RowPipeline::emit(RowBlock& block) {
   if (format_ == ScenarioBatchFormat::table) {
+    const Schema<EstimateRow>& schema = estimate_schema();
     for (size_t i = 0; i < block.size; ++i) {
       if (!block.rows[i].answered) err_ << formatter_.message(block.rows[i]);
-      table_.add_row(table_cells(estimate_row(block.rows[i]), table_columns_));
+      const EstimateRow row = estimate_row(block.rows[i]);
+      std::vector<Cell>& cells = table_.rows.emplace_back();
+      cells.reserve(table_columns_.size());
+      for (size_t c : table_columns_) cells.push_back(schema.value(row, c));
     }
     return;
   }

@@ -99,9 +99,9 @@ class RowPipeline {
   std::ostream& out_;
   std::ostream& err_;
   ScenarioBatchFormat format_;
-  TextTable table_;  // the text table's cells, printed by finish(); used by the writer only
-  std::vector<std::size_t> table_columns_;
-  std::size_t rows_ = 0;  // rows handed over so far
+  std::vector<std::size_t> table_columns_;  // the estimate schema's columns the text table shows
+  ResultTable table_;                       // the text table's cells, printed by finish(); used by the writer only
+  std::size_t rows_ = 0;                    // rows handed over so far
   std::deque<RowBlock> blocks_;
   std::mutex mutex_;  // guards the queues, done_ and failure_
   std::condition_variable changed_;

@@ -254,7 +254,26 @@ void CsvCellSink::text(std::string_view value) {
   append_csv_field(out_, value);
 }
 void CsvCellSink::list(const std::vector<std::string>& items) {
-  append_csv_field(out_, joined(items));
+  // append_csv_field(out_, joined(items)) without the joined string (a row's notes, every row): the
+  // separator "; " needs no quoting, so the field is quoted when an item needs it.
+  const bool quoted = std::any_of(items.begin(), items.end(), [](const std::string& item) {
+    return item.find_first_of(",\"\n\r") != std::string::npos;
+  });
+  if (quoted) out_ += '"';
+  bool started = false;  // joined's text is not empty: the next item follows "; "
+  for (const std::string& item : items) {
+    if (started) out_ += "; ";
+    started = started || !item.empty();
+    if (!quoted) {
+      out_ += item;
+      continue;
+    }
+    for (const char c : item) {
+      if (c == '"') out_ += '"';
+      out_ += c;
+    }
+  }
+  if (quoted) out_ += '"';
 }
 
 void append_csv_cell(std::string& out, const Cell& cell) {

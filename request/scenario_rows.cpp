@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/hash_mix.hpp"
 #include "io/config_error.hpp"
 
 namespace llmsizer {
@@ -37,7 +38,7 @@ class OwnFieldsSetAside {
 /// A hash of the fields that tell deployments apart most often; equality (every field) decides.
 std::size_t shared_hash(const ScenarioInput& in) {
   std::size_t h = 0;
-  const auto mix = [&h](std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+  const auto mix = [&h](std::size_t v) { hash_mix(h, v); };
   const std::hash<std::string_view> text;
   for (const std::string* s : {&in.model, &in.gpu, &in.engine, &in.weights, &in.kv}) mix(text(*s));
   for (const std::optional<int>* degree : {&in.gpus, &in.tp, &in.pp, &in.dp, &in.ep}) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "io/table.hpp"
 #include "tests/test_support.hpp"
 
 namespace llmsizer {
@@ -158,6 +159,40 @@ TEST_SUITE("cli") {
     }
   }
 
+  TEST_CASE("estimate --scenarios: the text table formats and aligns each column by the schema, as other tables") {
+    // Numbers in the column's text format (thousands separators, no exponent), counts grouped; numbers
+    // right, labels left, whatever the cell starts with.
+    const test::TempDir dir;
+    std::ofstream file(dir.path() / "rows.csv");
+    file << "id,model,gpu,gpus,tp,isl,osl,concurrency\n"
+         << "huge,llama-3.1-8b,h100-sxm,1,1,1000,500,2000000\n"
+         << "8b,llama-3.1-8b,h100-sxm,1,1,1000,500,8\n"
+         << "bad,llama-3.1-8b,h100-sxm,x,1,1000,500,8\n";
+    file.close();
+    const std::string path = (dir.path() / "rows.csv").string();
+    const Outputs table = run_batch(path, ScenarioBatchFormat::table, WriterThread::separate);
+    const nlohmann::json json =
+        nlohmann::json::parse(run_batch(path, ScenarioBatchFormat::json, WriterThread::none).out);
+    std::vector<std::string> lines;
+    std::istringstream text(table.out);
+    for (std::string line; std::getline(text, line);) lines.push_back(line);
+    REQUIRE(lines.size() == 5);  // header, rule, three rows
+    const std::string& header = lines[0];
+    CHECK(table.out.find("e+") == std::string::npos);
+    for (size_t r = 0; r < 2; ++r) {
+      CAPTURE(r);
+      const std::string& line = lines[2 + r];
+      const std::string ttft = with_commas(json[r]["ttft_ms"].get<double>(), 1);
+      const std::string tpot = with_commas(json[r]["tpot_ms"].get<double>(), 2);
+      CHECK(line.find(" " + ttft + " ") != std::string::npos);
+      CHECK(line.find(" " + tpot + " ") != std::string::npos);
+      CHECK(line.substr(header.find("weights"), 4) == "bf16");  // a label: left
+    }
+    CHECK(lines[2].substr(header.find("concurrency"), 11) == "  2,000,000");  // a count: right, grouped
+    CHECK(lines[3].substr(header.find("concurrency"), 11) == "          8");
+    CHECK(lines[4].substr(header.find("concurrency"), 11) == "          -");  // the column's kind, not the cell's
+    CHECK(lines[4].find("gpus: expected a whole number") != std::string::npos);
+  }
   TEST_CASE("RowPipeline: blocks formatted by the answering thread while the writer is behind keep their order") {
     // The writer is held at its first block, so the blocks handed over after it wait and the answering
     // thread formats some of them itself; the writer writes them all, in order, once it may.

@@ -49,7 +49,15 @@ TEST_SUITE("cli") {
                                      Cell(std::numeric_limits<double>::max()),
                                      Cell(std::string("plain")),
                                      Cell(std::string("a, \"quoted\" one")),
-                                     Cell(std::vector<std::string>{"first note", "second, with a comma"})};
+                                     Cell(std::vector<std::string>{"first note", "second, with a comma"}),
+                                     // Lists are written item by item (no joined string): quoting decided
+                                     // over every item, quotes doubled, and no "; " after leading empty items.
+                                     Cell(std::vector<std::string>{}),
+                                     Cell(std::vector<std::string>{"one"}),
+                                     Cell(std::vector<std::string>{"", "after an empty one", ""}),
+                                     Cell(std::vector<std::string>{"", "", "x", "", "y"}),
+                                     Cell(std::vector<std::string>{"plain", "say \"hi\""}),
+                                     Cell(std::vector<std::string>{"line\nbreak", "cr\r"})};
     for (const Cell& cell : cells) {
       std::string line = "x,";
       append_csv_cell(line, cell);
