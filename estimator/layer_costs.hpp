@@ -25,6 +25,12 @@ namespace llmsizer {
 struct WeightOperatorCost {
   double flops_per_unit = 0;
   double bytes = 0;
+  // The roofline's two times of the operator over all its layers, folded with the roofs by
+  // step_rates (fold_roofs in estimator/step_time.cpp, from the same per-operator time functions):
+  // compute seconds = count · seconds_per_unit, memory seconds = memory_seconds. The iterations that
+  // read their total alone use them, a few multiply-adds per operator (docs/performance.md, part M).
+  double seconds_per_unit = 0;  // flops_per_unit · seconds per FLOP · layers
+  double memory_seconds = 0;    // bytes · seconds per byte · layers
 };
 
 /// The token mixer's core of one layer: softmax attention over the KV cache, or a linear-attention

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 
+#include "base/rounding.hpp"
 #include "estimator/text_format.hpp"
 
 namespace llmsizer {
@@ -66,6 +67,7 @@ DeploymentMemory deployment_memory(const PreparedModel& model, const GpuSpec& gp
   memory.usable_per_gpu = usable_memory_per_gpu(gpu, efficiency);
   memory.weights = memory.placement.weights.total();
   memory.fixed = memory.weights + memory.activations;
+  memory.room = memory.usable_per_gpu - memory.fixed;
   memory.kv_bytes_per_token = memory.placement.kv_bytes_per_token();
   memory.ranks = attention_ranks(deployment);
   return memory;
@@ -123,9 +125,9 @@ std::int64_t max_resident_sequences(const DeploymentMemory& memory, [[maybe_unus
 
 std::int64_t max_resident_sequences(const DeploymentMemory& memory, double kv_bytes_per_sequence,
                                     std::int64_t max_batch) {
-  if (memory.fixed >= memory.usable_per_gpu) return 0;
+  if (memory.room.value <= 0) return 0;  // fixed >= usable: a - b <= 0 exactly when a <= b
   if (kv_bytes_per_sequence <= 0) return max_batch * memory.ranks;
-  const double per_rank = std::floor((memory.usable_per_gpu - memory.fixed).value / kv_bytes_per_sequence);
+  const double per_rank = floor_inline(memory.room.value / kv_bytes_per_sequence);
   return static_cast<std::int64_t>(per_rank) * memory.ranks;
 }
 

@@ -80,6 +80,7 @@ struct DeploymentMemory {
   // Derived from the above by deployment_memory; do not set them apart.
   Bytes weights;                  // placement.weights.total()
   Bytes fixed;                    // weights + activations: held on each GPU whatever the batch
+  Bytes room;                     // usable_per_gpu - fixed: what the KV of the batch may take
   double kv_bytes_per_token = 0;  // placement.kv_bytes_per_token()
   std::int64_t ranks = 1;         // attention-DP ranks across the deployment: dp · replicas
 };

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/rounding.hpp"
 #include "estimator/admission.hpp"
 #include "estimator/step_rates.hpp"
 
@@ -49,7 +50,7 @@ PrefillCosts prefill_costs(const PreparedDeployment& p, const PreparedPrompt& pr
   if (phase == Phase::decode) return c;
   // Start-up burst on one DP rank: all its prompts at once, packed into full token budgets.
   const double burst_tokens = std::max(1.0, decode_sequences) * isl;
-  c.burst_steps = std::max(1.0, std::ceil(burst_tokens / budget));
+  c.burst_steps = std::max(1.0, ceil_inline(burst_tokens / budget));
   StepShape burst{0, 0, 1, burst_tokens / c.burst_steps, isl / 2.0, std::max(1.0, decode_sequences) / c.burst_steps};
   c.burst_step = stage_step_seconds(p.rates, burst) * pp;
   return c;
@@ -106,16 +107,20 @@ namespace {
 /// and how many.
 PreparedPrompt prompt_chunks(std::int64_t isl_tokens, const EfficiencyParams& e) {
   const double isl = static_cast<double>(isl_tokens);
-  const double chunks = std::max(1.0, std::ceil(isl / static_cast<double>(e.engine.prefill_chunk_tokens)));
+  const double chunks = std::max(1.0, ceil_inline(isl / static_cast<double>(e.engine.prefill_chunk_tokens)));
   return {isl_tokens, chunks, StepShape{0, 0, 1, isl / chunks, isl / 2.0, 1.0 / chunks}, StepTime{}};
 }
 
 ServingStepShapes step_shapes(const Deployment& d, const Workload& w, const PreparedPrompt& prompt,
                               std::int64_t concurrency) {
-  const double per_rank = static_cast<double>(concurrency) / d.replicas / d.parallel.dp;  // sequences per DP rank
+  // Sequences per DP rank; one rank (dividing by 1 twice, exact) and one stage spare their divisions,
+  // which lead every estimate's chain of dependent operations.
+  const double requests = static_cast<double>(concurrency);
+  const bool one_rank = d.replicas == 1 && d.parallel.dp == 1;
+  const double per_rank = one_rank ? requests : requests / d.replicas / d.parallel.dp;
   const double mean_context = static_cast<double>(w.isl) + static_cast<double>(w.osl) / 2.0;
   // Pipeline stages work on pp micro-batches; a token waits for all of them to pass every stage.
-  const double micro = per_rank / d.parallel.pp;
+  const double micro = d.parallel.pp == 1 ? per_rank : per_rank / d.parallel.pp;
   return {per_rank, StepShape{micro, mean_context, 1.0 + d.speculative_tokens, 0, 0, 0}, prompt.chunk, prompt.chunks};
 }
 
@@ -168,7 +173,8 @@ std::int64_t resolve_concurrency(const PreparedDeployment& p, const Workload& w)
 }  // namespace
 
 std::int64_t reserved_context(const Workload& w, const EfficiencyParams& e) {
-  return w.isl + static_cast<std::int64_t>(std::ceil(e.engine.kv_reserved_output_fraction * static_cast<double>(w.osl)));
+  return w.isl +
+         static_cast<std::int64_t>(ceil_inline(e.engine.kv_reserved_output_fraction * static_cast<double>(w.osl)));
 }
 
 namespace {
@@ -301,7 +307,8 @@ EstimateFigures evaluate(const PreparedDeployment& p, const PreparedPrompt& prom
   const PrefillCosts pf = prefill_costs(p, prompt, shapes, r.decode_detail, w.phase);
   r.prefill_detail = pf.detail;
   r.prefill_alone = pf.alone;
-  const double token_step = step / r.tokens_per_decode_step;
+  // Without drafts a step yields one token (tokens_per_decode_step is 1, the division exact and spared).
+  const double token_step = d.speculative_tokens > 0 ? step / r.tokens_per_decode_step : step;
   if (w.phase != Phase::mixed) {
     disaggregated_phase(r, w, e, pf, token_step, shapes.sequences_per_rank * d.parallel.dp * d.replicas);
   } else {

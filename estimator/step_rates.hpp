@@ -31,8 +31,9 @@ struct StepRates {
 /// (step_rates); the same result.
 [[nodiscard]] StepTime stage_step_time(const StepRates& rates, const StepShape& shape,
                                        OperatorBreakdown* breakdown = nullptr);
-/// stage_step_time(rates, shape).total, the same bits, without summing the FLOPs and bytes: the
-/// iterations of an estimate whose total alone it reads (the mixed and burst steps, drafting).
+/// stage_step_time(rates, shape).total up to rounding, without summing the FLOPs and bytes and with
+/// the weight operators' roofline times folded per deployment (WeightOperatorCost::seconds_per_unit):
+/// the iterations of an estimate whose total alone it reads (the mixed and burst steps, drafting).
 [[nodiscard]] Seconds stage_step_seconds(const StepRates& rates, const StepShape& shape);
 
 }  // namespace llmsizer

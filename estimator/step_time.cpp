@@ -75,9 +75,19 @@ namespace {
 /// total), also its FLOPs and bytes (the whole StepTime), or also the per-kind breakdown.
 enum class Sums : unsigned char { seconds, figures, operators };
 
+/// An operator's time against its compute roof: FLOPs × seconds per FLOP (the roof's inverse).
+[[nodiscard]] double compute_seconds(double flops, double seconds_per_flop) {
+  return flops * seconds_per_flop;
+}
+/// And against the HBM bandwidth: bytes × seconds per byte.
+[[nodiscard]] double memory_seconds(double bytes, double seconds_per_byte) {
+  return bytes * seconds_per_byte;
+}
+
 /// Sums operators placed on the smoothed roofline and which bound each hit, and what `S` asks for
 /// beyond that. The sums are locals (not a StepTime in memory), so nothing a store writes can alias
-/// the folded coefficients an operator reads next.
+/// the folded coefficients an operator reads next. With Sums::seconds only the total is read, so
+/// every operator's time goes to `compute` (the split by bound is not kept).
 template <Sums S>
 struct Accumulator {
   static constexpr bool Detailed = S == Sums::operators;
@@ -91,18 +101,31 @@ struct Accumulator {
   /// An operator against a roof given as seconds per FLOP; `rate` is only reported.
   void add(OperatorKind kind, double op_flops, double op_bytes, double seconds_per_flop, FlopsPerSecond rate,
            double repeat) {
-    timed(kind, op_flops, op_bytes, op_flops * seconds_per_flop, rate, repeat);
+    timed(kind, op_flops, op_bytes, compute_seconds(op_flops, seconds_per_flop), rate, repeat);
+  }
+  /// A weight operator carrying `units` (tokens, sampled positions). Its seconds alone come from the
+  /// coefficients folded with the roofs and the layers (fold_roofs): smooth_max is homogeneous,
+  /// smooth_max(a·L, b·L) = L·smooth_max(a, b), so this is the same time up to rounding.
+  void weight(OperatorKind kind, const WeightOperatorCost& op, double units, double seconds_per_flop,
+              FlopsPerSecond rate, double repeat) {
+    if constexpr (S == Sums::seconds) {
+      compute += smooth_max(units * op.seconds_per_unit, op.memory_seconds, sharpness);
+    } else {
+      add(kind, units * op.flops_per_unit, op.bytes, seconds_per_flop, rate, repeat);
+    }
   }
   /// An operator whose compute time `t_compute` the caller worked out.
   void timed(OperatorKind kind, double op_flops, double op_bytes, double t_compute, FlopsPerSecond rate,
              double repeat) {
-    const double t_memory = op_bytes * seconds_per_byte;
+    const double t_memory = memory_seconds(op_bytes, seconds_per_byte);
     const double t = smooth_max(t_compute, t_memory, sharpness);
-    // Adding 0 to the other side leaves it unchanged and spares a hard-to-predict branch.
-    const bool compute_side = t_compute >= t_memory;
-    compute += compute_side ? t * repeat : 0.0;
-    memory += compute_side ? 0.0 : t * repeat;
-    if constexpr (S != Sums::seconds) {
+    if constexpr (S == Sums::seconds) {
+      compute += t * repeat;
+    } else {
+      // Adding 0 to the other side leaves it unchanged and spares a hard-to-predict branch.
+      const bool compute_side = t_compute >= t_memory;
+      compute += compute_side ? t * repeat : 0.0;
+      memory += compute_side ? 0.0 : t * repeat;
       flops += op_flops * repeat;
       bytes += op_bytes * repeat;
     }
@@ -125,8 +148,8 @@ struct StepCounts {
 template <Sums S>
 void add_attention(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
                    const StepCounts& n) {
-  acc.add(OperatorKind::attention_projections, n.tokens * c.projections.flops_per_unit, c.projections.bytes,
-          r.seconds_per_weight_flop, r.roofs.weight_matmul, c.layers);
+  acc.weight(OperatorKind::attention_projections, c.projections, n.tokens, r.seconds_per_weight_flop,
+             r.roofs.weight_matmul, c.layers);
   const AttentionCoreCost& core = c.core;
   if (core.kind == AttentionCoreCost::Kind::none) return;
   if (core.kind == AttentionCoreCost::Kind::linear) {
@@ -191,17 +214,16 @@ void add_routed_experts(Accumulator<S>& acc, const RoutedExpertCost& x, const St
 template <Sums S>
 void add_ffn(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s, const StepCounts& n) {
   if (!c.moe) {
-    acc.add(OperatorKind::dense_ffn, n.tokens * c.dense_ffn.flops_per_unit, c.dense_ffn.bytes,
-            r.seconds_per_weight_flop, r.roofs.weight_matmul, c.layers);
+    acc.weight(OperatorKind::dense_ffn, c.dense_ffn, n.tokens, r.seconds_per_weight_flop, r.roofs.weight_matmul,
+               c.layers);
     return;
   }
   add_routed_experts(acc, c.routed, r, n.tokens, s.prefill_tokens <= 0, c.layers);
   if (c.shared_experts) {
-    acc.add(OperatorKind::shared_experts, n.tokens * c.shared.flops_per_unit, c.shared.bytes,
-            r.seconds_per_weight_flop, r.roofs.weight_matmul, c.layers);
+    acc.weight(OperatorKind::shared_experts, c.shared, n.tokens, r.seconds_per_weight_flop, r.roofs.weight_matmul,
+               c.layers);
   }
-  acc.add(OperatorKind::router, n.tokens * c.router.flops_per_unit, c.router.bytes, r.seconds_per_head_flop,
-          r.roofs.head_matmul, c.layers);
+  acc.weight(OperatorKind::router, c.router, n.tokens, r.seconds_per_head_flop, r.roofs.head_matmul, c.layers);
 }
 
 /// One iteration on one stage over the folded costs (the work of stage_step_time).
@@ -225,8 +247,8 @@ StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* br
                                  s.prefill_tokens * link.seconds_per_prefill_token + link.seconds);
   }
   // The LM head on the positions that sample a token this step.
-  acc.add(OperatorKind::lm_head, (n.decode_tokens + s.prefill_sequences) * costs.lm_head.flops_per_unit,
-          costs.lm_head.bytes, r.seconds_per_head_flop, r.roofs.head_matmul, 1.0);
+  acc.weight(OperatorKind::lm_head, costs.lm_head, n.decode_tokens + s.prefill_sequences, r.seconds_per_head_flop,
+             r.roofs.head_matmul, 1.0);
   communication += n.tokens * costs.handoff_seconds_per_token + costs.handoff_seconds;  // to the next stage
   StepTime step;
   step.compute_bound = seconds(acc.compute);
@@ -239,6 +261,27 @@ StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* br
   return step;
 }
 
+/// A weight operator's roofline times over `layers` layers per unit it carries (compute) and per
+/// iteration (memory), from the time functions every iteration uses.
+void fold_roof(WeightOperatorCost& op, double seconds_per_flop, double seconds_per_byte, double layers) {
+  op.seconds_per_unit = compute_seconds(op.flops_per_unit, seconds_per_flop) * layers;
+  op.memory_seconds = memory_seconds(op.bytes, seconds_per_byte) * layers;
+}
+
+/// Folds the roofs of `rates` into its weight operators (WeightOperatorCost::seconds_per_unit, ::memory_seconds).
+void fold_roofs(StepRates& rates) {
+  IterationCosts& costs = rates.costs;
+  const double per_byte = rates.seconds_per_byte;
+  for (int i = 0; i < costs.group_count; ++i) {
+    LayerCosts& c = costs.groups[i];
+    fold_roof(c.projections, rates.seconds_per_weight_flop, per_byte, c.layers);
+    fold_roof(c.dense_ffn, rates.seconds_per_weight_flop, per_byte, c.layers);
+    fold_roof(c.shared, rates.seconds_per_weight_flop, per_byte, c.layers);
+    fold_roof(c.router, rates.seconds_per_head_flop, per_byte, c.layers);
+  }
+  fold_roof(costs.lm_head, rates.seconds_per_head_flop, per_byte, 1.0);
+}
+
 }  // namespace
 
 StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
@@ -246,14 +289,16 @@ StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deploymen
   const LinkRates links = achievable_link_rates(gpu, e.hardware);
   const CollectiveLatency latency{e.engine.collective_latency, e.engine.scale_out_latency};
   // One aggregate built in place: the folded costs (a few kB) are written once, not copied.
-  return StepRates{roofs,
-                   1.0 / roofs.weight_matmul.value,
-                   1.0 / roofs.expert_matmul.value,
-                   1.0 / roofs.head_matmul.value,
-                   1.0 / roofs.attention.value,
-                   1.0 / roofs.bandwidth.value,
-                   e.hardware.roofline_sharpness,
-                   fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency)};
+  StepRates rates{roofs,
+                  1.0 / roofs.weight_matmul.value,
+                  1.0 / roofs.expert_matmul.value,
+                  1.0 / roofs.head_matmul.value,
+                  1.0 / roofs.attention.value,
+                  1.0 / roofs.bandwidth.value,
+                  e.hardware.roofline_sharpness,
+                  fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency)};
+  fold_roofs(rates);
+  return rates;
 }
 
 StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
