@@ -25,26 +25,23 @@ struct EstimateOptions {
   std::string calibration = "default";
 };
 
-/// For an estimate priced by default on `basis` (a price_basis_names entry): one line saying which
-/// basis that is and how to choose another, when the choice matters — the GPU has prices on other
-/// bases, or its basis is not the 3-year rental that GPUs with such a price default to (two
-/// single-GPU estimates are then on different bases). nullopt otherwise.
+/// For an estimate priced by default on `basis` (a price_basis_names entry) that is not the 3-year
+/// rental every GPU with such a price defaults to: one line saying so and how to choose (two
+/// single-GPU estimates are otherwise on different bases without a word). nullopt otherwise: the
+/// price row names the basis in any case.
 std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::string& basis) {
   const auto used = parse_price_basis(basis);
-  if (!used) return std::nullopt;  // user-given or unpriced
+  const PriceBasis usual = default_basis_order[0];
+  if (!used || *used == usual) return std::nullopt;  // user-given, unpriced, or the usual basis
   std::vector<std::string> others;
   for (const PricePoint& p : gpu.prices) {
     const std::string other(name(p.basis));
     if (p.basis != *used && std::find(others.begin(), others.end(), other) == others.end()) others.push_back(other);
   }
-  const PriceBasis usual = default_basis_order[0];
-  if (others.empty() && *used == usual) return std::nullopt;
-  std::string because;
-  if (*used != usual) {
-    because = fmt::format(": it has no {} price, the basis of GPUs that have one, so their estimates are on another "
-                          "basis (--price {} puts them on this one)",
-                          price_basis_text(std::string(name(usual))), basis);
-  }
+  const std::string because =
+      fmt::format(": it has no {} price, the basis of GPUs that have one, so their estimates are on another basis "
+                  "(--price {} prices a GPU on this one where it has such a price)",
+                  price_basis_text(std::string(name(usual))), basis);
   std::string list;
   for (const std::string& o : others) list += (list.empty() ? "" : ", ") + o;
   const std::string choose = others.empty() ? fmt::format("--price {}=USD sets another price", gpu.name)

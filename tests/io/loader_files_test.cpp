@@ -118,7 +118,7 @@ TEST_SUITE("loader") {
                         "purchase: {usd: 10000, per: cards, source: s, date: 2025}\n");                   // 19
     std::ostringstream out, err;
     CHECK(cli::run_cli({"check", gpu}, out, err) == 2);
-    CHECK(err.str().find(gpu + ":17:29: error: prices[0].basis: unknown price basis 'on-demnd' (expected one of "
+    CHECK(err.str().find(gpu + ":17:23: error: prices[0].basis: unknown price basis 'on-demnd' (expected one of "
                                "on-demand, reserved, 3yr-rental, published-tco); did you mean 'on-demand'?") !=
           std::string::npos);
     CHECK(err.str().find(gpu + ":18:13: error: prices[1].label: duplicate price label") != std::string::npos);
