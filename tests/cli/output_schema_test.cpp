@@ -139,8 +139,11 @@ TEST_SUITE("cli") {
         CHECK(has(t->header, key));
       }
     }
+    // A layout's GPU count is `gpus` in fit as everywhere; compare's row has its own `gpus` beside the
+    // fewest that would hold its precision.
+    CHECK(has(fit.header, "gpus"));
+    CHECK_FALSE(has(fit.header, "min_gpus"));
     CHECK(has(compare.header, "min_gpus"));
-    CHECK(has(fit.header, "min_gpus"));
     for (const char* key : {"weights_gb_per_gpu", "kv_gb_per_gpu", "usable_gb_per_gpu", "free_kv_tokens"}) {
       CAPTURE(key);
       CHECK(has(estimate.header, key));
