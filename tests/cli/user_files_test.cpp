@@ -72,9 +72,10 @@ TEST_SUITE("user_files") {
     const fs::path out = dir.path() / "mine.yaml";
     const Run r = run({"calibrate", "--measurements", file.string(), "-o", out.string()});
     CHECK(r.code == 2);
-    CHECK(r.err == "error: --measurements: no parameter could be fitted: 0 training rows gave 0 residuals (too few "
-                   "rows sensitive to any parameter); 1 of 1 rows were not estimated, the first a (" +
-                       file.string() + "): skipped: concurrency or batch size not stated; nothing written\n");
+    CHECK(r.err ==
+          "error: --measurements: no parameter could be fitted: 0 training rows gave 0 residuals (too few "
+          "rows sensitive to any parameter); 1 of 1 rows were not estimated, the first a (" +
+              file.string() + "): skipped: concurrency or batch size not stated; nothing written\n");
     CHECK_FALSE(fs::exists(out));
   }
 
@@ -94,9 +95,10 @@ TEST_SUITE("user_files") {
     const std::string bar = (dir.path() / "bar.yaml").string();
     const Run renamed = run({"calibrate", "--name", "foo", "-o", bar});
     CHECK(renamed.code == 2);
-    CHECK(renamed.err == "error: --name: 'foo' differs from the name of the file -o writes ('bar'), and a --profiles "
-                         "directory finds a calibration by its file name: drop --name, or write -o " +
-                             (dir.path() / "foo.yaml").string() + "\n");
+    CHECK(renamed.err ==
+          "error: --name: 'foo' differs from the name of the file -o writes ('bar'), and a --profiles "
+          "directory finds a calibration by its file name: drop --name, or write -o " +
+              (dir.path() / "foo.yaml").string() + "\n");
     // An unwritable path names -o and fails before anything is read: the missing measurements file
     // would otherwise be the error.
     const Run missing = run({"calibrate", "--measurements", "/nonexistent/runs.yaml", "-o", "/nonexistent/dir/x.yaml"});
@@ -123,8 +125,9 @@ TEST_SUITE("user_files") {
   }
 
   TEST_CASE("estimate: free KV capacity says whether it is the instance's or each attention-DP rank's") {
-    const std::vector<std::string> args = {"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--gpus", "8",
-                                           "--isl", "1000", "--osl", "1000", "--concurrency", "64"};
+    const std::vector<std::string> args = {"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--gpus",
+                                           "8",        "--isl",   "1000",        "--osl", "1000",     "--concurrency",
+                                           "64"};
     std::vector<std::string> dp = args;
     dp.insert(dp.end(), {"--tp", "1", "--dp", "8", "--ep", "8"});
     const Run ranks = run(dp);
