@@ -52,9 +52,38 @@ std::string calibration_name(const CalibrateOptions& o) {
       throw ConfigError(
           "--name", fmt::format("'{}' is not a profile name (lower-case letters, digits, '-', '_' or '.')", o.name));
     }
+    // A --profiles directory finds a calibration by its file name: a name that differs from the file's
+    // would be written where no --calibration NAME finds it.
+    const auto file_name = profile_name_of_output(o.output, "-o", o.name);
+    if (file_name && *file_name != o.name) {
+      throw ConfigError("--name", fmt::format("'{}' differs from the name of the file -o writes ('{}'), and a "
+                                              "--profiles directory finds a calibration by its file name: drop "
+                                              "--name, or write -o {}.yaml",
+                                              o.name, *file_name,
+                                              (std::filesystem::path(o.output).parent_path() / o.name).string()));
+    }
     return o.name;
   }
   return profile_name_of_output(o.output, "-o", "my-calibration").value_or("default");
+}
+
+/// A fit that constrained no parameter is the priors with a new date: refused, with why.
+void require_fitted(const FitResult& fit, const std::vector<MeasuredRow>& rows, size_t training) {
+  if (!fit.fitted.empty()) return;
+  size_t skipped = 0;
+  std::string first_skip;
+  for (const MeasuredRow& row : rows) {
+    if (row.usable) continue;
+    ++skipped;
+    if (first_skip.empty()) first_skip = fmt::format("{} ({}): {}", row.measurement.id, row.measurement.file, row.status);
+  }
+  throw ConfigError("--measurements",
+                    fmt::format("no parameter could be fitted: {} training rows gave {} residuals (too few rows "
+                                "sensitive to any parameter){}; nothing written",
+                                training, fit.residuals,
+                                skipped == 0 ? std::string()
+                                             : fmt::format("; {} of {} rows were not estimated, the first {}", skipped,
+                                                           rows.size(), first_skip)));
 }
 
 int run_calibrate(const CalibrateOptions& o, Context& context) {
@@ -64,6 +93,7 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
                       fmt::format("{} is out of range (must be >= 0.001 and <= 1000)", o.prior_strength));
   }
   const std::string name = calibration_name(o);
+  ProfileOutput output(o.output, "-o");  // a path that cannot be written fails now, not after the fit
   ScenarioResolver resolver(context, o.from);
   const std::vector<std::string> files = measurement_files(o.files, o.with_shipped, context.installed_beside);
   const std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);
@@ -77,6 +107,7 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
       training.push_back(row.estimate_case);
   }
   const FitResult fit = fit_calibration(training, resolver.calibration(), 3, 40, o.prior_strength);
+  require_fitted(fit, rows, training.size());
   Calibration result = fit.calibration;
   result.name = name;
   result.fitted_on = o.date.empty() ? today() : o.date;
@@ -97,7 +128,7 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
   if (o.output.empty())
     *context.out << yaml;
   else
-    write_file_atomically(o.output, yaml);
+    output.write(yaml);
   std::ostream& err = *context.err;
   err << fmt::format(
       "fitted {} parameters on {} residuals in {} iterations (cost {:.3f} -> {:.3f}); {} left at prior\n",

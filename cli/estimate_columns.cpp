@@ -258,7 +258,7 @@ void add_memory_columns(Schema<EstimateRow>& s) {
   s.add(columns::kv_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.need.kv_cache); }));
   s.add(columns::activations_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.need.activations); }));
   s.add(columns::usable_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.usable_per_gpu); }));
-  s.add(columns::free_kv_tokens, memory([](auto& m) { return m.free_kv_tokens; }));
+  s.add(columns::free_kv_tokens, memory([](auto& m) { return columns::whole_tokens(m.free_kv_tokens); }));
   s.add({"prefill_gb_per_gpu", "GB", "disaggregated: weights + KV + activations on a prefill GPU"},
         pooled([](auto& x) { return in_gigabytes(x.prefill.memory.need.total()); }));
   s.add({"decode_gb_per_gpu", "GB", "disaggregated: weights + KV + activations on a decode GPU"},

@@ -8,6 +8,7 @@
 
 #include "estimator/disaggregation.hpp"
 #include "estimator/text_format.hpp"
+#include "io/columns.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_reader.hpp"
@@ -62,6 +63,16 @@ std::string memory_text(const MemoryFit& fit) {
   return fmt::format("weights {:.1f} GB + KV {:.1f} GB + activations {:.1f} GB = {:.1f} GB of {:.1f} GB usable",
                      in_gigabytes(m.weights), in_gigabytes(m.kv_cache), in_gigabytes(m.activations),
                      in_gigabytes(m.total()), in_gigabytes(fit.usable_per_gpu));
+}
+
+/// The KV room left: the instance's with one attention-DP rank; with several, each rank holds its own
+/// requests' KV, so the room is per rank (compare's KV headroom is per GPU, in GB).
+std::string free_kv_text(const MemoryFit& fit, int dp) {
+  const std::string tokens = with_commas(static_cast<double>(columns::whole_tokens(fit.free_kv_tokens)));
+  if (dp <= 1) return fmt::format("free KV capacity: {} more tokens in the instance\n", tokens);
+  return fmt::format("free KV capacity: {} more tokens per attention-DP rank ({} ranks, each holding its own "
+                     "requests)\n",
+                     tokens, dp);
 }
 
 std::string price_text(const ScenarioResolver::Resolved& r, const Estimate& e, int gpus) {
@@ -197,7 +208,7 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
     out += "does not fit: " + (e.reasons.empty() ? std::string("memory") : e.reasons.front()) + "\n";
     return out;
   }
-  out += fmt::format("free KV capacity: {} more tokens\n", with_commas(e.memory.free_kv_tokens));
+  out += free_kv_text(e.memory, d.parallel.dp);
   TextTable table({"metric", "value", "why"}, {Align::left, Align::right, Align::left});
   const double ttft_ms = in_milliseconds(e.ttft), tpot_ms = in_milliseconds(e.tpot);
   if (e.has_ttft) {

@@ -20,14 +20,21 @@ struct ImportOptions {
 };
 
 int run_import(const ImportOptions& options, Context& context) {
+  const std::optional<std::string> file_name = profile_name_of_output(options.output, "-o", "my-model");
+  ProfileOutput output(options.output, "-o");  // checked before the config is read
   ModelSpec model = import_hf_config_file(options.config);
   print_model_warnings(model, *context.err);
-  if (auto name = profile_name_of_output(options.output, "-o", model.name)) model.name = *name;
+  if (file_name) {
+    // Shown as the config's repo name when it has one, else as the file it is written to (not the
+    // config's directory, which named it before it had a file).
+    if (model.hf_repo.empty()) model.display_name = *file_name;
+    model.name = *file_name;
+  }
   const std::string yaml = model_to_yaml(model);
   if (options.output.empty()) {
     *context.out << yaml;
   } else {
-    write_file_atomically(options.output, yaml);
+    output.write(yaml);
     *context.err << fmt::format("wrote {} (model '{}')\n", options.output, model.name);
   }
   return 0;

@@ -47,7 +47,7 @@ void fit_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
   auto when_ok = [](auto f) { return [f](const FitEntry& e) { return e.ok() ? f(e.fit->minimum) : Cell(); }; };
   s.add(columns::shown(columns::gpu, {}, "GPU"), [](const FitEntry& e) { return Cell(e.section->resolved.gpu->name); });
   s.add(columns::weights, [](const FitEntry& e) { return Cell(upper(e.fit->weights)); });
-  s.add(columns::shown(columns::min_gpus, {}, "min GPUs"), [](const FitEntry& e) {
+  s.add(columns::shown(columns::layout_gpus, {}, "min GPUs"), [](const FitEntry& e) {
     return e.ok() ? Cell(std::int64_t{*e.fit->minimum.gpus}) : Cell(std::string("does not fit"));
   });
   s.add({"layout", "", "tensor and pipeline degrees"}, when_ok([](const MinimumGpus& m) {
@@ -60,7 +60,7 @@ void fit_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
   s.add(columns::shown(columns::usable_gb_per_gpu, plain(1), "usable (GB/GPU)"),
         [](const FitEntry& e) { return Cell(in_gigabytes(e.fit->minimum.fit.usable_per_gpu)); });
   s.add(columns::shown(columns::free_kv_tokens, {}, "free KV (tokens)"),
-        when_ok([](const MinimumGpus& m) { return Cell(m.fit.free_kv_tokens); }));
+        when_ok([](const MinimumGpus& m) { return Cell(columns::whole_tokens(m.fit.free_kv_tokens)); }));
   ResultTable table = s.table();
   for (const GpuSection& section : sections) {
     for (const FitRow& f : section.fit) table.rows.push_back(s.cells({&section, &f}));

@@ -3,6 +3,8 @@
 // `fit`. A command may show one with its own text format or header (`shown`).
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "io/table.hpp"
@@ -19,6 +21,9 @@ inline const Column weights{"weights", "", "weight precision"};
 inline const Column kv{"kv", "", "KV-cache precision"};
 inline const Column mtp{"mtp", "tokens", "MTP draft tokens per decode step (0: none)"};
 inline const Column concurrency{"concurrency", "requests", "requests in flight"};
+/// fit's rows are the smallest layouts that hold the model: their GPU count is `gpus`, as every layout's.
+inline const Column layout_gpus{"gpus", "count", "GPUs in the smallest layout that holds the model at that precision"};
+/// compare's chosen deployment has its own `gpus`; this is the fewest that would hold its precision.
 inline const Column min_gpus{"min_gpus", "count", "smallest GPU count that holds the model at that precision"};
 
 inline const Column ttft_ms{"ttft_ms", "ms", "mean time to first token"};
@@ -48,7 +53,13 @@ inline const Column weights_gb_per_gpu{"weights_gb_per_gpu", "GB", "weights on t
 inline const Column kv_gb_per_gpu{"kv_gb_per_gpu", "GB", "KV cache on the busiest GPU"};
 inline const Column activations_gb_per_gpu{"activations_gb_per_gpu", "GB", "activation workspace per GPU"};
 inline const Column usable_gb_per_gpu{"usable_gb_per_gpu", "GB", "usable memory per GPU"};
-inline const Column free_kv_tokens{"free_kv_tokens", "tokens", "further KV tokens that fit"};
+inline const Column free_kv_tokens{"free_kv_tokens", "tokens",
+                                   "further whole KV tokens that fit (per attention-DP rank when dp > 1)"};
+/// MemoryFit::free_kv_tokens as the count every output shows: whole tokens (a fraction of a token's
+/// KV holds no token), so text, JSON and CSV agree.
+[[nodiscard]] inline std::int64_t whole_tokens(double tokens) {
+  return static_cast<std::int64_t>(std::floor(tokens));
+}
 inline const Column notes{"notes", "", "notes"};
 /// What the answer could not account for: the model's warnings (an estimated profile, config.json keys
 /// not understood, a family read as a generic decoder) and, for an estimate, the request's.

@@ -46,15 +46,23 @@ LinkSpec parse_scale_up(const MapReader& doc) {
   return spec;
 }
 
+/// A field's error: thrown, or under check collected with the file's others while reading goes on.
+void field_rule(const MapReader& map, std::string_view key, const std::string& message) {
+  field_error(map.source(), map.error(key, message));
+}
+
 PriceBasis parse_basis(const MapReader& price) {
   const std::string text = price.string("basis");
+  constexpr PriceBasis stand_in = PriceBasis::on_demand;  // what check reads on with
   if (auto basis = parse_price_basis(text)) {
     // One method for every owned price: our TCO model from `purchase` (io/tco_loader.hpp).
     if (*basis != PriceBasis::owned) return *basis;
-    throw price.error("basis",
-                      "'owned' prices are computed from the GPU's purchase price by the TCO model (give "
-                      "`purchase:`); list a source's all-in TCO figure as 'published-tco'");
+    field_rule(price, "basis",
+               "'owned' prices are computed from the GPU's purchase price by the TCO model (give "
+               "`purchase:`); list a source's all-in TCO figure as 'published-tco'");
+    return stand_in;
   }
+  if (!price.has("basis")) return stand_in;  // check: reported as missing
   std::string names;
   std::vector<std::string_view> listable;
   for (std::string_view n : price_basis_names) {
@@ -62,22 +70,27 @@ PriceBasis parse_basis(const MapReader& price) {
   }
   for (std::string_view n : listable) names += (names.empty() ? "" : ", ") + std::string(n);
   const std::string hint = closest_match(text, listable);
-  throw price.error("basis", fmt::format("unknown price basis '{}' (expected one of {}){}", text, names,
-                                         hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+  field_rule(price, "basis",
+             fmt::format("unknown price basis '{}' (expected one of {}){}", text, names,
+                         hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+  return stand_in;
 }
 
 std::vector<PricePoint> parse_prices(const MapReader& doc) {
   std::vector<PricePoint> prices;
   if (!doc.has("prices")) return prices;
   const YAML::Node list = doc.get("prices");
-  if (!list.IsSequence()) throw doc.error("prices", "expected a list of {label, basis, usd_per_gpu_hour, source, date}");
+  if (!list.IsSequence()) {
+    field_rule(doc, "prices", "expected a list of {label, basis, usd_per_gpu_hour, source, date}");
+    return prices;
+  }
   for (size_t i = 0; i < list.size(); ++i) {
     const MapReader p(list[i], fmt::format("prices[{}]", i), doc.source(),
                       {"label", "basis", "usd_per_gpu_hour", "source", "date"});
     PricePoint price{p.string("label"), usd(p.number("usd_per_gpu_hour", {0, max_usd_per_gpu_hour, true, "$/GPU-hour"})),
                      p.string("source"), p.string("date"), parse_basis(p)};
     for (const PricePoint& other : prices) {
-      if (edit_distance(other.label, price.label) == 0) throw p.error("label", "duplicate price label");
+      if (edit_distance(other.label, price.label) == 0) field_rule(p, "label", "duplicate price label");
     }
     prices.push_back(std::move(price));
   }
@@ -91,9 +104,10 @@ std::optional<PurchasePrice> parse_purchase(const MapReader& doc) {
   PurchasePrice price;
   price.amount = usd(p.number("usd", {1, 100'000'000, false, "USD"}));
   const std::string per = p.string("per");
-  if (per != "card" && per != "server") {
+  const bool reported_missing = !p.has("per");  // check reads on after "missing required key"
+  if (per != "card" && per != "server" && !reported_missing) {
     const std::string hint = closest_match(per, std::vector<std::string>{"card", "server"});
-    throw p.error("per", fmt::format("expected 'card' or 'server', not '{}'{}", per,
+    field_rule(p, "per", fmt::format("expected 'card' or 'server', not '{}'{}", per,
                                      hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
   }
   price.per_server = per == "server";

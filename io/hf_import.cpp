@@ -47,6 +47,7 @@ struct FamilyTraits {
   bool output_gate = false;         // Qwen3-Next: q_proj doubled, half of it gating the attention output
   bool tied_by_default = false;     // Gemma: configs omit tie_word_embeddings (PretrainedConfig's true)
   std::int64_t sliding_period = 0;  // Gemma 2: even layers slide, odd layers are full
+  bool slides_every_layer = false;  // Mistral, Mixtral: sliding_window alone applies to every layer
   // Gemma 3: max_position_embeddings (131,072) is already the reach of its rope_scaling (linear factor
   // 8 over the 32K pre-training window, Gemma 3 report arXiv 2503.19786 §2.1), not a window to stretch.
   bool rope_scaling_included = false;
@@ -65,6 +66,7 @@ FamilyTraits family_traits(std::string_view type) {
   t.output_gate = type == "qwen3_next";
   t.tied_by_default = type.starts_with("gemma");
   t.sliding_period = type.starts_with("gemma2") ? 2 : 0;
+  t.slides_every_layer = type == "mistral" || type == "mixtral";
   t.rope_scaling_included = type.starts_with("gemma3");
   return t;
 }
@@ -225,10 +227,12 @@ std::vector<LayerAttention> kinds_from_interval(std::int64_t interval, int layer
 
 // Without layer_types: Qwen2 opts in with use_sliding_window (layers >= max_window_layers slide),
 // Gemma makes every sliding_window_pattern-th layer full (Gemma 2: every second), Mistral slides in
-// every layer.
-std::vector<LayerAttention> kinds_from_sliding_window(const Reader& r, int layers, const FamilyTraits& t) {
+// every layer. A family not known to slide everywhere gets Mistral's reading with a warning.
+std::vector<LayerAttention> kinds_from_sliding_window(const Reader& r, int layers, const FamilyTraits& t,
+                                                      std::vector<std::string>& warnings) {
   std::vector<LayerAttention> kinds(static_cast<size_t>(layers), LayerAttention::full);
-  if (r.count({"sliding_window"}, 0, max_of("attention.sliding_window")).value_or(0) == 0) return kinds;
+  const std::int64_t window = r.count({"sliding_window"}, 0, max_of("attention.sliding_window")).value_or(0);
+  if (window == 0) return kinds;
   std::int64_t first_sliding = 0;
   std::int64_t period = t.sliding_period;
   if (const Field use = r.field({"use_sliding_window"})) {
@@ -238,6 +242,12 @@ std::vector<LayerAttention> kinds_from_sliding_window(const Reader& r, int layer
     return kinds_from_letters(r, pattern, layers);
   } else if (pattern) {
     period = r.integer_at(pattern, 1, max_of("num_layers"));
+  } else if (period == 0 && !t.slides_every_layer) {
+    warnings.push_back(fmt::format(
+        "{}sliding_window ({}) was applied to every layer, as Mistral does: model_type '{}' is not known to, and "
+        "no layer_types, use_sliding_window or sliding_window_pattern says which layers slide; if only some do, "
+        "the KV cache is larger than estimated",
+        r.text_prefix(), window, r.model_type(true).empty() ? "(none)" : r.model_type(true)));
   }
   for (std::int64_t i = first_sliding; i < layers; ++i) {
     if (period == 0 || (i + 1) % period != 0) kinds[static_cast<size_t>(i)] = LayerAttention::sliding;
@@ -280,7 +290,7 @@ void read_layer_kinds(Reader& r, ModelSpec& m, const FamilyTraits& t) {
   } else if (auto interval = r.count({"full_attention_interval"}, 1, max_of("num_layers"))) {
     m.layer_attention = kinds_from_interval(*interval, m.num_layers);
   } else {
-    m.layer_attention = kinds_from_sliding_window(r, m.num_layers, t);
+    m.layer_attention = kinds_from_sliding_window(r, m.num_layers, t, m.warnings);
   }
   if (std::count(m.layer_attention.begin(), m.layer_attention.end(), LayerAttention::sliding) > 0) {
     m.sliding_window = r.required({"sliding_window"}, max_of("attention.sliding_window"));
@@ -364,7 +374,8 @@ ModelSpec import_hf_config(const std::string& json_text, const std::string& file
     if (source) throw r.error(source.path, message);
     throw ConfigError(file, 0, 0, path, message);
   });
-  model.warnings = hf::import_warnings(r);
+  const std::vector<std::string> key_warnings = hf::import_warnings(r);
+  model.warnings.insert(model.warnings.begin(), key_warnings.begin(), key_warnings.end());
   hf::VisionTower vision = hf::read_vision_tower(r, model.hidden_size);
   model.vision_params = vision.params;
   model.warnings.insert(model.warnings.end(), vision.warnings.begin(), vision.warnings.end());

@@ -21,6 +21,46 @@ const std::vector<std::string_view> row_keys = {"id",         "source",    "mode
                                                 "hardware",   "engine",    "parallelism", "workload", "metrics",
                                                 "quality",    "notes",     "fleet"};
 
+// The keys of each section of a row (validation/measurements.yaml). Sections are read leniently
+// (prose where a number is missing marks the row skipped), so a misspelt key would be skipped as
+// "not stated": every key is checked against these lists, as profiles' keys are.
+const std::vector<std::string_view> source_keys = {"name", "path"};
+const std::vector<std::string_view> precision_keys = {"weights", "kv_cache", "attention", "note"};
+const std::vector<std::string_view> hardware_keys = {"gpu", "count", "system"};
+const std::vector<std::string_view> parallelism_keys = {"tp",     "pp",     "ep",          "attention_dp", "disaggregated",
+                                                        "prefill", "decode", "layout",     "note"};
+const std::vector<std::string_view> workload_keys = {
+    "isl",           "osl",          "kv_len",     "concurrency",  "batch_size",          "batch_per_gpu",
+    "phase",         "mtp",          "scenario",   "dataset",      "distribution",        "latency_constraints",
+    "note",          "decode_batch_size",          "max_batch_size_per_rank",             "tokens_per_device_batch",
+    "avg_kv_cache_len_per_output_token"};
+const std::vector<std::string_view> mtp_keys = {"steps", "draft_tokens", "eagle_topk"};
+// Metrics the estimator is compared on (tpot_ms, ttft_ms, ..._per_gpu) and the others sources state.
+const std::vector<std::string_view> metric_keys = {
+    "tpot_ms",                "tpot_ms_mean",
+    "tpot_ms_p99",            "ttft_ms",
+    "ttft_ms_mean",           "ttft_ms_p99",
+    "tok_s_per_user",         "tok_s_per_user_with_ctx",
+    "output_tok_s_per_gpu",   "input_tok_s_per_gpu",
+    "output_tok_s_total",     "output_tok_s_per_node",
+    "output_tok_s_per_npu",   "output_tok_s_reported",
+    "input_tok_s_per_node",   "input_tok_s_per_npu",
+    "input_tok_s_per_gpu_incl_cache_hits",                "input_tok_s_per_node_incl_cache_hits",
+    "prefill_tok_s",          "prefill_tok_s_cluster",
+    "decode_tok_s_cluster",   "prefill_tok_s_per_node_reported",
+    "decode_tok_s_per_node_reported",                     "total_tok_s",
+    "samples_per_s",          "mean_output_tokens_per_sample_derived",
+    "cost_usd_per_m_output",  "assumed_usd_per_gpu_hr",
+    "unit_ambiguity",         "sla",
+    "condition"};
+
+/// Checks the keys of a section given as a map (unknown and duplicate keys, with did-you-mean);
+/// a section given as prose, or absent, has none to check.
+void check_keys(const YAML::Node& section, const std::string& path, const SourceText& src,
+                const std::vector<std::string_view>& allowed) {
+  if (section.IsMap()) (void)MapReader(section, path, src, allowed);
+}
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
@@ -218,6 +258,21 @@ void read_workload(const RowReader& r, const YAML::Node& w, const std::string& e
   m.mtp = mtp_steps(r, child(w, "mtp"), engine_text);
 }
 
+/// Every section's keys; `fleet` is a free-form note on the deployment that nothing reads.
+void check_sections(const MapReader& row, const SourceText& src) {
+  const auto check = [&](const char* key, const std::vector<std::string_view>& allowed) {
+    check_keys(row.get(key), row.field_path(key), src, allowed);
+  };
+  check("source", source_keys);
+  check("precision", precision_keys);
+  check("hardware", hardware_keys);
+  check("parallelism", parallelism_keys);
+  check("workload", workload_keys);
+  check("metrics", metric_keys);
+  const YAML::Node workload = row.get("workload");
+  if (workload.IsMap()) check_keys(child(workload, "mtp"), row.field_path("workload") + ".mtp", src, mtp_keys);
+}
+
 Measurement read_row(const YAML::Node& row, size_t index, const SourceText& src) {
   const std::string path = fmt::format("measurements[{}]", index);
   const MapReader r(row, path, src, row_keys);
@@ -230,6 +285,7 @@ Measurement read_row(const YAML::Node& row, size_t index, const SourceText& src)
   m.source_path = source.IsMap() ? text_of(child(source, "path")) : std::string();
   m.quality = text_of(r.get("quality"));
   m.model = r.has("model_ref") ? r.string("model_ref") : r.string("model");
+  check_sections(r, src);
   const YAML::Node hardware = r.require("hardware");
   m.gpu = text_of(child(hardware, "gpu"));
   const RowReader reader{src, path};

@@ -69,8 +69,12 @@ Precision parse_precision_field(const MapReader& m, std::string_view key) {
   const std::string suggestion = closest_match(text, precision_vocabulary);
   std::string names;
   for (std::string_view n : precision_vocabulary) names += (names.empty() ? "" : ", ") + std::string(n);
-  throw m.error(key, fmt::format("unknown precision '{}' (expected one of {}){}", text, names,
-                                 suggestion.empty() ? "" : fmt::format("; did you mean '{}'?", suggestion)));
+  if (m.has(key)) {  // under check an absent key has said so; a field error, and check reads on with BF16
+    field_error(m.source(), m.error(key, fmt::format("unknown precision '{}' (expected one of {}){}", text, names,
+                                                     suggestion.empty() ? ""
+                                                                        : fmt::format("; did you mean '{}'?", suggestion))));
+  }
+  return Precision::bf16;
 }
 
 LayerAttention parse_layer_kind(const YAML::Node& node, const std::string& path, const SourceText& source) {
@@ -82,9 +86,11 @@ LayerAttention parse_layer_kind(const YAML::Node& node, const std::string& path,
   if (text == "none") return LayerAttention::none;
   const std::string suggestion =
       closest_match(text, std::vector<std::string>{"full", "sliding", "chunked", "linear", "none"});
-  throw located_error(node, source, path,
-                      fmt::format("unknown layer kind '{}' (expected full, sliding, chunked, linear or none){}", text,
-                                  suggestion.empty() ? "" : fmt::format("; did you mean '{}'?", suggestion)));
+  field_error(source, located_error(node, source, path,
+                                    fmt::format("unknown layer kind '{}' (expected full, sliding, chunked, linear or "
+                                                "none){}",
+                                                text, suggestion.empty() ? "" : fmt::format("; did you mean '{}'?", suggestion))));
+  return LayerAttention::full;  // check reads on
 }
 
 void parse_layer_pattern(const MapReader& a, ModelSpec& model) {
@@ -111,7 +117,8 @@ void parse_attention(const MapReader& doc, ModelSpec& model) {
   } else if (kind == "gqa") {
     model.attention = GqaAttention{};
   } else {
-    throw a.error("kind", fmt::format("unknown attention kind '{}' (expected gqa or mla)", kind));
+    if (a.has("kind")) field_error(a.source(), a.error("kind", fmt::format("unknown attention kind '{}' (expected gqa or mla)", kind)));
+    model.attention = GqaAttention{};  // check reads on
   }
   read_section(a, "attention", model);
   read_variant_fields(doc, model);

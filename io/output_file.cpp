@@ -272,6 +272,12 @@ std::optional<std::string> profile_name_of_output(const std::string& path, const
                                                   const std::string& example) {
   if (path.empty() || is_stream_path(path)) return std::nullopt;
   const std::string stem = fs::path(path).stem().string();
+  if (fs::path(path).extension() != ".yaml") {
+    // The catalog reads a --profiles directory's *.yaml files only (io/catalog_index.cpp).
+    throw ConfigError(option, fmt::format("'{}': a profile is read from a --profiles directory only as a .yaml "
+                                          "file; name it {}.yaml",
+                                          path, is_profile_name(stem) ? stem : example));
+  }
   if (!is_profile_name(stem)) {
     throw ConfigError(option, fmt::format("'{}': the file name becomes the profile's name; use lower-case letters, "
                                           "digits, '-', '_' or '.' (e.g. {}.yaml)",
@@ -346,17 +352,41 @@ void OutputFile::commit() {
   }
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
-  OutputFile file(path);
+void OutputFile::write(const std::string& content) {
   {
     errno = 0;
-    std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
-    if (!out) cannot_write(path, last_error("cannot open the temporary file"));
+    std::ofstream out(temp_, std::ios::binary | std::ios::trunc);
+    if (!out) cannot_write(path_, last_error("cannot open the temporary file"));
     out << content;
     out.flush();
-    if (!out) cannot_write(path, last_error("write failed (disk full?)"));
+    if (!out) cannot_write(path_, last_error("write failed (disk full?)"));
   }
-  file.commit();
+  commit();
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+  OutputFile(path).write(content);
+}
+
+namespace {
+/// Runs `action`; its ConfigError names `option` as the field, so `x.yaml: error: -o: cannot write: ...`.
+template <class Action>
+void naming_option(const std::string& option, Action&& action) {
+  try {
+    action();
+  } catch (const ConfigError& e) {
+    if (!e.path().empty()) throw;
+    throw ConfigError(e.file(), e.line(), e.column(), option, e.message());
+  }
+}
+}  // namespace
+
+ProfileOutput::ProfileOutput(const std::string& path, const std::string& option) : option_(option) {
+  if (!path.empty()) naming_option(option_, [&] { file_.emplace(path); });
+}
+
+void ProfileOutput::write(const std::string& content) {
+  naming_option(option_, [&] { file_->write(content); });
 }
 
 }  // namespace llmsizer

@@ -31,6 +31,8 @@ class OutputFile {
 
   [[nodiscard]] const std::string& temp_path() const { return temp_; }
   void commit();
+  /// Writes `content` to temp_path() and commits.
+  void write(const std::string& content);
 
  private:
   enum class Mode { replace, descriptor, write_through };
@@ -50,9 +52,23 @@ class OutputFile {
 [[nodiscard]] bool is_profile_name(std::string_view name);
 /// The name a profile written to `path` takes, so that a --profiles directory finds it by its file
 /// name: the file name without its extension; nullopt for no path or a stream or device
-/// (-o /dev/stdout names nothing). Throws ConfigError (`option`) when that is not a profile name.
+/// (-o /dev/stdout names nothing). Throws ConfigError (`option`) when that is not a profile name or
+/// the extension is not .yaml (the only one a --profiles directory reads).
 [[nodiscard]] std::optional<std::string> profile_name_of_output(const std::string& path, const std::string& option,
                                                                 const std::string& example);
+
+/// A profile written by `-o` (calibrate, import-hf): the OutputFile is opened — the path checked —
+/// when the command starts, before the work that fills it, and its errors name the option as their
+/// field (`x.yaml: error: -o: cannot write: directory does not exist`). No path: nothing is opened.
+class ProfileOutput {
+ public:
+  ProfileOutput(const std::string& path, const std::string& option);
+  void write(const std::string& content);
+
+ private:
+  std::optional<OutputFile> file_;
+  std::string option_;
+};
 
 /// Writes `content` to `path` through an OutputFile.
 void write_file_atomically(const std::string& path, const std::string& content);

@@ -66,12 +66,12 @@ TEST_SUITE("cli") {
       for (const char* weights : {"fp8", "bf16"}) {
         CAPTURE(weights);
         const auto need = [&](const std::string& gpu) {
-          return row_for(fit_json({"--model", "llama-3.1-70b", "--gpu", gpu, "--context", "2000"}), weights)["min_gpus"];
+          return row_for(fit_json({"--model", "llama-3.1-70b", "--gpu", gpu, "--context", "2000"}), weights)["gpus"];
         };
         CHECK(need(a) == need(b));
       }
     }
-    CHECK(row_for(fit_json({"--model", "llama-3.1-70b", "--gpu", "h100-pcie", "--context", "2000"}), "fp8")["min_gpus"] == 1);
+    CHECK(row_for(fit_json({"--model", "llama-3.1-70b", "--gpu", "h100-pcie", "--context", "2000"}), "fp8")["gpus"] == 1);
   }
 
   // ---- fit: the sizing seeds (numbers explained in tests/estimator/memory_fit_test.cpp, which also
@@ -85,23 +85,27 @@ TEST_SUITE("cli") {
     CHECK(rows[0]["weights"] == "bf16");
     const nlohmann::json& bf16 = row_for(rows, "bf16");
     CHECK(bf16["fits"] == true);
-    CHECK(bf16["min_gpus"] == 16);
+    CHECK(bf16["gpus"] == 16);
     CHECK(bf16["tp"] == 8);
     CHECK(bf16["pp"] == 2);
     const nlohmann::json& fp8 = row_for(rows, "fp8");
-    CHECK(fp8["min_gpus"] == 8);
+    CHECK(fp8["gpus"] == 8);
     CHECK(fp8["tp"] == 8);
     CHECK(fp8["pp"] == 1);
     CHECK(fp8["kv"] == "bf16");
     CHECK(fp8["kv_gb_per_gpu"].get<double>() == rel(376'832.0 * 131'072 / 8 / 1e9, 1e-9));
     CHECK(fp8["reason"].is_null());
     CHECK(fp8["notes"].empty());
+    // The layout's GPU count is `gpus`, the key every command gives a deployment's count; KV room is
+    // counted in whole tokens.
+    CHECK_FALSE(fp8.contains("min_gpus"));
+    CHECK(fp8["free_kv_tokens"].is_number_integer());
   }
 
   TEST_CASE("fit --json: DeepSeek-R1 FP8 needs 16 x A100-80GB SXM, with the weight-only note") {
     const nlohmann::json rows = fit_json({"--model", "deepseek-r1", "--gpu", "a100-80gb-sxm", "--weights", "fp8"});
     REQUIRE(rows.size() == 1);
-    CHECK(rows[0]["min_gpus"] == 16);
+    CHECK(rows[0]["gpus"] == 16);
     CHECK(rows[0]["tp"] == 8);
     CHECK(rows[0]["pp"] == 2);
     REQUIRE(rows[0]["notes"].size() == 1);
@@ -111,7 +115,7 @@ TEST_SUITE("cli") {
     const nlohmann::json capped =
         fit_json({"--model", "deepseek-r1", "--gpu", "a100-80gb-sxm", "--weights", "fp8", "--max-gpus", "8"});
     CHECK(capped[0]["fits"] == false);
-    CHECK(capped[0]["min_gpus"].is_null());
+    CHECK(capped[0]["gpus"].is_null());
     CHECK(capped[0]["reason"].get<std::string>().rfind("needs ", 0) == 0);
     CHECK(capped[0]["weights_gb_per_gpu"].get<double>() == rel(85.14, 0.005));
   }
@@ -119,19 +123,19 @@ TEST_SUITE("cli") {
   TEST_CASE("fit --json: Llama-3.1-405B FP8 at 8K context fits 8 x H100") {
     const nlohmann::json rows =
         fit_json({"--model", "llama-3.1-405b", "--gpu", "h100-sxm", "--weights", "fp8", "--context", "8192"});
-    CHECK(rows[0]["min_gpus"] == 8);
+    CHECK(rows[0]["gpus"] == 8);
     CHECK(rows[0]["tp"] == 8);
   }
 
   TEST_CASE("fit --json: Qwen3-235B-A22B BF16 fits 8 x H20") {
     const nlohmann::json rows = fit_json({"--model", "qwen3-235b-a22b", "--gpu", "h20", "--weights", "bf16"});
-    CHECK(rows[0]["min_gpus"] == 8);
+    CHECK(rows[0]["gpus"] == 8);
   }
 
   TEST_CASE("fit --json: GLM-4.5 FP8 at 8K context fits 4 x H200") {
     const nlohmann::json rows =
         fit_json({"--model", "glm-4.5", "--gpu", "h200-sxm", "--weights", "fp8", "--context", "8192"});
-    CHECK(rows[0]["min_gpus"] == 4);
+    CHECK(rows[0]["gpus"] == 4);
     CHECK(rows[0]["tp"] == 4);
   }
 

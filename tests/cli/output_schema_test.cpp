@@ -87,7 +87,7 @@ TEST_SUITE("cli") {
       CHECK(fields[at("weights_gb_per_gpu")] == csv_number(rows[i]["weights_gb_per_gpu"].get<double>()));
       CHECK(std::stod(fields[at("weights_gb_per_gpu")]) ==
             doctest::Approx(rows[i]["weights_gb_per_gpu"].get<double>()).epsilon(5e-6));
-      if (rows[i]["min_gpus"].is_null()) CHECK(fields[at("tp")].empty());
+      if (rows[i]["gpus"].is_null()) CHECK(fields[at("tp")].empty());
     }
     // FP8 on A100 runs weight-only (a note), and the notes column joins them with "; ".
     CHECK(csv.records[0].fields[at("notes")].find("weight-only") != std::string::npos);
@@ -139,8 +139,11 @@ TEST_SUITE("cli") {
         CHECK(has(t->header, key));
       }
     }
+    // A layout's GPU count is `gpus` in fit as everywhere; compare's row has its own `gpus` beside the
+    // fewest that would hold its precision.
+    CHECK(has(fit.header, "gpus"));
+    CHECK_FALSE(has(fit.header, "min_gpus"));
     CHECK(has(compare.header, "min_gpus"));
-    CHECK(has(fit.header, "min_gpus"));
     for (const char* key : {"weights_gb_per_gpu", "kv_gb_per_gpu", "usable_gb_per_gpu", "free_kv_tokens"}) {
       CAPTURE(key);
       CHECK(has(estimate.header, key));

@@ -304,7 +304,7 @@ TEST_CASE("output files: another user's link in a sticky world-writable director
   const test::Run r = test::run({"import-hf", test::source_path("tests/data/hf/llama-3.1-8b.json").string(), "-o",
                                  link.string()});
   CHECK(r.code == 2);
-  CHECK(r.err == link.string() + ": error: cannot write: refusing to follow the symbolic link " + link.string() +
+  CHECK(r.err == link.string() + ": error: -o: cannot write: refusing to follow the symbolic link " + link.string() +
                      ": it is owned by another user in a sticky world-writable directory (the kernel's "
                      "protected_symlinks rule)\n");
   CHECK(read_file(victim.string()) == "keep\n");

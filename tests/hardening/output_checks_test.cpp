@@ -57,7 +57,7 @@ TEST_SUITE("hardening") {
     const Run missing = run({"import-hf", config, "-o", "/nonexistent/dir/x.yaml"});
     CHECK(missing.code == 2);
     CHECK(missing.out.empty());
-    CHECK(missing.err == "/nonexistent/dir/x.yaml: error: cannot write: directory does not exist\n");
+    CHECK(missing.err == "/nonexistent/dir/x.yaml: error: -o: cannot write: directory does not exist\n");
     CHECK_FALSE(fs::exists("/nonexistent/dir/x.yaml"));
 
     const test::TempDir dir;
@@ -68,12 +68,12 @@ TEST_SUITE("hardening") {
     const std::string under_file = (file / "x.yaml").string();
     const Run not_dir = run({"import-hf", config, "-o", under_file});
     CHECK(not_dir.code == 2);
-    CHECK(not_dir.err == under_file + ": error: cannot write: directory does not exist\n");
+    CHECK(not_dir.err == under_file + ": error: -o: cannot write: directory does not exist\n");
     // The target is an existing directory: the rename fails and the temporary file is removed.
     fs::create_directories(dir.path() / "taken.yaml");
     const Run onto_dir = run({"import-hf", config, "-o", (dir.path() / "taken.yaml").string()});
     CHECK(onto_dir.code == 2);
-    CHECK(onto_dir.err.rfind((dir.path() / "taken.yaml").string() + ": error: cannot write: ", 0) == 0);
+    CHECK(onto_dir.err.rfind((dir.path() / "taken.yaml").string() + ": error: -o: cannot write: ", 0) == 0);
     CHECK(names_in(dir.path()) == std::vector<std::string>{"file.txt", "taken.yaml"});
     // Success replaces an existing file whole and leaves no temporary file.
     const fs::path out = dir.path() / "llama.yaml";
@@ -107,7 +107,7 @@ TEST_SUITE("hardening") {
     fs::create_symlink("real.yaml", dir.path() / "link.yaml");
     const Run dangling = run({"import-hf", config, "-o", (dir.path() / "link.yaml").string()});
     CHECK(dangling.code == 2);
-    CHECK(dangling.err == (dir.path() / "link.yaml").string() + ": error: cannot write: is a symbolic link to " +
+    CHECK(dangling.err == (dir.path() / "link.yaml").string() + ": error: -o: cannot write: is a symbolic link to " +
                               (dir.path() / "real.yaml").string() + ", which does not exist\n");
     CHECK(names_in(dir.path()) == std::vector<std::string>{"link.yaml"});
     std::ofstream(dir.path() / "real.yaml") << "old\n";
@@ -117,15 +117,15 @@ TEST_SUITE("hardening") {
     CHECK(read_file((dir.path() / "real.yaml").string()).rfind("schema: model/1\n", 0) == 0);
     CHECK(names_in(dir.path()) == std::vector<std::string>{"link.yaml", "real.yaml"});
     // A symlink loop is an error, and the links stay links.
-    fs::create_symlink("loop-b", dir.path() / "loop-a");
-    fs::create_symlink("loop-a", dir.path() / "loop-b");
-    const Run loop = run({"import-hf", config, "-o", (dir.path() / "loop-a").string()});
+    fs::create_symlink("loop-b.yaml", dir.path() / "loop-a.yaml");
+    fs::create_symlink("loop-a.yaml", dir.path() / "loop-b.yaml");
+    const Run loop = run({"import-hf", config, "-o", (dir.path() / "loop-a.yaml").string()});
     CHECK(loop.code == 2);
     CHECK(loop.err.find("cannot write: ") != std::string::npos);
-    CHECK(fs::is_symlink(dir.path() / "loop-a"));
-    CHECK(fs::is_symlink(dir.path() / "loop-b"));
-    fs::remove(dir.path() / "loop-a");
-    fs::remove(dir.path() / "loop-b");
+    CHECK(fs::is_symlink(dir.path() / "loop-a.yaml"));
+    CHECK(fs::is_symlink(dir.path() / "loop-b.yaml"));
+    fs::remove(dir.path() / "loop-a.yaml");
+    fs::remove(dir.path() / "loop-b.yaml");
     // A directory in the file's place is named as such.
     const Run onto_dir = run({"report", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "100", "--osl", "100",
                               "--html", dir.path().string()});

@@ -58,6 +58,23 @@ TEST_SUITE("hf_import") {
                                    "(attention as its keys say, a gated FFN, no biases unless attention_bias)"});
   }
 
+  TEST_CASE("sliding_window read as every layer's is said, unless the family slides everywhere or says which") {
+    // Phi-3-style: a family not known to slide in every layer, no key saying which layers do.
+    const ModelSpec guessed = import_json({{"model_type", "phi3"}, {"sliding_window", 2047}});
+    CHECK(guessed.layer_attention == std::vector<LayerAttention>(4, LayerAttention::sliding));
+    REQUIRE(guessed.warnings.size() == 2);  // the generic-decoder warning first, then the window's
+    CHECK(guessed.warnings[1] ==
+          "sliding_window (2047) was applied to every layer, as Mistral does: model_type 'phi3' is not known to, and "
+          "no layer_types, use_sliding_window or sliding_window_pattern says which layers slide; if only some do, "
+          "the KV cache is larger than estimated");
+    // Mistral's modeling code slides in every layer; use_sliding_window and a pattern say which layers do.
+    CHECK(import_json({{"model_type", "mistral"}, {"sliding_window", 4096}}).warnings.empty());
+    CHECK(import_json({{"model_type", "phi3"}, {"sliding_window", 2047}, {"use_sliding_window", false}})
+              .warnings.size() == 1);
+    CHECK(import_json({{"model_type", "phi3"}, {"sliding_window", 2047}, {"sliding_window_pattern", 2}})
+              .warnings.size() == 1);
+  }
+
   TEST_CASE("multimodal: text_config keys are named with their path (vision_config's: hf_vision_test)") {
     nlohmann::json text = {{"model_type", "llama"}, {"hidden_size", 256}, {"num_hidden_layers", 4},
                            {"num_attention_heads", 8}, {"intermediate_size", 512}, {"vocab_size", 1000},

@@ -106,6 +106,33 @@ TEST_SUITE("loader") {
     }
   }
 
+  TEST_CASE("llmsizer check: a bad price basis or purchase 'per' does not end the file's reading") {
+    // Loader rules on one field (the basis and per vocabularies, a duplicate label) are field errors:
+    // check lists the ones after them too.
+    const test::TempDir dir;
+    const std::string gpu = (dir.path() / "bad.yaml").string();
+    write_text(gpu, good_gpu +
+                        "prices:\n"                                                                       // 16
+                        "  - {label: a, basis: on-demnd, usd_per_gpu_hour: 2, source: s, date: 2025}\n"   // 17
+                        "  - {label: a, basis: reserved, usd_per_gpu_hour: 2, source: s, date: 2025}\n"   // 18
+                        "purchase: {usd: 10000, per: cards, source: s, date: 2025}\n");                   // 19
+    std::ostringstream out, err;
+    CHECK(cli::run_cli({"check", gpu}, out, err) == 2);
+    CHECK(err.str().find(gpu + ":17:23: error: prices[0].basis: unknown price basis 'on-demnd' (expected one of "
+                               "on-demand, reserved, 3yr-rental, published-tco); did you mean 'on-demand'?") !=
+          std::string::npos);
+    CHECK(err.str().find(gpu + ":18:13: error: prices[1].label: duplicate price label") != std::string::npos);
+    CHECK(err.str().find(gpu + ":19:29: error: purchase.per: expected 'card' or 'server', not 'cards'; did you mean "
+                               "'card'?") != std::string::npos);
+    // Loading stops at the first, as before.
+    try {
+      (void)load_gpu_file(gpu);
+      FAIL_CHECK("expected a ConfigError");
+    } catch (const ConfigError& e) {
+      CHECK(e.path() == "prices[0].basis");
+    }
+  }
+
   TEST_CASE("llmsizer check: a missing required key is reported although a known key looks like it") {
     // num_heads is close to num_kv_heads and mtp_layers to num_layers, but they are keys of their own,
     // not misspellings: the absent keys are errors (only an unknown key's did-you-mean stands in).
