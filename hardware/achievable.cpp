@@ -33,6 +33,11 @@ double compute_fraction_of(const GpuSpec& gpu, const HardwareEfficiency& hw) {
 }
 
 FlopsPerSecond matmul_rate(const GpuSpec& gpu, Precision p, const HardwareEfficiency& hw) {
+  // FP8/FP4 GEMMs are rescaled with the 16-bit tensor/vector ratio, not their own (twice as high):
+  // on the boards the fraction is fitted on, FP8 reaches compute_fraction x fp8_compute_derate of its
+  // peak (0.55 on Hopper), more than a doubled shortfall would allow with no derate at all (0.44),
+  // so the derate carries FP8's own cost there; on H20 both forms give the same FP8 rate (0.776 vs
+  // 0.778 of its peak). docs/methodology.md#tensor-vector.
   const ComputeType c = effective_compute_type(gpu, p);
   double derate = 1.0;
   if (c == ComputeType::fp8 || c == ComputeType::int8) derate = hw.fp8_compute_derate;
