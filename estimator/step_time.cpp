@@ -122,6 +122,21 @@ struct StepCounts {
   double tokens = 0;         // decode and prompt tokens
 };
 
+StepCounts counts_of(const StepShape& s) {
+  const double decode_tokens = s.decode_sequences * s.tokens_per_sequence;
+  return {decode_tokens, decode_tokens + s.prefill_tokens};
+}
+
+/// An empty accumulator on `r`'s roofline, summing into `breakdown` when S asks for operators.
+template <Sums S>
+Accumulator<S> accumulator_on(const StepRates& r, OperatorBreakdown* breakdown) {
+  Accumulator<S> acc;
+  acc.seconds_per_byte = r.seconds_per_byte;
+  acc.sharpness = r.sharpness;
+  acc.breakdown = breakdown;
+  return acc;
+}
+
 template <Sums S>
 void add_attention(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
                    const StepCounts& n) {
@@ -226,13 +241,8 @@ StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* br
   if (costs.two_batch_overlap && s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens >= 2.0) {
     return two_batch_iteration<S>(r, s, breakdown);
   }
-  Accumulator<S> acc;
-  acc.seconds_per_byte = r.seconds_per_byte;
-  acc.sharpness = r.sharpness;
-  acc.breakdown = breakdown;
-  StepCounts n;
-  n.decode_tokens = s.decode_sequences * s.tokens_per_sequence;
-  n.tokens = n.decode_tokens + s.prefill_tokens;
+  Accumulator<S> acc = accumulator_on<S>(r, breakdown);
+  const StepCounts n = counts_of(s);
   double communication = 0;
   for (int i = 0; i < costs.group_count; ++i) communication += add_layer_group(acc, costs.groups[i], r, s, n);
   // The LM head on the positions that sample a token this step.
@@ -263,13 +273,8 @@ StepTime two_batch_iteration(const StepRates& r, const StepShape& s, OperatorBre
   const IterationCosts& costs = r.costs;
   const StepShape half{s.decode_sequences / 2.0, s.decode_context, s.tokens_per_sequence,
                        s.prefill_tokens / 2.0,   s.prefill_context, s.prefill_sequences / 2.0};
-  Accumulator<S> acc;
-  acc.seconds_per_byte = r.seconds_per_byte;
-  acc.sharpness = r.sharpness;
-  acc.breakdown = breakdown;
-  StepCounts n;
-  n.decode_tokens = half.decode_sequences * half.tokens_per_sequence;
-  n.tokens = n.decode_tokens + half.prefill_tokens;
+  Accumulator<S> acc = accumulator_on<S>(r, breakdown);
+  const StepCounts n = counts_of(half);
   const double exposed = costs.communication_exposed;
   double layers_time = 0;
   double serial_communication = 0;  // both micro-batches'
@@ -353,12 +358,8 @@ Seconds stage_step_seconds(const StepRates& r, const StepShape& s) {
 Seconds draft_pass_seconds(const StepRates& r, double sequences, double context) {
   const IterationCosts& costs = r.costs;
   const StepShape s{sequences, context, 1.0, 0, 0, 0};
-  Accumulator<Sums::seconds> acc;
-  acc.seconds_per_byte = r.seconds_per_byte;
-  acc.sharpness = r.sharpness;
-  StepCounts n;
-  n.decode_tokens = sequences;
-  n.tokens = sequences;
+  Accumulator<Sums::seconds> acc = accumulator_on<Sums::seconds>(r, nullptr);
+  const StepCounts n = counts_of(s);
   const double communication = add_layer_group(acc, costs.draft_layer, r, s, n);
   acc.add(OperatorKind::attention_projections, sequences * costs.draft_projection.flops_per_unit,
           costs.draft_projection.bytes, r.seconds_per_weight_flop, r.roofs.weight_matmul, 1.0);

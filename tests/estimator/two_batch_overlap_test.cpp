@@ -18,22 +18,10 @@ doctest::Approx rel(double expected, double tolerance) {
   return doctest::Approx(expected).epsilon(tolerance).scale(0);
 }
 
-struct Setup {
-  std::unique_ptr<ModelSpec> spec;  // PreparedModel points into it
-  PreparedModel model;
-  GpuSpec gpu;
-  EfficiencyParams efficiency;
-};
-
-Setup setup(const std::string& model, const std::string& gpu) {
-  Setup s;
-  s.spec = std::make_unique<ModelSpec>(test::shipped_model(model));
-  s.model = prepare(*s.spec);
-  s.gpu = test::shipped_gpu(gpu);
-  const Calibration calibration =
-      load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
-  s.efficiency = calibration.resolve(s.gpu.generation, "sglang");
-  return s;
+/// The shipped calibration's Hopper fractions with SGLang's engine terms.
+EfficiencyParams sglang_on(const GpuSpec& gpu) {
+  const std::string file = test::source_path("profiles/calibration/default.yaml").string();
+  return load_calibration_file(file).resolve(gpu.generation, "sglang");
 }
 
 Deployment wide_ep(int ranks, Overlap overlap) {
@@ -59,11 +47,14 @@ TEST_CASE("two-batch overlap: each layer runs max(a,c) + max(d,a) + max(e,d) + m
   // and expert sides (its operator breakdown), d and c its dispatch (FP8, 1/3 of the all-to-all
   // bytes) and combine (BF16, 2/3), each with one all-to-all latency. DeepSeek-R1's 3 dense layers
   // have no all-to-all: their slots hold 2a + 2e, the same formula.
-  const Setup s = setup("deepseek-r1", "h100-sxm");
+  const ModelSpec spec = test::shipped_model("deepseek-r1");
+  const PreparedModel model = prepare(spec);
+  const GpuSpec gpu = test::shipped_gpu("h100-sxm");
+  const EfficiencyParams efficiency = sglang_on(gpu);
   const StepShape full{128, 2000, 1, 0, 0, 0};
   const StepShape half{64, 2000, 1, 0, 0, 0};
-  const StepRates tbo = step_rates(s.model, s.gpu, wide_ep(32, Overlap::two_batch), s.efficiency);
-  const StepRates plain = step_rates(s.model, s.gpu, wide_ep(32, Overlap::none), s.efficiency);
+  const StepRates tbo = step_rates(model, gpu, wide_ep(32, Overlap::two_batch), efficiency);
+  const StepRates plain = step_rates(model, gpu, wide_ep(32, Overlap::none), efficiency);
   const StepTime overlapped = stage_step_time(tbo, full);
   double slots = 0;
   double half_compute = 0;
@@ -108,12 +99,15 @@ TEST_CASE("two-batch overlap: each layer runs max(a,c) + max(d,a) + max(e,d) + m
 TEST_CASE("two-batch overlap without an all-to-all runs the two micro-batches one after the other") {
   // Llama-3.1-70B on one H100: nothing to overlap, so the step is two half steps that share one
   // step overhead, and every weight is read twice.
-  const Setup s = setup("llama-3.1-70b", "h100-sxm");
+  const ModelSpec spec = test::shipped_model("llama-3.1-70b");
+  const PreparedModel model = prepare(spec);
+  const GpuSpec gpu = test::shipped_gpu("h100-sxm");
+  const EfficiencyParams efficiency = sglang_on(gpu);
   Deployment d;
   d.weights = d.experts = Precision::fp8;
-  const StepRates plain = step_rates(s.model, s.gpu, d, s.efficiency);
+  const StepRates plain = step_rates(model, gpu, d, efficiency);
   d.overlap = Overlap::two_batch;
-  const StepRates tbo = step_rates(s.model, s.gpu, d, s.efficiency);
+  const StepRates tbo = step_rates(model, gpu, d, efficiency);
   const StepTime half = stage_step_time(plain, StepShape{16, 1000, 1, 0, 0, 0});
   const StepTime both = stage_step_time(tbo, StepShape{32, 1000, 1, 0, 0, 0});
   CHECK(both.total.value == rel(2 * half.total.value - plain.costs.step_overhead_seconds, 1e-9));
@@ -129,13 +123,16 @@ TEST_CASE("a drafting pass is one MTP layer, its 2H->H projection, the whole LM 
   // layer of the last layer's kind (MoE): the pass costs that layer as the step costs it, plus the
   // projection (2 x 7168^2 = 102,760,448 FP8 weights) and the LM head (129,280 x 7,168, 16-bit) on the
   // 8 drafted positions, plus the engine's step overhead and one layer's overheads.
-  const Setup s = setup("deepseek-r1", "h20");
-  const StepRates r = step_rates(s.model, s.gpu, wide_ep(16, Overlap::none), s.efficiency);
+  const ModelSpec spec = test::shipped_model("deepseek-r1");
+  const PreparedModel model = prepare(spec);
+  const GpuSpec gpu = test::shipped_gpu("h20");
+  const EfficiencyParams efficiency = sglang_on(gpu);
+  const StepRates r = step_rates(model, gpu, wide_ep(16, Overlap::none), efficiency);
   const IterationCosts& k = r.costs;
   CHECK(k.draft_layer.moe);
   CHECK(k.draft_layer.layers == 1.0);
   CHECK(k.draft_projection.bytes == 102'760'448.0);
-  const EngineEfficiency& engine = s.efficiency.engine;
+  const EngineEfficiency& engine = efficiency.engine;
   CHECK(k.draft_overhead_seconds ==
         rel(engine.step_overhead.value + engine.layer_overhead.value + engine.moe_layer_overhead.value, 1e-12));
   // Rebuilt from a one-layer iteration of the MoE group (no overheads, no LM head) and the two
