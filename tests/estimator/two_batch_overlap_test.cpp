@@ -131,7 +131,7 @@ TEST_CASE("a drafting pass is one MTP layer, its 2H->H projection, the whole LM 
   const IterationCosts& k = r.costs;
   CHECK(k.draft_layer.moe);
   CHECK(k.draft_layer.layers == 1.0);
-  CHECK(k.draft_projection.bytes == 102'760'448.0);
+  CHECK(k.draft_projection.bytes == rel(102'760'448.0 * info(Precision::fp8).bytes_per_element, 1e-12));
   const EngineEfficiency& engine = efficiency.engine;
   CHECK(k.draft_overhead_seconds ==
         rel(engine.step_overhead.value + engine.layer_overhead.value + engine.moe_layer_overhead.value, 1e-12));
