@@ -26,6 +26,12 @@ struct Parallelism {
   friend bool operator==(const Parallelism&, const Parallelism&) = default;
 };
 
+/// Communication/computation overlap the engine runs, as a deployment states it: none, or two-batch
+/// overlap (each step split into two micro-batches, one's expert all-to-all running while the other
+/// computes: SGLang's --enable-two-batch-overlap, DeepSeek's inference system, open-infra-index day 6;
+/// docs/methodology.md#two-batch-overlap).
+enum class Overlap : unsigned char { none, two_batch };
+
 /// Precisions and options of a deployment.
 struct Deployment {
   Parallelism parallel;
@@ -37,6 +43,7 @@ struct Deployment {
   int speculative_tokens = 0;
   double speculative_acceptance = 0.0;  // probability the first drafted token is accepted
   double speculative_acceptance_decay = 1.0;  // factor per later draft position (MTP reused autoregressively)
+  Overlap overlap = Overlap::none;
   [[nodiscard]] int total_gpus() const { return replicas * parallel.gpus(); }
   friend bool operator==(const Deployment&, const Deployment&) = default;
 };

@@ -125,9 +125,25 @@ LayerCommunicationCost fold_communication(const PreparedModel& m, bool moe, cons
     const double prefill_s_per_byte =
         node_deduplicated_alltoall_seconds_per_byte(m.experts_per_token, par.ep, gpu, links);
     c.seconds_per_prefill_token = bytes_per_token / par.tp * prefill_s_per_byte;
-    c.seconds += 2.0 * collective_latency(par.ep, gpu, latency).value;
+    c.alltoall_seconds = 2.0 * collective_latency(par.ep, gpu, latency).value;
+    c.seconds += c.alltoall_seconds;
   }
   return c;
+}
+
+/// A drafting pass (docs/methodology.md#mtp): the MTP module's decoder layer is the last layer's kind
+/// (placement.cpp, mtp_weights), its 2H->H projection (2H^2 weights, the deployment's precision) runs
+/// replicated like attention, the LM head is the main model's; the pass is its own forward, so it pays
+/// the engine's per-step overhead once besides its layer's.
+void fold_draft_pass(IterationCosts& costs, const PreparedModel& m, const Deployment& d, const EfficiencyParams& e) {
+  if (costs.group_count == 0) return;
+  LayerCosts& layer = costs.draft_layer;
+  layer = costs.groups[costs.group_count - 1];
+  layer.layers = 1.0;
+  const double projection_params = 2.0 * m.hidden * m.hidden;
+  costs.draft_projection = {2.0 * projection_params, projection_params * info(d.weights).bytes_per_element};
+  costs.draft_overhead_seconds = e.engine.step_overhead.value + e.engine.layer_overhead.value +
+                                 (layer.moe ? e.engine.moe_layer_overhead.value : 0.0);
 }
 
 }  // namespace
@@ -163,6 +179,7 @@ IterationCosts fold_iteration_costs(const PreparedModel& m, const GpuSpec& gpu, 
     costs.handoff_seconds = (same_domain ? e.engine.collective_latency : e.engine.scale_out_latency).value;
   }
   costs.communication_exposed = 1.0 - e.comm_overlap;
+  costs.two_batch_overlap = d.overlap == Overlap::two_batch;
   // Fixed costs: per layer, per MoE layer, per iteration (split over the stages). A step with prompt
   // tokens runs outside the decode CUDA graphs on engines that capture decode-only batches: its MoE
   // layers' host work, k routed-expert slots each, adds to the device time
@@ -175,6 +192,8 @@ IterationCosts fold_iteration_costs(const PreparedModel& m, const GpuSpec& gpu, 
       layers_total * e.engine.layer_overhead.value + moe_layers * decode_moe + e.engine.step_overhead.value / pp;
   costs.prefill_overhead_seconds =
       layers_total * e.engine.layer_overhead.value + moe_layers * prefill_moe + e.engine.step_overhead.value / pp;
+  costs.step_overhead_seconds = e.engine.step_overhead.value / pp;
+  fold_draft_pass(costs, m, d, e);
   return costs;
 }
 

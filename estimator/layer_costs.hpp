@@ -72,10 +72,11 @@ struct RoutedExpertCost {
 
 /// Communication of one layer: seconds per token it carries plus fixed seconds.
 struct LayerCommunicationCost {
-  double seconds_per_token = 0;
-  double seconds_per_decode_token = 0;
-  double seconds_per_prefill_token = 0;
-  double seconds = 0;
+  double seconds_per_token = 0;          // tensor-parallel all-reduces
+  double seconds_per_decode_token = 0;   // expert-parallel dispatch + combine of decode tokens
+  double seconds_per_prefill_token = 0;  // and of prompt tokens
+  double seconds = 0;                    // latencies, all collectives
+  double alltoall_seconds = 0;           // of which the dispatch's and combine's
 };
 
 /// One group of layers that cost the same, folded for a deployment.
@@ -100,8 +101,16 @@ struct IterationCosts {
   double handoff_seconds_per_token = 0;  // activations to the next pipeline stage (pp > 1)
   double handoff_seconds = 0;
   double communication_exposed = 1;      // 1 − comm_overlap
+  bool two_batch_overlap = false;        // Deployment::overlap == two_batch (step_time.cpp)
   double decode_overhead_seconds = 0;    // fixed costs of an iteration on one stage, without prompt tokens
   double prefill_overhead_seconds = 0;   // and with
+  double step_overhead_seconds = 0;      // of which once per iteration (the rest is per layer)
+  // One drafting pass of speculative decoding: a forward of the MTP module (DeepSeek-V3 report §2.2),
+  // one decoder layer of the last layer's kind, its 2H->H projection and the shared LM head, launched
+  // as a pass of its own (docs/methodology.md#mtp).
+  LayerCosts draft_layer;                 // the last group's costs, one layer
+  WeightOperatorCost draft_projection;    // the 2H->H projection, per token
+  double draft_overhead_seconds = 0;      // the pass's step and layer overheads
 };
 
 /// The iteration costs of `deployment` of `model` under `sharding`, with the collectives' per-byte

@@ -268,18 +268,17 @@ void closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload
 }
 
 /// One decode iteration of the running batch through every stage, with the drafting passes of
-/// speculative decoding: n passes of one MTP layer (about one decoder layer and the LM head).
+/// speculative decoding: n passes of the MTP module (one decoder layer, its projection, the LM head).
 double decode_step_s(EstimateFigures& r, const PreparedDeployment& p, const ServingStepShapes& shapes) {
-  const PreparedModel& m = *p.model;
   const Deployment& d = p.deployment;
   const double pp = d.parallel.pp;
   r.decode_detail = stage_step_time(p.rates, shapes.decode);
   double step = r.decode_detail.total.value * pp;
   if (d.speculative_tokens > 0) {
-    const StepShape draft_shape{shapes.decode.decode_sequences, shapes.decode.decode_context, 1.0, 0, 0, 0};
-    const Seconds one = stage_step_seconds(p.rates, draft_shape);
-    step += d.speculative_tokens *
-            (one.value * pp / std::max(1, m.spec->num_layers) + p.efficiency->engine.layer_overhead.value);
+    // The MTP module sits on the last stage; each pass drafts one token for every sequence of each of
+    // the pp micro-batches.
+    const StepShape& decode = shapes.decode;
+    step += d.speculative_tokens * pp * draft_pass_seconds(p.rates, decode.decode_sequences, decode.decode_context).value;
   }
   return step;
 }

@@ -35,5 +35,9 @@ struct StepRates {
 /// the weight operators' roofline times folded per deployment (WeightOperatorCost::seconds_per_unit):
 /// the iterations of an estimate whose total alone it reads (the mixed and burst steps, drafting).
 [[nodiscard]] Seconds stage_step_seconds(const StepRates& rates, const StepShape& shape);
+/// One drafting pass of speculative decoding for `sequences` sequences at `context` tokens each: the
+/// MTP module's layer, its 2H->H projection, the LM head and the pass's own overheads
+/// (IterationCosts::draft_layer; docs/methodology.md#mtp).
+[[nodiscard]] Seconds draft_pass_seconds(const StepRates& rates, double sequences, double context);
 
 }  // namespace llmsizer

@@ -145,6 +145,21 @@ struct StepCounts {
   double tokens = 0;         // decode and prompt tokens
 };
 
+StepCounts counts_of(const StepShape& s) {
+  const double decode_tokens = s.decode_sequences * s.tokens_per_sequence;
+  return {decode_tokens, decode_tokens + s.prefill_tokens};
+}
+
+/// An empty accumulator on `r`'s roofline, summing into `breakdown` when S asks for operators.
+template <Sums S>
+Accumulator<S> accumulator_on(const StepRates& r, OperatorBreakdown* breakdown) {
+  Accumulator<S> acc;
+  acc.seconds_per_byte = r.seconds_per_byte;
+  acc.sharpness = r.sharpness;
+  acc.breakdown = breakdown;
+  return acc;
+}
+
 template <Sums S>
 void add_attention(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
                    const StepCounts& n) {
@@ -226,26 +241,32 @@ void add_ffn(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const
   acc.weight(OperatorKind::router, c.router, n.tokens, r.seconds_per_head_flop, r.roofs.head_matmul, c.layers);
 }
 
+/// The operators of one group of layers; returns the group's communication seconds.
+template <Sums S>
+double add_layer_group(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
+                       const StepCounts& n) {
+  add_attention(acc, c, r, s, n);
+  add_ffn(acc, c, r, s, n);
+  const LayerCommunicationCost& link = c.communication;
+  return c.layers * (n.tokens * link.seconds_per_token + n.decode_tokens * link.seconds_per_decode_token +
+                     s.prefill_tokens * link.seconds_per_prefill_token + link.seconds);
+}
+
+template <Sums S>
+StepTime two_batch_iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown);
+
 /// One iteration on one stage over the folded costs (the work of stage_step_time).
 template <Sums S>
 StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
   const IterationCosts& costs = r.costs;
-  Accumulator<S> acc;
-  acc.seconds_per_byte = r.seconds_per_byte;
-  acc.sharpness = r.sharpness;
-  acc.breakdown = breakdown;
-  StepCounts n;
-  n.decode_tokens = s.decode_sequences * s.tokens_per_sequence;
-  n.tokens = n.decode_tokens + s.prefill_tokens;
-  double communication = 0;
-  for (int i = 0; i < costs.group_count; ++i) {
-    const LayerCosts& c = costs.groups[i];
-    add_attention(acc, c, r, s, n);
-    add_ffn(acc, c, r, s, n);
-    const LayerCommunicationCost& link = c.communication;
-    communication += c.layers * (n.tokens * link.seconds_per_token + n.decode_tokens * link.seconds_per_decode_token +
-                                 s.prefill_tokens * link.seconds_per_prefill_token + link.seconds);
+  // Two micro-batches need a token each.
+  if (costs.two_batch_overlap && s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens >= 2.0) {
+    return two_batch_iteration<S>(r, s, breakdown);
   }
+  Accumulator<S> acc = accumulator_on<S>(r, breakdown);
+  const StepCounts n = counts_of(s);
+  double communication = 0;
+  for (int i = 0; i < costs.group_count; ++i) communication += add_layer_group(acc, costs.groups[i], r, s, n);
   // The LM head on the positions that sample a token this step.
   acc.weight(OperatorKind::lm_head, costs.lm_head, n.decode_tokens + s.prefill_sequences, r.seconds_per_head_flop,
              r.roofs.head_matmul, 1.0);
@@ -282,6 +303,69 @@ void fold_roofs(StepRates& rates) {
   fold_roof(costs.lm_head, rates.seconds_per_head_flop, per_byte, 1.0);
 }
 
+/// Two-batch overlap (docs/methodology.md#two-batch-overlap): the step's sequences and prompt tokens
+/// split into two micro-batches X and Y that run every layer in turn, so that one's expert all-to-all
+/// runs while the other computes. With a, e the attention and expert sides' compute of one
+/// micro-batch in a layer and d, c its dispatch and combine, a layer runs four slots, each one
+/// micro-batch's computation beside the other's communication: X.a | Y.c (of the layer before),
+/// X.d | Y.a, X.e | Y.d, X.c | Y.e, so it takes max(a, c) + max(d, a) + max(e, d) + max(c, e). Each
+/// micro-batch reads the weights and runs the layer's kernels again (the per-layer overheads twice);
+/// the LM head, tensor-parallel all-reduces and pipeline hand-offs stay on the critical path.
+template <Sums S>
+StepTime two_batch_iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
+  const IterationCosts& costs = r.costs;
+  const StepShape half{s.decode_sequences / 2.0, s.decode_context, s.tokens_per_sequence,
+                       s.prefill_tokens / 2.0,   s.prefill_context, s.prefill_sequences / 2.0};
+  Accumulator<S> acc = accumulator_on<S>(r, breakdown);
+  const StepCounts n = counts_of(half);
+  const double exposed = costs.communication_exposed;
+  double layers_time = 0;
+  double serial_communication = 0;  // both micro-batches'
+  for (int i = 0; i < costs.group_count; ++i) {
+    const LayerCosts& c = costs.groups[i];
+    const double before = acc.compute + acc.memory;
+    add_attention(acc, c, r, half, n);
+    const double attention = acc.compute + acc.memory - before;
+    add_ffn(acc, c, r, half, n);
+    const double experts = acc.compute + acc.memory - before - attention;
+    const LayerCommunicationCost& link = c.communication;
+    // Dispatch carries 1 byte per hidden element (FP8), combine 2 (BF16), each one all-to-all latency.
+    const double alltoall_bytes_s =
+        n.decode_tokens * link.seconds_per_decode_token + half.prefill_tokens * link.seconds_per_prefill_token;
+    const double dispatch = c.layers * exposed * (alltoall_bytes_s / 3.0 + link.alltoall_seconds / 2.0);
+    const double combine = c.layers * exposed * (alltoall_bytes_s * 2.0 / 3.0 + link.alltoall_seconds / 2.0);
+    layers_time += std::max(attention, combine) + std::max(dispatch, attention) + std::max(experts, dispatch) +
+                   std::max(combine, experts);
+    serial_communication +=
+        2.0 * c.layers * exposed * (n.tokens * link.seconds_per_token + link.seconds - link.alltoall_seconds);
+  }
+  const double layers_compute = acc.compute + acc.memory;
+  acc.add(OperatorKind::lm_head, (n.decode_tokens + half.prefill_sequences) * costs.lm_head.flops_per_unit,
+          costs.lm_head.bytes, r.seconds_per_head_flop, r.roofs.head_matmul, 1.0);
+  const double head = acc.compute + acc.memory - layers_compute;
+  serial_communication += 2.0 * exposed * (n.tokens * costs.handoff_seconds_per_token + costs.handoff_seconds);
+  const double layer_overheads =
+      (s.prefill_tokens > 0 ? costs.prefill_overhead_seconds : costs.decode_overhead_seconds) -
+      costs.step_overhead_seconds;
+  StepTime step;
+  step.compute_bound = seconds(2.0 * acc.compute);
+  step.memory_bound = seconds(2.0 * acc.memory);
+  step.flops = Flops{2.0 * acc.flops};
+  step.bytes = Bytes{2.0 * acc.bytes};
+  step.overhead = seconds(2.0 * layer_overheads + costs.step_overhead_seconds);
+  // What the slots leave of the communication on the critical path (>= 0: each slot holds its compute).
+  step.communication = seconds(layers_time - 2.0 * layers_compute + serial_communication);
+  step.total = seconds(layers_time + 2.0 * head + serial_communication) + step.overhead;
+  if constexpr (S == Sums::operators) {
+    for (OperatorLoad& load : *breakdown) {
+      load.flops.value *= 2.0;
+      load.bytes.value *= 2.0;
+      load.time.value *= 2.0;
+    }
+  }
+  return step;
+}
+
 }  // namespace
 
 StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
@@ -314,6 +398,20 @@ StepTime stage_step_time(const StepRates& r, const StepShape& s, OperatorBreakdo
 
 Seconds stage_step_seconds(const StepRates& r, const StepShape& s) {
   return iteration<Sums::seconds>(r, s, nullptr).total;
+}
+
+Seconds draft_pass_seconds(const StepRates& r, double sequences, double context) {
+  const IterationCosts& costs = r.costs;
+  const StepShape s{sequences, context, 1.0, 0, 0, 0};
+  Accumulator<Sums::seconds> acc = accumulator_on<Sums::seconds>(r, nullptr);
+  const StepCounts n = counts_of(s);
+  const double communication = add_layer_group(acc, costs.draft_layer, r, s, n);
+  acc.add(OperatorKind::attention_projections, sequences * costs.draft_projection.flops_per_unit,
+          costs.draft_projection.bytes, r.seconds_per_weight_flop, r.roofs.weight_matmul, 1.0);
+  acc.add(OperatorKind::lm_head, sequences * costs.lm_head.flops_per_unit, costs.lm_head.bytes,
+          r.seconds_per_head_flop, r.roofs.head_matmul, 1.0);
+  return seconds(acc.compute + acc.memory + communication * costs.communication_exposed +
+                 costs.draft_overhead_seconds);
 }
 
 }  // namespace llmsizer

@@ -29,6 +29,11 @@ struct RoofPrecisions {
 /// Dense 16-bit tensor peak: BF16, else FP16, else FP32 (what LM head and router run in).
 [[nodiscard]] FlopsPerSecond sixteen_bit_peak(const GpuSpec& gpu);
 
+/// `fraction`, a kernel's achievable share of the tensor peak on the GPUs the calibration was fitted on,
+/// at `gpu`'s tensor/vector peak ratio: 1 / (1 + (1/fraction - 1) · ratio / reference ratio), unchanged
+/// when the generation names no reference ratio (docs/methodology.md#tensor-vector).
+[[nodiscard]] double rescaled_fraction(const GpuSpec& gpu, const HardwareEfficiency& hardware, double fraction);
+
 /// The share of its dense tensor peak `gpu` reaches on large GEMMs: the generation's compute_fraction,
 /// rescaled by the GPU's tensor/vector peak ratio when the calibration names the generation's
 /// reference ratio (docs/methodology.md#tensor-vector).

@@ -33,6 +33,14 @@ Phase parse_phase(const std::string& text) {
                     fmt::format("unknown phase '{}' (expected mixed, decode or prefill){}", text, did_you_mean(hint)));
 }
 
+Overlap parse_overlap(const std::string& text) {
+  if (text.empty() || text == "none") return Overlap::none;
+  if (text == "two-batch") return Overlap::two_batch;
+  const std::string hint = closest_match(text, std::vector<std::string>{"none", "two-batch"});
+  throw ConfigError("--overlap",
+                    fmt::format("unknown overlap '{}' (expected none or two-batch){}", text, did_you_mean(hint)));
+}
+
 /// Precisions as asked; the KV cache, when --kv is not given, at the engine's default for the
 /// checkpoint (default_kv_precision).
 Deployment precisions_of(const ScenarioInput& in, const ModelSpec& model, const GpuSpec& gpu,
@@ -48,6 +56,7 @@ Deployment precisions_of(const ScenarioInput& in, const ModelSpec& model, const 
     d.speculative_acceptance = in.mtp_acceptance.value_or(default_mtp_acceptance);
     d.speculative_acceptance_decay = default_mtp_acceptance_decay;
   }
+  d.overlap = parse_overlap(in.overlap);
   return d;
 }
 

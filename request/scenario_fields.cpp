@@ -169,6 +169,10 @@ std::vector<ScenarioField> common_fields() {
        parse_small<&In::mtp, 0, max_mtp_draft_tokens>, check_small<&In::mtp, 0, max_mtp_draft_tokens>, "INT"},
       {"mtp_acceptance", "Acceptance rate of drafted tokens", fmt::format("{}", default_mtp_acceptance),
        parse_real<&In::mtp_acceptance, check_acceptance>, check_acceptance, "NUMBER"},
+      {"overlap",
+       "Communication overlap the deployment runs: none, or two-batch (two micro-batches, one's expert "
+       "all-to-all behind the other's compute; SGLang --enable-two-batch-overlap)",
+       "none", parse_text<&In::overlap>, nullptr},
       {"price",
        "Price: a label or basis (on-demand, reserved, 3yr-rental, owned, published-tco) from the GPU profiles, "
        "or GPU=USD for one GPU type (repeatable; ',' joins several in a CSV cell)",

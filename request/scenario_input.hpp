@@ -22,6 +22,7 @@ struct ScenarioInput {
   std::optional<std::int64_t> isl, osl, concurrency;  // concurrency 0: as many as fit
   std::optional<int> mtp;                              // speculative tokens
   std::optional<double> mtp_acceptance;
+  std::string overlap;  // empty / none, or two-batch
   std::string price;  // price label
   std::optional<double> usd_per_gpu_hour;
   std::optional<double> memory_utilization;

@@ -256,6 +256,32 @@ TEST_SUITE("cli") {
     REQUIRE(fine.code == 0);
     CHECK(fine.out.find("unrealistic") == std::string::npos);
   }
+
+  TEST_CASE("estimate --overlap: two-batch hides part of a wide-EP pool's all-to-all; a misspelling is an error") {
+    // DeepSeek-R1 FP8 decode on 32 H100, DP32 EP32 over 4 nodes, 128 per GPU: the all-to-all crosses
+    // nodes, so overlapping it with the other micro-batch's computation shortens TPOT
+    // (docs/methodology.md#two-batch-overlap); the term is checked by hand in
+    // tests/estimator/two_batch_overlap_test.cpp.
+    const std::vector<std::string> pool{"estimate", "--model", "deepseek-r1", "--gpu", "h100-sxm", "--gpus", "32",
+                                        "--tp", "1", "--dp", "32", "--ep", "32", "--weights", "fp8", "--engine",
+                                        "sglang", "--isl", "2000", "--osl", "2", "--concurrency", "4096",
+                                        "--phase", "decode", "--json"};
+    auto tpot = [&](std::vector<std::string> more) {
+      std::vector<std::string> args = pool;
+      args.insert(args.end(), more.begin(), more.end());
+      const Run r = run(args);
+      REQUIRE(r.code == 0);
+      return nlohmann::json::parse(r.out)["tpot_ms"].get<double>();
+    };
+    const double serial = tpot({});
+    CHECK(tpot({"--overlap", "none"}) == serial);
+    CHECK(tpot({"--overlap", "two-batch"}) < serial);
+    const Run bad = estimate({"--overlap", "two-batches"});
+    CHECK(bad.code == 2);
+    CHECK(bad.out.empty());
+    CHECK(bad.err == "error: --overlap: unknown overlap 'two-batches' (expected none or two-batch); did you mean "
+                     "'two-batch'?\n");
+  }
 }
 
 }  // namespace llmsizer

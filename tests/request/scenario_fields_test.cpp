@@ -68,14 +68,14 @@ TEST_SUITE("request") {
       CHECK(static_cast<bool>(f.parse));
     }
     for (const char* expected : {"id", "model", "gpu", "gpus", "tp", "pp", "dp", "ep", "weights", "experts", "kv",
-                                 "engine", "phase", "isl", "osl", "concurrency", "mtp", "mtp_acceptance", "price",
+                                 "engine", "phase", "isl", "osl", "concurrency", "mtp", "mtp_acceptance", "overlap", "price",
                                  "usd_per_gpu_hour", "memory_utilization", "prefill_chunk_tokens", "prefill_workers", "prefill_tp",
                                  "prefill_pp", "prefill_dp", "prefill_ep", "prefill_batch", "decode_workers",
                                  "decode_tp", "decode_pp", "decode_dp", "decode_ep", "decode_batch"}) {
       CAPTURE(expected);
       CHECK(find_scenario_field(expected) != nullptr);
     }
-    CHECK(names.size() == 34);
+    CHECK(names.size() == 35);
     CHECK(help_text(scenario_field("decode_batch")) ==
           "Requests per decode worker: sequences running at once (default: --concurrency / --decode-workers, else as "
           "many as fit)");
