@@ -119,7 +119,7 @@ LayerCommunicationCost fold_communication(const PreparedModel& m, bool moe, cons
     // its rank (DeepEP's low-latency kernels): a GPU sends the share of the k copies routed to other
     // ranks. Prompt tokens go once per remote node and are forwarded over NVLink there (DeepEP's normal
     // kernels, §3.2.2), which engines run on prefill batches (docs/methodology.md#moe).
-    const double bytes_per_token = m.hidden * 3.0;
+    const double bytes_per_token = m.hidden * (alltoall_dispatch_bytes_per_element + alltoall_combine_bytes_per_element);
     const double decode_sent_per_token = 1.0 / par.tp * m.experts_per_token * bytes_per_token * (par.ep - 1) / par.ep;
     c.seconds_per_decode_token = decode_sent_per_token * transfer_seconds_per_byte(par.ep, gpu, links);
     const double prefill_s_per_byte =

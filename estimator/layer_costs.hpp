@@ -71,6 +71,13 @@ struct RoutedExpertCost {
 };
 
 /// Communication of one layer: seconds per token it carries plus fixed seconds.
+/// Expert-parallel all-to-all element sizes: tokens are dispatched in FP8 (1 byte per hidden element)
+/// and combined in BF16 (2 bytes) (arXiv 2412.19437 §3.4); dispatch's share of the bytes.
+inline constexpr double alltoall_dispatch_bytes_per_element = 1.0;
+inline constexpr double alltoall_combine_bytes_per_element = 2.0;
+inline constexpr double alltoall_dispatch_share =
+    alltoall_dispatch_bytes_per_element / (alltoall_dispatch_bytes_per_element + alltoall_combine_bytes_per_element);
+
 struct LayerCommunicationCost {
   double seconds_per_token = 0;          // tensor-parallel all-reduces
   double seconds_per_decode_token = 0;   // expert-parallel dispatch + combine of decode tokens

@@ -260,7 +260,7 @@ template <Sums S>
 StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
   const IterationCosts& costs = r.costs;
   // Two micro-batches need a token each.
-  if (costs.two_batch_overlap && s.decode_sequences * s.tokens_per_sequence + s.prefill_tokens >= 2.0) {
+  if (costs.two_batch_overlap && counts_of(s).tokens >= 2.0) {
     return two_batch_iteration<S>(r, s, breakdown);
   }
   Accumulator<S> acc = accumulator_on<S>(r, breakdown);
@@ -289,18 +289,23 @@ void fold_roof(WeightOperatorCost& op, double seconds_per_flop, double seconds_p
   op.memory_seconds = memory_seconds(op.bytes, seconds_per_byte) * layers;
 }
 
-/// Folds the roofs of `rates` into its weight operators (WeightOperatorCost::seconds_per_unit, ::memory_seconds).
+/// Folds the roofs into one group's weight operators over its `layers`.
+void fold_layer(LayerCosts& c, const StepRates& rates) {
+  const double per_byte = rates.seconds_per_byte;
+  fold_roof(c.projections, rates.seconds_per_weight_flop, per_byte, c.layers);
+  fold_roof(c.dense_ffn, rates.seconds_per_weight_flop, per_byte, c.layers);
+  fold_roof(c.shared, rates.seconds_per_weight_flop, per_byte, c.layers);
+  fold_roof(c.router, rates.seconds_per_head_flop, per_byte, c.layers);
+}
+
+/// Folds the roofs of `rates` into every weight operator an iteration or a drafting pass reads
+/// (WeightOperatorCost::seconds_per_unit, ::memory_seconds).
 void fold_roofs(StepRates& rates) {
   IterationCosts& costs = rates.costs;
-  const double per_byte = rates.seconds_per_byte;
-  for (int i = 0; i < costs.group_count; ++i) {
-    LayerCosts& c = costs.groups[i];
-    fold_roof(c.projections, rates.seconds_per_weight_flop, per_byte, c.layers);
-    fold_roof(c.dense_ffn, rates.seconds_per_weight_flop, per_byte, c.layers);
-    fold_roof(c.shared, rates.seconds_per_weight_flop, per_byte, c.layers);
-    fold_roof(c.router, rates.seconds_per_head_flop, per_byte, c.layers);
-  }
-  fold_roof(costs.lm_head, rates.seconds_per_head_flop, per_byte, 1.0);
+  for (int i = 0; i < costs.group_count; ++i) fold_layer(costs.groups[i], rates);
+  fold_layer(costs.draft_layer, rates);
+  fold_roof(costs.draft_projection, rates.seconds_per_weight_flop, rates.seconds_per_byte, 1.0);
+  fold_roof(costs.lm_head, rates.seconds_per_head_flop, rates.seconds_per_byte, 1.0);
 }
 
 /// Two-batch overlap (docs/methodology.md#two-batch-overlap): the step's sequences and prompt tokens
@@ -318,7 +323,7 @@ StepTime two_batch_iteration(const StepRates& r, const StepShape& s, OperatorBre
                        s.prefill_tokens / 2.0,   s.prefill_context, s.prefill_sequences / 2.0};
   Accumulator<S> acc = accumulator_on<S>(r, breakdown);
   const StepCounts n = counts_of(half);
-  const double exposed = costs.communication_exposed;
+  const double exposed = costs.communication_exposed;  // of the collectives the slots do not hide
   double layers_time = 0;
   double serial_communication = 0;  // both micro-batches'
   for (int i = 0; i < costs.group_count; ++i) {
@@ -329,19 +334,22 @@ StepTime two_batch_iteration(const StepRates& r, const StepShape& s, OperatorBre
     add_ffn(acc, c, r, half, n);
     const double experts = acc.compute + acc.memory - before - attention;
     const LayerCommunicationCost& link = c.communication;
-    // Dispatch carries 1 byte per hidden element (FP8), combine 2 (BF16), each one all-to-all latency.
+    // Dispatch and combine split the all-to-all bytes by their element sizes (alltoall_dispatch_share)
+    // and take one all-to-all latency each. The slots are the overlap itself: the calibration's
+    // generic communication_exposed is not applied to them again.
     const double alltoall_bytes_s =
         n.decode_tokens * link.seconds_per_decode_token + half.prefill_tokens * link.seconds_per_prefill_token;
-    const double dispatch = c.layers * exposed * (alltoall_bytes_s / 3.0 + link.alltoall_seconds / 2.0);
-    const double combine = c.layers * exposed * (alltoall_bytes_s * 2.0 / 3.0 + link.alltoall_seconds / 2.0);
+    const double one_latency = link.alltoall_seconds / 2.0;
+    const double dispatch = c.layers * (alltoall_bytes_s * alltoall_dispatch_share + one_latency);
+    const double combine = c.layers * (alltoall_bytes_s * (1.0 - alltoall_dispatch_share) + one_latency);
     layers_time += std::max(attention, combine) + std::max(dispatch, attention) + std::max(experts, dispatch) +
                    std::max(combine, experts);
     serial_communication +=
         2.0 * c.layers * exposed * (n.tokens * link.seconds_per_token + link.seconds - link.alltoall_seconds);
   }
   const double layers_compute = acc.compute + acc.memory;
-  acc.add(OperatorKind::lm_head, (n.decode_tokens + half.prefill_sequences) * costs.lm_head.flops_per_unit,
-          costs.lm_head.bytes, r.seconds_per_head_flop, r.roofs.head_matmul, 1.0);
+  acc.weight(OperatorKind::lm_head, costs.lm_head, n.decode_tokens + half.prefill_sequences, r.seconds_per_head_flop,
+             r.roofs.head_matmul, 1.0);
   const double head = acc.compute + acc.memory - layers_compute;
   serial_communication += 2.0 * exposed * (n.tokens * costs.handoff_seconds_per_token + costs.handoff_seconds);
   const double layer_overheads =
@@ -406,10 +414,9 @@ Seconds draft_pass_seconds(const StepRates& r, double sequences, double context)
   Accumulator<Sums::seconds> acc = accumulator_on<Sums::seconds>(r, nullptr);
   const StepCounts n = counts_of(s);
   const double communication = add_layer_group(acc, costs.draft_layer, r, s, n);
-  acc.add(OperatorKind::attention_projections, sequences * costs.draft_projection.flops_per_unit,
-          costs.draft_projection.bytes, r.seconds_per_weight_flop, r.roofs.weight_matmul, 1.0);
-  acc.add(OperatorKind::lm_head, sequences * costs.lm_head.flops_per_unit, costs.lm_head.bytes,
-          r.seconds_per_head_flop, r.roofs.head_matmul, 1.0);
+  acc.weight(OperatorKind::attention_projections, costs.draft_projection, sequences, r.seconds_per_weight_flop,
+             r.roofs.weight_matmul, 1.0);
+  acc.weight(OperatorKind::lm_head, costs.lm_head, sequences, r.seconds_per_head_flop, r.roofs.head_matmul, 1.0);
   return seconds(acc.compute + acc.memory + communication * costs.communication_exposed +
                  costs.draft_overhead_seconds);
 }

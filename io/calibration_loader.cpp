@@ -95,6 +95,11 @@ EngineEfficiency parse_engine(const MapReader& e) {
   x.expert_gemm_half_tokens = e.optional_number("expert_gemm_half_tokens", {0, 1e5, false, ""}).value_or(0.0);
   x.kv_reserved_output_fraction = e.optional_number("kv_reserved_output_fraction", fraction).value_or(1.0);
   x.prefill_first = e.boolean_or("prefill_first", false);
+  // A prefill-first engine decodes in lockstep after every prompt batch: its share is 1, not a choice.
+  if (x.prefill_first && x.prompt_group_share != 1.0) {
+    field_error(e.source(), e.error("prompt_group_share", "must be 1 for a prefill-first engine (the whole rank "
+                                                          "rejoins each prompt batch, docs/methodology.md#prompt-groups)"));
+  }
   x.kv_follows_checkpoint = e.boolean_or("kv_follows_checkpoint", false);
   return x;
 }

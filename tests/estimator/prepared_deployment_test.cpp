@@ -57,6 +57,11 @@ struct Case {
   Deployment deployment;
 };
 
+Deployment two_batch(Deployment d) {
+  d.overlap = Overlap::two_batch;
+  return d;
+}
+
 Deployment deployment(Parallelism p, Precision weights, int mtp = 0) {
   Deployment d;
   d.parallel = p;
@@ -123,6 +128,7 @@ TEST_SUITE("serving") {
         {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8, 2)},  // MoE, MLA, EP, MTP
         {"gpt-oss-120b", "h100-sxm", deployment({2, 2, 1, 2}, Precision::fp8)},     // sliding window, pp 2
         {"minimax-m1", "h200-sxm", deployment({8, 1, 1, 8}, Precision::bf16)},      // linear attention
+        {"deepseek-r1", "h20", two_batch(deployment({1, 1, 32, 32}, Precision::fp8, 1))},  // two-batch overlap
     };
     for (const Case& c : cases) {
       CAPTURE(c.model);

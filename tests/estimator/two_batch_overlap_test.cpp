@@ -72,8 +72,8 @@ TEST_CASE("two-batch overlap: each layer runs max(a,c) + max(d,a) + max(e,d) + m
     const LayerCommunicationCost& link = one.groups[0].communication;
     const double bytes_s = 64 * link.seconds_per_decode_token;
     const double layers = one.groups[0].layers;
-    const double d = layers * (bytes_s / 3 + link.alltoall_seconds / 2);
-    const double c = layers * (bytes_s * 2 / 3 + link.alltoall_seconds / 2);
+    const double d = layers * (bytes_s * alltoall_dispatch_share + link.alltoall_seconds / 2);
+    const double c = layers * (bytes_s * (1 - alltoall_dispatch_share) + link.alltoall_seconds / 2);
     slots += std::max(a, c) + std::max(d, a) + std::max(e, d) + std::max(c, e);
     half_compute += a + e;
   }
