@@ -47,6 +47,8 @@ struct EngineTable {
   std::string_view yaml_flag;                  // the flag naming the extra-options YAML
   std::string_view dp_attention_switch = "";   // a flag that turns attention DP on beside its size
   std::string_view chunked_prefill_yaml = "";  // a YAML line that turns chunked prefill on (off by default)
+  bool chunk_budget_over_dp_ranks = false;     // the chunk budget is the instance's, split over its attention-DP ranks
+  std::string_view two_batch_overlap_switch = "";  // the flag that runs two-batch overlap; "" when the engine has none
 };
 
 // vLLM: `vllm serve` CLI reference and docs/serving/{parallelism_scaling, data_parallel_deployment,
@@ -91,7 +93,9 @@ constexpr EngineTable sglang_table{.command = "python3 -m sglang.launch_server -
                                    .expert_parallel_switch = false,
                                    .kv_fp8 = "fp8_e4m3",
                                    .yaml_flag = "",
-                                   .dp_attention_switch = "--enable-dp-attention"};
+                                   .dp_attention_switch = "--enable-dp-attention",
+                                   .chunk_budget_over_dp_ranks = true,
+                                   .two_batch_overlap_switch = "--enable-two-batch-overlap"};
 
 // TensorRT-LLM: trtllm-serve (tensorrt_llm/commands/serve.py: --tp_size, --pp_size, --ep_size,
 // --extra_llm_api_options) and the LLM API options of llmapi/llm_args.py (enable_attention_dp,
@@ -233,8 +237,23 @@ void add_scheduler(Script& s, const EngineTable& t, const LaunchConfig& c) {
                     per_instance, batch, d.parallel.dp));
   }
   add_value(s, slot(t, Setting::max_running), std::to_string(batch), "");
-  add_value(s, slot(t, Setting::chunk_budget), std::to_string(c.chunk_tokens), "");
+  // The estimate's budget is per attention rank (scenario field prefill_chunk_tokens); SGLang divides
+  // its --chunked-prefill-size over the DP ranks (docs/methodology.md#prefill), so it gets dp times it.
+  const std::int64_t chunk = t.chunk_budget_over_dp_ranks ? c.chunk_tokens * d.parallel.dp : c.chunk_tokens;
+  if (chunk != c.chunk_tokens) {
+    s.comments.push_back(fmt::format("chunked prefill: {} prompt tokens per step on each of the {} attention-DP "
+                                     "ranks (this engine splits the instance's budget over them)",
+                                     c.chunk_tokens, d.parallel.dp));
+  }
+  add_value(s, slot(t, Setting::chunk_budget), std::to_string(chunk), "");
   if (!t.chunked_prefill_yaml.empty()) s.yaml.push_back(text(t.chunked_prefill_yaml));
+  if (d.overlap == Overlap::two_batch) {
+    if (!t.two_batch_overlap_switch.empty()) {
+      s.flags.push_back(text(t.two_batch_overlap_switch));
+    } else {
+      s.comments.push_back("two-batch overlap was estimated, but this engine's launch options have no switch for it");
+    }
+  }
 }
 
 void add_speculative(Script& s, const EngineTable& t, const LaunchConfig& c) {

@@ -53,7 +53,9 @@ std::string no_such_price(const GpuSpec& gpu, const std::string& asked) {
     known += (known.empty() ? "" : ", ") + fmt::format("{} ({})", p.label, name(p.basis));
     names.push_back(p.label);
   }
-  const std::string hint = closest_match(asked, names);
+  // A basis name the GPU has no price on is itself among the names: no did-you-mean to itself.
+  std::string hint = closest_match(asked, names);
+  if (hint == asked) hint.clear();
   return fmt::format("{} has no price '{}' (it has: {}){}", gpu.name, asked, known,
                      hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint));
 }

@@ -1,5 +1,6 @@
 #include "request/resolved_estimate.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "estimator/realism.hpp"
@@ -11,7 +12,18 @@ Estimate estimate_resolved(const ScenarioResolver::Resolved& r) {
                    ? estimate_disaggregated(*r.prepared, *r.gpu, *r.pools, r.workload, r.efficiency, r.usd_per_gpu_hour)
                    : estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
   note_unrealistic(e, r);
+  note_overlap(e, r);
   return e;
+}
+
+void note_overlap(Estimate& e, const ScenarioResolver::Resolved& r) {
+  if (r.deployment.overlap != Overlap::two_batch) return;
+  const int ep = r.pools ? std::max(r.pools->decode.parallel.ep, r.pools->prefill.parallel.ep) : r.deployment.parallel.ep;
+  if (ep > 1) return;
+  // The split pays every layer's kernels and weight reads twice to hide an expert all-to-all
+  // (docs/methodology.md#two-batch-overlap); with ep 1 there is none to hide.
+  e.notes.push_back("two-batch overlap hides the expert all-to-all, and this deployment has none (ep 1): the two "
+                    "micro-batches only add their per-layer costs; engines run it with expert parallelism");
 }
 
 void note_unrealistic(Estimate& e, const ScenarioResolver::Resolved& r) {

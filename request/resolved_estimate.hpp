@@ -12,6 +12,9 @@ namespace llmsizer {
 /// its two pools, with note_unrealistic.
 [[nodiscard]] Estimate estimate_resolved(const ScenarioResolver::Resolved& resolved);
 
+/// A note when two-batch overlap is asked where no expert all-to-all runs (ep 1 everywhere).
+void note_overlap(Estimate& e, const ScenarioResolver::Resolved& r);
+
 /// Adds the search's note (unrealistic_note, estimator/realism.hpp) to `estimate` of `resolved`
 /// when an engine would not run its layout: a layout given by hand is estimated, and flagged as the
 /// search would flag it.

@@ -24,23 +24,6 @@ std::string did_you_mean(const std::string& hint) {
   return hint.empty() ? std::string() : fmt::format("; did you mean '{}'?", hint);
 }
 
-Phase parse_phase(const std::string& text) {
-  if (text.empty() || text == "mixed") return Phase::mixed;
-  if (text == "decode") return Phase::decode;
-  if (text == "prefill") return Phase::prefill;
-  const std::string hint = closest_match(text, std::vector<std::string>{"mixed", "decode", "prefill"});
-  throw ConfigError("--phase",
-                    fmt::format("unknown phase '{}' (expected mixed, decode or prefill){}", text, did_you_mean(hint)));
-}
-
-Overlap parse_overlap(const std::string& text) {
-  if (text.empty() || text == "none") return Overlap::none;
-  if (text == "two-batch") return Overlap::two_batch;
-  const std::string hint = closest_match(text, std::vector<std::string>{"none", "two-batch"});
-  throw ConfigError("--overlap",
-                    fmt::format("unknown overlap '{}' (expected none or two-batch){}", text, did_you_mean(hint)));
-}
-
 /// Precisions as asked; the KV cache, when --kv is not given, at the engine's default for the
 /// checkpoint (default_kv_precision).
 Deployment precisions_of(const ScenarioInput& in, const ModelSpec& model, const GpuSpec& gpu,
@@ -56,7 +39,7 @@ Deployment precisions_of(const ScenarioInput& in, const ModelSpec& model, const 
     d.speculative_acceptance = in.mtp_acceptance.value_or(default_mtp_acceptance);
     d.speculative_acceptance_decay = default_mtp_acceptance_decay;
   }
-  d.overlap = parse_overlap(in.overlap);
+  d.overlap = overlap_named(in.overlap, "--overlap");
   return d;
 }
 
@@ -376,7 +359,7 @@ void ScenarioResolver::resolve_names(const ScenarioInput& in, Resolved& r) {
   r.efficiency = efficiency(*r.gpu, r.engine, in.memory_utilization);
   // A stated token budget replaces the engine's everywhere it is read (docs/methodology.md#serving).
   if (in.prefill_chunk_tokens) r.efficiency.engine.prefill_chunk_tokens = *in.prefill_chunk_tokens;
-  r.workload.phase = parse_phase(in.phase);
+  r.workload.phase = phase_named(in.phase, "--phase");
   check_model_limits(in, *r.model);
 }
 

@@ -44,6 +44,13 @@ void parse_text(ScenarioInput& in, const std::string& text, const std::string& w
   in.*member = text;
 }
 
+/// Text that must name one of a few choices: kept as written, checked where it was read.
+template <std::string ScenarioInput::*member, auto named>
+void parse_choice(ScenarioInput& in, const std::string& text, const std::string& where) {
+  parse_text<member>(in, text, where);
+  static_cast<void>(named(text, where));
+}
+
 template <std::optional<std::int64_t> ScenarioInput::*member, std::int64_t min>
 void check_count(const ScenarioInput& in, const std::string& where) {
   if (in.*member) check_whole_range(*(in.*member), min, max_count, where);
@@ -159,7 +166,7 @@ std::vector<ScenarioField> common_fields() {
        parse_text<&In::kv>, nullptr},
       {"engine", "Serving engine for overheads, one the calibration lists (shipped: trtllm, vllm, sglang)", "generic",
        parse_text<&In::engine>, nullptr},
-      {"phase", "mixed, or decode / prefill for one side of disaggregated serving", "mixed", parse_text<&In::phase>,
+      {"phase", "mixed, or decode / prefill for one side of disaggregated serving", "mixed", parse_choice<&In::phase, phase_named>,
        nullptr},
       {"isl", "Input (prompt) tokens per request", "", parse_count<&In::isl, 1>, check_count<&In::isl, 1>, "INT"},
       {"osl", "Output tokens per request", "", parse_count<&In::osl, 1>, check_count<&In::osl, 1>, "INT"},
@@ -172,7 +179,7 @@ std::vector<ScenarioField> common_fields() {
       {"overlap",
        "Communication overlap the deployment runs: none, or two-batch (two micro-batches, one's expert "
        "all-to-all behind the other's compute; SGLang --enable-two-batch-overlap)",
-       "none", parse_text<&In::overlap>, nullptr},
+       "none", parse_choice<&In::overlap, overlap_named>, nullptr},
       {"price",
        "Price: a label or basis (on-demand, reserved, 3yr-rental, owned, published-tco) from the GPU profiles, "
        "or GPU=USD for one GPU type (repeatable; ',' joins several in a CSV cell)",
@@ -191,6 +198,28 @@ std::vector<ScenarioField> common_fields() {
 }
 
 }  // namespace
+
+namespace {
+std::string suggestion(const std::string& text, const std::vector<std::string>& names) {
+  const std::string hint = closest_match(text, names);
+  return hint.empty() ? std::string() : fmt::format("; did you mean '{}'?", hint);
+}
+}  // namespace
+
+Phase phase_named(const std::string& text, const std::string& where) {
+  if (text.empty() || text == "mixed") return Phase::mixed;
+  if (text == "decode") return Phase::decode;
+  if (text == "prefill") return Phase::prefill;
+  throw ConfigError(where, fmt::format("unknown phase '{}' (expected mixed, decode or prefill){}", text,
+                                       suggestion(text, {"mixed", "decode", "prefill"})));
+}
+
+Overlap overlap_named(const std::string& text, const std::string& where) {
+  if (text.empty() || text == "none") return Overlap::none;
+  if (text == "two-batch") return Overlap::two_batch;
+  throw ConfigError(where, fmt::format("unknown overlap '{}' (expected none or two-batch){}", text,
+                                       suggestion(text, {"none", "two-batch"})));
+}
 
 const std::vector<ScenarioField>& scenario_fields() {
   static const std::vector<ScenarioField> table = make_table();  // immutable once built

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "estimator/deployment.hpp"
 #include "request/scenario_input.hpp"
 
 namespace llmsizer {
@@ -34,6 +35,11 @@ struct ScenarioField {
   void (*check)(const ScenarioInput& input, const std::string& where);
   std::string value_kind = "TEXT";  // what --help shows for the value: TEXT, INT or NUMBER
 };
+
+/// The phase and the overlap a text names ("" is the default); a ConfigError at `where` (the option or
+/// the CSV column) with a did-you-mean otherwise.
+[[nodiscard]] Phase phase_named(const std::string& text, const std::string& where);
+[[nodiscard]] Overlap overlap_named(const std::string& text, const std::string& where);
 
 /// The table, in the order options are listed in --help.
 [[nodiscard]] const std::vector<ScenarioField>& scenario_fields();

@@ -282,6 +282,20 @@ TEST_SUITE("cli") {
     CHECK(bad.err == "error: --overlap: unknown overlap 'two-batches' (expected none or two-batch); did you mean "
                      "'two-batch'?\n");
   }
+
+  TEST_CASE("estimate --overlap two-batch where no expert all-to-all runs says so") {
+    const Run dense = run({"estimate", "--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--isl", "1000", "--osl",
+                           "1000", "--concurrency", "64", "--overlap", "two-batch", "--json"});
+    REQUIRE(dense.code == 0);
+    const std::string notes = nlohmann::json::parse(dense.out)["notes"].dump();
+    CHECK(notes.find("two-batch overlap hides the expert all-to-all, and this deployment has none (ep 1)") !=
+          std::string::npos);
+    const Run wide = run({"estimate", "--model", "deepseek-r1", "--gpu", "h100-sxm", "--gpus", "32", "--tp", "1",
+                          "--dp", "32", "--ep", "32", "--weights", "fp8", "--isl", "2000", "--osl", "200",
+                          "--concurrency", "1024", "--overlap", "two-batch", "--json"});
+    REQUIRE(wide.code == 0);
+    CHECK(nlohmann::json::parse(wide.out)["notes"].dump().find("two-batch") == std::string::npos);
+  }
 }
 
 }  // namespace llmsizer

@@ -86,6 +86,8 @@ TEST_SUITE("decisions") {
     CHECK(launch_script(LaunchEngine::sglang, moe()) ==
           "# llmsizer --emit sglang: deepseek-r1 on 8 x h200-sxm, tp1 pp1 dp8 ep8, weights FP8, KV BF16, 256 requests at once\n"
           "# weights FP8: the checkpoint's own precision, read from its config\n"
+          "# chunked prefill: 8192 prompt tokens per step on each of the 8 attention-DP ranks (this engine splits "
+          "the instance's budget over them)\n"
           "python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-R1 \\\n"
           "  --tp-size 8 \\\n"
           "  --pp-size 1 \\\n"
@@ -94,7 +96,7 @@ TEST_SUITE("decisions") {
           "  --ep-size 8 \\\n"
           "  --kv-cache-dtype auto \\\n"
           "  --max-running-requests 256 \\\n"
-          "  --chunked-prefill-size 8192 \\\n"
+          "  --chunked-prefill-size 65536 \\\n"
           "  --speculative-algorithm EAGLE \\\n"
           "  --speculative-num-steps 1 \\\n"
           "  --speculative-eagle-topk 1 \\\n"
@@ -177,6 +179,15 @@ TEST_SUITE("decisions") {
       CHECK(e.message() == "unknown engine 'vlm' (expected vllm, sglang or trtllm); did you mean 'vllm'?");
     }
   }
-}
 
+  TEST_CASE("--emit: two-batch overlap is switched on where the engine has a switch, and said where not") {
+    LaunchConfig c = moe();
+    c.deployment.overlap = Overlap::two_batch;
+    CHECK(launch_script(LaunchEngine::sglang, c).find("  --enable-two-batch-overlap \\\n") != std::string::npos);
+    CHECK(launch_script(LaunchEngine::vllm, c).find(
+              "# two-batch overlap was estimated, but this engine's launch options have no switch for it\n") !=
+          std::string::npos);
+    CHECK(launch_script(LaunchEngine::sglang, moe()).find("two-batch") == std::string::npos);
+  }
+}
 }  // namespace llmsizer

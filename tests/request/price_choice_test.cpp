@@ -114,7 +114,9 @@ TEST_SUITE("request") {
                      "h100-sxm has no price 'aws-on-demnd' (it has: 3yr-rental (3yr-rental), neocloud-tco "
                      "(published-tco), hyperscaler-tco (published-tco), lambda-on-demand (on-demand), "
                      "aws-capacity-block (reserved), aws-on-demand (on-demand), tco-owned (owned)); did you mean "
-                     "'aws-on-demand'?"}}) {
+                     "'aws-on-demand'?"},
+          // A basis the GPU has no price on is spelt right: no did-you-mean to itself.
+          std::tuple{"h20", "3yr-rental", "h20 has no price '3yr-rental' (it has: tco-owned (owned))"}}) {
       try {
         (void)choose_price(catalog.gpu(gpu), parse_price_option(catalog, asked), std::nullopt);
         FAIL("expected an error");

@@ -148,6 +148,13 @@ TEST_SUITE("request") {
           "tp: 99999999999 is out of range (must be >= 1 and <= 1048576)");
     CHECK(error_of(scenario_field("mtp").parse, "4294967297", "--mtp") ==
           "--mtp: 4294967297 is out of range (must be >= 0 and <= 16)");
+    // Choices are checked where they are read (so `check` and a CSV row name the column), not first
+    // when the row is estimated.
+    CHECK(error_of(scenario_field("overlap").parse, "two-batches", "overlap") ==
+          "overlap: unknown overlap 'two-batches' (expected none or two-batch); did you mean 'two-batch'?");
+    CHECK(error_of(scenario_field("phase").parse, "decod", "phase") ==
+          "phase: unknown phase 'decod' (expected mixed, decode or prefill); did you mean 'decode'?");
+    CHECK(error_of(scenario_field("phase").parse, "decode", "phase").empty());
   }
 
   TEST_CASE("estimate: --isl 0100 on the command line is 100, as in a CSV (was octal 64)") {
