@@ -86,6 +86,18 @@ void require_fitted(const FitResult& fit, const std::vector<MeasuredRow>& rows, 
                                                            rows.size(), first_skip)));
 }
 
+/// -o naming one of the measurement files would replace the data the calibration is fitted on.
+void refuse_output_over_input(const std::string& output, const std::vector<std::string>& files) {
+  std::error_code ec;
+  for (const std::string& f : files) {
+    if (!output.empty() && std::filesystem::equivalent(output, f, ec)) {
+      throw ConfigError("-o", fmt::format("{} is also a --measurements file: writing the calibration there would "
+                                          "replace the measurements; name another file",
+                                          output));
+    }
+  }
+}
+
 int run_calibrate(const CalibrateOptions& o, Context& context) {
   // CLI11's Range validator lets NaN through (every comparison with NaN is false).
   if (!(o.prior_strength >= 0.001 && o.prior_strength <= 1000)) {
@@ -93,9 +105,10 @@ int run_calibrate(const CalibrateOptions& o, Context& context) {
                       fmt::format("{} is out of range (must be >= 0.001 and <= 1000)", o.prior_strength));
   }
   const std::string name = calibration_name(o);
+  const std::vector<std::string> files = measurement_files(o.files, o.with_shipped, context.installed_beside);
+  refuse_output_over_input(o.output, files);
   ProfileOutput output(o.output, "-o");  // a path that cannot be written fails now, not after the fit
   ScenarioResolver resolver(context, o.from);
-  const std::vector<std::string> files = measurement_files(o.files, o.with_shipped, context.installed_beside);
   const std::vector<MeasuredRow> rows = load_measured_rows(files, resolver);
   std::vector<MeasuredCase> training;
   int holdout = 0;

@@ -1,10 +1,13 @@
 // `llmsizer fit` — the smallest number of GPUs that holds a model, per weight precision.
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
 #include "estimator/admission.hpp"
 #include "estimator/placement.hpp"
+#include "estimator/realism.hpp"
 #include "estimator/text_format.hpp"
 #include "estimator/weight_candidates.hpp"
 #include "io/columns.hpp"
@@ -157,7 +160,15 @@ int run_fit(const FitOptions& o, Context& context) {
   const Residency residency{context_tokens, o.concurrency};
   std::vector<FitRow> rows;
   for (const Deployment& d : precision_rows(model, gpu, o, kv)) {
-    rows.push_back({d, minimum_gpus(*prepared, gpu, d, residency, efficiency, max_gpus)});
+    FitRow row{d, minimum_gpus(*prepared, gpu, d, residency, efficiency, max_gpus)};
+    // Memory alone can need a layout an engine would not run: say so, as estimate and the search do
+    // (no speed is known here, so only the layout is judged).
+    if (row.result.gpus) {
+      std::string note = unrealistic_note(gpu, row.result.deployment.parallel, nullptr,
+                                          std::numeric_limits<double>::infinity());
+      if (!note.empty()) row.result.fit.notes.push_back(std::move(note));
+    }
+    rows.push_back(std::move(row));
   }
   std::ostream& out = *context.out;
   if (o.json) {

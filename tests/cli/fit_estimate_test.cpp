@@ -127,6 +127,17 @@ TEST_SUITE("cli") {
     CHECK(rows[0]["tp"] == 8);
   }
 
+  TEST_CASE("fit: a layout memory alone needs but no engine would run is flagged, a usual one is not") {
+    // Llama-3.1-405B in BF16 on 24 GB L4s needs a pipeline deeper than engines run.
+    const nlohmann::json deep = fit_json({"--model", "llama-3.1-405b", "--gpu", "l4", "--weights", "bf16"});
+    REQUIRE(deep[0]["pp"].get<int>() > 4);
+    CHECK(deep[0]["notes"].dump().find("unrealistic: pp " + std::to_string(deep[0]["pp"].get<int>()) +
+                                       " is deeper than the 4 pipeline stages") != std::string::npos);
+    const nlohmann::json usual = fit_json({"--model", "llama-3.1-405b", "--gpu", "h100-sxm", "--weights", "fp8",
+                                           "--context", "8192"});
+    CHECK(usual[0]["notes"].dump().find("unrealistic") == std::string::npos);
+  }
+
   TEST_CASE("fit --json: Qwen3-235B-A22B BF16 fits 8 x H20") {
     const nlohmann::json rows = fit_json({"--model", "qwen3-235b-a22b", "--gpu", "h20", "--weights", "bf16"});
     CHECK(rows[0]["gpus"] == 8);

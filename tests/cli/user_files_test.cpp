@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,15 @@ TEST_SUITE("user_files") {
     const Run missing = run({"calibrate", "--measurements", "/nonexistent/runs.yaml", "-o", "/nonexistent/dir/x.yaml"});
     CHECK(missing.code == 2);
     CHECK(missing.err == "/nonexistent/dir/x.yaml: error: -o: cannot write: directory does not exist\n");
+    // -o naming a measurements file would replace the data the fit reads: refused, the file unchanged.
+    const std::string runs = (dir.path() / "runs.yaml").string();
+    { std::ofstream(runs) << "measurements: []\n"; }
+    const Run over = run({"calibrate", "--measurements", runs, "-o", runs});
+    CHECK(over.code == 2);
+    CHECK(over.err == "error: -o: " + runs +
+                          " is also a --measurements file: writing the calibration there would replace the "
+                          "measurements; name another file\n");
+    CHECK(read_file(runs) == "measurements: []\n");
     const Run import_missing = run({"import-hf", "/nonexistent/config.json", "-o", "/nonexistent/dir/x.yaml"});
     CHECK(import_missing.err == "/nonexistent/dir/x.yaml: error: -o: cannot write: directory does not exist\n");
   }
