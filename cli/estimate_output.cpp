@@ -16,6 +16,15 @@
 namespace llmsizer::cli {
 namespace {
 
+/// The breakdown line's label: with speculative decoding the breakdown is the verifying pass, while
+/// the TPOT row's decode step also holds the drafting passes.
+std::string decode_step_label(const ScenarioResolver::Resolved& r) {
+  const int drafts = r.deployment.speculative_tokens;
+  if (drafts <= 0) return "decode step (one stage): ";
+  return fmt::format("decode step (one stage; the verifying pass, without the {} drafting pass{}): ", drafts,
+                     drafts == 1 ? "" : "es");
+}
+
 std::string ms_number(double v) {
   return v >= 100 ? with_commas(v) : fmt::format("{:.2f}", v);
 }
@@ -180,7 +189,7 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
                              x.decode.utilization * 100, x.balanced_prefill_per_decode)});
   add_throughput_rows(table, r, e, gpus);
   out += table.render();
-  out += "decode step (one stage): " + breakdown(e.decode_detail) + "\n";
+  out += decode_step_label(r) + breakdown(e.decode_detail) + "\n";
   out += "prefill chunk (one stage): " + breakdown(e.prefill_detail) + "\n";
   return out;
 }
@@ -228,7 +237,7 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
   if (r.error_bands && r.workload.phase == Phase::mixed) {
     out += "80% ranges: measured / predicted of " + band_basis(r) + "\n";
   }
-  if (e.has_tpot) out += "decode step (one stage): " + breakdown(e.decode_detail) + "\n";
+  if (e.has_tpot) out += decode_step_label(r) + breakdown(e.decode_detail) + "\n";
   if (e.has_ttft) out += "prefill chunk (one stage): " + breakdown(e.prefill_detail) + "\n";
   return out;
 }

@@ -127,6 +127,20 @@ TEST_SUITE("cli") {
     CHECK(rows[0]["tp"] == 8);
   }
 
+  TEST_CASE("estimate with MTP: the breakdown line says it is the verifying pass, without the drafting passes") {
+    const std::vector<std::string> args{"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--isl", "1000",
+                                        "--osl", "1000", "--concurrency", "64"};
+    std::vector<std::string> mtp = args;
+    mtp.insert(mtp.end(), {"--mtp", "2"});
+    const test::Run with = test::run(mtp);
+    REQUIRE(with.code == 0);
+    CHECK(with.out.find("decode step (one stage; the verifying pass, without the 2 drafting passes): ") !=
+          std::string::npos);
+    const test::Run without = test::run(args);
+    REQUIRE(without.code == 0);
+    CHECK(without.out.find("decode step (one stage): ") != std::string::npos);
+  }
+
   TEST_CASE("fit: a layout memory alone needs but no engine would run is flagged, a usual one is not") {
     // Llama-3.1-405B in BF16 on 24 GB L4s needs a pipeline deeper than engines run.
     const nlohmann::json deep = fit_json({"--model", "llama-3.1-405b", "--gpu", "l4", "--weights", "bf16"});
