@@ -95,12 +95,24 @@ void attach_metrics(const Measurement& m, MeasuredCase& c) {
   c.input_tok_s_per_gpu = m.input_tok_s_per_gpu;
 }
 
+/// A row naming a GPU or model the catalog does not know is a typo in the user's file (every shipped
+/// row names known ones): an error at the row, with the lookup's did-you-mean, not a skipped row.
+ConfigError misnamed(const Measurement& m, int index, const ConfigError& lookup) {
+  const bool csv = std::filesystem::path(m.file).extension() == ".csv";
+  const bool gpu = lookup.path() == "--gpu";
+  const std::string field = csv ? (gpu ? "gpu" : "model")
+                                : fmt::format("measurements[{}].{}", index, gpu ? "hardware.gpu" : "model_ref");
+  return ConfigError(m.file, m.line, 0, field, lookup.message());
+}
+
 }  // namespace
 
 std::vector<MeasuredRow> load_measured_rows(const std::vector<std::string>& files, ScenarioResolver& resolver) {
   std::vector<MeasuredRow> rows;
   for (const std::string& file : files) {
+    int index = -1;
     for (Measurement& m : load_measurement_file(file)) {
+      ++index;
       MeasuredRow row;
       row.measurement = std::move(m);
       const Measurement& mm = row.measurement;
@@ -126,6 +138,7 @@ std::vector<MeasuredRow> load_measured_rows(const std::vector<std::string>& file
           row.usable = true;
           row.status = "estimated";
         } catch (const ConfigError& e) {
+          if (e.path() == "--gpu" || e.path() == "--model") throw misnamed(mm, index, e);
           row.status = fmt::format("error: {}{}", e.path().empty() ? "" : e.path() + ": ", e.message());
         }
       }

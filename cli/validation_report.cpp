@@ -175,8 +175,8 @@ ErrorSummary overall_summary(const ValidationResult& r, const std::string& group
 
 std::string validation_text(const ValidationResult& r, int worst) {
   std::string out = fmt::format(
-      "{} measured deployments estimated, {} did not fit, {} not estimated (missing inputs, quality C or unknown "
-      "names)\nerror = (predicted - measured) / measured; bias > 0 means the estimator predicts too high\n\n",
+      "{} measured deployments estimated, {} did not fit, {} not estimated (missing inputs, quality C or a "
+      "layout the model cannot take)\nerror = (predicted - measured) / measured; bias > 0 means the estimator predicts too high\n\n",
       r.estimated, r.not_fitting.size(), r.not_estimated.size());
   out += "Per source\n" + summary_table(r.by_source, "source").render() + "\n";
   out += "Overall (held-out rows were never used in calibration)\n" + summary_table(r.overall, "rows").render() + "\n";

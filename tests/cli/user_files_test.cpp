@@ -66,6 +66,26 @@ TEST_SUITE("user_files") {
     CHECK(load_measurements(test::source_path("validation/measurements.yaml").string()).size() == 118);
   }
 
+  TEST_CASE("a measured row naming an unknown GPU or model is an error at the row, not a skipped row") {
+    const test::TempDir dir;
+    const fs::path file = dir.path() / "runs.yaml";
+    std::string row = measured_row("b");
+    row.replace(row.find("h100-sxm"), 8, "h100-smx");
+    test::write_text(file, "measurements:\n" + measured_row("a") + row);
+    const Run gpu = run({"validate", "--measurements", file.string()});
+    CHECK(gpu.code == 2);
+    CHECK(gpu.out.empty());
+    CHECK(gpu.err.find(file.string() + ":11: error: measurements[1].hardware.gpu: unknown GPU 'h100-smx'; did you "
+                                       "mean 'h100-sxm'") == 0);
+    std::string model = measured_row("a");
+    model.replace(model.find("llama-3.1-8b"), 12, "llama-3.1-8c");
+    test::write_text(file, "measurements:\n" + model);
+    const Run named = run({"calibrate", "--measurements", file.string(), "-o", (dir.path() / "x.yaml").string()});
+    CHECK(named.code == 2);
+    CHECK(named.err.find(file.string() + ":2: error: measurements[0].model_ref: ") == 0);
+    CHECK_FALSE(fs::exists(dir.path() / "x.yaml"));
+  }
+
   TEST_CASE("calibrate refuses to write a calibration that fitted no parameter, and says why") {
     const test::TempDir dir;
     const fs::path file = dir.path() / "runs.yaml";
