@@ -10,6 +10,15 @@
 
 namespace llmsizer {
 
+/// An operator's time against its compute roof: FLOPs × seconds per FLOP (the roof's inverse).
+[[nodiscard]] inline double compute_seconds(double flops, double seconds_per_flop) {
+  return flops * seconds_per_flop;
+}
+/// And against the HBM bandwidth: bytes × seconds per byte.
+[[nodiscard]] inline double memory_seconds(double bytes, double seconds_per_byte) {
+  return bytes * seconds_per_byte;
+}
+
 struct StepRates {
   Roofs roofs;  // reported in operator breakdowns
   // The same roofs as seconds per FLOP and per byte, so an iteration multiplies where it would

@@ -75,15 +75,6 @@ namespace {
 /// total), also its FLOPs and bytes (the whole StepTime), or also the per-kind breakdown.
 enum class Sums : unsigned char { seconds, figures, operators };
 
-/// An operator's time against its compute roof: FLOPs × seconds per FLOP (the roof's inverse).
-[[nodiscard]] double compute_seconds(double flops, double seconds_per_flop) {
-  return flops * seconds_per_flop;
-}
-/// And against the HBM bandwidth: bytes × seconds per byte.
-[[nodiscard]] double memory_seconds(double bytes, double seconds_per_byte) {
-  return bytes * seconds_per_byte;
-}
-
 /// Sums operators placed on the smoothed roofline and which bound each hit, and what `S` asks for
 /// beyond that. The sums are locals (not a StepTime in memory), so nothing a store writes can alias
 /// the folded coefficients an operator reads next. With Sums::seconds only the total is read, so
@@ -282,32 +273,6 @@ StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* br
   return step;
 }
 
-/// A weight operator's roofline times over `layers` layers per unit it carries (compute) and per
-/// iteration (memory), from the time functions every iteration uses.
-void fold_roof(WeightOperatorCost& op, double seconds_per_flop, double seconds_per_byte, double layers) {
-  op.seconds_per_unit = compute_seconds(op.flops_per_unit, seconds_per_flop) * layers;
-  op.memory_seconds = memory_seconds(op.bytes, seconds_per_byte) * layers;
-}
-
-/// Folds the roofs into one group's weight operators over its `layers`.
-void fold_layer(LayerCosts& c, const StepRates& rates) {
-  const double per_byte = rates.seconds_per_byte;
-  fold_roof(c.projections, rates.seconds_per_weight_flop, per_byte, c.layers);
-  fold_roof(c.dense_ffn, rates.seconds_per_weight_flop, per_byte, c.layers);
-  fold_roof(c.shared, rates.seconds_per_weight_flop, per_byte, c.layers);
-  fold_roof(c.router, rates.seconds_per_head_flop, per_byte, c.layers);
-}
-
-/// Folds the roofs of `rates` into every weight operator an iteration or a drafting pass reads
-/// (WeightOperatorCost::seconds_per_unit, ::memory_seconds).
-void fold_roofs(StepRates& rates) {
-  IterationCosts& costs = rates.costs;
-  for (int i = 0; i < costs.group_count; ++i) fold_layer(costs.groups[i], rates);
-  fold_layer(costs.draft_layer, rates);
-  fold_roof(costs.draft_projection, rates.seconds_per_weight_flop, rates.seconds_per_byte, 1.0);
-  fold_roof(costs.lm_head, rates.seconds_per_head_flop, rates.seconds_per_byte, 1.0);
-}
-
 /// Two-batch overlap (docs/methodology.md#two-batch-overlap): the step's sequences and prompt tokens
 /// split into two micro-batches X and Y that run every layer in turn, so that one's expert all-to-all
 /// runs while the other computes. With a, e the attention and expert sides' compute of one
@@ -375,23 +340,6 @@ StepTime two_batch_iteration(const StepRates& r, const StepShape& s, OperatorBre
 }
 
 }  // namespace
-
-StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
-  const Roofs roofs = achievable_roofs(gpu, d, e);
-  const LinkRates links = achievable_link_rates(gpu, e.hardware);
-  const CollectiveLatency latency{e.engine.collective_latency, e.engine.scale_out_latency};
-  // One aggregate built in place: the folded costs (a few kB) are written once, not copied.
-  StepRates rates{roofs,
-                  1.0 / roofs.weight_matmul.value,
-                  1.0 / roofs.expert_matmul.value,
-                  1.0 / roofs.head_matmul.value,
-                  1.0 / roofs.attention.value,
-                  1.0 / roofs.bandwidth.value,
-                  e.hardware.roofline_sharpness,
-                  fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency)};
-  fold_roofs(rates);
-  return rates;
-}
 
 StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
                          const StepShape& s, OperatorBreakdown* breakdown) {
