@@ -56,11 +56,11 @@ std::string calibration_name(const CalibrateOptions& o) {
     // would be written where no --calibration NAME finds it.
     const auto file_name = profile_name_of_output(o.output, "-o", o.name);
     if (file_name && *file_name != o.name) {
-      throw ConfigError("--name", fmt::format("'{}' differs from the name of the file -o writes ('{}'), and a "
-                                              "--profiles directory finds a calibration by its file name: drop "
-                                              "--name, or write -o {}.yaml",
-                                              o.name, *file_name,
-                                              (std::filesystem::path(o.output).parent_path() / o.name).string()));
+      throw ConfigError(
+          "--name", fmt::format("'{}' differs from the name of the file -o writes ('{}'), and a "
+                                "--profiles directory finds a calibration by its file name: drop "
+                                "--name, or write -o {}.yaml",
+                                o.name, *file_name, (std::filesystem::path(o.output).parent_path() / o.name).string()));
     }
     return o.name;
   }
@@ -75,7 +75,8 @@ void require_fitted(const FitResult& fit, const std::vector<MeasuredRow>& rows, 
   for (const MeasuredRow& row : rows) {
     if (row.usable) continue;
     ++skipped;
-    if (first_skip.empty()) first_skip = fmt::format("{} ({}): {}", row.measurement.id, row.measurement.file, row.status);
+    if (first_skip.empty())
+      first_skip = fmt::format("{} ({}): {}", row.measurement.id, row.measurement.file, row.status);
   }
   throw ConfigError("--measurements",
                     fmt::format("no parameter could be fitted: {} training rows gave {} residuals (too few rows "

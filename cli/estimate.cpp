@@ -38,10 +38,10 @@ std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::str
     const std::string other(name(p.basis));
     if (p.basis != *used && std::find(others.begin(), others.end(), other) == others.end()) others.push_back(other);
   }
-  const std::string because =
-      fmt::format(": it has no {} price, the basis of GPUs that have one, so their estimates are on another basis "
-                  "(--price {} prices a GPU on this one where it has such a price)",
-                  price_basis_text(std::string(name(usual))), basis);
+  const std::string because = fmt::format(
+      ": it has no {} price, the basis of GPUs that have one, so their estimates are on another basis "
+      "(--price {} prices a GPU on this one where it has such a price)",
+      price_basis_text(std::string(name(usual))), basis);
   std::string list;
   for (const std::string& o : others) list += (list.empty() ? "" : ", ") + o;
   const std::string choose = others.empty() ? fmt::format("--price {}=USD sets another price", gpu.name)

@@ -79,9 +79,10 @@ std::string memory_text(const MemoryFit& fit) {
 std::string free_kv_text(const MemoryFit& fit, int dp) {
   const std::string tokens = with_commas(static_cast<double>(columns::whole_tokens(fit.free_kv_tokens)));
   if (dp <= 1) return fmt::format("free KV capacity: {} more tokens in the instance\n", tokens);
-  return fmt::format("free KV capacity: {} more tokens per attention-DP rank ({} ranks, each holding its own "
-                     "requests)\n",
-                     tokens, dp);
+  return fmt::format(
+      "free KV capacity: {} more tokens per attention-DP rank ({} ranks, each holding its own "
+      "requests)\n",
+      tokens, dp);
 }
 
 std::string price_text(const ScenarioResolver::Resolved& r, const Estimate& e, int gpus) {

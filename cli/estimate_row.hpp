@@ -6,11 +6,10 @@
 #include <deque>
 #include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/scenario.hpp"
 #include "estimator/error_bands.hpp"
@@ -29,7 +28,7 @@ struct EstimateRow {
   const ScenarioInput* input = nullptr;
   const ScenarioResolver::Resolved* resolved = nullptr;
   const Estimate* estimate = nullptr;
-  std::string error;  // a bad scenario row: the message, other columns empty
+  std::string error;                // a bad scenario row: the message, other columns empty
   const RowBands* bands = nullptr;  // of `resolved`, when the writer cached them (BandCache); else looked up
 };
 

@@ -99,7 +99,8 @@ Schema<FitRow> make_schema(const ModelSpec& model, const GpuSpec& gpu) {
   s.add(columns::kv, [](const FitRow& r) { return Cell(std::string(name(r.precisions.kv))); });
   s.add({"fits", "", "fits on at most --max-gpus GPUs"},
         [](const FitRow& r) { return Cell(r.result.gpus.has_value()); });
-  s.add(columns::layout_gpus, [](const FitRow& r) { return r.result.gpus ? Cell(std::int64_t{*r.result.gpus}) : Cell(); });
+  s.add(columns::layout_gpus,
+        [](const FitRow& r) { return r.result.gpus ? Cell(std::int64_t{*r.result.gpus}) : Cell(); });
   s.add(columns::tp, layout(&Parallelism::tp));
   s.add(columns::pp, layout(&Parallelism::pp));
   s.add(columns::ep, layout(&Parallelism::ep));
@@ -108,8 +109,9 @@ Schema<FitRow> make_schema(const ModelSpec& model, const GpuSpec& gpu) {
   s.add(columns::kv_gb_per_gpu, memory(&MemoryPerGpu::kv_cache));
   s.add(columns::activations_gb_per_gpu, memory(&MemoryPerGpu::activations));
   s.add(columns::usable_gb_per_gpu, [](const FitRow& r) { return Cell(in_gigabytes(r.result.fit.usable_per_gpu)); });
-  s.add(columns::free_kv_tokens,
-        [](const FitRow& r) { return Cell(r.result.gpus ? columns::whole_tokens(r.result.fit.free_kv_tokens) : std::int64_t{0}); });
+  s.add(columns::free_kv_tokens, [](const FitRow& r) {
+    return Cell(r.result.gpus ? columns::whole_tokens(r.result.fit.free_kv_tokens) : std::int64_t{0});
+  });
   s.add(columns::vision_gb_per_gpu, [&model](const FitRow& r) {
     return r.result.gpus ? Cell(in_gigabytes(place(prepare(model), r.result.deployment).weights.vision)) : Cell();
   });
@@ -164,8 +166,8 @@ int run_fit(const FitOptions& o, Context& context) {
     // Memory alone can need a layout an engine would not run: say so, as estimate and the search do
     // (no speed is known here, so only the layout is judged).
     if (row.result.gpus) {
-      std::string note = unrealistic_note(gpu, row.result.deployment.parallel, nullptr,
-                                          std::numeric_limits<double>::infinity());
+      std::string note =
+          unrealistic_note(gpu, row.result.deployment.parallel, nullptr, std::numeric_limits<double>::infinity());
       if (!note.empty()) row.result.fit.notes.push_back(std::move(note));
     }
     rows.push_back(std::move(row));
@@ -201,8 +203,8 @@ int run_fit(const FitOptions& o, Context& context) {
     table.add_row({weights_label(row.precisions), ok ? std::to_string(*row.result.gpus) : "does not fit",
                    ok ? fmt::format("tp{} pp{}", p.tp, p.pp) : "-", ok ? fixed(in_gigabytes(fit.need.weights), 1) : "-",
                    ok ? fixed(in_gigabytes(fit.need.kv_cache), 1) : "-",
-                   ok ? fixed(in_gigabytes(fit.need.activations), 1) : "-", ok ? with_commas(static_cast<double>(columns::whole_tokens(fit.free_kv_tokens))) : "-",
-                   notes});
+                   ok ? fixed(in_gigabytes(fit.need.activations), 1) : "-",
+                   ok ? with_commas(static_cast<double>(columns::whole_tokens(fit.free_kv_tokens))) : "-", notes});
   }
   out << table.render();
   for (const FitRow& row : rows) out << "  " << sentence(model, gpu, row, residency, efficiency) << "\n";
