@@ -92,12 +92,12 @@ void insert_or_replace(std::vector<Spec>& specs, Spec spec) {
 
 /// A calibration replacing one of its name is legitimate (a refit in a --profiles directory) but
 /// changes every estimate, so it is said.
-void add_calibration(Catalog& catalog, const fs::path& file, Calibration calibration) {
+void add_calibration(Catalog& catalog, const std::string& file, Calibration calibration) {
   const bool replaces = std::any_of(catalog.calibrations.begin(), catalog.calibrations.end(),
                                     [&](const Calibration& c) { return c.name == calibration.name; });
   if (replaces) {
     catalog.warnings.push_back(fmt::format(
-        "{}: calibration '{}' replaces the one of that name in an earlier profile directory{}", file.string(),
+        "{}: calibration '{}' replaces the one of that name in an earlier profile directory{}", file,
         calibration.name,
         calibration.name == "default" ? "; every estimate uses it unless --calibration names another" : ""));
   }
@@ -106,12 +106,11 @@ void add_calibration(Catalog& catalog, const fs::path& file, Calibration calibra
 
 /// Adds `file`'s spec to the catalog: from the cache when it holds exactly this text of this path,
 /// else parsed (and then cached). A later profile of a name replaces an earlier one.
-void load_text(Catalog& catalog, ProfileCache& cache, const fs::path& file, const std::string& text) {
-  const std::string path = file.string();
-  std::optional<ParsedProfile> profile = cache.find(path, text);
+void load_text(Catalog& catalog, ProfileCache& cache, const std::string& file, const std::string& text) {
+  std::optional<ParsedProfile> profile = cache.find(file, text);
   if (!profile) {
     profile = parse_profile(file, text);
-    cache.add(path, text, *profile);
+    cache.add(file, text, *profile);
   }
   std::visit(
       [&catalog, &file](auto&& spec) {
@@ -198,7 +197,7 @@ Catalog load_catalog(const std::vector<fs::path>& directories) {
   catalog.directories = directories;
   ProfileCache cache(profile_cache_file());
   for (const fs::path& dir : directories) {
-    for (const fs::path& file : catalog_files(dir)) load_text(catalog, cache, file, read_file(file.string()));
+    for (const std::string& file : catalog_files(dir)) load_text(catalog, cache, file, read_file(file));
   }
   cache.save();
   check_unique(catalog.gpus, "GPU");
@@ -212,7 +211,7 @@ namespace {
 
 /// A profile file of the catalog: its text, and its scanned header (nullopt: it must be parsed).
 struct IndexedFile {
-  fs::path file;
+  std::string file;
   std::string text;
   std::optional<ProfileHeader> header;
   bool load = false;
@@ -275,8 +274,8 @@ Catalog load_catalog_for(const std::vector<fs::path>& directories, const std::ve
   std::vector<IndexedFile> files;
   try {
     for (const fs::path& dir : directories) {
-      for (const fs::path& file : catalog_files(dir)) {
-        std::string text = read_file(file.string());
+      for (const std::string& file : catalog_files(dir)) {
+        std::string text = read_file(file);
         std::optional<ProfileHeader> header = scan_profile_header(text);
         files.push_back({file, std::move(text), std::move(header), false});
       }

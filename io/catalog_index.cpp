@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
 #include <string_view>
 
 #include "io/config_error.hpp"
@@ -125,18 +131,83 @@ std::optional<ProfileHeader> scan_profile_header(const std::string& text) {
   return header;
 }
 
-std::vector<fs::path> catalog_files(const fs::path& dir) {
-  // The error_code forms: a name too long for the OS or an unreadable directory is bad input, and
-  // the throwing forms would make it an internal error.
+namespace {
+
+/// A file name load_catalog reads: what std::filesystem::path::extension() calls ".yaml" (so not a
+/// hidden file named only ".yaml").
+bool yaml_file_name(std::string_view name) {
+  constexpr std::string_view suffix = ".yaml";
+  return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+}
+
+/// Whether `path` is a regular file after following symbolic links; false when it cannot be read
+/// (a dangling link is skipped, as std::filesystem::directory_entry::is_regular_file skips it).
+bool regular_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/// Appends the *.yaml regular files under `dir` (whose path is `base`), descending into
+/// subdirectories but not into symbolic links to directories, as std::filesystem's
+/// recursive_directory_iterator does. POSIX directory reads: the iterator and its path objects were
+/// a tenth of a warm `list gpus` (docs/performance.md, start-up). Throws ConfigError naming `top`.
+void add_yaml_files(const std::string& base, const fs::path& top, std::vector<std::string>& files) {
+  auto unreadable = [&top](int error) {
+    return ConfigError("--profiles", fmt::format("cannot read '{}': {}", top.string(), std::strerror(error)));
+  };
+  const std::unique_ptr<DIR, int (*)(DIR*)> handle(::opendir(base.c_str()), ::closedir);
+  if (!handle) throw unreadable(errno);
+  const std::string prefix = base.back() == '/' ? base : base + '/';
+  for (;;) {
+    errno = 0;
+    const dirent* entry = ::readdir(handle.get());
+    if (entry == nullptr) {
+      if (errno != 0) throw unreadable(errno);
+      return;
+    }
+    const std::string_view name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    std::string path = prefix + entry->d_name;
+    unsigned char type = entry->d_type;
+    if (type == DT_UNKNOWN) {  // a file system that does not say: ask, without following a link
+      struct stat st {};
+      const bool known = ::lstat(path.c_str(), &st) == 0;
+      type = !known                 ? DT_UNKNOWN
+             : S_ISDIR(st.st_mode) ? DT_DIR
+             : S_ISLNK(st.st_mode) ? DT_LNK
+             : S_ISREG(st.st_mode) ? DT_REG
+                                   : DT_UNKNOWN;
+    }
+    if (type == DT_DIR) {
+      add_yaml_files(path, top, files);
+    } else if (yaml_file_name(name) && (type == DT_REG || (type == DT_LNK && regular_file(path)))) {
+      files.push_back(std::move(path));
+    }
+  }
+}
+
+/// std::filesystem::path's order of two paths under one directory: component by component, which
+/// is the order of the strings with the separator below every other character.
+bool path_order(const std::string& a, const std::string& b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] == b[i]) continue;
+    if (a[i] == '/') return true;
+    if (b[i] == '/') return false;
+    return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  }
+  return a.size() < b.size();
+}
+
+}  // namespace
+
+std::vector<std::string> catalog_files(const fs::path& dir) {
+  // A name too long for the OS or an unreadable directory is bad input, not an internal error.
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw ConfigError("--profiles", fmt::format("'{}' is not a directory", dir.string()));
-  std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->is_regular_file(ec) && it->path().extension() == ".yaml") files.push_back(it->path());
-  }
-  if (ec) throw ConfigError("--profiles", fmt::format("cannot read '{}': {}", dir.string(), ec.message()));
-  std::sort(files.begin(), files.end());
+  std::vector<std::string> files;
+  add_yaml_files(dir.string(), dir, files);
+  std::sort(files.begin(), files.end(), path_order);
   return files;
 }
 

@@ -25,9 +25,10 @@ struct ProfileHeader {
 };
 [[nodiscard]] std::optional<ProfileHeader> scan_profile_header(const std::string& text);
 
-/// The *.yaml files of each directory (sorted within it), in the order load_catalog reads them.
-/// Throws ConfigError for a directory that is missing or unreadable.
-[[nodiscard]] std::vector<std::filesystem::path> catalog_files(const std::filesystem::path& directory);
+/// The paths of the *.yaml files under `directory` and its subdirectories, in the order
+/// load_catalog reads them (std::filesystem::path's order). Throws ConfigError for a directory that
+/// is missing or unreadable.
+[[nodiscard]] std::vector<std::string> catalog_files(const std::filesystem::path& directory);
 
 /// The catalog load_catalog(directories) builds, restricted to the GPUs named `gpu_names` and the
 /// models named `model_names` (by name, alias or HF repo id, case-insensitively) and every

@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 #include "io/bands_loader.hpp"
 #include "io/calibration_loader.hpp"
+#include "io/config_error.hpp"
 #include "io/output_file.hpp"
 #include "io/profile_loader.hpp"
 #include "io/tco_loader.hpp"
@@ -50,24 +50,29 @@ struct Cursor {
     rest.remove_prefix(sizeof value);
     return true;
   }
-  bool text(std::string& out) {
+  bool text(std::string_view& out) {
     std::uint64_t n = 0;
     if (!u64(n) || n > rest.size()) return false;
-    out.assign(rest.data(), static_cast<std::size_t>(n));
+    out = rest.substr(0, static_cast<std::size_t>(n));
     rest.remove_prefix(static_cast<std::size_t>(n));
     return true;
   }
 };
 
-std::optional<std::string> read_whole(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary | std::ios::ate);
-  if (!in) return std::nullopt;
-  const std::streamoff size = in.tellg();
-  if (size < 0) return std::nullopt;
-  std::string bytes(static_cast<std::size_t>(size), '\0');
-  in.seekg(0);
-  if (!in.read(bytes.data(), size)) return std::nullopt;  // shorter than it was: being rewritten
-  return bytes;
+/// The file holding this code: the running executable, or the shared object (the Python module)
+/// that was loaded from a file. nullopt when it cannot be named.
+std::optional<std::string> code_object() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&profile_cache_checksum), &info) == 0 || info.dli_fname == nullptr) {
+    return std::nullopt;
+  }
+  // For the executable itself glibc names argv[0], which may be relative or found through PATH.
+  const bool executable = info.dli_fname[0] == '\0' || std::strcmp(info.dli_fname, program_invocation_name) == 0;
+  if (!executable) return std::string(info.dli_fname);
+  std::error_code ec;
+  std::string exe = fs::read_symlink("/proc/self/exe", ec).string();
+  if (ec) return std::nullopt;
+  return exe;
 }
 
 /// The header: magic, build id, then the checksum of everything after it.
@@ -124,15 +129,9 @@ std::uint64_t profile_cache_checksum(std::string_view bytes) {
 }
 
 std::optional<std::string> profile_cache_build_id() {
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&profile_cache_checksum), &info) == 0 || info.dli_fname == nullptr) {
-    return std::nullopt;
-  }
-  // For the executable itself glibc names argv[0], which may be relative or found through PATH.
-  const bool executable = info.dli_fname[0] == '\0' || std::strcmp(info.dli_fname, program_invocation_name) == 0;
-  const std::string object = executable ? "/proc/self/exe" : info.dli_fname;
+  const std::optional<std::string> object = code_object();
   struct stat st {};
-  if (::stat(object.c_str(), &st) != 0) return std::nullopt;  // follows /proc/self/exe to the file
+  if (!object || ::stat(object->c_str(), &st) != 0) return std::nullopt;
   return fmt::format("{}:{}:{}:{}.{:09}", st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
@@ -141,12 +140,15 @@ std::optional<fs::path> profile_cache_file() {
     const std::string_view value = off;
     if (value == "off" || value == "0") return std::nullopt;
   }
+  const std::optional<std::string> object = code_object();
+  if (!object) return std::nullopt;
+  const std::string name = fmt::format("profiles-{:016x}.bin", profile_cache_checksum(*object));
   // XDG Base Directory Specification: a relative $XDG_CACHE_HOME is invalid and ignored.
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') {
-    return fs::path(xdg) / "llmsizer" / "profiles.bin";
+    return fs::path(xdg) / "llmsizer" / name;
   }
   if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
-    return fs::path(home) / ".cache" / "llmsizer" / "profiles.bin";
+    return fs::path(home) / ".cache" / "llmsizer" / name;
   }
   return std::nullopt;
 }
@@ -157,10 +159,14 @@ ProfileCache::ProfileCache(std::optional<fs::path> file) {
   if (!build_id) return;
   file_ = std::move(file);
   build_id_ = *build_id;
-  const std::optional<std::string> bytes = read_whole(*file_);
+  try {
+    bytes_ = read_file(file_->string());
+  } catch (const ConfigError&) {  // none yet, or unreadable: an empty cache
+    return;
+  }
   const std::string expected = header(build_id_);
-  if (!bytes || bytes->size() < expected.size() + 8 || bytes->compare(0, expected.size(), expected) != 0) return;
-  Cursor cursor{std::string_view(*bytes).substr(expected.size())};
+  if (bytes_.size() < expected.size() + 8 || bytes_.compare(0, expected.size(), expected) != 0) return;
+  Cursor cursor{std::string_view(bytes_).substr(expected.size())};
   std::uint64_t checksum = 0;
   cursor.u64(checksum);
   if (checksum != profile_cache_checksum(cursor.rest)) return;  // damaged: start empty, rewrite on save
@@ -175,11 +181,16 @@ ProfileCache::ProfileCache(std::optional<fs::path> file) {
 std::optional<ParsedProfile> ProfileCache::find(const std::string& path, const std::string& text) {
   if (!file_) return std::nullopt;
   paths_read_.push_back(path);
-  for (Record& r : records_) {
+  // A run reads the profiles in the order the last run saved them: the record after the last one
+  // found is nearly always the one asked for.
+  for (std::size_t k = 0; k < records_.size(); ++k) {
+    const std::size_t i = (next_ + k) % records_.size();
+    Record& r = records_[i];
     if (r.path != path || r.text != text) continue;
     std::optional<ParsedProfile> profile = decode_profile(r.spec);
     if (!profile) break;  // not one spec: parse the file again, and replace the record
     r.used = true;
+    next_ = i + 1;
     ++hits_;
     return profile;
   }
@@ -190,7 +201,10 @@ std::optional<ParsedProfile> ProfileCache::find(const std::string& path, const s
 void ProfileCache::add(const std::string& path, const std::string& text, const ParsedProfile& profile) {
   if (!file_) return;
   std::erase_if(records_, [&](const Record& r) { return r.path == path && r.text == text; });
-  records_.push_back({path, text, encode_profile(profile), true});
+  const std::string& stored_path = added_.emplace_back(path);
+  const std::string& stored_text = added_.emplace_back(text);
+  const std::string& stored_spec = added_.emplace_back(encode_profile(profile));
+  records_.push_back({stored_path, stored_text, stored_spec, true});
   changed_ = true;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -21,14 +22,20 @@ namespace llmsizer {
 /// stands in for. Throws ConfigError.
 [[nodiscard]] ParsedProfile parse_profile(const std::filesystem::path& file, const std::string& text);
 
-/// The cache file: $XDG_CACHE_HOME/llmsizer/profiles.bin, else ~/.cache/llmsizer/profiles.bin;
-/// nullopt (no cache) when LLMSIZER_CACHE is "off" or "0", or neither directory is known.
+/// The cache file of this build of the tool: $XDG_CACHE_HOME/llmsizer/profiles-<id>.bin, else
+/// ~/.cache/llmsizer/profiles-<id>.bin, where <id> names the executable or shared object holding
+/// this code by its path, so that two builds (the command line and the Python module, or two
+/// checkouts) do not take turns rewriting one file. nullopt (no cache) when LLMSIZER_CACHE is "off"
+/// or "0", or neither directory is known.
 [[nodiscard]] std::optional<std::filesystem::path> profile_cache_file();
 
 class ProfileCache {
  public:
   /// Reads the cache in `file`; nullopt: no cache (find finds nothing, save writes nothing).
   explicit ProfileCache(std::optional<std::filesystem::path> file);
+  // Records point into the cache's own buffers.
+  ProfileCache(const ProfileCache&) = delete;
+  ProfileCache& operator=(const ProfileCache&) = delete;
 
   /// The spec an earlier run parsed from exactly `text` at `path`; nullopt when none was cached.
   [[nodiscard]] std::optional<ParsedProfile> find(const std::string& path, const std::string& text);
@@ -44,15 +51,19 @@ class ProfileCache {
   [[nodiscard]] int misses() const { return misses_; }
 
  private:
+  /// One profile file: views into bytes_ (read from the cache file) or into added_ (this run).
   struct Record {
-    std::string path;
-    std::string text;
-    std::string spec;   // encode_profile
-    bool used = false;  // found or added this run
+    std::string_view path;
+    std::string_view text;
+    std::string_view spec;  // encode_profile
+    bool used = false;      // found or added this run
   };
   std::optional<std::filesystem::path> file_;  // set only when the build could be named
   std::string build_id_;                       // profile_cache_build_id(), read once
+  std::string bytes_;                          // the cache file as read
+  std::deque<std::string> added_;              // path, text and spec of each record added this run
   std::vector<Record> records_;
+  std::size_t next_ = 0;                 // the record after the last one found: the next lookup's first guess
   std::vector<std::string> paths_read_;  // every path find() was asked about
   bool changed_ = false;
   int hits_ = 0;

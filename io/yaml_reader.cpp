@@ -4,10 +4,15 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -53,27 +58,50 @@ std::string yaml_quoted(const std::string& text) {
   return out + "\"";
 }
 
+namespace {
+
+/// Closes a descriptor when the read ends, however it ends.
+struct FileDescriptor {
+  int fd;
+  ~FileDescriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
 std::string read_file(const std::string& path) {
   // No input of this tool is near this size; the cap keeps /dev/zero or a runaway pipe from eating
   // all memory.
-  constexpr std::streamsize max_bytes = std::streamsize{256} << 20;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw ConfigError(path, 0, 0, "", "is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path, 0, 0, "", "cannot open file for reading");
-  std::string text;
-  // Not zero-filled: every command reads each profile through here, and clearing 64 KiB per file
-  // was a third of `list gpus`'s instructions (docs/performance.md, start-up).
-  constexpr std::streamsize chunk_bytes = std::streamsize{1} << 16;
-  const std::unique_ptr<char[]> chunk = std::make_unique_for_overwrite<char[]>(chunk_bytes);
-  while (in) {
-    in.read(chunk.get(), chunk_bytes);
-    if (static_cast<std::streamsize>(text.size()) + in.gcount() > max_bytes) {  // checked before it grows
-      throw ConfigError(path, 0, 0, "", "larger than 256 MiB; not an input this tool reads");
-    }
-    text.append(chunk.get(), static_cast<size_t>(in.gcount()));
+  constexpr std::size_t max_bytes = std::size_t{256} << 20;
+  // POSIX reads, sized by fstat: every command reads each profile through here, and the stream,
+  // its buffer and a 64 KiB chunk per file were a visible part of start-up (docs/performance.md).
+  const FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  struct stat st {};
+  if (file.fd < 0 || ::fstat(file.fd, &st) != 0) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw ConfigError(path, 0, 0, "", "is a directory, not a file");
+    throw ConfigError(path, 0, 0, "", "cannot open file for reading");
   }
-  if (in.bad()) throw ConfigError(path, 0, 0, "", "cannot read file");
+  if (S_ISDIR(st.st_mode)) throw ConfigError(path, 0, 0, "", "is a directory, not a file");
+  // A regular file is read in one call, plus one that finds its end; a pipe or device in blocks.
+  constexpr std::size_t block_bytes = std::size_t{1} << 16;
+  const bool sized = S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= max_bytes;
+  std::string text(sized ? static_cast<std::size_t>(st.st_size) + 1 : block_bytes, '\0');
+  std::size_t used = 0;
+  for (;;) {
+    if (used == text.size()) {
+      if (used > max_bytes) throw ConfigError(path, 0, 0, "", "larger than 256 MiB; not an input this tool reads");
+      text.resize(std::min(2 * used, max_bytes + 1));
+    }
+    const ssize_t n = ::read(file.fd, text.data() + used, text.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw ConfigError(path, 0, 0, "", "cannot read file");
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  if (used > max_bytes) throw ConfigError(path, 0, 0, "", "larger than 256 MiB; not an input this tool reads");
+  text.resize(used);
   return text;
 }
 

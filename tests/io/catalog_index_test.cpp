@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -49,6 +50,34 @@ std::string error_of(const std::vector<fs::path>& dirs, const std::string& gpu, 
 }  // namespace
 
 TEST_SUITE("profiles") {
+  TEST_CASE("catalog_files lists what std::filesystem's recursive walk lists, in path order") {
+    // catalog_files reads directories with POSIX calls (start-up); the files and their order decide
+    // which profile overrides which, so they must be those of the std::filesystem walk it replaced.
+    const test::TempDir dir;
+    for (const char* name : {"a.yaml", "..yaml", ".yaml", "b.YAML", "c.yml", "a/x.yaml", "a-b/x.yaml", "a.b/x.yaml",
+                             "sub/deeper/y.yaml", "zz/e.yaml", "Z.yaml", "a b.yaml"}) {
+      write(dir.path() / name, "");
+    }
+    fs::create_directory_symlink(dir.path() / "sub", dir.path() / "linked-dir");  // not followed
+    fs::create_symlink(dir.path() / "a.yaml", dir.path() / "link.yaml");          // a file: listed
+    fs::create_symlink(dir.path() / "missing", dir.path() / "dangling.yaml");     // skipped
+    for (const std::string top : {dir.path().string(), dir.path().string() + "/"}) {
+      CAPTURE(top);
+      std::vector<fs::path> walked;
+      for (const fs::directory_entry& entry : fs::recursive_directory_iterator(top)) {
+        std::error_code ec;
+        if (entry.is_regular_file(ec) && entry.path().extension() == ".yaml") walked.push_back(entry.path());
+      }
+      std::sort(walked.begin(), walked.end());
+      std::vector<std::string> expected;
+      for (const fs::path& file : walked) expected.push_back(file.string());
+      CHECK(catalog_files(top) == expected);
+      CHECK(expected.size() == 10);
+    }
+    const std::string missing = (dir.path() / "nowhere").string();
+    CHECK_THROWS_WITH_AS((void)catalog_files(missing), doctest::Contains("is not a directory"), ConfigError);
+  }
+
   TEST_CASE("the name scan reads every shipped profile as the parser does") {
     const Catalog catalog = load_catalog({source_path("profiles")});
     int scanned = 0;

@@ -7,7 +7,9 @@
 #include "io/profile_cache.hpp"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -138,7 +140,7 @@ TEST_SUITE("profiles") {
     const CacheEnv on(cache.path());
     CHECK(cached_files(cache.path()) == 0);
     CHECK(encoded(load_catalog(dirs)) == uncached);  // cold: parsed, then written
-    CHECK(fs::exists(cache.path() / "llmsizer" / "profiles.bin"));
+    CHECK(fs::exists(*profile_cache_file()));
     CHECK(cached_files(cache.path()) == 65);
     CHECK(encoded(load_catalog(dirs)) == uncached);  // warm: every file from the cache
     const Catalog named = load_catalog_for(dirs, {"h100-sxm"}, {"deepseek-v3"});
@@ -189,7 +191,7 @@ TEST_SUITE("profiles") {
     const CacheEnv env(cache.path());
     const std::vector<fs::path> dirs = {source_path("profiles")};
     const std::vector<std::string> expected = encoded(load_catalog(dirs));
-    const fs::path file = cache.path() / "llmsizer" / "profiles.bin";
+    const fs::path file = *profile_cache_file();
     const std::string good = read_file(file.string());
     std::string flipped = good;
     flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x20);
@@ -205,6 +207,32 @@ TEST_SUITE("profiles") {
       CHECK(encoded(load_catalog(dirs)) == expected);
       CHECK(cached_files(cache.path()) == 65);  // rewritten whole
     }
+  }
+
+  TEST_CASE("two builds of the tool keep their own cache files and do not rewrite each other's") {
+    // This test binary and the llmsizer executable are two builds: with one shared file each run of
+    // one made the other's next run a miss that parsed every profile and rewrote the file.
+    const test::TempDir cache;
+    const CacheEnv env(cache.path());
+    const std::string list = std::string("'") + LLMSIZER_BINARY + "' list gpus > /dev/null";
+    REQUIRE(std::system(list.c_str()) == 0);
+    const std::vector<fs::path> dirs = {source_path("profiles")};
+    (void)load_catalog(dirs);
+    std::vector<fs::path> files;
+    for (const fs::directory_entry& entry : fs::directory_iterator(cache.path() / "llmsizer")) files.push_back(entry.path());
+    REQUIRE(files.size() == 2);
+    CHECK(std::find(files.begin(), files.end(), *profile_cache_file()) != files.end());
+    const fs::path executable_cache = files[0] == *profile_cache_file() ? files[1] : files[0];
+    // A rewrite is a new file renamed over the old one: a new inode.
+    auto inode = [](const fs::path& file) {
+      struct stat st {};
+      REQUIRE(::stat(file.c_str(), &st) == 0);
+      return st.st_ino;
+    };
+    const ino_t before = inode(executable_cache);
+    REQUIRE(std::system(list.c_str()) == 0);
+    CHECK(inode(executable_cache) == before);  // every profile a hit: not rewritten
+    CHECK(cached_files(cache.path()) == 65);  // nor was this build's file
   }
 
   TEST_CASE("an unwritable cache directory leaves the run uncached and silent") {

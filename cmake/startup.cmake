@@ -1,0 +1,24 @@
+# Start-up of the executable (docs/performance.md, "start-up"): most of a single-answer command's
+# time is the kernel mapping shared libraries and the dynamic loader resolving their symbols, not
+# the command. The executable links libstdc++, libgcc and yaml-cpp statically and carries {fmt}'s
+# compiled part itself (cli/fmt_library.cpp, linked before the static libraries so that every fmt
+# symbol resolves to it and --as-needed drops libfmt.so), leaving libc and libm as its only shared
+# libraries. Not in sanitizer builds: their runtimes interpose the shared C++ runtime.
+# Included from CMakeLists.txt after the llmsizer target is defined.
+if(LLMSIZER_SANITIZE OR LLMSIZER_LIBFUZZER)
+  return()
+endif()
+
+# Debian's libyaml-cpp-dev ships the archive beside the shared library. It is position-independent
+# enough for an executable but not for a shared object, so only the executable takes it (the Python
+# and workbook modules keep the shared library), and whole: placed before the project's static
+# libraries, every yaml-cpp symbol they use is then defined before the shared library is reached.
+find_library(LLMSIZER_YAML_CPP_ARCHIVE NAMES libyaml-cpp.a)
+if(LLMSIZER_YAML_CPP_ARCHIVE)
+  target_link_options(llmsizer PRIVATE "LINKER:--whole-archive,${LLMSIZER_YAML_CPP_ARCHIVE},--no-whole-archive")
+else()
+  message(STATUS "llmsizer: libyaml-cpp.a not found; the executable loads the shared yaml-cpp and libstdc++")
+endif()
+
+target_sources(llmsizer PRIVATE cli/fmt_library.cpp)
+target_link_options(llmsizer PRIVATE -static-libstdc++ -static-libgcc)
