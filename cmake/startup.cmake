@@ -22,3 +22,15 @@ endif()
 
 target_sources(llmsizer PRIVATE cli/fmt_library.cpp)
 target_link_options(llmsizer PRIVATE -static-libstdc++ -static-libgcc)
+
+# A test that fails when the executable names another shared library at start-up (a new dependency
+# linked into the executable, or one of the above left shared). Deferred to the end of the top-level
+# file, where testing is enabled.
+function(llmsizer_add_startup_test)
+  if(LLMSIZER_BUILD_TESTS AND LLMSIZER_YAML_CPP_ARCHIVE)
+    add_test(NAME startup_libraries
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cmake/check_shared_libraries.sh $<TARGET_FILE:llmsizer> libc.so.6 libm.so.6)
+    set_tests_properties(startup_libraries PROPERTIES LABELS "unit")
+  endif()
+endfunction()
+cmake_language(DEFER CALL llmsizer_add_startup_test)

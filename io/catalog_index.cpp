@@ -187,17 +187,21 @@ void add_yaml_files(const std::string& base, const fs::path& top, std::vector<st
 }
 
 /// std::filesystem::path's order of two paths under one directory: component by component, which
-/// is the order of the strings with the separator below every other character.
-bool path_order(const std::string& a, const std::string& b) {
-  const std::size_t n = std::min(a.size(), b.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    if (a[i] == b[i]) continue;
-    if (a[i] == '/') return true;
-    if (b[i] == '/') return false;
-    return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+/// is the order of the strings with the separator below every other character. Both start with the
+/// directory's `prefix_size` characters, which are not compared again.
+struct PathOrder {
+  std::size_t prefix_size;
+  bool operator()(const std::string& a, const std::string& b) const {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = prefix_size; i < n; ++i) {
+      if (a[i] == b[i]) continue;
+      if (a[i] == '/') return true;
+      if (b[i] == '/') return false;
+      return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+    }
+    return a.size() < b.size();
   }
-  return a.size() < b.size();
-}
+};
 
 }  // namespace
 
@@ -206,8 +210,9 @@ std::vector<std::string> catalog_files(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw ConfigError("--profiles", fmt::format("'{}' is not a directory", dir.string()));
   std::vector<std::string> files;
-  add_yaml_files(dir.string(), dir, files);
-  std::sort(files.begin(), files.end(), path_order);
+  const std::string base = dir.string();
+  add_yaml_files(base, dir, files);
+  std::sort(files.begin(), files.end(), PathOrder{base.size()});
   return files;
 }
 

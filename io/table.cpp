@@ -1,6 +1,7 @@
 #include "io/table.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -106,7 +107,7 @@ std::string with_commas(double value, int decimals) {
   // A nonzero figure never prints as 0 ("0 tok/s" beside "0.2 tok/s per GPU"): add decimals until its
   // first significant digit shows (six at most).
   while (value != 0 && decimals < 6 && std::fabs(value) < 0.5 * std::pow(10.0, -decimals)) ++decimals;
-  const std::string text = fmt::format("{:.{}f}", std::fabs(value), decimals);
+  const std::string text = fixed(std::fabs(value), decimals);
   const size_t int_end = std::min(text.find('.'), text.size());
   std::string out = value < 0 ? "-" : "";
   out += grouped_digits(std::string_view(text).substr(0, int_end));
@@ -116,6 +117,14 @@ std::string with_commas(double value, int decimals) {
 
 std::string fixed(double value, int decimals) {
   if (!std::isfinite(value)) return "-";
+  // std::to_chars prints the exactly rounded digits fmt's "{:.{}f}" prints (both round the binary
+  // value; ties to even), without parsing a format string per cell: number cells were a fifth of
+  // `list gpus`'s instructions (docs/performance.md, start-up).
+  if (decimals >= 0 && decimals <= 17) {
+    char text[512];  // DBL_MAX in fixed is 309 digits
+    const std::to_chars_result end = std::to_chars(text, text + sizeof text, value, std::chars_format::fixed, decimals);
+    if (end.ec == std::errc{}) return std::string(text, end.ptr);
+  }
   return fmt::format("{:.{}f}", value, decimals);
 }
 

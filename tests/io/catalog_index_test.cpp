@@ -61,7 +61,7 @@ TEST_SUITE("profiles") {
     fs::create_directory_symlink(dir.path() / "sub", dir.path() / "linked-dir");  // not followed
     fs::create_symlink(dir.path() / "a.yaml", dir.path() / "link.yaml");          // a file: listed
     fs::create_symlink(dir.path() / "missing", dir.path() / "dangling.yaml");     // skipped
-    for (const std::string top : {dir.path().string(), dir.path().string() + "/"}) {
+    for (const std::string& top : {dir.path().string(), dir.path().string() + "/"}) {
       CAPTURE(top);
       std::vector<fs::path> walked;
       for (const fs::directory_entry& entry : fs::recursive_directory_iterator(top)) {
@@ -81,7 +81,7 @@ TEST_SUITE("profiles") {
   TEST_CASE("the name scan reads every shipped profile as the parser does") {
     const Catalog catalog = load_catalog({source_path("profiles")});
     int scanned = 0;
-    for (const fs::path& file : catalog_files(source_path("profiles"))) {
+    for (const fs::path file : catalog_files(source_path("profiles"))) {
       const std::optional<ProfileHeader> header = scan_profile_header(read_file(file.string()));
       REQUIRE_MESSAGE(header, file.string());  // a shipped profile the scan cannot read would always be parsed
       ++scanned;

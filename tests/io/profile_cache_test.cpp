@@ -89,7 +89,7 @@ std::vector<std::string> encoded(const Catalog& catalog) {
 int cached_files(const fs::path& dir, const fs::path& profiles = source_path("profiles")) {
   const CacheEnv env(dir);
   ProfileCache cache(profile_cache_file());
-  for (const fs::path& file : catalog_files(profiles)) {
+  for (const fs::path file : catalog_files(profiles)) {
     (void)cache.find(file.string(), read_file(file.string()));
   }
   return cache.hits();
@@ -106,7 +106,7 @@ std::string error_of_list(const fs::path& profiles) {
 TEST_SUITE("profiles") {
   TEST_CASE("every shipped profile reads back from its encoding to the same spec") {
     int files = 0;
-    for (const fs::path& file : catalog_files(source_path("profiles"))) {
+    for (const fs::path file : catalog_files(source_path("profiles"))) {
       const ParsedProfile parsed = parse_profile(file, read_file(file.string()));
       const std::string bytes = encode_profile(parsed);
       const std::optional<ParsedProfile> decoded = decode_profile(bytes);
