@@ -14,20 +14,22 @@ endif()
 # and workbook modules keep the shared library), and whole: placed before the project's static
 # libraries, every yaml-cpp symbol they use is then defined before the shared library is reached.
 find_library(LLMSIZER_YAML_CPP_ARCHIVE NAMES libyaml-cpp.a)
-if(LLMSIZER_YAML_CPP_ARCHIVE)
-  target_link_options(llmsizer PRIVATE "LINKER:--whole-archive,${LLMSIZER_YAML_CPP_ARCHIVE},--no-whole-archive")
-else()
-  message(STATUS "llmsizer: libyaml-cpp.a not found; the executable loads the shared yaml-cpp and libstdc++")
+if(NOT LLMSIZER_YAML_CPP_ARCHIVE)
+  # The shared yaml-cpp would load the shared libstdc++ beside a static one: link as before.
+  message(STATUS "llmsizer: libyaml-cpp.a not found; the executable links its libraries shared")
+  return()
 endif()
-
+target_link_options(llmsizer PRIVATE "LINKER:--whole-archive,${LLMSIZER_YAML_CPP_ARCHIVE},--no-whole-archive"
+                    -static-libstdc++ -static-libgcc)
 target_sources(llmsizer PRIVATE cli/fmt_library.cpp)
-target_link_options(llmsizer PRIVATE -static-libstdc++ -static-libgcc)
+# Its own translation unit even in a unity build: format-inl.h defines fmt's functions out of line.
+set_source_files_properties(cli/fmt_library.cpp PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
 
 # A test that fails when the executable names another shared library at start-up (a new dependency
 # linked into the executable, or one of the above left shared). Deferred to the end of the top-level
 # file, where testing is enabled.
 function(llmsizer_add_startup_test)
-  if(LLMSIZER_BUILD_TESTS AND LLMSIZER_YAML_CPP_ARCHIVE)
+  if(LLMSIZER_BUILD_TESTS)
     add_test(NAME startup_libraries
              COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cmake/check_shared_libraries.sh $<TARGET_FILE:llmsizer> libc.so.6 libm.so.6)
     set_tests_properties(startup_libraries PROPERTIES LABELS "unit")

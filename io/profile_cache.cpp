@@ -17,6 +17,7 @@
 
 #include "io/bands_loader.hpp"
 #include "io/calibration_loader.hpp"
+#include "io/config_error.hpp"
 #include "io/output_file.hpp"
 #include "io/profile_loader.hpp"
 #include "io/tco_loader.hpp"
@@ -173,6 +174,11 @@ ProfileCache::Mapping::Mapping(const fs::path& file) {
     if (data != MAP_FAILED) {
       data_ = data;
       size_ = static_cast<std::size_t>(st.st_size);
+    } else {  // a file system without mmap: read it
+      try {
+        copy_ = read_file(file.string());
+      } catch (const ConfigError&) {  // unreadable: an empty cache
+      }
     }
   }
   ::close(fd);  // the mapping keeps the file

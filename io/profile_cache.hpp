@@ -60,11 +60,14 @@ class ProfileCache {
     ~Mapping();
     Mapping(const Mapping&) = delete;
     Mapping& operator=(const Mapping&) = delete;
-    [[nodiscard]] std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+    [[nodiscard]] std::string_view bytes() const {
+      return data_ != nullptr ? std::string_view(static_cast<const char*>(data_), size_) : std::string_view(copy_);
+    }
 
    private:
     void* data_ = nullptr;
     std::size_t size_ = 0;
+    std::string copy_;  // the file read instead, where it cannot be mapped
   };
   /// One profile file: views into mapping_ (read from the cache file) or into added_ (this run).
   struct Record {
