@@ -97,8 +97,7 @@ void add_calibration(Catalog& catalog, const std::string& file, Calibration cali
                                     [&](const Calibration& c) { return c.name == calibration.name; });
   if (replaces) {
     catalog.warnings.push_back(fmt::format(
-        "{}: calibration '{}' replaces the one of that name in an earlier profile directory{}", file,
-        calibration.name,
+        "{}: calibration '{}' replaces the one of that name in an earlier profile directory{}", file, calibration.name,
         calibration.name == "default" ? "; every estimate uses it unless --calibration names another" : ""));
   }
   insert_or_replace(catalog.calibrations, std::move(calibration));

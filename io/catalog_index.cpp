@@ -1,8 +1,7 @@
 #include "io/catalog_index.hpp"
 
-#include <fmt/format.h>
-
 #include <dirent.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -172,7 +171,7 @@ void add_yaml_files(const std::string& base, const fs::path& top, std::vector<st
     if (type == DT_UNKNOWN) {  // a file system that does not say: ask, without following a link
       struct stat st {};
       const bool known = ::lstat(path.c_str(), &st) == 0;
-      type = !known                 ? DT_UNKNOWN
+      type = !known                ? DT_UNKNOWN
              : S_ISDIR(st.st_mode) ? DT_DIR
              : S_ISLNK(st.st_mode) ? DT_LNK
              : S_ISREG(st.st_mode) ? DT_REG

@@ -4,8 +4,8 @@
 
 #include <dlfcn.h>
 #include <errno.h>  // program_invocation_name (GNU)
-#include <fmt/format.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -79,7 +79,7 @@ class ProfileCache {
   std::optional<std::filesystem::path> file_;  // set only when the build could be named
   std::string build_id_;                       // profile_cache_build_id(), read once
   std::optional<Mapping> mapping_;
-  std::deque<std::string> added_;              // path, text and spec of each record added this run
+  std::deque<std::string> added_;  // path, text and spec of each record added this run
   std::vector<Record> records_;
   std::size_t next_ = 0;                 // the record after the last one found: the next lookup's first guess
   std::vector<std::string> paths_read_;  // every path find() was asked about

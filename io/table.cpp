@@ -1,14 +1,14 @@
 #include "io/table.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"

@@ -219,7 +219,8 @@ TEST_SUITE("profiles") {
     const std::vector<fs::path> dirs = {source_path("profiles")};
     (void)load_catalog(dirs);
     std::vector<fs::path> files;
-    for (const fs::directory_entry& entry : fs::directory_iterator(cache.path() / "llmsizer")) files.push_back(entry.path());
+    for (const fs::directory_entry& entry : fs::directory_iterator(cache.path() / "llmsizer"))
+      files.push_back(entry.path());
     REQUIRE(files.size() == 2);
     CHECK(std::find(files.begin(), files.end(), *profile_cache_file()) != files.end());
     const fs::path executable_cache = files[0] == *profile_cache_file() ? files[1] : files[0];
@@ -232,7 +233,7 @@ TEST_SUITE("profiles") {
     const ino_t before = inode(executable_cache);
     REQUIRE(std::system(list.c_str()) == 0);
     CHECK(inode(executable_cache) == before);  // every profile a hit: not rewritten
-    CHECK(cached_files(cache.path()) == 65);  // nor was this build's file
+    CHECK(cached_files(cache.path()) == 65);   // nor was this build's file
   }
 
   TEST_CASE("an unwritable cache directory leaves the run uncached and silent") {
