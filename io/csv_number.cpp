@@ -55,7 +55,8 @@ constexpr auto whole_powers_of_ten = [] {
 /// there); near a power, log10 itself decides, as it always did. The binary exponent gives the
 /// starting guess (floor(e2 log10 2) is the exponent or one below it), so one or two comparisons
 /// find the first power above the magnitude.
-int decimal_exponent(double magnitude) {
+// Inlined: a long CSV calls it for every number.
+[[gnu::always_inline]] inline int decimal_exponent(double magnitude) {
   constexpr int count = static_cast<int>(powers_of_ten.size());
   const auto binary_exponent = static_cast<int>((std::bit_cast<std::uint64_t>(magnitude) >> 52) & 0x7FF) - 1023;
   // 1233 / 4096 = log10(2) to 4 digits, exact as a floor over the exponents of a double: the guess
