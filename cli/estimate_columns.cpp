@@ -18,26 +18,40 @@ namespace {
 // an integer (a count), a double, text, an optional of one (null when empty).
 using Writer = Schema<EstimateRow>::Writer;
 
+/// The estimate schema and each of its columns typed on CsvCellSink. A column's body is a generic
+/// lambda (row, sink) made twice: for any CellSink (the schema, every writer) and for the final
+/// CsvCellSink, whose calls then go straight to its inline methods, without a virtual call per value
+/// (a scenarios batch's CSV writes some seventy values per row, docs/performance.md).
+struct EstimateColumns {
+  template <class F>
+  void add(Column column, F body) {
+    csv.emplace_back(body);
+    schema.add(std::move(column), Writer(std::move(body)));
+  }
+  Schema<EstimateRow> schema;
+  std::vector<std::function<void(const EstimateRow&, CsvCellSink&)>> csv;
+};
+
 std::int64_t count(std::int64_t value) {
   return value;
 }
 
 /// A column whose value needs a resolved, fitting estimate.
 template <class F>  // a lambda, called inline (not through a second std::function per cell)
-Writer fitted(F f) {
-  return [f](const EstimateRow& r, CellSink& s) {
+auto fitted(F f) {
+  return [f](const EstimateRow& r, auto& s) {
     if (r.estimate && r.estimate->fits) {
-      s.put(f(*r.estimate));
+      put_value(s, f(*r.estimate));
     } else {
       s.null();
     }
   };
 }
 template <class F>
-Writer resolved(F f) {
-  return [f](const EstimateRow& r, CellSink& s) {
+auto resolved(F f) {
+  return [f](const EstimateRow& r, auto& s) {
     if (r.resolved && r.estimate) {
-      s.put(f(*r.resolved, *r.estimate));
+      put_value(s, f(*r.resolved, *r.estimate));
     } else {
       s.null();
     }
@@ -45,10 +59,10 @@ Writer resolved(F f) {
 }
 /// A column of one co-located deployment: empty for a disaggregated one (its pools have their own).
 template <class F>
-Writer co_located(F f) {
-  return [f](const EstimateRow& r, CellSink& s) {
+auto co_located(F f) {
+  return [f](const EstimateRow& r, auto& s) {
     if (r.resolved && !r.resolved->pools) {
-      s.put(f(*r.resolved));
+      put_value(s, f(*r.resolved));
     } else {
       s.null();
     }
@@ -56,10 +70,10 @@ Writer co_located(F f) {
 }
 /// A column of the two pools of a disaggregated estimate: empty for one co-located deployment.
 template <class F>
-Writer pooled(F f) {
-  return [f](const EstimateRow& r, CellSink& s) {
+auto pooled(F f) {
+  return [f](const EstimateRow& r, auto& s) {
     if (r.estimate && r.estimate->disaggregated) {
-      s.put(f(*r.estimate->disaggregated));
+      put_value(s, f(*r.estimate->disaggregated));
     } else {
       s.null();
     }
@@ -68,10 +82,10 @@ Writer pooled(F f) {
 /// A fitting estimate's column that means something only when `applies` (a TTFT on the decode side
 /// of disaggregated serving does not; nor output throughput on the prefill side).
 template <class F>
-Writer fitted_when(bool (*applies)(const Estimate&), F f) {
-  return [=](const EstimateRow& r, CellSink& s) {
+auto fitted_when(bool (*applies)(const Estimate&), F f) {
+  return [=](const EstimateRow& r, auto& s) {
     if (r.estimate && r.estimate->fits && applies(*r.estimate)) {
-      s.put(f(*r.estimate));
+      put_value(s, f(*r.estimate));
     } else {
       s.null();
     }
@@ -79,8 +93,8 @@ Writer fitted_when(bool (*applies)(const Estimate&), F f) {
 }
 /// A column read from the whole row.
 template <class F>
-Writer whole_row(F f) {
-  return [f](const EstimateRow& r, CellSink& s) { s.put(f(r)); };
+auto whole_row(F f) {
+  return [f](const EstimateRow& r, auto& s) { put_value(s, f(r)); };
 }
 bool has_ttft(const Estimate& e) {
   return e.has_ttft;
@@ -97,8 +111,8 @@ bool co_located_estimate(const Estimate& e) {
 
 /// The model or GPU a row describes: as resolved, else as asked.
 template <class F>
-Writer named(std::string ScenarioInput::*asked, F f) {
-  return [asked, f](const EstimateRow& r, CellSink& s) {
+auto named(std::string ScenarioInput::*asked, F f) {
+  return [asked, f](const EstimateRow& r, auto& s) {
     if (r.resolved) {
       s.text(f(*r.resolved));
     } else if (r.input) {
@@ -110,7 +124,7 @@ Writer named(std::string ScenarioInput::*asked, F f) {
 }
 
 /// The layout of each pool of a disaggregated deployment, named as the scenario fields that ask for it.
-void add_pool_columns(Schema<EstimateRow>& s) {
+void add_pool_columns(EstimateColumns& s) {
   for (const bool prefill : {true, false}) {
     const std::string pool = prefill ? "prefill" : "decode";
     auto of = [prefill](const Disaggregation& x) -> const PoolFigures& { return prefill ? x.prefill : x.decode; };
@@ -128,7 +142,7 @@ void add_pool_columns(Schema<EstimateRow>& s) {
   }
 }
 
-void add_request_columns(Schema<EstimateRow>& s) {
+void add_request_columns(EstimateColumns& s) {
   s.add({"id", "", "scenario id"},
         whole_row([](const EstimateRow& r) { return r.input ? std::string_view(r.input->id) : std::string_view(); }));
   s.add(columns::model, named(&ScenarioInput::model, [](auto& x) -> std::string_view { return x.model->name; }));
@@ -152,18 +166,21 @@ void add_request_columns(Schema<EstimateRow>& s) {
 
 /// The p10 or p90 of a metric: the estimate times its band factor; empty without a band.
 template <class F>
-Writer banded(BandMetric metric, bool high, F value) {
-  return [=](const EstimateRow& r, CellSink& s) {
+auto banded(BandMetric metric, bool high, F value) {
+  return [=](const EstimateRow& r, auto& s) {
     if (!r.resolved || !r.estimate || !r.estimate->fits) return s.null();
     const std::optional<double> v = value(*r.estimate);
-    const std::optional<Band> band =
-        r.bands ? r.bands->band[static_cast<std::size_t>(metric)] : estimate_band(*r.resolved, metric);
-    if (!v || !band) return s.null();
+    if (!v) return s.null();
+    // The cached band read in place: a Band holds its regime's four strings.
+    std::optional<Band> looked_up;
+    if (!r.bands) looked_up = estimate_band(*r.resolved, metric);
+    const std::optional<Band>& band = r.bands ? r.bands->band[static_cast<std::size_t>(metric)] : looked_up;
+    if (!band) return s.null();
     s.number(*v * (high ? band->high_factor() : band->low_factor()));
   };
 }
 
-void add_band_columns(Schema<EstimateRow>& s) {
+void add_band_columns(EstimateColumns& s) {
   auto ttft = [](const Estimate& e) { return std::optional<double>(in_milliseconds(e.ttft)); };
   auto tpot = [](const Estimate& e) {
     return e.has_tpot ? std::optional<double>(in_milliseconds(e.tpot)) : std::nullopt;
@@ -182,14 +199,14 @@ void add_band_columns(Schema<EstimateRow>& s) {
   s.add({"output_tok_s_p90", "tokens/s", "output throughput 90th percentile of the measured runs of this regime"},
         banded(BandMetric::output_tok_s, true, output));
   s.add({"band_basis", "", "the regime and runs the p10/p90 come from; 'wide' when borrowed from a coarser regime"},
-        Writer([](const EstimateRow& r, CellSink& s) {
+        [](const EstimateRow& r, auto& s) {
           if (!r.resolved || !r.estimate || !r.estimate->fits) return s.null();
           if (r.bands) return s.text(r.bands->basis);
           s.text(band_basis(*r.resolved));
-        }));
+        });
 }
 
-void add_performance_columns(Schema<EstimateRow>& s) {
+void add_performance_columns(EstimateColumns& s) {
   s.add({"fits", "", "fits in memory"}, whole_row([](const EstimateRow& r) {
           return r.estimate ? std::optional<bool>(r.estimate->fits) : std::nullopt;
         }));
@@ -238,10 +255,10 @@ void add_performance_columns(Schema<EstimateRow>& s) {
 
 /// Memory of one co-located deployment; a disaggregated one has a figure per pool.
 template <class F>
-Writer memory(F f) {
-  return [f](const EstimateRow& r, CellSink& s) {
+auto memory(F f) {
+  return [f](const EstimateRow& r, auto& s) {
     if (r.resolved && r.estimate && co_located_estimate(*r.estimate)) {
-      s.put(f(r.estimate->memory));
+      put_value(s, f(r.estimate->memory));
     } else {
       s.null();
     }
@@ -253,7 +270,7 @@ std::optional<std::string_view> priced(const ScenarioResolver::Resolved& x, cons
   return x.usd_per_gpu_hour ? std::optional<std::string_view>(text) : std::nullopt;
 }
 
-void add_memory_columns(Schema<EstimateRow>& s) {
+void add_memory_columns(EstimateColumns& s) {
   s.add(columns::weights_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.need.weights); }));
   s.add(columns::kv_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.need.kv_cache); }));
   s.add(columns::activations_gb_per_gpu, memory([](auto& m) { return in_gigabytes(m.need.activations); }));
@@ -267,31 +284,36 @@ void add_memory_columns(Schema<EstimateRow>& s) {
   s.add(columns::price_basis, resolved([](auto& x, auto&) { return priced(x, x.price_basis); }));
   s.add(columns::usd_per_gpu_hour, resolved([](auto& x, auto&) { return x.usd_per_gpu_hour; }));
   // A list in JSON, as every command's notes; CSV and text join it with "; ".
-  s.add(columns::notes, Writer([](const EstimateRow& r, CellSink& s) {
+  s.add(columns::notes, [](const EstimateRow& r, auto& s) {
           if (!r.estimate) return s.list({});
           if (!r.resolved || r.resolved->usd_per_gpu_hour) return s.list(r.estimate->notes);  // most rows: no copy
           std::vector<std::string> notes = r.estimate->notes;  // the $ columns are empty: say why
           notes.push_back(unpriced_note(*r.resolved->gpu, r.resolved->price_basis));
           s.list(notes);
-        }));
-  s.add(columns::warnings, Writer([](const EstimateRow& r, CellSink& s) {
+        });
+  s.add(columns::warnings, [](const EstimateRow& r, auto& s) {
           const bool model_warns = r.resolved && r.resolved->model && !r.resolved->model->warnings.empty();
           if (r.resolved && !model_warns) return s.list(r.resolved->warnings);  // most rows: no copy
           std::vector<std::string> all;
           if (model_warns) all = r.resolved->model->warnings;
           if (r.resolved) all.insert(all.end(), r.resolved->warnings.begin(), r.resolved->warnings.end());
           s.list(all);
-        }));
+        });
   s.add({"error", "", "why this scenario could not be estimated"}, whole_row([](const EstimateRow& r) {
           return r.error.empty() ? std::nullopt : std::optional<std::string_view>(r.error);
         }));
 }
 
-Schema<EstimateRow> make_schema() {
-  Schema<EstimateRow> s;
+EstimateColumns make_columns() {
+  EstimateColumns s;
   add_request_columns(s);
   add_performance_columns(s);
   add_memory_columns(s);
+  return s;
+}
+
+const EstimateColumns& estimate_definitions() {
+  static const EstimateColumns s = make_columns();  // immutable after first use
   return s;
 }
 
@@ -363,8 +385,15 @@ const RowBands& BandCache::of(const ScenarioResolver::Resolved& r) {
 }
 
 const Schema<EstimateRow>& estimate_schema() {
-  static const Schema<EstimateRow> s = make_schema();  // immutable after first use
-  return s;
+  return estimate_definitions().schema;
+}
+
+void write_estimate_csv(const EstimateRow& row, CsvCellSink& sink) {
+  const std::vector<std::function<void(const EstimateRow&, CsvCellSink&)>>& columns = estimate_definitions().csv;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (c > 0) sink.separator(',');
+    columns[c](row, sink);
+  }
 }
 
 const std::vector<Column>& estimate_columns() {

@@ -63,6 +63,10 @@ class BandCache {
 
 [[nodiscard]] const Schema<EstimateRow>& estimate_schema();
 [[nodiscard]] const std::vector<Column>& estimate_columns();
+/// The CSV line of `row` under the estimate schema, without its line end: each column's value as
+/// the schema's writer puts it into a CsvCellSink, comma-separated (the rows of `estimate --scenarios
+/// --csv`; the columns are typed on the sink, so no virtual call per value).
+void write_estimate_csv(const EstimateRow& row, CsvCellSink& sink);
 /// The rows under the estimate schema.
 [[nodiscard]] ResultTable estimate_table(const std::vector<EstimateRow>& rows);
 /// The value of `column` for `row` as JSON (numbers, strings, booleans or null).

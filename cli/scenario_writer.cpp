@@ -76,27 +76,31 @@ std::string BlockFormatter::message(const AnsweredRow& row) const {
 void BlockFormatter::format(RowBlock& block) const {
   block.text.clear();
   block.messages.clear();
+  if (format_ == ScenarioBatchFormat::csv) return format_csv(block);
   const Schema<EstimateRow>& schema = estimate_schema();
-  const size_t columns = schema.columns().size();
   for (size_t i = 0; i < block.size; ++i) {
     const AnsweredRow& answered = block.rows[i];
     // A bad row's message goes after the rows before it, as when each row was written at once.
     if (!answered.answered) block.messages.emplace_back(block.text.size(), message(answered));
     const EstimateRow row = estimate_row(answered);
-    if (format_ == ScenarioBatchFormat::csv) {
-      // The text of csv_line(csv_text of each cell), each value put straight into the line.
-      CsvCellSink sink(block.text);
-      for (size_t c = 0; c < columns; ++c) {
-        if (c > 0) block.text += ',';
-        schema.write(row, c, sink);
-      }
-      block.text += '\n';
-    } else {
-      // The text of dump(2) of the whole array: each element indented one level deeper.
-      block.text += block.first_row + i == 0 ? "[\n  " : ",\n  ";
-      json_.append(block.text, [&](size_t c, CellSink& sink) { schema.write(row, c, sink); });
-    }
+    // The text of dump(2) of the whole array: each element indented one level deeper.
+    block.text += block.first_row + i == 0 ? "[\n  " : ",\n  ";
+    json_.append(block.text, [&](size_t c, CellSink& sink) { schema.write(row, c, sink); });
   }
+  block.formatted = true;
+}
+
+void BlockFormatter::format_csv(RowBlock& block) const {
+  {
+    // The text of csv_line(csv_text of each cell), each value put straight into the line.
+    CsvCellSink sink(block.text);
+    for (size_t i = 0; i < block.size; ++i) {
+      const AnsweredRow& answered = block.rows[i];
+      if (!answered.answered) block.messages.emplace_back(sink.size(), message(answered));
+      write_estimate_csv(estimate_row(answered), sink);
+      sink.separator('\n');
+    }
+  }  // the sink leaves the text without its spare room
   block.formatted = true;
 }
 

@@ -60,6 +60,8 @@ class BlockFormatter {
   [[nodiscard]] std::string message(const AnsweredRow& row) const;
 
  private:
+  void format_csv(RowBlock& block) const;
+
   ScenarioBatchFormat format_;
   std::string file_;
   JsonObjectText json_;  // the keys' text of every row

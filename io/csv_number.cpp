@@ -55,7 +55,8 @@ constexpr auto whole_powers_of_ten = [] {
 /// there); near a power, log10 itself decides, as it always did. The binary exponent gives the
 /// starting guess (floor(e2 log10 2) is the exponent or one below it), so one or two comparisons
 /// find the first power above the magnitude.
-int decimal_exponent(double magnitude) {
+// Inlined: a long CSV calls it for every number.
+[[gnu::always_inline]] inline int decimal_exponent(double magnitude) {
   constexpr int count = static_cast<int>(powers_of_ten.size());
   const auto binary_exponent = static_cast<int>((std::bit_cast<std::uint64_t>(magnitude) >> 52) & 0x7FF) - 1023;
   // 1233 / 4096 = log10(2) to 4 digits, exact as a floor over the exponents of a double: the guess
@@ -271,39 +272,51 @@ std::string csv_number(double value) {
   return text;
 }
 
-void append_csv_number(std::string& out, double value) {
-  if (value == 0 || !std::isfinite(value)) {
-    fmt::format_to(std::back_inserter(out), "{}", value == 0 ? 0.0 : value);
-    return;
+char* write_csv_number(char* out, double value) {
+  if (value == 0) {  // 0 and -0 both read 0
+    *out = '0';
+    return out + 1;
   }
+  if (!std::isfinite(value)) return nullptr;
   // csv_significant_digits, but never rounding above the units place (whole numbers stay whole),
   // written as a plain decimal without trailing zeros.
   const int exponent = decimal_exponent(std::fabs(value));
   const int decimals = std::max(0, csv_significant_digits - 1 - exponent);
+  if (char* end = six_significant(value, decimals, out)) return end;
+  return fixed_exact_trimmed(value, decimals, out);
+}
+
+void append_csv_number(std::string& out, double value) {
+  static_assert(csv_number_room >= exact_text_room);
   // Written in place: a number is a few characters, and a call to memcpy per number cost more.
   const std::size_t start = out.size();
-  out.resize(start + exact_text_room);
-  if (const char* end = six_significant(value, decimals, out.data() + start)) {
-    out.resize(static_cast<std::size_t>(end - out.data()));
-    return;
-  }
-  if (const char* end = fixed_exact_trimmed(value, decimals, out.data() + start)) {
+  out.resize(start + csv_number_room);
+  if (const char* end = write_csv_number(out.data() + start, value)) {
     out.resize(static_cast<std::size_t>(end - out.data()));
     return;
   }
   out.resize(start);
+  if (!std::isfinite(value)) {
+    fmt::format_to(std::back_inserter(out), "{}", value);
+    return;
+  }
+  const int decimals = std::max(0, csv_significant_digits - 1 - decimal_exponent(std::fabs(value)));
   append_csv_number_wide(out, value, decimals);
 }
 
-void append_csv_integer(std::string& out, std::int64_t value) {
+char* write_csv_integer(char* out, std::int64_t value) {
   const std::uint64_t magnitude =
       value < 0 ? ~static_cast<std::uint64_t>(value) + 1 : static_cast<std::uint64_t>(value);
   const int length = digit_count(magnitude);
+  if (value < 0) *out++ = '-';
+  write_digits_backwards(out + length, magnitude, length);
+  return out + length;
+}
+
+void append_csv_integer(std::string& out, std::int64_t value) {
   const std::size_t start = out.size();
-  out.resize(start + static_cast<std::size_t>(length) + (value < 0 ? 1 : 0));
-  char* o = out.data() + start;
-  if (value < 0) *o++ = '-';
-  write_digits_backwards(o + length, magnitude, length);
+  out.resize(start + csv_integer_room);
+  out.resize(static_cast<std::size_t>(write_csv_integer(out.data() + start, value) - out.data()));
 }
 
 }  // namespace llmsizer

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -49,33 +50,43 @@ class CellSink {
   virtual void list(const std::vector<std::string>& items) = 0;
   /// The value a Cell holds.
   void cell(const Cell& value);
-  /// A value of a kind Cell can hold, by its C++ type: bool, an integer (a count), a floating-point
-  /// number, text, a list of strings, a Cell; std::optional of one is null when empty.
+  /// A value of a kind Cell can hold, by its C++ type (put_value).
   template <class T>
-  void put(const T& value) {
-    if constexpr (std::is_same_v<T, bool>) {
-      flag(value);
-    } else if constexpr (std::is_integral_v<T>) {
-      count(static_cast<std::int64_t>(value));
-    } else if constexpr (std::is_floating_point_v<T>) {
-      number(static_cast<double>(value));
-    } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
-      text(std::string_view(value));
-    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-      list(value);
-    } else if constexpr (std::is_same_v<T, Cell>) {
-      cell(value);
-    } else if constexpr (std::is_same_v<T, std::monostate> || std::is_same_v<T, std::nullopt_t>) {
-      null();
+  void put(const T& value);
+};
+
+/// Puts a value of a kind Cell can hold into `sink`, by its C++ type: bool, an integer (a count), a
+/// floating-point number, text, a list of strings, a Cell; std::optional of one is null when empty.
+/// A template on the sink: with a final sink type (CsvCellSink) its calls are direct.
+template <class Sink, class T>
+void put_value(Sink& sink, const T& value) {
+  if constexpr (std::is_same_v<T, bool>) {
+    sink.flag(value);
+  } else if constexpr (std::is_integral_v<T>) {
+    sink.count(static_cast<std::int64_t>(value));
+  } else if constexpr (std::is_floating_point_v<T>) {
+    sink.number(static_cast<double>(value));
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    sink.text(std::string_view(value));
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    sink.list(value);
+  } else if constexpr (std::is_same_v<T, Cell>) {
+    sink.cell(value);
+  } else if constexpr (std::is_same_v<T, std::monostate> || std::is_same_v<T, std::nullopt_t>) {
+    sink.null();
+  } else {
+    if (value) {
+      put_value(sink, *value);  // an optional
     } else {
-      if (value) {
-        put(*value);  // an optional
-      } else {
-        null();
-      }
+      sink.null();
     }
   }
-};
+}
+
+template <class T>
+void CellSink::put(const T& value) {
+  put_value(*this, value);
+}
 
 /// A CellSink that keeps the value as a Cell.
 class CellValue final : public CellSink {
@@ -158,26 +169,74 @@ inline constexpr int csv_significant_digits = 6;
 [[nodiscard]] std::string csv_number(double value);
 /// csv_number(value) appended to `out` (io/csv_number.cpp).
 void append_csv_number(std::string& out, double value);
+/// The most characters write_csv_number writes.
+inline constexpr std::size_t csv_number_room = 48;
+/// csv_number(value) written from `out` (room for csv_number_room characters): the end; nullptr, with
+/// nothing meant, for a value only append_csv_number writes (infinite, NaN, or past 2^64 at its decimals).
+[[nodiscard]] char* write_csv_number(char* out, double value);
 /// A count in full ("-12", "70553706496"), as std::to_string writes it, appended to `out`.
 void append_csv_integer(std::string& out, std::int64_t value);
+/// The most characters write_csv_integer writes.
+inline constexpr std::size_t csv_integer_room = 20;
+/// append_csv_integer's text written from `out`; the end.
+[[nodiscard]] char* write_csv_integer(char* out, std::int64_t value);
 /// One CSV field: empty for null, true/false, integers in full, numbers by csv_number, notes joined by "; ".
 [[nodiscard]] std::string csv_text(const Cell& cell);
 /// csv_text(cell), quoted as a CSV field (csv_field), appended to `out`: one row of a long CSV is
 /// written into one reused string, without a string per cell (docs/performance.md).
 void append_csv_cell(std::string& out, const Cell& cell);
-/// A CellSink appending each value as append_csv_cell writes it (fields are not separated).
+/// A CellSink appending each value to `out` as append_csv_cell writes it (fields are not separated;
+/// separator() puts a comma or a line end). It writes through a cursor into room it keeps at the end
+/// of `out` (no resize per value): `out` holds the text, with nothing after it, once the sink is
+/// destroyed, and is not to be touched while the sink lives. Its methods are defined here and the
+/// class is final, so a column written through a CsvCellSink& calls them directly (the estimate
+/// schema's CSV rows, cli/estimate_row.hpp).
 class CsvCellSink final : public CellSink {
  public:
-  explicit CsvCellSink(std::string& out) : out_(out) {}
+  explicit CsvCellSink(std::string& out);
+  ~CsvCellSink() override { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
+  CsvCellSink(const CsvCellSink&) = delete;
+  CsvCellSink& operator=(const CsvCellSink&) = delete;
   void null() override {}
-  void flag(bool value) override;
-  void count(std::int64_t value) override;
-  void number(double value) override;
+  void flag(bool value) override { raw(value ? std::string_view("true") : std::string_view("false")); }
+  void count(std::int64_t value) override {
+    room(csv_integer_room);
+    at_ = write_csv_integer(at_, value);
+  }
+  void number(double value) override {
+    room(csv_number_room);
+    if (char* end = write_csv_number(at_, value)) {
+      at_ = end;
+    } else {
+      wide_number(value);
+    }
+  }
   void text(std::string_view value) override;
   void list(const std::vector<std::string>& items) override;
+  /// The length of the text written so far into `out`.
+  [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(at_ - out_.data()); }
+  /// A field separator or line end: ',' or '\n'.
+  void separator(char c) {
+    room(1);
+    *at_++ = c;
+  }
 
  private:
+  void raw(std::string_view text) {
+    if (text.empty()) return;  // its data() may be null
+    room(text.size());
+    std::memcpy(at_, text.data(), text.size());
+    at_ += text.size();
+  }
+  void room(std::size_t characters) {
+    if (static_cast<std::size_t>(end_ - at_) < characters) grow(characters);
+  }
+  void grow(std::size_t characters);
+  void wide_number(double value);
+
   std::string& out_;
+  char* at_;   // the end of the text written
+  char* end_;  // of the room: out_.data() + out_.size()
 };
 /// Header of column keys, then one line per row (RFC 4180 quoting).
 [[nodiscard]] std::string csv_document(const ResultTable& table);

@@ -12,6 +12,7 @@
 #include "cli/command.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
+#include "io/result_table.hpp"
 #include "tests/test_support.hpp"
 
 namespace llmsizer {
@@ -68,6 +69,35 @@ TEST_SUITE("cli") {
     CHECK(table.records.size() == rows.size());
     // file:line:col of the field: row j's gpus starts at byte 25 of its line.
     CHECK(all.err.find(":11:25: error: gpus: expected a whole number, got 'x'") != std::string::npos);
+  }
+
+  TEST_CASE("estimate --scenarios: the CSV (columns typed on CsvCellSink) holds the JSON's values (any CellSink)") {
+    // The CSV rows are written by each column's body made for CsvCellSink, the JSON by the same body
+    // made for any CellSink: every field must be the csv_text of the JSON's value of its column (JSON
+    // keeps every digit, so csv_number of it is the CSV's number). A column whose two bodies
+    // disagree, or a CSV column out of the header's order, fails here.
+    const test::TempDir dir;
+    const std::string file = write_file(dir, "all.csv", rows);
+    const Run csv = run({"estimate", "--scenarios", file, "--csv"});
+    const Run json = run({"estimate", "--scenarios", file, "--json"});
+    const CsvTable table = parse_csv(csv.out, "stdout");
+    const nlohmann::json array = nlohmann::json::parse(json.out);
+    REQUIRE(table.records.size() == array.size());
+    int compared = 0;
+    for (size_t r = 0; r < array.size(); ++r) {
+      for (size_t c = 0; c < table.header.size(); ++c) {
+        const nlohmann::json& value = array[r].at(table.header[c]);
+        Cell cell;
+        if (value.is_boolean()) cell = value.get<bool>();
+        if (value.is_number_integer()) cell = value.get<std::int64_t>();
+        if (value.is_number_float()) cell = value.get<double>();
+        if (value.is_string()) cell = value.get<std::string>();
+        if (value.is_array()) cell = value.get<std::vector<std::string>>();
+        CHECK_MESSAGE(table.records[r].fields[c] == csv_text(cell), table.header[c]);
+        ++compared;
+      }
+    }
+    CHECK(compared > 600);  // ten rows of some seventy columns
   }
 
   TEST_CASE("estimate --scenarios: many blocks of rows keep their order, each bad row's message after the rows before it") {

@@ -68,6 +68,44 @@ TEST_SUITE("cli") {
     CHECK(line == "\"say \"\"hi\"\"\"");
   }
 
+  TEST_CASE("CsvCellSink: one sink through many cells and past its room writes each cell's csv_field") {
+    // The sink writes through a cursor into room it keeps beyond the text and grows; the text must be
+    // the fields one after another, with nothing left over once it is gone. Cells long enough to
+    // outgrow the room (a field of 10,000 quotes doubles to 20,002 characters) and the values only
+    // append_csv_number writes (infinity, NaN, DBL_MAX) go through the same sink.
+    const std::vector<Cell> cells = {Cell(),
+                                     Cell(true),
+                                     Cell(std::int64_t{std::numeric_limits<std::int64_t>::min()}),
+                                     Cell(std::int64_t{0}),
+                                     Cell(2.8396799999999995),
+                                     Cell(-0.0),
+                                     Cell(1e-7),
+                                     Cell(-std::numeric_limits<double>::infinity()),
+                                     Cell(std::numeric_limits<double>::quiet_NaN()),
+                                     Cell(std::numeric_limits<double>::max()),
+                                     Cell(std::string()),
+                                     Cell(std::string(10000, '"')),
+                                     Cell(std::string(5000, 'x') + ",y"),
+                                     Cell(std::vector<std::string>{std::string(3000, '"'), "", "z"}),
+                                     Cell(std::vector<std::string>{"", "", "x", "", "y"})};
+    std::string expected = "head;";
+    std::string line = "head;";
+    {
+      CsvCellSink sink(line);
+      for (int round = 0; round < 3; ++round) {
+        for (const Cell& cell : cells) {
+          sink.cell(cell);
+          sink.separator(',');
+          expected += csv_field(csv_text(cell)) + ",";
+          CHECK(sink.size() == expected.size());
+        }
+        sink.separator('\n');
+        expected += "\n";
+      }
+    }
+    CHECK(line == expected);
+  }
+
   TEST_CASE("append_csv_integer: the text of std::to_string after what the line holds") {
     std::vector<std::int64_t> values = {0,
                                         1,
