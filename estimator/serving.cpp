@@ -18,7 +18,6 @@ struct PrefillCosts {
   Seconds marginal;     // extra time a prompt adds when mixed into running decode steps
   Seconds burst_step;   // one step of a start-up burst (token budget full of prompts)
   double burst_steps = 1;
-  StepTime detail;
 };
 
 /// A prompt of `isl` tokens split into chunks of at most the token budget. All operator costs are
@@ -36,8 +35,7 @@ PrefillCosts prefill_costs(const PreparedDeployment& p, const PreparedPrompt& pr
   const double chunks = prompt.chunks;
   const double pp = d.parallel.pp;
   const StepShape& alone = prompt.chunk;
-  c.detail = prompt.chunk_alone;
-  c.alone = c.detail.total * (chunks * pp);
+  c.alone = prompt.chunk_alone.total * (chunks * pp);
   const double decode_sequences = shapes.decode.decode_sequences;
   // The decode side of a mixed step verifies as many tokens per sequence as a decode step alone
   // (1 + MTP drafts), so `extra` is the chunk's cost, not the drafts' saving.
@@ -304,7 +302,7 @@ EstimateFigures evaluate(const PreparedDeployment& p, const PreparedPrompt& prom
   const double step = decode_step_s(r, p, shapes);
   r.decode_step = seconds(step);
   const PrefillCosts pf = prefill_costs(p, prompt, shapes, r.decode_detail, w.phase);
-  r.prefill_detail = pf.detail;
+  r.prefill_detail = prompt.chunk_alone;
   r.prefill_alone = pf.alone;
   // Without drafts a step yields one token (tokens_per_decode_step is 1, the division exact and spared).
   const double token_step = d.speculative_tokens > 0 ? step / r.tokens_per_decode_step : step;
@@ -349,8 +347,8 @@ void describe_estimate(Estimate& r, const PreparedDeployment& p, const Workload&
 }
 
 Estimate estimate(const PreparedDeployment& p, const Workload& w) {
-  Estimate r;
-  static_cast<EstimateFigures&>(r) = evaluate(p, w);
+  // The figures are evaluated in place (not into a temporary copied over a zero-filled estimate).
+  Estimate r{evaluate(p, w), {}, {}, {}};
   describe_estimate(r, p, w);
   return r;
 }

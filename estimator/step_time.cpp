@@ -78,8 +78,9 @@ enum class Sums : unsigned char { seconds, figures, operators };
 /// Sums operators placed on the smoothed roofline and which bound each hit, and what `S` asks for
 /// beyond that. The sums are locals (not a StepTime in memory), so nothing a store writes can alias
 /// the folded coefficients an operator reads next. With Sums::seconds only the total is read, so
-/// every operator's time goes to `compute` (the split by bound is not kept).
-template <Sums S>
+/// every operator's time goes to `compute` (the split by bound is not kept). `Q`: the roofline's
+/// sharpness is 2 (the shipped value), tested once per iteration instead of once per operator.
+template <Sums S, bool Q>
 struct Accumulator {
   static constexpr bool Detailed = S == Sums::operators;
   double compute = 0;
@@ -89,6 +90,15 @@ struct Accumulator {
   double seconds_per_byte = 0;
   double sharpness = 2;
   OperatorBreakdown* breakdown = nullptr;
+  /// smooth_max at the iteration's sharpness; with Q, smooth_max(a, b, 2.0), whose test of the
+  /// sharpness the compiler resolves.
+  [[nodiscard]] double smooth(double a, double b) const {
+    if constexpr (Q) {
+      return smooth_max(a, b, 2.0);
+    } else {
+      return smooth_max(a, b, sharpness);
+    }
+  }
   /// An operator against a roof given as seconds per FLOP; `rate` is only reported.
   void add(OperatorKind kind, double op_flops, double op_bytes, double seconds_per_flop, FlopsPerSecond rate,
            double repeat) {
@@ -100,7 +110,7 @@ struct Accumulator {
   void weight(OperatorKind kind, const WeightOperatorCost& op, double units, double seconds_per_flop,
               FlopsPerSecond rate, double repeat) {
     if constexpr (S == Sums::seconds) {
-      compute += smooth_max(units * op.seconds_per_unit, op.memory_seconds, sharpness);
+      compute += smooth(units * op.seconds_per_unit, op.memory_seconds);
     } else {
       add(kind, units * op.flops_per_unit, op.bytes, seconds_per_flop, rate, repeat);
     }
@@ -109,7 +119,7 @@ struct Accumulator {
   void timed(OperatorKind kind, double op_flops, double op_bytes, double t_compute, FlopsPerSecond rate,
              double repeat) {
     const double t_memory = memory_seconds(op_bytes, seconds_per_byte);
-    const double t = smooth_max(t_compute, t_memory, sharpness);
+    const double t = smooth(t_compute, t_memory);
     if constexpr (S == Sums::seconds) {
       compute += t * repeat;
     } else {
@@ -142,17 +152,17 @@ StepCounts counts_of(const StepShape& s) {
 }
 
 /// An empty accumulator on `r`'s roofline, summing into `breakdown` when S asks for operators.
-template <Sums S>
-Accumulator<S> accumulator_on(const StepRates& r, OperatorBreakdown* breakdown) {
-  Accumulator<S> acc;
+template <Sums S, bool Q>
+Accumulator<S, Q> accumulator_on(const StepRates& r, OperatorBreakdown* breakdown) {
+  Accumulator<S, Q> acc;
   acc.seconds_per_byte = r.seconds_per_byte;
   acc.sharpness = r.sharpness;
   acc.breakdown = breakdown;
   return acc;
 }
 
-template <Sums S>
-void add_attention(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
+template <Sums S, bool Q>
+void add_attention(Accumulator<S, Q>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
                    const StepCounts& n) {
   acc.weight(OperatorKind::attention_projections, c.projections, n.tokens, r.seconds_per_weight_flop,
              r.roofs.weight_matmul, c.layers);
@@ -181,8 +191,8 @@ void add_attention(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r,
   acc.add(OperatorKind::attention_core, flops, kv_bytes, r.seconds_per_attention_flop, r.roofs.attention, c.layers);
 }
 
-template <Sums S>
-void add_routed_experts(Accumulator<S>& acc, const RoutedExpertCost& x, const StepRates& r, double tokens,
+template <Sums S, bool Q>
+void add_routed_experts(Accumulator<S, Q>& acc, const RoutedExpertCost& x, const StepRates& r, double tokens,
                         bool decode_only, double layers) {
   const double assignments = tokens * x.assignments_per_token;  // on the hottest EP rank
   // Distinct experts the hottest rank touches: as if imbalance x the tokens each chose k of E, the
@@ -209,7 +219,7 @@ void add_routed_experts(Accumulator<S>& acc, const RoutedExpertCost& x, const St
   double padded_flops = expert_flops;
   if (padded) {
     const double rows_per_expert =
-        decode_only ? smooth_max(assignments / touched, half, acc.sharpness) : assignments / touched + half;
+        decode_only ? acc.smooth(assignments / touched, half) : assignments / touched + half;
     padded_flops = x.flops_per_assignment * rows_per_expert * touched;
   }
   const double gemm_efficiency = S == Sums::operators && padded ? expert_flops / padded_flops : 1.0;  // reported only
@@ -217,8 +227,8 @@ void add_routed_experts(Accumulator<S>& acc, const RoutedExpertCost& x, const St
             FlopsPerSecond{r.roofs.expert_matmul.value * gemm_efficiency}, layers);
 }
 
-template <Sums S>
-void add_ffn(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s, const StepCounts& n) {
+template <Sums S, bool Q>
+void add_ffn(Accumulator<S, Q>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s, const StepCounts& n) {
   if (!c.moe) {
     acc.weight(OperatorKind::dense_ffn, c.dense_ffn, n.tokens, r.seconds_per_weight_flop, r.roofs.weight_matmul,
                c.layers);
@@ -233,8 +243,8 @@ void add_ffn(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const
 }
 
 /// The operators of one group of layers; returns the group's communication seconds.
-template <Sums S>
-double add_layer_group(Accumulator<S>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
+template <Sums S, bool Q>
+double add_layer_group(Accumulator<S, Q>& acc, const LayerCosts& c, const StepRates& r, const StepShape& s,
                        const StepCounts& n) {
   add_attention(acc, c, r, s, n);
   add_ffn(acc, c, r, s, n);
@@ -243,18 +253,18 @@ double add_layer_group(Accumulator<S>& acc, const LayerCosts& c, const StepRates
                      s.prefill_tokens * link.seconds_per_prefill_token + link.seconds);
 }
 
-template <Sums S>
+template <Sums S, bool Q>
 StepTime two_batch_iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown);
 
 /// One iteration on one stage over the folded costs (the work of stage_step_time).
-template <Sums S>
+template <Sums S, bool Q>
 StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
   const IterationCosts& costs = r.costs;
   // Two micro-batches need a token each.
   if (costs.two_batch_overlap && counts_of(s).tokens >= 2.0) {
-    return two_batch_iteration<S>(r, s, breakdown);
+    return two_batch_iteration<S, Q>(r, s, breakdown);
   }
-  Accumulator<S> acc = accumulator_on<S>(r, breakdown);
+  Accumulator<S, Q> acc = accumulator_on<S, Q>(r, breakdown);
   const StepCounts n = counts_of(s);
   double communication = 0;
   for (int i = 0; i < costs.group_count; ++i) communication += add_layer_group(acc, costs.groups[i], r, s, n);
@@ -281,12 +291,12 @@ StepTime iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* br
 /// X.d | Y.a, X.e | Y.d, X.c | Y.e, so it takes max(a, c) + max(d, a) + max(e, d) + max(c, e). Each
 /// micro-batch reads the weights and runs the layer's kernels again (the per-layer overheads twice);
 /// the LM head, tensor-parallel all-reduces and pipeline hand-offs stay on the critical path.
-template <Sums S>
+template <Sums S, bool Q>
 StepTime two_batch_iteration(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
   const IterationCosts& costs = r.costs;
   const StepShape half{s.decode_sequences / 2.0, s.decode_context, s.tokens_per_sequence,
                        s.prefill_tokens / 2.0,   s.prefill_context, s.prefill_sequences / 2.0};
-  Accumulator<S> acc = accumulator_on<S>(r, breakdown);
+  Accumulator<S, Q> acc = accumulator_on<S, Q>(r, breakdown);
   const StepCounts n = counts_of(half);
   const double exposed = costs.communication_exposed;  // of the collectives the slots do not hide
   double layers_time = 0;
@@ -339,6 +349,27 @@ StepTime two_batch_iteration(const StepRates& r, const StepShape& s, OperatorBre
   return step;
 }
 
+/// iteration<S, Q> with Q = (sharpness is 2), decided once.
+template <Sums S>
+StepTime iteration_at(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
+  return r.sharpness == 2.0 ? iteration<S, true>(r, s, breakdown) : iteration<S, false>(r, s, breakdown);
+}
+
+/// One drafting pass (draft_pass_seconds).
+template <bool Q>
+Seconds draft_pass(const StepRates& r, double sequences, double context) {
+  const IterationCosts& costs = r.costs;
+  const StepShape s{sequences, context, 1.0, 0, 0, 0};
+  Accumulator<Sums::seconds, Q> acc = accumulator_on<Sums::seconds, Q>(r, nullptr);
+  const StepCounts n = counts_of(s);
+  const double communication = add_layer_group(acc, costs.draft_layer, r, s, n);
+  acc.weight(OperatorKind::attention_projections, costs.draft_projection, sequences, r.seconds_per_weight_flop,
+             r.roofs.weight_matmul, 1.0);
+  acc.weight(OperatorKind::lm_head, costs.lm_head, sequences, r.seconds_per_head_flop, r.roofs.head_matmul, 1.0);
+  return seconds(acc.compute + acc.memory + communication * costs.communication_exposed +
+                 costs.draft_overhead_seconds);
+}
+
 }  // namespace
 
 StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
@@ -347,26 +378,17 @@ StepTime stage_step_time(const PreparedModel& m, const GpuSpec& gpu, const Deplo
 }
 
 StepTime stage_step_time(const StepRates& r, const StepShape& s, OperatorBreakdown* breakdown) {
-  if (breakdown == nullptr) return iteration<Sums::figures>(r, s, nullptr);
+  if (breakdown == nullptr) return iteration_at<Sums::figures>(r, s, nullptr);
   *breakdown = OperatorBreakdown{};
-  return iteration<Sums::operators>(r, s, breakdown);
+  return iteration_at<Sums::operators>(r, s, breakdown);
 }
 
 Seconds stage_step_seconds(const StepRates& r, const StepShape& s) {
-  return iteration<Sums::seconds>(r, s, nullptr).total;
+  return iteration_at<Sums::seconds>(r, s, nullptr).total;
 }
 
 Seconds draft_pass_seconds(const StepRates& r, double sequences, double context) {
-  const IterationCosts& costs = r.costs;
-  const StepShape s{sequences, context, 1.0, 0, 0, 0};
-  Accumulator<Sums::seconds> acc = accumulator_on<Sums::seconds>(r, nullptr);
-  const StepCounts n = counts_of(s);
-  const double communication = add_layer_group(acc, costs.draft_layer, r, s, n);
-  acc.weight(OperatorKind::attention_projections, costs.draft_projection, sequences, r.seconds_per_weight_flop,
-             r.roofs.weight_matmul, 1.0);
-  acc.weight(OperatorKind::lm_head, costs.lm_head, sequences, r.seconds_per_head_flop, r.roofs.head_matmul, 1.0);
-  return seconds(acc.compute + acc.memory + communication * costs.communication_exposed +
-                 costs.draft_overhead_seconds);
+  return r.sharpness == 2.0 ? draft_pass<true>(r, sequences, context) : draft_pass<false>(r, sequences, context);
 }
 
 }  // namespace llmsizer

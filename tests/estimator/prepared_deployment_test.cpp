@@ -150,6 +150,33 @@ TEST_SUITE("serving") {
     }
   }
 
+  TEST_CASE("prepared deployment: the iterations at sharpness 2 agree with the general smooth maximum") {
+    // Sharpness 2, the shipped value, is decided once per iteration (a template parameter in
+    // step_time.cpp); any other value runs smooth_max_general per operator. Just above 2 the general
+    // form must give the same times to well within 1e-9; a path taken for the wrong sharpness, or an
+    // operator placed with the sqrt where the general form was due, differs by percents near the ridge.
+    const Loaded l = load("deepseek-v3", "h200-sxm");
+    const PreparedDeployment prepared =
+        prepare_deployment(l.prepared, l.gpu, deployment({8, 1, 1, 8}, Precision::fp8, 1), l.efficiency, 2.0);
+    REQUIRE(prepared.rates.sharpness == 2.0);
+    StepRates general = prepared.rates;
+    general.sharpness = 2.0 * (1.0 + 1e-12);
+    StepRates sharper = prepared.rates;
+    sharper.sharpness = 3.0;
+    for (const StepShape& s : {StepShape{64, 1'500, 2, 0, 0, 0}, StepShape{64, 1'500, 1, 2'048, 500, 0.5}}) {
+      CAPTURE(s.prefill_tokens);
+      const double two = stage_step_time(prepared.rates, s).total.value;
+      CHECK(stage_step_time(general, s).total.value == doctest::Approx(two).epsilon(1e-9));
+      CHECK(stage_step_seconds(general, s).value ==
+            doctest::Approx(stage_step_seconds(prepared.rates, s).value).epsilon(1e-9));
+      CHECK(draft_pass_seconds(general, 64, 1'500).value ==
+            doctest::Approx(draft_pass_seconds(prepared.rates, 64, 1'500).value).epsilon(1e-9));
+      // (a^3 + b^3)^(1/3) < (a^2 + b^2)^(1/2) for a, b > 0: the sharper roofline is faster.
+      CHECK(stage_step_time(sharper, s).total.value < two * (1.0 - 1e-6));
+      CHECK(stage_step_seconds(sharper, s).value < stage_step_seconds(prepared.rates, s).value * (1.0 - 1e-6));
+    }
+  }
+
   TEST_CASE("prepared deployment: with_replicas answers as a deployment prepared with those replicas") {
     // The disaggregated search prepares one decode worker and pairs it with 1..16 of them: the
     // replicas it sets must change every figure that prepare_deployment with them would (the DP ranks
