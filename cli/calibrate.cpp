@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "cli/common_options.hpp"
 #include "cli/measured_cases.hpp"
 #include "cli/validation_report.hpp"
 #include "io/calibration_loader.hpp"
@@ -171,7 +172,7 @@ Command add_calibrate(CLI::App& app, Context& context) {
                   "Name of the written calibration, for --calibration NAME (default: the output file's name without "
                   ".yaml; default on stdout)");
   sub->add_option("--date", o->date, "Date to record (default: today, UTC)");
-  sub->add_option("-o,--output", o->output, "Write the profile here (default: stdout)");
+  add_profile_output_option(*sub, o->output);
   sub->add_option("--prior-strength", o->prior_strength, "Weight of the priors against the data (default 0.5)")
       ->check(CLI::Range(1e-3, 1e3));
   return {sub, [o, &context] { return run_calibrate(*o, context); }};

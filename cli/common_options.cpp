@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 
 namespace llmsizer::cli {
 
@@ -22,11 +23,26 @@ CLI::Validator one_of(std::vector<std::string> words, std::string what) {
         std::string expected;
         for (size_t i = 0; i < words.size(); ++i)
           expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
-        const std::string hint = closest_match(text, words);
-        throw ConfigError(what, fmt::format("unknown kind '{}' (expected {}){}", text, expected,
-                                            hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+        throw ConfigError(what,
+                          fmt::format("unknown kind '{}' (expected {}){}", text, expected, did_you_mean(text, words)));
       },
       "");
+}
+
+CLI::Option* add_profile_output_option(CLI::App& app, std::string& output) {
+  // Without -o the profile goes to stdout; an empty -o (a variable that expanded to nothing) is not
+  // that request, and writing to stdout with exit 0 would hide it.
+  return app.add_option("-o,--output", output, "Write the profile here (default: stdout)")
+      ->check(CLI::Validator(
+          [](std::string& path) -> std::string {
+            if (path.empty()) {
+              throw ConfigError("-o",
+                                "empty file name: name the .yaml file to write, or leave -o out to print the "
+                                "profile on stdout");
+            }
+            return {};
+          },
+          ""));
 }
 
 void add_request_size_options(CLI::App& app, std::int64_t& isl, std::int64_t& osl) {
@@ -104,6 +120,10 @@ void add_weights_option(CLI::App& app, std::string& weights, std::string_view he
 
 void add_kv_option(CLI::App& app, std::string& kv) {
   add_field_option(app, "kv", &ScenarioInput::kv, kv);
+}
+
+void add_overlap_option(CLI::App& app, std::string& overlap) {
+  add_field_option(app, "overlap", &ScenarioInput::overlap, overlap);
 }
 
 void add_memory_utilization_option(CLI::App& app, std::optional<double>& memory_utilization) {

@@ -42,6 +42,10 @@ CLI::Option* add_field_option(CLI::App& app, std::string_view field, Value Scena
 /// words and the closest: "list: unknown kind 'modles' (expected models or gpus); did you mean 'models'?".
 [[nodiscard]] CLI::Validator one_of(std::vector<std::string> words, std::string what);
 
+/// -o,--output FILE of a command that writes a profile (calibrate, import-hf; default: stdout). An
+/// empty value is a ConfigError naming -o.
+CLI::Option* add_profile_output_option(CLI::App& app, std::string& output);
+
 /// ISL and OSL of `plan`, `sweep`, `compare` and `report` when the command line gives none.
 inline constexpr std::int64_t default_request_tokens = 1000;
 
@@ -69,6 +73,8 @@ void add_engine_option(CLI::App& app, std::string& engine);
 void add_weights_option(CLI::App& app, std::string& weights, std::string_view help = {});
 /// --kv PRECISION.
 void add_kv_option(CLI::App& app, std::string& kv);
+/// --overlap none|two-batch (checked as the scenario field is: an unknown name is a ConfigError).
+void add_overlap_option(CLI::App& app, std::string& overlap);
 /// --memory-utilization FRACTION.
 void add_memory_utilization_option(CLI::App& app, std::optional<double>& memory_utilization);
 

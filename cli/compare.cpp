@@ -30,6 +30,7 @@ struct CompareOptions {
   std::optional<double> usd_per_gpu_hour;
   std::string calibration = "default";
   std::optional<int> tp, pp, dp, ep, mtp;
+  std::string overlap;
   bool allow_unrealistic = false;
   bool disaggregated = false;
   bool json = false;
@@ -44,6 +45,7 @@ SweepRequest make_request(const CompareOptions& o) {
   r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   r.allow_unrealistic = o.allow_unrealistic;
   r.disaggregated = o.disaggregated;
+  r.overlap = overlap_named(o.overlap, "--overlap");
   r.keep = SweepRows::shown;  // choose() reads only the best, fastest and smallest-count figures
   r.threads = sweep_threads();
   return r;
@@ -244,6 +246,7 @@ std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targe
 int run_compare(const CompareOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   const SweepRequest request = make_request(o);
+  warn_overlap_calibration(request.overlap, resolver.calibration(), *context.err);
   const std::optional<LaunchEngine> emit = parse_emit(o.emit);
   check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   std::vector<SweepTarget> targets;
@@ -273,6 +276,9 @@ int run_compare(const CompareOptions& o, Context& context) {
   }
   rank_choices(choices);
   std::ostream& out = *context.out;
+  int widest = 1;
+  for (const Choice& c : choices) widest = std::max(widest, c.row ? widest_ep(*c.row) : 1);
+  if (emit || o.json || o.csv) print_overlap_note(request.overlap, widest, *context.err);
   if (emit) {
     print_launch_scripts(*emit, choices, request, out);
     return 0;
@@ -286,7 +292,8 @@ int run_compare(const CompareOptions& o, Context& context) {
     return 0;
   }
   out << heading(request, targets);
-  if (print_unpriced_notes(targets, out)) out << "\n";
+  const bool noted = print_unpriced_notes(targets, out);
+  if (print_overlap_note(request.overlap, widest, out) || noted) out << "\n";
   print_table(choices, request, out);
   return 0;
 }
@@ -305,6 +312,7 @@ Command add_compare(CLI::App& app, Context& context) {
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);
   add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
   add_mtp_restriction(*sub, o->mtp);
+  add_overlap_option(*sub, o->overlap);
   add_allow_unrealistic_option(*sub, o->allow_unrealistic);
   add_disagg_option(*sub, o->disaggregated);
   add_calibration_option(*sub, o->calibration);

@@ -25,30 +25,6 @@ struct EstimateOptions {
   std::string calibration = "default";
 };
 
-/// For an estimate priced by default on `basis` (a price_basis_names entry) that is not the 3-year
-/// rental every GPU with such a price defaults to: one line saying so and how to choose (two
-/// single-GPU estimates are otherwise on different bases without a word). nullopt otherwise: the
-/// price row names the basis in any case.
-std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::string& basis) {
-  const auto used = parse_price_basis(basis);
-  const PriceBasis usual = default_basis_order[0];
-  if (!used || *used == usual) return std::nullopt;  // user-given, unpriced, or the usual basis
-  std::vector<std::string> others;
-  for (const PricePoint& p : gpu.prices) {
-    const std::string other(name(p.basis));
-    if (p.basis != *used && std::find(others.begin(), others.end(), other) == others.end()) others.push_back(other);
-  }
-  const std::string because = fmt::format(
-      ": it has no {} price, the basis of GPUs that have one, so their estimates are on another basis "
-      "(--price {} prices a GPU on this one where it has such a price)",
-      price_basis_text(std::string(name(usual))), basis);
-  std::string list;
-  for (const std::string& o : others) list += (list.empty() ? "" : ", ") + o;
-  const std::string choose = others.empty() ? fmt::format("--price {}=USD sets another price", gpu.name)
-                                            : fmt::format("--price BASIS picks another of its bases ({})", list);
-  return fmt::format("priced on the {} basis, {}'s default{}; {}", price_basis_text(basis), gpu.name, because, choose);
-}
-
 int run_single(const EstimateOptions& o, Context& context) {
   // Only the named model and GPU are parsed (io/catalog_index.hpp); a --price label may name others.
   const std::optional<LaunchEngine> emit = parse_emit(o.emit);

@@ -158,6 +158,14 @@ void add_request_columns(EstimateColumns& s) {
   add_pool_columns(s);
   s.add(columns::weights, resolved([](auto& x, auto&) { return weights_label(x.deployment); }));
   s.add(columns::kv, resolved([](auto& x, auto&) { return name(x.deployment.kv); }));
+  // With pools, `deployment` holds the decode pool's drafting and overlap (request/resolver.hpp).
+  s.add(columns::mtp, resolved([](auto& x, auto&) { return count(x.deployment.speculative_tokens); }));
+  s.add({"mtp_acceptance", "", "acceptance rate of the first drafted token (empty without MTP)"},
+        resolved([](auto& x, auto&) {
+          const Deployment& d = x.deployment;
+          return d.speculative_tokens > 0 ? std::optional<double>(d.speculative_acceptance) : std::nullopt;
+        }));
+  s.add(columns::overlap, resolved([](auto& x, auto&) { return overlap_name(x.deployment.overlap); }));
   s.add({"engine", "", "engine overhead profile"}, resolved([](auto& x, auto&) { return std::string_view(x.engine); }));
   s.add({"isl", "tokens", "input tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.isl); }));
   s.add({"osl", "tokens", "output tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.osl); }));
@@ -286,9 +294,15 @@ void add_memory_columns(EstimateColumns& s) {
   // A list in JSON, as every command's notes; CSV and text join it with "; ".
   s.add(columns::notes, [](const EstimateRow& r, auto& s) {
           if (!r.estimate) return s.list({});
-          if (!r.resolved || r.resolved->usd_per_gpu_hour) return s.list(r.estimate->notes);  // most rows: no copy
-          std::vector<std::string> notes = r.estimate->notes;  // the $ columns are empty: say why
-          notes.push_back(unpriced_note(*r.resolved->gpu, r.resolved->price_basis));
+          const bool unpriced = r.resolved && !r.resolved->usd_per_gpu_hour;
+          // A price the user did not choose, on another basis than most GPUs' (text mode says it on stderr).
+          std::optional<std::string> basis = r.resolved && !unpriced && r.input && r.input->price.empty()
+                                                 ? default_basis_note(*r.resolved->gpu, r.resolved->price_basis)
+                                                 : std::nullopt;
+          if (!unpriced && !basis) return s.list(r.estimate->notes);  // most rows: no copy
+          std::vector<std::string> notes = r.estimate->notes;
+          // Unpriced: the $ columns are empty, so say why; priced: the basis note.
+          notes.push_back(unpriced ? unpriced_note(*r.resolved->gpu, r.resolved->price_basis) : std::move(*basis));
           s.list(notes);
         });
   s.add(columns::warnings, [](const EstimateRow& r, auto& s) {

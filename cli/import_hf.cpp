@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli/command.hpp"
+#include "cli/common_options.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
 #include "io/output_file.hpp"
@@ -46,7 +47,7 @@ Command add_import_hf(CLI::App& app, Context& context) {
   auto options = std::make_shared<ImportOptions>();
   CLI::App* sub = app.add_subcommand("import-hf", "Write a model profile from a Hugging Face config.json");
   sub->add_option("config", options->config, "Path to config.json")->required();
-  sub->add_option("-o,--output", options->output, "Write the profile here (default: stdout)");
+  add_profile_output_option(*sub, options->output);
   return {sub, [options, &context] { return run_import(*options, context); }};
 }
 

@@ -12,6 +12,7 @@
 #include "estimator/plan.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
+#include "request/resolved_estimate.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -27,7 +28,7 @@ struct PlanOptions {
   std::string output_per_day, input_per_day;
   std::optional<std::int64_t> isl, osl;
   std::optional<double> peak_to_average, ttft_ms, tpot_ms, usd_per_gpu_hour;
-  std::string price, engine, weights, kv, xlsx, emit, calibration = "default";
+  std::string price, engine, weights, kv, overlap, xlsx, emit, calibration = "default";
   std::optional<int> tp, pp, dp, ep, mtp;
   int max_gpus = default_max_gpus_per_replica;
   bool csv = false, json = false, allow_unrealistic = false, disaggregated = false;
@@ -98,6 +99,7 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   in.gpu = gpu;
   in.weights = o.weights;
   in.kv = o.kv;
+  in.overlap = o.overlap;
   in.engine = o.engine;
   in.isl = plan.isl;
   in.osl = plan.osl;
@@ -120,7 +122,11 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   request.peak_output_tok_s = plan.demand.peak_output_tok_s();
   request.allow_unrealistic = o.allow_unrealistic;
   request.disaggregated = o.disaggregated;
+  request.overlap = r.deployment.overlap;
   option.choice = plan_replica(sweep(*r.prepared, {target}, request), 0, target, request, plan.demand);
+  if (option.feasible()) {
+    option.overlap_note = overlap_note(request.overlap, widest_ep(option.choice.row)).value_or("");
+  }
   return option;
 }
 
@@ -128,6 +134,7 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   Plan plan = plan_inputs(o);
   ScenarioResolver resolver(context, o.calibration);
   print_model_warnings(*resolver.prepared(o.model)->spec, *context.err);
+  warn_overlap_calibration(overlap_named(o.overlap, "--overlap"), resolver.calibration(), *context.err);
   std::vector<const GpuSpec*> gpus;  // one price basis for the fleets it ranks
   for (const std::string& gpu : o.gpus) gpus.push_back(&context.catalog().gpu(gpu));
   const std::optional<PriceBasis> basis = common_price_basis(gpus);
@@ -214,6 +221,7 @@ Command add_plan(CLI::App& app, Context& context) {
   add_weights_option(*sub, o->weights);
   add_kv_option(*sub, o->kv);
   add_mtp_restriction(*sub, o->mtp);
+  add_overlap_option(*sub, o->overlap);
   add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per replica (default 128)");
   add_allow_unrealistic_option(*sub, o->allow_unrealistic);

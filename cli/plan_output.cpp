@@ -100,6 +100,7 @@ void add_cost_columns(Schema<PlanOption>& s) {
           if (!p.feasible()) return Cell(p.choice.why_none);
           std::string note = p.price_note;
           if (!p.choice.unrealistic_note.empty()) note += (note.empty() ? "" : "; ") + p.choice.unrealistic_note;
+          if (!p.overlap_note.empty()) note += (note.empty() ? "" : "; ") + p.overlap_note;
           return note.empty() ? Cell() : Cell(note);
         });
 }
@@ -128,6 +129,8 @@ std::string unrealistic_notes(const Plan& plan) {
   for (const PlanOption& p : plan.options) {
     if (!p.choice.unrealistic_note.empty())
       out += fmt::format("note: {}: {}\n", p.resolved.gpu->name, p.choice.unrealistic_note);
+    if (p.feasible() && !p.overlap_note.empty())
+      out += fmt::format("note: {}: {}\n", p.resolved.gpu->name, p.overlap_note);
   }
   return out;
 }

@@ -23,6 +23,7 @@ struct PlanOption {
   const PricePoint* price = nullptr;  // nullptr when unpriced or given with --usd-per-gpu-hour
   int rank = 0;                       // 1-based
   std::string price_note;             // unpriced_note() when unpriced
+  std::string overlap_note;           // overlap_note() of the chosen replica (two-batch with ep 1)
   [[nodiscard]] bool feasible() const { return choice.deployment.has_value(); }
 };
 

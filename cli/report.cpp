@@ -22,6 +22,7 @@
 #include "io/output_file.hpp"
 #include "io/result_table.hpp"
 #include "io/svg_chart.hpp"
+#include "request/resolved_estimate.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -32,7 +33,7 @@ struct ReportOptions {
   std::int64_t isl = default_request_tokens, osl = default_request_tokens;
   std::optional<std::int64_t> concurrency;
   std::optional<double> ttft_ms, tpot_ms, usd_per_gpu_hour;
-  std::string price, engine, weights, kv, html, calibration = "default";
+  std::string price, engine, weights, kv, overlap, html, calibration = "default";
   bool disaggregated = false;
 };
 
@@ -84,6 +85,7 @@ GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, cons
   in.concurrency = o.concurrency.value_or(1);
   in.weights = o.weights;
   in.kv = o.kv;
+  in.overlap = o.overlap;
   in.engine = o.engine;
   in.price = o.price;
   in.usd_per_gpu_hour = o.usd_per_gpu_hour;
@@ -284,6 +286,9 @@ int run_report(const ReportOptions& o, Context& context) {
   warnings.insert(warnings.end(), first.warnings.begin(), first.warnings.end());
   if (!warnings.empty()) page.heading(2, "Warnings");
   for (const std::string& warning : warnings) page.paragraph("warning: " + warning, "warning");
+  int widest = 1;  // of the default layouts the sections chart
+  for (const GpuSection& s : sections) widest = std::max(widest, s.resolved.deployment.parallel.ep);
+  if (auto note = overlap_note(first.deployment.overlap, widest)) page.paragraph("note: " + *note, "note");
   page.heading(2, "Memory fit");
   page.paragraph(fit_context_text(first), "note");
   fit_table(page, sections);
@@ -317,6 +322,7 @@ Command add_report(CLI::App& app, Context& context) {
   add_engine_option(*sub, o->engine);
   add_weights_option(*sub, o->weights);
   add_kv_option(*sub, o->kv);
+  add_overlap_option(*sub, o->overlap);
   add_disagg_option(*sub, o->disaggregated);
   add_calibration_option(*sub, o->calibration);
   sub->add_option("--html", o->html, "The HTML file to write")->required();

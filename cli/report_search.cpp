@@ -38,6 +38,7 @@ SweepResult report_sweep(const std::vector<const ScenarioResolver::Resolved*>& g
   request.kv = first.deployment.kv;
   request.search_kv = !search.kv_given;
   request.disaggregated = search.disaggregated;
+  request.overlap = first.deployment.overlap;
   request.concurrencies = default_concurrencies();
   request.keep = SweepRows::shown;  // the section reads the frontiers and the best rows
   request.threads = sweep_threads();

@@ -8,6 +8,7 @@
 #include "cli/command.hpp"
 #include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 #include "io/number_text.hpp"
 #include "request/scenario_fields.hpp"
 
@@ -79,8 +80,7 @@ bool unknown_command(const std::vector<std::string>& args, const std::vector<Com
   std::vector<std::string> names;
   for (const Command& command : commands) names.push_back(command.app->get_name());
   if (word.empty() || std::find(names.begin(), names.end(), word) != names.end()) return false;
-  const std::string hint = closest_match(word, names);
-  err << "error: unknown command '" << word << "'" << (hint.empty() ? "" : "; did you mean '" + hint + "'?")
+  err << "error: unknown command '" << word << "'" << did_you_mean(word, names)
       << "\nhint: run 'llmsizer --help' for usage\n";
   return true;
 }
@@ -117,7 +117,7 @@ bool unknown_option(const std::vector<std::string>& args, const CLI::App& app, c
     if (arg.size() < 2 || arg[0] != '-' || std::find(extras.begin(), extras.end(), arg) == extras.end()) continue;
     const std::string word = arg.substr(0, arg.find('='));
     const std::string hint = option_hint(word, option_names(chosen));
-    err << "error: unknown option '" << word << "'" << (hint.empty() ? "" : "; did you mean '" + hint + "'?")
+    err << "error: unknown option '" << word << "'" << did_you_mean(hint)
         << "\nhint: run '" << chosen.get_parent()->get_name() << " " << chosen.get_name() << " --help' for usage\n";
     return true;
   }

@@ -41,6 +41,7 @@ struct SweepOptions {
   std::string calibration = "default";
   std::optional<int> tp, pp, dp, ep;
   std::optional<int> mtp;
+  std::string overlap;
   bool allow_unrealistic = false;
   bool disaggregated = false;
   bool csv = false;
@@ -62,6 +63,7 @@ SweepRequest make_request(const SweepOptions& o) {
   r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   r.allow_unrealistic = o.allow_unrealistic;
   r.disaggregated = o.disaggregated;
+  r.overlap = overlap_named(o.overlap, "--overlap");
   r.keep = SweepRows::shown;  // the command prints the frontier, the best rows and the counts
   r.threads = sweep_threads();
   for (std::int64_t c : r.concurrencies) {
@@ -223,6 +225,7 @@ int run_sweep(const SweepOptions& o, Context& context) {
   SweepRequest request = make_request(o);
   restrict_mtp(request, *prepared->spec, o.mtp);
   const std::vector<SweepTarget> targets = make_targets(o, context, resolver);
+  warn_overlap_calibration(request.overlap, resolver.calibration(), *context.err);
   const auto start = std::chrono::steady_clock::now();
   SweepResult result;
   {
@@ -234,6 +237,9 @@ int run_sweep(const SweepOptions& o, Context& context) {
   const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::ostream& out = *context.out;
   const ResultTable table = sweep_table(*prepared->spec, result, targets);
+  int widest = 1;  // of the rows kept: the frontiers and the best rows
+  for (const SweepRow& row : result.rows) widest = std::max(widest, widest_ep(row));
+  if (emit || o.json || o.csv || !o.xlsx.empty()) print_overlap_note(request.overlap, widest, *context.err);
   if (emit) {
     out << sweep_scripts(*emit, *prepared, result, targets, request);
   } else if (o.json) {
@@ -253,6 +259,7 @@ int run_sweep(const SweepOptions& o, Context& context) {
         with_commas(static_cast<double>(result.configs_evaluated)),
         with_commas(static_cast<double>(result.configs_pruned)), fixed(elapsed_ms, elapsed_ms < 10 ? 1 : 0));
     print_unpriced_notes(targets, out);
+    print_overlap_note(request.overlap, widest, out);
     print_table(result, targets, request, table, out);
   }
   return 0;
@@ -274,6 +281,7 @@ Command add_sweep(CLI::App& app, Context& context) {
                   "Weight precisions (repeatable; default: native, plus fp8 and nvfp4 where native)");
   add_kv_option(*sub, o->kv);
   add_mtp_restriction(*sub, o->mtp);
+  add_overlap_option(*sub, o->overlap);
   add_engine_option(*sub, o->engine);
   add_concurrency_list_option(*sub, o->concurrency, "Requests in flight (repeatable; default 1, 2, 4, ..., 1024)");
   add_price_options(*sub, o->price, o->usd_per_gpu_hour);

@@ -13,6 +13,7 @@
 #include "io/columns.hpp"
 #include "io/config_error.hpp"
 #include "request/price_choice.hpp"
+#include "request/resolved_estimate.hpp"
 #include "request/scenario_fields.hpp"
 
 namespace llmsizer::cli {
@@ -232,6 +233,23 @@ bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream&
   const std::vector<std::string> notes = unpriced_notes(targets);
   for (const std::string& note : notes) out << "note: " << note << "\n";
   return !notes.empty();
+}
+
+int widest_ep(const SweepRow& row) {
+  if (!row.pools) return row.deployment.parallel.ep;
+  return std::max(row.pools->prefill.parallel.ep, row.pools->decode.parallel.ep);
+}
+
+bool print_overlap_note(Overlap overlap, int widest, std::ostream& out) {
+  const std::optional<std::string> note = overlap_note(overlap, widest);
+  if (note) out << "note: " << *note << "\n";
+  return note.has_value();
+}
+
+void warn_overlap_calibration(Overlap overlap, const Calibration& calibration, std::ostream& err) {
+  if (auto warning = overlap_calibration_warning(overlap, calibration.comm_overlap, calibration.name)) {
+    print_warnings({*warning}, err);
+  }
 }
 
 unsigned sweep_threads() {

@@ -55,6 +55,16 @@ bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream&
 /// The unpriced_note() of each GPU type without a price, on the basis the priced ones use.
 [[nodiscard]] std::vector<std::string> unpriced_notes(const std::vector<SweepTarget>& targets);
 
+/// The largest expert-parallel degree of a row: its instance's, or either pool's.
+[[nodiscard]] int widest_ep(const SweepRow& row);
+/// overlap_note (request/resolved_estimate.hpp) of rows whose widest_ep is at most `widest`, printed
+/// as "note: ..." to `out`; returns whether it printed. `sweep` and `compare` print it beside their
+/// price notes (stderr for --json, --csv and --xlsx, whose documents carry no notes list).
+bool print_overlap_note(Overlap overlap, int widest, std::ostream& out);
+
+/// Prints overlap_calibration_warning (request/resolver.hpp) of `overlap` under `calibration` to `err`.
+void warn_overlap_calibration(Overlap overlap, const Calibration& calibration, std::ostream& err);
+
 /// One configuration of a sweep as the writers see it; `row` nullptr when nothing fits, and every
 /// column but model and GPU is then null.
 struct SweepRowRef {

@@ -138,7 +138,13 @@ LayerCommunicationCost fold_communication(const PreparedModel& m, bool moe, cons
 void fold_draft_pass(IterationCosts& costs, const PreparedModel& m, const Deployment& d, const EfficiencyParams& e) {
   if (costs.group_count == 0) return;
   LayerCosts& layer = costs.draft_layer;
-  layer = costs.groups[costs.group_count - 1];
+  // Groups are in order of first appearance: the last layer's is not always the last group.
+  int last = costs.group_count - 1;
+  for (int i = 0; i < costs.group_count; ++i) {
+    const LayerGroup& g = m.groups[i];
+    if (g.attention == m.spec->layer_attention.back() && g.moe == m.spec->layer_is_moe.back()) last = i;
+  }
+  layer = costs.groups[last];
   layer.layers = 1.0;
   const double projection_params = 2.0 * m.hidden * m.hidden;
   costs.draft_projection = {2.0 * projection_params, projection_params * info(d.weights).bytes_per_element};

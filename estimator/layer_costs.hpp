@@ -115,7 +115,7 @@ struct IterationCosts {
   // One drafting pass of speculative decoding: a forward of the MTP module (DeepSeek-V3 report §2.2),
   // one decoder layer of the last layer's kind, its 2H->H projection and the shared LM head, launched
   // as a pass of its own (docs/methodology.md#mtp).
-  LayerCosts draft_layer;                 // the last group's costs, one layer
+  LayerCosts draft_layer;                 // the costs of the last layer's group, one layer
   WeightOperatorCost draft_projection;    // the 2H->H projection, per token
   double draft_overhead_seconds = 0;      // the pass's step and layer overheads
 };

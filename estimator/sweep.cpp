@@ -198,6 +198,7 @@ void sweep_target(const PreparedModel& model, const SweepTarget& t, int ti, cons
       for (std::size_t wi = 0; wi < r.weights.size(); ++wi) {
         Deployment d;
         d.parallel = layout;
+        d.overlap = request.overlap;
         d.weights = r.weights[wi].weights;
         d.experts = r.weights[wi].experts;
         const bool fitted = sweep_search_axes(model, t, ti, d, request, part);

@@ -53,6 +53,7 @@ struct SweepRequest {
   Precision kv = Precision::bf16;
   ServiceLevel slo;
   LayoutHints only;  // degrees the user fixed (--tp, --pp, --dp, --ep)
+  Overlap overlap = Overlap::none;  // Deployment::overlap of every deployment searched (--overlap)
   /// Rank `best` for a fleet serving this peak (tokens/s): fewest fleet GPUs in whole replicas
   /// (replicas_for_peak), then the value order. nullopt: by value alone.
   std::optional<double> peak_output_tok_s;

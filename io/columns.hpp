@@ -20,6 +20,7 @@ inline const Column ep{"ep", "", "expert parallel"};
 inline const Column weights{"weights", "", "weight precision"};
 inline const Column kv{"kv", "", "KV-cache precision"};
 inline const Column mtp{"mtp", "tokens", "MTP draft tokens per decode step (0: none)"};
+inline const Column overlap{"overlap", "", "communication overlap the deployment runs: none or two-batch"};
 inline const Column concurrency{"concurrency", "requests", "requests in flight"};
 /// fit's rows are the smallest layouts that hold the model: their GPU count is `gpus`, as every layout's.
 inline const Column layout_gpus{"gpus", "count", "GPUs in the smallest layout that holds the model at that precision"};

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 #include "io/yaml_reader.hpp"
 
 namespace llmsizer {
@@ -105,11 +106,33 @@ bool looks_numeric(const std::string& s) {
   return i == s.size();
 }
 
+// Longer words first, so that "nvfp4" is not read as "fp4".
+constexpr std::array<std::string_view, 8> precision_words = {"nvfp4", "mxfp4", "fp4",  "fp8",
+                                                             "int8",  "int4",  "bf16", "fp16"};
+constexpr std::array<std::string_view, 4> engine_words = {"tensorrt-llm", "trtllm", "sglang", "vllm"};
+constexpr std::array<std::string_view, 3> phase_words = {"mixed", "decode", "prefill"};
+
+/// Whether a value is one word (a name) rather than prose ("not stated in summary", "DeepSeek
+/// in-house"): a name the loader does not know is a typo, not a statement.
+bool one_word(const std::string& text) {
+  return !text.empty() && text.find_first_of(" \t(),;/") == std::string::npos;
+}
+
+/// "unknown <what> '<value>' (expected <list>); did you mean '<near>'?" at the value's node.
+template <class Names>
+ConfigError unknown_value(const YAML::Node& node, const SourceText& src, const std::string& path, const char* what,
+                          const std::string& near_word, const Names& names) {
+  std::string list;
+  for (std::string_view n : names) list += (list.empty() ? "" : ", ") + std::string(n);
+  return located_error(node, src, path,
+                       fmt::format("unknown {} '{}' (expected {}){}", what, node.Scalar(), list,
+                                   did_you_mean(near_word, names)));
+}
+
 /// The first precision word in lower-case text ("fp4" read as nvfp4), and where it ends.
 std::optional<std::pair<std::string, size_t>> precision_word(const std::string& text, size_t from = 0) {
-  static const std::array<std::string_view, 8> words = {"nvfp4", "mxfp4", "fp4", "fp8", "int8", "int4", "bf16", "fp16"};
   for (size_t at = from; at < text.size(); ++at) {
-    for (std::string_view w : words) {  // longer words first, so "nvfp4" is not read as "fp4"
+    for (std::string_view w : precision_words) {  // longer words first, so "nvfp4" is not read as "fp4"
       if (text.compare(at, w.size(), w) == 0) return std::pair{w == "fp4" ? std::string("nvfp4") : std::string(w), at + w.size()};
     }
   }
@@ -155,7 +178,15 @@ constexpr std::int64_t max_degree = 1 << 20;
 constexpr std::int64_t max_gpus = 100000;
 
 /// "fp8 (block)" → fp8; "nvfp4 experts/fp8" → experts nvfp4, rest fp8; "fp4" → nvfp4; "int8 (W8A8)" → int8.
-void read_precision(const YAML::Node& precision, Measurement& m) {
+/// Prose without a precision marks the row skipped; one word naming none ("bf61") is an error.
+void read_precision(const RowReader& r, const YAML::Node& precision, Measurement& m) {
+  for (const char* key : {"weights", "kv_cache"}) {
+    const YAML::Node node = child(precision, key);
+    const std::string text = lower(text_of(node));
+    if (one_word(text) && !precision_word(text)) {
+      throw unknown_value(node, r.src, r.field("precision", key), "precision", text, precision_words);
+    }
+  }
   const std::string weights = lower(text_of(child(precision, "weights")));
   if (const auto first = precision_word(weights)) {
     m.weights = first->first;
@@ -179,6 +210,23 @@ std::string engine_of(const std::string& text) {
   if (t.find("sglang") != std::string::npos) return "sglang";
   if (t.find("vllm") != std::string::npos) return "vllm";
   return "";
+}
+
+/// An engine text naming no engine the calibration knows is the generic engine when it is prose about
+/// another ("DeepSeek in-house"); one word ("sglnag"), or a word a typo away from a known name, is an
+/// error.
+void check_engine_text(const RowReader& r, const YAML::Node& node, const std::string& engine) {
+  const std::string text = lower(text_of(node));
+  if (!engine.empty() || text.empty()) return;
+  std::string near_word = text;
+  for (size_t at = 0; at < text.size();) {
+    const size_t end = std::min(text.find_first_of(" \t(),;/", at), text.size());
+    const std::string word = text.substr(at, end - at);
+    if (!word.empty() && !closest_match(word, engine_words).empty()) near_word = word;
+    at = end + 1;
+  }
+  if (near_word == text && !one_word(text)) return;
+  throw unknown_value(node, r.src, r.path + ".engine", "engine", near_word, engine_words);
 }
 
 /// The number right after the first case-insensitive `prefix` that has digits after it ("EP72" → 72).
@@ -241,6 +289,9 @@ void read_workload(const RowReader& r, const YAML::Node& w, const std::string& e
   auto count = [&](const char* key, std::int64_t min) { return r.whole(w, "workload", key, min, max_tokens); };
   m.phase = lower(text_of(child(w, "phase")));
   if (m.phase.empty()) m.phase = "mixed";
+  if (std::find(phase_words.begin(), phase_words.end(), m.phase) == phase_words.end()) {
+    throw unknown_value(child(w, "phase"), r.src, r.field("workload", "phase"), "phase", m.phase, phase_words);
+  }
   m.isl = count("isl", 1);
   if (!m.isl) m.isl = count("kv_len", 1);
   m.osl = count("osl", 1);
@@ -294,7 +345,8 @@ Measurement read_row(const YAML::Node& row, size_t index, const SourceText& src)
   else m.gpus = static_cast<int>(*count);
   const std::string engine_text = text_of(r.get("engine"));
   m.engine = engine_of(engine_text);
-  read_precision(r.get("precision"), m);
+  check_engine_text(reader, r.get("engine"), m.engine);
+  read_precision(reader, r.get("precision"), m);
   read_workload(reader, r.get("workload"), engine_text, m);
   read_parallelism(reader, r.get("parallelism"), m.phase, m);
   const YAML::Node metrics = r.get("metrics");

@@ -271,6 +271,11 @@ bool is_profile_name(std::string_view name) {
 std::optional<std::string> profile_name_of_output(const std::string& path, const std::string& option,
                                                   const std::string& example) {
   if (path.empty() || is_stream_path(path)) return std::nullopt;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw ConfigError(option, fmt::format("'{}' is a directory; name the file to write in it, e.g. {}", path,
+                                          (fs::path(path) / (example + ".yaml")).string()));
+  }
   const std::string stem = fs::path(path).stem().string();
   if (fs::path(path).extension() != ".yaml") {
     // The catalog reads a --profiles directory's *.yaml files only (io/catalog_index.cpp).

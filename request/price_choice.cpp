@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 #include "io/number_text.hpp"
 
 namespace llmsizer {
@@ -56,8 +57,7 @@ std::string no_such_price(const GpuSpec& gpu, const std::string& asked) {
   // A basis name the GPU has no price on is itself among the names: no did-you-mean to itself.
   std::string hint = closest_match(asked, names);
   if (hint == asked) hint.clear();
-  return fmt::format("{} has no price '{}' (it has: {}){}", gpu.name, asked, known,
-                     hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint));
+  return fmt::format("{} has no price '{}' (it has: {}){}", gpu.name, asked, known, did_you_mean(hint));
 }
 
 PriceChoice from_profile(const PricePoint& p) { return {p.per_gpu_hour.value, p.label, std::string(name(p.basis))}; }
@@ -150,6 +150,27 @@ std::optional<PriceBasis> common_price_basis(const std::vector<const GpuSpec*>& 
     }
   }
   return best;
+}
+
+std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::string& basis) {
+  if (basis.empty() || basis == name(default_basis_order[0])) return std::nullopt;  // most rows of a batch
+  const auto used = parse_price_basis(basis);
+  const PriceBasis usual = default_basis_order[0];
+  if (!used || *used == usual) return std::nullopt;  // user-given, unpriced, or the usual basis
+  std::vector<std::string> others;
+  for (const PricePoint& p : gpu.prices) {
+    const std::string other(name(p.basis));
+    if (p.basis != *used && std::find(others.begin(), others.end(), other) == others.end()) others.push_back(other);
+  }
+  const std::string because = fmt::format(
+      ": it has no {} price, the basis of GPUs that have one, so their estimates are on another basis "
+      "(--price {} prices a GPU on this one where it has such a price)",
+      price_basis_text(std::string(name(usual))), basis);
+  std::string list;
+  for (const std::string& o : others) list += (list.empty() ? "" : ", ") + o;
+  const std::string choose = others.empty() ? fmt::format("--price {}=USD sets another price", gpu.name)
+                                            : fmt::format("--price BASIS picks another of its bases ({})", list);
+  return fmt::format("priced on the {} basis, {}'s default{}; {}", price_basis_text(basis), gpu.name, because, choose);
 }
 
 std::string unpriced_note(const GpuSpec& gpu, const std::string& basis) {

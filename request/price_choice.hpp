@@ -63,6 +63,13 @@ inline constexpr PriceBasis default_basis_order[] = {PriceBasis::rental_3yr, Pri
 /// first basis in that order, so one GPU with the same GPUs beside it gets the same price everywhere.
 [[nodiscard]] std::optional<PriceBasis> common_price_basis(const std::vector<const GpuSpec*>& gpus);
 
+/// For an estimate of `gpu` priced by default on `basis` (a price_basis_names entry) that is not the 3-year
+/// rental every GPU with such a price defaults to: one line saying so and how to choose (two
+/// single-GPU estimates are otherwise on different bases without a word). nullopt otherwise: the
+/// price row names the basis in any case.
+/// `estimate` prints it on stderr; the notes column of its JSON, CSV and Python output carries it.
+[[nodiscard]] std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::string& basis);
+
 /// The one wording of why `gpu` has no price in a run priced on `basis` (a PriceChoice::basis; "" when
 /// nothing is priced) and how to price it: its own default price (choose_price alone) and the
 /// --price GPU=USD that compares it at that figure; or that its profile has no price.

@@ -16,14 +16,17 @@ Estimate estimate_resolved(const ScenarioResolver::Resolved& r) {
   return e;
 }
 
-void note_overlap(Estimate& e, const ScenarioResolver::Resolved& r) {
-  if (r.deployment.overlap != Overlap::two_batch) return;
-  const int ep = r.pools ? std::max(r.pools->decode.parallel.ep, r.pools->prefill.parallel.ep) : r.deployment.parallel.ep;
-  if (ep > 1) return;
+std::optional<std::string> overlap_note(Overlap overlap, int widest_ep) {
+  if (overlap != Overlap::two_batch || widest_ep > 1) return std::nullopt;
   // The split pays every layer's kernels and weight reads twice to hide an expert all-to-all
   // (docs/methodology.md#two-batch-overlap); with ep 1 there is none to hide.
-  e.notes.push_back("two-batch overlap hides the expert all-to-all, and this deployment has none (ep 1): the two "
-                    "micro-batches only add their per-layer costs; engines run it with expert parallelism");
+  return "two-batch overlap hides the expert all-to-all, and this deployment has none (ep 1): the two "
+         "micro-batches only add their per-layer costs; engines run it with expert parallelism";
+}
+
+void note_overlap(Estimate& e, const ScenarioResolver::Resolved& r) {
+  const int ep = r.pools ? std::max(r.pools->decode.parallel.ep, r.pools->prefill.parallel.ep) : r.deployment.parallel.ep;
+  if (auto note = overlap_note(r.deployment.overlap, ep)) e.notes.push_back(std::move(*note));
 }
 
 void note_unrealistic(Estimate& e, const ScenarioResolver::Resolved& r) {

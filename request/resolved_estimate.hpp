@@ -3,6 +3,9 @@
 // would not run. The resolver chooses what to estimate; this estimates it.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "estimator/serving.hpp"
 #include "request/resolver.hpp"
 
@@ -12,7 +15,11 @@ namespace llmsizer {
 /// its two pools, with note_unrealistic.
 [[nodiscard]] Estimate estimate_resolved(const ScenarioResolver::Resolved& resolved);
 
-/// A note when two-batch overlap is asked where no expert all-to-all runs (ep 1 everywhere).
+/// The note of two-batch overlap asked where no expert all-to-all runs: `widest_ep`, the largest
+/// expert-parallel degree of the answer's deployments (both pools of a disaggregated one), is 1.
+/// nullopt otherwise. Every command with --overlap says it with this text.
+[[nodiscard]] std::optional<std::string> overlap_note(Overlap overlap, int widest_ep);
+/// Adds overlap_note of `r`'s deployment (or pools) to `e`'s notes.
 void note_overlap(Estimate& e, const ScenarioResolver::Resolved& r);
 
 /// Adds the search's note (unrealistic_note, estimator/realism.hpp) to `estimate` of `resolved`

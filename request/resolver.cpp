@@ -7,6 +7,7 @@
 
 #include "estimator/admission.hpp"
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 
 namespace llmsizer {
 namespace {
@@ -18,10 +19,6 @@ std::string spoken_list(const std::vector<std::string>& names) {
     text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
   }
   return text;
-}
-
-std::string did_you_mean(const std::string& hint) {
-  return hint.empty() ? std::string() : fmt::format("; did you mean '{}'?", hint);
 }
 
 /// Precisions as asked; the KV cache, when --kv is not given, at the engine's default for the
@@ -251,10 +248,9 @@ void check_usd_per_gpu_hour(const std::optional<double>& usd) {
 
 Precision parse_precision_option(const std::string& text, const std::string& option) {
   if (auto p = parse_precision(text)) return *p;
-  const std::string hint = closest_match(text, precision_vocabulary);
   std::string names;
   for (std::string_view n : precision_vocabulary) names += (names.empty() ? "" : ", ") + std::string(n);
-  throw ConfigError(option, fmt::format("unknown precision '{}' (expected one of {}){}", text, names, did_you_mean(hint)));
+  throw ConfigError(option, fmt::format("unknown precision '{}' (expected one of {}){}", text, names, did_you_mean(text, precision_vocabulary)));
 }
 
 void check_engine(const Calibration& calibration, const std::string& engine) {
@@ -271,7 +267,7 @@ void check_engine(const Calibration& calibration, const std::string& engine) {
   }
   throw ConfigError("--engine", fmt::format("unknown engine '{}' (expected {}){}", engine,
                                             named.empty() ? std::string(fallback) : spoken_list(named),
-                                            did_you_mean(closest_match(engine, all))));
+                                            did_you_mean(engine, all)));
 }
 
 ScenarioResolver::ScenarioResolver(const Catalog& catalog, std::string calibration_name)
@@ -367,6 +363,24 @@ void ScenarioResolver::resolve_workload(const ScenarioInput& in, Resolved& r) co
   r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), r.workload.phase};
   r.warnings.clear();
   if (auto warning = check_context(*r.model, *in.isl, *in.osl)) r.warnings.push_back(std::move(*warning));
+  if (r.efficiency.comm_overlap > 0) {  // rare: the shipped calibrations hide none
+    const Overlap overlap = overlap_named(in.overlap, "--overlap");
+    if (auto warning = overlap_calibration_warning(overlap, r.efficiency.comm_overlap, calibration_->name)) {
+      r.warnings.push_back(std::move(*warning));
+    }
+  }
+}
+
+std::optional<std::string> overlap_calibration_warning(Overlap overlap, double comm_overlap,
+                                                       const std::string& calibration) {
+  if (overlap != Overlap::two_batch || comm_overlap <= 0) return std::nullopt;
+  return fmt::format(
+      "--overlap two-batch with calibration '{}', whose comm_overlap {:g} hides that fraction of all "
+      "communication: the two micro-batches' schedule hides the expert all-to-all (comm_overlap is not applied to "
+      "it again), but comm_overlap still hides {:.0f}% of the tensor-parallel all-reduces and pipeline hand-offs, "
+      "which the schedule leaves serial; if the calibration was fitted on runs that overlapped communication, that "
+      "overlap counts twice (docs/methodology.md#two-batch-overlap)",
+      calibration, comm_overlap, comm_overlap * 100);
 }
 
 Deployment ScenarioResolver::precisions(const ScenarioInput& in, const Resolved& r) const {

@@ -55,6 +55,13 @@ struct ContextOptions {
 [[nodiscard]] std::optional<std::string> check_context(const ModelSpec& model, std::int64_t isl, std::int64_t osl,
                                                        const ContextOptions& options = {});
 
+/// The warning of two-batch overlap under a calibration that hides a fraction of all communication
+/// (comm_overlap > 0): the two micro-batches' schedule is the all-to-all's overlap (comm_overlap is not
+/// applied to it again), while comm_overlap still hides part of the collectives the schedule leaves
+/// serial, an overlap the calibration may have fitted on the same runs. nullopt otherwise.
+[[nodiscard]] std::optional<std::string> overlap_calibration_warning(Overlap overlap, double comm_overlap,
+                                                                     const std::string& calibration);
+
 /// Caches prepared models so many scenarios resolve fast.
 class ScenarioResolver {
  public:

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 #include "hardware/gpu_spec.hpp"
 #include "io/number_text.hpp"
 #include "io/utf8.hpp"
@@ -199,26 +200,23 @@ std::vector<ScenarioField> common_fields() {
 
 }  // namespace
 
-namespace {
-std::string suggestion(const std::string& text, const std::vector<std::string>& names) {
-  const std::string hint = closest_match(text, names);
-  return hint.empty() ? std::string() : fmt::format("; did you mean '{}'?", hint);
-}
-}  // namespace
-
 Phase phase_named(const std::string& text, const std::string& where) {
   if (text.empty() || text == "mixed") return Phase::mixed;
   if (text == "decode") return Phase::decode;
   if (text == "prefill") return Phase::prefill;
   throw ConfigError(where, fmt::format("unknown phase '{}' (expected mixed, decode or prefill){}", text,
-                                       suggestion(text, {"mixed", "decode", "prefill"})));
+                                       did_you_mean(text, {"mixed", "decode", "prefill"})));
 }
 
 Overlap overlap_named(const std::string& text, const std::string& where) {
   if (text.empty() || text == "none") return Overlap::none;
   if (text == "two-batch") return Overlap::two_batch;
   throw ConfigError(where, fmt::format("unknown overlap '{}' (expected none or two-batch){}", text,
-                                       suggestion(text, {"none", "two-batch"})));
+                                       did_you_mean(text, {"none", "two-batch"})));
+}
+
+std::string_view overlap_name(Overlap overlap) {
+  return overlap == Overlap::two_batch ? "two-batch" : "none";
 }
 
 const std::vector<ScenarioField>& scenario_fields() {

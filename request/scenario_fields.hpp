@@ -40,6 +40,8 @@ struct ScenarioField {
 /// the CSV column) with a did-you-mean otherwise.
 [[nodiscard]] Phase phase_named(const std::string& text, const std::string& where);
 [[nodiscard]] Overlap overlap_named(const std::string& text, const std::string& where);
+/// The name overlap_named reads for `overlap`: "none" or "two-batch".
+[[nodiscard]] std::string_view overlap_name(Overlap overlap);
 
 /// The table, in the order options are listed in --help.
 [[nodiscard]] const std::vector<ScenarioField>& scenario_fields();

@@ -38,6 +38,20 @@ def test_a_flag_is_true_or_false():
     assert llmsizer.sweep(all_gpus=False, gpu="h100-sxm", **options) == llmsizer.sweep(gpu="h100-sxm", **options)
 
 
+def test_overlap_keyword_reaches_the_sweep_and_the_estimate():
+    options = dict(model="deepseek-r1", gpu="h200-sxm", tp=1, dp=8, ep=8, weights="fp8", isl=1000, osl=1000, mtp=0,
+                   concurrency=256)
+    serial = llmsizer.sweep(overlap="none", **options)
+    overlapped = llmsizer.sweep(overlap="two-batch", **options)
+    assert overlapped == cli_json("sweep", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--tp", "1", "--dp", "8",
+                                  "--ep", "8", "--weights", "fp8", "--isl", "1000", "--osl", "1000", "--mtp", "0",
+                                  "--concurrency", "256", "--overlap", "two-batch")
+    assert overlapped["frontier"][0]["tpot_ms"] != serial["frontier"][0]["tpot_ms"]
+    one = llmsizer.estimate(model="deepseek-r1", gpu="h200-sxm", tp=1, dp=8, ep=8, weights="fp8", isl=1000, osl=1000,
+                            concurrency=256, mtp=1, overlap="two-batch")
+    assert (one["mtp"], one["overlap"]) == (1, "two-batch")
+
+
 def test_compare_equals_the_command_json():
     answer = llmsizer.compare(model=["glm-4.5", "llama-3.1-405b"], gpu="h20", isl=1000, osl=1000)
     assert answer == cli_json("compare", "--model", "glm-4.5", "--model", "llama-3.1-405b", "--gpu", "h20", "--isl",

@@ -69,11 +69,13 @@ TEST_SUITE("hardening") {
     const Run not_dir = run({"import-hf", config, "-o", under_file});
     CHECK(not_dir.code == 2);
     CHECK(not_dir.err == under_file + ": error: -o: cannot write: directory does not exist\n");
-    // The target is an existing directory: the rename fails and the temporary file is removed.
-    fs::create_directories(dir.path() / "taken.yaml");
-    const Run onto_dir = run({"import-hf", config, "-o", (dir.path() / "taken.yaml").string()});
+    // The target is an existing directory: refused before anything is written, naming a file inside it.
+    const fs::path taken = dir.path() / "taken.yaml";
+    fs::create_directories(taken);
+    const Run onto_dir = run({"import-hf", config, "-o", taken.string()});
     CHECK(onto_dir.code == 2);
-    CHECK(onto_dir.err.rfind((dir.path() / "taken.yaml").string() + ": error: -o: cannot write: ", 0) == 0);
+    CHECK(onto_dir.err == "error: -o: '" + taken.string() + "' is a directory; name the file to write in it, e.g. " +
+                              (taken / "my-model.yaml").string() + "\n");
     CHECK(names_in(dir.path()) == std::vector<std::string>{"file.txt", "taken.yaml"});
     // Success replaces an existing file whole and leaves no temporary file.
     const fs::path out = dir.path() / "llama.yaml";
