@@ -105,7 +105,7 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   in.osl = plan.osl;
   in.price = o.price;
   in.usd_per_gpu_hour = o.usd_per_gpu_hour;
-  PlanOption option{resolver.resolve(in), {}, nullptr, 0, {}};
+  PlanOption option{resolver.resolve(in), {}, nullptr, 0, {}, {}};
   const auto& r = option.resolved;
   if (!o.usd_per_gpu_hour && r.usd_per_gpu_hour) option.price = find_price(*r.gpu, r.price_label);
   // The sweep's search, ranked for this demand: --weights and the layout options restrict it.

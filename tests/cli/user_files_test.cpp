@@ -186,7 +186,7 @@ TEST_SUITE("user_files") {
     const Run rental = run(h200);  // the usual basis: its price row names it, no more is needed
     REQUIRE(rental.code == 0);
     CHECK(rental.err.find("note: priced") == std::string::npos);
-    CHECK(rental.out.find("3-year rental basis") != std::string::npos);
+    CHECK(rental.out.find("/GPU-h (3yr-rental)\n") != std::string::npos);
     // A basis or price the user chose needs no note; neither does JSON, which has price_basis.
     std::vector<std::string> chosen = h20;
     chosen.insert(chosen.end(), {"--price", "owned"});
