@@ -13,7 +13,20 @@ endif()
 # enough for an executable but not for a shared object, so only the executable takes it (the Python
 # and workbook modules keep the shared library), and whole: placed before the project's static
 # libraries, every yaml-cpp symbol they use is then defined before the shared library is reached.
-find_library(LLMSIZER_YAML_CPP_ARCHIVE NAMES libyaml-cpp.a)
+# cli/fmt_library.cpp instantiates {fmt} 9's library part (Debian 12); fmt 10 changed those
+# signatures, so with another major version the executable links everything shared, as before.
+if(NOT fmt_VERSION VERSION_GREATER_EQUAL 9 OR fmt_VERSION VERSION_GREATER_EQUAL 10)
+  message(STATUS "llmsizer: fmt ${fmt_VERSION} is not 9.x; the executable links its libraries shared")
+  return()
+endif()
+# The archive beside the shared library yaml-cpp's package names (not one from another prefix, whose
+# version could differ from the headers found).
+get_target_property(llmsizer_yaml_cpp_shared yaml-cpp IMPORTED_LOCATION_NONE)
+if(NOT llmsizer_yaml_cpp_shared)
+  get_target_property(llmsizer_yaml_cpp_shared yaml-cpp LOCATION)
+endif()
+get_filename_component(llmsizer_yaml_cpp_dir "${llmsizer_yaml_cpp_shared}" DIRECTORY)
+find_library(LLMSIZER_YAML_CPP_ARCHIVE NAMES libyaml-cpp.a PATHS "${llmsizer_yaml_cpp_dir}" NO_DEFAULT_PATH)
 if(NOT LLMSIZER_YAML_CPP_ARCHIVE)
   # The shared yaml-cpp would load the shared libstdc++ beside a static one: link as before.
   message(STATUS "llmsizer: libyaml-cpp.a not found; the executable links its libraries shared")

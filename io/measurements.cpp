@@ -129,6 +129,17 @@ ConfigError unknown_value(const YAML::Node& node, const SourceText& src, const s
                                    did_you_mean(near_word, names)));
 }
 
+/// Lower-case precision text with the long spellings sources use in their short form
+/// ("bfloat16" → "bf16", "float16" → "fp16", "float8" → "fp8").
+std::string precision_text(std::string text) {
+  for (auto [long_form, short_form] : {std::pair{"bfloat16", "bf16"}, {"float16", "fp16"}, {"float8", "fp8"}}) {
+    for (size_t at = text.find(long_form); at != std::string::npos; at = text.find(long_form, at)) {
+      text.replace(at, std::string_view(long_form).size(), short_form);
+    }
+  }
+  return text;
+}
+
 /// The first precision word in lower-case text ("fp4" read as nvfp4), and where it ends.
 std::optional<std::pair<std::string, size_t>> precision_word(const std::string& text, size_t from = 0) {
   for (size_t at = from; at < text.size(); ++at) {
@@ -178,16 +189,17 @@ constexpr std::int64_t max_degree = 1 << 20;
 constexpr std::int64_t max_gpus = 100000;
 
 /// "fp8 (block)" → fp8; "nvfp4 experts/fp8" → experts nvfp4, rest fp8; "fp4" → nvfp4; "int8 (W8A8)" → int8.
-/// Prose without a precision marks the row skipped; one word naming none ("bf61") is an error.
+/// Prose or a word naming no precision the tool models ("not stated", "unknown", "AWQ") marks the row
+/// skipped with the text in its reason; one word a typo away from a precision ("bf61") is an error.
 void read_precision(const RowReader& r, const YAML::Node& precision, Measurement& m) {
   for (const char* key : {"weights", "kv_cache"}) {
     const YAML::Node node = child(precision, key);
-    const std::string text = lower(text_of(node));
-    if (one_word(text) && !precision_word(text)) {
+    const std::string text = precision_text(lower(text_of(node)));
+    if (one_word(text) && !precision_word(text) && !closest_match(text, precision_words).empty()) {
       throw unknown_value(node, r.src, r.field("precision", key), "precision", text, precision_words);
     }
   }
-  const std::string weights = lower(text_of(child(precision, "weights")));
+  const std::string weights = precision_text(lower(text_of(child(precision, "weights"))));
   if (const auto first = precision_word(weights)) {
     m.weights = first->first;
     const auto second = precision_word(weights, first->second);
@@ -196,9 +208,9 @@ void read_precision(const RowReader& r, const YAML::Node& precision, Measurement
       m.weights = second->first;
     }
   } else if (!weights.empty()) {
-    m.skip_reason = "weights precision not stated";
+    m.skip_reason = fmt::format("weights precision not stated ('{}')", text_of(child(precision, "weights")));
   }
-  const std::string kv = lower(text_of(child(precision, "kv_cache")));
+  const std::string kv = precision_text(lower(text_of(child(precision, "kv_cache"))));
   if (kv.find("fp8") != std::string::npos) m.kv = "fp8";
   else if (kv.find("bf16") != std::string::npos || kv.find("fp16") != std::string::npos) m.kv = "bf16";
   if (lower(text_of(child(precision, "attention"))).find("fp8") != std::string::npos) m.kv = "fp8";
@@ -212,21 +224,22 @@ std::string engine_of(const std::string& text) {
   return "";
 }
 
-/// An engine text naming no engine the calibration knows is the generic engine when it is prose about
-/// another ("DeepSeek in-house"); one word ("sglnag"), or a word a typo away from a known name, is an
-/// error.
+/// An engine text naming no engine the calibration knows is the generic engine ("DeepSeek in-house",
+/// "LMDeploy v0.6", "in-house LLM server"); a word of four letters or more a typo away from a known
+/// name ("sglnag", "vLMM 0.10") is an error. Shorter words are left alone: "llm" is one letter from
+/// "vllm" and is how many sources describe their own server.
 void check_engine_text(const RowReader& r, const YAML::Node& node, const std::string& engine) {
   const std::string text = lower(text_of(node));
   if (!engine.empty() || text.empty()) return;
-  std::string near_word = text;
+  constexpr size_t shortest_typo = 4;
   for (size_t at = 0; at < text.size();) {
     const size_t end = std::min(text.find_first_of(" \t(),;/", at), text.size());
     const std::string word = text.substr(at, end - at);
-    if (!word.empty() && !closest_match(word, engine_words).empty()) near_word = word;
+    if (word.size() >= shortest_typo && !closest_match(word, engine_words).empty()) {
+      throw unknown_value(node, r.src, r.path + ".engine", "engine", word, engine_words);
+    }
     at = end + 1;
   }
-  if (near_word == text && !one_word(text)) return;
-  throw unknown_value(node, r.src, r.path + ".engine", "engine", near_word, engine_words);
 }
 
 /// The number right after the first case-insensitive `prefix` that has digits after it ("EP72" → 72).

@@ -18,10 +18,10 @@ Estimate estimate_resolved(const ScenarioResolver::Resolved& r) {
 
 std::optional<std::string> overlap_note(Overlap overlap, int widest_ep) {
   if (overlap != Overlap::two_batch || widest_ep > 1) return std::nullopt;
-  // The split pays every layer's kernels and weight reads twice to hide an expert all-to-all
-  // (docs/methodology.md#two-batch-overlap); with ep 1 there is none to hide.
-  return "two-batch overlap hides the expert all-to-all, and this deployment has none (ep 1): the two "
-         "micro-batches only add their per-layer costs; engines run it with expert parallelism";
+  // The split hides an expert all-to-all (docs/methodology.md#two-batch-overlap); with ep 1 there is
+  // none to hide and the estimate runs one batch (estimator/layer_costs.cpp).
+  return "two-batch overlap hides the expert all-to-all, and this deployment has none (ep 1): not applied, "
+         "the estimate runs one batch; engines split the batch only with expert parallelism";
 }
 
 void note_overlap(Estimate& e, const ScenarioResolver::Resolved& r) {

@@ -92,6 +92,17 @@ TEST_SUITE("cli") {
     CHECK(first_error("weights: bf16", "weights: not stated in summary").empty());
     CHECK(first_error("engine: vLLM 0.10", "engine: DeepSeek in-house").empty());
     CHECK(first_error("weights: bf16", "weights: fp8 (block)").empty());
+    // Words that name no engine or precision the tool models are not typos: "llm" is one letter from
+    // "vllm"; an engine it has no calibration for is the generic engine; a quantisation scheme it does
+    // not model skips the row; the long spellings of 16-bit types are read as them.
+    for (const char* engine : {"in-house LLM server", "NVIDIA MLPerf LLM harness", "LMDeploy", "TGI", "MindIE 2.0"}) {
+      CAPTURE(engine);
+      CHECK(first_error("engine: vLLM 0.10", std::string("engine: ") + engine).empty());
+    }
+    for (const char* weights : {"unknown", "AWQ", "W4A16", "bfloat16", "float16 (half)"}) {
+      CAPTURE(weights);
+      CHECK(first_error("weights: bf16", std::string("weights: ") + weights).empty());
+    }
   }
 
   TEST_CASE("the shipped measurements load without an error") {
