@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "cli/sweep_common.hpp"
 #include "estimator/text_format.hpp"
 #include "io/columns.hpp"
 #include "io/tco_loader.hpp"
@@ -61,6 +62,7 @@ void add_fleet_columns(Schema<PlanOption>& s) {
   s.add(columns::weights, when_feasible([](auto& c) { return Cell(weights_label(*c.deployment)); }));
   s.add(columns::kv, when_feasible([](auto& c) { return Cell(std::string(name(c.deployment->kv))); }));
   s.add(columns::mtp, when_feasible([](auto& c) { return count(c.deployment->speculative_tokens); }));
+  s.add(columns::overlap, of_row(overlap_cell));
 }
 
 void add_serving_columns(Schema<PlanOption>& s) {

@@ -59,6 +59,7 @@ void add_layout_columns(Schema<SweepRowRef>& s) {
   s.add(columns::weights, of_row([](auto& r) { return Cell(weights_label(r.deployment)); }));
   s.add(columns::kv, of_row([](auto& r) { return Cell(std::string(name(r.deployment.kv))); }));
   s.add(columns::mtp, of_row([](auto& r) { return count(r.deployment.speculative_tokens); }));
+  s.add(columns::overlap, of_row([](auto& r) { return overlap_cell(r); }));
   s.add(columns::concurrency, of_row([](auto& r) { return count(r.concurrency); }));
 }
 
@@ -103,6 +104,14 @@ Schema<SweepRowRef> make_sweep_schema() {
 }
 
 }  // namespace
+
+/// The overlap a row runs (Deployment::applied_overlap): a disaggregated row's where either pool runs it.
+Cell overlap_cell(const SweepRow& r) {
+  const auto runs_two_batch = [](const Deployment& d) { return d.applied_overlap() == Overlap::two_batch; };
+  const bool two_batch =
+      r.pools ? runs_two_batch(r.pools->decode) || runs_two_batch(r.pools->prefill) : runs_two_batch(r.deployment);
+  return Cell(std::string(overlap_name(two_batch ? Overlap::two_batch : Overlap::none)));
+}
 
 const Schema<SweepRowRef>& sweep_schema() {
   static const Schema<SweepRowRef> schema = make_sweep_schema();  // immutable after first use

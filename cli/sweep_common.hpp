@@ -24,6 +24,9 @@ inline constexpr int default_sweep_max_gpus = 64;
 [[nodiscard]] SweepRequest sized_request(std::int64_t isl, std::int64_t osl, int max_gpus);
 /// The SLO of --ttft-ms and --tpot-ms (each optional). Throws ConfigError when one is out of range.
 [[nodiscard]] ServiceLevel slo_targets(const std::optional<double>& ttft_ms, const std::optional<double>& tpot_ms);
+/// The overlap a row runs, "none" or "two-batch" (Deployment::applied_overlap: two-batch only where
+/// the layout has expert parallelism); a disaggregated row's where either pool runs it.
+[[nodiscard]] Cell overlap_cell(const SweepRow& r);
 /// Concurrency levels 1, 2, 4, ..., 1024.
 [[nodiscard]] std::vector<std::int64_t> default_concurrencies();
 /// "SLO TTFT <= 500 ms, TPOT <= 50 ms", or "no SLO".

@@ -45,6 +45,10 @@ struct Deployment {
   double speculative_acceptance_decay = 1.0;  // factor per later draft position (MTP reused autoregressively)
   Overlap overlap = Overlap::none;
   [[nodiscard]] int total_gpus() const { return replicas * parallel.gpus(); }
+  /// The overlap the deployment runs: two-batch hides the expert all-to-all, so a layout without
+  /// expert parallelism (ep 1) has none to hide and engines run it as one batch, whatever is stated
+  /// (docs/methodology.md#two-batch-overlap).
+  [[nodiscard]] Overlap applied_overlap() const { return parallel.ep > 1 ? overlap : Overlap::none; }
   friend bool operator==(const Deployment&, const Deployment&) = default;
 };
 

@@ -185,10 +185,7 @@ IterationCosts fold_iteration_costs(const PreparedModel& m, const GpuSpec& gpu, 
     costs.handoff_seconds = (same_domain ? e.engine.collective_latency : e.engine.scale_out_latency).value;
   }
   costs.communication_exposed = 1.0 - e.comm_overlap;
-  // Two-batch overlap hides the expert all-to-all behind the other micro-batch's compute
-  // (docs/methodology.md#two-batch-overlap); without expert parallelism there is none to hide, and
-  // engines split the batch only with it, so a deployment of ep 1 runs one batch whatever it states.
-  costs.two_batch_overlap = d.overlap == Overlap::two_batch && d.parallel.ep > 1;
+  costs.two_batch_overlap = d.applied_overlap() == Overlap::two_batch;
   // Fixed costs: per layer, per MoE layer, per iteration (split over the stages). A step with prompt
   // tokens runs outside the decode CUDA graphs on engines that capture decode-only batches: its MoE
   // layers' host work, k routed-expert slots each, adds to the device time

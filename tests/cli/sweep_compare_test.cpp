@@ -92,7 +92,7 @@ TEST_SUITE("decisions") {
     const std::string header = r.out.substr(0, r.out.find('\n'));
     CHECK(
         header ==
-        "model,gpu,gpus,tp,pp,dp,ep,pools,weights,kv,mtp,concurrency,ttft_ms,tpot_ms,output_tok_s,output_tok_s_per_gpu,"
+        "model,gpu,gpus,tp,pp,dp,ep,pools,weights,kv,mtp,overlap,concurrency,ttft_ms,tpot_ms,output_tok_s,output_tok_s_per_gpu,"
         "tok_s_per_user,"
         "usd_per_mtok_output,meets_slo,realistic,cheapest,on_frontier,memory_gb_per_gpu,joules_per_output_token,"
         "price_basis,usd_per_gpu_hour");
