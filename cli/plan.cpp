@@ -30,6 +30,7 @@ struct PlanOptions {
   std::optional<double> peak_to_average, ttft_ms, tpot_ms, usd_per_gpu_hour;
   std::string price, engine, weights, kv, overlap, xlsx, emit, calibration = "default";
   std::optional<int> tp, pp, dp, ep, mtp;
+  std::vector<std::int64_t> concurrency;  // --concurrency: per replica, kept as given
   int max_gpus = default_max_gpus_per_replica;
   bool csv = false, json = false, allow_unrealistic = false, disaggregated = false;
 };
@@ -74,6 +75,7 @@ Plan plan_inputs(const PlanOptions& o) {
   p.default_peak = !o.peak_to_average;
   p.weights_given = !o.weights.empty();
   p.kv_given = !o.kv.empty();
+  p.concurrency_given = !o.concurrency.empty();
   p.max_gpus_per_replica = o.max_gpus;
   p.allow_unrealistic = o.allow_unrealistic;
   p.disaggregated = o.disaggregated;
@@ -117,7 +119,7 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   request.kv = r.deployment.kv;
   request.search_kv = o.kv.empty();
   restrict_mtp(request, *r.prepared->spec, o.mtp);
-  request.concurrencies = default_concurrencies();
+  set_concurrencies(request, o.concurrency);
   request.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   request.peak_output_tok_s = plan.demand.peak_output_tok_s();
   request.allow_unrealistic = o.allow_unrealistic;
@@ -221,6 +223,9 @@ Command add_plan(CLI::App& app, Context& context) {
   add_weights_option(*sub, o->weights);
   add_kv_option(*sub, o->kv);
   add_mtp_restriction(*sub, o->mtp);
+  add_concurrency_list_option(*sub, o->concurrency,
+                              "Requests in flight per replica to try (repeatable; default 1, 2, 4, ..., 1024, "
+                              "bisected and, where the SLO still holds, doubled beyond)");
   add_overlap_option(*sub, o->overlap);
   add_layout_restrictions(*sub, o->tp, o->pp, o->dp, o->ep);
   sub->add_option("--max-gpus", o->max_gpus, "Largest GPU count per replica (default 128)");

@@ -262,9 +262,10 @@ std::string plan_text(const Plan& plan) {
                      first.efficiency.power_utilization * 100);
   out += fmt::format(
       "search: the sweep's layouts (tp, pp, attention dp, ep), {}, KV precision, MTP depth (models with MTP) and "
-      "concurrency{}, up to {} GPUs per replica, realistic layouts {}; per GPU type the fewest fleet GPUs "
+      "{}{}, up to {} GPUs per replica, realistic layouts {}; per GPU type the fewest fleet GPUs "
       "in whole replicas\n",
       plan.weights_given ? "the given weights" : "weight precisions",
+      plan.concurrency_given ? "the given concurrencies (--concurrency)" : "concurrency",
       plan.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "",
       plan.max_gpus_per_replica, plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
   return out + ranked_table(plan) + recommendation(plan);

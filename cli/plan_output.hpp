@@ -34,6 +34,7 @@ struct Plan {
   ServiceLevel slo;
   bool weights_given = false;      // --weights fixed the precision instead of searching
   bool kv_given = false;           // --kv fixed the KV precision instead of searching
+  bool concurrency_given = false;  // --concurrency fixed the levels instead of searching
   int max_gpus_per_replica = 128;  // --max-gpus
   bool allow_unrealistic = false;
   bool disaggregated = false;  // --disagg: the search includes prefill/decode-disaggregated replicas

@@ -58,19 +58,13 @@ SweepRequest make_request(const SweepOptions& o) {
   r.kv = o.kv.empty() ? Precision::bf16 : parse_precision_option(o.kv, "--kv");
   r.slo = slo_targets(o.ttft_ms, o.tpot_ms);
   r.search_kv = o.kv.empty();
-  r.concurrencies = o.concurrency.empty() ? default_concurrencies() : o.concurrency;
-  r.refine_concurrency = o.concurrency.empty();  // levels the user names are kept as given
+  set_concurrencies(r, o.concurrency);
   r.only = layout_restriction(o.tp, o.pp, o.dp, o.ep);
   r.allow_unrealistic = o.allow_unrealistic;
   r.disaggregated = o.disaggregated;
   r.overlap = overlap_named(o.overlap, "--overlap");
   r.keep = SweepRows::shown;  // the command prints the frontier, the best rows and the counts
   r.threads = sweep_threads();
-  for (std::int64_t c : r.concurrencies) {
-    if (c < 1 || c > max_tokens) throw ConfigError("--concurrency", fmt::format("{} is out of range (1 to 2^31)", c));
-  }
-  std::sort(r.concurrencies.begin(), r.concurrencies.end());
-  r.concurrencies.erase(std::unique(r.concurrencies.begin(), r.concurrencies.end()), r.concurrencies.end());
   return r;
 }
 

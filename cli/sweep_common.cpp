@@ -204,6 +204,16 @@ std::vector<std::int64_t> default_concurrencies() {
   return levels;
 }
 
+void set_concurrencies(SweepRequest& r, const std::vector<std::int64_t>& given) {
+  r.concurrencies = given.empty() ? default_concurrencies() : given;
+  r.refine_concurrency = given.empty();  // levels the user names are kept as given
+  for (std::int64_t c : r.concurrencies) {
+    if (c < 1 || c > max_tokens) throw ConfigError("--concurrency", fmt::format("{} is out of range (1 to 2^31)", c));
+  }
+  std::sort(r.concurrencies.begin(), r.concurrencies.end());
+  r.concurrencies.erase(std::unique(r.concurrencies.begin(), r.concurrencies.end()), r.concurrencies.end());
+}
+
 void add_mtp_restriction(CLI::App& app, std::optional<int>& mtp) {
   app.add_option("--mtp", mtp,
                  fmt::format("MTP draft tokens to use (default: 0 to {} searched where the model has MTP)",

@@ -29,6 +29,10 @@ inline constexpr int default_sweep_max_gpus = 64;
 [[nodiscard]] Cell overlap_cell(const SweepRow& r);
 /// Concurrency levels 1, 2, 4, ..., 1024.
 [[nodiscard]] std::vector<std::int64_t> default_concurrencies();
+/// The request's levels from --concurrency: none given, default_concurrencies with the search's
+/// refinement (bisection, and doubling beyond 1024 where a deployment still meets the SLO); given,
+/// exactly those, ascending and without repeats. Throws ConfigError when one is out of range.
+void set_concurrencies(SweepRequest& request, const std::vector<std::int64_t>& given);
 /// "SLO TTFT <= 500 ms, TPOT <= 50 ms", or "no SLO".
 [[nodiscard]] std::string slo_text(const SweepRequest& request);
 

@@ -47,6 +47,9 @@ class DeploymentProbe {
         out_(out),
         prepared_(prepare_deployment(m, *t.gpu, d, t.efficiency, t.usd_per_gpu_hour)) {}
 
+  /// The most requests the deployment runs at once (engine_batch_room).
+  [[nodiscard]] std::int64_t batch_room() const { return prepared_.batch_room; }
+
   [[nodiscard]] bool weights_fit() const {
     return prepared_.memory.placement.weights.total() <= prepared_.memory.usable_per_gpu;
   }
@@ -204,25 +207,48 @@ void deepen_mtp(const PreparedModel& m, const SweepTarget& t, int target, std::s
   }
 }
 
+/// The levels beyond the searched ones on a deployment that met the SLO at the highest: doubling
+/// from `low` (that level) while each meets it, up to the most requests the deployment runs at once
+/// (its engine batch room; a level whose KV does not fit fails the probe's memory check): beyond
+/// either, more requests only queue. Returns the first level that missed, or nullopt when the
+/// deployment ran out of room still meeting the SLO; `low` becomes the last level that met it.
+std::optional<std::int64_t> extend_concurrency(DeploymentProbe& probe, std::int64_t& low) {
+  const std::int64_t room = probe.batch_room();
+  while (low < room) {
+    const std::int64_t next = std::min(2 * low, room);
+    if (!probe(next).second.passed) return next;
+    low = next;
+  }
+  return std::nullopt;
+}
+
 /// Bisects the concurrency of row `row`'s deployment between its last level that met the SLO and the
-/// next level.
+/// next level; when that was the highest searched level, between the last and first level of
+/// extend_concurrency's doubling beyond it.
 void refine_concurrency(const PreparedModel& m, const SweepTarget& t, int target, std::size_t row,
                         const SweepRequest& request, std::size_t first, SweepResult& out) {
   const Deployment d = out.rows[row].deployment;
   const Outcomes seen = outcomes_of(out, first, out.rows.size(), row);
-  std::size_t last_pass = request.concurrencies.size();
-  for (std::size_t i = 0; i < request.concurrencies.size(); ++i) {
-    const Outcome* o = seen.find(request.concurrencies[i]);
+  const std::vector<std::int64_t>& levels = request.concurrencies;
+  std::size_t last_pass = levels.size();
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    const Outcome* o = seen.find(levels[i]);
     if (o && o->passed) last_pass = i;
   }
-  if (last_pass + 1 >= request.concurrencies.size()) return;  // nothing passed, or the last level did
-  std::int64_t low = request.concurrencies[last_pass];
-  std::int64_t high = request.concurrencies[last_pass + 1];
+  if (last_pass == levels.size()) return;  // nothing passed
   DeploymentProbe probe(m, t, target, d, request, out);
+  std::int64_t low = levels[last_pass];
+  std::optional<std::int64_t> high;
+  if (last_pass + 1 < levels.size()) {
+    high = levels[last_pass + 1];
+  } else {
+    high = extend_concurrency(probe, low);
+  }
+  if (!high) return;
   for (int step = 0; step < concurrency_refinement_steps; ++step) {
-    const std::int64_t mid = low + (high - low) / 2;
+    const std::int64_t mid = low + (*high - low) / 2;
     if (mid == low) return;
-    (probe(mid).second.passed ? low : high) = mid;
+    (probe(mid).second.passed ? low : *high) = mid;
   }
 }
 

@@ -112,6 +112,25 @@ TEST_SUITE("decisions") {
     CHECK(j["demand"]["osl"] == 1000);
   }
 
+  TEST_CASE("plan --concurrency: the levels named are searched as given, unrefined; the search line says so") {
+    const Run r = run(with(glm_plan, {"--concurrency", "512", "--concurrency", "256", "--concurrency", "512", "--json"}));
+    REQUIRE(r.code == 0);
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    REQUIRE(j["options"].size() == 2);
+    for (const auto& option : j["options"]) {
+      CAPTURE(option["gpu"]);
+      const auto c = option["concurrency_per_replica"].get<std::int64_t>();
+      CHECK((c == 256 || c == 512));
+    }
+    const Run text = run(with(glm_plan, {"--concurrency", "256"}));
+    REQUIRE(text.code == 0);
+    CHECK(text.out.find("the given concurrencies (--concurrency)") != std::string::npos);
+    CHECK(run(glm_plan).out.find("the given concurrencies") == std::string::npos);
+    const Run zero = run(with(glm_plan, {"--concurrency", "0"}));
+    CHECK(zero.code == 2);
+    CHECK(zero.err.find("--concurrency") != std::string::npos);
+  }
+
   TEST_CASE("plan: the recommendation counts one GPU per replica in the singular") {
     const Run r = run(
         {"plan", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--output-tokens-per-day", "1e9", "--tpot-ms", "50"});

@@ -2,6 +2,8 @@
 // roofline breakdown (estimator/roofline.hpp) against stage_step_time's totals.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -227,6 +229,24 @@ TEST_CASE("plan target: catalog MoE models at 2e9 tokens/day and TPOT <= 50 ms n
     }
   }
   CHECK(checked >= 12);
+}
+
+TEST_CASE("plan target: DeepSeek-R1 on H200 meets TPOT <= 50 ms beyond the highest searched concurrency, and the "
+          "search goes there: fewer fleet GPUs than any row up to that level needs") {
+  const Loaded l = load("deepseek-r1", "h200-sxm");
+  const Demand demand{2e9, 2e9, 2.0};
+  const PlanRun run = plan_run(l, demand, ServiceLevel{std::nullopt, milliseconds(50)}, 8);
+  REQUIRE(run.choice.deployment);
+  const std::int64_t highest = run.request.concurrencies.back();
+  std::int64_t fewest_within = std::numeric_limits<std::int64_t>::max();
+  for (const SweepRow& row : run.result.rows) {
+    if (!row.meets_slo || !row.realistic || row.concurrency > highest) continue;
+    fewest_within =
+        std::min(fewest_within, replicas_for_peak(demand.peak_output_tok_s(), row.output_tok_s) * row.total_gpus());
+  }
+  CAPTURE(run.choice.row.concurrency);
+  CHECK(run.choice.row.concurrency > highest);
+  CHECK(run.choice.fleet.gpus < fewest_within);
 }
 
 TEST_CASE("plan target: Kimi K2 on H200 is served by wide expert parallelism across nodes") {

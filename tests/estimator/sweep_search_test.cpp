@@ -35,14 +35,18 @@ SweepRequest base_request(int max_gpus) {
   return r;
 }
 
-std::unique_ptr<Searched> run(const std::string& model, const std::string& gpu, const SweepRequest& request) {
+/// The sweep of `model` on `gpu` with the shipped calibration; with `max_batch`, that engine max batch
+/// (running requests per attention-DP rank) instead of the calibration's.
+std::unique_ptr<Searched> run(const std::string& model, const std::string& gpu, const SweepRequest& request,
+                              std::int64_t max_batch = 0) {
   auto s = std::make_unique<Searched>();
   const Catalog catalog = test::shipped_catalog();
   s->model = std::make_unique<ModelSpec>(*catalog.find_model(model));
   s->prepared = prepare(*s->model);
   s->gpu = *catalog.find_gpu(gpu);
   s->request = request;
-  const SweepTarget target{&s->gpu, catalog.calibration().resolve(s->gpu.generation, ""), 2.0, {}, "user"};
+  SweepTarget target{&s->gpu, catalog.calibration().resolve(s->gpu.generation, ""), 2.0, {}, "user"};
+  if (max_batch > 0) target.efficiency.engine.max_batch = max_batch;
   s->result = sweep(s->prepared, {target}, s->request);
   return s;
 }
@@ -156,6 +160,36 @@ TEST_SUITE("decisions") {
                o.deployment.weights == row.deployment.weights && o.concurrency == low && o.meets_slo;
       });
       CHECK(low_passed);
+    }
+  }
+
+  TEST_CASE(
+      "concurrency extension: a deployment that meets the SLO at the highest level is doubled beyond it up to its "
+      "batch room, and one whose highest level fills that room gets no level beyond it") {
+    // Llama-3.1-8B on one H100 with short requests and a loose TPOT: every level fits and meets it,
+    // so only the engine's max batch (64 running requests; one rank) ends the search.
+    constexpr std::int64_t room = 64;
+    SweepRequest r = base_request(1);
+    r.isl = r.osl = 200;
+    r.slo.tpot = milliseconds(1000);
+    r.refine_concurrency = true;
+    r.concurrencies = {1, 2, 4, 8, 16};
+    const auto extended = run("llama-3.1-8b", "h100-sxm", r, room);
+    std::int64_t highest = 0;
+    for (const SweepRow& row : extended->result.rows) {
+      CHECK(row.concurrency <= room);
+      highest = std::max(highest, row.concurrency);
+    }
+    CHECK(highest == room);  // 32, then 64: the room, where it still meets the SLO
+    REQUIRE(extended->result.targets.front().best);
+    CHECK(extended->result.rows[*extended->result.targets.front().best].concurrency > r.concurrencies.back());
+    // Levels up to the room already: nothing beyond it, and nothing between (every level passed).
+    r.concurrencies = {1, 2, 4, 8, 16, 32, 64};
+    const auto full = run("llama-3.1-8b", "h100-sxm", r, room);
+    REQUIRE_FALSE(full->result.rows.empty());
+    for (const SweepRow& row : full->result.rows) {
+      CHECK(row.concurrency <= room);
+      CHECK(is_power_of_two(row.concurrency));
     }
   }
 
