@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -239,6 +240,23 @@ void ProfileCache::add(const std::string& path, const std::string& text, const P
   changed_ = true;
 }
 
+void prune_stale_caches(const fs::path& dir, const fs::path& keep) {
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
+  const auto stale = std::chrono::hours(24 * stale_cache_days);
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& file = it->path();
+    const std::string name = file.filename().string();
+    const bool legacy = name == "profiles.bin";
+    const bool per_build = name.size() == 29 && name.starts_with("profiles-") && name.ends_with(".bin") &&
+                           name.find_first_not_of("0123456789abcdef", 9) == 25;
+    if ((!legacy && !per_build) || file == keep) continue;
+    std::error_code time_ec;
+    const auto modified = fs::last_write_time(file, time_ec);
+    if (legacy || (!time_ec && now - modified > stale)) fs::remove(file, time_ec);
+  }
+}
+
 void ProfileCache::save() const {
   if (!file_ || !changed_) return;
   std::string body;
@@ -264,6 +282,7 @@ void ProfileCache::save() const {
     std::error_code ec;
     fs::create_directories(file_->parent_path(), ec);
     write_file_atomically(file_->string(), bytes);
+    prune_stale_caches(file_->parent_path(), *file_);
   } catch (...) {  // only a cache: an unwritable directory or a full disk leaves the run uncached
   }
 }

@@ -29,6 +29,15 @@ namespace llmsizer {
 /// or "0", or neither directory is known.
 [[nodiscard]] std::optional<std::filesystem::path> profile_cache_file();
 
+/// Days after which another build's cache file, untouched since, is deleted when a cache is written:
+/// a build that moved or was removed leaves its file behind (about 300 kB each).
+inline constexpr int stale_cache_days = 30;
+
+/// Deletes from `dir` the cache files of other builds (`profiles-<16 hex digits>.bin`) not modified
+/// for stale_cache_days, and the one file of the tool's earlier single-cache scheme (`profiles.bin`),
+/// never `keep` nor any other file. Errors are ignored: it is housekeeping.
+void prune_stale_caches(const std::filesystem::path& dir, const std::filesystem::path& keep);
+
 class ProfileCache {
  public:
   /// Reads the cache in `file`; nullopt: no cache (find finds nothing, save writes nothing).

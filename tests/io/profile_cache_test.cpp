@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -234,6 +235,34 @@ TEST_SUITE("profiles") {
     REQUIRE(std::system(list.c_str()) == 0);
     CHECK(inode(executable_cache) == before);  // every profile a hit: not rewritten
     CHECK(cached_files(cache.path()) == 65);   // nor was this build's file
+  }
+
+  TEST_CASE("writing a cache deletes other builds' files untouched for 30 days and the old single file only") {
+    const test::TempDir dir;
+    const fs::path keep = dir.path() / "profiles-00000000000000aa.bin";
+    const fs::path stale = dir.path() / "profiles-0123456789abcdef.bin";
+    const fs::path fresh = dir.path() / "profiles-fedcba9876543210.bin";
+    const fs::path legacy = dir.path() / "profiles.bin";
+    const fs::path other = dir.path() / "profiles-notes.bin";
+    const fs::path unrelated = dir.path() / "notes.txt";
+    for (const fs::path& f : {keep, stale, fresh, legacy, other, unrelated}) write(f, "x");
+    const auto old = fs::file_time_type::clock::now() - std::chrono::hours(24 * (stale_cache_days + 1));
+    for (const fs::path& f : {keep, stale, other, unrelated}) fs::last_write_time(f, old);
+    prune_stale_caches(dir.path(), keep);
+    CHECK(fs::exists(keep));  // this build's, however old
+    CHECK_FALSE(fs::exists(stale));
+    CHECK(fs::exists(fresh));  // another build's, still in use
+    CHECK_FALSE(fs::exists(legacy));
+    CHECK(fs::exists(other));  // not a cache file's name
+    CHECK(fs::exists(unrelated));
+    // Through a run of the tool: a cold cache written beside a stale file removes it.
+    const CacheEnv env(dir.path());
+    fs::create_directories(dir.path() / "llmsizer");
+    const fs::path in_cache = dir.path() / "llmsizer" / "profiles-0123456789abcdef.bin";
+    write(in_cache, "x");
+    fs::last_write_time(in_cache, old);
+    REQUIRE(test::run({"list", "gpus"}).code == 0);
+    CHECK_FALSE(fs::exists(in_cache));
   }
 
   TEST_CASE("an unwritable cache directory leaves the run uncached and silent") {
