@@ -363,6 +363,10 @@ void ScenarioResolver::resolve_workload(const ScenarioInput& in, Resolved& r) co
   r.workload = Workload{*in.isl, *in.osl, in.concurrency.value_or(1), r.workload.phase};
   r.warnings.clear();
   if (auto warning = check_context(*r.model, *in.isl, *in.osl)) r.warnings.push_back(std::move(*warning));
+  if (in.mtp_acceptance && in.mtp.value_or(0) == 0) {
+    r.warnings.push_back(fmt::format("--mtp-acceptance {:g} has no effect without --mtp: no token is drafted",
+                                     *in.mtp_acceptance));
+  }
   if (r.efficiency.comm_overlap > 0) {  // rare: the shipped calibrations hide none
     const Overlap overlap = overlap_named(in.overlap, "--overlap");
     if (auto warning = overlap_calibration_warning(overlap, r.efficiency.comm_overlap, calibration_->name)) {

@@ -165,6 +165,16 @@ TEST_SUITE("cli") {
                        "'two-batch'?\n");
     }
   }
+
+  TEST_CASE("an MTP acceptance rate without MTP is warned about, not silently dropped") {
+    const std::vector<std::string> base = {"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--isl", "1000",
+                                           "--osl", "1000", "--mtp-acceptance", "0.5", "--json"};
+    const std::string warning = "--mtp-acceptance 0.5 has no effect without --mtp: no token is drafted";
+    CHECK(json_of(base)["warnings"].dump().find(warning) != std::string::npos);
+    const nlohmann::json drafted = json_of(with(base, {"--mtp", "1"}));
+    CHECK(drafted["warnings"].dump().find("--mtp-acceptance") == std::string::npos);
+    CHECK(drafted["mtp_acceptance"].get<double>() == 0.5);
+  }
 }
 
 }  // namespace llmsizer
