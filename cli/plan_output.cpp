@@ -88,7 +88,10 @@ void add_cost_columns(Schema<PlanOption>& s) {
         of_row([](auto& r) { return optional_cell(r.usd_per_mtok_output); }));
   s.add(columns::shown(columns::usd_per_mtok_served, money3, "$/Mtok served"),
         of_fleet([](auto& f) { return optional_cell(f.usd_per_mtok_served); }));
-  s.add({"power_kw", "kW", "GPUs x TDP x power utilization", one_decimal, "kW"},
+  s.add({"power_kw", "kW",
+         "the GPU boards' power: GPUs x TDP x power utilization (no host, network or cooling; the TCO's "
+         "power adds them)",
+         one_decimal, "GPU kW"},
         of_fleet([](auto& f) { return Cell(f.power_kw); }));
   s.add({"energy_mwh_per_month", "MWh/month", "power x 730 h", one_decimal, "MWh/month"},
         of_fleet([](auto& f) { return Cell(f.energy_mwh_per_month); }));
