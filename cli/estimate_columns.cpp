@@ -165,7 +165,10 @@ void add_request_columns(EstimateColumns& s) {
           const Deployment& d = x.deployment;
           return d.speculative_tokens > 0 ? std::optional<double>(d.speculative_acceptance) : std::nullopt;
         }));
-  s.add(columns::overlap, resolved([](auto& x, auto&) { return overlap_name(x.deployment.overlap); }));
+  // The overlap run: a stated two-batch on an ep-1 layout is not applied (Deployment::applied_overlap).
+  s.add(columns::overlap, resolved([](auto& x, auto&) {
+    return overlap_name(x.pools ? x.pools->applied_overlap() : x.deployment.applied_overlap());
+  }));
   s.add({"engine", "", "engine overhead profile"}, resolved([](auto& x, auto&) { return std::string_view(x.engine); }));
   s.add({"isl", "tokens", "input tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.isl); }));
   s.add({"osl", "tokens", "output tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.osl); }));

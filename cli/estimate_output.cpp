@@ -68,13 +68,15 @@ std::string precisions_text(const Deployment& d) {
 }
 
 /// What the deployment runs beyond its layout and precisions, as the header line says it:
-/// ", MTP 2 (acceptance 0.85)", ", two-batch overlap"; "" for neither.
-std::string options_text(const Deployment& d) {
+/// ", MTP 2 (acceptance 0.85)", ", two-batch overlap" (where applied: not on ep 1); "" for neither.
+std::string options_text(const ScenarioResolver::Resolved& r) {
+  const Deployment& d = r.deployment;
   std::string text;
   if (d.speculative_tokens > 0) {
     text += fmt::format(", MTP {} (acceptance {:g})", d.speculative_tokens, d.speculative_acceptance);
   }
-  if (d.overlap != Overlap::none) text += fmt::format(", {} overlap", overlap_name(d.overlap));
+  const Overlap overlap = r.pools ? r.pools->applied_overlap() : d.applied_overlap();
+  if (overlap != Overlap::none) text += fmt::format(", {} overlap", overlap_name(overlap));
   return text;
 }
 
@@ -153,7 +155,7 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
   const int gpus = r.pools->total_gpus();
   std::string out = fmt::format("{} on {} x {}, disaggregated {}P{}D, {}{}, engine {}\n", r.model->name, gpus,
                                 r.gpu->name, x.prefill.deployment.replicas, x.decode.deployment.replicas,
-                                precisions_text(r.deployment), options_text(r.deployment), r.engine);
+                                precisions_text(r.deployment), options_text(r), r.engine);
   out += "prefill pool: " + pool_text("prefill", x.prefill) + "\n";
   out += "decode pool: " + pool_text("decode", x.decode) + "\n";
   const std::string waiting = x.decode.running < x.in_flight
@@ -212,11 +214,11 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
   if (e.disaggregated) return describe_pools(r, e, *e.disaggregated);
   const Deployment& d = r.deployment;
   std::string out = fmt::format("{} on {} x {} ({}), {}{}, engine {}\n", r.model->name, d.total_gpus(), r.gpu->name,
-                                layout_text(d), precisions_text(d), options_text(d), r.engine);
+                                layout_text(d), precisions_text(d), options_text(r), r.engine);
   if (r.pools) {  // two pools that do not both fit
     out = fmt::format("{} on {} x {}, disaggregated {}P{}D, {}{}, engine {}\n", r.model->name, r.pools->total_gpus(),
                       r.gpu->name, r.pools->prefill.replicas, r.pools->decode.replicas, precisions_text(d),
-                      options_text(d), r.engine);
+                      options_text(r), r.engine);
     for (const std::string& note : e.notes) out += "note: " + note + "\n";
     for (const std::string& reason : e.reasons) out += "does not fit: " + reason + "\n";
     return out;

@@ -107,10 +107,7 @@ Schema<SweepRowRef> make_sweep_schema() {
 
 /// The overlap a row runs (Deployment::applied_overlap): a disaggregated row's where either pool runs it.
 Cell overlap_cell(const SweepRow& r) {
-  const auto runs_two_batch = [](const Deployment& d) { return d.applied_overlap() == Overlap::two_batch; };
-  const bool two_batch =
-      r.pools ? runs_two_batch(r.pools->decode) || runs_two_batch(r.pools->prefill) : runs_two_batch(r.deployment);
-  return Cell(std::string(overlap_name(two_batch ? Overlap::two_batch : Overlap::none)));
+  return Cell(std::string(overlap_name(r.pools ? r.pools->applied_overlap() : r.deployment.applied_overlap())));
 }
 
 const Schema<SweepRowRef>& sweep_schema() {

@@ -22,6 +22,10 @@ struct DisaggregatedDeployment {
   std::int64_t prefill_batch = 0;
   std::int64_t decode_batch = 0;
   [[nodiscard]] int total_gpus() const { return prefill.total_gpus() + decode.total_gpus(); }
+  /// Two-batch where either pool runs it (Deployment::applied_overlap), else none.
+  [[nodiscard]] Overlap applied_overlap() const {
+    return prefill.applied_overlap() == Overlap::two_batch ? Overlap::two_batch : decode.applied_overlap();
+  }
 };
 
 /// "2P1D (prefill tp8 pp1 dp1 ep1, decode tp1 pp1 dp16 ep16)": the workers and each pool's layout.

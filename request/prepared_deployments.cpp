@@ -29,7 +29,7 @@ const PreparedDeployment& PreparedDeployments::of(const ScenarioResolver::Resolv
 Estimate estimate_resolved(const ScenarioResolver::Resolved& r, PreparedDeployments& cache) {
   if (r.pools) return estimate_resolved(r);
   Estimate e = estimate(cache.of(r), r.workload);
-  note_unrealistic(e, r);
+  add_resolved_notes(e, r);
   return e;
 }
 

@@ -11,9 +11,13 @@ Estimate estimate_resolved(const ScenarioResolver::Resolved& r) {
   Estimate e = r.pools
                    ? estimate_disaggregated(*r.prepared, *r.gpu, *r.pools, r.workload, r.efficiency, r.usd_per_gpu_hour)
                    : estimate(*r.prepared, *r.gpu, r.deployment, r.workload, r.efficiency, r.usd_per_gpu_hour);
+  add_resolved_notes(e, r);
+  return e;
+}
+
+void add_resolved_notes(Estimate& e, const ScenarioResolver::Resolved& r) {
   note_unrealistic(e, r);
   note_overlap(e, r);
-  return e;
 }
 
 std::optional<std::string> overlap_note(Overlap overlap, int widest_ep) {

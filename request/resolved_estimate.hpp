@@ -12,8 +12,13 @@
 namespace llmsizer {
 
 /// The estimate of a resolved request: estimate() of its deployment, or estimate_disaggregated() of
-/// its two pools, with note_unrealistic.
+/// its two pools, with add_resolved_notes.
 [[nodiscard]] Estimate estimate_resolved(const ScenarioResolver::Resolved& resolved);
+
+/// The notes every estimate of a resolved request carries beyond the estimator's own, however it was
+/// estimated (one request, a scenario row with or without a given layout): note_unrealistic and
+/// note_overlap.
+void add_resolved_notes(Estimate& estimate, const ScenarioResolver::Resolved& resolved);
 
 /// The note of two-batch overlap asked where no expert all-to-all runs: `widest_ep`, the largest
 /// expert-parallel degree of the answer's deployments (both pools of a disaggregated one), is 1.

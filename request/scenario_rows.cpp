@@ -108,7 +108,9 @@ Estimate ScenarioRows::estimate() {
   if (!s.layout_given) return estimate_resolved(s.resolved, prepared_);
   const ScenarioResolver::Resolved& r = s.resolved;
   if (!s.prepared) s.prepared = prepare_deployment(*r.prepared, *r.gpu, r.deployment, r.efficiency, r.usd_per_gpu_hour);
-  return llmsizer::estimate(*s.prepared, r.workload);
+  Estimate e = llmsizer::estimate(*s.prepared, r.workload);
+  add_resolved_notes(e, r);
+  return e;
 }
 
 }  // namespace llmsizer

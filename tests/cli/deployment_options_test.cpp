@@ -71,13 +71,18 @@ TEST_SUITE("cli") {
                      "id,model,gpu,tp,dp,ep,weights,isl,osl,concurrency,mtp,overlap\n"
                      "a,deepseek-r1,h200-sxm,1,8,8,fp8,1000,1000,256,,\n"
                      "b,deepseek-r1,h200-sxm,1,8,8,fp8,1000,1000,256,1,\n"
-                     "c,deepseek-r1,h200-sxm,1,8,8,fp8,1000,1000,256,,two-batch\n");
+                     "c,deepseek-r1,h200-sxm,1,8,8,fp8,1000,1000,256,,two-batch\n"
+                     "d,deepseek-r1,h200-sxm,8,1,1,fp8,1000,1000,256,,two-batch\n");
     const nlohmann::json rows = json_of({"estimate", "--scenarios", csv.string(), "--json"});
-    REQUIRE(rows.size() == 3);
+    REQUIRE(rows.size() == 4);
     CHECK(rows[0]["mtp"] == 0);
     CHECK(rows[1]["mtp"] == 1);
     CHECK(rows[0]["overlap"] == "none");
     CHECK(rows[2]["overlap"] == "two-batch");
+    CHECK(rows[2]["tpot_ms"] != rows[0]["tpot_ms"]);
+    // ep 1: the overlap stated is not applied; the row records what runs and says why, as estimate does.
+    CHECK(rows[3]["overlap"] == "none");
+    CHECK(rows[3]["notes"].dump().find(ep1_note) != std::string::npos);
   }
 
   TEST_CASE("sweep, plan and compare --overlap two-batch: the searched estimates run it") {
