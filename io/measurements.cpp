@@ -13,10 +13,13 @@
 
 #include "io/config_error.hpp"
 #include "io/did_you_mean.hpp"
+#include "io/measurement_text.hpp"
 #include "io/yaml_reader.hpp"
 
 namespace llmsizer {
 namespace {
+
+using namespace measurement_text;
 
 const std::vector<std::string_view> row_keys = {"id",         "source",    "model",   "model_ref", "precision",
                                                 "hardware",   "engine",    "parallelism", "workload", "metrics",
@@ -62,11 +65,6 @@ void check_keys(const YAML::Node& section, const std::string& path, const Source
   if (section.IsMap()) (void)MapReader(section, path, src, allowed);
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 /// A child of a map, or an undefined node; rejects non-maps where a map is expected.
 YAML::Node child(const YAML::Node& map, const char* key) {
   if (!map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
@@ -80,45 +78,6 @@ std::string text_of(const YAML::Node& node) {
   return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
 }
 
-/// Whether a scalar is written as a number (YAML's .nan/.inf spellings included) rather than prose.
-/// (Scanned by hand: std::regex recurses once per character and overflows the stack on long values.)
-bool looks_numeric(const std::string& s) {
-  size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
-  const std::string rest = lower(s.substr(i));
-  // Every spelling of a non-finite value counts as a number, so that it is rejected, not skipped.
-  if (rest == "inf" || rest == ".inf" || rest == "infinity" || rest == "nan" || rest == ".nan") return true;
-  const auto digits = [&] {
-    const size_t start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    return i - start;
-  };
-  size_t mantissa = digits();
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    mantissa += digits();
-  }
-  if (mantissa == 0) return false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (digits() == 0) return false;
-  }
-  return i == s.size();
-}
-
-// Longer words first, so that "nvfp4" is not read as "fp4".
-constexpr std::array<std::string_view, 8> precision_words = {"nvfp4", "mxfp4", "fp4",  "fp8",
-                                                             "int8",  "int4",  "bf16", "fp16"};
-constexpr std::array<std::string_view, 4> engine_words = {"tensorrt-llm", "trtllm", "sglang", "vllm"};
-constexpr std::array<std::string_view, 3> phase_words = {"mixed", "decode", "prefill"};
-
-/// Whether a value is one word (a name) rather than prose ("not stated in summary", "DeepSeek
-/// in-house"): a name the loader does not know is a typo, not a statement.
-bool one_word(const std::string& text) {
-  return !text.empty() && text.find_first_of(" \t(),;/") == std::string::npos;
-}
-
-/// "unknown <what> '<value>' (expected <list>); did you mean '<near>'?" at the value's node.
 template <class Names>
 ConfigError unknown_value(const YAML::Node& node, const SourceText& src, const std::string& path, const char* what,
                           const std::string& near_word, const Names& names) {
@@ -127,27 +86,6 @@ ConfigError unknown_value(const YAML::Node& node, const SourceText& src, const s
   return located_error(node, src, path,
                        fmt::format("unknown {} '{}' (expected {}){}", what, node.Scalar(), list,
                                    did_you_mean(near_word, names)));
-}
-
-/// Lower-case precision text with the long spellings sources use in their short form
-/// ("bfloat16" → "bf16", "float16" → "fp16", "float8" → "fp8").
-std::string precision_text(std::string text) {
-  for (auto [long_form, short_form] : {std::pair{"bfloat16", "bf16"}, {"float16", "fp16"}, {"float8", "fp8"}}) {
-    for (size_t at = text.find(long_form); at != std::string::npos; at = text.find(long_form, at)) {
-      text.replace(at, std::string_view(long_form).size(), short_form);
-    }
-  }
-  return text;
-}
-
-/// The first precision word in lower-case text ("fp4" read as nvfp4), and where it ends.
-std::optional<std::pair<std::string, size_t>> precision_word(const std::string& text, size_t from = 0) {
-  for (size_t at = from; at < text.size(); ++at) {
-    for (std::string_view w : precision_words) {  // longer words first, so "nvfp4" is not read as "fp4"
-      if (text.compare(at, w.size(), w) == 0) return std::pair{w == "fp4" ? std::string("nvfp4") : std::string(w), at + w.size()};
-    }
-  }
-  return std::nullopt;
 }
 
 /// Sources state some quantities in words ("unbounded (max throughput)", "9 nodes, EP72"): such
@@ -216,14 +154,6 @@ void read_precision(const RowReader& r, const YAML::Node& precision, Measurement
   if (lower(text_of(child(precision, "attention"))).find("fp8") != std::string::npos) m.kv = "fp8";
 }
 
-std::string engine_of(const std::string& text) {
-  const std::string t = lower(text);
-  if (t.find("tensorrt") != std::string::npos || t.find("trt") != std::string::npos) return "trtllm";
-  if (t.find("sglang") != std::string::npos) return "sglang";
-  if (t.find("vllm") != std::string::npos) return "vllm";
-  return "";
-}
-
 /// An engine text naming no engine the calibration knows is the generic engine ("DeepSeek in-house",
 /// "LMDeploy v0.6", "in-house LLM server"); a word of four letters or more a typo away from a known
 /// name ("sglnag", "vLMM 0.10") is an error. Shorter words are left alone: "llm" is one letter from
@@ -240,22 +170,6 @@ void check_engine_text(const RowReader& r, const YAML::Node& node, const std::st
     }
     at = end + 1;
   }
-}
-
-/// The number right after the first case-insensitive `prefix` that has digits after it ("EP72" → 72).
-std::optional<int> number_after(const std::string& text, const std::string& prefix) {
-  const std::string haystack = lower(text);
-  const std::string needle = lower(prefix);
-  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
-    size_t end = at + needle.size();
-    while (end < haystack.size() && std::isdigit(static_cast<unsigned char>(haystack[end]))) ++end;
-    const size_t count = end - at - needle.size();
-    if (count == 0) continue;
-    // At most 6 digits: no degree is that large, and more would overflow an int.
-    if (count > 6) return std::nullopt;
-    return std::stoi(haystack.substr(at + needle.size(), count));
-  }
-  return std::nullopt;
 }
 
 /// Parallel degrees from structured keys, or from the prose sources use for disaggregated setups
