@@ -12,6 +12,7 @@
 #include "io/calibration_loader.hpp"
 #include "io/catalog_index.hpp"
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 #include "io/hf_import.hpp"
 #include "io/profile_cache.hpp"
 #include "io/profile_loader.hpp"
@@ -314,8 +315,15 @@ const Calibration& Catalog::calibration(const std::string& name) const {
   std::vector<std::string> names;
   for (const Calibration& c : calibrations) names.push_back(c.name);
   const std::string hint = closest_match(name, names);
-  throw ConfigError("--calibration", fmt::format("no calibration profile named '{}'{}", name,
-                                                 hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  // With no near name, say where calibrations come from: one written by `calibrate -o DIR/NAME.yaml`
+  // is read only when DIR is given with --profiles.
+  throw ConfigError("--calibration",
+                    fmt::format("no calibration profile named '{}'{}", name,
+                                hint.empty() ? fmt::format(" among the profile directories read (they have: {}); a "
+                                                           "calibration file in another directory is read with "
+                                                           "--profiles DIR",
+                                                           fmt::join(names, ", "))
+                                             : did_you_mean(hint)));
 }
 
 const ErrorBands* Catalog::bands(const std::string& name) const {

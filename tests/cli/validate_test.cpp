@@ -161,7 +161,10 @@ TEST_SUITE("validate") {
     elsewhere.insert(elsewhere.end(), {"--calibration", "my-calibration"});
     const Run without = run(elsewhere);
     CHECK(without.code == 2);
-    CHECK(without.err.starts_with("error: --calibration: no calibration profile named 'my-calibration'"));
+    CHECK(without.err.starts_with("error: --calibration: no calibration profile named 'my-calibration' among the "
+                                  "profile directories read (they have: "));
+    CHECK(without.err.find("); a calibration file in another directory is read with --profiles DIR\n") !=
+          std::string::npos);
     // Written as default.yaml it is named default and replaces the shipped one: said on stderr.
     fs::create_directories(dir.path() / "over");
     const fs::path over = dir.path() / "over" / "default.yaml";
