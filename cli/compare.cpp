@@ -276,9 +276,8 @@ int run_compare(const CompareOptions& o, Context& context) {
   }
   rank_choices(choices);
   std::ostream& out = *context.out;
-  int widest = 1;
-  for (const Choice& c : choices) widest = std::max(widest, c.row ? widest_ep(*c.row) : 1);
-  if (emit || o.json || o.csv) print_overlap_note(request.overlap, widest, *context.err);
+  const Overlap applied = applied_overlap_of_any(choices, [](const Choice& c) { return c.row; });
+  if (emit || o.json || o.csv) print_overlap_note(request.overlap, applied, *context.err);
   if (emit) {
     print_launch_scripts(*emit, choices, request, out);
     return 0;
@@ -293,7 +292,7 @@ int run_compare(const CompareOptions& o, Context& context) {
   }
   out << heading(request, targets);
   const bool noted = print_unpriced_notes(targets, out);
-  if (print_overlap_note(request.overlap, widest, out) || noted) out << "\n";
+  if (print_overlap_note(request.overlap, applied, out) || noted) out << "\n";
   print_table(choices, request, out);
   return 0;
 }

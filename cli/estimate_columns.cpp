@@ -9,6 +9,7 @@
 #include "estimator/disaggregation.hpp"
 #include "estimator/text_format.hpp"
 #include "io/columns.hpp"
+#include "request/resolved_estimate.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -167,7 +168,7 @@ void add_request_columns(EstimateColumns& s) {
         }));
   // The overlap run: a stated two-batch on an ep-1 layout is not applied (Deployment::applied_overlap).
   s.add(columns::overlap, resolved([](auto& x, auto&) {
-    return overlap_name(x.pools ? x.pools->applied_overlap() : x.deployment.applied_overlap());
+    return overlap_name(applied_overlap(x));
   }));
   s.add({"engine", "", "engine overhead profile"}, resolved([](auto& x, auto&) { return std::string_view(x.engine); }));
   s.add({"isl", "tokens", "input tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.isl); }));

@@ -12,6 +12,7 @@
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
 #include "io/yaml_reader.hpp"
+#include "request/resolved_estimate.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -75,7 +76,7 @@ std::string options_text(const ScenarioResolver::Resolved& r) {
   if (d.speculative_tokens > 0) {
     text += fmt::format(", MTP {} (acceptance {:g})", d.speculative_tokens, d.speculative_acceptance);
   }
-  const Overlap overlap = r.pools ? r.pools->applied_overlap() : d.applied_overlap();
+  const Overlap overlap = applied_overlap(r);
   if (overlap != Overlap::none) text += fmt::format(", {} overlap", overlap_name(overlap));
   return text;
 }

@@ -127,7 +127,7 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   request.overlap = r.deployment.overlap;
   option.choice = plan_replica(sweep(*r.prepared, {target}, request), 0, target, request, plan.demand);
   if (option.feasible()) {
-    option.overlap_note = overlap_note(request.overlap, widest_ep(option.choice.row)).value_or("");
+    option.overlap_note = overlap_note(request.overlap, applied_overlap(option.choice.row)).value_or("");
   }
   return option;
 }

@@ -286,9 +286,11 @@ int run_report(const ReportOptions& o, Context& context) {
   warnings.insert(warnings.end(), first.warnings.begin(), first.warnings.end());
   if (!warnings.empty()) page.heading(2, "Warnings");
   for (const std::string& warning : warnings) page.paragraph("warning: " + warning, "warning");
-  int widest = 1;  // of the default layouts the sections chart
-  for (const GpuSection& s : sections) widest = std::max(widest, s.resolved.deployment.parallel.ep);
-  if (auto note = overlap_note(first.deployment.overlap, widest)) page.paragraph("note: " + *note, "note");
+  Overlap applied = Overlap::none;  // two-batch when any default layout the sections chart runs it
+  for (const GpuSection& s : sections) {
+    if (applied_overlap(s.resolved) == Overlap::two_batch) applied = Overlap::two_batch;
+  }
+  if (auto note = overlap_note(first.deployment.overlap, applied)) page.paragraph("note: " + *note, "note");
   page.heading(2, "Memory fit");
   page.paragraph(fit_context_text(first), "note");
   fit_table(page, sections);

@@ -231,9 +231,9 @@ int run_sweep(const SweepOptions& o, Context& context) {
   const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::ostream& out = *context.out;
   const ResultTable table = sweep_table(*prepared->spec, result, targets);
-  int widest = 1;  // of the rows kept: the frontiers and the best rows
-  for (const SweepRow& row : result.rows) widest = std::max(widest, widest_ep(row));
-  if (emit || o.json || o.csv || !o.xlsx.empty()) print_overlap_note(request.overlap, widest, *context.err);
+  // Of the rows kept: the frontiers and the best rows.
+  const Overlap applied = applied_overlap_of_any(result.rows, [](const SweepRow& row) { return &row; });
+  if (emit || o.json || o.csv || !o.xlsx.empty()) print_overlap_note(request.overlap, applied, *context.err);
   if (emit) {
     out << sweep_scripts(*emit, *prepared, result, targets, request);
   } else if (o.json) {
@@ -253,7 +253,7 @@ int run_sweep(const SweepOptions& o, Context& context) {
         with_commas(static_cast<double>(result.configs_evaluated)),
         with_commas(static_cast<double>(result.configs_pruned)), fixed(elapsed_ms, elapsed_ms < 10 ? 1 : 0));
     print_unpriced_notes(targets, out);
-    print_overlap_note(request.overlap, widest, out);
+    print_overlap_note(request.overlap, applied, out);
     print_table(result, targets, request, table, out);
   }
   return 0;

@@ -105,9 +105,12 @@ Schema<SweepRowRef> make_sweep_schema() {
 
 }  // namespace
 
-/// The overlap a row runs (Deployment::applied_overlap): a disaggregated row's where either pool runs it.
+Overlap applied_overlap(const SweepRow& row) {
+  return row.pools ? row.pools->applied_overlap() : row.deployment.applied_overlap();
+}
+
 Cell overlap_cell(const SweepRow& r) {
-  return Cell(std::string(overlap_name(r.pools ? r.pools->applied_overlap() : r.deployment.applied_overlap())));
+  return Cell(std::string(overlap_name(applied_overlap(r))));
 }
 
 const Schema<SweepRowRef>& sweep_schema() {
@@ -251,13 +254,8 @@ bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream&
   return !notes.empty();
 }
 
-int widest_ep(const SweepRow& row) {
-  if (!row.pools) return row.deployment.parallel.ep;
-  return std::max(row.pools->prefill.parallel.ep, row.pools->decode.parallel.ep);
-}
-
-bool print_overlap_note(Overlap overlap, int widest, std::ostream& out) {
-  const std::optional<std::string> note = overlap_note(overlap, widest);
+bool print_overlap_note(Overlap stated, Overlap applied, std::ostream& out) {
+  const std::optional<std::string> note = overlap_note(stated, applied);
   if (note) out << "note: " << *note << "\n";
   return note.has_value();
 }

@@ -62,12 +62,22 @@ bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream&
 /// The unpriced_note() of each GPU type without a price, on the basis the priced ones use.
 [[nodiscard]] std::vector<std::string> unpriced_notes(const std::vector<SweepTarget>& targets);
 
-/// The largest expert-parallel degree of a row: its instance's, or either pool's.
-[[nodiscard]] int widest_ep(const SweepRow& row);
-/// overlap_note (request/resolved_estimate.hpp) of rows whose widest_ep is at most `widest`, printed
-/// as "note: ..." to `out`; returns whether it printed. `sweep` and `compare` print it beside their
-/// price notes (stderr for --json, --csv and --xlsx, whose documents carry no notes list).
-bool print_overlap_note(Overlap overlap, int widest, std::ostream& out);
+/// The overlap a row runs: its instance's, or its pools' (Deployment::applied_overlap).
+[[nodiscard]] Overlap applied_overlap(const SweepRow& row);
+/// overlap_note (request/resolved_estimate.hpp) of `stated` over rows of which any runs `applied`,
+/// printed as "note: ..." to `out`; returns whether it printed. `sweep` and `compare` print it
+/// beside their price notes (stderr for --json, --csv and --xlsx, whose documents carry no notes list).
+bool print_overlap_note(Overlap stated, Overlap applied, std::ostream& out);
+/// Two-batch when any of `rows` runs it (applied_overlap), else none; `row_of` gives the row of an
+/// element, nullptr for none.
+template <class Range, class RowOf>
+[[nodiscard]] Overlap applied_overlap_of_any(const Range& rows, RowOf row_of) {
+  for (const auto& element : rows) {
+    const SweepRow* row = row_of(element);
+    if (row && applied_overlap(*row) == Overlap::two_batch) return Overlap::two_batch;
+  }
+  return Overlap::none;
+}
 
 /// Prints overlap_calibration_warning (request/resolver.hpp) of `overlap` under `calibration` to `err`.
 void warn_overlap_calibration(Overlap overlap, const Calibration& calibration, std::ostream& err);

@@ -20,8 +20,12 @@ void add_resolved_notes(Estimate& e, const ScenarioResolver::Resolved& r) {
   note_overlap(e, r);
 }
 
-std::optional<std::string> overlap_note(Overlap overlap, int widest_ep) {
-  if (overlap != Overlap::two_batch || widest_ep > 1) return std::nullopt;
+Overlap applied_overlap(const ScenarioResolver::Resolved& r) {
+  return r.pools ? r.pools->applied_overlap() : r.deployment.applied_overlap();
+}
+
+std::optional<std::string> overlap_note(Overlap stated, Overlap applied) {
+  if (stated != Overlap::two_batch || applied == Overlap::two_batch) return std::nullopt;
   // The split hides an expert all-to-all (docs/methodology.md#two-batch-overlap); with ep 1 there is
   // none to hide and the estimate runs one batch (estimator/layer_costs.cpp).
   return "two-batch overlap hides the expert all-to-all, and this deployment has none (ep 1): not applied, "
@@ -29,8 +33,7 @@ std::optional<std::string> overlap_note(Overlap overlap, int widest_ep) {
 }
 
 void note_overlap(Estimate& e, const ScenarioResolver::Resolved& r) {
-  const int ep = r.pools ? std::max(r.pools->decode.parallel.ep, r.pools->prefill.parallel.ep) : r.deployment.parallel.ep;
-  if (auto note = overlap_note(r.deployment.overlap, ep)) e.notes.push_back(std::move(*note));
+  if (auto note = overlap_note(r.deployment.overlap, applied_overlap(r))) e.notes.push_back(std::move(*note));
 }
 
 void note_unrealistic(Estimate& e, const ScenarioResolver::Resolved& r) {

@@ -20,10 +20,12 @@ namespace llmsizer {
 /// note_overlap.
 void add_resolved_notes(Estimate& estimate, const ScenarioResolver::Resolved& resolved);
 
-/// The note of two-batch overlap asked where no expert all-to-all runs: `widest_ep`, the largest
-/// expert-parallel degree of the answer's deployments (both pools of a disaggregated one), is 1.
-/// nullopt otherwise. Every command with --overlap says it with this text.
-[[nodiscard]] std::optional<std::string> overlap_note(Overlap overlap, int widest_ep);
+/// The overlap `r` runs: its deployment's, or its pools' (Deployment::applied_overlap).
+[[nodiscard]] Overlap applied_overlap(const ScenarioResolver::Resolved& r);
+/// The note of two-batch overlap stated where none of the answer's layouts runs it (none has expert
+/// parallelism: Deployment::applied_overlap); nullopt otherwise. Every command with --overlap says
+/// it with this text.
+[[nodiscard]] std::optional<std::string> overlap_note(Overlap stated, Overlap applied);
 /// Adds overlap_note of `r`'s deployment (or pools) to `e`'s notes.
 void note_overlap(Estimate& e, const ScenarioResolver::Resolved& r);
 
