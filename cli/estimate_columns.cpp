@@ -167,9 +167,7 @@ void add_request_columns(EstimateColumns& s) {
           return d.speculative_tokens > 0 ? std::optional<double>(d.speculative_acceptance) : std::nullopt;
         }));
   // The overlap run: a stated two-batch on an ep-1 layout is not applied (Deployment::applied_overlap).
-  s.add(columns::overlap, resolved([](auto& x, auto&) {
-    return overlap_name(applied_overlap(x));
-  }));
+  s.add(columns::overlap, resolved([](auto& x, auto&) { return overlap_name(applied_overlap(x)); }));
   s.add({"engine", "", "engine overhead profile"}, resolved([](auto& x, auto&) { return std::string_view(x.engine); }));
   s.add({"isl", "tokens", "input tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.isl); }));
   s.add({"osl", "tokens", "output tokens per request"}, resolved([](auto& x, auto&) { return count(x.workload.osl); }));
@@ -297,26 +295,26 @@ void add_memory_columns(EstimateColumns& s) {
   s.add(columns::usd_per_gpu_hour, resolved([](auto& x, auto&) { return x.usd_per_gpu_hour; }));
   // A list in JSON, as every command's notes; CSV and text join it with "; ".
   s.add(columns::notes, [](const EstimateRow& r, auto& s) {
-          if (!r.estimate) return s.list({});
-          const bool unpriced = r.resolved && !r.resolved->usd_per_gpu_hour;
-          // A price the user did not choose, on another basis than most GPUs' (text mode says it on stderr).
-          std::optional<std::string> basis = r.resolved && !unpriced && r.input && r.input->price.empty()
-                                                 ? default_basis_note(*r.resolved->gpu, r.resolved->price_basis)
-                                                 : std::nullopt;
-          if (!unpriced && !basis) return s.list(r.estimate->notes);  // most rows: no copy
-          std::vector<std::string> notes = r.estimate->notes;
-          // Unpriced: the $ columns are empty, so say why; priced: the basis note.
-          notes.push_back(unpriced ? unpriced_note(*r.resolved->gpu, r.resolved->price_basis) : std::move(*basis));
-          s.list(notes);
-        });
+    if (!r.estimate) return s.list({});
+    const bool unpriced = r.resolved && !r.resolved->usd_per_gpu_hour;
+    // A price the user did not choose, on another basis than most GPUs' (text mode says it on stderr).
+    std::optional<std::string> basis = r.resolved && !unpriced && r.input && r.input->price.empty()
+                                           ? default_basis_note(*r.resolved->gpu, r.resolved->price_basis)
+                                           : std::nullopt;
+    if (!unpriced && !basis) return s.list(r.estimate->notes);  // most rows: no copy
+    std::vector<std::string> notes = r.estimate->notes;
+    // Unpriced: the $ columns are empty, so say why; priced: the basis note.
+    notes.push_back(unpriced ? unpriced_note(*r.resolved->gpu, r.resolved->price_basis) : std::move(*basis));
+    s.list(notes);
+  });
   s.add(columns::warnings, [](const EstimateRow& r, auto& s) {
-          const bool model_warns = r.resolved && r.resolved->model && !r.resolved->model->warnings.empty();
-          if (r.resolved && !model_warns) return s.list(r.resolved->warnings);  // most rows: no copy
-          std::vector<std::string> all;
-          if (model_warns) all = r.resolved->model->warnings;
-          if (r.resolved) all.insert(all.end(), r.resolved->warnings.begin(), r.resolved->warnings.end());
-          s.list(all);
-        });
+    const bool model_warns = r.resolved && r.resolved->model && !r.resolved->model->warnings.empty();
+    if (r.resolved && !model_warns) return s.list(r.resolved->warnings);  // most rows: no copy
+    std::vector<std::string> all;
+    if (model_warns) all = r.resolved->model->warnings;
+    if (r.resolved) all.insert(all.end(), r.resolved->warnings.begin(), r.resolved->warnings.end());
+    s.list(all);
+  });
   s.add({"error", "", "why this scenario could not be estimated"}, whole_row([](const EstimateRow& r) {
           return r.error.empty() ? std::nullopt : std::optional<std::string_view>(r.error);
         }));

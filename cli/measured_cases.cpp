@@ -1,8 +1,8 @@
 #include "cli/measured_cases.hpp"
 
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "io/config_error.hpp"
 #include "io/serving_csv.hpp"
@@ -100,8 +100,8 @@ void attach_metrics(const Measurement& m, MeasuredCase& c) {
 ConfigError misnamed(const Measurement& m, int index, const ConfigError& lookup) {
   const bool csv = std::filesystem::path(m.file).extension() == ".csv";
   const bool gpu = lookup.path() == "--gpu";
-  const std::string field = csv ? (gpu ? "gpu" : "model")
-                                : fmt::format("measurements[{}].{}", index, gpu ? "hardware.gpu" : "model_ref");
+  const std::string field =
+      csv ? (gpu ? "gpu" : "model") : fmt::format("measurements[{}].{}", index, gpu ? "hardware.gpu" : "model_ref");
   return ConfigError(m.file, m.line, 0, field, lookup.message());
 }
 

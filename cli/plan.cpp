@@ -1,15 +1,16 @@
 // `llmsizer plan` — the fleet that serves a daily token demand on each GPU type, ranked by cost.
+#include "estimator/plan.hpp"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "cli/common_options.hpp"
 #include "cli/emit.hpp"
 #include "cli/plan_output.hpp"
 #include "cli/sweep_common.hpp"
-#include "estimator/plan.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
 #include "request/resolved_estimate.hpp"
@@ -17,7 +18,7 @@
 namespace llmsizer::cli {
 namespace {
 
-constexpr double max_tokens_per_day = 1e15;             // keeps every count far inside int64
+constexpr double max_tokens_per_day = 1e15;  // keeps every count far inside int64
 /// Largest replica plan searches by default: 16 nodes of 8, room for wide expert parallelism
 /// (DeepSeek's decode instances span 18 nodes, open-infra-index day 6) beyond sweep's 64.
 constexpr int default_max_gpus_per_replica = 128;
@@ -41,13 +42,15 @@ double parse_count(const std::string& text, const std::string& option) {
   const char* end = text.data() + text.size();
   const auto [stop, ec] = std::from_chars(text.data(), end, value);
   if (ec == std::errc::result_out_of_range || (ec == std::errc() && stop == end && std::isinf(value))) {
-    throw ConfigError(option, fmt::format("'{}' is out of range (must be a positive count up to 1e15 tokens/day)", text));
+    throw ConfigError(option,
+                      fmt::format("'{}' is out of range (must be a positive count up to 1e15 tokens/day)", text));
   }
   if (text.empty() || ec != std::errc() || stop != end || std::isnan(value)) {
     throw ConfigError(option, fmt::format("'{}' is not a number; give a token count such as 2000000000 or 2e9", text));
   }
   if (value < 1 || value > max_tokens_per_day) {  // a count that rounds to 0 tokens is none
-    throw ConfigError(option, fmt::format("'{}' is out of range (must be a positive count up to 1e15 tokens/day)", text));
+    throw ConfigError(option,
+                      fmt::format("'{}' is out of range (must be a positive count up to 1e15 tokens/day)", text));
   }
   if (std::fabs(value - std::round(value)) > 1e-6) {
     throw ConfigError(option, fmt::format("'{}' is not a whole number of tokens", text));
@@ -83,14 +86,17 @@ Plan plan_inputs(const PlanOptions& o) {
   if (!o.input_per_day.empty()) {
     if (o.isl || o.osl) throw ConfigError("--input-tokens-per-day", "give either it or --isl/--osl, not both");
     p.demand.input_tokens_per_day = parse_count(o.input_per_day, "--input-tokens-per-day");
-    const double isl = std::round(default_request_tokens * p.demand.input_tokens_per_day / p.demand.output_tokens_per_day);
-    if (isl > (1LL << 31)) throw ConfigError("--input-tokens-per-day", "implies prompts over 2^31 tokens; give --isl and --osl");
+    const double isl =
+        std::round(default_request_tokens * p.demand.input_tokens_per_day / p.demand.output_tokens_per_day);
+    if (isl > (1LL << 31))
+      throw ConfigError("--input-tokens-per-day", "implies prompts over 2^31 tokens; give --isl and --osl");
     p.isl = std::max<std::int64_t>(1, static_cast<std::int64_t>(isl));
   } else {
     p.isl = o.isl.value_or(default_request_tokens);
     p.osl = o.osl.value_or(default_request_tokens);
     if (p.isl < 1 || p.osl < 1) throw ConfigError(p.isl < 1 ? "--isl" : "--osl", "must be >= 1");
-    p.demand.input_tokens_per_day = p.demand.output_tokens_per_day * static_cast<double>(p.isl) / static_cast<double>(p.osl);
+    p.demand.input_tokens_per_day =
+        p.demand.output_tokens_per_day * static_cast<double>(p.isl) / static_cast<double>(p.osl);
   }
   return p;
 }
@@ -149,7 +155,8 @@ Plan make_plan(const PlanOptions& o, Context& context) {
     const PlanOption& p = options.back();
     for (size_t i = 0; i + 1 < options.size(); ++i) {
       if (options[i].resolved.gpu == p.resolved.gpu) {
-        throw ConfigError("--gpu", fmt::format("'{}' names {} again; give each GPU type once", gpu, p.resolved.gpu->name));
+        throw ConfigError("--gpu",
+                          fmt::format("'{}' names {} again; give each GPU type once", gpu, p.resolved.gpu->name));
       }
     }
     if (!p.resolved.usd_per_gpu_hour) options.back().price_note = unpriced_note(*p.resolved.gpu, basis);
@@ -193,7 +200,8 @@ int run_plan(const PlanOptions& o, Context& context) {
     out << csv_document(plan_table(plan));
   } else if (!o.xlsx.empty()) {
     const auto& tco = context.catalog().tco;
-    const auto found = std::find_if(tco.begin(), tco.end(), [](const TcoAssumptions& a) { return a.name == "default"; });
+    const auto found =
+        std::find_if(tco.begin(), tco.end(), [](const TcoAssumptions& a) { return a.name == "default"; });
     write_plan_workbook(o.xlsx, workbook_of(plan, ScenarioResolver(context, o.calibration).calibration(),
                                             found == tco.end() ? nullptr : &*found));
     out << fmt::format("wrote {}: Summary, Inputs, {} GPU sheet(s), Sources\n", o.xlsx,
@@ -209,10 +217,12 @@ int run_plan(const PlanOptions& o, Context& context) {
 
 Command add_plan(CLI::App& app, Context& context) {
   auto o = std::make_shared<PlanOptions>();
-  CLI::App* sub = app.add_subcommand("plan", "Fleet (GPUs, nodes, $/month, power) to serve a daily token demand, per GPU type");
+  CLI::App* sub =
+      app.add_subcommand("plan", "Fleet (GPUs, nodes, $/month, power) to serve a daily token demand, per GPU type");
   add_model_option(*sub, o->model);
   add_gpus_option(*sub, o->gpus)->required();
-  sub->add_option("--output-tokens-per-day", o->output_per_day, "Output tokens to serve per day (2e9 accepted)")->required();
+  sub->add_option("--output-tokens-per-day", o->output_per_day, "Output tokens to serve per day (2e9 accepted)")
+      ->required();
   sub->add_option("--input-tokens-per-day", o->input_per_day, "Prompt tokens per day; sets ISL:OSL (OSL 1000)");
   sub->add_option("--isl", o->isl, "Input tokens per request (default 1000)");
   sub->add_option("--osl", o->osl, "Output tokens per request (default 1000)");
@@ -232,7 +242,8 @@ Command add_plan(CLI::App& app, Context& context) {
   add_allow_unrealistic_option(*sub, o->allow_unrealistic);
   add_disagg_option(*sub, o->disaggregated);
   add_calibration_option(*sub, o->calibration);
-  auto* xlsx = sub->add_option("--xlsx", o->xlsx, "Write a workbook with formulas (Summary, one sheet per GPU, Sources)");
+  auto* xlsx =
+      sub->add_option("--xlsx", o->xlsx, "Write a workbook with formulas (Summary, one sheet per GPU, Sources)");
   auto* csv = sub->add_flag("--csv", o->csv, "Print CSV, one row per GPU type");
   auto* js = sub->add_flag("--json", o->json, "Print JSON: demand, options, recommendation");
   xlsx->excludes(csv)->excludes(js);

@@ -3,10 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/common_options.hpp"
 #include "cli/scenario.hpp"
@@ -37,7 +36,7 @@ struct Plan {
   bool concurrency_given = false;  // --concurrency fixed the levels instead of searching
   int max_gpus_per_replica = 128;  // --max-gpus
   bool allow_unrealistic = false;
-  bool disaggregated = false;  // --disagg: the search includes prefill/decode-disaggregated replicas
+  bool disaggregated = false;       // --disagg: the search includes prefill/decode-disaggregated replicas
   std::vector<PlanOption> options;  // in rank order
 };
 

@@ -117,8 +117,8 @@ bool unknown_option(const std::vector<std::string>& args, const CLI::App& app, c
     if (arg.size() < 2 || arg[0] != '-' || std::find(extras.begin(), extras.end(), arg) == extras.end()) continue;
     const std::string word = arg.substr(0, arg.find('='));
     const std::string hint = option_hint(word, option_names(chosen));
-    err << "error: unknown option '" << word << "'" << did_you_mean(hint)
-        << "\nhint: run '" << chosen.get_parent()->get_name() << " " << chosen.get_name() << " --help' for usage\n";
+    err << "error: unknown option '" << word << "'" << did_you_mean(hint) << "\nhint: run '"
+        << chosen.get_parent()->get_name() << " " << chosen.get_name() << " --help' for usage\n";
     return true;
   }
   return false;
