@@ -30,6 +30,9 @@ struct EstimateRow {
   const Estimate* estimate = nullptr;
   std::string error;                // a bad scenario row: the message, other columns empty
   const RowBands* bands = nullptr;  // of `resolved`, when the writer cached them (BandCache); else looked up
+  /// default_basis_note of `resolved`'s GPU and price basis, when the writer cached it (BasisNoteCache);
+  /// nullptr: worked out for the row.
+  const std::optional<std::string>* basis_note = nullptr;
 };
 
 /// The 80 % band of an estimate's metric, from the calibration's bands/1 profile and the estimate's
@@ -59,6 +62,21 @@ class BandCache {
   };
   std::deque<Entry> cached_;         // a few dozen regimes at most; entries never move
   std::vector<std::size_t> hashes_;  // of cached_[i]'s key, scanned first
+};
+
+/// default_basis_note by GPU and price basis, for callers that write many rows (`estimate
+/// --scenarios`): the note's text is formatted once. Valid while the catalog lives.
+class BasisNoteCache {
+ public:
+  [[nodiscard]] const std::optional<std::string>& of(const GpuSpec& gpu, const std::string& basis);
+
+ private:
+  struct Entry {
+    const GpuSpec* gpu;
+    std::string basis;
+    std::optional<std::string> note;
+  };
+  std::deque<Entry> cached_;  // a few GPUs and bases; entries never move
 };
 
 [[nodiscard]] const Schema<EstimateRow>& estimate_schema();

@@ -50,7 +50,7 @@ ResultTable table_of(const std::vector<size_t>& index) {
 /// The row as the schema's columns read it.
 EstimateRow estimate_row(const AnsweredRow& row) {
   if (!row.answered) return EstimateRow{&row.input, nullptr, nullptr, row.error};
-  return EstimateRow{&row.input, &row.resolved, &row.estimate, {}, row.bands};
+  return EstimateRow{&row.input, &row.resolved, &row.estimate, {}, row.bands, row.basis_note};
 }
 
 void write_text(std::ostream& out, std::string_view text) {
@@ -74,9 +74,9 @@ std::string BlockFormatter::message(const AnsweredRow& row) const {
 }
 
 void BlockFormatter::format(RowBlock& block) const {
-  block.text.clear();
   block.messages.clear();
   if (format_ == ScenarioBatchFormat::csv) return format_csv(block);
+  block.text.clear();
   const Schema<EstimateRow>& schema = estimate_schema();
   for (size_t i = 0; i < block.size; ++i) {
     const AnsweredRow& answered = block.rows[i];
@@ -87,20 +87,21 @@ void BlockFormatter::format(RowBlock& block) const {
     block.text += block.first_row + i == 0 ? "[\n  " : ",\n  ";
     json_.append(block.text, [&](size_t c, CellSink& sink) { schema.write(row, c, sink); });
   }
+  block.length = block.text.size();
   block.formatted = true;
 }
 
 void BlockFormatter::format_csv(RowBlock& block) const {
   {
     // The text of csv_line(csv_text of each cell), each value put straight into the line.
-    CsvCellSink sink(block.text);
+    CsvCellSink sink(block.text, block.length);
     for (size_t i = 0; i < block.size; ++i) {
       const AnsweredRow& answered = block.rows[i];
       if (!answered.answered) block.messages.emplace_back(sink.size(), message(answered));
       write_estimate_csv(estimate_row(answered), sink);
       sink.separator('\n');
     }
-  }  // the sink leaves the text without its spare room
+  }  // the sink leaves the text's length in block.length
   block.formatted = true;
 }
 
@@ -116,6 +117,7 @@ RowPipeline::RowPipeline(ScenarioBatchFormat format, const std::string& file, st
       format_(format),
       table_columns_(table_columns()),
       table_(table_of(table_columns_)),
+      table_numbers_(table_columns_.size(), false),
       blocks_(pipeline_blocks) {
   write_text(out_, formatter_.head());
   for (RowBlock& b : blocks_) free_.push_back(&b);
@@ -163,7 +165,9 @@ void RowPipeline::finish() {
   if (failure_) std::rethrow_exception(failure_);
   if (format_ == ScenarioBatchFormat::json) write_text(out_, rows_ == 0 ? "[]\n" : "\n]\n");
   // Aligned and formatted as every text table: by what each column holds and its text format.
-  if (format_ == ScenarioBatchFormat::table) write_text(out_, text_document(table_));
+  if (format_ == ScenarioBatchFormat::table) {
+    write_text(out_, text_document(table_.columns, std::move(table_text_), table_numbers_));
+  }
 }
 
 void RowPipeline::release(RowBlock& block) {
@@ -205,18 +209,14 @@ void RowPipeline::write_handed_over() {
 
 void RowPipeline::emit(RowBlock& block) {
   if (format_ == ScenarioBatchFormat::table) {
-    const Schema<EstimateRow>& schema = estimate_schema();
     for (size_t i = 0; i < block.size; ++i) {
       if (!block.rows[i].answered) err_ << formatter_.message(block.rows[i]);
-      const EstimateRow row = estimate_row(block.rows[i]);
-      std::vector<Cell>& cells = table_.rows.emplace_back();
-      cells.reserve(table_columns_.size());
-      for (size_t c : table_columns_) cells.push_back(schema.value(row, c));
+      add_table_row(block.rows[i]);
     }
     return;
   }
   if (!block.formatted) formatter_.format(block);
-  const std::string_view text = block.text;
+  const std::string_view text(block.text.data(), block.length);
   size_t written = 0;
   for (const auto& [offset, message] : block.messages) {
     write_text(out_, text.substr(written, offset - written));
@@ -224,6 +224,18 @@ void RowPipeline::emit(RowBlock& block) {
     written = offset;
   }
   write_text(out_, text.substr(written));
+}
+
+void RowPipeline::add_table_row(const AnsweredRow& answered) {
+  const Schema<EstimateRow>& schema = estimate_schema();
+  const EstimateRow row = estimate_row(answered);
+  std::vector<std::string>& cells = table_text_.emplace_back();
+  cells.reserve(table_columns_.size());
+  for (size_t i = 0; i < table_columns_.size(); ++i) {
+    const Cell cell = schema.value(row, table_columns_[i]);
+    if (is_number(cell)) table_numbers_[i] = true;
+    cells.push_back(text_cell(cell, table_.columns[i].format));
+  }
 }
 
 }  // namespace llmsizer::cli

@@ -30,6 +30,7 @@ struct AnsweredRow {
   ScenarioResolver::Resolved resolved;
   Estimate estimate;
   const RowBands* bands = nullptr;
+  const std::optional<std::string>* basis_note = nullptr;  // of the row's GPU and price basis (BasisNoteCache)
   std::string error;  // a bad row's message (without file and line)
 };
 
@@ -43,7 +44,10 @@ struct RowBlock {
   std::size_t size = 0;
   std::size_t first_row = 0;  // the batch's index of rows[0] (set by RowPipeline::write)
   bool formatted = false;
+  /// The text is the first `length` characters of `text`: a CSV block's is written into it as a
+  /// buffer kept from block to block (CsvCellSink), not trimmed to the text.
   std::string text;
+  std::size_t length = 0;
   std::vector<std::pair<std::size_t, std::string>> messages;  // offset in `text`, the message line
 };
 
@@ -96,13 +100,19 @@ class RowPipeline {
   void stop();
   void write_handed_over();
   void emit(RowBlock& block);
+  /// The text table's row of `answered` (its cells' text).
+  void add_table_row(const AnsweredRow& answered);
 
   BlockFormatter formatter_;
   std::ostream& out_;
   std::ostream& err_;
   ScenarioBatchFormat format_;
+  // The text table, printed by finish() (its columns are aligned over every row); used by the writer
+  // only. Each row is kept as its cells' text, made as it comes (text_cell), not as Cells.
   std::vector<std::size_t> table_columns_;  // the estimate schema's columns the text table shows
-  ResultTable table_;                       // the text table's cells, printed by finish(); used by the writer only
+  ResultTable table_;                       // the columns, with their text formats
+  std::vector<std::vector<std::string>> table_text_;
+  std::vector<bool> table_numbers_;  // whether a cell of each column held a number (aligned right)
   std::size_t rows_ = 0;                    // rows handed over so far
   std::deque<RowBlock> blocks_;
   std::mutex mutex_;  // guards the queues, done_ and failure_

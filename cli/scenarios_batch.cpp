@@ -104,6 +104,12 @@ CsvPosition error_position(const ConfigError& e, const CsvRecord& record, const 
   return record.starts.empty() ? CsvPosition{record.line, 1} : record.starts.front();
 }
 
+/// Adds `value` to `seen` unless it is there (a few GPUs or price bases: a scan beats a tree).
+template <class T>
+void note_once(std::vector<T>& seen, const T& value) {
+  if (std::find(seen.begin(), seen.end(), value) == seen.end()) seen.push_back(value);
+}
+
 /// Where the rows come from. A regular file is opened afresh for each pass and read as it goes;
 /// anything else (a pipe, a device) is read once through read_file, whose size cap keeps /dev/zero
 /// from eating memory, and both passes read that text.
@@ -148,10 +154,11 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   const ColumnFields fields = map_header(csv, file, *context.err);
   const PriceOption price = parse_price_option(context.catalog(), defaults.price);  // a bad --price: before any row
   std::vector<const GpuSpec*> gpus;  // the GPUs the rows use, for one warning per unused --price GPU=USD
-  std::set<std::string> bases;       // the price bases of the priced rows, for one warning if they differ
+  std::vector<std::string> bases;    // the price bases of the priced rows, for one warning if they differ
   ScenarioResolver resolver(context, calibration);
   ScenarioRows rows(resolver);
-  BandCache bands;  // rows share a handful of regimes
+  BandCache bands;            // rows share a handful of regimes
+  BasisNoteCache basis_notes;  // and of GPUs and price bases
   int bad = 0;
   // Rows are answered on this thread and written on another, a block at a time, in order; a bad row's
   // message is written after the rows before it. The blocks are reused: memory does not grow with
@@ -172,9 +179,10 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
         try {
           answer(record, csv.header(), fields, rows, row);
           row.bands = &bands.of(row.resolved);
+          row.basis_note = &basis_notes.of(*row.resolved.gpu, row.resolved.price_basis);
           row.answered = true;
-          if (std::find(gpus.begin(), gpus.end(), row.resolved.gpu) == gpus.end()) gpus.push_back(row.resolved.gpu);
-          if (row.resolved.usd_per_gpu_hour) bases.insert(row.resolved.price_basis);
+          note_once(gpus, row.resolved.gpu);
+          if (row.resolved.usd_per_gpu_hour) note_once(bases, row.resolved.price_basis);
         } catch (const ConfigError& e) {
           ++bad;
           row.error = row_error(e);
@@ -193,6 +201,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   pipeline.finish();
   print_warnings(unused_price_warnings(price, gpus), *context.err);
   if (bases.size() > 1) {  // each row is priced as `estimate` prices its GPU alone (README, Prices)
+    std::sort(bases.begin(), bases.end());
     *context.err << fmt::format(
         "{}: warning: rows are priced on different bases ({}): each row as its GPU alone; --price BASIS "
         "(e.g. --price owned) puts every row on one\n",

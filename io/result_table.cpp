@@ -91,14 +91,35 @@ std::vector<std::size_t> json_key_order(const std::vector<Column>& columns) {
 
 namespace {
 
+/// Whether a character goes into a JSON string as it is: printable ASCII but '"' and '\\'.
+constexpr bool plain_json_character(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+}
+
+/// Whether every character of `text` is plain_json_character, eight at a time (a scenarios batch's
+/// JSON writes some thirty strings a row, the band basis some 450 characters): a byte is not plain
+/// when its high bit is set, when it is below 0x20 (subtracting 0x20 borrows into its high bit), or
+/// when it equals '"' or '\\' (zero after an exclusive or). Each test is exact for the word as a
+/// whole, which is all that is asked.
+bool plain_json_text(std::string_view text) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  const auto has_zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, text.data() + i, 8);
+    const std::uint64_t control = (w - 0x20 * ones) & ~w & highs;
+    if (((w & highs) | control | has_zero_byte(w ^ ('"' * ones)) | has_zero_byte(w ^ ('\\' * ones))) != 0) return false;
+  }
+  return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(i), text.end(), plain_json_character);
+}
+
 /// nlohmann::json's dump of a string: quotes, \" \\ \b \f \n \r \t, \u00xx for other control
 /// characters. Text beyond ASCII goes through nlohmann itself (it checks the UTF-8 and throws as before).
 void append_json_string(std::string& out, std::string_view text) {
-  const auto plain_ascii = [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
-  };
-  if (std::all_of(text.begin(), text.end(), plain_ascii)) {  // names, keys, most notes: one pass
+  if (plain_json_text(text)) {  // names, keys, most notes: one pass
     out += '"';
     out += text;
     out += '"';
@@ -242,93 +263,6 @@ std::string csv_text(const Cell& cell) {
       cell);
 }
 
-namespace {
-
-/// The room a CsvCellSink keeps beyond its text at least: a row of the estimate schema, mostly.
-constexpr std::size_t csv_sink_room = 4096;
-
-/// The characters that make a CSV field quoted, by byte (a table: the long texts, such as the band
-/// basis, are scanned a character at a time).
-constexpr auto csv_specials = [] {
-  std::array<bool, 256> special{};
-  for (const unsigned char c : {',', '"', '\n', '\r'}) special[c] = true;
-  return special;
-}();
-
-/// Whether a character makes a CSV field quoted (a lambda: inlined where it is scanned for).
-constexpr auto csv_special = [](char c) { return csv_specials[static_cast<unsigned char>(c)]; };
-
-/// `text` with each '"' doubled, from `out` (room for twice its size); the end.
-char* write_quotes_doubled(char* out, std::string_view text) {
-  for (std::size_t start = 0;;) {
-    const std::size_t quote = text.find('"', start);
-    const std::size_t stop = quote == std::string_view::npos ? text.size() : quote + 1;
-    std::memcpy(out, text.data() + start, stop - start);
-    out += stop - start;
-    if (quote == std::string_view::npos) return out;
-    *out++ = '"';
-    start = stop;
-  }
-}
-
-}  // namespace
-
-CsvCellSink::CsvCellSink(std::string& out) : out_(out) {
-  const std::size_t used = out_.size();
-  out_.resize(used + csv_sink_room);  // the room is zero-filled: grown as it is used, not to the capacity
-  at_ = out_.data() + used;
-  end_ = out_.data() + out_.size();
-}
-
-void CsvCellSink::grow(std::size_t characters) {
-  const auto used = static_cast<std::size_t>(at_ - out_.data());
-  out_.resize(std::max(2 * out_.size(), used + characters + csv_sink_room));
-  at_ = out_.data() + used;
-  end_ = out_.data() + out_.size();
-}
-
-void CsvCellSink::wide_number(double value) {
-  std::string text;
-  append_csv_number(text, value);
-  raw(text);
-}
-
-void CsvCellSink::text(std::string_view value) {
-  // append_csv_field's text: quoted when a character needs it, its quotes doubled.
-  if (std::none_of(value.begin(), value.end(), csv_special)) return raw(value);
-  room(2 * value.size() + 2);
-  *at_++ = '"';
-  at_ = write_quotes_doubled(at_, value);
-  *at_++ = '"';
-}
-
-void CsvCellSink::list(const std::vector<std::string>& items) {
-  // append_csv_field(out, joined(items)) without the joined string (a row's notes, every row): the
-  // separator "; " needs no quoting, so the field is quoted when an item needs it.
-  const bool quoted = std::any_of(items.begin(), items.end(), [](const std::string& item) {
-    return std::any_of(item.begin(), item.end(), csv_special);
-  });
-  std::size_t characters = 2;
-  for (const std::string& item : items) characters += 2 * item.size() + 2;
-  room(characters);
-  if (quoted) *at_++ = '"';
-  bool started = false;  // joined's text is not empty: the next item follows "; "
-  for (const std::string& item : items) {
-    if (started) {
-      *at_++ = ';';
-      *at_++ = ' ';
-    }
-    started = started || !item.empty();
-    if (quoted) {
-      at_ = write_quotes_doubled(at_, item);
-    } else {
-      std::memcpy(at_, item.data(), item.size());
-      at_ += item.size();
-    }
-  }
-  if (quoted) *at_++ = '"';
-}
-
 void append_csv_cell(std::string& out, const Cell& cell) {
   CsvCellSink(out).cell(cell);
 }
@@ -368,11 +302,25 @@ std::vector<std::size_t> all_columns(const ResultTable& table) {
 }
 
 std::string text_document(const ResultTable& table) {
-  std::vector<std::string> headers;
-  for (const Column& c : table.columns) headers.push_back(c.header());
   const std::vector<std::size_t> all = all_columns(table);
-  TextTable text(headers, text_alignment(table, all));
-  for (std::size_t r = 0; r < table.rows.size(); ++r) text.add_row(text_cells(table, r, all));
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(table.rows.size());
+  for (std::size_t r = 0; r < table.rows.size(); ++r) rows.push_back(text_cells(table, r, all));
+  std::vector<bool> numbers;
+  for (const Align a : text_alignment(table, all)) numbers.push_back(a == Align::right);
+  return text_document(table.columns, std::move(rows), numbers);
+}
+
+std::string text_document(const std::vector<Column>& columns, std::vector<std::vector<std::string>> rows,
+                          const std::vector<bool>& numbers) {
+  std::vector<std::string> headers;
+  std::vector<Align> align;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    headers.push_back(columns[c].header());
+    align.push_back(c < numbers.size() && numbers[c] ? Align::right : Align::left);
+  }
+  TextTable text(headers, align);
+  for (std::vector<std::string>& row : rows) text.add_row(std::move(row));
   return text.render();
 }
 
@@ -380,9 +328,8 @@ std::vector<Align> text_alignment(const ResultTable& table, const std::vector<st
   std::vector<Align> align;
   align.reserve(columns.size());
   for (std::size_t c : columns) {
-    const bool numbers = std::any_of(table.rows.begin(), table.rows.end(), [c](const std::vector<Cell>& row) {
-      return std::holds_alternative<std::int64_t>(row[c]) || std::holds_alternative<double>(row[c]);
-    });
+    const bool numbers = std::any_of(table.rows.begin(), table.rows.end(),
+                                     [c](const std::vector<Cell>& row) { return is_number(row[c]); });
     align.push_back(numbers ? Align::right : Align::left);
   }
   return align;

@@ -194,7 +194,17 @@ void append_csv_cell(std::string& out, const Cell& cell);
 class CsvCellSink final : public CellSink {
  public:
   explicit CsvCellSink(std::string& out);
-  ~CsvCellSink() override { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
+  /// A sink writing from the start of `buffer`, kept between uses as it is (a scenarios batch's
+  /// blocks): the text is its first `length` characters once the sink is destroyed, and the buffer is
+  /// not trimmed, so the next sink does not zero-fill its room again.
+  CsvCellSink(std::string& buffer, std::size_t& length);
+  ~CsvCellSink() override {
+    if (length_) {
+      *length_ = size();
+    } else {
+      out_.resize(size());
+    }
+  }
   CsvCellSink(const CsvCellSink&) = delete;
   CsvCellSink& operator=(const CsvCellSink&) = delete;
   void null() override {}
@@ -237,6 +247,7 @@ class CsvCellSink final : public CellSink {
   std::string& out_;
   char* at_;   // the end of the text written
   char* end_;  // of the room: out_.data() + out_.size()
+  std::size_t* length_ = nullptr;  // where the text's length goes, for a buffer kept as it is
 };
 /// Header of column keys, then one line per row (RFC 4180 quoting).
 [[nodiscard]] std::string csv_document(const ResultTable& table);
@@ -250,6 +261,15 @@ class CsvCellSink final : public CellSink {
 [[nodiscard]] std::vector<std::size_t> all_columns(const ResultTable& table);
 /// An aligned text table of every column, headed by each column's header().
 [[nodiscard]] std::string text_document(const ResultTable& table);
+/// text_document's text of rows whose cells are already text_cell's (a long `estimate --scenarios`
+/// keeps text, not Cells): `numbers[c]` says whether a row's cell of column c held a number or a
+/// count (text_alignment: right-aligned).
+[[nodiscard]] std::string text_document(const std::vector<Column>& columns, std::vector<std::vector<std::string>> rows,
+                                        const std::vector<bool>& numbers);
+/// Whether `cell` holds a number or a count (text_alignment aligns such columns right).
+[[nodiscard]] inline bool is_number(const Cell& cell) {
+  return std::holds_alternative<std::int64_t>(cell) || std::holds_alternative<double>(cell);
+}
 /// The text alignment of `columns`: right for a column of numbers or counts, left for labels, flags
 /// and notes (TextTable).
 [[nodiscard]] std::vector<Align> text_alignment(const ResultTable& table, const std::vector<std::size_t>& columns);

@@ -3,6 +3,7 @@
 // that the JSON is the whole array's dump(2), and that a syntax error leaves stdout empty.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -98,6 +99,43 @@ TEST_SUITE("cli") {
       }
     }
     CHECK(compared > 600);  // ten rows of some seventy columns
+  }
+
+  TEST_CASE("estimate --scenarios: a GPU's price-basis note, formatted once per batch, is the one estimate's note") {
+    // l40s and a100 have no 3-year rental price: their rows are priced on-demand and say so in their
+    // notes. A batch formats that note once per GPU and basis (BasisNoteCache) and shares it between
+    // rows; each row's notes must still be what `estimate` gives the row alone (which formats it).
+    const test::TempDir dir;
+    const std::vector<std::string> alternating = {rows[3], rows[7], rows[0], rows[3], rows[7], rows[3]};
+    const Run batch = run({"estimate", "--scenarios", write_file(dir, "notes.csv", alternating), "--csv"});
+    REQUIRE(batch.code == 0);
+    const CsvTable table = parse_csv(batch.out, "stdout");
+    REQUIRE(table.records.size() == alternating.size());
+    const auto notes =
+        static_cast<size_t>(std::find(table.header.begin(), table.header.end(), "notes") - table.header.begin());
+    REQUIRE(notes < table.header.size());
+    const std::vector<std::vector<std::string>> alone_args = {
+        {"--model", "qwen3-32b", "--gpu", "l40s", "--gpus", "2", "--tp", "2", "--weights", "fp8", "--engine", "trtllm",
+         "--isl", "8000", "--osl", "2000", "--concurrency", "2"},
+        {"--model", "mixtral-8x7b", "--gpu", "a100-80gb-sxm", "--gpus", "2", "--tp", "2", "--weights", "bf16", "--isl",
+         "1000", "--osl", "1000", "--concurrency", "32"},
+        {"--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--tp", "1", "--weights", "bf16", "--isl", "128",
+         "--osl", "128", "--concurrency", "1"}};
+    std::vector<std::string> alone_notes;
+    for (const std::vector<std::string>& args : alone_args) {
+      std::vector<std::string> command = {"estimate", "--csv"};
+      command.insert(command.end(), args.begin(), args.end());
+      const Run one = run(command);
+      REQUIRE(one.code == 0);
+      const CsvTable answer = parse_csv(one.out, "stdout");
+      const auto at = std::find(answer.header.begin(), answer.header.end(), "notes") - answer.header.begin();
+      alone_notes.push_back(answer.records.at(0).fields.at(static_cast<size_t>(at)));
+    }
+    CHECK(alone_notes[0].find("priced on the on-demand basis, l40s's default") != std::string::npos);
+    CHECK(alone_notes[1].find("priced on the on-demand basis, a100-80gb-sxm's default") != std::string::npos);
+    CHECK(alone_notes[2].find("priced on the") == std::string::npos);
+    const std::vector<size_t> which = {0, 1, 2, 0, 1, 0};  // alone_args of each batch row
+    for (size_t r = 0; r < which.size(); ++r) CHECK(table.records[r].fields[notes] == alone_notes[which[r]]);
   }
 
   TEST_CASE("estimate --scenarios: many blocks of rows keep their order, each bad row's message after the rows before it") {

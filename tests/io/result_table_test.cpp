@@ -68,42 +68,75 @@ TEST_SUITE("cli") {
     CHECK(line == "\"say \"\"hi\"\"\"");
   }
 
+  /// Cells of every kind for a CsvCellSink: long enough to outgrow its room (a field of 10,000 quotes
+  /// doubles to 20,002 characters), and the values only append_csv_number writes (infinity, NaN, DBL_MAX).
+  std::vector<Cell> sink_cells() {
+    return {Cell(),
+            Cell(true),
+            Cell(std::int64_t{std::numeric_limits<std::int64_t>::min()}),
+            Cell(std::int64_t{0}),
+            Cell(2.8396799999999995),
+            Cell(-0.0),
+            Cell(1e-7),
+            Cell(-std::numeric_limits<double>::infinity()),
+            Cell(std::numeric_limits<double>::quiet_NaN()),
+            Cell(std::numeric_limits<double>::max()),
+            Cell(std::string()),
+            Cell(std::string(10000, '"')),
+            Cell(std::string(5000, 'x') + ",y"),
+            Cell(std::vector<std::string>{std::string(3000, '"'), "", "z"}),
+            Cell(std::vector<std::string>{"", "", "x", "", "y"})};
+  }
+
+  /// `rounds` lines of sink_cells() through `sink`; the text they must make. Checks size() after each.
+  std::string write_sink_cells(CsvCellSink& sink, int rounds, std::string expected) {
+    for (int round = 0; round < rounds; ++round) {
+      for (const Cell& cell : sink_cells()) {
+        sink.cell(cell);
+        sink.separator(',');
+        expected += csv_field(csv_text(cell)) + ",";
+        CHECK(sink.size() == expected.size());
+      }
+      sink.separator('\n');
+      expected += "\n";
+    }
+    return expected;
+  }
+
   TEST_CASE("CsvCellSink: one sink through many cells and past its room writes each cell's csv_field") {
     // The sink writes through a cursor into room it keeps beyond the text and grows; the text must be
-    // the fields one after another, with nothing left over once it is gone. Cells long enough to
-    // outgrow the room (a field of 10,000 quotes doubles to 20,002 characters) and the values only
-    // append_csv_number writes (infinity, NaN, DBL_MAX) go through the same sink.
-    const std::vector<Cell> cells = {Cell(),
-                                     Cell(true),
-                                     Cell(std::int64_t{std::numeric_limits<std::int64_t>::min()}),
-                                     Cell(std::int64_t{0}),
-                                     Cell(2.8396799999999995),
-                                     Cell(-0.0),
-                                     Cell(1e-7),
-                                     Cell(-std::numeric_limits<double>::infinity()),
-                                     Cell(std::numeric_limits<double>::quiet_NaN()),
-                                     Cell(std::numeric_limits<double>::max()),
-                                     Cell(std::string()),
-                                     Cell(std::string(10000, '"')),
-                                     Cell(std::string(5000, 'x') + ",y"),
-                                     Cell(std::vector<std::string>{std::string(3000, '"'), "", "z"}),
-                                     Cell(std::vector<std::string>{"", "", "x", "", "y"})};
-    std::string expected = "head;";
+    // the fields one after another, with nothing left over once it is gone.
+    std::string expected;
     std::string line = "head;";
     {
       CsvCellSink sink(line);
-      for (int round = 0; round < 3; ++round) {
-        for (const Cell& cell : cells) {
-          sink.cell(cell);
-          sink.separator(',');
-          expected += csv_field(csv_text(cell)) + ",";
-          CHECK(sink.size() == expected.size());
-        }
-        sink.separator('\n');
-        expected += "\n";
-      }
+      expected = write_sink_cells(sink, 3, "head;");
     }
     CHECK(line == expected);
+  }
+
+  TEST_CASE("CsvCellSink over a kept buffer: each use's text is the buffer's first `length` characters") {
+    // A scenarios batch's blocks reuse one buffer each: the sink writes from its start and leaves the
+    // length, without trimming it (so the room is not zero-filled again); a shorter second text must
+    // not carry anything of the first.
+    std::string buffer = "old text the sink writes over";
+    std::size_t length = 99;
+    std::string expected;
+    {
+      CsvCellSink sink(buffer, length);
+      expected = write_sink_cells(sink, 3, "");
+    }
+    CHECK(length == expected.size());
+    CHECK(buffer.substr(0, length) == expected);
+    const std::size_t room = buffer.size();
+    CHECK(room >= length);
+    {
+      CsvCellSink sink(buffer, length);
+      sink.text("a,b");
+      sink.separator('\n');
+    }
+    CHECK(buffer.size() == room);  // kept as it was
+    CHECK(std::string_view(buffer.data(), length) == "\"a,b\"\n");
   }
 
   TEST_CASE("append_csv_integer: the text of std::to_string after what the line holds") {
@@ -317,6 +350,35 @@ TEST_SUITE("cli") {
     std::string invalid;  // invalid UTF-8 fails as nlohmann's dump fails
     const std::vector<Cell> bad = {Cell(std::string("\xFF"))};
     CHECK_THROWS_AS(append_json_object(invalid, {table.columns[0]}, {0}, bad, 0), nlohmann::json::type_error);
+  }
+
+  TEST_CASE("append_json_object: a character to escape anywhere in a long string, as nlohmann's dump") {
+    // Strings are checked eight characters at a time: each character that is not written as it is
+    // (controls, '"', '\\', UTF-8) is put at every place of strings of 0 to 40 characters, next to
+    // characters that are (' ', '~', DEL), so that a word test that missed one would write it raw.
+    const std::vector<std::string> specials = {std::string(1, '\0'), "\x01", "\x1f", "\"", "\\", "\n", "\t",
+                                               "\xC3\xA9", "\xE2\x80\xAE"};
+    const std::vector<Column> columns = {{"k", "", ""}};
+    int checked = 0;
+    for (std::size_t length = 0; length <= 40; ++length) {
+      for (const std::string& filler : {std::string(" "), std::string("~"), std::string("\x7f")}) {
+        std::vector<std::string> texts = {std::string(length, filler[0])};
+        for (std::size_t at = 0; at < length; ++at) {
+          for (const std::string& special : specials) {
+            texts.push_back(std::string(at, filler[0]) + special + std::string(length - at - 1, filler[0]));
+          }
+        }
+        for (const std::string& text : texts) {
+          CAPTURE(text);
+          const std::vector<Cell> cells = {Cell(text)};
+          std::string ours;
+          append_json_object(ours, columns, {0}, cells, 0);
+          CHECK(ours == json_object(ResultTable{columns, {cells}}, 0).dump(2));
+          ++checked;
+        }
+      }
+    }
+    CHECK(checked > 7000);
   }
 
   TEST_CASE("cells: JSON types, CSV text and text-table text per column format") {
