@@ -295,14 +295,19 @@ void add_memory_columns(EstimateColumns& s) {
     if (!r.estimate) return s.list({});
     const bool unpriced = r.resolved && !r.resolved->usd_per_gpu_hour;
     // A price the user did not choose, on another basis than most GPUs' (text mode says it on stderr).
-    std::optional<std::string> basis;
+    std::optional<std::string> own;  // the note worked out here, when the row brings none cached
+    const std::optional<std::string>* basis = &own;
     if (r.resolved && !unpriced && r.input && r.input->price.empty()) {
-      basis = r.basis_note ? *r.basis_note : default_basis_note(*r.resolved->gpu, r.resolved->price_basis);
+      if (r.basis_note) {
+        basis = r.basis_note;
+      } else {
+        own = default_basis_note(*r.resolved->gpu, r.resolved->price_basis);
+      }
     }
-    if (!unpriced && !basis) return s.list(r.estimate->notes);  // most rows: no copy
+    if (!unpriced && !*basis) return s.list(r.estimate->notes);  // most rows: no copy
     std::vector<std::string> notes = r.estimate->notes;
     // Unpriced: the $ columns are empty, so say why; priced: the basis note.
-    notes.push_back(unpriced ? unpriced_note(*r.resolved->gpu, r.resolved->price_basis) : std::move(*basis));
+    notes.push_back(unpriced ? unpriced_note(*r.resolved->gpu, r.resolved->price_basis) : **basis);
     s.list(notes);
   });
   s.add(columns::warnings, [](const EstimateRow& r, auto& s) {

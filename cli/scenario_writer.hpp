@@ -31,7 +31,7 @@ struct AnsweredRow {
   Estimate estimate;
   const RowBands* bands = nullptr;
   const std::optional<std::string>* basis_note = nullptr;  // of the row's GPU and price basis (BasisNoteCache)
-  std::string error;  // a bad row's message (without file and line)
+  std::string error;                                       // a bad row's message (without file and line)
 };
 
 /// Rows answered as a block of this size are handed to the writer at once.
@@ -113,7 +113,7 @@ class RowPipeline {
   ResultTable table_;                       // the columns, with their text formats
   std::vector<std::vector<std::string>> table_text_;
   std::vector<bool> table_numbers_;  // whether a cell of each column held a number (aligned right)
-  std::size_t rows_ = 0;                    // rows handed over so far
+  std::size_t rows_ = 0;             // rows handed over so far
   std::deque<RowBlock> blocks_;
   std::mutex mutex_;  // guards the queues, done_ and failure_
   std::condition_variable changed_;
