@@ -35,7 +35,7 @@ TEST_SUITE("cli") {
   }
 
   /// `rounds` lines of sink_cells() through `sink`; the text they must make. Checks size() after each.
-  std::string write_sink_cells(CsvCellSink& sink, int rounds, std::string expected) {
+  std::string write_sink_cells(CsvCellSink & sink, int rounds, std::string expected) {
     for (int round = 0; round < rounds; ++round) {
       for (const Cell& cell : sink_cells()) {
         sink.cell(cell);
