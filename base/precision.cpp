@@ -4,18 +4,11 @@
 #include <cctype>
 #include <string>
 
-namespace llmsizer {
-namespace {
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-}  // namespace
+#include "base/ascii.hpp"
 
+namespace llmsizer {
 std::optional<Precision> parse_precision(std::string_view text) {
-  const std::string key = lower(text);
+  const std::string key = ascii_lower(text);
   if (key == "fp4") return Precision::nvfp4;
   for (int i = 0; i < precision_count; ++i) {
     if (precision_table[i].name == key) return static_cast<Precision>(i);
@@ -24,7 +17,7 @@ std::optional<Precision> parse_precision(std::string_view text) {
 }
 
 std::optional<ComputeType> parse_compute_type(std::string_view text) {
-  const std::string key = lower(text);
+  const std::string key = ascii_lower(text);
   for (int i = 0; i < compute_type_count; ++i) {
     if (compute_type_names[i] == key) return static_cast<ComputeType>(i);
   }

@@ -43,35 +43,47 @@ std::vector<fs::path> files_under(const std::vector<std::string>& paths, std::os
   return files;
 }
 
-int run_check(const CheckOptions& options, Context& context) {
+}  // namespace
+
+ProfileErrors report_profile_errors(const std::vector<std::string>& paths, std::ostream& err, bool warn) {
   int errors = 0;
-  std::vector<std::string> paths = options.paths;
-  if (paths.empty()) {
-    for (const fs::path& dir : profile_directories(context.profile_dirs)) paths.push_back(dir.string());
-  }
-  const std::vector<fs::path> files = files_under(paths, *context.err, errors);
+  const std::vector<fs::path> files = files_under(paths, err, errors);
   std::vector<std::string> warnings;
   for (const fs::path& file : files) {
     // Every error of the file it can find: each field's, then (when the fields are right) a rule's.
     std::vector<ConfigError> found;
     try {
-      (void)validate_profile_file(file.string(), &warnings, &found);
+      (void)validate_profile_file(file.string(), warn ? &warnings : nullptr, &found);
     } catch (const ConfigError& e) {
       const bool reported = std::any_of(
           found.begin(), found.end(), [&](const ConfigError& f) { return !f.path().empty() && f.path() == e.path(); });
       if (!reported) found.push_back(e);
     }
-    for (const std::string& warning : warnings) *context.err << warning << "\n";
+    for (const std::string& warning : warnings) err << warning << "\n";
     warnings.clear();
     std::stable_sort(found.begin(), found.end(), [](const ConfigError& a, const ConfigError& b) {
       return std::pair(a.line(), a.column()) < std::pair(b.line(), b.column());
     });
-    for (const ConfigError& e : found) *context.err << e.format() << "\n";
+    for (const ConfigError& e : found) err << e.format() << "\n";
     if (!found.empty()) ++errors;
   }
-  *context.out << fmt::format("checked {} file{}: {} ok, {} with errors\n", files.size(), files.size() == 1 ? "" : "s",
-                              files.size() - static_cast<size_t>(std::min<int>(errors, static_cast<int>(files.size()))),
-                              errors);
+  return {files.size(), errors};
+}
+
+std::vector<std::string> profile_directory_paths(const Context& context) {
+  std::vector<std::string> paths;
+  for (const fs::path& dir : profile_directories(context.profile_dirs)) paths.push_back(dir.string());
+  return paths;
+}
+
+namespace {
+
+int run_check(const CheckOptions& options, Context& context) {
+  const std::vector<std::string> paths = options.paths.empty() ? profile_directory_paths(context) : options.paths;
+  const auto [checked, errors] = report_profile_errors(paths, *context.err, true);
+  const std::size_t files = checked;
+  *context.out << fmt::format("checked {} file{}: {} ok, {} with errors\n", files, files == 1 ? "" : "s",
+                              files - static_cast<size_t>(std::min<int>(errors, static_cast<int>(files))), errors);
   return errors == 0 ? 0 : 2;
 }
 

@@ -37,6 +37,17 @@ class Context {
   std::optional<Catalog> catalog_;
 };
 
+/// What report_profile_errors read: files, and how many of them (or of the paths) had errors.
+struct ProfileErrors {
+  std::size_t files = 0;
+  int errors = 0;
+};
+/// `check`'s report: every error of every profile file under `paths` (a directory with its
+/// subdirectories) on `err`, and with `warn` each file's warnings.
+ProfileErrors report_profile_errors(const std::vector<std::string>& paths, std::ostream& err, bool warn);
+/// The profile directories in use (shipped, LLMSIZER_PROFILES, --profiles), as `check` reads them.
+[[nodiscard]] std::vector<std::string> profile_directory_paths(const Context& context);
+
 /// Writes each of `model`'s import warnings (ModelSpec::warnings) to `err` as "warning: <model>: ...".
 void print_model_warnings(const ModelSpec& model, std::ostream& err);
 /// Writes each of `warnings` to `err` as "warning: ...".

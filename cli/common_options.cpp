@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/ascii.hpp"
 #include "io/config_error.hpp"
 #include "io/did_you_mean.hpp"
 
@@ -19,7 +20,11 @@ CLI::Option* add_field_text_option(CLI::App& app, const ScenarioField& field,
 CLI::Validator one_of(std::vector<std::string> words, std::string what) {
   return CLI::Validator(
       [words = std::move(words), what = std::move(what)](std::string& text) {
-        if (std::find(words.begin(), words.end(), text) != words.end()) return std::string();
+        for (const std::string& word : words) {
+          if (!ascii_iequals(word, text)) continue;
+          text = word;  // the word in its own case
+          return std::string();
+        }
         std::string expected;
         for (size_t i = 0; i < words.size(); ++i)
           expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];

@@ -110,8 +110,27 @@ ResultTable catalog_table(const Schema<Spec>& schema, const std::vector<Spec>& s
   return table;
 }
 
+/// The catalog, or nullptr when a profile is broken: then every broken profile has been said, as
+/// `check` says them, not only the first.
+const Catalog* checked_catalog(Context& context) {
+  try {
+    return &context.catalog();
+  } catch (const ConfigError& error) {
+    // An error in a profile file; a missing --profiles directory or one name on two profiles (a rule
+    // of the catalog as a whole) says its own message.
+    const bool in_a_file = !error.file().empty() && error.line() > 0;
+    if (in_a_file && context.preloaded == nullptr &&
+        report_profile_errors(profile_directory_paths(context), *context.err, false).errors > 0) {
+      return nullptr;
+    }
+    throw;
+  }
+}
+
 int run_list(const ListOptions& options, Context& context) {
-  const Catalog& catalog = context.catalog();
+  const Catalog* loaded = checked_catalog(context);
+  if (loaded == nullptr) return 2;
+  const Catalog& catalog = *loaded;
   std::ostream& out = *context.out;
   const bool models = options.what == "models";
   if (options.json) {  // the profiles themselves, in profile units (io/spec_json.hpp)

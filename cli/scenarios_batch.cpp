@@ -15,6 +15,7 @@
 #include "cli/scenario_writer.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
+#include "io/did_you_mean.hpp"
 #include "io/yaml_reader.hpp"
 #include "request/scenario_rows.hpp"
 
@@ -46,7 +47,7 @@ ColumnFields map_header(const CsvReader& csv, const std::string& file, std::ostr
       // silently drop the setting.
       const std::string near = closest_match(name, names, std::max<int>(1, static_cast<int>(name.size()) / 4));
       if (!near.empty()) {
-        throw ConfigError(file, at.line, at.column, name, fmt::format("unknown column; did you mean '{}'?", near));
+        throw ConfigError(file, at.line, at.column, name, "unknown column" + did_you_mean(near));
       }
       unknown.push_back(name);
     }

@@ -9,6 +9,7 @@
 #include "estimator/model_stats.hpp"
 #include "estimator/placement.hpp"
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 #include "io/spec_json.hpp"
 #include "io/columns.hpp"
 #include "io/result_table.hpp"
@@ -157,7 +158,7 @@ int run_show(const ShowOptions& options, Context& context) {
     const std::string hint = catalog.closest_names(options.name);
     throw ConfigError("show", fmt::format("unknown model or GPU '{}'{}; `llmsizer list models` and `llmsizer list "
                                           "gpus` show them all, and a path to a Hugging Face config.json works too",
-                                          options.name, hint.empty() ? "" : "; did you mean " + hint + "?"));
+                                          options.name, did_you_mean_one_of(hint)));
   }
   const ModelSpec model = catalog.model(options.name, "show");
   print_model_warnings(model, *context.err);

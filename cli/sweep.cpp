@@ -71,7 +71,7 @@ SweepRequest make_request(const SweepOptions& o) {
 /// One target per GPU. With --all-gpus a GPU without the --price label is unpriced rather than an error.
 std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, const ScenarioResolver& resolver) {
   if (o.gpus.empty() && !o.all_gpus) throw ConfigError("--gpu", "missing: name a GPU or pass --all-gpus");
-  check_engine(resolver.calibration(), o.engine);
+  const std::string engine = engine_named(resolver.calibration(), o.engine);
   check_usd_per_gpu_hour(o.usd_per_gpu_hour);
   std::vector<WeightChoice> weights;
   for (const std::string& w : o.weights) {
@@ -88,7 +88,7 @@ std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, c
   print_warnings(unused_price_warnings(price, gpus), *context.err);
   const std::optional<PriceBasis> basis = common_price_basis(gpus);
   for (const GpuSpec* gpu : gpus) {
-    SweepTarget t{gpu, resolver.efficiency(*gpu, o.engine, std::nullopt), std::nullopt, weights, {}};
+    SweepTarget t{gpu, resolver.efficiency(*gpu, engine, std::nullopt), std::nullopt, weights, {}};
     if (!o.all_gpus || o.usd_per_gpu_hour || has_named_price(*gpu, price)) {
       const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, basis);
       t.usd_per_gpu_hour = chosen.usd_per_gpu_hour;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.hpp"
 #include "cli/estimate_row.hpp"
 #include "estimator/layout.hpp"
 #include "estimator/placement.hpp"
@@ -26,7 +27,7 @@ bool finite_nonnegative(double v) { return std::isfinite(v) && v >= 0; }
 bool nonfinite_word(std::string cell) {
   cell.erase(0, cell.find_first_not_of(" \t"));
   cell.erase(cell.find_last_not_of(" \t") + 1);
-  std::transform(cell.begin(), cell.end(), cell.begin(), [](unsigned char c) { return std::tolower(c); });
+  cell = ascii_lower(cell);
   if (!cell.empty() && (cell[0] == '-' || cell[0] == '+')) cell.erase(0, 1);
   return cell == "nan" || cell == "inf" || cell == "infinity";
 }

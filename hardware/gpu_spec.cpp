@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/ascii.hpp"
+
 namespace llmsizer {
 
 ComputeType effective_compute_type(const GpuSpec& gpu, Precision p) {
@@ -23,14 +25,8 @@ bool is_weight_only_on(const GpuSpec& gpu, Precision p) {
 }
 
 const PricePoint* find_price(const GpuSpec& gpu, std::string_view label) {
-  auto same = [&](const std::string& s) {
-    return s.size() == label.size() &&
-           std::equal(s.begin(), s.end(), label.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-           });
-  };
   for (const PricePoint& price : gpu.prices) {
-    if (same(price.label)) return &price;
+    if (ascii_iequals(price.label, label)) return &price;
   }
   return nullptr;
 }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.hpp"
 #include "io/bands_loader.hpp"
 #include "io/calibration_loader.hpp"
 #include "io/catalog_index.hpp"
@@ -22,17 +23,12 @@ namespace llmsizer {
 namespace fs = std::filesystem;
 
 namespace {
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-/// lower(text) == key for an already lowered key, without allocating (catalog lookups run once per
+/// ascii_lower(text) == key for an already lowered key, without allocating (catalog lookups run once per
 /// row of a scenarios file; docs/performance.md).
 bool lowered_equals(const std::string& text, const std::string& key) {
   if (text.size() != key.size()) return false;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))) != key[i]) return false;
+    if (ascii_lower(text[i]) != key[i]) return false;
   }
   return true;
 }
@@ -56,7 +52,7 @@ void score_names(const std::vector<Spec>& specs, const std::string& word, std::v
     int best = edit_distance(word, spec.name);
     for (const std::string& alias : spec.aliases) best = std::min(best, edit_distance(word, alias));
     // A prefix or substring match is a strong hint ("h100" for "h100-sxm").
-    if (lower(spec.name).find(word) != std::string::npos) best = std::min(best, 1);
+    if (ascii_lower(spec.name).find(word) != std::string::npos) best = std::min(best, 1);
     scored.emplace_back(best, spec.name);
   }
 }
@@ -104,6 +100,14 @@ void add_calibration(Catalog& catalog, const std::string& file, Calibration cali
   insert_or_replace(catalog.calibrations, std::move(calibration));
 }
 
+/// A measurements file among the profiles is no profile: skipped, and said, so that a file put there to
+/// be read is not lost without a word.
+void skip_measurements(Catalog& catalog, const std::string& file) {
+  catalog.warnings.push_back(fmt::format("{}: a measurements file, not a profile: skipped (`llmsizer validate "
+                                         "--measurements {}` reads it)",
+                                         file, file));
+}
+
 /// Adds `file`'s spec to the catalog: from the cache when it holds exactly this text of this path,
 /// else parsed (and then cached). A later profile of a name replaces an earlier one.
 void load_text(Catalog& catalog, ProfileCache& cache, const std::string& file, const std::string& text) {
@@ -120,6 +124,7 @@ void load_text(Catalog& catalog, ProfileCache& cache, const std::string& file, c
         if constexpr (std::is_same_v<Spec, Calibration>) add_calibration(catalog, file, std::move(spec));
         if constexpr (std::is_same_v<Spec, ErrorBands>) insert_or_replace(catalog.error_bands, std::move(spec));
         if constexpr (std::is_same_v<Spec, TcoAssumptions>) insert_or_replace(catalog.tco, std::move(spec));
+        if constexpr (std::is_same_v<Spec, MeasurementsProfile>) skip_measurements(catalog, file);
       },
       std::move(*profile));
 }
@@ -130,8 +135,8 @@ template <class Named>
 void check_unique(const std::vector<Named>& specs, const char* what) {
   std::vector<std::pair<std::string, std::string>> names;  // name/alias -> owner
   for (const auto& spec : specs) {
-    names.emplace_back(lower(spec.name), spec.name);
-    for (const std::string& alias : spec.aliases) names.emplace_back(lower(alias), spec.name);
+    names.emplace_back(ascii_lower(spec.name), spec.name);
+    for (const std::string& alias : spec.aliases) names.emplace_back(ascii_lower(alias), spec.name);
   }
   std::sort(names.begin(), names.end());
   for (size_t i = 1; i < names.size(); ++i) {
@@ -226,7 +231,7 @@ bool header_matches(const ProfileHeader& header, const std::string& key) {
 bool mark_named(std::vector<IndexedFile>& files, const std::vector<size_t>& final, ProfileKind kind,
                 const std::vector<std::string>& names) {
   for (const std::string& name : names) {
-    const std::string key = lower(name);
+    const std::string key = ascii_lower(name);
     bool found = false;
     for (size_t i : final) {
       if (files[i].header->kind != kind || !header_matches(*files[i].header, key)) continue;
@@ -300,6 +305,7 @@ Catalog load_catalog_for(const std::vector<fs::path>& directories, const std::ve
   ProfileCache cache(profile_cache_file());
   for (const IndexedFile& f : files) {
     if (f.load) load_text(catalog, cache, f.file, f.text);
+    if (f.header && f.header->kind == ProfileKind::measurements) skip_measurements(catalog, f.file);
   }
   check_unique_headers(files, final, cache);
   cache.save();
@@ -310,7 +316,7 @@ Catalog load_catalog_for(const std::vector<fs::path>& directories, const std::ve
 
 const Calibration& Catalog::calibration(const std::string& name) const {
   for (const Calibration& c : calibrations) {
-    if (c.name == name) return c;
+    if (ascii_iequals(c.name, name)) return c;  // a name, matched in any case as GPU and model names are
   }
   std::vector<std::string> names;
   for (const Calibration& c : calibrations) names.push_back(c.name);
@@ -328,13 +334,13 @@ const Calibration& Catalog::calibration(const std::string& name) const {
 
 const ErrorBands* Catalog::bands(const std::string& name) const {
   for (const ErrorBands& b : error_bands) {
-    if (b.name == name) return &b;
+    if (ascii_iequals(b.name, name)) return &b;
   }
   return nullptr;
 }
 
 const GpuSpec* Catalog::find_gpu(const std::string& name) const {
-  const std::string key = lower(name);
+  const std::string key = ascii_lower(name);
   for (const GpuSpec& gpu : gpus) {
     if (matches(gpu, key)) return &gpu;
   }
@@ -342,7 +348,7 @@ const GpuSpec* Catalog::find_gpu(const std::string& name) const {
 }
 
 const ModelSpec* Catalog::find_model(const std::string& name) const {
-  const std::string key = lower(name);
+  const std::string key = ascii_lower(name);
   for (const ModelSpec& model : models) {
     if (matches_model(model, key)) return &model;
   }
@@ -351,16 +357,16 @@ const ModelSpec* Catalog::find_model(const std::string& name) const {
 
 std::string Catalog::closest_names(const std::string& name) const {
   std::vector<std::pair<int, std::string>> scored;
-  score_names(gpus, lower(name), scored);
-  score_names(models, lower(name), scored);
-  return best_names(std::move(scored), lower(name));
+  score_names(gpus, ascii_lower(name), scored);
+  score_names(models, ascii_lower(name), scored);
+  return best_names(std::move(scored), ascii_lower(name));
 }
 
 const GpuSpec& Catalog::gpu(const std::string& name, const std::string& option) const {
   if (const GpuSpec* gpu = find_gpu(name)) return *gpu;
-  const std::string hint = suggestions(gpus, lower(name));
+  const std::string hint = suggestions(gpus, ascii_lower(name));
   throw ConfigError(option, fmt::format("unknown GPU '{}'{}; `llmsizer list gpus` shows them all", name,
-                                        hint.empty() ? "" : "; did you mean " + hint + "?"));
+                                        did_you_mean_one_of(hint)));
 }
 
 ModelSpec Catalog::model(const std::string& name_or_path, const std::string& option) const {
@@ -370,10 +376,10 @@ ModelSpec Catalog::model(const std::string& name_or_path, const std::string& opt
   if (path.extension() == ".yaml" || path.extension() == ".yml") return load_model_file(name_or_path);
   std::error_code ec;
   if (fs::is_regular_file(path, ec)) return import_hf_config_file(name_or_path);
-  const std::string hint = suggestions(models, lower(name_or_path));
+  const std::string hint = suggestions(models, ascii_lower(name_or_path));
   throw ConfigError(option, fmt::format("unknown model '{}'{}; `llmsizer list models` shows them all, and a path "
                                         "to a Hugging Face config.json works too",
-                                        name_or_path, hint.empty() ? "" : "; did you mean " + hint + "?"));
+                                        name_or_path, did_you_mean_one_of(hint)));
 }
 
 }  // namespace llmsizer

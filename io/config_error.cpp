@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.hpp"
 #include "io/utf8.hpp"
 
 namespace llmsizer {
@@ -171,9 +172,7 @@ std::string ConfigError::format() const {
 int edit_distance(const std::string& a, const std::string& b) {
   // Optimal string alignment: insertions, deletions, substitutions and swaps of two neighbouring
   // characters ("wieghts" is one edit from "weights", the commonest typo), case-insensitive.
-  const auto same = [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  };
+  const auto same = [](char x, char y) { return ascii_lower(x) == ascii_lower(y); };
   const size_t n = a.size();
   const size_t m = b.size();
   std::vector<int> before(m + 1), previous(m + 1), current(m + 1);

@@ -8,12 +8,18 @@
 #include <string>
 
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 
 namespace llmsizer {
 
 /// "; did you mean '<hint>'?", or "" when `hint` is empty (closest_match found nothing near).
 [[nodiscard]] inline std::string did_you_mean(const std::string& hint) {
   return hint.empty() ? std::string() : "; did you mean '" + hint + "'?";
+}
+
+/// "; did you mean <names>?" for several names already quoted ("'h100-sxm', 'h100-pcie'"), or "".
+[[nodiscard]] inline std::string did_you_mean_one_of(const std::string& quoted_names) {
+  return quoted_names.empty() ? std::string() : "; did you mean " + quoted_names + "?";
 }
 
 /// did_you_mean of the name in `names` closest to `text` (closest_match's typo distance).

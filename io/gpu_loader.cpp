@@ -2,6 +2,7 @@
 // then the cross-field rules (visible memory within the installed, scale-up domain dividing the node).
 #include <fmt/format.h>
 
+#include "io/did_you_mean.hpp"
 #include "io/profile_loader.hpp"
 #include "io/profile_loader_internal.hpp"
 
@@ -69,10 +70,8 @@ PriceBasis parse_basis(const MapReader& price) {
     if (n != name(PriceBasis::owned)) listable.push_back(n);
   }
   for (std::string_view n : listable) names += (names.empty() ? "" : ", ") + std::string(n);
-  const std::string hint = closest_match(text, listable);
   field_rule(price, "basis",
-             fmt::format("unknown price basis '{}' (expected one of {}){}", text, names,
-                         hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+             fmt::format("unknown price basis '{}' (expected one of {}){}", text, names, did_you_mean(text, listable)));
   return stand_in;
 }
 
@@ -106,9 +105,7 @@ std::optional<PurchasePrice> parse_purchase(const MapReader& doc) {
   const std::string per = p.string("per");
   const bool reported_missing = !p.has("per");  // check reads on after "missing required key"
   if (per != "card" && per != "server" && !reported_missing) {
-    const std::string hint = closest_match(per, std::vector<std::string>{"card", "server"});
-    field_rule(p, "per", fmt::format("expected 'card' or 'server', not '{}'{}", per,
-                                     hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+    field_rule(p, "per", fmt::format("expected 'card' or 'server', not '{}'{}", per, did_you_mean(per, {"card", "server"})));
   }
   price.per_server = per == "server";
   price.source = p.string("source");

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "base/ascii.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_keys.hpp"
 #include "io/hf_moe.hpp"
@@ -74,7 +75,7 @@ FamilyTraits family_traits(std::string_view type) {
 std::string sanitized_name(std::string_view raw) {
   std::string out;
   for (char c : raw) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = ascii_lower(c);
     const bool allowed = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (allowed) {
       out += c;

@@ -7,6 +7,8 @@
 #include <array>
 #include <string_view>
 
+#include "io/did_you_mean.hpp"
+
 namespace llmsizer::hf {
 namespace {
 
@@ -84,14 +86,20 @@ bool turns_nothing_on(const Json& value) {
   return false;
 }
 
+// A config key this close to one the importer reads is a misspelling of it rather than another
+// setting ("num_expert_per_tok"): two edits, tighter than closest_match's default, which reaches five
+// edits on a key this long and would take real keys for typos.
+constexpr int max_key_typo_edits = 2;
+
 void add_unread(const Json& config, const std::string& prefix, std::vector<std::string>& out) {
   for (const auto& [key, value] : config.items()) {
-    if (listed(read_keys, key) || listed(no_effect_keys, key) || turns_nothing_on(value)) {
-      continue;
-    }
+    if (listed(read_keys, key) || listed(no_effect_keys, key)) continue;
+    // A near miss is named even when its value turns nothing on: the key it misspells is then unset.
+    const std::string near = closest_match(key, read_keys, max_key_typo_edits);
+    if (near.empty() && turns_nothing_on(value)) continue;
     out.push_back(fmt::format("config key '{}{}' ({}) is not understood and was ignored; the estimate does not "
-                              "include what it changes",
-                              prefix, key, shown(value)));
+                              "include what it changes{}",
+                              prefix, key, shown(value), did_you_mean(near)));
   }
 }
 

@@ -5,8 +5,10 @@
 #include <cmath>
 #include <vector>
 
+#include "base/ascii.hpp"
 #include "estimator/text_format.hpp"
 #include "io/config_error.hpp"
+#include "io/did_you_mean.hpp"
 
 namespace llmsizer {
 namespace {
@@ -314,12 +316,11 @@ std::string header(LaunchEngine engine, const LaunchConfig& c) {
 
 LaunchEngine parse_launch_engine(const std::string& text, const std::string& option) {
   for (std::size_t i = 0; i < launch_engine_names.size(); ++i) {
-    if (text == launch_engine_names[i]) return static_cast<LaunchEngine>(i);
+    if (ascii_iequals(text, launch_engine_names[i])) return static_cast<LaunchEngine>(i);
   }
   const std::vector<std::string> names(launch_engine_names.begin(), launch_engine_names.end());
-  const std::string hint = closest_match(text, names);
   throw ConfigError(option, fmt::format("unknown engine '{}' (expected vllm, sglang or trtllm){}", text,
-                                        hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)));
+                                        did_you_mean(text, names)));
 }
 
 std::string launch_script(LaunchEngine engine, const LaunchConfig& c) {

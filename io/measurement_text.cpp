@@ -3,18 +3,15 @@
 #include <algorithm>
 #include <cctype>
 
-namespace llmsizer::measurement_text {
+#include "base/ascii.hpp"
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
+namespace llmsizer::measurement_text {
 
 /// Whether a scalar is written as a number (YAML's .nan/.inf spellings included) rather than prose.
 /// (Scanned by hand: std::regex recurses once per character and overflows the stack on long values.)
 bool looks_numeric(const std::string& s) {
   size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
-  const std::string rest = lower(s.substr(i));
+  const std::string rest = ascii_lower(s.substr(i));
   // Every spelling of a non-finite value counts as a number, so that it is rejected, not skipped.
   if (rest == "inf" || rest == ".inf" || rest == "infinity" || rest == "nan" || rest == ".nan") return true;
   const auto digits = [&] {
@@ -65,7 +62,7 @@ std::optional<std::pair<std::string, size_t>> precision_word(const std::string& 
 }
 
 std::string engine_of(const std::string& text) {
-  const std::string t = lower(text);
+  const std::string t = ascii_lower(text);
   if (t.find("tensorrt") != std::string::npos || t.find("trt") != std::string::npos) return "trtllm";
   if (t.find("sglang") != std::string::npos) return "sglang";
   if (t.find("vllm") != std::string::npos) return "vllm";
@@ -74,8 +71,8 @@ std::string engine_of(const std::string& text) {
 
 /// The number right after the first case-insensitive `prefix` that has digits after it ("EP72" → 72).
 std::optional<int> number_after(const std::string& text, const std::string& prefix) {
-  const std::string haystack = lower(text);
-  const std::string needle = lower(prefix);
+  const std::string haystack = ascii_lower(text);
+  const std::string needle = ascii_lower(prefix);
   for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
     size_t end = at + needle.size();
     while (end < haystack.size() && std::isdigit(static_cast<unsigned char>(haystack[end]))) ++end;

@@ -16,7 +16,6 @@ inline constexpr std::array<std::string_view, 8> precision_words = {"nvfp4", "mx
 inline constexpr std::array<std::string_view, 4> engine_words = {"tensorrt-llm", "trtllm", "sglang", "vllm"};
 inline constexpr std::array<std::string_view, 3> phase_words = {"mixed", "decode", "prefill"};
 
-[[nodiscard]] std::string lower(std::string s);
 /// Whether a scalar is written as a number (YAML's .nan/.inf spellings included) rather than prose.
 [[nodiscard]] bool looks_numeric(const std::string& s);
 /// Whether a value is one word (a name) rather than prose ("not stated in summary", "DeepSeek

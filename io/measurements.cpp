@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.hpp"
 #include "io/config_error.hpp"
 #include "io/did_you_mean.hpp"
 #include "io/measurement_text.hpp"
@@ -132,12 +133,12 @@ constexpr std::int64_t max_gpus = 100000;
 void read_precision(const RowReader& r, const YAML::Node& precision, Measurement& m) {
   for (const char* key : {"weights", "kv_cache"}) {
     const YAML::Node node = child(precision, key);
-    const std::string text = precision_text(lower(text_of(node)));
+    const std::string text = precision_text(ascii_lower(text_of(node)));
     if (one_word(text) && !precision_word(text) && !closest_match(text, precision_words).empty()) {
       throw unknown_value(node, r.src, r.field("precision", key), "precision", text, precision_words);
     }
   }
-  const std::string weights = precision_text(lower(text_of(child(precision, "weights"))));
+  const std::string weights = precision_text(ascii_lower(text_of(child(precision, "weights"))));
   if (const auto first = precision_word(weights)) {
     m.weights = first->first;
     const auto second = precision_word(weights, first->second);
@@ -148,10 +149,10 @@ void read_precision(const RowReader& r, const YAML::Node& precision, Measurement
   } else if (!weights.empty()) {
     m.skip_reason = fmt::format("weights precision not stated ('{}')", text_of(child(precision, "weights")));
   }
-  const std::string kv = precision_text(lower(text_of(child(precision, "kv_cache"))));
+  const std::string kv = precision_text(ascii_lower(text_of(child(precision, "kv_cache"))));
   if (kv.find("fp8") != std::string::npos) m.kv = "fp8";
   else if (kv.find("bf16") != std::string::npos || kv.find("fp16") != std::string::npos) m.kv = "bf16";
-  if (lower(text_of(child(precision, "attention"))).find("fp8") != std::string::npos) m.kv = "fp8";
+  if (ascii_lower(text_of(child(precision, "attention"))).find("fp8") != std::string::npos) m.kv = "fp8";
 }
 
 /// An engine text naming no engine the calibration knows is the generic engine ("DeepSeek in-house",
@@ -159,7 +160,7 @@ void read_precision(const RowReader& r, const YAML::Node& precision, Measurement
 /// name ("sglnag", "vLMM 0.10") is an error. Shorter words are left alone: "llm" is one letter from
 /// "vllm" and is how many sources describe their own server.
 void check_engine_text(const RowReader& r, const YAML::Node& node, const std::string& engine) {
-  const std::string text = lower(text_of(node));
+  const std::string text = ascii_lower(text_of(node));
   if (!engine.empty() || text.empty()) return;
   constexpr size_t shortest_typo = 4;
   for (size_t at = 0; at < text.size();) {
@@ -194,7 +195,7 @@ void read_parallelism(const RowReader& r, const YAML::Node& par, const std::stri
   const auto tp = number_after(prose, "TP");
   if (ep) m.ep = ep;
   if (tp) m.tp = tp;
-  const std::string lowered = lower(prose);
+  const std::string lowered = ascii_lower(prose);
   const bool dp_attention = lowered.find("dp attention") != std::string::npos ||
                             lowered.find("attention-dp") != std::string::npos || lowered.find("dp+") != std::string::npos;
   if (dp || dp_attention) {
@@ -214,7 +215,7 @@ std::optional<int> mtp_steps(const RowReader& r, const YAML::Node& mtp, const st
 
 void read_workload(const RowReader& r, const YAML::Node& w, const std::string& engine_text, Measurement& m) {
   auto count = [&](const char* key, std::int64_t min) { return r.whole(w, "workload", key, min, max_tokens); };
-  m.phase = lower(text_of(child(w, "phase")));
+  m.phase = ascii_lower(text_of(child(w, "phase")));
   if (m.phase.empty()) m.phase = "mixed";
   if (std::find(phase_words.begin(), phase_words.end(), m.phase) == phase_words.end()) {
     throw unknown_value(child(w, "phase"), r.src, r.field("workload", "phase"), "phase", m.phase, phase_words);
@@ -223,7 +224,7 @@ void read_workload(const RowReader& r, const YAML::Node& w, const std::string& e
   if (!m.isl) m.isl = count("kv_len", 1);
   m.osl = count("osl", 1);
   m.concurrency = count("concurrency", 0);  // 0: unbounded (offline, max throughput)
-  if (!m.concurrency && lower(text_of(child(w, "concurrency"))).find("unbounded") != std::string::npos) m.concurrency = 0;
+  if (!m.concurrency && ascii_lower(text_of(child(w, "concurrency"))).find("unbounded") != std::string::npos) m.concurrency = 0;
   if (!m.concurrency) m.concurrency = count("batch_size", 1);
   if (auto per_gpu = count("batch_per_gpu", 1)) {
     m.concurrency = *per_gpu * m.gpus;
@@ -286,7 +287,7 @@ Measurement read_row(const YAML::Node& row, size_t index, const SourceText& src)
   if (!m.ttft_ms) m.ttft_ms = reader.metric(metrics, "ttft_ms_mean");
   m.output_tok_s_per_gpu = reader.metric(metrics, "output_tok_s_per_gpu");
   m.input_tok_s_per_gpu = reader.metric(metrics, "input_tok_s_per_gpu");
-  if (lower(engine_text).find("static batching") != std::string::npos) {
+  if (ascii_lower(engine_text).find("static batching") != std::string::npos) {
     m.skip_reason = "static batching (the estimator models continuous batching)";
   }
   if (m.skip_reason.empty() && (!m.isl || (!m.osl && m.phase == "mixed"))) m.skip_reason = "input/output lengths not stated";

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "io/did_you_mean.hpp"
 #include "io/model_schema.hpp"
 #include "io/profile_loader.hpp"
 #include "io/profile_loader_internal.hpp"
@@ -66,13 +67,11 @@ void read_variant_fields(const MapReader& doc, ModelSpec& model) {
 Precision parse_precision_field(const MapReader& m, std::string_view key) {
   const std::string text = m.string(key);
   if (auto p = parse_precision(text)) return *p;
-  const std::string suggestion = closest_match(text, precision_vocabulary);
   std::string names;
   for (std::string_view n : precision_vocabulary) names += (names.empty() ? "" : ", ") + std::string(n);
   if (m.has(key)) {  // under check an absent key has said so; a field error, and check reads on with BF16
     field_error(m.source(), m.error(key, fmt::format("unknown precision '{}' (expected one of {}){}", text, names,
-                                                     suggestion.empty() ? ""
-                                                                        : fmt::format("; did you mean '{}'?", suggestion))));
+                                                     did_you_mean(text, precision_vocabulary))));
   }
   return Precision::bf16;
 }
@@ -84,12 +83,10 @@ LayerAttention parse_layer_kind(const YAML::Node& node, const std::string& path,
   if (text == "chunked") return LayerAttention::chunked;
   if (text == "linear") return LayerAttention::linear;
   if (text == "none") return LayerAttention::none;
-  const std::string suggestion =
-      closest_match(text, std::vector<std::string>{"full", "sliding", "chunked", "linear", "none"});
   field_error(source, located_error(node, source, path,
                                     fmt::format("unknown layer kind '{}' (expected full, sliding, chunked, linear or "
                                                 "none){}",
-                                                text, suggestion.empty() ? "" : fmt::format("; did you mean '{}'?", suggestion))));
+                                                text, did_you_mean(text, {"full", "sliding", "chunked", "linear", "none"}))));
   return LayerAttention::full;  // check reads on
 }
 

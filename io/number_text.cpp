@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.hpp"
+
 namespace llmsizer {
 namespace {
 
@@ -17,8 +19,7 @@ bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0;
 /// The words C and YAML 1.2 use for non-finite values (case-insensitive, after an optional sign).
 bool non_finite_word(std::string_view text) {
   if (!text.empty() && (text[0] == '+' || text[0] == '-')) text.remove_prefix(1);
-  std::string word(text);
-  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string word = ascii_lower(text);
   return word == "inf" || word == "infinity" || word == "nan" || word == ".inf" || word == ".nan";
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "io/did_you_mean.hpp"
 #include "io/profile_loader_internal.hpp"
 
 namespace llmsizer {
@@ -21,8 +22,7 @@ std::optional<std::string> unknown_source_field(const std::string& field, const 
   const size_t dot = field.find('.');
   const std::string top = field.substr(0, dot);
   if (std::find(keys.top.begin(), keys.top.end(), top) == keys.top.end()) {
-    const std::string suggestion = closest_match(top, keys.top);
-    return suggestion.empty() ? std::string() : fmt::format("; did you mean '{}'?", suggestion);
+    return did_you_mean(top, keys.top);
   }
   if (dot == std::string::npos) return std::nullopt;
   const std::string sub = field.substr(dot + 1);
@@ -30,7 +30,7 @@ std::optional<std::string> unknown_source_field(const std::string& field, const 
     if (parent != top) continue;
     if (std::find(children.begin(), children.end(), sub) != children.end()) return std::nullopt;
     const std::string suggestion = closest_match(sub, children);
-    return suggestion.empty() ? std::string() : fmt::format("; did you mean '{}.{}'?", top, suggestion);
+    return did_you_mean(suggestion.empty() ? suggestion : top + "." + suggestion);
   }
   return fmt::format("; {} has no sub-fields", top);
 }
@@ -87,6 +87,8 @@ void require_sources_for(const MapReader& doc, const std::vector<Citation>& sour
 ProfileKind profile_kind(const YAML::Node& root) {
   if (!root.IsMap()) return ProfileKind::unknown;
   const YAML::Node schema = root["schema"];
+  // The shared measurements format predates `schema:`: `schema_version: 1` over a `measurements:` list.
+  if (!schema.IsDefined() && root["measurements"].IsDefined()) return ProfileKind::measurements;
   if (!schema.IsDefined() || !schema.IsScalar()) return ProfileKind::unknown;
   return profile_kind(std::string_view(schema.Scalar()));
 }

@@ -12,7 +12,8 @@ namespace llmsizer {
 
 enum class ProfileKind { gpu, model, calibration, bands, measurements, tco, unknown };
 
-/// The `schema:` of a document ("gpu/1" → gpu), or unknown.
+/// The `schema:` of a document ("gpu/1" → gpu), or unknown; a map with a `measurements:` list and no
+/// `schema:` is the shared measurements format (`schema_version: 1`, validation/*.yaml).
 [[nodiscard]] ProfileKind profile_kind(const YAML::Node& root);
 /// The kind a `schema:` value names ("gpu/1" → gpu), or unknown.
 [[nodiscard]] ProfileKind profile_kind(std::string_view schema);

@@ -12,6 +12,7 @@
 #include "base/precision.hpp"
 #include "io/config_error.hpp"
 #include "io/csv_reader.hpp"
+#include "io/did_you_mean.hpp"
 #include "io/number_text.hpp"
 #include "io/yaml_reader.hpp"
 
@@ -72,9 +73,7 @@ std::map<std::string, size_t> read_header(const std::vector<std::string>& header
   for (size_t i = 0; i < header.size(); ++i) {
     const std::string& name = header[i];
     if (std::find(known_columns.begin(), known_columns.end(), name) == known_columns.end()) {
-      const std::string near = closest_match(name, known_columns);
-      throw error_at(src, line, i, name,
-                     near.empty() ? "unknown column" : fmt::format("unknown column; did you mean '{}'?", near));
+      throw error_at(src, line, i, name, "unknown column" + did_you_mean(name, known_columns));
     }
     if (!index.emplace(name, i).second) throw error_at(src, line, i, name, "duplicate column");
   }
@@ -150,9 +149,8 @@ Measurement read_row(const RowReader& r, const std::string& source) {
   if (!weights.empty()) {
     const auto precision = parse_precision(weights);
     if (!precision) {
-      const std::string near = closest_match(weights, precision_vocabulary);
-      throw r.error("weights", near.empty() ? fmt::format("unknown precision '{}'", weights)
-                                            : fmt::format("unknown precision '{}'; did you mean '{}'?", weights, near));
+      throw r.error("weights",
+                    fmt::format("unknown precision '{}'{}", weights, did_you_mean(weights, precision_vocabulary)));
     }
     // "fp4" stays as written: it names the run's 4-bit checkpoint, NVFP4 unless the model was
     // released in a 4-bit format (measured_cases.cpp, released_four_bit).

@@ -61,10 +61,6 @@ std::string validate_profile_file(const std::string& path, std::vector<std::stri
     }
   }
   if (!root.IsMap()) throw located_error(root, source, "(top level)", "expected a map with a 'schema:' key");
-  // The shared measurement file predates `schema:` and says `schema_version: 1`.
-  if (root["measurements"].IsDefined() && !root["schema"].IsDefined()) {
-    return fmt::format("measurements ({} rows)", load_measurements(path, errors).size());
-  }
   const YAML::Node schema = root["schema"];
   throw located_error(schema.IsDefined() ? schema : root, source, "schema",
                       "expected 'gpu/1', 'model/1', 'calibration/1', 'tco/1' or 'measurements/1'");

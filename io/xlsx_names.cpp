@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.hpp"
 #include "io/xlsx_writer.hpp"
 
 namespace llmsizer {
@@ -37,29 +38,20 @@ std::string worksheet_name(const std::string& text) {
   return out.empty() ? "GPU" : out;
 }
 
-namespace {
-
-std::string lower_ascii(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-}  // namespace
-
 std::vector<std::string> unique_worksheet_names(const std::vector<std::string>& wanted,
                                                 const std::vector<std::string>& taken) {
   // Spreadsheet programs compare sheet names case-insensitively: "summary" clashes with "Summary".
   std::vector<std::string> used;
-  for (const std::string& t : taken) used.push_back(lower_ascii(t));
+  for (const std::string& t : taken) used.push_back(ascii_lower(t));
   std::vector<std::string> names;
   for (const std::string& w : wanted) {
     const std::string base = worksheet_name(w);
     std::string name = base;
-    for (int n = 2; std::find(used.begin(), used.end(), lower_ascii(name)) != used.end(); ++n) {
+    for (int n = 2; std::find(used.begin(), used.end(), ascii_lower(name)) != used.end(); ++n) {
       const std::string suffix = fmt::format(" ({})", n);
       name = first_characters(base, max_sheet_chars - suffix.size()) + suffix;
     }
-    used.push_back(lower_ascii(name));
+    used.push_back(ascii_lower(name));
     names.push_back(name);
   }
   return names;

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <vector>
 
+#include "io/did_you_mean.hpp"
 #include "io/yaml_check.hpp"
 
 namespace llmsizer {
@@ -225,8 +226,7 @@ MapReader::MapReader(const YAML::Node& node, std::string path, const SourceText&
       if (!suggestion.empty()) suggested_.push_back(suggestion);
       field_error(source,
                   located_error(it->first, source, key_path,
-                                suggestion.empty() ? std::string("unknown key")
-                                                   : fmt::format("unknown key; did you mean '{}'?", suggestion)));
+                                "unknown key" + did_you_mean(suggestion)));
     } else if (!seen.insert(key).second) {
       field_error(source, located_error(it->first, source, key_path, "duplicate key"));
     }

@@ -59,7 +59,9 @@ PYBIND11_MODULE(_llmsizer, module) {
           },
           py::arg("args"), "Runs a command line on this catalog: (exit code, stdout bytes, stderr bytes).")
       .def("estimate", &llmsizer::python::Session::estimate, py::arg("options"), py::arg("warning_category"),
-           "One estimate from scenario-field keyword arguments, as `estimate --json` prints it.");
+           "One estimate from scenario-field keyword arguments, as `estimate --json` prints it.")
+      .def_property_readonly("warnings", &llmsizer::python::Session::catalog_warnings,
+                             "What loading the profiles warned of, as the command line prints it once per load.");
 
   module.def(
       "command_options",

@@ -37,6 +37,10 @@ class Session {
   /// import warning of the model is issued as `warning_category`.
   [[nodiscard]] pybind11::dict estimate(const pybind11::dict& options, pybind11::handle warning_category);
 
+  /// What loading the profiles warned of (a measurements file skipped, a calibration replaced), as the
+  /// command line prints it on stderr once per load.
+  [[nodiscard]] const std::vector<std::string>& catalog_warnings() const { return catalog_.warnings; }
+
  private:
   ScenarioResolver& resolver(const std::string& calibration);
   /// The keyword arguments read by their fields; calibration= is set apart.

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.hpp"
 #include "io/config_error.hpp"
 #include "io/did_you_mean.hpp"
 #include "io/number_text.hpp"
@@ -41,7 +42,7 @@ const PricePoint* first_of_basis(const GpuSpec& gpu, PriceBasis basis) {
 /// The price a label or basis name picks on `gpu`: the label first, then the basis.
 const PricePoint* named_price(const GpuSpec& gpu, const std::string& name) {
   if (const PricePoint* p = find_price(gpu, name)) return p;
-  if (auto basis = parse_price_basis(name)) return first_of_basis(gpu, *basis);
+  if (auto basis = parse_price_basis(ascii_lower(name))) return first_of_basis(gpu, *basis);
   return nullptr;
 }
 
@@ -56,7 +57,7 @@ std::string no_such_price(const GpuSpec& gpu, const std::string& asked) {
   }
   // A basis name the GPU has no price on is itself among the names: no did-you-mean to itself.
   std::string hint = closest_match(asked, names);
-  if (hint == asked) hint.clear();
+  if (ascii_iequals(hint, asked)) hint.clear();
   return fmt::format("{} has no price '{}' (it has: {}){}", gpu.name, asked, known, did_you_mean(hint));
 }
 

@@ -39,9 +39,10 @@ void check_usd_per_gpu_hour(const std::optional<double>& usd_per_gpu_hour);
 /// Parses a precision option, with did-you-mean. `option` names it in errors.
 [[nodiscard]] Precision parse_precision_option(const std::string& text, const std::string& option);
 
-/// Throws ConfigError (--engine) unless `engine` is empty, "default" or an engine `calibration` lists;
-/// a near miss gets a did-you-mean from the calibration's names.
-void check_engine(const Calibration& calibration, const std::string& engine);
+/// The engine `engine` names, in the calibration's spelling ("SGLang" -> "sglang"): "" when empty,
+/// "default", or one `calibration` lists, matched in any case. Otherwise throws ConfigError (--engine),
+/// a near miss with a did-you-mean from the calibration's names.
+[[nodiscard]] std::string engine_named(const Calibration& calibration, const std::string& engine);
 
 /// The options (or CSV columns) a context-window problem names.
 struct ContextOptions {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/ascii.hpp"
 #include "io/config_error.hpp"
 #include "io/did_you_mean.hpp"
 #include "hardware/gpu_spec.hpp"
@@ -45,11 +46,13 @@ void parse_text(ScenarioInput& in, const std::string& text, const std::string& w
   in.*member = text;
 }
 
-/// Text that must name one of a few choices: kept as written, checked where it was read.
+/// Text that must name one of a few choices, in any case: checked where it was read, kept as the
+/// choice's own (lower-case) name, so every writer shows one spelling.
 template <std::string ScenarioInput::*member, auto named>
 void parse_choice(ScenarioInput& in, const std::string& text, const std::string& where) {
   parse_text<member>(in, text, where);
   static_cast<void>(named(text, where));
+  in.*member = ascii_lower(text);
 }
 
 template <std::optional<std::int64_t> ScenarioInput::*member, std::int64_t min>
@@ -201,16 +204,16 @@ std::vector<ScenarioField> common_fields() {
 }  // namespace
 
 Phase phase_named(const std::string& text, const std::string& where) {
-  if (text.empty() || text == "mixed") return Phase::mixed;
-  if (text == "decode") return Phase::decode;
-  if (text == "prefill") return Phase::prefill;
+  if (text.empty() || ascii_iequals(text, "mixed")) return Phase::mixed;
+  if (ascii_iequals(text, "decode")) return Phase::decode;
+  if (ascii_iequals(text, "prefill")) return Phase::prefill;
   throw ConfigError(where, fmt::format("unknown phase '{}' (expected mixed, decode or prefill){}", text,
                                        did_you_mean(text, {"mixed", "decode", "prefill"})));
 }
 
 Overlap overlap_named(const std::string& text, const std::string& where) {
-  if (text.empty() || text == "none") return Overlap::none;
-  if (text == "two-batch") return Overlap::two_batch;
+  if (text.empty() || ascii_iequals(text, "none")) return Overlap::none;
+  if (ascii_iequals(text, "two-batch")) return Overlap::two_batch;
   throw ConfigError(where, fmt::format("unknown overlap '{}' (expected none or two-batch){}", text,
                                        did_you_mean(text, {"none", "two-batch"})));
 }

@@ -53,6 +53,8 @@ def _session(profiles):
     session = _sessions.get(key)
     if session is None:
         session = _sessions[key] = _llmsizer.Session(_INSTALLED_BESIDE, list(directories))
+        for warning in session.warnings:  # once per load, as the command line prints them
+            _warnings.warn(warning, InputWarning, stacklevel=4)
     return session
 
 

@@ -1,5 +1,7 @@
 """fit, sweep, compare, plan and validate against their commands' --json output for the same
 inputs; lists repeat an option, True sets a flag; profile directories as --profiles."""
+import re
+
 import pytest
 
 import llmsizer
@@ -144,3 +146,23 @@ def test_reload_reads_an_edited_profile(tmp_path):
     llmsizer.reload()
     after = llmsizer.estimate(**options)
     assert after["usable_gb_per_gpu"] < before["usable_gb_per_gpu"]
+
+
+def test_option_words_in_any_case_as_on_the_command_line():
+    options = dict(model="deepseek-r1", gpu="h200-sxm", tp=1, dp=8, ep=8, isl=1000, osl=1000, concurrency=256)
+    lower = llmsizer.estimate(overlap="two-batch", engine="sglang", phase="decode", weights="fp8", **options)
+    upper = llmsizer.estimate(overlap="TWO-BATCH", engine="SGLang", phase="Decode", weights="FP8", **options)
+    assert upper == lower and (upper["overlap"], upper["engine"]) == ("two-batch", "sglang")
+    assert llmsizer.sweep(overlap="Two-Batch", max_gpus=8, **options) == llmsizer.sweep(overlap="two-batch",
+                                                                                        max_gpus=8, **options)
+    with pytest.raises(llmsizer.InputError, match=r"did you mean 'two-batch'\?$"):
+        llmsizer.estimate(overlap="TWO-BACH", **options)
+
+
+def test_a_measurements_file_among_the_profiles_is_skipped_with_a_warning(tmp_path):
+    copied = tmp_path / "measurements.yaml"
+    copied.write_bytes((SOURCE_DIR / "validation" / "measurements.yaml").read_bytes())
+    llmsizer.reload()
+    with pytest.warns(llmsizer.InputWarning, match="^" + re.escape(f"{copied}: a measurements file, not a profile: skipped")):
+        answer = llmsizer.estimate(profiles=tmp_path, model="llama-3.1-8b", gpu="h100-sxm", isl=100, osl=100)
+    assert answer["gpu"] == "h100-sxm"

@@ -49,6 +49,20 @@ TEST_SUITE("hf_import") {
                             "include what it changes"});
   }
 
+  TEST_CASE("a key one or two edits from a key the importer reads is named with a did-you-mean") {
+    // num_expert_per_tok (the real key is num_experts_per_tok): without the hint the top-k is silently
+    // the default. A near miss is named even when its value turns nothing on, since the key it
+    // misspells stays unset; a key further from every read key gets no guess.
+    const ModelSpec m = import_json({{"num_expert_per_tok", 8}, {"tie_word_embedding", false}, {"use_cla", true}});
+    CHECK(m.warnings == std::vector<std::string>{
+                            "config key 'num_expert_per_tok' (8) is not understood and was ignored; the estimate "
+                            "does not include what it changes; did you mean 'num_experts_per_tok'?",
+                            "config key 'tie_word_embedding' (false) is not understood and was ignored; the "
+                            "estimate does not include what it changes; did you mean 'tie_word_embeddings'?",
+                            "config key 'use_cla' (true) is not understood and was ignored; the estimate does not "
+                            "include what it changes"});
+  }
+
   TEST_CASE("an unknown model_type says it was read as a generic decoder") {
     CHECK(import_json({{"model_type", "brand_new"}}).warnings ==
           std::vector<std::string>{"model_type 'brand_new' is not a known family: read as a generic decoder "

@@ -18,7 +18,7 @@ using test::run;
 
 std::string engine_error(const Calibration& calibration, const std::string& engine) {
   try {
-    check_engine(calibration, engine);
+    static_cast<void>(engine_named(calibration, engine));
   } catch (const ConfigError& e) {
     return e.path() + ": " + e.message();
   }
