@@ -107,7 +107,7 @@ Schema<Choice> make_schema() {
   from_sweep("model");
   from_sweep("gpu");
   s.add(columns::min_gpus, [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
-  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "concurrency",
+  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "overlap", "concurrency",
                           "memory_gb_per_gpu", "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user",
                           "usd_per_mtok_output", "joules_per_output_token", "realistic", "price_basis"}) {
     from_sweep(key);
@@ -169,8 +169,14 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
              [](const SweepRow& r) { return with_commas(r.output_tok_s_per_gpu, 1); });
   add_metric(table, "tok/s per user", choices, [](const SweepRow& r) { return fixed(r.tok_s_per_user, 1); });
   add_metric(table, "$/Mtok output", choices, [](const SweepRow& r) {
-    return r.usd_per_mtok_output ? fmt::format("${:.3f}", *r.usd_per_mtok_output) : std::string("- (no price)");
+    return r.usd_per_mtok_output ? money_text(*r.usd_per_mtok_output, 3) : std::string("- (no price)");
   });
+  std::vector<std::string> price{"$/GPU-hour (basis)"};
+  for (const Choice& c : choices) {
+    price.push_back(c.usd_per_gpu_hour ? fmt::format("{} ({})", money_text(*c.usd_per_gpu_hour, 3), c.price_basis)
+                                       : "- (no price)");
+  }
+  table.add_row(price, Align::right);
   add_metric(table, "J/token", choices, [](const SweepRow& r) { return fixed(r.joules_per_output_token, 3); });
   std::vector<std::string> slo{"meets SLO"};
   for (const Choice& c : choices) {
@@ -230,7 +236,7 @@ std::string basis_clause(const std::vector<SweepTarget>& targets) {
   if (bases.empty()) return "no prices";
   std::string list;
   for (const std::string& b : bases) list += (list.empty() ? "" : ", ") + b;
-  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: prices given per GPU)" : "");
+  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: not like for like, see the note)" : "");
 }
 
 std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targets) {
@@ -254,9 +260,8 @@ int run_compare(const CompareOptions& o, Context& context) {
   for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
   const PriceOption price = parse_price_option(context.catalog(), o.price);
   print_warnings(unused_price_warnings(price, gpus), *context.err);
-  const std::optional<PriceBasis> basis = common_price_basis(gpus);
-  for (const GpuSpec* gpu : gpus) {
-    const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, basis);
+  for (const GpuSpec* gpu : gpus) {  // each on its own default basis, as alone; a mix gets a note
+    const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, MissingNamedPrice::unpriced);
     targets.push_back({gpu, resolver.efficiency(*gpu, "", std::nullopt), chosen.usd_per_gpu_hour, {}, chosen.basis});
   }
   std::vector<std::shared_ptr<const PreparedModel>> prepared;
@@ -291,7 +296,7 @@ int run_compare(const CompareOptions& o, Context& context) {
     return 0;
   }
   out << heading(request, targets);
-  const bool noted = print_unpriced_notes(targets, out);
+  const bool noted = print_price_notes(targets, price.label, out);
   if (print_overlap_note(request.overlap, applied, out) || noted) out << "\n";
   print_table(choices, request, out);
   return 0;

@@ -39,9 +39,6 @@ struct Choice {
 /// per-phase GPU winners.
 void rank_choices(std::vector<Choice>& choices);
 
-/// "compute", "HBM", "links" or "overhead": what a Bound means to a buyer.
-[[nodiscard]] std::string bound_label(Bound bound);
-
 /// The prefill, decode and memory clauses of one candidate (empty when nothing fits).
 [[nodiscard]] std::string prefill_text(const Explanation& x);
 [[nodiscard]] std::string decode_text(const Explanation& x);

@@ -143,11 +143,13 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   print_model_warnings(*resolver.prepared(o.model)->spec, *context.err);
   warn_overlap_calibration(overlap_named(o.overlap, "--overlap"), resolver.calibration(), *context.err);
-  std::vector<const GpuSpec*> gpus;  // one price basis for the fleets it ranks
+  std::vector<const GpuSpec*> gpus;
   for (const std::string& gpu : o.gpus) gpus.push_back(&context.catalog().gpu(gpu));
-  const std::optional<PriceBasis> basis = common_price_basis(gpus);
-  resolver.use_price_basis(basis);
-  print_warnings(unused_price_warnings(parse_price_option(context.catalog(), o.price), gpus), *context.err);
+  // Each GPU type on its own default basis, as alone (a mix gets a note); one without the --price
+  // label or basis stays unpriced with a note.
+  resolver.on_missing_named_price(MissingNamedPrice::unpriced);
+  const PriceOption price = parse_price_option(context.catalog(), o.price);
+  print_warnings(unused_price_warnings(price, gpus), *context.err);
   std::vector<PlanOption> options;
   std::vector<RankKey> keys;
   for (const std::string& gpu : o.gpus) {
@@ -159,13 +161,17 @@ Plan make_plan(const PlanOptions& o, Context& context) {
                           fmt::format("'{}' names {} again; give each GPU type once", gpu, p.resolved.gpu->name));
       }
     }
-    if (!p.resolved.usd_per_gpu_hour) options.back().price_note = unpriced_note(*p.resolved.gpu, basis);
+    if (!p.resolved.usd_per_gpu_hour) options.back().price_note = unpriced_note(*p.resolved.gpu, price.label);
     keys.push_back({p.feasible(), p.choice.fleet.usd_per_month, p.choice.fleet.gpus});
   }
+  std::vector<PricedGpu> priced;
   for (size_t index : rank_options(keys)) {
     plan.options.push_back(std::move(options[index]));
     plan.options.back().rank = static_cast<int>(plan.options.size());
+    const auto& r = plan.options.back().resolved;
+    priced.push_back({r.gpu, r.usd_per_gpu_hour ? r.price_basis : std::string()});
   }
+  plan.basis_note = mixed_basis_note(priced).value_or("");
   return plan;
 }
 

@@ -98,7 +98,7 @@ void add_cost_columns(Schema<PlanOption>& s) {
   s.add({"rank", "", "1 = recommended"}, [](const PlanOption& p) { return count(p.rank); });
   s.add(columns::price,
         [](const PlanOption& p) { return p.resolved.usd_per_gpu_hour ? Cell(p.resolved.price_label) : Cell(); });
-  s.add(columns::price_basis,
+  s.add(columns::shown(columns::price_basis, {}, "basis"),
         [](const PlanOption& p) { return p.resolved.usd_per_gpu_hour ? Cell(p.resolved.price_basis) : Cell(); });
   s.add({"note", "", "why there is no option, that there is no price, or a cheaper unrealistic layout"},
         [](const PlanOption& p) {
@@ -164,7 +164,7 @@ std::string ranked_table(const Plan& plan) {
   std::vector<std::size_t> shown;
   for (const char* key :
        {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "kv", "mtp", "concurrency_per_replica",
-        "ttft_ms", "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "usd_per_month",
+        "ttft_ms", "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "price_basis", "usd_per_month",
         "usd_per_mtok_served", "power_kw", "energy_mwh_per_month"}) {
     shown.push_back(table.index(key));
   }
@@ -241,10 +241,10 @@ std::string recommendation(const Plan& plan) {
                                 count_of(f.gpus, "GPU"), count_of(f.nodes, "node"), count_of(f.replicas, "replica"),
                                 count_of(best.choice.row.total_gpus(), "GPU"));
   out += f.usd_per_month
-             ? fmt::format(" at ${}/month, {} per million output tokens served ({} at ${:.3f}/GPU-hour, {} basis)\n",
-                           with_commas(*f.usd_per_month),
-                           f.usd_per_mtok_served ? fmt::format("${:.3f}", *f.usd_per_mtok_served) : "- (no tokens)",
-                           best.resolved.price_label, *best.resolved.usd_per_gpu_hour,
+             ? fmt::format(" at {}/month, {} per million output tokens served ({} at {}/GPU-hour, {} basis)\n",
+                           money_text(*f.usd_per_month, 0),
+                           f.usd_per_mtok_served ? money_text(*f.usd_per_mtok_served, 3) : "- (no tokens)",
+                           best.resolved.price_label, money_text(*best.resolved.usd_per_gpu_hour, 3),
                            price_basis_text(best.resolved.price_basis))
              : "; no GPU type has a price, so options are ranked by GPU count\n";
   for (const PlanOption& p : plan.options) {
@@ -253,6 +253,7 @@ std::string recommendation(const Plan& plan) {
                          f.usd_per_month ? "; it is ranked after the priced options, by GPU count" : "");
     }
   }
+  if (!plan.basis_note.empty()) out += "note: " + plan.basis_note + "\n";
   return out + unrealistic_notes(plan) + infeasible_notes(plan);
 }
 
@@ -297,6 +298,7 @@ json plan_json(const Plan& plan) {
   return {{"demand", demand},
           {"options", json_rows(plan_table(plan))},
           {"recommendation", any ? json(plan.options.front().resolved.gpu->name) : json(nullptr)},
+          {"price_note", plan.basis_note.empty() ? json(nullptr) : json(plan.basis_note)},
           {"warnings", warnings}};
 }
 

@@ -38,6 +38,7 @@ struct Plan {
   bool allow_unrealistic = false;
   bool disaggregated = false;       // --disagg: the search includes prefill/decode-disaggregated replicas
   std::vector<PlanOption> options;  // in rank order
+  std::string basis_note;           // mixed_basis_note() when the options are priced on several bases
 };
 
 /// One row per option, in rank order, under the plan schema.

@@ -54,13 +54,12 @@ void add_allow_unrealistic_option(CLI::App& app, bool& allow);
 /// the estimates a search runs; docs/methodology.md#disaggregated).
 void add_disagg_option(CLI::App& app, bool& disaggregated);
 
-/// One "note: ..." line per GPU type without a price: it names the GPU, says why (no price in its
-/// profile, or none on the basis the priced GPU types use, which one comparison does not mix) and
-/// gives the `--price GPU=USD` that prices it. Nothing when every GPU type is priced; returns whether
-/// it printed any. `sweep` and `compare` print them before their tables.
-bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out);
-/// The unpriced_note() of each GPU type without a price, on the basis the priced ones use.
-[[nodiscard]] std::vector<std::string> unpriced_notes(const std::vector<SweepTarget>& targets);
+/// The price notes of a comparison: the unpriced_note() of each GPU type without a price (`asked`: the
+/// label or basis --price names, "" when none) and, when the priced ones are on more than one basis,
+/// mixed_basis_note(). `sweep` and `compare` print them before their tables, `report` under its chart.
+[[nodiscard]] std::vector<std::string> price_notes(const std::vector<SweepTarget>& targets, const std::string& asked);
+/// One "note: ..." line per price_notes() entry; returns whether it printed any.
+bool print_price_notes(const std::vector<SweepTarget>& targets, const std::string& asked, std::ostream& out);
 
 /// The overlap a row runs: its instance's, or its pools' (Deployment::applied_overlap).
 [[nodiscard]] Overlap applied_overlap(const SweepRow& row);
