@@ -52,7 +52,7 @@ SweepRequest make_request(const CompareOptions& o) {
 }
 
 Choice choose(const PreparedModel& prepared, const SweepResult& result, std::size_t target, const SweepTarget& st,
-              const SweepRequest& request) {
+              const SweepRequest& request, const ErrorBands* bands) {
   const SweepTargetResult& t = result.targets[target];
   Choice c;
   c.model = prepared.spec;
@@ -65,6 +65,8 @@ Choice choose(const PreparedModel& prepared, const SweepResult& result, std::siz
   const std::optional<std::size_t> index = t.best ? t.best : t.fastest;
   if (!index) return c;
   c.row = &result.rows[*index];
+  c.range = row_range(bands, prepared.spec->is_moe(), st.gpu->generation, st.efficiency.engine.engine, *c.row,
+                      request.slo);
   const WeightChoice chosen{c.row->deployment.weights, c.row->deployment.experts};
   for (std::size_t w = 0; w < t.weights.size(); ++w) {
     if (t.weights[w] == chosen) c.min_gpus = t.min_gpus[w];
@@ -92,6 +94,34 @@ std::string why(const Choice& c) {
          (pools.empty() ? "" : "; pools: " + pools);
 }
 
+/// A p10 or p90 of the row's 80 % range in the column's unit (`scale` from SI); empty without a band.
+Schema<Choice>::Getter of_range(std::optional<PercentileRange> RowRange::*figure, double PercentileRange::*end,
+                                double scale) {
+  return [=](const Choice& c) {
+    const std::optional<PercentileRange>& r = c.range.*figure;
+    return c.row && r ? Cell((*r).*end * scale) : Cell();
+  };
+}
+
+void add_range_columns(Schema<Choice>& s) {
+  constexpr double ms_per_s = 1000;
+  s.add({"ttft_ms_p10", "ms", "TTFT 10th percentile: 8 in 10 measured runs of this regime lie in p10-p90"},
+        of_range(&RowRange::ttft_s, &PercentileRange::p10, ms_per_s));
+  s.add({"ttft_ms_p90", "ms", "TTFT 90th percentile"}, of_range(&RowRange::ttft_s, &PercentileRange::p90, ms_per_s));
+  s.add({"tpot_ms_p10", "ms", "TPOT 10th percentile"}, of_range(&RowRange::tpot_s, &PercentileRange::p10, ms_per_s));
+  s.add({"tpot_ms_p90", "ms", "TPOT 90th percentile"}, of_range(&RowRange::tpot_s, &PercentileRange::p90, ms_per_s));
+  for (const auto& [key, end] : {std::pair{"output_tok_s_per_gpu_p10", &PercentileRange::p10},
+                                 std::pair{"output_tok_s_per_gpu_p90", &PercentileRange::p90}}) {
+    s.add({key, "tokens/s", "output throughput per GPU, 10th or 90th percentile"},
+          [end](const Choice& c) {
+            const auto& r = c.range.output_tok_s;
+            return c.row && r ? Cell((*r).*end / c.row->total_gpus()) : Cell();
+          });
+  }
+  s.add({"meets_slo_at_p90", "", "the SLO still holds with TTFT and TPOT at their p90 (empty without an SLO)"},
+        [](const Choice& c) { return c.row && c.range.meets_slo_at_p90 ? Cell(*c.range.meets_slo_at_p90) : Cell(); });
+}
+
 /// The one column schema of compare rows: the model and GPU, the smallest count that holds the
 /// chosen precision, the chosen sweep row under the sweep's own column keys, and why.
 Schema<Choice> make_schema() {
@@ -115,6 +145,7 @@ Schema<Choice> make_schema() {
   from_sweep("usd_per_gpu_hour");
   s.add({"meets_slo", "", "the configuration shown meets the SLO (else it is the fastest)"},
         [](const Choice& c) { return Cell(c.meets_slo); });
+  add_range_columns(s);
   add_why_columns(s);
   s.add({"why", "", "what bounds prefill and decode, and the memory: resident and read weights, KV headroom, batch"},
         [](const Choice& c) { return Cell(why(c)); });
@@ -136,6 +167,26 @@ void add_metric(TextTable& table, const std::string& label, const std::vector<Ch
   std::vector<std::string> cells{label};
   for (const Choice& c : choices) cells.push_back(c.row ? cell(*c.row) : "-");
   table.add_row(std::move(cells), values);
+}
+
+/// The 80 % range of the TTFT, TPOT and throughput rows, and whether the SLO holds at the p90s.
+void add_range_rows(TextTable& table, const std::vector<Choice>& choices, const SweepRequest& request) {
+  const auto row = [&](const std::string& label, const std::function<std::string(const Choice&)>& cell) {
+    std::vector<std::string> cells{label};
+    for (const Choice& c : choices) cells.push_back(c.row ? cell(c) : "-");
+    table.add_row(std::move(cells), Align::right);
+  };
+  row("TTFT 80% range", [](const Choice& c) { return ms_range_text(c.range.ttft_s); });
+  row("TPOT 80% range", [](const Choice& c) { return ms_range_text(c.range.tpot_s); });
+  row("tok/s per GPU 80% range", [](const Choice& c) {
+    const auto& r = c.range.output_tok_s;
+    const double gpus = c.row->total_gpus();
+    return count_range_text(r ? std::optional(PercentileRange{r->p10 / gpus, r->p90 / gpus}) : std::nullopt);
+  });
+  if (!request.slo.ttft && !request.slo.tpot) return;
+  row("meets SLO at the p90", [](const Choice& c) {
+    return !c.range.meets_slo_at_p90 ? std::string("-") : *c.range.meets_slo_at_p90 ? "yes" : "no";
+  });
 }
 
 std::string layout_text(const SweepRow& r) {
@@ -167,6 +218,7 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   add_metric(table, "TPOT", choices, [](const SweepRow& r) { return fixed(in_milliseconds(r.tpot), 2) + " ms"; });
   add_metric(table, "output tok/s per GPU", choices,
              [](const SweepRow& r) { return with_commas(r.output_tok_s_per_gpu, 1); });
+  add_range_rows(table, choices, request);
   add_metric(table, "tok/s per user", choices, [](const SweepRow& r) { return fixed(r.tok_s_per_user, 1); });
   add_metric(table, "$/Mtok output", choices, [](const SweepRow& r) {
     return r.usd_per_mtok_output ? money_text(*r.usd_per_mtok_output, 3) : std::string("- (no price)");
@@ -269,6 +321,7 @@ int run_compare(const CompareOptions& o, Context& context) {
     prepared.push_back(resolver.prepared(name));
     print_model_warnings(*prepared.back()->spec, *context.err);
   }
+  const ErrorBands* bands = context.catalog().bands(resolver.calibration().name);
   std::vector<SweepResult> results;  // the rows the choices point into
   results.reserve(prepared.size());
   std::vector<Choice> choices;
@@ -277,7 +330,7 @@ int run_compare(const CompareOptions& o, Context& context) {
     restrict_mtp(model_request, *model->spec, o.mtp);
     const SweepResult& result = results.emplace_back(sweep(*model, targets, model_request));
     for (std::size_t t = 0; t < targets.size(); ++t)
-      choices.push_back(choose(*model, result, t, targets[t], model_request));
+      choices.push_back(choose(*model, result, t, targets[t], model_request, bands));
   }
   rank_choices(choices);
   std::ostream& out = *context.out;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "estimator/explain.hpp"
+#include "estimator/plan.hpp"
 #include "estimator/sweep.hpp"
 #include "io/result_table.hpp"
 
@@ -27,6 +28,7 @@ struct Choice {
   std::optional<double> usd_per_gpu_hour;        // the price the row was costed at
   const EfficiencyParams* efficiency = nullptr;  // the target's, the row was estimated under
   std::optional<Explanation> why;                // of the row's estimate
+  RowRange range;                                // the row's 80 % range (row_range)
   // Filled by rank_choices from all choices:
   std::optional<int> rank;           // 1 = the winner among the rows shown
   std::string decisive;              // on the winner: why it beats the runner-up

@@ -110,12 +110,50 @@ void add_cost_columns(Schema<PlanOption>& s) {
         });
 }
 
+/// A p10 or p90 of the chosen replica's range, in the column's unit (`scale` from SI); empty without.
+Getter of_range(std::optional<PercentileRange> RowRange::*figure, double PercentileRange::*end, double scale) {
+  return [=](const PlanOption& p) {
+    const std::optional<PercentileRange>& r = p.range.*figure;
+    return p.feasible() && r ? Cell((*r).*end * scale) : Cell();
+  };
+}
+/// A figure of the fleet at one end of the throughput range; empty without the range.
+Getter of_fleet_end(Fleet FleetRange::*end, std::function<Cell(const Fleet&)> f) {
+  return [=](const PlanOption& p) { return p.feasible() && p.fleet_range ? f((*p.fleet_range).*end) : Cell(); };
+}
+
+void add_range_columns(Schema<PlanOption>& s) {
+  constexpr double ms_per_s = 1000;
+  s.add({"ttft_ms_p10", "ms", "TTFT 10th percentile: 8 in 10 measured runs of this regime lie in p10-p90"},
+        of_range(&RowRange::ttft_s, &PercentileRange::p10, ms_per_s));
+  s.add({"ttft_ms_p90", "ms", "TTFT 90th percentile"}, of_range(&RowRange::ttft_s, &PercentileRange::p90, ms_per_s));
+  s.add({"tpot_ms_p10", "ms", "TPOT 10th percentile"}, of_range(&RowRange::tpot_s, &PercentileRange::p10, ms_per_s));
+  s.add({"tpot_ms_p90", "ms", "TPOT 90th percentile"}, of_range(&RowRange::tpot_s, &PercentileRange::p90, ms_per_s));
+  s.add({"output_tok_s_per_replica_p10", "tokens/s", "a replica's output throughput, 10th percentile"},
+        of_range(&RowRange::output_tok_s, &PercentileRange::p10, 1));
+  s.add({"output_tok_s_per_replica_p90", "tokens/s", "a replica's output throughput, 90th percentile"},
+        of_range(&RowRange::output_tok_s, &PercentileRange::p90, 1));
+  s.add({"gpus_optimistic", "count", "fleet GPUs if a replica serves its throughput p90"},
+        of_fleet_end(&FleetRange::optimistic, [](auto& f) { return count(f.gpus); }));
+  s.add({"gpus_pessimistic", "count", "fleet GPUs if a replica serves its throughput p10"},
+        of_fleet_end(&FleetRange::pessimistic, [](auto& f) { return count(f.gpus); }));
+  s.add({"usd_per_month_optimistic", "$/month", "$/month of the gpus_optimistic fleet", money0},
+        of_fleet_end(&FleetRange::optimistic, [](auto& f) { return optional_cell(f.usd_per_month); }));
+  s.add({"usd_per_month_pessimistic", "$/month", "$/month of the gpus_pessimistic fleet", money0},
+        of_fleet_end(&FleetRange::pessimistic, [](auto& f) { return optional_cell(f.usd_per_month); }));
+  s.add({"meets_slo_at_p90", "", "the SLO still holds with TTFT and TPOT at their p90 (empty without an SLO)"},
+        [](const PlanOption& p) {
+          return p.feasible() && p.range.meets_slo_at_p90 ? Cell(*p.range.meets_slo_at_p90) : Cell();
+        });
+}
+
 const Schema<PlanOption>& plan_schema() {
   static const Schema<PlanOption> schema = [] {  // immutable after first use
     Schema<PlanOption> s;
     add_fleet_columns(s);
     add_serving_columns(s);
     add_cost_columns(s);
+    add_range_columns(s);
     return s;
   }();
   return schema;
@@ -184,6 +222,42 @@ std::string ranked_table(const Plan& plan) {
     text.add_row(std::move(cells));
   }
   return text.render();
+}
+
+/// One option's 80 % range: the fleet at each end of the replica's throughput range, TTFT and TPOT,
+/// and whether the SLO holds at their p90.
+std::string range_line(const PlanOption& p, const ServiceLevel& slo) {
+  const RowRange& r = p.range;
+  if (!r.output_tok_s && !r.tpot_s && !r.ttft_s) {
+    return p.choice.row.pools ? "no band: the bands come from co-located serving runs, not from disaggregated pools"
+                              : "no band: no bands/1 profile for this calibration";
+  }
+  std::string out;
+  if (p.fleet_range) {
+    const Fleet& best = p.fleet_range->optimistic;
+    const Fleet& worst = p.fleet_range->pessimistic;
+    out = fmt::format("{}-{} GPUs", with_commas(static_cast<double>(best.gpus)),
+                      with_commas(static_cast<double>(worst.gpus)));
+    if (best.usd_per_month && worst.usd_per_month)
+      out += fmt::format(" ({}-{}/month)", money_text(*best.usd_per_month, 0), money_text(*worst.usd_per_month, 0));
+    out += fmt::format(" at {} output tok/s per replica; ", count_range_text(r.output_tok_s));
+  }
+  out += "TTFT " + ms_range_text(r.ttft_s) + ", TPOT " + ms_range_text(r.tpot_s);
+  if (r.meets_slo_at_p90)
+    out += *r.meets_slo_at_p90 ? fmt::format("; {} still met at the p90", describe_slo(slo))
+                               : fmt::format("; {} NOT met at the p90", describe_slo(slo));
+  if (r.wide) out += " (wide: few measurements for this regime)";
+  return out;
+}
+
+std::string range_text(const Plan& plan) {
+  std::string out;
+  for (const PlanOption& p : plan.options) {
+    if (p.feasible()) out += fmt::format("  {}: {}\n", p.resolved.gpu->name, range_line(p, plan.slo));
+  }
+  if (out.empty()) return out;
+  return "80% range (the estimator's measured error in each replica's regime, docs/validation.md#error-bands; "
+         "the fewer GPUs at the throughput's p90, the more at its p10):\n" + out;
 }
 
 /// A profile path from "profiles/" on, so the workbook does not record where the tool was built.
@@ -272,7 +346,7 @@ std::string plan_text(const Plan& plan) {
       plan.concurrency_given ? "the given concurrencies (--concurrency)" : "concurrency",
       plan.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "",
       plan.max_gpus_per_replica, plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
-  return out + ranked_table(plan) + recommendation(plan);
+  return out + ranked_table(plan) + range_text(plan) + recommendation(plan);
 }
 
 json plan_json(const Plan& plan) {

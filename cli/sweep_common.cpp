@@ -254,6 +254,17 @@ bool print_price_notes(const std::vector<SweepTarget>& targets, const std::strin
   return !notes.empty();
 }
 
+std::string ms_range_text(const std::optional<PercentileRange>& seconds) {
+  if (!seconds) return "-";
+  const auto ms = [](double s) { return in_milliseconds(Seconds{s}) >= 100 ? with_commas(in_milliseconds(Seconds{s}))
+                                                                           : fixed(in_milliseconds(Seconds{s}), 2); };
+  return fmt::format("{}-{} ms", ms(seconds->p10), ms(seconds->p90));
+}
+
+std::string count_range_text(const std::optional<PercentileRange>& range) {
+  return range ? fmt::format("{}-{}", with_commas(range->p10), with_commas(range->p90)) : "-";
+}
+
 bool print_overlap_note(Overlap stated, Overlap applied, std::ostream& out) {
   const std::optional<std::string> note = overlap_note(stated, applied);
   if (note) out << "note: " << *note << "\n";

@@ -10,6 +10,7 @@
 
 #include "estimator/deployment.hpp"
 #include "estimator/model_spec.hpp"
+#include "estimator/plan.hpp"
 #include "estimator/sweep.hpp"
 #include "hardware/gpu_spec.hpp"
 #include "io/result_table.hpp"
@@ -60,6 +61,11 @@ void add_disagg_option(CLI::App& app, bool& disaggregated);
 [[nodiscard]] std::vector<std::string> price_notes(const std::vector<SweepTarget>& targets, const std::string& asked);
 /// One "note: ..." line per price_notes() entry; returns whether it printed any.
 bool print_price_notes(const std::vector<SweepTarget>& targets, const std::string& asked, std::ostream& out);
+
+/// "1,308-39,037 ms" (" ms" from seconds; two decimals below 100 ms, as estimate shows them) or
+/// "1,689-3,538" (a throughput as it is): the p10-p90 of a PercentileRange; "-" without one.
+[[nodiscard]] std::string ms_range_text(const std::optional<PercentileRange>& seconds);
+[[nodiscard]] std::string count_range_text(const std::optional<PercentileRange>& range);
 
 /// The overlap a row runs: its instance's, or its pools' (Deployment::applied_overlap).
 [[nodiscard]] Overlap applied_overlap(const SweepRow& row);
