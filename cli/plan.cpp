@@ -166,14 +166,15 @@ Plan make_plan(const PlanOptions& o, Context& context) {
     if (!p.resolved.usd_per_gpu_hour) options.back().price_note = unpriced_note(*p.resolved.gpu, price.label);
     keys.push_back({p.feasible(), p.choice.fleet.usd_per_month, p.choice.fleet.gpus});
   }
-  std::vector<PricedGpu> priced;
+  std::vector<PricedGpu> priced;  // in the order the GPUs were given
+  for (const PlanOption& p : options) {
+    priced.push_back({p.resolved.gpu, p.resolved.usd_per_gpu_hour ? p.resolved.price_basis : std::string()});
+  }
+  plan.basis_note = mixed_basis_note(priced).value_or("");
   for (size_t index : rank_options(keys)) {
     plan.options.push_back(std::move(options[index]));
     plan.options.back().rank = static_cast<int>(plan.options.size());
-    const auto& r = plan.options.back().resolved;
-    priced.push_back({r.gpu, r.usd_per_gpu_hour ? r.price_basis : std::string()});
   }
-  plan.basis_note = mixed_basis_note(priced).value_or("");
   return plan;
 }
 

@@ -236,11 +236,13 @@ std::string range_line(const PlanOption& p, const ServiceLevel& slo) {
   if (p.fleet_range) {
     const Fleet& best = p.fleet_range->optimistic;
     const Fleet& worst = p.fleet_range->pessimistic;
-    out = fmt::format("{}-{} GPUs", with_commas(static_cast<double>(best.gpus)),
-                      with_commas(static_cast<double>(worst.gpus)));
-    if (best.usd_per_month && worst.usd_per_month)
-      out += fmt::format(" ({}-{}/month)", money_text(*best.usd_per_month, 0), money_text(*worst.usd_per_month, 0));
-    out += fmt::format(" at {} output tok/s per replica; ", count_range_text(r.output_tok_s));
+    const auto usd = [](const Fleet& f) { return f.usd_per_month ? money_text(*f.usd_per_month, 0) : std::string("-"); };
+    out = best.gpus == worst.gpus
+              ? fmt::format("{} at either end ({}/month)", count_of(best.gpus, "GPU"), usd(best))
+              : fmt::format("{}-{} GPUs ({}-{}/month)", with_commas(static_cast<double>(best.gpus)),
+                            with_commas(static_cast<double>(worst.gpus)), usd(best), usd(worst));
+    out += fmt::format(" for a replica's output of {} down to {} tok/s; ", with_commas(r.output_tok_s->p90),
+                       with_commas(r.output_tok_s->p10));
   }
   out += "TTFT " + ms_range_text(r.ttft_s) + ", TPOT " + ms_range_text(r.tpot_s);
   if (r.meets_slo_at_p90)
@@ -257,7 +259,7 @@ std::string range_text(const Plan& plan) {
   }
   if (out.empty()) return out;
   return "80% range (the estimator's measured error in each replica's regime, docs/validation.md#error-bands; "
-         "the fewer GPUs at the throughput's p90, the more at its p10):\n" + out;
+         "GPUs from the throughput's p90 to its p10):\n" + out;
 }
 
 /// A profile path from "profiles/" on, so the workbook does not record where the tool was built.
