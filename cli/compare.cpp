@@ -288,7 +288,7 @@ std::string basis_clause(const std::vector<SweepTarget>& targets) {
   if (bases.empty()) return "no prices";
   std::string list;
   for (const std::string& b : bases) list += (list.empty() ? "" : ", ") + b;
-  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: not like for like, see the note)" : "");
+  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: not like for like, see the note; ranked by output tok/s per GPU)" : "");
 }
 
 std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targets) {

@@ -165,6 +165,8 @@ void rank_choices(std::vector<Choice>& choices) {
     if (!explained(choices[i])) continue;
     order.push_back(i);
     priced = priced && choices[i].row->usd_per_mtok_output && choices[i].usd_per_gpu_hour;
+    // $ on different bases is not like for like: rank by throughput, as when unpriced.
+    priced = priced && choices[i].price_basis == choices[order.front()].price_basis;
   }
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return better(choices[a], choices[b], priced); });

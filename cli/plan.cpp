@@ -170,7 +170,11 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   for (const PlanOption& p : options) {
     priced.push_back({p.resolved.gpu, p.resolved.usd_per_gpu_hour ? p.resolved.price_basis : std::string()});
   }
-  plan.basis_note = mixed_basis_note(priced).value_or("");
+  if (auto mixed = mixed_basis_note(priced)) {
+    // $ on different bases is not like for like: rank by fleet GPUs, as when unpriced.
+    for (RankKey& k : keys) k.usd_per_month.reset();
+    plan.basis_note = *mixed + "; the options are ranked by fleet GPUs, not by $";
+  }
   for (size_t index : rank_options(keys)) {
     plan.options.push_back(std::move(options[index]));
     plan.options.back().rank = static_cast<int>(plan.options.size());
