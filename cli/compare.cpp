@@ -94,22 +94,8 @@ std::string why(const Choice& c) {
          (pools.empty() ? "" : "; pools: " + pools);
 }
 
-/// A p10 or p90 of the row's 80 % range in the column's unit (`scale` from SI); empty without a band.
-Schema<Choice>::Getter of_range(std::optional<PercentileRange> RowRange::*figure, double PercentileRange::*end,
-                                double scale) {
-  return [=](const Choice& c) {
-    const std::optional<PercentileRange>& r = c.range.*figure;
-    return c.row && r ? Cell((*r).*end * scale) : Cell();
-  };
-}
-
 void add_range_columns(Schema<Choice>& s) {
-  constexpr double ms_per_s = 1000;
-  s.add({"ttft_ms_p10", "ms", "TTFT 10th percentile: 8 in 10 measured runs of this regime lie in p10-p90"},
-        of_range(&RowRange::ttft_s, &PercentileRange::p10, ms_per_s));
-  s.add({"ttft_ms_p90", "ms", "TTFT 90th percentile"}, of_range(&RowRange::ttft_s, &PercentileRange::p90, ms_per_s));
-  s.add({"tpot_ms_p10", "ms", "TPOT 10th percentile"}, of_range(&RowRange::tpot_s, &PercentileRange::p10, ms_per_s));
-  s.add({"tpot_ms_p90", "ms", "TPOT 90th percentile"}, of_range(&RowRange::tpot_s, &PercentileRange::p90, ms_per_s));
+  add_latency_range_columns<Choice>(s, [](const Choice& c) { return c.row ? &c.range : nullptr; });
   for (const auto& [key, end] : {std::pair{"output_tok_s_per_gpu_p10", &PercentileRange::p10},
                                  std::pair{"output_tok_s_per_gpu_p90", &PercentileRange::p90}}) {
     s.add({key, "tokens/s", "output throughput per GPU, 10th or 90th percentile"},

@@ -110,11 +110,11 @@ void add_cost_columns(Schema<PlanOption>& s) {
         });
 }
 
-/// A p10 or p90 of the chosen replica's range, in the column's unit (`scale` from SI); empty without.
-Getter of_range(std::optional<PercentileRange> RowRange::*figure, double PercentileRange::*end, double scale) {
+/// A p10 or p90 of the chosen replica's throughput range; empty without.
+Getter of_throughput(double PercentileRange::*end) {
   return [=](const PlanOption& p) {
-    const std::optional<PercentileRange>& r = p.range.*figure;
-    return p.feasible() && r ? Cell((*r).*end * scale) : Cell();
+    const std::optional<PercentileRange>& r = p.range.output_tok_s;
+    return p.feasible() && r ? Cell((*r).*end) : Cell();
   };
 }
 /// A figure of the fleet at one end of the throughput range; empty without the range.
@@ -123,16 +123,11 @@ Getter of_fleet_end(Fleet FleetRange::*end, std::function<Cell(const Fleet&)> f)
 }
 
 void add_range_columns(Schema<PlanOption>& s) {
-  constexpr double ms_per_s = 1000;
-  s.add({"ttft_ms_p10", "ms", "TTFT 10th percentile: 8 in 10 measured runs of this regime lie in p10-p90"},
-        of_range(&RowRange::ttft_s, &PercentileRange::p10, ms_per_s));
-  s.add({"ttft_ms_p90", "ms", "TTFT 90th percentile"}, of_range(&RowRange::ttft_s, &PercentileRange::p90, ms_per_s));
-  s.add({"tpot_ms_p10", "ms", "TPOT 10th percentile"}, of_range(&RowRange::tpot_s, &PercentileRange::p10, ms_per_s));
-  s.add({"tpot_ms_p90", "ms", "TPOT 90th percentile"}, of_range(&RowRange::tpot_s, &PercentileRange::p90, ms_per_s));
+  add_latency_range_columns<PlanOption>(s, [](const PlanOption& p) { return p.feasible() ? &p.range : nullptr; });
   s.add({"output_tok_s_per_replica_p10", "tokens/s", "a replica's output throughput, 10th percentile"},
-        of_range(&RowRange::output_tok_s, &PercentileRange::p10, 1));
+        of_throughput(&PercentileRange::p10));
   s.add({"output_tok_s_per_replica_p90", "tokens/s", "a replica's output throughput, 90th percentile"},
-        of_range(&RowRange::output_tok_s, &PercentileRange::p90, 1));
+        of_throughput(&PercentileRange::p90));
   s.add({"gpus_optimistic", "count", "fleet GPUs if a replica serves its throughput p90"},
         of_fleet_end(&FleetRange::optimistic, [](auto& f) { return count(f.gpus); }));
   s.add({"gpus_pessimistic", "count", "fleet GPUs if a replica serves its throughput p10"},

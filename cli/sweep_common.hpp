@@ -62,6 +62,30 @@ void add_disagg_option(CLI::App& app, bool& disaggregated);
 /// One "note: ..." line per price_notes() entry; returns whether it printed any.
 bool print_price_notes(const std::vector<SweepTarget>& targets, const std::string& asked, std::ostream& out);
 
+/// The ttft_ms_p10, ttft_ms_p90, tpot_ms_p10 and tpot_ms_p90 columns of rows that carry a RowRange:
+/// `range` gives a row's, nullptr where the row has no configuration.
+template <class Row>
+void add_latency_range_columns(Schema<Row>& s, const RowRange* (*range)(const Row&)) {
+  struct Figure {
+    const char* key;
+    const char* description;
+    std::optional<PercentileRange> RowRange::*figure;
+    double PercentileRange::*end;
+  };
+  for (const Figure& f :
+       {Figure{"ttft_ms_p10", "TTFT 10th percentile: 8 in 10 measured runs of this regime lie in p10-p90",
+               &RowRange::ttft_s, &PercentileRange::p10},
+        Figure{"ttft_ms_p90", "TTFT 90th percentile", &RowRange::ttft_s, &PercentileRange::p90},
+        Figure{"tpot_ms_p10", "TPOT 10th percentile", &RowRange::tpot_s, &PercentileRange::p10},
+        Figure{"tpot_ms_p90", "TPOT 90th percentile", &RowRange::tpot_s, &PercentileRange::p90}}) {
+    s.add({f.key, "ms", f.description}, [range, f](const Row& row) {
+      const RowRange* r = range(row);
+      if (r == nullptr || !(r->*f.figure)) return Cell();
+      return Cell(in_milliseconds(Seconds{*(r->*f.figure).*f.end}));
+    });
+  }
+}
+
 /// "1,308-39,037 ms" (" ms" from seconds; two decimals below 100 ms, as estimate shows them) or
 /// "1,689-3,538" (a throughput as it is): the p10-p90 of a PercentileRange; "-" without one.
 [[nodiscard]] std::string ms_range_text(const std::optional<PercentileRange>& seconds);
