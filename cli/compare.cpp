@@ -52,7 +52,7 @@ SweepRequest make_request(const CompareOptions& o) {
 }
 
 Choice choose(const PreparedModel& prepared, const SweepResult& result, std::size_t target, const SweepTarget& st,
-              const SweepRequest& request) {
+              const SweepRequest& request, const ErrorBands* bands) {
   const SweepTargetResult& t = result.targets[target];
   Choice c;
   c.model = prepared.spec;
@@ -65,6 +65,8 @@ Choice choose(const PreparedModel& prepared, const SweepResult& result, std::siz
   const std::optional<std::size_t> index = t.best ? t.best : t.fastest;
   if (!index) return c;
   c.row = &result.rows[*index];
+  c.range = row_range(bands, prepared.spec->is_moe(), st.gpu->generation, st.efficiency.engine.engine, *c.row,
+                      request.slo);
   const WeightChoice chosen{c.row->deployment.weights, c.row->deployment.experts};
   for (std::size_t w = 0; w < t.weights.size(); ++w) {
     if (t.weights[w] == chosen) c.min_gpus = t.min_gpus[w];
@@ -92,6 +94,20 @@ std::string why(const Choice& c) {
          (pools.empty() ? "" : "; pools: " + pools);
 }
 
+void add_range_columns(Schema<Choice>& s) {
+  add_latency_range_columns<Choice>(s, [](const Choice& c) { return c.row ? &c.range : nullptr; });
+  for (const auto& [key, end] : {std::pair{"output_tok_s_per_gpu_p10", &PercentileRange::p10},
+                                 std::pair{"output_tok_s_per_gpu_p90", &PercentileRange::p90}}) {
+    s.add({key, "tokens/s", "output throughput per GPU, 10th or 90th percentile"},
+          [end](const Choice& c) {
+            const auto& r = c.range.output_tok_s;
+            return c.row && r ? Cell((*r).*end / c.row->total_gpus()) : Cell();
+          });
+  }
+  s.add({"meets_slo_at_p90", "", "the SLO still holds with TTFT and TPOT at their p90 (empty without an SLO)"},
+        [](const Choice& c) { return c.row && c.range.meets_slo_at_p90 ? Cell(*c.range.meets_slo_at_p90) : Cell(); });
+}
+
 /// The one column schema of compare rows: the model and GPU, the smallest count that holds the
 /// chosen precision, the chosen sweep row under the sweep's own column keys, and why.
 Schema<Choice> make_schema() {
@@ -107,7 +123,7 @@ Schema<Choice> make_schema() {
   from_sweep("model");
   from_sweep("gpu");
   s.add(columns::min_gpus, [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
-  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "concurrency",
+  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "overlap", "concurrency",
                           "memory_gb_per_gpu", "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user",
                           "usd_per_mtok_output", "joules_per_output_token", "realistic", "price_basis"}) {
     from_sweep(key);
@@ -115,6 +131,7 @@ Schema<Choice> make_schema() {
   from_sweep("usd_per_gpu_hour");
   s.add({"meets_slo", "", "the configuration shown meets the SLO (else it is the fastest)"},
         [](const Choice& c) { return Cell(c.meets_slo); });
+  add_range_columns(s);
   add_why_columns(s);
   s.add({"why", "", "what bounds prefill and decode, and the memory: resident and read weights, KV headroom, batch"},
         [](const Choice& c) { return Cell(why(c)); });
@@ -136,6 +153,26 @@ void add_metric(TextTable& table, const std::string& label, const std::vector<Ch
   std::vector<std::string> cells{label};
   for (const Choice& c : choices) cells.push_back(c.row ? cell(*c.row) : "-");
   table.add_row(std::move(cells), values);
+}
+
+/// The 80 % range of the TTFT, TPOT and throughput rows, and whether the SLO holds at the p90s.
+void add_range_rows(TextTable& table, const std::vector<Choice>& choices, const SweepRequest& request) {
+  const auto row = [&](const std::string& label, const std::function<std::string(const Choice&)>& cell) {
+    std::vector<std::string> cells{label};
+    for (const Choice& c : choices) cells.push_back(c.row ? cell(c) : "-");
+    table.add_row(std::move(cells), Align::right);
+  };
+  row("TTFT 80% range", [](const Choice& c) { return ms_range_text(c.range.ttft_s); });
+  row("TPOT 80% range", [](const Choice& c) { return ms_range_text(c.range.tpot_s); });
+  row("tok/s per GPU 80% range", [](const Choice& c) {
+    const auto& r = c.range.output_tok_s;
+    const double gpus = c.row->total_gpus();
+    return count_range_text(r ? std::optional(PercentileRange{r->p10 / gpus, r->p90 / gpus}) : std::nullopt);
+  });
+  if (!request.slo.ttft && !request.slo.tpot) return;
+  row("meets SLO at the p90", [](const Choice& c) {
+    return !c.range.meets_slo_at_p90 ? std::string("-") : *c.range.meets_slo_at_p90 ? "yes" : "no";
+  });
 }
 
 std::string layout_text(const SweepRow& r) {
@@ -167,10 +204,17 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   add_metric(table, "TPOT", choices, [](const SweepRow& r) { return fixed(in_milliseconds(r.tpot), 2) + " ms"; });
   add_metric(table, "output tok/s per GPU", choices,
              [](const SweepRow& r) { return with_commas(r.output_tok_s_per_gpu, 1); });
+  add_range_rows(table, choices, request);
   add_metric(table, "tok/s per user", choices, [](const SweepRow& r) { return fixed(r.tok_s_per_user, 1); });
   add_metric(table, "$/Mtok output", choices, [](const SweepRow& r) {
-    return r.usd_per_mtok_output ? fmt::format("${:.3f}", *r.usd_per_mtok_output) : std::string("- (no price)");
+    return r.usd_per_mtok_output ? money_text(*r.usd_per_mtok_output, 3) : std::string("- (no price)");
   });
+  std::vector<std::string> price{"$/GPU-hour (basis)"};
+  for (const Choice& c : choices) {
+    price.push_back(c.usd_per_gpu_hour ? fmt::format("{} ({})", money_text(*c.usd_per_gpu_hour, 3), c.price_basis)
+                                       : "- (no price)");
+  }
+  table.add_row(price, Align::right);
   add_metric(table, "J/token", choices, [](const SweepRow& r) { return fixed(r.joules_per_output_token, 3); });
   std::vector<std::string> slo{"meets SLO"};
   for (const Choice& c : choices) {
@@ -230,7 +274,7 @@ std::string basis_clause(const std::vector<SweepTarget>& targets) {
   if (bases.empty()) return "no prices";
   std::string list;
   for (const std::string& b : bases) list += (list.empty() ? "" : ", ") + b;
-  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: prices given per GPU)" : "");
+  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: not like for like, see the note; ranked by output tok/s per GPU)" : "");
 }
 
 std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targets) {
@@ -254,9 +298,8 @@ int run_compare(const CompareOptions& o, Context& context) {
   for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
   const PriceOption price = parse_price_option(context.catalog(), o.price);
   print_warnings(unused_price_warnings(price, gpus), *context.err);
-  const std::optional<PriceBasis> basis = common_price_basis(gpus);
-  for (const GpuSpec* gpu : gpus) {
-    const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, basis);
+  for (const GpuSpec* gpu : gpus) {  // each on its own default basis, as alone; a mix gets a note
+    const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, MissingNamedPrice::unpriced);
     targets.push_back({gpu, resolver.efficiency(*gpu, "", std::nullopt), chosen.usd_per_gpu_hour, {}, chosen.basis});
   }
   std::vector<std::shared_ptr<const PreparedModel>> prepared;
@@ -264,6 +307,7 @@ int run_compare(const CompareOptions& o, Context& context) {
     prepared.push_back(resolver.prepared(name));
     print_model_warnings(*prepared.back()->spec, *context.err);
   }
+  const ErrorBands* bands = context.catalog().bands(resolver.calibration().name);
   std::vector<SweepResult> results;  // the rows the choices point into
   results.reserve(prepared.size());
   std::vector<Choice> choices;
@@ -272,7 +316,7 @@ int run_compare(const CompareOptions& o, Context& context) {
     restrict_mtp(model_request, *model->spec, o.mtp);
     const SweepResult& result = results.emplace_back(sweep(*model, targets, model_request));
     for (std::size_t t = 0; t < targets.size(); ++t)
-      choices.push_back(choose(*model, result, t, targets[t], model_request));
+      choices.push_back(choose(*model, result, t, targets[t], model_request, bands));
   }
   rank_choices(choices);
   std::ostream& out = *context.out;
@@ -291,7 +335,7 @@ int run_compare(const CompareOptions& o, Context& context) {
     return 0;
   }
   out << heading(request, targets);
-  const bool noted = print_unpriced_notes(targets, out);
+  const bool noted = print_price_notes(targets, price.label, out);
   if (print_overlap_note(request.overlap, applied, out) || noted) out << "\n";
   print_table(choices, request, out);
   return 0;

@@ -57,8 +57,8 @@ std::string for_text(Factor f, const Choice& w, const Choice& r, const Advantage
   const Explanation& y = *r.why;
   switch (f) {
     case Factor::price:
-      return fmt::format("the GPU-hour price: ${:.2f} against ${:.2f} ({:.2f}x)", *w.usd_per_gpu_hour,
-                         *r.usd_per_gpu_hour, a.price);
+      return fmt::format("the GPU-hour price: {} against {} ({:.2f}x)", money_text(*w.usd_per_gpu_hour, 3),
+                         money_text(*r.usd_per_gpu_hour, 3), a.price);
     case Factor::requests_per_gpu:
       return fmt::format("requests running per GPU: {:.1f} against {:.1f} ({:.2f}x); {}", x.requests_per_gpu(),
                          y.requests_per_gpu(), a.requests_per_gpu, batch_reason(x, y));
@@ -66,8 +66,8 @@ std::string for_text(Factor f, const Choice& w, const Choice& r, const Advantage
       return fmt::format(
           "time per request: {:.1f} s against {:.1f} s ({:.2f}x); a decode step takes {:.2f} ms ({}-bound, {:.1f} GB "
           "read per GPU) against {:.2f} ms ({}-bound, {:.1f} GB)",
-          x.request_cycle.value, y.request_cycle.value, a.request_time, ms(x.decode.step), bound_label(x.decode.bound),
-          gb(x.decode.weight_bytes + x.decode.kv_bytes), ms(y.decode.step), bound_label(y.decode.bound),
+          x.request_cycle.value, y.request_cycle.value, a.request_time, ms(x.decode.step), bound_name(x.decode.bound),
+          gb(x.decode.weight_bytes + x.decode.kv_bytes), ms(y.decode.step), bound_name(y.decode.bound),
           gb(y.decode.weight_bytes + y.decode.kv_bytes));
   }
   return "";
@@ -97,8 +97,8 @@ std::string decisive_sentence(const Choice& w, const Choice& r, bool priced) {
   const std::optional<double> rp = priced ? r.usd_per_gpu_hour : std::nullopt;
   const Advantage a = advantage(*w.why, wp, *r.why, rp);
   const std::string lead =
-      priced ? fmt::format("${:.3f} against ${:.3f} per M output tokens", *w.row->usd_per_mtok_output,
-                           *r.row->usd_per_mtok_output)
+      priced ? fmt::format("{} against {} per M output tokens", money_text(*w.row->usd_per_mtok_output, 3),
+                           money_text(*r.row->usd_per_mtok_output, 3))
              : fmt::format("{} against {} output tok/s per GPU", with_commas(w.row->output_tok_s_per_gpu, 1),
                            with_commas(r.row->output_tok_s_per_gpu, 1));
   // Every factor that shares the decision is named with its figures (estimator/explain.hpp).
@@ -153,24 +153,10 @@ std::string phase_line(const std::vector<Choice>& choices, const std::vector<std
       "{}, {}: {} wins with {:.2f}x the {} tokens per GPU-second of {} ({} against {}; {}-bound against "
       "{}-bound)",
       w.model->name, phase, w.gpu->name, a / b, tokens, r.gpu->name, with_commas(a), with_commas(b),
-      bound_label(((*w.why).*part).bound), bound_label(((*r.why).*part).bound));
+      bound_name(((*w.why).*part).bound), bound_name(((*r.why).*part).bound));
 }
 
 }  // namespace
-
-std::string bound_label(Bound bound) {
-  switch (bound) {
-    case Bound::compute:
-      return "compute";
-    case Bound::memory:
-      return "HBM";
-    case Bound::communication:
-      return "links";
-    case Bound::overhead:
-      return "overhead";
-  }
-  return "";
-}
 
 void rank_choices(std::vector<Choice>& choices) {
   std::vector<std::size_t> order;
@@ -179,6 +165,8 @@ void rank_choices(std::vector<Choice>& choices) {
     if (!explained(choices[i])) continue;
     order.push_back(i);
     priced = priced && choices[i].row->usd_per_mtok_output && choices[i].usd_per_gpu_hour;
+    // $ on different bases is not like for like: rank by throughput, as when unpriced.
+    priced = priced && choices[i].price_basis == choices[order.front()].price_basis;
   }
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return better(choices[a], choices[b], priced); });
@@ -230,7 +218,7 @@ std::string prefill_text(const Explanation& x) {
   const PhaseBottleneck& p = x.prefill;
   std::string s =
       pool_prefix(x, "prefill", &PoolsExplanation::prefill) +
-      fmt::format("{}-bound, {:.0f}% of a {} ms chunk per stage ({:.1f} TFLOP per GPU)", bound_label(p.bound),
+      fmt::format("{}-bound, {:.0f}% of a {} ms chunk per stage ({:.1f} TFLOP per GPU)", bound_name(p.bound),
                   p.bound_share * 100, with_commas(ms(p.step), 1), p.flops.value / 1e12);
   if (p.tokens_per_gpu_s)
     s += fmt::format("; {} input tokens per GPU-second of prefill", with_commas(*p.tokens_per_gpu_s));
@@ -243,7 +231,7 @@ std::string decode_text(const Explanation& x) {
                   fmt::format(
                       "{}-bound, {:.0f}% of a {:.2f} ms step per stage reading {:.1f} GB of weights + {:.1f} GB of "
                       "KV per GPU",
-                      bound_label(d.bound), d.bound_share * 100, ms(d.step), gb(d.weight_bytes), gb(d.kv_bytes));
+                      bound_name(d.bound), d.bound_share * 100, ms(d.step), gb(d.weight_bytes), gb(d.kv_bytes));
   if (d.tokens_per_gpu_s)
     s += fmt::format("; {} output tokens per GPU-second of decode", with_commas(*d.tokens_per_gpu_s));
   return s;
@@ -286,8 +274,8 @@ Cell optional_flag(const std::optional<bool>& flag) {
 
 void add_phase_columns(Schema<Choice>& s, const std::string& phase, const PhaseBottleneck Explanation::*part,
                        const std::string& step, const std::string& tokens) {
-  s.add({phase + "_bound", "", "what bounds a " + step + ": compute, HBM, links or overhead"},
-        when_explained([part](const Explanation& x) { return bound_label((x.*part).bound); }));
+  s.add({phase + "_bound", "", "what bounds a " + step + ": compute, memory, communication or overhead"},
+        when_explained([part](const Explanation& x) { return std::string(bound_name((x.*part).bound)); }));
   s.add({phase + "_bound_share", "", "the bounding part's share of the " + step + " time"},
         when_explained([part](const Explanation& x) { return (x.*part).bound_share; }));
   s.add({phase + "_step_ms", "ms", "one " + step + " on one pipeline stage"},

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "estimator/explain.hpp"
+#include "estimator/plan.hpp"
 #include "estimator/sweep.hpp"
 #include "io/result_table.hpp"
 
@@ -27,6 +28,7 @@ struct Choice {
   std::optional<double> usd_per_gpu_hour;        // the price the row was costed at
   const EfficiencyParams* efficiency = nullptr;  // the target's, the row was estimated under
   std::optional<Explanation> why;                // of the row's estimate
+  RowRange range;                                // the row's 80 % range (row_range)
   // Filled by rank_choices from all choices:
   std::optional<int> rank;           // 1 = the winner among the rows shown
   std::string decisive;              // on the winner: why it beats the runner-up
@@ -38,9 +40,6 @@ struct Choice {
 /// priced, else highest output tok/s per GPU), writes the winner's decisive sentence and each model's
 /// per-phase GPU winners.
 void rank_choices(std::vector<Choice>& choices);
-
-/// "compute", "HBM", "links" or "overhead": what a Bound means to a buyer.
-[[nodiscard]] std::string bound_label(Bound bound);
 
 /// The prefill, decode and memory clauses of one candidate (empty when nothing fits).
 [[nodiscard]] std::string prefill_text(const Explanation& x);

@@ -134,6 +134,8 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   option.choice = plan_replica(sweep(*r.prepared, {target}, request), 0, target, request, plan.demand);
   if (option.feasible()) {
     option.overlap_note = overlap_note(request.overlap, applied_overlap(option.choice.row)).value_or("");
+    option.range = row_range(r.error_bands, r.model->is_moe(), r.gpu->generation, r.engine, option.choice.row, plan.slo);
+    option.fleet_range = fleet_range(plan.demand, option.choice.unit, option.range);
   }
   return option;
 }
@@ -143,11 +145,13 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   ScenarioResolver resolver(context, o.calibration);
   print_model_warnings(*resolver.prepared(o.model)->spec, *context.err);
   warn_overlap_calibration(overlap_named(o.overlap, "--overlap"), resolver.calibration(), *context.err);
-  std::vector<const GpuSpec*> gpus;  // one price basis for the fleets it ranks
+  std::vector<const GpuSpec*> gpus;
   for (const std::string& gpu : o.gpus) gpus.push_back(&context.catalog().gpu(gpu));
-  const std::optional<PriceBasis> basis = common_price_basis(gpus);
-  resolver.use_price_basis(basis);
-  print_warnings(unused_price_warnings(parse_price_option(context.catalog(), o.price), gpus), *context.err);
+  // Each GPU type on its own default basis, as alone (a mix gets a note); one without the --price
+  // label or basis stays unpriced with a note.
+  resolver.on_missing_named_price(MissingNamedPrice::unpriced);
+  const PriceOption price = parse_price_option(context.catalog(), o.price);
+  print_warnings(unused_price_warnings(price, gpus), *context.err);
   std::vector<PlanOption> options;
   std::vector<RankKey> keys;
   for (const std::string& gpu : o.gpus) {
@@ -159,8 +163,17 @@ Plan make_plan(const PlanOptions& o, Context& context) {
                           fmt::format("'{}' names {} again; give each GPU type once", gpu, p.resolved.gpu->name));
       }
     }
-    if (!p.resolved.usd_per_gpu_hour) options.back().price_note = unpriced_note(*p.resolved.gpu, basis);
+    if (!p.resolved.usd_per_gpu_hour) options.back().price_note = unpriced_note(*p.resolved.gpu, price.label);
     keys.push_back({p.feasible(), p.choice.fleet.usd_per_month, p.choice.fleet.gpus});
+  }
+  std::vector<PricedGpu> priced;  // in the order the GPUs were given
+  for (const PlanOption& p : options) {
+    priced.push_back({p.resolved.gpu, p.resolved.usd_per_gpu_hour ? p.resolved.price_basis : std::string()});
+  }
+  if (auto mixed = mixed_basis_note(priced)) {
+    // $ on different bases is not like for like: rank by fleet GPUs, as when unpriced.
+    for (RankKey& k : keys) k.usd_per_month.reset();
+    plan.basis_note = *mixed + "; the options are ranked by fleet GPUs, not by $";
   }
   for (size_t index : rank_options(keys)) {
     plan.options.push_back(std::move(options[index]));

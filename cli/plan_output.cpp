@@ -98,7 +98,7 @@ void add_cost_columns(Schema<PlanOption>& s) {
   s.add({"rank", "", "1 = recommended"}, [](const PlanOption& p) { return count(p.rank); });
   s.add(columns::price,
         [](const PlanOption& p) { return p.resolved.usd_per_gpu_hour ? Cell(p.resolved.price_label) : Cell(); });
-  s.add(columns::price_basis,
+  s.add(columns::shown(columns::price_basis, {}, "basis"),
         [](const PlanOption& p) { return p.resolved.usd_per_gpu_hour ? Cell(p.resolved.price_basis) : Cell(); });
   s.add({"note", "", "why there is no option, that there is no price, or a cheaper unrealistic layout"},
         [](const PlanOption& p) {
@@ -110,12 +110,45 @@ void add_cost_columns(Schema<PlanOption>& s) {
         });
 }
 
+/// A p10 or p90 of the chosen replica's throughput range; empty without.
+Getter of_throughput(double PercentileRange::*end) {
+  return [=](const PlanOption& p) {
+    const std::optional<PercentileRange>& r = p.range.output_tok_s;
+    return p.feasible() && r ? Cell((*r).*end) : Cell();
+  };
+}
+/// A figure of the fleet at one end of the throughput range; empty without the range.
+Getter of_fleet_end(Fleet FleetRange::*end, std::function<Cell(const Fleet&)> f) {
+  return [=](const PlanOption& p) { return p.feasible() && p.fleet_range ? f((*p.fleet_range).*end) : Cell(); };
+}
+
+void add_range_columns(Schema<PlanOption>& s) {
+  add_latency_range_columns<PlanOption>(s, [](const PlanOption& p) { return p.feasible() ? &p.range : nullptr; });
+  s.add({"output_tok_s_per_replica_p10", "tokens/s", "a replica's output throughput, 10th percentile"},
+        of_throughput(&PercentileRange::p10));
+  s.add({"output_tok_s_per_replica_p90", "tokens/s", "a replica's output throughput, 90th percentile"},
+        of_throughput(&PercentileRange::p90));
+  s.add({"gpus_optimistic", "count", "fleet GPUs if a replica serves its throughput p90"},
+        of_fleet_end(&FleetRange::optimistic, [](auto& f) { return count(f.gpus); }));
+  s.add({"gpus_pessimistic", "count", "fleet GPUs if a replica serves its throughput p10"},
+        of_fleet_end(&FleetRange::pessimistic, [](auto& f) { return count(f.gpus); }));
+  s.add({"usd_per_month_optimistic", "$/month", "$/month of the gpus_optimistic fleet", money0},
+        of_fleet_end(&FleetRange::optimistic, [](auto& f) { return optional_cell(f.usd_per_month); }));
+  s.add({"usd_per_month_pessimistic", "$/month", "$/month of the gpus_pessimistic fleet", money0},
+        of_fleet_end(&FleetRange::pessimistic, [](auto& f) { return optional_cell(f.usd_per_month); }));
+  s.add({"meets_slo_at_p90", "", "the SLO still holds with TTFT and TPOT at their p90 (empty without an SLO)"},
+        [](const PlanOption& p) {
+          return p.feasible() && p.range.meets_slo_at_p90 ? Cell(*p.range.meets_slo_at_p90) : Cell();
+        });
+}
+
 const Schema<PlanOption>& plan_schema() {
   static const Schema<PlanOption> schema = [] {  // immutable after first use
     Schema<PlanOption> s;
     add_fleet_columns(s);
     add_serving_columns(s);
     add_cost_columns(s);
+    add_range_columns(s);
     return s;
   }();
   return schema;
@@ -164,7 +197,7 @@ std::string ranked_table(const Plan& plan) {
   std::vector<std::size_t> shown;
   for (const char* key :
        {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "kv", "mtp", "concurrency_per_replica",
-        "ttft_ms", "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "usd_per_month",
+        "ttft_ms", "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "price_basis", "usd_per_month",
         "usd_per_mtok_served", "power_kw", "energy_mwh_per_month"}) {
     shown.push_back(table.index(key));
   }
@@ -184,6 +217,44 @@ std::string ranked_table(const Plan& plan) {
     text.add_row(std::move(cells));
   }
   return text.render();
+}
+
+/// One option's 80 % range: the fleet at each end of the replica's throughput range, TTFT and TPOT,
+/// and whether the SLO holds at their p90.
+std::string range_line(const PlanOption& p, const ServiceLevel& slo) {
+  const RowRange& r = p.range;
+  if (!r.output_tok_s && !r.tpot_s && !r.ttft_s) {
+    return p.choice.row.pools ? "no band: the bands come from co-located serving runs, not from disaggregated pools"
+                              : "no band: no bands/1 profile for this calibration";
+  }
+  std::string out;
+  if (p.fleet_range) {
+    const Fleet& best = p.fleet_range->optimistic;
+    const Fleet& worst = p.fleet_range->pessimistic;
+    const auto usd = [](const Fleet& f) { return f.usd_per_month ? money_text(*f.usd_per_month, 0) : std::string("-"); };
+    out = best.gpus == worst.gpus
+              ? fmt::format("{} at either end ({}/month)", count_of(best.gpus, "GPU"), usd(best))
+              : fmt::format("{}-{} GPUs ({}-{}/month)", with_commas(static_cast<double>(best.gpus)),
+                            with_commas(static_cast<double>(worst.gpus)), usd(best), usd(worst));
+    out += fmt::format(" for a replica's output of {} down to {} tok/s; ", with_commas(r.output_tok_s->p90),
+                       with_commas(r.output_tok_s->p10));
+  }
+  out += "TTFT " + ms_range_text(r.ttft_s) + ", TPOT " + ms_range_text(r.tpot_s);
+  if (r.meets_slo_at_p90)
+    out += *r.meets_slo_at_p90 ? fmt::format("; {} still met at the p90", describe_slo(slo))
+                               : fmt::format("; {} NOT met at the p90", describe_slo(slo));
+  if (r.wide) out += " (wide: few measurements for this regime)";
+  return out;
+}
+
+std::string range_text(const Plan& plan) {
+  std::string out;
+  for (const PlanOption& p : plan.options) {
+    if (p.feasible()) out += fmt::format("  {}: {}\n", p.resolved.gpu->name, range_line(p, plan.slo));
+  }
+  if (out.empty()) return out;
+  return "80% range (the estimator's measured error in each replica's regime, docs/validation.md#error-bands; "
+         "GPUs from the throughput's p90 to its p10):\n" + out;
 }
 
 /// A profile path from "profiles/" on, so the workbook does not record where the tool was built.
@@ -241,10 +312,10 @@ std::string recommendation(const Plan& plan) {
                                 count_of(f.gpus, "GPU"), count_of(f.nodes, "node"), count_of(f.replicas, "replica"),
                                 count_of(best.choice.row.total_gpus(), "GPU"));
   out += f.usd_per_month
-             ? fmt::format(" at ${}/month, {} per million output tokens served ({} at ${:.3f}/GPU-hour, {} basis)\n",
-                           with_commas(*f.usd_per_month),
-                           f.usd_per_mtok_served ? fmt::format("${:.3f}", *f.usd_per_mtok_served) : "- (no tokens)",
-                           best.resolved.price_label, *best.resolved.usd_per_gpu_hour,
+             ? fmt::format(" at {}/month, {} per million output tokens served ({} at {}/GPU-hour, {} basis)\n",
+                           money_text(*f.usd_per_month, 0),
+                           f.usd_per_mtok_served ? money_text(*f.usd_per_mtok_served, 3) : "- (no tokens)",
+                           best.resolved.price_label, money_text(*best.resolved.usd_per_gpu_hour, 3),
                            price_basis_text(best.resolved.price_basis))
              : "; no GPU type has a price, so options are ranked by GPU count\n";
   for (const PlanOption& p : plan.options) {
@@ -253,6 +324,7 @@ std::string recommendation(const Plan& plan) {
                          f.usd_per_month ? "; it is ranked after the priced options, by GPU count" : "");
     }
   }
+  if (!plan.basis_note.empty()) out += "note: " + plan.basis_note + "\n";
   return out + unrealistic_notes(plan) + infeasible_notes(plan);
 }
 
@@ -271,7 +343,7 @@ std::string plan_text(const Plan& plan) {
       plan.concurrency_given ? "the given concurrencies (--concurrency)" : "concurrency",
       plan.disaggregated ? ", co-located or as prefill/decode-disaggregated pools (--disagg)" : "",
       plan.max_gpus_per_replica, plan.allow_unrealistic ? "or not (--allow-unrealistic)" : "only");
-  return out + ranked_table(plan) + recommendation(plan);
+  return out + ranked_table(plan) + range_text(plan) + recommendation(plan);
 }
 
 json plan_json(const Plan& plan) {
@@ -297,6 +369,7 @@ json plan_json(const Plan& plan) {
   return {{"demand", demand},
           {"options", json_rows(plan_table(plan))},
           {"recommendation", any ? json(plan.options.front().resolved.gpu->name) : json(nullptr)},
+          {"price_note", plan.basis_note.empty() ? json(nullptr) : json(plan.basis_note)},
           {"warnings", warnings}};
 }
 

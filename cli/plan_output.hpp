@@ -23,6 +23,8 @@ struct PlanOption {
   int rank = 0;                       // 1-based
   std::string price_note;             // unpriced_note() when unpriced
   std::string overlap_note;           // overlap_note() of the chosen replica (two-batch with ep 1)
+  RowRange range;                     // the chosen replica's 80 % range (row_range)
+  std::optional<FleetRange> fleet_range;
   [[nodiscard]] bool feasible() const { return choice.deployment.has_value(); }
 };
 
@@ -38,6 +40,7 @@ struct Plan {
   bool allow_unrealistic = false;
   bool disaggregated = false;       // --disagg: the search includes prefill/decode-disaggregated replicas
   std::vector<PlanOption> options;  // in rank order
+  std::string basis_note;           // mixed_basis_note() when the options are priced on several bases
 };
 
 /// One row per option, in rank order, under the plan schema.

@@ -118,7 +118,7 @@ void search_section(HtmlReport& page, const std::vector<const ScenarioResolver::
   std::string cost_caption =
       "$/Mtok of the configuration in the table above, per GPU type: its price over its output tokens per GPU-hour. "
       "Prices on different bases are not like for like; each bar names its basis.";
-  for (const std::string& note : unpriced_notes(targets)) cost_caption += " Note: " + note + ".";
+  for (const std::string& note : price_notes(targets, search.price_asked)) cost_caption += " Note: " + note + ".";
   page.figures({{render_bar_svg(cost_by_gpu_chart(result, targets, slo)), cost_caption},
                 {render_svg(frontiers_chart(result, targets, slo)),
                  "Every GPU type's frontier from the same search: no configuration of that type is better in both "

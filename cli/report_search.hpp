@@ -19,6 +19,7 @@ struct ReportSearch {
   ServiceLevel slo;
   bool kv_given = false;
   bool disaggregated = false;
+  std::string price_asked;  // the label or basis --price names, "" when none (price_notes)
 };
 
 /// The sweep over `gpus` (the report's isl/osl and `search`).

@@ -68,7 +68,8 @@ SweepRequest make_request(const SweepOptions& o) {
   return r;
 }
 
-/// One target per GPU. With --all-gpus a GPU without the --price label is unpriced rather than an error.
+/// One target per GPU, each priced on its own default basis; a GPU without the --price label or basis
+/// is unpriced (with a note) rather than an error.
 std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, const ScenarioResolver& resolver) {
   if (o.gpus.empty() && !o.all_gpus) throw ConfigError("--gpu", "missing: name a GPU or pass --all-gpus");
   const std::string engine = engine_named(resolver.calibration(), o.engine);
@@ -86,14 +87,11 @@ std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, c
   std::vector<SweepTarget> targets;
   const PriceOption price = parse_price_option(context.catalog(), o.price);
   print_warnings(unused_price_warnings(price, gpus), *context.err);
-  const std::optional<PriceBasis> basis = common_price_basis(gpus);
   for (const GpuSpec* gpu : gpus) {
     SweepTarget t{gpu, resolver.efficiency(*gpu, engine, std::nullopt), std::nullopt, weights, {}};
-    if (!o.all_gpus || o.usd_per_gpu_hour || has_named_price(*gpu, price)) {
-      const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, basis);
-      t.usd_per_gpu_hour = chosen.usd_per_gpu_hour;
-      if (chosen.usd_per_gpu_hour) t.price_basis = chosen.basis;
-    }
+    const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, MissingNamedPrice::unpriced);
+    t.usd_per_gpu_hour = chosen.usd_per_gpu_hour;
+    if (chosen.usd_per_gpu_hour) t.price_basis = chosen.basis;
     targets.push_back(std::move(t));
   }
   return targets;
@@ -252,7 +250,7 @@ int run_sweep(const SweepOptions& o, Context& context) {
         with_commas(static_cast<double>(request.osl)), slo_text(request),
         with_commas(static_cast<double>(result.configs_evaluated)),
         with_commas(static_cast<double>(result.configs_pruned)), fixed(elapsed_ms, elapsed_ms < 10 ? 1 : 0));
-    print_unpriced_notes(targets, out);
+    print_price_notes(targets, parse_price_option(context.catalog(), o.price).label, out);
     print_overlap_note(request.overlap, applied, out);
     print_table(result, targets, request, table, out);
   }

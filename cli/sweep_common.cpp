@@ -237,21 +237,32 @@ std::string slo_text(const SweepRequest& r) {
   return r.slo.ttft || r.slo.tpot ? "SLO " + describe_slo(r.slo) : "no SLO";
 }
 
-std::vector<std::string> unpriced_notes(const std::vector<SweepTarget>& targets) {
-  const auto priced =
-      std::find_if(targets.begin(), targets.end(), [](const SweepTarget& t) { return t.usd_per_gpu_hour; });
-  const std::string basis = priced == targets.end() ? std::string() : priced->price_basis;
+std::vector<std::string> price_notes(const std::vector<SweepTarget>& targets, const std::string& asked) {
   std::vector<std::string> notes;
+  std::vector<PricedGpu> priced;
   for (const SweepTarget& t : targets) {
-    if (!t.usd_per_gpu_hour) notes.push_back(unpriced_note(*t.gpu, basis));
+    if (!t.usd_per_gpu_hour) notes.push_back(unpriced_note(*t.gpu, asked));
+    priced.push_back({t.gpu, t.usd_per_gpu_hour ? t.price_basis : std::string()});
   }
+  if (auto mixed = mixed_basis_note(priced)) notes.push_back(std::move(*mixed));
   return notes;
 }
 
-bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out) {
-  const std::vector<std::string> notes = unpriced_notes(targets);
+bool print_price_notes(const std::vector<SweepTarget>& targets, const std::string& asked, std::ostream& out) {
+  const std::vector<std::string> notes = price_notes(targets, asked);
   for (const std::string& note : notes) out << "note: " << note << "\n";
   return !notes.empty();
+}
+
+std::string ms_range_text(const std::optional<PercentileRange>& seconds) {
+  if (!seconds) return "-";
+  const auto ms = [](double s) { return in_milliseconds(Seconds{s}) >= 100 ? with_commas(in_milliseconds(Seconds{s}))
+                                                                           : fixed(in_milliseconds(Seconds{s}), 2); };
+  return fmt::format("{}-{} ms", ms(seconds->p10), ms(seconds->p90));
+}
+
+std::string count_range_text(const std::optional<PercentileRange>& range) {
+  return range ? fmt::format("{}-{}", with_commas(range->p10), with_commas(range->p90)) : "-";
 }
 
 bool print_overlap_note(Overlap stated, Overlap applied, std::ostream& out) {

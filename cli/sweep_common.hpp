@@ -10,6 +10,7 @@
 
 #include "estimator/deployment.hpp"
 #include "estimator/model_spec.hpp"
+#include "estimator/plan.hpp"
 #include "estimator/sweep.hpp"
 #include "hardware/gpu_spec.hpp"
 #include "io/result_table.hpp"
@@ -54,13 +55,41 @@ void add_allow_unrealistic_option(CLI::App& app, bool& allow);
 /// the estimates a search runs; docs/methodology.md#disaggregated).
 void add_disagg_option(CLI::App& app, bool& disaggregated);
 
-/// One "note: ..." line per GPU type without a price: it names the GPU, says why (no price in its
-/// profile, or none on the basis the priced GPU types use, which one comparison does not mix) and
-/// gives the `--price GPU=USD` that prices it. Nothing when every GPU type is priced; returns whether
-/// it printed any. `sweep` and `compare` print them before their tables.
-bool print_unpriced_notes(const std::vector<SweepTarget>& targets, std::ostream& out);
-/// The unpriced_note() of each GPU type without a price, on the basis the priced ones use.
-[[nodiscard]] std::vector<std::string> unpriced_notes(const std::vector<SweepTarget>& targets);
+/// The price notes of a comparison: the unpriced_note() of each GPU type without a price (`asked`: the
+/// label or basis --price names, "" when none) and, when the priced ones are on more than one basis,
+/// mixed_basis_note(). `sweep` and `compare` print them before their tables, `report` under its chart.
+[[nodiscard]] std::vector<std::string> price_notes(const std::vector<SweepTarget>& targets, const std::string& asked);
+/// One "note: ..." line per price_notes() entry; returns whether it printed any.
+bool print_price_notes(const std::vector<SweepTarget>& targets, const std::string& asked, std::ostream& out);
+
+/// The ttft_ms_p10, ttft_ms_p90, tpot_ms_p10 and tpot_ms_p90 columns of rows that carry a RowRange:
+/// `range` gives a row's, nullptr where the row has no configuration.
+template <class Row>
+void add_latency_range_columns(Schema<Row>& s, const RowRange* (*range)(const Row&)) {
+  struct Figure {
+    const char* key;
+    const char* description;
+    std::optional<PercentileRange> RowRange::*figure;
+    double PercentileRange::*end;
+  };
+  for (const Figure& f :
+       {Figure{"ttft_ms_p10", "TTFT 10th percentile: 8 in 10 measured runs of this regime lie in p10-p90",
+               &RowRange::ttft_s, &PercentileRange::p10},
+        Figure{"ttft_ms_p90", "TTFT 90th percentile", &RowRange::ttft_s, &PercentileRange::p90},
+        Figure{"tpot_ms_p10", "TPOT 10th percentile", &RowRange::tpot_s, &PercentileRange::p10},
+        Figure{"tpot_ms_p90", "TPOT 90th percentile", &RowRange::tpot_s, &PercentileRange::p90}}) {
+    s.add({f.key, "ms", f.description}, [range, f](const Row& row) {
+      const RowRange* r = range(row);
+      if (r == nullptr || !(r->*f.figure)) return Cell();
+      return Cell(in_milliseconds(Seconds{*(r->*f.figure).*f.end}));
+    });
+  }
+}
+
+/// "1,308-39,037 ms" (" ms" from seconds; two decimals below 100 ms, as estimate shows them) or
+/// "1,689-3,538" (a throughput as it is): the p10-p90 of a PercentileRange; "-" without one.
+[[nodiscard]] std::string ms_range_text(const std::optional<PercentileRange>& seconds);
+[[nodiscard]] std::string count_range_text(const std::optional<PercentileRange>& range);
 
 /// The overlap a row runs: its instance's, or its pools' (Deployment::applied_overlap).
 [[nodiscard]] Overlap applied_overlap(const SweepRow& row);

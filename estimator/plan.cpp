@@ -121,6 +121,7 @@ ReplicaChoice plan_replica(const SweepResult& result, std::size_t target, const 
   const ReplicaUnit unit{choice.row.output_tok_s, choice.row.total_gpus(), std::max(1, gpu.gpus_per_node),
                          t.usd_per_gpu_hour,      gpu.tdp.value,           t.efficiency.power_utilization};
   choice.fleet = size_fleet(demand, unit);
+  choice.unit = unit;
   if (r.best_if_unrealistic) {
     const SweepRow& row = result.rows[*r.best_if_unrealistic];
     const ReplicaUnit flagged{row.output_tok_s,      row.total_gpus(), unit.gpus_per_node,
@@ -130,6 +131,38 @@ ReplicaChoice plan_replica(const SweepResult& result, std::size_t target, const 
         size_fleet(demand, flagged).gpus, describe_row(row), unrealistic_reason(gpu, row));
   }
   return choice;
+}
+
+RowRange row_range(const ErrorBands* bands, bool moe, const std::string& generation, const std::string& engine,
+                   const SweepRow& row, const ServiceLevel& slo) {
+  RowRange range;
+  if (bands == nullptr || row.pools) return range;
+  const Regime regime = regime_of(moe, generation, engine, row.concurrency);
+  const auto of = [&](BandMetric metric, double value) -> std::optional<PercentileRange> {
+    const std::optional<Band> band = find_band(*bands, metric, regime);
+    if (!band) return std::nullopt;
+    range.wide = range.wide || band->wide;
+    return PercentileRange{value * band->low_factor(), value * band->high_factor()};
+  };
+  range.ttft_s = of(BandMetric::ttft, row.ttft.value);
+  range.tpot_s = of(BandMetric::tpot, row.tpot.value);
+  range.output_tok_s = of(BandMetric::output_tok_s, row.output_tok_s);
+  const bool needs_ttft = slo.ttft.has_value(), needs_tpot = slo.tpot.has_value();
+  if ((needs_ttft || needs_tpot) && (!needs_ttft || range.ttft_s) && (!needs_tpot || range.tpot_s)) {
+    range.meets_slo_at_p90 = slo.met_by(Seconds{range.ttft_s ? range.ttft_s->p90 : 0.0},
+                                        Seconds{range.tpot_s ? range.tpot_s->p90 : 0.0});
+  }
+  return range;
+}
+
+std::optional<FleetRange> fleet_range(const Demand& demand, const ReplicaUnit& unit, const RowRange& range) {
+  if (!range.output_tok_s || !(range.output_tok_s->p10 > 0)) return std::nullopt;
+  // Throughput at its band's ends, the replica's other figures unchanged (the same size_fleet).
+  ReplicaUnit at = unit;
+  at.output_tok_s = range.output_tok_s->p90;
+  const Fleet optimistic = size_fleet(demand, at);
+  at.output_tok_s = range.output_tok_s->p10;
+  return FleetRange{optimistic, size_fleet(demand, at)};
 }
 
 std::vector<size_t> rank_options(const std::vector<RankKey>& keys) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "estimator/error_bands.hpp"
 #include "estimator/serving.hpp"
 #include "estimator/sweep.hpp"
 
@@ -83,6 +84,7 @@ struct ReplicaChoice {
   std::int64_t configs_evaluated = 0;
   std::string why_none;                  // when deployment is nullopt
   std::string unrealistic_note;          // a flagged configuration that would need fewer GPUs, and why
+  ReplicaUnit unit;                      // what `fleet` was sized from
 };
 
 /// The fleet for `demand` from sweep target `target` of `result` (whose request carried the same
@@ -90,6 +92,34 @@ struct ReplicaChoice {
 /// closest configuration to the SLOs, or only unrealistic layouts meet them.
 [[nodiscard]] ReplicaChoice plan_replica(const SweepResult& result, std::size_t target, const SweepTarget& t,
                                          const SweepRequest& request, const Demand& demand);
+
+/// The 10th and 90th percentile of a figure under its error band (estimator/error_bands.hpp), in the
+/// figure's own unit: the estimate times Band::low_factor() and high_factor().
+struct PercentileRange {
+  double p10 = 0;
+  double p90 = 0;
+};
+/// The 80 % range of the figures a plan or a comparison rests on: one sweep row's TTFT, TPOT and output
+/// throughput (of the instance; per GPU alike), each nullopt without a band, and whether the SLO
+/// still holds with TTFT and TPOT at their p90 (nullopt without an SLO or without the bands it needs).
+struct RowRange {
+  std::optional<PercentileRange> ttft_s, tpot_s, output_tok_s;
+  std::optional<bool> meets_slo_at_p90;
+  bool wide = false;  // a band borrowed from a coarser regime: few measurements for this one
+};
+/// The bands of `row` in the regime of a model (moe or dense) on a GPU generation under an engine at
+/// the row's concurrency (find_band; the same lookup as an estimate's). Empty for a disaggregated row
+/// or without a table: the bands come from co-located serving runs.
+[[nodiscard]] RowRange row_range(const ErrorBands* bands, bool moe, const std::string& generation,
+                                 const std::string& engine, const SweepRow& row, const ServiceLevel& slo);
+/// The fleet at each end of a replica's throughput range: size_fleet with the replica serving its
+/// p90 (optimistic: the fewest GPUs) and its p10 (pessimistic: the most). nullopt without the range.
+struct FleetRange {
+  Fleet optimistic;
+  Fleet pessimistic;
+};
+[[nodiscard]] std::optional<FleetRange> fleet_range(const Demand& demand, const ReplicaUnit& unit,
+                                                    const RowRange& range);
 
 /// Ranks options: priced ones by $/month (cheapest first), then unpriced ones by GPUs, then those
 /// with no configuration. Returns the indices in rank order.

@@ -115,6 +115,11 @@ std::string with_commas(double value, int decimals) {
   return out;
 }
 
+std::string money_text(double usd, int decimals) {
+  constexpr double whole_dollars_from = 1000;
+  return "$" + with_commas(usd, std::fabs(usd) >= whole_dollars_from ? 0 : decimals);
+}
+
 std::string fixed(double value, int decimals) {
   if (!std::isfinite(value)) return "-";
   // std::to_chars prints the exactly rounded digits fmt's "{:.{}f}" prints (both round the binary

@@ -66,5 +66,9 @@ void append_csv_field(std::string& out, std::string_view text);
 /// `value` with thousands separators and `decimals` decimals, more where a nonzero value would read 0.
 [[nodiscard]] std::string with_commas(double value, int decimals = 0);
 [[nodiscard]] std::string fixed(double value, int decimals);
+/// A dollar figure as every text output shows it: "$" and with_commas, with `decimals` decimals below
+/// $1,000 and none from $1,000 up (a cent, let alone a tenth of one, on thousands is noise):
+/// $1.922, $0.415, $25,257, $31,200,000.
+[[nodiscard]] std::string money_text(double usd, int decimals);
 
 }  // namespace llmsizer

@@ -9,6 +9,7 @@
 #include "io/config_error.hpp"
 #include "io/did_you_mean.hpp"
 #include "io/number_text.hpp"
+#include "io/table.hpp"
 
 namespace llmsizer {
 namespace {
@@ -104,19 +105,19 @@ PriceOption parse_price_option(const Catalog& catalog, const std::string& text) 
 }
 
 PriceChoice choose_price(const GpuSpec& gpu, const PriceOption& o, std::optional<double> usd_per_gpu_hour,
-                         std::optional<PriceBasis> basis) {
+                         MissingNamedPrice missing) {
   for (const auto& [priced, value] : o.per_gpu) {
     if (priced == &gpu || priced->name == gpu.name) return {value, user_price_label, user_price_label};
   }
   if (usd_per_gpu_hour) return {usd_per_gpu_hour, user_price_label, user_price_label};
   if (!o.label.empty()) {
     if (const PricePoint* p = named_price(gpu, o.label)) return from_profile(*p);
+    if (missing == MissingNamedPrice::unpriced) return {};  // unpriced_note() says why, never another basis
     throw ConfigError(option, no_such_price(gpu, o.label));
   }
-  if (!basis) basis = common_price_basis({&gpu});  // the GPU alone: the same rule as for several
+  const std::optional<PriceBasis> basis = default_price_basis(gpu);
   if (!basis) return {};
-  if (const PricePoint* p = first_of_basis(gpu, *basis)) return from_profile(*p);
-  return {};
+  return from_profile(*first_of_basis(gpu, *basis));
 }
 
 PriceChoice default_price(const GpuSpec& gpu) {
@@ -140,17 +141,40 @@ bool has_named_price(const GpuSpec& gpu, const PriceOption& o) {
   return o.label.empty() || named_price(gpu, o.label) != nullptr;
 }
 
-std::optional<PriceBasis> common_price_basis(const std::vector<const GpuSpec*>& gpus) {
-  std::optional<PriceBasis> best;
-  std::ptrdiff_t best_count = 0;
-  for (PriceBasis b : default_basis_order) {  // a tie goes to the earlier basis
-    const auto count = std::count_if(gpus.begin(), gpus.end(), [&](const GpuSpec* g) { return first_of_basis(*g, b); });
-    if (count > best_count) {
-      best = b;
-      best_count = count;
-    }
+std::optional<PriceBasis> default_price_basis(const GpuSpec& gpu) {
+  for (PriceBasis b : default_basis_order) {
+    if (first_of_basis(gpu, b)) return b;
   }
-  return best;
+  return std::nullopt;
+}
+
+std::optional<PriceBasis> shared_price_basis(const std::vector<const GpuSpec*>& gpus) {
+  const auto priced = [](const GpuSpec* g) { return !g->prices.empty(); };
+  if (std::none_of(gpus.begin(), gpus.end(), priced)) return std::nullopt;
+  for (PriceBasis b : default_basis_order) {
+    const auto has = [&](const GpuSpec* g) { return !priced(g) || first_of_basis(*g, b); };
+    if (std::all_of(gpus.begin(), gpus.end(), has)) return b;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> mixed_basis_note(const std::vector<PricedGpu>& gpus) {
+  std::vector<std::string> bases;
+  std::vector<const GpuSpec*> specs;
+  std::string each;
+  for (const PricedGpu& g : gpus) {
+    specs.push_back(g.gpu);
+    if (g.basis.empty()) continue;
+    if (std::find(bases.begin(), bases.end(), g.basis) == bases.end()) bases.push_back(g.basis);
+    each += fmt::format("{}{} {}", each.empty() ? "" : ", ", g.gpu->name, price_basis_text(g.basis));
+  }
+  if (bases.size() < 2) return std::nullopt;
+  const std::optional<PriceBasis> shared = shared_price_basis(specs);
+  const std::string one = shared ? fmt::format("--price {} puts all of them on one basis", name(*shared))
+                                 : std::string("they share no basis: --price GPU=USD sets one figure per GPU type");
+  return fmt::format("prices are on different bases ({}): each GPU type on its own default basis, as it is priced "
+                     "alone, so its $ figures are not like for like with the others'; {}",
+                     each, one);
 }
 
 std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::string& basis) {
@@ -174,21 +198,19 @@ std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::str
   return fmt::format("priced on the {} basis, {}'s default{}; {}", price_basis_text(basis), gpu.name, because, choose);
 }
 
-std::string unpriced_note(const GpuSpec& gpu, const std::string& basis) {
+std::string unpriced_note(const GpuSpec& gpu, const std::string& asked) {
   if (gpu.prices.empty()) return fmt::format("{} has no price in its profile: --price {}=USD gives it one", gpu.name, gpu.name);
   const PriceChoice own = default_price(gpu);
-  const std::string why = basis.empty() || basis == user_price_label
-                              ? fmt::format("{} is not priced in this run", gpu.name)
-                              : fmt::format("{} has no {} price and one comparison does not mix price bases", gpu.name,
-                                            price_basis_text(basis));
+  const std::optional<PriceBasis> basis = parse_price_basis(asked);
+  const std::string why = asked.empty() ? fmt::format("{} is not priced in this run", gpu.name)
+                          : basis ? fmt::format("{} has no {} price, the basis --price {} asks for", gpu.name,
+                                                price_basis_text(asked), asked)
+                                  : fmt::format("{} has no price '{}', the label --price {} asks for", gpu.name, asked,
+                                                asked);
   return fmt::format(
-      "{}; its profile prices it at ${:.3f}/GPU-hour ({}, {} basis): --price {}={:.3f} compares it at "
+      "{}; its profile prices it at {}/GPU-hour ({}, {} basis): --price {}={:.3f} compares it at "
       "that figure",
-      why, *own.usd_per_gpu_hour, own.label, price_basis_text(own.basis), gpu.name, *own.usd_per_gpu_hour);
-}
-
-std::string unpriced_note(const GpuSpec& gpu, std::optional<PriceBasis> basis) {
-  return unpriced_note(gpu, basis ? std::string(name(*basis)) : std::string());
+      why, money_text(*own.usd_per_gpu_hour, 3), own.label, price_basis_text(own.basis), gpu.name, *own.usd_per_gpu_hour);
 }
 
 }  // namespace llmsizer

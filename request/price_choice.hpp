@@ -1,6 +1,6 @@
 // request/price_choice.hpp — the $/GPU-hour a request uses: --price GPU=USD for one GPU type,
-// --usd-per-gpu-hour for every GPU, --price LABEL or BASIS, else the profile's price on one basis for
-// the whole command (a comparison never mixes bases unless the user gives the prices).
+// --usd-per-gpu-hour for every GPU, --price LABEL or BASIS, else the GPU's own default basis: a GPU's
+// price never depends on which other GPUs a command compares it with.
 #pragma once
 
 #include <optional>
@@ -34,12 +34,17 @@ struct PriceOption {
 };
 [[nodiscard]] PriceOption parse_price_option(const Catalog& catalog, const std::string& text);
 
+/// What a comparison does with a GPU that lacks the label or basis --price names: an error (a command
+/// on one GPU), or leave it unpriced, which unpriced_note() then says (compare, plan, sweep, report).
+enum class MissingNamedPrice : unsigned char { error, unpriced };
+
 /// The price of `gpu`: its GPU=USD entry, else `usd_per_gpu_hour`, else the label (or the first price
-/// of the basis) the option names — an error naming --price when `gpu` has neither — else its first
-/// price on `basis`, by default common_price_basis({&gpu}). nullopt when the GPU has no such price.
+/// of the basis) the option names — when `gpu` has neither, an error naming --price or unpriced, as
+/// `missing` says — else its first price on its own default basis (default_price_basis). nullopt
+/// when the GPU has no price.
 [[nodiscard]] PriceChoice choose_price(const GpuSpec& gpu, const PriceOption& option,
                                        std::optional<double> usd_per_gpu_hour,
-                                       std::optional<PriceBasis> basis = std::nullopt);
+                                       MissingNamedPrice missing = MissingNamedPrice::error);
 
 /// The price a command on `gpu` alone uses when none is given: choose_price with no option.
 [[nodiscard]] PriceChoice default_price(const GpuSpec& gpu);
@@ -57,11 +62,25 @@ struct PriceOption {
 inline constexpr PriceBasis default_basis_order[] = {PriceBasis::rental_3yr, PriceBasis::owned, PriceBasis::reserved,
                                                      PriceBasis::on_demand, PriceBasis::published_tco};
 
-/// The one default price choice of every command (estimate, --scenarios rows, sweep, compare, plan,
-/// report, list): a command over `gpus` prices on the basis most of them have a price on, a tie going
-/// to the earlier basis in default_basis_order; nullopt when none is priced. A GPU alone gets its own
-/// first basis in that order, so one GPU with the same GPUs beside it gets the same price everywhere.
-[[nodiscard]] std::optional<PriceBasis> common_price_basis(const std::vector<const GpuSpec*>& gpus);
+/// The default price basis of `gpu` in every command (estimate, --scenarios rows, sweep, compare, plan,
+/// report, list): the first basis in default_basis_order it has a price on, whichever GPUs are beside
+/// it; nullopt when it has no price.
+[[nodiscard]] std::optional<PriceBasis> default_price_basis(const GpuSpec& gpu);
+
+/// The first basis in default_basis_order that every GPU of `gpus` with a price has; nullopt when
+/// there is none (or no GPU has a price). `--price` with it puts a comparison on one basis.
+[[nodiscard]] std::optional<PriceBasis> shared_price_basis(const std::vector<const GpuSpec*>& gpus);
+
+/// The GPU types of a comparison and the basis each is priced on (PriceChoice::basis; "" unpriced).
+struct PricedGpu {
+  const GpuSpec* gpu = nullptr;
+  std::string basis;
+};
+/// When the priced GPUs of a comparison are on more than one basis (each on its own default, or some
+/// given with --price GPU=USD): one line naming each GPU's basis, saying their $ figures are not like
+/// for like, and the --price BASIS that puts all of them on one basis where they share one. nullopt
+/// when they are on one basis.
+[[nodiscard]] std::optional<std::string> mixed_basis_note(const std::vector<PricedGpu>& gpus);
 
 /// For an estimate of `gpu` priced by default on `basis` (a price_basis_names entry) that is not the 3-year
 /// rental every GPU with such a price defaults to: one line saying so and how to choose (two
@@ -70,11 +89,9 @@ inline constexpr PriceBasis default_basis_order[] = {PriceBasis::rental_3yr, Pri
 /// `estimate` prints it on stderr; the notes column of its JSON, CSV and Python output carries it.
 [[nodiscard]] std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::string& basis);
 
-/// The one wording of why `gpu` has no price in a run priced on `basis` (a PriceChoice::basis; "" when
-/// nothing is priced) and how to price it: its own default price (choose_price alone) and the
-/// --price GPU=USD that compares it at that figure; or that its profile has no price.
-[[nodiscard]] std::string unpriced_note(const GpuSpec& gpu, const std::string& basis);
-/// The same for a run priced by default on `basis` (nullopt: nothing is priced).
-[[nodiscard]] std::string unpriced_note(const GpuSpec& gpu, std::optional<PriceBasis> basis);
+/// The one wording of why `gpu` has no price and how to price it: that its profile has none, or that it
+/// lacks the label or basis `asked` (--price; "" when none was named), with its own default price
+/// (choose_price alone) and the --price GPU=USD that compares it at that figure.
+[[nodiscard]] std::string unpriced_note(const GpuSpec& gpu, const std::string& asked);
 
 }  // namespace llmsizer

@@ -117,9 +117,9 @@ class ScenarioResolver {
   [[nodiscard]] static bool layout_given(const ScenarioInput& input);
   [[nodiscard]] const Calibration& calibration() const { return *calibration_; }
   [[nodiscard]] const Catalog& catalog() const { return catalog_; }
-  /// The price basis every later resolve() prices on by default (common_price_basis over the GPUs of
-  /// a command that compares several); nullopt: each GPU's first price.
-  void use_price_basis(std::optional<PriceBasis> basis) { price_basis_ = basis; }
+  /// What every later resolve() does with a GPU that lacks the label or basis --price names: an
+  /// error (the default) or leave it unpriced (a command comparing several GPU types).
+  void on_missing_named_price(MissingNamedPrice missing) { missing_price_ = missing; }
   [[nodiscard]] EfficiencyParams efficiency(const GpuSpec& gpu, const std::string& engine,
                                             std::optional<double> memory_utilization) const;
 
@@ -133,7 +133,7 @@ class ScenarioResolver {
 
   const Catalog& catalog_;
   const Calibration* calibration_;
-  std::optional<PriceBasis> price_basis_;
+  MissingNamedPrice missing_price_ = MissingNamedPrice::error;
   std::map<std::string, std::pair<std::shared_ptr<const ModelSpec>, std::shared_ptr<const PreparedModel>>> models_;
   std::map<std::string, const GpuSpec*, std::less<>> gpus_;
 };

@@ -187,7 +187,7 @@ std::vector<ScenarioField> common_fields() {
       {"price",
        "Price: a label or basis (on-demand, reserved, 3yr-rental, owned, published-tco) from the GPU profiles, "
        "or GPU=USD for one GPU type (repeatable; ',' joins several in a CSV cell)",
-       "the basis most of the GPUs have (ties: 3yr-rental, owned, reserved, on-demand), one for all",
+       "each GPU's own first basis of 3yr-rental, owned, reserved, on-demand, published-tco",
        parse_text<&In::price>, nullptr},
       {"usd_per_gpu_hour",
        "Price in $ per GPU-hour for every GPU not given as --price GPU=USD (overrides a price label)", "",

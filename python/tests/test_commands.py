@@ -65,7 +65,7 @@ def test_plan_equals_the_command_json():
     answer = llmsizer.plan(model="deepseek-r1", gpu=["h20", "h200"], output_tokens_per_day=2e9, tpot_ms=50)
     assert answer == cli_json("plan", "--model", "deepseek-r1", "--gpu", "h20", "--gpu", "h200",
                               "--output-tokens-per-day", "2e9", "--tpot-ms", "50")
-    assert set(answer) == {"demand", "options", "recommendation", "warnings"}
+    assert set(answer) == {"demand", "options", "recommendation", "price_note", "warnings"}
     assert answer["warnings"] == []
     assert answer["demand"]["output_tokens_per_day"] == 2e9
 

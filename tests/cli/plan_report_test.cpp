@@ -2,9 +2,11 @@
 // back (sheet names, formulas), the HTML page's self-containment, and unwritable paths.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -309,5 +311,51 @@ TEST_SUITE("decisions") {
   }
 
 }  // TEST_SUITE
+
+TEST_SUITE("decisions") {
+  TEST_CASE("plan and compare carry the 80 % range of the configuration they choose, as estimate bands it") {
+    const Run r = run({"plan", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--output-tokens-per-day", "2e9",
+                       "--tpot-ms", "70", "--json"});
+    REQUIRE(r.code == 0);
+    const auto option = nlohmann::json::parse(r.out)["options"][0];
+    REQUIRE_FALSE(option["tpot_ms_p90"].is_null());
+    // The same configuration estimated alone: its bands are the plan's range.
+    const auto est = nlohmann::json::parse(
+        run({"estimate", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--isl", "1000", "--osl", "1000", "--tp",
+             std::to_string(option["tp"].get<int>()), "--weights", option["weights"].get<std::string>(), "--kv",
+             option["kv"].get<std::string>(), "--concurrency",
+             std::to_string(option["concurrency_per_replica"].get<int>()), "--json"})
+            .out);
+    for (const char* key : {"ttft_ms_p10", "ttft_ms_p90", "tpot_ms_p10", "tpot_ms_p90"}) {
+      CAPTURE(key);
+      CHECK(option[key].get<double>() == doctest::Approx(est[key].get<double>()).epsilon(1e-9));
+    }
+    CHECK(option["output_tok_s_per_replica_p10"].get<double>() ==
+          doctest::Approx(est["output_tok_s_p10"].get<double>()).epsilon(1e-9));
+    // The fleet at either end of the throughput range: whole replicas for the peak at p90 and p10.
+    const double peak = 2e9 / 86400 * 2;
+    const auto per_replica = option["gpus_per_replica"].get<double>();
+    CHECK(option["gpus_pessimistic"].get<double>() ==
+          std::ceil(peak / option["output_tok_s_per_replica_p10"].get<double>()) * per_replica);
+    CHECK(option["gpus_optimistic"].get<double>() ==
+          std::ceil(peak / option["output_tok_s_per_replica_p90"].get<double>()) * per_replica);
+    CHECK(option["gpus_optimistic"] <= option["gpus"]);
+    CHECK(option["gpus"] <= option["gpus_pessimistic"]);
+    CHECK(option["meets_slo_at_p90"].get<bool>() == (option["tpot_ms_p90"].get<double>() <= 70));
+    const Run text = run({"plan", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--output-tokens-per-day", "2e9",
+                          "--tpot-ms", "70"});
+    CHECK(text.out.find("\n80% range (") != std::string::npos);
+    CHECK(text.out.find(fmt::format("  h200-sxm: {}-{} GPUs", option["gpus_optimistic"].get<int>(),
+                                    option["gpus_pessimistic"].get<int>())) != std::string::npos);
+    const Run compare = run({"compare", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--tpot-ms", "70", "--max-gpus",
+                             "2", "--json"});
+    REQUIRE(compare.code == 0);
+    const auto c = nlohmann::json::parse(compare.out)[0];
+    CHECK(c["tpot_ms_p10"].get<double>() < c["tpot_ms"].get<double>());
+    CHECK(c["tpot_ms"].get<double>() < c["tpot_ms_p90"].get<double>());
+    CHECK(c["output_tok_s_per_gpu_p10"].get<double>() < c["output_tok_s_per_gpu"].get<double>());
+    CHECK(c["meets_slo_at_p90"].get<bool>() == (c["tpot_ms_p90"].get<double>() <= 70));
+  }
+}
 
 }  // namespace llmsizer

@@ -42,7 +42,7 @@ int price_row(const std::map<std::string, Sheet>& book, const std::string& gpu) 
 
 const std::vector<std::string> plan_args = {"plan", "--model",   "glm-4.5",  "--gpu",
                                             "h20",  "--gpu",     "h200-sxm", "--output-tokens-per-day",
-                                            "2e9",  "--tpot-ms", "50"};
+                                            "2e9",  "--tpot-ms", "50", "--price", "owned"};
 
 /// plan_args written as a workbook in `dir` and read back.
 std::map<std::string, Sheet> plan_workbook(const test::TempDir& dir) {
@@ -95,7 +95,7 @@ TEST_SUITE("decisions") {
       // Every other sheet a GPU sheet reads is the Inputs sheet.
       REQUIRE(!e.references.empty());
       for (const std::string& ref : e.references) CHECK(ref.rfind("Inputs!", 0) == 0);
-      // Both on the owned basis (the one basis H20 has), and an owned price is always the TCO model's:
+      // Both on the owned basis (--price owned; the one basis H20 has), and an owned price is always the TCO model's:
       // each GPU's price is computed in the sheet from its purchase price, power and hosting.
       const std::string row = std::to_string(price_row(book, gpu));
       CHECK(e.text("Inputs", "B" + row) == "owned");

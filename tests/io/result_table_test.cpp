@@ -327,9 +327,19 @@ TEST_SUITE("cli") {
     CHECK(j[0]["usd"].get<double>() == 1234.5);
     CHECK(j[0]["notes"] == nlohmann::json::array({"a", "b"}));
     CHECK(j[1]["gpus"].is_null());
-    CHECK(text_cells(t, 0, {1, 2, 3, 4}) == std::vector<std::string>{"1,024", "$1,234.50", "46%", "yes"});
+    // Money from $1,000 up without decimals (money_text; the tie 1234.5 rounds to even), never "$1,234.50".
+    CHECK(text_cells(t, 0, {1, 2, 3, 4}) == std::vector<std::string>{"1,024", "$1,234", "46%", "yes"});
     CHECK(text_cells(t, 1, {1, 2, 4}) == std::vector<std::string>{"-", "-", "no"});
     CHECK(t.index("util") == 3);
+  }
+
+  TEST_CASE("money_text: separators always, decimals only below $1,000") {
+    // plan at a tiny demand printed "$153600000.000" per million tokens.
+    CHECK(money_text(153600000.0, 3) == "$153,600,000");
+    CHECK(money_text(1234.6, 3) == "$1,235");
+    CHECK(money_text(999.4, 3) == "$999.400");
+    CHECK(money_text(1.6, 3) == "$1.600");
+    CHECK(money_text(25257.2, 0) == "$25,257");
   }
 
   TEST_CASE("with_commas: thousands separators, and a nonzero value never reads 0") {

@@ -105,11 +105,14 @@ TEST_SUITE("cli") {
     }
     CHECK(default_price(catalog.gpu("h200-sxm")).basis == "3yr-rental");
     CHECK(default_price(catalog.gpu("h20")).basis == "owned");
-    // H200 beside H20: both on the owned basis, and both owned prices from the TCO model.
-    const Used h200_owned{find_price(catalog.gpu("h200-sxm"), owned_price_label)->per_gpu_hour.value, "owned"};
-    const Used h20_owned{find_price(catalog.gpu("h20"), owned_price_label)->per_gpu_hour.value, "owned"};
+    // H200 beside H20: each as alone, H200 on its 3-year rental and H20 on its owned (TCO model) price;
+    // the GPUs beside one never move its price.
+    const auto alone = [&](const char* name) {
+      const PriceChoice own = default_price(catalog.gpu(name));
+      return Used{*own.usd_per_gpu_hour, own.basis};
+    };
     for (const UsedByGpu& used : used_by_commands({"h200-sxm", "h20"}, dir)) {
-      CHECK(used == UsedByGpu{{"h200-sxm", h200_owned}, {"h20", h20_owned}});
+      CHECK(used == UsedByGpu{{"h200-sxm", alone("h200-sxm")}, {"h20", alone("h20")}});
     }
   }
 

@@ -130,37 +130,80 @@ TEST_SUITE("request") {
     CHECK(cli.err == "error: --price: h20 has no price 'ownd' (it has: tco-owned (owned)); did you mean 'owned'?\n");
   }
 
-  TEST_CASE("one basis for a command over several GPUs: never a mix") {
+  TEST_CASE("a GPU's default basis is its own, whichever GPUs are beside it") {
     const Catalog catalog = test::shipped_catalog();
     const GpuSpec& h20 = catalog.gpu("h20");
     const GpuSpec& h100 = catalog.gpu("h100-sxm");
     const GpuSpec& a100 = catalog.gpu("a100-80gb-sxm");
-    // H100 has a 3-year rental and an owned price; H20 only its owned price: both are priced as owned.
-    CHECK(common_price_basis({&h100, &h20}) == PriceBasis::owned);
-    // Alone, the first basis in default_basis_order that the GPU has.
-    CHECK(common_price_basis({&h100}) == PriceBasis::rental_3yr);
-    CHECK(common_price_basis({&h20}) == PriceBasis::owned);
-    CHECK(common_price_basis({&a100}) == PriceBasis::on_demand);
-    // A100 80GB has one on-demand price, and H100 has one too: the one basis both have.
-    CHECK(common_price_basis({&a100, &h100}) == PriceBasis::on_demand);
-    // A100 on-demand only, H20 owned only: a tie, decided by default_basis_order (owned before on-demand).
-    CHECK(common_price_basis({&a100, &h20}) == PriceBasis::owned);
-    // A GPU's default price is its price on its own basis (list, estimate and a scenarios row).
+    // The first basis in default_basis_order that the GPU has.
+    CHECK(default_price_basis(h100) == PriceBasis::rental_3yr);
+    CHECK(default_price_basis(h20) == PriceBasis::owned);
+    CHECK(default_price_basis(a100) == PriceBasis::on_demand);
+    CHECK_FALSE(default_price_basis(catalog.gpu("a100-40gb-pcie")).has_value());
     CHECK(default_price(h100).label == "3yr-rental");
     CHECK(default_price(h20).label == "tco-owned");
     CHECK_FALSE(default_price(catalog.gpu("h100-pcie")).usd_per_gpu_hour.has_value());
-    // A GPU without a price on the chosen basis stays unpriced rather than priced on another.
-    const std::optional<PriceBasis> basis = common_price_basis({&h100, &h20, &a100});
-    REQUIRE(basis.has_value());
-    for (const GpuSpec* gpu : {&h100, &h20, &a100}) {
-      const PriceChoice c = choose_price(*gpu, PriceOption{}, std::nullopt, basis);
-      if (c.usd_per_gpu_hour) CHECK(c.basis == name(*basis));
-    }
-    CHECK_FALSE(common_price_basis({&catalog.gpu("a100-40gb-pcie")}).has_value());
+    // The basis a --price BASIS would put all of them on: H100 and H20 share only owned; a GPU without
+    // any price does not stop it.
+    CHECK(shared_price_basis({&h100, &h20}) == PriceBasis::owned);
+    CHECK(shared_price_basis({&h100, &a100}) == PriceBasis::on_demand);
+    CHECK(shared_price_basis({&h100, &h20, &catalog.gpu("a100-40gb-pcie")}) == PriceBasis::owned);
+    CHECK_FALSE(shared_price_basis({&catalog.gpu("a100-40gb-pcie")}).has_value());
+    // A mix is said, with each GPU's basis and the --price that puts them on one.
+    CHECK_FALSE(mixed_basis_note({{&h100, "3yr-rental"}, {&h100, "3yr-rental"}, {&h20, ""}}).has_value());
+    CHECK(mixed_basis_note({{&h100, "3yr-rental"}, {&h20, "owned"}}) ==
+          "prices are on different bases (h100-sxm 3-year rental, h20 owned (TCO model)): each GPU type on its own "
+          "default basis, as it is priced alone, so its $ figures are not like for like with the others'; --price "
+          "owned puts all of them on one basis");
+    // A comparison leaves a GPU without the asked basis unpriced (a note says why), never on another basis.
+    const PriceOption rental = parse_price_option(catalog, "3yr-rental");
+    CHECK_FALSE(choose_price(h20, rental, std::nullopt, MissingNamedPrice::unpriced).usd_per_gpu_hour.has_value());
+    CHECK(choose_price(h100, rental, std::nullopt, MissingNamedPrice::unpriced).basis == "3yr-rental");
+    CHECK(unpriced_note(h20, "3yr-rental") ==
+          "h20 has no 3-year rental price, the basis --price 3yr-rental asks for; its profile prices it at "
+          "$0.851/GPU-hour (tco-owned, owned (TCO model) basis): --price h20=0.851 compares it at that figure");
   }
 }
 
 TEST_SUITE("cli") {
+  TEST_CASE("plan and compare: one GPU's price does not change with the GPUs beside it") {
+    // H200 alone is priced on its 3-year rental; beside H20 (which has only its owned price) it used
+    // to move to the owned basis of the pair ($1.922). Each row names its basis; the mix gets a note.
+    const auto plan = [](std::vector<std::string> gpus) {
+      std::vector<std::string> args{"plan", "--model", "llama-3.1-8b", "--output-tokens-per-day", "1e8", "--csv"};
+      for (const std::string& g : gpus) args.insert(args.end(), {"--gpu", g});
+      return run(args);
+    };
+    const Run alone = plan({"h200-sxm"});
+    const Run pair = plan({"h200-sxm", "h20"});
+    REQUIRE(alone.code == 0);
+    REQUIRE(pair.code == 0);
+    const std::string h200 = "h200-sxm,";
+    const auto price_of = [&](const std::string& csv) {
+      const size_t row = csv.find("\nllama-3.1-8b," + h200);
+      REQUIRE(row != std::string::npos);
+      const std::string line = csv.substr(row, csv.find('\n', row + 1) - row);
+      CHECK(line.find(",3yr-rental,3yr-rental,") != std::string::npos);  // price label and basis
+      return line;
+    };
+    CHECK(price_of(alone.out).find(",1.6,") != std::string::npos);
+    CHECK(price_of(pair.out).find(",1.6,") != std::string::npos);
+    CHECK(pair.out.find(",tco-owned,owned,") != std::string::npos);  // H20 on its own owned basis
+    const Run text = run({"plan", "--model", "llama-3.1-8b", "--output-tokens-per-day", "1e8", "--gpu", "h200-sxm",
+                          "--gpu", "h20"});
+    CHECK(text.out.find("note: prices are on different bases (h200-sxm 3-year rental, h20 owned (TCO model))") !=
+          std::string::npos);
+    const Run compare = run({"compare", "--model", "llama-3.1-8b", "--gpu", "h200-sxm", "--gpu", "h20", "--json"});
+    REQUIRE(compare.code == 0);
+    CHECK(compare.out.find("\"usd_per_gpu_hour\": 1.6") != std::string::npos);
+    // Asked for a basis H20 lacks: H20 unpriced with a note, not an error and not another basis.
+    const Run rental = run({"compare", "--model", "llama-3.1-8b", "--gpu", "h200-sxm", "--gpu", "h20", "--price",
+                            "3yr-rental"});
+    REQUIRE(rental.code == 0);
+    CHECK(rental.out.find("note: h20 has no 3-year rental price, the basis --price 3yr-rental asks for") !=
+          std::string::npos);
+  }
+
   TEST_CASE("estimate on H20 with no price given has a $/Mtok and names its basis") {
     const Run r = run({"estimate", "--model", "glm-4.5", "--gpu", "h20", "--isl", "1000", "--osl", "200"});
     REQUIRE(r.code == 0);
@@ -305,20 +348,22 @@ TEST_SUITE("cli") {
     CHECK(r.out.find("- (no price)") == std::string::npos);
   }
 
-  TEST_CASE("a GPU priced only on another basis: the note says which and how to compare it") {
-    // A100 80GB has an on-demand price, H20 only its owned (TCO model) one: no basis covers both, the
-    // tie goes to owned, so A100 is unpriced, and the note names A100's on-demand price and --price.
+  TEST_CASE("GPUs on different default bases: each keeps its own, and a note says so") {
+    // A100 80GB has an on-demand price, H20 only its owned (TCO model) one: each is priced on its own
+    // basis, and the note names both and that they share none.
     const Run r = run({"compare", "--model", "llama-3.1-8b", "--gpu", "a100-80gb-sxm", "--gpu", "h20", "--max-gpus",
                        "2"});
     REQUIRE(r.code == 0);
-    CHECK(r.out.find("\nnote: a100-80gb-sxm has no owned (TCO model) price and one comparison does not mix price "
-                     "bases; its profile prices it at $1.790/GPU-hour (lambda-on-demand, on-demand basis): --price "
-                     "a100-80gb-sxm=1.790 compares it at that figure\n") != std::string::npos);
+    CHECK(r.out.find("\nnote: prices are on different bases (a100-80gb-sxm on-demand, h20 owned (TCO model)): each "
+                     "GPU type on its own default basis, as it is priced alone, so its $ figures are not like for "
+                     "like with the others'; they share no basis: --price GPU=USD sets one figure per GPU type\n") !=
+          std::string::npos);
+    CHECK(r.out.find("$1.790 (on-demand)") != std::string::npos);
     const Run plan = run({"plan", "--model", "llama-3.1-8b", "--gpu", "a100-80gb-sxm", "--gpu", "h20",
-                          "--output-tokens-per-day", "1e8", "--max-gpus", "2"});
+                          "--output-tokens-per-day", "1e8", "--max-gpus", "2", "--price", "owned"});
     REQUIRE(plan.code == 0);
-    CHECK(plan.out.find("\nnote: a100-80gb-sxm has no owned (TCO model) price and one comparison does not mix price "
-                        "bases;") != std::string::npos);
+    CHECK(plan.out.find("\nnote: a100-80gb-sxm has no owned (TCO model) price, the basis --price owned asks for;") !=
+          std::string::npos);
     CHECK(plan.out.find("; it is ranked after the priced options, by GPU count\n") != std::string::npos);
   }
 }
