@@ -5,6 +5,9 @@
 # clash is fixed by renaming the new file's helper or by using the shared one, and only where that is
 # impossible does the file take `set_source_files_properties(FILE PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)`
 # here (it then compiles alone, 5-10 s of CPU more per build).
+# tests/main.cpp is the exception: it defines DOCTEST_CONFIG_IMPLEMENT, which must come before the
+# first <doctest/doctest.h> of its translation unit, so it is never in a batch after another file.
+set_source_files_properties(tests/main.cpp PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
 
 # One doctest binary; ctest runs it per test-suite so failures are reported by area.
 set(LLMSIZER_TEST_SUITES units profiles loader hf_import params memory performance serving cli validate decisions hardening
