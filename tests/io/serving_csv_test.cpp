@@ -88,7 +88,7 @@ TEST_SUITE("loader") {
                                         "id,modle,gpu\n"
                                         "   ^");
     CHECK(error_of("# source\nid,id\n") == "runs.csv:2:4: error: id: duplicate column\nid,id\n   ^");
-    CHECK(error_of("id,model\n").starts_with("runs.csv:1:1: error: gpu: missing column (the csv_header must name it)"));
+    CHECK(error_of("id,model\n").starts_with("runs.csv:1:1: error: gpu: missing column (the header must name it)"));
     // One bad cell of a data row each: the row, then the start of the message it must give.
     const std::pair<const char*, const char*> bad_rows[] = {
         {"r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,abc",
@@ -108,7 +108,7 @@ TEST_SUITE("loader") {
       CAPTURE(row);
       CHECK(error_of(csv_header + row + "\n").starts_with(message));
     }
-    CHECK(error_of(csv_header + "r1,deepseek-r1,b200\n").starts_with("runs.csv:2:20: error: 3 fields, the csv_header has 16"));
+    CHECK(error_of(csv_header + "r1,deepseek-r1,b200\n").starts_with("runs.csv:2:20: error: 3 fields, the header has 16"));
     CHECK(error_of(csv_header + good_row + good_row)
               .starts_with("runs.csv:3:1: error: id: duplicate id 'r1' (also on line 2)"));
   }
