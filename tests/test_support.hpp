@@ -40,6 +40,12 @@ inline GpuSpec shipped_gpu(const std::string& name) {
   return load_gpu_file(source_path("profiles/gpus/" + name + ".yaml").string());
 }
 
+/// Equal to `expected` within `tolerance` relative. doctest's Approx adds 1.0 to the scale, which turns
+/// `epsilon` into an absolute tolerance for small numbers (seconds, shares); scale(0) keeps it relative.
+inline doctest::Approx rel(double expected, double tolerance) {
+  return doctest::Approx(expected).epsilon(tolerance).scale(0);
+}
+
 /// A fresh empty directory under the system temp dir, removed when the object goes out of scope.
 class TempDir {
  public:
@@ -67,6 +73,12 @@ inline void write_text(const std::filesystem::path& path, const std::string& tex
   std::ofstream out(path, std::ios::binary);
   out << text;
   REQUIRE(out.good());
+}
+
+/// `args` followed by `more` (a command line with extra options).
+inline std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
 }
 
 /// One in-process run of the command line: exit code, stdout and stderr.

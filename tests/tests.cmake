@@ -1,20 +1,13 @@
-# Test files that cannot share a unity batch (CMakeLists.txt, CMAKE_UNITY_BUILD): a helper in an
-# anonymous namespace whose name another test file also defines, or a call that another file's
-# helper would make ambiguous. Found by compiling all test sources as one file; the others can share
-# any batch. A new test file that clashes goes here (or renames its helper).
-set_source_files_properties(
-  tests/cli/fit_estimate_test.cpp tests/cli/plan_report_test.cpp tests/cli/plan_workbook_test.cpp
-  tests/cli/sweep_compare_test.cpp tests/estimator/disaggregation_test.cpp tests/estimator/explain_test.cpp
-  tests/estimator/figures_golden_test.cpp tests/estimator/memory_fit_test.cpp tests/estimator/plan_test.cpp
-  tests/estimator/prefill_launch_test.cpp tests/estimator/prepared_deployment_test.cpp
-  tests/estimator/prompt_groups_test.cpp tests/estimator/properties_test.cpp tests/estimator/serving_test.cpp
-  tests/estimator/step_time_test.cpp tests/estimator/sweep_disaggregated_test.cpp
-  tests/estimator/two_batch_overlap_test.cpp tests/hardening/claims_audit_test.cpp
-  tests/hardening/input_checks_test.cpp tests/hardening/output_checks_test.cpp tests/hardening/property_test.cpp
-  tests/io/hf_hybrid_test.cpp tests/io/hf_import_errors_test.cpp tests/io/hf_import_test.cpp tests/io/hf_rope_test.cpp
-  tests/io/hf_warnings_test.cpp tests/io/loader_files_test.cpp tests/io/profile_cache_test.cpp
-  tests/io/serving_csv_test.cpp tests/request/scenario_rows_test.cpp
-  PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+# Every test file shares a unity batch (CMakeLists.txt, CMAKE_UNITY_BUILD): file-local helpers (an
+# anonymous namespace, `using test::x;`) have names no other test file uses, and helpers that several
+# files need live once in tests/test_support.hpp or a fixture header. The rule for a new test file:
+# the test sources must compile as one file (docs/performance.md, "Suite time", has the command); a
+# clash is fixed by renaming the new file's helper or by using the shared one, and only where that is
+# impossible does the file take `set_source_files_properties(FILE PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)`
+# here (it then compiles alone, 5-10 s of CPU more per build).
+# tests/main.cpp is the exception: it defines DOCTEST_CONFIG_IMPLEMENT, which must come before the
+# first <doctest/doctest.h> of its translation unit, so it is never in a batch after another file.
+set_source_files_properties(tests/main.cpp PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
 
 # One doctest binary; ctest runs it per test-suite so failures are reported by area.
 set(LLMSIZER_TEST_SUITES units profiles loader hf_import params memory performance serving cli validate decisions hardening

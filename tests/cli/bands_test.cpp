@@ -24,10 +24,7 @@ const std::vector<std::string> llama_70b = {
     "estimate", "--model", "llama-3.1-70b", "--gpu",         "h100-sxm", "--gpus",   "4",   "--isl",
     "2048",     "--osl",   "512",           "--concurrency", "32",       "--engine", "vllm"};
 
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
+using llmsizer::test::with;
 
 llmsizer::ErrorBands shipped_bands() {
   return llmsizer::load_error_bands_file(llmsizer::test::source_path("profiles/calibration/bands.yaml").string());

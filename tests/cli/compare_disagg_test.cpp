@@ -20,9 +20,7 @@ namespace {
 using test::Run;
 using test::run;
 
-doctest::Approx rel(double expected, double tolerance) {
-  return doctest::Approx(expected).epsilon(tolerance).scale(0);
-}
+using test::rel;
 
 // Llama-3.1-70B on H100, 8,192-token prompts under TPOT <= 20 ms, up to 32 GPUs: co-located decoding
 // is stretched by other requests' prompts, so the search picks xPyD

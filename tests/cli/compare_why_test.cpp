@@ -26,10 +26,7 @@ const std::vector<std::string> llama_a100_h20 = {"compare", "--model", "llama-3.
                                                  "--gpu",   "h20",     "--isl",         "1000",      "--osl",
                                                  "1000",    "--tpot-ms", "50"};
 
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
+using test::with;
 
 }  // namespace
 

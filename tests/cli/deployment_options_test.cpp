@@ -17,10 +17,7 @@ namespace {
 using test::Run;
 using test::run;
 
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
+using test::with;
 
 const std::string ep1_note = "two-batch overlap hides the expert all-to-all, and this deployment has none (ep 1)";
 
@@ -30,7 +27,7 @@ const std::vector<std::string> wide_ep = {"--model", "deepseek-r1", "--gpu",    
                                           "1",       "--dp",        "8",         "--ep",     "8",
                                           "--weights", "fp8",       "--isl",     "1000",     "--osl", "1000"};
 
-nlohmann::json json_of(const std::vector<std::string>& args) {
+nlohmann::json options_json(const std::vector<std::string>& args) {
   const Run r = run(args);
   REQUIRE_MESSAGE(r.code == 0, r.err);
   return nlohmann::json::parse(r.out);
@@ -42,13 +39,13 @@ TEST_SUITE("cli") {
   TEST_CASE("estimate records mtp, its acceptance and overlap in JSON, CSV and the text header") {
     const std::vector<std::string> base =
         with(with({"estimate"}, wide_ep), {"--concurrency", "256", "--mtp", "2", "--mtp-acceptance", "0.7"});
-    const nlohmann::json serial = json_of(with(base, {"--json"}));
-    const nlohmann::json overlapped = json_of(with(base, {"--overlap", "two-batch", "--json"}));
+    const nlohmann::json serial = options_json(with(base, {"--json"}));
+    const nlohmann::json overlapped = options_json(with(base, {"--overlap", "two-batch", "--json"}));
     CHECK(serial["mtp"] == 2);
     CHECK(serial["mtp_acceptance"] == 0.7);
     CHECK(serial["overlap"] == "none");
     CHECK(overlapped["overlap"] == "two-batch");
-    const nlohmann::json plain = json_of(with(with({"estimate"}, wide_ep), {"--json"}));
+    const nlohmann::json plain = options_json(with(with({"estimate"}, wide_ep), {"--json"}));
     CHECK(plain["mtp"] == 0);
     CHECK(plain["mtp_acceptance"].is_null());
 
@@ -73,7 +70,7 @@ TEST_SUITE("cli") {
                      "b,deepseek-r1,h200-sxm,1,8,8,fp8,1000,1000,256,1,\n"
                      "c,deepseek-r1,h200-sxm,1,8,8,fp8,1000,1000,256,,two-batch\n"
                      "d,deepseek-r1,h200-sxm,8,1,1,fp8,1000,1000,256,,two-batch\n");
-    const nlohmann::json rows = json_of({"estimate", "--scenarios", csv.string(), "--json"});
+    const nlohmann::json rows = options_json({"estimate", "--scenarios", csv.string(), "--json"});
     REQUIRE(rows.size() == 4);
     CHECK(rows[0]["mtp"] == 0);
     CHECK(rows[1]["mtp"] == 1);
@@ -89,14 +86,14 @@ TEST_SUITE("cli") {
     const std::vector<std::string> restrict = {"--mtp", "0", "--concurrency", "256"};
     auto sweep_tpot = [&](const char* overlap) {
       const nlohmann::json doc =
-          json_of(with(with(with({"sweep"}, wide_ep), restrict), {"--overlap", overlap, "--json"}));
+          options_json(with(with(with({"sweep"}, wide_ep), restrict), {"--overlap", overlap, "--json"}));
       REQUIRE(!doc["frontier"].empty());
       return doc["frontier"][0]["tpot_ms"].get<double>();
     };
     CHECK(sweep_tpot("two-batch") != sweep_tpot("none"));
 
     auto plan_tpot = [&](const char* overlap) {
-      const nlohmann::json doc = json_of(with(with({"plan"}, wide_ep), {"--mtp", "0", "--output-tokens-per-day", "2e10",
+      const nlohmann::json doc = options_json(with(with({"plan"}, wide_ep), {"--mtp", "0", "--output-tokens-per-day", "2e10",
                                                                         "--overlap", overlap, "--json"}));
       return doc["options"][0]["tpot_ms"].get<double>();
     };
@@ -104,7 +101,7 @@ TEST_SUITE("cli") {
 
     auto compare_tpot = [&](const char* overlap) {
       const nlohmann::json doc =
-          json_of({"compare", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--tp", "1", "--dp", "8", "--ep", "8",
+          options_json({"compare", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--tp", "1", "--dp", "8", "--ep", "8",
                    "--mtp", "0", "--max-gpus", "8", "--overlap", overlap, "--json"});
       return doc[0]["tpot_ms"].get<double>();
     };
@@ -121,9 +118,9 @@ TEST_SUITE("cli") {
                                 "fraction of all communication";
     const std::vector<std::string> estimate =
         with(with({"--profiles", dir.path().string(), "estimate", "--calibration", "lab"}, wide_ep), {"--json"});
-    const nlohmann::json overlapped = json_of(with(estimate, {"--overlap", "two-batch"}));
+    const nlohmann::json overlapped = options_json(with(estimate, {"--overlap", "two-batch"}));
     CHECK(overlapped["warnings"].dump().find(warning) != std::string::npos);
-    CHECK(json_of(estimate)["warnings"].dump().find("comm_overlap") == std::string::npos);
+    CHECK(options_json(estimate)["warnings"].dump().find("comm_overlap") == std::string::npos);
     const Run sweep = run(with(with({"--profiles", dir.path().string(), "sweep", "--calibration", "lab"}, wide_ep),
                                {"--mtp", "0", "--concurrency", "64", "--overlap", "two-batch", "--json"}));
     REQUIRE(sweep.code == 0);
@@ -145,7 +142,7 @@ TEST_SUITE("cli") {
     const Run none = run(with({"sweep"}, dense));
     CHECK(none.out.find(ep1_note) == std::string::npos);
 
-    const nlohmann::json plan = json_of({"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
+    const nlohmann::json plan = options_json({"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
                                          "--output-tokens-per-day", "1e9", "--overlap", "two-batch", "--json"});
     CHECK(plan["options"][0]["note"].get<std::string>().find(ep1_note) != std::string::npos);
 
@@ -175,8 +172,8 @@ TEST_SUITE("cli") {
     const std::vector<std::string> base = {"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--isl", "1000",
                                            "--osl", "1000", "--mtp-acceptance", "0.5", "--json"};
     const std::string warning = "--mtp-acceptance 0.5 has no effect without --mtp: no token is drafted";
-    CHECK(json_of(base)["warnings"].dump().find(warning) != std::string::npos);
-    const nlohmann::json drafted = json_of(with(base, {"--mtp", "1"}));
+    CHECK(options_json(base)["warnings"].dump().find(warning) != std::string::npos);
+    const nlohmann::json drafted = options_json(with(base, {"--mtp", "1"}));
     CHECK(drafted["warnings"].dump().find("--mtp-acceptance") == std::string::npos);
     CHECK(drafted["mtp_acceptance"].get<double>() == 0.5);
   }

@@ -22,11 +22,7 @@
 namespace llmsizer {
 namespace {
 
-/// A relative tolerance. doctest's Approx adds 1.0 to the scale, which turns `epsilon` into an
-/// absolute tolerance for the small numbers here (seconds, shares); scale(0) keeps it relative.
-doctest::Approx rel(double expected, double tolerance) {
-  return doctest::Approx(expected).epsilon(tolerance).scale(0);
-}
+using test::rel;
 
 using test::check_golden;
 using test::Run;

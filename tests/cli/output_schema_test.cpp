@@ -32,14 +32,14 @@ const std::vector<std::string> sweep_args = {"sweep", "--model", "llama-3.1-8b",
 const std::vector<std::string> plan_args = {"plan", "--model", "glm-4.5", "--gpu", "h20", "--gpu", "h200-sxm",
                                             "--output-tokens-per-day", "2e9", "--tpot-ms", "50"};
 
-std::vector<std::string> with(std::vector<std::string> args, const std::string& flag) {
+std::vector<std::string> with_flag(std::vector<std::string> args, const std::string& flag) {
   args.push_back(flag);
   return args;
 }
 
 /// The CSV of a command that must answer: exit 0, nothing on stderr, parsed.
 CsvTable csv_of(const std::vector<std::string>& args) {
-  const Run r = run(with(args, "--csv"));
+  const Run r = run(with_flag(args, "--csv"));
   REQUIRE(r.code == 0);
   CHECK(r.err.empty());
   return parse_csv(r.out, "stdout");
@@ -53,7 +53,7 @@ bool has(const std::vector<std::string>& header, const std::string& key) {
 
 TEST_SUITE("cli") {
   TEST_CASE("golden: fit --csv, list models --csv, compare --csv") {
-    const Run fit = run(with(fit_args, "--csv"));
+    const Run fit = run(with_flag(fit_args, "--csv"));
     CHECK(fit.code == 0);
     CHECK(fit.err.empty());
     check_golden("fit_deepseek-r1_a100-80gb-sxm_csv", fit.out);
@@ -61,7 +61,7 @@ TEST_SUITE("cli") {
     CHECK(models.code == 0);
     CHECK(models.err.empty());
     check_golden("list_models_csv", models.out);
-    const Run compare = run(with(compare_args, "--csv"));
+    const Run compare = run(with_flag(compare_args, "--csv"));
     CHECK(compare.code == 0);
     CHECK(compare.err.empty());
     check_golden("compare_glm-4.5_llama-3.1-405b_h20_csv", compare.out);
@@ -69,7 +69,7 @@ TEST_SUITE("cli") {
 
   TEST_CASE("fit --csv: one row per precision as in --json, notes joined, no fit leaves the layout empty") {
     const CsvTable csv = csv_of(fit_args);
-    const Run json = run(with(fit_args, "--json"));
+    const Run json = run(with_flag(fit_args, "--json"));
     REQUIRE(json.code == 0);
     const nlohmann::json rows = nlohmann::json::parse(json.out);
     REQUIRE(csv.records.size() == rows.size());
@@ -172,7 +172,7 @@ TEST_SUITE("cli") {
     const std::vector<std::string> scenarios = {"estimate", "--scenarios", (dir.path() / "s.csv").string()};
     for (const auto& args : {fit_args, estimate_args, compare_args, sweep_args, plan_args, scenarios}) {
       CAPTURE(args[0]);
-      const Run r = run(with(args, "--json"));
+      const Run r = run(with_flag(args, "--json"));
       REQUIRE(r.code == 0);
       const int found = notes_lists(notes_lists, nlohmann::json::parse(r.out));
       if (args == fit_args || args == estimate_args || args == scenarios) CHECK(found > 0);
@@ -180,7 +180,7 @@ TEST_SUITE("cli") {
   }
 
   TEST_CASE("fit --json and compare --json parse and name the model and GPU of every row") {
-    const Run fit = run(with(fit_args, "--json"));
+    const Run fit = run(with_flag(fit_args, "--json"));
     REQUIRE(fit.code == 0);
     const nlohmann::json fit_rows = nlohmann::json::parse(fit.out);
     REQUIRE(fit_rows.size() > 1);
@@ -189,7 +189,7 @@ TEST_SUITE("cli") {
       CHECK(row.at("gpu") == "a100-80gb-sxm");
       CHECK(row.at("notes").is_array());
     }
-    const Run compare = run(with(compare_args, "--json"));
+    const Run compare = run(with_flag(compare_args, "--json"));
     REQUIRE(compare.code == 0);
     const nlohmann::json compare_rows = nlohmann::json::parse(compare.out);
     REQUIRE(compare_rows.size() == 2);
@@ -215,7 +215,7 @@ TEST_SUITE("cli") {
   TEST_CASE("--json and --csv exclude each other on fit, list, compare and show") {
     for (const auto& args : {fit_args, std::vector<std::string>{"list", "gpus"}, compare_args,
                              std::vector<std::string>{"show", "h20"}}) {
-      std::vector<std::string> both = with(with(args, "--json"), "--csv");
+      std::vector<std::string> both = with_flag(with_flag(args, "--json"), "--csv");
       const Run r = run(both);
       CHECK(r.code == 2);
       CHECK(r.out.empty());

@@ -30,12 +30,9 @@ const std::vector<std::string> glm_plan = {"plan", "--model",   "glm-4.5",  "--g
                                            "h20",  "--gpu",     "h200-sxm", "--output-tokens-per-day",
                                            "2e9",  "--tpot-ms", "50"};
 
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
+using test::with;
 
-bool have_unzip() {
+bool unzip_on_path() {
   return std::system("command -v unzip >/dev/null 2>&1") == 0;
 }
 
@@ -48,7 +45,7 @@ std::string unzip_member(const std::filesystem::path& zip, const std::string& me
   return read_file(out.string());
 }
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
+void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
@@ -178,7 +175,7 @@ TEST_SUITE("decisions") {
     REQUIRE(bytes.size() > 4000);
     CHECK(bytes.substr(0, 2) == "PK");
     CHECK(entries(dir.path()) == 1);  // no temporary left beside it
-    if (!have_unzip()) return;
+    if (!unzip_on_path()) return;
     const std::string workbook = unzip_member(path, "xl/workbook.xml");
     for (const char* sheet : {"Summary", "Inputs", "h200-sxm", "h20", "Sources"}) {
       CHECK(workbook.find(std::string("<sheet name=\"") + sheet + "\"") != std::string::npos);
@@ -202,7 +199,7 @@ TEST_SUITE("decisions") {
     for (const char* name : {"summary", "sources"}) {
       std::string text = h20;
       text.replace(text.find("name: h20"), std::string("name: h20").size(), std::string("name: ") + name);
-      write_text(dir.path() / (std::string(name) + ".yaml"), text);
+      write_file(dir.path() / (std::string(name) + ".yaml"), text);
     }
     const auto path = dir.path() / "out" / "fleet.xlsx";
     std::filesystem::create_directory(dir.path() / "out");
@@ -210,7 +207,7 @@ TEST_SUITE("decisions") {
                        "--gpu", "sources", "--gpu", "h20", "--output-tokens-per-day", "1e9", "--xlsx", path.string()});
     REQUIRE(r.code == 0);
     CHECK(entries(dir.path() / "out") == 1);
-    if (!have_unzip()) return;
+    if (!unzip_on_path()) return;
     const std::string workbook = unzip_member(path, "xl/workbook.xml");
     for (const char* sheet : {"Summary", "Inputs", "summary (2)", "sources (2)", "h20", "Sources"}) {
       CHECK(workbook.find(std::string("<sheet name=\"") + sheet + "\"") != std::string::npos);

@@ -40,22 +40,23 @@ int price_row(const std::map<std::string, Sheet>& book, const std::string& gpu) 
   return 0;
 }
 
-const std::vector<std::string> plan_args = {"plan", "--model",   "glm-4.5",  "--gpu",
-                                            "h20",  "--gpu",     "h200-sxm", "--output-tokens-per-day",
-                                            "2e9",  "--tpot-ms", "50", "--price", "owned"};
+const std::vector<std::string> workbook_plan_args = {"plan", "--model",   "glm-4.5",  "--gpu",
+                                                     "h20",  "--gpu",     "h200-sxm", "--output-tokens-per-day",
+                                                     "2e9",  "--tpot-ms", "50",       "--price",
+                                                     "owned"};
 
-/// plan_args written as a workbook in `dir` and read back.
+/// workbook_plan_args written as a workbook in `dir` and read back.
 std::map<std::string, Sheet> plan_workbook(const test::TempDir& dir) {
   const auto path = dir.path() / "fleet.xlsx";
-  std::vector<std::string> args = plan_args;
+  std::vector<std::string> args = workbook_plan_args;
   args.insert(args.end(), {"--xlsx", path.string()});
   REQUIRE(test::run(args).code == 0);
   return read_workbook(path);
 }
 
-/// plan_args' JSON output: the numbers the workbook's formulas must give.
+/// workbook_plan_args' JSON output: the numbers the workbook's formulas must give.
 nlohmann::json plan_json() {
-  std::vector<std::string> args = plan_args;
+  std::vector<std::string> args = workbook_plan_args;
   args.push_back("--json");
   const test::Run r = test::run(args);
   REQUIRE(r.code == 0);

@@ -28,10 +28,7 @@ const std::vector<std::string> small_sweep = {"sweep", "--model",   "glm-4.5", "
                                               "--gpu", "h100-sxm",  "--isl",   "1000",       "--osl",
                                               "1000",  "--tpot-ms", "50",      "--max-gpus", "16"};
 
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
+using test::with;
 
 const std::vector<std::string> row_keys = {"gpu",
                                            "gpus",

@@ -17,7 +17,7 @@
 namespace llmsizer {
 namespace {
 
-doctest::Approx rel(double expected, double tolerance) { return doctest::Approx(expected).epsilon(tolerance).scale(0); }
+using test::rel;
 
 struct Case {
   std::unique_ptr<ModelSpec> model;  // prepared points into it
@@ -26,7 +26,7 @@ struct Case {
   EfficiencyParams efficiency;
 };
 
-Case load(const std::string& model, const std::string& gpu) {
+Case load_case(const std::string& model, const std::string& gpu) {
   Case c;
   c.model = std::make_unique<ModelSpec>(test::shipped_model(model));
   c.prepared = prepare(*c.model);
@@ -59,7 +59,7 @@ Explained run(const Case& c, const GpuSpec& gpu, const Deployment& d, const Work
 TEST_SUITE("serving") {
 
 TEST_CASE("explain: the figures are the estimate's step times, bytes, memory and throughput") {
-  const Case c = load("llama-3.1-8b", "h100-sxm");
+  const Case c = load_case("llama-3.1-8b", "h100-sxm");
   const Workload w{1'000, 1'000, 32, Phase::mixed};
   const Explained x = run(c, c.gpu, one_gpu(), w, 2.0);
   const Estimate& e = x.estimate;
@@ -90,13 +90,13 @@ TEST_CASE("explain: the figures are the estimate's step times, bytes, memory and
 TEST_CASE("explain: MoE decode reads a fraction of the resident weights") {
   // Qwen3-30B-A3B at batch 1 on one H100: 128 experts, 8 per token, so one step reads a few GB of
   // the ~61 GB it holds.
-  const Case c = load("qwen3-30b-a3b", "h100-sxm");
+  const Case c = load_case("qwen3-30b-a3b", "h100-sxm");
   const Explained x = run(c, c.gpu, one_gpu(), Workload{1'000, 1'000, 1, Phase::mixed}, 2.0);
   CHECK(x.why.decode.weight_bytes.value < 0.2 * x.why.resident_weight_bytes.value);
 }
 
 TEST_CASE("advantage: only the price differs, so the price decides by exactly its ratio") {
-  const Case c = load("llama-3.1-8b", "h100-sxm");
+  const Case c = load_case("llama-3.1-8b", "h100-sxm");
   const Workload w{1'000, 1'000, 32, Phase::mixed};
   const Explained cheap = run(c, c.gpu, one_gpu(), w, 1.0);
   const Explained dear = run(c, c.gpu, one_gpu(), w, 2.5);
@@ -109,7 +109,7 @@ TEST_CASE("advantage: only the price differs, so the price decides by exactly it
 }
 
 TEST_CASE("advantage: only the HBM bandwidth differs, so time per request decides for the faster GPU") {
-  const Case c = load("llama-3.1-8b", "h100-sxm");
+  const Case c = load_case("llama-3.1-8b", "h100-sxm");
   GpuSpec fast = c.gpu;
   fast.memory_bandwidth = BytesPerSecond{c.gpu.memory_bandwidth.value * 2};
   const Workload w{1'000, 1'000, 32, Phase::mixed};
@@ -138,7 +138,7 @@ TEST_CASE("advantage: only the HBM bandwidth differs, so time per request decide
 TEST_CASE("advantage: only the batch differs, so requests per GPU decide for the larger batch") {
   // 64 requests against 8 on the same GPU: each request runs somewhat slower in the larger batch
   // (decode stays HBM-bound), but 8x the requests share the GPU.
-  const Case c = load("llama-3.1-8b", "h100-sxm");
+  const Case c = load_case("llama-3.1-8b", "h100-sxm");
   const Explained big = run(c, c.gpu, one_gpu(), Workload{1'000, 1'000, 64, Phase::mixed}, 2.0);
   const Explained small = run(c, c.gpu, one_gpu(), Workload{1'000, 1'000, 8, Phase::mixed}, 2.0);
   const Advantage a = advantage(big.why, 2.0, small.why, 2.0);
@@ -151,7 +151,7 @@ TEST_CASE("advantage: only the batch differs, so requests per GPU decide for the
 TEST_CASE("explain_disaggregated: each pool's own iteration, memory and load; the deployment's rate and cycle") {
   // Llama-3.1-70B FP8 on H100, 8,192 in + 512 out: 2 prefill workers of tp8 and 3 decode workers of
   // tp4 running 32 requests each.
-  const Case c = load("llama-3.1-70b", "h100-sxm");
+  const Case c = load_case("llama-3.1-70b", "h100-sxm");
   DisaggregatedDeployment pools;
   pools.prefill.weights = pools.prefill.experts = Precision::fp8;
   pools.prefill.parallel.tp = 8;

@@ -34,7 +34,7 @@
 namespace llmsizer {
 namespace {
 
-struct Case {
+struct FigureCase {
   const char* model;  // tests/data/hf/<model>.json
   const char* gpu;
   const char* engine;
@@ -45,7 +45,7 @@ struct Case {
   int mtp = 0;
 };
 
-std::vector<Case> cases() {
+std::vector<FigureCase> cases() {
   using P = Precision;
   return {
       {"llama-3.1-8b", "h100-sxm", "", {1, 1, 1, 1}, P::bf16, P::bf16, P::bf16},
@@ -124,7 +124,7 @@ std::string line(const std::string& key, const std::vector<double>& values) {
 std::vector<std::string> golden_lines() {
   const Calibration calibration = load_calibration_file(test::source_path("profiles/calibration/priors.yaml").string());
   std::vector<std::string> lines;
-  for (const Case& c : cases()) {
+  for (const FigureCase& c : cases()) {
     const auto spec = std::make_unique<ModelSpec>(
         import_hf_config_file(test::source_path(std::string("tests/data/hf/") + c.model + ".json").string()));
     const PreparedModel model = prepare(*spec);

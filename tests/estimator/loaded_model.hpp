@@ -37,11 +37,6 @@ inline Loaded load(const std::string& model, const std::string& gpu, const std::
   return l;
 }
 
-/// Equal to `expected` within `tolerance` relative (no absolute floor).
-inline doctest::Approx rel(double expected, double tolerance) {
-  return doctest::Approx(expected).epsilon(tolerance).scale(0);
-}
-
 /// `tp`-way tensor parallel, one stage, no attention-DP or EP, weights and experts at `weights`.
 inline Deployment tp_layout(Precision weights, int tp) {
   Deployment d;

@@ -51,7 +51,7 @@ void check_same(const EstimateFigures& a, const EstimateFigures& b) {
   CHECK(a.joules_per_output_token == b.joules_per_output_token);
 }
 
-struct Case {
+struct PreparedCase {
   const char* model;
   const char* gpu;
   Deployment deployment;
@@ -73,7 +73,7 @@ Deployment deployment(Parallelism p, Precision weights, int mtp = 0) {
 
 /// Requests that exercise every branch of the evaluation: short and long prompts (one and several
 /// chunks), concurrency 1, a queue beyond the KV cache, "as many as fit", and both disaggregated sides.
-std::vector<Workload> workloads() {
+std::vector<Workload> workload_grid() {
   std::vector<Workload> w;
   for (std::int64_t isl : {128, 1000, 20'000}) {
     for (std::int64_t concurrency : {1, 7, 64, 5'000, 0}) w.push_back({isl, 500, concurrency, Phase::mixed});
@@ -88,19 +88,19 @@ std::vector<Workload> workloads() {
 
 TEST_SUITE("serving") {
   TEST_CASE("prepared deployment: one preparation answers every request exactly as estimate() does") {
-    const std::vector<Case> cases = {
+    const std::vector<PreparedCase> cases = {
         {"llama-3.1-70b", "h100-sxm", deployment({4, 1, 1, 1}, Precision::bf16)},
         {"llama-3.1-70b", "a100-80gb-sxm", deployment({2, 2, 1, 1}, Precision::fp8)},  // weight-only, pp 2
         {"deepseek-v3", "h200-sxm", deployment({8, 1, 1, 8}, Precision::fp8, 1)},      // MoE, EP, MTP
         {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8)},        // EP across nodes
         {"llama-3.1-70b", "l40s", deployment({1, 1, 1, 1}, Precision::bf16)},          // does not fit
     };
-    for (const Case& c : cases) {
+    for (const PreparedCase& c : cases) {
       CAPTURE(c.model);
       CAPTURE(c.gpu);
       const Loaded l = load(c.model, c.gpu);
       const PreparedDeployment prepared = prepare_deployment(l.prepared, l.gpu, c.deployment, l.efficiency, 2.0);
-      for (const Workload& w : workloads()) {
+      for (const Workload& w : workload_grid()) {
         CAPTURE(w.isl);
         CAPTURE(w.concurrency);
         const Estimate fresh = estimate(l.prepared, l.gpu, c.deployment, w, l.efficiency, 2.0);
@@ -123,14 +123,14 @@ TEST_SUITE("serving") {
     // FLOPs and bytes. A coefficient folded with the wrong roof or layer count, an operator left out
     // of the fold, or a change to the operator sums in one mode and not the other moves a total far
     // beyond the few ulps the reassociation may.
-    const std::vector<Case> cases = {
+    const std::vector<PreparedCase> cases = {
         {"llama-3.1-70b", "h100-sxm", deployment({4, 1, 1, 1}, Precision::bf16)},
         {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8, 2)},  // MoE, MLA, EP, MTP
         {"gpt-oss-120b", "h100-sxm", deployment({2, 2, 1, 2}, Precision::fp8)},     // sliding window, pp 2
         {"minimax-m1", "h200-sxm", deployment({8, 1, 1, 8}, Precision::bf16)},      // linear attention
         {"deepseek-r1", "h20", two_batch(deployment({1, 1, 32, 32}, Precision::fp8, 1))},  // two-batch overlap
     };
-    for (const Case& c : cases) {
+    for (const PreparedCase& c : cases) {
       CAPTURE(c.model);
       const Loaded l = load(c.model, c.gpu);
       const PreparedDeployment prepared = prepare_deployment(l.prepared, l.gpu, c.deployment, l.efficiency, 2.0);
@@ -193,7 +193,7 @@ TEST_SUITE("serving") {
       CHECK(scaled.deployment == fresh.deployment);
       CHECK(scaled.batch_room == fresh.batch_room);
       CHECK(scaled.memory.ranks == fresh.memory.ranks);
-      for (const Workload& w : workloads()) {
+      for (const Workload& w : workload_grid()) {
         CAPTURE(w.isl);
         CAPTURE(w.concurrency);
         check_same(evaluate(scaled, w), evaluate(fresh, w));
@@ -220,13 +220,13 @@ TEST_SUITE("serving") {
     // deployment_memory keeps the weights, the fixed bytes, the KV per token and the DP ranks once;
     // a check of one request then reads its KV alone. Each must answer as memory_per_gpu over the
     // placement does, for any context and batch.
-    const std::vector<Case> cases = {
+    const std::vector<PreparedCase> cases = {
         {"llama-3.1-70b", "h100-sxm", deployment({4, 2, 1, 1}, Precision::bf16)},
         {"deepseek-v3", "h200-sxm", deployment({8, 2, 4, 32}, Precision::fp8)},
         {"gpt-oss-120b", "h100-sxm", deployment({1, 2, 2, 2}, Precision::fp8)},
         {"llama-3.1-70b", "l40s", deployment({1, 1, 1, 1}, Precision::bf16)},  // weights alone do not fit
     };
-    for (Case c : cases) {
+    for (PreparedCase c : cases) {
       c.deployment.replicas = 3;
       CAPTURE(c.model);
       CAPTURE(c.gpu);

@@ -22,23 +22,23 @@ const std::vector<std::string> models = {"llama-3.1-8b", "llama-3.1-70b", "deeps
 // Hopper, Ampere (no FP8), a bandwidth-rich Hopper, Blackwell, CDNA3, Ada PCIe.
 const std::vector<std::string> gpus = {"h100-sxm", "a100-80gb-sxm", "h20", "b200", "mi300x", "l40s"};
 
-struct Case {
+struct ShippedCase {
   std::unique_ptr<ModelSpec> model;  // PreparedModel points into it
   PreparedModel prepared;
   GpuSpec gpu;
   EfficiencyParams efficiency;
 };
 
-std::vector<Case> all_cases() {
+std::vector<ShippedCase> all_cases() {
   const Calibration calibration =
       load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
   std::vector<GpuSpec> gpu_specs;
   for (const std::string& g : gpus) gpu_specs.push_back(test::shipped_gpu(g));
-  std::vector<Case> cases;
+  std::vector<ShippedCase> cases;
   for (const std::string& m : models) {
     const ModelSpec spec = test::shipped_model(m);
     for (const GpuSpec& gpu : gpu_specs) {
-      Case c;
+      ShippedCase c;
       c.model = std::make_unique<ModelSpec>(spec);
       c.prepared = prepare(*c.model);
       c.gpu = gpu;
@@ -49,7 +49,7 @@ std::vector<Case> all_cases() {
   return cases;
 }
 
-Deployment native(const ModelSpec& model) {
+Deployment native_precisions(const ModelSpec& model) {
   Deployment d;
   d.weights = model.weights_precision;
   d.experts = model.experts_precision;
@@ -57,8 +57,8 @@ Deployment native(const ModelSpec& model) {
 }
 
 /// The smallest default layout holding 8 sequences of 4,096 + 1,024 tokens, up to 64 GPUs.
-std::optional<Deployment> smallest(const Case& c) {
-  const MinimumGpus m = minimum_gpus(c.prepared, c.gpu, native(*c.model), Residency{5'120, 8}, c.efficiency, 64);
+std::optional<Deployment> smallest(const ShippedCase& c) {
+  const MinimumGpus m = minimum_gpus(c.prepared, c.gpu, native_precisions(*c.model), Residency{5'120, 8}, c.efficiency, 64);
   if (!m.gpus) return std::nullopt;
   return m.deployment;
 }
@@ -83,7 +83,7 @@ TEST_SUITE("performance") {
 
 TEST_CASE("property: more memory bandwidth never makes decode slower") {
   int checked = 0;
-  for (const Case& c : all_cases()) {
+  for (const ShippedCase& c : all_cases()) {
     CAPTURE(c.model->name);
     CAPTURE(c.gpu.name);
     const auto d = smallest(c);
@@ -106,7 +106,7 @@ TEST_CASE("property: more memory bandwidth never makes decode slower") {
 }
 
 TEST_CASE("property: more compute never makes prefill slower") {
-  for (const Case& c : all_cases()) {
+  for (const ShippedCase& c : all_cases()) {
     CAPTURE(c.model->name);
     CAPTURE(c.gpu.name);
     const auto d = smallest(c);
@@ -133,7 +133,7 @@ TEST_SUITE("serving") {
 TEST_CASE("property: more concurrency never lowers TPOT") {
   // Caught the six-iteration fixed point of the first closed-loop model oscillating (Llama-3.1-8B on
   // H20: 12.49 ms at 16 requests, 11.30 ms at 32).
-  for (const Case& c : all_cases()) {
+  for (const ShippedCase& c : all_cases()) {
     CAPTURE(c.model->name);
     CAPTURE(c.gpu.name);
     const auto d = smallest(c);
@@ -153,7 +153,7 @@ TEST_CASE("property: more concurrency never lowers TPOT") {
 TEST_CASE("property: more concurrency never lowers the decode step; decode-only TPOT never falls") {
   // The part of the property that holds today: the iteration itself and the disaggregated decode
   // phase, which has no closed-loop fixed point.
-  for (const Case& c : all_cases()) {
+  for (const ShippedCase& c : all_cases()) {
     CAPTURE(c.model->name);
     CAPTURE(c.gpu.name);
     const auto d = smallest(c);
@@ -175,7 +175,7 @@ TEST_CASE("property: more concurrency never lowers the decode step; decode-only 
 
 TEST_CASE("property: every fitting estimate is finite and positive") {
   int estimates = 0;
-  for (const Case& c : all_cases()) {
+  for (const ShippedCase& c : all_cases()) {
     CAPTURE(c.model->name);
     CAPTURE(c.gpu.name);
     const auto d = smallest(c);
@@ -218,13 +218,13 @@ TEST_SUITE("memory") {
 TEST_CASE("property: more GPUs never need more weights + KV per GPU") {
   // Default layouts over the candidate counts 1, 2, 4, 8, 16, 24, ... (tp up to the node, then
   // pipeline stages), holding one sequence at 32K context.
-  for (const Case& c : all_cases()) {
+  for (const ShippedCase& c : all_cases()) {
     CAPTURE(c.model->name);
     CAPTURE(c.gpu.name);
     double previous = INFINITY;
     for (int count : candidate_gpu_counts(c.gpu, 64)) {
       CAPTURE(count);
-      const auto d = layout_for(*c.model, c.gpu, count, LayoutHints{}, native(*c.model), nullptr);
+      const auto d = layout_for(*c.model, c.gpu, count, LayoutHints{}, native_precisions(*c.model), nullptr);
       if (!d) continue;
       const MemoryFit fit = fit_memory(c.prepared, c.gpu, *d, Residency{32'768, 1}, c.efficiency);
       const double per_gpu = (fit.need.weights + fit.need.kv_cache).value;
@@ -236,13 +236,13 @@ TEST_CASE("property: more GPUs never need more weights + KV per GPU") {
 }
 
 TEST_CASE("property: minimum_gpus returns the first count that fits") {
-  for (const Case& c : all_cases()) {
+  for (const ShippedCase& c : all_cases()) {
     CAPTURE(c.model->name);
     CAPTURE(c.gpu.name);
     const Residency residency{8'192, 4};
-    const MinimumGpus m = minimum_gpus(c.prepared, c.gpu, native(*c.model), residency, c.efficiency, 64);
+    const MinimumGpus m = minimum_gpus(c.prepared, c.gpu, native_precisions(*c.model), residency, c.efficiency, 64);
     for (int count : candidate_gpu_counts(c.gpu, 64)) {
-      const auto d = layout_for(*c.model, c.gpu, count, LayoutHints{}, native(*c.model), nullptr);
+      const auto d = layout_for(*c.model, c.gpu, count, LayoutHints{}, native_precisions(*c.model), nullptr);
       if (!d) continue;
       const bool fits = fit_memory(c.prepared, c.gpu, *d, residency, c.efficiency).fits;
       if (m.gpus && count < *m.gpus) CHECK_FALSE(fits);

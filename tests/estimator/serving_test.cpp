@@ -32,7 +32,7 @@ using test::rel;
 using test::Loaded;
 using test::load;
 
-Deployment layout(Precision weights, int tp, int pp = 1, int dp = 1, int ep = 1) {
+Deployment serving_layout(Precision weights, int tp, int pp = 1, int dp = 1, int ep = 1) {
   Deployment d;
   d.weights = d.experts = weights;
   d.parallel = Parallelism{tp, pp, dp, ep};
@@ -52,7 +52,7 @@ TEST_CASE("closed loop: throughput, per-user speed, cost and energy follow from 
   // Each request cycles every TTFT + 511 x TPOT seconds, so the deployment produces
   // 32 x 512 / cycle output tokens/s; cost is $8/h over that; power is 4 x 700 W x 0.70.
   const Loaded l = load("llama-3.1-70b", "h100-sxm");
-  const Estimate e = run(l, layout(Precision::fp8, 4), Workload{2'048, 512, 32, Phase::mixed});
+  const Estimate e = run(l, serving_layout(Precision::fp8, 4), Workload{2'048, 512, 32, Phase::mixed});
   REQUIRE(e.fits);
   CHECK(e.concurrency == 32);
   const double cycle = e.ttft.value + 511 * e.tpot.value;
@@ -83,7 +83,7 @@ TEST_CASE("concurrency 1: TTFT is the prefill plus half a decode step, TPOT the 
   // no other prompt interleaves with its decode, so TTFT = prefill alone + step / 2 (it joins a
   // running step) + the engine's per-request overhead, and TPOT = the decode step.
   const Loaded l = load("llama-3.1-8b", "h100-sxm");
-  const Estimate e = run(l, layout(Precision::bf16, 1), Workload{2'000, 200, 1, Phase::mixed});
+  const Estimate e = run(l, serving_layout(Precision::bf16, 1), Workload{2'000, 200, 1, Phase::mixed});
   REQUIRE(e.fits);
   CHECK(e.ttft.value ==
         rel(e.prefill_alone.value + e.decode_step.value / 2 + l.efficiency.engine.request_overhead.value, 1e-9));
@@ -102,7 +102,7 @@ TEST_CASE("TPOT carries the prompts of the other requests, spread over the decod
   // other 15 each return once and have their prompt mixed into a running step. A prompt's marginal
   // cost is the step with the prompt mixed in minus the step alone (decode context 2,048 + 128).
   const Loaded l = load("llama-3.1-8b", "h100-sxm");
-  const Deployment d = layout(Precision::bf16, 1);
+  const Deployment d = serving_layout(Precision::bf16, 1);
   const Estimate e = run(l, d, Workload{2'048, 256, 16, Phase::mixed});
   REQUIRE(e.fits);
   const StepShape mixed{16, 2'048 + 128, 1, 2'048, 1'024, 1};
@@ -116,7 +116,7 @@ TEST_CASE("speculative decoding: (1 - a^(n+1)) / (1 - a) tokens per step") {
   // n = 3 drafted tokens accepted with a = 0.85 each: (1 - 0.85^4) / 0.15 = (1 - 0.52200625) / 0.15
   // = 3.18662...; n = 1: 1.85. In the decode phase TPOT = step / tokens per step.
   const Loaded l = load("deepseek-r1", "h200-sxm");
-  Deployment d = layout(Precision::fp8, 8, 1, 1, 8);
+  Deployment d = serving_layout(Precision::fp8, 8, 1, 1, 8);
   d.speculative_tokens = 3;
   d.speculative_acceptance = 0.85;
   const Estimate three = run(l, d, Workload{1'024, 1'024, 8, Phase::decode});
@@ -136,7 +136,7 @@ TEST_CASE("speculative decoding: (1 - a^(n+1)) / (1 - a) tokens per step") {
 TEST_CASE("decode phase of disaggregated serving: no TTFT, every resident sequence emits per step") {
   // DeepSeek-R1 FP8 decode on 16 x H20, DP16 + EP16, 32 sequences per GPU (512 in flight).
   const Loaded l = load("deepseek-r1", "h20", "sglang");
-  Deployment d = layout(Precision::fp8, 1, 1, 16, 16);
+  Deployment d = serving_layout(Precision::fp8, 1, 1, 16, 16);
   d.kv = Precision::fp8;
   const Estimate e = run(l, d, Workload{4'096, 1'536, 512, Phase::decode}, std::nullopt);
   REQUIRE(e.fits);
@@ -161,7 +161,7 @@ TEST_CASE("prefill phase: throughput is prompt tokens over full token budgets") 
   // Llama-3.1-70B FP8, 8 x H100 tp8, 64 prompts of 4,096 tokens: the burst is 262,144 tokens in
   // 32 steps of 8,192 (two prompts each), so input throughput = 8,192 tokens / step time.
   const Loaded l = load("llama-3.1-70b", "h100-sxm");
-  const Deployment d = layout(Precision::fp8, 8);
+  const Deployment d = serving_layout(Precision::fp8, 8);
   const Estimate e = run(l, d, Workload{4'096, 1, 64, Phase::prefill});
   REQUIRE(e.fits);
   const StepTime step = stage_step_time(l.prepared, l.gpu, d, l.efficiency, StepShape{0, 0, 1, 8'192, 2'048, 2});
@@ -177,7 +177,7 @@ TEST_CASE("prefill phase: throughput is prompt tokens over full token budgets") 
 TEST_CASE("concurrency 0 serves as many sequences as fit in memory, and says so") {
   // Llama-3.1-8B BF16 on one H100, 1,024 + 1,024 tokens: max_resident_sequences of 268 MB each.
   const Loaded l = load("llama-3.1-8b", "h100-sxm");
-  const Deployment d = layout(Precision::bf16, 1);
+  const Deployment d = serving_layout(Precision::bf16, 1);
   const std::int64_t fit = max_resident_sequences(l.prepared, l.gpu, d, 2'048, l.efficiency);
   REQUIRE(fit > 100);
   REQUIRE(fit < l.efficiency.engine.max_batch);
@@ -191,7 +191,7 @@ TEST_CASE("concurrency 0 serves as many sequences as fit in memory, and says so"
 
 TEST_CASE("a deployment that does not fit has reasons and no timings") {
   const Loaded l = load("llama-3.1-405b", "h100-sxm");
-  const Estimate e = run(l, layout(Precision::bf16, 4), Workload{1'024, 1'024, 1, Phase::mixed});
+  const Estimate e = run(l, serving_layout(Precision::bf16, 4), Workload{1'024, 1'024, 1, Phase::mixed});
   CHECK_FALSE(e.fits);
   REQUIRE(e.reasons.size() == 1);
   CHECK(e.reasons[0].rfind("needs ", 0) == 0);
@@ -208,7 +208,7 @@ TEST_CASE("more requests than the KV cache holds: as many run as fit, the rest q
   // (validation/serving_sample.csv): 128 requests of 1024 + 8192 tokens need 386.5 GB of KV on one
   // H200 that has about 70 GB left after the FP8 weights; the engine ran it.
   const Loaded l = load("llama-3.1-70b", "h200-sxm", "trtllm");
-  const Deployment d = layout(Precision::fp8, 1);
+  const Deployment d = serving_layout(Precision::fp8, 1);
   const Workload w{1'024, 8'192, 128, Phase::mixed};
   const std::int64_t room = max_resident_sequences(l.prepared, l.gpu, d, w.isl + w.osl, l.efficiency);
   REQUIRE(room > 0);
@@ -236,7 +236,7 @@ TEST_CASE("more requests than the KV cache holds: as many run as fit, the rest q
 TEST_CASE("the engine's max batch limits the running batch like the KV cache does") {
   Loaded l = load("llama-3.1-8b", "h200-sxm", "vllm");
   l.efficiency.engine.max_batch = 16;
-  const Estimate e = run(l, layout(Precision::fp8, 1), Workload{1'024, 128, 64, Phase::mixed});
+  const Estimate e = run(l, serving_layout(Precision::fp8, 1), Workload{1'024, 128, 64, Phase::mixed});
   REQUIRE(e.fits);
   CHECK(e.running == 16);
   CHECK(e.queued == 48);
@@ -245,7 +245,7 @@ TEST_CASE("the engine's max batch limits the running batch like the KV cache doe
 TEST_CASE("does not fit only when weights, activations and one request's KV do not") {
   const Loaded l = load("llama-3.1-70b", "h100-sxm");
   // 141 GB of BF16 weights on one 80 GB GPU: not even one request.
-  const Estimate e = run(l, layout(Precision::bf16, 1), Workload{1'024, 1'024, 64, Phase::mixed});
+  const Estimate e = run(l, serving_layout(Precision::bf16, 1), Workload{1'024, 1'024, 64, Phase::mixed});
   CHECK_FALSE(e.fits);
   CHECK(e.running == 0);
   REQUIRE(e.reasons.size() == 1);
@@ -259,7 +259,7 @@ TEST_CASE("a lone request's prompt still costs GPU time: input tokens are not fr
   // (and at concurrency B it is low by 1/B). Fix: share = B x marginal x pp / cycle per DP rank
   // (every prompt of the cycle), capped below 1.
   const Loaded l = load("llama-3.1-8b", "h100-sxm");
-  const Estimate e = run(l, layout(Precision::bf16, 1), Workload{2'000, 200, 1, Phase::mixed});
+  const Estimate e = run(l, serving_layout(Precision::bf16, 1), Workload{2'000, 200, 1, Phase::mixed});
   REQUIRE(e.fits);
   const double cycle = e.ttft.value + 199 * e.tpot.value;
   CHECK(e.prefill_share == rel(e.prefill_alone.value / cycle, 0.2));
@@ -273,7 +273,7 @@ TEST_CASE("speculative decoding: a prompt mixed into drafted decode steps still 
   // negative. GLM-4.5 FP8 on 24 H20 (tp8 pp3), 1,024 requests of 1,000 + 1,000, 3 drafts: TPOT was
   // 35 ms with no prefill in it and the prefill share -30 %; plan sized a 48-GPU H20 fleet on it.
   Loaded l = load("glm-4.5", "h20");
-  Deployment d = layout(Precision::fp8, 8, 3);
+  Deployment d = serving_layout(Precision::fp8, 8, 3);
   d.kv = Precision::fp8;
   d.speculative_tokens = 3;
   d.speculative_acceptance = 0.85;
@@ -348,7 +348,7 @@ TEST_CASE("prefill-first engines pause decoding for whole prompts; mixed ones ad
   // each stop decoding for a prompt's whole iteration, so TPOT is at least the mixed engine's; TTFT is
   // never below one prompt's prefill either way.
   Loaded l = load("llama-3.1-8b", "h100-sxm");
-  const Deployment d = layout(Precision::bf16, 1);
+  const Deployment d = serving_layout(Precision::bf16, 1);
   const Workload w{2'048, 256, 32, Phase::mixed};
   l.efficiency.engine.prefill_first = false;
   const Estimate mixed = run(l, d, w);
@@ -365,7 +365,7 @@ TEST_CASE("engines that admit on the current length run more requests than a no-
   // Llama-3.1-70B FP8 on one H200, 1,024 + 8,192 tokens at concurrency 128: a request reserved at
   // isl + osl (TensorRT-LLM GUARANTEED_NO_EVICT) vs at its mean occupancy isl + osl/2 (vLLM, SGLang).
   Loaded l = load("llama-3.1-70b", "h200-sxm");
-  const Deployment d = layout(Precision::fp8, 1);
+  const Deployment d = serving_layout(Precision::fp8, 1);
   const Workload w{1'024, 8'192, 128, Phase::mixed};
   l.efficiency.engine.kv_reserved_output_fraction = 1.0;
   const Estimate reserved = run(l, d, w);

@@ -19,11 +19,7 @@
 namespace llmsizer {
 namespace {
 
-/// A relative tolerance. doctest's Approx adds 1.0 to the scale, which turns `epsilon` into an
-/// absolute tolerance for the small numbers here (seconds, shares); scale(0) keeps it relative.
-doctest::Approx rel(double expected, double tolerance) {
-  return doctest::Approx(expected).epsilon(tolerance).scale(0);
-}
+using test::rel;
 
 /// The default calibration for the GPU's generation, with a sharp roofline (k = 1000: max).
 EfficiencyParams efficiency_for(const GpuSpec& gpu, const std::string& engine = "") {
@@ -57,14 +53,14 @@ struct Model {
   PreparedModel prepared;
 };
 
-Model load(const std::string& name) {
+Model load_model(const std::string& name) {
   Model m;
   m.spec = std::make_unique<ModelSpec>(test::shipped_model(name));
   m.prepared = prepare(*m.spec);
   return m;
 }
 
-Deployment layout(Precision weights, int tp, int pp = 1, int dp = 1, int ep = 1) {
+Deployment step_layout(Precision weights, int tp, int pp = 1, int dp = 1, int ep = 1) {
   Deployment d;
   d.weights = d.experts = weights;
   d.parallel = Parallelism{tp, pp, dp, ep};
@@ -90,10 +86,10 @@ TEST_CASE("decode at batch 1 is memory-bound: weight bytes over achievable bandw
   //   head   1,050,673,152 x 2 B = 2,101,346,304      (the embedding is a lookup, not read)
   //   total  139,338,973,184 B over 3,350 GB/s x 0.8 = 2,680 GB/s -> 51.99 ms.
   // That is within 2% of the whole model's 141.1 GB / 2,680 GB/s = 52.65 ms.
-  const Model m = load("llama-3.1-70b");
+  const Model m = load_model("llama-3.1-70b");
   const GpuSpec gpu = big_hopper();
   const EfficiencyParams e = efficiency_for(gpu);
-  const StepTime step = stage_step_time(m.prepared, gpu, layout(Precision::bf16, 1), e, decode(1, 1024));
+  const StepTime step = stage_step_time(m.prepared, gpu, step_layout(Precision::bf16, 1), e, decode(1, 1024));
   const double rate = 3350e9 * e.hardware.bandwidth_fraction;
   const double read = 80 * (llama70_layer_params * 2 + 1024 * 2048 * 2) + llama70_head_params * 2;
   CHECK(read == 139'338'973'184.0);
@@ -115,10 +111,10 @@ TEST_CASE("an 8,192-token prefill is compute-bound: 2·params·tokens plus atten
   //   attn    80 x 8,192 x 4,096 x (4 x 64 x 128) = 8.796e13 FLOP at 989.4 x 0.45 -> 0.1976 s
   //   compute-bound total 1.9415 s; only the LM head for the one sampled token is memory-bound:
   //   2,101,346,304 B / 2,680 GB/s = 0.784 ms.
-  const Model m = load("llama-3.1-70b");
+  const Model m = load_model("llama-3.1-70b");
   const GpuSpec gpu = big_hopper();
   const EfficiencyParams e = efficiency_for(gpu);
-  const StepTime step = stage_step_time(m.prepared, gpu, layout(Precision::bf16, 1), e, prefill(8192));
+  const StepTime step = stage_step_time(m.prepared, gpu, step_layout(Precision::bf16, 1), e, prefill(8192));
   const double linear_flops = 2.0 * 8192 * 80 * llama70_layer_params;
   const double attention_flops = 80.0 * 8192 * 4096 * (4 * 64 * 128);
   const double expected = linear_flops / (989.4e12 * e.hardware.compute_fraction) +
@@ -149,10 +145,10 @@ TEST_CASE("MoE expert bytes per decode step grow with batch exactly as expected_
   // fixed except the routed experts of the 58 MoE layers, each 3 x 7168 x 2048 = 44,040,192 params
   // at 1 + 4/16384 B. So bytes(B) - bytes(1) = 58 x 44,040,192 x (1 + 4/16384) x (A(B) - A(1)),
   // A(B) = 256 (1 - (1 - 8/256)^B).
-  const Model m = load("deepseek-r1");
+  const Model m = load_model("deepseek-r1");
   const GpuSpec gpu = big_hopper();
   const EfficiencyParams e = efficiency_for(gpu);
-  const Deployment d = layout(Precision::fp8, 1);
+  const Deployment d = step_layout(Precision::fp8, 1);
   const double per_expert = 58.0 * 44'040'192 * (1.0 + 4.0 / 16384);
   const double at_one = stage_step_time(m.prepared, gpu, d, e, decode(1, 0)).bytes.value;
   for (double batch : {2.0, 8.0, 32.0, 128.0, 1024.0}) {
@@ -178,23 +174,23 @@ TEST_CASE("tensor-parallel all-reduce appears only with tp > 1, two per layer") 
   // Llama-3.1-70B decode at batch 1: each all-reduce moves 1 token x 8,192 x 2 B = 16,384 B.
   // tp2 over NVLink at 450 GB/s x 0.75 = 337.5 GB/s: 2 x 1/2 x 16,384 / 337.5e9 = 48.5 ns + 15 µs
   // latency; 2 per layer x 80 layers = 2.4078 ms. tp1 has none.
-  const Model m = load("llama-3.1-70b");
+  const Model m = load_model("llama-3.1-70b");
   const GpuSpec gpu = big_hopper();
   const EfficiencyParams e = efficiency_for(gpu);
   const StepShape shape = decode(1, 1024);
-  CHECK(stage_step_time(m.prepared, gpu, layout(Precision::bf16, 1), e, shape).communication.value == 0);
+  CHECK(stage_step_time(m.prepared, gpu, step_layout(Precision::bf16, 1), e, shape).communication.value == 0);
   const double link = 450e9 * e.hardware.link_fraction;
   const Seconds one = ring_allreduce_time(bytes(16'384), 2, BytesPerSecond{link}, e.engine.collective_latency);
-  const StepTime tp2 = stage_step_time(m.prepared, gpu, layout(Precision::bf16, 2), e, shape);
+  const StepTime tp2 = stage_step_time(m.prepared, gpu, step_layout(Precision::bf16, 2), e, shape);
   CHECK(tp2.communication.value == rel(160 * one.value, 1e-12));
   // tp8: 2 x 7/8 x 16,384 / link + latency per all-reduce.
   const Seconds eight = ring_allreduce_time(bytes(16'384), 8, BytesPerSecond{link}, e.engine.collective_latency);
-  CHECK(stage_step_time(m.prepared, gpu, layout(Precision::bf16, 8), e, shape).communication.value ==
+  CHECK(stage_step_time(m.prepared, gpu, step_layout(Precision::bf16, 8), e, shape).communication.value ==
         rel(160 * eight.value, 1e-12));
   // Hidden behind compute by comm_overlap.
   EfficiencyParams overlapped = e;
   overlapped.comm_overlap = 0.25;
-  CHECK(stage_step_time(m.prepared, gpu, layout(Precision::bf16, 2), overlapped, shape).communication.value ==
+  CHECK(stage_step_time(m.prepared, gpu, step_layout(Precision::bf16, 2), overlapped, shape).communication.value ==
         rel(0.75 * 160 * one.value, 1e-12));
 }
 
@@ -202,28 +198,28 @@ TEST_CASE("expert-parallel all-to-all appears only with ep > 1 on MoE layers") {
   // DeepSeek-R1 tp1 dp8: no tensor all-reduce; with ep8 each of the 58 MoE layers dispatches
   // (FP8, 1 B) and combines (BF16, 2 B) each token's 8 expert copies, 7/8 of them to other ranks:
   // per GPU per token 8 x 7168 x 3 x 7/8 = 150,528 B, plus two collective latencies per layer.
-  const Model m = load("deepseek-r1");
+  const Model m = load_model("deepseek-r1");
   const GpuSpec gpu = big_hopper();
   const EfficiencyParams e = efficiency_for(gpu);
   const StepShape shape = decode(16, 0);
-  CHECK(stage_step_time(m.prepared, gpu, layout(Precision::fp8, 1, 1, 8, 1), e, shape).communication.value == 0);
-  const StepTime ep8 = stage_step_time(m.prepared, gpu, layout(Precision::fp8, 1, 1, 8, 8), e, shape);
+  CHECK(stage_step_time(m.prepared, gpu, step_layout(Precision::fp8, 1, 1, 8, 1), e, shape).communication.value == 0);
+  const StepTime ep8 = stage_step_time(m.prepared, gpu, step_layout(Precision::fp8, 1, 1, 8, 8), e, shape);
   const double link = 450e9 * e.hardware.link_fraction;
   const double expected = 58 * (16 * 150'528.0 / link + 2 * e.engine.collective_latency.value);
   CHECK(ep8.communication.value == rel(expected, 1e-9));
   // A dense model never pays it.
-  const Model dense = load("llama-3.1-8b");
-  CHECK(stage_step_time(dense.prepared, gpu, layout(Precision::bf16, 1), e, shape).communication.value == 0);
+  const Model dense = load_model("llama-3.1-8b");
+  CHECK(stage_step_time(dense.prepared, gpu, step_layout(Precision::bf16, 1), e, shape).communication.value == 0);
 }
 
 TEST_CASE("GQA decode reads each GPU's share of KV heads; beyond the KV-head count it is replicated") {
   // Llama-3.1-8B, 32 sequences x 4,096 tokens: KV read per step at tp8 = 32 x 4,096 x 16,384 B
   // (one KV head per GPU over 32 layers) = 2,147,483,648 B; tp16 reads the same per GPU.
-  const Model m = load("llama-3.1-8b");
+  const Model m = load_model("llama-3.1-8b");
   const GpuSpec gpu = big_hopper();
   const EfficiencyParams e = efficiency_for(gpu);
   auto kv_read = [&](int tp) {
-    const Deployment d = layout(Precision::bf16, tp);
+    const Deployment d = step_layout(Precision::bf16, tp);
     return stage_step_time(m.prepared, gpu, d, e, decode(32, 4096)).bytes.value -
            stage_step_time(m.prepared, gpu, d, e, decode(32, 0)).bytes.value;
   };
@@ -236,7 +232,7 @@ TEST_CASE("weight-only fallback: FP8 on A100 computes at the BF16 rate, on H100 
   // Prefill of Llama-3.1-70B at tp8 is compute-bound. On A100 (no FP8 tensor cores) FP8 weights
   // run as BF16 matmuls, so the compute-bound time equals BF16's; on H100 the linear layers run at
   // 2 x FP8 derate (0.8) = 1.6 x the BF16 rate.
-  const Model m = load("llama-3.1-70b");
+  const Model m = load_model("llama-3.1-70b");
   const GpuSpec a100 = test::shipped_gpu("a100-80gb-sxm");
   const GpuSpec h100 = test::shipped_gpu("h100-sxm");
   CHECK(effective_compute_type(a100, Precision::fp8) == ComputeType::bf16);
@@ -244,11 +240,11 @@ TEST_CASE("weight-only fallback: FP8 on A100 computes at the BF16 rate, on H100 
   const EfficiencyParams ea = efficiency_for(a100);
   const EfficiencyParams eh = efficiency_for(h100);
   const StepShape shape = prefill(8192);
-  const StepTime a_fp8 = stage_step_time(m.prepared, a100, layout(Precision::fp8, 8), ea, shape);
-  const StepTime a_bf16 = stage_step_time(m.prepared, a100, layout(Precision::bf16, 8), ea, shape);
+  const StepTime a_fp8 = stage_step_time(m.prepared, a100, step_layout(Precision::fp8, 8), ea, shape);
+  const StepTime a_bf16 = stage_step_time(m.prepared, a100, step_layout(Precision::bf16, 8), ea, shape);
   CHECK(a_fp8.compute_bound.value == rel(a_bf16.compute_bound.value, 1e-12));
-  const StepTime h_fp8 = stage_step_time(m.prepared, h100, layout(Precision::fp8, 8), eh, shape);
-  const StepTime h_bf16 = stage_step_time(m.prepared, h100, layout(Precision::bf16, 8), eh, shape);
+  const StepTime h_fp8 = stage_step_time(m.prepared, h100, step_layout(Precision::fp8, 8), eh, shape);
+  const StepTime h_bf16 = stage_step_time(m.prepared, h100, step_layout(Precision::bf16, 8), eh, shape);
   const double linear_flops = 2.0 * 8192 * 80 * llama70_layer_params / 8;
   const double fraction = compute_fraction_of(h100, eh.hardware);  // the generation's, at H100's tensor/vector ratio
   const double bf16_rate = 989.4e12 * fraction;
@@ -257,8 +253,8 @@ TEST_CASE("weight-only fallback: FP8 on A100 computes at the BF16 rate, on H100 
   // Decode at batch 1 is memory-bound and reads the stored bytes, fallback or not: at tp8 the layers
   // are 80 x 106,954,752 params at 1 + 4/16384 B (FP8) or 2 B, the LM head 131,334,144 x 2 B in
   // both: (8,558,469,120 + 262,668,288) / (17,112,760,320 + 262,668,288) = 0.5077.
-  const StepTime a_dec8 = stage_step_time(m.prepared, a100, layout(Precision::fp8, 8), ea, decode(1, 0));
-  const StepTime a_dec16 = stage_step_time(m.prepared, a100, layout(Precision::bf16, 8), ea, decode(1, 0));
+  const StepTime a_dec8 = stage_step_time(m.prepared, a100, step_layout(Precision::fp8, 8), ea, decode(1, 0));
+  const StepTime a_dec16 = stage_step_time(m.prepared, a100, step_layout(Precision::bf16, 8), ea, decode(1, 0));
   const double layers = 80 * llama70_layer_params / 8;
   const double head = 2 * llama70_head_params / 8;
   CHECK(a_dec8.compute_bound.value == 0);
@@ -283,10 +279,10 @@ TEST_CASE("uneven pipeline stages: the slowest stage runs ceil(layers / pp) laye
   // BUG (estimator/step_time.cpp stage_step_time: `layers = g.count / pp`): Llama-3.1-8B has 32
   // layers; with pp3 the slowest stage runs 11, but 32/3 = 10.67 layers of overhead and traffic are
   // charged. Overhead of that stage: 11 x layer_overhead + step_overhead / 3.
-  const Model m = load("llama-3.1-8b");
+  const Model m = load_model("llama-3.1-8b");
   const GpuSpec gpu = big_hopper();
   const EfficiencyParams e = efficiency_for(gpu);
-  const StepTime s = stage_step_time(m.prepared, gpu, layout(Precision::bf16, 1, 3), e, decode(1, 0));
+  const StepTime s = stage_step_time(m.prepared, gpu, step_layout(Precision::bf16, 1, 3), e, decode(1, 0));
   CHECK(s.overhead.value ==
         rel(11 * e.engine.layer_overhead.value + e.engine.step_overhead.value / 3, 1e-12));
 }
@@ -298,12 +294,12 @@ TEST_CASE("grouped GEMM: a decode-only step pays (m^k + m_half^k)^(1/k) rows per
   // expert's segment padded to the tile) runs at m / (m + 32) of the roof; decode tokens (masked
   // layout, fixed per-expert slots) fill their first tile, m / (m^k + 32^k)^(1/k) with the roofline's
   // sharpness k = 2.
-  const Model m = load("deepseek-r1");
+  const Model m = load_model("deepseek-r1");
   const GpuSpec gpu = big_hopper();
   EfficiencyParams e = efficiency_for(gpu);
   e.hardware.roofline_sharpness = 2;  // the shipped value
   e.engine.moe_imbalance = 1.2;
-  const Deployment d = layout(Precision::fp8, 8, 1, 1, 8);
+  const Deployment d = step_layout(Precision::fp8, 8, 1, 1, 8);
   const double n = 1.2 * 64 * 8 / 8;
   const double u = 256 * (1 - std::pow(1 - 8.0 / 256, 1.2 * 64)) / 8;
   const double rows = n / u;
@@ -328,12 +324,12 @@ TEST_CASE("grouped GEMM: decode at a tile's worth of rows per expert costs less 
   // DeepSeek-R1 FP8 tp1 dp8 ep8 (attention-DP): 8 x 48 decode tokens meet at the experts, the hottest
   // rank's 32 experts each get m = 1.2 x 384 x 8 / 256 = 14.4 rows. With m_half = m, decode (masked
   // layout) pays sqrt(2) tiles per expert at sharpness 2, a prompt batch (contiguous layout) 2.
-  const Model m = load("deepseek-r1");
+  const Model m = load_model("deepseek-r1");
   const GpuSpec gpu = big_hopper();
   EfficiencyParams e = efficiency_for(gpu);
   e.hardware.roofline_sharpness = 2;
   e.engine.moe_imbalance = 1.2;
-  const Deployment d = layout(Precision::fp8, 1, 1, 8, 8);
+  const Deployment d = step_layout(Precision::fp8, 1, 1, 8, 8);
   const int experts = static_cast<int>(OperatorKind::routed_experts);
   OperatorBreakdown full{}, decode_padded{}, prompt_padded{};
   e.engine.expert_gemm_half_tokens = 0;
@@ -350,12 +346,12 @@ TEST_CASE("grouped GEMM: decode at a tile's worth of rows per expert costs less 
 TEST_CASE("the hottest EP rank reads at most the experts it holds, whatever the imbalance") {
   // DeepSeek-R1 FP8 tp8 ep8 at 4,096 decode tokens: every one of a rank's 256 / 8 = 32 experts is
   // touched, so routed-expert bytes are 58 layers x 32 x 44,040,192 x (1 + 4/16384) B, not 1.2x that.
-  const Model m = load("deepseek-r1");
+  const Model m = load_model("deepseek-r1");
   const GpuSpec gpu = big_hopper();
   EfficiencyParams e = efficiency_for(gpu);
   e.engine.moe_imbalance = 1.2;
   OperatorBreakdown parts{};
-  (void)stage_step_time(m.prepared, gpu, layout(Precision::fp8, 8, 1, 1, 8), e, decode(4096, 0), &parts);
+  (void)stage_step_time(m.prepared, gpu, step_layout(Precision::fp8, 8, 1, 1, 8), e, decode(4096, 0), &parts);
   const double all_held = 58.0 * 32 * 44'040'192 * (1.0 + 4.0 / 16384);
   CHECK(parts[static_cast<int>(OperatorKind::routed_experts)].bytes.value == rel(all_held, 1e-9));
 }

@@ -12,7 +12,7 @@
 namespace llmsizer {
 namespace {
 
-doctest::Approx rel(double expected, double tolerance) { return doctest::Approx(expected).epsilon(tolerance).scale(0); }
+using test::rel;
 
 /// One GPU type at FP8 weights, $2/GPU-hour, concurrency 1, 2, 4, ..., 1024.
 struct Search {

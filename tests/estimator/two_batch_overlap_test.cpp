@@ -14,9 +14,7 @@
 namespace llmsizer {
 namespace {
 
-doctest::Approx rel(double expected, double tolerance) {
-  return doctest::Approx(expected).epsilon(tolerance).scale(0);
-}
+using test::rel;
 
 /// The shipped calibration's Hopper fractions with SGLang's engine terms.
 EfficiencyParams sglang_on(const GpuSpec& gpu) {
@@ -24,7 +22,7 @@ EfficiencyParams sglang_on(const GpuSpec& gpu) {
   return load_calibration_file(file).resolve(gpu.generation, "sglang");
 }
 
-Deployment wide_ep(int ranks, Overlap overlap) {
+Deployment tbo_layout(int ranks, Overlap overlap) {
   Deployment d;
   d.weights = d.experts = Precision::fp8;
   d.parallel = Parallelism{1, 1, ranks, ranks};
@@ -53,8 +51,8 @@ TEST_CASE("two-batch overlap: each layer runs max(a,c) + max(d,a) + max(e,d) + m
   const EfficiencyParams efficiency = sglang_on(gpu);
   const StepShape full{128, 2000, 1, 0, 0, 0};
   const StepShape half{64, 2000, 1, 0, 0, 0};
-  const StepRates tbo = step_rates(model, gpu, wide_ep(32, Overlap::two_batch), efficiency);
-  const StepRates plain = step_rates(model, gpu, wide_ep(32, Overlap::none), efficiency);
+  const StepRates tbo = step_rates(model, gpu, tbo_layout(32, Overlap::two_batch), efficiency);
+  const StepRates plain = step_rates(model, gpu, tbo_layout(32, Overlap::none), efficiency);
   const StepTime overlapped = stage_step_time(tbo, full);
   double slots = 0;
   double half_compute = 0;
@@ -133,7 +131,7 @@ TEST_CASE("a drafting pass is one MTP layer, its 2H->H projection, the whole LM 
   const PreparedModel model = prepare(spec);
   const GpuSpec gpu = test::shipped_gpu("h20");
   const EfficiencyParams efficiency = sglang_on(gpu);
-  const StepRates r = step_rates(model, gpu, wide_ep(16, Overlap::none), efficiency);
+  const StepRates r = step_rates(model, gpu, tbo_layout(16, Overlap::none), efficiency);
   const IterationCosts& k = r.costs;
   CHECK(k.draft_layer.moe);
   CHECK(k.draft_layer.layers == 1.0);

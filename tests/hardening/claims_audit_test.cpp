@@ -25,7 +25,7 @@ namespace llmsizer {
 namespace {
 namespace fs = std::filesystem;
 
-std::vector<std::string> entries(const fs::path& dir) {
+std::vector<std::string> sorted_entries(const fs::path& dir) {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
@@ -106,7 +106,7 @@ TEST_CASE("output files: set-id bits of a replaced file are not copied; a FIFO a
   write_file_atomically("/proc/self/fd/" + std::to_string(fd), "third\n");
   ::close(fd);
   CHECK(read_file(log.string()) == "first\nsecond\nthird\n");
-  CHECK(entries(dir.path()) == std::vector<std::string>{"log.txt", "out.txt", "pipe"});
+  CHECK(sorted_entries(dir.path()) == std::vector<std::string>{"log.txt", "out.txt", "pipe"});
 }
 
 TEST_CASE("output files: a SIGHUP that was ignored stays ignored while writing") {
@@ -126,7 +126,7 @@ TEST_CASE("output files: a SIGHUP that was ignored stays ignored while writing")
   ::waitpid(pid, &status, 0);
   CHECK(WIFEXITED(status));
   CHECK(read_file(target.string()) == "done\n");
-  CHECK(entries(dir.path()) == std::vector<std::string>{"out.txt"});
+  CHECK(sorted_entries(dir.path()) == std::vector<std::string>{"out.txt"});
 }
 
 TEST_CASE("paths too long for the OS are bad input (exit 2), for reading and for writing") {

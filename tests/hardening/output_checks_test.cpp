@@ -25,7 +25,7 @@ using test::Run;
 using test::write_text;
 
 // A usage error: exit 2, nothing on stdout, exactly "error: ..." then "hint: ...".
-void check_usage_error(const Run& r) {
+void check_usage_message(const Run& r) {
   CHECK(r.code == 2);
   CHECK(r.out.empty());
   const size_t first = r.err.find('\n');
@@ -35,7 +35,7 @@ void check_usage_error(const Run& r) {
   CHECK(r.err.find('\n', first + 1) == r.err.size() - 1);
 }
 
-std::vector<std::string> names_in(const fs::path& dir) {
+std::vector<std::string> sorted_names_in(const fs::path& dir) {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
@@ -76,7 +76,7 @@ TEST_SUITE("hardening") {
     CHECK(onto_dir.code == 2);
     CHECK(onto_dir.err == "error: -o: '" + taken.string() + "' is a directory; name the file to write in it, e.g. " +
                               (taken / "my-model.yaml").string() + "\n");
-    CHECK(names_in(dir.path()) == std::vector<std::string>{"file.txt", "taken.yaml"});
+    CHECK(sorted_names_in(dir.path()) == std::vector<std::string>{"file.txt", "taken.yaml"});
     // Success replaces an existing file whole and leaves no temporary file.
     const fs::path out = dir.path() / "llama.yaml";
     write_text(out, std::string(100000, '#') + "\n");
@@ -85,7 +85,7 @@ TEST_SUITE("hardening") {
     CHECK(ok.err == "wrote " + out.string() + " (model 'llama')\n");  // named after the file it is written to
     CHECK(read_file(out.string()).rfind("schema: model/1\nname: llama\n", 0) == 0);
     CHECK(load_model_file(out.string()).num_layers == 32);
-    CHECK(names_in(dir.path()) == std::vector<std::string>{"file.txt", "llama.yaml", "taken.yaml"});
+    CHECK(sorted_names_in(dir.path()) == std::vector<std::string>{"file.txt", "llama.yaml", "taken.yaml"});
   }
 
   TEST_CASE("output paths that are devices or symlinks are written through, never replaced") {
@@ -111,13 +111,13 @@ TEST_SUITE("hardening") {
     CHECK(dangling.code == 2);
     CHECK(dangling.err == (dir.path() / "link.yaml").string() + ": error: -o: cannot write: is a symbolic link to " +
                               (dir.path() / "real.yaml").string() + ", which does not exist\n");
-    CHECK(names_in(dir.path()) == std::vector<std::string>{"link.yaml"});
+    CHECK(sorted_names_in(dir.path()) == std::vector<std::string>{"link.yaml"});
     std::ofstream(dir.path() / "real.yaml") << "old\n";
     const Run linked = run({"import-hf", config, "-o", (dir.path() / "link.yaml").string()});
     CHECK(linked.code == 0);
     CHECK(fs::is_symlink(dir.path() / "link.yaml"));
     CHECK(read_file((dir.path() / "real.yaml").string()).rfind("schema: model/1\n", 0) == 0);
-    CHECK(names_in(dir.path()) == std::vector<std::string>{"link.yaml", "real.yaml"});
+    CHECK(sorted_names_in(dir.path()) == std::vector<std::string>{"link.yaml", "real.yaml"});
     // A symlink loop is an error, and the links stay links.
     fs::create_symlink("loop-b.yaml", dir.path() / "loop-a.yaml");
     fs::create_symlink("loop-a.yaml", dir.path() / "loop-b.yaml");
@@ -136,11 +136,11 @@ TEST_SUITE("hardening") {
   }
 
   TEST_CASE("CLI11's own usage errors are one line plus a hint, exit 2") {
-    check_usage_error(run({"estimate", "--model", "llama-3.1-8b", "--json", "--csv"}));  // excludes
-    check_usage_error(run({"fit", "--gpu", "h100-sxm"}));                                // required
-    check_usage_error(run({"show"}));                                                    // positional
-    check_usage_error(run({"show", "h20", "h100-sxm"}));                                 // extra positional
-    check_usage_error(run({"list", "gpus", "--profiles"}));                              // missing value
+    check_usage_message(run({"estimate", "--model", "llama-3.1-8b", "--json", "--csv"}));  // excludes
+    check_usage_message(run({"fit", "--gpu", "h100-sxm"}));                                // required
+    check_usage_message(run({"show"}));                                                    // positional
+    check_usage_message(run({"show", "h20", "h100-sxm"}));                                 // extra positional
+    check_usage_message(run({"list", "gpus", "--profiles"}));                              // missing value
     // A scenario option's value is read by its field's parser: a ConfigError naming the option, as in a CSV.
     const Run many = run({"estimate", "--isl", "many"});
     CHECK(many.code == 2);
@@ -149,8 +149,8 @@ TEST_SUITE("hardening") {
     const Run context = run({"fit", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--context", "many"});
     CHECK(context.code == 2);
     CHECK(context.err == "error: --context: expected a whole number, got 'many'\n");
-    check_usage_error(run({"--nonsense"}));
-    check_usage_error(run({"lsit"}));
+    check_usage_message(run({"--nonsense"}));
+    check_usage_message(run({"lsit"}));
   }
 
   TEST_CASE("an exception that is not a ConfigError is exit 3 with a bug-report request") {

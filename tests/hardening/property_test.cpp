@@ -82,7 +82,7 @@ std::string random_model_yaml(Random& r) {
   return text + "sources: [{fields: ['*'], cite: generated}]\n";
 }
 
-struct Case {
+struct RandomCase {
   std::string gpu_yaml, model_yaml;
   GpuSpec gpu;
   std::unique_ptr<ModelSpec> model;  // PreparedModel points into it
@@ -94,22 +94,22 @@ struct Case {
 };
 
 template <class Spec, class Parse>
-Spec load(const std::string& text, Parse parse) {
+Spec parse_text(const std::string& text, Parse parse) {
   const SourceText source = make_source("-", text);
   return parse(parse_yaml(text, source), source);
 }
 
-std::vector<Case> random_cases(int count) {
+std::vector<RandomCase> random_cases(int count) {
   const Calibration calibration =
       load_calibration_file(test::source_path("profiles/calibration/default.yaml").string());
   Random r(8);
-  std::vector<Case> cases;
+  std::vector<RandomCase> cases;
   for (int i = 0; i < count; ++i) {
-    Case c;
+    RandomCase c;
     c.gpu_yaml = random_gpu_yaml(r);
     c.model_yaml = random_model_yaml(r);
-    c.gpu = load<GpuSpec>(c.gpu_yaml, parse_gpu);
-    c.model = std::make_unique<ModelSpec>(load<ModelSpec>(c.model_yaml, parse_model));
+    c.gpu = parse_text<GpuSpec>(c.gpu_yaml, parse_gpu);
+    c.model = std::make_unique<ModelSpec>(parse_text<ModelSpec>(c.model_yaml, parse_model));
     c.prepared = prepare(*c.model);
     c.efficiency = calibration.resolve(c.gpu.generation, r.pick({"", "vllm", "trtllm", "sglang"}));
     c.isl = r.between(64, 8192);
@@ -127,10 +127,10 @@ std::vector<Case> random_cases(int count) {
   return cases;
 }
 
-bool finite_positive(double v) { return std::isfinite(v) && v > 0; }
+bool positive_and_finite(double v) { return std::isfinite(v) && v > 0; }
 bool not_above(double a, double b) { return a <= b * (1 + 1e-12); }  // a <= b up to rounding
 
-Estimate run(const Case& c, const GpuSpec& gpu, std::int64_t concurrency, Phase phase = Phase::mixed) {
+Estimate run(const RandomCase& c, const GpuSpec& gpu, std::int64_t concurrency, Phase phase = Phase::mixed) {
   return estimate(c.prepared, gpu, c.deployment, Workload{c.isl, c.osl, concurrency, phase}, c.efficiency, 2.0);
 }
 
@@ -144,16 +144,16 @@ GpuSpec scaled(GpuSpec gpu, double bandwidth, double compute, double memory) {
 }
 
 // Rebuilt per test case (no shared state between tests); 150 cases load in well under a second.
-std::vector<Case> cases() { return random_cases(150); }
+std::vector<RandomCase> parsed_cases() { return random_cases(150); }
 
 }  // namespace
 
 TEST_SUITE("hardening") {
 
 TEST_CASE("property: random valid profiles give finite, positive estimates") {
-  const std::vector<Case> all = cases();
+  const std::vector<RandomCase> all = parsed_cases();
   int fitting = 0;
-  for (const Case& c : all) {
+  for (const RandomCase& c : all) {
     CAPTURE(c.gpu_yaml);
     CAPTURE(c.model_yaml);
     CAPTURE(c.concurrency);
@@ -164,7 +164,7 @@ TEST_CASE("property: random valid profiles give finite, positive estimates") {
     for (double v : {e.ttft.value, e.tpot.value, e.prefill_alone.value, e.decode_step.value, e.output_tok_s,
                      e.output_tok_s_per_gpu, e.input_tok_s, e.tok_s_per_user, e.power_w, e.joules_per_output_token,
                      e.usd_per_mtok_output.value_or(-1)}) {
-      CHECK(finite_positive(v));
+      CHECK(positive_and_finite(v));
     }
     // Numbers no deployment shows: a first token before its own prompt is prefilled, a token
     // faster than the step that makes it (tests/hardening/serving_invariants_test.cpp has the grid).
@@ -175,8 +175,8 @@ TEST_CASE("property: random valid profiles give finite, positive estimates") {
 }
 
 TEST_CASE("property: more memory bandwidth never slows decode; more compute never slows prefill") {
-  const std::vector<Case> all = cases();
-  for (const Case& c : all) {
+  const std::vector<RandomCase> all = parsed_cases();
+  for (const RandomCase& c : all) {
     if (!c.sized) continue;
     CAPTURE(c.gpu_yaml);
     CAPTURE(c.model_yaml);
@@ -190,8 +190,8 @@ TEST_CASE("property: more memory bandwidth never slows decode; more compute neve
 }
 
 TEST_CASE("property: more memory never turns a fitting deployment into one that does not fit") {
-  const std::vector<Case> all = cases();
-  for (const Case& c : all) {
+  const std::vector<RandomCase> all = parsed_cases();
+  for (const RandomCase& c : all) {
     CAPTURE(c.gpu_yaml);
     CAPTURE(c.model_yaml);
     for (std::int64_t concurrency : {std::int64_t{1}, c.concurrency, 8 * c.concurrency}) {
@@ -203,8 +203,8 @@ TEST_CASE("property: more memory never turns a fitting deployment into one that 
 }
 
 TEST_CASE("property: more concurrency never lowers TPOT") {
-  const std::vector<Case> all = cases();
-  for (const Case& c : all) {
+  const std::vector<RandomCase> all = parsed_cases();
+  for (const RandomCase& c : all) {
     if (!c.sized) continue;
     CAPTURE(c.gpu_yaml);
     CAPTURE(c.model_yaml);

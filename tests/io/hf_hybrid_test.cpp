@@ -12,15 +12,14 @@
 #include "estimator/model_stats.hpp"
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
+#include "tests/io/hf_fixture.hpp"
 
 namespace llmsizer {
 namespace {
 
-ModelSpec import_fixture(const std::string& name) {
-  return import_hf_config_file(std::string(LLMSIZER_SOURCE_DIR) + "/tests/data/hf/" + name + ".json");
-}
+using test::import_fixture;
 
-int count_kind(const ModelSpec& m, LayerAttention kind) {
+int layers_of_kind(const ModelSpec& m, LayerAttention kind) {
   return static_cast<int>(std::count(m.layer_attention.begin(), m.layer_attention.end(), kind));
 }
 
@@ -30,8 +29,8 @@ TEST_SUITE("hf_import") {
   TEST_CASE("Qwen3-Next: full_attention_interval 4 is 12 full layers and 36 Gated DeltaNet layers") {
     const ModelSpec m = import_fixture("qwen3-next-80b-a3b");
     CHECK(m.warnings.empty());
-    CHECK(count_kind(m, LayerAttention::full) == 12);
-    CHECK(count_kind(m, LayerAttention::linear) == 36);
+    CHECK(layers_of_kind(m, LayerAttention::full) == 12);
+    CHECK(layers_of_kind(m, LayerAttention::linear) == 36);
     CHECK(m.layer_attention[3] == LayerAttention::full);
     CHECK(m.layer_attention[0] == LayerAttention::linear);
     CHECK(m.output_gate);

@@ -9,6 +9,7 @@
 #include "io/config_error.hpp"
 #include "io/hf_import.hpp"
 #include "io/yaml_reader.hpp"
+#include "tests/io/hf_fixture.hpp"
 #include "tests/test_support.hpp"
 
 namespace llmsizer {
@@ -25,9 +26,7 @@ std::string qwen_with_yarn() {
   return config.dump(2);
 }
 
-ModelSpec import_fixture(const std::string& name) {
-  return import_hf_config_file(std::string(LLMSIZER_SOURCE_DIR) + "/tests/data/hf/" + name + ".json");
-}
+using test::import_fixture;
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "io/hf_import.hpp"
+#include "tests/io/hf_fixture.hpp"
 
 namespace llmsizer {
 namespace {
@@ -20,9 +21,7 @@ ModelSpec import_json(const nlohmann::json& extra) {
   return import_hf_config(config.dump(2), "small.json");
 }
 
-ModelSpec import_fixture(const std::string& name) {
-  return import_hf_config_file(std::string(LLMSIZER_SOURCE_DIR) + "/tests/data/hf/" + name + ".json");
-}
+using test::import_fixture;
 
 }  // namespace
 

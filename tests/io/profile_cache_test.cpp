@@ -63,13 +63,13 @@ class CacheEnv {
   std::optional<std::string> old_xdg_, old_mode_;
 };
 
-void write(const fs::path& path, const std::string& text) {
+void write_profile(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
   std::ofstream out(path, std::ios::binary);
   out << text;
 }
 
-std::string edited(const std::string& file, const std::string& from, const std::string& to) {
+std::string edited_copy(const std::string& file, const std::string& from, const std::string& to) {
   std::string text = read_file(source_path(file).string());
   REQUIRE(text.find(from) != std::string::npos);
   return text.replace(text.find(from), from.size(), to);
@@ -152,14 +152,14 @@ TEST_SUITE("profiles") {
     const test::TempDir cache, profiles;
     const CacheEnv env(cache.path());
     const std::vector<fs::path> dirs = {source_path("profiles"), profiles.path()};
-    write(profiles.path() / "gpus" / "h20.yaml", edited("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
+    write_profile(profiles.path() / "gpus" / "h20.yaml", edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
     CHECK(load_catalog(dirs).gpu("h20").memory.value == 141e9);
-    write(profiles.path() / "gpus" / "h20.yaml", edited("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 144"));
+    write_profile(profiles.path() / "gpus" / "h20.yaml", edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 144"));
     CHECK(load_catalog(dirs).gpu("h20").memory.value == 144e9);
     CHECK(load_catalog_for(dirs, {"h20"}, {"llama-3.1-8b"}).gpu("h20").memory.value == 144e9);
     CHECK(cached_files(cache.path()) == 65);  // the shipped ones were not dropped
     // Back to the first text: the stale record of it was dropped on the edit, so it is parsed again.
-    write(profiles.path() / "gpus" / "h20.yaml", edited("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
+    write_profile(profiles.path() / "gpus" / "h20.yaml", edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
     CHECK(load_catalog(dirs).gpu("h20").memory.value == 141e9);
   }
 
@@ -169,14 +169,14 @@ TEST_SUITE("profiles") {
     std::string uncached_error;
     {
       const CacheEnv off(cache.path(), "off");
-      write(h20, edited("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: -96"));
+      write_profile(h20, edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: -96"));
       uncached_error = error_of_list(profiles.path());
     }
     CHECK(uncached_error.find("h20.yaml:") != std::string::npos);
     const CacheEnv env(cache.path());
-    write(h20, edited("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
+    write_profile(h20, edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
     CHECK(test::run({"--profiles", profiles.path().string(), "list", "gpus"}).code == 0);  // cached now
-    write(h20, edited("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: -96"));
+    write_profile(h20, edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: -96"));
     CHECK(error_of_list(profiles.path()) == uncached_error);
     CHECK(error_of_list(profiles.path()) == uncached_error);  // a broken file is never cached
     const test::Run check = test::run({"check", profiles.path().string()});
@@ -203,7 +203,7 @@ TEST_SUITE("profiles") {
     const std::string damaged[] = {good.substr(0, good.size() / 2), good.substr(0, 10), flipped, foreign, other_build,
                                    std::string(100, '\xff'), ""};
     for (const std::string& bytes : damaged) {
-      write(file, bytes);
+      write_profile(file, bytes);
       CHECK(cached_files(cache.path()) == 0);
       CHECK(encoded(load_catalog(dirs)) == expected);
       CHECK(cached_files(cache.path()) == 65);  // rewritten whole
@@ -245,7 +245,7 @@ TEST_SUITE("profiles") {
     const fs::path legacy = dir.path() / "profiles.bin";
     const fs::path other = dir.path() / "profiles-notes.bin";
     const fs::path unrelated = dir.path() / "notes.txt";
-    for (const fs::path& f : {keep, stale, fresh, legacy, other, unrelated}) write(f, "x");
+    for (const fs::path& f : {keep, stale, fresh, legacy, other, unrelated}) write_profile(f, "x");
     const auto old = fs::file_time_type::clock::now() - std::chrono::hours(24 * (stale_cache_days + 1));
     for (const fs::path& f : {keep, stale, other, unrelated}) fs::last_write_time(f, old);
     prune_stale_caches(dir.path(), keep);
@@ -259,7 +259,7 @@ TEST_SUITE("profiles") {
     const CacheEnv env(dir.path());
     fs::create_directories(dir.path() / "llmsizer");
     const fs::path in_cache = dir.path() / "llmsizer" / "profiles-0123456789abcdef.bin";
-    write(in_cache, "x");
+    write_profile(in_cache, "x");
     fs::last_write_time(in_cache, old);
     REQUIRE(test::run({"list", "gpus"}).code == 0);
     CHECK_FALSE(fs::exists(in_cache));
@@ -267,7 +267,7 @@ TEST_SUITE("profiles") {
 
   TEST_CASE("an unwritable cache directory leaves the run uncached and silent") {
     const test::TempDir dir;
-    write(dir.path() / "not-a-directory", "x");  // the cache directory would have to be inside a file
+    write_profile(dir.path() / "not-a-directory", "x");  // the cache directory would have to be inside a file
     const CacheEnv env(dir.path() / "not-a-directory");
     const test::Run r = test::run({"list", "gpus"});
     CHECK(r.code == 0);

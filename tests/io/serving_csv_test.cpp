@@ -13,7 +13,7 @@
 namespace llmsizer {
 namespace {
 
-const std::string header = "id,model,gpu,gpus,tp,pp,dp,ep,weights,isl,osl,concurrency,engine,engine_version,ttft_ms,tpot_ms\n";
+const std::string csv_header = "id,model,gpu,gpus,tp,pp,dp,ep,weights,isl,osl,concurrency,engine,engine_version,ttft_ms,tpot_ms\n";
 const std::string good_row = "r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,89.3\n";
 
 std::string error_of(const std::string& text) {
@@ -32,7 +32,7 @@ TEST_SUITE("loader") {
     const auto rows = load_measurement_file(test::source_path("validation/serving_sample.csv").string());
     REQUIRE(rows.size() == 1159);  // the file's data rows (NOTES.md: 1,159 runs)
     const Measurement& first = rows.front();
-    // First data row after the 7 comment lines and the header.
+    // First data row after the 7 comment lines and the csv_header.
     CHECK(first.line == 9);
     CHECK(first.model == "deepseek-r1");
     CHECK(first.gpu == "b200");
@@ -59,7 +59,7 @@ TEST_SUITE("loader") {
 
   TEST_CASE("every shipped run has the GPU count its id names (the copy's correction of tp x ep rows)") {
     // Ids end _tpX_epY_N or _tpX_0_epY_0_N: X GPUs of tensor or attention-DP ranks. The dump had
-    // gpus = X x Y for 93 of the 2026-04-06 rows; the copy corrects them (its header says so).
+    // gpus = X x Y for 93 of the 2026-04-06 rows; the copy corrects them (its csv_header says so).
     const auto rows = load_measurement_file(test::source_path("validation/serving_sample.csv").string());
     const std::regex layout("_tp([0-9]+)(_0)?_ep([0-9]+|none)(_0)?_[0-9]+$");
     int named = 0;
@@ -75,7 +75,7 @@ TEST_SUITE("loader") {
   }
 
   TEST_CASE("a comment-free file with an empty metric cell reads; the metric is absent") {
-    const auto rows = parse_serving_csv(header + "r1,llama-3.1-8b,h100-sxm,1,1,1,1,1,,1024,128,8,vllm,,,7.5\n", "runs.csv");
+    const auto rows = parse_serving_csv(csv_header + "r1,llama-3.1-8b,h100-sxm,1,1,1,1,1,,1024,128,8,vllm,,,7.5\n", "runs.csv");
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].line == 2);
     CHECK(rows[0].weights.empty());
@@ -106,10 +106,10 @@ TEST_SUITE("loader") {
     };
     for (const auto& [row, message] : bad_rows) {
       CAPTURE(row);
-      CHECK(error_of(header + row + "\n").starts_with(message));
+      CHECK(error_of(csv_header + row + "\n").starts_with(message));
     }
-    CHECK(error_of(header + "r1,deepseek-r1,b200\n").starts_with("runs.csv:2:20: error: 3 fields, the header has 16"));
-    CHECK(error_of(header + good_row + good_row)
+    CHECK(error_of(csv_header + "r1,deepseek-r1,b200\n").starts_with("runs.csv:2:20: error: 3 fields, the header has 16"));
+    CHECK(error_of(csv_header + good_row + good_row)
               .starts_with("runs.csv:3:1: error: id: duplicate id 'r1' (also on line 2)"));
   }
 

@@ -16,7 +16,7 @@
 namespace llmsizer {
 namespace {
 
-ScenarioInput input(const std::string& model, const std::string& gpu, std::int64_t isl, std::int64_t osl) {
+ScenarioInput scenario_input(const std::string& model, const std::string& gpu, std::int64_t isl, std::int64_t osl) {
   ScenarioInput in;
   in.model = model;
   in.gpu = gpu;
@@ -25,7 +25,7 @@ ScenarioInput input(const std::string& model, const std::string& gpu, std::int64
   return in;
 }
 
-void check_same(const ScenarioResolver::Resolved& a, const ScenarioResolver::Resolved& b) {
+void check_same_rows(const ScenarioResolver::Resolved& a, const ScenarioResolver::Resolved& b) {
   CHECK(a.model->name == b.model->name);
   CHECK(a.gpu == b.gpu);
   CHECK(a.deployment == b.deployment);
@@ -43,7 +43,7 @@ void check_same(const ScenarioResolver::Resolved& a, const ScenarioResolver::Res
   CHECK(a.error_bands == b.error_bands);
 }
 
-void check_same(const Estimate& a, const Estimate& b) {
+void check_same_rows(const Estimate& a, const Estimate& b) {
   CHECK(a.fits == b.fits);
   CHECK(a.concurrency == b.concurrency);
   CHECK(a.running == b.running);
@@ -83,7 +83,7 @@ TEST_SUITE("request") {
     // context error that resolve() reports first), and in their own (context window, layout).
     for (const std::int64_t isl : {128, 4'000}) {
       for (const std::int64_t concurrency : {1, 64, 0}) {
-        ScenarioInput in = input("llama-3.1-70b", "h100-sxm", isl, 500);
+        ScenarioInput in = scenario_input("llama-3.1-70b", "h100-sxm", isl, 500);
         in.concurrency = concurrency;
         in.tp = 4;
         inputs.push_back(in);
@@ -98,28 +98,28 @@ TEST_SUITE("request") {
         inputs.push_back(in);
       }
     }
-    ScenarioInput moe = input("deepseek-v3", "h200-sxm", 1'000, 1'000);
+    ScenarioInput moe = scenario_input("deepseek-v3", "h200-sxm", 1'000, 1'000);
     moe.tp = 8;
     moe.mtp = 1;
     inputs.push_back(moe);
-    inputs.push_back(input("qwen3-32b", "h100-sxm", 60'000, 1'000));           // beyond the native window: warning
-    inputs.push_back(input("qwen3-32b", "h100-sxm", 30'000, 1'000));           // the same part, no warning
-    inputs.push_back(input("qwen3-32b", "h100-sxm", 200'000, 1'000));          // beyond any reach: error
-    inputs.push_back(input("llama-3.1-8b", "h100-sxmm", 1'000, 1'000));        // unknown GPU
-    inputs.push_back(input("llama-3.1-8b", "h100-sxmm", 1'000, 1'000));        // the same, again
-    ScenarioInput both = input("llama-3.1-8b", "h100-sxm", 2'000'000, 1'000);  // context before precision
+    inputs.push_back(scenario_input("qwen3-32b", "h100-sxm", 60'000, 1'000));           // beyond the native window: warning
+    inputs.push_back(scenario_input("qwen3-32b", "h100-sxm", 30'000, 1'000));           // the same part, no warning
+    inputs.push_back(scenario_input("qwen3-32b", "h100-sxm", 200'000, 1'000));          // beyond any reach: error
+    inputs.push_back(scenario_input("llama-3.1-8b", "h100-sxmm", 1'000, 1'000));        // unknown GPU
+    inputs.push_back(scenario_input("llama-3.1-8b", "h100-sxmm", 1'000, 1'000));        // the same, again
+    ScenarioInput both = scenario_input("llama-3.1-8b", "h100-sxm", 2'000'000, 1'000);  // context before precision
     both.weights = "fp9";
     inputs.push_back(both);
     both.isl = 1'000;  // now the precision
     inputs.push_back(both);
-    ScenarioInput bad_layout = input("llama-3.1-70b", "h100-sxm", 1'000, 1'000);
+    ScenarioInput bad_layout = scenario_input("llama-3.1-70b", "h100-sxm", 1'000, 1'000);
     bad_layout.tp = 3;
     inputs.push_back(bad_layout);
-    ScenarioInput pools = input("llama-3.1-70b", "h100-sxm", 1'000, 1'000);
+    ScenarioInput pools = scenario_input("llama-3.1-70b", "h100-sxm", 1'000, 1'000);
     pools.prefill_workers = 1;
     pools.decode_workers = 1;
     inputs.push_back(pools);
-    ScenarioInput missing = input("llama-3.1-70b", "h100-sxm", 1'000, 1'000);
+    ScenarioInput missing = scenario_input("llama-3.1-70b", "h100-sxm", 1'000, 1'000);
     missing.osl.reset();
     inputs.push_back(missing);
 
@@ -139,8 +139,8 @@ TEST_SUITE("request") {
       }
       const ScenarioResolver::Resolved fresh = alone.resolve(in);
       const ScenarioResolver::Resolved& shared = rows.resolve(in);
-      check_same(shared, fresh);
-      check_same(rows.estimate(), estimate_resolved(fresh));
+      check_same_rows(shared, fresh);
+      check_same_rows(rows.estimate(), estimate_resolved(fresh));
     }
     CHECK(errors == 7);
   }
@@ -151,7 +151,7 @@ TEST_SUITE("request") {
     ScenarioRows rows(resolver);
     for (const std::int64_t isl : {128, 1'000, 8'000}) {
       for (const std::int64_t concurrency : {1, 32}) {
-        ScenarioInput in = input("llama-3.1-70b", "h100-sxm", isl, 500);
+        ScenarioInput in = scenario_input("llama-3.1-70b", "h100-sxm", isl, 500);
         in.id = "r" + std::to_string(isl);
         in.tp = 4;
         in.concurrency = concurrency;
@@ -162,7 +162,7 @@ TEST_SUITE("request") {
       }
     }
     CHECK(rows.shared_misses() == 2);
-    ScenarioInput in = input("llama-3.1-70b", "h100-sxm", 1'000, 500);
+    ScenarioInput in = scenario_input("llama-3.1-70b", "h100-sxm", 1'000, 500);
     in.tp = 4;
     in.price = "on-demand";  // any other field is another shared part
     (void)rows.resolve(in);
@@ -173,7 +173,7 @@ TEST_SUITE("request") {
     const Catalog catalog = test::shipped_catalog();
     ScenarioResolver resolver(catalog);
     ScenarioRows rows(resolver);
-    ScenarioInput in = input("llama-3.1-8b", "h100-sxm", 1'000, 500);
+    ScenarioInput in = scenario_input("llama-3.1-8b", "h100-sxm", 1'000, 500);
     in.tp = 1;
     for (std::size_t i = 0; i <= ScenarioRows::capacity; ++i) {
       in.usd_per_gpu_hour = 1.0 + static_cast<double>(i) / 100;
@@ -183,8 +183,8 @@ TEST_SUITE("request") {
     in.usd_per_gpu_hour = 1.0;  // replaced: worked out again
     const ScenarioResolver::Resolved& again = rows.resolve(in);
     CHECK(rows.shared_misses() == ScenarioRows::capacity + 2);
-    check_same(again, resolver.resolve(in));
-    check_same(rows.estimate(), estimate_resolved(resolver.resolve(in)));
+    check_same_rows(again, resolver.resolve(in));
+    check_same_rows(rows.estimate(), estimate_resolved(resolver.resolve(in)));
   }
 }
 
