@@ -65,9 +65,9 @@ void add_communication(LayerCommunicationCost& sum, const LayerCommunicationCost
   sum.seconds += link.seconds * layers;
 }
 
-/// The operators of every layer group merged (MergedIteration), after fold_roofs.
-MergedIteration merge_groups(const IterationCosts& costs) {
-  MergedIteration m;
+/// Merges the operators of every layer group into `m` (MergedIteration, zero on entry), after
+/// fold_roofs. In place: the merged costs are written once, not copied.
+void merge_groups(const IterationCosts& costs, MergedIteration& m) {
   for (int i = 0; i < costs.group_count; ++i) {
     const LayerCosts& c = costs.groups[i];
     add_weight(m.weights, c.projections, c.layers);
@@ -84,7 +84,6 @@ MergedIteration merge_groups(const IterationCosts& costs) {
     }
     add_communication(m.communication, c.communication, c.layers);
   }
-  return m;
 }
 
 }  // namespace
@@ -104,7 +103,7 @@ StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deploymen
                   fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency),
                   MergedIteration{}};
   fold_roofs(rates);
-  rates.merged = merge_groups(rates.costs);
+  merge_groups(rates.costs, rates.merged);
   return rates;
 }
 
