@@ -63,7 +63,8 @@ struct StepRates {
                                    const EfficiencyParams& efficiency);
 
 /// stage_step_time (estimator/step_time.hpp) of the deployment `rates` were resolved for
-/// (step_rates); the same result.
+/// (step_rates). With a `breakdown` it places each layer group's operators; without one it runs
+/// over the operators merged across groups (MergedIteration): the same figures up to rounding.
 [[nodiscard]] StepTime stage_step_time(const StepRates& rates, const StepShape& shape,
                                        OperatorBreakdown* breakdown = nullptr);
 /// stage_step_time(rates, shape).total up to rounding, without summing the FLOPs and bytes and with
