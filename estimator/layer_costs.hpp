@@ -55,6 +55,7 @@ struct AttentionCoreCost {
   // Linear attention: FLOPs per token, a fixed state read per decode sequence.
   double linear_flops_per_token = 0;
   double linear_bytes_per_sequence = 0;
+  bool operator==(const AttentionCoreCost&) const = default;  // the same cost: layers merge (StepRates::merged)
 };
 
 /// The routed experts of one MoE layer on the hottest EP rank, before the nonlinear occupancy and
@@ -68,6 +69,7 @@ struct RoutedExpertCost {
   double flops_per_assignment = 0;   // 2 · params of one expert on one GPU
   double bytes_per_touched_expert = 0;
   double gemm_half_rows = 0;         // expert_gemm_half_tokens; 0: no padding
+  bool operator==(const RoutedExpertCost&) const = default;
 };
 
 /// Communication of one layer: seconds per token it carries plus fixed seconds.

@@ -37,22 +37,6 @@ Bytes usable_memory_per_gpu(const GpuSpec& gpu, const EfficiencyParams& efficien
   return gpu.usable_capacity() * efficiency.memory_utilization;
 }
 
-std::int64_t sequences_on_busiest_rank(const Deployment& deployment, std::int64_t sequences) {
-  // One rank holds them all: the two divisions by 1 below, spared (an estimate's memory check runs this).
-  if (deployment.replicas == 1 && deployment.parallel.dp == 1) return sequences;
-  const std::int64_t per_replica = (sequences + deployment.replicas - 1) / deployment.replicas;
-  return (per_replica + deployment.parallel.dp - 1) / deployment.parallel.dp;
-}
-
-namespace {
-
-/// The per-GPU memory formula of memory_per_gpu with the weights summed and one sequence's KV known.
-MemoryPerGpu memory_need(Bytes weights, Bytes activations, double kv_bytes_per_sequence, std::int64_t sequences) {
-  return {weights, bytes(kv_bytes_per_sequence * static_cast<double>(sequences)), activations};
-}
-
-}  // namespace
-
 MemoryPerGpu memory_per_gpu(const Placement& placement, Bytes activations, std::int64_t sequences,
                             std::int64_t context) {
   return memory_need(placement.weights.total(), activations, placement.kv_bytes_per_sequence(context), sequences);
@@ -76,21 +60,6 @@ DeploymentMemory deployment_memory(const PreparedModel& model, const GpuSpec& gp
 MemoryFit fit_figures(const DeploymentMemory& memory, const Deployment& deployment, const Residency& residency) {
   return fit_figures(memory, memory.placement.kv_bytes_per_sequence(residency.context_tokens),
                      sequences_on_busiest_rank(deployment, residency.sequences));
-}
-
-MemoryFit fit_figures(const DeploymentMemory& memory, double kv_bytes_per_sequence,
-                      std::int64_t busiest_rank_sequences) {
-  MemoryFit fit;
-  fit.capacity_per_gpu = memory.capacity_per_gpu;
-  fit.usable_per_gpu = memory.usable_per_gpu;
-  fit.need = memory_need(memory.weights, memory.activations, kv_bytes_per_sequence, busiest_rank_sequences);
-  fit.kv_bytes_per_token_per_gpu = memory.kv_bytes_per_token;
-  const Bytes spare = fit.usable_per_gpu - fit.need.total();
-  fit.fits = spare.value >= 0;
-  if (fit.fits) {
-    fit.free_kv_tokens = fit.kv_bytes_per_token_per_gpu > 0 ? spare.value / fit.kv_bytes_per_token_per_gpu : 0.0;
-  }
-  return fit;
 }
 
 void describe_fit(MemoryFitReport& fit, const GpuSpec& gpu, const Deployment& deployment,
@@ -121,14 +90,6 @@ std::int64_t max_resident_sequences(const DeploymentMemory& memory, [[maybe_unus
   // The ranks were counted when the memory was prepared, for this deployment.
   assert(memory.ranks == static_cast<std::int64_t>(deployment.parallel.dp) * deployment.replicas);
   return max_resident_sequences(memory, memory.placement.kv_bytes_per_sequence(context), max_batch);
-}
-
-std::int64_t max_resident_sequences(const DeploymentMemory& memory, double kv_bytes_per_sequence,
-                                    std::int64_t max_batch) {
-  if (memory.room.value <= 0) return 0;  // fixed >= usable: a - b <= 0 exactly when a <= b
-  if (kv_bytes_per_sequence <= 0) return max_batch * memory.ranks;
-  const double per_rank = floor_inline(memory.room.value / kv_bytes_per_sequence);
-  return static_cast<std::int64_t>(per_rank) * memory.ranks;
 }
 
 std::int64_t max_resident_sequences(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/rounding.hpp"
 #include "estimator/deployment.hpp"
 #include "estimator/efficiency.hpp"
 #include "estimator/placement.hpp"
@@ -61,7 +62,18 @@ struct Residency {
 
 /// Sequences the busiest attention-DP rank holds when `sequences` spread over replicas, then over
 /// the dp ranks of an instance (ceilings at both steps).
-[[nodiscard]] std::int64_t sequences_on_busiest_rank(const Deployment& deployment, std::int64_t sequences);
+[[nodiscard]] inline std::int64_t sequences_on_busiest_rank(const Deployment& deployment, std::int64_t sequences) {
+  // One rank holds them all: the two divisions by 1 below, spared (an estimate's memory check runs this).
+  if (deployment.replicas == 1 && deployment.parallel.dp == 1) return sequences;
+  const std::int64_t per_replica = (sequences + deployment.replicas - 1) / deployment.replicas;
+  return (per_replica + deployment.parallel.dp - 1) / deployment.parallel.dp;
+}
+
+/// The per-GPU memory formula of memory_per_gpu with the weights summed and one sequence's KV known.
+[[nodiscard]] inline MemoryPerGpu memory_need(Bytes weights, Bytes activations, double kv_bytes_per_sequence,
+                                              std::int64_t sequences) {
+  return {weights, bytes(kv_bytes_per_sequence * static_cast<double>(sequences)), activations};
+}
 
 /// The one per-GPU memory formula (docs/methodology.md#memory): the placement's weights, the KV of
 /// the busiest rank's `sequences` of `context` tokens, and the iteration's activations.
@@ -98,8 +110,21 @@ struct DeploymentMemory {
                                     const Residency& residency);
 /// The same for `busiest_rank_sequences` sequences (sequences_on_busiest_rank) of
 /// `kv_bytes_per_sequence` each (placement.kv_bytes_per_sequence of their context) on the busiest GPU.
-[[nodiscard]] MemoryFit fit_figures(const DeploymentMemory& memory, double kv_bytes_per_sequence,
-                                    std::int64_t busiest_rank_sequences);
+/// Inline: every estimate runs it (evaluate's admission).
+[[nodiscard]] inline MemoryFit fit_figures(const DeploymentMemory& memory, double kv_bytes_per_sequence,
+                                           std::int64_t busiest_rank_sequences) {
+  MemoryFit fit;
+  fit.capacity_per_gpu = memory.capacity_per_gpu;
+  fit.usable_per_gpu = memory.usable_per_gpu;
+  fit.need = memory_need(memory.weights, memory.activations, kv_bytes_per_sequence, busiest_rank_sequences);
+  fit.kv_bytes_per_token_per_gpu = memory.kv_bytes_per_token;
+  const Bytes spare = fit.usable_per_gpu - fit.need.total();
+  fit.fits = spare.value >= 0;
+  if (fit.fits) {
+    fit.free_kv_tokens = fit.kv_bytes_per_token_per_gpu > 0 ? spare.value / fit.kv_bytes_per_token_per_gpu : 0.0;
+  }
+  return fit;
+}
 
 /// fit_figures, with the shortfall (when it does not fit) and the weight-only notes in words.
 [[nodiscard]] MemoryFitReport fit_memory(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
@@ -120,7 +145,13 @@ void describe_fit(MemoryFitReport& fit, const GpuSpec& gpu, const Deployment& de
                                                   std::int64_t context, std::int64_t max_batch);
 /// The same for sequences of `kv_bytes_per_sequence` each (placement.kv_bytes_per_sequence of their
 /// context), so a caller that also checks the fit works the KV of a sequence out once.
-[[nodiscard]] std::int64_t max_resident_sequences(const DeploymentMemory& memory, double kv_bytes_per_sequence,
-                                                  std::int64_t max_batch);
+/// Inline: every estimate runs it (evaluate's admission).
+[[nodiscard]] inline std::int64_t max_resident_sequences(const DeploymentMemory& memory, double kv_bytes_per_sequence,
+                                                         std::int64_t max_batch) {
+  if (memory.room.value <= 0) return 0;  // fixed >= usable: a - b <= 0 exactly when a <= b
+  if (kv_bytes_per_sequence <= 0) return max_batch * memory.ranks;
+  const double per_rank = floor_inline(memory.room.value / kv_bytes_per_sequence);
+  return static_cast<std::int64_t>(per_rank) * memory.ranks;
+}
 
 }  // namespace llmsizer

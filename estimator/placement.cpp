@@ -123,14 +123,6 @@ Placement place(const PreparedModel& m, const Deployment& d) {
   return p;
 }
 
-double Placement::kv_bytes_per_sequence(std::int64_t context) const {
-  const double tokens = static_cast<double>(std::max<std::int64_t>(context, 0));
-  // A chunked layer holds the tokens of the current chunk: at most attention_chunk, which engines
-  // reserve (vLLM's chunked local attention frees the blocks of finished chunks).
-  return full_kv_bytes_per_token * tokens + sliding_kv_bytes_per_token * std::min(tokens, sliding_window) +
-         chunked_kv_bytes_per_token * std::min(tokens, attention_chunk) + linear_state_bytes_per_sequence;
-}
-
 namespace {
 Placement whole_model(const PreparedModel& model, Precision kv) {
   Deployment single;

@@ -4,6 +4,7 @@
 // sharding rule is written once.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "base/units.hpp"
@@ -62,7 +63,13 @@ struct Placement {
     return full_kv_bytes_per_token + sliding_kv_bytes_per_token + chunked_kv_bytes_per_token;
   }
   /// KV (and linear state) bytes one sequence of `context` tokens holds on the busiest GPU.
-  [[nodiscard]] double kv_bytes_per_sequence(std::int64_t context) const;
+  [[nodiscard]] double kv_bytes_per_sequence(std::int64_t context) const {
+    const double tokens = static_cast<double>(std::max<std::int64_t>(context, 0));
+    // A chunked layer holds the tokens of the current chunk: at most attention_chunk, which engines
+    // reserve (vLLM's chunked local attention frees the blocks of finished chunks).
+    return full_kv_bytes_per_token * tokens + sliding_kv_bytes_per_token * std::min(tokens, sliding_window) +
+           chunked_kv_bytes_per_token * std::min(tokens, attention_chunk) + linear_state_bytes_per_sequence;
+  }
 };
 
 /// Fraction of the layers on the busiest pipeline stage: ceil(L/pp)/L (1 without pipelining).

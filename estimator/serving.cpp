@@ -198,29 +198,59 @@ void admit(EstimateFigures& r, const PreparedDeployment& p, const Workload& w) {
 }  // namespace
 
 void add_cost_and_energy(EstimateFigures& r, const GpuSpec& gpu, int gpu_count, const EfficiencyParams& e,
-                         std::optional<double> usd_per_gpu_hour) {
+                         std::optional<double> usd_per_gpu_hour, const TokenSeconds& per_token) {
+  // Hours of the deployment per million tokens, from its seconds per token.
+  constexpr double hours_per_mtok_per_second = 1e6 / seconds_per_hour;
   const double gpus = gpu_count;
   r.power_w = gpus * gpu.tdp.value * e.power_utilization;
   const bool output = r.serves_output && r.output_tok_s > 0;
-  r.joules_per_output_token = output ? r.power_w / r.output_tok_s : 0.0;
+  r.joules_per_output_token = output ? r.power_w * per_token.output : 0.0;
   r.kwh_per_mtok_output = r.joules_per_output_token * 1e6 / joules_per_kwh;
   if (!usd_per_gpu_hour) return;
   r.usd_per_hour = gpus * *usd_per_gpu_hour;
-  const double output_per_hour = r.output_tok_s * seconds_per_hour;
-  const double input_per_hour = r.input_tok_s * seconds_per_hour;
-  if (output) r.usd_per_mtok_output = *r.usd_per_hour / output_per_hour * 1e6;
-  if (input_per_hour > 0) r.usd_per_mtok_input = *r.usd_per_hour * r.prefill_share / input_per_hour * 1e6;
+  if (output) r.usd_per_mtok_output = *r.usd_per_hour * (per_token.output * hours_per_mtok_per_second);
+  if (r.input_tok_s > 0) {
+    r.usd_per_mtok_input = *r.usd_per_hour * r.prefill_share * (per_token.input * hours_per_mtok_per_second);
+  }
+}
+
+void add_cost_and_energy(EstimateFigures& r, const GpuSpec& gpu, int gpus, const EfficiencyParams& e,
+                         std::optional<double> usd_per_gpu_hour) {
+  const TokenSeconds per_token{r.output_tok_s > 0 ? 1.0 / r.output_tok_s : 0.0,
+                               r.input_tok_s > 0 ? 1.0 / r.input_tok_s : 0.0};
+  add_cost_and_energy(r, gpu, gpus, e, usd_per_gpu_hour, per_token);
 }
 
 namespace {
+
+/// Pollaczek–Khinchine's M/D/1 wait of a prompt of `service_s` seconds when the other requests bring
+/// `offered_s` seconds of prompts per `cycle_s`: load ρ = offered / cycle, capped at max_queue_load,
+/// and a wait of ρ·service / (2·(1 − ρ)); below the cap in one division, as ρ / (1 − ρ) =
+/// offered / (cycle − offered).
+double steady_prefill_wait(double offered_s, double cycle_s, double service_s) {
+  if (offered_s < max_queue_load * cycle_s) return offered_s * service_s / (2.0 * (cycle_s - offered_s));
+  return max_queue_load * service_s / (2.0 * (1.0 - max_queue_load));
+}
+
+/// The running batch's throughput: `running` requests of `isl` + `osl` tokens per `running_cycle_s`
+/// (queued requests add latency, not tokens); and the deployment's seconds per token, the cycle
+/// over the tokens of a cycle, so that cost and energy multiply by the cycle instead of dividing by
+/// a throughput formed from it.
+TokenSeconds running_throughput(EstimateFigures& r, double running_cycle_s, double isl, double osl) {
+  const double running = static_cast<double>(r.running);
+  const double requests_per_s = running / running_cycle_s;
+  r.output_tok_s = requests_per_s * osl;
+  r.input_tok_s = requests_per_s * isl;
+  return {running_cycle_s / (running * osl), isl > 0 ? running_cycle_s / (running * isl) : 0.0};
+}
 
 /// A co-located instance serving a closed loop with continuous batching (docs/methodology.md#serving).
 /// While a request decodes its OSL−1 tokens, the other B−1 requests of its rank each come back once
 /// and have their prompts mixed into the running steps, so its TPOT carries their prefill time; its
 /// TTFT is its own prefill plus the wait for prompts ahead of it: a start-up burst (all B arrive
 /// together, packed into full token budgets) and a steady-state M/D/1 queue (Pollaczek–Khinchine).
-void closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload& w, const ServingStepShapes& shapes,
-                 const PrefillCosts& pf, double step, double token_step) {
+TokenSeconds closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload& w,
+                         const ServingStepShapes& shapes, const PrefillCosts& pf, double step, double token_step) {
   const EfficiencyParams& e = *p.efficiency;
   const Deployment& d = p.deployment;
   const double pp = d.parallel.pp;
@@ -232,16 +262,18 @@ void closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload
   // Prefill-first engines pause decoding for a whole prompt iteration; mixed engines add its chunks
   // to the running steps (engine_defaults.yaml: SGLang vs vLLM / TensorRT-LLM in-flight batching).
   const double prompt_interrupt = e.engine.prefill_first ? pf.alone.value : pf.marginal.value * pp;
+  // The workload's divisors are inverted before the iterations' times arrive, off the chain of
+  // dependent operations that ends in the throughput.
+  const double per_decode_step = 1.0 / decode_steps;
+  const double others_share = others / std::max(1.0, per_rank);
   const double interleaved = others * prompt_interrupt;
-  const double tpot = token_step + interleaved / decode_steps;
+  const double tpot = token_step + interleaved * per_decode_step;
   // A mixed engine's prompt chunks share their steps with the other requests' decode tokens, so
   // its own prefill takes its chunks' share of those steps too; never less than prefill alone.
-  const double own_prefill = e.engine.prefill_first
-                                 ? pf.alone.value
-                                 : pf.alone.value + shapes.prefill_chunks * step * others / std::max(1.0, per_rank);
+  const double own_prefill =
+      e.engine.prefill_first ? pf.alone.value : pf.alone.value + shapes.prefill_chunks * step * others_share;
   const double first_cycle = own_prefill + decode_steps * tpot;
-  const double prefill_load = std::min(max_queue_load, others * pf.alone.value / first_cycle);
-  const double steady_wait = prefill_load * pf.alone.value / (2.0 * (1.0 - prefill_load));
+  const double steady_wait = steady_prefill_wait(others * pf.alone.value, first_cycle, pf.alone.value);
   const double burst_share = e.engine.startup_burst_share;
   const double later_prefill =
       own_prefill + e.engine.prompt_group_share * prompt_group_extra(pf, e.engine.prefill_first);
@@ -256,13 +288,10 @@ void closed_loop(EstimateFigures& r, const PreparedDeployment& p, const Workload
   // With one output token there is no time per output token after the first, only a TTFT.
   r.has_tpot = w.osl > 1;
   r.tpot = seconds(r.has_tpot ? tpot : 0.0);
-  r.tpot_prefill_share = interleaved / decode_steps / tpot;
+  r.tpot_prefill_share = interleaved * per_decode_step / tpot;
   r.prefill_share = load;
-  // Throughput is what the running batch delivers; queued requests add latency, not tokens.
-  const double requests_per_s = static_cast<double>(r.running) / running_cycle;
-  r.output_tok_s = requests_per_s * osl;
-  r.input_tok_s = requests_per_s * isl;
   r.tok_s_per_user = r.has_tpot ? 1.0 / tpot : 0.0;
+  return running_throughput(r, running_cycle, isl, osl);
 }
 
 /// One decode iteration of the running batch through every stage, with the drafting passes of
@@ -308,11 +337,13 @@ EstimateFigures evaluate(const PreparedDeployment& p, const PreparedPrompt& prom
   const double token_step = d.speculative_tokens > 0 ? step / r.tokens_per_decode_step : step;
   if (w.phase != Phase::mixed) {
     disaggregated_phase(r, w, e, pf, token_step, shapes.sequences_per_rank * d.parallel.dp * d.replicas);
-  } else {
-    closed_loop(r, p, w, shapes, pf, step, token_step);
+    r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
+    add_cost_and_energy(r, *p.gpu, d.total_gpus(), e, p.usd_per_gpu_hour);
+    return r;
   }
+  const TokenSeconds per_token = closed_loop(r, p, w, shapes, pf, step, token_step);
   r.output_tok_s_per_gpu = r.output_tok_s / d.total_gpus();
-  add_cost_and_energy(r, *p.gpu, d.total_gpus(), e, p.usd_per_gpu_hour);
+  add_cost_and_energy(r, *p.gpu, d.total_gpus(), e, p.usd_per_gpu_hour, per_token);
   return r;
 }
 

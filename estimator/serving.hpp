@@ -102,9 +102,20 @@ struct ServingStepShapes {
 [[nodiscard]] ServingStepShapes serving_step_shapes(const Deployment& deployment, const Workload& workload,
                                                     const EfficiencyParams& efficiency, std::int64_t concurrency);
 
+/// Seconds of the whole deployment per output token and per input token: the inverses of
+/// EstimateFigures::output_tok_s and ::input_tok_s (0 where those are 0).
+struct TokenSeconds {
+  double output = 0;
+  double input = 0;
+};
+
 /// Cost and energy of `gpus` GPUs delivering the estimate's throughput: $/h, $/Mtok output (all GPU
 /// time over output tokens; none when !serves_output), $/Mtok input (the prefill_share of GPU time
-/// over input tokens), power and J/token (docs/methodology.md#cost).
+/// over input tokens), power and J/token (docs/methodology.md#cost), from the throughput's
+/// `per_token` seconds.
+void add_cost_and_energy(EstimateFigures& estimate, const GpuSpec& gpu, int gpus, const EfficiencyParams& efficiency,
+                         std::optional<double> usd_per_gpu_hour, const TokenSeconds& per_token);
+/// add_cost_and_energy with the seconds per token the inverses of the estimate's throughputs.
 void add_cost_and_energy(EstimateFigures& estimate, const GpuSpec& gpu, int gpus, const EfficiencyParams& efficiency,
                          std::optional<double> usd_per_gpu_hour);
 

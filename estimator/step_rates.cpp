@@ -3,6 +3,8 @@
 // operators' roofline times folded with them once per deployment.
 #include "estimator/step_rates.hpp"
 
+#include <cassert>
+
 #include "hardware/collectives.hpp"
 
 namespace llmsizer {
@@ -34,6 +36,56 @@ void fold_roofs(StepRates& rates) {
   fold_roof(costs.lm_head, rates.seconds_per_head_flop, rates.seconds_per_byte, 1.0);
 }
 
+/// Adds weight operator `op` over `layers` layers to `sum` (MergedIteration: the FLOPs and bytes
+/// times the layers; the folded seconds already carry them).
+void add_weight(WeightOperatorCost& sum, const WeightOperatorCost& op, double layers) {
+  sum.flops_per_unit += op.flops_per_unit * layers;
+  sum.bytes += op.bytes * layers;
+  sum.seconds_per_unit += op.seconds_per_unit;
+  sum.memory_seconds += op.memory_seconds;
+}
+
+/// Adds the attention core of `c` to the merged cores: to the one of the same cost, or as a new one.
+void add_core(MergedIteration& m, const LayerCosts& c) {
+  if (c.core.kind == AttentionCoreCost::Kind::none) return;
+  for (int i = 0; i < m.core_count; ++i) {
+    if (m.cores[i].core == c.core) {
+      m.cores[i].layers += c.layers;
+      return;
+    }
+  }
+  m.cores[m.core_count++] = {c.core, c.layers};
+}
+
+/// Adds the communication of `c`'s layers: each coefficient times the layers.
+void add_communication(LayerCommunicationCost& sum, const LayerCommunicationCost& link, double layers) {
+  sum.seconds_per_token += link.seconds_per_token * layers;
+  sum.seconds_per_decode_token += link.seconds_per_decode_token * layers;
+  sum.seconds_per_prefill_token += link.seconds_per_prefill_token * layers;
+  sum.seconds += link.seconds * layers;
+}
+
+/// Merges the operators of every layer group into `m` (MergedIteration, zero on entry), after
+/// fold_roofs. In place: the merged costs are written once, not copied.
+void merge_groups(const IterationCosts& costs, MergedIteration& m) {
+  for (int i = 0; i < costs.group_count; ++i) {
+    const LayerCosts& c = costs.groups[i];
+    add_weight(m.weights, c.projections, c.layers);
+    add_core(m, c);
+    if (c.moe) {
+      // fold_ffn gives every MoE layer the same routed experts.
+      assert(m.moe_layers == 0 || m.routed == c.routed);
+      m.routed = c.routed;
+      m.moe_layers += c.layers;
+      if (c.shared_experts) add_weight(m.weights, c.shared, c.layers);
+      add_weight(m.router, c.router, c.layers);
+    } else {
+      add_weight(m.weights, c.dense_ffn, c.layers);
+    }
+    add_communication(m.communication, c.communication, c.layers);
+  }
+}
+
 }  // namespace
 
 StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e) {
@@ -48,8 +100,10 @@ StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deploymen
                   1.0 / roofs.attention.value,
                   1.0 / roofs.bandwidth.value,
                   e.hardware.roofline_sharpness,
-                  fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency)};
+                  fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency),
+                  MergedIteration{}};
   fold_roofs(rates);
+  merge_groups(rates.costs, rates.merged);
   return rates;
 }
 

@@ -19,6 +19,31 @@ namespace llmsizer {
   return bytes * seconds_per_byte;
 }
 
+/// Attention cores of one cost (a layer kind) over all their layers.
+struct MergedCore {
+  AttentionCoreCost core;
+  double layers = 0;
+};
+
+/// An iteration's operators merged across layer groups, for the iterations that need no breakdown
+/// by operator kind (docs/performance.md, part Q). Every weight operator is {2·params FLOPs per
+/// unit, params·bytes per element bytes}; those on one roof in one precision (projections, dense
+/// FFN, shared experts: the weight roof; routers: the head roof, 16-bit) have compute and memory
+/// times in the same ratio, and smooth_max is homogeneous (smooth_max(c·a, c·b) = c·smooth_max(a, b)),
+/// so the sum of their smoothed times is the smoothed time of their sums: one operator each.
+/// Attention cores of the same cost and the routed experts (the same in every MoE layer) carry
+/// their layers summed; communication is linear in the counts, so its coefficients are summed over
+/// layers. The same times as the per-group iteration up to rounding.
+struct MergedIteration {
+  WeightOperatorCost weights;  // per token, over all layers (flops_per_unit and bytes times layers)
+  WeightOperatorCost router;   // per token, over the MoE layers
+  std::array<MergedCore, std::tuple_size_v<decltype(IterationCosts::groups)>> cores{};
+  int core_count = 0;
+  RoutedExpertCost routed;
+  double moe_layers = 0;                  // the routed experts' layers (0: a dense model)
+  LayerCommunicationCost communication;  // every coefficient times its layers, summed
+};
+
 struct StepRates {
   Roofs roofs;  // reported in operator breakdowns
   // The same roofs as seconds per FLOP and per byte, so an iteration multiplies where it would
@@ -30,6 +55,7 @@ struct StepRates {
   double seconds_per_byte = 0;            // 1 / roofs.bandwidth
   double sharpness = 2;                   // of the smoothed roofline (HardwareEfficiency::roofline_sharpness)
   IterationCosts costs;
+  MergedIteration merged;  // from `costs` with the roofs folded (merge_groups in step_rates.cpp)
 };
 
 /// The rates of `deployment` of `model` on `gpu` under `efficiency`.
@@ -37,7 +63,8 @@ struct StepRates {
                                    const EfficiencyParams& efficiency);
 
 /// stage_step_time (estimator/step_time.hpp) of the deployment `rates` were resolved for
-/// (step_rates); the same result.
+/// (step_rates). With a `breakdown` it places each layer group's operators; without one it runs
+/// over the operators merged across groups (MergedIteration): the same figures up to rounding.
 [[nodiscard]] StepTime stage_step_time(const StepRates& rates, const StepShape& shape,
                                        OperatorBreakdown* breakdown = nullptr);
 /// stage_step_time(rates, shape).total up to rounding, without summing the FLOPs and bytes and with

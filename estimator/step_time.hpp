@@ -93,7 +93,8 @@ using OperatorBreakdown = std::array<OperatorLoad, operator_kind_count>;
 /// One iteration on one pipeline stage (num_layers / pp layers; the LM head counted on the stage
 /// that owns it, i.e. always included so the slowest stage is modelled). When `breakdown` is not
 /// null it is overwritten with the compute and memory parts by operator kind; the result is the
-/// same either way, and nothing is allocated (sweeps call this in their inner loop).
+/// same either way up to rounding (estimator/step_rates.hpp), and nothing is allocated (sweeps call
+/// this in their inner loop).
 [[nodiscard]] StepTime stage_step_time(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
                                        const EfficiencyParams& efficiency, const StepShape& shape,
                                        OperatorBreakdown* breakdown = nullptr);

@@ -117,12 +117,14 @@ TEST_SUITE("serving") {
   }
 
   TEST_CASE("prepared deployment: an iteration's folded seconds equal its total up to rounding") {
-    // stage_step_seconds skips the FLOP and byte sums of the mixed, burst and drafting steps and
-    // reads the weight operators' roofline times folded per deployment (fold_roofs: the roofs and the
-    // layer count multiplied in once); stage_step_time, the reference, places each operator from its
-    // FLOPs and bytes. A coefficient folded with the wrong roof or layer count, an operator left out
-    // of the fold, or a change to the operator sums in one mode and not the other moves a total far
-    // beyond the few ulps the reassociation may.
+    // stage_step_seconds skips the FLOP and byte sums of the mixed, burst and drafting steps;
+    // stage_step_seconds and stage_step_time without a breakdown run over the operators merged
+    // across layer groups (StepRates::merged: the weight operators of one roof as one, attention
+    // cores of one cost and the routed experts with their layers summed) and read the roofline times
+    // folded per deployment (fold_roofs). stage_step_time with a breakdown, the reference, places
+    // each operator of each group from its FLOPs and bytes. A coefficient folded with the wrong roof
+    // or layer count, an operator or a group left out of the merge, or a change to the operator sums
+    // in one mode and not the other moves a figure far beyond the few ulps the reassociation may.
     const std::vector<PreparedCase> cases = {
         {"llama-3.1-70b", "h100-sxm", deployment({4, 1, 1, 1}, Precision::bf16)},
         {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8, 2)},  // MoE, MLA, EP, MTP
@@ -142,12 +144,43 @@ TEST_SUITE("serving") {
       };
       for (const StepShape& s : shapes) {
         CAPTURE(s.prefill_tokens);
-        const StepTime full = stage_step_time(prepared.rates, s);
+        OperatorBreakdown breakdown;
+        const StepTime full = stage_step_time(prepared.rates, s, &breakdown);
         CHECK(full.total.value > 0);
-        const double folded = stage_step_seconds(prepared.rates, s).value;
-        CHECK(std::abs(folded - full.total.value) <= 1e-14 * full.total.value);
+        const auto close = [](double a, double b) { return std::abs(a - b) <= 1e-14 * std::abs(b); };
+        const StepTime merged = stage_step_time(prepared.rates, s);
+        CHECK(close(merged.total.value, full.total.value));
+        CHECK(close(merged.flops.value, full.flops.value));
+        CHECK(close(merged.bytes.value, full.bytes.value));
+        CHECK(close(merged.compute_bound.value, full.compute_bound.value));
+        CHECK(close(merged.memory_bound.value, full.memory_bound.value));
+        CHECK(close(merged.communication.value, full.communication.value));
+        CHECK(close(stage_step_seconds(prepared.rates, s).value, full.total.value));
       }
     }
+  }
+
+  TEST_CASE("prepared deployment: layer groups merge into one operator per roof, core cost and the routed experts") {
+    // DeepSeek-V3: dense and MoE layers share one MLA core; gpt-oss: sliding-window and full layers
+    // keep two cores. Every layer is counted once in the merged weights' and cores' layers.
+    const Loaded v3 = load("deepseek-v3", "h200-sxm");
+    const PreparedDeployment a =
+        prepare_deployment(v3.prepared, v3.gpu, deployment({8, 1, 1, 8}, Precision::fp8), v3.efficiency, 2.0);
+    const MergedIteration& m = a.rates.merged;
+    REQUIRE(a.rates.costs.group_count == 2);
+    CHECK(m.core_count == 1);
+    CHECK(m.cores[0].layers == 61.0);
+    CHECK(m.moe_layers == 58.0);
+    double projections = 0;
+    for (int i = 0; i < a.rates.costs.group_count; ++i) {
+      projections += a.rates.costs.groups[i].projections.seconds_per_unit;
+    }
+    CHECK(m.weights.seconds_per_unit > projections);  // the dense FFN and shared experts joined them
+    const Loaded oss = load("gpt-oss-120b", "h100-sxm");
+    const PreparedDeployment b =
+        prepare_deployment(oss.prepared, oss.gpu, deployment({2, 1, 1, 2}, Precision::fp8), oss.efficiency, 2.0);
+    CHECK(b.rates.merged.core_count == 2);
+    CHECK(b.rates.merged.cores[0].layers + b.rates.merged.cores[1].layers == 36.0);
   }
 
   TEST_CASE("prepared deployment: the iterations at sharpness 2 agree with the general smooth maximum") {

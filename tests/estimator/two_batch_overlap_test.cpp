@@ -148,7 +148,10 @@ TEST_CASE("a drafting pass is one MTP layer, its 2H->H projection, the whole LM 
   one.decode_overhead_seconds = 0;
   StepRates layer = r;
   layer.costs = one;
-  const double layer_s = stage_step_time(layer, StepShape{8, 5000, 1, 0, 0, 0}).total.value;
+  // With a breakdown the iteration runs group by group over `costs` (the merged operators were
+  // merged from r's groups, not this one).
+  OperatorBreakdown breakdown;
+  const double layer_s = stage_step_time(layer, StepShape{8, 5000, 1, 0, 0, 0}, &breakdown).total.value;
   auto roofline = [&](const WeightOperatorCost& op, double seconds_per_flop) {
     return smooth_max(8 * op.flops_per_unit * seconds_per_flop, op.bytes * r.seconds_per_byte, r.sharpness);
   };
