@@ -8,7 +8,6 @@
 #include <string>
 
 #include "io/config_error.hpp"
-#include "io/did_you_mean.hpp"
 
 namespace llmsizer {
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/config_error.hpp"
+#include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"
 
 namespace llmsizer {
@@ -18,10 +19,7 @@ namespace fs = std::filesystem;
 using test::Run;
 using test::run;
 
-std::vector<std::string> args_plus(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
+using test::with;
 
 }  // namespace
 
@@ -30,9 +28,9 @@ TEST_SUITE("user_files") {
     const std::vector<std::string> base{"estimate", "--model", "deepseek-v3", "--gpu", "h200-sxm", "--gpus",
                                         "16",       "--isl",   "1000",        "--osl", "1000",     "--concurrency",
                                         "64",       "--json"};
-    const Run lower = run(args_plus(base, {"--overlap", "two-batch", "--engine", "sglang", "--phase", "decode",
+    const Run lower = run(with(base, {"--overlap", "two-batch", "--engine", "sglang", "--phase", "decode",
                                            "--calibration", "default", "--price", "reserved", "--weights", "fp8"}));
-    const Run upper = run(args_plus(base, {"--overlap", "TWO-BATCH", "--engine", "SGLang", "--phase", "Decode",
+    const Run upper = run(with(base, {"--overlap", "TWO-BATCH", "--engine", "SGLang", "--phase", "Decode",
                                            "--calibration", "Default", "--price", "Reserved", "--weights", "FP8"}));
     REQUIRE(lower.code == 0);
     CHECK(upper.err == lower.err);
@@ -42,20 +40,34 @@ TEST_SUITE("user_files") {
   }
 
   TEST_CASE("sweep, plan, compare, report and --emit read the words in any case too") {
-    const Run sweep = run({"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--max-gpus", "2", "--engine",
-                           "VLLM", "--overlap", "None", "--price", "ON-DEMAND", "--emit", "VLLM"});
-    CHECK(sweep.code == 0);
-    CHECK(sweep.err == "");
-    const Run plan = run({"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--output-tokens-per-day", "1e9",
-                          "--engine", "TrtLlm", "--overlap", "NONE"});
-    CHECK(plan.code == 0);
-    const Run compare =
-        run({"compare", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--max-gpus", "2", "--overlap", "Two-Batch"});
-    CHECK(compare.code == 0);
+    // Each mixed-case run gives the lower-case run's output: the word is read, and echoed in one spelling.
+    const auto same_as_lower = [](const std::vector<std::string>& mixed, const std::vector<std::string>& lower) {
+      const Run m = run(mixed);
+      const Run l = run(lower);
+      REQUIRE(l.code == 0);
+      CHECK(m.code == 0);
+      CHECK(m.out == l.out);
+      CHECK(m.err == l.err);
+      return m;
+    };
+    const std::vector<std::string> sweep{"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--max-gpus", "2"};
+    const Run swept = same_as_lower(
+        with(sweep, {"--engine", "VLLM", "--overlap", "None", "--price", "ON-DEMAND", "--emit", "VLLM"}),
+        with(sweep, {"--engine", "vllm", "--overlap", "none", "--price", "on-demand", "--emit", "vllm"}));
+    CHECK(swept.out.find("vllm serve") != std::string::npos);
+    const std::vector<std::string> plan{"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
+                                        "--output-tokens-per-day", "1e9", "--json"};
+    const Run planned = same_as_lower(with(plan, {"--engine", "TrtLlm", "--overlap", "NONE"}),
+                                      with(plan, {"--engine", "trtllm", "--overlap", "none"}));
+    CHECK(planned.out.find("\"trtllm\"") != std::string::npos);
+    const std::vector<std::string> compare{"compare", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--max-gpus",
+                                           "2", "--csv"};
+    same_as_lower(with(compare, {"--overlap", "Two-Batch"}), with(compare, {"--overlap", "two-batch"}));
     const test::TempDir dir;
     const Run report = run({"report", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--engine", "SGLANG", "--html",
                             (dir.path() / "r.html").string()});
     CHECK(report.code == 0);
+    CHECK(read_file((dir.path() / "r.html").string()).find("sglang") != std::string::npos);
     const Run list = run({"list", "GPUS"});
     CHECK(list.code == 0);
     CHECK(list.out == run({"list", "gpus"}).out);
@@ -64,13 +76,13 @@ TEST_SUITE("user_files") {
   TEST_CASE("a real typo still gets the did-you-mean, in the lower-case spelling") {
     const std::vector<std::string> base{"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
                                         "--isl",    "100",     "--osl",        "100"};
-    CHECK(run(args_plus(base, {"--overlap", "TWO-BACH"})).err ==
+    CHECK(run(with(base, {"--overlap", "TWO-BACH"})).err ==
           "error: --overlap: unknown overlap 'TWO-BACH' (expected none or two-batch); did you mean 'two-batch'?\n");
-    CHECK(run(args_plus(base, {"--phase", "Decod"})).err ==
+    CHECK(run(with(base, {"--phase", "Decod"})).err ==
           "error: --phase: unknown phase 'Decod' (expected mixed, decode or prefill); did you mean 'decode'?\n");
-    CHECK(run(args_plus(base, {"--engine", "SGLng"})).err ==
+    CHECK(run(with(base, {"--engine", "SGLng"})).err ==
           "error: --engine: unknown engine 'SGLng' (expected trtllm, vllm or sglang); did you mean 'sglang'?\n");
-    CHECK(run(args_plus(base, {"--emit", "VLM"})).err ==
+    CHECK(run(with(base, {"--emit", "VLM"})).err ==
           "error: --emit: unknown engine 'VLM' (expected vllm, sglang or trtllm); did you mean 'vllm'?\n");
     CHECK(run({"list", "GPU"}).err ==
           "error: list: unknown kind 'GPU' (expected models or gpus); did you mean 'gpus'?\n");
@@ -89,7 +101,7 @@ TEST_SUITE("user_files") {
           std::vector<std::string>{"estimate", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "100", "--osl",
                                    "100"}}) {
       CAPTURE(args.front());
-      const Run r = run(args_plus({"--profiles", dir.path().string()}, args));
+      const Run r = run(with({"--profiles", dir.path().string()}, args));
       CHECK(r.code == 0);
       CHECK(r.err == warning);
     }
