@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "estimator/admission.hpp"
+#include "estimator/prepared_deployment.hpp"
 #include "estimator/realism.hpp"
+#include "estimator/serving.hpp"
 
 namespace llmsizer {
 
@@ -101,20 +103,32 @@ bool smallest_holding(const PreparedModel& model, const GpuSpec& gpu, const Depl
   return false;
 }
 
-/// Of the layouts whose realism is `realistic`, the one that runs the most sequences of `context`
-/// tokens at once (KV room and max batch), the fewest GPUs among equals; nullopt when none runs one.
-std::optional<Deployment> running_most(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
-                                       std::int64_t context, const EfficiencyParams& efficiency, int max_gpus,
-                                       bool realistic) {
+/// The most sequences of `context` tokens `d` runs at once: its KV room, capped by the engine's max batch.
+std::int64_t running_at_once(const PreparedModel& model, const GpuSpec& gpu, const Deployment& d,
+                             std::int64_t context, const EfficiencyParams& efficiency) {
+  return std::min(max_resident_sequences(model, gpu, d, context, efficiency), engine_batch_room(d, efficiency));
+}
+
+/// Of the layouts whose realism is `realistic` that run at least one request of `workload`, the one
+/// with the highest output tok/s per GPU, the fewest GPUs among equals; `most` gets the most requests
+/// any of them runs at once (0 when none runs one).
+std::optional<Deployment> best_output_per_gpu(const PreparedModel& model, const GpuSpec& gpu,
+                                              const Deployment& precisions, const Workload& workload,
+                                              const EfficiencyParams& efficiency, int max_gpus, bool realistic,
+                                              std::int64_t& most) {
   std::optional<Deployment> best;
-  std::int64_t most = 0;
+  double best_per_gpu = -1;
+  most = 0;
   for (int count : candidate_gpu_counts(gpu, max_gpus)) {
     const std::optional<Deployment> d = default_instance(model, gpu, count, precisions, realistic);
     if (!d) continue;
-    const std::int64_t runs =
-        std::min(max_resident_sequences(model, gpu, *d, context, efficiency), engine_batch_room(*d, efficiency));
-    if (runs > most) {
-      most = runs;
+    const std::int64_t runs = running_at_once(model, gpu, *d, workload.isl + workload.osl, efficiency);
+    if (runs < 1) continue;
+    most = std::max(most, runs);
+    const double per_gpu =
+        evaluate(prepare_deployment(model, gpu, *d, efficiency, std::nullopt), workload).output_tok_s_per_gpu;
+    if (per_gpu > best_per_gpu) {  // strict: the fewer GPUs (tried first) keep a tie
+      best_per_gpu = per_gpu;
       best = d;
     }
   }
@@ -133,17 +147,23 @@ MinimumGpus minimum_gpus(const PreparedModel& model, const GpuSpec& gpu, const D
 }
 
 std::optional<Deployment> default_layout(const PreparedModel& model, const GpuSpec& gpu, const Deployment& precisions,
-                                         const Residency& residency, const EfficiencyParams& efficiency, int max_gpus) {
+                                         const Workload& workload, const EfficiencyParams& efficiency, int max_gpus) {
+  const Residency residency{workload.isl + workload.osl, std::max<std::int64_t>(1, workload.concurrency)};
   // A realistic layout that runs some of the requests before any unrealistic one that holds them all:
   // the rest queue (docs/methodology.md#kv-limited-batch).
   for (const bool realistic : {true, false}) {
+    std::int64_t most = 0;
+    std::optional<Deployment> efficient =
+        best_output_per_gpu(model, gpu, precisions, workload, efficiency, max_gpus, realistic, most);
+    if (!efficient) continue;
+    // Saturated: every layout queues requests, so none buys a shorter wait by its size alone; the one
+    // that serves most per GPU is the unit to replicate (docs/methodology.md#layout).
+    if (residency.sequences > most) return efficient;
     MinimumGpus smallest;
     if (smallest_holding(model, gpu, precisions, residency, efficiency, max_gpus, realistic, smallest)) {
       return smallest.deployment;
     }
-    if (auto d = running_most(model, gpu, precisions, residency.context_tokens, efficiency, max_gpus, realistic)) {
-      return d;
-    }
+    return efficient;
   }
   return std::nullopt;
 }

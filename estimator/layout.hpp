@@ -57,13 +57,14 @@ struct MinimumGpus {
                                        const Residency& residency, const EfficiencyParams& efficiency,
                                        int max_gpus = 1024);
 
-/// The layout a request that names none runs on (docs/methodology.md#layout): minimum_gpus among
-/// realistic layouts; when none holds `residency`, the realistic layout that runs the most of its
-/// sequences at once (the fewest GPUs among equals), the rest queueing; only when no realistic layout
-/// runs one sequence, the same two steps over the unrealistic ones. Non-decreasing in GPUs as
-/// `residency.sequences` grows. nullopt: not one sequence fits on up to `max_gpus`.
+/// The layout a request of `workload` that names none runs on (docs/methodology.md#layout): when no
+/// realistic layout up to `max_gpus` runs every request in flight at once (KV room and the engine's
+/// max batch; saturated), the realistic layout with the highest output tok/s per GPU (the fewest GPUs
+/// among equals), the rest queueing; otherwise minimum_gpus among realistic layouts, non-decreasing in
+/// GPUs as the concurrency grows. Only when no realistic layout runs one request, the same over the
+/// unrealistic ones. nullopt: not one request fits on up to `max_gpus`.
 [[nodiscard]] std::optional<Deployment> default_layout(const PreparedModel& model, const GpuSpec& gpu,
-                                                       const Deployment& precisions, const Residency& residency,
+                                                       const Deployment& precisions, const Workload& workload,
                                                        const EfficiencyParams& efficiency, int max_gpus = 1024);
 
 }  // namespace llmsizer

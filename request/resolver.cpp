@@ -234,7 +234,7 @@ Deployment ScenarioResolver::layout(const ScenarioInput& in, const Resolved& r, 
   const bool hinted = in.tp || in.pp || in.dp || in.ep;
   if (!in.gpus && !hinted) {
     // Not one request fits on any count: the estimate of one GPU says by how much.
-    return default_layout(*r.prepared, *r.gpu, base, residency_of(workload), r.efficiency).value_or(base);
+    return default_layout(*r.prepared, *r.gpu, base, workload, r.efficiency).value_or(base);
   }
   if (!hinted) return layout_of_count(*r.prepared, *r.gpu, *in.gpus, base, workload, r.efficiency);
   const int gpus = in.gpus.value_or(in.tp.value_or(1) * in.pp.value_or(1) * in.dp.value_or(1));
