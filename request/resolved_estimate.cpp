@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <limits>
 
+#include <fmt/format.h>
+
 #include "estimator/realism.hpp"
+#include "io/table.hpp"
 
 namespace llmsizer {
 
@@ -18,6 +21,17 @@ Estimate estimate_resolved(const ScenarioResolver::Resolved& r) {
 void add_resolved_notes(Estimate& e, const ScenarioResolver::Resolved& r) {
   note_unrealistic(e, r);
   note_overlap(e, r);
+  note_saturated_layout(e, r);
+}
+
+void note_saturated_layout(Estimate& e, const ScenarioResolver::Resolved& r) {
+  // A default layout that queues is the saturated case of default_layout (estimator/layout.hpp): no
+  // realistic layout runs every request at once, so it is the one with the most output per GPU.
+  if (!r.layout_chosen || !e.fits || e.queued <= 0) return;
+  e.notes.push_back(fmt::format(
+      "layout chosen for output per GPU: no layout runs all {} requests at once, so the default is the one with "
+      "the most output tok/s per GPU; --gpus N lays out N GPUs as replicas for them (plan sizes a fleet)",
+      with_commas(static_cast<double>(e.concurrency))));
 }
 
 Overlap applied_overlap(const ScenarioResolver::Resolved& r) {

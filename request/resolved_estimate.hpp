@@ -29,6 +29,10 @@ void add_resolved_notes(Estimate& estimate, const ScenarioResolver::Resolved& re
 /// Adds overlap_note of `r`'s deployment (or pools) to `e`'s notes.
 void note_overlap(Estimate& e, const ScenarioResolver::Resolved& r);
 
+/// The note on a default layout that still queues: chosen for output per GPU, as none runs every
+/// request at once.
+void note_saturated_layout(Estimate& e, const ScenarioResolver::Resolved& r);
+
 /// Adds the search's note (unrealistic_note, estimator/realism.hpp) to `estimate` of `resolved`
 /// when an engine would not run its layout: a layout given by hand is estimated, and flagged as the
 /// search would flag it.

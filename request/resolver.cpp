@@ -257,6 +257,7 @@ ScenarioResolver::Resolved ScenarioResolver::resolve(const ScenarioInput& in) {
     r.deployment = r.pools->decode;
   } else {
     r.deployment = layout(in, r, precisions, r.workload);
+    r.layout_chosen = !in.gpus && !layout_given(in);
   }
   resolve_price(in, r);
   return r;

@@ -91,6 +91,7 @@ class ScenarioResolver {
     std::string engine;
     std::vector<std::string> warnings;  // what the request stretches (a RoPE-scaled context); printed, not fatal
     const ErrorBands* error_bands = nullptr;  // the calibration's bands/1 profile; nullptr: none shipped
+    bool layout_chosen = false;  // one co-located deployment laid out by default_layout (no --gpus, no degree)
   };
 
   /// Throws ConfigError naming the option (or CSV column) that is wrong.

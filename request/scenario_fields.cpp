@@ -152,7 +152,7 @@ std::vector<ScenarioField> common_fields() {
       {"model", "Model name, alias, HF repo id, or path to config.json / model YAML", "", parse_text<&In::model>,
        nullptr},
       {"gpu", "GPU name or alias", "", parse_text<&In::gpu>, nullptr},
-      {"gpus", "Total GPUs", "the smallest layout that fits", parse_small<&In::gpus, 1, max_degree>,
+      {"gpus", "Total GPUs", "the smallest layout that runs every request at once; when none does, the one with the most output per GPU", parse_small<&In::gpus, 1, max_degree>,
        check_small<&In::gpus, 1, max_degree>, "INT"},
       {"tp", "Tensor-parallel degree of attention and dense layers", "", parse_small<&In::tp, 1, max_degree>,
        check_small<&In::tp, 1, max_degree>, "INT"},
