@@ -224,7 +224,8 @@ void Reader::throw_if_missing() const {
   std::string list;
   for (const std::string& name : missing_) list += (list.empty() ? "" : ", ") + name;
   // At the opening brace of the object the keys belong in (text_config's, or the root's).
-  throw located(prefix_.empty() ? "" : "text_config", "", fmt::format("cannot import {}: missing {}", describe(), list));
+  throw located(prefix_.empty() ? "" : "text_config", "",
+                fmt::format("cannot import {}: missing {}", describe(), list));
 }
 
 ConfigError Reader::error(const std::string& path, const std::string& message) const {

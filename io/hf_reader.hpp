@@ -69,7 +69,8 @@ class Reader {
 
  private:
   // An error naming `path`, at the position of the value at `at_path` ("" the root object).
-  [[nodiscard]] ConfigError located(const std::string& at_path, const std::string& path, const std::string& message) const;
+  [[nodiscard]] ConfigError located(const std::string& at_path, const std::string& path,
+                                    const std::string& message) const;
 
   const Json& root_;
   const Json* text_model_;

@@ -48,7 +48,7 @@ TEST_SUITE("hf_import") {
                             "include what it changes"});
   }
 
-  TEST_CASE("a key one or two edits from a key the importer reads, which is present, is a warning with a did-you-mean") {
+  TEST_CASE("a key one or two edits from a key the importer reads, itself present, is a warning with a did-you-mean") {
     // num_key_value_head beside num_key_value_heads: the real key is read, the near miss named. A near
     // miss is named even when its value turns nothing on; a key further from every read key gets no
     // guess. (With the real key absent, a near miss is an error: hf_import_errors_test.cpp.)
