@@ -75,11 +75,11 @@ std::string sentence(const ModelSpec& model, const GpuSpec& gpu, const FitRow& r
           : std::string();
   const double kv_total = kv_bytes_per_sequence(model, row.precisions.kv, residency.context_tokens).value *
                           static_cast<double>(residency.sequences);
-  return fmt::format("{} x {} ({} weights {:.0f} GB + KV for {} tokens {:.0f} GB of {:.0f} GB usable{})", n, gpu.name,
+  return fmt::format("{} x {} ({} weights {} GB + KV for {} tokens {} GB of {} GB usable{})", n, gpu.name,
                      upper(weights_label(row.precisions)),
-                     in_gigabytes(weight_bytes(model, row.precisions.weights, row.precisions.experts)),
-                     with_commas(static_cast<double>(residency.context_tokens * residency.sequences)), kv_total / 1e9,
-                     in_gigabytes(fit.usable_per_gpu) * gpus, queued);
+                     with_commas(in_gigabytes(weight_bytes(model, row.precisions.weights, row.precisions.experts))),
+                     with_commas(static_cast<double>(residency.context_tokens * residency.sequences)),
+                     with_commas(kv_total / 1e9), with_commas(in_gigabytes(fit.usable_per_gpu) * gpus), queued);
 }
 
 /// The one column schema of fit rows (JSON and CSV); the text table is the human view of the same rows.

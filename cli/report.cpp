@@ -161,8 +161,8 @@ Chart roofline_chart(const GpuSection& s) {
   c.x.max = x_hi;
   const std::string precision = upper(name(effective_compute_type(*r.gpu, r.deployment.weights)));
   const double k = r.efficiency.hardware.roofline_sharpness;
-  c.series.push_back(roof_series(fmt::format("{} matmul roof {:.0f} TFLOP/s; HBM {:.0f} GB/s (smoothed, k = {:g})",
-                                             precision, s.roofs.weight_matmul.value / 1e12, bw / 1e9, k),
+  c.series.push_back(roof_series(fmt::format("{} matmul roof {} TFLOP/s; HBM {} GB/s (smoothed, k = {:g})", precision,
+                                             with_commas(s.roofs.weight_matmul.value / 1e12), with_commas(bw / 1e9), k),
                                  s.roofs.weight_matmul.value, bw, k, x_lo, x_hi, "#333333", LineStyle::solid));
   if (std::fabs(s.roofs.head_matmul.value / s.roofs.weight_matmul.value - 1) > 0.01) {
     c.series.push_back(roof_series(fmt::format("16-bit matmul roof {:.0f} TFLOP/s", s.roofs.head_matmul.value / 1e12),
@@ -275,7 +275,8 @@ int run_report(const ReportOptions& o, Context& context) {
         fmt::format("{} ({}; {:.1f}B parameters, {:.1f}B active)", first.model->name, first.model->display_name,
                     first.prepared->params.total / 1e9, first.prepared->params.active / 1e9)},
        {"GPUs", gpu_names},
-       {"workload", fmt::format("{} input + {} output tokens per request", first.workload.isl, first.workload.osl)},
+       {"workload", fmt::format("{} input + {} output tokens per request", grouped(first.workload.isl),
+                                  grouped(first.workload.osl))},
        {"concurrency", o.concurrency ? count_of(*o.concurrency, "request") + " in flight"
                                      : "chosen per GPU: most output per GPU that meets the SLOs"},
        {"SLOs", describe_slo(slo)},

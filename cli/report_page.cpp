@@ -81,7 +81,7 @@ void cost_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
         });
   s.add(columns::shown(columns::concurrency, {}, "requests in flight"),
         chosen([](const Estimate& e) { return Cell(e.concurrency); }));
-  s.add(columns::shown(columns::ttft_ms, plain(0), "TTFT (ms)"),
+  s.add(columns::shown(columns::ttft_ms, {NumberStyle::commas, 0}, "TTFT (ms)"),
         chosen([](const Estimate& e) { return Cell(in_milliseconds(e.ttft)); }));
   s.add(columns::shown(columns::tpot_ms, plain(1), "TPOT (ms)"),
         chosen([](const Estimate& e) { return Cell(in_milliseconds(e.tpot)); }));

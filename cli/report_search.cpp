@@ -7,6 +7,7 @@
 #include "cli/sweep_common.hpp"
 #include "estimator/plan.hpp"
 #include "estimator/text_format.hpp"
+#include "io/table.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -24,8 +25,8 @@ std::string row_text(const SweepRow& r) {
 }
 
 std::string point_tooltip(const std::string& gpu, const SweepRow& r) {
-  return fmt::format("{}: {:.1f} output tok/s per GPU at {:.1f} tok/s per user ({})", gpu, r.output_tok_s_per_gpu,
-                     r.tok_s_per_user, row_text(r));
+  return fmt::format("{}: {} output tok/s per GPU at {} tok/s per user ({})", gpu,
+                     with_commas(r.output_tok_s_per_gpu, 1), with_commas(r.tok_s_per_user, 1), row_text(r));
 }
 
 }  // namespace

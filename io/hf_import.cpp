@@ -354,6 +354,7 @@ void read_rope_scaling(const Reader& r, ModelSpec& m, const FamilyTraits& t) {
 ModelSpec import_hf_config(const std::string& json_text, const std::string& file) {
   const Json root = hf::parse_json(json_text, file);
   Reader r(root, json_text, file);
+  hf::check_misspelt_keys(r);
   const FamilyTraits traits = family_traits(r.model_type(true));
   ModelSpec model;
   read_identity(r, file, model);

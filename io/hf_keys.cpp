@@ -91,11 +91,17 @@ bool turns_nothing_on(const Json& value) {
 // edits on a key this long and would take real keys for typos.
 constexpr int max_key_typo_edits = 2;
 
+// The key the importer reads that `key` (neither read nor known to have no effect) misspells, or "".
+std::string misspelt_key(const std::string& key) {
+  if (listed(read_keys, key) || listed(no_effect_keys, key)) return {};
+  return closest_match(key, read_keys, max_key_typo_edits);
+}
+
 void add_unread(const Json& config, const std::string& prefix, std::vector<std::string>& out) {
   for (const auto& [key, value] : config.items()) {
     if (listed(read_keys, key) || listed(no_effect_keys, key)) continue;
     // A near miss is named even when its value turns nothing on: the key it misspells is then unset.
-    const std::string near = closest_match(key, read_keys, max_key_typo_edits);
+    const std::string near = misspelt_key(key);
     if (near.empty() && turns_nothing_on(value)) continue;
     out.push_back(fmt::format("config key '{}{}' ({}) is not understood and was ignored; the estimate does not "
                               "include what it changes{}",
@@ -103,7 +109,21 @@ void add_unread(const Json& config, const std::string& prefix, std::vector<std::
   }
 }
 
+void throw_on_misspelling(const Reader& r, const Json& config, const std::string& prefix) {
+  for (const auto& [key, value] : config.items()) {
+    const std::string near = misspelt_key(key);
+    if (!near.empty() && !r.field({near})) {
+      throw r.error(prefix + key, "unknown key" + did_you_mean(near));
+    }
+  }
+}
+
 }  // namespace
+
+void check_misspelt_keys(const Reader& r) {
+  throw_on_misspelling(r, r.text_model(), r.text_prefix());
+  if (&r.text_model() != &r.root()) throw_on_misspelling(r, r.root(), "");
+}
 
 std::vector<std::string> import_warnings(const Reader& r) {
   std::vector<std::string> out;

@@ -8,6 +8,12 @@
 
 namespace llmsizer::hf {
 
+/// A key (text model or top level) within two edits of a key the importer reads, while that key
+/// is absent, is a ConfigError at the misspelt key ("unknown key; did you mean 'num_experts'?"):
+/// importing without it would silently change the model (a MoE read as dense, the attention heads
+/// as KV heads). A near miss whose key is present is only a warning (import_warnings).
+void check_misspelt_keys(const Reader& r);
+
 /// One warning per config key (text model and top level) that the importer neither reads nor
 /// knows to leave parameters, KV and per-token cost unchanged, naming the key; a key whose value
 /// is false, null, 0 or empty turns nothing on and is not named; a model_type outside the known families says which decoder it was read as.

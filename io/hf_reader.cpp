@@ -45,6 +45,7 @@ ConfigError error_at(const std::string& text, const std::string& file, const Jso
 
 // "a.b[2]" → {"a", "b", "[2]"}
 std::vector<std::string> split_path(const std::string& path) {
+  if (path.empty()) return {};  // the root object
   std::vector<std::string> parts(1);
   for (char c : path) {
     if ((c == '.' || c == '[') && !parts.back().empty()) parts.emplace_back();
@@ -222,12 +223,18 @@ void Reader::throw_if_missing() const {
   if (missing_.empty()) return;
   std::string list;
   for (const std::string& name : missing_) list += (list.empty() ? "" : ", ") + name;
-  throw ConfigError(file_, 0, 0, "", fmt::format("cannot import {}: missing {}", describe(), list));
+  // At the opening brace of the object the keys belong in (text_config's, or the root's).
+  throw located(prefix_.empty() ? "" : "text_config", "",
+                fmt::format("cannot import {}: missing {}", describe(), list));
 }
 
 ConfigError Reader::error(const std::string& path, const std::string& message) const {
+  return located(path, path, message);
+}
+
+ConfigError Reader::located(const std::string& at_path, const std::string& path, const std::string& message) const {
   constexpr size_t max_located_bytes = 16u << 20;  // re-reading a huge text for a line number is not worth it
-  const Position at = json_text_.size() <= max_located_bytes ? locate(json_text_, path) : Position{};
+  const Position at = json_text_.size() <= max_located_bytes ? locate(json_text_, at_path) : Position{};
   return ConfigError(file_, at.line, at.column, path, message, make_source(file_, json_text_).line(at.line));
 }
 

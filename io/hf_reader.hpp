@@ -63,10 +63,15 @@ class Reader {
   [[nodiscard]] std::string model_type(bool text_first) const;
   [[nodiscard]] std::string describe() const;
 
+  /// One error naming every missing required key, at the opening brace of their object.
   void throw_if_missing() const;
   [[nodiscard]] ConfigError error(const std::string& path, const std::string& message) const;
 
  private:
+  // An error naming `path`, at the position of the value at `at_path` ("" the root object).
+  [[nodiscard]] ConfigError located(const std::string& at_path, const std::string& path,
+                                    const std::string& message) const;
+
   const Json& root_;
   const Json* text_model_;
   std::string prefix_;

@@ -188,14 +188,14 @@ std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::str
     if (p.basis != *used && std::find(others.begin(), others.end(), other) == others.end()) others.push_back(other);
   }
   const std::string because = fmt::format(
-      ": it has no {} price, the basis of GPUs that have one, so their estimates are on another basis "
-      "(--price {} prices a GPU on this one where it has such a price)",
-      price_basis_text(std::string(name(usual))), basis);
+      ": {} has no {} price, the default of the GPUs that have one, so its $ figures do not compare directly "
+      "with theirs (--price {} puts every GPU with such a price on this basis)",
+      gpu.name, price_basis_text(std::string(name(usual))), basis);
   std::string list;
   for (const std::string& o : others) list += (list.empty() ? "" : ", ") + o;
   const std::string choose = others.empty() ? fmt::format("--price {}=USD sets another price", gpu.name)
                                             : fmt::format("--price BASIS picks another of its bases ({})", list);
-  return fmt::format("priced on the {} basis, {}'s default{}; {}", price_basis_text(basis), gpu.name, because, choose);
+  return fmt::format("priced on the {} basis{}; {}", price_basis_text(basis), because, choose);
 }
 
 std::string unpriced_note(const GpuSpec& gpu, const std::string& asked) {

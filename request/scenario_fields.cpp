@@ -166,7 +166,9 @@ std::vector<ScenarioField> common_fields() {
       {"experts", "Routed experts' precision when it differs from --weights (e.g. fp4)", "as --weights",
        parse_text<&In::experts>, nullptr},
       {"kv", "KV-cache precision: " + precisions,
-       "bf16; fp8 when the engine's KV follows the checkpoint (trtllm) and the weights are quantized to fp8/fp4",
+       "bf16; fp8 when the engine's KV follows the checkpoint (trtllm), --weights or --experts requantize the "
+       "model from its own precision to fp8/fp4 and the GPU has FP8; a model released in fp8, such as deepseek-r1, "
+       "keeps bf16",
        parse_text<&In::kv>, nullptr},
       {"engine", "Serving engine for overheads, one the calibration lists (shipped: trtllm, vllm, sglang)", "generic",
        parse_text<&In::engine>, nullptr},

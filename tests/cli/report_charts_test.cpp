@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "io/table.hpp"
 #include "io/yaml_reader.hpp"
 #include "tests/test_support.hpp"
 
@@ -30,6 +31,7 @@ TEST_SUITE("decisions") {
     const test::Run swept = test::run(sweep);
     REQUIRE(swept.code == 0);
     const std::string html = read_file(path.string());
+    CHECK(html.find("1,000 input + 1,000 output tokens per request") != std::string::npos);  // thousands separators
     const auto rows = nlohmann::json::parse(swept.out)["frontier"];
     int bars = 0, points = 0;
     for (const auto& row : rows) {
@@ -42,8 +44,9 @@ TEST_SUITE("decisions") {
       }
       if (!row["on_frontier"].get<bool>()) continue;
       const std::string point =
-          fmt::format("<title>{}: {:.1f} output tok/s per GPU at {:.1f} tok/s per user (", gpu,
-                      row["output_tok_s_per_gpu"].get<double>(), row["tok_s_per_user"].get<double>());
+          fmt::format("<title>{}: {} output tok/s per GPU at {} tok/s per user (", gpu,
+                      with_commas(row["output_tok_s_per_gpu"].get<double>(), 1),
+                      with_commas(row["tok_s_per_user"].get<double>(), 1));
       CAPTURE(point);
       CHECK(html.find(point) != std::string::npos);
       ++points;

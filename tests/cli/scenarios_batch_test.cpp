@@ -131,8 +131,8 @@ TEST_SUITE("cli") {
       const auto at = std::find(answer.header.begin(), answer.header.end(), "notes") - answer.header.begin();
       alone_notes.push_back(answer.records.at(0).fields.at(static_cast<size_t>(at)));
     }
-    CHECK(alone_notes[0].find("priced on the on-demand basis, l40s's default") != std::string::npos);
-    CHECK(alone_notes[1].find("priced on the on-demand basis, a100-80gb-sxm's default") != std::string::npos);
+    CHECK(alone_notes[0].find("priced on the on-demand basis: l40s has no") != std::string::npos);
+    CHECK(alone_notes[1].find("priced on the on-demand basis: a100-80gb-sxm has no") != std::string::npos);
     CHECK(alone_notes[2].find("priced on the") == std::string::npos);
     const std::vector<size_t> which = {0, 1, 2, 0, 1, 0};  // alone_args of each batch row
     for (size_t r = 0; r < which.size(); ++r) CHECK(table.records[r].fields[notes] == alone_notes[which[r]]);

@@ -177,10 +177,10 @@ TEST_SUITE("user_files") {
     h20.insert(h20.end(), {"--gpu", "h20"});
     const Run owned = run(h20);
     REQUIRE(owned.code == 0);
-    CHECK(owned.err.find("note: priced on the owned (TCO model) basis, h20's default: it has no 3-year rental "
-                         "price, the basis of GPUs that have one, so their estimates are on another basis (--price "
-                         "owned prices a GPU on this one where it has such a price); --price h20=USD sets another "
-                         "price\n") != std::string::npos);
+    CHECK(owned.err.find("note: priced on the owned (TCO model) basis: h20 has no 3-year rental price, the "
+                         "default of the GPUs that have one, so its $ figures do not compare directly with theirs "
+                         "(--price owned puts every GPU with such a price on this basis); --price h20=USD sets "
+                         "another price\n") != std::string::npos);
     std::vector<std::string> h200 = args;
     h200.insert(h200.end(), {"--gpu", "h200-sxm"});
     const Run rental = run(h200);  // the usual basis: its price row names it, no more is needed

@@ -114,7 +114,7 @@ TEST_SUITE("cli") {
   }
 
   TEST_CASE("a GPU priced by default on another basis says so in the notes of JSON, CSV and text") {
-    // H20 has no 3-year rental price, the basis of GPUs that have one.
+    // H20 has no 3-year rental price, the default basis of the GPUs that have one.
     const std::vector<std::string> base = {"estimate", "--model", "llama-3.1-8b", "--gpu", "h20",
                                            "--isl",    "1000",    "--osl",        "100"};
     auto with = [&](const std::string& flag) {
@@ -124,7 +124,7 @@ TEST_SUITE("cli") {
       REQUIRE(r.code == 0);
       return r;
     };
-    const std::string note = "'s default: it has no 3-year rental price";
+    const std::string note = "h20 has no 3-year rental price";
     const nlohmann::json json = nlohmann::json::parse(with("--json").out);
     CHECK(json["notes"].dump().find(note) != std::string::npos);
     CHECK(with("--csv").out.find(note) != std::string::npos);

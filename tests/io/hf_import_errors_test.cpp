@@ -24,22 +24,43 @@ using test::small_config;
 }  // namespace
 
 TEST_SUITE("hf_import") {
-  TEST_CASE("missing required fields are named together") {
+  TEST_CASE("missing required fields are named together, at their object's opening brace") {
+    const auto first_line = [](const std::string& error) { return error.substr(0, error.find('\n')); };
     CHECK(import_error(R"({"architectures": ["FooForCausalLM"], "model_type": "foo", "num_attention_heads": 8,
                           "vocab_size": 1000, "max_position_embeddings": 2048, "intermediate_size": 1024})") ==
-          "bad.json: error: cannot import architecture 'FooForCausalLM' (model_type 'foo'): missing hidden_size, "
-          "num_hidden_layers");
-    CHECK(import_error(small_config({{"num_local_experts", 8}, {"model_type", nullptr}})) ==
-          "bad.json: error: cannot import this config: missing num_experts_per_tok");
+          "bad.json:1:1: error: cannot import architecture 'FooForCausalLM' (model_type 'foo'): missing hidden_size, "
+          "num_hidden_layers\n"
+          "{\"architectures\": [\"FooForCausalLM\"], \"model_type\": \"foo\", \"num_attention_heads\": 8,\n"
+          "^");
+    CHECK(first_line(import_error(small_config({{"num_local_experts", 8}, {"model_type", nullptr}}))) ==
+          "bad.json:1:1: error: cannot import this config: missing num_experts_per_tok");
     CHECK(import_error(R"({"model_type": "llava", "text_config": {"hidden_size": null}})") ==
-          "bad.json: error: cannot import model_type 'llava': missing text_config.hidden_size, "
+          "bad.json:1:40: error: cannot import model_type 'llava': missing text_config.hidden_size, "
           "text_config.num_hidden_layers, text_config.num_attention_heads, text_config.vocab_size, "
-          "text_config.max_position_embeddings, text_config.intermediate_size");
-    CHECK(import_error(small_config({{"kv_lora_rank", 512}})) ==
-          "bad.json: error: cannot import model_type 'llama': missing qk_nope_head_dim, qk_rope_head_dim, v_head_dim");
-    CHECK(import_error(small_config(
-              {{"layer_types", {"sliding_attention", "full_attention", "full_attention", "full_attention"}}})) ==
-          "bad.json: error: cannot import model_type 'llama': missing sliding_window");
+          "text_config.max_position_embeddings, text_config.intermediate_size\n"
+          "{\"model_type\": \"llava\", \"text_config\": {\"hidden_size\": null}}\n"
+          "                                       ^");
+    CHECK(first_line(import_error(small_config({{"kv_lora_rank", 512}}))) ==
+          "bad.json:1:1: error: cannot import model_type 'llama': missing qk_nope_head_dim, qk_rope_head_dim, "
+          "v_head_dim");
+    CHECK(first_line(import_error(small_config(
+              {{"layer_types", {"sliding_attention", "full_attention", "full_attention", "full_attention"}}}))) ==
+          "bad.json:1:1: error: cannot import model_type 'llama': missing sliding_window");
+  }
+
+  TEST_CASE("a misspelt key whose real key is absent is an error at the misspelling, with a did-you-mean") {
+    // Read without it, a MoE would import as dense (num_expert), the attention heads as KV heads
+    // (num_key_value_head), and a required key would be reported missing with no hint.
+    CHECK(import_error(small_config({{"num_expert", 128}, {"num_experts_per_tok", 8}})).find(
+              "error: num_expert: unknown key; did you mean 'num_experts'?\n") != std::string::npos);
+    CHECK(import_error(small_config({{"num_key_value_head", 8}, {"num_key_value_heads", nullptr}})).find(
+              "error: num_key_value_head: unknown key; did you mean 'num_key_value_heads'?\n") != std::string::npos);
+    CHECK(import_error("{\"model_type\": \"llama\",\n  \"max_position_embedings\": 4096}") ==
+          "bad.json:2:29: error: max_position_embedings: unknown key; did you mean 'max_position_embeddings'?\n"
+          "  \"max_position_embedings\": 4096}\n"
+          "                            ^");
+    CHECK(import_error(R"({"model_type": "llava", "text_config": {"hidden_sise": 64}})").find(
+              "error: text_config.hidden_sise: unknown key; did you mean 'hidden_size'?") != std::string::npos);
   }
 
   TEST_CASE("wrong types and values name the key path, with line and caret") {

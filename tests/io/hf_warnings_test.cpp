@@ -48,14 +48,15 @@ TEST_SUITE("hf_import") {
                             "include what it changes"});
   }
 
-  TEST_CASE("a key one or two edits from a key the importer reads is named with a did-you-mean") {
-    // num_expert_per_tok (the real key is num_experts_per_tok): without the hint the top-k is silently
-    // the default. A near miss is named even when its value turns nothing on, since the key it
-    // misspells stays unset; a key further from every read key gets no guess.
-    const ModelSpec m = import_json({{"num_expert_per_tok", 8}, {"tie_word_embedding", false}, {"use_cla", true}});
+  TEST_CASE("a key one or two edits from a key the importer reads, itself present, is a warning with a did-you-mean") {
+    // num_key_value_head beside num_key_value_heads: the real key is read, the near miss named. A near
+    // miss is named even when its value turns nothing on; a key further from every read key gets no
+    // guess. (With the real key absent, a near miss is an error: hf_import_errors_test.cpp.)
+    const ModelSpec m = import_json({{"num_key_value_head", 8}, {"tie_word_embedding", false},
+                                     {"tie_word_embeddings", false}, {"use_cla", true}});
     CHECK(m.warnings == std::vector<std::string>{
-                            "config key 'num_expert_per_tok' (8) is not understood and was ignored; the estimate "
-                            "does not include what it changes; did you mean 'num_experts_per_tok'?",
+                            "config key 'num_key_value_head' (8) is not understood and was ignored; the estimate "
+                            "does not include what it changes; did you mean 'num_key_value_heads'?",
                             "config key 'tie_word_embedding' (false) is not understood and was ignored; the "
                             "estimate does not include what it changes; did you mean 'tie_word_embeddings'?",
                             "config key 'use_cla' (true) is not understood and was ignored; the estimate does not "

@@ -144,6 +144,7 @@ TEST_SUITE("request") {
     CHECK(kv_of("llama-3.1-70b", "h100-sxm", {"--weights", "fp8"}) == "bf16");
     // DeepSeek-R1 is released in FP8: its own checkpoint carries no KV quantization; NVFP4 experts do.
     CHECK(kv_of("deepseek-r1", "h200-sxm", {"--engine", "trtllm", "--gpus", "8"}) == "bf16");
+    CHECK(kv_of("deepseek-r1", "h200-sxm", {"--engine", "trtllm", "--gpus", "8", "--weights", "fp8"}) == "bf16");
     CHECK(kv_of("deepseek-r1", "b200", {"--engine", "trtllm", "--gpus", "8", "--experts", "fp4"}) == "fp8");
     // No FP8 on A100: the KV cache stays 16-bit; --kv always wins.
     CHECK(kv_of("llama-3.1-8b", "a100-80gb-sxm", {"--weights", "fp8", "--engine", "trtllm"}) == "bf16");

@@ -82,7 +82,8 @@ TEST_SUITE("request") {
     CHECK(option_name(scenario_field("usd_per_gpu_hour")) == "--usd-per-gpu-hour");
     CHECK(help_text(scenario_field("kv")) ==
           "KV-cache precision: bf16, fp16, fp8, int8, fp4, int4 (default: bf16; fp8 when the engine's KV follows the "
-          "checkpoint (trtllm) and the weights are quantized to fp8/fp4)");
+          "checkpoint (trtllm), --weights or --experts requantize the model from its own precision to fp8/fp4 and "
+          "the GPU has FP8; a model released in fp8, such as deepseek-r1, keeps bf16)");
     CHECK(help_text(scenario_field("mtp_acceptance")) == "Acceptance rate of drafted tokens (default: 0.85)");
   }
 
