@@ -13,8 +13,9 @@ namespace llmsizer {
 namespace {
 
 /// deepseek-r1 on H20 (priced by the user) and H200 (its 3-year rental), 2e9 output tokens/day, TPOT 50 ms.
-const std::vector<std::string> ranking_plan_args = {"plan",  "--model", "deepseek-r1", "--gpu", "h20", "--gpu",
-                                                    "h200-sxm", "--output-tokens-per-day", "2e9", "--tpot-ms", "50"};
+const std::vector<std::string> ranking_plan_args = {"plan", "--model",   "deepseek-r1", "--gpu",
+                                                    "h20",  "--gpu",     "h200-sxm",    "--output-tokens-per-day",
+                                                    "2e9",  "--tpot-ms", "50"};
 
 nlohmann::json ranking_json(std::vector<std::string> args) {
   args.push_back("--json");
@@ -55,11 +56,12 @@ TEST_SUITE("decisions") {
     const test::Run csv = test::run(with_args(ranking_plan_args, {"--price", "h20=0.15", "--csv"}));
     REQUIRE(csv.code == 0);
     size_t rows = 0;
-    for (size_t at = csv.out.find(mixed_note_start); at != std::string::npos; at = csv.out.find(mixed_note_start, at + 1))
+    for (size_t at = csv.out.find(mixed_note_start); at != std::string::npos;
+         at = csv.out.find(mixed_note_start, at + 1))
       ++rows;
     CHECK(rows == 2);  // the note column of both priced rows
-    const std::vector<std::string> compare{"compare", "--model", "deepseek-r1", "--gpu",    "h20",  "--gpu",
-                                           "h200-sxm", "--tpot-ms", "50",         "--price", "h20=0.15"};
+    const std::vector<std::string> compare{"compare",  "--model",   "deepseek-r1", "--gpu",   "h20",     "--gpu",
+                                           "h200-sxm", "--tpot-ms", "50",          "--price", "h20=0.15"};
     const test::Run compare_csv = test::run(with_args(compare, {"--csv"}));
     REQUIRE(compare_csv.code == 0);
     CHECK(compare_csv.out.find(mixed_note_start) != std::string::npos);
@@ -68,7 +70,8 @@ TEST_SUITE("decisions") {
     for (const nlohmann::json& row : rows_json) {
       CAPTURE(row["gpu"]);
       bool noted = false;
-      for (const nlohmann::json& w : row["warnings"]) noted = noted || w.get<std::string>().rfind(mixed_note_start, 0) == 0;
+      for (const nlohmann::json& w : row["warnings"])
+        noted = noted || w.get<std::string>().rfind(mixed_note_start, 0) == 0;
       CHECK(noted);
       // Ranked by the $/Mtok shown: H20's user-given $ is the lower one.
       CHECK(row["rank"] == (row["gpu"] == "h20" ? 1 : 2));
@@ -99,8 +102,8 @@ TEST_SUITE("decisions") {
   }
 
   TEST_CASE("plan --emit ENGINE without --engine plans with that engine; the header's count is per replica") {
-    const std::vector<std::string> base{"plan", "--model", "deepseek-r1", "--gpu", "h200-sxm",
-                                        "--output-tokens-per-day", "2e9", "--tpot-ms", "50"};
+    const std::vector<std::string> base{
+        "plan", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--output-tokens-per-day", "2e9", "--tpot-ms", "50"};
     const test::Run emitted = test::run(with_args(base, {"--emit", "SGLang"}));
     const test::Run engine = test::run(with_args(base, {"--emit", "sglang", "--engine", "sglang"}));
     REQUIRE(emitted.code == 0);
