@@ -138,9 +138,14 @@ Schema<Choice> make_schema() {
   return s;
 }
 
-ResultTable compare_table(const std::vector<Choice>& choices) {
+/// `notes`: the run's price notes (price_notes), on every row after the model's own warnings.
+ResultTable compare_table(const std::vector<Choice>& choices, const std::vector<std::string>& notes) {
   Schema<Choice> schema = make_schema();
-  schema.add(columns::warnings, [](const Choice& c) { return Cell(c.model->warnings); });
+  schema.add(columns::warnings, [&notes](const Choice& c) {
+    std::vector<std::string> all = c.model->warnings;
+    all.insert(all.end(), notes.begin(), notes.end());
+    return Cell(all);
+  });
   ResultTable table = schema.table();
   for (const Choice& c : choices) table.rows.push_back(schema.cells(c));
   return table;
@@ -196,6 +201,9 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
       Align::left);
   add_metric(table, "MTP draft tokens", choices,
              [](const SweepRow& r) { return std::to_string(r.deployment.speculative_tokens); });
+  add_metric(
+      table, "overlap", choices, [](const SweepRow& r) { return std::string(overlap_name(applied_overlap(r))); },
+      Align::left);
   add_metric(table, "concurrency", choices,
              [](const SweepRow& r) { return with_commas(static_cast<double>(r.concurrency)); });
   add_metric(table, "memory per GPU", choices,
@@ -217,8 +225,10 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   table.add_row(price, Align::right);
   add_metric(table, "J/token", choices, [](const SweepRow& r) { return fixed(r.joules_per_output_token, 3); });
   std::vector<std::string> slo{"meets SLO"};
+  const bool any_slo = request.slo.ttft || request.slo.tpot;
   for (const Choice& c : choices) {
-    slo.push_back(c.meets_slo ? "yes"
+    slo.push_back(c.row && !any_slo ? "- (no SLO)"
+                  : c.meets_slo     ? "yes"
                   : c.row     ? "no: fastest shown"
                               : fmt::format("nothing fits on {} GPUs", request.max_gpus));
   }
@@ -274,7 +284,7 @@ std::string basis_clause(const std::vector<SweepTarget>& targets) {
   if (bases.empty()) return "no prices";
   std::string list;
   for (const std::string& b : bases) list += (list.empty() ? "" : ", ") + b;
-  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: not like for like, see the note; ranked by output tok/s per GPU)" : "");
+  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: not like for like, see the note)" : "");
 }
 
 std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targets) {
@@ -326,17 +336,18 @@ int run_compare(const CompareOptions& o, Context& context) {
     print_launch_scripts(*emit, choices, request, out);
     return 0;
   }
+  const std::vector<std::string> notes = price_notes(targets, price.label);
   if (o.json) {
-    out << json_rows(compare_table(choices)).dump(2) << "\n";
+    out << json_rows(compare_table(choices, notes)).dump(2) << "\n";
     return 0;
   }
   if (o.csv) {
-    out << csv_document(compare_table(choices));
+    out << csv_document(compare_table(choices, notes));
     return 0;
   }
   out << heading(request, targets);
-  const bool noted = print_price_notes(targets, price.label, out);
-  if (print_overlap_note(request.overlap, applied, out) || noted) out << "\n";
+  for (const std::string& note : notes) out << "note: " << note << "\n";
+  if (print_overlap_note(request.overlap, applied, out) || !notes.empty()) out << "\n";
   print_table(choices, request, out);
   return 0;
 }

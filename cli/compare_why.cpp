@@ -164,9 +164,8 @@ void rank_choices(std::vector<Choice>& choices) {
   for (std::size_t i = 0; i < choices.size(); ++i) {
     if (!explained(choices[i])) continue;
     order.push_back(i);
+    // By the $ shown when every option is priced, whatever the bases (a mix gets a note).
     priced = priced && choices[i].row->usd_per_mtok_output && choices[i].usd_per_gpu_hour;
-    // $ on different bases is not like for like: rank by throughput, as when unpriced.
-    priced = priced && choices[i].price_basis == choices[order.front()].price_basis;
   }
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return better(choices[a], choices[b], priced); });
@@ -242,10 +241,16 @@ std::string memory_text(const Explanation& x) {
     return fmt::format("{}; {}: {:.1f} requests per GPU of both pools", pool_memory_text("prefill", x.pools->prefill),
                        pool_memory_text("decode", x.pools->decode), x.requests_per_gpu());
   }
+  // Under two-batch overlap each micro-batch of a step reads the weights, so a step reads more than is resident.
+  const int batches = x.decode.micro_batches;
+  const std::string read =
+      batches > 1 ? fmt::format("each of a decode step's {} micro-batches reads them, {:.1f} GB per step", batches,
+                                gb(x.decode.weight_bytes))
+                  : fmt::format("{:.1f} GB of them read per decode step", gb(x.decode.weight_bytes));
   return fmt::format(
-      "{:.1f} GB of weights resident per GPU, {:.1f} GB of them read per decode step; {:.1f} GB of KV headroom per GPU "
-      "holds {} requests, {} run ({:.1f} per GPU)",
-      gb(x.resident_weight_bytes), gb(x.decode.weight_bytes), gb(x.kv_headroom_per_gpu),
+      "{:.1f} GB of weights resident per GPU, {}; {:.1f} GB of KV headroom per GPU holds {} requests, {} run ({:.1f} "
+      "per GPU)",
+      gb(x.resident_weight_bytes), read, gb(x.kv_headroom_per_gpu),
       with_commas(static_cast<double>(x.batch_capacity)), with_commas(static_cast<double>(x.running)),
       x.requests_per_gpu());
 }

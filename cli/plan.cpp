@@ -170,10 +170,10 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   for (const PlanOption& p : options) {
     priced.push_back({p.resolved.gpu, p.resolved.usd_per_gpu_hour ? p.resolved.price_basis : std::string()});
   }
-  if (auto mixed = mixed_basis_note(priced)) {
-    // $ on different bases is not like for like: rank by fleet GPUs, as when unpriced.
-    for (RankKey& k : keys) k.usd_per_month.reset();
-    plan.basis_note = *mixed + "; the options are ranked by fleet GPUs, not by $";
+  // Ranked by the $/month shown whatever the bases (the figures a buyer compares); a mix is a caveat.
+  plan.basis_note = mixed_basis_note(priced).value_or("");
+  for (PlanOption& p : options) {  // the CSV's and JSON rows' note column carries it too
+    if (p.resolved.usd_per_gpu_hour) p.price_note = plan.basis_note;
   }
   for (size_t index : rank_options(keys)) {
     plan.options.push_back(std::move(options[index]));
@@ -201,8 +201,11 @@ std::string plan_scripts(LaunchEngine engine, const Plan& plan) {
   return out;
 }
 
-int run_plan(const PlanOptions& o, Context& context) {
-  const std::optional<LaunchEngine> emit = parse_emit(o.emit);
+int run_plan(const PlanOptions& given, Context& context) {
+  const std::optional<LaunchEngine> emit = parse_emit(given.emit);
+  PlanOptions o = given;
+  // --emit ENGINE without --engine sizes with that engine's overheads, so the command runs what was planned.
+  if (emit && o.engine.empty()) o.engine = std::string(launch_engine_names[static_cast<int>(*emit)]);
   const Plan plan = make_plan(o, context);
   std::ostream& out = *context.out;
   if (emit) {
@@ -261,7 +264,12 @@ Command add_plan(CLI::App& app, Context& context) {
   auto* js = sub->add_flag("--json", o->json, "Print JSON: demand, options, recommendation");
   xlsx->excludes(csv)->excludes(js);
   csv->excludes(js);
-  add_emit_option(*sub, o->emit)->excludes(xlsx)->excludes(csv)->excludes(js);
+  add_emit_option(*sub, o->emit)
+      ->description("Print each GPU type's launch commands (vllm, sglang or trtllm) instead of the table; without "
+                    "--engine the plan uses that engine's overheads")
+      ->excludes(xlsx)
+      ->excludes(csv)
+      ->excludes(js);
   return {sub, [o, &context] { return run_plan(*o, context); }};
 }
 

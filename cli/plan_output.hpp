@@ -21,7 +21,7 @@ struct PlanOption {
   ReplicaChoice choice;
   const PricePoint* price = nullptr;  // nullptr when unpriced or given with --usd-per-gpu-hour
   int rank = 0;                       // 1-based
-  std::string price_note;             // unpriced_note() when unpriced
+  std::string price_note;             // unpriced_note() when unpriced, else the plan's basis_note
   std::string overlap_note;           // overlap_note() of the chosen replica (two-batch with ep 1)
   RowRange range;                     // the chosen replica's 80 % range (row_range)
   std::optional<FleetRange> fleet_range;

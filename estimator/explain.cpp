@@ -41,6 +41,7 @@ PhaseBottleneck bottleneck(const PreparedModel& model, const GpuSpec& gpu, const
   b.flops = detail.flops;
   b.kv_bytes = breakdown[static_cast<int>(OperatorKind::attention_core)].bytes;
   b.weight_bytes = Bytes{detail.bytes.value - b.kv_bytes.value};
+  b.micro_batches = deployment.applied_overlap() == Overlap::two_batch ? 2 : 1;
   return b;
 }
 

@@ -21,6 +21,7 @@ struct PhaseBottleneck {
   double bound_share = 0;        // that part over the iteration's time
   Seconds step;                  // one iteration (a decode step, or one prefill chunk) on one stage
   Bytes weight_bytes;            // HBM bytes per GPU of every operator but the attention core
+  int micro_batches = 1;         // 2 under two-batch overlap: each micro-batch reads the weights again
   Bytes kv_bytes;                // HBM bytes per GPU of the attention core: KV read and written
   Flops flops;                   // per GPU
   /// Tokens per GPU-second spent in this phase: input tok/s over the prefill share of the GPUs'

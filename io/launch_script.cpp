@@ -298,9 +298,15 @@ std::string yaml_text(const std::vector<std::string>& lines) {
 std::string header(LaunchEngine engine, const LaunchConfig& c) {
   const Deployment& d = c.deployment;
   const Parallelism& p = d.parallel;
-  std::string h = fmt::format("# llmsizer --emit {}: {}, tp{} pp{} dp{} ep{}, weights {}, KV {}, {} at once\n",
+  // c.running is the whole deployment's; with replicas, say it per replica too (the flags are per replica).
+  const std::string running =
+      d.replicas > 1 ? fmt::format("{} at once per replica ({} across the {} replicas)",
+                                   count_of(ceil_div(c.running, d.replicas), "request"),
+                                   with_commas(static_cast<double>(c.running)), d.replicas)
+                     : count_of(c.running, "request") + " at once";
+  std::string h = fmt::format("# llmsizer --emit {}: {}, tp{} pp{} dp{} ep{}, weights {}, KV {}, {}\n",
                               launch_engine_names[static_cast<int>(engine)], c.label, p.tp, p.pp, p.dp, p.ep,
-                              upper(name(d.weights)), upper(name(d.kv)), count_of(c.running, "request"));
+                              upper(name(d.weights)), upper(name(d.kv)), running);
   if (d.replicas > 1)
     h += fmt::format("# {} replicas: run this command once per replica, on {} each\n", d.replicas, count_of(p.gpus(), "GPU"));
   if (p.gpus() > c.gpus_per_node) {

@@ -169,11 +169,17 @@ std::optional<std::string> mixed_basis_note(const std::vector<PricedGpu>& gpus) 
     each += fmt::format("{}{} {}", each.empty() ? "" : ", ", g.gpu->name, price_basis_text(g.basis));
   }
   if (bases.size() < 2) return std::nullopt;
+  // A user-given price stays as given whatever --price BASIS names, so only more GPU=USD figures align it.
+  const bool user = std::find(bases.begin(), bases.end(), std::string(user_price_label)) != bases.end();
   const std::optional<PriceBasis> shared = shared_price_basis(specs);
-  const std::string one = shared ? fmt::format("--price {} puts all of them on one basis", name(*shared))
-                                 : std::string("they share no basis: --price GPU=USD sets one figure per GPU type");
-  return fmt::format("prices are on different bases ({}): each GPU type on its own default basis, as it is priced "
-                     "alone, so its $ figures are not like for like with the others'; {}",
+  const std::string one =
+      user     ? std::string("a user-given price is taken as given: --price GPU=USD for every GPU type, all on the "
+                             "same basis, makes them like for like")
+      : shared ? fmt::format("--price {} puts all of them on one basis", name(*shared))
+               : std::string("they share no basis: --price GPU=USD sets one figure per GPU type");
+  return fmt::format("prices are on different bases ({}): each GPU type is priced on its own (its default basis, as "
+                     "when priced alone, or the price given), so its $ figures are not like for like with the "
+                     "others'; {}",
                      each, one);
 }
 

@@ -96,6 +96,12 @@ TEST_SUITE("decisions") {
       // Every other sheet a GPU sheet reads is the Inputs sheet.
       REQUIRE(!e.references.empty());
       for (const std::string& ref : e.references) CHECK(ref.rfind("Inputs!", 0) == 0);
+      // The Summary's $/Mtok column is the fleet's per token served (the CLI's "$/Mtok served"), and
+      // says so: not the busy replica's usd_per_mtok_output.
+      CHECK(e.text("Summary", "O4") == "Cost ($/Mtok served)");
+      const std::string summary_row = std::to_string(4 + option["rank"].get<int>());
+      REQUIRE(e.text("Summary", "B" + summary_row) == gpu);
+      CHECK(close_to(e.number("Summary", "O" + summary_row), option["usd_per_mtok_served"]));
       // Both on the owned basis (--price owned; the one basis H20 has), and an owned price is always the TCO model's:
       // each GPU's price is computed in the sheet from its purchase price, power and hosting.
       const std::string row = std::to_string(price_row(book, gpu));

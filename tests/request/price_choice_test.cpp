@@ -152,8 +152,9 @@ TEST_SUITE("request") {
     // A mix is said, with each GPU's basis and the --price that puts them on one.
     CHECK_FALSE(mixed_basis_note({{&h100, "3yr-rental"}, {&h100, "3yr-rental"}, {&h20, ""}}).has_value());
     CHECK(mixed_basis_note({{&h100, "3yr-rental"}, {&h20, "owned"}}) ==
-          "prices are on different bases (h100-sxm 3-year rental, h20 owned (TCO model)): each GPU type on its own "
-          "default basis, as it is priced alone, so its $ figures are not like for like with the others'; --price "
+          "prices are on different bases (h100-sxm 3-year rental, h20 owned (TCO model)): each GPU type is priced on "
+          "its own (its default basis, as when priced alone, or the price given), so its $ figures are not like for "
+          "like with the others'; --price "
           "owned puts all of them on one basis");
     // A comparison leaves a GPU without the asked basis unpriced (a note says why), never on another basis.
     const PriceOption rental = parse_price_option(catalog, "3yr-rental");
@@ -355,8 +356,8 @@ TEST_SUITE("cli") {
                        "2"});
     REQUIRE(r.code == 0);
     CHECK(r.out.find("\nnote: prices are on different bases (a100-80gb-sxm on-demand, h20 owned (TCO model)): each "
-                     "GPU type on its own default basis, as it is priced alone, so its $ figures are not like for "
-                     "like with the others'; they share no basis: --price GPU=USD sets one figure per GPU type\n") !=
+                     "GPU type is priced on its own (its default basis, as when priced alone, or the price given), so "
+                     "its $ figures are not like for like with the others'; they share no basis: --price GPU=USD sets one figure per GPU type\n") !=
           std::string::npos);
     CHECK(r.out.find("$1.790 (on-demand)") != std::string::npos);
     const Run plan = run({"plan", "--model", "llama-3.1-8b", "--gpu", "a100-80gb-sxm", "--gpu", "h20",
