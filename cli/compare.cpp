@@ -180,7 +180,7 @@ void add_range_rows(TextTable& table, const std::vector<Choice>& choices, const 
   });
 }
 
-std::string layout_text(const SweepRow& r) {
+std::string row_layout_text(const SweepRow& r) {
   if (r.pools) return fmt::format("{}: {}", count_of(r.total_gpus(), "GPU"), pools_label(*r.pools));
   const Parallelism& p = r.deployment.parallel;
   return fmt::format("{}: tp{} pp{} dp{} ep{}", count_of(r.deployment.total_gpus(), "GPU"), p.tp, p.pp, p.dp, p.ep);
@@ -193,7 +193,7 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   std::vector<std::string> needed{"GPUs needed (min fit)"};
   for (const Choice& c : choices) needed.push_back(c.min_gpus ? std::to_string(*c.min_gpus) : "-");
   table.add_row(needed, Align::right);
-  add_metric(table, "best configuration", choices, layout_text, Align::left);
+  add_metric(table, "best configuration", choices, row_layout_text, Align::left);
   add_metric(
       table, "weights", choices, [](const SweepRow& r) { return upper(weights_label(r.deployment)); }, Align::left);
   add_metric(

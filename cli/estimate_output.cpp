@@ -29,7 +29,7 @@ std::string decode_step_label(const ScenarioResolver::Resolved& r) {
 std::string ms_number(double v) {
   return v >= 100 ? with_commas(v) : fmt::format("{:.2f}", v);
 }
-std::string ms(Seconds s) {
+std::string ms_text(Seconds s) {
   return ms_number(in_milliseconds(s)) + " ms";
 }
 
@@ -44,7 +44,7 @@ std::string tok_s_number(double v) {
   return with_commas(v);
 }
 
-std::string layout_text(const Deployment& d) {
+std::string degrees_text(const Deployment& d) {
   const Parallelism& p = d.parallel;
   std::string text = fmt::format("tp{} pp{} dp{} ep{}", p.tp, p.pp, p.dp, p.ep);
   if (d.replicas > 1) text += fmt::format(" x {} replicas", d.replicas);
@@ -53,7 +53,7 @@ std::string layout_text(const Deployment& d) {
 
 std::string breakdown(const StepTime& s) {
   return fmt::format("compute-bound ops {}, memory-bound ops {}, communication {}, fixed overheads {} -> {}-bound",
-                     ms(s.compute_bound), ms(s.memory_bound), ms(s.communication), ms(s.overhead),
+                     ms_text(s.compute_bound), ms_text(s.memory_bound), ms_text(s.communication), ms_text(s.overhead),
                      bound_name(s.bound()));
 }
 
@@ -148,7 +148,7 @@ void add_throughput_rows(TextTable& table, const ScenarioResolver::Resolved& r, 
 
 std::string pool_text(const char* pool, const PoolFigures& p) {
   return fmt::format("{} ({}, {} each), {} per worker", count_of(p.deployment.replicas, std::string(pool) + " worker"),
-                     layout_text(Deployment{p.deployment.parallel}), count_of(p.deployment.parallel.gpus(), "GPU"),
+                     degrees_text(Deployment{p.deployment.parallel}), count_of(p.deployment.parallel.gpus(), "GPU"),
                      count_of(p.batch, "request"));
 }
 
@@ -169,11 +169,11 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
   out += "memory per decode GPU: " + memory_text(x.decode.memory) + "\n";
   for (const std::string& note : e.notes) out += "note: " + note + "\n";
   TextTable table({"metric", "value", "why"}, {Align::left, Align::right, Align::left});
-  table.add_row({"TTFT", ms(e.ttft),
+  table.add_row({"TTFT", ms_text(e.ttft),
                  fmt::format("prefill queue {} + prefill {} ({}-bound) + KV transfer {} ({:.1f} MB over scale-out) "
                              "+ request overhead",
-                             ms(x.prefill_queue), ms(x.prefill_compute), bound_name(e.prefill_detail.bound()),
-                             ms(x.kv_transfer), x.kv_transfer_bytes.value / 1e6)});
+                             ms_text(x.prefill_queue), ms_text(x.prefill_compute), bound_name(e.prefill_detail.bound()),
+                             ms_text(x.kv_transfer), x.kv_transfer_bytes.value / 1e6)});
   if (e.has_tpot) {
     // The step runs the sequences the decode pool holds, which the KV cache may cap below the batch
     // asked, and of those the ones a slower prefill pool keeps fed.
@@ -193,8 +193,8 @@ std::string describe_pools(const ScenarioResolver::Resolved& r, const Estimate& 
                            starved ? "the prefill pool feeds no more" : "the KV cache holds no more");
     }
     const std::string sequences = count(per_worker) + (per_worker == 1 ? " sequence" : " sequences");
-    table.add_row({"TPOT", ms(e.tpot),
-                   fmt::format("decode step {} ({}-bound) at {} per decode worker{}", ms(e.decode_step),
+    table.add_row({"TPOT", ms_text(e.tpot),
+                   fmt::format("decode step {} ({}-bound) at {} per decode worker{}", ms_text(e.decode_step),
                                bound_name(e.decode_detail.bound()), sequences, capped)});
   }
   table.add_row({"pools", fmt::format("{} limited", x.prefill_limited ? "prefill" : "decode"),
@@ -215,7 +215,7 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
   if (e.disaggregated) return describe_pools(r, e, *e.disaggregated);
   const Deployment& d = r.deployment;
   std::string out = fmt::format("{} on {} x {} ({}), {}{}, engine {}\n", r.model->name, d.total_gpus(), r.gpu->name,
-                                layout_text(d), precisions_text(d), options_text(r), r.engine);
+                                degrees_text(d), precisions_text(d), options_text(r), r.engine);
   if (r.pools) {  // two pools that do not both fit
     out = fmt::format("{} on {} x {}, disaggregated {}P{}D, {}{}, engine {}\n", r.model->name, r.pools->total_gpus(),
                       r.gpu->name, r.pools->prefill.replicas, r.pools->decode.replicas, precisions_text(d),
@@ -237,16 +237,17 @@ std::string describe_estimate(const ScenarioResolver::Resolved& r, const Estimat
   TextTable table({"metric", "value", "why"}, {Align::left, Align::right, Align::left});
   const double ttft_ms = in_milliseconds(e.ttft), tpot_ms = in_milliseconds(e.tpot);
   if (e.has_ttft) {
-    table.add_row({"TTFT", ms(e.ttft) + range_text(r, BandMetric::ttft, ttft_ms, ms_number, "ms"),
-                   fmt::format("prefill alone {} ({}-bound) + queueing behind other prompts", ms(e.prefill_alone),
+    table.add_row({"TTFT", ms_text(e.ttft) + range_text(r, BandMetric::ttft, ttft_ms, ms_number, "ms"),
+                   fmt::format("prefill alone {} ({}-bound) + queueing behind other prompts", ms_text(e.prefill_alone),
                                bound_name(e.prefill_detail.bound()))});
   }
   if (e.has_tpot) {
-    table.add_row({"TPOT", ms(e.tpot) + range_text(r, BandMetric::tpot, tpot_ms, ms_number, "ms"),
-                   fmt::format("decode step {} ({}-bound){}", ms(e.decode_step), bound_name(e.decode_detail.bound()),
-                               e.tpot_prefill_share > 0.005
-                                   ? fmt::format(", other prompts' chunks {:.0f}% of TPOT", e.tpot_prefill_share * 100)
-                                   : "")});
+    table.add_row(
+        {"TPOT", ms_text(e.tpot) + range_text(r, BandMetric::tpot, tpot_ms, ms_number, "ms"),
+         fmt::format("decode step {} ({}-bound){}", ms_text(e.decode_step), bound_name(e.decode_detail.bound()),
+                     e.tpot_prefill_share > 0.005
+                         ? fmt::format(", other prompts' chunks {:.0f}% of TPOT", e.tpot_prefill_share * 100)
+                         : "")});
   }
   add_throughput_rows(table, r, e, d.total_gpus());
   out += table.render();

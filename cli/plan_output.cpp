@@ -16,19 +16,19 @@ namespace llmsizer::cli {
 namespace {
 
 using nlohmann::json;
-using Getter = Schema<PlanOption>::Getter;
+using PlanGetter = Schema<PlanOption>::Getter;
 
-Getter when_feasible(std::function<Cell(const ReplicaChoice&)> f) {
+PlanGetter when_feasible(std::function<Cell(const ReplicaChoice&)> f) {
   return [f](const PlanOption& p) { return p.feasible() ? f(p.choice) : Cell(); };
 }
-Getter of_fleet(std::function<Cell(const Fleet&)> f) {
+PlanGetter of_fleet(std::function<Cell(const Fleet&)> f) {
   return when_feasible([f](const ReplicaChoice& c) { return f(c.fleet); });
 }
-Getter of_row(std::function<Cell(const SweepRow&)> f) {
+PlanGetter of_chosen_row(std::function<Cell(const SweepRow&)> f) {
   return when_feasible([f](const ReplicaChoice& c) { return f(c.row); });
 }
 /// A degree of one co-located instance; a disaggregated replica's pools are in the `pools` column.
-Getter of_layout(int Parallelism::*field) {
+PlanGetter of_layout(int Parallelism::*field) {
   return when_feasible([field](const ReplicaChoice& c) {
     return c.row.pools ? Cell() : Cell(std::int64_t{c.deployment->parallel.*field});
   });
@@ -36,9 +36,6 @@ Getter of_layout(int Parallelism::*field) {
 /// The replica's layout as text: tp/pp/dp/ep, or both pools of a disaggregated one.
 std::string replica_layout(const ReplicaChoice& c) {
   return c.row.pools ? pools_label(*c.row.pools) : layout_label(c.deployment->parallel);
-}
-Cell count(std::int64_t value) {
-  return Cell(value);
 }
 
 constexpr CellFormat money0{NumberStyle::money, 0};
@@ -48,11 +45,11 @@ constexpr CellFormat one_decimal{NumberStyle::commas, 1};
 void add_fleet_columns(Schema<PlanOption>& s) {
   s.add(columns::model, [](const PlanOption& p) { return Cell(p.resolved.model->name); });
   s.add(columns::gpu, [](const PlanOption& p) { return Cell(p.resolved.gpu->name); });
-  s.add({"replicas", "count", "model instances"}, of_fleet([](auto& f) { return count(f.replicas); }));
+  s.add({"replicas", "count", "model instances"}, of_fleet([](auto& f) { return count_cell(f.replicas); }));
   s.add({"gpus_per_replica", "count", "GPUs per instance", {}, "GPUs/replica"},
-        when_feasible([](auto& c) { return count(c.row.total_gpus()); }));
-  s.add({"gpus", "count", "GPUs in the fleet", {}, "GPUs"}, of_fleet([](auto& f) { return count(f.gpus); }));
-  s.add({"nodes", "count", "nodes in the fleet"}, of_fleet([](auto& f) { return count(f.nodes); }));
+        when_feasible([](auto& c) { return count_cell(c.row.total_gpus()); }));
+  s.add({"gpus", "count", "GPUs in the fleet", {}, "GPUs"}, of_fleet([](auto& f) { return count_cell(f.gpus); }));
+  s.add({"nodes", "count", "nodes in the fleet"}, of_fleet([](auto& f) { return count_cell(f.nodes); }));
   s.add(columns::tp, of_layout(&Parallelism::tp));
   s.add(columns::pp, of_layout(&Parallelism::pp));
   s.add(columns::dp, of_layout(&Parallelism::dp));
@@ -61,20 +58,21 @@ void add_fleet_columns(Schema<PlanOption>& s) {
         when_feasible([](auto& c) { return c.row.pools ? Cell(pools_label(*c.row.pools)) : Cell(); }));
   s.add(columns::weights, when_feasible([](auto& c) { return Cell(weights_label(*c.deployment)); }));
   s.add(columns::kv, when_feasible([](auto& c) { return Cell(std::string(name(c.deployment->kv))); }));
-  s.add(columns::mtp, when_feasible([](auto& c) { return count(c.deployment->speculative_tokens); }));
-  s.add(columns::overlap, of_row(overlap_cell));
+  s.add(columns::mtp, when_feasible([](auto& c) { return count_cell(c.deployment->speculative_tokens); }));
+  s.add(columns::overlap, of_chosen_row(overlap_cell));
 }
 
 void add_serving_columns(Schema<PlanOption>& s) {
   s.add({"concurrency_per_replica", "requests", "requests in flight per replica", {}, "req/replica"},
-        of_row([](auto& e) { return count(e.concurrency); }));
-  s.add(columns::shown(columns::ttft_ms, {}, "TTFT ms"), of_row([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
+        of_chosen_row([](auto& e) { return count_cell(e.concurrency); }));
+  s.add(columns::shown(columns::ttft_ms, {}, "TTFT ms"),
+        of_chosen_row([](auto& e) { return Cell(in_milliseconds(e.ttft)); }));
   s.add(columns::shown(columns::tpot_ms, one_decimal, "TPOT ms"),
-        of_row([](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
+        of_chosen_row([](auto& e) { return Cell(in_milliseconds(e.tpot)); }));
   s.add({"output_tok_s_per_replica", "tokens/s", "output throughput of one replica", {}, "tok/s/replica"},
-        of_row([](auto& e) { return Cell(e.output_tok_s); }));
+        of_chosen_row([](auto& e) { return Cell(e.output_tok_s); }));
   s.add(columns::shown(columns::output_tok_s_per_gpu, {}, "tok/s/GPU"),
-        of_row([](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
+        of_chosen_row([](auto& e) { return Cell(e.output_tok_s_per_gpu); }));
   s.add({"utilization", "fraction", "average demand / fleet capacity", {NumberStyle::percent, 0}, "util"},
         of_fleet([](auto& f) { return Cell(f.utilization); }));
 }
@@ -85,7 +83,7 @@ void add_cost_columns(Schema<PlanOption>& s) {
   s.add({"usd_per_month", "$/month", "GPUs x $/GPU-hour x 730 h", money0, "$/month"},
         of_fleet([](auto& f) { return optional_cell(f.usd_per_month); }));
   s.add(columns::shown(columns::usd_per_mtok_output, money3, "$/Mtok busy"),
-        of_row([](auto& r) { return optional_cell(r.usd_per_mtok_output); }));
+        of_chosen_row([](auto& r) { return optional_cell(r.usd_per_mtok_output); }));
   s.add(columns::shown(columns::usd_per_mtok_served, money3, "$/Mtok served"),
         of_fleet([](auto& f) { return optional_cell(f.usd_per_mtok_served); }));
   s.add({"power_kw", "kW",
@@ -95,7 +93,7 @@ void add_cost_columns(Schema<PlanOption>& s) {
         of_fleet([](auto& f) { return Cell(f.power_kw); }));
   s.add({"energy_mwh_per_month", "MWh/month", "power x 730 h", one_decimal, "MWh/month"},
         of_fleet([](auto& f) { return Cell(f.energy_mwh_per_month); }));
-  s.add({"rank", "", "1 = recommended"}, [](const PlanOption& p) { return count(p.rank); });
+  s.add({"rank", "", "1 = recommended"}, [](const PlanOption& p) { return count_cell(p.rank); });
   s.add(columns::price,
         [](const PlanOption& p) { return p.resolved.usd_per_gpu_hour ? Cell(p.resolved.price_label) : Cell(); });
   s.add(columns::shown(columns::price_basis, {}, "basis"),
@@ -111,14 +109,14 @@ void add_cost_columns(Schema<PlanOption>& s) {
 }
 
 /// A p10 or p90 of the chosen replica's throughput range; empty without.
-Getter of_throughput(double PercentileRange::*end) {
+PlanGetter of_throughput(double PercentileRange::*end) {
   return [=](const PlanOption& p) {
     const std::optional<PercentileRange>& r = p.range.output_tok_s;
     return p.feasible() && r ? Cell((*r).*end) : Cell();
   };
 }
 /// A figure of the fleet at one end of the throughput range; empty without the range.
-Getter of_fleet_end(Fleet FleetRange::*end, std::function<Cell(const Fleet&)> f) {
+PlanGetter of_fleet_end(Fleet FleetRange::*end, std::function<Cell(const Fleet&)> f) {
   return [=](const PlanOption& p) { return p.feasible() && p.fleet_range ? f((*p.fleet_range).*end) : Cell(); };
 }
 
@@ -129,9 +127,9 @@ void add_range_columns(Schema<PlanOption>& s) {
   s.add({"output_tok_s_per_replica_p90", "tokens/s", "a replica's output throughput, 90th percentile"},
         of_throughput(&PercentileRange::p90));
   s.add({"gpus_optimistic", "count", "fleet GPUs if a replica serves its throughput p90"},
-        of_fleet_end(&FleetRange::optimistic, [](auto& f) { return count(f.gpus); }));
+        of_fleet_end(&FleetRange::optimistic, [](auto& f) { return count_cell(f.gpus); }));
   s.add({"gpus_pessimistic", "count", "fleet GPUs if a replica serves its throughput p10"},
-        of_fleet_end(&FleetRange::pessimistic, [](auto& f) { return count(f.gpus); }));
+        of_fleet_end(&FleetRange::pessimistic, [](auto& f) { return count_cell(f.gpus); }));
   s.add({"usd_per_month_optimistic", "$/month", "$/month of the gpus_optimistic fleet", money0},
         of_fleet_end(&FleetRange::optimistic, [](auto& f) { return optional_cell(f.usd_per_month); }));
   s.add({"usd_per_month_pessimistic", "$/month", "$/month of the gpus_pessimistic fleet", money0},

@@ -37,8 +37,8 @@ struct ReportOptions {
   bool disaggregated = false;
 };
 
-std::vector<FitRow> fit_rows(const ScenarioResolver::Resolved& r, const Residency& residency) {
-  std::vector<FitRow> rows;
+std::vector<FitTableRow> fit_rows(const ScenarioResolver::Resolved& r, const Residency& residency) {
+  std::vector<FitTableRow> rows;
   const WeightChoice chosen{r.deployment.weights, r.deployment.experts};
   for (const WeightChoice& choice : weight_candidates(chosen, *r.gpu, CandidateUse::memory)) {
     Deployment d = r.deployment;
@@ -122,8 +122,6 @@ GpuSection make_section(ScenarioResolver& resolver, const ReportOptions& o, cons
 
 // ---- charts ----
 
-constexpr const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"};
-
 /// The modelled attainable throughput against intensity: the smoothed roofline sampled on the
 /// log axis (what step time uses), which bends under the ridge instead of a sharp corner.
 ChartSeries roof_series(const std::string& label, double flops_per_s, double bandwidth, double sharpness, double x_lo,
@@ -178,7 +176,7 @@ Chart roofline_chart(const GpuSection& s) {
       const OperatorLoad& load = (*b)[k];
       if (load.flops.value <= 0 || load.bytes.value <= 0) continue;
       c.series.push_back({fmt::format("{}: {}", op, phase),
-                          palette[k],
+                          chart_palette[k],
                           marker,
                           filled,
                           LineStyle::none,
@@ -194,7 +192,8 @@ Chart pareto_chart(const GpuSection& s, const ServiceLevel& slo) {
   c.title = fmt::format("Throughput vs speed: {} on {} ({})", r.model->name, r.gpu->name, layout_text(r.deployment));
   c.x = {"decode speed per user (output tokens/s per request)", false, {}, {}};
   c.y = {"throughput (output tokens/s per GPU)", false, {}, {}};
-  ChartSeries line{"requests in flight 1, 2, 4, ... (labels)", palette[0], Marker::circle, true, LineStyle::solid, {}};
+  ChartSeries line{
+      "requests in flight 1, 2, 4, ... (labels)", chart_palette[0], Marker::circle, true, LineStyle::solid, {}};
   for (const Estimate& e : s.ladder) {
     line.points.push_back(
         {e.tok_s_per_user, e.output_tok_s_per_gpu, with_commas(static_cast<double>(e.concurrency)), ""});
@@ -203,7 +202,7 @@ Chart pareto_chart(const GpuSection& s, const ServiceLevel& slo) {
   if (s.chosen) {
     const Estimate& e = s.ladder[*s.chosen];
     c.series.push_back({"chosen: " + count_of(e.concurrency, "request"),
-                        palette[1],
+                        chart_palette[1],
                         Marker::diamond,
                         true,
                         LineStyle::none,

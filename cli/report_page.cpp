@@ -16,7 +16,7 @@ namespace {
 /// One fit row of one GPU type on the page.
 struct FitEntry {
   const GpuSection* section;
-  const FitRow* fit;
+  const FitTableRow* fit;
   [[nodiscard]] bool ok() const { return fit->minimum.gpus.has_value(); }
 };
 
@@ -63,7 +63,7 @@ void fit_table(HtmlReport& page, const std::vector<GpuSection>& sections) {
         when_ok([](const MinimumGpus& m) { return Cell(columns::whole_tokens(m.fit.free_kv_tokens)); }));
   ResultTable table = s.table();
   for (const GpuSection& section : sections) {
-    for (const FitRow& f : section.fit) table.rows.push_back(s.cells({&section, &f}));
+    for (const FitTableRow& f : section.fit) table.rows.push_back(s.cells({&section, &f}));
   }
   page.table("Smallest GPU count that holds the model, per weight precision", table);
 }

@@ -16,7 +16,7 @@
 namespace llmsizer::cli {
 
 /// One weight precision of the fit table: its smallest GPU count.
-struct FitRow {
+struct FitTableRow {
   std::string weights;
   MinimumGpus minimum;
 };
@@ -24,7 +24,7 @@ struct FitRow {
 /// Everything the page shows for one GPU type.
 struct GpuSection {
   ScenarioResolver::Resolved resolved;
-  std::vector<FitRow> fit;
+  std::vector<FitTableRow> fit;
   std::vector<Estimate> ladder;  // the default layout across concurrency
   std::optional<size_t> chosen;  // index into ladder
   bool chosen_meets_slo = false;

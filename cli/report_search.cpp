@@ -12,8 +12,7 @@
 namespace llmsizer::cli {
 namespace {
 
-constexpr const char* palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"};
-constexpr std::size_t palette_size = std::size(palette);
+constexpr std::size_t palette_size = std::size(chart_palette);
 
 std::string row_text(const SweepRow& r) {
   return fmt::format(
@@ -55,7 +54,7 @@ BarChart cost_by_gpu_chart(const SweepResult& result, const std::vector<SweepTar
   chart.axis_title = "$ per million output tokens (all GPU time, busy replica)";
   for (std::size_t i = 0; i < targets.size(); ++i) {
     const SweepTargetResult& t = result.targets[i];
-    Bar bar{targets[i].gpu->name, std::nullopt, "", "", palette[i % palette_size]};
+    Bar bar{targets[i].gpu->name, std::nullopt, "", "", chart_palette[i % palette_size]};
     if (!t.best) {
       bar.note = t.nothing_fits() ? "nothing fits" : "no configuration meets the SLOs";
     } else if (const SweepRow& row = result.rows[*t.best]; !row.usd_per_mtok_output) {
@@ -81,7 +80,7 @@ Chart frontiers_chart(const SweepResult& result, const std::vector<SweepTarget>&
     if (t.frontier.empty()) continue;
     const std::string& gpu = targets[i].gpu->name;
     ChartSeries line{
-        fmt::format("{} frontier", gpu), palette[i % palette_size], Marker::circle, false, LineStyle::solid, {}};
+        fmt::format("{} frontier", gpu), chart_palette[i % palette_size], Marker::circle, false, LineStyle::solid, {}};
     for (std::size_t row : t.frontier) {
       const SweepRow& r = result.rows[row];
       line.points.push_back({r.tok_s_per_user, r.output_tok_s_per_gpu, "", point_tooltip(gpu, r)});
@@ -90,7 +89,7 @@ Chart frontiers_chart(const SweepResult& result, const std::vector<SweepTarget>&
     if (t.best) {
       const SweepRow& r = result.rows[*t.best];
       c.series.push_back({fmt::format("{} best meeting the SLOs", gpu),
-                          palette[i % palette_size],
+                          chart_palette[i % palette_size],
                           Marker::diamond,
                           true,
                           LineStyle::none,

@@ -13,6 +13,10 @@
 
 namespace llmsizer::cli {
 
+/// The report's series colours, one per GPU type (or per line of a chart), in this order.
+inline constexpr const char* chart_palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+                                                "#ff7f0e", "#8c564b", "#17becf"};
+
 /// What the report's search is asked beyond the GPUs: the SLO, whether --kv fixed the KV precision,
 /// and whether --disagg adds prefill/decode-disaggregated deployments.
 struct ReportSearch {

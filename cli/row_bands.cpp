@@ -14,7 +14,7 @@ namespace llmsizer::cli {
 std::optional<Band> estimate_band(const ScenarioResolver::Resolved& r, BandMetric metric) {
   // The bands come from co-located serving runs; one side or two pools are another regime.
   if (!r.error_bands || !r.model || !r.gpu || r.pools || r.workload.phase != Phase::mixed) return std::nullopt;
-  const Regime regime = regime_of(r.model->is_moe(), r.gpu->generation, r.engine, r.workload.concurrency);
+  const Regime regime = llmsizer::regime_of(r.model->is_moe(), r.gpu->generation, r.engine, r.workload.concurrency);
   return find_band(*r.error_bands, metric, regime);
 }
 
@@ -23,7 +23,7 @@ std::string band_basis(const ScenarioResolver::Resolved& r) {
   if (r.pools || r.workload.phase != Phase::mixed) {
     return "none: the bands come from co-located serving runs, not from disaggregated pools";
   }
-  const Regime asked = regime_of(r.model->is_moe(), r.gpu->generation, r.engine, r.workload.concurrency);
+  const Regime asked = llmsizer::regime_of(r.model->is_moe(), r.gpu->generation, r.engine, r.workload.concurrency);
   std::vector<std::pair<std::string, std::string>> parts;  // basis -> its metrics
   for (BandMetric m : band_metrics) {
     const std::optional<Band> b = estimate_band(r, m);

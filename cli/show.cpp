@@ -25,7 +25,7 @@ struct ShowOptions {
 
 const std::vector<Precision> shown_precisions = {Precision::bf16, Precision::fp8, Precision::nvfp4, Precision::int4};
 
-std::string gb(Bytes b) { return fixed(in_gigabytes(b), 1) + " GB (" + fixed(in_gibibytes(b), 1) + " GiB)"; }
+std::string gb_text(Bytes b) { return fixed(in_gigabytes(b), 1) + " GB (" + fixed(in_gibibytes(b), 1) + " GiB)"; }
 
 void print_model(const ModelSpec& model, std::ostream& out) {
   const ParamCounts p = count_params(model);
@@ -62,21 +62,21 @@ void print_model(const ModelSpec& model, std::ostream& out) {
   if (p.vision > 0) {
     out << fmt::format("  vision tower: {} parameters, {} in 16-bit, in the total; on the first pipeline stage, split "
                        "over tp; per-token cost is the text model's\n",
-                       with_commas(p.vision), gb(bytes(p.vision * sixteen_bit_bytes)));
+                       with_commas(p.vision), gb_text(bytes(p.vision * sixteen_bit_bytes)));
   }
   out << fmt::format("  weights at native precision ({}{}): {}\n", name(model.weights_precision),
                      model.experts_precision != model.weights_precision
                          ? fmt::format(", experts {}", name(model.experts_precision)) : std::string(),
-                     gb(native_weight_bytes(model)));
+                     gb_text(native_weight_bytes(model)));
   TextTable table({"weights", "size"}, {Align::left, Align::right});
   for (Precision precision : shown_precisions) {
-    table.add_row({std::string(name(precision)), gb(weight_bytes(model, precision, precision))});
+    table.add_row({std::string(name(precision)), gb_text(weight_bytes(model, precision, precision))});
   }
   out << table.render();
   out << fmt::format("  KV cache per token: {} bytes in BF16, {} in FP8\n",
                      with_commas(kv_bytes_per_token(model, Precision::bf16)), with_commas(kv_bytes_per_token(model, Precision::fp8)));
   out << fmt::format("  KV cache of one sequence at max context (BF16): {}\n",
-                     gb(kv_bytes_per_sequence(model, Precision::bf16, model.max_context)));
+                     gb_text(kv_bytes_per_sequence(model, Precision::bf16, model.max_context)));
   // An estimated profile's notes are what is published and what was assumed: the reader needs them.
   if (model.estimated) out << fmt::format("  estimated profile: {}\n", model.notes);
 }

@@ -50,7 +50,6 @@ struct SweepOptions {
   std::string emit;
 };
 
-constexpr std::int64_t max_tokens = 1LL << 31;
 constexpr auto progress_delay = std::chrono::milliseconds(500);
 
 SweepRequest make_request(const SweepOptions& o) {

@@ -19,7 +19,6 @@
 namespace llmsizer::cli {
 namespace {
 
-constexpr std::int64_t max_tokens = 1LL << 31;
 constexpr int max_gpu_limit = 4096;
 constexpr std::int64_t max_concurrency = 1024;
 
@@ -37,18 +36,15 @@ using Getter = Schema<SweepRowRef>::Getter;
 Getter of_row(std::function<Cell(const SweepRow&)> f) {
   return [f](const SweepRowRef& r) { return r.row ? f(*r.row) : Cell(); };
 }
-Cell count(std::int64_t value) {
-  return Cell(value);
-}
 
 void add_layout_columns(Schema<SweepRowRef>& s) {
   s.add(columns::model, [](const SweepRowRef& r) { return Cell(r.model->name); });
   s.add(columns::gpu, [](const SweepRowRef& r) { return Cell(r.gpu->name); });
   s.add({"gpus", "count", "GPUs in the instance (both pools of a disaggregated one)"},
-        of_row([](auto& r) { return count(r.total_gpus()); }));
+        of_row([](auto& r) { return count_cell(r.total_gpus()); }));
   // The degrees of one co-located instance; a disaggregated one's pools are in `pools`.
   auto degree = [](int Parallelism::*field) {
-    return of_row([field](auto& r) { return r.pools ? Cell() : count(r.deployment.parallel.*field); });
+    return of_row([field](auto& r) { return r.pools ? Cell() : count_cell(r.deployment.parallel.*field); });
   };
   s.add(columns::tp, degree(&Parallelism::tp));
   s.add(columns::pp, degree(&Parallelism::pp));
@@ -58,9 +54,9 @@ void add_layout_columns(Schema<SweepRowRef>& s) {
         of_row([](auto& r) { return r.pools ? Cell(pools_label(*r.pools)) : Cell(); }));
   s.add(columns::weights, of_row([](auto& r) { return Cell(weights_label(r.deployment)); }));
   s.add(columns::kv, of_row([](auto& r) { return Cell(std::string(name(r.deployment.kv))); }));
-  s.add(columns::mtp, of_row([](auto& r) { return count(r.deployment.speculative_tokens); }));
+  s.add(columns::mtp, of_row([](auto& r) { return count_cell(r.deployment.speculative_tokens); }));
   s.add(columns::overlap, of_row([](auto& r) { return overlap_cell(r); }));
-  s.add(columns::concurrency, of_row([](auto& r) { return count(r.concurrency); }));
+  s.add(columns::concurrency, of_row([](auto& r) { return count_cell(r.concurrency); }));
 }
 
 void add_result_columns(Schema<SweepRowRef>& s) {

@@ -19,6 +19,13 @@ namespace llmsizer::cli {
 
 /// Largest instance `sweep`, `compare` and `report` search by default (--max-gpus).
 inline constexpr int default_sweep_max_gpus = 64;
+/// The largest --isl, --osl and --concurrency the commands accept (2^31).
+inline constexpr std::int64_t max_tokens = 1LL << 31;
+
+/// An integer column's cell (the int64_t alternative whatever the integer type given).
+[[nodiscard]] inline Cell count_cell(std::int64_t value) {
+  return Cell(value);
+}
 
 /// A request with --isl, --osl and --max-gpus checked and set; the caller fills the rest.
 /// Throws ConfigError naming the option that is out of range.

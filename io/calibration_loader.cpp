@@ -7,7 +7,7 @@
 namespace llmsizer {
 namespace {
 
-const std::vector<std::string_view> top_keys = {"schema",
+const std::vector<std::string_view> calibration_top_keys = {"schema",
                                                 "name",
                                                 "fitted",
                                                 "memory_utilization",
@@ -143,7 +143,7 @@ std::string bounds_to_yaml(const std::vector<ParameterBound>& bounds) {
 }  // namespace
 
 Calibration parse_calibration(const YAML::Node& root, const SourceText& source) {
-  const MapReader doc(root, "", source, top_keys);
+  const MapReader doc(root, "", source, calibration_top_keys);
   if (doc.string("schema") != "calibration/1") throw doc.error("schema", "expected 'calibration/1'");
   Calibration c;
   c.name = doc.string("name");

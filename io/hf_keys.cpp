@@ -10,6 +10,15 @@
 #include "io/did_you_mean.hpp"
 
 namespace llmsizer::hf {
+
+bool turns_nothing_on(const Json& value) {
+  if (value.is_null()) return true;
+  if (value.is_boolean()) return !value.get<bool>();
+  if (value.is_number()) return value.get<double>() == 0.0;
+  if (value.is_array() || value.is_object() || value.is_string()) return value.empty();
+  return false;
+}
+
 namespace {
 
 // Keys io/hf_import.cpp, io/hf_moe.cpp and io/hf_precision.cpp read.
@@ -76,14 +85,6 @@ constexpr std::array known_families = std::to_array<std::string_view>({
 template <size_t N>
 bool listed(const std::array<std::string_view, N>& keys, std::string_view key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-bool turns_nothing_on(const Json& value) {
-  if (value.is_null()) return true;
-  if (value.is_boolean()) return !value.get<bool>();
-  if (value.is_number()) return value.get<double>() == 0.0;
-  if (value.is_array() || value.is_object() || value.is_string()) return value.empty();
-  return false;
 }
 
 // A config key this close to one the importer reads is a misspelling of it rather than another

@@ -19,5 +19,7 @@ void check_misspelt_keys(const Reader& r);
 /// is false, null, 0 or empty turns nothing on and is not named; a model_type outside the known families says which decoder it was read as.
 /// `vision_config` is read by io/hf_vision.cpp, which names its own keys.
 [[nodiscard]] std::vector<std::string> import_warnings(const Reader& r);
+/// Whether a config value leaves the model as it is without the key: false, null, 0 or empty.
+[[nodiscard]] bool turns_nothing_on(const Json& value);
 
 }  // namespace llmsizer::hf

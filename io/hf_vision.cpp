@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "io/hf_keys.hpp"
+
 namespace llmsizer::hf {
 namespace {
 
@@ -73,13 +75,6 @@ class VisionKeys {
   std::vector<std::string> used_;
   std::vector<std::string> missing_;
 };
-
-bool turns_nothing_on(const Json& value) {
-  if (value.is_null()) return true;
-  if (value.is_boolean()) return !value.get<bool>();
-  if (value.is_number()) return value.get<double>() == 0.0;
-  return (value.is_array() || value.is_object() || value.is_string()) && value.empty();
-}
 
 std::vector<std::string> VisionKeys::unaccounted() const {
   std::vector<std::string> keys;

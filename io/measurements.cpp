@@ -123,10 +123,6 @@ struct RowReader {
   }
 };
 
-constexpr std::int64_t max_tokens = std::int64_t{1} << 31;  // the CLI's bound on lengths and concurrency
-constexpr std::int64_t max_degree = 1 << 20;
-constexpr std::int64_t max_gpus = 100000;
-
 /// "fp8 (block)" → fp8; "nvfp4 experts/fp8" → experts nvfp4, rest fp8; "fp4" → nvfp4; "int8 (W8A8)" → int8.
 /// Prose or a word naming no precision the tool models ("not stated", "unknown", "AWQ") marks the row
 /// skipped with the text in its reason; one word a typo away from a precision ("bf61") is an error.
@@ -177,7 +173,7 @@ void check_engine_text(const RowReader& r, const YAML::Node& node, const std::st
 /// ("Attention-DP16 + MoE-EP16", "EP72 + DP attention", "DP16+EP16").
 void read_parallelism(const RowReader& r, const YAML::Node& par, const std::string& phase, Measurement& m) {
   auto degree = [&](const char* key) -> std::optional<int> {
-    if (auto v = r.whole(par, "parallelism", key, 1, max_degree)) return static_cast<int>(*v);
+    if (auto v = r.whole(par, "parallelism", key, 1, max_measured_degree)) return static_cast<int>(*v);
     return std::nullopt;
   };
   m.tp = degree("tp");
@@ -214,7 +210,7 @@ std::optional<int> mtp_steps(const RowReader& r, const YAML::Node& mtp, const st
 }
 
 void read_workload(const RowReader& r, const YAML::Node& w, const std::string& engine_text, Measurement& m) {
-  auto count = [&](const char* key, std::int64_t min) { return r.whole(w, "workload", key, min, max_tokens); };
+  auto count = [&](const char* key, std::int64_t min) { return r.whole(w, "workload", key, min, max_measured_tokens); };
   m.phase = ascii_lower(text_of(child(w, "phase")));
   if (m.phase.empty()) m.phase = "mixed";
   if (std::find(phase_words.begin(), phase_words.end(), m.phase) == phase_words.end()) {
@@ -228,10 +224,10 @@ void read_workload(const RowReader& r, const YAML::Node& w, const std::string& e
   if (!m.concurrency) m.concurrency = count("batch_size", 1);
   if (auto per_gpu = count("batch_per_gpu", 1)) {
     m.concurrency = *per_gpu * m.gpus;
-    if (*m.concurrency > max_tokens) {
+    if (*m.concurrency > max_measured_tokens) {
       throw located_error(child(w, "batch_per_gpu"), r.src, r.field("workload", "batch_per_gpu"),
                           fmt::format("{} per GPU on {} GPUs is more than {} requests in flight", *per_gpu, m.gpus,
-                                      max_tokens));
+                                      max_measured_tokens));
     }
   }
   m.mtp = mtp_steps(r, child(w, "mtp"), engine_text);
@@ -268,7 +264,7 @@ Measurement read_row(const YAML::Node& row, size_t index, const SourceText& src)
   const YAML::Node hardware = r.require("hardware");
   m.gpu = text_of(child(hardware, "gpu"));
   const RowReader reader{src, path};
-  const auto count = reader.whole(hardware, "hardware", "count", 1, max_gpus);
+  const auto count = reader.whole(hardware, "hardware", "count", 1, max_measured_gpus);
   if (!count) m.skip_reason = "GPU count not stated as a number";
   else m.gpus = static_cast<int>(*count);
   const std::string engine_text = text_of(r.get("engine"));

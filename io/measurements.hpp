@@ -6,6 +6,7 @@
 // with a skip reason instead of a guess.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,12 @@
 #include "io/config_error.hpp"
 
 namespace llmsizer {
+
+/// The bounds a measured run's fields keep, in the YAML schema and in serving CSV alike: lengths
+/// and concurrency within the CLI's bound, parallel degrees and GPU counts far beyond any deployment.
+inline constexpr std::int64_t max_measured_tokens = std::int64_t{1} << 31;
+inline constexpr std::int64_t max_measured_degree = 1 << 20;
+inline constexpr std::int64_t max_measured_gpus = 100000;
 
 struct Measurement {
   std::string id;

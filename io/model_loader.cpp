@@ -145,7 +145,7 @@ void parse_mixer_blocks(const MapReader& doc, ModelSpec& model) {
   }
 }
 
-void parse_precision(const MapReader& doc, ModelSpec& model) {
+void parse_precision_section(const MapReader& doc, ModelSpec& model) {
   const MapReader precision = doc.map("precision", model_keys("precision"));
   model.weights_precision = parse_precision_field(precision, "weights");
   model.experts_precision =
@@ -207,7 +207,7 @@ ModelSpec parse_model(const YAML::Node& root, const SourceText& source) {
   parse_attention(doc, model);
   parse_mixer_blocks(doc, model);
   parse_moe(doc, model);
-  parse_precision(doc, model);
+  parse_precision_section(doc, model);
   parse_official_params(doc, model);
   profile_detail::require_sources_for(doc, model.sources, keys_needing_sources());
   validate_model(model, [&](const std::string& path, const std::string& message) {

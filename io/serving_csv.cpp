@@ -26,11 +26,6 @@ constexpr std::array<std::string_view, 16> known_columns = {
 // a metric cell may be empty, every other column must be present.
 constexpr std::string_view optional_column = "engine_version";
 
-// The same bounds the YAML measurement schema applies (io/measurements.cpp).
-constexpr std::int64_t max_tokens = std::int64_t{1} << 31;
-constexpr std::int64_t max_degree = 1 << 20;
-constexpr std::int64_t max_gpus = 100000;
-
 struct CsvSource {
   std::string file;
   std::vector<std::string> lines;  // the text's lines, for messages and columns
@@ -85,7 +80,7 @@ std::map<std::string, size_t> read_header(const std::vector<std::string>& header
   return index;
 }
 
-struct RowReader {
+struct CsvRowReader {
   const CsvSource& src;
   const CsvRecord& record;
   const std::map<std::string, size_t>& columns;
@@ -121,9 +116,9 @@ struct RowReader {
   }
 };
 
-void read_layout(const RowReader& r, Measurement& m) {
-  const auto degree = [&](const char* name) { return static_cast<int>(r.whole(name, 1, max_degree)); };
-  m.gpus = static_cast<int>(r.whole("gpus", 1, max_gpus));
+void read_layout(const CsvRowReader& r, Measurement& m) {
+  const auto degree = [&](const char* name) { return static_cast<int>(r.whole(name, 1, max_measured_degree)); };
+  m.gpus = static_cast<int>(r.whole("gpus", 1, max_measured_gpus));
   m.tp = degree("tp");
   m.pp = degree("pp");
   m.dp = degree("dp");
@@ -135,7 +130,7 @@ void read_layout(const RowReader& r, Measurement& m) {
   }
 }
 
-Measurement read_row(const RowReader& r, const std::string& source) {
+Measurement read_row(const CsvRowReader& r, const std::string& source) {
   Measurement m;
   m.file = r.src.file;
   m.line = r.record.line;
@@ -158,9 +153,9 @@ Measurement read_row(const RowReader& r, const std::string& source) {
   }
   m.engine = r.cell("engine");
   m.phase = "mixed";  // aggregated serving: prefill and decode on the same GPUs
-  m.isl = r.whole("isl", 1, max_tokens);
-  m.osl = r.whole("osl", 1, max_tokens);
-  m.concurrency = r.whole("concurrency", 1, max_tokens);  // closed loop: at least one request in flight
+  m.isl = r.whole("isl", 1, max_measured_tokens);
+  m.osl = r.whole("osl", 1, max_measured_tokens);
+  m.concurrency = r.whole("concurrency", 1, max_measured_tokens);  // closed loop: at least one request in flight
   m.ttft_ms = r.metric("ttft_ms");
   m.tpot_ms = r.metric("tpot_ms");
   return m;
@@ -194,7 +189,7 @@ std::vector<Measurement> parse_serving_csv(const std::string& text, const std::s
   std::vector<Measurement> out;
   std::map<std::string, int> first_line;  // id -> line of the row that has it
   for (const CsvRecord& record : table.records) {
-    const RowReader reader{src, record, columns};
+    const CsvRowReader reader{src, record, columns};
     if (record.fields.size() != table.header.size()) {
       throw error_at(src, record.line, std::min(record.fields.size(), table.header.size()), "",
                      fmt::format("{} fields, the header has {}", record.fields.size(), table.header.size()));

@@ -21,7 +21,7 @@ namespace {
 #define SPEC_FIELDS(Type, ...)                                              \
   template <class S>                                                        \
     requires std::is_same_v<std::remove_const_t<S>, Type>                   \
-  auto fields(S& spec) {                                                    \
+  auto spec_members(S& spec) {                                              \
     auto& [__VA_ARGS__] = spec;                                             \
     return std::tie(__VA_ARGS__);                                           \
   }
@@ -103,14 +103,14 @@ void put(std::string& out, const T& value) {
   } else if constexpr (std::is_empty_v<T>) {
     // MeasurementsProfile: nothing to write
   } else {
-    std::apply([&](const auto&... member) { (put(out, member), ...); }, fields(value));
+    std::apply([&](const auto&... member) { (put(out, member), ...); }, spec_members(value));
   }
 }
 
 /// Reads what put wrote; `ok` turns false at the first byte it cannot read, and stays false.
-class Reader {
+class ByteReader {
  public:
-  explicit Reader(std::string_view bytes) : rest_(bytes) {}
+  explicit ByteReader(std::string_view bytes) : rest_(bytes) {}
   [[nodiscard]] bool done() const { return ok_ && rest_.empty(); }
 
   template <class T>
@@ -150,7 +150,7 @@ class Reader {
 };
 
 template <class T>
-void Reader::get(T& value) {
+void ByteReader::get(T& value) {
   if constexpr (std::is_same_v<T, bool>) {
     unsigned char byte = 0;  // a bool is written as one byte, 0 or 1; anything else is not ours
     raw(byte);
@@ -184,7 +184,7 @@ void Reader::get(T& value) {
   } else if constexpr (std::is_empty_v<T>) {
     // MeasurementsProfile: nothing to read
   } else {
-    std::apply([&](auto&... member) { (get(member), ...); }, fields(value));
+    std::apply([&](auto&... member) { (get(member), ...); }, spec_members(value));
   }
 }
 
@@ -198,7 +198,7 @@ std::string encode_profile(const ParsedProfile& profile) {
 }
 
 std::optional<ParsedProfile> decode_profile(std::string_view bytes) {
-  Reader reader(bytes);
+  ByteReader reader(bytes);
   ParsedProfile profile;
   reader.get(profile);
   if (!reader.done()) return std::nullopt;
