@@ -1,5 +1,6 @@
 #include "estimator/layer_costs.hpp"
 
+#include <cassert>
 #include <limits>
 
 namespace llmsizer {
@@ -154,10 +155,10 @@ void fold_draft_pass(IterationCosts& costs, const PreparedModel& m, const Deploy
 
 }  // namespace
 
-IterationCosts fold_iteration_costs(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d,
-                                    const EfficiencyParams& e, const Sharding& s, const LinkRates& links,
-                                    const CollectiveLatency& latency) {
-  IterationCosts costs;
+void fold_iteration_costs(const PreparedModel& m, const GpuSpec& gpu, const Deployment& d, const EfficiencyParams& e,
+                          const Sharding& s, const LinkRates& links, const CollectiveLatency& latency,
+                          IterationCosts& costs) {
+  assert(costs.group_count == 0);
   costs.group_count = m.group_count;
   double layers_total = 0;
   double moe_layers = 0;
@@ -200,7 +201,6 @@ IterationCosts fold_iteration_costs(const PreparedModel& m, const GpuSpec& gpu, 
       layers_total * e.engine.layer_overhead.value + moe_layers * prefill_moe + e.engine.step_overhead.value / pp;
   costs.step_overhead_seconds = e.engine.step_overhead.value / pp;
   fold_draft_pass(costs, m, d, e);
-  return costs;
 }
 
 }  // namespace llmsizer

@@ -123,10 +123,11 @@ struct IterationCosts {
 };
 
 /// The iteration costs of `deployment` of `model` under `sharding`, with the collectives' per-byte
-/// times on `gpu` at `links` / `latency`.
-[[nodiscard]] IterationCosts fold_iteration_costs(const PreparedModel& model, const GpuSpec& gpu,
-                                                  const Deployment& deployment, const EfficiencyParams& efficiency,
-                                                  const Sharding& sharding, const LinkRates& links,
-                                                  const CollectiveLatency& latency);
+/// times on `gpu` at `links` / `latency`, written into `costs`, which must be value-initialized
+/// (IterationCosts{}): filled in place inside the deployment's rates, the 4 kB are zero-filled once,
+/// not again for a returned copy (docs/performance.md, part R).
+void fold_iteration_costs(const PreparedModel& model, const GpuSpec& gpu, const Deployment& deployment,
+                          const EfficiencyParams& efficiency, const Sharding& sharding, const LinkRates& links,
+                          const CollectiveLatency& latency, IterationCosts& costs);
 
 }  // namespace llmsizer

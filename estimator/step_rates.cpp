@@ -54,6 +54,7 @@ void add_core(MergedIteration& m, const LayerCosts& c) {
       return;
     }
   }
+  assert(m.core_count < static_cast<int>(m.cores.size()));
   m.cores[m.core_count++] = {c.core, c.layers};
 }
 
@@ -92,7 +93,8 @@ StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deploymen
   const Roofs roofs = achievable_roofs(gpu, d, e);
   const LinkRates links = achievable_link_rates(gpu, e.hardware);
   const CollectiveLatency latency{e.engine.collective_latency, e.engine.scale_out_latency};
-  // One aggregate built in place: the folded costs (a few kB) are written once, not copied.
+  // One aggregate, zero-filled once (costs and merged value-initialized), then filled in place: the
+  // folded costs (4 kB) are neither zero-filled again nor copied.
   StepRates rates{roofs,
                   1.0 / roofs.weight_matmul.value,
                   1.0 / roofs.expert_matmul.value,
@@ -100,8 +102,9 @@ StepRates step_rates(const PreparedModel& m, const GpuSpec& gpu, const Deploymen
                   1.0 / roofs.attention.value,
                   1.0 / roofs.bandwidth.value,
                   e.hardware.roofline_sharpness,
-                  fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency),
+                  IterationCosts{},
                   MergedIteration{}};
+  fold_iteration_costs(m, gpu, d, e, shard(m, d.parallel), links, latency, rates.costs);
   fold_roofs(rates);
   merge_groups(rates.costs, rates.merged);
   return rates;

@@ -37,7 +37,10 @@ struct MergedCore {
 struct MergedIteration {
   WeightOperatorCost weights;  // per token, over all layers (flops_per_unit and bytes times layers)
   WeightOperatorCost router;   // per token, over the MoE layers
-  std::array<MergedCore, std::tuple_size_v<decltype(IterationCosts::groups)>> cores{};
+  // At most one core per layer kind that has one: every LayerAttention before `none` (full, sliding,
+  // chunked, linear; fold_attention in layer_costs.cpp). Layers of one kind share the core's cost,
+  // whatever their FFN.
+  std::array<MergedCore, static_cast<std::size_t>(LayerAttention::none)> cores{};
   int core_count = 0;
   RoutedExpertCost routed;
   double moe_layers = 0;                  // the routed experts' layers (0: a dense model)
