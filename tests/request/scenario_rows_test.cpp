@@ -59,7 +59,7 @@ void check_same_rows(const Estimate& a, const Estimate& b) {
 
 /// The message of resolving `in` with `resolve`, or "" when it resolves.
 template <class Resolve>
-std::string error_of(Resolve resolve) {
+std::string resolve_error_of(Resolve resolve) {
   try {
     resolve();
   } catch (const ConfigError& e) {
@@ -129,8 +129,8 @@ TEST_SUITE("request") {
       CAPTURE(in.gpu);
       CAPTURE(*in.isl);
       const ScenarioInput before = in;
-      const std::string expected = error_of([&] { (void)alone.resolve(in); });
-      const std::string got = error_of([&] { (void)rows.resolve(in); });
+      const std::string expected = resolve_error_of([&] { (void)alone.resolve(in); });
+      const std::string got = resolve_error_of([&] { (void)rows.resolve(in); });
       CHECK(got == expected);
       CHECK(in == before);  // the row's own fields are put back, also after an error
       if (!expected.empty()) {
