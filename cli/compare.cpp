@@ -307,6 +307,7 @@ int run_compare(const CompareOptions& o, Context& context) {
   std::vector<const GpuSpec*> gpus;
   for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
   const PriceOption price = parse_price_option(context.catalog(), o.price);
+  check_price_label(price, gpus);
   print_warnings(unused_price_warnings(price, gpus), *context.err);
   for (const GpuSpec* gpu : gpus) {  // each on its own default basis, as alone; a mix gets a note
     const PriceChoice chosen = choose_price(*gpu, price, o.usd_per_gpu_hour, MissingNamedPrice::unpriced);

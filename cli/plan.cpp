@@ -151,6 +151,7 @@ Plan make_plan(const PlanOptions& o, Context& context) {
   // label or basis stays unpriced with a note.
   resolver.on_missing_named_price(MissingNamedPrice::unpriced);
   const PriceOption price = parse_price_option(context.catalog(), o.price);
+  check_price_label(price, gpus);
   print_warnings(unused_price_warnings(price, gpus), *context.err);
   std::vector<PlanOption> options;
   std::vector<RankKey> keys;

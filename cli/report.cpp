@@ -267,7 +267,9 @@ int run_report(const ReportOptions& o, Context& context) {
   }
   const auto& first = sections.front().resolved;
   print_model_warnings(*first.model, *context.err);
-  print_warnings(unused_price_warnings(parse_price_option(context.catalog(), o.price), used), *context.err);
+  const PriceOption price = parse_price_option(context.catalog(), o.price);
+  check_price_label(price, used);
+  print_warnings(unused_price_warnings(price, used), *context.err);
   HtmlReport page(fmt::format("llmsizer report: {} on {}", first.model->name, gpu_names));
   page.facts(
       {{"model",

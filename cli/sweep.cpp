@@ -85,6 +85,7 @@ std::vector<SweepTarget> make_targets(const SweepOptions& o, Context& context, c
   for (const std::string& name : o.gpus) gpus.push_back(&context.catalog().gpu(name));
   std::vector<SweepTarget> targets;
   const PriceOption price = parse_price_option(context.catalog(), o.price);
+  check_price_label(price, gpus);
   print_warnings(unused_price_warnings(price, gpus), *context.err);
   for (const GpuSpec* gpu : gpus) {
     SweepTarget t{gpu, resolver.efficiency(*gpu, engine, std::nullopt), std::nullopt, weights, {}};

@@ -137,6 +137,19 @@ std::vector<std::string> unused_price_warnings(const PriceOption& option, const 
   return warnings;
 }
 
+void check_price_label(const PriceOption& o, const std::vector<const GpuSpec*>& gpus) {
+  if (o.label.empty() || parse_price_basis(ascii_lower(o.label))) return;
+  std::vector<std::string> names(std::begin(price_basis_names), std::end(price_basis_names));
+  for (const GpuSpec* g : gpus) {
+    if (find_price(*g, o.label)) return;
+    for (const PricePoint& p : g->prices) names.push_back(p.label);
+  }
+  throw ConfigError(option, fmt::format("unknown price '{}': neither a basis ({}) nor a price label of {}{}", o.label,
+                                        fmt::join(price_basis_names, ", "),
+                                        gpus.size() == 1 ? gpus.front()->name : "a GPU of this run",
+                                        did_you_mean(closest_match(o.label, names))));
+}
+
 bool has_named_price(const GpuSpec& gpu, const PriceOption& o) {
   return o.label.empty() || named_price(gpu, o.label) != nullptr;
 }

@@ -36,6 +36,10 @@ struct PriceOption {
 
 /// What a comparison does with a GPU that lacks the label or basis --price names: an error (a command
 /// on one GPU), or leave it unpriced, which unpriced_note() then says (compare, plan, sweep, report).
+/// Throws ConfigError (--price) when the option's label is neither a basis name nor a price label of
+/// any of `gpus`: a misspelt label, with a did-you-mean, where comparisons would leave every GPU unpriced.
+void check_price_label(const PriceOption& option, const std::vector<const GpuSpec*>& gpus);
+
 enum class MissingNamedPrice : unsigned char { error, unpriced };
 
 /// The price of `gpu`: its GPU=USD entry, else `usd_per_gpu_hour`, else the label (or the first price

@@ -24,22 +24,41 @@ nlohmann::json ranking_json(std::vector<std::string> args) {
   return nlohmann::json::parse(r.out);
 }
 
-std::vector<std::string> with_args(std::vector<std::string> args, const std::vector<std::string>& more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
+using test::with;
 
 constexpr const char* mixed_note_start = "prices are on different bases (h20 user-given, h200-sxm 3-year rental)";
 
 }  // namespace
 
 TEST_SUITE("decisions") {
+  TEST_CASE("a misspelt --price label stops plan, compare, sweep and report with a did-you-mean") {
+    // Comparisons leave a GPU without the asked basis unpriced; a label no GPU of the run has, and no
+    // basis name, is a typo: exit 2, nothing answered.
+    const std::string expected_start = "error: --price: unknown price '3yr-rentl': neither a basis";
+    const std::vector<std::vector<std::string>> commands = {
+        with(ranking_plan_args, {"--price", "3yr-rentl"}),
+        {"compare", "--model", "llama-3.1-8b", "--gpu", "h20", "--gpu", "h200-sxm", "--price", "3yr-rentl"},
+        {"sweep", "--model", "llama-3.1-8b", "--gpu", "h200-sxm", "--max-gpus", "1", "--price", "3yr-rentl"},
+        {"report", "--model", "llama-3.1-8b", "--gpu", "h200-sxm", "--price", "3yr-rentl", "--html", "/dev/null"},
+    };
+    for (const auto& args : commands) {
+      CAPTURE(args.front());
+      const test::Run r = test::run(args);
+      CHECK(r.code == 2);
+      CHECK(r.out == "");
+      CHECK(r.err.rfind(expected_start, 0) == 0);
+      CHECK(r.err.find("did you mean '3yr-rental'?") != std::string::npos);
+    }
+    // A basis only some GPUs have is no typo: the others are unpriced with a note.
+    CHECK(test::run(with(ranking_plan_args, {"--price", "3yr-rental"})).code == 0);
+  }
+
   TEST_CASE("plan ranks by $/month whether or not the prices share a basis") {
     // H20 at a user-given $0.15 against H200 on its 3-year rental: the cheaper fleet is first, and
     // giving H200 its own rental price by hand (the same figure) does not change the order.
     for (const auto& more : {std::vector<std::string>{"--price", "h20=0.15"},
                              std::vector<std::string>{"--price", "h20=0.15", "--price", "h200-sxm=1.6"}}) {
-      const nlohmann::json plan = ranking_json(with_args(ranking_plan_args, more));
+      const nlohmann::json plan = ranking_json(with(ranking_plan_args, more));
       const nlohmann::json& options = plan["options"];
       REQUIRE(options.size() == 2);
       CAPTURE(more.size());
@@ -50,10 +69,10 @@ TEST_SUITE("decisions") {
 
   TEST_CASE("the mixed-basis note is in plan's and compare's text, CSV and JSON") {
     const std::vector<std::string> price{"--price", "h20=0.15"};
-    const test::Run text = test::run(with_args(ranking_plan_args, price));
+    const test::Run text = test::run(with(ranking_plan_args, price));
     CHECK(text.out.find(std::string("note: ") + mixed_note_start) != std::string::npos);
     CHECK(text.out.find("ranked by fleet GPUs") == std::string::npos);
-    const test::Run csv = test::run(with_args(ranking_plan_args, {"--price", "h20=0.15", "--csv"}));
+    const test::Run csv = test::run(with(ranking_plan_args, {"--price", "h20=0.15", "--csv"}));
     REQUIRE(csv.code == 0);
     size_t rows = 0;
     for (size_t at = csv.out.find(mixed_note_start); at != std::string::npos;
@@ -62,7 +81,7 @@ TEST_SUITE("decisions") {
     CHECK(rows == 2);  // the note column of both priced rows
     const std::vector<std::string> compare{"compare",  "--model",   "deepseek-r1", "--gpu",   "h20",     "--gpu",
                                            "h200-sxm", "--tpot-ms", "50",          "--price", "h20=0.15"};
-    const test::Run compare_csv = test::run(with_args(compare, {"--csv"}));
+    const test::Run compare_csv = test::run(with(compare, {"--csv"}));
     REQUIRE(compare_csv.code == 0);
     CHECK(compare_csv.out.find(mixed_note_start) != std::string::npos);
     const nlohmann::json rows_json = ranking_json(compare);
@@ -79,7 +98,7 @@ TEST_SUITE("decisions") {
   }
 
   TEST_CASE("a user-given price beside a basis: the note does not suggest the --price already given") {
-    const test::Run r = test::run(with_args(ranking_plan_args, {"--price", "owned", "--price", "h20=0.15"}));
+    const test::Run r = test::run(with(ranking_plan_args, {"--price", "owned", "--price", "h20=0.15"}));
     REQUIRE(r.code == 0);
     const size_t note = r.out.find("note: prices are on different bases (h20 user-given, h200-sxm owned (TCO model))");
     REQUIRE(note != std::string::npos);
@@ -104,11 +123,11 @@ TEST_SUITE("decisions") {
   TEST_CASE("plan --emit ENGINE without --engine plans with that engine; the header's count is per replica") {
     const std::vector<std::string> base{
         "plan", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--output-tokens-per-day", "2e9", "--tpot-ms", "50"};
-    const test::Run emitted = test::run(with_args(base, {"--emit", "SGLang"}));
-    const test::Run engine = test::run(with_args(base, {"--emit", "sglang", "--engine", "sglang"}));
+    const test::Run emitted = test::run(with(base, {"--emit", "SGLang"}));
+    const test::Run engine = test::run(with(base, {"--emit", "sglang", "--engine", "sglang"}));
     REQUIRE(emitted.code == 0);
     CHECK(emitted.out == engine.out);
-    const nlohmann::json plan = ranking_json(with_args(base, {"--engine", "sglang"}));
+    const nlohmann::json plan = ranking_json(with(base, {"--engine", "sglang"}));
     const nlohmann::json& best = plan["options"][0];
     const auto per_replica = best["concurrency_per_replica"].get<std::int64_t>();
     const std::string flag = "--max-running-requests " + std::to_string(per_replica) + " ";

@@ -71,6 +71,13 @@ Deployment deployment(Parallelism p, Precision weights, int mtp = 0) {
   return d;
 }
 
+/// `d` with the routed experts at another precision than the rest of the weights (an FP4 expert
+/// release beside FP8 attention and shared experts).
+Deployment experts_at(Deployment d, Precision experts) {
+  d.experts = experts;
+  return d;
+}
+
 /// Requests that exercise every branch of the evaluation: short and long prompts (one and several
 /// chunks), concurrency 1, a queue beyond the KV cache, "as many as fit", and both disaggregated sides.
 std::vector<Workload> workload_grid() {
@@ -131,6 +138,9 @@ TEST_SUITE("serving") {
         {"gpt-oss-120b", "h100-sxm", deployment({2, 2, 1, 2}, Precision::fp8)},     // sliding window, pp 2
         {"minimax-m1", "h200-sxm", deployment({8, 1, 1, 8}, Precision::bf16)},      // linear attention
         {"deepseek-r1", "h20", two_batch(deployment({1, 1, 32, 32}, Precision::fp8, 1))},  // two-batch overlap
+        // Experts in FP4 beside FP8 weights: the merge keeps the routed experts' own roof and bytes.
+        {"deepseek-v3", "b200", experts_at(deployment({8, 1, 1, 8}, Precision::fp8), Precision::nvfp4)},
+        {"qwen3-235b-a22b", "b200", experts_at(deployment({4, 1, 1, 4}, Precision::fp8), Precision::nvfp4)},
     };
     for (const PreparedCase& c : cases) {
       CAPTURE(c.model);
