@@ -65,8 +65,8 @@ Choice choose(const PreparedModel& prepared, const SweepResult& result, std::siz
   const std::optional<std::size_t> index = t.best ? t.best : t.fastest;
   if (!index) return c;
   c.row = &result.rows[*index];
-  c.range = row_range(bands, prepared.spec->is_moe(), st.gpu->generation, st.efficiency.engine.engine, *c.row,
-                      request.slo);
+  c.range =
+      row_range(bands, prepared.spec->is_moe(), st.gpu->generation, st.efficiency.engine.engine, *c.row, request.slo);
   const WeightChoice chosen{c.row->deployment.weights, c.row->deployment.experts};
   for (std::size_t w = 0; w < t.weights.size(); ++w) {
     if (t.weights[w] == chosen) c.min_gpus = t.min_gpus[w];
@@ -98,11 +98,10 @@ void add_range_columns(Schema<Choice>& s) {
   add_latency_range_columns<Choice>(s, [](const Choice& c) { return c.row ? &c.range : nullptr; });
   for (const auto& [key, end] : {std::pair{"output_tok_s_per_gpu_p10", &PercentileRange::p10},
                                  std::pair{"output_tok_s_per_gpu_p90", &PercentileRange::p90}}) {
-    s.add({key, "tokens/s", "output throughput per GPU, 10th or 90th percentile"},
-          [end](const Choice& c) {
-            const auto& r = c.range.output_tok_s;
-            return c.row && r ? Cell((*r).*end / c.row->total_gpus()) : Cell();
-          });
+    s.add({key, "tokens/s", "output throughput per GPU, 10th or 90th percentile"}, [end](const Choice& c) {
+      const auto& r = c.range.output_tok_s;
+      return c.row && r ? Cell((*r).*end / c.row->total_gpus()) : Cell();
+    });
   }
   s.add({"meets_slo_at_p90", "", "the SLO still holds with TTFT and TPOT at their p90 (empty without an SLO)"},
         [](const Choice& c) { return c.row && c.range.meets_slo_at_p90 ? Cell(*c.range.meets_slo_at_p90) : Cell(); });
@@ -123,9 +122,26 @@ Schema<Choice> make_schema() {
   from_sweep("model");
   from_sweep("gpu");
   s.add(columns::min_gpus, [](const Choice& c) { return c.min_gpus ? Cell(std::int64_t{*c.min_gpus}) : Cell(); });
-  for (const char* key : {"gpus", "tp", "pp", "dp", "ep", "pools", "weights", "kv", "mtp", "overlap", "concurrency",
-                          "memory_gb_per_gpu", "ttft_ms", "tpot_ms", "output_tok_s_per_gpu", "tok_s_per_user",
-                          "usd_per_mtok_output", "joules_per_output_token", "realistic", "price_basis"}) {
+  for (const char* key : {"gpus",
+                          "tp",
+                          "pp",
+                          "dp",
+                          "ep",
+                          "pools",
+                          "weights",
+                          "kv",
+                          "mtp",
+                          "overlap",
+                          "concurrency",
+                          "memory_gb_per_gpu",
+                          "ttft_ms",
+                          "tpot_ms",
+                          "output_tok_s_per_gpu",
+                          "tok_s_per_user",
+                          "usd_per_mtok_output",
+                          "joules_per_output_token",
+                          "realistic",
+                          "price_basis"}) {
     from_sweep(key);
   }
   from_sweep("usd_per_gpu_hour");
@@ -229,8 +245,8 @@ void print_table(const std::vector<Choice>& choices, const SweepRequest& request
   for (const Choice& c : choices) {
     slo.push_back(c.row && !any_slo ? "- (no SLO)"
                   : c.meets_slo     ? "yes"
-                  : c.row     ? "no: fastest shown"
-                              : fmt::format("nothing fits on {} GPUs", request.max_gpus));
+                  : c.row           ? "no: fastest shown"
+                                    : fmt::format("nothing fits on {} GPUs", request.max_gpus));
   }
   table.add_row(slo, Align::left);
   std::vector<std::string> realistic{"realistic"};
@@ -284,7 +300,8 @@ std::string basis_clause(const std::vector<SweepTarget>& targets) {
   if (bases.empty()) return "no prices";
   std::string list;
   for (const std::string& b : bases) list += (list.empty() ? "" : ", ") + b;
-  return fmt::format("$ on the {} price basis{}", list, bases.size() > 1 ? " (mixed: not like for like, see the note)" : "");
+  return fmt::format("$ on the {} price basis{}", list,
+                     bases.size() > 1 ? " (mixed: not like for like, see the note)" : "");
 }
 
 std::string heading(const SweepRequest& r, const std::vector<SweepTarget>& targets) {

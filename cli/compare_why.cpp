@@ -243,16 +243,15 @@ std::string memory_text(const Explanation& x) {
   }
   // Under two-batch overlap each micro-batch of a step reads the weights, so a step reads more than is resident.
   const int batches = x.decode.micro_batches;
-  const std::string read =
-      batches > 1 ? fmt::format("each of a decode step's {} micro-batches reads them, {:.1f} GB per step", batches,
-                                gb(x.decode.weight_bytes))
-                  : fmt::format("{:.1f} GB of them read per decode step", gb(x.decode.weight_bytes));
+  const std::string read = batches > 1
+                               ? fmt::format("each of a decode step's {} micro-batches reads them, {:.1f} GB per step",
+                                             batches, gb(x.decode.weight_bytes))
+                               : fmt::format("{:.1f} GB of them read per decode step", gb(x.decode.weight_bytes));
   return fmt::format(
       "{:.1f} GB of weights resident per GPU, {}; {:.1f} GB of KV headroom per GPU holds {} requests, {} run ({:.1f} "
       "per GPU)",
-      gb(x.resident_weight_bytes), read, gb(x.kv_headroom_per_gpu),
-      with_commas(static_cast<double>(x.batch_capacity)), with_commas(static_cast<double>(x.running)),
-      x.requests_per_gpu());
+      gb(x.resident_weight_bytes), read, gb(x.kv_headroom_per_gpu), with_commas(static_cast<double>(x.batch_capacity)),
+      with_commas(static_cast<double>(x.running)), x.requests_per_gpu());
 }
 
 std::string pools_text(const Explanation& x) {

@@ -134,7 +134,8 @@ PlanOption plan_gpu(ScenarioResolver& resolver, const PlanOptions& o, const Plan
   option.choice = plan_replica(sweep(*r.prepared, {target}, request), 0, target, request, plan.demand);
   if (option.feasible()) {
     option.overlap_note = overlap_note(request.overlap, applied_overlap(option.choice.row)).value_or("");
-    option.range = row_range(r.error_bands, r.model->is_moe(), r.gpu->generation, r.engine, option.choice.row, plan.slo);
+    option.range =
+        row_range(r.error_bands, r.model->is_moe(), r.gpu->generation, r.engine, option.choice.row, plan.slo);
     option.fleet_range = fleet_range(plan.demand, option.choice.unit, option.range);
   }
   return option;
@@ -266,8 +267,9 @@ Command add_plan(CLI::App& app, Context& context) {
   xlsx->excludes(csv)->excludes(js);
   csv->excludes(js);
   add_emit_option(*sub, o->emit)
-      ->description("Print each GPU type's launch commands (vllm, sglang or trtllm) instead of the table; without "
-                    "--engine the plan uses that engine's overheads")
+      ->description(
+          "Print each GPU type's launch commands (vllm, sglang or trtllm) instead of the table; without "
+          "--engine the plan uses that engine's overheads")
       ->excludes(xlsx)
       ->excludes(csv)
       ->excludes(js);

@@ -195,8 +195,8 @@ std::string ranked_table(const Plan& plan) {
   std::vector<std::size_t> shown;
   for (const char* key :
        {"gpu", "replicas", "gpus_per_replica", "gpus", "nodes", "weights", "kv", "mtp", "concurrency_per_replica",
-        "ttft_ms", "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "price_basis", "usd_per_month",
-        "usd_per_mtok_served", "power_kw", "energy_mwh_per_month"}) {
+        "ttft_ms", "tpot_ms", "output_tok_s_per_replica", "utilization", "usd_per_gpu_hour", "price_basis",
+        "usd_per_month", "usd_per_mtok_served", "power_kw", "energy_mwh_per_month"}) {
     shown.push_back(table.index(key));
   }
   const std::size_t layout_after = 3;  // rank, gpu, replicas, GPUs/replica
@@ -229,11 +229,12 @@ std::string range_line(const PlanOption& p, const ServiceLevel& slo) {
   if (p.fleet_range) {
     const Fleet& best = p.fleet_range->optimistic;
     const Fleet& worst = p.fleet_range->pessimistic;
-    const auto usd = [](const Fleet& f) { return f.usd_per_month ? money_text(*f.usd_per_month, 0) : std::string("-"); };
-    out = best.gpus == worst.gpus
-              ? fmt::format("{} at either end ({}/month)", count_of(best.gpus, "GPU"), usd(best))
-              : fmt::format("{}-{} GPUs ({}-{}/month)", with_commas(static_cast<double>(best.gpus)),
-                            with_commas(static_cast<double>(worst.gpus)), usd(best), usd(worst));
+    const auto usd = [](const Fleet& f) {
+      return f.usd_per_month ? money_text(*f.usd_per_month, 0) : std::string("-");
+    };
+    out = best.gpus == worst.gpus ? fmt::format("{} at either end ({}/month)", count_of(best.gpus, "GPU"), usd(best))
+                                  : fmt::format("{}-{} GPUs ({}-{}/month)", with_commas(static_cast<double>(best.gpus)),
+                                                with_commas(static_cast<double>(worst.gpus)), usd(best), usd(worst));
     out += fmt::format(" for a replica's output of {} down to {} tok/s; ", with_commas(r.output_tok_s->p90),
                        with_commas(r.output_tok_s->p10));
   }
@@ -252,7 +253,8 @@ std::string range_text(const Plan& plan) {
   }
   if (out.empty()) return out;
   return "80% range (the estimator's measured error in each replica's regime, docs/validation.md#error-bands; "
-         "GPUs from the throughput's p90 to its p10):\n" + out;
+         "GPUs from the throughput's p90 to its p10):\n" +
+         out;
 }
 
 /// A profile path from "profiles/" on, so the workbook does not record where the tool was built.

@@ -271,19 +271,18 @@ int run_report(const ReportOptions& o, Context& context) {
   check_price_label(price, used);
   print_warnings(unused_price_warnings(price, used), *context.err);
   HtmlReport page(fmt::format("llmsizer report: {} on {}", first.model->name, gpu_names));
-  page.facts(
-      {{"model",
-        fmt::format("{} ({}; {:.1f}B parameters, {:.1f}B active)", first.model->name, first.model->display_name,
-                    first.prepared->params.total / 1e9, first.prepared->params.active / 1e9)},
-       {"GPUs", gpu_names},
-       {"workload", fmt::format("{} input + {} output tokens per request", grouped(first.workload.isl),
-                                  grouped(first.workload.osl))},
-       {"concurrency", o.concurrency ? count_of(*o.concurrency, "request") + " in flight"
-                                     : "chosen per GPU: most output per GPU that meets the SLOs"},
-       {"SLOs", describe_slo(slo)},
-       {"engine", first.engine},
-       {"calibration", fmt::format("{} (fitted {}: {})", resolver.calibration().name, resolver.calibration().fitted_on,
-                                   resolver.calibration().result)}});
+  page.facts({{"model",
+               fmt::format("{} ({}; {:.1f}B parameters, {:.1f}B active)", first.model->name, first.model->display_name,
+                           first.prepared->params.total / 1e9, first.prepared->params.active / 1e9)},
+              {"GPUs", gpu_names},
+              {"workload", fmt::format("{} input + {} output tokens per request", grouped(first.workload.isl),
+                                       grouped(first.workload.osl))},
+              {"concurrency", o.concurrency ? count_of(*o.concurrency, "request") + " in flight"
+                                            : "chosen per GPU: most output per GPU that meets the SLOs"},
+              {"SLOs", describe_slo(slo)},
+              {"engine", first.engine},
+              {"calibration", fmt::format("{} (fitted {}: {})", resolver.calibration().name,
+                                          resolver.calibration().fitted_on, resolver.calibration().result)}});
   std::vector<std::string> warnings = first.model->warnings;  // the model's, then the request's
   warnings.insert(warnings.end(), first.warnings.begin(), first.warnings.end());
   if (!warnings.empty()) page.heading(2, "Warnings");

@@ -158,7 +158,7 @@ int run_scenarios(const std::string& file, const ScenarioInput& defaults, const 
   std::vector<std::string> bases;    // the price bases of the priced rows, for one warning if they differ
   ScenarioResolver resolver(context, calibration);
   ScenarioRows rows(resolver);
-  BandCache bands;            // rows share a handful of regimes
+  BandCache bands;             // rows share a handful of regimes
   BasisNoteCache basis_notes;  // and of GPUs and price bases
   int bad = 0;
   // Rows are answered on this thread and written on another, a block at a time, in order; a bad row's

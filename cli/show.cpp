@@ -1,18 +1,18 @@
 // `llmsizer show <model|gpu> [--json|--csv]` — one profile plus the facts derived from it; --csv
 // prints its table (a model's weights per precision, a GPU's prices).
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "cli/command.hpp"
 #include "estimator/model_stats.hpp"
 #include "estimator/placement.hpp"
+#include "io/columns.hpp"
 #include "io/config_error.hpp"
 #include "io/did_you_mean.hpp"
-#include "io/spec_json.hpp"
-#include "io/columns.hpp"
 #include "io/result_table.hpp"
+#include "io/spec_json.hpp"
 
 namespace llmsizer::cli {
 namespace {
@@ -25,7 +25,9 @@ struct ShowOptions {
 
 const std::vector<Precision> shown_precisions = {Precision::bf16, Precision::fp8, Precision::nvfp4, Precision::int4};
 
-std::string gb_text(Bytes b) { return fixed(in_gigabytes(b), 1) + " GB (" + fixed(in_gibibytes(b), 1) + " GiB)"; }
+std::string gb_text(Bytes b) {
+  return fixed(in_gigabytes(b), 1) + " GB (" + fixed(in_gibibytes(b), 1) + " GiB)";
+}
 
 void print_model(const ModelSpec& model, std::ostream& out) {
   const ParamCounts p = count_params(model);
@@ -60,13 +62,15 @@ void print_model(const ModelSpec& model, std::ostream& out) {
   out << "\n";
   if (p.mtp > 0) out << fmt::format("  MTP modules add {} parameters (loaded only with MTP)\n", with_commas(p.mtp));
   if (p.vision > 0) {
-    out << fmt::format("  vision tower: {} parameters, {} in 16-bit, in the total; on the first pipeline stage, split "
-                       "over tp; per-token cost is the text model's\n",
-                       with_commas(p.vision), gb_text(bytes(p.vision * sixteen_bit_bytes)));
+    out << fmt::format(
+        "  vision tower: {} parameters, {} in 16-bit, in the total; on the first pipeline stage, split "
+        "over tp; per-token cost is the text model's\n",
+        with_commas(p.vision), gb_text(bytes(p.vision * sixteen_bit_bytes)));
   }
   out << fmt::format("  weights at native precision ({}{}): {}\n", name(model.weights_precision),
                      model.experts_precision != model.weights_precision
-                         ? fmt::format(", experts {}", name(model.experts_precision)) : std::string(),
+                         ? fmt::format(", experts {}", name(model.experts_precision))
+                         : std::string(),
                      gb_text(native_weight_bytes(model)));
   TextTable table({"weights", "size"}, {Align::left, Align::right});
   for (Precision precision : shown_precisions) {

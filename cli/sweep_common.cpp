@@ -252,8 +252,10 @@ bool print_price_notes(const std::vector<SweepTarget>& targets, const std::strin
 
 std::string ms_range_text(const std::optional<PercentileRange>& seconds) {
   if (!seconds) return "-";
-  const auto ms = [](double s) { return in_milliseconds(Seconds{s}) >= 100 ? with_commas(in_milliseconds(Seconds{s}))
-                                                                           : fixed(in_milliseconds(Seconds{s}), 2); };
+  const auto ms = [](double s) {
+    return in_milliseconds(Seconds{s}) >= 100 ? with_commas(in_milliseconds(Seconds{s}))
+                                              : fixed(in_milliseconds(Seconds{s}), 2);
+  };
   return fmt::format("{}-{} ms", ms(seconds->p10), ms(seconds->p90));
 }
 

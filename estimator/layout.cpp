@@ -104,8 +104,8 @@ bool smallest_holding(const PreparedModel& model, const GpuSpec& gpu, const Depl
 }
 
 /// The most sequences of `context` tokens `d` runs at once: its KV room, capped by the engine's max batch.
-std::int64_t running_at_once(const PreparedModel& model, const GpuSpec& gpu, const Deployment& d,
-                             std::int64_t context, const EfficiencyParams& efficiency) {
+std::int64_t running_at_once(const PreparedModel& model, const GpuSpec& gpu, const Deployment& d, std::int64_t context,
+                             const EfficiencyParams& efficiency) {
   return std::min(max_resident_sequences(model, gpu, d, context, efficiency), engine_batch_room(d, efficiency));
 }
 

@@ -149,8 +149,8 @@ RowRange row_range(const ErrorBands* bands, bool moe, const std::string& generat
   range.output_tok_s = of(BandMetric::output_tok_s, row.output_tok_s);
   const bool needs_ttft = slo.ttft.has_value(), needs_tpot = slo.tpot.has_value();
   if ((needs_ttft || needs_tpot) && (!needs_ttft || range.ttft_s) && (!needs_tpot || range.tpot_s)) {
-    range.meets_slo_at_p90 = slo.met_by(Seconds{range.ttft_s ? range.ttft_s->p90 : 0.0},
-                                        Seconds{range.tpot_s ? range.tpot_s->p90 : 0.0});
+    range.meets_slo_at_p90 =
+        slo.met_by(Seconds{range.ttft_s ? range.ttft_s->p90 : 0.0}, Seconds{range.tpot_s ? range.tpot_s->p90 : 0.0});
   }
   return range;
 }

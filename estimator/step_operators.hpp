@@ -137,7 +137,8 @@ void add_routed_experts(Accumulator<S, Q>& acc, const RoutedExpertCost& x, const
   // A step that runs carries at least one token, which reads its k experts: a micro-batch averaging
   // below one token (concurrency below pp) does not read fewer.
   const double occupancy_tokens = std::max(1.0, tokens * x.occupancy_per_token);
-  const double touched = expected_active_experts_prepared(x.experts, x.log_expert_miss, occupancy_tokens) * x.rank_share;
+  const double touched =
+      expected_active_experts_prepared(x.experts, x.log_expert_miss, occupancy_tokens) * x.rank_share;
   const double expert_bytes = touched * x.bytes_per_touched_expert;
   const double expert_flops = assignments * x.flops_per_assignment;
   // Grouped GEMM: each touched expert multiplies its m = assignments / touched tokens in tensor-core

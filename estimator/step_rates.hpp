@@ -43,7 +43,7 @@ struct MergedIteration {
   std::array<MergedCore, static_cast<std::size_t>(LayerAttention::none)> cores{};
   int core_count = 0;
   RoutedExpertCost routed;
-  double moe_layers = 0;                  // the routed experts' layers (0: a dense model)
+  double moe_layers = 0;                 // the routed experts' layers (0: a dense model)
   LayerCommunicationCost communication;  // every coefficient times its layers, summed
 };
 

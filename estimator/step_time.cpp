@@ -148,8 +148,8 @@ StepTime merged_iteration(const StepRates& r, const StepShape& s) {
   const MergedIteration& m = r.merged;
   Accumulator<S, Q> acc = accumulator_on<S, Q>(r, nullptr);
   const StepCounts n = counts_of(s);
-  acc.weight(OperatorKind::attention_projections, m.weights, n.tokens, r.seconds_per_weight_flop,
-             r.roofs.weight_matmul, 1.0);
+  acc.weight(OperatorKind::attention_projections, m.weights, n.tokens, r.seconds_per_weight_flop, r.roofs.weight_matmul,
+             1.0);
   for (int i = 0; i < m.core_count; ++i) add_core(acc, m.cores[i].core, r, s, n, m.cores[i].layers);
   if (m.moe_layers > 0) {
     add_routed_experts(acc, m.routed, r, n.tokens, s.prefill_tokens <= 0, m.moe_layers);

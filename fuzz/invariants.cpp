@@ -1,11 +1,11 @@
 #include "fuzz/invariants.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "base/ascii.hpp"
 #include "cli/estimate_row.hpp"

@@ -8,16 +8,16 @@ namespace llmsizer {
 namespace {
 
 const std::vector<std::string_view> calibration_top_keys = {"schema",
-                                                "name",
-                                                "fitted",
-                                                "memory_utilization",
-                                                "power_utilization",
-                                                "comm_overlap",
-                                                "default_engine",
-                                                "generations",
-                                                "engines",
-                                                "bounds",
-                                                "sources"};
+                                                            "name",
+                                                            "fitted",
+                                                            "memory_utilization",
+                                                            "power_utilization",
+                                                            "comm_overlap",
+                                                            "default_engine",
+                                                            "generations",
+                                                            "engines",
+                                                            "bounds",
+                                                            "sources"};
 const std::vector<std::string_view> generation_keys = {
     "generation",         "compute_fraction", "fp8_compute_derate", "fp4_compute_derate",
     "bandwidth_fraction", "link_fraction",    "roofline_sharpness", "reference_tensor_per_vector"};

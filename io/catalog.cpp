@@ -1,12 +1,12 @@
 #include "io/catalog.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <optional>
-#include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "base/ascii.hpp"
 #include "io/bands_loader.hpp"
@@ -103,9 +103,10 @@ void add_calibration(Catalog& catalog, const std::string& file, Calibration cali
 /// A measurements file among the profiles is no profile: skipped, and said, so that a file put there to
 /// be read is not lost without a word.
 void skip_measurements(Catalog& catalog, const std::string& file) {
-  catalog.warnings.push_back(fmt::format("{}: a measurements file, not a profile: skipped (`llmsizer validate "
-                                         "--measurements {}` reads it)",
-                                         file, file));
+  catalog.warnings.push_back(
+      fmt::format("{}: a measurements file, not a profile: skipped (`llmsizer validate "
+                  "--measurements {}` reads it)",
+                  file, file));
 }
 
 /// Adds `file`'s spec to the catalog: from the cache when it holds exactly this text of this path,
@@ -365,8 +366,8 @@ std::string Catalog::closest_names(const std::string& name) const {
 const GpuSpec& Catalog::gpu(const std::string& name, const std::string& option) const {
   if (const GpuSpec* gpu = find_gpu(name)) return *gpu;
   const std::string hint = suggestions(gpus, ascii_lower(name));
-  throw ConfigError(option, fmt::format("unknown GPU '{}'{}; `llmsizer list gpus` shows them all", name,
-                                        did_you_mean_one_of(hint)));
+  throw ConfigError(
+      option, fmt::format("unknown GPU '{}'{}; `llmsizer list gpus` shows them all", name, did_you_mean_one_of(hint)));
 }
 
 ModelSpec Catalog::model(const std::string& name_or_path, const std::string& option) const {

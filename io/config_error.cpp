@@ -1,10 +1,10 @@
 #include "io/config_error.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "base/ascii.hpp"
 #include "io/utf8.hpp"

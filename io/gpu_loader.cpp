@@ -105,7 +105,8 @@ std::optional<PurchasePrice> parse_purchase(const MapReader& doc) {
   const std::string per = p.string("per");
   const bool reported_missing = !p.has("per");  // check reads on after "missing required key"
   if (per != "card" && per != "server" && !reported_missing) {
-    field_rule(p, "per", fmt::format("expected 'card' or 'server', not '{}'{}", per, did_you_mean(per, {"card", "server"})));
+    field_rule(p, "per",
+               fmt::format("expected 'card' or 'server', not '{}'{}", per, did_you_mean(per, {"card", "server"})));
   }
   price.per_server = per == "server";
   price.source = p.string("source");

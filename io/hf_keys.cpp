@@ -104,9 +104,10 @@ void add_unread(const Json& config, const std::string& prefix, std::vector<std::
     // A near miss is named even when its value turns nothing on: the key it misspells is then unset.
     const std::string near = misspelt_key(key);
     if (near.empty() && turns_nothing_on(value)) continue;
-    out.push_back(fmt::format("config key '{}{}' ({}) is not understood and was ignored; the estimate does not "
-                              "include what it changes{}",
-                              prefix, key, shown(value), did_you_mean(near)));
+    out.push_back(
+        fmt::format("config key '{}{}' ({}) is not understood and was ignored; the estimate does not "
+                    "include what it changes{}",
+                    prefix, key, shown(value), did_you_mean(near)));
   }
 }
 

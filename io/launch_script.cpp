@@ -299,11 +299,10 @@ std::string header(LaunchEngine engine, const LaunchConfig& c) {
   const Deployment& d = c.deployment;
   const Parallelism& p = d.parallel;
   // c.running is the whole deployment's; with replicas, say it per replica too (the flags are per replica).
-  const std::string running =
-      d.replicas > 1 ? fmt::format("{} at once per replica ({} across the {} replicas)",
-                                   count_of(ceil_div(c.running, d.replicas), "request"),
-                                   with_commas(static_cast<double>(c.running)), d.replicas)
-                     : count_of(c.running, "request") + " at once";
+  const std::string running = d.replicas > 1 ? fmt::format("{} at once per replica ({} across the {} replicas)",
+                                                           count_of(ceil_div(c.running, d.replicas), "request"),
+                                                           with_commas(static_cast<double>(c.running)), d.replicas)
+                                             : count_of(c.running, "request") + " at once";
   std::string h = fmt::format("# llmsizer --emit {}: {}, tp{} pp{} dp{} ep{}, weights {}, KV {}, {}\n",
                               launch_engine_names[static_cast<int>(engine)], c.label, p.tp, p.pp, p.dp, p.ep,
                               upper(name(d.weights)), upper(name(d.kv)), running);
@@ -325,8 +324,8 @@ LaunchEngine parse_launch_engine(const std::string& text, const std::string& opt
     if (ascii_iequals(text, launch_engine_names[i])) return static_cast<LaunchEngine>(i);
   }
   const std::vector<std::string> names(launch_engine_names.begin(), launch_engine_names.end());
-  throw ConfigError(option, fmt::format("unknown engine '{}' (expected vllm, sglang or trtllm){}", text,
-                                        did_you_mean(text, names)));
+  throw ConfigError(
+      option, fmt::format("unknown engine '{}' (expected vllm, sglang or trtllm){}", text, did_you_mean(text, names)));
 }
 
 std::string launch_script(LaunchEngine engine, const LaunchConfig& c) {

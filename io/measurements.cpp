@@ -1,5 +1,7 @@
 #include "io/measurements.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -8,8 +10,6 @@
 #include <optional>
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "base/ascii.hpp"
 #include "io/config_error.hpp"
@@ -220,7 +220,8 @@ void read_workload(const RowReader& r, const YAML::Node& w, const std::string& e
   if (!m.isl) m.isl = count("kv_len", 1);
   m.osl = count("osl", 1);
   m.concurrency = count("concurrency", 0);  // 0: unbounded (offline, max throughput)
-  if (!m.concurrency && ascii_lower(text_of(child(w, "concurrency"))).find("unbounded") != std::string::npos) m.concurrency = 0;
+  if (!m.concurrency && ascii_lower(text_of(child(w, "concurrency"))).find("unbounded") != std::string::npos)
+    m.concurrency = 0;
   if (!m.concurrency) m.concurrency = count("batch_size", 1);
   if (auto per_gpu = count("batch_per_gpu", 1)) {
     m.concurrency = *per_gpu * m.gpus;

@@ -83,10 +83,11 @@ LayerAttention parse_layer_kind(const YAML::Node& node, const std::string& path,
   if (text == "chunked") return LayerAttention::chunked;
   if (text == "linear") return LayerAttention::linear;
   if (text == "none") return LayerAttention::none;
-  field_error(source, located_error(node, source, path,
-                                    fmt::format("unknown layer kind '{}' (expected full, sliding, chunked, linear or "
-                                                "none){}",
-                                                text, did_you_mean(text, {"full", "sliding", "chunked", "linear", "none"}))));
+  field_error(source,
+              located_error(node, source, path,
+                            fmt::format("unknown layer kind '{}' (expected full, sliding, chunked, linear or "
+                                        "none){}",
+                                        text, did_you_mean(text, {"full", "sliding", "chunked", "linear", "none"}))));
   return LayerAttention::full;  // check reads on
 }
 

@@ -1,13 +1,13 @@
 #include "io/number_text.hpp"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <string>
 #include <limits>
-
-#include <fmt/format.h>
+#include <string>
 
 #include "base/ascii.hpp"
 

@@ -37,7 +37,8 @@ constexpr double per_billion = 1e9;  // parameter counts read in billions
 
 std::string number_text(double value, const CellFormat& format) {
   switch (format.style) {
-    case NumberStyle::money: return money_text(value, format.decimals);
+    case NumberStyle::money:
+      return money_text(value, format.decimals);
     case NumberStyle::percent: return fixed(value * 100, format.decimals) + "%";
     case NumberStyle::plain: return fixed(value, format.decimals);
     case NumberStyle::billions: return fixed(value / per_billion, format.decimals) + "B";

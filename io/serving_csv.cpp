@@ -1,13 +1,13 @@
 #include "io/serving_csv.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <filesystem>
 #include <map>
 #include <string_view>
-
-#include <fmt/format.h>
 
 #include "base/precision.hpp"
 #include "io/config_error.hpp"

@@ -18,12 +18,12 @@ namespace llmsizer {
 namespace {
 
 // The members of `Type` as a tuple of references (const for a const spec).
-#define SPEC_FIELDS(Type, ...)                                              \
-  template <class S>                                                        \
-    requires std::is_same_v<std::remove_const_t<S>, Type>                   \
-  auto spec_members(S& spec) {                                              \
-    auto& [__VA_ARGS__] = spec;                                             \
-    return std::tie(__VA_ARGS__);                                           \
+#define SPEC_FIELDS(Type, ...)                          \
+  template <class S>                                    \
+  requires std::is_same_v<std::remove_const_t<S>, Type> \
+  auto spec_members(S& spec) {                          \
+    auto& [__VA_ARGS__] = spec;                         \
+    return std::tie(__VA_ARGS__);                       \
   }
 
 SPEC_FIELDS(Citation, fields_, cite)

@@ -1,10 +1,10 @@
 // io/xlsx_names.cpp — worksheet names spreadsheet programs accept (see io/xlsx_writer.hpp).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "base/ascii.hpp"
 #include "io/xlsx_writer.hpp"

@@ -298,8 +298,8 @@ void gpu_outputs(lxw_worksheet* ws, const PlanWorkbook& book, const PlanWorkbook
                 fl.usd_per_month, "$/month", f.money, f);
   priced_output(ws, row_cost_mtok, "Cost per million output tokens served", B(row_price),
                 fmt::format("{}/({}/1000000)", B(row_cost_month), B(row_tokens_month)),
-                "cost per month / millions of output tokens served per month (the demand)", fl.usd_per_mtok_served, "$/Mtok", f.money_fine,
-                f);
+                "cost per month / millions of output tokens served per month (the demand)", fl.usd_per_mtok_served,
+                "$/Mtok", f.money_fine, f);
   output(ws, row_power, "Power", fmt::format("={}*{}*{}/1000", B(row_gpus), B(row_tdp), B(row_power_utilization)),
          "GPUs x TDP x power utilization / 1000", fl.power_kw, "kW", f.number, f);
   output(ws, row_energy, "Energy per month", fmt::format("={}*{}/1000", B(row_power), B(row_hours)),

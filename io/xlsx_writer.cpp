@@ -84,12 +84,26 @@ struct SummaryColumn {
   double width;
 };
 
-constexpr SummaryColumn summary_columns[] = {
-    {"Rank (by $/month)", 9}, {"GPU", 16}, {"Configuration", 40}, {"Replicas", 10}, {"GPUs per replica", 10},
-    {"GPUs", 9}, {"Nodes", 8}, {"Requests in flight per replica", 12}, {"TTFT (ms)", 10}, {"TPOT (ms)", 10},
-    {"Output throughput per replica (tokens/s)", 14}, {"Utilization (average)", 12}, {"Price ($/GPU-hour)", 11},
-    {"Cost ($/month)", 14}, {"Cost ($/Mtok served)", 12}, {"Power (kW)", 10}, {"Energy (MWh/month)", 11},
-    {"Price label", 20}, {"Note", 50}, {"Meets the SLOs on the Inputs sheet", 16}};
+constexpr SummaryColumn summary_columns[] = {{"Rank (by $/month)", 9},
+                                             {"GPU", 16},
+                                             {"Configuration", 40},
+                                             {"Replicas", 10},
+                                             {"GPUs per replica", 10},
+                                             {"GPUs", 9},
+                                             {"Nodes", 8},
+                                             {"Requests in flight per replica", 12},
+                                             {"TTFT (ms)", 10},
+                                             {"TPOT (ms)", 10},
+                                             {"Output throughput per replica (tokens/s)", 14},
+                                             {"Utilization (average)", 12},
+                                             {"Price ($/GPU-hour)", 11},
+                                             {"Cost ($/month)", 14},
+                                             {"Cost ($/Mtok served)", 12},
+                                             {"Power (kW)", 10},
+                                             {"Energy (MWh/month)", 11},
+                                             {"Price label", 20},
+                                             {"Note", 50},
+                                             {"Meets the SLOs on the Inputs sheet", 16}};
 constexpr lxw_row_t summary_first_row = 4;
 
 constexpr lxw_col_t cost_column = 13;  // "Cost ($/month)"

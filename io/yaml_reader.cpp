@@ -224,9 +224,7 @@ MapReader::MapReader(const YAML::Node& node, std::string path, const SourceText&
     if (!known) {
       const std::string suggestion = closest_match(key, allowed);
       if (!suggestion.empty()) suggested_.push_back(suggestion);
-      field_error(source,
-                  located_error(it->first, source, key_path,
-                                "unknown key" + did_you_mean(suggestion)));
+      field_error(source, located_error(it->first, source, key_path, "unknown key" + did_you_mean(suggestion)));
     } else if (!seen.insert(key).second) {
       field_error(source, located_error(it->first, source, key_path, "duplicate key"));
     }

@@ -1,9 +1,9 @@
 #include "request/price_choice.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <iterator>
-
-#include <fmt/format.h>
 
 #include "base/ascii.hpp"
 #include "io/config_error.hpp"
@@ -186,14 +186,16 @@ std::optional<std::string> mixed_basis_note(const std::vector<PricedGpu>& gpus) 
   const bool user = std::find(bases.begin(), bases.end(), std::string(user_price_label)) != bases.end();
   const std::optional<PriceBasis> shared = shared_price_basis(specs);
   const std::string one =
-      user     ? std::string("a user-given price is taken as given: --price GPU=USD for every GPU type, all on the "
-                             "same basis, makes them like for like")
+      user ? std::string(
+                 "a user-given price is taken as given: --price GPU=USD for every GPU type, all on the "
+                 "same basis, makes them like for like")
       : shared ? fmt::format("--price {} puts all of them on one basis", name(*shared))
                : std::string("they share no basis: --price GPU=USD sets one figure per GPU type");
-  return fmt::format("prices are on different bases ({}): each GPU type is priced on its own (its default basis, as "
-                     "when priced alone, or the price given), so its $ figures are not like for like with the "
-                     "others'; {}",
-                     each, one);
+  return fmt::format(
+      "prices are on different bases ({}): each GPU type is priced on its own (its default basis, as "
+      "when priced alone, or the price given), so its $ figures are not like for like with the "
+      "others'; {}",
+      each, one);
 }
 
 std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::string& basis) {
@@ -221,15 +223,16 @@ std::string unpriced_note(const GpuSpec& gpu, const std::string& asked) {
   if (gpu.prices.empty()) return fmt::format("{} has no price in its profile: --price {}=USD gives it one", gpu.name, gpu.name);
   const PriceChoice own = default_price(gpu);
   const std::optional<PriceBasis> basis = parse_price_basis(asked);
-  const std::string why = asked.empty() ? fmt::format("{} is not priced in this run", gpu.name)
-                          : basis ? fmt::format("{} has no {} price, the basis --price {} asks for", gpu.name,
-                                                price_basis_text(asked), asked)
-                                  : fmt::format("{} has no price '{}', the label --price {} asks for", gpu.name, asked,
-                                                asked);
+  const std::string why =
+      asked.empty() ? fmt::format("{} is not priced in this run", gpu.name)
+      : basis
+          ? fmt::format("{} has no {} price, the basis --price {} asks for", gpu.name, price_basis_text(asked), asked)
+          : fmt::format("{} has no price '{}', the label --price {} asks for", gpu.name, asked, asked);
   return fmt::format(
       "{}; its profile prices it at {}/GPU-hour ({}, {} basis): --price {}={:.3f} compares it at "
       "that figure",
-      why, money_text(*own.usd_per_gpu_hour, 3), own.label, price_basis_text(own.basis), gpu.name, *own.usd_per_gpu_hour);
+      why, money_text(*own.usd_per_gpu_hour, 3), own.label, price_basis_text(own.basis), gpu.name,
+      *own.usd_per_gpu_hour);
 }
 
 }  // namespace llmsizer

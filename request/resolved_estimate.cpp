@@ -1,9 +1,9 @@
 #include "request/resolved_estimate.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "estimator/realism.hpp"
 #include "io/table.hpp"

@@ -1,9 +1,9 @@
 #include "request/resolver.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-
-#include <fmt/format.h>
 
 #include "estimator/admission.hpp"
 #include "io/config_error.hpp"
@@ -303,7 +303,8 @@ Deployment ScenarioResolver::precisions(const ScenarioInput& in, const Resolved&
 }
 
 void ScenarioResolver::resolve_price(const ScenarioInput& in, Resolved& r) const {
-  const PriceChoice price = choose_price(*r.gpu, parse_price_option(catalog_, in.price), in.usd_per_gpu_hour, missing_price_);
+  const PriceChoice price =
+      choose_price(*r.gpu, parse_price_option(catalog_, in.price), in.usd_per_gpu_hour, missing_price_);
   r.usd_per_gpu_hour = price.usd_per_gpu_hour;
   r.price_label = price.label;
   r.price_basis = price.basis;

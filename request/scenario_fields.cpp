@@ -1,16 +1,16 @@
 #include "request/scenario_fields.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cassert>
 #include <charconv>
 #include <cmath>
 
-#include <fmt/format.h>
-
 #include "base/ascii.hpp"
+#include "hardware/gpu_spec.hpp"
 #include "io/config_error.hpp"
 #include "io/did_you_mean.hpp"
-#include "hardware/gpu_spec.hpp"
 #include "io/number_text.hpp"
 #include "io/utf8.hpp"
 
@@ -152,8 +152,9 @@ std::vector<ScenarioField> common_fields() {
       {"model", "Model name, alias, HF repo id, or path to config.json / model YAML", "", parse_text<&In::model>,
        nullptr},
       {"gpu", "GPU name or alias", "", parse_text<&In::gpu>, nullptr},
-      {"gpus", "Total GPUs", "the smallest layout that runs every request at once; when none does, the one with the most output per GPU", parse_small<&In::gpus, 1, max_degree>,
-       check_small<&In::gpus, 1, max_degree>, "INT"},
+      {"gpus", "Total GPUs",
+       "the smallest layout that runs every request at once; when none does, the one with the most output per GPU",
+       parse_small<&In::gpus, 1, max_degree>, check_small<&In::gpus, 1, max_degree>, "INT"},
       {"tp", "Tensor-parallel degree of attention and dense layers", "", parse_small<&In::tp, 1, max_degree>,
        check_small<&In::tp, 1, max_degree>, "INT"},
       {"pp", "Pipeline-parallel stages", "", parse_small<&In::pp, 1, max_degree>, check_small<&In::pp, 1, max_degree>,
@@ -172,8 +173,8 @@ std::vector<ScenarioField> common_fields() {
        parse_text<&In::kv>, nullptr},
       {"engine", "Serving engine for overheads, one the calibration lists (shipped: trtllm, vllm, sglang)", "generic",
        parse_text<&In::engine>, nullptr},
-      {"phase", "mixed, or decode / prefill for one side of disaggregated serving", "mixed", parse_choice<&In::phase, phase_named>,
-       nullptr},
+      {"phase", "mixed, or decode / prefill for one side of disaggregated serving", "mixed",
+       parse_choice<&In::phase, phase_named>, nullptr},
       {"isl", "Input (prompt) tokens per request", "", parse_count<&In::isl, 1>, check_count<&In::isl, 1>, "INT"},
       {"osl", "Output tokens per request", "", parse_count<&In::osl, 1>, check_count<&In::osl, 1>, "INT"},
       {"concurrency", "Requests in flight across the deployment (0: as many as fit)", "1",
@@ -189,8 +190,8 @@ std::vector<ScenarioField> common_fields() {
       {"price",
        "Price: a label or basis (on-demand, reserved, 3yr-rental, owned, published-tco) from the GPU profiles, "
        "or GPU=USD for one GPU type (repeatable; ',' joins several in a CSV cell)",
-       "each GPU's own first basis of 3yr-rental, owned, reserved, on-demand, published-tco",
-       parse_text<&In::price>, nullptr},
+       "each GPU's own first basis of 3yr-rental, owned, reserved, on-demand, published-tco", parse_text<&In::price>,
+       nullptr},
       {"usd_per_gpu_hour",
        "Price in $ per GPU-hour for every GPU not given as --price GPU=USD (overrides a price label)", "",
        parse_real<&In::usd_per_gpu_hour, check_usd>, check_usd, "NUMBER"},

@@ -93,8 +93,8 @@ TEST_SUITE("cli") {
     CHECK(sweep_tpot("two-batch") != sweep_tpot("none"));
 
     auto plan_tpot = [&](const char* overlap) {
-      const nlohmann::json doc = options_json(with(with({"plan"}, wide_ep), {"--mtp", "0", "--output-tokens-per-day", "2e10",
-                                                                        "--overlap", overlap, "--json"}));
+      const nlohmann::json doc = options_json(with(
+          with({"plan"}, wide_ep), {"--mtp", "0", "--output-tokens-per-day", "2e10", "--overlap", overlap, "--json"}));
       return doc["options"][0]["tpot_ms"].get<double>();
     };
     CHECK(plan_tpot("two-batch") != plan_tpot("none"));
@@ -102,7 +102,7 @@ TEST_SUITE("cli") {
     auto compare_tpot = [&](const char* overlap) {
       const nlohmann::json doc =
           options_json({"compare", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--tp", "1", "--dp", "8", "--ep", "8",
-                   "--mtp", "0", "--max-gpus", "8", "--overlap", overlap, "--json"});
+                        "--mtp", "0", "--max-gpus", "8", "--overlap", overlap, "--json"});
       return doc[0]["tpot_ms"].get<double>();
     };
     CHECK(compare_tpot("two-batch") != compare_tpot("none"));
@@ -143,7 +143,7 @@ TEST_SUITE("cli") {
     CHECK(none.out.find(ep1_note) == std::string::npos);
 
     const nlohmann::json plan = options_json({"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
-                                         "--output-tokens-per-day", "1e9", "--overlap", "two-batch", "--json"});
+                                              "--output-tokens-per-day", "1e9", "--overlap", "two-batch", "--json"});
     CHECK(plan["options"][0]["note"].get<std::string>().find(ep1_note) != std::string::npos);
 
     const Run compare = run({"compare", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--max-gpus", "2",

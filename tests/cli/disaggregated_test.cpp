@@ -4,10 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
-#include <regex>
-
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -224,8 +223,8 @@ TEST_SUITE("cli") {
     // queues the rest, so every layout queues (saturated) and the default is the one with the most
     // output per GPU. Co-located that is tp8 on 8 GPUs (591 running), ahead of tp8 pp2, the smallest
     // layout running the max batch (the decode pool, which runs no prompts beside its batch, gains from
-    // the larger batch: tests/request/default_layout_test.cpp). Earlier versions asked KV for all 100,000 requests, then took
-    // the smallest layout running the max batch.
+    // the larger batch: tests/request/default_layout_test.cpp). Earlier versions asked KV for all 100,000 requests,
+    // then took the smallest layout running the max batch.
     const std::vector<std::string> base{"estimate", "--model", "deepseek-r1", "--gpu", "h200-sxm", "--isl", "1000",
                                         "--osl", "200", "--concurrency", "100000", "--json"};
     auto estimate_json = [](std::vector<std::string> args, const std::vector<std::string>& extra) {

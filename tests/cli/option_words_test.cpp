@@ -29,9 +29,9 @@ TEST_SUITE("user_files") {
                                         "16",       "--isl",   "1000",        "--osl", "1000",     "--concurrency",
                                         "64",       "--json"};
     const Run lower = run(with(base, {"--overlap", "two-batch", "--engine", "sglang", "--phase", "decode",
-                                           "--calibration", "default", "--price", "reserved", "--weights", "fp8"}));
+                                      "--calibration", "default", "--price", "reserved", "--weights", "fp8"}));
     const Run upper = run(with(base, {"--overlap", "TWO-BATCH", "--engine", "SGLang", "--phase", "Decode",
-                                           "--calibration", "Default", "--price", "Reserved", "--weights", "FP8"}));
+                                      "--calibration", "Default", "--price", "Reserved", "--weights", "FP8"}));
     REQUIRE(lower.code == 0);
     CHECK(upper.err == lower.err);
     CHECK(upper.code == 0);
@@ -51,17 +51,17 @@ TEST_SUITE("user_files") {
       return m;
     };
     const std::vector<std::string> sweep{"sweep", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--max-gpus", "2"};
-    const Run swept = same_as_lower(
-        with(sweep, {"--engine", "VLLM", "--overlap", "None", "--price", "ON-DEMAND", "--emit", "VLLM"}),
-        with(sweep, {"--engine", "vllm", "--overlap", "none", "--price", "on-demand", "--emit", "vllm"}));
+    const Run swept =
+        same_as_lower(with(sweep, {"--engine", "VLLM", "--overlap", "None", "--price", "ON-DEMAND", "--emit", "VLLM"}),
+                      with(sweep, {"--engine", "vllm", "--overlap", "none", "--price", "on-demand", "--emit", "vllm"}));
     CHECK(swept.out.find("vllm serve") != std::string::npos);
-    const std::vector<std::string> plan{"plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
-                                        "--output-tokens-per-day", "1e9"};
+    const std::vector<std::string> plan{
+        "plan", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--output-tokens-per-day", "1e9"};
     const Run planned = same_as_lower(with(plan, {"--engine", "TrtLlm", "--overlap", "NONE"}),
                                       with(plan, {"--engine", "trtllm", "--overlap", "none"}));
     CHECK(planned.out.find("engine trtllm") != std::string::npos);
-    const std::vector<std::string> compare{"compare", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--max-gpus",
-                                           "2", "--csv"};
+    const std::vector<std::string> compare{"compare",    "--model", "llama-3.1-8b", "--gpu", "h100-sxm",
+                                           "--max-gpus", "2",       "--csv"};
     same_as_lower(with(compare, {"--overlap", "Two-Batch"}), with(compare, {"--overlap", "two-batch"}));
     const test::TempDir dir;
     const Run report = run({"report", "--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--engine", "SGLANG", "--html",

@@ -1,12 +1,12 @@
 // `plan` and `report` through cli::run_cli: golden output, token-count parsing, the workbook read
 // back (sheet names, formulas), the HTML page's self-containment, and unwritable paths.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -339,13 +339,13 @@ TEST_SUITE("decisions") {
     CHECK(option["gpus_optimistic"] <= option["gpus"]);
     CHECK(option["gpus"] <= option["gpus_pessimistic"]);
     CHECK(option["meets_slo_at_p90"].get<bool>() == (option["tpot_ms_p90"].get<double>() <= 70));
-    const Run text = run({"plan", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--output-tokens-per-day", "2e9",
-                          "--tpot-ms", "70"});
+    const Run text = run(
+        {"plan", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--output-tokens-per-day", "2e9", "--tpot-ms", "70"});
     CHECK(text.out.find("\n80% range (") != std::string::npos);
     CHECK(text.out.find(fmt::format("  h200-sxm: {}-{} GPUs", option["gpus_optimistic"].get<int>(),
                                     option["gpus_pessimistic"].get<int>())) != std::string::npos);
-    const Run compare = run({"compare", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--tpot-ms", "70", "--max-gpus",
-                             "2", "--json"});
+    const Run compare = run(
+        {"compare", "--model", "llama-3.1-70b", "--gpu", "h200-sxm", "--tpot-ms", "70", "--max-gpus", "2", "--json"});
     REQUIRE(compare.code == 0);
     const auto c = nlohmann::json::parse(compare.out)[0];
     CHECK(c["tpot_ms_p10"].get<double>() < c["tpot_ms"].get<double>());

@@ -40,10 +40,9 @@ int price_row(const std::map<std::string, Sheet>& book, const std::string& gpu) 
   return 0;
 }
 
-const std::vector<std::string> workbook_plan_args = {"plan", "--model",   "glm-4.5",  "--gpu",
-                                                     "h20",  "--gpu",     "h200-sxm", "--output-tokens-per-day",
-                                                     "2e9",  "--tpot-ms", "50",       "--price",
-                                                     "owned"};
+const std::vector<std::string> workbook_plan_args = {
+    "plan", "--model",   "glm-4.5", "--gpu",   "h20",  "--gpu", "h200-sxm", "--output-tokens-per-day",
+    "2e9",  "--tpot-ms", "50",      "--price", "owned"};
 
 /// workbook_plan_args written as a workbook in `dir` and read back.
 std::map<std::string, Sheet> plan_workbook(const test::TempDir& dir) {

@@ -43,10 +43,9 @@ TEST_SUITE("decisions") {
         ++bars;
       }
       if (!row["on_frontier"].get<bool>()) continue;
-      const std::string point =
-          fmt::format("<title>{}: {} output tok/s per GPU at {} tok/s per user (", gpu,
-                      with_commas(row["output_tok_s_per_gpu"].get<double>(), 1),
-                      with_commas(row["tok_s_per_user"].get<double>(), 1));
+      const std::string point = fmt::format("<title>{}: {} output tok/s per GPU at {} tok/s per user (", gpu,
+                                            with_commas(row["output_tok_s_per_gpu"].get<double>(), 1),
+                                            with_commas(row["tok_s_per_user"].get<double>(), 1));
       CAPTURE(point);
       CHECK(html.find(point) != std::string::npos);
       ++points;

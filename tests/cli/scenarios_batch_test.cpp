@@ -119,8 +119,8 @@ TEST_SUITE("cli") {
          "--isl", "8000", "--osl", "2000", "--concurrency", "2"},
         {"--model", "mixtral-8x7b", "--gpu", "a100-80gb-sxm", "--gpus", "2", "--tp", "2", "--weights", "bf16", "--isl",
          "1000", "--osl", "1000", "--concurrency", "32"},
-        {"--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--tp", "1", "--weights", "bf16", "--isl", "128",
-         "--osl", "128", "--concurrency", "1"}};
+        {"--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--gpus", "1", "--tp", "1", "--weights", "bf16", "--isl",
+         "128", "--osl", "128", "--concurrency", "1"}};
     std::vector<std::string> alone_notes;
     for (const std::vector<std::string>& args : alone_args) {
       std::vector<std::string> command = {"estimate", "--csv"};

@@ -134,9 +134,9 @@ TEST_SUITE("serving") {
     // in one mode and not the other moves a figure far beyond the few ulps the reassociation may.
     const std::vector<PreparedCase> cases = {
         {"llama-3.1-70b", "h100-sxm", deployment({4, 1, 1, 1}, Precision::bf16)},
-        {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8, 2)},  // MoE, MLA, EP, MTP
-        {"gpt-oss-120b", "h100-sxm", deployment({2, 2, 1, 2}, Precision::fp8)},     // sliding window, pp 2
-        {"minimax-m1", "h200-sxm", deployment({8, 1, 1, 8}, Precision::bf16)},      // linear attention
+        {"deepseek-v3", "h200-sxm", deployment({8, 1, 4, 32}, Precision::fp8, 2)},         // MoE, MLA, EP, MTP
+        {"gpt-oss-120b", "h100-sxm", deployment({2, 2, 1, 2}, Precision::fp8)},            // sliding window, pp 2
+        {"minimax-m1", "h200-sxm", deployment({8, 1, 1, 8}, Precision::bf16)},             // linear attention
         {"deepseek-r1", "h20", two_batch(deployment({1, 1, 32, 32}, Precision::fp8, 1))},  // two-batch overlap
         // Experts in FP4 beside FP8 weights: the merge keeps the routed experts' own roof and bytes.
         {"deepseek-v3", "b200", experts_at(deployment({8, 1, 1, 8}, Precision::fp8), Precision::nvfp4)},

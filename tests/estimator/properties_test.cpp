@@ -58,7 +58,8 @@ Deployment native_precisions(const ModelSpec& model) {
 
 /// The smallest default layout holding 8 sequences of 4,096 + 1,024 tokens, up to 64 GPUs.
 std::optional<Deployment> smallest(const ShippedCase& c) {
-  const MinimumGpus m = minimum_gpus(c.prepared, c.gpu, native_precisions(*c.model), Residency{5'120, 8}, c.efficiency, 64);
+  const MinimumGpus m =
+      minimum_gpus(c.prepared, c.gpu, native_precisions(*c.model), Residency{5'120, 8}, c.efficiency, 64);
   if (!m.gpus) return std::nullopt;
   return m.deployment;
 }

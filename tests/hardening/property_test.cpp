@@ -127,7 +127,9 @@ std::vector<RandomCase> random_cases(int count) {
   return cases;
 }
 
-bool positive_and_finite(double v) { return std::isfinite(v) && v > 0; }
+bool positive_and_finite(double v) {
+  return std::isfinite(v) && v > 0;
+}
 bool not_above(double a, double b) { return a <= b * (1 + 1e-12); }  // a <= b up to rounding
 
 Estimate run(const RandomCase& c, const GpuSpec& gpu, std::int64_t concurrency, Phase phase = Phase::mixed) {
@@ -144,7 +146,9 @@ GpuSpec scaled(GpuSpec gpu, double bandwidth, double compute, double memory) {
 }
 
 // Rebuilt per test case (no shared state between tests); 150 cases load in well under a second.
-std::vector<RandomCase> parsed_cases() { return random_cases(150); }
+std::vector<RandomCase> parsed_cases() {
+  return random_cases(150);
+}
 
 }  // namespace
 

@@ -66,29 +66,30 @@ TEST_SUITE("loader") {
     CHECK(error_of(good_bands) == "(no error)");
     CHECK(error_of(replaced(good_bands, "min_runs", "min_run")) ==
           "bad.yaml:4:1: error: min_run: unknown key; did you mean 'min_runs'?\nmin_run: 20\n^");
-    CHECK(first_line(
-              error_of(replaced(good_bands, "metric: tpot, architecture: moe", "metric: tpot_ms, architecture: moe"))) ==
+    CHECK(first_line(error_of(
+              replaced(good_bands, "metric: tpot, architecture: moe", "metric: tpot_ms, architecture: moe"))) ==
           "bad.yaml:8:14: error: bands[0].metric: unknown metric 'tpot_ms' (expected ttft, tpot or output_tok_s)");
-    CHECK(error_of(replaced(good_bands,
-                        "runs: 30, p10_log_ratio: -0.1, p50_log_ratio: 0, p90_log_ratio: 0.2}\n  - {metric: tpot, "
-                        "architecture: \"*\"",
-                        "runs: 30, p10_log_ratio: -0.1, p50_log_ratio: 0.3, p90_log_ratio: 0.2}\n  - {metric: tpot, "
-                        "architecture: \"*\""))
-              .starts_with("bad.yaml:8:"));
+    CHECK(
+        error_of(replaced(good_bands,
+                          "runs: 30, p10_log_ratio: -0.1, p50_log_ratio: 0, p90_log_ratio: 0.2}\n  - {metric: tpot, "
+                          "architecture: \"*\"",
+                          "runs: 30, p10_log_ratio: -0.1, p50_log_ratio: 0.3, p90_log_ratio: 0.2}\n  - {metric: tpot, "
+                          "architecture: \"*\""))
+            .starts_with("bad.yaml:8:"));
     CHECK(
         error_of(replaced(good_bands, "architecture: \"*\", generation: \"*\", engine: \"*\", concurrency: \"*\"",
-                      "architecture: moe, generation: hopper, engine: trtllm, concurrency: \"1-8\""))
+                          "architecture: moe, generation: hopper, engine: trtllm, concurrency: \"1-8\""))
             .starts_with("bad.yaml:9:14: error: bands[1].metric: tpot of regime 'moe, hopper, trtllm, concurrency 1-8' "
                          "is listed twice (also on line 8)"));
     CHECK(error_of(replaced(good_bands, "schema: bands/1", "schema: bands/2")) ==
           "bad.yaml:1:9: error: schema: expected 'bands/1'\nschema: bands/2\n        ^");
-    CHECK(
-        error_of(
-            replaced(good_bands,
-                 "runs: 30, p10_log_ratio: -0.1, p50_log_ratio: 0, p90_log_ratio: 0.2}\n  - {metric: tpot, "
-                 "architecture: \"*\"",
-                 "p10_log_ratio: -0.1, p50_log_ratio: 0, p90_log_ratio: 0.2}\n  - {metric: tpot, architecture: \"*\""))
-            .starts_with("bad.yaml:8:5: error: bands[0].runs: missing"));
+    CHECK(error_of(
+              replaced(
+                  good_bands,
+                  "runs: 30, p10_log_ratio: -0.1, p50_log_ratio: 0, p90_log_ratio: 0.2}\n  - {metric: tpot, "
+                  "architecture: \"*\"",
+                  "p10_log_ratio: -0.1, p50_log_ratio: 0, p90_log_ratio: 0.2}\n  - {metric: tpot, architecture: \"*\""))
+              .starts_with("bad.yaml:8:5: error: bands[0].runs: missing"));
     CHECK(first_line(error_of(replaced(good_bands, "tpot: 1.2", "tpot: 0.5"))).starts_with("bad.yaml:5:"));
   }
 }

@@ -51,16 +51,17 @@ TEST_SUITE("hf_import") {
   TEST_CASE("a misspelt key whose real key is absent is an error at the misspelling, with a did-you-mean") {
     // Read without it, a MoE would import as dense (num_expert), the attention heads as KV heads
     // (num_key_value_head), and a required key would be reported missing with no hint.
-    CHECK(import_error(small_config({{"num_expert", 128}, {"num_experts_per_tok", 8}})).find(
-              "error: num_expert: unknown key; did you mean 'num_experts'?\n") != std::string::npos);
-    CHECK(import_error(small_config({{"num_key_value_head", 8}, {"num_key_value_heads", nullptr}})).find(
-              "error: num_key_value_head: unknown key; did you mean 'num_key_value_heads'?\n") != std::string::npos);
+    CHECK(import_error(small_config({{"num_expert", 128}, {"num_experts_per_tok", 8}}))
+              .find("error: num_expert: unknown key; did you mean 'num_experts'?\n") != std::string::npos);
+    CHECK(import_error(small_config({{"num_key_value_head", 8}, {"num_key_value_heads", nullptr}}))
+              .find("error: num_key_value_head: unknown key; did you mean 'num_key_value_heads'?\n") !=
+          std::string::npos);
     CHECK(import_error("{\"model_type\": \"llama\",\n  \"max_position_embedings\": 4096}") ==
           "bad.json:2:29: error: max_position_embedings: unknown key; did you mean 'max_position_embeddings'?\n"
           "  \"max_position_embedings\": 4096}\n"
           "                            ^");
-    CHECK(import_error(R"({"model_type": "llava", "text_config": {"hidden_sise": 64}})").find(
-              "error: text_config.hidden_sise: unknown key; did you mean 'hidden_size'?") != std::string::npos);
+    CHECK(import_error(R"({"model_type": "llava", "text_config": {"hidden_sise": 64}})")
+              .find("error: text_config.hidden_sise: unknown key; did you mean 'hidden_size'?") != std::string::npos);
   }
 
   TEST_CASE("wrong types and values name the key path, with line and caret") {

@@ -52,8 +52,8 @@ TEST_SUITE("hf_import") {
     // num_key_value_head beside num_key_value_heads: the real key is read, the near miss named. A near
     // miss is named even when its value turns nothing on; a key further from every read key gets no
     // guess. (With the real key absent, a near miss is an error: hf_import_errors_test.cpp.)
-    const ModelSpec m = import_json({{"num_key_value_head", 8}, {"tie_word_embedding", false},
-                                     {"tie_word_embeddings", false}, {"use_cla", true}});
+    const ModelSpec m = import_json(
+        {{"num_key_value_head", 8}, {"tie_word_embedding", false}, {"tie_word_embeddings", false}, {"use_cla", true}});
     CHECK(m.warnings == std::vector<std::string>{
                             "config key 'num_key_value_head' (8) is not understood and was ignored; the estimate "
                             "does not include what it changes; did you mean 'num_key_value_heads'?",

@@ -152,14 +152,17 @@ TEST_SUITE("profiles") {
     const test::TempDir cache, profiles;
     const CacheEnv env(cache.path());
     const std::vector<fs::path> dirs = {source_path("profiles"), profiles.path()};
-    write_profile(profiles.path() / "gpus" / "h20.yaml", edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
+    write_profile(profiles.path() / "gpus" / "h20.yaml",
+                  edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
     CHECK(load_catalog(dirs).gpu("h20").memory.value == 141e9);
-    write_profile(profiles.path() / "gpus" / "h20.yaml", edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 144"));
+    write_profile(profiles.path() / "gpus" / "h20.yaml",
+                  edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 144"));
     CHECK(load_catalog(dirs).gpu("h20").memory.value == 144e9);
     CHECK(load_catalog_for(dirs, {"h20"}, {"llama-3.1-8b"}).gpu("h20").memory.value == 144e9);
     CHECK(cached_files(cache.path()) == 65);  // the shipped ones were not dropped
     // Back to the first text: the stale record of it was dropped on the edit, so it is parsed again.
-    write_profile(profiles.path() / "gpus" / "h20.yaml", edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
+    write_profile(profiles.path() / "gpus" / "h20.yaml",
+                  edited_copy("profiles/gpus/h20.yaml", "memory_gb: 96", "memory_gb: 141"));
     CHECK(load_catalog(dirs).gpu("h20").memory.value == 141e9);
   }
 

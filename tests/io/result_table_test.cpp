@@ -285,8 +285,8 @@ TEST_SUITE("cli") {
     // Strings are checked eight characters at a time: each character that is not written as it is
     // (controls, '"', '\\', UTF-8) is put at every place of strings of 0 to 40 characters, next to
     // characters that are (' ', '~', DEL), so that a word test that missed one would write it raw.
-    const std::vector<std::string> specials = {std::string(1, '\0'), "\x01", "\x1f", "\"", "\\", "\n", "\t",
-                                               "\xC3\xA9", "\xE2\x80\xAE"};
+    const std::vector<std::string> specials = {std::string(1, '\0'), "\x01",        "\x1f", "\"", "\\", "\n", "\t",
+                                               "\xC3\xA9",           "\xE2\x80\xAE"};
     const std::vector<Column> columns = {{"k", "", ""}};
     int checked = 0;
     for (std::size_t length = 0; length <= 40; ++length) {

@@ -13,7 +13,8 @@
 namespace llmsizer {
 namespace {
 
-const std::string csv_header = "id,model,gpu,gpus,tp,pp,dp,ep,weights,isl,osl,concurrency,engine,engine_version,ttft_ms,tpot_ms\n";
+const std::string csv_header =
+    "id,model,gpu,gpus,tp,pp,dp,ep,weights,isl,osl,concurrency,engine,engine_version,ttft_ms,tpot_ms\n";
 const std::string good_row = "r1,deepseek-r1,b200,8,4,1,2,8,fp4,4000,1000,96,trtllm,1.3.0rc1,531.5,89.3\n";
 
 std::string error_of(const std::string& text) {
@@ -75,7 +76,8 @@ TEST_SUITE("loader") {
   }
 
   TEST_CASE("a comment-free file with an empty metric cell reads; the metric is absent") {
-    const auto rows = parse_serving_csv(csv_header + "r1,llama-3.1-8b,h100-sxm,1,1,1,1,1,,1024,128,8,vllm,,,7.5\n", "runs.csv");
+    const auto rows =
+        parse_serving_csv(csv_header + "r1,llama-3.1-8b,h100-sxm,1,1,1,1,1,,1024,128,8,vllm,,,7.5\n", "runs.csv");
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].line == 2);
     CHECK(rows[0].weights.empty());
@@ -108,7 +110,8 @@ TEST_SUITE("loader") {
       CAPTURE(row);
       CHECK(error_of(csv_header + row + "\n").starts_with(message));
     }
-    CHECK(error_of(csv_header + "r1,deepseek-r1,b200\n").starts_with("runs.csv:2:20: error: 3 fields, the header has 16"));
+    CHECK(error_of(csv_header + "r1,deepseek-r1,b200\n")
+              .starts_with("runs.csv:2:20: error: 3 fields, the header has 16"));
     CHECK(error_of(csv_header + good_row + good_row)
               .starts_with("runs.csv:3:1: error: id: duplicate id 'r1' (also on line 2)"));
   }

@@ -162,8 +162,8 @@ TEST_SUITE("request") {
     // 1,000 + 1,000 tokens: every layout queues most of 100,000 requests (the engine's max batch is
     // 2,048). The smallest layout running the max batch, tp8 pp3 on 24 GPUs, serves fewer output
     // tokens per GPU than tp4: its extra stages and GPUs hold requests, not throughput.
-    const std::vector<std::string> workload = {"--model", "llama-3.1-70b", "--gpu", "h100-sxm", "--isl", "1000",
-                                               "--osl", "1000", "--concurrency", "100000"};
+    const std::vector<std::string> workload = {"--model", "llama-3.1-70b", "--gpu", "h100-sxm",      "--isl",
+                                               "1000",    "--osl",         "1000",  "--concurrency", "100000"};
     const nlohmann::json chosen = estimate_json(workload);
     CHECK(chosen.at("queued").get<std::int64_t>() > 0);
     const double chosen_per_gpu = chosen.at("output_tok_s").get<double>() / chosen.at("gpus").get<double>();
@@ -183,8 +183,8 @@ TEST_SUITE("request") {
     // KV per token 2 x 32 layers x 8 KV heads x 128 x 2 bytes = 131,072 B; the engine's max batch
     // (2,048 running requests per instance) of 1,256-token requests holds 2,048 x 1,256 x 131,072 B
     // = 337 GB of KV: more than tp4's usable memory beside the 16 GB of weights, within tp8's.
-    const nlohmann::json j = estimate_json({"--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl",
-                                            "256", "--concurrency", "2048"});
+    const nlohmann::json j = estimate_json(
+        {"--model", "llama-3.1-8b", "--gpu", "h100-sxm", "--isl", "1000", "--osl", "256", "--concurrency", "2048"});
     CHECK(j.at("gpus") == 8);
     CHECK(j.at("tp") == 8);
     CHECK(j.at("running") == 2048);

@@ -190,16 +190,16 @@ TEST_SUITE("cli") {
     CHECK(price_of(alone.out).find(",1.6,") != std::string::npos);
     CHECK(price_of(pair.out).find(",1.6,") != std::string::npos);
     CHECK(pair.out.find(",tco-owned,owned,") != std::string::npos);  // H20 on its own owned basis
-    const Run text = run({"plan", "--model", "llama-3.1-8b", "--output-tokens-per-day", "1e8", "--gpu", "h200-sxm",
-                          "--gpu", "h20"});
+    const Run text =
+        run({"plan", "--model", "llama-3.1-8b", "--output-tokens-per-day", "1e8", "--gpu", "h200-sxm", "--gpu", "h20"});
     CHECK(text.out.find("note: prices are on different bases (h200-sxm 3-year rental, h20 owned (TCO model))") !=
           std::string::npos);
     const Run compare = run({"compare", "--model", "llama-3.1-8b", "--gpu", "h200-sxm", "--gpu", "h20", "--json"});
     REQUIRE(compare.code == 0);
     CHECK(compare.out.find("\"usd_per_gpu_hour\": 1.6") != std::string::npos);
     // Asked for a basis H20 lacks: H20 unpriced with a note, not an error and not another basis.
-    const Run rental = run({"compare", "--model", "llama-3.1-8b", "--gpu", "h200-sxm", "--gpu", "h20", "--price",
-                            "3yr-rental"});
+    const Run rental =
+        run({"compare", "--model", "llama-3.1-8b", "--gpu", "h200-sxm", "--gpu", "h20", "--price", "3yr-rental"});
     REQUIRE(rental.code == 0);
     CHECK(rental.out.find("note: h20 has no 3-year rental price, the basis --price 3yr-rental asks for") !=
           std::string::npos);
@@ -357,8 +357,8 @@ TEST_SUITE("cli") {
     REQUIRE(r.code == 0);
     CHECK(r.out.find("\nnote: prices are on different bases (a100-80gb-sxm on-demand, h20 owned (TCO model)): each "
                      "GPU type is priced on its own (its default basis, as when priced alone, or the price given), so "
-                     "its $ figures are not like for like with the others'; they share no basis: --price GPU=USD sets one figure per GPU type\n") !=
-          std::string::npos);
+                     "its $ figures are not like for like with the others'; they share no basis: --price GPU=USD sets "
+                     "one figure per GPU type\n") != std::string::npos);
     CHECK(r.out.find("$1.790 (on-demand)") != std::string::npos);
     const Run plan = run({"plan", "--model", "llama-3.1-8b", "--gpu", "a100-80gb-sxm", "--gpu", "h20",
                           "--output-tokens-per-day", "1e8", "--max-gpus", "2", "--price", "owned"});

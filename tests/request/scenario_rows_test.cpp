@@ -102,11 +102,11 @@ TEST_SUITE("request") {
     moe.tp = 8;
     moe.mtp = 1;
     inputs.push_back(moe);
-    inputs.push_back(scenario_input("qwen3-32b", "h100-sxm", 60'000, 1'000));           // beyond the native window: warning
-    inputs.push_back(scenario_input("qwen3-32b", "h100-sxm", 30'000, 1'000));           // the same part, no warning
-    inputs.push_back(scenario_input("qwen3-32b", "h100-sxm", 200'000, 1'000));          // beyond any reach: error
-    inputs.push_back(scenario_input("llama-3.1-8b", "h100-sxmm", 1'000, 1'000));        // unknown GPU
-    inputs.push_back(scenario_input("llama-3.1-8b", "h100-sxmm", 1'000, 1'000));        // the same, again
+    inputs.push_back(scenario_input("qwen3-32b", "h100-sxm", 60'000, 1'000));     // beyond the native window: warning
+    inputs.push_back(scenario_input("qwen3-32b", "h100-sxm", 30'000, 1'000));     // the same part, no warning
+    inputs.push_back(scenario_input("qwen3-32b", "h100-sxm", 200'000, 1'000));    // beyond any reach: error
+    inputs.push_back(scenario_input("llama-3.1-8b", "h100-sxmm", 1'000, 1'000));  // unknown GPU
+    inputs.push_back(scenario_input("llama-3.1-8b", "h100-sxmm", 1'000, 1'000));  // the same, again
     ScenarioInput both = scenario_input("llama-3.1-8b", "h100-sxm", 2'000'000, 1'000);  // context before precision
     both.weights = "fp9";
     inputs.push_back(both);
