@@ -117,7 +117,11 @@ std::string with_commas(double value, int decimals) {
 
 std::string money_text(double usd, int decimals) {
   constexpr double whole_dollars_from = 1000;
-  return "$" + with_commas(usd, std::fabs(usd) >= whole_dollars_from ? 0 : decimals);
+  // The sign before the dollar sign (-$5, not $-5); appended rather than "$" + text, which GCC 12
+  // warns about (-Wrestrict) at -O3 in a unity batch.
+  std::string text = std::signbit(usd) && usd != 0 ? "-$" : "$";
+  text += with_commas(std::fabs(usd), std::fabs(usd) >= whole_dollars_from ? 0 : decimals);
+  return text;
 }
 
 std::string fixed(double value, int decimals) {

@@ -340,6 +340,10 @@ TEST_SUITE("cli") {
     CHECK(money_text(999.4, 3) == "$999.400");
     CHECK(money_text(1.6, 3) == "$1.600");
     CHECK(money_text(25257.2, 0) == "$25,257");
+    // A saving or a loss: the sign before the dollar sign.
+    CHECK(money_text(-5.0, 2) == "-$5.00");
+    CHECK(money_text(-12345.0, 2) == "-$12,345");
+    CHECK(money_text(0.0, 2) == "$0.00");
   }
 
   TEST_CASE("with_commas: thousands separators, and a nonzero value never reads 0") {
