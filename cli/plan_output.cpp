@@ -325,6 +325,8 @@ std::string recommendation(const Plan& plan) {
     }
   }
   if (!plan.basis_note.empty()) out += "note: " + plan.basis_note + "\n";
+  if (best.range.meets_slo_at_p90 == false)  // the estimator's error at its pessimistic end (range above)
+    out += fmt::format("note: the recommended option misses {} at the p90 of the 80% range\n", describe_slo(plan.slo));
   return out + unrealistic_notes(plan) + infeasible_notes(plan);
 }
 
