@@ -222,11 +222,12 @@ std::optional<std::string> default_basis_note(const GpuSpec& gpu, const std::str
 std::string unpriced_note(const GpuSpec& gpu, const std::string& asked) {
   if (gpu.prices.empty()) return fmt::format("{} has no price in its profile: --price {}=USD gives it one", gpu.name, gpu.name);
   const PriceChoice own = default_price(gpu);
-  const std::optional<PriceBasis> basis = parse_price_basis(asked);
+  const std::string lower = ascii_lower(asked);  // a basis name is read in any case, as named_price reads it
+  const std::optional<PriceBasis> basis = parse_price_basis(lower);
   const std::string why =
       asked.empty() ? fmt::format("{} is not priced in this run", gpu.name)
       : basis
-          ? fmt::format("{} has no {} price, the basis --price {} asks for", gpu.name, price_basis_text(asked), asked)
+          ? fmt::format("{} has no {} price, the basis --price {} asks for", gpu.name, price_basis_text(lower), lower)
           : fmt::format("{} has no price '{}', the label --price {} asks for", gpu.name, asked, asked);
   return fmt::format(
       "{}; its profile prices it at {}/GPU-hour ({}, {} basis): --price {}={:.3f} compares it at "

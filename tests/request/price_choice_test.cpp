@@ -163,6 +163,9 @@ TEST_SUITE("request") {
     CHECK(unpriced_note(h20, "3yr-rental") ==
           "h20 has no 3-year rental price, the basis --price 3yr-rental asks for; its profile prices it at "
           "$0.851/GPU-hour (tco-owned, owned (TCO model) basis): --price h20=0.851 compares it at that figure");
+    // A basis in capitals is the basis, not a label, and the note says it in lower case.
+    CHECK(unpriced_note(h20, "3YR-Rental").rfind("h20 has no 3-year rental price, the basis --price 3yr-rental", 0) ==
+          0);
   }
 }
 
