@@ -19,8 +19,8 @@ struct ListOptions {
   bool csv = false;
 };
 
-constexpr double bytes_per_kb = 1e3;             // KV per token is shown in kB (SI)
-constexpr double per_giga = 1e9;                 // GB/s and TFLOPS columns: SI prefixes
+constexpr double bytes_per_kb = 1e3;  // KV per token is shown in kB (SI)
+constexpr double per_giga = 1e9;      // GB/s and TFLOPS columns: SI prefixes
 constexpr double per_tera = 1e12;
 constexpr CellFormat plain0{NumberStyle::plain, 0};
 constexpr CellFormat plain1{NumberStyle::plain, 1};
@@ -39,7 +39,8 @@ Schema<ModelSpec> model_schema() {
   s.add({"experts", "", "routed experts per token / experts, or dense"}, [](const ModelSpec& m) {
     return Cell(m.moe ? fmt::format("{}/{}", m.moe->experts_per_token, m.moe->num_experts) : std::string("dense"));
   });
-  s.add({"attention", "", "MLA or GQA"}, [](const ModelSpec& m) { return Cell(std::string(m.is_mla() ? "MLA" : "GQA")); });
+  s.add({"attention", "", "MLA or GQA"},
+        [](const ModelSpec& m) { return Cell(std::string(m.is_mla() ? "MLA" : "GQA")); });
   s.add({"native", "", "native weight precision (+ routed experts' when it differs)"}, [](const ModelSpec& m) {
     return Cell(m.experts_precision == m.weights_precision
                     ? std::string(name(m.weights_precision))
@@ -63,15 +64,21 @@ Schema<GpuSpec> gpu_schema() {
   s.add({"gpu", "", "GPU name", {}, "name"}, [](const GpuSpec& g) { return Cell(g.name); });
   s.add({"vendor", "", "vendor"}, [](const GpuSpec& g) { return Cell(g.vendor); });
   s.add({"generation", "", "architecture generation", {}, "gen"}, [](const GpuSpec& g) { return Cell(g.generation); });
-  s.add({"launch_year", "", "launch year", plain0, "year"}, [](const GpuSpec& g) { return Cell(std::int64_t{g.launch_year}); });
-  s.add({"memory_gb", "GB", "device memory", plain0, "memory GB"}, [](const GpuSpec& g) { return Cell(in_gigabytes(g.memory)); });
+  s.add({"launch_year", "", "launch year", plain0, "year"},
+        [](const GpuSpec& g) { return Cell(std::int64_t{g.launch_year}); });
+  s.add({"memory_gb", "GB", "device memory", plain0, "memory GB"},
+        [](const GpuSpec& g) { return Cell(in_gigabytes(g.memory)); });
   s.add({"hbm_gb_per_s", "GB/s", "memory bandwidth", plain0, "HBM GB/s"},
         [](const GpuSpec& g) { return Cell(g.memory_bandwidth.value / per_giga); });
-  s.add({"bf16_tflops", "TFLOPS", "dense BF16", plain0, "BF16 TFLOPS"}, [](auto& g) { return tflops(g, ComputeType::bf16); });
-  s.add({"fp8_tflops", "TFLOPS", "dense FP8", plain0, "FP8 TFLOPS"}, [](auto& g) { return tflops(g, ComputeType::fp8); });
-  s.add({"fp4_tflops", "TFLOPS", "dense FP4", plain0, "FP4 TFLOPS"}, [](auto& g) { return tflops(g, ComputeType::fp4); });
-  s.add({"scale_up_gb_per_s_per_direction", "GB/s", "scale-up link bandwidth per direction", plain0, "scale-up GB/s/dir"},
-        [](const GpuSpec& g) { return Cell(g.scale_up.bandwidth_per_direction.value / per_giga); });
+  s.add({"bf16_tflops", "TFLOPS", "dense BF16", plain0, "BF16 TFLOPS"},
+        [](auto& g) { return tflops(g, ComputeType::bf16); });
+  s.add({"fp8_tflops", "TFLOPS", "dense FP8", plain0, "FP8 TFLOPS"},
+        [](auto& g) { return tflops(g, ComputeType::fp8); });
+  s.add({"fp4_tflops", "TFLOPS", "dense FP4", plain0, "FP4 TFLOPS"},
+        [](auto& g) { return tflops(g, ComputeType::fp4); });
+  s.add(
+      {"scale_up_gb_per_s_per_direction", "GB/s", "scale-up link bandwidth per direction", plain0, "scale-up GB/s/dir"},
+      [](const GpuSpec& g) { return Cell(g.scale_up.bandwidth_per_direction.value / per_giga); });
   s.add({"scale_up_domain_gpus", "count", "GPUs in one scale-up domain", plain0, "domain"},
         [](const GpuSpec& g) { return Cell(std::int64_t{g.scale_up.domain_gpus}); });
   s.add({"tdp_w", "W", "thermal design power", plain0, "TDP W"}, [](const GpuSpec& g) { return Cell(g.tdp.value); });

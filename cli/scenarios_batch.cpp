@@ -40,7 +40,8 @@ ColumnFields map_header(const CsvReader& csv, const std::string& file, std::ostr
     const CsvPosition at = i < starts.size() ? starts[i] : CsvPosition{1, 0};
     const ScenarioField* f = find_scenario_field(name);
     if (f && !seen.insert(f).second) {
-      throw ConfigError(file, at.line, at.column, name, "the column appears twice; which value would count is ambiguous");
+      throw ConfigError(file, at.line, at.column, name,
+                        "the column appears twice; which value would count is ambiguous");
     }
     if (!f) {
       // Extra columns (notes, labels) are fine; a near-miss of a known one is a typo that would
@@ -57,8 +58,7 @@ ColumnFields map_header(const CsvReader& csv, const std::string& file, std::ostr
     std::string list;
     for (const std::string& u : unknown) list += (list.empty() ? "'" : ", '") + u + "'";
     err << fmt::format("{}:{}: warning: ignoring unknown column{} {}\n", printable(file),
-                       starts.empty() ? 1 : starts.front().line, unknown.size() > 1 ? "s" : "",
-                       printable(list));
+                       starts.empty() ? 1 : starts.front().line, unknown.size() > 1 ? "s" : "", printable(list));
   }
   return fields;
 }

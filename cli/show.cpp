@@ -47,11 +47,13 @@ void print_model(const ModelSpec& model, std::ostream& out) {
                        model.moe->num_experts, model.moe->experts_per_token, model.moe->num_shared_experts,
                        model.moe->expert_ffn_size, model.moe_layer_count(), model.num_layers);
   }
-  out << fmt::format("  max context {} tokens, vocab {}, MTP layers {}\n", with_commas(static_cast<double>(model.max_context)),
+  out << fmt::format("  max context {} tokens, vocab {}, MTP layers {}\n",
+                     with_commas(static_cast<double>(model.max_context)),
                      with_commas(static_cast<double>(model.vocab_size)), model.mtp_layers);
   if (model.rope_extended_context > 0) {
-    out << fmt::format("  RoPE scaling ({}) reaches {} tokens; requests beyond max context up to it run with a warning\n",
-                       model.rope_scaling, with_commas(static_cast<double>(model.rope_extended_context)));
+    out << fmt::format(
+        "  RoPE scaling ({}) reaches {} tokens; requests beyond max context up to it run with a warning\n",
+        model.rope_scaling, with_commas(static_cast<double>(model.rope_extended_context)));
   }
   out << fmt::format("  parameters: {} total, {} active per token", with_commas(p.total), with_commas(p.active));
   if (model.official_total_params) {
@@ -78,7 +80,8 @@ void print_model(const ModelSpec& model, std::ostream& out) {
   }
   out << table.render();
   out << fmt::format("  KV cache per token: {} bytes in BF16, {} in FP8\n",
-                     with_commas(kv_bytes_per_token(model, Precision::bf16)), with_commas(kv_bytes_per_token(model, Precision::fp8)));
+                     with_commas(kv_bytes_per_token(model, Precision::bf16)),
+                     with_commas(kv_bytes_per_token(model, Precision::fp8)));
   out << fmt::format("  KV cache of one sequence at max context (BF16): {}\n",
                      gb_text(kv_bytes_per_sequence(model, Precision::bf16, model.max_context)));
   // An estimated profile's notes are what is published and what was assumed: the reader needs them.
@@ -90,13 +93,15 @@ void print_gpu(const GpuSpec& gpu, std::ostream& out) {
   out << fmt::format("  memory {:.0f} GB at {:.0f} GB/s\n", in_gigabytes(gpu.memory), gpu.memory_bandwidth.value / 1e9);
   out << "  dense TFLOPS:";
   for (int i = 0; i < compute_type_count; ++i) {
-    if (gpu.dense_throughput[i]) out << fmt::format(" {} {:g}", compute_type_names[i], gpu.dense_throughput[i]->value / 1e12);
+    if (gpu.dense_throughput[i])
+      out << fmt::format(" {} {:g}", compute_type_names[i], gpu.dense_throughput[i]->value / 1e12);
   }
   out << "\n";
-  out << fmt::format("  scale-up {} ({} GPUs, {:.0f} GB/s per direction); scale-out {:.0f} GB/s per direction; "
-                     "{} GPUs per node; TDP {:.0f} W\n",
-                     gpu.scale_up.kind, gpu.scale_up.domain_gpus, gpu.scale_up.bandwidth_per_direction.value / 1e9,
-                     gpu.scale_out_bandwidth_per_direction.value / 1e9, gpu.gpus_per_node, gpu.tdp.value);
+  out << fmt::format(
+      "  scale-up {} ({} GPUs, {:.0f} GB/s per direction); scale-out {:.0f} GB/s per direction; "
+      "{} GPUs per node; TDP {:.0f} W\n",
+      gpu.scale_up.kind, gpu.scale_up.domain_gpus, gpu.scale_up.bandwidth_per_direction.value / 1e9,
+      gpu.scale_out_bandwidth_per_direction.value / 1e9, gpu.gpus_per_node, gpu.tdp.value);
   if (!gpu.prices.empty()) {
     TextTable prices({"price", "$/GPU-hour", "date", "source"}, {Align::left, Align::right});
     for (const PricePoint& p : gpu.prices) prices.add_row({p.label, fixed(p.per_gpu_hour.value, 3), p.date, p.source});
@@ -149,9 +154,12 @@ int run_show(const ShowOptions& options, Context& context) {
   const Catalog& catalog = context.catalog();
   std::ostream& out = *context.out;
   if (const GpuSpec* gpu = catalog.find_gpu(options.name)) {
-    if (options.json) out << gpu_json(*gpu).dump(2) << "\n";
-    else if (options.csv) out << csv_document(gpu_prices_table(*gpu));
-    else out << printable_text([gpu](std::ostream& text) { print_gpu(*gpu, text); });
+    if (options.json)
+      out << gpu_json(*gpu).dump(2) << "\n";
+    else if (options.csv)
+      out << csv_document(gpu_prices_table(*gpu));
+    else
+      out << printable_text([gpu](std::ostream& text) { print_gpu(*gpu, text); });
     return 0;
   }
   const std::filesystem::path path(options.name);
@@ -166,9 +174,12 @@ int run_show(const ShowOptions& options, Context& context) {
   }
   const ModelSpec model = catalog.model(options.name, "show");
   print_model_warnings(model, *context.err);
-  if (options.json) out << model_json(model).dump(2) << "\n";
-  else if (options.csv) out << csv_document(model_weights_table(model));
-  else out << printable_text([&model](std::ostream& text) { print_model(model, text); });
+  if (options.json)
+    out << model_json(model).dump(2) << "\n";
+  else if (options.csv)
+    out << csv_document(model_weights_table(model));
+  else
+    out << printable_text([&model](std::ostream& text) { print_model(model, text); });
   return 0;
 }
 

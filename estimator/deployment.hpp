@@ -41,7 +41,7 @@ struct Deployment {
   Precision kv = Precision::bf16;
   /// Speculative decoding with the model's MTP module(s) (or a draft of similar cost).
   int speculative_tokens = 0;
-  double speculative_acceptance = 0.0;  // probability the first drafted token is accepted
+  double speculative_acceptance = 0.0;        // probability the first drafted token is accepted
   double speculative_acceptance_decay = 1.0;  // factor per later draft position (MTP reused autoregressively)
   Overlap overlap = Overlap::none;
   [[nodiscard]] int total_gpus() const { return replicas * parallel.gpus(); }

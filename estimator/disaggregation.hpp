@@ -34,22 +34,23 @@ struct DisaggregatedDeployment {
 /// One pool's side of the answer.
 struct PoolFigures {
   Deployment deployment;
-  std::int64_t batch = 0;        // requests per worker (resolved default included)
-  std::int64_t running = 0;      // requests the pool runs at once, all workers (decode: at the rate it is fed)
-  double requests_per_s = 0;     // the pool's capacity at the request mix
-  double utilization = 0;        // deployment request rate / capacity
+  std::int64_t batch = 0;     // requests per worker (resolved default included)
+  std::int64_t running = 0;   // requests the pool runs at once, all workers (decode: at the rate it is fed)
+  double requests_per_s = 0;  // the pool's capacity at the request mix
+  double utilization = 0;     // deployment request rate / capacity
   MemoryFit memory;
-  StepTime detail;               // where one iteration's time goes (one stage)
+  StepTime detail;  // where one iteration's time goes (one stage)
 };
 
 /// What the two-pool deployment adds to an Estimate (Estimate::disaggregated).
 struct Disaggregation {
   PoolFigures prefill;
   PoolFigures decode;
-  Seconds prefill_queue;         // wait before the prefill: M/D/1 for a worker, or the closed loop, plus the wait beyond the KV held
-  Seconds prefill_compute;       // a prompt's batch on an idle prefill worker, to its first token
-  Seconds kv_transfer;           // the prompt's KV from prefill to decode GPUs over scale-out
-  Bytes kv_transfer_bytes;       // the whole request's KV (all layers), for the text
+  Seconds prefill_queue;    // wait before the prefill: M/D/1 for a worker, or the closed loop, plus the wait beyond the
+                            // KV held
+  Seconds prefill_compute;  // a prompt's batch on an idle prefill worker, to its first token
+  Seconds kv_transfer;      // the prompt's KV from prefill to decode GPUs over scale-out
+  Bytes kv_transfer_bytes;  // the whole request's KV (all layers), for the text
   bool prefill_limited = false;  // the prefill pool is the slower one
   /// Requests in flight, all held by the decode pool's slots when it is the slower pool; when the
   /// prefill pool is, decode.running of them decode and the rest wait for or run their prefill.
@@ -63,14 +64,16 @@ struct Disaggregation {
 /// sends (receives) its own shard over its own scale-out link at once, so the busier side, per-GPU
 /// KV bytes over the achievable scale-out rate, plus one scale-out latency
 /// (docs/methodology.md#disaggregated; Splitwise and Mooncake move KV this way, over RDMA).
-[[nodiscard]] Seconds kv_transfer_time(const PreparedModel& model, const GpuSpec& gpu, const DisaggregatedDeployment& pools,
-                                       std::int64_t isl, const EfficiencyParams& efficiency);
+[[nodiscard]] Seconds kv_transfer_time(const PreparedModel& model, const GpuSpec& gpu,
+                                       const DisaggregatedDeployment& pools, std::int64_t isl,
+                                       const EfficiencyParams& efficiency);
 /// The same from each side's per-GPU bytes (kv_handoff_bytes_per_gpu), for callers that pair many pools.
 [[nodiscard]] Seconds kv_transfer_time(Bytes sent_per_gpu, Bytes received_per_gpu, const GpuSpec& gpu,
                                        const EfficiencyParams& efficiency);
 /// KV bytes of one request of `isl` tokens on each GPU of its rank under `deployment`: its layers,
 /// its share of the KV heads (the whole latent under MLA).
-[[nodiscard]] Bytes kv_handoff_bytes_per_gpu(const PreparedModel& model, const Deployment& deployment, std::int64_t isl);
+[[nodiscard]] Bytes kv_handoff_bytes_per_gpu(const PreparedModel& model, const Deployment& deployment,
+                                             std::int64_t isl);
 
 /// The prefill worker's default batch: the prompts of `isl` tokens one token budget holds, at least 1.
 [[nodiscard]] std::int64_t default_prefill_batch(std::int64_t isl, const EfficiencyParams& efficiency);
@@ -119,6 +122,7 @@ struct Disaggregation {
 /// decode pool's requests in flight are decode workers × decode batch.
 [[nodiscard]] Estimate estimate_disaggregated(const PreparedModel& model, const GpuSpec& gpu,
                                               const DisaggregatedDeployment& pools, const Workload& workload,
-                                              const EfficiencyParams& efficiency, std::optional<double> usd_per_gpu_hour);
+                                              const EfficiencyParams& efficiency,
+                                              std::optional<double> usd_per_gpu_hour);
 
 }  // namespace llmsizer
